@@ -1,0 +1,14 @@
+import { readFileSync } from 'node:fs';
+
+const swcrc = JSON.parse(readFileSync(`${import.meta.dirname}/.swcrc`, 'utf8'));
+
+/** @type {import('jest').Config} */
+export default {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  setupFiles: ['<rootDir>/src/node-version-guard.ts', '<rootDir>/test/setup-env.ts'],
+};

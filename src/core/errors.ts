@@ -1,0 +1,120 @@
+import { STATUS_CODES } from 'node:http';
+import { DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
+import {
+  applyDecorators,
+  type ArgumentsHost,
+  BadRequestException,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import type { ValidationError } from 'class-validator';
+import type { Response } from 'express';
+
+export class FieldErrorDto {
+  @ApiProperty({ example: 'per_page' })
+  field!: string;
+
+  @ApiProperty({ example: 'must not be greater than 500' })
+  message!: string;
+}
+
+/** An RFC 9457 problem document: the body of every error response. */
+export class ProblemDto {
+  @ApiProperty({ example: 'about:blank' })
+  type!: string;
+
+  @ApiProperty({ example: 'Bad Request' })
+  title!: string;
+
+  @ApiProperty({ example: 400 })
+  status!: number;
+
+  @ApiProperty({ example: 'per_page must not be greater than 500' })
+  detail!: string;
+
+  @ApiPropertyOptional({ type: [FieldErrorDto], description: 'Present for validation failures.' })
+  errors?: FieldErrorDto[];
+}
+
+/** Invalid input, with one entry per offending field. */
+export class ValidationFailedException extends BadRequestException {
+  constructor(readonly errors: FieldErrorDto[]) {
+    super(errors.map((error) => `${error.field} ${error.message}`).join('; '));
+  }
+}
+
+/** class-validator messages start with the property name; the problem's `errors[]` keeps it apart. */
+export function toFieldErrors(errors: ValidationError[], prefix = ''): FieldErrorDto[] {
+  return errors.flatMap((error) => {
+    const field = prefix + error.property;
+    const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({
+      field,
+      message:
+        constraint === 'whitelistValidation'
+          ? 'is not a known field'
+          : message.replace(new RegExp(`^(each value in )?${error.property} `), (_, each?: string) =>
+              each ? 'each value ' : '',
+            ),
+    }));
+    return [...own, ...toFieldErrors(error.children ?? [], `${field}.`)];
+  });
+}
+
+function problemFor(exception: unknown): ProblemDto {
+  if (exception instanceof ValidationFailedException) {
+    return problem(HttpStatus.BAD_REQUEST, exception.message, exception.errors);
+  }
+  if (exception instanceof HttpException) {
+    const response = exception.getResponse();
+    const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+    const detail = Array.isArray(message) ? message.join('; ') : String(message ?? exception.message);
+    return problem(exception.getStatus(), detail);
+  }
+  // The services check uniqueness first; this only answers a write that lost a race.
+  if (exception instanceof UniqueConstraintViolationException) {
+    return problem(HttpStatus.CONFLICT, 'The request conflicts with stored data');
+  }
+  return problem(HttpStatus.INTERNAL_SERVER_ERROR, 'An unexpected error occurred');
+}
+
+function problem(status: number, detail: string, errors?: FieldErrorDto[]): ProblemDto {
+  return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail, ...(errors && { errors }) };
+}
+
+/** Turns every error into a problem document; only real faults are logged, and never sent. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const body = problemFor(exception);
+    if (body.status >= 500) {
+      const trace = exception instanceof Error ? exception.stack : String(exception);
+      this.logger.error(exception instanceof DriverException ? `Database error: ${trace}` : trace);
+    }
+    const response = host.switchToHttp().getResponse<Response>();
+    response.status(body.status).type('application/problem+json; charset=utf-8').send(JSON.stringify(body));
+  }
+}
+
+/** Documents the problem responses an endpoint can answer with. */
+export function ApiProblems(...statuses: HttpStatus[]) {
+  return applyDecorators(
+    ApiExtraModels(ProblemDto),
+    ...statuses.map((status) =>
+      ApiResponse({
+        status,
+        description: STATUS_CODES[status],
+        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
+      }),
+    ),
+  );
+}
+
+/** `failHandler` for `findOneOrFail`: a missing resource in the path is a 404. */
+export const notFound = (resource: string, id: number) => () => new NotFoundException(`${resource} ${id} not found`);

@@ -1,0 +1,53 @@
+import {
+  type ArgumentMetadata,
+  type CanActivate,
+  type ExecutionContext,
+  Injectable,
+  type PipeTransform,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import type { Request } from 'express';
+import { ValidationFailedException } from './errors.js';
+
+/** A path id: a positive integer, else 400. */
+@Injectable()
+export class ParseIdPipe implements PipeTransform<string, number> {
+  transform(value: string, metadata: ArgumentMetadata): number {
+    const id = /^[1-9]\d*$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(id)) {
+      throw new ValidationFailedException([{ field: metadata.data ?? 'id', message: 'must be a positive integer' }]);
+    }
+    return id;
+  }
+}
+
+/** Trims a string field; other values pass unchanged for the validators to judge. */
+export const Trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+
+/** A query-string boolean: only `true` and `false` become booleans, anything else fails `@IsBoolean`. */
+export const QueryBoolean = () =>
+  Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
+
+/** A request that carries a body must say it is JSON (415 otherwise). */
+@Injectable()
+export class JsonBodyGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<Request>();
+    const hasBody =
+      Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+    if (hasBody && !request.is('application/json')) {
+      throw new UnsupportedMediaTypeException('The request body must be application/json');
+    }
+    return true;
+  }
+}
+
+export class SuccessDto {
+  @ApiProperty({ example: true })
+  success!: true;
+
+  @ApiProperty({ example: 'Study history has been reset' })
+  message!: string;
+}

@@ -1,0 +1,90 @@
+import type { Type as ClassType } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+
+export const MAX_PER_PAGE = 500;
+
+export class PaginationQueryDto {
+  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  page: number = 1;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PER_PAGE, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PER_PAGE)
+  per_page: number = 100;
+
+  get offset(): number {
+    return (this.page - 1) * this.per_page;
+  }
+}
+
+export const ORDERS = ['asc', 'desc'] as const;
+export type Order = (typeof ORDERS)[number];
+
+/** A list query sorted by one of `fields`; ties are always broken by id. */
+export function SortedQueryDto<const F extends string>(fields: readonly F[], defaultField: F) {
+  class SortedQuery extends PaginationQueryDto {
+    @ApiPropertyOptional({ enum: fields, default: defaultField })
+    @IsOptional()
+    @IsIn(fields)
+    sort_by: F = defaultField;
+
+    @ApiPropertyOptional({ enum: ORDERS, default: 'asc' })
+    @IsOptional()
+    @IsIn(ORDERS)
+    order: Order = 'asc';
+  }
+  return SortedQuery;
+}
+
+export class PaginationDto {
+  @ApiProperty({ example: 1 })
+  current_page!: number;
+
+  @ApiProperty({ example: 3 })
+  total_pages!: number;
+
+  @ApiProperty({ example: 250 })
+  total_items!: number;
+
+  @ApiProperty({ example: 100 })
+  items_per_page!: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  pagination: PaginationDto;
+}
+
+export function page<T>(items: T[], totalItems: number, query: PaginationQueryDto): Page<T> {
+  return {
+    items,
+    pagination: {
+      current_page: query.page,
+      total_pages: Math.ceil(totalItems / query.per_page),
+      total_items: totalItems,
+      items_per_page: query.per_page,
+    },
+  };
+}
+
+/** The OpenAPI schema of a page of `item`. */
+export function PageDto<T>(item: ClassType<T>): ClassType<Page<T>> {
+  class ItemPage {
+    @ApiProperty({ type: [item] })
+    items!: T[];
+
+    @ApiProperty({ type: PaginationDto })
+    pagination!: PaginationDto;
+  }
+  Object.defineProperty(ItemPage, 'name', { value: `${item.name.replace(/Dto$/, '')}PageDto` });
+  return ItemPage;
+}

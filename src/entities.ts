@@ -1,0 +1,11 @@
+import { Group } from './groups/group.entity.js';
+import { WordGroup } from './groups/word-group.entity.js';
+import { LearningApp } from './learning-apps/learning-app.entity.js';
+import { IdempotencyKey } from './reviews/idempotency-key.entity.js';
+import { ReviewItem } from './reviews/review-item.entity.js';
+import { StudyActivity } from './study-sessions/study-activity.entity.js';
+import { StudySession } from './study-sessions/study-session.entity.js';
+import { Word } from './words/word.entity.js';
+
+/** Every entity of the schema, for the one ORM configuration. */
+export const ENTITIES = [Word, Group, WordGroup, LearningApp, StudySession, StudyActivity, ReviewItem, IdempotencyKey];

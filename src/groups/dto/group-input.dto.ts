@@ -1,0 +1,36 @@
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { Trim } from '../../core/http.js';
+import { SortedQueryDto } from '../../core/pagination.js';
+
+export class GroupWordIdsDto {
+  @ApiProperty({ type: [Number], example: [1, 2, 3] })
+  @IsArray()
+  @ArrayMaxSize(5000)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  word_ids!: number[];
+}
+
+export class CreateGroupDto {
+  @ApiProperty({ example: 'Greetings', maxLength: 100 })
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  name!: string;
+
+  @ApiPropertyOptional({ type: [Number], example: [1, 2, 3], description: 'Words the new group starts with.' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(5000)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  word_ids?: number[];
+}
+
+export class UpdateGroupDto extends PickType(CreateGroupDto, ['name'] as const) {}
+
+export const GROUP_SORTS = ['name', 'words_count', 'created_at', 'id'] as const;
+
+export class ListGroupsQueryDto extends SortedQueryDto(GROUP_SORTS, 'name') {}

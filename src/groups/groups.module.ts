@@ -1,0 +1,14 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { Module } from '@nestjs/common';
+import { WordsModule } from '../words/words.module.js';
+import { Group } from './group.entity.js';
+import { GroupsController } from './groups.controller.js';
+import { GroupsService } from './groups.service.js';
+import { WordGroup } from './word-group.entity.js';
+
+@Module({
+  imports: [MikroOrmModule.forFeature([Group, WordGroup]), WordsModule],
+  controllers: [GroupsController],
+  providers: [GroupsService],
+})
+export class GroupsModule {}

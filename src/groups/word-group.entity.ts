@@ -1,0 +1,17 @@
+import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { Word } from '../words/word.entity.js';
+import { Group } from './group.entity.js';
+
+/** A word's membership of a group (the `words_groups` table). */
+export const WordGroup = defineEntity({
+  name: 'WordGroup',
+  tableName: 'words_groups',
+  properties: {
+    id: p.integer().primary(),
+    word: () => p.manyToOne(Word).deleteRule('cascade').index(),
+    group: () => p.manyToOne(Group).deleteRule('cascade').index(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+  uniques: [{ name: 'words_groups_word_id_group_id_unique', properties: ['word', 'group'] }],
+});
+export type WordGroup = InferEntity<typeof WordGroup>;

@@ -1,0 +1,17 @@
+import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { Word } from '../words/word.entity.js';
+import { StudySession } from './study-session.entity.js';
+
+/** One answer given inside a study session. */
+export const StudyActivity = defineEntity({
+  name: 'StudyActivity',
+  tableName: 'study_activities',
+  properties: {
+    id: p.integer().primary(),
+    session: () => p.manyToOne(StudySession).deleteRule('cascade').index(),
+    word: () => p.manyToOne(Word).deleteRule('cascade').index(),
+    correct: p.boolean(),
+    createdAt: p.datetime(),
+  },
+});
+export type StudyActivity = InferEntity<typeof StudyActivity>;

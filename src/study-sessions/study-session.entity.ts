@@ -1,0 +1,16 @@
+import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { Group } from '../groups/group.entity.js';
+import { LearningApp } from '../learning-apps/learning-app.entity.js';
+
+export const StudySession = defineEntity({
+  name: 'StudySession',
+  tableName: 'study_sessions',
+  properties: {
+    id: p.integer().primary(),
+    group: () => p.manyToOne(Group).deleteRule('cascade').index(),
+    // Learning history outlives the app that produced it.
+    learningApp: () => p.manyToOne(LearningApp).nullable().deleteRule('set null').index(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type StudySession = InferEntity<typeof StudySession>;

@@ -1,0 +1,25 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { Trim } from '../../core/http.js';
+import { SortedQueryDto } from '../../core/pagination.js';
+
+export const WORD_SORTS = ['thai', 'english', 'correct_count', 'wrong_count', 'created_at', 'id'] as const;
+
+export class GroupWordsQueryDto extends SortedQueryDto(WORD_SORTS, 'thai') {
+  @ApiPropertyOptional({ description: 'Case-insensitive substring of thai, english or parts.romanization.' })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+}
+
+export class ListWordsQueryDto extends GroupWordsQueryDto {
+  @ApiPropertyOptional({ description: 'Only words of this group (404 if it does not exist).' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  group_id?: number;
+}

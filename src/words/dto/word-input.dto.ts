@@ -1,0 +1,50 @@
+import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { Trim } from '../../core/http.js';
+import type { WordParts } from '../word.entity.js';
+
+export class CreateWordDto {
+  @ApiProperty({ example: 'สวัสดี', maxLength: 200 })
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  thai!: string;
+
+  @ApiProperty({ example: 'hello', maxLength: 200 })
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  english!: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    default: {},
+    example: { romanization: 'sawatdi', part_of_speech: 'interjection' },
+  })
+  @IsOptional()
+  @IsObject()
+  parts?: WordParts;
+
+  @ApiPropertyOptional({ type: [Number], description: 'Groups the new word joins.', example: [1] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  group_ids?: number[];
+}
+
+export class UpdateWordDto extends PartialType(PickType(CreateWordDto, ['thai', 'english', 'parts'] as const)) {}

@@ -1,0 +1,24 @@
+import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+
+export type WordParts = Record<string, unknown>;
+
+export const Word = defineEntity({
+  name: 'Word',
+  tableName: 'words',
+  properties: {
+    id: p.integer().primary(),
+    thai: p.text(),
+    // NOCASE makes the thai+english uniqueness and the english sort case-insensitive.
+    english: p.text().collation('nocase'),
+    parts: p.json<WordParts>(),
+    correctCount: p.integer().default(0),
+    wrongCount: p.integer().default(0),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+  },
+  uniques: [{ name: 'words_thai_english_unique', properties: ['thai', 'english'] }],
+});
+export type Word = InferEntity<typeof Word>;

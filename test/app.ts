@@ -1,0 +1,23 @@
+import { MikroORM } from '@mikro-orm/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { AppModule } from '../src/app.module.js';
+import { configureApp } from '../src/app.setup.js';
+import { migrate } from '../src/core/database.js';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  http: NestExpressApplication['getHttpServer'] extends () => infer S ? S : never;
+  orm: MikroORM;
+}
+
+/** The real application on a fresh in-memory database, migrated and empty. */
+export async function createTestApp(): Promise<TestApp> {
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error', 'warn'] });
+  configureApp(app);
+  await app.init();
+  const orm = app.get(MikroORM);
+  await migrate(orm);
+  return { app, http: app.getHttpServer(), orm };
+}
