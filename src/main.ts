@@ -14,7 +14,7 @@ async function bootstrap(): Promise<void> {
   app.useLogger(logLevelsFrom(config.get('LOG_LEVEL', { infer: true })));
   app.enableShutdownHooks();
   configureApp(app);
-  const orm = app.get(MikroORM);
+  const orm = app.get<MikroORM>(MikroORM);
   await migrate(orm);
   await seedIfEmpty(orm);
   await app.listen(config.get('PORT', { infer: true }));

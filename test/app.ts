@@ -1,4 +1,4 @@
-import { MikroORM } from '@mikro-orm/core';
+import { MikroORM } from '@mikro-orm/sqlite';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../src/app.module.js';
@@ -17,7 +17,7 @@ export async function createTestApp(): Promise<TestApp> {
   const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error', 'warn'] });
   configureApp(app);
   await app.init();
-  const orm = app.get(MikroORM);
+  const orm = app.get<MikroORM>(MikroORM);
   await migrate(orm);
   return { app, http: app.getHttpServer(), orm };
 }

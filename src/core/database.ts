@@ -21,14 +21,14 @@ import type { Environment } from './config.js';
 export class DatabaseModule {}
 
 /** Applies pending migrations and puts a file database in WAL mode. */
-export async function migrate(orm: MikroORM<any, any, any>): Promise<void> {
+export async function migrate(orm: MikroORM): Promise<void> {
   const connection = orm.em.getConnection();
   await connection.execute('pragma journal_mode = wal');
   await orm.migrator.up();
 }
 
 /** Loads the seed data when the database holds no words yet (a fresh install). */
-export async function seedIfEmpty(orm: MikroORM<any, any, any>): Promise<boolean> {
+export async function seedIfEmpty(orm: MikroORM): Promise<boolean> {
   const em = orm.em.fork();
   if ((await em.count(Word, {})) > 0) {
     return false;

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
+import { ValidateIf } from 'class-validator';
 import type { Request } from 'express';
 import { ValidationFailedException } from './errors.js';
 
@@ -51,3 +52,6 @@ export class SuccessDto {
   @ApiProperty({ example: 'Study history has been reset' })
   message!: string;
 }
+
+/** The field may be left out, but `null` is not a value for it (unlike `@IsOptional`). */
+export const IsOmittable = () => ValidateIf((_, value) => value !== undefined);

@@ -4,7 +4,9 @@ import type { Response } from 'express';
 import { ApiProblems } from '../core/errors.js';
 import { ForceQueryDto } from '../core/force.query.js';
 import { ParseIdPipe } from '../core/http.js';
-import { PageDto } from '../core/pagination.js';
+import { PageDto, PaginationQueryDto } from '../core/pagination.js';
+import { StudySessionDto } from '../study-sessions/dto/study-session.dto.js';
+import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
 import { WordDto } from '../words/dto/word.dto.js';
 import { GroupWordsQueryDto } from '../words/dto/list-words.query.js';
 import { WordsService } from '../words/words.service.js';
@@ -18,6 +20,7 @@ export class GroupsController {
   constructor(
     private readonly groups: GroupsService,
     private readonly words: WordsService,
+    private readonly sessions: StudySessionsService,
   ) {}
 
   @Get()
@@ -46,6 +49,13 @@ export class GroupsController {
   @ApiProblems(400, 404)
   rawWords(@Param('id', ParseIdPipe) id: number) {
     return this.groups.rawWords(id);
+  }
+
+  @Get(':id/study_sessions')
+  @ApiOkResponse({ type: PageDto(StudySessionDto), description: 'Study sessions of the group, newest first.' })
+  @ApiProblems(400, 404)
+  studySessions(@Param('id', ParseIdPipe) id: number, @Query() query: PaginationQueryDto) {
+    return this.sessions.listWhere({ groupId: id }, query);
   }
 
   @Post()

@@ -1,5 +1,6 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
+import { StudySessionsModule } from '../study-sessions/study-sessions.module.js';
 import { WordsModule } from '../words/words.module.js';
 import { Group } from './group.entity.js';
 import { GroupsController } from './groups.controller.js';
@@ -7,7 +8,7 @@ import { GroupsService } from './groups.service.js';
 import { WordGroup } from './word-group.entity.js';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Group, WordGroup]), WordsModule],
+  imports: [MikroOrmModule.forFeature([Group, WordGroup]), WordsModule, StudySessionsModule],
   controllers: [GroupsController],
   providers: [GroupsService],
 })

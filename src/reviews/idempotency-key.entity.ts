@@ -1,6 +1,6 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 
-/** A stored `Idempotency-Key`: the request it was first used for and, once done, its response. */
+/** A stored `Idempotency-Key`: the request it was first used for and, once that is done, its response. */
 export const IdempotencyKey = defineEntity({
   name: 'IdempotencyKey',
   tableName: 'idempotency_keys',
@@ -9,8 +9,8 @@ export const IdempotencyKey = defineEntity({
     endpoint: p.text(),
     key: p.text(),
     fingerprint: p.text(),
-    responseStatus: p.integer().nullable(),
-    responseBody: p.json<unknown>().nullable(),
+    // Null while the first request is still running.
+    response: p.json<object>().nullable(),
     createdAt: p.datetime().index(),
   },
   uniques: [{ name: 'idempotency_keys_endpoint_key_unique', properties: ['endpoint', 'key'] }],

@@ -10,7 +10,10 @@ export const StudySession = defineEntity({
     group: () => p.manyToOne(Group).deleteRule('cascade').index(),
     // Learning history outlives the app that produced it.
     learningApp: () => p.manyToOne(LearningApp).nullable().deleteRule('set null').index(),
-    createdAt: p.datetime().onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .index(),
   },
 });
 export type StudySession = InferEntity<typeof StudySession>;

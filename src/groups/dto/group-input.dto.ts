@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsOptional, IsString, MaxLength, Min } from 'class-validator';
-import { Trim } from '../../core/http.js';
+import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsString, MaxLength, Min } from 'class-validator';
+import { IsOmittable, Trim } from '../../core/http.js';
 import { SortedQueryDto } from '../../core/pagination.js';
 
 export class GroupWordIdsDto {
@@ -21,7 +21,7 @@ export class CreateGroupDto {
   name!: string;
 
   @ApiPropertyOptional({ type: [Number], example: [1, 2, 3], description: 'Words the new group starts with.' })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(5000)
   @IsInt({ each: true })

@@ -1,16 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsInt,
-  IsNotEmpty,
-  IsObject,
-  IsOptional,
-  IsString,
-  MaxLength,
-  Min,
-} from 'class-validator';
-import { Trim } from '../../core/http.js';
+import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsObject, IsString, MaxLength, Min } from 'class-validator';
+import { IsOmittable, Trim } from '../../core/http.js';
 import type { WordParts } from '../word.entity.js';
 
 export class CreateWordDto {
@@ -34,12 +24,12 @@ export class CreateWordDto {
     default: {},
     example: { romanization: 'sawatdi', part_of_speech: 'interjection' },
   })
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   parts?: WordParts;
 
   @ApiPropertyOptional({ type: [Number], description: 'Groups the new word joins.', example: [1] })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(1000)
   @IsInt({ each: true })
@@ -47,4 +37,6 @@ export class CreateWordDto {
   group_ids?: number[];
 }
 
-export class UpdateWordDto extends PartialType(PickType(CreateWordDto, ['thai', 'english', 'parts'] as const)) {}
+export class UpdateWordDto extends PartialType(PickType(CreateWordDto, ['thai', 'english', 'parts'] as const), {
+  skipNullProperties: false,
+}) {}

@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261125122645_initial extends Migration {
-  override name = 'Migration20261125122645_initial';
+export class Migration20261125122914_initial extends Migration {
+  override name = 'Migration20261125122914_initial';
 
   override up(): void | Promise<void> {
     this.addSql(
@@ -10,7 +10,7 @@ export class Migration20261125122645_initial extends Migration {
     this.addSql(`create unique index \`groups_name_unique\` on \`groups\` (\`name\`);`);
 
     this.addSql(
-      `create table \`idempotency_keys\` (\`id\` integer not null primary key autoincrement, \`endpoint\` text not null, \`key\` text not null, \`fingerprint\` text not null, \`response_status\` integer null, \`response_body\` json null, \`created_at\` datetime not null);`,
+      `create table \`idempotency_keys\` (\`id\` integer not null primary key autoincrement, \`endpoint\` text not null, \`key\` text not null, \`fingerprint\` text not null, \`response\` json null, \`created_at\` datetime not null);`,
     );
     this.addSql(`create index \`idempotency_keys_created_at_index\` on \`idempotency_keys\` (\`created_at\`);`);
     this.addSql(
@@ -27,6 +27,7 @@ export class Migration20261125122645_initial extends Migration {
     );
     this.addSql(`create index \`study_sessions_group_id_index\` on \`study_sessions\` (\`group_id\`);`);
     this.addSql(`create index \`study_sessions_learning_app_id_index\` on \`study_sessions\` (\`learning_app_id\`);`);
+    this.addSql(`create index \`study_sessions_created_at_index\` on \`study_sessions\` (\`created_at\`);`);
 
     this.addSql(
       `create table \`words\` (\`id\` integer not null primary key autoincrement, \`thai\` text not null, \`english\` text collate nocase not null, \`parts\` json not null, \`correct_count\` integer not null default 0, \`wrong_count\` integer not null default 0, \`created_at\` datetime not null, \`updated_at\` datetime not null);`,

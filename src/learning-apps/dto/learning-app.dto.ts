@@ -1,0 +1,91 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { IsInt, IsNotEmpty, IsString, IsUrl, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsOmittable, Trim } from '../../core/http.js';
+import { PaginationQueryDto } from '../../core/pagination.js';
+import { StudySessionDto } from '../../study-sessions/dto/study-session.dto.js';
+import type { LearningApp } from '../learning-app.entity.js';
+
+const HTTP_URL = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
+
+export class LearningAppDto {
+  @ApiProperty({ example: 1 })
+  id!: number;
+
+  @ApiProperty({ example: 'Flashcards' })
+  name!: string;
+
+  @ApiProperty({ example: 'Flip cards from Thai to English.' })
+  description!: string;
+
+  @ApiProperty({ example: 'https://apps.example/flashcards' })
+  launch_url!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'https://apps.example/flashcards.png' })
+  thumbnail_url!: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at!: string;
+}
+
+export class CreateLearningAppDto {
+  @ApiProperty({ example: 'Flashcards', maxLength: 100, description: 'Unique, case-insensitively.' })
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  name!: string;
+
+  @ApiPropertyOptional({ default: '', maxLength: 2000 })
+  @IsOmittable()
+  @Trim()
+  @IsString()
+  @MaxLength(2000)
+  description?: string;
+
+  @ApiProperty({ example: 'https://apps.example/flashcards', description: 'Absolute http(s) URL.' })
+  @Trim()
+  @IsUrl(HTTP_URL, { message: '$property must be an absolute http or https URL' })
+  @MaxLength(2000)
+  launch_url!: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'https://apps.example/flashcards.png' })
+  @ValidateIf((_, value) => value !== null && value !== undefined)
+  @Trim()
+  @IsUrl(HTTP_URL, { message: '$property must be an absolute http or https URL' })
+  @MaxLength(2000)
+  thumbnail_url?: string | null;
+}
+
+export class UpdateLearningAppDto extends PartialType(CreateLearningAppDto, { skipNullProperties: false }) {}
+
+export class ListLearningAppsQueryDto extends PaginationQueryDto {}
+
+export class LaunchDto {
+  @ApiProperty({ example: 1, description: 'The group of words to study.' })
+  @IsInt()
+  @Min(1)
+  group_id!: number;
+}
+
+export class LaunchedDto {
+  @ApiProperty({ type: StudySessionDto })
+  study_session!: StudySessionDto;
+
+  @ApiProperty({
+    example:
+      'https://apps.example/flashcards?session_id=7&group_id=1&api_base=http%3A%2F%2Flocalhost%3A3000%2Fapi%2Fv1',
+    description: 'The app’s launch_url with session_id, group_id and api_base added to its query.',
+  })
+  launch_url!: string;
+}
+
+export function toLearningAppDto(app: LearningApp): LearningAppDto {
+  return {
+    id: app.id,
+    name: app.name,
+    description: app.description,
+    launch_url: app.launchUrl,
+    thumbnail_url: app.thumbnailUrl ?? null,
+    created_at: app.createdAt.toISOString(),
+  };
+}

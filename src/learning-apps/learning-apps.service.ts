@@ -1,0 +1,101 @@
+import { EntityManager } from '@mikro-orm/sqlite';
+import { ConflictException, Injectable } from '@nestjs/common';
+import { notFound } from '../core/errors.js';
+import { page, type Page } from '../core/pagination.js';
+import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
+import {
+  type CreateLearningAppDto,
+  type LaunchedDto,
+  type LearningAppDto,
+  type ListLearningAppsQueryDto,
+  toLearningAppDto,
+  type UpdateLearningAppDto,
+} from './dto/learning-app.dto.js';
+import { LearningApp } from './learning-app.entity.js';
+
+@Injectable()
+export class LearningAppsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly sessions: StudySessionsService,
+  ) {}
+
+  async list(query: ListLearningAppsQueryDto): Promise<Page<LearningAppDto>> {
+    const [apps, total] = await this.em.findAndCount(
+      LearningApp,
+      {},
+      { orderBy: [{ name: 'asc' }, { id: 'asc' }], limit: query.per_page, offset: query.offset },
+    );
+    return page(apps.map(toLearningAppDto), total, query);
+  }
+
+  async get(id: number): Promise<LearningAppDto> {
+    return toLearningAppDto(await this.findApp(id));
+  }
+
+  async create(input: CreateLearningAppDto): Promise<LearningAppDto> {
+    return this.em.transactional(async (em) => {
+      await this.assertUniqueName(em, input.name);
+      const app = em.create(LearningApp, {
+        name: input.name,
+        description: input.description ?? '',
+        launchUrl: input.launch_url,
+        thumbnailUrl: input.thumbnail_url ?? null,
+      });
+      await em.flush();
+      return toLearningAppDto(app);
+    });
+  }
+
+  async update(id: number, input: UpdateLearningAppDto): Promise<LearningAppDto> {
+    return this.em.transactional(async (em) => {
+      const app = await this.findApp(id, em);
+      if (input.name !== undefined) {
+        await this.assertUniqueName(em, input.name, id);
+      }
+      em.assign(
+        app,
+        {
+          name: input.name,
+          description: input.description,
+          launchUrl: input.launch_url,
+          thumbnailUrl: input.thumbnail_url,
+        },
+        { ignoreUndefined: true },
+      );
+      await em.flush();
+      return toLearningAppDto(app);
+    });
+  }
+
+  /** Its study sessions stay, without an app (on delete set null). */
+  async remove(id: number): Promise<void> {
+    await this.findApp(id);
+    await this.em.nativeDelete(LearningApp, { id });
+  }
+
+  /** A new study session of the group for this app, and the URL that opens the app on it. */
+  async launch(id: number, groupId: number, apiBase: string): Promise<LaunchedDto> {
+    return this.em.transactional(async (em) => {
+      const app = await this.findApp(id, em);
+      const session = await this.sessions.create({ group_id: groupId, learning_app_id: id }, em);
+      const url = new URL(app.launchUrl);
+      url.searchParams.set('session_id', String(session.id));
+      url.searchParams.set('group_id', String(groupId));
+      url.searchParams.set('api_base', apiBase);
+      return { study_session: session, launch_url: url.toString() };
+    });
+  }
+
+  findApp(id: number, em: EntityManager = this.em): Promise<LearningApp> {
+    return em.findOneOrFail(LearningApp, id, { failHandler: notFound('Learning app', id) });
+  }
+
+  /** Names are unique case-insensitively (the column's NOCASE collation). */
+  private async assertUniqueName(em: EntityManager, name: string, exceptId?: number): Promise<void> {
+    const existing = await em.findOne(LearningApp, { name, ...(exceptId && { id: { $ne: exceptId } }) });
+    if (existing) {
+      throw new ConflictException(`A learning app named "${existing.name}" already exists (id ${existing.id})`);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsISO8601, IsOptional, Matches, Min, ValidateBy } from 'class-validator';
+import { QueryBoolean } from '../../core/http.js';
+import { PaginationQueryDto } from '../../core/pagination.js';
+
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An ISO 8601 timestamp that names its offset (`Z` or `±hh:mm`), so it is one unambiguous instant. */
+const IsTimestamp = () => (target: object, property: string) => {
+  IsISO8601({ strict: true })(target, property);
+  Matches(TIMESTAMP, { message: '$property must be an ISO 8601 timestamp with Z or an offset' })(target, property);
+};
+
+const IsNotInFuture = () =>
+  ValidateBy({
+    name: 'isNotInFuture',
+    validator: {
+      validate: (value: unknown) => typeof value !== 'string' || !(Date.parse(value) > Date.now()),
+      defaultMessage: () => '$property must not be in the future',
+    },
+  });
+
+export class AnswerDto {
+  @ApiProperty({ example: true })
+  @IsBoolean()
+  correct!: boolean;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-11-24T16:15:00+07:00',
+    description: 'When the answer was really given (an app that was offline); not in the future. Default: now.',
+  })
+  @IsOptional()
+  @IsTimestamp()
+  @IsNotInFuture()
+  reviewed_at?: string;
+}
+
+export class CreateReviewDto extends AnswerDto {
+  @ApiProperty({ example: 1 })
+  @IsInt()
+  @Min(1)
+  word_id!: number;
+}
+
+export class AnswerRecordedDto {
+  @ApiProperty({ example: true })
+  success!: true;
+
+  @ApiProperty({ example: 1 })
+  word_id!: number;
+
+  @ApiProperty({ type: Number, nullable: true, example: 7 })
+  study_session_id!: number | null;
+
+  @ApiProperty({ example: true })
+  correct!: boolean;
+
+  @ApiProperty({ format: 'date-time', description: 'The answer’s reviewed_at, in UTC.' })
+  created_at!: string;
+}
+
+export class ReviewDto {
+  @ApiProperty({ example: 1 })
+  id!: number;
+
+  @ApiProperty({ example: 1 })
+  word_id!: number;
+
+  @ApiProperty({ example: 'สวัสดี' })
+  thai!: string;
+
+  @ApiProperty({ example: 'hello' })
+  english!: string;
+
+  @ApiProperty({ example: true })
+  correct!: boolean;
+
+  @ApiProperty({ format: 'date-time' })
+  reviewed_at!: string;
+
+  @ApiProperty({ type: Number, nullable: true, example: 7 })
+  study_session_id!: number | null;
+}
+
+export class ListReviewsQueryDto extends PaginationQueryDto {
+  @ApiPropertyOptional({ description: 'Only answers for this word (a deleted word has an empty history).' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  word_id?: number;
+
+  @ApiPropertyOptional({ type: Boolean })
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean()
+  correct?: boolean;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Only answers reviewed at or after this instant.' })
+  @IsOptional()
+  @IsTimestamp()
+  since?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Only answers reviewed at or before this instant.' })
+  @IsOptional()
+  @IsTimestamp()
+  until?: string;
+}

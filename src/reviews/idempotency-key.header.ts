@@ -1,0 +1,20 @@
+import { applyDecorators, Headers } from '@nestjs/common';
+import { ApiHeader } from '@nestjs/swagger';
+import { ApiProblems } from '../core/errors.js';
+
+/** Documents the `Idempotency-Key` header of an endpoint that records answers. */
+export const ApiIdempotencyKey = () =>
+  applyDecorators(
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description:
+        '1–255 printable ASCII characters, kept 24 hours. A retry with the same key and body returns the first ' +
+        'response and records nothing; the same key with another body gets 422; a retry while the first request ' +
+        'is still running gets 409.',
+    }),
+    ApiProblems(409, 422),
+  );
+
+/** The `Idempotency-Key` request header, if sent. */
+export const IdempotencyKeyHeader = () => Headers('idempotency-key');

@@ -1,0 +1,28 @@
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../core/errors.js';
+import { PageDto } from '../core/pagination.js';
+import { AnswerRecordedDto, CreateReviewDto, ListReviewsQueryDto, ReviewDto } from './dto/review.dto.js';
+import { ApiIdempotencyKey, IdempotencyKeyHeader } from './idempotency-key.header.js';
+import { ReviewsService } from './reviews.service.js';
+
+@ApiTags('reviews')
+@Controller('reviews')
+export class ReviewsController {
+  constructor(private readonly reviews: ReviewsService) {}
+
+  @Get()
+  @ApiOkResponse({ type: PageDto(ReviewDto), description: 'The learning record log, newest first.' })
+  @ApiProblems(400)
+  list(@Query() query: ListReviewsQueryDto) {
+    return this.reviews.list(query);
+  }
+
+  @Post()
+  @ApiCreatedResponse({ type: AnswerRecordedDto, description: 'An answer given outside any study session.' })
+  @ApiProblems(400, 413, 415)
+  @ApiIdempotencyKey()
+  create(@Body() { word_id, ...answer }: CreateReviewDto, @IdempotencyKeyHeader() key?: string) {
+    return this.reviews.recordOutsideSession(word_id, answer, key);
+  }
+}

@@ -1,0 +1,32 @@
+import { Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { SuccessDto } from '../core/http.js';
+import { SettingsService } from './settings.service.js';
+
+@ApiTags('settings')
+@Controller()
+export class SettingsController {
+  constructor(private readonly settings: SettingsService) {}
+
+  @Post('reset_history')
+  @HttpCode(HttpStatus.OK)
+  @ApiOkResponse({
+    type: SuccessDto,
+    description: 'Deletes every study session, study activity and review and zeroes every counter, in one transaction.',
+  })
+  async resetHistory(): Promise<SuccessDto> {
+    await this.settings.resetHistory();
+    return { success: true, message: 'Study history has been reset' };
+  }
+
+  @Post('full_reset')
+  @HttpCode(HttpStatus.OK)
+  @ApiOkResponse({
+    type: SuccessDto,
+    description: 'Deletes everything and loads the seed data again, in one transaction.',
+  })
+  async fullReset(): Promise<SuccessDto> {
+    await this.settings.fullReset();
+    return { success: true, message: 'The portal has been reset to a fresh install' };
+  }
+}

@@ -1,0 +1,79 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Min } from 'class-validator';
+import { PaginationQueryDto } from '../../core/pagination.js';
+import { WordDto } from '../../words/dto/word.dto.js';
+
+export class StudySessionDto {
+  @ApiProperty({ example: 7 })
+  id!: number;
+
+  @ApiProperty({ example: 1 })
+  group_id!: number;
+
+  @ApiProperty({ example: 'Greetings' })
+  group_name!: string;
+
+  @ApiProperty({ type: Number, nullable: true, example: 1, description: 'Null for a session without an app.' })
+  learning_app_id!: number | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'Flashcards' })
+  learning_app_name!: string | null;
+
+  @ApiProperty({ format: 'date-time', description: 'When the session was created.' })
+  start_time!: string;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'The newest reviewed_at of its answers; null before the first.',
+  })
+  end_time!: string | null;
+
+  @ApiProperty({ example: 20 })
+  review_items_count!: number;
+
+  @ApiProperty({ example: 15 })
+  correct_count!: number;
+
+  @ApiProperty({ example: 5 })
+  wrong_count!: number;
+}
+
+export class SessionWordDto extends WordDto {
+  @ApiProperty({ example: 3 })
+  session_correct_count!: number;
+
+  @ApiProperty({ example: 1 })
+  session_wrong_count!: number;
+}
+
+export class CreateStudySessionDto {
+  @ApiProperty({ example: 1 })
+  @IsInt()
+  @Min(1)
+  group_id!: number;
+
+  @ApiPropertyOptional({ type: Number, nullable: true, example: 1 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  learning_app_id?: number | null;
+}
+
+export class ListStudySessionsQueryDto extends PaginationQueryDto {
+  @ApiPropertyOptional({ description: 'Only sessions of this group (404 if it does not exist).' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  group_id?: number;
+
+  @ApiPropertyOptional({ description: 'Only sessions launched from this app (404 if it does not exist).' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  learning_app_id?: number;
+}
