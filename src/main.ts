@@ -6,7 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import { type Environment, logLevelsFrom } from './core/config.js';
-import { migrate, seedIfEmpty } from './core/database.js';
+import { migrate, seed } from './core/database.js';
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
@@ -16,7 +16,7 @@ async function bootstrap(): Promise<void> {
   configureApp(app);
   const orm = app.get<MikroORM>(MikroORM);
   await migrate(orm);
-  await seedIfEmpty(orm);
+  await seed(orm);
   await app.listen(config.get('PORT', { infer: true }));
 }
 

@@ -24,9 +24,15 @@ function readJson<T>(relativePath: string): T {
   return JSON.parse(readFileSync(new URL(relativePath, SEEDS), 'utf8')) as T;
 }
 
-/** Loads the vocabulary (one file per group under database/seeds/words) and the example learning app. */
+/**
+ * Loads the vocabulary (one file per group under database/seeds/words) and the example learning app
+ * into an empty database; a database that already holds words is left as it is.
+ */
 export class DatabaseSeeder extends Seeder {
   async run(em: EntityManager): Promise<void> {
+    if ((await em.count(Word, {})) > 0) {
+      return;
+    }
     const files = readdirSync(new URL('words/', SEEDS))
       .filter((file) => file.endsWith('.json'))
       .sort();

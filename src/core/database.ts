@@ -1,11 +1,10 @@
 import type { EntityManager, EntityName, FilterQuery, MikroORM } from '@mikro-orm/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { SqliteDriver } from '@mikro-orm/sqlite';
-import { Logger, Module, UnprocessableEntityException } from '@nestjs/common';
+import { Module, UnprocessableEntityException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ormConfig } from '../../mikro-orm.config.js';
 import { DatabaseSeeder } from '../../database/seeders/DatabaseSeeder.js';
-import { Word } from '../words/word.entity.js';
 import type { Environment } from './config.js';
 
 /** The one MikroORM connection, shared by every module; a request gets its own forked EntityManager. */
@@ -27,15 +26,9 @@ export async function migrate(orm: MikroORM): Promise<void> {
   await orm.migrator.up();
 }
 
-/** Loads the seed data when the database holds no words yet (a fresh install). */
-export async function seedIfEmpty(orm: MikroORM): Promise<boolean> {
-  const em = orm.em.fork();
-  if ((await em.count(Word, {})) > 0) {
-    return false;
-  }
-  await em.transactional((tx: EntityManager) => new DatabaseSeeder().run(tx));
-  new Logger('Database').log('Empty database: seed data loaded');
-  return true;
+/** Loads the seed data into an empty database (a fresh install). */
+export async function seed(orm: MikroORM): Promise<void> {
+  await orm.em.fork().transactional((em: EntityManager) => new DatabaseSeeder().run(em));
 }
 
 /** Loads the entities with these ids; one that does not exist makes the whole request unprocessable (422). */

@@ -55,3 +55,16 @@ export class SuccessDto {
 
 /** The field may be left out, but `null` is not a value for it (unlike `@IsOptional`). */
 export const IsOmittable = () => ValidateIf((_, value) => value !== undefined);
+
+/** For endpoints that take no body: any field sent is unknown (400), like on every other endpoint. */
+@Injectable()
+export class NoBodyGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const body: unknown = context.switchToHttp().getRequest<Request>().body;
+    const fields = body && typeof body === 'object' ? Object.keys(body) : [];
+    if (fields.length > 0) {
+      throw new ValidationFailedException(fields.map((field) => ({ field, message: 'is not a known field' })));
+    }
+    return true;
+  }
+}

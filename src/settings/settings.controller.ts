@@ -1,10 +1,12 @@
-import { Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { SuccessDto } from '../core/http.js';
+import { ApiProblems } from '../core/errors.js';
+import { NoBodyGuard, SuccessDto } from '../core/http.js';
 import { SettingsService } from './settings.service.js';
 
 @ApiTags('settings')
 @Controller()
+@UseGuards(NoBodyGuard)
 export class SettingsController {
   constructor(private readonly settings: SettingsService) {}
 
@@ -14,6 +16,7 @@ export class SettingsController {
     type: SuccessDto,
     description: 'Deletes every study session, study activity and review and zeroes every counter, in one transaction.',
   })
+  @ApiProblems(400, 415)
   async resetHistory(): Promise<SuccessDto> {
     await this.settings.resetHistory();
     return { success: true, message: 'Study history has been reset' };
@@ -25,6 +28,7 @@ export class SettingsController {
     type: SuccessDto,
     description: 'Deletes everything and loads the seed data again, in one transaction.',
   })
+  @ApiProblems(400, 415)
   async fullReset(): Promise<SuccessDto> {
     await this.settings.fullReset();
     return { success: true, message: 'The portal has been reset to a fresh install' };
