@@ -1,5 +1,6 @@
 import './node-version-guard.js';
 import { MikroORM } from '@mikro-orm/core';
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -9,15 +10,26 @@ import { type Environment, logLevelsFrom } from './core/config.js';
 import { migrate, seed } from './core/database.js';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    // Silent until the configured log level is known; a failure here is reported below.
+    logger: false,
+    abortOnError: false,
+  });
   const config = app.get<ConfigService<Environment, true>>(ConfigService);
-  app.useLogger(logLevelsFrom(config.get('LOG_LEVEL', { infer: true })));
+  app.useLogger(new ConsoleLogger({ logLevels: logLevelsFrom(config.get('LOG_LEVEL', { infer: true })) }));
   app.enableShutdownHooks();
   configureApp(app);
   const orm = app.get<MikroORM>(MikroORM);
   await migrate(orm);
   await seed(orm);
   await app.listen(config.get('PORT', { infer: true }));
+  new Logger('LangPortal').log(`Serving ${await app.getUrl()}/api/v1 (API docs at /api/docs)`);
 }
 
-await bootstrap();
+try {
+  await bootstrap();
+} catch (error) {
+  // A start-up failure (most often the configuration) is reported as its message alone.
+  process.stderr.write(`Lang Portal could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
