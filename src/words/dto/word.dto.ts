@@ -1,4 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, OmitType } from '@nestjs/swagger';
+import { GroupDto } from '../../groups/dto/group.dto.js';
 import type { Word, WordParts } from '../word.entity.js';
 
 export class WordDto {
@@ -31,16 +32,7 @@ export class WordDto {
   updated_at!: string;
 }
 
-export class WordGroupRefDto {
-  @ApiProperty({ example: 1 })
-  id!: number;
-
-  @ApiProperty({ example: 'Greetings' })
-  name!: string;
-
-  @ApiProperty({ example: 20 })
-  words_count!: number;
-}
+export class WordGroupRefDto extends OmitType(GroupDto, ['created_at'] as const) {}
 
 export class WordDetailDto extends WordDto {
   @ApiProperty({ type: [WordGroupRefDto] })
