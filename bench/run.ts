@@ -18,7 +18,7 @@ const { configureApp } = await import('../src/app.setup.js');
 const { migrate, seed } = await import('../src/core/database.js');
 
 const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: ['error'] });
-configureApp(app);
+await configureApp(app);
 const orm = app.get<MikroORM>(MikroORM);
 await migrate(orm);
 await seed(orm);

@@ -1,18 +1,29 @@
-import { ValidationPipe, VersioningType } from '@nestjs/common';
+import { type ArgumentMetadata, NotFoundException, ValidationPipe, VersioningType } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { ProblemFilter, toFieldErrors, ValidationFailedException } from './core/errors.js';
+import type { NextFunction, Request, Response } from 'express';
+import { ProblemFilter, sendProblem, toFieldErrors, ValidationFailedException } from './core/errors.js';
 import { JsonBodyGuard } from './core/http.js';
 
-/** Everything the server and the tests share: the /api/v1 routes, validation, errors and the docs. */
-export function configureApp(app: NestExpressApplication): OpenAPIObject {
+/** Validates bodies and queries; path ids are left as written for `ParseIdPipe` to judge (`1e3` is no id). */
+class RequestValidationPipe extends ValidationPipe {
+  protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
+    return metadata.type === 'param' ? value : super.transformPrimitive(value, metadata);
+  }
+}
+
+/**
+ * Everything the server and the tests share: the /api/v1 routes, validation, errors and the docs.
+ * Initialises the application, so that requests no route answers get a problem document too.
+ */
+export async function configureApp(app: NestExpressApplication): Promise<OpenAPIObject> {
   app.disable('x-powered-by');
   app.setGlobalPrefix('api');
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalGuards(new JsonBodyGuard());
   app.useGlobalPipes(
-    new ValidationPipe({
+    new RequestValidationPipe({
       transform: true,
       whitelist: true,
       forbidNonWhitelisted: true,
@@ -31,5 +42,11 @@ export function configureApp(app: NestExpressApplication): OpenAPIObject {
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document);
+  await app.init();
+  // Outside /api Nest routes nothing: Express's own 404 page and error handler would answer there.
+  app.use((request: Request, response: Response) =>
+    sendProblem(response, new NotFoundException(`Cannot ${request.method} ${request.path}`)),
+  );
+  app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => sendProblem(response, error));
   return document;
 }

@@ -18,7 +18,7 @@ async function bootstrap(): Promise<void> {
   const config = app.get<ConfigService<Environment, true>>(ConfigService);
   app.useLogger(new ConsoleLogger({ logLevels: logLevelsFrom(config.get('LOG_LEVEL', { infer: true })) }));
   app.enableShutdownHooks();
-  configureApp(app);
+  await configureApp(app);
   const orm = app.get<MikroORM>(MikroORM);
   await migrate(orm);
   await seed(orm);

@@ -9,6 +9,6 @@ process.env.DATABASE_PATH = ':memory:';
 const { AppModule } = await import('./app.module.js');
 const { configureApp } = await import('./app.setup.js');
 const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: ['error'] });
-const document = configureApp(app);
+const document = await configureApp(app);
 writeFileSync(new URL('../../openapi.json', import.meta.url), `${JSON.stringify(document, null, 2)}\n`);
 await app.close();

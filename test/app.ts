@@ -15,8 +15,7 @@ export interface TestApp {
 export async function createTestApp(): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error', 'warn'] });
-  configureApp(app);
-  await app.init();
+  await configureApp(app);
   const orm = app.get<MikroORM>(MikroORM);
   await migrate(orm);
   return { app, http: app.getHttpServer(), orm };

@@ -1,7 +1,7 @@
 import type { EntityManager, EntityName, FilterQuery, MikroORM } from '@mikro-orm/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
-import { SqliteDriver } from '@mikro-orm/sqlite';
-import { Module, UnprocessableEntityException } from '@nestjs/common';
+import { MikroORM as SqliteMikroORM, SqliteDriver } from '@mikro-orm/sqlite';
+import { Module, type OnModuleInit, UnprocessableEntityException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ormConfig } from '../../mikro-orm.config.js';
 import { DatabaseSeeder } from '../../database/seeders/DatabaseSeeder.js';
@@ -17,12 +17,22 @@ import type { Environment } from './config.js';
     }),
   ],
 })
-export class DatabaseModule {}
+export class DatabaseModule implements OnModuleInit {
+  constructor(private readonly orm: SqliteMikroORM) {}
 
-/** Applies pending migrations and puts a file database in WAL mode. */
+  /** Connection settings that SQLite does not keep in the database file. */
+  async onModuleInit(): Promise<void> {
+    const database = await this.orm.em.getConnection().getNativeClient();
+    database.pragma('journal_mode = WAL');
+    // SQLite's lower() folds only A–Z; word search is case-insensitive in every script.
+    database.function('unicode_lower', { deterministic: true }, (text: unknown) =>
+      typeof text === 'string' ? text.toLowerCase() : text,
+    );
+  }
+}
+
+/** Applies pending migrations. */
 export async function migrate(orm: MikroORM): Promise<void> {
-  const connection = orm.em.getConnection();
-  await connection.execute('pragma journal_mode = wal');
   await orm.migrator.up();
 }
 

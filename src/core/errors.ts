@@ -75,6 +75,11 @@ function problemFor(exception: unknown): ProblemDto {
     const detail = Array.isArray(message) ? message.join('; ') : String(message ?? exception.message);
     return problem(exception.getStatus(), detail);
   }
+  // Errors raised by Express middleware (the body parser) before Nest routes a request.
+  const { status, expose, message } = (exception ?? {}) as { status?: unknown; expose?: unknown; message?: unknown };
+  if (typeof status === 'number' && status >= 400 && status < 500 && expose === true) {
+    return problem(status, String(message));
+  }
   // The services check uniqueness first; this only answers a write that lost a race.
   if (exception instanceof UniqueConstraintViolationException) {
     return problem(HttpStatus.CONFLICT, 'The request conflicts with stored data');
@@ -86,19 +91,23 @@ function problem(status: number, detail: string, errors?: FieldErrorDto[]): Prob
   return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail, ...(errors && { errors }) };
 }
 
-/** Turns every error into a problem document; only real faults are logged, and never sent. */
+const logger = new Logger('HTTP');
+
+/** Answers with the problem document of an error; only real faults are logged, and never sent. */
+export function sendProblem(response: Response, exception: unknown): void {
+  const body = problemFor(exception);
+  if (body.status >= 500) {
+    const trace = exception instanceof Error ? exception.stack : String(exception);
+    logger.error(exception instanceof DriverException ? `Database error: ${trace}` : trace);
+  }
+  response.status(body.status).type('application/problem+json; charset=utf-8').send(JSON.stringify(body));
+}
+
+/** Every error of a routed request becomes a problem document. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
-  private readonly logger = new Logger('HTTP');
-
   catch(exception: unknown, host: ArgumentsHost): void {
-    const body = problemFor(exception);
-    if (body.status >= 500) {
-      const trace = exception instanceof Error ? exception.stack : String(exception);
-      this.logger.error(exception instanceof DriverException ? `Database error: ${trace}` : trace);
-    }
-    const response = host.switchToHttp().getResponse<Response>();
-    response.status(body.status).type('application/problem+json; charset=utf-8').send(JSON.stringify(body));
+    sendProblem(host.switchToHttp().getResponse<Response>(), exception);
   }
 }
 

@@ -24,6 +24,10 @@ export class ParseIdPipe implements PipeTransform<string, number> {
   }
 }
 
+/** A query-string integer: only plain digits become a number, anything else fails `@IsInt`. */
+export const QueryInt = () =>
+  Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value));
+
 /** Trims a string field; other values pass unchanged for the validators to judge. */
 export const Trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 

@@ -13,6 +13,21 @@ import {
 } from './dto/learning-app.dto.js';
 import { LearningApp } from './learning-app.entity.js';
 
+/**
+ * `url` with `params` added to its query. The query it already has is kept as written (going through
+ * `searchParams` would re-encode all of it, e.g. `%20` as `+`); only earlier values of the added names go.
+ */
+function withQueryParams(url: string, params: Record<string, string>): string {
+  const result = new URL(url);
+  const added = new URLSearchParams(params);
+  const kept = result.search
+    .slice(1)
+    .split('&')
+    .filter((pair) => pair !== '' && !added.has([...new URLSearchParams(pair).keys()][0] ?? ''));
+  result.search = [...kept, added.toString()].join('&');
+  return result.toString();
+}
+
 @Injectable()
 export class LearningAppsService {
   constructor(
@@ -79,11 +94,12 @@ export class LearningAppsService {
     return this.em.transactional(async (em) => {
       const app = await this.findApp(id, em);
       const session = await this.sessions.create({ group_id: groupId, learning_app_id: id }, em);
-      const url = new URL(app.launchUrl);
-      url.searchParams.set('session_id', String(session.id));
-      url.searchParams.set('group_id', String(groupId));
-      url.searchParams.set('api_base', apiBase);
-      return { study_session: session, launch_url: url.toString() };
+      const launchUrl = withQueryParams(app.launchUrl, {
+        session_id: String(session.id),
+        group_id: String(groupId),
+        api_base: apiBase,
+      });
+      return { study_session: session, launch_url: launchUrl };
     });
   }
 

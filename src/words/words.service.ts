@@ -27,12 +27,13 @@ export function inGroup(groupId: number): FilterQuery<Word> {
 
 /** Filter: `text` as a case-insensitive substring of thai, english or parts.romanization (no LIKE wildcards). */
 function matching(text: string): FilterQuery<Word> {
+  // unicode_lower() is registered on the connection by DatabaseModule: SQLite's lower() folds only A–Z.
   const needle = text.toLowerCase();
   return {
     [raw(
       (alias) =>
-        `(instr(lower(${alias}.thai), ?) > 0 or instr(lower(${alias}.english), ?) > 0 ` +
-        `or instr(lower(json_extract(${alias}.parts, '$.romanization')), ?) > 0)`,
+        `(instr(unicode_lower(${alias}.thai), ?) > 0 or instr(unicode_lower(${alias}.english), ?) > 0 ` +
+        `or instr(unicode_lower(json_extract(${alias}.parts, '$.romanization')), ?) > 0)`,
       [needle, needle, needle],
     )]: [],
   };

@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsISO8601, IsOptional, Matches, Min, ValidateBy } from 'class-validator';
-import { QueryBoolean } from '../../core/http.js';
+import { QueryBoolean, QueryInt } from '../../core/http.js';
 import { PaginationQueryDto } from '../../core/pagination.js';
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -87,7 +86,7 @@ export class ReviewDto {
 export class ListReviewsQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({ description: 'Only answers for this word (a deleted word has an empty history).' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(1)
   word_id?: number;

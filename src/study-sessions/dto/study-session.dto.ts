@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Min } from 'class-validator';
+import { QueryInt } from '../../core/http.js';
 import { PaginationQueryDto } from '../../core/pagination.js';
 import { WordDto } from '../../words/dto/word.dto.js';
 
@@ -65,14 +65,14 @@ export class CreateStudySessionDto {
 export class ListStudySessionsQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({ description: 'Only sessions of this group (404 if it does not exist).' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(1)
   group_id?: number;
 
   @ApiPropertyOptional({ description: 'Only sessions launched from this app (404 if it does not exist).' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(1)
   learning_app_id?: number;

@@ -1,0 +1,209 @@
+import { STATUS_CODES } from 'node:http';
+import request, { type Response } from 'supertest';
+import { ReviewItem } from '../src/reviews/review-item.entity.js';
+import { StudyActivity } from '../src/study-sessions/study-activity.entity.js';
+import { StudySession } from '../src/study-sessions/study-session.entity.js';
+import type { TestApp } from './app.js';
+
+/** Helpers shared by the e2e suites: HTTP calls under /api/v1, problem checks and direct database access. */
+
+export const API = '/api/v1';
+
+/** ISO 8601 in UTC with milliseconds and `Z`, the only timestamp form the API answers with. */
+export const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+export type Method = 'get' | 'post' | 'patch' | 'delete';
+
+export interface WordBody {
+  id: number;
+  thai: string;
+  english: string;
+  parts: Record<string, unknown>;
+  correct_count: number;
+  wrong_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WordDetailBody extends WordBody {
+  groups: { id: number; name: string; words_count: number }[];
+  last_reviewed_at: string | null;
+}
+
+export interface GroupBody {
+  id: number;
+  name: string;
+  words_count: number;
+  created_at: string;
+}
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: { field: string; message: string }[];
+}
+
+export type WordInput = { thai: string; english: string; parts?: Record<string, unknown>; group_ids?: number[] };
+
+/** Requests against the app, with paths relative to `/api/v1`. */
+export function api(t: TestApp) {
+  const call = (method: Method, path: string, body?: string | object) => {
+    const test = request(t.http)[method](API + path);
+    return body === undefined ? test : test.send(body);
+  };
+  return {
+    call,
+    get: (path: string) => call('get', path),
+    post: (path: string, body?: string | object) => call('post', path, body),
+    patch: (path: string, body?: string | object) => call('patch', path, body),
+    delete: (path: string) => call('delete', path),
+
+    async createWord(input: WordInput): Promise<WordDetailBody> {
+      return (await call('post', '/words', input).expect(201)).body;
+    },
+
+    /** Creates words `thai`/`english` pairs in order, so their ids ascend in the order given. */
+    async createWords(...pairs: [thai: string, english: string][]): Promise<WordDetailBody[]> {
+      const words: WordDetailBody[] = [];
+      for (const [thai, english] of pairs) {
+        words.push(await this.createWord({ thai, english }));
+      }
+      return words;
+    },
+
+    async createGroup(name: string, wordIds?: number[]): Promise<GroupBody> {
+      return (await call('post', '/groups', { name, ...(wordIds && { word_ids: wordIds }) }).expect(201)).body;
+    },
+
+    async getWord(id: number): Promise<WordDetailBody> {
+      return (await call('get', `/words/${id}`).expect(200)).body;
+    },
+
+    async getGroup(id: number): Promise<GroupBody & { stats: Record<string, unknown> }> {
+      return (await call('get', `/groups/${id}`).expect(200)).body;
+    },
+
+    /** The ids of a list response's items, in order. */
+    async ids(path: string): Promise<number[]> {
+      const response = await call('get', path).expect(200);
+      return response.body.items.map((item: { id: number }) => item.id);
+    },
+  };
+}
+
+/** Text that must never reach a client: stack frames, file paths, SQL. */
+const LEAKS =
+  /\n\s+at |\bat \S+ \(|node_modules|\/work\/|\/src\/|\.ts:\d|\bselect\b.*\bfrom\b|\binsert into\b|SQLITE_/i;
+
+/** Asserts an RFC 9457 problem document with this status, and returns its body for further checks. */
+export function expectProblem(response: Response, status: number): ProblemBody {
+  expect({ status: response.status, body: response.body }).toMatchObject({ status, body: { status } });
+  expect(response.headers['content-type']).toMatch(/^application\/problem\+json\b/);
+  const body = response.body as ProblemBody;
+  expect(body).toEqual({
+    type: 'about:blank',
+    title: STATUS_CODES[status],
+    status,
+    detail: expect.any(String),
+    ...(body.errors !== undefined && { errors: expect.any(Array) }),
+  });
+  expect(body.detail.length).toBeGreaterThan(0);
+  expect(response.text).not.toMatch(LEAKS);
+  return body;
+}
+
+/** Asserts a 400 validation problem whose `errors[]` names `field`. */
+export function expectInvalid(response: Response, field: string): ProblemBody {
+  const body = expectProblem(response, 400);
+  expect(body.errors).toEqual(expect.arrayContaining([{ field, message: expect.any(String) }]));
+  return body;
+}
+
+/** Runs raw SQL on the test database, bypassing the application. */
+export function sql<T extends object = Record<string, unknown>>(
+  t: TestApp,
+  query: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  return t.orm.em.fork().execute<T[]>(query, params);
+}
+
+export async function countRows(t: TestApp, table: string, where = '1 = 1', params: unknown[] = []): Promise<number> {
+  const [{ n }] = await sql<{ n: number }>(t, `select count(*) as n from ${table} where ${where}`, params);
+  return n;
+}
+
+const TABLES = [
+  'idempotency_keys',
+  'words_review_items',
+  'study_activities',
+  'study_sessions',
+  'words_groups',
+  'learning_apps',
+  'groups',
+  'words',
+];
+
+/** Empties every table, so that a test starts from an empty database. */
+export async function clearDatabase(t: TestApp): Promise<void> {
+  for (const table of TABLES) {
+    await sql(t, `delete from ${table}`);
+  }
+}
+
+/** Inserts a study session of a group directly, as the (future) study session endpoints would. */
+export async function insertSession(t: TestApp, groupId: number): Promise<number> {
+  const em = t.orm.em.fork();
+  const session = em.create(StudySession, { group: groupId });
+  await em.flush();
+  return session.id;
+}
+
+export interface Answer {
+  wordId: number;
+  correct: boolean;
+  sessionId?: number;
+  reviewedAt?: Date;
+}
+
+/**
+ * Records answers directly in the database the way the review endpoints do: a review row, a study
+ * activity when inside a session, and the word's counter moved so that it matches the review log.
+ */
+export async function insertAnswers(t: TestApp, ...answers: Answer[]): Promise<void> {
+  const em = t.orm.em.fork();
+  for (const { wordId, correct, sessionId, reviewedAt = new Date() } of answers) {
+    em.create(ReviewItem, { word: wordId, studySession: sessionId ?? null, correct, reviewedAt });
+    if (sessionId !== undefined) {
+      em.create(StudyActivity, { session: sessionId, word: wordId, correct, createdAt: reviewedAt });
+    }
+  }
+  await em.flush();
+  for (const { wordId, correct } of answers) {
+    const counter = correct ? 'correct_count' : 'wrong_count';
+    await em.execute(`update words set ${counter} = ${counter} + 1 where id = ?`, [wordId]);
+  }
+}
+
+/** Sets columns of a word directly in the database (e.g. counters), bypassing the application. */
+export async function updateWordRow(t: TestApp, id: number, columns: Record<string, unknown>): Promise<void> {
+  const assignments = Object.keys(columns).map((column) => `${column} = ?`);
+  await sql(t, `update words set ${assignments.join(', ')} where id = ?`, [...Object.values(columns), id]);
+}
+
+/** The SQL statements MikroORM sends to the database while `run` executes (via the `onQuery` hook). */
+export async function statementsDuring(t: TestApp, run: () => PromiseLike<unknown>): Promise<string[]> {
+  const statements: string[] = [];
+  t.orm.config.set('onQuery', (query: string) => {
+    statements.push(query);
+    return query;
+  });
+  try {
+    await run();
+  } finally {
+    t.orm.config.reset('onQuery');
+  }
+  return statements;
+}

@@ -1,0 +1,599 @@
+import request from 'supertest';
+import {
+  API,
+  api,
+  clearDatabase,
+  countRows,
+  expectInvalid,
+  expectProblem,
+  type GroupBody,
+  insertAnswers,
+  insertSession,
+  ISO_MS,
+  sql,
+  type WordBody,
+} from '../api.js';
+import { createTestApp, type TestApp } from '../app.js';
+
+let t: TestApp;
+let client: ReturnType<typeof api>;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  client = api(t);
+});
+afterAll(() => t.app.close());
+beforeEach(() => clearDatabase(t));
+
+const groupShape = (group: Partial<GroupBody>) => ({
+  id: expect.any(Number),
+  words_count: 0,
+  created_at: expect.stringMatching(ISO_MS),
+  ...group,
+});
+
+const NO_STATS = {
+  studied_word_count: 0,
+  correct_count: 0,
+  wrong_count: 0,
+  success_rate: 0,
+  last_studied_at: null,
+};
+
+const namesOf = (response: request.Response) => response.body.items.map((item: GroupBody) => item.name);
+
+/** Every group's words_count, read through the API, after checking it against the real membership rows. */
+async function wordsCounts(): Promise<Record<string, number>> {
+  const rows = await sql<{ name: string; words_count: number; members: number }>(
+    t,
+    `select g.name, g.words_count, (select count(*) from words_groups m where m.group_id = g.id) as members
+       from groups g`,
+  );
+  for (const row of rows) {
+    expect({ group: row.name, words_count: row.words_count }).toEqual({ group: row.name, words_count: row.members });
+  }
+  const groups = (await client.get('/groups').expect(200)).body.items as GroupBody[];
+  return Object.fromEntries(groups.map((group) => [group.name, group.words_count]));
+}
+
+/** Checks that every word's counters equal what the review log says. */
+async function expectCountersMatchReviewLog(): Promise<void> {
+  const rows = await sql(
+    t,
+    `select w.id, w.correct_count, w.wrong_count,
+            (select count(*) from words_review_items r where r.word_id = w.id and r.correct = 1) as logged_correct,
+            (select count(*) from words_review_items r where r.word_id = w.id and r.correct = 0) as logged_wrong
+       from words w`,
+  );
+  for (const row of rows) {
+    expect({ id: row.id, correct: row.correct_count, wrong: row.wrong_count }).toEqual({
+      id: row.id,
+      correct: row.logged_correct,
+      wrong: row.logged_wrong,
+    });
+  }
+}
+
+describe('POST /groups', () => {
+  it('answers 201 with the group, snake_case keys, an ISO timestamp and a Location header', async () => {
+    const response = await client.post('/groups', { name: 'Greetings' }).expect(201);
+
+    expect(response.headers['content-type']).toMatch(/^application\/json; charset=utf-8/);
+    expect(response.body).toEqual(groupShape({ name: 'Greetings' }));
+    expect(response.headers.location).toBe(`${API}/groups/${response.body.id}`);
+    const read = await request(t.http).get(response.headers.location).expect(200);
+    expect(read.body).toEqual({ ...response.body, stats: { total_word_count: 0, ...NO_STATS } });
+  });
+
+  it('starts with the words in word_ids (duplicates counted once)', async () => {
+    const [cat, dog] = await client.createWords(['แมว', 'cat'], ['หมา', 'dog']);
+
+    const pets = await client.createGroup('Pets', [cat.id, dog.id, cat.id]);
+
+    expect(pets).toEqual(groupShape({ name: 'Pets', words_count: 2 }));
+    expect(await countRows(t, 'words_groups', 'group_id = ?', [pets.id])).toBe(2);
+    expect((await client.getWord(cat.id)).groups).toEqual([{ id: pets.id, name: 'Pets', words_count: 2 }]);
+  });
+
+  it('round-trips a Thai name and trims it', async () => {
+    const group = await client.createGroup('  คำทักทาย ครับ \n');
+    expect(group.name).toBe('คำทักทาย ครับ');
+    expect((await client.getGroup(group.id)).name).toBe('คำทักทาย ครับ');
+  });
+
+  it('409 for a name that exists, case-insensitively', async () => {
+    await client.createGroup('Greetings');
+
+    expectProblem(await client.post('/groups', { name: 'Greetings' }), 409);
+    expectProblem(await client.post('/groups', { name: 'greetings' }), 409);
+    expectProblem(await client.post('/groups', { name: '  GREETINGS ' }), 409);
+    expect(await countRows(t, 'groups')).toBe(1);
+  });
+
+  it('422 for unknown word_ids, and nothing is written', async () => {
+    const cat = await client.createWord({ thai: 'แมว', english: 'cat' });
+
+    expectProblem(await client.post('/groups', { name: 'Pets', word_ids: [cat.id, 999999] }), 422);
+
+    expect(await countRows(t, 'groups')).toBe(0);
+    expect(await countRows(t, 'words_groups')).toBe(0);
+    expect((await client.getWord(cat.id)).groups).toEqual([]);
+    await client.post('/groups', { name: 'Pets' }).expect(201);
+  });
+
+  it.each([
+    ['name missing', {}, 'name'],
+    ['name empty after trimming', { name: ' \t ' }, 'name'],
+    ['name null', { name: null }, 'name'],
+    ['name a number', { name: 5 }, 'name'],
+    ['word_ids not an array', { name: 'G', word_ids: 1 }, 'word_ids'],
+    ['word_ids with a string id', { name: 'G', word_ids: ['1'] }, 'word_ids'],
+    ['word_ids with a boolean', { name: 'G', word_ids: [true] }, 'word_ids'],
+    ['word_ids with 0', { name: 'G', word_ids: [0] }, 'word_ids'],
+    ['an unknown field', { name: 'G', description: 'x' }, 'description'],
+    ['a read-only field', { name: 'G', words_count: 3 }, 'words_count'],
+  ])('400 with errors[] for %s, and writes nothing', async (_case, body, field) => {
+    expectInvalid(await client.post('/groups', body), field);
+    expect(await countRows(t, 'groups')).toBe(0);
+  });
+});
+
+describe('GET /groups', () => {
+  it('an empty list has no items, total_pages 0, page 1 and 100 per page', async () => {
+    expect((await client.get('/groups').expect(200)).body).toEqual({
+      items: [],
+      pagination: { current_page: 1, total_pages: 0, total_items: 0, items_per_page: 100 },
+    });
+  });
+
+  it('lists groups in the Group shape', async () => {
+    const cat = await client.createWord({ thai: 'แมว', english: 'cat' });
+    const pets = await client.createGroup('Pets', [cat.id]);
+    expect((await client.get('/groups').expect(200)).body.items).toEqual([pets]);
+  });
+
+  it('pages like every list', async () => {
+    const names = ['a', 'b', 'c'];
+    for (const name of names) {
+      await client.createGroup(name);
+    }
+    expect((await client.get('/groups?per_page=2&page=2').expect(200)).body).toEqual({
+      items: [expect.objectContaining({ name: 'c' })],
+      pagination: { current_page: 2, total_pages: 2, total_items: 3, items_per_page: 2 },
+    });
+    expect((await client.get('/groups?per_page=2&page=3').expect(200)).body.items).toEqual([]);
+    expectInvalid(await client.get('/groups?page=0'), 'page');
+    expectInvalid(await client.get('/groups?per_page=501'), 'per_page');
+    expectInvalid(await client.get('/groups?page=abc'), 'page');
+  });
+
+  describe('sorting', () => {
+    beforeEach(async () => {
+      // Creation (id) order: beta, Alpha, gamma; words: beta 2, Alpha 0, gamma 1.
+      const [w1, w2] = await client.createWords(['ก', 'a'], ['ข', 'b']);
+      const groups = [
+        await client.createGroup('beta', [w1.id, w2.id]),
+        await client.createGroup('Alpha'),
+        await client.createGroup('gamma', [w1.id]),
+      ];
+      const created = ['2026-01-01T00:00:00.000Z', '2026-03-03T00:00:00.000Z', '2026-02-02T00:00:00.000Z'];
+      for (const [i, group] of groups.entries()) {
+        await sql(t, 'update groups set created_at = ? where id = ?', [Date.parse(created[i]), group.id]);
+        expect((await client.getGroup(group.id)).created_at).toBe(created[i]);
+      }
+    });
+
+    it.each([
+      ['name', ['Alpha', 'beta', 'gamma']],
+      ['words_count', ['Alpha', 'gamma', 'beta']],
+      ['created_at', ['beta', 'gamma', 'Alpha']],
+      ['id', ['beta', 'Alpha', 'gamma']],
+    ])('sort_by=%s, ascending by default and descending with order=desc', async (sortBy, ascending) => {
+      expect(namesOf(await client.get(`/groups?sort_by=${sortBy}`).expect(200))).toEqual(ascending);
+      expect(namesOf(await client.get(`/groups?sort_by=${sortBy}&order=desc`).expect(200))).toEqual(
+        [...ascending].reverse(),
+      );
+    });
+
+    it('sorts by name ascending by default', async () => {
+      expect(namesOf(await client.get('/groups').expect(200))).toEqual(['Alpha', 'beta', 'gamma']);
+      expect(namesOf(await client.get('/groups?order=desc').expect(200))).toEqual(['gamma', 'beta', 'Alpha']);
+    });
+
+    it.each([
+      ['sort_by=thai', 'sort_by'],
+      ['sort_by=NAME', 'sort_by'],
+      ['order=up', 'order'],
+    ])('400 for %s', async (query, field) => {
+      expectInvalid(await client.get(`/groups?${query}`), field);
+    });
+  });
+
+  it('breaks ties by id ascending, in both orders', async () => {
+    const word = await client.createWord({ thai: 'ก', english: 'a' });
+    const ids: number[] = [];
+    for (const [name, words] of [
+      ['e', [word.id]],
+      ['d', []],
+      ['c', [word.id]],
+      ['b', []],
+    ] as const) {
+      ids.push((await client.createGroup(name, [...words])).id);
+    }
+    const [e, d, c, b] = ids;
+
+    expect(await client.ids('/groups?sort_by=words_count')).toEqual([d, b, e, c]);
+    expect(await client.ids('/groups?sort_by=words_count&order=desc')).toEqual([e, c, d, b]);
+  });
+});
+
+describe('GET /groups/:id', () => {
+  it('404 for a group that does not exist', async () => {
+    expectProblem(await client.get('/groups/999999'), 404);
+  });
+
+  it('has zero stats before any session', async () => {
+    const [cat, dog] = await client.createWords(['แมว', 'cat'], ['หมา', 'dog']);
+    const pets = await client.createGroup('Pets', [cat.id, dog.id]);
+
+    expect(await client.getGroup(pets.id)).toEqual({ ...pets, stats: { total_word_count: 2, ...NO_STATS } });
+  });
+
+  it('computes the stats over the answers of its own study sessions only', async () => {
+    const [w1, w2, w3] = await client.createWords(['หนึ่ง', 'one'], ['สอง', 'two'], ['สาม', 'three']);
+    const numbers = await client.createGroup('Numbers', [w1.id, w2.id, w3.id]);
+    const other = await client.createGroup('Other', [w3.id]);
+    const [s1, s2, elsewhere] = [
+      await insertSession(t, numbers.id),
+      await insertSession(t, numbers.id),
+      await insertSession(t, other.id),
+    ];
+    const newest = '2026-01-02T08:00:00.123Z';
+    await insertAnswers(
+      t,
+      { wordId: w1.id, correct: true, sessionId: s1, reviewedAt: new Date('2026-01-01T10:00:00.000Z') },
+      { wordId: w1.id, correct: false, sessionId: s1, reviewedAt: new Date('2026-01-01T10:05:00.000Z') },
+      { wordId: w2.id, correct: true, sessionId: s2, reviewedAt: new Date(newest) },
+      // Not in this group's sessions: another group's session, and an answer outside any session.
+      { wordId: w3.id, correct: false, sessionId: elsewhere, reviewedAt: new Date('2026-02-01T00:00:00.000Z') },
+      { wordId: w1.id, correct: false, reviewedAt: new Date('2026-03-01T00:00:00.000Z') },
+    );
+
+    expect((await client.getGroup(numbers.id)).stats).toEqual({
+      total_word_count: 3,
+      studied_word_count: 2,
+      correct_count: 2,
+      wrong_count: 1,
+      success_rate: 66.7,
+      last_studied_at: newest,
+    });
+  });
+});
+
+describe('GET /groups/:id/words', () => {
+  it('pages the words of the group, with the sort_by, order and q of GET /words', async () => {
+    const [cat, dog, fish] = await client.createWords(['แมว', 'cat'], ['หมา', 'dog'], ['ปลา', 'fish']);
+    const pets = await client.createGroup('Pets', [cat.id, fish.id]);
+    await client.createGroup('Others', [dog.id]);
+
+    const response = await client.get(`/groups/${pets.id}/words`).expect(200);
+    expect(response.body.items.map((word: WordBody) => word.id)).toEqual([fish.id, cat.id]);
+    // A Word, without the detail fields of GET /words/:id.
+    expect(response.body.items[1]).toEqual({ ...cat, groups: undefined, last_reviewed_at: undefined });
+    expect(response.body.items[1]).not.toHaveProperty('groups');
+    expect(response.body.items[1]).not.toHaveProperty('last_reviewed_at');
+    expect(response.body.pagination).toEqual({ current_page: 1, total_pages: 1, total_items: 2, items_per_page: 100 });
+
+    expect(await client.ids(`/groups/${pets.id}/words?sort_by=english&order=desc`)).toEqual([fish.id, cat.id]);
+    expect(await client.ids(`/groups/${pets.id}/words?sort_by=id`)).toEqual([cat.id, fish.id]);
+    expect(await client.ids(`/groups/${pets.id}/words?q=CA`)).toEqual([cat.id]);
+    expect(await client.ids(`/groups/${pets.id}/words?q=dog`)).toEqual([]);
+    expect((await client.get(`/groups/${pets.id}/words?per_page=1&page=3`).expect(200)).body).toEqual({
+      items: [],
+      pagination: { current_page: 3, total_pages: 2, total_items: 2, items_per_page: 1 },
+    });
+  });
+
+  it('400 for a bad query, 404 for a group that does not exist', async () => {
+    const pets = await client.createGroup('Pets');
+    expect((await client.get(`/groups/${pets.id}/words`).expect(200)).body.items).toEqual([]);
+    expectInvalid(await client.get(`/groups/${pets.id}/words?sort_by=name`), 'sort_by');
+    expectInvalid(await client.get(`/groups/${pets.id}/words?per_page=501`), 'per_page');
+    expectProblem(await client.get('/groups/999999/words'), 404);
+  });
+});
+
+describe('GET /groups/:id/words/raw', () => {
+  it('answers every word of the group, unpaginated, with id, thai, english and parts only', async () => {
+    const parts = { romanization: 'maeo' };
+    const cat = await client.createWord({ thai: 'แมว', english: 'cat', parts });
+    const others = [];
+    for (let i = 0; i < 101; i++) {
+      others.push(await client.createWord({ thai: `คำ${i}`, english: `word ${i}` }));
+    }
+    const big = await client.createGroup('Big', [cat.id, ...others.map((word) => word.id)]);
+
+    const response = await client.get(`/groups/${big.id}/words/raw`).expect(200);
+
+    expect(response.body).toEqual({ group_id: big.id, group_name: 'Big', words: expect.any(Array) });
+    expect(response.body.words).toHaveLength(102);
+    expect(response.body.words).toContainEqual({ id: cat.id, thai: 'แมว', english: 'cat', parts });
+    for (const word of response.body.words) {
+      expect(Object.keys(word).sort()).toEqual(['english', 'id', 'parts', 'thai']);
+    }
+  });
+
+  it('answers an empty group with no words, and 404 for a group that does not exist', async () => {
+    const empty = await client.createGroup('ว่าง');
+    expect((await client.get(`/groups/${empty.id}/words/raw`).expect(200)).body).toEqual({
+      group_id: empty.id,
+      group_name: 'ว่าง',
+      words: [],
+    });
+    expectProblem(await client.get('/groups/999999/words/raw'), 404);
+  });
+});
+
+describe('PATCH /groups/:id', () => {
+  it('renames the group (trimmed) and answers with it', async () => {
+    const cat = await client.createWord({ thai: 'แมว', english: 'cat' });
+    const pets = await client.createGroup('Pets', [cat.id]);
+
+    const renamed = await client.patch(`/groups/${pets.id}`, { name: '  สัตว์เลี้ยง ' }).expect(200);
+
+    expect(renamed.body).toEqual({ ...pets, name: 'สัตว์เลี้ยง' });
+    expect(await client.getGroup(pets.id)).toMatchObject({ name: 'สัตว์เลี้ยง', words_count: 1 });
+  });
+
+  it("409 for another group's name (case-insensitively); a group may change its own case", async () => {
+    const [pets] = [await client.createGroup('Pets'), await client.createGroup('Animals')];
+
+    expectProblem(await client.patch(`/groups/${pets.id}`, { name: 'animals' }), 409);
+    expect((await client.getGroup(pets.id)).name).toBe('Pets');
+    expect((await client.patch(`/groups/${pets.id}`, { name: 'PETS' }).expect(200)).body.name).toBe('PETS');
+  });
+
+  it.each([
+    ['name missing', {}, 'name'],
+    ['name empty after trimming', { name: '   ' }, 'name'],
+    ['name a number', { name: 1 }, 'name'],
+    ['word_ids (membership has its own endpoints)', { name: 'X', word_ids: [1] }, 'word_ids'],
+  ])('400 with errors[] for %s, and the group is unchanged', async (_case, body, field) => {
+    const pets = await client.createGroup('Pets');
+    expectInvalid(await client.patch(`/groups/${pets.id}`, body), field);
+    expect((await client.getGroup(pets.id)).name).toBe('Pets');
+  });
+
+  it('404 for a group that does not exist', async () => {
+    expectProblem(await client.patch('/groups/999999', { name: 'X' }), 404);
+  });
+});
+
+describe('DELETE /groups/:id', () => {
+  it('204 without a body; memberships go, words stay', async () => {
+    const [cat, dog] = await client.createWords(['แมว', 'cat'], ['หมา', 'dog']);
+    const pets = await client.createGroup('Pets', [cat.id, dog.id]);
+    const cats = await client.createGroup('Cats', [cat.id]);
+
+    const response = await client.delete(`/groups/${pets.id}`).expect(204);
+
+    expect(response.text).toBe('');
+    expectProblem(await client.get(`/groups/${pets.id}`), 404);
+    expectProblem(await client.delete(`/groups/${pets.id}`), 404);
+    expect((await client.getWord(cat.id)).groups).toEqual([{ id: cats.id, name: 'Cats', words_count: 1 }]);
+    expect((await client.getWord(dog.id)).groups).toEqual([]);
+    expect(await countRows(t, 'words_groups', 'group_id = ?', [pets.id])).toBe(0);
+    expect(await countRows(t, 'words')).toBe(2);
+  });
+
+  it('409 for a group with study sessions unless force=true, which deletes them with their answers', async () => {
+    const [cat, dog, fish] = await client.createWords(['แมว', 'cat'], ['หมา', 'dog'], ['ปลา', 'fish']);
+    const pets = await client.createGroup('Pets', [cat.id, dog.id]);
+    const other = await client.createGroup('Other', [cat.id, fish.id]);
+    const petsSession = await insertSession(t, pets.id);
+    const otherSession = await insertSession(t, other.id);
+    await insertAnswers(
+      t,
+      { wordId: cat.id, correct: true, sessionId: petsSession },
+      { wordId: cat.id, correct: false, sessionId: petsSession },
+      { wordId: dog.id, correct: true, sessionId: petsSession },
+      { wordId: cat.id, correct: true, sessionId: otherSession },
+      { wordId: fish.id, correct: false, sessionId: otherSession },
+      { wordId: dog.id, correct: false },
+    );
+    const otherStats = (await client.getGroup(other.id)).stats;
+
+    expectProblem(await client.delete(`/groups/${pets.id}`), 409);
+    expectProblem(await client.delete(`/groups/${pets.id}?force=false`), 409);
+    expect(await countRows(t, 'study_sessions')).toBe(2);
+    expect(await countRows(t, 'words_review_items')).toBe(6);
+    expect((await client.getGroup(pets.id)).stats).toMatchObject({ correct_count: 2, wrong_count: 1 });
+
+    await client.delete(`/groups/${pets.id}?force=true`).expect(204);
+
+    expectProblem(await client.get(`/groups/${pets.id}`), 404);
+    expect(await sql(t, 'select id from study_sessions')).toEqual([{ id: otherSession }]);
+    expect(await countRows(t, 'words_review_items', 'study_session_id = ?', [petsSession])).toBe(0);
+    expect(await countRows(t, 'study_activities', 'session_id = ?', [petsSession])).toBe(0);
+    expect(await countRows(t, 'words_review_items')).toBe(3);
+    expect(await countRows(t, 'study_activities')).toBe(2);
+    expect(await client.getWord(cat.id)).toMatchObject({ correct_count: 1, wrong_count: 0 });
+    expect(await client.getWord(dog.id)).toMatchObject({ correct_count: 0, wrong_count: 1 });
+    expect(await client.getWord(fish.id)).toMatchObject({ correct_count: 0, wrong_count: 1 });
+    await expectCountersMatchReviewLog();
+    expect(await client.getGroup(other.id)).toMatchObject({ words_count: 2, stats: otherStats });
+  });
+});
+
+describe('POST /groups/:id/words', () => {
+  it('adds members (already-present and repeated ids are fine) and answers 200 with the group', async () => {
+    const [cat, dog, fish] = await client.createWords(['แมว', 'cat'], ['หมา', 'dog'], ['ปลา', 'fish']);
+    const pets = await client.createGroup('Pets', [cat.id]);
+
+    const response = await client.post(`/groups/${pets.id}/words`, { word_ids: [cat.id, dog.id, fish.id, dog.id] });
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ ...pets, words_count: 3 });
+    expect(await countRows(t, 'words_groups', 'group_id = ?', [pets.id])).toBe(3);
+    expect((await client.getWord(fish.id)).groups).toEqual([{ id: pets.id, name: 'Pets', words_count: 3 }]);
+
+    const again = await client.post(`/groups/${pets.id}/words`, { word_ids: [fish.id, cat.id] }).expect(200);
+    expect(again.body.words_count).toBe(3);
+    expect(await countRows(t, 'words_groups', 'group_id = ?', [pets.id])).toBe(3);
+  });
+
+  it('422 for unknown word ids, and none of the ids is added', async () => {
+    const [cat, dog] = await client.createWords(['แมว', 'cat'], ['หมา', 'dog']);
+    const pets = await client.createGroup('Pets', [cat.id]);
+
+    expectProblem(await client.post(`/groups/${pets.id}/words`, { word_ids: [dog.id, 999999] }), 422);
+
+    expect((await client.getGroup(pets.id)).words_count).toBe(1);
+    expect(await countRows(t, 'words_groups')).toBe(1);
+    expect((await client.getWord(dog.id)).groups).toEqual([]);
+  });
+
+  it.each([
+    ['word_ids missing', {}, 'word_ids'],
+    ['word_ids not an array', { word_ids: 1 }, 'word_ids'],
+    ['word_ids with a string id', { word_ids: ['1'] }, 'word_ids'],
+    ['word_ids with -1', { word_ids: [-1] }, 'word_ids'],
+    ['an unknown field', { word_ids: [], name: 'x' }, 'name'],
+  ])('400 with errors[] for %s', async (_case, body, field) => {
+    const pets = await client.createGroup('Pets');
+    expectInvalid(await client.post(`/groups/${pets.id}/words`, body), field);
+  });
+
+  it('404 for a group that does not exist', async () => {
+    const cat = await client.createWord({ thai: 'แมว', english: 'cat' });
+    expectProblem(await client.post('/groups/999999/words', { word_ids: [cat.id] }), 404);
+    expect(await countRows(t, 'words_groups')).toBe(0);
+  });
+});
+
+describe('DELETE /groups/:id/words/:word_id', () => {
+  it('204: the word leaves the group and stays a word', async () => {
+    const [cat, dog] = await client.createWords(['แมว', 'cat'], ['หมา', 'dog']);
+    const pets = await client.createGroup('Pets', [cat.id, dog.id]);
+
+    const response = await client.delete(`/groups/${pets.id}/words/${cat.id}`).expect(204);
+
+    expect(response.text).toBe('');
+    expect((await client.getGroup(pets.id)).words_count).toBe(1);
+    expect(await client.ids(`/groups/${pets.id}/words`)).toEqual([dog.id]);
+    expect((await client.getWord(cat.id)).groups).toEqual([]);
+    expectProblem(await client.delete(`/groups/${pets.id}/words/${cat.id}`), 404);
+  });
+
+  it('404 for a word that is not a member, a word that does not exist, or a group that does not exist', async () => {
+    const [cat, dog] = await client.createWords(['แมว', 'cat'], ['หมา', 'dog']);
+    const pets = await client.createGroup('Pets', [cat.id]);
+    await client.createGroup('Dogs', [dog.id]);
+
+    expectProblem(await client.delete(`/groups/${pets.id}/words/${dog.id}`), 404);
+    expectProblem(await client.delete(`/groups/${pets.id}/words/999999`), 404);
+    expectProblem(await client.delete(`/groups/999999/words/${cat.id}`), 404);
+    expect(await wordsCounts()).toEqual({ Pets: 1, Dogs: 1 });
+  });
+});
+
+it('keeps words_count equal to the membership through every change', async () => {
+  const [a, b, c, d] = await client.createWords(['ก', 'a'], ['ข', 'b'], ['ค', 'c'], ['ง', 'd']);
+  const g1 = await client.createGroup('G1', [a.id, b.id]);
+  const g2 = await client.createGroup('G2');
+  await client.createWord({ thai: 'จ', english: 'e', group_ids: [g1.id, g2.id] });
+  expect(await wordsCounts()).toEqual({ G1: 3, G2: 1 });
+
+  await client.post(`/groups/${g2.id}/words`, { word_ids: [a.id, a.id, c.id, d.id] }).expect(200);
+  await client.post(`/groups/${g1.id}/words`, { word_ids: [a.id, b.id] }).expect(200);
+  expect(await wordsCounts()).toEqual({ G1: 3, G2: 4 });
+
+  await client.delete(`/groups/${g2.id}/words/${c.id}`).expect(204);
+  expect(await wordsCounts()).toEqual({ G1: 3, G2: 3 });
+
+  await client.delete(`/words/${a.id}`).expect(204);
+  expect(await wordsCounts()).toEqual({ G1: 2, G2: 2 });
+
+  await client.delete(`/groups/${g1.id}`).expect(204);
+  expect(await wordsCounts()).toEqual({ G2: 2 });
+  expect((await client.getWord(b.id)).groups).toEqual([]);
+  expect((await client.getWord(d.id)).groups).toEqual([{ id: g2.id, name: 'G2', words_count: 2 }]);
+});
+
+it('keeps words_count exact under concurrent membership changes', async () => {
+  const group = await client.createGroup('Busy');
+  const words = [];
+  for (let i = 0; i < 12; i++) {
+    words.push(await client.createWord({ thai: `คำ${i}`, english: `word ${i}` }));
+  }
+
+  const added = await Promise.all(
+    words.map((word) => client.post(`/groups/${group.id}/words`, { word_ids: [word.id] })),
+  );
+  const created = await Promise.all(
+    words.map((_, i) => client.post('/words', { thai: `ใหม่${i}`, english: 'new', group_ids: [group.id] })),
+  );
+  expect([...added, ...created].map((response) => response.status)).toEqual([
+    ...words.map(() => 200),
+    ...words.map(() => 201),
+  ]);
+  expect(await wordsCounts()).toEqual({ Busy: 24 });
+
+  const removed = await Promise.all(words.map((word) => client.delete(`/groups/${group.id}/words/${word.id}`)));
+  expect(removed.map((response) => response.status)).toEqual(words.map(() => 204));
+  expect(await wordsCounts()).toEqual({ Busy: 12 });
+});
+
+describe('GET /groups/:id/study_sessions', () => {
+  it('pages the sessions of the group, newest first (ties by id descending)', async () => {
+    const [cat, dog] = await client.createWords(['แมว', 'cat'], ['หมา', 'dog']);
+    const pets = await client.createGroup('Pets', [cat.id, dog.id]);
+    const other = await client.createGroup('Other', [cat.id]);
+    const [oldest, tiedFirst, tiedSecond] = [
+      await insertSession(t, pets.id),
+      await insertSession(t, pets.id),
+      await insertSession(t, pets.id),
+    ];
+    await insertSession(t, other.id);
+    const start = (id: number, at: string) =>
+      sql(t, 'update study_sessions set created_at = ? where id = ?', [Date.parse(at), id]);
+    await start(oldest, '2026-01-01T00:00:00.000Z');
+    await start(tiedFirst, '2026-02-01T00:00:00.000Z');
+    await start(tiedSecond, '2026-02-01T00:00:00.000Z');
+    const answeredAt = '2026-02-01T00:10:00.000Z';
+    await insertAnswers(
+      t,
+      { wordId: cat.id, correct: true, sessionId: tiedFirst, reviewedAt: new Date('2026-02-01T00:05:00.000Z') },
+      { wordId: dog.id, correct: false, sessionId: tiedFirst, reviewedAt: new Date(answeredAt) },
+    );
+
+    const response = await client.get(`/groups/${pets.id}/study_sessions`).expect(200);
+
+    expect(response.body.items.map((session: { id: number }) => session.id)).toEqual([tiedSecond, tiedFirst, oldest]);
+    expect(response.body.pagination).toEqual({ current_page: 1, total_pages: 1, total_items: 3, items_per_page: 100 });
+    expect(response.body.items[1]).toEqual({
+      id: tiedFirst,
+      group_id: pets.id,
+      group_name: 'Pets',
+      learning_app_id: null,
+      learning_app_name: null,
+      start_time: '2026-02-01T00:00:00.000Z',
+      end_time: answeredAt,
+      review_items_count: 2,
+      correct_count: 1,
+      wrong_count: 1,
+    });
+    expect(response.body.items[0]).toMatchObject({ end_time: null, review_items_count: 0 });
+    expect(await client.ids(`/groups/${pets.id}/study_sessions?per_page=2&page=2`)).toEqual([oldest]);
+  });
+
+  it('an empty page for a group without sessions, 404 for a group that does not exist', async () => {
+    const empty = await client.createGroup('Empty');
+    expect((await client.get(`/groups/${empty.id}/study_sessions`).expect(200)).body).toEqual({
+      items: [],
+      pagination: { current_page: 1, total_pages: 0, total_items: 0, items_per_page: 100 },
+    });
+    expectInvalid(await client.get(`/groups/${empty.id}/study_sessions?page=0`), 'page');
+    expectProblem(await client.get('/groups/999999/study_sessions'), 404);
+  });
+});

@@ -1,0 +1,232 @@
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import request from 'supertest';
+import { WordsService } from '../../src/words/words.service.js';
+import {
+  api,
+  clearDatabase,
+  countRows,
+  expectInvalid,
+  expectProblem,
+  insertAnswers,
+  type Method,
+  sql,
+} from '../api.js';
+import { createTestApp, type TestApp } from '../app.js';
+
+let t: TestApp;
+let client: ReturnType<typeof api>;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  client = api(t);
+});
+afterAll(() => t.app.close());
+beforeEach(() => clearDatabase(t));
+
+interface Route {
+  method: Method;
+  path: string;
+  body?: object;
+}
+
+/** Every Word and Group route with a path id, written with `:id` (and `:word_id`) and a valid body. */
+const ID_ROUTES: Route[] = [
+  { method: 'get', path: '/words/:id' },
+  { method: 'patch', path: '/words/:id', body: { english: 'x' } },
+  { method: 'delete', path: '/words/:id' },
+  { method: 'get', path: '/groups/:id' },
+  { method: 'get', path: '/groups/:id/words' },
+  { method: 'get', path: '/groups/:id/words/raw' },
+  { method: 'get', path: '/groups/:id/study_sessions' },
+  { method: 'patch', path: '/groups/:id', body: { name: 'x' } },
+  { method: 'delete', path: '/groups/:id' },
+  { method: 'post', path: '/groups/:id/words', body: { word_ids: [] } },
+  { method: 'delete', path: '/groups/:id/words/:word_id' },
+];
+
+/** Every Word and Group route that takes a body, with a valid one. */
+const BODY_ROUTES: Route[] = [
+  { method: 'post', path: '/words', body: { thai: 'หมา', english: 'dog' } },
+  { method: 'post', path: '/groups', body: { name: 'Dogs' } },
+  ...ID_ROUTES.filter((route) => route.body),
+];
+
+const label = ({ method, path }: Route) => `${method.toUpperCase()} ${path}`;
+
+/** Fills in the path: `:id` with the group's or word's id as the route needs, `:word_id` with the word's. */
+const pathOf = (route: Route, ids: { word: number | string; group: number | string; member: number | string }) =>
+  route.path
+    .replace(':id', String(route.path.startsWith('/words') ? ids.word : ids.group))
+    .replace(':word_id', String(ids.member));
+
+/** A word inside a group, so that every route has something that exists. */
+async function fixture(): Promise<{ word: number; group: number; member: number }> {
+  const word = await client.createWord({ thai: 'แมว', english: 'cat' });
+  const group = await client.createGroup('Pets', [word.id]);
+  return { word: word.id, group: group.id, member: word.id };
+}
+
+/** Every row of the Word and Group tables. */
+const snapshot = () =>
+  Promise.all(['words', 'groups', 'words_groups'].map((table) => sql(t, `select * from ${table}`)));
+
+describe('path ids', () => {
+  const badIds = ['abc', '0', '-1', '1.5', '2x'];
+  const cases = ID_ROUTES.flatMap((route) =>
+    badIds.flatMap((bad) => [
+      [label(route), bad, 'id', route] as const,
+      ...(route.path.includes(':word_id') ? [[label(route), bad, 'word_id', route] as const] : []),
+    ]),
+  );
+
+  it.each(cases)('%s with %s as :%s is 400', async (_label, bad, param, route) => {
+    const existing = await fixture();
+    const ids = param === 'id' ? { word: bad, group: bad, member: existing.member } : { ...existing, member: bad };
+
+    expectInvalid(await client.call(route.method, pathOf(route, ids), route.body), param);
+  });
+
+  // Known bug, not fixable from the allowed files: the global ValidationPipe (transform: true, app.setup.ts)
+  // turns a `number` path param into `+value` before ParseIdPipe sees it, so 1e3 becomes 1000 and 0x1A 26.
+  it.each(['1e3', '0x1A', '+5', ' 7'])('a path id written as %j is 400, not read as a number', async (bad) => {
+    const { group } = await fixture();
+    expectInvalid(await client.get(`/words/${encodeURIComponent(bad)}`), 'id');
+    expectInvalid(await client.delete(`/groups/${group}/words/${encodeURIComponent(bad)}`), 'word_id');
+  });
+
+  it.each(ID_ROUTES.map((route) => [label(route), route] as const))(
+    '%s is 404 for an id that does not exist',
+    async (_label, route) => {
+      await fixture();
+      const missing = { word: 999999, group: 999999, member: 999999 };
+      expectProblem(await client.call(route.method, pathOf(route, missing), route.body), 404);
+    },
+  );
+
+  it('DELETE /groups/:id/words/:word_id is 404 for a word_id that does not exist in an existing group', async () => {
+    const { group } = await fixture();
+    expectProblem(await client.delete(`/groups/${group}/words/999999`), 404);
+  });
+});
+
+describe('unknown routes', () => {
+  it.each([
+    ['get', '/api/v1/nope'],
+    ['get', '/api/v1/words/1/nope'],
+    ['put', '/api/v1/words/1'],
+    ['post', '/api/v1/words/1'],
+    ['patch', '/api/v1/groups'],
+    ['get', '/api/v2/words'],
+    ['get', '/api/words'],
+  ] as const)('%s %s is a 404 problem', async (method, path) => {
+    expectProblem(await request(t.http)[method](path), 404);
+  });
+});
+
+describe('request bodies', () => {
+  it.each(BODY_ROUTES.map((route) => [label(route), route] as const))(
+    '%s: 400 for malformed JSON, 415 for text/plain or a form, nothing written',
+    async (_label, route) => {
+      const ids = await fixture();
+      const path = pathOf(route, ids);
+      const before = await snapshot();
+
+      const malformed = await client.call(route.method, path).set('Content-Type', 'application/json').send('{"name":');
+      expectProblem(malformed, 400);
+      const json = JSON.stringify(route.body);
+      expectProblem(await client.call(route.method, path).set('Content-Type', 'text/plain').send(json), 415);
+      expectProblem(
+        await client.call(route.method, path).type('form').send({ name: 'x', thai: 'x', english: 'y' }),
+        415,
+      );
+
+      expect(await snapshot()).toEqual(before);
+      await client
+        .call(route.method, path)
+        .set('Content-Type', 'application/json; charset=utf-8')
+        .send(json)
+        .expect(route.method === 'post' && !route.path.includes(':id') ? 201 : 200);
+    },
+  );
+
+  it('413 for a body that is too large, and nothing is written', async () => {
+    const huge = { thai: 'แมว', english: 'cat', parts: { note: 'ก'.repeat(1024 * 1024) } };
+    expectProblem(await client.post('/words', huge), 413);
+    expect(await countRows(t, 'words')).toBe(0);
+  });
+
+  it('an unknown field is a 400 naming it in errors[], never silently dropped', async () => {
+    const body = expectInvalid(await client.post('/words', { thai: 'แมว', english: 'cat', colour: 'black' }), 'colour');
+    expect(body.detail).toMatch(/colour/);
+    expect(await countRows(t, 'words')).toBe(0);
+  });
+});
+
+describe('query booleans', () => {
+  it.each(['yes', '1', 'TRUE', 'True', ''])(
+    'force=%j is 400 on both deletes, and nothing is deleted',
+    async (force) => {
+      const { word, group } = await fixture();
+      await insertAnswers(t, { wordId: word, correct: true });
+
+      expectInvalid(await client.delete(`/words/${word}?force=${force}`), 'force');
+      expectInvalid(await client.delete(`/groups/${group}?force=${force}`), 'force');
+
+      await client.getWord(word);
+      await client.getGroup(group);
+    },
+  );
+
+  it('force=true and force=false are accepted where there is no history', async () => {
+    const { word, group } = await fixture();
+    await client.delete(`/groups/${group}?force=false`).expect(204);
+    await client.delete(`/words/${word}?force=true`).expect(204);
+  });
+});
+
+describe('errors', () => {
+  it('a real fault is a 500 problem with a generic detail: no message, stack, SQL or path leaks', async () => {
+    const { word } = await fixture();
+    const fault = new Error('SQLITE_ERROR: near "select * from words": syntax error in /work/main/src/words/x.ts');
+    jest.spyOn(t.app.get(WordsService), 'get').mockRejectedValueOnce(fault);
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const response = await client.get(`/words/${word}`);
+
+      const body = expectProblem(response, 500);
+      expect(body.detail).not.toContain('SQLITE');
+      expect(logged).toHaveBeenCalledWith(expect.stringContaining('SQLITE_ERROR'));
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
+
+  it('a duplicate that slips past the service check is still a 409 (the unique index answers)', async () => {
+    const service = t.app.get(WordsService);
+    await client.createWord({ thai: 'แมว', english: 'cat' });
+    jest.spyOn(service as any, 'assertUnique').mockResolvedValue(undefined);
+    try {
+      expectProblem(await client.post('/words', { thai: 'แมว', english: 'CAT' }), 409);
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect(await countRows(t, 'words')).toBe(1);
+  });
+});
+
+describe('per-request EntityManager', () => {
+  it('gives every request its own identity map: a change made behind the ORM is seen by the next request', async () => {
+    const { word } = await fixture();
+    expect((await client.getWord(word)).english).toBe('cat');
+    expect((await client.get('/words').expect(200)).body.items[0].english).toBe('cat');
+
+    await sql(t, 'update words set english = ?, correct_count = 7 where id = ?', ['kitten', word]);
+
+    expect(await client.getWord(word)).toMatchObject({ english: 'kitten', correct_count: 7 });
+    expect((await client.get('/words').expect(200)).body.items[0]).toMatchObject({
+      english: 'kitten',
+      correct_count: 7,
+    });
+  });
+});
