@@ -119,8 +119,16 @@ describe('unknown routes', () => {
     ['patch', '/api/v1/groups'],
     ['get', '/api/v2/words'],
     ['get', '/api/words'],
+    ['get', '/'],
+    ['get', '/nope'],
+    ['delete', '/words/1'],
   ] as const)('%s %s is a 404 problem', async (method, path) => {
     expectProblem(await request(t.http)[method](path), 404);
+  });
+
+  it('answers malformed JSON outside /api with a 400 problem, not an HTML page', async () => {
+    const response = await request(t.http).post('/nope').set('content-type', 'application/json').send('{bad');
+    expectProblem(response, 400);
   });
 });
 
