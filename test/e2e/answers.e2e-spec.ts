@@ -1,0 +1,470 @@
+import { jest } from '@jest/globals';
+import { EntityManager } from '@mikro-orm/sqlite';
+import { Logger } from '@nestjs/common';
+import type { Test } from 'supertest';
+import { IdempotencyKey } from '../../src/reviews/idempotency-key.entity.js';
+import { StudySession } from '../../src/study-sessions/study-session.entity.js';
+import { clearDatabase, countRows, expectInvalid, expectProblem, ISO_MS, sql, type WordDetailBody } from '../api.js';
+import { createTestApp, type TestApp } from '../app.js';
+import { portal, type Portal, recordedState, reviewPath, type SessionBody, withOffset } from '../fixtures.js';
+
+let t: TestApp;
+let client: Portal;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  client = portal(t);
+});
+afterAll(() => t.app.close());
+
+/** Two words in a group with a study session, and a word outside the group. */
+let words: WordDetailBody[];
+let stranger: WordDetailBody;
+let session: SessionBody;
+
+beforeEach(async () => {
+  await clearDatabase(t);
+  const fixture = await client.groupWithWords('Colours', 2);
+  words = fixture.words;
+  stranger = await client.createWord({ thai: 'แมว', english: 'cat' });
+  session = await client.createSession(fixture.group.id);
+});
+
+/** Runs the requests and asserts that they recorded nothing: no review, no activity, no counter moved. */
+async function expectNothingRecorded(run: () => Promise<unknown>): Promise<void> {
+  const before = await recordedState(t);
+  await run();
+  expect(await recordedState(t)).toEqual(before);
+}
+
+const past = (ms: number) => new Date(Date.now() - ms).toISOString();
+
+describe('POST /reviews (an answer outside any session)', () => {
+  it('records an answer outside any session: a review and the counters, no study activity', async () => {
+    const response = await client.review(words[0].id, false).expect(201);
+    expect(response.body).toEqual({
+      success: true,
+      word_id: words[0].id,
+      study_session_id: null,
+      correct: false,
+      created_at: expect.stringMatching(ISO_MS),
+    });
+    expect(await recordedState(t)).toEqual({ reviews: 1, activities: 0, correct: 0, wrong: 1 });
+    const { items } = await client.reviews();
+    expect(items).toEqual([
+      {
+        id: expect.any(Number),
+        word_id: words[0].id,
+        thai: words[0].thai,
+        english: words[0].english,
+        correct: false,
+        reviewed_at: response.body.created_at,
+        study_session_id: null,
+      },
+    ]);
+    expect(await client.getWord(words[0].id)).toMatchObject({
+      correct_count: 0,
+      wrong_count: 1,
+      last_reviewed_at: response.body.created_at,
+    });
+    // A word outside every group can be answered outside a session.
+    await client.review(stranger.id, true).expect(201);
+  });
+
+  it('answers 422 for a word that does not exist, and records nothing', async () => {
+    await expectNothingRecorded(async () => {
+      expectProblem(await client.review(999_999, true), 422);
+    });
+  });
+
+  it.each([
+    ['word_id is missing', { correct: true }],
+    ['word_id is a string', { word_id: '1', correct: true }],
+    ['word_id is 0', { word_id: 0, correct: true }],
+    ['word_id is not an integer', { word_id: 1.5, correct: true }],
+  ])('answers 400 when %s', async (_, body) => {
+    await expectNothingRecorded(async () => {
+      expectInvalid(await client.post('/reviews', body), 'word_id');
+    });
+  });
+});
+
+describe.each([
+  ['POST /reviews', (body: object) => client.post('/reviews', { word_id: words[0].id, ...body })],
+  [
+    'POST /study_sessions/:id/words/:word_id/review',
+    (body: object) => client.post(reviewPath(session.id, words[0].id), body),
+  ],
+])('the answer body of %s', (_, send: (body: object) => Test) => {
+  it.each([
+    ['2026-01-15T16:15:00+07:00', '2026-01-15T09:15:00.000Z'],
+    ['2026-01-15T04:15:00.250-05:00', '2026-01-15T09:15:00.250Z'],
+    ['2026-01-15T15:00:00+05:45', '2026-01-15T09:15:00.000Z'],
+    ['2026-01-15T09:15Z', '2026-01-15T09:15:00.000Z'],
+    ['2026-01-15T09:15:00.123456Z', '2026-01-15T09:15:00.123Z'],
+  ])('takes reviewed_at %s as %s', async (reviewedAt, utc) => {
+    // A session only takes answers after its start: move it back to before the answer.
+    await t.orm.em.fork().nativeUpdate(StudySession, session.id, { createdAt: new Date('2026-01-01T00:00:00Z') });
+    const response = await send({ correct: true, reviewed_at: reviewedAt }).expect(201);
+    expect(response.body.created_at).toBe(utc);
+    expect((await client.reviews()).items[0].reviewed_at).toBe(utc);
+    expect((await client.getWord(words[0].id)).last_reviewed_at).toBe(utc);
+  });
+
+  it('defaults reviewed_at to now', async () => {
+    const before = new Date().toISOString();
+    const response = await send({ correct: true }).expect(201);
+    expect(response.body.created_at >= before).toBe(true);
+    expect(response.body.created_at <= new Date().toISOString()).toBe(true);
+  });
+
+  it.each([
+    ['correct is the string "true"', { correct: 'true' }, 'correct'],
+    ['correct is 1', { correct: 1 }, 'correct'],
+    ['correct is null', { correct: null }, 'correct'],
+    ['correct is missing', {}, 'correct'],
+    ['a field is unknown', { correct: true, confidence: 3 }, 'confidence'],
+    [
+      'reviewed_at is in the future',
+      { correct: true, reviewed_at: new Date(Date.now() + 60_000).toISOString() },
+      'reviewed_at',
+    ],
+    ['reviewed_at has no offset', { correct: true, reviewed_at: '2026-11-24T10:00:00' }, 'reviewed_at'],
+    ['reviewed_at is a date only', { correct: true, reviewed_at: '2026-11-24' }, 'reviewed_at'],
+    ['reviewed_at is not a real date', { correct: true, reviewed_at: '2026-02-30T10:00:00Z' }, 'reviewed_at'],
+    ['reviewed_at is not a timestamp', { correct: true, reviewed_at: 'yesterday' }, 'reviewed_at'],
+    ['reviewed_at is a number', { correct: true, reviewed_at: Date.now() - 1000 }, 'reviewed_at'],
+  ])('answers 400 when %s, and records nothing', async (_, body, field) => {
+    await expectNothingRecorded(async () => {
+      expectInvalid(await send(body), field);
+    });
+  });
+});
+
+describe('POST /study_sessions/:id/words/:word_id/review', () => {
+  it('records the answer: a study activity, a review in the session and the counters', async () => {
+    const response = await client.answer(session.id, words[1].id, true).expect(201);
+    expect(response.body).toEqual({
+      success: true,
+      word_id: words[1].id,
+      study_session_id: session.id,
+      correct: true,
+      created_at: expect.stringMatching(ISO_MS),
+    });
+    expect(await recordedState(t)).toEqual({ reviews: 1, activities: 1, correct: 1, wrong: 0 });
+    expect(await sql(t, 'select session_id, word_id, correct from study_activities')).toEqual([
+      { session_id: session.id, word_id: words[1].id, correct: 1 },
+    ]);
+    expect((await client.reviews()).items[0]).toMatchObject({ word_id: words[1].id, study_session_id: session.id });
+  });
+
+  it('answers 422 for a word that is not in the session’s group, and records nothing', async () => {
+    await expectNothingRecorded(async () => {
+      const problem = expectProblem(await client.answer(session.id, stranger.id, true), 422);
+      expect(problem.detail).toMatch(/not in group/);
+    });
+  });
+
+  it('answers 422 for a reviewed_at before the session’s start, and takes its start exactly', async () => {
+    const start = Date.parse(session.start_time);
+    await expectNothingRecorded(async () => {
+      const before = new Date(start - 1).toISOString();
+      expectProblem(await client.answer(session.id, words[0].id, true, { reviewedAt: before }), 422);
+      const dayBefore = withOffset(new Date(start - 86_400_000), 420);
+      expectProblem(await client.answer(session.id, words[0].id, true, { reviewedAt: dayBefore }), 422);
+    });
+    const atStart = withOffset(session.start_time, 420);
+    const response = await client.answer(session.id, words[0].id, true, { reviewedAt: atStart }).expect(201);
+    expect(response.body.created_at).toBe(session.start_time);
+  });
+
+  it('answers 404 for a session or a word that does not exist', async () => {
+    await expectNothingRecorded(async () => {
+      expect(expectProblem(await client.answer(999_999, words[0].id, true), 404).detail).toMatch(/session/i);
+      expect(expectProblem(await client.answer(session.id, 999_999, true), 404).detail).toMatch(/word/i);
+    });
+  });
+
+  it.each([
+    ['0', '1', 'id'],
+    ['-1', '1', 'id'],
+    ['abc', '1', 'id'],
+    ['1.5', '1', 'id'],
+    ['1', '0', 'word_id'],
+    ['1', '01', 'word_id'],
+    ['1e0', '1', 'id'],
+    ['1', 'x', 'word_id'],
+    ['1', '99999999999999999999', 'word_id'],
+  ])('answers 400 for the path /study_sessions/%s/words/%s/review', async (id, wordId, field) => {
+    await expectNothingRecorded(async () => {
+      expectInvalid(await client.post(`/study_sessions/${id}/words/${wordId}/review`, { correct: true }), field);
+    });
+  });
+});
+
+describe('GET /reviews', () => {
+  const at = ['2026-02-01T10:00:00.000Z', '2026-02-02T10:00:00.000Z', '2026-02-03T10:00:00.000Z'];
+
+  beforeEach(async () => {
+    await t.orm.em.fork().nativeUpdate(StudySession, session.id, { createdAt: new Date('2026-01-01T00:00:00Z') });
+    await client.review(words[0].id, true, { reviewedAt: at[1] }).expect(201);
+    await client.answer(session.id, words[1].id, false, { reviewedAt: at[2] }).expect(201);
+    await client.review(words[0].id, false, { reviewedAt: at[0] }).expect(201);
+    await client.answer(session.id, words[0].id, true, { reviewedAt: at[1] }).expect(201);
+  });
+
+  const logOf = async (query = '') =>
+    (await client.reviews(query)).items.map((review) => [review.word_id, review.correct, review.reviewed_at]);
+
+  it('lists every answer newest first, ties by id descending', async () => {
+    expect(await logOf()).toEqual([
+      [words[1].id, false, at[2]],
+      [words[0].id, true, at[1]],
+      [words[0].id, true, at[1]],
+      [words[0].id, false, at[0]],
+    ]);
+    const { items } = await client.reviews();
+    expect(items[1].id).toBeGreaterThan(items[2].id);
+    expect([items[1].study_session_id, items[2].study_session_id]).toEqual([session.id, null]);
+  });
+
+  it('filters by word_id, correct, since and until (inclusive, any offset)', async () => {
+    expect(await logOf(`word_id=${words[1].id}`)).toEqual([[words[1].id, false, at[2]]]);
+    expect(await logOf('correct=false')).toEqual([
+      [words[1].id, false, at[2]],
+      [words[0].id, false, at[0]],
+    ]);
+    expect(await logOf(`since=${at[1]}`)).toHaveLength(3);
+    expect(await logOf(`until=${at[1]}`)).toHaveLength(3);
+    expect(await logOf(`since=${at[1]}&until=${at[1]}&correct=true&word_id=${words[0].id}`)).toHaveLength(2);
+    expect(await logOf(`since=${encodeURIComponent('2026-02-02T17:00:00.001+07:00')}`)).toEqual([
+      [words[1].id, false, at[2]],
+    ]);
+  });
+
+  it('answers an empty page for a word without history, even one that does not exist', async () => {
+    expect((await client.get(`/reviews?word_id=${stranger.id}`).expect(200)).body.items).toEqual([]);
+    expect((await client.get('/reviews?word_id=999999').expect(200)).body).toEqual({
+      items: [],
+      pagination: { current_page: 1, total_pages: 0, total_items: 0, items_per_page: 100 },
+    });
+  });
+
+  it.each([
+    ['correct=yes', 'correct'],
+    ['correct=1', 'correct'],
+    ['word_id=0', 'word_id'],
+    ['word_id=1e0', 'word_id'],
+    ['since=2026-02-01', 'since'],
+    ['until=2026-02-01T10:00:00', 'until'],
+    ['per_page=501', 'per_page'],
+  ])('answers 400 for ?%s', async (query, field) => {
+    expectInvalid(await client.get(`/reviews?${query}`), field);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('returns the first response to a retry with the same key and body, and records nothing new', async () => {
+    const first = await client.review(words[0].id, true, { key: 'review-1' }).expect(201);
+    const retry = await client.review(words[0].id, true, { key: 'review-1' });
+    expect({ status: retry.status, body: retry.body }).toEqual({ status: 201, body: first.body });
+
+    const inSession = await client.answer(session.id, words[1].id, false, { key: 'answer-1' }).expect(201);
+    const sessionRetry = await client.answer(session.id, words[1].id, false, { key: 'answer-1' });
+    expect({ status: sessionRetry.status, body: sessionRetry.body }).toEqual({ status: 201, body: inSession.body });
+
+    expect(await recordedState(t)).toEqual({ reviews: 2, activities: 1, correct: 1, wrong: 1 });
+    expect((await client.reviews()).total).toBe(2);
+    expect(await client.getSession(session.id)).toMatchObject({ review_items_count: 1, wrong_count: 1 });
+  });
+
+  it('treats the same fields in another order as the same body', async () => {
+    const reviewedAt = past(1000);
+    const first = await client
+      .post('/reviews', { word_id: words[0].id, correct: true, reviewed_at: reviewedAt })
+      .set('Idempotency-Key', 'reordered')
+      .expect(201);
+    const retry = await client
+      .post('/reviews', { reviewed_at: reviewedAt, correct: true, word_id: words[0].id })
+      .set('Idempotency-Key', 'reordered');
+    expect({ status: retry.status, body: retry.body }).toEqual({ status: 201, body: first.body });
+    expect((await client.reviews()).total).toBe(1);
+  });
+
+  it('answers 422 to the same key with a different body, and records nothing', async () => {
+    await client.review(words[0].id, true, { key: 'k' }).expect(201);
+    await client.answer(session.id, words[0].id, true, { key: 'k' }).expect(201);
+    await expectNothingRecorded(async () => {
+      expectProblem(await client.review(words[0].id, false, { key: 'k' }), 422);
+      expectProblem(await client.review(words[1].id, true, { key: 'k' }), 422);
+      expectProblem(await client.review(words[0].id, true, { key: 'k', reviewedAt: past(1000) }), 422);
+      expectProblem(await client.answer(session.id, words[1].id, true, { key: 'k' }), 422);
+    });
+  });
+
+  it('answers 409 while the first request with the key is still running, and records nothing', async () => {
+    await client.review(words[0].id, true, { key: 'done' }).expect(201);
+    // A request with the same body that has claimed its key but not finished: a row without a response.
+    const [{ fingerprint }] = await sql<{ fingerprint: string }>(t, 'select fingerprint from idempotency_keys');
+    const em = t.orm.em.fork();
+    em.create(IdempotencyKey, { endpoint: 'POST /reviews', key: 'running', fingerprint, createdAt: new Date() });
+    await em.flush();
+
+    await expectNothingRecorded(async () => {
+      expectProblem(await client.review(words[0].id, true, { key: 'running' }), 409);
+      expectProblem(await client.review(words[0].id, true, { key: 'running' }), 409);
+    });
+    // The running request keeps its claim.
+    expect(await countRows(t, 'idempotency_keys', 'key = ? and response is null', ['running'])).toBe(1);
+  });
+
+  it('records one answer for concurrent requests with the same key', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => client.review(words[0].id, true, { key: 'burst' })),
+    );
+    const created = responses.filter((response) => response.status === 201);
+    expect(created.length).toBeGreaterThanOrEqual(1);
+    for (const response of responses.filter((r) => r.status !== 201)) {
+      expectProblem(response, 409);
+    }
+    expect(new Set(created.map((response) => JSON.stringify(response.body))).size).toBe(1);
+    expect(await recordedState(t)).toEqual({ reviews: 1, activities: 0, correct: 1, wrong: 0 });
+  });
+
+  it.each([
+    ['256 characters', 'k'.repeat(256)],
+    ['empty', ''],
+    ['non-ASCII', 'clé'],
+    ['a control character', 'a\tb'],
+  ])('answers 400 to a key that is %s, and records nothing', async (_, key) => {
+    await expectNothingRecorded(async () => {
+      expectInvalid(await client.review(words[0].id, true, { key }), 'Idempotency-Key');
+      expectInvalid(await client.answer(session.id, words[0].id, true, { key }), 'Idempotency-Key');
+    });
+  });
+
+  it('takes a key of 255 printable ASCII characters', async () => {
+    const key = ' !"#$%&\'()*+,-./0123456789:;<=>?@[\\]^_`{|}~'.padEnd(255, 'Zz');
+    expect(key).toHaveLength(255);
+    const first = await client.review(words[0].id, true, { key }).expect(201);
+    expect((await client.review(words[0].id, true, { key }).expect(201)).body).toEqual(first.body);
+    expect((await client.reviews()).total).toBe(1);
+  });
+
+  it('scopes a key to its endpoint', async () => {
+    await client.review(words[0].id, true, { key: 'shared' }).expect(201);
+    const inSession = await client.answer(session.id, words[0].id, true, { key: 'shared' }).expect(201);
+    expect(inSession.body.study_session_id).toBe(session.id);
+    expect(await recordedState(t)).toEqual({ reviews: 2, activities: 1, correct: 2, wrong: 0 });
+  });
+
+  it('can be used again after a request with it failed', async () => {
+    // Unknown word (422), then a valid answer with the same key.
+    expectProblem(await client.review(999_999, true, { key: 'retry' }), 422);
+    await client.review(words[0].id, true, { key: 'retry' }).expect(201);
+
+    // A word not (yet) in the group (422): once it is added, the same request with the same key succeeds.
+    expectProblem(await client.answer(session.id, stranger.id, false, { key: 'later' }), 422);
+    await client.post(`/groups/${session.group_id}/words`, { word_ids: [stranger.id] }).expect(200);
+    await client.answer(session.id, stranger.id, false, { key: 'later' }).expect(201);
+
+    expect(await recordedState(t)).toEqual({ reviews: 2, activities: 1, correct: 1, wrong: 1 });
+  });
+
+  it('keeps a key for 24 hours', async () => {
+    const stored = (hoursAgo: number, key: string) => ({
+      endpoint: 'POST /reviews',
+      key,
+      fingerprint: 'another request',
+      response: { success: true },
+      createdAt: new Date(Date.now() - hoursAgo * 3_600_000),
+    });
+    const em = t.orm.em.fork();
+    em.create(IdempotencyKey, stored(23, 'recent'));
+    em.create(IdempotencyKey, stored(25, 'expired'));
+    await em.flush();
+
+    expectProblem(await client.review(words[0].id, true, { key: 'recent' }), 422);
+    await client.review(words[0].id, true, { key: 'expired' }).expect(201);
+  });
+});
+
+describe('concurrent answers', () => {
+  it('loses no update: 50 concurrent answers are 50 reviews and move the counters by exactly 50', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        i % 2 === 0 ? client.answer(session.id, words[0].id, i % 4 === 0) : client.review(words[0].id, i % 4 === 1),
+      ),
+    );
+    expect(responses.map((response) => response.status)).toEqual(Array(50).fill(201));
+    expect((await client.reviews()).total).toBe(50);
+    expect(await recordedState(t)).toEqual({ reviews: 50, activities: 25, correct: 26, wrong: 24 });
+    expect(await client.getWord(words[0].id)).toMatchObject({ correct_count: 26, wrong_count: 24 });
+    expect(await client.getSession(session.id)).toMatchObject({ review_items_count: 25, correct_count: 13 });
+  });
+});
+
+describe('an answer whose transaction fails midway', () => {
+  let failures: number;
+  beforeEach(() => {
+    failures = 0;
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  /**
+   * Makes the counter update of answers (for one word, or any) fail: the last write of the answer's
+   * transaction, after its study activity and review rows were written.
+   */
+  function failCounterUpdate(wordId?: number) {
+    const execute = EntityManager.prototype.execute as (...args: unknown[]) => Promise<unknown>;
+    jest.spyOn(EntityManager.prototype, 'execute').mockImplementation(function (this: EntityManager, ...args) {
+      const [query, params] = args;
+      const counterUpdate = typeof query === 'string' && /^update words set (correct|wrong)_count/.test(query);
+      if (counterUpdate && (wordId === undefined || (Array.isArray(params) && params[0] === wordId))) {
+        failures += 1;
+        return Promise.reject(new Error('SQLITE_IOERR: simulated failure at /work/main/src/reviews/x.ts:1'));
+      }
+      return execute.apply(this, args);
+    } as typeof EntityManager.prototype.execute);
+  }
+
+  it.each([
+    ['in a session', () => client.answer(session.id, words[0].id, true)],
+    ['outside a session', () => client.review(words[0].id, false)],
+    ['with an Idempotency-Key', () => client.answer(session.id, words[0].id, true, { key: 'fails' })],
+  ])('%s leaves nothing behind and answers a generic 500', async (_, send) => {
+    failCounterUpdate();
+    await expectNothingRecorded(async () => {
+      const problem = expectProblem(await send(), 500);
+      expect(problem.detail).not.toMatch(/simulated|update|SQLITE/i);
+    });
+    expect(failures).toBe(1);
+    expect(Logger.prototype.error).toHaveBeenCalled();
+    expect(await countRows(t, 'study_activities')).toBe(0);
+    expect(await countRows(t, 'words_review_items')).toBe(0);
+    expect(await countRows(t, 'idempotency_keys')).toBe(0);
+
+    // Once the fault is gone, the same request (and key) records the answer.
+    jest.restoreAllMocks();
+    await send().expect(201);
+    expect(await recordedState(t)).toMatchObject({ reviews: 1 });
+  });
+
+  it('does not take concurrent answers down with it', async () => {
+    failCounterUpdate(words[1].id);
+    const responses = await Promise.all(
+      Array.from({ length: 21 }, (_, i) =>
+        i === 10 ? client.answer(session.id, words[1].id, true) : client.answer(session.id, words[0].id, i % 2 === 0),
+      ),
+    );
+    expect(responses.map((response) => response.status)).toEqual(
+      Array.from({ length: 21 }, (_, i) => (i === 10 ? 500 : 201)),
+    );
+    expect(failures).toBe(1);
+    expect(await recordedState(t)).toEqual({ reviews: 20, activities: 20, correct: 10, wrong: 10 });
+    expect(await client.getWord(words[0].id)).toMatchObject({ correct_count: 10, wrong_count: 10 });
+    expect(await client.getWord(words[1].id)).toMatchObject({ correct_count: 0, wrong_count: 0 });
+    expect((await client.reviews(`word_id=${words[1].id}`)).total).toBe(0);
+  });
+});

@@ -1,0 +1,231 @@
+import { jest } from '@jest/globals';
+import type { EntityManager } from '@mikro-orm/core';
+import { Logger } from '@nestjs/common';
+import { DatabaseSeeder } from '../../database/seeders/DatabaseSeeder.js';
+import { clearDatabase, countRows, expectProblem, sql } from '../api.js';
+import { createTestApp, type TestApp } from '../app.js';
+import { expectCountersMatchLog, portal, type Portal } from '../fixtures.js';
+
+let t: TestApp;
+let client: Portal;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  client = portal(t);
+});
+afterAll(() => t.app.close());
+beforeEach(() => clearDatabase(t));
+
+const HISTORY_TABLES = ['study_sessions', 'study_activities', 'words_review_items', 'idempotency_keys'];
+
+/** Some user data with learning history: two groups, an app, sessions, answers in and outside them. */
+async function studied() {
+  const animals = await client.groupWithWords('My animals', 3);
+  const colours = await client.groupWithWords('My colours', 2);
+  const app = await client.createApp({ name: 'My app' });
+  const session = await client.createSession(animals.group.id, app.id);
+  await client.answer(session.id, animals.words[0].id, true, { key: 'k1' }).expect(201);
+  await client.answer(session.id, animals.words[1].id, false).expect(201);
+  await client.review(colours.words[0].id, true).expect(201);
+  return { animals, colours, app, session };
+}
+
+/** The rows of every table that are not learning history, without the timestamps that bookkeeping moves. */
+async function inventory(app: TestApp = t) {
+  return {
+    words: await sql(app, 'select id, thai, english, parts from words order by id'),
+    groups: await sql(app, 'select id, name, words_count from groups order by id'),
+    members: await sql(app, 'select id, word_id, group_id from words_groups order by id'),
+    apps: await sql(app, 'select id, name, description, launch_url, thumbnail_url from learning_apps order by id'),
+  };
+}
+
+/** Everything, history included, for checking that a failed request changed nothing. */
+async function everything() {
+  return {
+    ...(await inventory()),
+    words: await sql(t, 'select * from words order by id'),
+    history: await Promise.all(HISTORY_TABLES.map((table) => sql(t, `select * from ${table} order by id`))),
+  };
+}
+
+describe('POST /reset_history', () => {
+  it('deletes every session, activity and review and zeroes the counters; words, groups and apps stay', async () => {
+    const { animals, colours, app } = await studied();
+    const before = await inventory();
+
+    const response = await client.post('/reset_history').expect(200);
+    expect(response.body).toEqual({ success: true, message: expect.any(String) });
+
+    for (const table of HISTORY_TABLES) {
+      expect({ table, rows: await countRows(t, table) }).toEqual({ table, rows: 0 });
+    }
+    expect(await inventory()).toEqual(before);
+    for (const word of await client.allWords()) {
+      expect(await client.getWord(word.id)).toMatchObject({ correct_count: 0, wrong_count: 0, last_reviewed_at: null });
+    }
+    expect((await client.get('/study_sessions').expect(200)).body.pagination.total_items).toBe(0);
+    expect((await client.get(`/learning_apps/${app.id}/study_sessions`).expect(200)).body.items).toEqual([]);
+    expect((await client.reviews()).total).toBe(0);
+    expect((await client.getGroup(animals.group.id)).stats).toEqual({
+      total_word_count: 3,
+      studied_word_count: 0,
+      correct_count: 0,
+      wrong_count: 0,
+      success_rate: 0,
+      last_studied_at: null,
+    });
+    expectProblem(await client.get('/dashboard/last_study_session'), 404);
+    expect((await client.get('/dashboard/quick_stats').expect(200)).body).toEqual({
+      success_rate: 0,
+      total_study_sessions: 0,
+      total_active_groups: 0,
+      study_streak_days: 0,
+    });
+    expect((await client.get('/dashboard/study_progress').expect(200)).body).toEqual({
+      total_words_studied: 0,
+      total_available_words: 5,
+    });
+
+    // Studying goes on as before.
+    const session = await client.createSession(colours.group.id, app.id);
+    await client.answer(session.id, colours.words[1].id, true).expect(201);
+    await expectCountersMatchLog(client);
+  });
+});
+
+describe('POST /full_reset', () => {
+  let fresh: TestApp;
+
+  beforeAll(async () => {
+    fresh = await createTestApp();
+    await fresh.orm.em.fork().transactional((em: EntityManager) => new DatabaseSeeder().run(em));
+  });
+  afterAll(() => fresh.app.close());
+
+  it('leaves the portal as after a fresh install: the seed data, ids from 1, no history, no user data', async () => {
+    await studied();
+    const response = await client.post('/full_reset').expect(200);
+    expect(response.body).toEqual({ success: true, message: expect.any(String) });
+
+    const reset = await inventory();
+    expect(reset).toEqual(await inventory(fresh));
+    expect(reset.words.length).toBeGreaterThanOrEqual(300);
+    expect(reset.groups.length).toBeGreaterThanOrEqual(12);
+    expect(reset.apps).toEqual([expect.objectContaining({ id: 1, name: 'Example Flashcards' })]);
+    for (const rows of [reset.words, reset.groups, reset.members]) {
+      expect(rows.map((row) => row.id)).toEqual(rows.map((_, i) => i + 1));
+    }
+    for (const table of HISTORY_TABLES) {
+      expect({ table, rows: await countRows(t, table) }).toEqual({ table, rows: 0 });
+    }
+    expect(await countRows(t, 'words', 'correct_count > 0 or wrong_count > 0')).toBe(0);
+    expect(await countRows(t, 'words', "english like 'My %'")).toBe(0);
+    expect(await countRows(t, 'groups', "name like 'My %'")).toBe(0);
+    expect(await countRows(t, 'learning_apps', "name like 'My %'")).toBe(0);
+    // The seeded words_count counters are right.
+    expect(
+      await countRows(t, 'groups g', 'words_count != (select count(*) from words_groups m where m.group_id = g.id)'),
+    ).toBe(0);
+
+    // New data continues the ids as on a fresh install.
+    const word = { thai: 'คำทดสอบ', english: 'test word' };
+    expect((await client.createWord(word)).id).toBe(reset.words.length + 1);
+    expect((await portal(fresh).createWord(word)).id).toBe(reset.words.length + 1);
+  });
+
+  it('gives the same result when run twice', async () => {
+    await client.post('/full_reset').expect(200);
+    const once = await inventory();
+    await client.post('/full_reset').expect(200);
+    expect(await inventory()).toEqual(once);
+  });
+
+  it('leaves the old data intact when it fails midway', async () => {
+    await studied();
+    const before = await everything();
+    const seed = DatabaseSeeder.prototype.run;
+    // The seed data is written, then the reset fails.
+    const failing = jest.spyOn(DatabaseSeeder.prototype, 'run').mockImplementationOnce(async function (
+      this: DatabaseSeeder,
+      em: EntityManager,
+    ) {
+      await seed.call(this, em);
+      throw new Error('simulated failure while seeding');
+    });
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const problem = expectProblem(await client.post('/full_reset'), 500);
+      expect(problem.detail).not.toMatch(/simulated|seed/i);
+      expect(failing).toHaveBeenCalledTimes(1);
+      expect(logged).toHaveBeenCalled();
+    } finally {
+      jest.restoreAllMocks();
+    }
+
+    expect(await everything()).toEqual(before);
+    // The id sequences were rolled back too.
+    const next = before.words.length > 0 ? Math.max(...before.words.map((w) => w.id as number)) + 1 : 1;
+    expect((await client.createWord({ thai: 'คำทดสอบ', english: 'test word' })).id).toBe(next);
+  });
+});
+
+describe('the counters and the review log', () => {
+  it('agree after answers, a forced word delete, a forced group delete and a history reset', async () => {
+    const animals = await client.groupWithWords('Animals', 3);
+    const colours = await client.groupWithWords('Colours', 2);
+    const [cat, dog, bird] = animals.words;
+    const [red, blue] = colours.words;
+    await client.post(`/groups/${colours.group.id}/words`, { word_ids: [cat.id] }).expect(200);
+    const inAnimals = await client.createSession(animals.group.id);
+    const inColours = await client.createSession(colours.group.id);
+
+    const answers = [
+      [inAnimals.id, cat, true],
+      [inAnimals.id, cat, false],
+      [inAnimals.id, dog, true],
+      [inAnimals.id, bird, false],
+      [inColours.id, cat, true],
+      [inColours.id, cat, true],
+      [inColours.id, red, false],
+      [inColours.id, blue, true],
+      [null, cat, false],
+      [null, blue, false],
+      [null, dog, true],
+    ] as const;
+    for (const [sessionId, word, correct] of answers) {
+      await (sessionId === null ? client.review(word.id, correct) : client.answer(sessionId, word.id, correct)).expect(
+        201,
+      );
+    }
+    await expectCountersMatchLog(client);
+    expect(await client.getWord(cat.id)).toMatchObject({ correct_count: 3, wrong_count: 2 });
+
+    // A word with history is only deleted on force, and takes its history with it.
+    expectProblem(await client.delete(`/words/${dog.id}`), 409);
+    await client.delete(`/words/${dog.id}?force=true`).expect(204);
+    expect((await client.reviews(`word_id=${dog.id}`)).total).toBe(0);
+    expect(await client.getSession(inAnimals.id)).toMatchObject({ review_items_count: 3, correct_count: 1 });
+    expect((await client.getGroup(animals.group.id)).words_count).toBe(2);
+    await expectCountersMatchLog(client);
+
+    // A group with sessions is only deleted on force, and takes its sessions' answers with it.
+    expectProblem(await client.delete(`/groups/${colours.group.id}`), 409);
+    await client.delete(`/groups/${colours.group.id}?force=true`).expect(204);
+    expectProblem(await client.get(`/study_sessions/${inColours.id}`), 404);
+    expect(await countRows(t, 'study_activities', 'session_id = ?', [inColours.id])).toBe(0);
+    expect(await client.getWord(cat.id)).toMatchObject({ correct_count: 1, wrong_count: 2 });
+    expect(await client.getWord(red.id)).toMatchObject({ correct_count: 0, wrong_count: 0, last_reviewed_at: null });
+    expect(await client.getWord(blue.id)).toMatchObject({ correct_count: 0, wrong_count: 1 });
+    await expectCountersMatchLog(client);
+    expect((await client.get('/dashboard/quick_stats').expect(200)).body).toMatchObject({
+      success_rate: 20,
+      total_study_sessions: 1,
+      total_active_groups: 1,
+    });
+
+    await client.post('/reset_history').expect(200);
+    await expectCountersMatchLog(client);
+    expect((await client.reviews()).total).toBe(0);
+  });
+});

@@ -1,0 +1,214 @@
+import type { ConfigService } from '@nestjs/config';
+import type { Environment } from '../../src/core/config.js';
+import { DashboardService } from '../../src/dashboard/dashboard.service.js';
+import { dayBefore, dayIn, studyStreak } from '../../src/dashboard/streak.js';
+import { ReviewItem } from '../../src/reviews/review-item.entity.js';
+import { StudySessionsService } from '../../src/study-sessions/study-sessions.service.js';
+import { Word } from '../../src/words/word.entity.js';
+import { createTestApp, type TestApp } from '../app.js';
+
+const at = (iso: string) => new Date(iso);
+const streak = (reviews: string[], now: string, timeZone = 'UTC') => studyStreak(reviews.map(at), at(now), timeZone);
+
+describe('dayIn', () => {
+  it.each([
+    ['UTC', '2026-11-24T00:00:00.000Z', '2026-11-24'],
+    ['UTC', '2026-11-24T23:59:59.999Z', '2026-11-24'],
+    // 23:30 in Bangkok (+07:00) is 16:30Z; 00:00 the next Bangkok day is 17:00Z.
+    ['Asia/Bangkok', '2026-11-24T16:30:00.000Z', '2026-11-24'],
+    ['Asia/Bangkok', '2026-11-24T16:59:59.999Z', '2026-11-24'],
+    ['Asia/Bangkok', '2026-11-24T17:00:00.000Z', '2026-11-25'],
+    // 02:00Z on the 25th is still the evening of the 24th in Los Angeles (-08:00 in November).
+    ['America/Los_Angeles', '2026-11-25T02:00:00.000Z', '2026-11-24'],
+    ['America/Los_Angeles', '2026-11-25T08:00:00.000Z', '2026-11-25'],
+    // Kathmandu is +05:45: its day starts at 18:15Z.
+    ['Asia/Kathmandu', '2026-11-24T18:14:59.999Z', '2026-11-24'],
+    ['Asia/Kathmandu', '2026-11-24T18:15:00.000Z', '2026-11-25'],
+    // New York on 2026-03-08 (clocks go from 02:00 EST to 03:00 EDT): the day is 23 hours, 05:00Z to 04:00Z.
+    ['America/New_York', '2026-03-08T04:59:59.999Z', '2026-03-07'],
+    ['America/New_York', '2026-03-08T05:00:00.000Z', '2026-03-08'],
+    ['America/New_York', '2026-03-09T03:59:59.999Z', '2026-03-08'],
+    ['America/New_York', '2026-03-09T04:00:00.000Z', '2026-03-09'],
+  ])('in %s, %s is on %s', (timeZone, instant, day) => {
+    expect(dayIn(timeZone, at(instant))).toBe(day);
+  });
+});
+
+describe('dayBefore', () => {
+  it.each([
+    ['2026-11-25', '2026-11-24'],
+    ['2026-03-01', '2026-02-28'],
+    ['2028-03-01', '2028-02-29'],
+    ['2100-03-01', '2100-02-28'],
+    ['2000-03-01', '2000-02-29'],
+    ['2026-05-01', '2026-04-30'],
+    ['2027-01-01', '2026-12-31'],
+    ['2026-03-09', '2026-03-08'],
+  ])('the day before %s is %s', (day, before) => {
+    expect(dayBefore(day)).toBe(before);
+  });
+});
+
+describe('studyStreak', () => {
+  it('is 0 without reviews', () => {
+    expect(streak([], '2026-11-24T12:00:00Z')).toBe(0);
+  });
+
+  it('counts consecutive days ending today, however many reviews a day has', () => {
+    const reviews = [
+      '2026-11-22T08:00:00Z',
+      '2026-11-23T08:00:00Z',
+      '2026-11-23T09:00:00Z',
+      '2026-11-24T00:00:00Z',
+      '2026-11-24T11:59:00Z',
+    ];
+    expect(streak(reviews, '2026-11-24T12:00:00Z')).toBe(3);
+  });
+
+  it('ends yesterday when nothing was reviewed yet today', () => {
+    expect(streak(['2026-11-22T08:00:00Z', '2026-11-23T23:59:59.999Z'], '2026-11-24T00:00:00Z')).toBe(2);
+  });
+
+  it('is 0 when the last review was two days ago', () => {
+    expect(streak(['2026-11-21T08:00:00Z', '2026-11-22T23:59:59.999Z'], '2026-11-24T00:00:00Z')).toBe(0);
+  });
+
+  it('stops at a gap', () => {
+    const reviews = ['2026-11-19T08:00:00Z', '2026-11-20T08:00:00Z', '2026-11-22T08:00:00Z', '2026-11-23T08:00:00Z'];
+    expect(streak([...reviews, '2026-11-24T08:00:00Z'], '2026-11-24T12:00:00Z')).toBe(3);
+    expect(streak(reviews, '2026-11-24T12:00:00Z')).toBe(2);
+  });
+
+  it('ignores the order of the reviews and reviews after now', () => {
+    const reviews = ['2026-11-24T08:00:00Z', '2026-11-22T08:00:00Z', '2026-11-23T08:00:00Z'];
+    expect(streak(reviews, '2026-11-24T12:00:00Z')).toBe(3);
+    expect(streak([...reviews, '2026-11-26T08:00:00Z'], '2026-11-24T12:00:00Z')).toBe(3);
+  });
+
+  it('counts the days on both sides of midnight', () => {
+    expect(streak(['2026-11-23T23:59:59.999Z', '2026-11-24T00:00:00.000Z'], '2026-11-24T00:00:01Z')).toBe(2);
+  });
+
+  it.each([
+    [
+      'a month end',
+      ['2026-04-29T10:00:00Z', '2026-04-30T10:00:00Z', '2026-05-01T10:00:00Z'],
+      '2026-05-01T12:00:00Z',
+      3,
+    ],
+    [
+      'Feb 28 → Mar 1',
+      ['2026-02-27T10:00:00Z', '2026-02-28T10:00:00Z', '2026-03-01T10:00:00Z'],
+      '2026-03-01T12:00:00Z',
+      3,
+    ],
+    [
+      'Feb 28 → Feb 29 → Mar 1 (leap year)',
+      ['2028-02-28T10:00:00Z', '2028-02-29T10:00:00Z', '2028-03-01T10:00:00Z'],
+      '2028-03-01T12:00:00Z',
+      3,
+    ],
+    ['Feb 28 → Mar 1 skips the leap day', ['2028-02-28T10:00:00Z', '2028-03-01T10:00:00Z'], '2028-03-01T12:00:00Z', 1],
+    [
+      'Dec 31 → Jan 1',
+      ['2026-12-30T10:00:00Z', '2026-12-31T10:00:00Z', '2027-01-01T10:00:00Z'],
+      '2027-01-01T12:00:00Z',
+      3,
+    ],
+    ['Dec 31 → Jan 1, ending yesterday', ['2026-12-30T10:00:00Z', '2026-12-31T10:00:00Z'], '2027-01-01T12:00:00Z', 2],
+  ])('runs across %s', (_, reviews, now, expected) => {
+    expect(streak(reviews, now)).toBe(expected);
+  });
+
+  describe('time zones', () => {
+    it('counts 23:30 in Bangkok (16:30Z) for that Bangkok day, not the next', () => {
+      // Bangkok days 24 and 25 (now is 10:00 on the 25th in Bangkok).
+      const reviews = ['2026-11-24T16:30:00Z', '2026-11-25T03:00:00Z'];
+      expect(streak(reviews, '2026-11-25T03:00:00Z', 'Asia/Bangkok')).toBe(2);
+      // Alone, 23:30 on the 24th is yesterday for the 25th, and two days back for the 26th.
+      expect(streak(['2026-11-24T16:30:00Z'], '2026-11-25T03:00:00Z', 'Asia/Bangkok')).toBe(1);
+      expect(streak(['2026-11-24T16:30:00Z'], '2026-11-25T17:00:00Z', 'Asia/Bangkok')).toBe(0);
+    });
+
+    it('takes days in the configured zone, not in UTC', () => {
+      // Both on 2026-11-24 in UTC, but 2026-11-23 and 2026-11-24 in Los Angeles.
+      const reviews = ['2026-11-24T01:00:00Z', '2026-11-24T20:00:00Z'];
+      const now = '2026-11-24T21:00:00Z';
+      expect(streak(reviews, now, 'UTC')).toBe(1);
+      expect(streak(reviews, now, 'America/Los_Angeles')).toBe(2);
+      // 05:00Z on the 25th is still the 24th in Los Angeles, so the streak goes on "today".
+      expect(streak(reviews, '2026-11-25T05:00:00Z', 'America/Los_Angeles')).toBe(2);
+      expect(streak(reviews, '2026-11-25T05:00:00Z', 'UTC')).toBe(1);
+    });
+
+    it('uses the offset of each date around the DST change in New York (2026-03-08)', () => {
+      // 04:30Z on the 8th is 23:30 EST on the 7th; 04:30Z on the 9th is 00:30 EDT on the 9th: nothing on the 8th.
+      const reviews = ['2026-03-08T04:30:00Z', '2026-03-09T04:30:00Z'];
+      expect(streak(reviews, '2026-03-09T12:00:00Z', 'America/New_York')).toBe(1);
+      // 00:00 EST on the 8th (05:00Z) closes the gap.
+      expect(streak([...reviews, '2026-03-08T05:00:00Z'], '2026-03-09T12:00:00Z', 'America/New_York')).toBe(3);
+      // So does 23:59 EDT on the 8th (03:59Z on the 9th): the 8th has only 23 hours.
+      expect(streak([...reviews, '2026-03-09T03:59:00Z'], '2026-03-09T12:00:00Z', 'America/New_York')).toBe(3);
+    });
+
+    it('handles the +05:45 quarter-hour offset of Kathmandu', () => {
+      // 18:14Z is 23:59 on the 24th, 18:15Z is 00:00 on the 25th in Kathmandu.
+      expect(streak(['2026-11-24T18:14:00Z', '2026-11-24T18:15:00Z'], '2026-11-25T06:00:00Z', 'Asia/Kathmandu')).toBe(
+        2,
+      );
+      expect(streak(['2026-11-24T18:00:00Z', '2026-11-24T18:14:59Z'], '2026-11-25T06:00:00Z', 'Asia/Kathmandu')).toBe(
+        1,
+      );
+      // The same instants are all on the 24th in UTC.
+      expect(streak(['2026-11-24T18:14:00Z', '2026-11-24T18:15:00Z'], '2026-11-25T06:00:00Z', 'UTC')).toBe(1);
+    });
+  });
+});
+
+/**
+ * DashboardService reads one row per UTC quarter hour with a review (not one per review) and takes the
+ * local day of the quarter's start; that must give the same streak as the exact instants would.
+ */
+describe('the streak of GET /dashboard/quick_stats, over quarter-hour buckets', () => {
+  let t: TestApp;
+  let wordId: number;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    const em = t.orm.em.fork();
+    const word = em.create(Word, { thai: 'น้ำ', english: 'water', parts: {} });
+    await em.flush();
+    wordId = word.id;
+  });
+  afterAll(() => t.app.close());
+
+  async function dashboardStreak(timeZone: string, reviews: string[], now: string): Promise<number> {
+    const em = t.orm.em.fork();
+    await em.nativeDelete(ReviewItem, {});
+    for (const reviewedAt of reviews) {
+      em.create(ReviewItem, { word: wordId, studySession: null, correct: true, reviewedAt: at(reviewedAt) });
+    }
+    await em.flush();
+    const config = { get: () => timeZone } as unknown as ConfigService<Environment, true>;
+    const dashboard = new DashboardService(em, t.app.get(StudySessionsService), config);
+    return (await dashboard.quickStats(at(now))).study_streak_days;
+  }
+
+  it.each([
+    // Asia/Kolkata (+05:30): the 24th starts at 18:30Z on the 23rd.
+    ['Asia/Kolkata', ['2026-11-23T18:14:00Z', '2026-11-23T18:16:00Z'], '2026-11-24T06:00:00Z', 1],
+    ['Asia/Kolkata', ['2026-11-23T18:29:59.999Z', '2026-11-23T18:30:00Z'], '2026-11-24T06:00:00Z', 2],
+    // Asia/Kathmandu (+05:45): the 24th starts at 18:15Z on the 23rd.
+    ['Asia/Kathmandu', ['2026-11-23T18:14:59.999Z', '2026-11-23T18:16:00Z'], '2026-11-24T06:00:00Z', 2],
+    ['Asia/Kathmandu', ['2026-11-23T18:16:00Z'], '2026-11-25T00:00:00Z', 1],
+    ['Asia/Kathmandu', ['2026-11-23T18:14:59.999Z'], '2026-11-25T00:00:00Z', 0],
+    // Pacific/Chatham (+13:45 in November): the 25th starts at 10:15Z on the 24th.
+    ['Pacific/Chatham', ['2026-11-24T10:14:59.999Z', '2026-11-24T10:15:00Z'], '2026-11-24T12:00:00Z', 2],
+    // America/New_York around the DST change: 23:30 EST on the 7th and 00:30 EDT on the 9th.
+    ['America/New_York', ['2026-03-08T04:30:00Z', '2026-03-09T04:30:00Z'], '2026-03-09T12:00:00Z', 1],
+    ['UTC', ['2026-11-23T23:59:59.999Z', '2026-11-24T00:00:00Z'], '2026-11-24T12:00:00Z', 2],
+  ])('in %s, reviews at %j, seen at %s, make a streak of %s', async (timeZone, reviews, now, expected) => {
+    expect(streak(reviews, now, timeZone)).toBe(expected);
+    expect(await dashboardStreak(timeZone, reviews, now)).toBe(expected);
+  });
+});
