@@ -6,6 +6,7 @@ import { IdempotencyKey } from './idempotency-key.entity.js';
 
 const KEY = /^[\x20-\x7e]{1,255}$/;
 const KEEP_MS = 24 * 60 * 60 * 1000;
+const ABANDONED_MS = 60 * 1000;
 
 /**
  * `Idempotency-Key` for the endpoints that record answers (IETF draft): the key is claimed in its own
@@ -61,7 +62,13 @@ export class IdempotencyService {
         throw new UnprocessableEntityException('This Idempotency-Key was already used for a different request');
       }
       if (existing.response === null) {
-        throw new ConflictException('A request with this Idempotency-Key is still being processed');
+        // No request runs for a minute: the key was left by a server that stopped mid-request, and as the
+        // answer commits together with its response, nothing was recorded under it.
+        if (existing.createdAt.getTime() > Date.now() - ABANDONED_MS) {
+          throw new ConflictException('A request with this Idempotency-Key is still being processed');
+        }
+        existing.createdAt = new Date();
+        return undefined;
       }
       return existing.response;
     });

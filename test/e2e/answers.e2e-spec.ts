@@ -318,6 +318,20 @@ describe('Idempotency-Key', () => {
     expect(await countRows(t, 'idempotency_keys', 'key = ? and response is null', ['running'])).toBe(1);
   });
 
+  it('takes over a key left without a response for over a minute (a server stopped mid-request)', async () => {
+    await client.review(words[0].id, true, { key: 'done' }).expect(201);
+    const [{ fingerprint }] = await sql<{ fingerprint: string }>(t, 'select fingerprint from idempotency_keys');
+    const em = t.orm.em.fork();
+    const twoMinutesAgo = new Date(Date.now() - 2 * 60 * 1000);
+    em.create(IdempotencyKey, { endpoint: 'POST /reviews', key: 'abandoned', fingerprint, createdAt: twoMinutesAgo });
+    await em.flush();
+
+    const first = await client.review(words[0].id, true, { key: 'abandoned' }).expect(201);
+    const retry = await client.review(words[0].id, true, { key: 'abandoned' }).expect(201);
+    expect(retry.body).toEqual(first.body);
+    expect(await recordedState(t)).toEqual({ reviews: 2, activities: 0, correct: 2, wrong: 0 });
+  });
+
   it('records one answer for concurrent requests with the same key', async () => {
     const responses = await Promise.all(
       Array.from({ length: 10 }, () => client.review(words[0].id, true, { key: 'burst' })),
