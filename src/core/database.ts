@@ -1,6 +1,6 @@
 import type { EntityManager, EntityName, FilterQuery, MikroORM } from '@mikro-orm/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
-import { MikroORM as SqliteMikroORM, SqliteDriver } from '@mikro-orm/sqlite';
+import { MikroORM as SqliteMikroORM, raw, SqliteDriver } from '@mikro-orm/sqlite';
 import { Module, type OnModuleInit, UnprocessableEntityException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ormConfig } from '../../mikro-orm.config.js';
@@ -59,4 +59,22 @@ export async function findAllOrUnprocessable<T extends { id: number }>(
     throw new UnprocessableEntityException(`${field} refers to ids that do not exist: ${unknown.join(', ')}`);
   }
   return found;
+}
+
+/** Filter: `column` equals `text` case-insensitively in every script (`unicode_lower`, see DatabaseModule). */
+export function sameText<T extends object>(column: string, text: string): FilterQuery<T> {
+  return { [raw((alias) => `unicode_lower(${alias}.${column}) = ?`, [text.toLowerCase()])]: [] } as FilterQuery<T>;
+}
+
+/** Names are unique case-insensitively: the other row, if any, that already has this name. */
+export function findByName<T extends { id: number; name: string }>(
+  em: EntityManager,
+  entity: EntityName<T>,
+  name: string,
+  exceptId?: number,
+): Promise<T | null> {
+  return em.findOne(entity, {
+    $and: [sameText<T>('name', name)],
+    ...(exceptId && { id: { $ne: exceptId } }),
+  } as FilterQuery<T>);
 }

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/sqlite';
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { findAllOrUnprocessable } from '../core/database.js';
+import { findAllOrUnprocessable, findByName } from '../core/database.js';
 import { notFound } from '../core/errors.js';
 import { page, type Page } from '../core/pagination.js';
 import { isoOrNull, successRate } from '../core/stats.js';
@@ -148,9 +148,8 @@ export class GroupsService {
     return em.findOneOrFail(Group, id, { failHandler: notFound('Group', id) });
   }
 
-  /** Names are unique case-insensitively (the column's NOCASE collation). */
   private async assertUniqueName(em: EntityManager, name: string, exceptId?: number): Promise<void> {
-    const existing = await em.findOne(Group, { name, ...(exceptId && { id: { $ne: exceptId } }) });
+    const existing = await findByName(em, Group, name, exceptId);
     if (existing) {
       throw new ConflictException(`A group named "${existing.name}" already exists (id ${existing.id})`);
     }

@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/sqlite';
 import { ConflictException, Injectable } from '@nestjs/common';
+import { findByName } from '../core/database.js';
 import { notFound } from '../core/errors.js';
 import { page, type Page } from '../core/pagination.js';
 import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
@@ -107,9 +108,8 @@ export class LearningAppsService {
     return em.findOneOrFail(LearningApp, id, { failHandler: notFound('Learning app', id) });
   }
 
-  /** Names are unique case-insensitively (the column's NOCASE collation). */
   private async assertUniqueName(em: EntityManager, name: string, exceptId?: number): Promise<void> {
-    const existing = await em.findOne(LearningApp, { name, ...(exceptId && { id: { $ne: exceptId } }) });
+    const existing = await findByName(em, LearningApp, name, exceptId);
     if (existing) {
       throw new ConflictException(`A learning app named "${existing.name}" already exists (id ${existing.id})`);
     }

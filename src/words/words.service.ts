@@ -1,6 +1,6 @@
 import { EntityManager, type FilterQuery, raw } from '@mikro-orm/sqlite';
 import { ConflictException, Injectable } from '@nestjs/common';
-import { findAllOrUnprocessable } from '../core/database.js';
+import { findAllOrUnprocessable, sameText } from '../core/database.js';
 import { notFound } from '../core/errors.js';
 import { page, type Page } from '../core/pagination.js';
 import { Group } from '../groups/group.entity.js';
@@ -134,9 +134,13 @@ export class WordsService {
     return em.findOneOrFail(Word, id, { failHandler: notFound('Word', id) });
   }
 
-  /** `thai` is compared exactly, `english` case-insensitively (the column's NOCASE collation). */
+  /** `thai` is compared exactly, `english` case-insensitively. */
   private async assertUnique(em: EntityManager, thai: string, english: string, exceptId?: number): Promise<void> {
-    const existing = await em.findOne(Word, { thai, english, ...(exceptId && { id: { $ne: exceptId } }) });
+    const existing = await em.findOne(Word, {
+      $and: [sameText<Word>('english', english)],
+      thai,
+      ...(exceptId && { id: { $ne: exceptId } }),
+    });
     if (existing) {
       throw new ConflictException(`A word "${thai}" / "${english}" already exists (id ${existing.id})`);
     }

@@ -110,6 +110,14 @@ describe('POST /groups', () => {
     expect(await countRows(t, 'groups')).toBe(1);
   });
 
+  it('409 for a name that differs only in the case of non-ASCII letters', async () => {
+    await client.createGroup('Écrire');
+
+    expectProblem(await client.post('/groups', { name: 'écrire' }), 409);
+    expectProblem(await client.post('/groups', { name: 'ÉCRIRE' }), 409);
+    expect(await countRows(t, 'groups')).toBe(1);
+  });
+
   it('422 for unknown word_ids, and nothing is written', async () => {
     const cat = await client.createWord({ thai: 'แมว', english: 'cat' });
 

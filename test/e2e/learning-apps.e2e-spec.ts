@@ -105,6 +105,14 @@ describe('POST /learning_apps', () => {
     }
     expect(await countRows(t, 'learning_apps')).toBe(1);
   });
+
+  it('answers 409 for a name that differs only in the case of non-ASCII letters', async () => {
+    await client.createApp({ name: 'Ｆlash Écrire' });
+    for (const name of ['ｆlash écrire', 'ＦLASH ÉCRIRE']) {
+      expectProblem(await client.post('/learning_apps', { name, launch_url: 'https://other.example/' }), 409);
+    }
+    expect(await countRows(t, 'learning_apps')).toBe(1);
+  });
 });
 
 describe('GET /learning_apps', () => {

@@ -122,6 +122,13 @@ describe('POST /words', () => {
     expect(await countRows(t, 'words')).toBe(3);
   });
 
+  it('409 for an english that differs only in the case of non-ASCII letters', async () => {
+    await client.createWord({ thai: 'กาแฟ', english: 'Café' });
+
+    expectProblem(await client.post('/words', { thai: 'กาแฟ', english: 'CAFÉ' }), 409);
+    expect(await countRows(t, 'words')).toBe(1);
+  });
+
   it('joins the groups in group_ids (duplicates counted once) and shows them with their words_count', async () => {
     const animals = await client.createGroup('Animals');
     const basics = await client.createGroup('basics');
