@@ -17,4 +17,4 @@ export const ApiIdempotencyKey = () =>
   );
 
 /** The `Idempotency-Key` request header, if sent. */
-export const IdempotencyKeyHeader = () => Headers('idempotency-key');
+export const IdempotencyKeyHeader = () => Headers('Idempotency-Key');
