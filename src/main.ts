@@ -22,8 +22,11 @@ async function bootstrap(): Promise<void> {
   const orm = app.get<MikroORM>(MikroORM);
   await migrate(orm);
   await seed(orm);
-  await app.listen(config.get('PORT', { infer: true }));
-  new Logger('LangPortal').log(`Serving ${await app.getUrl()}/api/v1 (API docs at /api/docs)`);
+  const port = config.get('PORT', { infer: true });
+  await app.listen(port);
+  new Logger('LangPortal').log(
+    `Serving http://localhost:${port}/api/v1 (API docs at http://localhost:${port}/api/docs)`,
+  );
 }
 
 try {
