@@ -20,3 +20,16 @@ export async function createTestApp(): Promise<TestApp> {
   await migrate(orm);
   return { app, http: app.getHttpServer(), orm };
 }
+
+/**
+ * A fresh application for the test file: created before its first test and closed after its last.
+ * The returned object is filled in by then, so clients built on it at load time work in the tests.
+ */
+export function useTestApp(): TestApp {
+  const t = {} as TestApp;
+  beforeAll(async () => {
+    Object.assign(t, await createTestApp());
+  });
+  afterAll(() => t.app.close());
+  return t;
+}

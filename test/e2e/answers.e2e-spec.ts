@@ -5,17 +5,11 @@ import type { Test } from 'supertest';
 import { IdempotencyKey } from '../../src/reviews/idempotency-key.entity.js';
 import { StudySession } from '../../src/study-sessions/study-session.entity.js';
 import { clearDatabase, countRows, expectInvalid, expectProblem, ISO_MS, sql, type WordDetailBody } from '../api.js';
-import { createTestApp, type TestApp } from '../app.js';
-import { portal, type Portal, recordedState, reviewPath, type SessionBody, withOffset } from '../fixtures.js';
+import { useTestApp } from '../app.js';
+import { portal, recordedState, reviewPath, type SessionBody, withOffset } from '../fixtures.js';
 
-let t: TestApp;
-let client: Portal;
-
-beforeAll(async () => {
-  t = await createTestApp();
-  client = portal(t);
-});
-afterAll(() => t.app.close());
+const t = useTestApp();
+const client = portal(t);
 
 /** Two words in a group with a study session, and a word outside the group. */
 let words: WordDetailBody[];

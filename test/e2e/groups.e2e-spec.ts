@@ -13,16 +13,10 @@ import {
   sql,
   type WordBody,
 } from '../api.js';
-import { createTestApp, type TestApp } from '../app.js';
+import { useTestApp } from '../app.js';
 
-let t: TestApp;
-let client: ReturnType<typeof api>;
-
-beforeAll(async () => {
-  t = await createTestApp();
-  client = api(t);
-});
-afterAll(() => t.app.close());
+const t = useTestApp();
+const client = api(t);
 beforeEach(() => clearDatabase(t));
 
 const groupShape = (group: Partial<GroupBody>) => ({

@@ -12,16 +12,10 @@ import {
   type Method,
   sql,
 } from '../api.js';
-import { createTestApp, type TestApp } from '../app.js';
+import { useTestApp } from '../app.js';
 
-let t: TestApp;
-let client: ReturnType<typeof api>;
-
-beforeAll(async () => {
-  t = await createTestApp();
-  client = api(t);
-});
-afterAll(() => t.app.close());
+const t = useTestApp();
+const client = api(t);
 beforeEach(() => clearDatabase(t));
 
 interface Route {

@@ -1,23 +1,10 @@
 import request from 'supertest';
 import { ISO_MS } from '../api.js';
-import { createTestApp, type TestApp } from '../app.js';
-import {
-  type AnswerRecordedBody,
-  expectCountersMatchLog,
-  newest,
-  portal,
-  type Portal,
-  type SessionBody,
-} from '../fixtures.js';
+import { useTestApp } from '../app.js';
+import { type AnswerRecordedBody, expectCountersMatchLog, newest, portal, type SessionBody } from '../fixtures.js';
 
-let t: TestApp;
-let client: Portal;
-
-beforeAll(async () => {
-  t = await createTestApp();
-  client = portal(t);
-});
-afterAll(() => t.app.close());
+const t = useTestApp();
+const client = portal(t);
 
 /**
  * The launchpad end to end: a learning app is launched on a group, fetches the group's words from the

@@ -1,15 +1,9 @@
 import { API, clearDatabase, countRows, expectInvalid, expectProblem, type GroupBody, ISO_MS } from '../api.js';
-import { createTestApp, type TestApp } from '../app.js';
-import { type LearningAppBody, portal, type Portal } from '../fixtures.js';
+import { useTestApp } from '../app.js';
+import { type LearningAppBody, portal } from '../fixtures.js';
 
-let t: TestApp;
-let client: Portal;
-
-beforeAll(async () => {
-  t = await createTestApp();
-  client = portal(t);
-});
-afterAll(() => t.app.close());
+const t = useTestApp();
+const client = portal(t);
 beforeEach(() => clearDatabase(t));
 
 const flashcards = {

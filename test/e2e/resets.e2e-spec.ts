@@ -3,17 +3,11 @@ import type { EntityManager } from '@mikro-orm/core';
 import { Logger } from '@nestjs/common';
 import { DatabaseSeeder } from '../../database/seeders/DatabaseSeeder.js';
 import { clearDatabase, countRows, expectProblem, sql } from '../api.js';
-import { createTestApp, type TestApp } from '../app.js';
-import { expectCountersMatchLog, portal, type Portal } from '../fixtures.js';
+import { createTestApp, type TestApp, useTestApp } from '../app.js';
+import { expectCountersMatchLog, portal } from '../fixtures.js';
 
-let t: TestApp;
-let client: Portal;
-
-beforeAll(async () => {
-  t = await createTestApp();
-  client = portal(t);
-});
-afterAll(() => t.app.close());
+const t = useTestApp();
+const client = portal(t);
 beforeEach(() => clearDatabase(t));
 
 const HISTORY_TABLES = ['study_sessions', 'study_activities', 'words_review_items', 'idempotency_keys'];

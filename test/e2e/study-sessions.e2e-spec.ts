@@ -1,16 +1,10 @@
 import { StudySession } from '../../src/study-sessions/study-session.entity.js';
 import { API, clearDatabase, countRows, expectInvalid, expectProblem, type GroupBody, ISO_MS } from '../api.js';
-import { createTestApp, type TestApp } from '../app.js';
-import { type LearningAppBody, portal, type Portal, type SessionBody } from '../fixtures.js';
+import { useTestApp } from '../app.js';
+import { type LearningAppBody, portal, type SessionBody } from '../fixtures.js';
 
-let t: TestApp;
-let client: Portal;
-
-beforeAll(async () => {
-  t = await createTestApp();
-  client = portal(t);
-});
-afterAll(() => t.app.close());
+const t = useTestApp();
+const client = portal(t);
 
 let group: GroupBody;
 let app: LearningAppBody;
