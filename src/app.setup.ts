@@ -1,9 +1,10 @@
 import { type ArgumentMetadata, NotFoundException, ValidationPipe, VersioningType } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { ProblemFilter, sendProblem, toFieldErrors, ValidationFailedException } from './core/errors.js';
-import { JsonBodyGuard } from './core/http.js';
+import { RequestBodyGuard } from './core/http.js';
 
 /** Validates bodies and queries; path ids are left as written for `ParseIdPipe` to judge (`1e3` is no id). */
 class RequestValidationPipe extends ValidationPipe {
@@ -21,7 +22,7 @@ export async function configureApp(app: NestExpressApplication): Promise<OpenAPI
   app.setGlobalPrefix('api');
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   app.useGlobalFilters(new ProblemFilter());
-  app.useGlobalGuards(new JsonBodyGuard());
+  app.useGlobalGuards(new RequestBodyGuard(app.get(Reflector)));
   app.useGlobalPipes(
     new RequestValidationPipe({
       transform: true,

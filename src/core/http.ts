@@ -1,11 +1,14 @@
 import {
   type ArgumentMetadata,
+  BadRequestException,
   type CanActivate,
   type ExecutionContext,
   Injectable,
+  SetMetadata,
   type PipeTransform,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ValidateIf } from 'class-validator';
@@ -26,7 +29,9 @@ export class ParseIdPipe implements PipeTransform<string, number> {
 
 /** A query-string integer: only plain digits become a number, anything else fails `@IsInt`. */
 export const QueryInt = () =>
-  Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value));
+  Transform(({ value }) =>
+    typeof value === 'string' && /^\d+$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : value,
+  );
 
 /** Trims a string field; other values pass unchanged for the validators to judge. */
 export const Trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
@@ -35,15 +40,52 @@ export const Trim = () => Transform(({ value }) => (typeof value === 'string' ? 
 export const QueryBoolean = () =>
   Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
 
-/** A request that carries a body must say it is JSON (415 otherwise). */
+// Far deeper than any real body, far shallower than what class-transformer (recursive) and SQLite's
+// JSON functions (1000 levels) can take.
+const MAX_BODY_DEPTH = 32;
+
+/** The deepest nesting of objects and arrays in a parsed JSON value (iterative: any depth is safe). */
+export function depthOf(value: unknown): number {
+  let deepest = 0;
+  const pending: [unknown, number][] = [[value, 0]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [item, depth] = next;
+    if (item !== null && typeof item === 'object') {
+      deepest = Math.max(deepest, depth + 1);
+      pending.push(...Object.values(item).map((child): [unknown, number] => [child, depth + 1]));
+    }
+  }
+  return deepest;
+}
+
+const NO_BODY = 'lang-portal:no-body';
+
+/** Marks an endpoint that takes no body, like every GET and DELETE. */
+export const NoBody = () => SetMetadata(NO_BODY, true);
+
+/**
+ * The body of a request: JSON (else 415), nested at most MAX_BODY_DEPTH levels (else 400), and absent
+ * where the endpoint takes none (any field is then unknown: 400, as on every other endpoint).
+ */
 @Injectable()
-export class JsonBodyGuard implements CanActivate {
+export class RequestBodyGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<Request>();
     const hasBody =
       Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
     if (hasBody && !request.is('application/json')) {
       throw new UnsupportedMediaTypeException('The request body must be application/json');
+    }
+    if (depthOf(request.body) > MAX_BODY_DEPTH) {
+      throw new BadRequestException(`The request body is nested deeper than ${MAX_BODY_DEPTH} levels`);
+    }
+    const takesNoBody =
+      request.method === 'GET' || request.method === 'DELETE' || this.reflector.get(NO_BODY, context.getHandler());
+    const fields = takesNoBody && request.body && typeof request.body === 'object' ? Object.keys(request.body) : [];
+    if (fields.length > 0) {
+      throw new ValidationFailedException(fields.map((field) => ({ field, message: 'is not a known field' })));
     }
     return true;
   }
@@ -59,16 +101,3 @@ export class SuccessDto {
 
 /** The field may be left out, but `null` is not a value for it (unlike `@IsOptional`). */
 export const IsOmittable = () => ValidateIf((_, value) => value !== undefined);
-
-/** For endpoints that take no body: any field sent is unknown (400), like on every other endpoint. */
-@Injectable()
-export class NoBodyGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    const body: unknown = context.switchToHttp().getRequest<Request>().body;
-    const fields = body && typeof body === 'object' ? Object.keys(body) : [];
-    if (fields.length > 0) {
-      throw new ValidationFailedException(fields.map((field) => ({ field, message: 'is not a known field' })));
-    }
-    return true;
-  }
-}

@@ -4,13 +4,16 @@ import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { QueryInt } from './http.js';
 
 export const MAX_PER_PAGE = 500;
+// Keeps page × per_page far inside SQLite's integer range.
+const MAX_PAGE = 1_000_000_000;
 
 export class PaginationQueryDto {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1 })
   @IsOptional()
   @QueryInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_PAGE)
   page: number = 1;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PER_PAGE, default: 100 })
@@ -20,10 +23,11 @@ export class PaginationQueryDto {
   @Min(1)
   @Max(MAX_PER_PAGE)
   per_page: number = 100;
+}
 
-  get offset(): number {
-    return (this.page - 1) * this.per_page;
-  }
+/** How many items the requested page skips. */
+export function offsetOf(query: PaginationQueryDto): number {
+  return (query.page - 1) * query.per_page;
 }
 
 export const ORDERS = ['asc', 'desc'] as const;

@@ -1,16 +1,16 @@
-import { Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import { Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../core/errors.js';
-import { NoBodyGuard, SuccessDto } from '../core/http.js';
+import { NoBody, SuccessDto } from '../core/http.js';
 import { SettingsService } from './settings.service.js';
 
 @ApiTags('settings')
 @Controller()
-@UseGuards(NoBodyGuard)
 export class SettingsController {
   constructor(private readonly settings: SettingsService) {}
 
   @Post('reset_history')
+  @NoBody()
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({
     type: SuccessDto,
@@ -23,6 +23,7 @@ export class SettingsController {
   }
 
   @Post('full_reset')
+  @NoBody()
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({
     type: SuccessDto,

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/sqlite';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { notFound } from '../core/errors.js';
-import { page, type Page, type PaginationQueryDto } from '../core/pagination.js';
+import { offsetOf, page, type Page, type PaginationQueryDto } from '../core/pagination.js';
 import { isoOrNull } from '../core/stats.js';
 import { Group } from '../groups/group.entity.js';
 import { LearningApp } from '../learning-apps/learning-app.entity.js';
@@ -82,7 +82,7 @@ export class StudySessionsService {
       `select count(*) as total from study_sessions ${where}`,
       params,
     );
-    const items = await this.rows(this.em, { ...filter, limit: query.per_page, offset: query.offset });
+    const items = await this.rows(this.em, { ...filter, limit: query.per_page, offset: offsetOf(query) });
     return page(items, total, query);
   }
 
@@ -109,7 +109,7 @@ export class StudySessionsService {
     const counts = await this.em.execute<{ word_id: number; correct: number; answers: number }[]>(
       `select word_id, sum(correct) as correct, count(*) as answers from words_review_items
         where study_session_id = ? group by word_id order by min(id) limit ? offset ?`,
-      [id, query.per_page, query.offset],
+      [id, query.per_page, offsetOf(query)],
     );
     const words = new Map(
       (await this.em.find(Word, { id: { $in: counts.map((count) => count.word_id) } })).map((word) => [word.id, word]),

@@ -163,6 +163,47 @@ describe('request bodies', () => {
     expect(body.detail).toMatch(/colour/);
     expect(await countRows(t, 'words')).toBe(0);
   });
+  /** A `parts` object nested `levels` deep under the body's own level. */
+  const nested = (levels: number) => JSON.parse('{"a":'.repeat(levels) + '1' + '}'.repeat(levels));
+
+  it('400 for a body nested deeper than 32 levels, and nothing is written; 32 levels are fine', async () => {
+    expectProblem(await client.post('/words', { thai: 'ลึก', english: 'deep', parts: nested(32) }), 400);
+    expectProblem(await client.post('/words', { thai: 'ลึก', english: 'deep', parts: nested(5000) }), 400);
+    expect(await countRows(t, 'words')).toBe(0);
+    await client.post('/words', { thai: 'ลึก', english: 'deep', parts: nested(31) }).expect(201);
+    await client.get('/words?q=deep').expect(200);
+  });
+
+  it.each([
+    ['delete', '/words/:id'],
+    ['delete', '/groups/:id'],
+    ['get', '/words'],
+    ['post', '/reset_history'],
+    ['post', '/full_reset'],
+  ] as const)('%s %s takes no body: a field sent is a 400, and nothing changes', async (method, path) => {
+    const { word, group } = await fixture();
+    const before = await snapshot();
+    const url = path.replace(':id', String(path.startsWith('/words') ? word : group));
+    expectInvalid(await client.call(method, url).send({ force: true }), 'force');
+    expect(await snapshot()).toEqual(before);
+  });
+});
+
+describe('pagination parameters', () => {
+  it.each([
+    ['offset=5', 'offset'],
+    ['page=99999999999999999999', 'page'],
+    ['page=1000000001', 'page'],
+    ['page=1e3', 'page'],
+    ['per_page=0x10', 'per_page'],
+  ])('GET /words?%s is a 400 naming %s', async (query, field) => {
+    expectInvalid(await client.get(`/words?${query}`), field);
+  });
+
+  it('the last allowed page is an empty page, not an error', async () => {
+    const response = await client.get('/words?page=1000000000&per_page=500').expect(200);
+    expect(response.body.items).toEqual([]);
+  });
 });
 
 describe('query booleans', () => {

@@ -1,11 +1,22 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsInt, IsNotEmpty, IsString, IsUrl, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsInt, IsNotEmpty, IsString, isURL, MaxLength, Min, ValidateBy, ValidateIf } from 'class-validator';
 import { IsOmittable, Trim } from '../../core/http.js';
 import { PaginationQueryDto } from '../../core/pagination.js';
 import { StudySessionDto } from '../../study-sessions/dto/study-session.dto.js';
 import type { LearningApp } from '../learning-app.entity.js';
 
-const HTTP_URL = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
+/** An absolute http(s) URL that browsers (the WHATWG URL parser) can open, as the launch builds on it. */
+const IsHttpUrl = () =>
+  ValidateBy({
+    name: 'isHttpUrl',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' &&
+        isURL(value, { protocols: ['http', 'https'], require_protocol: true, require_tld: false }) &&
+        URL.canParse(value),
+      defaultMessage: () => '$property must be an absolute http or https URL',
+    },
+  });
 
 export class LearningAppDto {
   @ApiProperty({ example: 1 })
@@ -44,14 +55,14 @@ export class CreateLearningAppDto {
 
   @ApiProperty({ example: 'https://apps.example/flashcards', description: 'Absolute http(s) URL.' })
   @Trim()
-  @IsUrl(HTTP_URL, { message: '$property must be an absolute http or https URL' })
+  @IsHttpUrl()
   @MaxLength(2000)
   launch_url!: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, example: 'https://apps.example/flashcards.png' })
   @ValidateIf((_, value) => value !== null && value !== undefined)
   @Trim()
-  @IsUrl(HTTP_URL, { message: '$property must be an absolute http or https URL' })
+  @IsHttpUrl()
   @MaxLength(2000)
   thumbnail_url?: string | null;
 }

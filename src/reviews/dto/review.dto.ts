@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsISO8601, IsOptional, Matches, Min, ValidateBy } from 'class-validator';
-import { QueryBoolean, QueryInt } from '../../core/http.js';
+import { IsOmittable, QueryBoolean, QueryInt, Trim } from '../../core/http.js';
 import { PaginationQueryDto } from '../../core/pagination.js';
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -30,7 +30,8 @@ export class AnswerDto {
     example: '2026-11-24T16:15:00+07:00',
     description: 'When the answer was really given (an app that was offline); not in the future. Default: now.',
   })
-  @IsOptional()
+  @IsOmittable()
+  @Trim()
   @IsTimestamp()
   @IsNotInFuture()
   reviewed_at?: string;
@@ -99,11 +100,13 @@ export class ListReviewsQueryDto extends PaginationQueryDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Only answers reviewed at or after this instant.' })
   @IsOptional()
+  @Trim()
   @IsTimestamp()
   since?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Only answers reviewed at or before this instant.' })
   @IsOptional()
+  @Trim()
   @IsTimestamp()
   until?: string;
 }
