@@ -6,7 +6,7 @@ import { IdempotencyKey } from './idempotency-key.entity.js';
 
 const KEY = /^[\x20-\x7e]{1,255}$/;
 const KEEP_MS = 24 * 60 * 60 * 1000;
-const ABANDONED_MS = 60 * 1000;
+const ABANDONED_MS = 10 * 60 * 1000;
 
 /**
  * `Idempotency-Key` for the endpoints that record answers (IETF draft): the key is claimed in its own
@@ -39,7 +39,10 @@ export class IdempotencyService {
     try {
       return await this.em.transactional(async (em) => {
         const response = await write(em);
-        await em.nativeUpdate(IdempotencyKey, { endpoint, key }, { response });
+        if ((await em.nativeUpdate(IdempotencyKey, { endpoint, key }, { response })) === 0) {
+          // A full reset removed the claim meanwhile: record nothing that a retry could not see.
+          throw new ConflictException('The portal was reset while this request ran; send it again');
+        }
         return response;
       });
     } catch (error) {
@@ -62,8 +65,8 @@ export class IdempotencyService {
         throw new UnprocessableEntityException('This Idempotency-Key was already used for a different request');
       }
       if (existing.response === null) {
-        // No request runs for a minute: the key was left by a server that stopped mid-request, and as the
-        // answer commits together with its response, nothing was recorded under it.
+        // No request runs for ten minutes: the key was left by a server that stopped mid-request, and as
+        // the answer commits together with its response, nothing was recorded under it.
         if (existing.createdAt.getTime() > Date.now() - ABANDONED_MS) {
           throw new ConflictException('A request with this Idempotency-Key is still being processed');
         }

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/sqlite';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { notFound } from '../core/errors.js';
-import { page, type Page } from '../core/pagination.js';
+import { offsetOf, page, type Page } from '../core/pagination.js';
 import { WordGroup } from '../groups/word-group.entity.js';
 import { StudyActivity } from '../study-sessions/study-activity.entity.js';
 import { StudySession } from '../study-sessions/study-session.entity.js';
@@ -9,6 +9,11 @@ import { Word } from '../words/word.entity.js';
 import type { AnswerDto, AnswerRecordedDto, ListReviewsQueryDto, ReviewDto } from './dto/review.dto.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { ReviewItem } from './review-item.entity.js';
+
+/** What makes two answers the same request for `Idempotency-Key`: one instant written two ways is one. */
+function fingerprintOf(answer: AnswerDto): object {
+  return { correct: answer.correct, reviewedAt: answer.reviewed_at && new Date(answer.reviewed_at).toISOString() };
+}
 
 @Injectable()
 export class ReviewsService {
@@ -19,7 +24,7 @@ export class ReviewsService {
 
   /** `POST /reviews`: an answer given outside any session. */
   recordOutsideSession(wordId: number, answer: AnswerDto, idempotencyKey?: string): Promise<AnswerRecordedDto> {
-    return this.idempotency.run('POST /reviews', idempotencyKey, { wordId, ...answer }, async (em) => {
+    return this.idempotency.run('POST /reviews', idempotencyKey, { wordId, ...fingerprintOf(answer) }, async (em) => {
       const word = await em.findOne(Word, wordId);
       if (!word) {
         throw new UnprocessableEntityException(`word_id refers to a word that does not exist: ${wordId}`);
@@ -36,18 +41,23 @@ export class ReviewsService {
     idempotencyKey?: string,
   ): Promise<AnswerRecordedDto> {
     const endpoint = 'POST /study_sessions/:id/words/:word_id/review';
-    return this.idempotency.run(endpoint, idempotencyKey, { sessionId, wordId, ...answer }, async (em) => {
-      const session = await em.findOneOrFail(StudySession, sessionId, {
-        failHandler: notFound('Study session', sessionId),
-      });
-      const word = await em.findOneOrFail(Word, wordId, { failHandler: notFound('Word', wordId) });
-      if ((await em.count(WordGroup, { group: session.group, word })) === 0) {
-        throw new UnprocessableEntityException(
-          `Word ${wordId} is not in group ${session.group.id} of study session ${sessionId}`,
-        );
-      }
-      return this.record(em, word, session, answer);
-    });
+    return this.idempotency.run(
+      endpoint,
+      idempotencyKey,
+      { sessionId, wordId, ...fingerprintOf(answer) },
+      async (em) => {
+        const session = await em.findOneOrFail(StudySession, sessionId, {
+          failHandler: notFound('Study session', sessionId),
+        });
+        const word = await em.findOneOrFail(Word, wordId, { failHandler: notFound('Word', wordId) });
+        if ((await em.count(WordGroup, { group: session.group, word })) === 0) {
+          throw new UnprocessableEntityException(
+            `Word ${wordId} is not in group ${session.group.id} of study session ${sessionId}`,
+          );
+        }
+        return this.record(em, word, session, answer);
+      },
+    );
   }
 
   /** Newest first, ties by id descending. */
@@ -68,7 +78,7 @@ export class ReviewsService {
         populate: ['word'],
         orderBy: [{ reviewedAt: 'desc' }, { id: 'desc' }],
         limit: query.per_page,
-        offset: query.offset,
+        offset: offsetOf(query),
       },
     );
     const items = reviews.map((review) => ({
@@ -97,7 +107,7 @@ export class ReviewsService {
       );
     }
     if (session) {
-      em.create(StudyActivity, { session, word, correct: answer.correct, createdAt: reviewedAt });
+      em.create(StudyActivity, { session, word, correct: answer.correct });
     }
     em.create(ReviewItem, { word, studySession: session, correct: answer.correct, reviewedAt });
     await em.flush();

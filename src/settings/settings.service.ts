@@ -10,9 +10,10 @@ import { StudyActivity } from '../study-sessions/study-activity.entity.js';
 import { StudySession } from '../study-sessions/study-session.entity.js';
 import { Word } from '../words/word.entity.js';
 
-// Children before parents, so that no delete depends on a cascade.
-const HISTORY: EntityName<any>[] = [ReviewItem, StudyActivity, StudySession, IdempotencyKey];
-const EVERYTHING: EntityName<any>[] = [...HISTORY, WordGroup, LearningApp, Group, Word];
+// Children before parents, so that no delete depends on a cascade. Idempotency keys outlive a history
+// reset (they are kept 24 hours): a retry after it gets its first response again, not a second answer.
+const HISTORY: EntityName<any>[] = [ReviewItem, StudyActivity, StudySession];
+const EVERYTHING: EntityName<any>[] = [...HISTORY, IdempotencyKey, WordGroup, LearningApp, Group, Word];
 
 @Injectable()
 export class SettingsService {

@@ -96,7 +96,8 @@ describe.each([
     ['2026-01-15T15:00:00+05:45', '2026-01-15T09:15:00.000Z'],
     ['2026-01-15T09:15Z', '2026-01-15T09:15:00.000Z'],
     ['2026-01-15T09:15:00.123456Z', '2026-01-15T09:15:00.123Z'],
-  ])('takes reviewed_at %s as %s', async (reviewedAt, utc) => {
+    ['  2026-01-15T09:15:00Z ', '2026-01-15T09:15:00.000Z'],
+  ])('takes reviewed_at %j as %s', async (reviewedAt, utc) => {
     // A session only takes answers after its start: move it back to before the answer.
     await t.orm.em.fork().nativeUpdate(StudySession, session.id, { createdAt: new Date('2026-01-01T00:00:00Z') });
     const response = await send({ correct: true, reviewed_at: reviewedAt }).expect(201);
@@ -128,6 +129,7 @@ describe.each([
     ['reviewed_at is not a real date', { correct: true, reviewed_at: '2026-02-30T10:00:00Z' }, 'reviewed_at'],
     ['reviewed_at is not a timestamp', { correct: true, reviewed_at: 'yesterday' }, 'reviewed_at'],
     ['reviewed_at is a number', { correct: true, reviewed_at: Date.now() - 1000 }, 'reviewed_at'],
+    ['reviewed_at is null', { correct: true, reviewed_at: null }, 'reviewed_at'],
   ])('answers 400 when %s, and records nothing', async (_, body, field) => {
     await expectNothingRecorded(async () => {
       expectInvalid(await send(body), field);
@@ -285,6 +287,18 @@ describe('Idempotency-Key', () => {
     expect((await client.reviews()).total).toBe(1);
   });
 
+  it('treats one instant written two ways as the same body', async () => {
+    const first = await client
+      .post('/reviews', { word_id: words[0].id, correct: true, reviewed_at: '2026-01-15T16:15:00+07:00' })
+      .set('Idempotency-Key', 'instant')
+      .expect(201);
+    const retry = await client
+      .post('/reviews', { word_id: words[0].id, correct: true, reviewed_at: '2026-01-15T09:15:00.000Z' })
+      .set('Idempotency-Key', 'instant');
+    expect({ status: retry.status, body: retry.body }).toEqual({ status: 201, body: first.body });
+    expect((await client.reviews()).total).toBe(1);
+  });
+
   it('answers 422 to the same key with a different body, and records nothing', async () => {
     await client.review(words[0].id, true, { key: 'k' }).expect(201);
     await client.answer(session.id, words[0].id, true, { key: 'k' }).expect(201);
@@ -312,12 +326,17 @@ describe('Idempotency-Key', () => {
     expect(await countRows(t, 'idempotency_keys', 'key = ? and response is null', ['running'])).toBe(1);
   });
 
-  it('takes over a key left without a response for over a minute (a server stopped mid-request)', async () => {
+  it('takes over a key left without a response for over ten minutes (a server stopped mid-request)', async () => {
     await client.review(words[0].id, true, { key: 'done' }).expect(201);
     const [{ fingerprint }] = await sql<{ fingerprint: string }>(t, 'select fingerprint from idempotency_keys');
     const em = t.orm.em.fork();
-    const twoMinutesAgo = new Date(Date.now() - 2 * 60 * 1000);
-    em.create(IdempotencyKey, { endpoint: 'POST /reviews', key: 'abandoned', fingerprint, createdAt: twoMinutesAgo });
+    const elevenMinutesAgo = new Date(Date.now() - 11 * 60 * 1000);
+    em.create(IdempotencyKey, {
+      endpoint: 'POST /reviews',
+      key: 'abandoned',
+      fingerprint,
+      createdAt: elevenMinutesAgo,
+    });
     await em.flush();
 
     const first = await client.review(words[0].id, true, { key: 'abandoned' }).expect(201);

@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import type { EntityManager } from '@mikro-orm/core';
 import { Logger } from '@nestjs/common';
 import { DatabaseSeeder } from '../../database/seeders/DatabaseSeeder.js';
+import { seed } from '../../src/core/database.js';
 import { clearDatabase, countRows, expectProblem, sql } from '../api.js';
 import { createTestApp, type TestApp, useTestApp } from '../app.js';
 import { expectCountersMatchLog, portal } from '../fixtures.js';
@@ -10,7 +11,7 @@ const t = useTestApp();
 const client = portal(t);
 beforeEach(() => clearDatabase(t));
 
-const HISTORY_TABLES = ['study_sessions', 'study_activities', 'words_review_items', 'idempotency_keys'];
+const HISTORY_TABLES = ['study_sessions', 'study_activities', 'words_review_items'];
 
 /** Some user data with learning history: two groups, an app, sessions, answers in and outside them. */
 async function studied() {
@@ -39,13 +40,15 @@ async function everything() {
   return {
     ...(await inventory()),
     words: await sql(t, 'select * from words order by id'),
-    history: await Promise.all(HISTORY_TABLES.map((table) => sql(t, `select * from ${table} order by id`))),
+    history: await Promise.all(
+      [...HISTORY_TABLES, 'idempotency_keys'].map((table) => sql(t, `select * from ${table} order by id`)),
+    ),
   };
 }
 
 describe('POST /reset_history', () => {
   it('deletes every session, activity and review and zeroes the counters; words, groups and apps stay', async () => {
-    const { animals, colours, app } = await studied();
+    const { animals, colours, app, session: studiedSession } = await studied();
     const before = await inventory();
 
     const response = await client.post('/reset_history').expect(200);
@@ -80,6 +83,11 @@ describe('POST /reset_history', () => {
       total_words_studied: 0,
       total_available_words: 5,
     });
+
+    // Idempotency keys outlive the reset: a late retry gets its first response again, not a second answer.
+    const retry = await client.answer(studiedSession.id, animals.words[0].id, true, { key: 'k1' }).expect(201);
+    expect(retry.body).toMatchObject({ word_id: animals.words[0].id, study_session_id: studiedSession.id });
+    expect((await client.reviews()).total).toBe(0);
 
     // Studying goes on as before.
     const session = await client.createSession(colours.group.id, app.id);
@@ -221,5 +229,24 @@ describe('the counters and the review log', () => {
     await client.post('/reset_history').expect(200);
     await expectCountersMatchLog(client);
     expect((await client.reviews()).total).toBe(0);
+  });
+});
+
+describe('seeding at start-up', () => {
+  it('loads the seed data into an empty database', async () => {
+    await clearDatabase(t);
+    await seed(t.orm);
+    expect(await countRows(t, 'words')).toBeGreaterThanOrEqual(300);
+    expect(await countRows(t, 'groups')).toBeGreaterThanOrEqual(12);
+    expect(await countRows(t, 'learning_apps')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('leaves a portal in use alone, even one whose every word was deleted', async () => {
+    await clearDatabase(t);
+    await client.createGroup('My group');
+    await seed(t.orm);
+    expect(await countRows(t, 'words')).toBe(0);
+    expect(await countRows(t, 'groups')).toBe(1);
+    expect(await countRows(t, 'learning_apps')).toBe(0);
   });
 });
