@@ -1,8 +1,10 @@
 import { MikroORM } from '@mikro-orm/sqlite';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../src/app.module.js';
 import { configureApp } from '../src/app.setup.js';
+import type { Environment } from '../src/core/config.js';
 import { migrate } from '../src/core/database.js';
 
 export interface TestApp {
@@ -11,9 +13,15 @@ export interface TestApp {
   orm: MikroORM;
 }
 
-/** The real application on a fresh in-memory database, migrated and empty. */
-export async function createTestApp(): Promise<TestApp> {
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+/**
+ * The real application on a fresh in-memory database, migrated and empty; `config` overrides settings
+ * that test/setup-env.ts leaves unset.
+ */
+export async function createTestApp(config: Partial<Environment> = {}): Promise<TestApp> {
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+    .overrideProvider(ConfigService)
+    .useValue(new ConfigService(config))
+    .compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error', 'warn'] });
   await configureApp(app);
   const orm = app.get<MikroORM>(MikroORM);
@@ -25,10 +33,10 @@ export async function createTestApp(): Promise<TestApp> {
  * A fresh application for the test file: created before its first test and closed after its last.
  * The returned object is filled in by then, so clients built on it at load time work in the tests.
  */
-export function useTestApp(): TestApp {
+export function useTestApp(config: Partial<Environment> = {}): TestApp {
   const t = {} as TestApp;
   beforeAll(async () => {
-    Object.assign(t, await createTestApp());
+    Object.assign(t, await createTestApp(config));
   });
   afterAll(() => t.app.close());
   return t;

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import type { EntityManager } from '@mikro-orm/core';
+import type { EntityManager, EntityName } from '@mikro-orm/core';
 import { Seeder } from '@mikro-orm/seeder';
 import { Group } from '../../src/groups/group.entity.js';
 import { WordGroup } from '../../src/groups/word-group.entity.js';
@@ -26,11 +26,13 @@ function readJson<T>(relativePath: string): T {
 
 /**
  * Loads the vocabulary (one file per group under database/seeds/words) and the example learning app
- * into an empty database; a database that already holds words is left as it is.
+ * into a fresh install: a database holding any word, group or app is left as it is.
  */
 export class DatabaseSeeder extends Seeder {
   async run(em: EntityManager): Promise<void> {
-    if ((await em.count(Word, {})) > 0) {
+    const seeded: EntityName<any>[] = [Word, Group, LearningApp];
+    const counts = await Promise.all(seeded.map((entity) => em.count(entity, {})));
+    if (counts.some((count) => count > 0)) {
       return;
     }
     const files = readdirSync(new URL('words/', SEEDS))

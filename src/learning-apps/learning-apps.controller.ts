@@ -13,7 +13,9 @@ import {
   Res,
 } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ConfigService } from '@nestjs/config';
 import type { Request, Response } from 'express';
+import type { Environment } from '../core/config.js';
 import { ApiProblems } from '../core/errors.js';
 import { ParseIdPipe } from '../core/http.js';
 import { PageDto, PaginationQueryDto } from '../core/pagination.js';
@@ -35,6 +37,7 @@ export class LearningAppsController {
   constructor(
     private readonly apps: LearningAppsService,
     private readonly sessions: StudySessionsService,
+    private readonly config: ConfigService<Environment, true>,
   ) {}
 
   @Get()
@@ -86,6 +89,7 @@ export class LearningAppsController {
   @ApiCreatedResponse({ type: LaunchedDto })
   @ApiProblems(400, 404, 413, 415, 422)
   launch(@Param('id', ParseIdPipe) id: number, @Body() body: LaunchDto, @Req() request: Request) {
-    return this.apps.launch(id, body.group_id, `${request.protocol}://${request.get('host')}/api/v1`);
+    const origin = this.config.get('PUBLIC_URL', { infer: true }) ?? `${request.protocol}://${request.get('host')}`;
+    return this.apps.launch(id, body.group_id, `${origin.replace(/\/+$/, '')}/api/v1`);
   }
 }

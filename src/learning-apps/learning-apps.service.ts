@@ -1,8 +1,8 @@
 import { EntityManager } from '@mikro-orm/sqlite';
-import { ConflictException, Injectable } from '@nestjs/common';
-import { findByName } from '../core/database.js';
+import { Injectable } from '@nestjs/common';
+import { assertNameIsFree } from '../core/database.js';
 import { notFound } from '../core/errors.js';
-import { page, type Page } from '../core/pagination.js';
+import { offsetOf, page, type Page } from '../core/pagination.js';
 import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
 import {
   type CreateLearningAppDto,
@@ -40,7 +40,7 @@ export class LearningAppsService {
     const [apps, total] = await this.em.findAndCount(
       LearningApp,
       {},
-      { orderBy: [{ name: 'asc' }, { id: 'asc' }], limit: query.per_page, offset: query.offset },
+      { orderBy: [{ name: 'asc' }, { id: 'asc' }], limit: query.per_page, offset: offsetOf(query) },
     );
     return page(apps.map(toLearningAppDto), total, query);
   }
@@ -51,7 +51,7 @@ export class LearningAppsService {
 
   async create(input: CreateLearningAppDto): Promise<LearningAppDto> {
     return this.em.transactional(async (em) => {
-      await this.assertUniqueName(em, input.name);
+      await assertNameIsFree(em, LearningApp, 'learning app', input.name);
       const app = em.create(LearningApp, {
         name: input.name,
         description: input.description ?? '',
@@ -67,7 +67,7 @@ export class LearningAppsService {
     return this.em.transactional(async (em) => {
       const app = await this.findApp(id, em);
       if (input.name !== undefined) {
-        await this.assertUniqueName(em, input.name, id);
+        await assertNameIsFree(em, LearningApp, 'learning app', input.name, id);
       }
       em.assign(
         app,
@@ -86,8 +86,10 @@ export class LearningAppsService {
 
   /** Its study sessions stay, without an app (on delete set null). */
   async remove(id: number): Promise<void> {
-    await this.findApp(id);
-    await this.em.nativeDelete(LearningApp, { id });
+    await this.em.transactional(async (em) => {
+      await this.findApp(id, em);
+      await em.nativeDelete(LearningApp, { id });
+    });
   }
 
   /** A new study session of the group for this app, and the URL that opens the app on it. */
@@ -106,12 +108,5 @@ export class LearningAppsService {
 
   findApp(id: number, em: EntityManager = this.em): Promise<LearningApp> {
     return em.findOneOrFail(LearningApp, id, { failHandler: notFound('Learning app', id) });
-  }
-
-  private async assertUniqueName(em: EntityManager, name: string, exceptId?: number): Promise<void> {
-    const existing = await findByName(em, LearningApp, name, exceptId);
-    if (existing) {
-      throw new ConflictException(`A learning app named "${existing.name}" already exists (id ${existing.id})`);
-    }
   }
 }

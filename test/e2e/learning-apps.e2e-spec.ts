@@ -23,6 +23,8 @@ const BAD_URLS = [
   'mailto:someone@apps.example',
   'https://',
   'not a url',
+  // Accepted by a plain URL syntax check, refused by the WHATWG URL parser that browsers and the launch use.
+  'http://xn--a.com/',
 ];
 
 describe('POST /learning_apps', () => {
@@ -210,6 +212,21 @@ describe('DELETE /learning_apps/:id', () => {
   it('answers 404 for an app that does not exist and 400 for a bad id', async () => {
     expectProblem(await client.delete('/learning_apps/999999'), 404);
     expectInvalid(await client.delete('/learning_apps/0'), 'id');
+  });
+});
+
+describe('api_base with PUBLIC_URL set (a server behind a proxy)', () => {
+  const proxied = useTestApp({ PUBLIC_URL: 'https://portal.school.example/' });
+  const proxiedClient = portal(proxied);
+
+  it('is PUBLIC_URL + /api/v1, whatever Host the request names', async () => {
+    const group = await proxiedClient.createGroup('Greetings');
+    const app = await proxiedClient.createApp();
+    const response = await proxiedClient
+      .post(`/learning_apps/${app.id}/launch`, { group_id: group.id })
+      .set('Host', 'evil.example')
+      .expect(201);
+    expect(new URL(response.body.launch_url).searchParams.get('api_base')).toBe('https://portal.school.example/api/v1');
   });
 });
 
