@@ -11,6 +11,7 @@ import { studyStreak } from './streak.js';
 // Every time zone's offset is a whole number of quarter hours, so all instants of one UTC quarter hour
 // fall on the same local day: the streak needs one row per active quarter hour, not one per review.
 const QUARTER_HOUR_MS = 15 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 @Injectable()
 export class DashboardService {
@@ -43,18 +44,38 @@ export class DashboardService {
               (select count(*) from study_sessions) as sessions,
               (select count(distinct group_id) from study_sessions) as groups`,
     );
-    const quarters = await this.em.execute<{ quarter: number }[]>(
-      `select distinct reviewed_at / ${QUARTER_HOUR_MS} as quarter from words_review_items`,
-    );
     return {
       success_rate: successRate(row.correct, row.reviews),
       total_study_sessions: row.sessions,
       total_active_groups: row.groups,
-      study_streak_days: studyStreak(
+      study_streak_days: await this.streak(now),
+    };
+  }
+
+  /**
+   * Streaks are short and the log is long: read the active quarter hours of the last days only, and
+   * further back only while the streak reaches as far as what was read.
+   */
+  private async streak(now: Date): Promise<number> {
+    const timeZone = this.config.get('APP_TIMEZONE', { infer: true });
+    const [{ first }] = await this.em.execute<{ first: number | null }[]>(
+      'select min(reviewed_at) as first from words_review_items',
+    );
+    for (let days = 32; ; days *= 4) {
+      // Two days of slack: a local day may start up to a day before its UTC date.
+      const since = now.getTime() - (days + 2) * DAY_MS;
+      const quarters = await this.em.execute<{ quarter: number }[]>(
+        `select distinct reviewed_at / ${QUARTER_HOUR_MS} as quarter from words_review_items where reviewed_at >= ?`,
+        [since],
+      );
+      const streak = studyStreak(
         quarters.map(({ quarter }) => new Date(quarter * QUARTER_HOUR_MS)),
         now,
-        this.config.get('APP_TIMEZONE', { infer: true }),
-      ),
-    };
+        timeZone,
+      );
+      if (streak < days || first === null || first >= since) {
+        return streak;
+      }
+    }
   }
 }

@@ -211,4 +211,23 @@ describe('the streak of GET /dashboard/quick_stats, over quarter-hour buckets', 
     expect(streak(reviews, now, timeZone)).toBe(expected);
     expect(await dashboardStreak(timeZone, reviews, now)).toBe(expected);
   });
+
+  /** One review at 23:30 in Bangkok (16:30Z) on each of `days` days up to the 24th, but for `gaps`. */
+  const daily = (days: number, gaps: number[] = []) =>
+    Array.from({ length: days }, (_, back) => back)
+      .filter((back) => !gaps.includes(back))
+      .map((back) => new Date(Date.UTC(2026, 10, 24 - back, 16, 30)).toISOString());
+
+  // The service reads the last days first and further back only while the streak reaches that far.
+  it.each([
+    [31, [], 31],
+    [33, [], 33],
+    [40, [35], 35],
+    [200, [], 200],
+    [200, [150], 150],
+  ])('counts a streak of %s days with gaps %j back as %s days', async (days, gaps, expected) => {
+    const reviews = daily(days, gaps);
+    expect(streak(reviews, '2026-11-24T20:00:00Z', 'Asia/Bangkok')).toBe(expected);
+    expect(await dashboardStreak('Asia/Bangkok', reviews, '2026-11-24T20:00:00Z')).toBe(expected);
+  });
 });
