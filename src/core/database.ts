@@ -1,7 +1,7 @@
 import type { EntityManager, EntityName, FilterQuery, MikroORM } from '@mikro-orm/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { MikroORM as SqliteMikroORM, raw, SqliteDriver } from '@mikro-orm/sqlite';
-import { Module, type OnModuleInit, UnprocessableEntityException } from '@nestjs/common';
+import { ConflictException, Module, type OnModuleInit, UnprocessableEntityException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ormConfig } from '../../mikro-orm.config.js';
 import { DatabaseSeeder } from '../../database/seeders/DatabaseSeeder.js';
@@ -66,15 +66,19 @@ export function sameText<T extends object>(column: string, text: string): Filter
   return { [raw((alias) => `unicode_lower(${alias}.${column}) = ?`, [text.toLowerCase()])]: [] } as FilterQuery<T>;
 }
 
-/** Names are unique case-insensitively: the other row, if any, that already has this name. */
-export function findByName<T extends { id: number; name: string }>(
+/** Names are unique case-insensitively: 409 when another `resource` row already has this name. */
+export async function assertNameIsFree<T extends { id: number; name: string }>(
   em: EntityManager,
   entity: EntityName<T>,
+  resource: string,
   name: string,
   exceptId?: number,
-): Promise<T | null> {
-  return em.findOne(entity, {
+): Promise<void> {
+  const existing = await em.findOne(entity, {
     $and: [sameText<T>('name', name)],
     ...(exceptId && { id: { $ne: exceptId } }),
   } as FilterQuery<T>);
+  if (existing) {
+    throw new ConflictException(`A ${resource} named "${existing.name}" already exists (id ${existing.id})`);
+  }
 }

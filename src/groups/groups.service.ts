@@ -1,8 +1,8 @@
 import { EntityManager } from '@mikro-orm/sqlite';
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { findAllOrUnprocessable, findByName } from '../core/database.js';
+import { findAllOrUnprocessable, assertNameIsFree } from '../core/database.js';
 import { notFound } from '../core/errors.js';
-import { page, type Page } from '../core/pagination.js';
+import { offsetOf, page, type Page } from '../core/pagination.js';
 import { isoOrNull, successRate } from '../core/stats.js';
 import { StudySession } from '../study-sessions/study-session.entity.js';
 import { Word } from '../words/word.entity.js';
@@ -32,7 +32,7 @@ export class GroupsService {
       {
         orderBy: [{ [SORT_PROPERTIES[query.sort_by]]: query.order }, { id: 'asc' }],
         limit: query.per_page,
-        offset: query.offset,
+        offset: offsetOf(query),
       },
     );
     return page(groups.map(toGroupDto), total, query);
@@ -73,7 +73,7 @@ export class GroupsService {
 
   async create(input: CreateGroupDto): Promise<GroupDto> {
     return this.em.transactional(async (em) => {
-      await this.assertUniqueName(em, input.name);
+      await assertNameIsFree(em, Group, 'group', input.name);
       const words = await findAllOrUnprocessable(em, Word, input.word_ids ?? [], 'word_ids');
       const group = em.create(Group, { name: input.name, wordsCount: words.length });
       for (const word of words) {
@@ -87,7 +87,7 @@ export class GroupsService {
   async rename(id: number, input: UpdateGroupDto): Promise<GroupDto> {
     return this.em.transactional(async (em) => {
       const group = await this.findGroup(id, em);
-      await this.assertUniqueName(em, input.name, id);
+      await assertNameIsFree(em, Group, 'group', input.name, id);
       group.name = input.name;
       await em.flush();
       return toGroupDto(group);
@@ -146,12 +146,5 @@ export class GroupsService {
 
   findGroup(id: number, em: EntityManager = this.em): Promise<Group> {
     return em.findOneOrFail(Group, id, { failHandler: notFound('Group', id) });
-  }
-
-  private async assertUniqueName(em: EntityManager, name: string, exceptId?: number): Promise<void> {
-    const existing = await findByName(em, Group, name, exceptId);
-    if (existing) {
-      throw new ConflictException(`A group named "${existing.name}" already exists (id ${existing.id})`);
-    }
   }
 }

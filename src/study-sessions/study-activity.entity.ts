@@ -11,7 +11,7 @@ export const StudyActivity = defineEntity({
     session: () => p.manyToOne(StudySession).deleteRule('cascade').index(),
     word: () => p.manyToOne(Word).deleteRule('cascade').index(),
     correct: p.boolean(),
-    createdAt: p.datetime(),
+    createdAt: p.datetime().onCreate(() => new Date()),
   },
 });
 export type StudyActivity = InferEntity<typeof StudyActivity>;

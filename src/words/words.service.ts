@@ -2,7 +2,7 @@ import { EntityManager, type FilterQuery, raw } from '@mikro-orm/sqlite';
 import { ConflictException, Injectable } from '@nestjs/common';
 import { findAllOrUnprocessable, sameText } from '../core/database.js';
 import { notFound } from '../core/errors.js';
-import { page, type Page } from '../core/pagination.js';
+import { offsetOf, page, type Page } from '../core/pagination.js';
 import { Group } from '../groups/group.entity.js';
 import { WordGroup } from '../groups/word-group.entity.js';
 import { ReviewItem } from '../reviews/review-item.entity.js';
@@ -61,14 +61,14 @@ export class WordsService {
       {
         orderBy: [{ [SORT_PROPERTIES[query.sort_by]]: query.order }, { id: 'asc' }],
         limit: query.per_page,
-        offset: query.offset,
+        offset: offsetOf(query),
       },
     );
     return page(words.map(toWordDto), total, query);
   }
 
   listInGroup(groupId: number, query: GroupWordsQueryDto): Promise<Page<WordDto>> {
-    return this.list(Object.assign(query, { group_id: groupId }));
+    return this.list({ ...query, group_id: groupId });
   }
 
   async get(id: number): Promise<WordDetailDto> {
