@@ -8,6 +8,16 @@ import { RequestBodyGuard } from './core/http.js';
 
 /** Validates bodies and queries; path ids are left as written for `ParseIdPipe` to judge (`1e3` is no id). */
 class RequestValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // class-transformer skips fields named like Object.prototype members, so the whitelist never sees them.
+    const inherited =
+      value && typeof value === 'object' ? Object.keys(value).filter((key) => key in Object.prototype) : [];
+    if (inherited.length > 0) {
+      throw new ValidationFailedException(inherited.map((field) => ({ field, message: 'is not a known field' })));
+    }
+    return super.transform(value, metadata);
+  }
+
   protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
     return metadata.type === 'param' ? value : super.transformPrimitive(value, metadata);
   }

@@ -158,6 +158,15 @@ describe('request bodies', () => {
     expect(await countRows(t, 'words')).toBe(0);
   });
 
+  it.each(['constructor', 'toString', 'hasOwnProperty'])(
+    'a field named %s (like an Object.prototype member) is unknown too: 400, in a body and a query',
+    async (field) => {
+      expectInvalid(await client.post('/groups', { name: 'Pets', [field]: 1 }), field);
+      expectInvalid(await client.get(`/words?${field}=1`), field);
+      expect(await countRows(t, 'groups')).toBe(0);
+    },
+  );
+
   it('an unknown field is a 400 naming it in errors[], never silently dropped', async () => {
     const body = expectInvalid(await client.post('/words', { thai: 'แมว', english: 'cat', colour: 'black' }), 'colour');
     expect(body.detail).toMatch(/colour/);
