@@ -45,14 +45,16 @@ export const QueryBoolean = () =>
 const MAX_BODY_DEPTH = 32;
 
 /** The deepest nesting of objects and arrays in a parsed JSON value (iterative: any depth is safe). */
-export function depthOf(value: unknown): number {
+function depthOf(value: unknown): number {
   let deepest = 0;
   const pending: [unknown, number][] = [[value, 0]];
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [item, depth] = next;
     if (item !== null && typeof item === 'object') {
       deepest = Math.max(deepest, depth + 1);
-      pending.push(...Object.values(item).map((child): [unknown, number] => [child, depth + 1]));
+      for (const child of Object.values(item)) {
+        pending.push([child, depth + 1]);
+      }
     }
   }
   return deepest;
