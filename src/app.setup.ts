@@ -1,10 +1,15 @@
 import { type ArgumentMetadata, NotFoundException, ValidationPipe, VersioningType } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
-import { ProblemFilter, sendProblem, toFieldErrors, ValidationFailedException } from './core/errors.js';
-import { RequestBodyGuard } from './core/http.js';
+import {
+  answerUnparsableRequest,
+  ProblemFilter,
+  sendProblem,
+  toFieldErrors,
+  ValidationFailedException,
+} from './core/errors.js';
+import { RequestGuard } from './core/http.js';
 
 /** Validates bodies and queries; path ids are left as written for `ParseIdPipe` to judge (`1e3` is no id). */
 class RequestValidationPipe extends ValidationPipe {
@@ -15,7 +20,18 @@ class RequestValidationPipe extends ValidationPipe {
     if (inherited.length > 0) {
       throw new ValidationFailedException(inherited.map((field) => ({ field, message: 'is not a known field' })));
     }
-    return super.transform(value, metadata);
+    // Every DTO is flat: nested JSON (parts, id lists) is data, kept exactly as sent, where class-transformer
+    // would rebuild it in place and lose keys such as "constructor" or "__proto__".
+    const sent: unknown = metadata.type === 'body' ? structuredClone(value) : undefined;
+    const dto: unknown = await super.transform(value, metadata);
+    if (dto && typeof dto === 'object' && sent && typeof sent === 'object') {
+      for (const [field, raw] of Object.entries(sent)) {
+        if (raw !== null && typeof raw === 'object') {
+          (dto as Record<string, unknown>)[field] = raw;
+        }
+      }
+    }
+    return dto;
   }
 
   protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
@@ -29,10 +45,12 @@ class RequestValidationPipe extends ValidationPipe {
  */
 export async function configureApp(app: NestExpressApplication): Promise<OpenAPIObject> {
   app.disable('x-powered-by');
+  // Launched learning apps are web pages served from their own origins.
+  app.enableCors({ exposedHeaders: ['Location'] });
   app.setGlobalPrefix('api');
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   app.useGlobalFilters(new ProblemFilter());
-  app.useGlobalGuards(new RequestBodyGuard(app.get(Reflector)));
+  app.useGlobalGuards(new RequestGuard());
   app.useGlobalPipes(
     new RequestValidationPipe({
       transform: true,
@@ -59,5 +77,6 @@ export async function configureApp(app: NestExpressApplication): Promise<OpenAPI
     sendProblem(response, new NotFoundException(`Cannot ${request.method} ${request.path}`)),
   );
   app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => sendProblem(response, error));
+  app.getHttpServer().on('clientError', answerUnparsableRequest);
   return document;
 }

@@ -1,4 +1,4 @@
-import { plainToInstance, Type } from 'class-transformer';
+import { plainToInstance } from 'class-transformer';
 import {
   IsIn,
   IsInt,
@@ -11,13 +11,14 @@ import {
   Min,
   validateSync,
 } from 'class-validator';
+import { DecimalInt } from './http.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The environment the server reads, with its defaults. Documented in `.env.example`. */
 export class Environment {
-  @Type(() => Number)
+  @DecimalInt()
   @IsInt()
   @Min(1)
   @Max(65535)

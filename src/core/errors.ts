@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import {
   applyDecorators,
@@ -48,11 +49,16 @@ export class ValidationFailedException extends BadRequestException {
   }
 }
 
+const TYPE_CONSTRAINTS = new Set(['isInt', 'isString', 'isBoolean', 'isArray', 'isObject', 'isIso8601']);
+
 /** class-validator messages start with the property name; the problem's `errors[]` keeps it apart. */
 export function toFieldErrors(errors: ValidationError[], prefix = ''): FieldErrorDto[] {
   return errors.flatMap((error) => {
     const field = prefix + error.property;
-    const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({
+    const failed = Object.entries(error.constraints ?? {});
+    // A value of the wrong type fails its range and length checks too; the type is the whole story.
+    const wrongType = failed.filter(([constraint]) => TYPE_CONSTRAINTS.has(constraint));
+    const own = (wrongType.length > 0 ? wrongType : failed).map(([constraint, message]) => ({
       field,
       message:
         constraint === 'whitelistValidation'
@@ -101,6 +107,20 @@ export function sendProblem(response: Response, exception: unknown): void {
     logger.error(exception instanceof DriverException ? `Database error: ${trace}` : trace);
   }
   response.status(body.status).type('application/problem+json; charset=utf-8').send(JSON.stringify(body));
+}
+
+/** `clientError` listener: requests Node's HTTP parser refuses (a bad header, too large headers) never reach Express. */
+export function answerUnparsableRequest(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const body = JSON.stringify(problem(status, 'The request could not be parsed'));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Every error of a routed request becomes a problem document. */

@@ -4,14 +4,15 @@ import {
   type CanActivate,
   type ExecutionContext,
   Injectable,
-  SetMetadata,
   type PipeTransform,
+  type Type,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
-import { ApiProperty } from '@nestjs/swagger';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
+import { ApiCreatedResponse, ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ValidateIf } from 'class-validator';
+import { IsInt, Max, Min, ValidateIf, type ValidationOptions } from 'class-validator';
 import type { Request } from 'express';
 import { ValidationFailedException } from './errors.js';
 
@@ -27,8 +28,8 @@ export class ParseIdPipe implements PipeTransform<string, number> {
   }
 }
 
-/** A query-string integer: only plain digits become a number, anything else fails `@IsInt`. */
-export const QueryInt = () =>
+/** An integer written in plain decimal digits (query strings, environment); anything else fails `@IsInt`. */
+export const DecimalInt = () =>
   Transform(({ value }) =>
     typeof value === 'string' && /^\d+$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : value,
   );
@@ -42,37 +43,47 @@ export const QueryBoolean = () =>
 
 // Far deeper than any real body, far shallower than what class-transformer (recursive) and SQLite's
 // JSON functions (1000 levels) can take.
-const MAX_BODY_DEPTH = 32;
+const MAX_DEPTH = 32;
 
-/** The deepest nesting of objects and arrays in a parsed JSON value (iterative: any depth is safe). */
-function depthOf(value: unknown): number {
+/**
+ * Walks a parsed body or query without recursion: how deep it nests, and the first field whose text
+ * (key or value) SQLite cannot take: U+0000 ends its SQL text, and a lone surrogate is no Unicode.
+ */
+function inspect(value: unknown): { depth: number; badText?: string } {
   let deepest = 0;
-  const pending: [unknown, number][] = [[value, 0]];
+  const pending: [unknown, number, string][] = [[value, 0, '']];
   for (let next = pending.pop(); next; next = pending.pop()) {
-    const [item, depth] = next;
+    const [item, depth, path] = next;
+    if (typeof item === 'string' && (item.includes('\u0000') || !item.isWellFormed())) {
+      return { depth: deepest, badText: path };
+    }
     if (item !== null && typeof item === 'object') {
       deepest = Math.max(deepest, depth + 1);
-      for (const child of Object.values(item)) {
-        pending.push([child, depth + 1]);
+      for (const [key, child] of Object.entries(item)) {
+        const childPath = path ? `${path}.${key}` : key;
+        if (key.includes('\u0000') || !key.isWellFormed()) {
+          return { depth: deepest, badText: childPath };
+        }
+        pending.push([child, depth + 1, childPath]);
       }
     }
   }
-  return deepest;
+  return { depth: deepest };
 }
 
-const NO_BODY = 'lang-portal:no-body';
-
-/** Marks an endpoint that takes no body, like every GET and DELETE. */
-export const NoBody = () => SetMetadata(NO_BODY, true);
+/** Whether the handler declares a parameter of this kind (`@Body()`, `@Query()`). */
+function declares(context: ExecutionContext, type: RouteParamtypes): boolean {
+  const args: object = Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), context.getHandler().name) ?? {};
+  return Object.keys(args).some((key) => key.split(':')[0] === String(type));
+}
 
 /**
- * The body of a request: JSON (else 415), nested at most MAX_BODY_DEPTH levels (else 400), and absent
- * where the endpoint takes none (any field is then unknown: 400, as on every other endpoint).
+ * What every request must be, before validation: a body in JSON (else 415); body and query nested at
+ * most MAX_DEPTH levels, with text SQLite can store (else 400); no body or query where the endpoint
+ * takes none (any field is then unknown: 400, as it is for endpoints that take them).
  */
 @Injectable()
-export class RequestBodyGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
-
+export class RequestGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<Request>();
     const hasBody =
@@ -80,14 +91,23 @@ export class RequestBodyGuard implements CanActivate {
     if (hasBody && !request.is('application/json')) {
       throw new UnsupportedMediaTypeException('The request body must be application/json');
     }
-    if (depthOf(request.body) > MAX_BODY_DEPTH) {
-      throw new BadRequestException(`The request body is nested deeper than ${MAX_BODY_DEPTH} levels`);
-    }
-    const takesNoBody =
-      request.method === 'GET' || request.method === 'DELETE' || this.reflector.get(NO_BODY, context.getHandler());
-    const fields = takesNoBody && request.body && typeof request.body === 'object' ? Object.keys(request.body) : [];
-    if (fields.length > 0) {
-      throw new ValidationFailedException(fields.map((field) => ({ field, message: 'is not a known field' })));
+    for (const [value, type] of [
+      [request.body, RouteParamtypes.BODY],
+      [request.query, RouteParamtypes.QUERY],
+    ] as const) {
+      const { depth, badText } = inspect(value);
+      if (depth > MAX_DEPTH) {
+        throw new BadRequestException(`The request is nested deeper than ${MAX_DEPTH} levels`);
+      }
+      if (badText !== undefined) {
+        throw new ValidationFailedException([
+          { field: badText, message: 'must not contain U+0000 or unpaired surrogate code points' },
+        ]);
+      }
+      const fields = value && typeof value === 'object' && !declares(context, type) ? Object.keys(value) : [];
+      if (fields.length > 0) {
+        throw new ValidationFailedException(fields.map((field) => ({ field, message: 'is not a known field' })));
+      }
     }
     return true;
   }
@@ -103,3 +123,17 @@ export class SuccessDto {
 
 /** The field may be left out, but `null` is not a value for it (unlike `@IsOptional`). */
 export const IsOmittable = () => ValidateIf((_, value) => value !== undefined);
+
+/** An id: a positive integer that a JavaScript number holds exactly (a larger one would be rounded). */
+export const IsId = (options?: ValidationOptions) => (target: object, property: string) => {
+  IsInt(options)(target, property);
+  Min(1, options)(target, property);
+  Max(Number.MAX_SAFE_INTEGER, options)(target, property);
+};
+
+/** A 201 response with the new resource's URL in `Location`. */
+export const ApiCreatedAt = (type: Type<unknown>) =>
+  ApiCreatedResponse({
+    type,
+    headers: { Location: { description: 'URL of the new resource', schema: { type: 'string' } } },
+  });

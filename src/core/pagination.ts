@@ -1,7 +1,7 @@
 import type { Type as ClassType } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { QueryInt } from './http.js';
+import { DecimalInt } from './http.js';
 
 export const MAX_PER_PAGE = 500;
 // Keeps page × per_page far inside SQLite's integer range.
@@ -10,7 +10,7 @@ const MAX_PAGE = 1_000_000_000;
 export class PaginationQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1 })
   @IsOptional()
-  @QueryInt()
+  @DecimalInt()
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE)
@@ -18,7 +18,7 @@ export class PaginationQueryDto {
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PER_PAGE, default: 100 })
   @IsOptional()
-  @QueryInt()
+  @DecimalInt()
   @IsInt()
   @Min(1)
   @Max(MAX_PER_PAGE)

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiProblems } from '../core/errors.js';
 import { ForceQueryDto } from '../core/force.query.js';
-import { ParseIdPipe } from '../core/http.js';
+import { ApiCreatedAt, ParseIdPipe } from '../core/http.js';
 import { PageDto, PaginationQueryDto } from '../core/pagination.js';
 import { StudySessionDto } from '../study-sessions/dto/study-session.dto.js';
 import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
@@ -59,7 +59,7 @@ export class GroupsController {
   }
 
   @Post()
-  @ApiCreatedResponse({ type: GroupDto })
+  @ApiCreatedAt(GroupDto)
   @ApiProblems(400, 409, 413, 415, 422)
   async create(@Body() body: CreateGroupDto, @Res({ passthrough: true }) response: Response) {
     const group = await this.groups.create(body);

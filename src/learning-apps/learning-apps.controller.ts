@@ -17,7 +17,7 @@ import { ConfigService } from '@nestjs/config';
 import type { Request, Response } from 'express';
 import type { Environment } from '../core/config.js';
 import { ApiProblems } from '../core/errors.js';
-import { ParseIdPipe } from '../core/http.js';
+import { ApiCreatedAt, ParseIdPipe } from '../core/http.js';
 import { PageDto, PaginationQueryDto } from '../core/pagination.js';
 import { StudySessionDto } from '../study-sessions/dto/study-session.dto.js';
 import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
@@ -55,7 +55,7 @@ export class LearningAppsController {
   }
 
   @Post()
-  @ApiCreatedResponse({ type: LearningAppDto })
+  @ApiCreatedAt(LearningAppDto)
   @ApiProblems(400, 409, 413, 415)
   async create(@Body() body: CreateLearningAppDto, @Res({ passthrough: true }) response: Response) {
     const app = await this.apps.create(body);
@@ -89,7 +89,10 @@ export class LearningAppsController {
   @ApiCreatedResponse({ type: LaunchedDto })
   @ApiProblems(400, 404, 413, 415, 422)
   launch(@Param('id', ParseIdPipe) id: number, @Body() body: LaunchDto, @Req() request: Request) {
-    const origin = this.config.get('PUBLIC_URL', { infer: true }) ?? `${request.protocol}://${request.get('host')}`;
+    // Without PUBLIC_URL, the address the request was sent to (an HTTP/1.0 request may name no host).
+    const origin =
+      this.config.get('PUBLIC_URL', { infer: true }) ??
+      `${request.protocol}://${request.get('host') ?? `localhost:${this.config.get('PORT', { infer: true })}`}`;
     return this.apps.launch(id, body.group_id, `${origin.replace(/\/+$/, '')}/api/v1`);
   }
 }

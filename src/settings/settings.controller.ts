@@ -1,7 +1,7 @@
 import { Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../core/errors.js';
-import { NoBody, SuccessDto } from '../core/http.js';
+import { SuccessDto } from '../core/http.js';
 import { SettingsService } from './settings.service.js';
 
 @ApiTags('settings')
@@ -10,7 +10,6 @@ export class SettingsController {
   constructor(private readonly settings: SettingsService) {}
 
   @Post('reset_history')
-  @NoBody()
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({
     type: SuccessDto,
@@ -23,7 +22,6 @@ export class SettingsController {
   }
 
   @Post('full_reset')
-  @NoBody()
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({
     type: SuccessDto,

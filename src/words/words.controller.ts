@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiProblems } from '../core/errors.js';
 import { ForceQueryDto } from '../core/force.query.js';
-import { ParseIdPipe } from '../core/http.js';
+import { ApiCreatedAt, ParseIdPipe } from '../core/http.js';
 import { PageDto } from '../core/pagination.js';
 import { WordDetailDto, WordDto } from './dto/word.dto.js';
 import { CreateWordDto, UpdateWordDto } from './dto/word-input.dto.js';
@@ -30,7 +30,7 @@ export class WordsController {
   }
 
   @Post()
-  @ApiCreatedResponse({ type: WordDetailDto })
+  @ApiCreatedAt(WordDetailDto)
   @ApiProblems(400, 409, 413, 415, 422)
   async create(@Body() body: CreateWordDto, @Res({ passthrough: true }) response: Response) {
     const word = await this.words.create(body);

@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
+import { connect } from 'node:net';
 import request from 'supertest';
 import { WordsService } from '../../src/words/words.service.js';
 import {
@@ -198,6 +199,97 @@ describe('request bodies', () => {
   });
 });
 
+describe('query strings', () => {
+  it.each([
+    ['post', '/full_reset?dry_run=true', 'dry_run'],
+    ['post', '/reset_history?force=true', 'force'],
+    ['delete', '/groups/:group/words/:word?force=true', 'force'],
+    ['get', '/words/:word?fields=thai', 'fields'],
+    ['get', '/dashboard/quick_stats?since=2026-01-01', 'since'],
+  ] as const)(
+    '%s %s: a parameter the endpoint does not take is a 400, and nothing changes',
+    async (method, path, field) => {
+      const { word, group } = await fixture();
+      const before = await snapshot();
+      const url = path.replace(':group', String(group)).replace(':word', String(word));
+      expectInvalid(await client.call(method, url), field);
+      expect(await snapshot()).toEqual(before);
+    },
+  );
+});
+
+describe('text SQLite cannot store', () => {
+  it.each([
+    ['U+0000 in a field', { thai: 'แมว\u0000', english: 'cat' }, 'thai'],
+    ['U+0000 in parts', { thai: 'แมว', english: 'cat', parts: { note: 'a\u0000b' } }, 'parts.note'],
+    ['U+0000 in a parts key', { thai: 'แมว', english: 'cat', parts: { 'a\u0000': 1 } }, 'parts.a\u0000'],
+    ['a lone surrogate', { thai: 'แมว', english: '\ud800' }, 'english'],
+  ])('%s is a 400 naming the field, and nothing is written', async (_, body, field) => {
+    expectInvalid(await client.post('/words', body), field);
+    expect(await countRows(t, 'words')).toBe(0);
+  });
+
+  it('U+0000 in a query is a 400 too', async () => {
+    expectInvalid(await client.get('/words?q=a%00b'), 'q');
+  });
+
+  it('emoji and other astral characters round-trip', async () => {
+    const word = await client.createWord({ thai: 'ยิ้ม 😀', english: 'smile 𝄞' });
+    expect(await client.getWord(word.id)).toMatchObject({ thai: 'ยิ้ม 😀', english: 'smile 𝄞' });
+  });
+});
+
+describe('cross-origin learning apps (CORS)', () => {
+  it('answers a preflight for an answer with an Idempotency-Key', async () => {
+    const response = await request(t.http)
+      .options('/api/v1/study_sessions/1/words/1/review')
+      .set('Origin', 'http://localhost:8080')
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'content-type,idempotency-key')
+      .expect(204);
+    expect(response.headers['access-control-allow-origin']).toBe('*');
+    expect(response.headers['access-control-allow-headers']).toBe('content-type,idempotency-key');
+  });
+
+  it('lets the app read responses and the Location of what it created', async () => {
+    const response = await client.post('/groups', { name: 'Pets' }).set('Origin', 'http://localhost:8080').expect(201);
+    expect(response.headers['access-control-allow-origin']).toBe('*');
+    expect(response.headers['access-control-expose-headers']).toBe('Location');
+  });
+});
+
+describe('requests the HTTP parser refuses', () => {
+  /** Sends raw bytes to the listening server and returns the raw response. */
+  async function raw(text: string): Promise<string> {
+    if (!t.http.listening) {
+      await new Promise<void>((resolve) => t.http.listen(0, '127.0.0.1', resolve));
+    }
+    const { port } = t.http.address() as { port: number };
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      const socket = connect(port, '127.0.0.1', () => socket.end(text));
+      socket.on('data', (chunk) => chunks.push(chunk));
+      socket.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      socket.on('error', reject);
+    });
+  }
+
+  it.each([
+    [
+      'a control character in a header',
+      'GET /api/v1/words HTTP/1.1\r\nHost: x\r\nIdempotency-Key: a\u0001b\r\n\r\n',
+      400,
+    ],
+    ['headers over 16 KiB', `GET /api/v1/words HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20000)}\r\n\r\n`, 431],
+  ])('%s gets a %s problem document', async (_, text, status) => {
+    const response = await raw(text);
+    const [head, body] = response.split('\r\n\r\n');
+    expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+    expect(head).toMatch(/content-type: application\/problem\+json/i);
+    expect(JSON.parse(body)).toMatchObject({ type: 'about:blank', status });
+  });
+});
+
 describe('pagination parameters', () => {
   it.each([
     ['offset=5', 'offset'],
@@ -207,6 +299,11 @@ describe('pagination parameters', () => {
     ['per_page=0x10', 'per_page'],
   ])('GET /words?%s is a 400 naming %s', async (query, field) => {
     expectInvalid(await client.get(`/words?${query}`), field);
+  });
+
+  it('a value of the wrong type is reported as that alone, not as every range it also misses', async () => {
+    const body = expectInvalid(await client.get('/words?page=abc'), 'page');
+    expect(body.errors).toEqual([{ field: 'page', message: 'must be an integer number' }]);
   });
 
   it('the last allowed page is an empty page, not an error', async () => {

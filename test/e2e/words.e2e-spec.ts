@@ -68,6 +68,15 @@ describe('POST /words', () => {
     expect((await client.getWord(word.id)).parts).toEqual(parts);
   });
 
+  it('keeps parts keys named like Object.prototype members', async () => {
+    const body =
+      '{"thai":"ไฟ","english":"fire","parts":{"constructor":"x","nested":{"toString":"y","__proto__":{"a":1}}}}';
+    const created = await client.post('/words').set('Content-Type', 'application/json').send(body).expect(201);
+    const expected = JSON.parse(body).parts;
+    expect(created.body.parts).toEqual(expected);
+    expect((await client.getWord(created.body.id)).parts).toEqual(expected);
+  });
+
   it.each(['น้ำ', 'ครับ', 'ไม่เป็นไร', 'กิ๊ก', 'สวัสดี 🙏'])('round-trips Thai text %s unchanged', async (thai) => {
     const word = await client.createWord({ thai, english: 'text' });
     expect(word.thai).toBe(thai);

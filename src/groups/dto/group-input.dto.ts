@@ -1,14 +1,13 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsString, MaxLength, Min } from 'class-validator';
-import { IsOmittable, Trim } from '../../core/http.js';
+import { ArrayMaxSize, IsArray, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsId, IsOmittable, Trim } from '../../core/http.js';
 import { SortedQueryDto } from '../../core/pagination.js';
 
 export class GroupWordIdsDto {
   @ApiProperty({ type: [Number], example: [1, 2, 3] })
   @IsArray()
   @ArrayMaxSize(5000)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
+  @IsId({ each: true })
   word_ids!: number[];
 }
 
@@ -24,8 +23,7 @@ export class CreateGroupDto {
   @IsOmittable()
   @IsArray()
   @ArrayMaxSize(5000)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
+  @IsId({ each: true })
   word_ids?: number[];
 }
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsInt, IsNotEmpty, IsString, isURL, MaxLength, Min, ValidateBy, ValidateIf } from 'class-validator';
-import { IsOmittable, Trim } from '../../core/http.js';
+import { IsNotEmpty, IsString, isURL, MaxLength, ValidateBy, ValidateIf } from 'class-validator';
+import { IsId, IsOmittable, Trim } from '../../core/http.js';
 import { PaginationQueryDto } from '../../core/pagination.js';
 import { StudySessionDto } from '../../study-sessions/dto/study-session.dto.js';
 import type { LearningApp } from '../learning-app.entity.js';
@@ -73,8 +73,7 @@ export class ListLearningAppsQueryDto extends PaginationQueryDto {}
 
 export class LaunchDto {
   @ApiProperty({ example: 1, description: 'The group of words to study.' })
-  @IsInt()
-  @Min(1)
+  @IsId()
   group_id!: number;
 }
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsISO8601, IsOptional, Matches, Min, ValidateBy } from 'class-validator';
-import { IsOmittable, QueryBoolean, QueryInt, Trim } from '../../core/http.js';
+import { IsBoolean, IsISO8601, IsOptional, Matches, ValidateBy } from 'class-validator';
+import { IsId, IsOmittable, QueryBoolean, DecimalInt, Trim } from '../../core/http.js';
 import { PaginationQueryDto } from '../../core/pagination.js';
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -39,8 +39,7 @@ export class AnswerDto {
 
 export class CreateReviewDto extends AnswerDto {
   @ApiProperty({ example: 1 })
-  @IsInt()
-  @Min(1)
+  @IsId()
   word_id!: number;
 }
 
@@ -87,9 +86,8 @@ export class ReviewDto {
 export class ListReviewsQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({ description: 'Only answers for this word (a deleted word has an empty history).' })
   @IsOptional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
+  @DecimalInt()
+  @IsId()
   word_id?: number;
 
   @ApiPropertyOptional({ type: Boolean })

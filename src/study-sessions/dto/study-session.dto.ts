@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, Min } from 'class-validator';
-import { QueryInt } from '../../core/http.js';
+import { IsOptional } from 'class-validator';
+import { IsId, DecimalInt } from '../../core/http.js';
 import { PaginationQueryDto } from '../../core/pagination.js';
 import { WordDto } from '../../words/dto/word.dto.js';
 
@@ -51,29 +51,25 @@ export class SessionWordDto extends WordDto {
 
 export class CreateStudySessionDto {
   @ApiProperty({ example: 1 })
-  @IsInt()
-  @Min(1)
+  @IsId()
   group_id!: number;
 
   @ApiPropertyOptional({ type: Number, nullable: true, example: 1 })
   @IsOptional()
-  @IsInt()
-  @Min(1)
+  @IsId()
   learning_app_id?: number | null;
 }
 
 export class ListStudySessionsQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({ description: 'Only sessions of this group (404 if it does not exist).' })
   @IsOptional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
+  @DecimalInt()
+  @IsId()
   group_id?: number;
 
   @ApiPropertyOptional({ description: 'Only sessions launched from this app (404 if it does not exist).' })
   @IsOptional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
+  @DecimalInt()
+  @IsId()
   learning_app_id?: number;
 }

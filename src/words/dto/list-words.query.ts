@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
-import { QueryInt, Trim } from '../../core/http.js';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsId, DecimalInt, Trim } from '../../core/http.js';
 import { SortedQueryDto } from '../../core/pagination.js';
 
 export const WORD_SORTS = ['thai', 'english', 'correct_count', 'wrong_count', 'created_at', 'id'] as const;
@@ -17,8 +17,7 @@ export class GroupWordsQueryDto extends SortedQueryDto(WORD_SORTS, 'thai') {
 export class ListWordsQueryDto extends GroupWordsQueryDto {
   @ApiPropertyOptional({ description: 'Only words of this group (404 if it does not exist).' })
   @IsOptional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
+  @DecimalInt()
+  @IsId()
   group_id?: number;
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsObject, IsString, MaxLength, Min } from 'class-validator';
-import { IsOmittable, Trim } from '../../core/http.js';
+import { ArrayMaxSize, IsArray, IsNotEmpty, IsObject, IsString, MaxLength } from 'class-validator';
+import { IsId, IsOmittable, Trim } from '../../core/http.js';
 import type { WordParts } from '../word.entity.js';
 
 export class CreateWordDto {
@@ -32,8 +32,7 @@ export class CreateWordDto {
   @IsOmittable()
   @IsArray()
   @ArrayMaxSize(1000)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
+  @IsId({ each: true })
   group_ids?: number[];
 }
 
