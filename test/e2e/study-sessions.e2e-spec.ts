@@ -68,7 +68,7 @@ describe('POST /study_sessions', () => {
     [{ group_id: '1' }, 'group_id'],
     [{ group_id: 0 }, 'group_id'],
     [{ group_id: 1.5 }, 'group_id'],
-    [{ group_id: 9007199254740993 }, 'group_id'],
+    [{ group_id: Number.MAX_SAFE_INTEGER + 1 }, 'group_id'],
     [{ group_id: 1e300 }, 'group_id'],
     [{ group_id: null }, 'group_id'],
     [{ group_id: 1, learning_app_id: '1' }, 'learning_app_id'],
