@@ -14,14 +14,17 @@ import { RequestGuard } from './core/http.js';
 /** Validates bodies and queries; path ids are left as written for `ParseIdPipe` to judge (`1e3` is no id). */
 class RequestValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    // class-transformer skips fields named like Object.prototype members, so the whitelist never sees them.
+    // ValidationPipe deletes "__proto__", "constructor" and "prototype" before validating, and
+    // class-transformer skips names like "toString": the whitelist would never see these fields.
     const inherited =
-      value && typeof value === 'object' ? Object.keys(value).filter((key) => key in Object.prototype) : [];
+      value && typeof value === 'object'
+        ? Object.keys(value).filter((key) => key in Object.prototype || key === 'prototype')
+        : [];
     if (inherited.length > 0) {
       throw new ValidationFailedException(inherited.map((field) => ({ field, message: 'is not a known field' })));
     }
-    // Every DTO is flat: nested JSON (parts, id lists) is data, kept exactly as sent, where class-transformer
-    // would rebuild it in place and lose keys such as "constructor" or "__proto__".
+    // Every DTO is flat: nested JSON (parts, id lists) is data, kept exactly as sent. ValidationPipe and
+    // class-transformer change it in place, dropping keys such as "constructor" or "__proto__".
     const sent: unknown = metadata.type === 'body' ? structuredClone(value) : undefined;
     const dto: unknown = await super.transform(value, metadata);
     if (dto && typeof dto === 'object' && sent && typeof sent === 'object') {

@@ -7,6 +7,7 @@ import {
   IsString,
   IsTimeZone,
   IsUrl,
+  Matches,
   Max,
   Min,
   validateSync,
@@ -36,6 +37,7 @@ export class Environment {
 
   @IsOptional()
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  @Matches(/^[^?#]*$/, { message: '$property must be an origin (and path), without a query or fragment' })
   PUBLIC_URL: string | undefined = undefined;
 }
 

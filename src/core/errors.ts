@@ -49,7 +49,9 @@ export class ValidationFailedException extends BadRequestException {
   }
 }
 
-const TYPE_CONSTRAINTS = new Set(['isInt', 'isString', 'isBoolean', 'isArray', 'isObject', 'isIso8601']);
+// A value that is not the array or object asked for fails its items' checks too.
+const CONTAINER_CONSTRAINTS = new Set(['isArray', 'isObject']);
+const TYPE_CONSTRAINTS = new Set(['isInt', 'isString', 'isBoolean', 'isIso8601']);
 
 /** class-validator messages start with the property name; the problem's `errors[]` keeps it apart. */
 export function toFieldErrors(errors: ValidationError[], prefix = ''): FieldErrorDto[] {
@@ -57,7 +59,10 @@ export function toFieldErrors(errors: ValidationError[], prefix = ''): FieldErro
     const field = prefix + error.property;
     const failed = Object.entries(error.constraints ?? {});
     // A value of the wrong type fails its range and length checks too; the type is the whole story.
-    const wrongType = failed.filter(([constraint]) => TYPE_CONSTRAINTS.has(constraint));
+    const wrongType = failed.filter(([constraint]) => CONTAINER_CONSTRAINTS.has(constraint));
+    if (wrongType.length === 0) {
+      wrongType.push(...failed.filter(([constraint]) => TYPE_CONSTRAINTS.has(constraint)));
+    }
     const own = (wrongType.length > 0 ? wrongType : failed).map(([constraint, message]) => ({
       field,
       message:
@@ -109,13 +114,21 @@ export function sendProblem(response: Response, exception: unknown): void {
   response.status(body.status).type('application/problem+json; charset=utf-8').send(JSON.stringify(body));
 }
 
+// The statuses Node's own clientError handler answers with, where it is not 400.
+const PARSER_STATUSES: Record<string, number> = {
+  HPE_HEADER_OVERFLOW: 431,
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 413,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+};
+
 /** `clientError` listener: requests Node's HTTP parser refuses (a bad header, too large headers) never reach Express. */
 export function answerUnparsableRequest(error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (!socket.writable || error.code === 'ECONNRESET') {
+  const responding = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  if (!socket.writable || responding || error.code === 'ECONNRESET') {
     socket.destroy();
     return;
   }
-  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const status = PARSER_STATUSES[error.code ?? ''] ?? 400;
   const body = JSON.stringify(problem(status, 'The request could not be parsed'));
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +

@@ -30,9 +30,7 @@ export class ParseIdPipe implements PipeTransform<string, number> {
 
 /** An integer written in plain decimal digits (query strings, environment); anything else fails `@IsInt`. */
 export const DecimalInt = () =>
-  Transform(({ value }) =>
-    typeof value === 'string' && /^\d+$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : value,
-  );
+  Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value));
 
 /** Trims a string field; other values pass unchanged for the validators to judge. */
 export const Trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
@@ -71,10 +69,21 @@ function inspect(value: unknown): { depth: number; badText?: string } {
   return { depth: deepest };
 }
 
-/** Whether the handler declares a parameter of this kind (`@Body()`, `@Query()`). */
+const declaredParameters = new WeakMap<object, Set<string>>();
+
+/**
+ * Whether the handler declares a parameter of this kind (`@Body()`, `@Query()`), read from the metadata
+ * Nest keeps as "type:index" keys, once per handler.
+ */
 function declares(context: ExecutionContext, type: RouteParamtypes): boolean {
-  const args: object = Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), context.getHandler().name) ?? {};
-  return Object.keys(args).some((key) => key.split(':')[0] === String(type));
+  const handler = context.getHandler();
+  let types = declaredParameters.get(handler);
+  if (!types) {
+    const args: object = Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), handler.name) ?? {};
+    types = new Set(Object.keys(args).map((key) => key.split(':')[0]));
+    declaredParameters.set(handler, types);
+  }
+  return types.has(String(type));
 }
 
 /**

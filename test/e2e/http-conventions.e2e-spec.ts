@@ -159,7 +159,7 @@ describe('request bodies', () => {
     expect(await countRows(t, 'words')).toBe(0);
   });
 
-  it.each(['constructor', 'toString', 'hasOwnProperty'])(
+  it.each(['constructor', 'prototype', '__proto__', 'toString', 'hasOwnProperty'])(
     'a field named %s (like an Object.prototype member) is unknown too: 400, in a body and a query',
     async (field) => {
       expectInvalid(await client.post('/groups', { name: 'Pets', [field]: 1 }), field);
@@ -304,6 +304,11 @@ describe('pagination parameters', () => {
   it('a value of the wrong type is reported as that alone, not as every range it also misses', async () => {
     const body = expectInvalid(await client.get('/words?page=abc'), 'page');
     expect(body.errors).toEqual([{ field: 'page', message: 'must be an integer number' }]);
+  });
+
+  it('a list that is not an array is reported as that alone, not as its items too', async () => {
+    const body = expectInvalid(await client.post('/groups', { name: 'Pets', word_ids: 'abc' }), 'word_ids');
+    expect(body.errors).toEqual([{ field: 'word_ids', message: 'must be an array' }]);
   });
 
   it('the last allowed page is an empty page, not an error', async () => {

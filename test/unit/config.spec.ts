@@ -1,0 +1,40 @@
+import { validateEnvironment } from '../../src/core/config.js';
+
+describe('validateEnvironment', () => {
+  it('fills in the defaults, and treats an empty value as unset', () => {
+    expect({ ...validateEnvironment({ PUBLIC_URL: '', PORT: '' }) }).toEqual({
+      PORT: 3000,
+      DATABASE_PATH: 'database/lang-portal.sqlite',
+      APP_TIMEZONE: 'UTC',
+      LOG_LEVEL: 'log',
+      PUBLIC_URL: undefined,
+    });
+  });
+
+  it('reads valid values', () => {
+    const env = validateEnvironment({
+      PORT: '8080',
+      APP_TIMEZONE: 'Asia/Bangkok',
+      LOG_LEVEL: 'warn',
+      PUBLIC_URL: 'https://portal.school.example',
+    });
+    expect(env).toMatchObject({
+      PORT: 8080,
+      APP_TIMEZONE: 'Asia/Bangkok',
+      PUBLIC_URL: 'https://portal.school.example',
+    });
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '0x50'],
+    ['PORT', '1e3'],
+    ['PORT', '70000'],
+    ['APP_TIMEZONE', 'Mars/Base'],
+    ['LOG_LEVEL', 'loud'],
+    ['PUBLIC_URL', 'portal.school.example'],
+    ['PUBLIC_URL', 'https://portal.school.example/?x=1'],
+  ])('refuses %s=%s with a message naming it and the value', (name, value) => {
+    expect(() => validateEnvironment({ [name]: value })).toThrow(`${name}=${JSON.stringify(value)}`);
+  });
+});
