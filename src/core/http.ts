@@ -1,19 +1,24 @@
 import {
+  applyDecorators,
   type ArgumentMetadata,
   BadRequestException,
+  type CallHandler,
   type CanActivate,
   type ExecutionContext,
   Injectable,
+  type NestInterceptor,
   type PipeTransform,
   type Type,
   UnsupportedMediaTypeException,
+  UseInterceptors,
 } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import { ApiCreatedResponse, ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, Max, Min, ValidateIf, type ValidationOptions } from 'class-validator';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
+import { type Observable, tap } from 'rxjs';
 import { ValidationFailedException } from './errors.js';
 
 /** A path id: a positive integer, else 400. */
@@ -140,9 +145,27 @@ export const IsId = (options?: ValidationOptions) => (target: object, property: 
   Max(Number.MAX_SAFE_INTEGER, options)(target, property);
 };
 
-/** A 201 response with the new resource's URL in `Location`. */
-export const ApiCreatedAt = (type: Type<unknown>) =>
-  ApiCreatedResponse({
-    type,
-    headers: { Location: { description: 'URL of the new resource', schema: { type: 'string' } } },
-  });
+/** Sets `Location` to the URL of the resource a POST created: the collection's URL and the new id. */
+@Injectable()
+class LocationInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const http = context.switchToHttp();
+    return next
+      .handle()
+      .pipe(
+        tap((created: { id: number }) =>
+          http.getResponse<Response>().location(`${http.getRequest<Request>().path}/${created.id}`),
+        ),
+      );
+  }
+}
+
+/** A POST that creates a resource: 201 with its URL in `Location`, documented. */
+export const CreatedAt = (type: Type<unknown>) =>
+  applyDecorators(
+    UseInterceptors(LocationInterceptor),
+    ApiCreatedResponse({
+      type,
+      headers: { Location: { description: 'URL of the new resource', schema: { type: 'string' } } },
+    }),
+  );

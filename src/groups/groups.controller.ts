@@ -1,9 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { ApiProblems } from '../core/errors.js';
 import { ForceQueryDto } from '../core/force.query.js';
-import { ApiCreatedAt, ParseIdPipe } from '../core/http.js';
+import { CreatedAt, ParseIdPipe } from '../core/http.js';
 import { PageDto, PaginationQueryDto } from '../core/pagination.js';
 import { StudySessionDto } from '../study-sessions/dto/study-session.dto.js';
 import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
@@ -59,12 +58,10 @@ export class GroupsController {
   }
 
   @Post()
-  @ApiCreatedAt(GroupDto)
+  @CreatedAt(GroupDto)
   @ApiProblems(400, 409, 413, 415, 422)
-  async create(@Body() body: CreateGroupDto, @Res({ passthrough: true }) response: Response) {
-    const group = await this.groups.create(body);
-    response.location(`${response.req.path}/${group.id}`);
-    return group;
+  create(@Body() body: CreateGroupDto) {
+    return this.groups.create(body);
   }
 
   @Patch(':id')

@@ -1,23 +1,10 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  Patch,
-  Post,
-  Query,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ConfigService } from '@nestjs/config';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import type { Environment } from '../core/config.js';
 import { ApiProblems } from '../core/errors.js';
-import { ApiCreatedAt, ParseIdPipe } from '../core/http.js';
+import { CreatedAt, ParseIdPipe } from '../core/http.js';
 import { PageDto, PaginationQueryDto } from '../core/pagination.js';
 import { StudySessionDto } from '../study-sessions/dto/study-session.dto.js';
 import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
@@ -55,12 +42,10 @@ export class LearningAppsController {
   }
 
   @Post()
-  @ApiCreatedAt(LearningAppDto)
+  @CreatedAt(LearningAppDto)
   @ApiProblems(400, 409, 413, 415)
-  async create(@Body() body: CreateLearningAppDto, @Res({ passthrough: true }) response: Response) {
-    const app = await this.apps.create(body);
-    response.location(`${response.req.path}/${app.id}`);
-    return app;
+  create(@Body() body: CreateLearningAppDto) {
+    return this.apps.create(body);
   }
 
   @Patch(':id')

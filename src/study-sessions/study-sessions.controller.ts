@@ -1,8 +1,7 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { ApiProblems } from '../core/errors.js';
-import { ApiCreatedAt, ParseIdPipe } from '../core/http.js';
+import { CreatedAt, ParseIdPipe } from '../core/http.js';
 import { PageDto, PaginationQueryDto } from '../core/pagination.js';
 import { AnswerDto, AnswerRecordedDto } from '../reviews/dto/review.dto.js';
 import { ApiIdempotencyKey, IdempotencyKeyHeader } from '../reviews/idempotency-key.header.js';
@@ -31,12 +30,10 @@ export class StudySessionsController {
   }
 
   @Post()
-  @ApiCreatedAt(StudySessionDto)
+  @CreatedAt(StudySessionDto)
   @ApiProblems(400, 413, 415, 422)
-  async create(@Body() body: CreateStudySessionDto, @Res({ passthrough: true }) response: Response) {
-    const session = await this.sessions.create(body);
-    response.location(`${response.req.path}/${session.id}`);
-    return session;
+  create(@Body() body: CreateStudySessionDto) {
+    return this.sessions.create(body);
   }
 
   @Get(':id')

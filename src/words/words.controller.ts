@@ -1,9 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { ApiProblems } from '../core/errors.js';
 import { ForceQueryDto } from '../core/force.query.js';
-import { ApiCreatedAt, ParseIdPipe } from '../core/http.js';
+import { CreatedAt, ParseIdPipe } from '../core/http.js';
 import { PageDto } from '../core/pagination.js';
 import { WordDetailDto, WordDto } from './dto/word.dto.js';
 import { CreateWordDto, UpdateWordDto } from './dto/word-input.dto.js';
@@ -30,12 +29,10 @@ export class WordsController {
   }
 
   @Post()
-  @ApiCreatedAt(WordDetailDto)
+  @CreatedAt(WordDetailDto)
   @ApiProblems(400, 409, 413, 415, 422)
-  async create(@Body() body: CreateWordDto, @Res({ passthrough: true }) response: Response) {
-    const word = await this.words.create(body);
-    response.location(`${response.req.path}/${word.id}`);
-    return word;
+  create(@Body() body: CreateWordDto) {
+    return this.words.create(body);
   }
 
   @Patch(':id')
