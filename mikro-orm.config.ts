@@ -1,9 +1,15 @@
+import { NotFoundException } from '@nestjs/common';
 import { Migrator } from '@mikro-orm/migrations';
 import { SeedManager } from '@mikro-orm/seeder';
 import { defineConfig, type Options } from '@mikro-orm/sqlite';
 import { migrations } from './database/migrations/index.js';
 import { DatabaseSeeder } from './database/seeders/DatabaseSeeder.js';
+import { sqliteConnection } from './src/core/dialect.js';
 import { ENTITIES } from './src/entities.js';
+
+/** "StudySession" → "Study session", as a not-found message names the resource. */
+const resourceName = (entity: string) =>
+  entity.replace(/(?<=.)([A-Z])/g, (letter: string) => ` ${letter.toLowerCase()}`);
 
 /**
  * The one MikroORM configuration, used by the server, the tests and the `mikro-orm` CLI.
@@ -13,6 +19,7 @@ import { ENTITIES } from './src/entities.js';
 export function ormConfig(dbName = process.env.DATABASE_PATH || 'database/lang-portal.sqlite'): Options {
   return defineConfig({
     dbName,
+    driverOptions: sqliteConnection(dbName),
     entities: ENTITIES,
     extensions: [Migrator, SeedManager],
     migrations: {
@@ -24,6 +31,11 @@ export function ormConfig(dbName = process.env.DATABASE_PATH || 'database/lang-p
     },
     seeder: { path: 'database/seeders', seedersList: [DatabaseSeeder] },
     allowGlobalContext: false,
+    // A resource named in the path that does not exist is a 404.
+    findOneOrFailHandler: (entity, where) =>
+      new NotFoundException(
+        `${resourceName(entity)} ${typeof where === 'object' ? (where as { id: unknown }).id : where} not found`,
+      ),
   });
 }
 

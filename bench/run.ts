@@ -15,12 +15,12 @@ const dir = mkdtempSync(join(tmpdir(), 'lang-portal-bench-'));
 process.env.DATABASE_PATH = join(dir, 'bench.sqlite');
 const { AppModule } = await import('../src/app.module.js');
 const { configureApp } = await import('../src/app.setup.js');
-const { migrate, seed } = await import('../src/core/database.js');
+const { seed } = await import('../database/seeders/DatabaseSeeder.js');
 
 const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: ['error'] });
 await configureApp(app);
 const orm = app.get<MikroORM>(MikroORM);
-await migrate(orm);
+await orm.migrator.up();
 await seed(orm);
 await app.listen(0, '127.0.0.1');
 const base = `${await app.getUrl()}/api/v1`;

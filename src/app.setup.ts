@@ -9,22 +9,14 @@ import {
   toFieldErrors,
   ValidationFailedException,
 } from './core/errors.js';
-import { RequestGuard } from './core/http.js';
+import { RequestChecksGuard } from './core/request-checks.js';
 
-/** Validates bodies and queries; path ids are left as written for `ParseIdPipe` to judge (`1e3` is no id). */
-class RequestValidationPipe extends ValidationPipe {
+/**
+ * Validation that keeps nested JSON (parts, id lists) exactly as sent: every DTO is flat, and
+ * ValidationPipe and class-transformer would rebuild nested objects, dropping keys such as "constructor".
+ */
+class ValidationKeepingJson extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    // ValidationPipe deletes "__proto__", "constructor" and "prototype" before validating, and
-    // class-transformer skips names like "toString": the whitelist would never see these fields.
-    const inherited =
-      value && typeof value === 'object'
-        ? Object.keys(value).filter((key) => key in Object.prototype || key === 'prototype')
-        : [];
-    if (inherited.length > 0) {
-      throw new ValidationFailedException(inherited.map((field) => ({ field, message: 'is not a known field' })));
-    }
-    // Every DTO is flat: nested JSON (parts, id lists) is data, kept exactly as sent. ValidationPipe and
-    // class-transformer change it in place, dropping keys such as "constructor" or "__proto__".
     const sent: unknown = metadata.type === 'body' ? structuredClone(value) : undefined;
     const dto: unknown = await super.transform(value, metadata);
     if (dto && typeof dto === 'object' && sent && typeof sent === 'object') {
@@ -35,10 +27,6 @@ class RequestValidationPipe extends ValidationPipe {
       }
     }
     return dto;
-  }
-
-  protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
-    return metadata.type === 'param' ? value : super.transformPrimitive(value, metadata);
   }
 }
 
@@ -53,9 +41,8 @@ export async function configureApp(app: NestExpressApplication): Promise<OpenAPI
   app.setGlobalPrefix('api');
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   app.useGlobalFilters(new ProblemFilter());
-  app.useGlobalGuards(new RequestGuard());
   app.useGlobalPipes(
-    new RequestValidationPipe({
+    new ValidationKeepingJson({
       transform: true,
       whitelist: true,
       forbidNonWhitelisted: true,
@@ -72,7 +59,9 @@ export async function configureApp(app: NestExpressApplication): Promise<OpenAPI
       )
       .setVersion('1')
       .build(),
+    { autoTagControllers: false },
   );
+  app.useGlobalGuards(new RequestChecksGuard(document));
   SwaggerModule.setup('api/docs', app, document);
   await app.init();
   // Outside /api Nest routes nothing: Express's own 404 page and error handler would answer there.

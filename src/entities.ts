@@ -3,7 +3,7 @@ import { WordGroup } from './groups/word-group.entity.js';
 import { LearningApp } from './learning-apps/learning-app.entity.js';
 import { IdempotencyKey } from './reviews/idempotency-key.entity.js';
 import { ReviewItem } from './reviews/review-item.entity.js';
-import { StudyActivity } from './study-sessions/study-activity.entity.js';
+import { StudyActivity } from './reviews/study-activity.entity.js';
 import { StudySession } from './study-sessions/study-session.entity.js';
 import { Word } from './words/word.entity.js';
 

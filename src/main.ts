@@ -7,7 +7,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import { type Environment, logLevelsFrom } from './core/config.js';
-import { migrate, seed } from './core/database.js';
+import { seed } from '../database/seeders/DatabaseSeeder.js';
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
@@ -20,7 +20,7 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks();
   await configureApp(app);
   const orm = app.get<MikroORM>(MikroORM);
-  await migrate(orm);
+  await orm.migrator.up();
   await seed(orm);
   const port = config.get('PORT', { infer: true });
   await app.listen(port);

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import request, { type Response } from 'supertest';
 import { ReviewItem } from '../src/reviews/review-item.entity.js';
-import { StudyActivity } from '../src/study-sessions/study-activity.entity.js';
+import { StudyActivity } from '../src/reviews/study-activity.entity.js';
 import { StudySession } from '../src/study-sessions/study-session.entity.js';
 import type { TestApp } from './app.js';
 
@@ -169,8 +169,8 @@ export interface Answer {
 }
 
 /**
- * Records answers directly in the database the way the review endpoints do: a review row, a study
- * activity when inside a session, and the word's counter moved so that it matches the review log.
+ * Records answers directly in the database the way the review endpoints do: a review row and a study
+ * activity when inside a session (the database moves the word's counters with the review log).
  */
 export async function insertAnswers(t: TestApp, ...answers: Answer[]): Promise<void> {
   const em = t.orm.em.fork();
@@ -181,10 +181,6 @@ export async function insertAnswers(t: TestApp, ...answers: Answer[]): Promise<v
     }
   }
   await em.flush();
-  for (const { wordId, correct } of answers) {
-    const counter = correct ? 'correct_count' : 'wrong_count';
-    await em.execute(`update words set ${counter} = ${counter} + 1 where id = ?`, [wordId]);
-  }
 }
 
 /** Sets columns of a word directly in the database (e.g. counters), bypassing the application. */

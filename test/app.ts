@@ -5,7 +5,6 @@ import { Test } from '@nestjs/testing';
 import { AppModule } from '../src/app.module.js';
 import { configureApp } from '../src/app.setup.js';
 import type { Environment } from '../src/core/config.js';
-import { migrate } from '../src/core/database.js';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -25,7 +24,7 @@ export async function createTestApp(config: Partial<Environment> = {}): Promise<
   const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error', 'warn'] });
   await configureApp(app);
   const orm = app.get<MikroORM>(MikroORM);
-  await migrate(orm);
+  await orm.migrator.up();
   return { app, http: app.getHttpServer(), orm };
 }
 

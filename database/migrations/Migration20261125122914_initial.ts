@@ -58,4 +58,19 @@ export class Migration20261125122914_initial extends Migration {
       `create unique index \`words_groups_word_id_group_id_unique\` on \`words_groups\` (\`word_id\`, \`group_id\`);`,
     );
   }
+
+  override down(): void | Promise<void> {
+    for (const table of [
+      'words_groups',
+      'words_review_items',
+      'study_activities',
+      'words',
+      'study_sessions',
+      'learning_apps',
+      'idempotency_keys',
+      'groups',
+    ]) {
+      this.addSql(`drop table if exists \`${table}\`;`);
+    }
+  }
 }

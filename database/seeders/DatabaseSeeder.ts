@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import type { EntityManager, EntityName } from '@mikro-orm/core';
+import type { EntityManager, EntityName, MikroORM } from '@mikro-orm/core';
 import { Seeder } from '@mikro-orm/seeder';
 import { Group } from '../../src/groups/group.entity.js';
 import { WordGroup } from '../../src/groups/word-group.entity.js';
@@ -41,7 +41,7 @@ export class DatabaseSeeder extends Seeder {
     const words = new Map<string, Word>();
     for (const file of files) {
       const seed = readJson<SeedGroup>(`words/${file}`);
-      const group = em.create(Group, { name: seed.group, wordsCount: seed.words.length });
+      const group = em.create(Group, { name: seed.group });
       for (const { thai, english, parts } of seed.words) {
         const key = `${thai}\u0000${english.toLowerCase()}`;
         const word = words.get(key) ?? em.create(Word, { thai, english, parts });
@@ -59,4 +59,9 @@ export class DatabaseSeeder extends Seeder {
     }
     await em.flush();
   }
+}
+
+/** Loads the seed data into an empty database (a fresh install), in one transaction. */
+export async function seed(orm: MikroORM): Promise<void> {
+  await orm.em.fork().transactional((em: EntityManager) => new DatabaseSeeder().run(em));
 }

@@ -10,7 +10,6 @@ import {
   HttpException,
   HttpStatus,
   Logger,
-  NotFoundException,
 } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import type { ValidationError } from 'class-validator';
@@ -123,8 +122,7 @@ const PARSER_STATUSES: Record<string, number> = {
 
 /** `clientError` listener: requests Node's HTTP parser refuses (a bad header, too large headers) never reach Express. */
 export function answerUnparsableRequest(error: NodeJS.ErrnoException, socket: Duplex): void {
-  const responding = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
-  if (!socket.writable || responding || error.code === 'ECONNRESET') {
+  if (!socket.writable || error.code === 'ECONNRESET') {
     socket.destroy();
     return;
   }
@@ -157,6 +155,3 @@ export function ApiProblems(...statuses: HttpStatus[]) {
     ),
   );
 }
-
-/** `failHandler` for `findOneOrFail`: a missing resource in the path is a 404. */
-export const notFound = (resource: string, id: number) => () => new NotFoundException(`${resource} ${id} not found`);

@@ -6,24 +6,24 @@ import { DashboardService } from './dashboard.service.js';
 import { QuickStatsDto, StudyProgressDto } from './dto/dashboard.dto.js';
 
 @ApiTags('dashboard')
-@Controller('dashboard')
+@Controller()
 export class DashboardController {
   constructor(private readonly dashboard: DashboardService) {}
 
-  @Get('last_study_session')
+  @Get('dashboard/last_study_session')
   @ApiOkResponse({ type: StudySessionDto, description: 'The newest study session.' })
   @ApiProblems(404)
   lastStudySession() {
     return this.dashboard.lastStudySession();
   }
 
-  @Get('study_progress')
+  @Get('dashboard/study_progress')
   @ApiOkResponse({ type: StudyProgressDto })
   studyProgress() {
     return this.dashboard.studyProgress();
   }
 
-  @Get('quick_stats')
+  @Get('dashboard/quick_stats')
   @ApiOkResponse({ type: QuickStatsDto })
   quickStats() {
     return this.dashboard.quickStats();

@@ -1,4 +1,7 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { StudySession } from '../study-sessions/study-session.entity.js';
+import { Word } from '../words/word.entity.js';
+import { WordGroup } from './word-group.entity.js';
 
 export const Group = defineEntity({
   name: 'Group',
@@ -6,13 +9,19 @@ export const Group = defineEntity({
   properties: {
     id: p.integer().primary(),
     name: p.text().collation('nocase').unique('groups_name_unique'),
-    // Counter cache of the group's memberships, kept exact by every write to words_groups.
+    // Counter cache of the group's memberships, kept by the database (triggers on words_groups).
     wordsCount: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()
       .onCreate(() => new Date())
       .onUpdate(() => new Date()),
+    words: () =>
+      p
+        .manyToMany(Word)
+        .pivotEntity(() => WordGroup)
+        .inversedBy('groups'),
+    studySessions: () => p.oneToMany(StudySession).mappedBy('group'),
   },
 });
 export type Group = InferEntity<typeof Group>;

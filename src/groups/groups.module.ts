@@ -1,15 +1,12 @@
-import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
-import { StudySessionsModule } from '../study-sessions/study-sessions.module.js';
-import { WordsModule } from '../words/words.module.js';
-import { Group } from './group.entity.js';
+import { ReviewsModule } from '../reviews/reviews.module.js';
 import { GroupsController } from './groups.controller.js';
 import { GroupsService } from './groups.service.js';
-import { WordGroup } from './word-group.entity.js';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Group, WordGroup]), WordsModule, StudySessionsModule],
+  imports: [ReviewsModule],
   controllers: [GroupsController],
   providers: [GroupsService],
+  exports: [GroupsService],
 })
 export class GroupsModule {}

@@ -2,7 +2,7 @@ import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 import { Word } from '../words/word.entity.js';
 import { Group } from './group.entity.js';
 
-/** A word's membership of a group (the `words_groups` table). */
+/** A word's membership of a group: the pivot of Group.words (the `words_groups` table). */
 export const WordGroup = defineEntity({
   name: 'WordGroup',
   tableName: 'words_groups',

@@ -1,12 +1,9 @@
 import { EntityManager } from '@mikro-orm/sqlite';
 import { Injectable } from '@nestjs/common';
-import { assertNameIsFree } from '../core/database.js';
-import { notFound } from '../core/errors.js';
+import { assertNameIsFree } from '../core/names.js';
 import { offsetOf, page, type Page } from '../core/pagination.js';
-import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
 import {
   type CreateLearningAppDto,
-  type LaunchedDto,
   type LearningAppDto,
   type ListLearningAppsQueryDto,
   toLearningAppDto,
@@ -31,10 +28,7 @@ function withQueryParams(url: string, params: Record<string, string>): string {
 
 @Injectable()
 export class LearningAppsService {
-  constructor(
-    private readonly em: EntityManager,
-    private readonly sessions: StudySessionsService,
-  ) {}
+  constructor(private readonly em: EntityManager) {}
 
   async list(query: ListLearningAppsQueryDto): Promise<Page<LearningAppDto>> {
     const [apps, total] = await this.em.findAndCount(
@@ -65,7 +59,7 @@ export class LearningAppsService {
 
   async update(id: number, input: UpdateLearningAppDto): Promise<LearningAppDto> {
     return this.em.transactional(async (em) => {
-      const app = await this.findApp(id, em);
+      const app = await this.findApp(id);
       if (input.name !== undefined) {
         await assertNameIsFree(em, LearningApp, 'learning app', input.name, id);
       }
@@ -87,26 +81,21 @@ export class LearningAppsService {
   /** Its study sessions stay, without an app (on delete set null). */
   async remove(id: number): Promise<void> {
     await this.em.transactional(async (em) => {
-      await this.findApp(id, em);
+      await this.findApp(id);
       await em.nativeDelete(LearningApp, { id });
     });
   }
 
-  /** A new study session of the group for this app, and the URL that opens the app on it. */
-  async launch(id: number, groupId: number, apiBase: string): Promise<LaunchedDto> {
-    return this.em.transactional(async (em) => {
-      const app = await this.findApp(id, em);
-      const session = await this.sessions.create({ group_id: groupId, learning_app_id: id }, em);
-      const launchUrl = withQueryParams(app.launchUrl, {
-        session_id: String(session.id),
-        group_id: String(groupId),
-        api_base: apiBase,
-      });
-      return { study_session: session, launch_url: launchUrl };
-    });
+  /** The URL that opens the app on a study session: its launch_url with these parameters added. */
+  async launchUrl(id: number, params: Record<string, string>): Promise<string> {
+    return withQueryParams((await this.findApp(id)).launchUrl, params);
   }
 
-  findApp(id: number, em: EntityManager = this.em): Promise<LearningApp> {
-    return em.findOneOrFail(LearningApp, id, { failHandler: notFound('Learning app', id) });
+  async exists(id: number): Promise<boolean> {
+    return (await this.em.count(LearningApp, { id })) > 0;
+  }
+
+  findApp(id: number): Promise<LearningApp> {
+    return this.em.findOneOrFail(LearningApp, id);
   }
 }

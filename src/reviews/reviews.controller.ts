@@ -7,18 +7,18 @@ import { ApiIdempotencyKey, IdempotencyKeyHeader } from './idempotency-key.heade
 import { ReviewsService } from './reviews.service.js';
 
 @ApiTags('reviews')
-@Controller('reviews')
+@Controller()
 export class ReviewsController {
   constructor(private readonly reviews: ReviewsService) {}
 
-  @Get()
+  @Get('reviews')
   @ApiOkResponse({ type: PageDto(ReviewDto), description: 'The learning record log, newest first.' })
   @ApiProblems(400)
   list(@Query() query: ListReviewsQueryDto) {
     return this.reviews.list(query);
   }
 
-  @Post()
+  @Post('reviews')
   @ApiCreatedResponse({ type: AnswerRecordedDto, description: 'An answer given outside any study session.' })
   @ApiProblems(400, 413, 415)
   @ApiIdempotencyKey()

@@ -1,20 +1,63 @@
-import { EntityManager } from '@mikro-orm/sqlite';
+import { EntityManager, ForeignKeyConstraintViolationException, raw } from '@mikro-orm/sqlite';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
-import { notFound } from '../core/errors.js';
-import { offsetOf, page, type Page } from '../core/pagination.js';
-import { WordGroup } from '../groups/word-group.entity.js';
-import { StudyActivity } from '../study-sessions/study-activity.entity.js';
-import { StudySession } from '../study-sessions/study-session.entity.js';
-import { Word } from '../words/word.entity.js';
+import { instantOf, quarterHour } from '../core/dialect.js';
+import { offsetOf, page, type Page, type PaginationQueryDto } from '../core/pagination.js';
 import type { AnswerDto, AnswerRecordedDto, ListReviewsQueryDto, ReviewDto } from './dto/review.dto.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { ReviewItem } from './review-item.entity.js';
+import { StudyActivity } from './study-activity.entity.js';
+
+/** What an answer is about: a word, and the study session it was given in (if any). */
+export interface AnswerTarget {
+  wordId: number;
+  session: { id: number; startedAt: Date } | null;
+}
+
+/** Answers counted over some part of the log. */
+export interface AnswerStats {
+  studied_word_count: number;
+  correct_count: number;
+  wrong_count: number;
+  success_rate: number;
+  last_studied_at: string | null;
+}
+
+export interface SessionSummary {
+  end_time: string | null;
+  review_items_count: number;
+  correct_count: number;
+  wrong_count: number;
+}
+
+interface StatsRow {
+  studied: number;
+  correct: number;
+  total: number;
+  last: number | null;
+}
+
+/** Percentage of correct answers, 0–100 with one decimal; 0 when there are none. */
+export function successRate(correct: number, total: number): number {
+  return total === 0 ? 0 : Math.round((correct / total) * 1000) / 10;
+}
 
 /** What makes two answers the same request for `Idempotency-Key`: one instant written two ways is one. */
 function fingerprintOf(answer: AnswerDto): object {
   return { correct: answer.correct, reviewedAt: answer.reviewed_at && new Date(answer.reviewed_at).toISOString() };
 }
 
+const STATS = [
+  raw('count(distinct word_id) as studied'),
+  raw('coalesce(sum(correct), 0) as correct'),
+  raw('count(*) as total'),
+  raw('max(reviewed_at) as last'),
+];
+
+/**
+ * The learning record: every answer (the review log, and each session's study activities), recorded
+ * here only, and the aggregates other modules read from it. Word counters follow the log in the
+ * database.
+ */
 @Injectable()
 export class ReviewsService {
   constructor(
@@ -24,40 +67,49 @@ export class ReviewsService {
 
   /** `POST /reviews`: an answer given outside any session. */
   recordOutsideSession(wordId: number, answer: AnswerDto, idempotencyKey?: string): Promise<AnswerRecordedDto> {
-    return this.idempotency.run('POST /reviews', idempotencyKey, { wordId, ...fingerprintOf(answer) }, async (em) => {
-      const word = await em.findOne(Word, wordId);
-      if (!word) {
-        throw new UnprocessableEntityException(`word_id refers to a word that does not exist: ${wordId}`);
-      }
-      return this.record(em, word, null, answer);
-    });
+    return this.record('POST /reviews', idempotencyKey, { wordId }, answer, async () => ({ wordId, session: null }));
   }
 
-  /** `POST /study_sessions/:id/words/:word_id/review`: the word must belong to the session's group. */
-  recordInSession(
-    sessionId: number,
-    wordId: number,
+  /**
+   * Records one answer in one transaction, honouring `Idempotency-Key`. `target` runs first in that
+   * transaction (once the key is claimed) and names what the answer is about, or throws.
+   */
+  record(
+    endpoint: string,
+    idempotencyKey: string | undefined,
+    request: object,
     answer: AnswerDto,
-    idempotencyKey?: string,
+    target: () => Promise<AnswerTarget>,
   ): Promise<AnswerRecordedDto> {
-    const endpoint = 'POST /study_sessions/:id/words/:word_id/review';
-    return this.idempotency.run(
-      endpoint,
-      idempotencyKey,
-      { sessionId, wordId, ...fingerprintOf(answer) },
-      async (em) => {
-        const session = await em.findOneOrFail(StudySession, sessionId, {
-          failHandler: notFound('Study session', sessionId),
-        });
-        const word = await em.findOneOrFail(Word, wordId, { failHandler: notFound('Word', wordId) });
-        if ((await em.count(WordGroup, { group: session.group, word })) === 0) {
-          throw new UnprocessableEntityException(
-            `Word ${wordId} is not in group ${session.group.id} of study session ${sessionId}`,
-          );
+    return this.idempotency.run(endpoint, idempotencyKey, { ...request, ...fingerprintOf(answer) }, async (em) => {
+      const { wordId, session } = await target();
+      const reviewedAt = answer.reviewed_at ? new Date(answer.reviewed_at) : new Date();
+      if (session && reviewedAt < session.startedAt) {
+        throw new UnprocessableEntityException(
+          `reviewed_at ${reviewedAt.toISOString()} is before study session ${session.id} started (${session.startedAt.toISOString()})`,
+        );
+      }
+      if (session) {
+        em.create(StudyActivity, { session: session.id, word: wordId, correct: answer.correct, createdAt: new Date() });
+      }
+      em.create(ReviewItem, { word: wordId, studySession: session?.id ?? null, correct: answer.correct, reviewedAt });
+      try {
+        await em.flush();
+      } catch (error) {
+        // The word is only known by the foreign key here (words sit above the record store).
+        if (error instanceof ForeignKeyConstraintViolationException) {
+          throw new UnprocessableEntityException(`word_id refers to a word that does not exist: ${wordId}`);
         }
-        return this.record(em, word, session, answer);
-      },
-    );
+        throw error;
+      }
+      return {
+        success: true,
+        word_id: wordId,
+        study_session_id: session?.id ?? null,
+        correct: answer.correct,
+        created_at: reviewedAt.toISOString(),
+      };
+    });
   }
 
   /** Newest first, ties by id descending. */
@@ -93,33 +145,100 @@ export class ReviewsService {
     return page(items, total, query);
   }
 
-  /** One answer: the session's activity row, the review log row and the word's counters, in the caller's transaction. */
-  private async record(
-    em: EntityManager,
-    word: Word,
-    session: StudySession | null,
-    answer: AnswerDto,
-  ): Promise<AnswerRecordedDto> {
-    const reviewedAt = answer.reviewed_at ? new Date(answer.reviewed_at) : new Date();
-    if (session && reviewedAt < session.createdAt) {
-      throw new UnprocessableEntityException(
-        `reviewed_at ${reviewedAt.toISOString()} is before study session ${session.id} started (${session.createdAt.toISOString()})`,
-      );
-    }
-    if (session) {
-      em.create(StudyActivity, { session, word, correct: answer.correct });
-    }
-    em.create(ReviewItem, { word, studySession: session, correct: answer.correct, reviewedAt });
-    await em.flush();
-    // Incremented in SQL, not from the loaded entity, so that no concurrent answer is lost.
-    const counter = answer.correct ? 'correct_count' : 'wrong_count';
-    await em.execute(`update words set ${counter} = ${counter} + 1 where id = ?`, [word.id]);
+  /** The answers recorded in a group's study sessions. */
+  async groupStats(groupId: number): Promise<AnswerStats> {
+    const row = await this.em
+      .createQueryBuilder(ReviewItem)
+      .select(STATS)
+      .where({ studySession: { group: groupId } })
+      .execute<StatsRow>('get', false);
     return {
-      success: true,
-      word_id: word.id,
-      study_session_id: session?.id ?? null,
-      correct: answer.correct,
-      created_at: reviewedAt.toISOString(),
+      studied_word_count: row.studied,
+      correct_count: row.correct,
+      wrong_count: row.total - row.correct,
+      success_rate: successRate(row.correct, row.total),
+      last_studied_at: instantOf(row.last)?.toISOString() ?? null,
     };
+  }
+
+  /** Answer counts and the last answer of each of these sessions. */
+  async sessionSummaries(sessionIds: number[]): Promise<Map<number, SessionSummary>> {
+    const rows = await this.em
+      .createQueryBuilder(ReviewItem)
+      .select(['studySession', ...STATS])
+      .where({ studySession: { $in: sessionIds } })
+      .groupBy('studySession')
+      .execute<(StatsRow & { study_session_id: number })[]>('all', false);
+    return new Map(
+      rows.map((row) => [
+        row.study_session_id,
+        {
+          end_time: instantOf(row.last)?.toISOString() ?? null,
+          review_items_count: row.total,
+          correct_count: row.correct,
+          wrong_count: row.total - row.correct,
+        },
+      ]),
+    );
+  }
+
+  /** One page of the words answered in a session, in the order first answered, with their counts there. */
+  async sessionWords(
+    sessionId: number,
+    query: PaginationQueryDto,
+  ): Promise<{ total: number; words: { wordId: number; correct: number; wrong: number }[] }> {
+    const total = await this.em
+      .createQueryBuilder(ReviewItem)
+      .where({ studySession: sessionId })
+      .getCount('word', true);
+    const rows = await this.em
+      .createQueryBuilder(ReviewItem)
+      .select(['word', raw('coalesce(sum(correct), 0) as correct'), raw('count(*) as answers')])
+      .where({ studySession: sessionId })
+      .groupBy('word')
+      .orderBy({ [raw('min(id)')]: 'asc' })
+      .limit(query.per_page)
+      .offset(offsetOf(query))
+      .execute<{ word_id: number; correct: number; answers: number }[]>('all', false);
+    return {
+      total,
+      words: rows.map((row) => ({ wordId: row.word_id, correct: row.correct, wrong: row.answers - row.correct })),
+    };
+  }
+
+  /** When the word was last answered, if ever. */
+  async lastReviewOf(wordId: number): Promise<Date | null> {
+    const [last] = await this.em.find(ReviewItem, { word: wordId }, { orderBy: { reviewedAt: 'desc' }, limit: 1 });
+    return last?.reviewedAt ?? null;
+  }
+
+  async hasHistory(wordId: number): Promise<boolean> {
+    return (await this.em.count(ReviewItem, { word: wordId })) > 0;
+  }
+
+  /** Totals over the whole log. */
+  async totals(): Promise<{ correct: number; reviews: number; studiedWords: number; first: Date | null }> {
+    const row = await this.em
+      .createQueryBuilder(ReviewItem)
+      .select(STATS)
+      .addSelect(raw('min(reviewed_at) as first'))
+      .execute<StatsRow & { first: number | null }>('get', false);
+    return { correct: row.correct, reviews: row.total, studiedWords: row.studied, first: instantOf(row.first) };
+  }
+
+  /** The first instants of the UTC quarter hours, since `since`, with at least one answer. */
+  async activeQuarterHours(since: Date): Promise<Date[]> {
+    const rows = await this.em
+      .createQueryBuilder(ReviewItem)
+      .select(raw(`${quarterHour.sql('reviewed_at')} as quarter`), true)
+      .where({ reviewedAt: { $gte: since } })
+      .execute<{ quarter: number }[]>('all', false);
+    return rows.map((row) => quarterHour.start(row.quarter));
+  }
+
+  /** Forgets every answer (study sessions' answers go with their sessions). */
+  async clear(): Promise<void> {
+    await this.em.nativeDelete(StudyActivity, {});
+    await this.em.nativeDelete(ReviewItem, {});
   }
 }

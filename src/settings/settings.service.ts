@@ -1,42 +1,35 @@
-import { EntityManager, type EntityName } from '@mikro-orm/sqlite';
+import { EntityManager, MikroORM } from '@mikro-orm/sqlite';
 import { Injectable } from '@nestjs/common';
 import { DatabaseSeeder } from '../../database/seeders/DatabaseSeeder.js';
-import { Group } from '../groups/group.entity.js';
-import { WordGroup } from '../groups/word-group.entity.js';
-import { LearningApp } from '../learning-apps/learning-app.entity.js';
-import { IdempotencyKey } from '../reviews/idempotency-key.entity.js';
-import { ReviewItem } from '../reviews/review-item.entity.js';
-import { StudyActivity } from '../study-sessions/study-activity.entity.js';
-import { StudySession } from '../study-sessions/study-session.entity.js';
-import { Word } from '../words/word.entity.js';
-
-// Children before parents, so that no delete depends on a cascade. Idempotency keys outlive a history
-// reset (they are kept 24 hours): a retry after it gets its first response again, not a second answer.
-const HISTORY: EntityName<any>[] = [ReviewItem, StudyActivity, StudySession];
-const EVERYTHING: EntityName<any>[] = [...HISTORY, IdempotencyKey, WordGroup, LearningApp, Group, Word];
+import { restartIds } from '../core/dialect.js';
+import { ReviewsService } from '../reviews/reviews.service.js';
+import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
 
 @Injectable()
 export class SettingsService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly em: EntityManager,
+    private readonly sessions: StudySessionsService,
+    private readonly reviews: ReviewsService,
+  ) {}
 
-  /** Forgets all learning history; words, groups and apps stay. */
+  /**
+   * Forgets all learning history, and with it every counter; words, groups and apps stay. Idempotency
+   * keys outlive it (they are kept 24 hours): a retry after it gets its first response again, not a second answer.
+   */
   async resetHistory(): Promise<void> {
-    await this.em.transactional(async (em) => {
-      for (const entity of HISTORY) {
-        await em.nativeDelete(entity, {});
-      }
-      await em.nativeUpdate(Word, {}, { correctCount: 0, wrongCount: 0 });
+    await this.em.transactional(async () => {
+      await this.sessions.clear();
+      await this.reviews.clear();
     });
   }
 
-  /** Back to a fresh install: everything deleted, ids restarted, seed data loaded; all or nothing. */
+  /** Back to a fresh install: every table of the schema emptied, ids restarted, seed data loaded; all or nothing. */
   async fullReset(): Promise<void> {
     await this.em.transactional(async (em) => {
-      for (const entity of EVERYTHING) {
-        await em.nativeDelete(entity, {});
-      }
-      const tables = EVERYTHING.map((entity) => em.getMetadata(entity).tableName);
-      await em.execute(`delete from sqlite_sequence where name in (${tables.map(() => '?').join(', ')})`, tables);
+      await this.orm.schema.clear();
+      await restartIds(em);
       await new DatabaseSeeder().run(em);
     });
   }

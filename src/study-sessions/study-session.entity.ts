@@ -1,6 +1,7 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 import { Group } from '../groups/group.entity.js';
 import { LearningApp } from '../learning-apps/learning-app.entity.js';
+import { ReviewItem } from '../reviews/review-item.entity.js';
 
 export const StudySession = defineEntity({
   name: 'StudySession',
@@ -14,6 +15,7 @@ export const StudySession = defineEntity({
       .datetime()
       .onCreate(() => new Date())
       .index(),
+    reviews: () => p.oneToMany(ReviewItem).mappedBy('studySession'),
   },
 });
 export type StudySession = InferEntity<typeof StudySession>;

@@ -1,4 +1,5 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { Group } from '../groups/group.entity.js';
 
 export type WordParts = Record<string, unknown>;
 
@@ -11,6 +12,7 @@ export const Word = defineEntity({
     // NOCASE makes the thai+english uniqueness and the english sort case-insensitive.
     english: p.text().collation('nocase'),
     parts: p.json<WordParts>(),
+    // Kept equal to the review log by the database (triggers on words_review_items).
     correctCount: p.integer().default(0),
     wrongCount: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
@@ -18,6 +20,8 @@ export const Word = defineEntity({
       .datetime()
       .onCreate(() => new Date())
       .onUpdate(() => new Date()),
+    // The inverse side of Group.words: membership is written by the groups module.
+    groups: () => p.manyToMany(Group).mappedBy('words'),
   },
   uniques: [{ name: 'words_thai_english_unique', properties: ['thai', 'english'] }],
 });

@@ -1,52 +1,71 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../core/errors.js';
-import { ForceQueryDto } from '../core/force.query.js';
-import { CreatedAt, ParseIdPipe } from '../core/http.js';
+import { CreatedAt, ForceQueryDto, IdParams } from '../core/http.js';
 import { PageDto } from '../core/pagination.js';
-import { WordDetailDto, WordDto } from './dto/word.dto.js';
+import { GroupRawWordsDto, WordDetailDto, WordDto } from './dto/word.dto.js';
 import { CreateWordDto, UpdateWordDto } from './dto/word-input.dto.js';
-import { ListWordsQueryDto } from './dto/list-words.query.js';
+import { GroupWordsQueryDto, ListWordsQueryDto } from './dto/list-words.query.js';
 import { WordsService } from './words.service.js';
 
-@ApiTags('words')
-@Controller('words')
+@Controller()
 export class WordsController {
   constructor(private readonly words: WordsService) {}
 
-  @Get()
+  @Get('words')
+  @ApiTags('words')
   @ApiOkResponse({ type: PageDto(WordDto) })
   @ApiProblems(400, 404)
   list(@Query() query: ListWordsQueryDto) {
     return this.words.list(query);
   }
 
-  @Get(':id')
+  @Get('words/:id')
+  @ApiTags('words')
   @ApiOkResponse({ type: WordDetailDto })
   @ApiProblems(400, 404)
-  get(@Param('id', ParseIdPipe) id: number) {
+  get(@Param() { id }: IdParams) {
     return this.words.get(id);
   }
 
-  @Post()
+  @Post('words')
+  @ApiTags('words')
   @CreatedAt(WordDetailDto)
   @ApiProblems(400, 409, 413, 415, 422)
   create(@Body() body: CreateWordDto) {
     return this.words.create(body);
   }
 
-  @Patch(':id')
+  @Patch('words/:id')
+  @ApiTags('words')
   @ApiOkResponse({ type: WordDetailDto })
   @ApiProblems(400, 404, 409, 413, 415)
-  update(@Param('id', ParseIdPipe) id: number, @Body() body: UpdateWordDto) {
+  update(@Param() { id }: IdParams, @Body() body: UpdateWordDto) {
     return this.words.update(id, body);
   }
 
-  @Delete(':id')
+  @Delete('words/:id')
+  @ApiTags('words')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiProblems(400, 404, 409)
-  remove(@Param('id', ParseIdPipe) id: number, @Query() query: ForceQueryDto) {
+  remove(@Param() { id }: IdParams, @Query() query: ForceQueryDto) {
     return this.words.remove(id, query.force);
+  }
+
+  @Get('groups/:id/words')
+  @ApiTags('groups')
+  @ApiOkResponse({ type: PageDto(WordDto) })
+  @ApiProblems(400, 404)
+  listInGroup(@Param() { id }: IdParams, @Query() query: GroupWordsQueryDto) {
+    return this.words.listInGroup(id, query);
+  }
+
+  @Get('groups/:id/words/raw')
+  @ApiTags('groups')
+  @ApiOkResponse({ type: GroupRawWordsDto, description: 'Every word of the group, unpaginated, for a launched app.' })
+  @ApiProblems(400, 404)
+  rawWordsOf(@Param() { id }: IdParams) {
+    return this.words.rawWordsOf(id);
   }
 }

@@ -1,11 +1,11 @@
-import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
+import { GroupsModule } from '../groups/groups.module.js';
+import { ReviewsModule } from '../reviews/reviews.module.js';
 import { WordsController } from './words.controller.js';
 import { WordsService } from './words.service.js';
-import { Word } from './word.entity.js';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Word])],
+  imports: [GroupsModule, ReviewsModule],
   controllers: [WordsController],
   providers: [WordsService],
   exports: [WordsService],

@@ -1,12 +1,10 @@
-import { EntityManager, type FilterQuery, raw } from '@mikro-orm/sqlite';
+import { EntityManager, type FilterQuery } from '@mikro-orm/sqlite';
 import { ConflictException, Injectable } from '@nestjs/common';
-import { findAllOrUnprocessable, sameText } from '../core/database.js';
-import { notFound } from '../core/errors.js';
+import { containsFolded, equalsFolded, jsonText } from '../core/dialect.js';
 import { offsetOf, page, type Page } from '../core/pagination.js';
-import { Group } from '../groups/group.entity.js';
-import { WordGroup } from '../groups/word-group.entity.js';
-import { ReviewItem } from '../reviews/review-item.entity.js';
-import { toWordDto, type WordDetailDto, type WordDto } from './dto/word.dto.js';
+import { GroupsService } from '../groups/groups.service.js';
+import { ReviewsService } from '../reviews/reviews.service.js';
+import { type GroupRawWordsDto, toWordDto, type WordDetailDto, type WordDto } from './dto/word.dto.js';
 import type { CreateWordDto, UpdateWordDto } from './dto/word-input.dto.js';
 import type { GroupWordsQueryDto, ListWordsQueryDto } from './dto/list-words.query.js';
 import { Word } from './word.entity.js';
@@ -20,40 +18,30 @@ const SORT_PROPERTIES = {
   id: 'id',
 } as const;
 
-/** Filter: the words that are members of a group. */
-export function inGroup(groupId: number): FilterQuery<Word> {
-  return { [raw((alias) => `${alias}.id in (select word_id from words_groups where group_id = ?)`, [groupId])]: [] };
-}
-
-/** Filter: `text` as a case-insensitive substring of thai, english or parts.romanization (no LIKE wildcards). */
-function matching(text: string): FilterQuery<Word> {
-  // unicode_lower() is registered on the connection by DatabaseModule: SQLite's lower() folds only A–Z.
-  const needle = text.toLowerCase();
-  return {
-    [raw(
-      (alias) =>
-        `(instr(unicode_lower(${alias}.thai), ?) > 0 or instr(unicode_lower(${alias}.english), ?) > 0 ` +
-        `or instr(unicode_lower(json_extract(${alias}.parts, '$.romanization')), ?) > 0)`,
-      [needle, needle, needle],
-    )]: [],
-  };
-}
+/** `q` is a case-insensitive substring of thai, english or parts.romanization (no LIKE wildcards). */
+const SEARCHED = [
+  (alias: string) => `${alias}.thai`,
+  (alias: string) => `${alias}.english`,
+  (alias: string) => jsonText(`${alias}.parts`, 'romanization'),
+];
 
 @Injectable()
 export class WordsService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly groups: GroupsService,
+    private readonly reviews: ReviewsService,
+  ) {}
 
   /** One page of words in two statements (the page and its count), whatever the page size. */
   async list(query: ListWordsQueryDto): Promise<Page<WordDto>> {
-    if (query.group_id !== undefined) {
-      await this.em.findOneOrFail(Group, query.group_id, { failHandler: notFound('Group', query.group_id) });
-    }
     const filters: FilterQuery<Word>[] = [];
     if (query.q) {
-      filters.push(matching(query.q));
+      filters.push(containsFolded<Word>(SEARCHED, query.q));
     }
     if (query.group_id !== undefined) {
-      filters.push(inGroup(query.group_id));
+      await this.groups.findGroup(query.group_id);
+      filters.push({ id: { $in: this.groups.memberIds(query.group_id) } });
     }
     const [words, total] = await this.em.findAndCount(
       Word,
@@ -71,31 +59,32 @@ export class WordsService {
     return this.list({ ...query, group_id: groupId });
   }
 
+  /** Every word of a group, for a launched learning app. */
+  async rawWordsOf(groupId: number): Promise<GroupRawWordsDto> {
+    const group = await this.groups.findGroup(groupId);
+    const words = await this.em.find(Word, { id: { $in: this.groups.memberIds(groupId) } }, { orderBy: { id: 'asc' } });
+    return {
+      group_id: group.id,
+      group_name: group.name,
+      words: words.map(({ id, thai, english, parts }) => ({ id, thai, english, parts })),
+    };
+  }
+
   async get(id: number): Promise<WordDetailDto> {
     const word = await this.findWord(id);
-    const memberships = await this.em.find(
-      WordGroup,
-      { word: id },
-      { populate: ['group'], orderBy: { group: { name: 'asc', id: 'asc' } } },
-    );
-    const [last] = await this.em.find(ReviewItem, { word: id }, { orderBy: { reviewedAt: 'desc' }, limit: 1 });
     return {
       ...toWordDto(word),
-      groups: memberships.map(({ group }) => ({ id: group.id, name: group.name, words_count: group.wordsCount })),
-      last_reviewed_at: last?.reviewedAt.toISOString() ?? null,
+      groups: await this.groups.groupsOf(id),
+      last_reviewed_at: (await this.reviews.lastReviewOf(id))?.toISOString() ?? null,
     };
   }
 
   async create(input: CreateWordDto): Promise<WordDetailDto> {
     const id = await this.em.transactional(async (em) => {
-      await this.assertUnique(em, input.thai, input.english);
-      const groups = await findAllOrUnprocessable(em, Group, input.group_ids ?? [], 'group_ids');
+      await this.assertUnique(input.thai, input.english);
       const word = em.create(Word, { thai: input.thai, english: input.english, parts: input.parts ?? {} });
-      for (const group of groups) {
-        em.create(WordGroup, { word, group });
-        group.wordsCount += 1;
-      }
       await em.flush();
+      await this.groups.join(word.id, input.group_ids ?? []);
       return word.id;
     });
     return this.get(id);
@@ -103,41 +92,45 @@ export class WordsService {
 
   async update(id: number, input: UpdateWordDto): Promise<WordDetailDto> {
     await this.em.transactional(async (em) => {
-      const word = await this.findWord(id, em);
+      const word = await this.findWord(id);
       const thai = input.thai ?? word.thai;
       const english = input.english ?? word.english;
-      await this.assertUnique(em, thai, english, id);
+      await this.assertUnique(thai, english, id);
       em.assign(word, { thai, english, ...(input.parts && { parts: input.parts }) });
     });
     return this.get(id);
   }
 
-  /** A word with learning history is only deleted on `force`, and then with its history. */
+  /** A word with learning history is only deleted on `force`; its history and memberships go by the cascade. */
   async remove(id: number, force: boolean): Promise<void> {
     await this.em.transactional(async (em) => {
-      await this.findWord(id, em);
-      if (!force && (await em.count(ReviewItem, { word: id })) > 0) {
+      await this.findWord(id);
+      if (!force && (await this.reviews.hasHistory(id))) {
         throw new ConflictException(
           `Word ${id} has review history; delete it with force=true to remove the history too`,
         );
       }
-      await em.execute(
-        'update groups set words_count = words_count - 1 where id in (select group_id from words_groups where word_id = ?)',
-        [id],
-      );
-      // Memberships, study activities and reviews go with the word (on delete cascade).
       await em.nativeDelete(Word, { id });
     });
   }
 
-  findWord(id: number, em: EntityManager = this.em): Promise<Word> {
-    return em.findOneOrFail(Word, id, { failHandler: notFound('Word', id) });
+  findWord(id: number): Promise<Word> {
+    return this.em.findOneOrFail(Word, id);
+  }
+
+  /** The words with these ids, in no particular order. */
+  findWords(ids: number[]): Promise<Word[]> {
+    return this.em.find(Word, { id: { $in: ids } });
+  }
+
+  async count(): Promise<number> {
+    return this.em.count(Word, {});
   }
 
   /** `thai` is compared exactly, `english` case-insensitively. */
-  private async assertUnique(em: EntityManager, thai: string, english: string, exceptId?: number): Promise<void> {
-    const existing = await em.findOne(Word, {
-      $and: [sameText<Word>('english', english)],
+  private async assertUnique(thai: string, english: string, exceptId?: number): Promise<void> {
+    const existing = await this.em.findOne(Word, {
+      $and: [equalsFolded<Word>('english', english)],
       thai,
       ...(exceptId && { id: { $ne: exceptId } }),
     });

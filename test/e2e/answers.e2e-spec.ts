@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
-import { EntityManager } from '@mikro-orm/sqlite';
 import { Logger } from '@nestjs/common';
 import type { Test } from 'supertest';
+import type { SqliteConnection } from '../../src/core/dialect.js';
 import { IdempotencyKey } from '../../src/reviews/idempotency-key.entity.js';
 import { StudySession } from '../../src/study-sessions/study-session.entity.js';
 import { clearDatabase, countRows, expectInvalid, expectProblem, ISO_MS, sql, type WordDetailBody } from '../api.js';
@@ -439,21 +439,26 @@ describe('an answer whose transaction fails midway', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
+  /** Called by the database on every counter update of a word (see the trigger below). */
+  const counterUpdates = { seen: (_wordId: number): void => undefined };
+  beforeAll(async () => {
+    const database = (t.orm.config.get('driverOptions') as SqliteConnection).database!;
+    database.function('counter_update_seen', (wordId: unknown) => counterUpdates.seen(Number(wordId)));
+    database.exec(`create temp trigger counter_update_seen before update of correct_count, wrong_count on words
+                   begin select counter_update_seen(new.id); end`);
+  });
+
   /**
    * Makes the counter update of answers (for one word, or any) fail: the last write of the answer's
    * transaction, after its study activity and review rows were written.
    */
   function failCounterUpdate(wordId?: number) {
-    const execute = EntityManager.prototype.execute as (...args: unknown[]) => Promise<unknown>;
-    jest.spyOn(EntityManager.prototype, 'execute').mockImplementation(function (this: EntityManager, ...args) {
-      const [query, params] = args;
-      const counterUpdate = typeof query === 'string' && /^update words set (correct|wrong)_count/.test(query);
-      if (counterUpdate && (wordId === undefined || (Array.isArray(params) && params[0] === wordId))) {
+    jest.spyOn(counterUpdates, 'seen').mockImplementation((updated) => {
+      if (wordId === undefined || updated === wordId) {
         failures += 1;
-        return Promise.reject(new Error('SQLITE_IOERR: simulated failure at /work/main/src/reviews/x.ts:1'));
+        throw new Error('SQLITE_IOERR: simulated failure at /work/main/src/reviews/x.ts:1');
       }
-      return execute.apply(this, args);
-    } as typeof EntityManager.prototype.execute);
+    });
   }
 
   it.each([

@@ -1,8 +1,7 @@
 import { jest } from '@jest/globals';
 import type { EntityManager } from '@mikro-orm/core';
 import { Logger } from '@nestjs/common';
-import { DatabaseSeeder } from '../../database/seeders/DatabaseSeeder.js';
-import { seed } from '../../src/core/database.js';
+import { DatabaseSeeder, seed } from '../../database/seeders/DatabaseSeeder.js';
 import { clearDatabase, countRows, expectProblem, sql } from '../api.js';
 import { createTestApp, type TestApp, useTestApp } from '../app.js';
 import { expectCountersMatchLog, portal } from '../fixtures.js';

@@ -1,10 +1,13 @@
+import { RequestContext } from '@mikro-orm/core';
 import type { ConfigService } from '@nestjs/config';
 import type { Environment } from '../../src/core/config.js';
 import { DashboardService } from '../../src/dashboard/dashboard.service.js';
 import { dayBefore, dayIn, studyStreak } from '../../src/dashboard/streak.js';
 import { ReviewItem } from '../../src/reviews/review-item.entity.js';
+import { ReviewsService } from '../../src/reviews/reviews.service.js';
 import { StudySessionsService } from '../../src/study-sessions/study-sessions.service.js';
 import { Word } from '../../src/words/word.entity.js';
+import { WordsService } from '../../src/words/words.service.js';
 import { createTestApp, type TestApp } from '../app.js';
 
 const at = (iso: string) => new Date(iso);
@@ -190,8 +193,13 @@ describe('the streak of GET /dashboard/quick_stats, over quarter-hour buckets', 
     }
     await em.flush();
     const config = { get: () => timeZone } as unknown as ConfigService<Environment, true>;
-    const dashboard = new DashboardService(em, t.app.get(StudySessionsService), config);
-    return (await dashboard.quickStats(at(now))).study_streak_days;
+    const dashboard = new DashboardService(
+      t.app.get(ReviewsService),
+      t.app.get(StudySessionsService),
+      t.app.get(WordsService),
+      config,
+    );
+    return (await RequestContext.create(em, () => dashboard.quickStats(at(now)))).study_streak_days;
   }
 
   it.each([

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, OmitType } from '@nestjs/swagger';
 import type { Group } from '../group.entity.js';
 
 export class GroupDto {
@@ -14,6 +14,10 @@ export class GroupDto {
   @ApiProperty({ format: 'date-time' })
   created_at!: string;
 }
+
+/** A group as a word's detail names it. */
+export class WordGroupRefDto extends OmitType(GroupDto, ['created_at'] as const) {}
+export type GroupRefDto = WordGroupRefDto;
 
 export class GroupStatsDto {
   @ApiProperty({ example: 20 })
@@ -38,31 +42,6 @@ export class GroupStatsDto {
 export class GroupDetailDto extends GroupDto {
   @ApiProperty({ type: GroupStatsDto })
   stats!: GroupStatsDto;
-}
-
-export class GroupRawWordDto {
-  @ApiProperty({ example: 1 })
-  id!: number;
-
-  @ApiProperty({ example: 'สวัสดี' })
-  thai!: string;
-
-  @ApiProperty({ example: 'hello' })
-  english!: string;
-
-  @ApiProperty({ type: 'object', additionalProperties: true })
-  parts!: Record<string, unknown>;
-}
-
-export class GroupRawWordsDto {
-  @ApiProperty({ example: 1 })
-  group_id!: number;
-
-  @ApiProperty({ example: 'Greetings' })
-  group_name!: string;
-
-  @ApiProperty({ type: [GroupRawWordDto] })
-  words!: GroupRawWordDto[];
 }
 
 export function toGroupDto(group: Group): GroupDto {

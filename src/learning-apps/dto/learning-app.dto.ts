@@ -1,8 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, isURL, MaxLength, ValidateBy, ValidateIf } from 'class-validator';
-import { IsId, IsOmittable, Trim } from '../../core/http.js';
+import { IsOmittable, Trim } from '../../core/http.js';
 import { PaginationQueryDto } from '../../core/pagination.js';
-import { StudySessionDto } from '../../study-sessions/dto/study-session.dto.js';
 import type { LearningApp } from '../learning-app.entity.js';
 
 /** An absolute http(s) URL that browsers (the WHATWG URL parser) can open, as the launch builds on it. */
@@ -70,24 +69,6 @@ export class CreateLearningAppDto {
 export class UpdateLearningAppDto extends PartialType(CreateLearningAppDto, { skipNullProperties: false }) {}
 
 export class ListLearningAppsQueryDto extends PaginationQueryDto {}
-
-export class LaunchDto {
-  @ApiProperty({ example: 1, description: 'The group of words to study.' })
-  @IsId()
-  group_id!: number;
-}
-
-export class LaunchedDto {
-  @ApiProperty({ type: StudySessionDto })
-  study_session!: StudySessionDto;
-
-  @ApiProperty({
-    example:
-      'https://apps.example/flashcards?session_id=7&group_id=1&api_base=http%3A%2F%2Flocalhost%3A3000%2Fapi%2Fv1',
-    description: 'The app’s launch_url with session_id, group_id and api_base added to its query.',
-  })
-  launch_url!: string;
-}
 
 export function toLearningAppDto(app: LearningApp): LearningAppDto {
   return {

@@ -1,6 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
-import { IsId, DecimalInt } from '../../core/http.js';
+import { DecimalInt, IsId } from '../../core/http.js';
 import { PaginationQueryDto } from '../../core/pagination.js';
 import { WordDto } from '../../words/dto/word.dto.js';
 
@@ -50,7 +50,7 @@ export class SessionWordDto extends WordDto {
 }
 
 export class CreateStudySessionDto {
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ example: 1, description: 'The group of words to study.' })
   @IsId()
   group_id!: number;
 
@@ -72,4 +72,19 @@ export class ListStudySessionsQueryDto extends PaginationQueryDto {
   @DecimalInt()
   @IsId()
   learning_app_id?: number;
+}
+
+/** `POST /learning_apps/:id/launch`: the group to study with the app. */
+export class LaunchDto extends PickType(CreateStudySessionDto, ['group_id'] as const) {}
+
+export class LaunchedDto {
+  @ApiProperty({ type: StudySessionDto })
+  study_session!: StudySessionDto;
+
+  @ApiProperty({
+    example:
+      'https://apps.example/flashcards?session_id=7&group_id=1&api_base=http%3A%2F%2Flocalhost%3A3000%2Fapi%2Fv1',
+    description: 'The app’s launch_url with session_id, group_id and api_base added to its query.',
+  })
+  launch_url!: string;
 }

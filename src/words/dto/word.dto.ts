@@ -1,5 +1,5 @@
-import { ApiProperty, OmitType } from '@nestjs/swagger';
-import { GroupDto } from '../../groups/dto/group.dto.js';
+import { ApiProperty, PickType } from '@nestjs/swagger';
+import { WordGroupRefDto } from '../../groups/dto/group.dto.js';
 import type { Word, WordParts } from '../word.entity.js';
 
 export class WordDto {
@@ -32,14 +32,25 @@ export class WordDto {
   updated_at!: string;
 }
 
-export class WordGroupRefDto extends OmitType(GroupDto, ['created_at'] as const) {}
-
 export class WordDetailDto extends WordDto {
   @ApiProperty({ type: [WordGroupRefDto] })
   groups!: WordGroupRefDto[];
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   last_reviewed_at!: string | null;
+}
+
+export class GroupRawWordDto extends PickType(WordDto, ['id', 'thai', 'english', 'parts'] as const) {}
+
+export class GroupRawWordsDto {
+  @ApiProperty({ example: 1 })
+  group_id!: number;
+
+  @ApiProperty({ example: 'Greetings' })
+  group_name!: string;
+
+  @ApiProperty({ type: [GroupRawWordDto] })
+  words!: GroupRawWordDto[];
 }
 
 export function toWordDto(word: Word): WordDto {

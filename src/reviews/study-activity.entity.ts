@@ -1,8 +1,8 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { StudySession } from '../study-sessions/study-session.entity.js';
 import { Word } from '../words/word.entity.js';
-import { StudySession } from './study-session.entity.js';
 
-/** One answer given inside a study session. */
+/** One answer given inside a study session, beside its row in the review log. */
 export const StudyActivity = defineEntity({
   name: 'StudyActivity',
   tableName: 'study_activities',

@@ -1,0 +1,92 @@
+import Database from 'better-sqlite3';
+import { type EntityManager, type FilterQuery, raw } from '@mikro-orm/sqlite';
+import { SqliteDialect } from 'kysely';
+
+/**
+ * Everything the portal's SQL needs that SQLite says its own way, one function per concern. Services
+ * build their queries from these, so a PostgreSQL driver is this file written again.
+ */
+
+/** Kysely's SQLite dialect, holding its better-sqlite3 database once it is open (for backups and tests). */
+export type SqliteConnection = SqliteDialect & { database?: Database.Database };
+
+/** The connection every part of the portal uses (server, CLI, tests): WAL, foreign keys, text folding. */
+export function sqliteConnection(path: string): SqliteConnection {
+  const connection: SqliteConnection = new SqliteDialect({
+    database: async () => {
+      const database = new Database(path);
+      database.pragma('journal_mode = WAL');
+      database.pragma('foreign_keys = ON');
+      // lower() folds only A–Z; names and search are case-insensitive in every script.
+      database.function('unicode_lower', { deterministic: true }, (text: unknown) =>
+        typeof text === 'string' ? text.toLowerCase() : text,
+      );
+      connection.database = database;
+      return database;
+    },
+  });
+  return connection;
+}
+
+/** SQL for `expression` folded to lower case in every script. */
+const folded = (expression: string) => `unicode_lower(${expression})`;
+
+/** SQL for the text of a top-level key of a JSON column. */
+export const jsonText = (column: string, key: string) => `json_extract(${column}, '$.${key}')`;
+
+/** Filter: the property's column equals `text` case-insensitively in every script. */
+export function equalsFolded<T extends object>(column: string, text: string): FilterQuery<T> {
+  return { [raw((alias) => `${folded(`${alias}.${column}`)} = ?`, [text.toLowerCase()])]: [] } as FilterQuery<T>;
+}
+
+/** Filter: `text` is a case-insensitive substring of one of the columns (SQL expressions over `alias`); no wildcards. */
+export function containsFolded<T extends object>(columns: ((alias: string) => string)[], text: string): FilterQuery<T> {
+  const needle = text.toLowerCase();
+  return {
+    [raw(
+      (alias) => `(${columns.map((column) => `instr(${folded(column(alias))}, ?) > 0`).join(' or ')})`,
+      columns.map(() => needle),
+    )]: [],
+  } as FilterQuery<T>;
+}
+
+/** A timestamp column as it comes back from raw SQL (epoch milliseconds), as an instant. */
+export function instantOf(value: number | string | null | undefined): Date | null {
+  return value === null || value === undefined ? null : new Date(Number(value));
+}
+
+/** SQL for the UTC quarter hour (a number) of a timestamp column, and that number's first instant. */
+export const quarterHour = {
+  sql: (column: string) => `${column} / ${15 * 60 * 1000}`,
+  start: (quarter: number) => new Date(quarter * 15 * 60 * 1000),
+};
+
+/** Restarts every table's ids, as on a fresh install. */
+export async function restartIds(em: EntityManager): Promise<void> {
+  await em.execute('delete from sqlite_sequence');
+}
+
+/**
+ * Checks the foreign keys of rows written by `write` only when it is done, and returns the values of
+ * `table.column` that refer to no row: the database names the ids that do not exist.
+ */
+export async function danglingReferences<T>(
+  em: EntityManager,
+  table: string,
+  column: string,
+  write: () => Promise<T>,
+): Promise<{ result: T; dangling: number[] }> {
+  await em.execute('pragma defer_foreign_keys = on');
+  const result = await write();
+  const violations = await em.execute<{ rowid: number }[]>(`pragma foreign_key_check(${table})`);
+  const dangling =
+    violations.length === 0
+      ? []
+      : (
+          await em.execute<{ value: number }[]>(
+            `select distinct ${column} as value from ${table} where rowid in (${violations.map(() => '?').join(', ')}) order by 1`,
+            violations.map((violation) => violation.rowid),
+          )
+        ).map((row) => row.value);
+  return { result, dangling };
+}

@@ -1,0 +1,20 @@
+import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/sqlite';
+import { ConflictException } from '@nestjs/common';
+import { equalsFolded } from './dialect.js';
+
+/** Names are unique case-insensitively in every script: 409 when another `resource` has this name. */
+export async function assertNameIsFree<T extends { id: number; name: string }>(
+  em: EntityManager,
+  entity: EntityName<T>,
+  resource: string,
+  name: string,
+  exceptId?: number,
+): Promise<void> {
+  const existing = await em.findOne(entity, {
+    $and: [equalsFolded<T>('name', name)],
+    ...(exceptId && { id: { $ne: exceptId } }),
+  } as FilterQuery<T>);
+  if (existing) {
+    throw new ConflictException(`A ${resource} named "${existing.name}" already exists (id ${existing.id})`);
+  }
+}

@@ -1,0 +1,86 @@
+import {
+  BadRequestException,
+  type CanActivate,
+  type ExecutionContext,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { ValidationFailedException } from './errors.js';
+
+// Far deeper than any real body, far shallower than what class-transformer (recursive) and SQLite's
+// JSON functions (1000 levels) can take.
+const MAX_DEPTH = 32;
+
+/** Walks a parsed body or query without recursion: how deep it nests, and the first field whose text SQLite cannot store. */
+function inspect(value: unknown): { depth: number; badText?: string } {
+  let deepest = 0;
+  const pending: [unknown, number, string][] = [[value, 0, '']];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [item, depth, path] = next;
+    // U+0000 ends SQLite's SQL text, and a lone surrogate is no Unicode.
+    if (typeof item === 'string' && (item.includes('\u0000') || !item.isWellFormed())) {
+      return { depth: deepest, badText: path };
+    }
+    if (item !== null && typeof item === 'object') {
+      deepest = Math.max(deepest, depth + 1);
+      for (const [key, child] of Object.entries(item)) {
+        const childPath = path ? `${path}.${key}` : key;
+        if (key.includes('\u0000') || !key.isWellFormed()) {
+          return { depth: deepest, badText: childPath };
+        }
+        pending.push([child, depth + 1, childPath]);
+      }
+    }
+  }
+  return { depth: deepest };
+}
+
+const unknownFields = (fields: string[]) =>
+  new ValidationFailedException(fields.map((field) => ({ field, message: 'is not a known field' })));
+
+/**
+ * What every routed request must be before validation: a body in JSON (else 415); body and query
+ * nested at most MAX_DEPTH levels, with text SQLite can store (else 400); and no body or query field
+ * the OpenAPI document does not declare for the operation (validation whitelists the declared ones,
+ * but never sees a body or query of an endpoint that takes none, nor fields named like
+ * Object.prototype members, which it drops unseen).
+ */
+export class RequestChecksGuard implements CanActivate {
+  constructor(private readonly document: OpenAPIObject) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<Request>();
+    const hasBody =
+      Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+    if (hasBody && !request.is('application/json')) {
+      throw new UnsupportedMediaTypeException('The request body must be application/json');
+    }
+    const path = String(request.route.path).replace(/:(\w+)/g, '{$1}');
+    const operation = this.document.paths[path]?.[request.method.toLowerCase() as 'get'];
+    const takes = {
+      body: operation?.requestBody !== undefined,
+      query: (operation?.parameters ?? []).some((parameter) => 'in' in parameter && parameter.in === 'query'),
+    };
+    for (const [kind, value] of [
+      ['body', request.body],
+      ['query', request.query],
+    ] as const) {
+      const { depth, badText } = inspect(value);
+      if (depth > MAX_DEPTH) {
+        throw new BadRequestException(`The request is nested deeper than ${MAX_DEPTH} levels`);
+      }
+      if (badText !== undefined) {
+        throw new ValidationFailedException([
+          { field: badText, message: 'must not contain U+0000 or unpaired surrogate code points' },
+        ]);
+      }
+      const fields = value && typeof value === 'object' ? Object.keys(value) : [];
+      const undeclared = takes[kind] ? fields.filter((key) => key in Object.prototype || key === 'prototype') : fields;
+      if (undeclared.length > 0) {
+        throw unknownFields(undeclared);
+      }
+    }
+    return true;
+  }
+}
