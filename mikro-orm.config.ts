@@ -4,7 +4,7 @@ import { SeedManager } from '@mikro-orm/seeder';
 import { defineConfig, type Options } from '@mikro-orm/sqlite';
 import { migrations } from './database/migrations/index.js';
 import { DatabaseSeeder } from './database/seeders/DatabaseSeeder.js';
-import { sqliteConnection } from './src/core/dialect.js';
+import { sqliteConnection } from './src/database/dialect.js';
 import { ENTITIES } from './src/entities.js';
 
 /** "StudySession" → "Study session", as a not-found message names the resource. */

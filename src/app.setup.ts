@@ -1,34 +1,11 @@
-import { type ArgumentMetadata, NotFoundException, ValidationPipe, VersioningType } from '@nestjs/common';
+import { NotFoundException, VersioningType } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
-import {
-  answerUnparsableRequest,
-  ProblemFilter,
-  sendProblem,
-  toFieldErrors,
-  ValidationFailedException,
-} from './core/errors.js';
-import { RequestChecksGuard } from './core/request-checks.js';
-
-/**
- * Validation that keeps nested JSON (parts, id lists) exactly as sent: every DTO is flat, and
- * ValidationPipe and class-transformer would rebuild nested objects, dropping keys such as "constructor".
- */
-class ValidationKeepingJson extends ValidationPipe {
-  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const sent: unknown = metadata.type === 'body' ? structuredClone(value) : undefined;
-    const dto: unknown = await super.transform(value, metadata);
-    if (dto && typeof dto === 'object' && sent && typeof sent === 'object') {
-      for (const [field, raw] of Object.entries(sent)) {
-        if (raw !== null && typeof raw === 'object') {
-          (dto as Record<string, unknown>)[field] = raw;
-        }
-      }
-    }
-    return dto;
-  }
-}
+import { ValidationFailedException } from './core/errors.js';
+import { answerUnparsableRequest, ProblemFilter, sendProblem, toFieldErrors } from './http/problems.js';
+import { RequestChecksGuard } from './http/request-checks.guard.js';
+import { ValidationKeepingJson } from './http/validation.pipe.js';
 
 /**
  * Everything the server and the tests share: the /api/v1 routes, validation, errors and the docs.

@@ -57,14 +57,6 @@ export class ForceQueryDto {
   force: boolean = false;
 }
 
-export class SuccessDto {
-  @ApiProperty({ example: true })
-  success!: true;
-
-  @ApiProperty({ example: 'Study history has been reset' })
-  message!: string;
-}
-
 /** Sets `Location` to the URL of the resource a POST created: the collection's URL and the new id. */
 @Injectable()
 class LocationInterceptor implements NestInterceptor {

@@ -1,6 +1,6 @@
 import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/sqlite';
 import { ConflictException } from '@nestjs/common';
-import { equalsFolded } from './dialect.js';
+import { equalsFolded } from '../database/dialect.js';
 
 /** Names are unique case-insensitively in every script: 409 when another `resource` has this name. */
 export async function assertNameIsFree<T extends { id: number; name: string }>(

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/sqlite';
 import { ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
-import { danglingReferences } from '../core/dialect.js';
+import { danglingReferences } from '../database/dialect.js';
 import { assertNameIsFree } from '../core/names.js';
 import { offsetOf, page, type Page } from '../core/pagination.js';
 import { ReviewsService } from '../reviews/reviews.service.js';

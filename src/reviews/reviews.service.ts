@@ -1,6 +1,6 @@
 import { EntityManager, ForeignKeyConstraintViolationException, raw } from '@mikro-orm/sqlite';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
-import { instantOf, quarterHour } from '../core/dialect.js';
+import { instantOf, quarterHour } from '../database/dialect.js';
 import { offsetOf, page, type Page, type PaginationQueryDto } from '../core/pagination.js';
 import type { AnswerDto, AnswerRecordedDto, ListReviewsQueryDto, ReviewDto } from './dto/review.dto.js';
 import { IdempotencyService } from './idempotency.service.js';

@@ -1,7 +1,7 @@
 import { Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../core/errors.js';
-import { SuccessDto } from '../core/http.js';
+import { SuccessDto } from './dto/success.dto.js';
 import { SettingsService } from './settings.service.js';
 
 @ApiTags('settings')

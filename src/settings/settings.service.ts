@@ -1,7 +1,7 @@
 import { EntityManager, MikroORM } from '@mikro-orm/sqlite';
 import { Injectable } from '@nestjs/common';
 import { DatabaseSeeder } from '../../database/seeders/DatabaseSeeder.js';
-import { restartIds } from '../core/dialect.js';
+import { restartIds } from '../database/dialect.js';
 import { ReviewsService } from '../reviews/reviews.service.js';
 import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
 

@@ -1,6 +1,6 @@
 import { EntityManager, type FilterQuery } from '@mikro-orm/sqlite';
 import { ConflictException, Injectable } from '@nestjs/common';
-import { containsFolded, equalsFolded, jsonText } from '../core/dialect.js';
+import { containsFolded, equalsFolded, jsonText } from '../database/dialect.js';
 import { offsetOf, page, type Page } from '../core/pagination.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { ReviewsService } from '../reviews/reviews.service.js';

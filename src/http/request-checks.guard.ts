@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ValidationFailedException } from './errors.js';
+import { ValidationFailedException } from '../core/errors.js';
 
 // Far deeper than any real body, far shallower than what class-transformer (recursive) and SQLite's
 // JSON functions (1000 levels) can take.

@@ -1,0 +1,101 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { ValidationError } from 'class-validator';
+import type { Response } from 'express';
+import { type FieldErrorDto, type ProblemDto, ValidationFailedException } from '../core/errors.js';
+
+// A value that is not the array or object asked for fails its items' checks too.
+const CONTAINER_CONSTRAINTS = new Set(['isArray', 'isObject']);
+const TYPE_CONSTRAINTS = new Set(['isInt', 'isString', 'isBoolean', 'isIso8601']);
+
+/** class-validator messages start with the property name; the problem's `errors[]` keeps it apart. */
+export function toFieldErrors(errors: ValidationError[], prefix = ''): FieldErrorDto[] {
+  return errors.flatMap((error) => {
+    const field = prefix + error.property;
+    const failed = Object.entries(error.constraints ?? {});
+    // A value of the wrong type fails its range and length checks too; the type is the whole story.
+    const wrongType = failed.filter(([constraint]) => CONTAINER_CONSTRAINTS.has(constraint));
+    if (wrongType.length === 0) {
+      wrongType.push(...failed.filter(([constraint]) => TYPE_CONSTRAINTS.has(constraint)));
+    }
+    const own = (wrongType.length > 0 ? wrongType : failed).map(([constraint, message]) => ({
+      field,
+      message:
+        constraint === 'whitelistValidation'
+          ? 'is not a known field'
+          : message.replace(new RegExp(`^(each value in )?${error.property} `), (_, each?: string) =>
+              each ? 'each value ' : '',
+            ),
+    }));
+    return [...own, ...toFieldErrors(error.children ?? [], `${field}.`)];
+  });
+}
+
+function problemFor(exception: unknown): ProblemDto {
+  if (exception instanceof ValidationFailedException) {
+    return problem(HttpStatus.BAD_REQUEST, exception.message, exception.errors);
+  }
+  if (exception instanceof HttpException) {
+    const response = exception.getResponse();
+    const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+    const detail = Array.isArray(message) ? message.join('; ') : String(message ?? exception.message);
+    return problem(exception.getStatus(), detail);
+  }
+  // Errors raised by Express middleware (the body parser) before Nest routes a request.
+  const { status, expose, message } = (exception ?? {}) as { status?: unknown; expose?: unknown; message?: unknown };
+  if (typeof status === 'number' && status >= 400 && status < 500 && expose === true) {
+    return problem(status, String(message));
+  }
+  // The services check uniqueness first; this only answers a write that lost a race.
+  if (exception instanceof UniqueConstraintViolationException) {
+    return problem(HttpStatus.CONFLICT, 'The request conflicts with stored data');
+  }
+  return problem(HttpStatus.INTERNAL_SERVER_ERROR, 'An unexpected error occurred');
+}
+
+function problem(status: number, detail: string, errors?: FieldErrorDto[]): ProblemDto {
+  return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail, ...(errors && { errors }) };
+}
+
+const logger = new Logger('HTTP');
+
+/** Answers with the problem document of an error; only real faults are logged, and never sent. */
+export function sendProblem(response: Response, exception: unknown): void {
+  const body = problemFor(exception);
+  if (body.status >= 500) {
+    const trace = exception instanceof Error ? exception.stack : String(exception);
+    logger.error(exception instanceof DriverException ? `Database error: ${trace}` : trace);
+  }
+  response.status(body.status).type('application/problem+json; charset=utf-8').send(JSON.stringify(body));
+}
+
+// The statuses Node's own clientError handler answers with, where it is not 400.
+const PARSER_STATUSES: Record<string, number> = {
+  HPE_HEADER_OVERFLOW: 431,
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 413,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+};
+
+/** `clientError` listener: requests Node's HTTP parser refuses (a bad header, too large headers) never reach Express. */
+export function answerUnparsableRequest(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const status = PARSER_STATUSES[error.code ?? ''] ?? 400;
+  const body = JSON.stringify(problem(status, 'The request could not be parsed'));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** Every error of a routed request becomes a problem document. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  catch(exception: unknown, host: ArgumentsHost): void {
+    sendProblem(host.switchToHttp().getResponse<Response>(), exception);
+  }
+}
