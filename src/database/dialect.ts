@@ -31,6 +31,9 @@ export function sqliteConnection(path: string): SqliteConnection {
 /** SQL for `expression` folded to lower case in every script. */
 const folded = (expression: string) => `unicode_lower(${expression})`;
 
+/** SQL for a boolean column's value as 0 or 1 (SQLite stores booleans so already). */
+export const asInteger = (column: string) => column;
+
 /** SQL for the text of a top-level key of a JSON column. */
 export const jsonText = (column: string, key: string) => `json_extract(${column}, '$.${key}')`;
 

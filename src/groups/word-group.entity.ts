@@ -13,5 +13,20 @@ export const WordGroup = defineEntity({
     createdAt: p.datetime().onCreate(() => new Date()),
   },
   uniques: [{ name: 'words_groups_word_id_group_id_unique', properties: ['word', 'group'] }],
+  // groups.words_count follows the memberships in the database, whatever adds or deletes one (a cascade too).
+  triggers: [
+    {
+      name: 'member_counted_in_group',
+      timing: 'after',
+      events: ['insert'],
+      body: 'update groups set words_count = words_count + 1 where id = new.group_id;',
+    },
+    {
+      name: 'member_uncounted_in_group',
+      timing: 'after',
+      events: ['delete'],
+      body: 'update groups set words_count = words_count - 1 where id = old.group_id;',
+    },
+  ],
 });
 export type WordGroup = InferEntity<typeof WordGroup>;

@@ -1,4 +1,5 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { asInteger } from '../database/dialect.js';
 import { StudySession } from '../study-sessions/study-session.entity.js';
 import { Word } from '../words/word.entity.js';
 
@@ -14,5 +15,22 @@ export const ReviewItem = defineEntity({
     reviewedAt: p.datetime().index(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
+  // The word's counters follow the log in the database, whatever adds or deletes a review (a cascade too).
+  triggers: [
+    {
+      name: 'review_counted_in_word',
+      timing: 'after',
+      events: ['insert'],
+      body: `update words set correct_count = correct_count + ${asInteger('new.correct')},
+        wrong_count = wrong_count + 1 - ${asInteger('new.correct')} where id = new.word_id;`,
+    },
+    {
+      name: 'review_uncounted_in_word',
+      timing: 'after',
+      events: ['delete'],
+      body: `update words set correct_count = correct_count - ${asInteger('old.correct')},
+        wrong_count = wrong_count - 1 + ${asInteger('old.correct')} where id = old.word_id;`,
+    },
+  ],
 });
 export type ReviewItem = InferEntity<typeof ReviewItem>;

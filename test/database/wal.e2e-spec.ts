@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from '../api.js';
+import { createTestApp, type TestApp } from '../app.js';
+import { portal } from '../fixtures.js';
+
+/** Two servers (two connections) on one SQLite file in WAL mode, as several processes would share it. */
+describe('a file database shared by two connections', () => {
+  let dir: string;
+  let first: TestApp;
+  let second: TestApp;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lang-portal-wal-'));
+    first = await createTestApp({ DATABASE_PATH: join(dir, 'portal.sqlite') });
+    second = await createTestApp({ DATABASE_PATH: join(dir, 'portal.sqlite') });
+  });
+  afterAll(async () => {
+    await first.app.close();
+    await second.app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs in WAL mode', async () => {
+    expect(await sql(first, 'pragma journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+  });
+
+  it('keeps every counter exact when both write answers at once', async () => {
+    const [a, b] = [portal(first), portal(second)];
+    const words = await a.createWords(['น้ำ', 'water'], ['ไฟ', 'fire']);
+    const group = await a.createGroup('Elements', [words[0].id, words[1].id]);
+    const session = await a.createSession(group.id);
+
+    const responses = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => {
+        const client = i % 2 === 0 ? a : b;
+        const word = words[i % 4 < 2 ? 0 : 1].id;
+        return i % 3 === 0 ? client.review(word, i % 5 === 0) : client.answer(session.id, word, i % 5 === 0);
+      }),
+    );
+
+    const recorded = responses.filter((response) => response.status === 201).length;
+    const counters = await sql<{ correct: number; wrong: number }>(
+      first,
+      'select sum(correct_count) as correct, sum(wrong_count) as wrong from words',
+    );
+    const log = await sql<{ correct: number; wrong: number }>(
+      second,
+      'select sum(correct) as correct, sum(1 - correct) as wrong from words_review_items',
+    );
+    expect(counters).toEqual(log);
+    expect(log[0].correct + log[0].wrong).toBe(recorded);
+    expect(recorded).toBe(60);
+  });
+});

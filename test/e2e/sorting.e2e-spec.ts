@@ -1,0 +1,69 @@
+import { clearDatabase, sql } from '../api.js';
+import { useTestApp } from '../app.js';
+import { portal } from '../fixtures.js';
+
+/**
+ * Ties arranged so that the order SQLite reads rows in (an index, or the rows of one group or word)
+ * differs from the promised one: a list that forgot its id tie-breaker fails here.
+ */
+const t = useTestApp();
+const client = portal(t);
+beforeEach(() => clearDatabase(t));
+
+const ids = async (path: string) =>
+  (await client.get(path).expect(200)).body.items.map((item: { id: number }) => item.id);
+
+describe('ties are broken by id', () => {
+  it('words with the same thai are in id order, not in the order of the (thai, english) index', async () => {
+    const words = await client.createWords(['แมว', 'zebra cat'], ['แมว', 'alley cat'], ['แมว', 'Maine cat']);
+    const byId = words.map((word) => word.id);
+    expect(await ids('/words?sort_by=thai')).toEqual(byId);
+    expect(await ids('/words?sort_by=thai&order=desc')).toEqual(byId);
+  });
+
+  it('sessions started at the same instant are newest id first, in every list of them', async () => {
+    const [word] = await client.createWords(['แมว', 'cat']);
+    const group = await client.createGroup('Pets', [word.id]);
+    const app = await client.createApp();
+    const sessions = [];
+    for (let i = 0; i < 3; i += 1) {
+      sessions.push((await client.post(`/learning_apps/${app.id}/launch`, { group_id: group.id }).expect(201)).body);
+    }
+    await sql(t, 'update study_sessions set created_at = ?', [Date.parse('2026-11-24T10:00:00Z')]);
+    const newestFirst = sessions.map((launched) => launched.study_session.id).reverse();
+
+    expect(await ids('/study_sessions')).toEqual(newestFirst);
+    expect(await ids(`/study_sessions?group_id=${group.id}`)).toEqual(newestFirst);
+    expect(await ids(`/groups/${group.id}/study_sessions`)).toEqual(newestFirst);
+    expect(await ids(`/learning_apps/${app.id}/study_sessions`)).toEqual(newestFirst);
+    expect((await client.get('/dashboard/last_study_session').expect(200)).body.id).toBe(newestFirst[0]);
+  });
+
+  it('answers given at the same instant are newest id first, in the whole log and in one word’s', async () => {
+    const [word] = await client.createWords(['แมว', 'cat']);
+    const at = '2026-11-24T10:00:00.000Z';
+    const recorded = [];
+    for (const correct of [true, false, true]) {
+      await client.review(word.id, correct, { reviewedAt: at }).expect(201);
+      recorded.push((await sql<{ id: number }>(t, 'select max(id) as id from words_review_items'))[0].id);
+    }
+    expect(await ids('/reviews')).toEqual([...recorded].reverse());
+    expect(await ids(`/reviews?word_id=${word.id}`)).toEqual([...recorded].reverse());
+  });
+});
+
+describe('active groups', () => {
+  it('counts a group with two study sessions once', async () => {
+    const [word] = await client.createWords(['แมว', 'cat']);
+    const pets = await client.createGroup('Pets', [word.id]);
+    const animals = await client.createGroup('Animals', [word.id]);
+    await client.createSession(pets.id);
+    await client.createSession(pets.id);
+    await client.createSession(animals.id);
+
+    expect((await client.get('/dashboard/quick_stats').expect(200)).body).toMatchObject({
+      total_study_sessions: 3,
+      total_active_groups: 2,
+    });
+  });
+});
