@@ -153,7 +153,7 @@ export async function clearDatabase(t: TestApp): Promise<void> {
   }
 }
 
-/** Inserts a study session of a group directly, as the (future) study session endpoints would. */
+/** Inserts a study session of a group directly in the database, as `POST /study_sessions` would. */
 export async function insertSession(t: TestApp, groupId: number): Promise<number> {
   const em = t.orm.em.fork();
   const session = em.create(StudySession, { group: groupId });

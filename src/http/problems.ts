@@ -48,7 +48,8 @@ function problemFor(exception: unknown): ProblemDto {
   if (typeof status === 'number' && status >= 400 && status < 500 && expose === true) {
     return problem(status, String(message));
   }
-  // The services check uniqueness first; this only answers a write that lost a race.
+  // The services check uniqueness first; the unique index answers a duplicate that another connection
+  // (another process on the same database) wrote between that check and this write.
   if (exception instanceof UniqueConstraintViolationException) {
     return problem(HttpStatus.CONFLICT, 'The request conflicts with stored data');
   }
