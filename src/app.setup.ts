@@ -35,6 +35,15 @@ export async function configureApp(app: NestExpressApplication): Promise<OpenAPI
           'Every error is an RFC 9457 problem document (application/problem+json).',
       )
       .setVersion('1')
+      // Relative: the document is served by the portal it describes, wherever that runs.
+      .addServer('/', 'This Lang Portal: the server that serves this document')
+      .addTag('words', 'The vocabulary: Thai words with their English meaning and free-form parts.')
+      .addTag('groups', 'Named groups of words, which study sessions practise.')
+      .addTag('learning apps', 'The registered learning apps, and launching one on a group.')
+      .addTag('study sessions', 'Study sessions and the answers given in them.')
+      .addTag('reviews', 'The learning record: every answer given, in a study session or outside one.')
+      .addTag('dashboard', 'Overall progress and statistics.')
+      .addTag('settings', 'Resetting the study history or the whole portal.')
       .build(),
     { autoTagControllers: false },
   );

@@ -18,7 +18,7 @@ export class ProblemDto {
   @ApiProperty({ example: 'Bad Request' })
   title!: string;
 
-  @ApiProperty({ example: 400 })
+  @ApiProperty({ type: 'integer', example: 400 })
   status!: number;
 
   @ApiProperty({ example: 'per_page must not be greater than 500' })
@@ -35,16 +35,41 @@ export class ValidationFailedException extends BadRequestException {
   }
 }
 
-/** Documents the problem responses an endpoint can answer with. */
-export function ApiProblems(...statuses: HttpStatus[]) {
+/** What a problem of each documented status typically says, shown as its example unless the endpoint says otherwise. */
+const PROBLEM_EXAMPLES: Partial<Record<HttpStatus, Pick<ProblemDto, 'detail' | 'errors'>>> = {
+  [HttpStatus.BAD_REQUEST]: {
+    detail: 'colour is not a known field',
+    errors: [{ field: 'colour', message: 'is not a known field' }],
+  },
+  [HttpStatus.NOT_FOUND]: { detail: 'Word 42 not found' },
+  [HttpStatus.CONFLICT]: { detail: 'A group named "Greetings" already exists (id 1)' },
+  [HttpStatus.PAYLOAD_TOO_LARGE]: { detail: 'request entity too large' },
+  [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: { detail: 'The request body must be application/json' },
+  [HttpStatus.UNPROCESSABLE_ENTITY]: { detail: 'word_ids refers to ids that do not exist: 7, 9' },
+};
+
+/** A status an endpoint can answer with, or the status and the `detail` of its example on that endpoint. */
+export type DocumentedProblem = HttpStatus | [status: HttpStatus, detail: string];
+
+/** Documents the problem responses an endpoint can answer with, each with an example of its own status. */
+export function ApiProblems(...problems: DocumentedProblem[]) {
   return applyDecorators(
     ApiExtraModels(ProblemDto),
-    ...statuses.map((status) =>
-      ApiResponse({
+    ...problems.map((problem) => {
+      const [status, detail] = Array.isArray(problem) ? problem : [problem];
+      const example: ProblemDto = {
+        type: 'about:blank',
+        title: STATUS_CODES[status] ?? 'Error',
+        status,
+        detail: STATUS_CODES[status] ?? 'Error',
+        ...PROBLEM_EXAMPLES[status],
+        ...(detail !== undefined && { detail }),
+      };
+      return ApiResponse({
         status,
         description: STATUS_CODES[status],
-        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
-      }),
-    ),
+        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) }, example } },
+      });
+    }),
   );
 }

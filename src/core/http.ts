@@ -31,10 +31,34 @@ export const IsOmittable = () => ValidateIf((_, value) => value !== undefined);
 export const IsId = (options?: ValidationOptions) =>
   applyDecorators(IsInt(options), Min(1, options), Max(Number.MAX_SAFE_INTEGER, options));
 
+/** The OpenAPI schema of an id, as `IsId` checks it. */
+export const ID_SCHEMA = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
+
+/**
+ * An optional integer query parameter between `minimum` and `maximum`, written in plain decimal
+ * digits, documented as an integer with its description and default.
+ */
+export const QueryInt = (
+  minimum: number,
+  maximum: number,
+  apiOptions: { description?: string; default?: number } = {},
+) =>
+  applyDecorators(
+    ApiPropertyOptional({ type: 'integer', minimum, maximum, ...apiOptions }),
+    IsOptional(),
+    DecimalInt(),
+    IsInt(),
+    Min(minimum),
+    Max(maximum),
+  );
+
+/** An optional id query parameter (a filter): a positive integer that a JavaScript number holds exactly. */
+export const QueryId = (description: string) => QueryInt(ID_SCHEMA.minimum, ID_SCHEMA.maximum, { description });
+
 /** A path id: a positive integer written without sign, exponent or leading zero (`1e3` is no id). */
 const PathId = () =>
   applyDecorators(
-    ApiProperty({ type: 'integer', minimum: 1, example: 1 }),
+    ApiProperty({ ...ID_SCHEMA, example: 1 }),
     Transform(({ value }) => (typeof value === 'string' && /^[1-9]\d*$/.test(value) ? Number(value) : value)),
     IsId({ message: '$property must be a positive integer' }),
   );
@@ -72,12 +96,13 @@ class LocationInterceptor implements NestInterceptor {
   }
 }
 
-/** A POST that creates a resource: 201 with its URL in `Location`, documented. */
-export const CreatedAt = (type: Type<unknown>) =>
+/** A POST that creates a resource: 201 with its URL in `Location`, documented with `description`. */
+export const CreatedAt = (type: Type<unknown>, description: string) =>
   applyDecorators(
     UseInterceptors(LocationInterceptor),
     ApiCreatedResponse({
       type,
+      description,
       headers: { Location: { description: 'URL of the new resource', schema: { type: 'string' } } },
     }),
   );

@@ -1,27 +1,17 @@
 import type { Type as ClassType } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { DecimalInt } from './http.js';
+import { IsIn, IsOptional } from 'class-validator';
+import { QueryInt } from './http.js';
 
 export const MAX_PER_PAGE = 500;
 // Keeps page × per_page far inside SQLite's integer range.
 const MAX_PAGE = 1_000_000_000;
 
 export class PaginationQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1 })
-  @IsOptional()
-  @DecimalInt()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE)
+  @QueryInt(1, MAX_PAGE, { default: 1, description: 'The page to return, from 1.' })
   page: number = 1;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PER_PAGE, default: 100 })
-  @IsOptional()
-  @DecimalInt()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PER_PAGE)
+  @QueryInt(1, MAX_PER_PAGE, { default: 100, description: 'Items per page.' })
   per_page: number = 100;
 }
 
@@ -50,16 +40,16 @@ export function SortedQueryDto<const F extends string>(fields: readonly F[], def
 }
 
 export class PaginationDto {
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   current_page!: number;
 
-  @ApiProperty({ example: 3 })
+  @ApiProperty({ type: 'integer', example: 3 })
   total_pages!: number;
 
-  @ApiProperty({ example: 250 })
+  @ApiProperty({ type: 'integer', example: 250 })
   total_items!: number;
 
-  @ApiProperty({ example: 100 })
+  @ApiProperty({ type: 'integer', example: 100 })
   items_per_page!: number;
 }
 

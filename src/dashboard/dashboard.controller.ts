@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../core/errors.js';
 import { StudySessionDto } from '../study-sessions/dto/study-session.dto.js';
 import { DashboardService } from './dashboard.service.js';
@@ -11,20 +11,28 @@ export class DashboardController {
   constructor(private readonly dashboard: DashboardService) {}
 
   @Get('dashboard/last_study_session')
+  @ApiOperation({ summary: 'Get the last study session' })
   @ApiOkResponse({ type: StudySessionDto, description: 'The newest study session.' })
-  @ApiProblems(404)
+  @ApiProblems(400, 404)
   lastStudySession() {
     return this.dashboard.lastStudySession();
   }
 
   @Get('dashboard/study_progress')
-  @ApiOkResponse({ type: StudyProgressDto })
+  @ApiOperation({ summary: 'Get the study progress' })
+  @ApiOkResponse({ type: StudyProgressDto, description: 'How many words have been studied, of all words.' })
+  @ApiProblems(400)
   studyProgress() {
     return this.dashboard.studyProgress();
   }
 
   @Get('dashboard/quick_stats')
-  @ApiOkResponse({ type: QuickStatsDto })
+  @ApiOperation({ summary: 'Get quick statistics' })
+  @ApiOkResponse({
+    type: QuickStatsDto,
+    description: 'The success rate, the number of study sessions and active groups, and the study streak.',
+  })
+  @ApiProblems(400)
   quickStats() {
     return this.dashboard.quickStats();
   }

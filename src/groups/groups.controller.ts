@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../core/errors.js';
 import { CreatedAt, ForceQueryDto, IdAndWordIdParams, IdParams } from '../core/http.js';
 import { PageDto } from '../core/pagination.js';
@@ -13,50 +13,57 @@ export class GroupsController {
   constructor(private readonly groups: GroupsService) {}
 
   @Get('groups')
-  @ApiOkResponse({ type: PageDto(GroupDto) })
+  @ApiOperation({ summary: 'List groups' })
+  @ApiOkResponse({ type: PageDto(GroupDto), description: 'A page of groups, sorted as asked.' })
   @ApiProblems(400)
   list(@Query() query: ListGroupsQueryDto) {
     return this.groups.list(query);
   }
 
   @Get('groups/:id')
-  @ApiOkResponse({ type: GroupDetailDto })
+  @ApiOperation({ summary: 'Get a group' })
+  @ApiOkResponse({ type: GroupDetailDto, description: 'The group, with its study statistics.' })
   @ApiProblems(400, 404)
   get(@Param() { id }: IdParams) {
     return this.groups.get(id);
   }
 
   @Post('groups')
-  @CreatedAt(GroupDto)
+  @ApiOperation({ summary: 'Create a group' })
+  @CreatedAt(GroupDto, 'The new group.')
   @ApiProblems(400, 409, 413, 415, 422)
   create(@Body() body: CreateGroupDto) {
     return this.groups.create(body);
   }
 
   @Patch('groups/:id')
-  @ApiOkResponse({ type: GroupDto })
+  @ApiOperation({ summary: 'Rename a group' })
+  @ApiOkResponse({ type: GroupDto, description: 'The renamed group.' })
   @ApiProblems(400, 404, 409, 413, 415)
   rename(@Param() { id }: IdParams, @Body() body: UpdateGroupDto) {
     return this.groups.rename(id, body);
   }
 
   @Delete('groups/:id')
+  @ApiOperation({ summary: 'Delete a group' })
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Deleted; its words stay.' })
-  @ApiProblems(400, 404, 409)
+  @ApiProblems(400, 404, [409, 'Group 1 has study sessions; delete it with force=true to remove them too'])
   remove(@Param() { id }: IdParams, @Query() query: ForceQueryDto) {
     return this.groups.remove(id, query.force);
   }
 
   @Post('groups/:id/words')
+  @ApiOperation({ summary: 'Add words to a group' })
   @HttpCode(HttpStatus.OK)
-  @ApiOkResponse({ type: GroupDto })
+  @ApiOkResponse({ type: GroupDto, description: 'The group, with its new word count.' })
   @ApiProblems(400, 404, 413, 415, 422)
   addWords(@Param() { id }: IdParams, @Body() body: GroupWordIdsDto) {
     return this.groups.addWords(id, body.word_ids);
   }
 
   @Delete('groups/:id/words/:word_id')
+  @ApiOperation({ summary: 'Remove a word from a group' })
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'The word left the group.' })
   @ApiProblems(400, 404)

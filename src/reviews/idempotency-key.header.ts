@@ -13,7 +13,10 @@ export const ApiIdempotencyKey = () =>
         'response and records nothing; the same key with another body gets 422; a retry while the first request ' +
         'is still running gets 409.',
     }),
-    ApiProblems(409, 422),
+    ApiProblems(
+      [409, 'A request with this Idempotency-Key is still being processed'],
+      [422, 'This Idempotency-Key was already used for a different request'],
+    ),
   );
 
 /** The `Idempotency-Key` request header, if sent. */

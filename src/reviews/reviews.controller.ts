@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../core/errors.js';
 import { PageDto } from '../core/pagination.js';
 import { AnswerRecordedDto, CreateReviewDto, ListReviewsQueryDto, ReviewDto } from './dto/review.dto.js';
@@ -12,13 +12,15 @@ export class ReviewsController {
   constructor(private readonly reviews: ReviewsService) {}
 
   @Get('reviews')
-  @ApiOkResponse({ type: PageDto(ReviewDto), description: 'The learning record log, newest first.' })
+  @ApiOperation({ summary: 'List reviews' })
+  @ApiOkResponse({ type: PageDto(ReviewDto), description: 'A page of the learning record log, newest first.' })
   @ApiProblems(400)
   list(@Query() query: ListReviewsQueryDto) {
     return this.reviews.list(query);
   }
 
   @Post('reviews')
+  @ApiOperation({ summary: 'Record an answer outside a study session' })
   @ApiCreatedResponse({ type: AnswerRecordedDto, description: 'An answer given outside any study session.' })
   @ApiProblems(400, 413, 415)
   @ApiIdempotencyKey()

@@ -1,5 +1,5 @@
 import { Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../core/errors.js';
 import { SuccessDto } from './dto/success.dto.js';
 import { SettingsService } from './settings.service.js';
@@ -10,6 +10,7 @@ export class SettingsController {
   constructor(private readonly settings: SettingsService) {}
 
   @Post('reset_history')
+  @ApiOperation({ summary: 'Reset the study history' })
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({
     type: SuccessDto,
@@ -22,6 +23,7 @@ export class SettingsController {
   }
 
   @Post('full_reset')
+  @ApiOperation({ summary: 'Reset the portal to a fresh install' })
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({
     type: SuccessDto,

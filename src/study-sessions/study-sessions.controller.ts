@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Req } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Environment } from '../core/config.js';
 import { ApiProblems } from '../core/errors.js';
@@ -18,6 +18,8 @@ import {
 } from './dto/study-session.dto.js';
 import { StudySessionsService } from './study-sessions.service.js';
 
+const NO_SUCH_GROUP = 'group_id refers to a group that does not exist: 9';
+
 /** Study sessions, wherever they are listed or started: on their own, in a group, from a learning app. */
 @Controller()
 export class StudySessionsController {
@@ -28,7 +30,8 @@ export class StudySessionsController {
 
   @Get('study_sessions')
   @ApiTags('study sessions')
-  @ApiOkResponse({ type: PageDto(StudySessionDto), description: 'Newest first.' })
+  @ApiOperation({ summary: 'List study sessions' })
+  @ApiOkResponse({ type: PageDto(StudySessionDto), description: 'A page of study sessions, newest first.' })
   @ApiProblems(400, 404)
   list(@Query() query: ListStudySessionsQueryDto) {
     return this.sessions.listQueried(query);
@@ -36,15 +39,17 @@ export class StudySessionsController {
 
   @Post('study_sessions')
   @ApiTags('study sessions')
-  @CreatedAt(StudySessionDto)
-  @ApiProblems(400, 413, 415, 422)
+  @ApiOperation({ summary: 'Start a study session' })
+  @CreatedAt(StudySessionDto, 'The new study session.')
+  @ApiProblems(400, 413, 415, [422, NO_SUCH_GROUP])
   create(@Body() body: CreateStudySessionDto) {
     return this.sessions.create(body);
   }
 
   @Get('study_sessions/:id')
   @ApiTags('study sessions')
-  @ApiOkResponse({ type: StudySessionDto })
+  @ApiOperation({ summary: 'Get a study session' })
+  @ApiOkResponse({ type: StudySessionDto, description: 'The study session, with the counts of its answers.' })
   @ApiProblems(400, 404)
   get(@Param() { id }: IdParams) {
     return this.sessions.get(id);
@@ -52,7 +57,8 @@ export class StudySessionsController {
 
   @Get('study_sessions/:id/words')
   @ApiTags('study sessions')
-  @ApiOkResponse({ type: PageDto(SessionWordDto), description: 'Words answered in the session.' })
+  @ApiOperation({ summary: 'List the words answered in a study session' })
+  @ApiOkResponse({ type: PageDto(SessionWordDto), description: 'A page of the words answered in the session.' })
   @ApiProblems(400, 404)
   words(@Param() { id }: IdParams, @Query() query: PaginationQueryDto) {
     return this.sessions.answeredWords(id, query);
@@ -60,6 +66,7 @@ export class StudySessionsController {
 
   @Post('study_sessions/:id/words/:word_id/review')
   @ApiTags('study sessions')
+  @ApiOperation({ summary: 'Record an answer in a study session' })
   @ApiCreatedResponse({ type: AnswerRecordedDto, description: 'The answer is recorded, all or nothing.' })
   @ApiProblems(400, 404, 413, 415)
   @ApiIdempotencyKey()
@@ -69,6 +76,7 @@ export class StudySessionsController {
 
   @Get('groups/:id/study_sessions')
   @ApiTags('groups')
+  @ApiOperation({ summary: 'List the study sessions of a group' })
   @ApiOkResponse({ type: PageDto(StudySessionDto), description: 'Study sessions of the group, newest first.' })
   @ApiProblems(400, 404)
   ofGroup(@Param() { id }: IdParams, @Query() query: PaginationQueryDto) {
@@ -77,6 +85,7 @@ export class StudySessionsController {
 
   @Get('learning_apps/:id/study_sessions')
   @ApiTags('learning apps')
+  @ApiOperation({ summary: 'List the study sessions launched from a learning app' })
   @ApiOkResponse({ type: PageDto(StudySessionDto), description: 'Sessions launched from this app, newest first.' })
   @ApiProblems(400, 404)
   ofLearningApp(@Param() { id }: IdParams, @Query() query: PaginationQueryDto) {
@@ -85,8 +94,12 @@ export class StudySessionsController {
 
   @Post('learning_apps/:id/launch')
   @ApiTags('learning apps')
-  @ApiCreatedResponse({ type: LaunchedDto })
-  @ApiProblems(400, 404, 413, 415, 422)
+  @ApiOperation({ summary: 'Launch a learning app on a group' })
+  @ApiCreatedResponse({
+    type: LaunchedDto,
+    description: 'The new study session, and the URL that opens the app on it.',
+  })
+  @ApiProblems(400, 404, 413, 415, [422, NO_SUCH_GROUP])
   launch(@Param() { id }: IdParams, @Body() body: LaunchDto, @Req() request: Request) {
     // Without PUBLIC_URL, the address the request was sent to (an HTTP/1.0 request may name no host).
     const origin =

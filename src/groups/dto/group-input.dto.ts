@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { IsId, IsOmittable, Trim } from '../../core/http.js';
+import { ID_SCHEMA, IsId, IsOmittable, Trim } from '../../core/http.js';
 import { SortedQueryDto } from '../../core/pagination.js';
 
 export class GroupWordIdsDto {
-  @ApiProperty({ type: [Number], example: [1, 2, 3] })
+  @ApiProperty({ type: 'array', items: ID_SCHEMA, example: [1, 2, 3], description: 'Words to add to the group.' })
   @IsArray()
   @ArrayMaxSize(5000)
   @IsId({ each: true })
@@ -19,7 +19,12 @@ export class CreateGroupDto {
   @MaxLength(100)
   name!: string;
 
-  @ApiPropertyOptional({ type: [Number], example: [1, 2, 3], description: 'Words the new group starts with.' })
+  @ApiPropertyOptional({
+    type: 'array',
+    items: ID_SCHEMA,
+    example: [1, 2, 3],
+    description: 'Words the new group starts with.',
+  })
   @IsOmittable()
   @IsArray()
   @ArrayMaxSize(5000)

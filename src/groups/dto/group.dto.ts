@@ -2,13 +2,13 @@ import { ApiProperty, OmitType } from '@nestjs/swagger';
 import type { Group } from '../group.entity.js';
 
 export class GroupDto {
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   id!: number;
 
   @ApiProperty({ example: 'Greetings' })
   name!: string;
 
-  @ApiProperty({ example: 20 })
+  @ApiProperty({ type: 'integer', example: 20 })
   words_count!: number;
 
   @ApiProperty({ format: 'date-time' })
@@ -20,16 +20,16 @@ export class WordGroupRefDto extends OmitType(GroupDto, ['created_at'] as const)
 export type GroupRefDto = WordGroupRefDto;
 
 export class GroupStatsDto {
-  @ApiProperty({ example: 20 })
+  @ApiProperty({ type: 'integer', example: 20 })
   total_word_count!: number;
 
-  @ApiProperty({ example: 12, description: 'Distinct words answered in the group’s study sessions.' })
+  @ApiProperty({ type: 'integer', example: 12, description: 'Distinct words answered in the group’s study sessions.' })
   studied_word_count!: number;
 
-  @ApiProperty({ example: 30 })
+  @ApiProperty({ type: 'integer', example: 30 })
   correct_count!: number;
 
-  @ApiProperty({ example: 6 })
+  @ApiProperty({ type: 'integer', example: 6 })
   wrong_count!: number;
 
   @ApiProperty({ example: 83.3, description: 'Percentage of correct answers, one decimal; 0 when none.' })

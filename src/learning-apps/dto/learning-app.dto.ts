@@ -18,7 +18,7 @@ const IsHttpUrl = () =>
   });
 
 export class LearningAppDto {
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   id!: number;
 
   @ApiProperty({ example: 'Flashcards' })
@@ -45,7 +45,11 @@ export class CreateLearningAppDto {
   @MaxLength(100)
   name!: string;
 
-  @ApiPropertyOptional({ default: '', maxLength: 2000 })
+  @ApiPropertyOptional({
+    maxLength: 2000,
+    example: 'Flip cards from Thai to English.',
+    description: 'An app created without one has the empty description.',
+  })
   @IsOmittable()
   @Trim()
   @IsString()

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsISO8601, IsOptional, Matches, ValidateBy } from 'class-validator';
-import { IsId, IsOmittable, QueryBoolean, DecimalInt, Trim } from '../../core/http.js';
+import { ID_SCHEMA, IsId, IsOmittable, QueryBoolean, QueryId, Trim } from '../../core/http.js';
 import { PaginationQueryDto } from '../../core/pagination.js';
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -38,7 +38,7 @@ export class AnswerDto {
 }
 
 export class CreateReviewDto extends AnswerDto {
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ ...ID_SCHEMA, example: 1 })
   @IsId()
   word_id!: number;
 }
@@ -47,10 +47,10 @@ export class AnswerRecordedDto {
   @ApiProperty({ example: true })
   success!: true;
 
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   word_id!: number;
 
-  @ApiProperty({ type: Number, nullable: true, example: 7 })
+  @ApiProperty({ type: 'integer', nullable: true, example: 7 })
   study_session_id!: number | null;
 
   @ApiProperty({ example: true })
@@ -61,10 +61,10 @@ export class AnswerRecordedDto {
 }
 
 export class ReviewDto {
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   id!: number;
 
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   word_id!: number;
 
   @ApiProperty({ example: 'สวัสดี' })
@@ -79,15 +79,12 @@ export class ReviewDto {
   @ApiProperty({ format: 'date-time' })
   reviewed_at!: string;
 
-  @ApiProperty({ type: Number, nullable: true, example: 7 })
+  @ApiProperty({ type: 'integer', nullable: true, example: 7 })
   study_session_id!: number | null;
 }
 
 export class ListReviewsQueryDto extends PaginationQueryDto {
-  @ApiPropertyOptional({ description: 'Only answers for this word (a deleted word has an empty history).' })
-  @IsOptional()
-  @DecimalInt()
-  @IsId()
+  @QueryId('Only answers for this word (a deleted word has an empty history).')
   word_id?: number;
 
   @ApiPropertyOptional({ type: Boolean })

@@ -1,20 +1,20 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
-import { DecimalInt, IsId } from '../../core/http.js';
+import { ID_SCHEMA, IsId, QueryId } from '../../core/http.js';
 import { PaginationQueryDto } from '../../core/pagination.js';
 import { WordDto } from '../../words/dto/word.dto.js';
 
 export class StudySessionDto {
-  @ApiProperty({ example: 7 })
+  @ApiProperty({ type: 'integer', example: 7 })
   id!: number;
 
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   group_id!: number;
 
   @ApiProperty({ example: 'Greetings' })
   group_name!: string;
 
-  @ApiProperty({ type: Number, nullable: true, example: 1, description: 'Null for a session without an app.' })
+  @ApiProperty({ type: 'integer', nullable: true, example: 1, description: 'Null for a session without an app.' })
   learning_app_id!: number | null;
 
   @ApiProperty({ type: String, nullable: true, example: 'Flashcards' })
@@ -31,46 +31,45 @@ export class StudySessionDto {
   })
   end_time!: string | null;
 
-  @ApiProperty({ example: 20 })
+  @ApiProperty({ type: 'integer', example: 20 })
   review_items_count!: number;
 
-  @ApiProperty({ example: 15 })
+  @ApiProperty({ type: 'integer', example: 15 })
   correct_count!: number;
 
-  @ApiProperty({ example: 5 })
+  @ApiProperty({ type: 'integer', example: 5 })
   wrong_count!: number;
 }
 
 export class SessionWordDto extends WordDto {
-  @ApiProperty({ example: 3 })
+  @ApiProperty({ type: 'integer', example: 3 })
   session_correct_count!: number;
 
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   session_wrong_count!: number;
 }
 
 export class CreateStudySessionDto {
-  @ApiProperty({ example: 1, description: 'The group of words to study.' })
+  @ApiProperty({ ...ID_SCHEMA, example: 1, description: 'The group of words to study.' })
   @IsId()
   group_id!: number;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, example: 1 })
+  @ApiPropertyOptional({
+    ...ID_SCHEMA,
+    nullable: true,
+    example: 1,
+    description: 'The learning app the session is studied with; none when left out or null.',
+  })
   @IsOptional()
   @IsId()
   learning_app_id?: number | null;
 }
 
 export class ListStudySessionsQueryDto extends PaginationQueryDto {
-  @ApiPropertyOptional({ description: 'Only sessions of this group (404 if it does not exist).' })
-  @IsOptional()
-  @DecimalInt()
-  @IsId()
+  @QueryId('Only sessions of this group (404 if it does not exist).')
   group_id?: number;
 
-  @ApiPropertyOptional({ description: 'Only sessions launched from this app (404 if it does not exist).' })
-  @IsOptional()
-  @DecimalInt()
-  @IsId()
+  @QueryId('Only sessions launched from this app (404 if it does not exist).')
   learning_app_id?: number;
 }
 

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { IsId, DecimalInt, Trim } from '../../core/http.js';
+import { QueryId, Trim } from '../../core/http.js';
 import { SortedQueryDto } from '../../core/pagination.js';
 
 export const WORD_SORTS = ['thai', 'english', 'correct_count', 'wrong_count', 'created_at', 'id'] as const;
@@ -15,9 +15,6 @@ export class GroupWordsQueryDto extends SortedQueryDto(WORD_SORTS, 'thai') {
 }
 
 export class ListWordsQueryDto extends GroupWordsQueryDto {
-  @ApiPropertyOptional({ description: 'Only words of this group (404 if it does not exist).' })
-  @IsOptional()
-  @DecimalInt()
-  @IsId()
+  @QueryId('Only words of this group (404 if it does not exist).')
   group_id?: number;
 }

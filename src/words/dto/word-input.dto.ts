@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsNotEmpty, IsObject, IsString, MaxLength } from 'class-validator';
-import { IsId, IsOmittable, Trim } from '../../core/http.js';
+import { ID_SCHEMA, IsId, IsOmittable, Trim } from '../../core/http.js';
 import type { WordParts } from '../word.entity.js';
 
 export class CreateWordDto {
@@ -21,14 +21,14 @@ export class CreateWordDto {
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
-    default: {},
     example: { romanization: 'sawatdi', part_of_speech: 'interjection' },
+    description: 'Free-form details (romanization, part of speech, …). A word created without them has `{}`.',
   })
   @IsOmittable()
   @IsObject()
   parts?: WordParts;
 
-  @ApiPropertyOptional({ type: [Number], description: 'Groups the new word joins.', example: [1] })
+  @ApiPropertyOptional({ type: 'array', items: ID_SCHEMA, description: 'Groups the new word joins.', example: [1] })
   @IsOmittable()
   @IsArray()
   @ArrayMaxSize(1000)

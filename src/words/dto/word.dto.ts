@@ -3,7 +3,7 @@ import { WordGroupRefDto } from '../../groups/dto/group.dto.js';
 import type { Word, WordParts } from '../word.entity.js';
 
 export class WordDto {
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   id!: number;
 
   @ApiProperty({ example: 'สวัสดี' })
@@ -19,10 +19,10 @@ export class WordDto {
   })
   parts!: WordParts;
 
-  @ApiProperty({ example: 5 })
+  @ApiProperty({ type: 'integer', example: 5 })
   correct_count!: number;
 
-  @ApiProperty({ example: 2 })
+  @ApiProperty({ type: 'integer', example: 2 })
   wrong_count!: number;
 
   @ApiProperty({ format: 'date-time' })
@@ -43,7 +43,7 @@ export class WordDetailDto extends WordDto {
 export class GroupRawWordDto extends PickType(WordDto, ['id', 'thai', 'english', 'parts'] as const) {}
 
 export class GroupRawWordsDto {
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   group_id!: number;
 
   @ApiProperty({ example: 'Greetings' })
