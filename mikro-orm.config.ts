@@ -28,6 +28,8 @@ export function ormConfig(dbName = process.env.DATABASE_PATH || 'database/lang-p
       migrationsList: migrations,
       snapshot: false,
       emit: 'ts',
+      // The server says in one line which migrations it applied.
+      silent: true,
     },
     seeder: { path: 'database/seeders', seedersList: [DatabaseSeeder] },
     allowGlobalContext: false,

@@ -2,11 +2,18 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule } from 'nestjs-pino';
 import { ormConfig } from '../mikro-orm.config.js';
 import { type Environment, validateEnvironment } from './core/config.js';
+import { BackupsModule } from './backups/backups.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { GroupsModule } from './groups/groups.module.js';
+import { HealthModule } from './health/health.module.js';
+import { loggingOptions } from './http/logging.js';
 import { LearningAppsModule } from './learning-apps/learning-apps.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { ReviewsModule } from './reviews/reviews.module.js';
 import { SettingsModule } from './settings/settings.module.js';
 import { StudySessionsModule } from './study-sessions/study-sessions.module.js';
@@ -21,6 +28,18 @@ import { WordsModule } from './words/words.module.js';
       inject: [ConfigService],
       useFactory: (config: ConfigService<Environment, true>) => ormConfig(config.get('DATABASE_PATH', { infer: true })),
     }),
+    LoggerModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<Environment, true>) =>
+        loggingOptions(config.get('LOG_LEVEL', { infer: true })),
+    }),
+    ThrottlerModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<Environment, true>) => {
+        const perMinute = config.get('RATE_LIMIT_PER_MINUTE', { infer: true });
+        return { throttlers: [{ ttl: 60_000, limit: perMinute }], skipIf: () => perMinute === 0 };
+      },
+    }),
     WordsModule,
     GroupsModule,
     LearningAppsModule,
@@ -28,6 +47,10 @@ import { WordsModule } from './words/words.module.js';
     ReviewsModule,
     DashboardModule,
     SettingsModule,
+    HealthModule,
+    MetricsModule,
+    BackupsModule,
   ],
+  providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
 })
 export class AppModule {}

@@ -1,10 +1,15 @@
-import { NotFoundException, VersioningType } from '@nestjs/common';
+import { RequestMethod, VersioningType } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import type { Environment } from './core/config.js';
 import { ValidationFailedException } from './core/errors.js';
-import { answerUnparsableRequest, ProblemFilter, sendProblem, toFieldErrors } from './http/problems.js';
-import { RequestChecksGuard } from './http/request-checks.guard.js';
+import { corsOptions } from './http/destructive.js';
+import { Operations } from './http/operations.js';
+import { answerUnparsableRequest, answerUnrouted, ProblemFilter, sendProblem, toFieldErrors } from './http/problems.js';
+import { isJsonInUtf8, RequestChecksGuard } from './http/request-checks.guard.js';
 import { ValidationKeepingJson } from './http/validation.pipe.js';
 
 /**
@@ -12,12 +17,14 @@ import { ValidationKeepingJson } from './http/validation.pipe.js';
  * Initialises the application, so that requests no route answers get a problem document too.
  */
 export async function configureApp(app: NestExpressApplication): Promise<OpenAPIObject> {
+  const config = app.get<ConfigService<Environment, true>>(ConfigService);
   app.disable('x-powered-by');
-  // Launched learning apps are web pages served from their own origins.
-  app.enableCors({ exposedHeaders: ['Location'] });
-  app.setGlobalPrefix('api');
+  // `/API/V1/FULL_RESET` is no route of the API.
+  app.set('case sensitive routing', true);
+  app.use(helmet());
+  app.useBodyParser('json', { limit: config.get('BODY_LIMIT', { infer: true }), type: isJsonInUtf8 });
+  app.setGlobalPrefix('api', { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
-  app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(
     new ValidationKeepingJson({
       transform: true,
@@ -44,16 +51,19 @@ export async function configureApp(app: NestExpressApplication): Promise<OpenAPI
       .addTag('reviews', 'The learning record: every answer given, in a study session or outside one.')
       .addTag('dashboard', 'Overall progress and statistics.')
       .addTag('settings', 'Resetting the study history or the whole portal.')
+      .addTag('health', 'Liveness and readiness, for load balancers and supervisors.')
       .build(),
     { autoTagControllers: false },
   );
-  app.useGlobalGuards(new RequestChecksGuard(document));
+  const operations = new Operations(document);
+  // Launched learning apps are web pages served from their own origins; what destroys data is not for them.
+  app.enableCors(corsOptions(operations, config.get('CORS_ORIGINS', { infer: true }).split(',').filter(Boolean)));
+  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalGuards(new RequestChecksGuard(operations));
   SwaggerModule.setup('api/docs', app, document);
   await app.init();
   // Outside /api Nest routes nothing: Express's own 404 page and error handler would answer there.
-  app.use((request: Request, response: Response) =>
-    sendProblem(response, new NotFoundException(`Cannot ${request.method} ${request.path}`)),
-  );
+  app.use(answerUnrouted(operations));
   app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => sendProblem(response, error));
   app.getHttpServer().on('clientError', answerUnparsableRequest);
   return document;

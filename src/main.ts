@@ -1,32 +1,97 @@
 import './node-version-guard.js';
 import { MikroORM } from '@mikro-orm/core';
-import { ConsoleLogger, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import { seed } from '../database/seeders/DatabaseSeeder.js';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
-import { type Environment, logLevelsFrom } from './core/config.js';
-import { seed } from '../database/seeders/DatabaseSeeder.js';
+import type { Environment } from './core/config.js';
+import { quietStartup } from './http/logging.js';
+import { IdempotencyService } from './reviews/idempotency.service.js';
+
+const logger = new Logger('LangPortal');
+
+/** A start-up failure as its cause and its fix. */
+function explain(error: unknown, config?: Environment): string {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  if (code === 'EADDRINUSE' && config) {
+    return `port ${config.PORT} on ${config.HOST} is in use by another program: stop it, or set PORT to a free port`;
+  }
+  if (
+    config &&
+    (code?.startsWith('SQLITE_CANTOPEN') || /open database|directory does not exist/i.test(message ?? ''))
+  ) {
+    return `the database ${config.DATABASE_PATH} cannot be opened (${message}): check DATABASE_PATH and that its folder exists and is writable`;
+  }
+  return message ?? String(error);
+}
+
+/** Stops on SIGTERM/SIGINT: no new connections, requests in flight finish (up to the grace period), the database closes. */
+function stopGracefully(app: NestExpressApplication, graceMs: number): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.log(`${signal}: stopping; requests in flight have ${graceMs} ms to finish`);
+      const server = app.getHttpServer();
+      const deadline = setTimeout(() => {
+        logger.warn('Grace period over: closing the connections still open');
+        server.closeAllConnections();
+      }, graceMs);
+      deadline.unref();
+      app
+        .close()
+        .then(() => {
+          logger.log('Stopped');
+          process.exit(0);
+        })
+        .catch((error: unknown) => {
+          logger.error(`Stopping failed: ${explain(error)}`);
+          process.exit(1);
+        });
+    });
+  }
+}
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
-    // Silent until the configured log level is known; a failure here is reported below.
-    logger: false,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, abortOnError: false });
+  app.useLogger(quietStartup(app.get(PinoLogger)));
   const config = app.get<ConfigService<Environment, true>>(ConfigService);
-  app.useLogger(new ConsoleLogger({ logLevels: logLevelsFrom(config.get('LOG_LEVEL', { infer: true })) }));
-  app.enableShutdownHooks();
-  await configureApp(app);
-  const orm = app.get<MikroORM>(MikroORM);
-  await orm.migrator.up();
-  await seed(orm);
-  const port = config.get('PORT', { infer: true });
-  await app.listen(port);
-  new Logger('LangPortal').log(
-    `Serving http://localhost:${port}/api/v1 (API docs at http://localhost:${port}/api/docs)`,
-  );
+  const env = {
+    PORT: config.get('PORT', { infer: true }),
+    HOST: config.get('HOST', { infer: true }),
+    DATABASE_PATH: config.get('DATABASE_PATH', { infer: true }),
+  } as Environment;
+  try {
+    const orm = app.get<MikroORM>(MikroORM);
+    const applied = await orm.migrator.up();
+    logger.log(
+      applied.length > 0
+        ? `Database ${env.DATABASE_PATH}: applied ${applied.map((migration) => migration.name).join(', ')}`
+        : `Database ${env.DATABASE_PATH}: up to date`,
+    );
+    const released = await app.get(IdempotencyService).releaseClaimsOfStoppedServers();
+    if (released > 0) {
+      logger.log(`Freed ${released} Idempotency-Key claims left by a server that stopped mid-request`);
+    }
+    const seeded = await seed(orm);
+    logger.log(
+      seeded > 0 ? `Seeded ${seeded} words, their groups and the example learning app` : 'Kept the existing data',
+    );
+    await configureApp(app);
+    const server = app.getHttpServer();
+    // A client that sends its request slowly (or never finishes it) cannot hold a connection for long.
+    server.requestTimeout = 30_000;
+    server.headersTimeout = 10_000;
+    server.keepAliveTimeout = 5_000;
+    stopGracefully(app, config.get('SHUTDOWN_GRACE_MS', { infer: true }));
+    await app.listen(env.PORT, env.HOST);
+  } catch (error) {
+    throw new Error(explain(error, env), { cause: error });
+  }
+  const address = `http://${env.HOST}:${env.PORT}`;
+  logger.log(`Serving ${address}/api/v1 (API docs at ${address}/api/docs)`);
 }
 
 try {

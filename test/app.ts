@@ -4,7 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../src/app.module.js';
 import { configureApp } from '../src/app.setup.js';
-import type { Environment } from '../src/core/config.js';
+import { type Environment, validateEnvironment } from '../src/core/config.js';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -19,7 +19,8 @@ export interface TestApp {
 export async function createTestApp(config: Partial<Environment> = {}): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
     .overrideProvider(ConfigService)
-    .useValue(new ConfigService(config))
+    // The configuration the server would read: test/setup-env.ts's environment, these settings, the defaults.
+    .useValue(new ConfigService({ ...validateEnvironment(process.env), ...config }))
     .compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error', 'warn'] });
   await configureApp(app);

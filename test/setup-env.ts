@@ -1,3 +1,10 @@
+// Nest is ESM and some of its companions (throttler, prometheus) are CommonJS that require it: loaded
+// first, it is complete by the time they do, as in Node itself (Jest would otherwise see a require cycle).
+import '@nestjs/common';
+import '@nestjs/core';
+import '@nestjs/config';
+
 // Read by ConfigModule when the app module is first imported: tests never touch the real database file.
 process.env.DATABASE_PATH = ':memory:';
 process.env.APP_TIMEZONE = 'UTC';
+process.env.LOG_LEVEL = 'warn';

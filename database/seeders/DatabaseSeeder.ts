@@ -61,7 +61,11 @@ export class DatabaseSeeder extends Seeder {
   }
 }
 
-/** Loads the seed data into an empty database (a fresh install), in one transaction. */
-export async function seed(orm: MikroORM): Promise<void> {
-  await orm.em.fork().transactional((em: EntityManager) => new DatabaseSeeder().run(em));
+/** Loads the seed data into an empty database (a fresh install), in one transaction; how many words it loaded. */
+export async function seed(orm: MikroORM): Promise<number> {
+  return orm.em.fork().transactional(async (em: EntityManager) => {
+    const before = await em.count(Word, {});
+    await new DatabaseSeeder().run(em);
+    return (await em.count(Word, {})) - before;
+  });
 }

@@ -35,10 +35,50 @@ export class Environment {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'log';
 
+  @IsString()
+  @IsNotEmpty()
+  HOST = '127.0.0.1';
+
   @IsOptional()
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
   @Matches(/^[^?#]*$/, { message: '$property must be an origin (and path), without a query or fragment' })
   PUBLIC_URL: string | undefined = undefined;
+
+  /** Origins (comma-separated) whose pages may call the endpoints that destroy data; the others are open to all. */
+  @Matches(/^(https?:\/\/[^\s,/]+)?(,https?:\/\/[^\s,/]+)*$/, {
+    message: '$property must be a comma-separated list of origins such as http://localhost:5173',
+  })
+  CORS_ORIGINS = '';
+
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{16,}$/, { message: '$property must be at least 16 printable ASCII characters, no spaces' })
+  ADMIN_TOKEN: string | undefined = undefined;
+
+  @Matches(/^\d+(b|kb|mb)$/i, { message: '$property must be a size such as 1mb, 512kb or 100000b' })
+  BODY_LIMIT = '1mb';
+
+  /** Requests per minute per client address; 0 turns rate limiting off. */
+  @DecimalInt()
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_PER_MINUTE = 0;
+
+  /** How long a stopping server lets requests in flight finish. */
+  @DecimalInt()
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  SHUTDOWN_GRACE_MS = 10_000;
+
+  @DecimalInt()
+  @IsInt()
+  @Min(1)
+  BACKUP_KEEP = 7;
+
+  /** A cron expression (e.g. `0 3 * * *`) for backups taken by the server itself; unset, none. */
+  @IsOptional()
+  @Matches(/^(\S+\s+){4,5}\S+$/, { message: '$property must be a cron expression of 5 or 6 fields' })
+  BACKUP_CRON: string | undefined = undefined;
 }
 
 /** Validates the environment at start-up; a bad value stops the server with a message naming it. */

@@ -43,9 +43,16 @@ const PROBLEM_EXAMPLES: Partial<Record<HttpStatus, Pick<ProblemDto, 'detail' | '
   },
   [HttpStatus.NOT_FOUND]: { detail: 'Word 42 not found' },
   [HttpStatus.CONFLICT]: { detail: 'A group named "Greetings" already exists (id 1)' },
-  [HttpStatus.PAYLOAD_TOO_LARGE]: { detail: 'request entity too large' },
-  [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: { detail: 'The request body must be application/json' },
+  [HttpStatus.UNAUTHORIZED]: { detail: 'This request destroys data: send Authorization: Bearer <ADMIN_TOKEN>' },
+  [HttpStatus.FORBIDDEN]: { detail: 'The admin token is not the one configured' },
+  [HttpStatus.METHOD_NOT_ALLOWED]: { detail: 'PUT is not allowed here; use GET, POST' },
+  [HttpStatus.PAYLOAD_TOO_LARGE]: { detail: 'The request body is larger than the limit of 1048576 bytes' },
+  [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: { detail: 'The request body must be application/json, in UTF-8' },
   [HttpStatus.UNPROCESSABLE_ENTITY]: { detail: 'word_ids refers to ids that do not exist: 7, 9' },
+  [HttpStatus.TOO_MANY_REQUESTS]: { detail: 'ThrottlerException: Too Many Requests' },
+  [HttpStatus.SERVICE_UNAVAILABLE]: {
+    detail: 'Not ready: migrations {"status":"down","pending":["Migration20261130100000_claims"]}',
+  },
 };
 
 /** A status an endpoint can answer with, or the status and the `detail` of its example on that endpoint. */

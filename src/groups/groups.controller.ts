@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../core/errors.js';
+import { DestroysData } from '../http/destructive.js';
 import { CreatedAt, ForceQueryDto, IdAndWordIdParams, IdParams } from '../core/http.js';
 import { PageDto } from '../core/pagination.js';
 import { GroupDetailDto, GroupDto } from './dto/group.dto.js';
@@ -49,6 +50,7 @@ export class GroupsController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Deleted; its words stay.' })
   @ApiProblems(400, 404, [409, 'Group 1 has study sessions; delete it with force=true to remove them too'])
+  @DestroysData('with force=true')
   remove(@Param() { id }: IdParams, @Query() query: ForceQueryDto) {
     return this.groups.remove(id, query.force);
   }

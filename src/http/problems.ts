@@ -1,10 +1,20 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+  MethodNotAllowedException,
+  NotFoundException,
+} from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { type FieldErrorDto, type ProblemDto, ValidationFailedException } from '../core/errors.js';
+import type { Operations } from './operations.js';
 
 // A value that is not the array or object asked for fails its items' checks too.
 const CONTAINER_CONSTRAINTS = new Set(['isArray', 'isObject']);
@@ -44,7 +54,10 @@ function problemFor(exception: unknown): ProblemDto {
     return problem(exception.getStatus(), detail);
   }
   // Errors raised by Express middleware (the body parser) before Nest routes a request.
-  const { status, expose, message } = (exception ?? {}) as { status?: unknown; expose?: unknown; message?: unknown };
+  const { status, expose, message, limit } = (exception ?? {}) as Record<string, unknown>;
+  if (status === HttpStatus.PAYLOAD_TOO_LARGE && typeof limit === 'number') {
+    return problem(status, `The request body is larger than the limit of ${limit} bytes`);
+  }
   if (typeof status === 'number' && status >= 400 && status < 500 && expose === true) {
     return problem(status, String(message));
   }
@@ -99,4 +112,23 @@ export class ProblemFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     sendProblem(host.switchToHttp().getResponse<Response>(), exception);
   }
+}
+
+/**
+ * Answers a request no route takes: a path the API has, asked with another method, is a 405 that names
+ * the right ones (`Allow`); anything else is a 404.
+ */
+export function answerUnrouted(operations: Operations) {
+  return (request: Request, response: Response) => {
+    const allowed = operations.methodsOf(request.path);
+    if (allowed.length === 0) {
+      sendProblem(response, new NotFoundException(`Cannot ${request.method} ${request.path}`));
+      return;
+    }
+    response.setHeader('Allow', allowed.join(', '));
+    sendProblem(
+      response,
+      new MethodNotAllowedException(`${request.method} is not allowed here; use ${allowed.join(', ')}`),
+    );
+  };
 }

@@ -4,9 +4,10 @@ import {
   type ExecutionContext,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import type { OpenAPIObject } from '@nestjs/swagger';
+import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
 import { ValidationFailedException } from '../core/errors.js';
+import type { Operations } from './operations.js';
 
 // Far deeper than any real body, far shallower than what class-transformer (recursive) and SQLite's
 // JSON functions (1000 levels) can take.
@@ -36,6 +37,13 @@ function inspect(value: unknown): { depth: number; badText?: string } {
   return { depth: deepest };
 }
 
+/** `application/json`, with no charset or UTF-8 (JSON is UTF-8, RFC 8259). */
+export function isJsonInUtf8(request: IncomingMessage): boolean {
+  const type = request.headers['content-type'] ?? '';
+  const charset = /;\s*charset="?([^";\s]+)/i.exec(type)?.[1];
+  return /^application\/json\s*(;|$)/i.test(type) && (charset === undefined || /^utf-?8$/i.test(charset));
+}
+
 const unknownFields = (fields: string[]) =>
   new ValidationFailedException(fields.map((field) => ({ field, message: 'is not a known field' })));
 
@@ -47,17 +55,16 @@ const unknownFields = (fields: string[]) =>
  * Object.prototype members, which it drops unseen).
  */
 export class RequestChecksGuard implements CanActivate {
-  constructor(private readonly document: OpenAPIObject) {}
+  constructor(private readonly operations: Operations) {}
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<Request>();
     const hasBody =
       Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
-    if (hasBody && !request.is('application/json')) {
-      throw new UnsupportedMediaTypeException('The request body must be application/json');
+    if (hasBody && !isJsonInUtf8(request)) {
+      throw new UnsupportedMediaTypeException('The request body must be application/json, in UTF-8');
     }
-    const path = String(request.route.path).replace(/:(\w+)/g, '{$1}');
-    const operation = this.document.paths[path]?.[request.method.toLowerCase() as 'get'];
+    const operation = this.operations.find(request.method === 'HEAD' ? 'GET' : request.method, request.path);
     const takes = {
       body: operation?.requestBody !== undefined,
       query: (operation?.parameters ?? []).some((parameter) => 'in' in parameter && parameter.in === 'query'),

@@ -11,6 +11,8 @@ export const IdempotencyKey = defineEntity({
     fingerprint: p.text(),
     // Null while the first request is still running.
     response: p.json<object>().nullable(),
+    // The server process that claimed the key ("host/pid/start"), so that a new one can free the claims of a dead one.
+    claimedBy: p.text().nullable(),
     createdAt: p.datetime().index(),
   },
   uniques: [{ name: 'idempotency_keys_endpoint_key_unique', properties: ['endpoint', 'key'] }],

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { EntityManager } from '@mikro-orm/sqlite';
 import { ConflictException, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { ValidationFailedException } from '../core/errors.js';
@@ -7,6 +8,28 @@ import { IdempotencyKey } from './idempotency-key.entity.js';
 const KEY = /^[\x20-\x7e]{1,255}$/;
 const KEEP_MS = 24 * 60 * 60 * 1000;
 const ABANDONED_MS = 10 * 60 * 1000;
+// Who claims a key: this machine, this process, and when it started (a restarted container reuses its pid).
+const SERVER = `${hostname()}/${process.pid}/${Math.round(performance.timeOrigin)}`;
+
+/** Whether the server that made a claim has stopped; only a server of this machine can be told stopped. */
+function hasStopped(claimedBy: string | null): boolean {
+  if (claimedBy === null) {
+    return true;
+  }
+  const [host, pid] = claimedBy.split('/');
+  if (host !== hostname()) {
+    return false;
+  }
+  if (Number(pid) === process.pid) {
+    return claimedBy !== SERVER;
+  }
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
 
 /**
  * `Idempotency-Key` for the endpoints that record answers (IETF draft): the key is claimed in its own
@@ -58,7 +81,7 @@ export class IdempotencyService {
       await em.nativeDelete(IdempotencyKey, { createdAt: { $lt: new Date(Date.now() - KEEP_MS) } });
       const existing = await em.findOne(IdempotencyKey, { endpoint, key });
       if (!existing) {
-        em.create(IdempotencyKey, { endpoint, key, fingerprint, createdAt: new Date() });
+        em.create(IdempotencyKey, { endpoint, key, fingerprint, claimedBy: SERVER, createdAt: new Date() });
         return undefined;
       }
       if (existing.fingerprint !== fingerprint) {
@@ -71,9 +94,27 @@ export class IdempotencyService {
           throw new ConflictException('A request with this Idempotency-Key is still being processed');
         }
         existing.createdAt = new Date();
+        existing.claimedBy = SERVER;
         return undefined;
       }
       return existing.response;
+    });
+  }
+
+  /**
+   * Frees the keys claimed by servers of this machine that stopped mid-request (killed, crashed): as an
+   * answer commits together with its response, nothing was recorded under them, and a retry may run.
+   */
+  async releaseClaimsOfStoppedServers(): Promise<number> {
+    const claims = await this.em.fork().find(IdempotencyKey, { response: null }, { fields: ['claimedBy'] });
+    const stopped = [...new Set(claims.map((claim) => claim.claimedBy ?? null))].filter(hasStopped);
+    if (stopped.length === 0) {
+      return 0;
+    }
+    const servers = stopped.filter((server) => server !== null);
+    return this.em.fork().nativeDelete(IdempotencyKey, {
+      response: null,
+      $or: [{ claimedBy: { $in: servers } }, ...(stopped.includes(null) ? [{ claimedBy: null }] : [])],
     });
   }
 }

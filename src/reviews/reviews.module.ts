@@ -6,6 +6,6 @@ import { ReviewsService } from './reviews.service.js';
 @Module({
   controllers: [ReviewsController],
   providers: [ReviewsService, IdempotencyService],
-  exports: [ReviewsService],
+  exports: [ReviewsService, IdempotencyService],
 })
 export class ReviewsModule {}

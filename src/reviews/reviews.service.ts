@@ -212,6 +212,10 @@ export class ReviewsService {
     return last?.reviewedAt ?? null;
   }
 
+  count(): Promise<number> {
+    return this.em.count(ReviewItem, {});
+  }
+
   async hasHistory(wordId: number): Promise<boolean> {
     return (await this.em.count(ReviewItem, { word: wordId })) > 0;
   }

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../core/errors.js';
+import { DestroysData } from '../http/destructive.js';
 import { CreatedAt, ForceQueryDto, IdParams } from '../core/http.js';
 import { PageDto } from '../core/pagination.js';
 import { GroupRawWordsDto, WordDetailDto, WordDto } from './dto/word.dto.js';
@@ -56,6 +57,7 @@ export class WordsController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Deleted; with force=true its review history too.' })
   @ApiProblems(400, 404, [409, 'Word 42 has review history; delete it with force=true to remove the history too'])
+  @DestroysData('with force=true')
   remove(@Param() { id }: IdParams, @Query() query: ForceQueryDto) {
     return this.words.remove(id, query.force);
   }

@@ -50,7 +50,7 @@ describe('POST /reset_history', () => {
     const { animals, colours, app, session: studiedSession } = await studied();
     const before = await inventory();
 
-    const response = await client.post('/reset_history').expect(200);
+    const response = await client.post('/reset_history', { confirm: 'reset_history' }).expect(200);
     expect(response.body).toEqual({ success: true, message: expect.any(String) });
 
     for (const table of HISTORY_TABLES) {
@@ -106,7 +106,7 @@ describe('POST /full_reset', () => {
 
   it('leaves the portal as after a fresh install: the seed data, ids from 1, no history, no user data', async () => {
     await studied();
-    const response = await client.post('/full_reset').expect(200);
+    const response = await client.post('/full_reset', { confirm: 'full_reset' }).expect(200);
     expect(response.body).toEqual({ success: true, message: expect.any(String) });
 
     const reset = await inventory();
@@ -136,9 +136,9 @@ describe('POST /full_reset', () => {
   });
 
   it('gives the same result when run twice', async () => {
-    await client.post('/full_reset').expect(200);
+    await client.post('/full_reset', { confirm: 'full_reset' }).expect(200);
     const once = await inventory();
-    await client.post('/full_reset').expect(200);
+    await client.post('/full_reset', { confirm: 'full_reset' }).expect(200);
     expect(await inventory()).toEqual(once);
   });
 
@@ -156,7 +156,7 @@ describe('POST /full_reset', () => {
     });
     const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     try {
-      const problem = expectProblem(await client.post('/full_reset'), 500);
+      const problem = expectProblem(await client.post('/full_reset', { confirm: 'full_reset' }), 500);
       expect(problem.detail).not.toMatch(/simulated|seed/i);
       expect(failing).toHaveBeenCalledTimes(1);
       expect(logged).toHaveBeenCalled();
@@ -225,7 +225,7 @@ describe('the counters and the review log', () => {
       total_active_groups: 1,
     });
 
-    await client.post('/reset_history').expect(200);
+    await client.post('/reset_history', { confirm: 'reset_history' }).expect(200);
     await expectCountersMatchLog(client);
     expect((await client.reviews()).total).toBe(0);
   });

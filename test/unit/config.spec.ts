@@ -7,7 +7,15 @@ describe('validateEnvironment', () => {
       DATABASE_PATH: 'database/lang-portal.sqlite',
       APP_TIMEZONE: 'UTC',
       LOG_LEVEL: 'log',
+      HOST: '127.0.0.1',
       PUBLIC_URL: undefined,
+      CORS_ORIGINS: '',
+      ADMIN_TOKEN: undefined,
+      BODY_LIMIT: '1mb',
+      RATE_LIMIT_PER_MINUTE: 0,
+      SHUTDOWN_GRACE_MS: 10000,
+      BACKUP_KEEP: 7,
+      BACKUP_CRON: undefined,
     });
   });
 
@@ -34,6 +42,13 @@ describe('validateEnvironment', () => {
     ['LOG_LEVEL', 'loud'],
     ['PUBLIC_URL', 'portal.school.example'],
     ['PUBLIC_URL', 'https://portal.school.example/?x=1'],
+    ['CORS_ORIGINS', 'localhost:5173'],
+    ['CORS_ORIGINS', 'http://a.example, http://b.example'],
+    ['ADMIN_TOKEN', 'short'],
+    ['BODY_LIMIT', 'lots'],
+    ['RATE_LIMIT_PER_MINUTE', '-1'],
+    ['BACKUP_KEEP', '0'],
+    ['BACKUP_CRON', 'daily'],
   ])('refuses %s=%s with a message naming it and the value', (name, value) => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(`${name}=${JSON.stringify(value)}`);
   });

@@ -1,0 +1,74 @@
+import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { migrations } from '../../database/migrations/index.js';
+
+const NAME = /^lang-portal-\d{8}T\d{6}(\d{3})?Z\.sqlite$/;
+
+/** Where the backups of a database file are kept: `backups/` beside it. */
+export const backupFolderOf = (databasePath: string) => join(dirname(databasePath), 'backups');
+
+/**
+ * Writes a consistent copy of the database with SQLite's online backup (safe while the server writes),
+ * named by the time it was taken, and deletes all but the newest `keep` backups.
+ */
+export async function backUp(databasePath: string, keep: number): Promise<string> {
+  const folder = backupFolderOf(databasePath);
+  mkdirSync(folder, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[-:.]/g, '');
+  const target = join(folder, `lang-portal-${stamp}.sqlite`);
+  const source = new Database(databasePath, { readonly: true, fileMustExist: true });
+  try {
+    await source.backup(`${target}.partial`);
+  } finally {
+    source.close();
+  }
+  renameSync(`${target}.partial`, target);
+  const backups = readdirSync(folder)
+    .filter((file) => NAME.test(file))
+    .sort();
+  for (const old of backups.slice(0, Math.max(0, backups.length - keep))) {
+    rmSync(join(folder, old));
+  }
+  return target;
+}
+
+/** Why a file cannot be restored (not SQLite, damaged, from a newer version of the portal), or nothing. */
+export function problemWithBackup(file: string): string | undefined {
+  let database: Database.Database | undefined;
+  try {
+    database = new Database(file, { readonly: true, fileMustExist: true });
+    const [check] = database.pragma('integrity_check') as { integrity_check: string }[];
+    if (check.integrity_check !== 'ok') {
+      return `it fails SQLite's integrity check: ${check.integrity_check}`;
+    }
+    const known = new Set(migrations.map((migration) => migration.name));
+    const applied = (database.prepare('select name from mikro_orm_migrations').all() as { name: string }[]).map(
+      (row) => row.name,
+    );
+    const unknown = applied.filter((name) => !known.has(name));
+    if (unknown.length > 0) {
+      return `it was written by a newer version of the portal (migrations ${unknown.join(', ')}): update the portal first`;
+    }
+    return undefined;
+  } catch (error) {
+    return `it is not a portal database: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    database?.close();
+  }
+}
+
+/** Replaces the database with a backup, atomically; the server must be stopped. */
+export function restore(file: string, databasePath: string): void {
+  const staged = join(dirname(databasePath), `.${basename(databasePath)}.restoring`);
+  const source = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    source.prepare('vacuum into ?').run(staged);
+  } finally {
+    source.close();
+  }
+  for (const leftover of [`${databasePath}-wal`, `${databasePath}-shm`]) {
+    rmSync(leftover, { force: true });
+  }
+  renameSync(staged, databasePath);
+}

@@ -1,0 +1,37 @@
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { CronJob } from 'cron';
+import type { Environment } from '../core/config.js';
+import { backUp } from './backup.js';
+
+/** Backups the server takes itself on `BACKUP_CRON`'s schedule. */
+@Injectable()
+export class BackupsService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Backups');
+
+  constructor(
+    private readonly config: ConfigService<Environment, true>,
+    private readonly scheduler: SchedulerRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const schedule = this.config.get('BACKUP_CRON', { infer: true });
+    if (!schedule) {
+      return;
+    }
+    const job = CronJob.from({ cronTime: schedule, onTick: () => this.backUp() });
+    this.scheduler.addCronJob('backup', job);
+    job.start();
+    this.logger.log(`Backups scheduled: ${schedule}`);
+  }
+
+  private async backUp(): Promise<void> {
+    try {
+      const path = this.config.get('DATABASE_PATH', { infer: true });
+      this.logger.log(`Backup written: ${await backUp(path, this.config.get('BACKUP_KEEP', { infer: true }))}`);
+    } catch (error) {
+      this.logger.error(`Backup failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}

@@ -1,0 +1,12 @@
+import './node-version-guard.js';
+import { backUp } from './backups/backup.js';
+import { validateEnvironment } from './core/config.js';
+
+// `npm run db:backup`: a consistent copy of the database, taken while the server may be running.
+try {
+  const config = validateEnvironment(process.env);
+  process.stdout.write(`Backup written: ${await backUp(config.DATABASE_PATH, config.BACKUP_KEEP)}\n`);
+} catch (error) {
+  process.stderr.write(`Backup failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,31 @@
+import './node-version-guard.js';
+import { problemWithBackup, restore } from './backups/backup.js';
+import { validateEnvironment } from './core/config.js';
+
+// `npm run db:restore -- FILE`: replaces the database with a backup, once the file is checked.
+async function main(file: string | undefined): Promise<string> {
+  if (!file) {
+    throw new Error('name the backup to restore: npm run db:restore -- database/backups/lang-portal-….sqlite');
+  }
+  const config = validateEnvironment(process.env);
+  const problem = problemWithBackup(file);
+  if (problem) {
+    throw new Error(`${file} cannot be restored: ${problem}`);
+  }
+  const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
+  const running = await fetch(`http://${host}:${config.PORT}/api/v1/health`, { signal: AbortSignal.timeout(2000) })
+    .then(() => true)
+    .catch(() => false);
+  if (running) {
+    throw new Error(`a portal answers at http://${host}:${config.PORT}: stop it first, then restore`);
+  }
+  restore(file, config.DATABASE_PATH);
+  return `Restored ${config.DATABASE_PATH} from ${file}; start the portal with npm start`;
+}
+
+try {
+  process.stdout.write(`${await main(process.argv[2])}\n`);
+} catch (error) {
+  process.stderr.write(`Restore failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}

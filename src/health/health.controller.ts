@@ -1,0 +1,55 @@
+import { SkipThrottle } from '@nestjs/throttler';
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/sqlite';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, MikroOrmHealthIndicator } from '@nestjs/terminus';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../core/errors.js';
+
+@ApiTags('health')
+@SkipThrottle()
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: MikroOrmHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    private readonly orm: MikroORM,
+  ) {}
+
+  @Get('health')
+  @ApiOperation({ summary: 'Liveness: the server answers' })
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOkResponse({ description: 'The server is up: `{"status":"ok","info":{},"error":{},"details":{}}`.' })
+  @ApiProblems(400)
+  live() {
+    return this.health.check([]);
+  }
+
+  @Get('health/ready')
+  @ApiOperation({ summary: 'Readiness: the database answers and no migration is pending' })
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOkResponse({ description: 'Ready: `status` is `ok`, with the database and migrations checks under `info`.' })
+  @ApiProblems(400, 503)
+  async ready() {
+    try {
+      return await this.health.check([
+        () => this.database.pingCheck('database', { timeout: 1500 }),
+        async () => {
+          const pending = (await this.orm.migrator.getPending()).map((migration) => migration.name);
+          const check = this.indicators.check('migrations');
+          return pending.length === 0 ? check.up() : check.down({ pending });
+        },
+      ]);
+    } catch (error) {
+      if (error instanceof ServiceUnavailableException) {
+        const { error: failed = {} } = error.getResponse() as { error?: Record<string, object> };
+        throw new ServiceUnavailableException(
+          `Not ready: ${Object.entries(failed)
+            .map(([name, detail]) => `${name} ${JSON.stringify(detail)}`)
+            .join('; ')}`,
+        );
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LoggerService } from '@nestjs/common';
+import type { Params } from 'nestjs-pino';
+import type { LogLevel } from '../core/config.js';
+
+// Nest's names for its levels, as pino calls them.
+const PINO_LEVELS: Record<LogLevel, string> = {
+  fatal: 'fatal',
+  error: 'error',
+  warn: 'warn',
+  log: 'info',
+  debug: 'debug',
+  verbose: 'trace',
+};
+
+// A client's own request id is kept when it is this tame; anything else is replaced.
+const SANE_REQUEST_ID = /^[\w.:@-]{1,128}$/;
+
+/** Structured JSON logs: one line per request with its id (also sent back as X-Request-Id), never a body. */
+export function loggingOptions(level: LogLevel): Params {
+  return {
+    pinoHttp: {
+      level: PINO_LEVELS[level],
+      genReqId: (request: IncomingMessage, response: ServerResponse) => {
+        const sent = request.headers['x-request-id'];
+        const id = typeof sent === 'string' && SANE_REQUEST_ID.test(sent) ? sent : randomUUID();
+        response.setHeader('X-Request-Id', id);
+        return id;
+      },
+      serializers: {
+        req: (request: { id: string; method: string; url: string }) => ({
+          id: request.id,
+          method: request.method,
+          url: request.url,
+        }),
+        res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
+      },
+      ...(process.env.NODE_ENV === 'development' && { transport: { target: 'pino-pretty' } }),
+    },
+  };
+}
+
+// Nest's own start-up chatter (modules loaded, every route mapped, "successfully started").
+const FRAMEWORK_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
+
+/** The application logger, with Nest's start-up chatter moved down to debug: start-up says what happened, and only that. */
+export function quietStartup(logger: LoggerService): LoggerService {
+  return {
+    log: (message: unknown, ...rest: unknown[]) =>
+      FRAMEWORK_CONTEXTS.has(String(rest.at(-1))) ? logger.debug?.(message, ...rest) : logger.log(message, ...rest),
+    error: (message: unknown, ...rest: unknown[]) => logger.error(message, ...rest),
+    warn: (message: unknown, ...rest: unknown[]) => logger.warn(message, ...rest),
+    debug: (message: unknown, ...rest: unknown[]) => logger.debug?.(message, ...rest),
+    verbose: (message: unknown, ...rest: unknown[]) => logger.verbose?.(message, ...rest),
+    fatal: (message: unknown, ...rest: unknown[]) => logger.fatal?.(message, ...rest),
+  };
+}

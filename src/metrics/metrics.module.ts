@@ -1,0 +1,22 @@
+import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { ReviewsModule } from '../reviews/reviews.module.js';
+import { StudySessionsModule } from '../study-sessions/study-sessions.module.js';
+import { WordsModule } from '../words/words.module.js';
+import { MetricsController } from './metrics.controller.js';
+import { PortalGauges, RequestMetricsMiddleware } from './metrics.service.js';
+
+@Module({
+  imports: [
+    PrometheusModule.register({ path: '/metrics', controller: MetricsController, defaultMetrics: { enabled: true } }),
+    WordsModule,
+    StudySessionsModule,
+    ReviewsModule,
+  ],
+  providers: [PortalGauges],
+})
+export class MetricsModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestMetricsMiddleware).forRoutes('{*path}');
+  }
+}

@@ -1,0 +1,54 @@
+import { MikroORM, RequestContext } from '@mikro-orm/sqlite';
+import { Injectable, type NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { Counter, Gauge, Histogram, register } from 'prom-client';
+import { ReviewsService } from '../reviews/reviews.service.js';
+import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
+import { WordsService } from '../words/words.service.js';
+
+const LABELS = ['method', 'route', 'status'] as const;
+const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests answered', labelNames: LABELS });
+const latency = new Histogram({
+  name: 'http_request_duration_seconds',
+  help: 'Time to answer an HTTP request',
+  labelNames: LABELS,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+});
+
+/** Counts and times every request by method, route template (not the URL: ids would explode the series) and status. */
+@Injectable()
+export class RequestMetricsMiddleware implements NestMiddleware {
+  use(request: Request, response: Response, next: NextFunction): void {
+    const stop = latency.startTimer();
+    response.on('finish', () => {
+      const labels = {
+        method: request.method,
+        route: (request.route as { path?: string } | undefined)?.path ?? 'unmatched',
+        status: String(response.statusCode),
+      };
+      requests.inc(labels);
+      stop(labels);
+    });
+    next();
+  }
+}
+
+/** Gauges of what the portal holds, read when Prometheus scrapes. */
+@Injectable()
+export class PortalGauges {
+  constructor(orm: MikroORM, words: WordsService, sessions: StudySessionsService, reviews: ReviewsService) {
+    const gauge = (name: string, help: string, count: () => Promise<number>) => {
+      register.removeSingleMetric(name);
+      return new Gauge({
+        name,
+        help,
+        async collect() {
+          this.set(await RequestContext.create(orm.em, count));
+        },
+      });
+    };
+    gauge('lang_portal_words', 'Words in the inventory', () => words.count());
+    gauge('lang_portal_study_sessions', 'Study sessions', () => sessions.count());
+    gauge('lang_portal_reviews', 'Answers in the review log', () => reviews.count());
+  }
+}
