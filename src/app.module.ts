@@ -37,7 +37,12 @@ import { WordsModule } from './words/words.module.js';
       inject: [ConfigService],
       useFactory: (config: ConfigService<Environment, true>) => {
         const perMinute = config.get('RATE_LIMIT_PER_MINUTE', { infer: true });
-        return { throttlers: [{ ttl: 60_000, limit: perMinute }], skipIf: () => perMinute === 0 };
+        return {
+          throttlers: [{ ttl: 60_000, limit: perMinute }],
+          skipIf: () => perMinute === 0,
+          // One budget per client address, across every endpoint.
+          generateKey: (_context, client) => client,
+        };
       },
     }),
     WordsModule,

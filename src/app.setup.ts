@@ -1,16 +1,25 @@
+import { fileURLToPath } from 'node:url';
 import { RequestMethod, VersioningType } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Environment } from './core/config.js';
 import { ValidationFailedException } from './core/errors.js';
 import { corsOptions } from './http/destructive.js';
+import { assignRequestId } from './http/logging.js';
 import { Operations } from './http/operations.js';
 import { answerUnparsableRequest, answerUnrouted, ProblemFilter, sendProblem, toFieldErrors } from './http/problems.js';
 import { isJsonInUtf8, RequestChecksGuard } from './http/request-checks.guard.js';
 import { ValidationKeepingJson } from './http/validation.pipe.js';
+
+/** Express as the portal needs it before its router exists: `/API/V1/FULL_RESET` is no route of the API. */
+export function portalHttpAdapter(): ExpressAdapter {
+  const instance = express();
+  instance.set('case sensitive routing', true);
+  return new ExpressAdapter(instance);
+}
 
 /**
  * Everything the server and the tests share: the /api/v1 routes, validation, errors and the docs.
@@ -19,9 +28,19 @@ import { ValidationKeepingJson } from './http/validation.pipe.js';
 export async function configureApp(app: NestExpressApplication): Promise<OpenAPIObject> {
   const config = app.get<ConfigService<Environment, true>>(ConfigService);
   app.disable('x-powered-by');
-  // `/API/V1/FULL_RESET` is no route of the API.
-  app.set('case sensitive routing', true);
-  app.use(helmet());
+  app.use(assignRequestId);
+  app.use(
+    helmet({
+      // Served over plain http on a school network, pages must not be told to fetch everything over https.
+      contentSecurityPolicy: {
+        directives: {
+          upgradeInsecureRequests: config.get('PUBLIC_URL', { infer: true })?.startsWith('https:') ? [] : null,
+        },
+      },
+    }),
+  );
+  // The learning apps built into the portal (plain files: `apps/<app>/`), at /apps/.
+  app.useStaticAssets(fileURLToPath(new URL('../apps/', import.meta.url)), { prefix: '/apps/' });
   app.useBodyParser('json', { limit: config.get('BODY_LIMIT', { infer: true }), type: isJsonInUtf8 });
   app.setGlobalPrefix('api', { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
@@ -58,7 +77,7 @@ export async function configureApp(app: NestExpressApplication): Promise<OpenAPI
   const operations = new Operations(document);
   // Launched learning apps are web pages served from their own origins; what destroys data is not for them.
   app.enableCors(corsOptions(operations, config.get('CORS_ORIGINS', { infer: true }).split(',').filter(Boolean)));
-  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalFilters(new ProblemFilter(operations));
   app.useGlobalGuards(new RequestChecksGuard(operations));
   SwaggerModule.setup('api/docs', app, document);
   await app.init();

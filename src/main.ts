@@ -7,7 +7,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { seed } from '../database/seeders/DatabaseSeeder.js';
 import { AppModule } from './app.module.js';
-import { configureApp } from './app.setup.js';
+import { configureApp, portalHttpAdapter } from './app.setup.js';
 import type { Environment } from './core/config.js';
 import { quietStartup } from './http/logging.js';
 import { IdempotencyService } from './reviews/idempotency.service.js';
@@ -55,7 +55,10 @@ function stopGracefully(app: NestExpressApplication, graceMs: number): void {
 }
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, portalHttpAdapter(), {
+    bufferLogs: true,
+    abortOnError: false,
+  });
   app.useLogger(quietStartup(app.get(PinoLogger)));
   const config = app.get<ConfigService<Environment, true>>(ConfigService);
   const env = {

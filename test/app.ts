@@ -3,7 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../src/app.module.js';
-import { configureApp } from '../src/app.setup.js';
+import { configureApp, portalHttpAdapter } from '../src/app.setup.js';
 import { type Environment, validateEnvironment } from '../src/core/config.js';
 
 export interface TestApp {
@@ -22,7 +22,9 @@ export async function createTestApp(config: Partial<Environment> = {}): Promise<
     // The configuration the server would read: test/setup-env.ts's environment, these settings, the defaults.
     .useValue(new ConfigService({ ...validateEnvironment(process.env), ...config }))
     .compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error', 'warn'] });
+  const app = moduleRef.createNestApplication<NestExpressApplication>(portalHttpAdapter(), {
+    logger: ['error', 'warn'],
+  });
   await configureApp(app);
   const orm = app.get<MikroORM>(MikroORM);
   await orm.migrator.up();

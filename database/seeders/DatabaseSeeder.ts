@@ -5,6 +5,7 @@ import { Group } from '../../src/groups/group.entity.js';
 import { WordGroup } from '../../src/groups/word-group.entity.js';
 import { LearningApp } from '../../src/learning-apps/learning-app.entity.js';
 import { Word, type WordParts } from '../../src/words/word.entity.js';
+import { validateEnvironment } from '../../src/core/config.js';
 
 interface SeedGroup {
   group: string;
@@ -19,6 +20,12 @@ interface SeedLearningApp {
 }
 
 const SEEDS = new URL('../seeds/', import.meta.url);
+
+/** This portal's address as a browser reaches it: PUBLIC_URL, else where it listens. */
+function portalAddress(): string {
+  const { PUBLIC_URL, HOST, PORT } = validateEnvironment(process.env);
+  return (PUBLIC_URL ?? `http://${HOST === '0.0.0.0' ? '127.0.0.1' : HOST}:${PORT}`).replace(/\/+$/, '');
+}
 
 function readJson<T>(relativePath: string): T {
   return JSON.parse(readFileSync(new URL(relativePath, SEEDS), 'utf8')) as T;
@@ -53,7 +60,8 @@ export class DatabaseSeeder extends Seeder {
       em.create(LearningApp, {
         name: app.name,
         description: app.description,
-        launchUrl: app.launch_url,
+        // The apps built into the portal are served by it: `{portal}` is its address.
+        launchUrl: app.launch_url.replace('{portal}', portalAddress()),
         thumbnailUrl: app.thumbnail_url,
       });
     }

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { type EntityManager, type FilterQuery, raw } from '@mikro-orm/sqlite';
+import { type EntityManager, type EntityName, type FilterQuery, raw } from '@mikro-orm/sqlite';
 import { SqliteDialect } from 'kysely';
 
 /**
@@ -70,26 +70,29 @@ export async function restartIds(em: EntityManager): Promise<void> {
 }
 
 /**
- * Checks the foreign keys of rows written by `write` only when it is done, and returns the values of
- * `table.column` that refer to no row: the database names the ids that do not exist.
+ * Checks the foreign key of `relation` on the rows `write` creates only once it is done, and returns the
+ * values of it that refer to no row: the database itself names the ids that do not exist.
  */
-export async function danglingReferences<T>(
+export async function danglingReferences<T extends { id: number }>(
   em: EntityManager,
-  table: string,
-  column: string,
-  write: () => Promise<T>,
-): Promise<{ result: T; dangling: number[] }> {
+  entity: EntityName<T>,
+  relation: string,
+  write: () => Promise<T[]>,
+): Promise<number[]> {
   await em.execute('pragma defer_foreign_keys = on');
-  const result = await write();
-  const violations = await em.execute<{ rowid: number }[]>(`pragma foreign_key_check(${table})`);
-  const dangling =
-    violations.length === 0
-      ? []
-      : (
-          await em.execute<{ value: number }[]>(
-            `select distinct ${column} as value from ${table} where rowid in (${violations.map(() => '?').join(', ')}) order by 1`,
-            violations.map((violation) => violation.rowid),
-          )
-        ).map((row) => row.value);
-  return { result, dangling };
+  const ids = (await write()).map((row) => row.id);
+  const meta = em.getMetadata(entity);
+  const property = (meta.properties as Record<string, (typeof meta.properties)[keyof typeof meta.properties]>)[
+    relation
+  ];
+  const column = property.fieldNames[0];
+  const parent = property.targetMeta!;
+  const rows = await em.execute<{ value: number }[]>(
+    `select distinct c.${column} as value from ${meta.tableName} c
+      where c.id in (${ids.map(() => '?').join(', ')})
+        and not exists (select 1 from ${parent.tableName} p where p.${parent.primaryKeys[0]} = c.${column})
+      order by 1`,
+    ids,
+  );
+  return rows.map((row) => row.value);
 }

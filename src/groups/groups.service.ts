@@ -112,6 +112,12 @@ export class GroupsService {
     return (await this.em.count(WordGroup, { group: groupId, word: wordId })) > 0;
   }
 
+  /** Which of these words are members of the group. */
+  async membersAmong(groupId: number, wordIds: number[]): Promise<Set<number>> {
+    const members = await this.em.find(WordGroup, { group: groupId, word: { $in: wordIds } });
+    return new Set(members.map((member) => member.word.id));
+  }
+
   /** A new word joins groups; a group id that does not exist makes the request unprocessable (422). */
   async join(wordId: number, groupIds: number[]): Promise<void> {
     const groups = await this.em.find(Group, { id: { $in: groupIds } });
@@ -136,11 +142,12 @@ export class GroupsService {
         ? []
         : (await this.em.find(WordGroup, { group, word: { $in: unique } })).map((member) => member.word.id),
     );
-    const { dangling } = await danglingReferences(this.em, 'words_groups', 'word_id', async () => {
-      for (const wordId of unique.filter((id) => !present.has(id))) {
-        this.em.create(WordGroup, { word: wordId, group });
-      }
+    const dangling = await danglingReferences(this.em, WordGroup, 'word', async () => {
+      const members = unique
+        .filter((id) => !present.has(id))
+        .map((wordId) => this.em.create(WordGroup, { word: wordId, group }));
       await this.em.flush();
+      return members;
     });
     if (dangling.length > 0) {
       throw new UnprocessableEntityException(`word_ids refers to ids that do not exist: ${dangling.join(', ')}`);

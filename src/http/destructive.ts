@@ -37,7 +37,8 @@ class AdminTokenGuard implements CanActivate {
     if (!token || !destroysData(request, destroys)) {
       return true;
     }
-    const sent = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
+    // The scheme is case-insensitive (RFC 9110, 11.1).
+    const sent = /^bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
     if (sent === undefined) {
       context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer realm="lang-portal"');
       throw new UnauthorizedException('This request destroys data: send Authorization: Bearer <ADMIN_TOKEN>');

@@ -17,17 +17,27 @@ const PINO_LEVELS: Record<LogLevel, string> = {
 // A client's own request id is kept when it is this tame; anything else is replaced.
 const SANE_REQUEST_ID = /^[\w.:@-]{1,128}$/;
 
+/**
+ * Gives every request an id before anything else can answer it, and sends it back as `X-Request-Id`: a
+ * client's own id is kept when it is tame.
+ */
+export function assignRequestId(
+  request: IncomingMessage & { id?: string },
+  response: ServerResponse,
+  next: () => void,
+): void {
+  const sent = request.headers['x-request-id'];
+  request.id = typeof sent === 'string' && SANE_REQUEST_ID.test(sent) ? sent : randomUUID();
+  response.setHeader('X-Request-Id', request.id);
+  next();
+}
+
 /** Structured JSON logs: one line per request with its id (also sent back as X-Request-Id), never a body. */
 export function loggingOptions(level: LogLevel): Params {
   return {
     pinoHttp: {
       level: PINO_LEVELS[level],
-      genReqId: (request: IncomingMessage, response: ServerResponse) => {
-        const sent = request.headers['x-request-id'];
-        const id = typeof sent === 'string' && SANE_REQUEST_ID.test(sent) ? sent : randomUUID();
-        response.setHeader('X-Request-Id', id);
-        return id;
-      },
+      genReqId: (request: IncomingMessage) => (request as IncomingMessage & { id?: string }).id ?? randomUUID(),
       serializers: {
         req: (request: { id: string; method: string; url: string }) => ({
           id: request.id,

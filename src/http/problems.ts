@@ -47,6 +47,14 @@ function problemFor(exception: unknown): ProblemDto {
   if (exception instanceof ValidationFailedException) {
     return problem(HttpStatus.BAD_REQUEST, exception.message, exception.errors);
   }
+  // The body parser's error names the limit a body broke (Nest wraps it, keeping it as the cause).
+  const parserError = (exception instanceof HttpException ? exception.cause : exception) as Record<string, unknown>;
+  if (parserError?.status === HttpStatus.PAYLOAD_TOO_LARGE && typeof parserError.limit === 'number') {
+    return problem(
+      HttpStatus.PAYLOAD_TOO_LARGE,
+      `The request body is larger than the limit of ${parserError.limit} bytes`,
+    );
+  }
   if (exception instanceof HttpException) {
     const response = exception.getResponse();
     const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
@@ -54,10 +62,7 @@ function problemFor(exception: unknown): ProblemDto {
     return problem(exception.getStatus(), detail);
   }
   // Errors raised by Express middleware (the body parser) before Nest routes a request.
-  const { status, expose, message, limit } = (exception ?? {}) as Record<string, unknown>;
-  if (status === HttpStatus.PAYLOAD_TOO_LARGE && typeof limit === 'number') {
-    return problem(status, `The request body is larger than the limit of ${limit} bytes`);
-  }
+  const { status, expose, message } = (exception ?? {}) as Record<string, unknown>;
   if (typeof status === 'number' && status >= 400 && status < 500 && expose === true) {
     return problem(status, String(message));
   }
@@ -109,26 +114,34 @@ export function answerUnparsableRequest(error: NodeJS.ErrnoException, socket: Du
 /** Every error of a routed request becomes a problem document. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
+  constructor(private readonly operations: Operations) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
-    sendProblem(host.switchToHttp().getResponse<Response>(), exception);
+    const request = host.switchToHttp().getRequest<Request>();
+    const response = host.switchToHttp().getResponse<Response>();
+    const path = new URL(request.originalUrl, 'http://portal').pathname;
+    const unrouted = exception instanceof NotFoundException && !this.operations.find(request.method, path);
+    sendProblem(response, unrouted ? unroutedProblem(this.operations, request, response) : exception);
   }
 }
 
 /**
- * Answers a request no route takes: a path the API has, asked with another method, is a 405 that names
- * the right ones (`Allow`); anything else is a 404.
+ * A request no operation of the API takes: a path the API has, asked with another method, is a 405 that
+ * names the right ones (`Allow`); anything else is a 404.
  */
+function unroutedProblem(operations: Operations, request: Request, response: Response): HttpException {
+  // The whole path: a router mounted under a prefix sees only the rest of it in `request.path`.
+  const path = new URL(request.originalUrl, 'http://portal').pathname;
+  const allowed = operations.methodsOf(path);
+  if (allowed.length === 0) {
+    return new NotFoundException(`Cannot ${request.method} ${path}`);
+  }
+  response.setHeader('Allow', allowed.join(', '));
+  return new MethodNotAllowedException(`${request.method} is not allowed here; use ${allowed.join(', ')}`);
+}
+
+/** The last handler: requests outside every route (and outside /api) get the problem document of `unroutedProblem`. */
 export function answerUnrouted(operations: Operations) {
-  return (request: Request, response: Response) => {
-    const allowed = operations.methodsOf(request.path);
-    if (allowed.length === 0) {
-      sendProblem(response, new NotFoundException(`Cannot ${request.method} ${request.path}`));
-      return;
-    }
-    response.setHeader('Allow', allowed.join(', '));
-    sendProblem(
-      response,
-      new MethodNotAllowedException(`${request.method} is not allowed here; use ${allowed.join(', ')}`),
-    );
-  };
+  return (request: Request, response: Response) =>
+    sendProblem(response, unroutedProblem(operations, request, response));
 }

@@ -2,7 +2,14 @@ import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../core/errors.js';
 import { PageDto } from '../core/pagination.js';
-import { AnswerRecordedDto, CreateReviewDto, ListReviewsQueryDto, ReviewDto } from './dto/review.dto.js';
+import {
+  AnswerBatchDto,
+  AnswerRecordedDto,
+  AnswersRecordedDto,
+  CreateReviewDto,
+  ListReviewsQueryDto,
+  ReviewDto,
+} from './dto/review.dto.js';
 import { ApiIdempotencyKey, IdempotencyKeyHeader } from './idempotency-key.header.js';
 import { ReviewsService } from './reviews.service.js';
 
@@ -26,5 +33,17 @@ export class ReviewsController {
   @ApiIdempotencyKey()
   create(@Body() { word_id, ...answer }: CreateReviewDto, @IdempotencyKeyHeader() key?: string) {
     return this.reviews.recordOutsideSession(word_id, answer, key);
+  }
+
+  @Post('reviews/batch')
+  @ApiOperation({ summary: 'Record several answers outside any study session' })
+  @ApiCreatedResponse({
+    type: AnswersRecordedDto,
+    description: 'Every answer is recorded, in one transaction: all of them or, on any error, none.',
+  })
+  @ApiProblems(400, 413, 415)
+  @ApiIdempotencyKey()
+  createBatch(@Body() body: AnswerBatchDto, @IdempotencyKeyHeader() key?: string) {
+    return this.reviews.recordBatchOutsideSession(body.answers, key);
   }
 }

@@ -1,17 +1,32 @@
-import { EntityManager, ForeignKeyConstraintViolationException, raw } from '@mikro-orm/sqlite';
+import { EntityManager, raw } from '@mikro-orm/sqlite';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
-import { instantOf, quarterHour } from '../database/dialect.js';
+import { danglingReferences, instantOf, quarterHour } from '../database/dialect.js';
 import { offsetOf, page, type Page, type PaginationQueryDto } from '../core/pagination.js';
-import type { AnswerDto, AnswerRecordedDto, ListReviewsQueryDto, ReviewDto } from './dto/review.dto.js';
+import type {
+  AnswerDto,
+  AnswerRecordedDto,
+  AnswersRecordedDto,
+  ListReviewsQueryDto,
+  ReviewDto,
+} from './dto/review.dto.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { ReviewItem } from './review-item.entity.js';
 import { StudyActivity } from './study-activity.entity.js';
 
+/** The study session answers were given in: they may not be older than it. */
+export interface AnswerSession {
+  id: number;
+  startedAt: Date;
+}
+
 /** What an answer is about: a word, and the study session it was given in (if any). */
 export interface AnswerTarget {
   wordId: number;
-  session: { id: number; startedAt: Date } | null;
+  session: AnswerSession | null;
 }
+
+/** An answer about a word, as a batch carries it. */
+export type WordAnswer = AnswerDto & { word_id: number };
 
 /** Answers counted over some part of the log. */
 export interface AnswerStats {
@@ -70,6 +85,11 @@ export class ReviewsService {
     return this.record('POST /reviews', idempotencyKey, { wordId }, answer, async () => ({ wordId, session: null }));
   }
 
+  /** `POST /reviews/batch`: answers given outside any session, all recorded or none. */
+  recordBatchOutsideSession(answers: WordAnswer[], idempotencyKey?: string): Promise<AnswersRecordedDto> {
+    return this.recordBatch('POST /reviews/batch', idempotencyKey, {}, answers, async () => null);
+  }
+
   /**
    * Records one answer in one transaction, honouring `Idempotency-Key`. `target` runs first in that
    * transaction (once the key is claimed) and names what the answer is about, or throws.
@@ -81,35 +101,76 @@ export class ReviewsService {
     answer: AnswerDto,
     target: () => Promise<AnswerTarget>,
   ): Promise<AnswerRecordedDto> {
-    return this.idempotency.run(endpoint, idempotencyKey, { ...request, ...fingerprintOf(answer) }, async (em) => {
+    return this.idempotency.run(endpoint, idempotencyKey, { ...request, ...fingerprintOf(answer) }, async () => {
       const { wordId, session } = await target();
+      const [recorded] = await this.write(session, [{ ...answer, word_id: wordId }], (message) => message);
+      return recorded;
+    });
+  }
+
+  /**
+   * Records answers in one transaction, all or none, honouring `Idempotency-Key`: the cost of a batch is a
+   * few statements, not one round of them per answer. `session` runs first in that transaction and names
+   * the session the answers belong to (checking them), or throws.
+   */
+  recordBatch(
+    endpoint: string,
+    idempotencyKey: string | undefined,
+    request: object,
+    answers: WordAnswer[],
+    session: () => Promise<AnswerSession | null>,
+  ): Promise<AnswersRecordedDto> {
+    const fingerprint = {
+      ...request,
+      answers: answers.map((answer) => ({ wordId: answer.word_id, ...fingerprintOf(answer) })),
+    };
+    return this.idempotency.run(endpoint, idempotencyKey, fingerprint, async () => ({
+      answers: await this.write(await session(), answers, (message, index) => `answers[${index}]: ${message}`),
+    }));
+  }
+
+  /** Writes answers in the caller's transaction: their study activities, review log rows and, by the database, counters. */
+  private async write(
+    session: AnswerSession | null,
+    answers: WordAnswer[],
+    about: (message: string, index: number) => string,
+  ): Promise<AnswerRecordedDto[]> {
+    const recorded = answers.map((answer, index) => {
       const reviewedAt = answer.reviewed_at ? new Date(answer.reviewed_at) : new Date();
       if (session && reviewedAt < session.startedAt) {
         throw new UnprocessableEntityException(
-          `reviewed_at ${reviewedAt.toISOString()} is before study session ${session.id} started (${session.startedAt.toISOString()})`,
+          about(
+            `reviewed_at ${reviewedAt.toISOString()} is before study session ${session.id} started (${session.startedAt.toISOString()})`,
+            index,
+          ),
         );
       }
-      if (session) {
-        em.create(StudyActivity, { session: session.id, word: wordId, correct: answer.correct, createdAt: new Date() });
-      }
-      em.create(ReviewItem, { word: wordId, studySession: session?.id ?? null, correct: answer.correct, reviewedAt });
-      try {
-        await em.flush();
-      } catch (error) {
-        // The word is only known by the foreign key here (words sit above the record store).
-        if (error instanceof ForeignKeyConstraintViolationException) {
-          throw new UnprocessableEntityException(`word_id refers to a word that does not exist: ${wordId}`);
-        }
-        throw error;
-      }
-      return {
-        success: true,
-        word_id: wordId,
-        study_session_id: session?.id ?? null,
-        correct: answer.correct,
-        created_at: reviewedAt.toISOString(),
-      };
+      return { wordId: answer.word_id, correct: answer.correct, reviewedAt };
     });
+    // The words are only known by the foreign key here (words sit above the record store).
+    const dangling = await danglingReferences(this.em, ReviewItem, 'word', async () => {
+      const rows = recorded.map(({ wordId, correct, reviewedAt }) => {
+        if (session) {
+          this.em.create(StudyActivity, { session: session.id, word: wordId, correct, createdAt: new Date() });
+        }
+        return this.em.create(ReviewItem, { word: wordId, studySession: session?.id ?? null, correct, reviewedAt });
+      });
+      await this.em.flush();
+      return rows;
+    });
+    if (dangling.length > 0) {
+      const index = recorded.findIndex((answer) => answer.wordId === dangling[0]);
+      throw new UnprocessableEntityException(
+        about(`word_id refers to a word that does not exist: ${dangling[0]}`, index),
+      );
+    }
+    return recorded.map(({ wordId, correct, reviewedAt }) => ({
+      success: true,
+      word_id: wordId,
+      study_session_id: session?.id ?? null,
+      correct,
+      created_at: reviewedAt.toISOString(),
+    }));
   }
 
   /** Newest first, ties by id descending. */

@@ -6,7 +6,7 @@ import type { Environment } from '../core/config.js';
 import { ApiProblems } from '../core/errors.js';
 import { CreatedAt, IdAndWordIdParams, IdParams } from '../core/http.js';
 import { PageDto, PaginationQueryDto } from '../core/pagination.js';
-import { AnswerDto, AnswerRecordedDto } from '../reviews/dto/review.dto.js';
+import { AnswerBatchDto, AnswerDto, AnswerRecordedDto, AnswersRecordedDto } from '../reviews/dto/review.dto.js';
 import { ApiIdempotencyKey, IdempotencyKeyHeader } from '../reviews/idempotency-key.header.js';
 import {
   CreateStudySessionDto,
@@ -72,6 +72,19 @@ export class StudySessionsController {
   @ApiIdempotencyKey()
   review(@Param() { id, word_id }: IdAndWordIdParams, @Body() body: AnswerDto, @IdempotencyKeyHeader() key?: string) {
     return this.sessions.recordAnswer(id, word_id, body, key);
+  }
+
+  @Post('study_sessions/:id/answers')
+  @ApiTags('study sessions')
+  @ApiOperation({ summary: 'Record several answers in a study session' })
+  @ApiCreatedResponse({
+    type: AnswersRecordedDto,
+    description: 'Every answer is recorded, in one transaction: all of them or, on any error, none.',
+  })
+  @ApiProblems(400, 404, 413, 415)
+  @ApiIdempotencyKey()
+  recordAnswers(@Param() { id }: IdParams, @Body() body: AnswerBatchDto, @IdempotencyKeyHeader() key?: string) {
+    return this.sessions.recordAnswers(id, body.answers, key);
   }
 
   @Get('groups/:id/study_sessions')

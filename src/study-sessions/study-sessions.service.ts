@@ -3,8 +3,8 @@ import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { offsetOf, page, type Page, type PaginationQueryDto } from '../core/pagination.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { LearningAppsService } from '../learning-apps/learning-apps.service.js';
-import type { AnswerDto, AnswerRecordedDto } from '../reviews/dto/review.dto.js';
-import { ReviewsService, type SessionSummary } from '../reviews/reviews.service.js';
+import type { AnswerDto, AnswerRecordedDto, AnswersRecordedDto } from '../reviews/dto/review.dto.js';
+import { ReviewsService, type SessionSummary, type WordAnswer } from '../reviews/reviews.service.js';
 import { toWordDto } from '../words/dto/word.dto.js';
 import { WordsService } from '../words/words.service.js';
 import type {
@@ -132,6 +132,33 @@ export class StudySessionsService {
         );
       }
       return { wordId, session: { id: session.id, startedAt: session.createdAt } };
+    });
+  }
+
+  /**
+   * `POST /study_sessions/:id/answers`: answers of the session, all recorded or none; each word must exist
+   * and belong to the session's group (else 422 naming the answer). A few statements, whatever the count.
+   */
+  recordAnswers(sessionId: number, answers: WordAnswer[], idempotencyKey?: string): Promise<AnswersRecordedDto> {
+    const endpoint = 'POST /study_sessions/:id/answers';
+    return this.reviews.recordBatch(endpoint, idempotencyKey, { sessionId }, answers, async () => {
+      const session = await this.em.findOneOrFail(StudySession, sessionId);
+      const wordIds = [...new Set(answers.map((answer) => answer.word_id))];
+      const known = new Set((await this.words.findWords(wordIds)).map((word) => word.id));
+      const members = await this.groups.membersAmong(session.group.id, wordIds);
+      answers.forEach(({ word_id }, index) => {
+        if (!known.has(word_id)) {
+          throw new UnprocessableEntityException(
+            `answers[${index}]: word_id refers to a word that does not exist: ${word_id}`,
+          );
+        }
+        if (!members.has(word_id)) {
+          throw new UnprocessableEntityException(
+            `answers[${index}]: word ${word_id} is not in group ${session.group.id} of study session ${sessionId}`,
+          );
+        }
+      });
+      return { id: session.id, startedAt: session.createdAt };
     });
   }
 

@@ -108,9 +108,6 @@ describe('unknown routes', () => {
   it.each([
     ['get', '/api/v1/nope'],
     ['get', '/api/v1/words/1/nope'],
-    ['put', '/api/v1/words/1'],
-    ['post', '/api/v1/words/1'],
-    ['patch', '/api/v1/groups'],
     ['get', '/api/v2/words'],
     ['get', '/api/words'],
     ['get', '/'],
@@ -118,6 +115,17 @@ describe('unknown routes', () => {
     ['delete', '/words/1'],
   ] as const)('%s %s is a 404 problem', async (method, path) => {
     expectProblem(await request(t.http)[method](path), 404);
+  });
+
+  // A path the API has, asked with a method it does not take there, is a 405 naming the ones it takes.
+  it.each([
+    ['put', '/api/v1/words/1', 'GET, DELETE, PATCH'],
+    ['post', '/api/v1/words/1', 'GET, DELETE, PATCH'],
+    ['patch', '/api/v1/groups', 'GET, POST'],
+  ] as const)('%s %s is a 405 problem with Allow: %s', async (method, path, allow) => {
+    const response = await request(t.http)[method](path);
+    expectProblem(response, 405);
+    expect(response.headers.allow).toBe(allow);
   });
 
   it('answers malformed JSON outside /api with a 400 problem, not an HTML page', async () => {

@@ -1,5 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsISO8601, IsOptional, Matches, ValidateBy } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsISO8601,
+  IsOptional,
+  Matches,
+  ValidateBy,
+  ValidateNested,
+} from 'class-validator';
 import { ID_SCHEMA, IsId, IsOmittable, QueryBoolean, QueryId, Trim } from '../../core/http.js';
 import { PaginationQueryDto } from '../../core/pagination.js';
 
@@ -41,6 +52,19 @@ export class CreateReviewDto extends AnswerDto {
   @ApiProperty({ ...ID_SCHEMA, example: 1 })
   @IsId()
   word_id!: number;
+}
+
+export const MAX_BATCH = 500;
+
+/** Answers recorded together: all of them, or none. */
+export class AnswerBatchDto {
+  @ApiProperty({ type: [CreateReviewDto], minItems: 1, maxItems: MAX_BATCH })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BATCH)
+  @ValidateNested({ each: true })
+  @Type(() => CreateReviewDto)
+  answers!: CreateReviewDto[];
 }
 
 export class AnswerRecordedDto {
@@ -104,4 +128,9 @@ export class ListReviewsQueryDto extends PaginationQueryDto {
   @Trim()
   @IsTimestamp()
   until?: string;
+}
+
+export class AnswersRecordedDto {
+  @ApiProperty({ type: [AnswerRecordedDto], description: 'Each answer as recorded, in the order sent.' })
+  answers!: AnswerRecordedDto[];
 }

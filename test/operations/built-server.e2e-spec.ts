@@ -1,0 +1,541 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import http from 'node:http';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+/**
+ * The built server (dist/) as it runs in production, on a SQLite file in a temporary folder, on the
+ * loopback interface only: graceful shutdown, start-up logs, the default HOST, and backup/restore
+ * under write load.
+ */
+
+const ROOT = join(import.meta.dirname, '..', '..');
+/** The build is complete once its last step (copying the seed data) is done. */
+const BUILT = ['src/main.js', 'src/db-backup.js', 'src/db-restore.js', 'database/seeds'].map((file) =>
+  join(ROOT, 'dist', file),
+);
+/**
+ * A copy of dist/ taken in beforeAll (with the project's package.json and node_modules), so that
+ * another `npm run build` (which empties dist/) during this file cannot pull the server from under it.
+ */
+let INSTALL: string;
+const script = (name: string) => join(INSTALL, 'dist', 'src', name);
+const START_TIMEOUT_MS = 20_000;
+const GRACE_MS = 5_000;
+
+/** Every variable the portal reads: none is inherited from the test environment unless set here. */
+const PORTAL_VARIABLES = [
+  'PORT',
+  'DATABASE_PATH',
+  'APP_TIMEZONE',
+  'LOG_LEVEL',
+  'HOST',
+  'PUBLIC_URL',
+  'CORS_ORIGINS',
+  'ADMIN_TOKEN',
+  'BODY_LIMIT',
+  'RATE_LIMIT_PER_MINUTE',
+  'SHUTDOWN_GRACE_MS',
+  'BACKUP_KEEP',
+  'BACKUP_CRON',
+  'NODE_ENV',
+];
+
+function environment(settings: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of PORTAL_VARIABLES) {
+    delete env[name];
+  }
+  for (const [name, value] of Object.entries(settings)) {
+    if (value !== undefined) {
+      env[name] = value;
+    }
+  }
+  return env;
+}
+
+const children = new Set<ChildProcess>();
+const folders: string[] = [];
+
+function tempFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'lang-portal-ops-'));
+  folders.push(folder);
+  return folder;
+}
+
+/** A port free on the loopback interface right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+  body: any;
+}
+
+/** One request on a new connection to 127.0.0.1 (no keep-alive); a connection failure rejects. */
+function send(
+  port: number,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  agent: http.Agent | false = false,
+): Promise<Reply> {
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent,
+        timeout: 15_000,
+        headers: {
+          ...(text !== undefined && {
+            'Content-Type': 'application/json',
+            'Content-Length': String(Buffer.byteLength(text)),
+          }),
+          ...headers,
+        },
+      },
+      (response) => collect(response).then(resolve, reject),
+    );
+    request.on('timeout', () => request.destroy(new Error(`${method} ${path}: timed out`)));
+    request.on('error', reject);
+    request.end(text);
+  });
+}
+
+function collect(response: http.IncomingMessage): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    response.on('error', reject);
+    response.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      resolve({ status: response.statusCode ?? 0, headers: response.headers, text, body });
+    });
+  });
+}
+
+interface Server {
+  child: ChildProcess;
+  port: number;
+  stdout: string[];
+  stderr: string[];
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** The complete lines the server wrote to stdout so far. */
+const linesOf = (server: Server) =>
+  server.stdout
+    .join('')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
+
+/** The stdout lines parsed as JSON; a line that is not JSON fails the test. */
+function jsonLines(server: Server): Record<string, any>[] {
+  return linesOf(server).map((line) => {
+    try {
+      return JSON.parse(line) as Record<string, any>;
+    } catch {
+      throw new Error(`A stdout line is not JSON: ${line}`);
+    }
+  });
+}
+
+/** The log messages (`msg`) of the server's JSON lines. */
+const messagesOf = (server: Server) => jsonLines(server).map((line) => String(line.msg ?? ''));
+
+/** Starts the built server and waits until GET /api/v1/health answers 200. */
+async function startServer(settings: Record<string, string | undefined>, port?: number): Promise<Server> {
+  const chosen = port ?? (await freePort());
+  const child = spawn(process.execPath, [script('main.js')], {
+    cwd: INSTALL,
+    env: environment({ PORT: String(chosen), ...settings }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      resolve({ code, signal });
+    }),
+  );
+  const server: Server = { child, port: chosen, stdout, stderr, exit };
+  let exited = false;
+  void exit.then(() => (exited = true));
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (exited) {
+      throw new Error(`The server exited while starting:\n${stdout.join('')}${stderr.join('')}`);
+    }
+    const reply = await send(chosen, 'GET', '/api/v1/health').catch(() => undefined);
+    if (reply?.status === 200) {
+      return server;
+    }
+    await sleep(50);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`The server did not answer within ${START_TIMEOUT_MS} ms:\n${stdout.join('')}${stderr.join('')}`);
+}
+
+/** SIGTERM, and the exit it leads to (SIGKILL after the grace period and a margin). */
+async function stopServer(server: Server): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (server.child.exitCode === null && server.child.signalCode === null) {
+    server.child.kill('SIGTERM');
+  }
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), GRACE_MS + 5_000);
+  try {
+    return await server.exit;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs a built script to its end: exit code and output. */
+function runScript(
+  name: 'db-backup.js' | 'db-restore.js',
+  args: string[],
+  settings: Record<string, string | undefined>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [script(name), ...args], {
+      cwd: INSTALL,
+      env: environment(settings),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      children.delete(child);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Whether a new TCP connection to the port is refused. */
+function connectionRefused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+}
+
+/** Opens the database file read-only, outside the server, and runs `read` on it. */
+function readDatabase<T>(path: string, read: (database: Database.Database) => T): T {
+  const database = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return read(database);
+  } finally {
+    database.close();
+  }
+}
+
+beforeAll(async () => {
+  // A build under way elsewhere finishes within seconds; with none, build.
+  for (let waited = 0; !BUILT.every((file) => existsSync(file)) && waited < 20_000; waited += 500) {
+    await sleep(500);
+  }
+  if (!BUILT.every((file) => existsSync(file))) {
+    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore', timeout: 120_000 });
+  }
+  INSTALL = tempFolder();
+  cpSync(join(ROOT, 'dist'), join(INSTALL, 'dist'), { recursive: true });
+  copyFileSync(join(ROOT, 'package.json'), join(INSTALL, 'package.json'));
+  symlinkSync(join(ROOT, 'node_modules'), join(INSTALL, 'node_modules'), 'dir');
+  expect(BUILT.map((file) => existsSync(file.replace(join(ROOT, 'dist'), join(INSTALL, 'dist'))))).toEqual(
+    BUILT.map(() => true),
+  );
+}, 150_000);
+
+afterAll(async () => {
+  for (const child of children) {
+    child.kill('SIGKILL');
+  }
+  await sleep(100);
+  for (const folder of folders) {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+describe('start-up', () => {
+  it('says what it did: migrations applied and seed data loaded, then up to date and data kept; no route listing; HOST defaults to 127.0.0.1', async () => {
+    const databasePath = join(tempFolder(), 'portal.sqlite');
+
+    // LOG_LEVEL and HOST unset: the defaults.
+    const first = await startServer({ DATABASE_PATH: databasePath, SHUTDOWN_GRACE_MS: String(GRACE_MS) });
+    const firstMessages = messagesOf(first);
+    expect(firstMessages.some((message) => /applied/.test(message))).toBe(true);
+    expect(firstMessages.some((message) => /Seeded/.test(message))).toBe(true);
+    expect(firstMessages.some((message) => message.includes(`http://127.0.0.1:${first.port}/api/v1`))).toBe(true);
+    expect(firstMessages.filter((message) => message.includes('Mapped {'))).toEqual([]);
+    expect(first.stderr.join('')).toBe('');
+    expect((await send(first.port, 'GET', '/api/v1/words?per_page=1')).body.pagination.total_items).toBeGreaterThan(
+      100,
+    );
+    expect(await stopServer(first)).toEqual({ code: 0, signal: null });
+
+    const second = await startServer({ DATABASE_PATH: databasePath, SHUTDOWN_GRACE_MS: String(GRACE_MS) });
+    const secondMessages = messagesOf(second);
+    expect(secondMessages.some((message) => /up to date/.test(message))).toBe(true);
+    expect(secondMessages.some((message) => message.includes('Kept the existing data'))).toBe(true);
+    expect(secondMessages.some((message) => /applied|Seeded/.test(message))).toBe(false);
+    expect(secondMessages.filter((message) => message.includes('Mapped {'))).toEqual([]);
+    expect(await stopServer(second)).toEqual({ code: 0, signal: null });
+  }, 40_000);
+});
+
+describe('graceful shutdown', () => {
+  it('a request in flight at SIGTERM completes (201), new connections are refused, the process exits 0 within the grace period, and the data is in the file', async () => {
+    const databasePath = join(tempFolder(), 'portal.sqlite');
+    // LOG_LEVEL=log (the default), so that each request is logged.
+    const server = await startServer({
+      DATABASE_PATH: databasePath,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'log',
+      SHUTDOWN_GRACE_MS: String(GRACE_MS),
+    });
+    const quick = await send(server.port, 'GET', '/api/v1/words?per_page=1');
+    expect(quick.status).toBe(200);
+
+    // A POST whose body arrives slowly: half now, the rest after SIGTERM.
+    const body = JSON.stringify({ thai: 'ส่งช้า', english: 'sent slowly at shutdown', parts: { note: 'sent slowly' } });
+    const half = Math.floor(body.length / 2);
+    const slow = http.request({
+      host: '127.0.0.1',
+      port: server.port,
+      method: 'POST',
+      path: '/api/v1/words',
+      agent: false,
+      headers: {
+        'Content-Type': 'application/json',
+        'Content-Length': String(Buffer.byteLength(body)),
+        'X-Request-Id': 'slow-post-1',
+      },
+    });
+    const responded = new Promise<Reply>((resolve, reject) => {
+      slow.on('response', (response) => collect(response).then(resolve, reject));
+      slow.on('error', reject);
+    });
+    slow.write(body.slice(0, half));
+    slow.flushHeaders();
+    await sleep(300);
+
+    const terminated = Date.now();
+    server.child.kill('SIGTERM');
+    // The listener closes at once; the request in flight is still waiting for the rest of its body.
+    let refused = false;
+    while (!refused && Date.now() - terminated < 2_000) {
+      await sleep(100);
+      refused = await connectionRefused(server.port);
+    }
+    expect(refused).toBe(true);
+    await sleep(Math.max(0, 700 - (Date.now() - terminated)));
+    slow.end(body.slice(half));
+
+    const reply = await responded;
+    expect({ status: reply.status, body: reply.body }).toMatchObject({
+      status: 201,
+      body: { thai: 'ส่งช้า', english: 'sent slowly at shutdown' },
+    });
+    const exit = await server.exit;
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(Date.now() - terminated).toBeLessThan(GRACE_MS);
+
+    const stored = readDatabase(databasePath, (database) =>
+      database.prepare("select thai, english, parts from words where thai = 'ส่งช้า'").all(),
+    );
+    expect(stored).toEqual([{ thai: 'ส่งช้า', english: 'sent slowly at shutdown', parts: '{"note":"sent slowly"}' }]);
+
+    // Every stdout line is a JSON log line; each request has exactly one, with its id.
+    const lines = jsonLines(server);
+    const requestLines = (id: string) => lines.filter((line) => line.req?.id === id);
+    expect(requestLines('slow-post-1')).toHaveLength(1);
+    expect(requestLines('slow-post-1')[0]).toMatchObject({ req: { method: 'POST' }, res: { statusCode: 201 } });
+    expect(requestLines(String(quick.headers['x-request-id']))).toHaveLength(1);
+    // No request body is logged.
+    expect(linesOf(server).join('\n')).not.toContain('sent slowly');
+  }, 30_000);
+});
+
+describe('backup and restore', () => {
+  it('a backup taken under write load restores to a consistent database, and the restore refuses while a server answers', async () => {
+    const folder = tempFolder();
+    const databasePath = join(folder, 'portal.sqlite');
+    const settings = {
+      DATABASE_PATH: databasePath,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      SHUTDOWN_GRACE_MS: String(GRACE_MS),
+    };
+    const server = await startServer(settings);
+    const session = await send(server.port, 'POST', '/api/v1/study_sessions', { group_id: 1 });
+    expect(session.status).toBe(201);
+    const raw = await send(server.port, 'GET', '/api/v1/groups/1/words/raw');
+    const wordIds = (raw.body.words as { id: number }[]).map((word) => word.id);
+    expect(wordIds.length).toBeGreaterThan(0);
+
+    // Answers, 32 at a time, until at least 200 are recorded and the backup (taken once they are under
+    // way) has finished.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+    const statuses: number[] = [];
+    let backupDone = false;
+    const load = Array.from({ length: 32 }, async (_, worker) => {
+      for (let i = worker; !backupDone || statuses.length < 200; i += 32) {
+        const reply = await send(
+          server.port,
+          'POST',
+          `/api/v1/study_sessions/${session.body.id}/words/${wordIds[i % wordIds.length]}/review`,
+          { correct: i % 3 !== 0 },
+          {},
+          agent,
+        ).catch(() => ({ status: 0 }));
+        statuses.push(reply.status);
+      }
+    });
+    while (statuses.length < 20 && server.child.exitCode === null) {
+      await sleep(5);
+    }
+    const answeredAtBackupStart = statuses.length;
+    const backup = await runScript('db-backup.js', [], settings);
+    const answeredAtBackupEnd = statuses.length;
+    backupDone = true;
+    await Promise.all(load);
+    agent.destroy();
+    const answered = statuses.length;
+    expect({ code: backup.code, stderr: backup.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(statuses.filter((status) => status !== 201)).toEqual([]);
+    expect(answered).toBeGreaterThanOrEqual(200);
+    // Answers were recorded while the backup ran.
+    expect(answeredAtBackupEnd).toBeGreaterThan(answeredAtBackupStart);
+    const backups = readdirSync(join(folder, 'backups')).filter((file) => /^lang-portal-.*\.sqlite$/.test(file));
+    expect(backups).toHaveLength(1);
+    const backupFile = join(folder, 'backups', backups[0]);
+    expect(backup.stdout).toContain(backupFile);
+
+    const wordsOf = (reply: Reply) =>
+      (reply.body.items as Record<string, unknown>[]).map(({ id, thai, english, parts, created_at }) => ({
+        id,
+        thai,
+        english,
+        parts,
+        created_at,
+      }));
+    const before = await send(server.port, 'GET', '/api/v1/words?per_page=5');
+    expect(before.status).toBe(200);
+
+    // The restore refuses while a portal answers on HOST:PORT, and leaves it alone.
+    const refused = await runScript('db-restore.js', [backupFile], { ...settings, PORT: String(server.port) });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/answers at http:\/\/127\.0\.0\.1:\d+.*stop it first/);
+    expect((await send(server.port, 'GET', '/api/v1/reviews?per_page=1')).body.pagination.total_items).toBe(answered);
+
+    expect(await stopServer(server)).toEqual({ code: 0, signal: null });
+
+    const restored = await runScript('db-restore.js', [backupFile], { ...settings, PORT: String(server.port) });
+    expect({ code: restored.code, stderr: restored.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(restored.stdout).toMatch(/Restored/);
+
+    // The restored database: consistent counters, every answer whole.
+    const check = readDatabase(databasePath, (database) => ({
+      integrity: database.pragma('integrity_check', { simple: true }),
+      reviews: (database.prepare('select count(*) as n from words_review_items').get() as { n: number }).n,
+      activities: (database.prepare('select count(*) as n from study_activities').get() as { n: number }).n,
+      mismatched: database
+        .prepare(
+          `select w.id, w.correct_count, w.wrong_count,
+                  (select count(*) from words_review_items r where r.word_id = w.id and r.correct = 1) as logged_correct,
+                  (select count(*) from words_review_items r where r.word_id = w.id and r.correct = 0) as logged_wrong
+           from words w
+           where w.correct_count != (select count(*) from words_review_items r where r.word_id = w.id and r.correct = 1)
+              or w.wrong_count != (select count(*) from words_review_items r where r.word_id = w.id and r.correct = 0)`,
+        )
+        .all(),
+    }));
+    expect(check.integrity).toBe('ok');
+    expect(check.mismatched).toEqual([]);
+    expect(check.activities).toBe(check.reviews);
+    // The backup holds the answers recorded before it, and none recorded after it.
+    expect(check.reviews).toBeGreaterThanOrEqual(answeredAtBackupStart);
+    expect(check.reviews).toBeLessThanOrEqual(answeredAtBackupEnd);
+
+    const again = await startServer(settings);
+    const after = await send(again.port, 'GET', '/api/v1/words?per_page=5');
+    expect(after.status).toBe(200);
+    expect(wordsOf(after)).toEqual(wordsOf(before));
+    const reviews = await send(again.port, 'GET', '/api/v1/reviews?per_page=1');
+    expect(reviews.body.pagination.total_items).toBe(check.reviews);
+    expect(await stopServer(again)).toEqual({ code: 0, signal: null });
+  }, 60_000);
+
+  it('the restore refuses a file that is not a portal database, with exit code 1 and a message, and changes nothing', async () => {
+    const folder = tempFolder();
+    const databasePath = join(folder, 'portal.sqlite');
+    const settings = { DATABASE_PATH: databasePath, HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+    const port = String(await freePort());
+    writeFileSync(databasePath, 'not touched');
+    const digest = () => createHash('sha256').update(readFileSync(databasePath)).digest('hex');
+    const original = digest();
+
+    const corrupt = join(folder, 'corrupt.sqlite');
+    writeFileSync(corrupt, randomBytes(64 * 1024));
+    const empty = join(folder, 'empty.sqlite');
+    writeFileSync(empty, '');
+
+    for (const file of [corrupt, empty]) {
+      const result = await runScript('db-restore.js', [file], { ...settings, PORT: port });
+      expect({ file, code: result.code }).toEqual({ file, code: 1 });
+      expect(result.stderr).toMatch(/^Restore failed: .*cannot be restored/);
+      expect(digest()).toBe(original);
+    }
+  }, 30_000);
+});

@@ -1,0 +1,45 @@
+import request from 'supertest';
+import { expectProblem } from '../api.js';
+import { useTestApp } from '../app.js';
+
+/** Liveness and readiness, for load balancers and supervisors. */
+
+const t = useTestApp();
+
+it('GET /api/v1/health is 200 {status: "ok"}', async () => {
+  const response = await request(t.http).get('/api/v1/health').expect(200);
+  expect(response.headers['content-type']).toMatch(/^application\/json/);
+  expect(response.body).toMatchObject({ status: 'ok' });
+});
+
+it('GET /api/v1/health/ready is 200 with the database and the migrations up', async () => {
+  const response = await request(t.http).get('/api/v1/health/ready').expect(200);
+  expect(response.body).toMatchObject({
+    status: 'ok',
+    info: { database: { status: 'up' }, migrations: { status: 'up' } },
+  });
+});
+
+it('GET /api/v1/health/ready is a 503 problem naming a pending migration, and 200 again once it is applied', async () => {
+  const undone = await t.orm.migrator.down();
+  try {
+    expect(undone).toHaveLength(1);
+    const [{ name }] = undone;
+
+    const response = await request(t.http).get('/api/v1/health/ready');
+
+    const problem = expectProblem(response, 503);
+    expect(problem.detail).toContain(name);
+    expect(problem.detail).toMatch(/migrations/);
+    // Liveness does not depend on it.
+    await request(t.http).get('/api/v1/health').expect(200);
+  } finally {
+    await t.orm.migrator.up();
+  }
+  await request(t.http).get('/api/v1/health/ready').expect(200);
+});
+
+it('the health endpoints take no query (400 problem)', async () => {
+  expectProblem(await request(t.http).get('/api/v1/health?verbose=true'), 400);
+  expectProblem(await request(t.http).get('/api/v1/health/ready?x=1'), 400);
+});

@@ -1,0 +1,98 @@
+import request from 'supertest';
+import { clearDatabase, countRows, expectProblem } from '../api.js';
+import { useTestApp } from '../app.js';
+import { portal } from '../fixtures.js';
+
+/** GET /metrics: Prometheus text, outside /api/v1. */
+
+const t = useTestApp();
+const client = portal(t);
+beforeEach(() => clearDatabase(t));
+
+const scrape = async () => {
+  const response = await request(t.http).get('/metrics').expect(200);
+  expect(response.headers['content-type']).toMatch(/^text\/plain/);
+  return response.text;
+};
+
+/** The value of one series (name with labels, exactly as exposed), or undefined. */
+function valueOf(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+it('counts requests by method, route template and status, and times them', async () => {
+  const word = await client.createWord({ thai: 'แมว', english: 'cat' });
+  await client.get('/words').expect(200);
+  await client.get('/words').expect(200);
+  await client.get(`/words/${word.id}`).expect(200);
+  await client.get('/words/999999').expect(404);
+  const before = await scrape();
+
+  await client.get('/words').expect(200);
+  const text = await scrape();
+
+  const series = 'http_requests_total{method="GET",route="/api/v1/words",status="200"}';
+  expect(valueOf(before, series)).toBeGreaterThanOrEqual(2);
+  expect(valueOf(text, series)).toBe(valueOf(before, series)! + 1);
+  expect(valueOf(text, 'http_requests_total{method="GET",route="/api/v1/words/:id",status="200"}')).toBeGreaterThan(0);
+  expect(valueOf(text, 'http_requests_total{method="GET",route="/api/v1/words/:id",status="404"}')).toBeGreaterThan(0);
+  expect(valueOf(text, 'http_requests_total{method="POST",route="/api/v1/words",status="201"}')).toBeGreaterThan(0);
+  expect(text).toMatch(/^http_request_duration_seconds_bucket\{[^}]*route="\/api\/v1\/words"[^}]*\} \d+$/m);
+  expect(text).toMatch(/^http_request_duration_seconds_count\{[^}]*route="\/api\/v1\/words"[^}]*\} \d+$/m);
+  // Ids never become labels.
+  expect(text).not.toContain(`/api/v1/words/${word.id}"`);
+  expect(text).not.toContain('/api/v1/words/999999');
+});
+
+it('unknown paths do not become labels (no unbounded series)', async () => {
+  await request(t.http).get('/api/v1/no-such-thing-12345');
+  await request(t.http).get('/no-such-thing-67890');
+  const text = await scrape();
+  expect(text).not.toContain('no-such-thing');
+});
+
+it('exposes the process metrics', async () => {
+  const text = await scrape();
+  expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
+  expect(text).toMatch(/^process_resident_memory_bytes \d/m);
+  expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
+});
+
+it('lang_portal_words, lang_portal_study_sessions and lang_portal_reviews equal the real counts', async () => {
+  const { group, words } = await client.groupWithWords('Animals', 3);
+  await client.createWord({ thai: 'นก', english: 'bird' });
+  const first = await client.createSession(group.id);
+  await client.createSession(group.id);
+  await client.answer(first.id, words[0].id, true).expect(201);
+  await client.answer(first.id, words[1].id, false).expect(201);
+  await client.review(words[2].id, true).expect(201);
+
+  const text = await scrape();
+
+  expect(await countRows(t, 'words')).toBe(4);
+  expect(valueOf(text, 'lang_portal_words')).toBe(4);
+  expect(valueOf(text, 'lang_portal_study_sessions')).toBe(await countRows(t, 'study_sessions'));
+  expect(valueOf(text, 'lang_portal_study_sessions')).toBe(2);
+  expect(valueOf(text, 'lang_portal_reviews')).toBe(await countRows(t, 'words_review_items'));
+  expect(valueOf(text, 'lang_portal_reviews')).toBe(3);
+});
+
+it('the gauges follow the data (after a history reset)', async () => {
+  const { group, words } = await client.groupWithWords('Animals', 2);
+  const session = await client.createSession(group.id);
+  await client.answer(session.id, words[0].id, true).expect(201);
+  expect(valueOf(await scrape(), 'lang_portal_reviews')).toBe(1);
+
+  await client.post('/reset_history', { confirm: 'reset_history' }).expect(200);
+
+  const text = await scrape();
+  expect(valueOf(text, 'lang_portal_words')).toBe(2);
+  expect(valueOf(text, 'lang_portal_study_sessions')).toBe(0);
+  expect(valueOf(text, 'lang_portal_reviews')).toBe(0);
+});
+
+it('GET /api/v1/metrics is 404', async () => {
+  expectProblem(await request(t.http).get('/api/v1/metrics'), 404);
+  expectProblem(await request(t.http).get('/api/metrics'), 404);
+});

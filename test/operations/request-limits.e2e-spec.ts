@@ -1,0 +1,153 @@
+import request from 'supertest';
+import { api, clearDatabase, countRows, expectProblem } from '../api.js';
+import { createTestApp, useTestApp } from '../app.js';
+
+/** BODY_LIMIT, RATE_LIMIT_PER_MINUTE and JSON in UTF-8 only. */
+
+describe("BODY_LIMIT '2kb'", () => {
+  const t = useTestApp({ BODY_LIMIT: '2kb' });
+  const client = api(t);
+  beforeEach(() => clearDatabase(t));
+
+  const bodyOf = (bytes: number) => {
+    const body = { thai: 'แมว', english: 'cat', parts: { note: '' } };
+    body.parts.note = 'x'.repeat(bytes - Buffer.byteLength(JSON.stringify(body)));
+    expect(Buffer.byteLength(JSON.stringify(body))).toBe(bytes);
+    return body;
+  };
+
+  it('a 3 KB JSON body is 413, its detail states the limit in bytes, and nothing is written', async () => {
+    const response = await client.post('/words', bodyOf(3 * 1024));
+
+    const problem = expectProblem(response, 413);
+    expect(problem.detail).toMatch(/\b2048 bytes\b/);
+    expect(await countRows(t, 'words')).toBe(0);
+  });
+
+  it('a body just under the limit is accepted', async () => {
+    await client.post('/words', bodyOf(2000)).expect(201);
+    expect(await countRows(t, 'words')).toBe(1);
+  });
+
+  it('a 3 KB reset confirmation is 413 and resets nothing', async () => {
+    await client.createWord({ thai: 'หมา', english: 'dog' });
+    const response = await client
+      .post('/reset_history', `{"confirm":"reset_history"${' '.repeat(3 * 1024)}}`)
+      .type('json');
+    expect(expectProblem(response, 413).detail).toMatch(/\b2048 bytes\b/);
+    expect(await countRows(t, 'words')).toBe(1);
+  });
+});
+
+describe('RATE_LIMIT_PER_MINUTE 5', () => {
+  const t = useTestApp({ RATE_LIMIT_PER_MINUTE: 5 });
+  const client = api(t);
+
+  /** Asserts a 429 problem with a Retry-After of 1 to 60 seconds. */
+  function expectLimited(response: Awaited<ReturnType<typeof client.get>>) {
+    expectProblem(response, 429);
+    expect(response.headers['retry-after']).toMatch(/^\d+$/);
+    const retryAfter = Number(response.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+  }
+
+  // Each test runs on a fresh app: the limit counts per client address, for the app's lifetime minute.
+  it('the 6th request to one endpoint within a minute is 429 with Retry-After', async () => {
+    const fresh = await createTestApp({ RATE_LIMIT_PER_MINUTE: 5 });
+    try {
+      for (let i = 1; i <= 5; i++) {
+        await request(fresh.http).get('/api/v1/words').expect(200);
+      }
+      expectLimited(await request(fresh.http).get('/api/v1/words'));
+    } finally {
+      await fresh.app.close();
+    }
+  });
+
+  // .env.example: "Requests per minute per client address", not per endpoint.
+  it('the 6th request of a client within a minute is 429 whatever the endpoint, and is not carried out', async () => {
+    await clearDatabase(t);
+    for (let i = 1; i <= 5; i++) {
+      await client.get('/words').expect(200);
+    }
+
+    const response = await client.post('/words', { thai: 'แมว', english: 'cat' });
+
+    expectLimited(response);
+    expect(await countRows(t, 'words')).toBe(0);
+    expectLimited(await client.get('/groups'));
+  });
+});
+
+describe('RATE_LIMIT_PER_MINUTE 5: health checks and metrics are not limited', () => {
+  const t = useTestApp({ RATE_LIMIT_PER_MINUTE: 5 });
+
+  it('20 liveness, readiness and metrics requests all pass', async () => {
+    for (let i = 0; i < 20; i++) {
+      await request(t.http)
+        .get(['/api/v1/health', '/api/v1/health/ready', '/metrics'][i % 3])
+        .expect(200);
+    }
+  });
+});
+
+describe('RATE_LIMIT_PER_MINUTE 0 (the default)', () => {
+  const t = useTestApp({ RATE_LIMIT_PER_MINUTE: 0 });
+  const client = api(t);
+
+  it('50 requests within a minute all pass', async () => {
+    await clearDatabase(t);
+    const statuses: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const response =
+        i % 2 === 0 ? await client.get('/words') : await client.post('/words', { thai: `คำ ${i}`, english: `w${i}` });
+      statuses.push(response.status);
+      expect(response.headers['retry-after']).toBeUndefined();
+    }
+    expect(statuses).toEqual(Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? 200 : 201)));
+    expect(await countRows(t, 'words')).toBe(25);
+  });
+});
+
+/** A serializer that sends a Buffer's bytes unchanged (superagent's types only know string bodies). */
+const asIs = ((data: Buffer) => data) as unknown as (body: unknown) => string;
+
+describe('JSON in UTF-8 only', () => {
+  const t = useTestApp();
+  const client = api(t);
+  beforeEach(() => clearDatabase(t));
+
+  const word = { thai: 'แมว', english: 'cat' };
+
+  it.each([
+    ['application/json; charset=utf-16', 'in UTF-16', Buffer.from(JSON.stringify(word), 'utf16le')],
+    ['application/json; charset=utf-16', 'in UTF-8 bytes', Buffer.from(JSON.stringify(word), 'utf8')],
+    ['application/json; charset=UTF-16LE', 'in UTF-16', Buffer.from(JSON.stringify(word), 'utf16le')],
+    [
+      'application/json; charset=iso-8859-1',
+      'in Latin-1',
+      Buffer.from(JSON.stringify({ thai: 'x', english: 'café' }), 'latin1'),
+    ],
+  ])('POST /words as %s (%s) is 415, and nothing is written', async (type, _bytes, bytes) => {
+    // The bytes as they are: superagent would otherwise serialise a Buffer as JSON.
+    const response = await client.post('/words').set('Content-Type', type).serialize(asIs).send(bytes);
+
+    expectProblem(response, 415);
+    expect(await countRows(t, 'words')).toBe(0);
+  });
+
+  it.each([
+    'application/json; charset=utf-8',
+    'application/json;charset=UTF-8',
+    'application/json; charset="utf-8"',
+    'application/json',
+    'Application/JSON',
+  ])('POST /words as %s is 201', async (type) => {
+    const response = await client.post('/words').set('Content-Type', type).send(JSON.stringify(word));
+
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject(word);
+    expect(await countRows(t, 'words')).toBe(1);
+  });
+});

@@ -1,0 +1,157 @@
+import request from 'supertest';
+import { api, clearDatabase, countRows, expectProblem, sql } from '../api.js';
+import { useTestApp } from '../app.js';
+
+/** 405 with Allow, 404 for unknown and wrongly cased paths, and request ids on every response. */
+
+const t = useTestApp({ BODY_LIMIT: '2kb' });
+const client = api(t);
+beforeEach(() => clearDatabase(t));
+
+describe('405 Method Not Allowed', () => {
+  it.each([
+    ['put', '/api/v1/words', 'GET, POST'],
+    ['delete', '/api/v1/words', 'GET, POST'],
+    ['delete', '/api/v1/dashboard/quick_stats', 'GET'],
+    ['post', '/api/v1/dashboard/quick_stats', 'GET'],
+    ['get', '/api/v1/full_reset', 'POST'],
+    ['patch', '/api/v1/reset_history', 'POST'],
+  ] as const)('%s %s is 405 with Allow: %s', async (method, path, allow) => {
+    const response = await request(t.http)[method](path);
+
+    expectProblem(response, 405);
+    expect(response.headers.allow).toBe(allow);
+  });
+
+  it('PUT /api/v1/words/:id is 405 naming the methods of /words/:id', async () => {
+    const word = await client.createWord({ thai: 'แมว', english: 'cat' });
+
+    const response = await request(t.http).put(`/api/v1/words/${word.id}`).send({ english: 'kitten' });
+
+    expectProblem(response, 405);
+    expect(response.headers.allow.split(', ').sort()).toEqual(['DELETE', 'GET', 'PATCH']);
+    expect((await client.getWord(word.id)).english).toBe('cat');
+  });
+
+  it('a 405 changes nothing, even with a body', async () => {
+    await client.createWord({ thai: 'แมว', english: 'cat' });
+    expectProblem(await request(t.http).put('/api/v1/words').send({ thai: 'หมา', english: 'dog' }), 405);
+    expect(await countRows(t, 'words')).toBe(1);
+  });
+});
+
+describe('404 Not Found', () => {
+  it.each(['/api/v1/nothing', '/api/v1/words/1/nothing', '/api/v2/words', '/nothing', '/api', '/api/v1'])(
+    'GET %s is 404',
+    async (path) => {
+      expectProblem(await request(t.http).get(path), 404);
+    },
+  );
+
+  it.each(['/api/v1/WORDS', '/API/V1/WORDS', '/Api/v1/words', '/api/V1/words'])(
+    'routes are case-sensitive: GET %s is 404',
+    async (path) => {
+      await client.createWord({ thai: 'แมว', english: 'cat' });
+      expectProblem(await request(t.http).get(path), 404);
+    },
+  );
+
+  it.each([
+    ['/API/V1/FULL_RESET', 'full_reset'],
+    ['/api/v1/FULL_RESET', 'full_reset'],
+    ['/api/v1/Full_Reset', 'full_reset'],
+    ['/API/V1/RESET_HISTORY', 'reset_history'],
+  ])('POST %s with the right body is 404, and resets nothing', async (path, confirm) => {
+    const word = await client.createWord({ thai: 'แมว', english: 'cat' });
+    await request(t.http).post('/api/v1/reviews').send({ word_id: word.id, correct: true }).expect(201);
+    const before = await sql(t, 'select * from words');
+
+    expectProblem(await request(t.http).post(path).send({ confirm }), 404);
+
+    expect(await sql(t, 'select * from words')).toEqual(before);
+    expect(await countRows(t, 'words_review_items')).toBe(1);
+  });
+
+  it('GET /api/v1/metrics is 404 (metrics are served outside the API)', async () => {
+    expectProblem(await request(t.http).get('/api/v1/metrics'), 404);
+  });
+});
+
+describe('X-Request-Id', () => {
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+  const responses: [string, () => request.Test][] = [
+    ['GET /api/v1/words (200)', () => request(t.http).get('/api/v1/words')],
+    ['POST /api/v1/words (201)', () => request(t.http).post('/api/v1/words').send({ thai: 'แมว', english: 'cat' })],
+    ['DELETE /api/v1/groups/1 (204)', () => request(t.http).delete('/api/v1/groups/1')],
+    ['GET /api/v1/words?per_page=0 (400)', () => request(t.http).get('/api/v1/words?per_page=0')],
+    [
+      'POST /api/v1/words with malformed JSON (400)',
+      () => request(t.http).post('/api/v1/words').type('json').send('{"thai":'),
+    ],
+    ['GET /api/v1/words/999 (404)', () => request(t.http).get('/api/v1/words/999')],
+    ['GET /api/v1/nothing (404)', () => request(t.http).get('/api/v1/nothing')],
+    ['GET /nothing (404)', () => request(t.http).get('/nothing')],
+    ['PUT /api/v1/words (405)', () => request(t.http).put('/api/v1/words')],
+    [
+      'POST /api/v1/words with 4 KB over a 2 KB BODY_LIMIT (413)',
+      () =>
+        request(t.http)
+          .post('/api/v1/words')
+          .send({ thai: 'x'.repeat(4096), english: 'x' }),
+    ],
+    ['POST /api/v1/words as text/plain (415)', () => request(t.http).post('/api/v1/words').type('text').send('hello')],
+    ['GET /metrics', () => request(t.http).get('/metrics')],
+    ['GET /api/v1/health', () => request(t.http).get('/api/v1/health')],
+    ['GET /api/docs-json', () => request(t.http).get('/api/docs-json')],
+    [
+      'OPTIONS /api/v1/words, a CORS preflight (204)',
+      () =>
+        request(t.http)
+          .options('/api/v1/words')
+          .set('Origin', 'http://apps.example')
+          .set('Access-Control-Request-Method', 'POST'),
+    ],
+  ];
+
+  it.each(responses)('%s has one', async (_what, send) => {
+    if (_what.startsWith('DELETE')) {
+      await client.createGroup('Empty');
+    }
+    const response = await send();
+    expect(response.status).toBeGreaterThanOrEqual(200);
+    expect(response.headers['x-request-id']).toMatch(UUID);
+  });
+
+  it('each request gets its own', async () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 5; i++) {
+      ids.add((await request(t.http).get('/api/v1/words')).headers['x-request-id']);
+    }
+    expect(ids.size).toBe(5);
+  });
+
+  it.each(['abc-123', 'client.req:42@edge_1', 'x'.repeat(128)])('a sane client id (%s) is echoed', async (sent) => {
+    const response = await request(t.http).get('/api/v1/words').set('X-Request-Id', sent).expect(200);
+    expect(response.headers['x-request-id']).toBe(sent);
+  });
+
+  it('a sane client id is echoed on an error too', async () => {
+    const response = await request(t.http).get('/api/v1/words/999').set('X-Request-Id', 'abc-123');
+    expectProblem(response, 404);
+    expect(response.headers['x-request-id']).toBe('abc-123');
+  });
+
+  it.each([
+    ['300 characters', 'a'.repeat(300)],
+    ['129 characters', 'a'.repeat(129)],
+    ['spaces', 'abc 123'],
+    ['a slash and quotes', 'a/b"c'],
+    ['a newline-like escape', 'abc\\r\\nSet-Cookie:x'],
+    ['non-ASCII', 'abc-é'],
+  ])('an insane client id (%s) is replaced by a generated one', async (_what, sent) => {
+    const response = await request(t.http).get('/api/v1/words').set('X-Request-Id', sent).expect(200);
+    expect(response.headers['x-request-id']).not.toBe(sent);
+    expect(response.headers['x-request-id']).toMatch(UUID);
+  });
+});
