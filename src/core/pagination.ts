@@ -24,17 +24,21 @@ export const ORDERS = ['asc', 'desc'] as const;
 export type Order = (typeof ORDERS)[number];
 
 /** A list query sorted by one of `fields`; ties are always broken by id. */
-export function SortedQueryDto<const F extends string>(fields: readonly F[], defaultField: F) {
+export function SortedQueryDto<const F extends string>(
+  fields: readonly F[],
+  defaultField: F,
+  defaultOrder: Order = 'asc',
+) {
   class SortedQuery extends PaginationQueryDto {
     @ApiPropertyOptional({ enum: fields, default: defaultField })
     @IsOptional()
     @IsIn(fields)
     sort_by: F = defaultField;
 
-    @ApiPropertyOptional({ enum: ORDERS, default: 'asc' })
+    @ApiPropertyOptional({ enum: ORDERS, default: defaultOrder })
     @IsOptional()
     @IsIn(ORDERS)
-    order: Order = 'asc';
+    order: Order = defaultOrder;
   }
   return SortedQuery;
 }

@@ -83,7 +83,7 @@ const logger = new Logger('HTTP');
 /** Answers with the problem document of an error; only real faults are logged, and never sent. */
 export function sendProblem(response: Response, exception: unknown): void {
   const body = problemFor(exception);
-  if (body.status >= 500) {
+  if (body.status === HttpStatus.INTERNAL_SERVER_ERROR) {
     const trace = exception instanceof Error ? exception.stack : String(exception);
     logger.error(exception instanceof DriverException ? `Database error: ${trace}` : trace);
   }

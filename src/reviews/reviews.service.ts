@@ -1,13 +1,15 @@
 import { EntityManager, raw } from '@mikro-orm/sqlite';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
-import { danglingReferences, instantOf, quarterHour } from '../database/dialect.js';
-import { offsetOf, page, type Page, type PaginationQueryDto } from '../core/pagination.js';
+import { danglingReferences, instantOf, jsonText, quarterHour } from '../database/dialect.js';
+import { offsetOf, page, type Page } from '../core/pagination.js';
 import type {
   AnswerDto,
   AnswerRecordedDto,
   AnswersRecordedDto,
   ListReviewsQueryDto,
   ReviewDto,
+  SessionWordSort,
+  SessionWordsQueryDto,
 } from './dto/review.dto.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { ReviewItem } from './review-item.entity.js';
@@ -61,12 +63,15 @@ function fingerprintOf(answer: AnswerDto): object {
   return { correct: answer.correct, reviewedAt: answer.reviewed_at && new Date(answer.reviewed_at).toISOString() };
 }
 
-const STATS = [
-  raw('count(distinct word_id) as studied'),
-  raw('coalesce(sum(correct), 0) as correct'),
-  raw('count(*) as total'),
-  raw('max(reviewed_at) as last'),
-];
+/** SQL for the aggregates of a set of answers, `alias` naming the review log in the query. */
+export const ANSWER_AGGREGATES = (alias: string) => ({
+  studied: `count(distinct ${alias}.word_id)`,
+  correct: `coalesce(sum(${alias}.correct), 0)`,
+  total: `count(${alias}.id)`,
+  last: `max(${alias}.reviewed_at)`,
+});
+
+const STATS = Object.entries(ANSWER_AGGREGATES('r')).map(([name, sql]) => raw(`${sql} as ${name}`));
 
 /**
  * The learning record: every answer (the review log, and each session's study activities), recorded
@@ -209,7 +214,7 @@ export class ReviewsService {
   /** The answers recorded in a group's study sessions. */
   async groupStats(groupId: number): Promise<AnswerStats> {
     const row = await this.em
-      .createQueryBuilder(ReviewItem)
+      .createQueryBuilder(ReviewItem, 'r')
       .select(STATS)
       .where({ studySession: { group: groupId } })
       .execute<StatsRow>('get', false);
@@ -225,7 +230,7 @@ export class ReviewsService {
   /** Answer counts and the last answer of each of these sessions. */
   async sessionSummaries(sessionIds: number[]): Promise<Map<number, SessionSummary>> {
     const rows = await this.em
-      .createQueryBuilder(ReviewItem)
+      .createQueryBuilder(ReviewItem, 'r')
       .select(['studySession', ...STATS])
       .where({ studySession: { $in: sessionIds } })
       .groupBy('studySession')
@@ -246,18 +251,38 @@ export class ReviewsService {
   /** One page of the words answered in a session, in the order first answered, with their counts there. */
   async sessionWords(
     sessionId: number,
-    query: PaginationQueryDto,
+    query: SessionWordsQueryDto,
   ): Promise<{ total: number; words: { wordId: number; correct: number; wrong: number }[] }> {
     const total = await this.em
-      .createQueryBuilder(ReviewItem)
+      .createQueryBuilder(ReviewItem, 'r')
       .where({ studySession: sessionId })
       .getCount('word', true);
+    const answers = ANSWER_AGGREGATES('r');
+    // Word properties are read along ReviewItem.word (`w`); unsorted, words come in the order first answered.
+    const order: Record<SessionWordSort | 'first_answered', string> = {
+      first_answered: 'min(r.id)',
+      thai: 'w.thai',
+      english: 'w.english',
+      romanization: jsonText('w.parts', 'romanization'),
+      correct_count: 'w.correct_count',
+      wrong_count: 'w.wrong_count',
+      created_at: 'w.created_at',
+      id: 'w.id',
+      session_correct_count: answers.correct,
+      session_wrong_count: `${answers.total} - ${answers.correct}`,
+    };
+    const sortBy = query.sort_by ?? 'first_answered';
     const rows = await this.em
-      .createQueryBuilder(ReviewItem)
-      .select(['word', raw('coalesce(sum(correct), 0) as correct'), raw('count(*) as answers')])
+      .createQueryBuilder(ReviewItem, 'r')
+      .select([raw('r.word_id as word_id'), raw(`${answers.correct} as correct`), raw(`${answers.total} as answers`)])
+      .join('r.word', 'w')
       .where({ studySession: sessionId })
-      .groupBy('word')
-      .orderBy({ [raw('min(id)')]: 'asc' })
+      .groupBy('r.word')
+      .orderBy([
+        ...(sortBy === 'romanization' ? [{ [raw(`${order.romanization} is null`)]: 'asc' as const }] : []),
+        { [raw(order[sortBy])]: query.order },
+        { [raw('w.id')]: 'asc' as const },
+      ])
       .limit(query.per_page)
       .offset(offsetOf(query))
       .execute<{ word_id: number; correct: number; answers: number }[]>('all', false);
@@ -284,7 +309,7 @@ export class ReviewsService {
   /** Totals over the whole log. */
   async totals(): Promise<{ correct: number; reviews: number; studiedWords: number; first: Date | null }> {
     const row = await this.em
-      .createQueryBuilder(ReviewItem)
+      .createQueryBuilder(ReviewItem, 'r')
       .select(STATS)
       .addSelect(raw('min(reviewed_at) as first'))
       .execute<StatsRow & { first: number | null }>('get', false);
@@ -294,7 +319,7 @@ export class ReviewsService {
   /** The first instants of the UTC quarter hours, since `since`, with at least one answer. */
   async activeQuarterHours(since: Date): Promise<Date[]> {
     const rows = await this.em
-      .createQueryBuilder(ReviewItem)
+      .createQueryBuilder(ReviewItem, 'r')
       .select(raw(`${quarterHour.sql('reviewed_at')} as quarter`), true)
       .where({ reviewedAt: { $gte: since } })
       .execute<{ quarter: number }[]>('all', false);

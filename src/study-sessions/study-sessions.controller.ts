@@ -5,14 +5,21 @@ import type { Request } from 'express';
 import type { Environment } from '../core/config.js';
 import { ApiProblems } from '../core/errors.js';
 import { CreatedAt, IdAndWordIdParams, IdParams } from '../core/http.js';
-import { PageDto, PaginationQueryDto } from '../core/pagination.js';
-import { AnswerBatchDto, AnswerDto, AnswerRecordedDto, AnswersRecordedDto } from '../reviews/dto/review.dto.js';
+import { PageDto } from '../core/pagination.js';
+import {
+  AnswerBatchDto,
+  AnswerDto,
+  AnswerRecordedDto,
+  AnswersRecordedDto,
+  SessionWordsQueryDto,
+} from '../reviews/dto/review.dto.js';
 import { ApiIdempotencyKey, IdempotencyKeyHeader } from '../reviews/idempotency-key.header.js';
 import {
   CreateStudySessionDto,
   LaunchDto,
   LaunchedDto,
   ListStudySessionsQueryDto,
+  SessionsQueryDto,
   SessionWordDto,
   StudySessionDto,
 } from './dto/study-session.dto.js';
@@ -60,7 +67,7 @@ export class StudySessionsController {
   @ApiOperation({ summary: 'List the words answered in a study session' })
   @ApiOkResponse({ type: PageDto(SessionWordDto), description: 'A page of the words answered in the session.' })
   @ApiProblems(400, 404)
-  words(@Param() { id }: IdParams, @Query() query: PaginationQueryDto) {
+  words(@Param() { id }: IdParams, @Query() query: SessionWordsQueryDto) {
     return this.sessions.answeredWords(id, query);
   }
 
@@ -92,7 +99,7 @@ export class StudySessionsController {
   @ApiOperation({ summary: 'List the study sessions of a group' })
   @ApiOkResponse({ type: PageDto(StudySessionDto), description: 'Study sessions of the group, newest first.' })
   @ApiProblems(400, 404)
-  ofGroup(@Param() { id }: IdParams, @Query() query: PaginationQueryDto) {
+  ofGroup(@Param() { id }: IdParams, @Query() query: SessionsQueryDto) {
     return this.sessions.list({ groupId: id }, query);
   }
 
@@ -101,7 +108,7 @@ export class StudySessionsController {
   @ApiOperation({ summary: 'List the study sessions launched from a learning app' })
   @ApiOkResponse({ type: PageDto(StudySessionDto), description: 'Sessions launched from this app, newest first.' })
   @ApiProblems(400, 404)
-  ofLearningApp(@Param() { id }: IdParams, @Query() query: PaginationQueryDto) {
+  ofLearningApp(@Param() { id }: IdParams, @Query() query: SessionsQueryDto) {
     return this.sessions.list({ learningAppId: id }, query);
   }
 

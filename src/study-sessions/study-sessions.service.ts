@@ -1,16 +1,23 @@
-import { EntityManager, type FilterQuery } from '@mikro-orm/sqlite';
+import { EntityManager, raw } from '@mikro-orm/sqlite';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
-import { offsetOf, page, type Page, type PaginationQueryDto } from '../core/pagination.js';
+import { offsetOf, page, type Page } from '../core/pagination.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { LearningAppsService } from '../learning-apps/learning-apps.service.js';
-import type { AnswerDto, AnswerRecordedDto, AnswersRecordedDto } from '../reviews/dto/review.dto.js';
-import { ReviewsService, type SessionSummary, type WordAnswer } from '../reviews/reviews.service.js';
+import type {
+  AnswerDto,
+  AnswerRecordedDto,
+  AnswersRecordedDto,
+  SessionWordsQueryDto,
+} from '../reviews/dto/review.dto.js';
+import { ANSWER_AGGREGATES, ReviewsService, type SessionSummary, type WordAnswer } from '../reviews/reviews.service.js';
 import { toWordDto } from '../words/dto/word.dto.js';
 import { WordsService } from '../words/words.service.js';
 import type {
   CreateStudySessionDto,
   LaunchedDto,
   ListStudySessionsQueryDto,
+  SESSION_SORTS,
+  SessionsQueryDto,
   SessionWordDto,
   StudySessionDto,
 } from './dto/study-session.dto.js';
@@ -20,6 +27,15 @@ export interface SessionFilter {
   groupId?: number;
   learningAppId?: number;
 }
+
+// What each sort of a session list orders by: its own column, or an aggregate of its answers (`r`).
+const SESSION_ORDER: Record<(typeof SESSION_SORTS)[number], string> = {
+  start_time: 's.created_at',
+  end_time: ANSWER_AGGREGATES('r').last,
+  review_items_count: ANSWER_AGGREGATES('r').total,
+  correct_count: ANSWER_AGGREGATES('r').correct,
+  id: 's.id',
+};
 
 const NO_ANSWERS: SessionSummary = { end_time: null, review_items_count: 0, correct_count: 0, wrong_count: 0 };
 
@@ -61,25 +77,40 @@ export class StudySessionsService {
     });
   }
 
-  /** Sessions newest first (ties by id, descending); a filter naming a group or app that does not exist is a 404. */
-  async list(filter: SessionFilter, query: PaginationQueryDto): Promise<Page<StudySessionDto>> {
+  /** One page of sessions in the order asked (ties by id, the same way); a filter naming a group or app that does not exist is a 404. */
+  async list(filter: SessionFilter, query: SessionsQueryDto): Promise<Page<StudySessionDto>> {
     if (filter.groupId !== undefined) {
       await this.groups.findGroup(filter.groupId);
     }
     if (filter.learningAppId !== undefined) {
       await this.apps.findApp(filter.learningAppId);
     }
-    const where: FilterQuery<StudySession> = {
+    const where = {
       ...(filter.groupId !== undefined && { group: filter.groupId }),
       ...(filter.learningAppId !== undefined && { learningApp: filter.learningAppId }),
     };
-    const [sessions, total] = await this.em.findAndCount(StudySession, where, {
-      populate: ['group', 'learningApp'],
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      limit: query.per_page,
-      offset: offsetOf(query),
-    });
-    return page(await this.toDtos(sessions), total, query);
+    // The answer counts are sorted along StudySession.reviews, in the same statement as the page of ids.
+    const ids = await this.em
+      .createQueryBuilder(StudySession, 's')
+      .select('s.id')
+      .leftJoin('s.reviews', 'r')
+      .where(where)
+      .groupBy('s.id')
+      .orderBy([{ [raw(SESSION_ORDER[query.sort_by])]: query.order }, { id: query.order }])
+      .limit(query.per_page)
+      .offset(offsetOf(query))
+      .execute<{ id: number }[]>('all', false);
+    const sessions = new Map(
+      (
+        await this.em.find(
+          StudySession,
+          { id: { $in: ids.map((row) => row.id) } },
+          { populate: ['group', 'learningApp'] },
+        )
+      ).map((session) => [session.id, session]),
+    );
+    const total = await this.em.count(StudySession, where);
+    return page(await this.toDtos(ids.map((row) => sessions.get(row.id)!)), total, query);
   }
 
   listQueried(query: ListStudySessionsQueryDto): Promise<Page<StudySessionDto>> {
@@ -101,7 +132,7 @@ export class StudySessionsService {
   }
 
   /** Words answered in the session, in the order they were first answered, with their session counts. */
-  async answeredWords(id: number, query: PaginationQueryDto): Promise<Page<SessionWordDto>> {
+  async answeredWords(id: number, query: SessionWordsQueryDto): Promise<Page<SessionWordDto>> {
     await this.em.findOneOrFail(StudySession, id);
     const { total, words: answered } = await this.reviews.sessionWords(id, query);
     const words = new Map(

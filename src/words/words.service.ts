@@ -1,7 +1,7 @@
-import { EntityManager, type FilterQuery } from '@mikro-orm/sqlite';
+import { EntityManager, type FilterQuery, type QueryOrderMap, raw } from '@mikro-orm/sqlite';
 import { ConflictException, Injectable } from '@nestjs/common';
 import { containsFolded, equalsFolded, jsonText } from '../database/dialect.js';
-import { offsetOf, page, type Page } from '../core/pagination.js';
+import { offsetOf, type Order, page, type Page } from '../core/pagination.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { ReviewsService } from '../reviews/reviews.service.js';
 import { type GroupRawWordsDto, toWordDto, type WordDetailDto, type WordDto } from './dto/word.dto.js';
@@ -17,6 +17,19 @@ const SORT_PROPERTIES = {
   created_at: 'createdAt',
   id: 'id',
 } as const;
+
+/** The order of a word list: by the property asked for (words without a romanization last), then by id. */
+function orderOf(sortBy: keyof typeof SORT_PROPERTIES | 'romanization', order: Order): QueryOrderMap<Word>[] {
+  if (sortBy !== 'romanization') {
+    return [{ [SORT_PROPERTIES[sortBy]]: order }, { id: 'asc' }];
+  }
+  const romanization = (alias: string) => jsonText(`${alias}.parts`, 'romanization');
+  return [
+    { [raw((alias) => `${romanization(alias)} is null`)]: 'asc' },
+    { [raw(romanization)]: order },
+    { id: 'asc' },
+  ] as QueryOrderMap<Word>[];
+}
 
 /** `q` is a case-insensitive substring of thai, english or parts.romanization (no LIKE wildcards). */
 const SEARCHED = [
@@ -47,7 +60,7 @@ export class WordsService {
       Word,
       { $and: filters },
       {
-        orderBy: [{ [SORT_PROPERTIES[query.sort_by]]: query.order }, { id: 'asc' }],
+        orderBy: orderOf(query.sort_by, query.order),
         limit: query.per_page,
         offset: offsetOf(query),
       },

@@ -67,3 +67,75 @@ describe('active groups', () => {
     });
   });
 });
+
+describe('the sorts a frontend asks for', () => {
+  it('sorts study sessions by their answers, start and end, both ways, ties by id the same way', async () => {
+    const { group, words } = await client.groupWithWords('Pets', 2);
+    const sessions = [];
+    for (let i = 0; i < 3; i += 1) {
+      sessions.push(await client.createSession(group.id));
+    }
+    const [a, b, c] = sessions.map((session) => session.id);
+    for (const [session, correct] of [
+      [b, true],
+      [b, true],
+      [c, false],
+      [c, true],
+      [c, false],
+    ] as const) {
+      await client.answer(session, words[0].id, correct).expect(201);
+    }
+    expect(await ids(`/groups/${group.id}/study_sessions?sort_by=review_items_count&order=asc`)).toEqual([a, b, c]);
+    // Session lists run newest (or most) first unless asked otherwise.
+    expect(await ids(`/groups/${group.id}/study_sessions?sort_by=review_items_count`)).toEqual([c, b, a]);
+    expect(await ids('/study_sessions?sort_by=correct_count&order=desc')).toEqual([b, c, a]);
+    expect(await ids('/study_sessions?sort_by=correct_count&order=asc')).toEqual([a, c, b]);
+    expect(await ids('/study_sessions?sort_by=id&order=asc')).toEqual([a, b, c]);
+    expect(await ids('/study_sessions')).toEqual([c, b, a]);
+    expect((await client.get('/study_sessions?sort_by=end_time&order=desc').expect(200)).body.items[0].id).toBe(c);
+    const app = await client.createApp();
+    expect(await ids(`/learning_apps/${app.id}/study_sessions?sort_by=start_time&order=asc`)).toEqual([]);
+    for (const bad of ['sort_by=name', 'order=up']) {
+      expect((await client.get(`/study_sessions?${bad}`)).status).toBe(400);
+    }
+  });
+
+  it('sorts the words of a session by their counts there, or as word lists sort', async () => {
+    const { group, words } = await client.groupWithWords('Pets', 3);
+    const session = await client.createSession(group.id);
+    for (const [word, correct] of [
+      [words[2], true],
+      [words[0], false],
+      [words[0], false],
+      [words[1], true],
+      [words[1], true],
+    ] as const) {
+      await client.answer(session.id, word.id, correct).expect(201);
+    }
+    const path = `/study_sessions/${session.id}/words`;
+    expect(await ids(path)).toEqual([words[2].id, words[0].id, words[1].id]);
+    expect(await ids(`${path}?sort_by=session_correct_count&order=desc`)).toEqual([
+      words[1].id,
+      words[2].id,
+      words[0].id,
+    ]);
+    expect(await ids(`${path}?sort_by=session_wrong_count&order=desc`)).toEqual([
+      words[0].id,
+      words[1].id,
+      words[2].id,
+    ]);
+    expect(await ids(`${path}?sort_by=id&order=desc`)).toEqual([words[2].id, words[1].id, words[0].id]);
+    expect((await client.get(`${path}?sort_by=romanization`)).status).toBe(200);
+    expect((await client.get(`${path}?sort_by=group`)).status).toBe(400);
+  });
+
+  it('sorts words by romanization, words without one last in either order', async () => {
+    const [none, b, a] = [
+      await client.createWord({ thai: 'ก', english: 'no romanization' }),
+      await client.createWord({ thai: 'ข', english: 'b', parts: { romanization: 'khai' } }),
+      await client.createWord({ thai: 'ค', english: 'a', parts: { romanization: 'aroi' } }),
+    ];
+    expect(await ids('/words?sort_by=romanization')).toEqual([a.id, b.id, none.id]);
+    expect(await ids('/words?sort_by=romanization&order=desc')).toEqual([b.id, a.id, none.id]);
+  });
+});

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
 import { ID_SCHEMA, IsId, QueryId } from '../../core/http.js';
-import { PaginationQueryDto } from '../../core/pagination.js';
+import { SortedQueryDto } from '../../core/pagination.js';
 import { WordDto } from '../../words/dto/word.dto.js';
 
 export class StudySessionDto {
@@ -65,7 +65,12 @@ export class CreateStudySessionDto {
   learning_app_id?: number | null;
 }
 
-export class ListStudySessionsQueryDto extends PaginationQueryDto {
+export const SESSION_SORTS = ['start_time', 'end_time', 'review_items_count', 'correct_count', 'id'] as const;
+
+/** A page of study sessions, newest first unless asked otherwise; ties by id in the same direction. */
+export class SessionsQueryDto extends SortedQueryDto(SESSION_SORTS, 'start_time', 'desc') {}
+
+export class ListStudySessionsQueryDto extends SessionsQueryDto {
   @QueryId('Only sessions of this group (404 if it does not exist).')
   group_id?: number;
 

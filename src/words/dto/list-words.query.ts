@@ -3,7 +3,16 @@ import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { QueryId, Trim } from '../../core/http.js';
 import { SortedQueryDto } from '../../core/pagination.js';
 
-export const WORD_SORTS = ['thai', 'english', 'correct_count', 'wrong_count', 'created_at', 'id'] as const;
+/** Words without a romanization sort last, in either order. */
+export const WORD_SORTS = [
+  'thai',
+  'english',
+  'romanization',
+  'correct_count',
+  'wrong_count',
+  'created_at',
+  'id',
+] as const;
 
 export class GroupWordsQueryDto extends SortedQueryDto(WORD_SORTS, 'thai') {
   @ApiPropertyOptional({ description: 'Case-insensitive substring of thai, english or parts.romanization.' })
