@@ -9,7 +9,18 @@ import {
 } from '@nestjs/common';
 import { ApiCreatedResponse, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, Max, Min, ValidateIf, type ValidationOptions } from 'class-validator';
+import {
+  IsBoolean,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  type ValidationOptions,
+} from 'class-validator';
 import type { Request, Response } from 'express';
 import { type Observable, tap } from 'rxjs';
 
@@ -23,6 +34,16 @@ export const Trim = () => Transform(({ value }) => (typeof value === 'string' ? 
 /** A query-string boolean: only `true` and `false` become booleans, anything else fails `@IsBoolean`. */
 export const QueryBoolean = () =>
   Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
+
+/** A required text field: trimmed, not empty, at most `maxLength` characters; documented with an example. */
+export const RequiredText = (maxLength: number, example: string, description?: string) =>
+  applyDecorators(
+    ApiProperty({ example, maxLength, ...(description && { description }) }),
+    Trim(),
+    IsString(),
+    IsNotEmpty(),
+    MaxLength(maxLength),
+  );
 
 /** The field may be left out, but `null` is not a value for it (unlike `@IsOptional`). */
 export const IsOmittable = () => ValidateIf((_, value) => value !== undefined);

@@ -1,15 +1,13 @@
 import { EntityManager, raw } from '@mikro-orm/sqlite';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { danglingReferences, instantOf, jsonText, quarterHour } from '../database/dialect.js';
-import { offsetOf, page, type Page } from '../core/pagination.js';
+import { offsetOf, type Order, page, type Page, type PaginationQueryDto } from '../core/pagination.js';
 import type {
   AnswerDto,
   AnswerRecordedDto,
   AnswersRecordedDto,
   ListReviewsQueryDto,
   ReviewDto,
-  SessionWordSort,
-  SessionWordsQueryDto,
 } from './dto/review.dto.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { ReviewItem } from './review-item.entity.js';
@@ -70,6 +68,22 @@ export const ANSWER_AGGREGATES = (alias: string) => ({
   total: `count(${alias}.id)`,
   last: `max(${alias}.reviewed_at)`,
 });
+
+// How the words of a session sort: by the word (read along ReviewItem.word, `w`) or by its answers in the
+// session; unsorted, in the order first answered.
+const SESSION_WORD_ORDER = {
+  first_answered: 'min(r.id)',
+  thai: 'w.thai',
+  english: 'w.english',
+  romanization: jsonText('w.parts', 'romanization'),
+  correct_count: 'w.correct_count',
+  wrong_count: 'w.wrong_count',
+  created_at: 'w.created_at',
+  id: 'w.id',
+  session_correct_count: ANSWER_AGGREGATES('r').correct,
+  session_wrong_count: `${ANSWER_AGGREGATES('r').total} - ${ANSWER_AGGREGATES('r').correct}`,
+};
+export type SessionWordSort = Exclude<keyof typeof SESSION_WORD_ORDER, 'first_answered'>;
 
 const STATS = Object.entries(ANSWER_AGGREGATES('r')).map(([name, sql]) => raw(`${sql} as ${name}`));
 
@@ -251,26 +265,14 @@ export class ReviewsService {
   /** One page of the words answered in a session, in the order first answered, with their counts there. */
   async sessionWords(
     sessionId: number,
-    query: SessionWordsQueryDto,
+    query: PaginationQueryDto & { sort_by?: SessionWordSort; order: Order },
   ): Promise<{ total: number; words: { wordId: number; correct: number; wrong: number }[] }> {
     const total = await this.em
       .createQueryBuilder(ReviewItem, 'r')
       .where({ studySession: sessionId })
       .getCount('word', true);
     const answers = ANSWER_AGGREGATES('r');
-    // Word properties are read along ReviewItem.word (`w`); unsorted, words come in the order first answered.
-    const order: Record<SessionWordSort | 'first_answered', string> = {
-      first_answered: 'min(r.id)',
-      thai: 'w.thai',
-      english: 'w.english',
-      romanization: jsonText('w.parts', 'romanization'),
-      correct_count: 'w.correct_count',
-      wrong_count: 'w.wrong_count',
-      created_at: 'w.created_at',
-      id: 'w.id',
-      session_correct_count: answers.correct,
-      session_wrong_count: `${answers.total} - ${answers.correct}`,
-    };
+    const order = SESSION_WORD_ORDER;
     const sortBy = query.sort_by ?? 'first_answered';
     const rows = await this.em
       .createQueryBuilder(ReviewItem, 'r')

@@ -6,13 +6,7 @@ import type { Environment } from '../core/config.js';
 import { ApiProblems } from '../core/errors.js';
 import { CreatedAt, IdAndWordIdParams, IdParams } from '../core/http.js';
 import { PageDto } from '../core/pagination.js';
-import {
-  AnswerBatchDto,
-  AnswerDto,
-  AnswerRecordedDto,
-  AnswersRecordedDto,
-  SessionWordsQueryDto,
-} from '../reviews/dto/review.dto.js';
+import { AnswerBatchDto, AnswerDto, AnswerRecordedDto, AnswersRecordedDto } from '../reviews/dto/review.dto.js';
 import { ApiIdempotencyKey, IdempotencyKeyHeader } from '../reviews/idempotency-key.header.js';
 import {
   CreateStudySessionDto,
@@ -21,6 +15,7 @@ import {
   ListStudySessionsQueryDto,
   SessionsQueryDto,
   SessionWordDto,
+  SessionWordsQueryDto,
   StudySessionDto,
 } from './dto/study-session.dto.js';
 import { StudySessionsService } from './study-sessions.service.js';

@@ -3,12 +3,7 @@ import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { offsetOf, page, type Page } from '../core/pagination.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { LearningAppsService } from '../learning-apps/learning-apps.service.js';
-import type {
-  AnswerDto,
-  AnswerRecordedDto,
-  AnswersRecordedDto,
-  SessionWordsQueryDto,
-} from '../reviews/dto/review.dto.js';
+import type { AnswerDto, AnswerRecordedDto, AnswersRecordedDto } from '../reviews/dto/review.dto.js';
 import { ANSWER_AGGREGATES, ReviewsService, type SessionSummary, type WordAnswer } from '../reviews/reviews.service.js';
 import { toWordDto } from '../words/dto/word.dto.js';
 import { WordsService } from '../words/words.service.js';
@@ -19,6 +14,7 @@ import type {
   SESSION_SORTS,
   SessionsQueryDto,
   SessionWordDto,
+  SessionWordsQueryDto,
   StudySessionDto,
 } from './dto/study-session.dto.js';
 import { StudySession } from './study-session.entity.js';

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { ID_SCHEMA, IsId, IsOmittable, Trim } from '../../core/http.js';
+import { ArrayMaxSize, IsArray } from 'class-validator';
+import { ID_SCHEMA, IsId, IsOmittable, RequiredText } from '../../core/http.js';
 import { SortedQueryDto } from '../../core/pagination.js';
 
 export class GroupWordIdsDto {
@@ -12,11 +12,7 @@ export class GroupWordIdsDto {
 }
 
 export class CreateGroupDto {
-  @ApiProperty({ example: 'Greetings', maxLength: 100 })
-  @Trim()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(100)
+  @RequiredText(100, 'Greetings', 'Unique, case-insensitively.')
   name!: string;
 
   @ApiPropertyOptional({

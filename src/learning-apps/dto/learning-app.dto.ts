@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, isURL, MaxLength, ValidateBy, ValidateIf } from 'class-validator';
-import { IsOmittable, Trim } from '../../core/http.js';
+import { IsString, isURL, MaxLength, ValidateBy, ValidateIf } from 'class-validator';
+import { IsOmittable, RequiredText, Trim } from '../../core/http.js';
 import { PaginationQueryDto } from '../../core/pagination.js';
 import type { LearningApp } from '../learning-app.entity.js';
 
@@ -38,11 +38,7 @@ export class LearningAppDto {
 }
 
 export class CreateLearningAppDto {
-  @ApiProperty({ example: 'Flashcards', maxLength: 100, description: 'Unique, case-insensitively.' })
-  @Trim()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(100)
+  @RequiredText(100, 'Flashcards', 'Unique, case-insensitively.')
   name!: string;
 
   @ApiPropertyOptional({

@@ -5,7 +5,6 @@ import {
   ArrayMinSize,
   IsArray,
   IsBoolean,
-  IsIn,
   IsISO8601,
   IsOptional,
   Matches,
@@ -13,7 +12,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ID_SCHEMA, IsId, IsOmittable, QueryBoolean, QueryId, Trim } from '../../core/http.js';
-import { ORDERS, type Order, PaginationQueryDto } from '../../core/pagination.js';
+import { PaginationQueryDto } from '../../core/pagination.js';
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -134,30 +133,4 @@ export class ListReviewsQueryDto extends PaginationQueryDto {
 export class AnswersRecordedDto {
   @ApiProperty({ type: [AnswerRecordedDto], description: 'Each answer as recorded, in the order sent.' })
   answers!: AnswerRecordedDto[];
-}
-
-/** How the words of a study session can be sorted: as word lists are, or by their counts in the session. */
-export const SESSION_WORD_SORTS = [
-  'thai',
-  'english',
-  'romanization',
-  'correct_count',
-  'wrong_count',
-  'created_at',
-  'id',
-  'session_correct_count',
-  'session_wrong_count',
-] as const;
-export type SessionWordSort = (typeof SESSION_WORD_SORTS)[number];
-
-export class SessionWordsQueryDto extends PaginationQueryDto {
-  @ApiPropertyOptional({ enum: SESSION_WORD_SORTS, description: 'Unset: in the order the words were first answered.' })
-  @IsOptional()
-  @IsIn(SESSION_WORD_SORTS)
-  sort_by?: SessionWordSort;
-
-  @ApiPropertyOptional({ enum: ORDERS, default: 'asc' })
-  @IsOptional()
-  @IsIn(ORDERS)
-  order: Order = 'asc';
 }

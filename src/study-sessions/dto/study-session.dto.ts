@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
-import { IsOptional } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { ID_SCHEMA, IsId, QueryId } from '../../core/http.js';
-import { SortedQueryDto } from '../../core/pagination.js';
+import { ORDERS, type Order, PaginationQueryDto, SortedQueryDto } from '../../core/pagination.js';
+import { WORD_SORTS } from '../../words/dto/list-words.query.js';
 import { WordDto } from '../../words/dto/word.dto.js';
 
 export class StudySessionDto {
@@ -91,4 +92,19 @@ export class LaunchedDto {
     description: 'The app’s launch_url with session_id, group_id and api_base added to its query.',
   })
   launch_url!: string;
+}
+
+/** The words of a study session sort as word lists do, or by their counts in the session. */
+export const SESSION_WORD_SORTS = [...WORD_SORTS, 'session_correct_count', 'session_wrong_count'] as const;
+
+export class SessionWordsQueryDto extends PaginationQueryDto {
+  @ApiPropertyOptional({ enum: SESSION_WORD_SORTS, description: 'Unset: in the order the words were first answered.' })
+  @IsOptional()
+  @IsIn(SESSION_WORD_SORTS)
+  sort_by?: (typeof SESSION_WORD_SORTS)[number];
+
+  @ApiPropertyOptional({ enum: ORDERS, default: 'asc' })
+  @IsOptional()
+  @IsIn(ORDERS)
+  order: Order = 'asc';
 }

@@ -1,21 +1,13 @@
-import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsNotEmpty, IsObject, IsString, MaxLength } from 'class-validator';
-import { ID_SCHEMA, IsId, IsOmittable, Trim } from '../../core/http.js';
+import { ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray, IsObject } from 'class-validator';
+import { ID_SCHEMA, IsId, IsOmittable, RequiredText } from '../../core/http.js';
 import type { WordParts } from '../word.entity.js';
 
 export class CreateWordDto {
-  @ApiProperty({ example: 'สวัสดี', maxLength: 200 })
-  @Trim()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @RequiredText(200, 'สวัสดี')
   thai!: string;
 
-  @ApiProperty({ example: 'hello', maxLength: 200 })
-  @Trim()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @RequiredText(200, 'hello')
   english!: string;
 
   @ApiPropertyOptional({
