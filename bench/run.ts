@@ -13,6 +13,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 10);
 
 const dir = mkdtempSync(join(tmpdir(), 'lang-portal-bench-'));
 process.env.DATABASE_PATH = join(dir, 'bench.sqlite');
+process.env.LOG_LEVEL ??= 'warn';
 const { AppModule } = await import('../src/app.module.js');
 const { configureApp } = await import('../src/app.setup.js');
 const { seed } = await import('../database/seeders/DatabaseSeeder.js');
@@ -75,6 +76,11 @@ await scenario('POST /reviews (Idempotency-Key)', (i) =>
     headers: { 'content-type': 'application/json', 'idempotency-key': `bench-${i}` },
     body: JSON.stringify({ word_id: words[i % words.length].id, correct: true }),
   }),
+);
+// 500 answers in one request, to set beside 500 single answers (one scenario request = 500 answers).
+const batch = Array.from({ length: 500 }, (_, i) => ({ word_id: words[i % words.length].id, correct: i % 3 !== 0 }));
+await scenario('POST /study_sessions/:id/answers (500 answers)', () =>
+  call('POST', `/study_sessions/${session}/answers`, { answers: batch }),
 );
 await scenario('GET /groups/:id (stats)', () => call('GET', '/groups/1'));
 await scenario('GET /study_sessions', () => call('GET', '/study_sessions'));
