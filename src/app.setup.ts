@@ -6,7 +6,7 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Environment } from './core/config.js';
-import { ValidationFailedException } from './core/errors.js';
+import { ValidationFailedException } from './http/problem-document.js';
 import { corsOptions } from './http/destructive.js';
 import { assignRequestId } from './http/logging.js';
 import { Operations } from './http/operations.js';

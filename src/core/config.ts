@@ -1,28 +1,13 @@
 import { plainToInstance } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  IsTimeZone,
-  IsUrl,
-  Matches,
-  Max,
-  Min,
-  validateSync,
-} from 'class-validator';
-import { DecimalInt } from './http.js';
+import { IsIn, IsNotEmpty, IsOptional, IsString, IsTimeZone, IsUrl, Matches, validateSync } from 'class-validator';
+import { DecimalIntIn } from './http.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The environment the server reads, with its defaults. Documented in `.env.example`. */
 export class Environment {
-  @DecimalInt()
-  @IsInt()
-  @Min(1)
-  @Max(65535)
+  @DecimalIntIn(1, 65535)
   PORT = 3000;
 
   @IsString()
@@ -58,21 +43,14 @@ export class Environment {
   BODY_LIMIT = '1mb';
 
   /** Requests per minute per client address; 0 turns rate limiting off. */
-  @DecimalInt()
-  @IsInt()
-  @Min(0)
+  @DecimalIntIn(0)
   RATE_LIMIT_PER_MINUTE = 0;
 
   /** How long a stopping server lets requests in flight finish. */
-  @DecimalInt()
-  @IsInt()
-  @Min(0)
-  @Max(600_000)
+  @DecimalIntIn(0, 600_000)
   SHUTDOWN_GRACE_MS = 10_000;
 
-  @DecimalInt()
-  @IsInt()
-  @Min(1)
+  @DecimalIntIn(1)
   BACKUP_KEEP = 7;
 
   /** A cron expression (e.g. `0 3 * * *`) for backups taken by the server itself; unset, none. */

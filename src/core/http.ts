@@ -1,13 +1,5 @@
-import {
-  applyDecorators,
-  type CallHandler,
-  type ExecutionContext,
-  Injectable,
-  type NestInterceptor,
-  type Type,
-  UseInterceptors,
-} from '@nestjs/common';
-import { ApiCreatedResponse, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -21,12 +13,14 @@ import {
   ValidateIf,
   type ValidationOptions,
 } from 'class-validator';
-import type { Request, Response } from 'express';
-import { type Observable, tap } from 'rxjs';
 
 /** An integer written in plain decimal digits (query strings, environment); anything else fails `@IsInt`. */
 export const DecimalInt = () =>
   Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value));
+
+/** An integer between `minimum` and `maximum`, written in plain decimal digits (query strings, environment). */
+export const DecimalIntIn = (minimum: number, maximum = Number.MAX_SAFE_INTEGER) =>
+  applyDecorators(DecimalInt(), IsInt(), Min(minimum), Max(maximum));
 
 /** Trims a string field; other values pass unchanged for the validators to judge. */
 export const Trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
@@ -67,10 +61,7 @@ export const QueryInt = (
   applyDecorators(
     ApiPropertyOptional({ type: 'integer', minimum, maximum, ...apiOptions }),
     IsOptional(),
-    DecimalInt(),
-    IsInt(),
-    Min(minimum),
-    Max(maximum),
+    DecimalIntIn(minimum, maximum),
   );
 
 /** An optional id query parameter (a filter): a positive integer that a JavaScript number holds exactly. */
@@ -101,29 +92,3 @@ export class ForceQueryDto {
   @IsBoolean()
   force: boolean = false;
 }
-
-/** Sets `Location` to the URL of the resource a POST created: the collection's URL and the new id. */
-@Injectable()
-class LocationInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const http = context.switchToHttp();
-    return next
-      .handle()
-      .pipe(
-        tap((created: { id: number }) =>
-          http.getResponse<Response>().location(`${http.getRequest<Request>().path}/${created.id}`),
-        ),
-      );
-  }
-}
-
-/** A POST that creates a resource: 201 with its URL in `Location`, documented with `description`. */
-export const CreatedAt = (type: Type<unknown>, description: string) =>
-  applyDecorators(
-    UseInterceptors(LocationInterceptor),
-    ApiCreatedResponse({
-      type,
-      description,
-      headers: { Location: { description: 'URL of the new resource', schema: { type: 'string' } } },
-    }),
-  );

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems } from '../core/errors.js';
+import { ApiProblems } from '../http/problem-document.js';
 import { StudySessionDto } from '../study-sessions/dto/study-session.dto.js';
 import { DashboardService } from './dashboard.service.js';
 import { QuickStatsDto, StudyProgressDto } from './dto/dashboard.dto.js';

@@ -13,7 +13,7 @@ import { ConfigService } from '@nestjs/config';
 import { ApiExtension } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Environment } from '../core/config.js';
-import { ApiProblems } from '../core/errors.js';
+import { ApiProblems } from './problem-document.js';
 import type { Operations } from './operations.js';
 
 /** The OpenAPI extension that marks an operation that destroys data (always, or with `force=true`). */

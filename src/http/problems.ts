@@ -13,7 +13,7 @@ import {
 } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import type { Request, Response } from 'express';
-import { type FieldErrorDto, type ProblemDto, ValidationFailedException } from '../core/errors.js';
+import { type FieldErrorDto, type ProblemDto, ValidationFailedException } from './problem-document.js';
 import type { Operations } from './operations.js';
 
 // A value that is not the array or object asked for fails its items' checks too.

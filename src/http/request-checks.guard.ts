@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
-import { ValidationFailedException } from '../core/errors.js';
+import { ValidationFailedException } from './problem-document.js';
 import type { Operations } from './operations.js';
 
 // Far deeper than any real body, far shallower than what class-transformer (recursive) and SQLite's

@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems } from '../core/errors.js';
-import { CreatedAt, IdParams } from '../core/http.js';
+import { ApiProblems } from '../http/problem-document.js';
+import { IdParams } from '../core/http.js';
+import { CreatedAt } from '../http/created.js';
 import { PageDto } from '../core/pagination.js';
 import {
   CreateLearningAppDto,

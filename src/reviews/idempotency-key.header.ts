@@ -1,6 +1,6 @@
 import { applyDecorators, Headers } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
-import { ApiProblems } from '../core/errors.js';
+import { ApiProblems } from '../http/problem-document.js';
 
 /** Documents the `Idempotency-Key` header of an endpoint that records answers. */
 export const ApiIdempotencyKey = () =>

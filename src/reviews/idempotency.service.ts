@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { EntityManager } from '@mikro-orm/sqlite';
 import { ConflictException, Injectable, UnprocessableEntityException } from '@nestjs/common';
-import { ValidationFailedException } from '../core/errors.js';
+import { ValidationFailedException } from '../http/problem-document.js';
 import { IdempotencyKey } from './idempotency-key.entity.js';
 
 const KEY = /^[\x20-\x7e]{1,255}$/;

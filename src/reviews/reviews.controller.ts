@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems } from '../core/errors.js';
+import { ApiProblems } from '../http/problem-document.js';
 import { PageDto } from '../core/pagination.js';
 import {
   AnswerBatchDto,

@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems } from '../core/errors.js';
+import { ApiProblems } from '../http/problem-document.js';
 import { DestroysData } from '../http/destructive.js';
-import { CreatedAt, ForceQueryDto, IdParams } from '../core/http.js';
+import { ForceQueryDto, IdParams } from '../core/http.js';
+import { CreatedAt } from '../http/created.js';
 import { PageDto } from '../core/pagination.js';
 import { GroupRawWordsDto, WordDetailDto, WordDto } from './dto/word.dto.js';
 import { CreateWordDto, UpdateWordDto } from './dto/word-input.dto.js';
