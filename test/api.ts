@@ -12,6 +12,12 @@ export const API = '/api/v1';
 /** ISO 8601 in UTC with milliseconds and `Z`, the only timestamp form the API answers with. */
 export const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
+/** A list without items: page 1 of none, at the default page size. */
+export const EMPTY_PAGE = {
+  items: [],
+  pagination: { current_page: 1, total_pages: 0, total_items: 0, items_per_page: 100 },
+};
+
 export type Method = 'get' | 'post' | 'patch' | 'delete';
 
 export interface WordBody {
@@ -145,6 +151,15 @@ const TABLES = [
   'groups',
   'words',
 ];
+
+/** Every row of every table, to check that a refused request changed nothing. */
+export async function allRows(t: TestApp): Promise<Record<string, unknown[]>> {
+  const rows: Record<string, unknown[]> = {};
+  for (const table of TABLES) {
+    rows[table] = await sql(t, `select * from ${table} order by id`);
+  }
+  return rows;
+}
 
 /** Empties every table, so that a test starts from an empty database. */
 export async function clearDatabase(t: TestApp): Promise<void> {

@@ -5,6 +5,7 @@ import { Test } from '@nestjs/testing';
 import { AppModule } from '../src/app.module.js';
 import { configureApp, portalHttpAdapter } from '../src/app.setup.js';
 import { type Environment, validateEnvironment } from '../src/core/config.js';
+import { clearDatabase } from './api.js';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -41,5 +42,12 @@ export function useTestApp(config: Partial<Environment> = {}): TestApp {
     Object.assign(t, await createTestApp(config));
   });
   afterAll(() => t.app.close());
+  return t;
+}
+
+/** A fresh application for the test file (see useTestApp), its database emptied before each test. */
+export function useEmptyTestApp(config: Partial<Environment> = {}): TestApp {
+  const t = useTestApp(config);
+  beforeEach(() => clearDatabase(t));
   return t;
 }

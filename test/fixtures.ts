@@ -1,5 +1,5 @@
 import type { Test } from 'supertest';
-import { api, sql, type GroupBody, type WordDetailBody } from './api.js';
+import { api, ISO_MS, sql, type GroupBody, type WordDetailBody } from './api.js';
 import type { TestApp } from './app.js';
 
 /** Helpers of the learning record store and launchpad suites (study sessions, answers, apps, resets). */
@@ -34,6 +34,24 @@ export interface AnswerRecordedBody {
   created_at: string;
 }
 
+/** A session as the API shows it once started: of this group and app, no answers yet, not ended. */
+export const startedSession = (
+  session: Pick<SessionBody, 'group_id' | 'group_name' | 'learning_app_id' | 'learning_app_name'>,
+) => ({
+  id: expect.any(Number),
+  ...session,
+  start_time: expect.stringMatching(ISO_MS),
+  end_time: null,
+  review_items_count: 0,
+  correct_count: 0,
+  wrong_count: 0,
+});
+
+/** The 201 body of a recorded answer; `created_at` is any timestamp unless given. */
+export const answerRecorded = (
+  answer: Pick<AnswerRecordedBody, 'word_id' | 'study_session_id' | 'correct'> & { created_at?: string },
+) => ({ success: true, created_at: expect.stringMatching(ISO_MS), ...answer });
+
 export interface ReviewBody {
   id: number;
   word_id: number;
@@ -60,6 +78,9 @@ export function portal(t: TestApp) {
     ...(reviewedAt !== undefined && { reviewed_at: reviewedAt }),
   });
 
+  const answer = (sessionId: number, wordId: number, correct: boolean, options: AnswerOptions = {}): Test =>
+    withKey(client.post(reviewPath(sessionId, wordId), answerBody(correct, options.reviewedAt)), options.key);
+
   return {
     ...client,
 
@@ -78,8 +99,13 @@ export function portal(t: TestApp) {
     },
 
     /** `POST /study_sessions/:id/words/:word_id/review`, not yet awaited. */
-    answer(sessionId: number, wordId: number, correct: boolean, options: AnswerOptions = {}): Test {
-      return withKey(client.post(reviewPath(sessionId, wordId), answerBody(correct, options.reviewedAt)), options.key);
+    answer,
+
+    /** Answers in the session one after another, each recorded (201). */
+    async answerInOrder(sessionId: number, answers: (readonly [{ id: number }, boolean])[]): Promise<void> {
+      for (const [word, correct] of answers) {
+        await answer(sessionId, word.id, correct).expect(201);
+      }
     },
 
     /** `POST /reviews` (outside any session), not yet awaited. */

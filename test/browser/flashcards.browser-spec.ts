@@ -1,9 +1,8 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page, type Request } from 'playwright-core';
+import { type BuiltServer, ensureBuilt, sleep, startBuiltServer } from '../server.js';
 
 /**
  * The Flashcards app in a real browser against the real built server (dist/; `npm run test:browser` builds
@@ -19,9 +18,6 @@ import { type Browser, type BrowserContext, chromium, type Page, type Request } 
  * screenshots taken mid-session there.
  */
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'dist', 'src', 'main.js');
-const BUILT_APP = join(ROOT, 'dist', 'apps', 'flashcards', 'index.html');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = process.env.BROWSER_SCREENSHOTS;
 const START_TIMEOUT_MS = 20_000;
@@ -48,22 +44,6 @@ interface Given {
   after: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A port free on the loopback interface right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
 /** Polls until `check` returns something other than undefined, or fails with the last state seen. */
 async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -86,8 +66,7 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, timeo
 
 describe('Flashcards in a browser', () => {
   let dir: string;
-  let server: ChildProcess | undefined;
-  let serverLog = '';
+  let server: BuiltServer | undefined;
   let origin: string;
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
@@ -109,37 +88,25 @@ describe('Flashcards in a browser', () => {
   }
 
   beforeAll(async () => {
-    if (!existsSync(MAIN) || !existsSync(BUILT_APP)) {
-      execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
-    }
+    await ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), 'lang-portal-browser-'));
-    const port = await freePort();
-    origin = `http://127.0.0.1:${port}`;
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      DATABASE_PATH: join(dir, 'portal.sqlite'),
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_PER_MINUTE: '0',
-    };
-    // The launch must name this server, whatever the developer's environment says.
-    for (const name of ['PUBLIC_URL', 'ADMIN_TOKEN', 'BACKUP_CRON', 'NODE_OPTIONS']) delete env[name];
-    // Run outside the repository, so that a developer's .env is not read either.
-    server = spawn(process.execPath, [MAIN], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    server.stdout?.on('data', (chunk: Buffer) => (serverLog += chunk.toString()));
-    server.stderr?.on('data', (chunk: Buffer) => (serverLog += chunk.toString()));
-    const child = server;
-    await until(
-      'GET /api/v1/health',
-      async () => {
-        if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}):\n${serverLog}`);
-        return (await api('GET', '/health')).status === 200 ? true : undefined;
+    server = await startBuiltServer({
+      env: {
+        DATABASE_PATH: join(dir, 'portal.sqlite'),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        RATE_LIMIT_PER_MINUTE: '0',
+        // The launch must name this server, whatever the developer's environment says.
+        PUBLIC_URL: undefined,
+        ADMIN_TOKEN: undefined,
+        BACKUP_CRON: undefined,
+        NODE_OPTIONS: undefined,
       },
-      START_TIMEOUT_MS,
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}\nServer log:\n${serverLog}`);
+      // Run outside the repository, so that a developer's .env is not read either.
+      cwd: dir,
+      timeoutMs: START_TIMEOUT_MS,
     });
+    origin = server.url;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -157,21 +124,7 @@ describe('Flashcards in a browser', () => {
 
   afterAll(async () => {
     await browser?.close().catch(() => undefined);
-    if (server && server.exitCode === null && server.signalCode === null) {
-      const child = server;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      const stopped = await Promise.race([
-        exited.then(() => true),
-        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 10_000))),
-      ]);
-      clearTimeout(timer);
-      if (!stopped) {
-        child.kill('SIGKILL');
-        await exited;
-      }
-    }
+    await server?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 30_000);
 

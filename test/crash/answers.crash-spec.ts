@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { type BuiltServer, collect, ensureBuilt, sleep, startBuiltServer } from '../server.js';
 
 /**
  * Crash test of the learning record: the built server (dist/, `npm run test:crash` builds it) is killed
@@ -17,8 +16,6 @@ import Database from 'better-sqlite3';
  * `CRASH_SEED` replays the random choices (kill moments, answer mix, retried keys) of a failed run.
  */
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'dist', 'src', 'main.js');
 const ROUNDS = 5;
 const PER_ROUND = 300;
 const IN_FLIGHT = 64;
@@ -54,27 +51,9 @@ type Outcome = { status: number; text: string; body: unknown } | { error: string
 const isResponse = (outcome: Outcome | undefined): outcome is { status: number; text: string; body: unknown } =>
   outcome !== undefined && 'status' in outcome;
 
-interface Server {
-  child: ChildProcess;
-  port: number;
+interface Server extends BuiltServer {
   agent: http.Agent;
-  log: string[];
-  exited: Promise<void>;
   killed: boolean;
-}
-
-/** A port free on the loopback interface right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /** One HTTP request on the loopback interface; a connection failure or a timeout is an outcome, not an error. */
@@ -103,19 +82,10 @@ function send(
         },
       },
       (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            parsed = undefined;
-          }
-          resolve({ status: response.statusCode ?? 0, text, body: parsed });
-        });
+        collect(response).then(
+          ({ status, text, body }) => resolve({ status, text, body }),
+          (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }),
+        );
         response.on('aborted', () => resolve({ error: 'aborted' }));
       },
     );
@@ -139,57 +109,21 @@ const serverErrors = (server: Server) =>
     .slice(0, 5)
     .map((line) => `server log: ${line.slice(0, 1000)}`);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Starts the built server on the database file and waits until it answers. */
 async function startServer(databasePath: string): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
-    cwd: ROOT,
+  const server = await startBuiltServer({
     env: {
-      ...process.env,
       DATABASE_PATH: databasePath,
-      PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       // A few hundred answers a second from one address: no rate limit may turn them away.
       RATE_LIMIT_PER_MINUTE: '0',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    timeoutMs: START_TIMEOUT_MS,
+    // GET /health may not exist in every version; the words list answers as soon as the server listens.
+    withoutHealth: true,
   });
-  const log: string[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const server: Server = {
-    child,
-    port,
-    agent: new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT }),
-    log,
-    exited,
-    killed: false,
-  };
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  // GET /health may not exist in every version; the words list answers as soon as the server listens.
-  let probe = '/api/v1/health';
-  while (Date.now() < deadline) {
-    if (gone) {
-      throw new Error(`The server exited while starting (code ${child.exitCode}):\n${log.join('')}`);
-    }
-    const outcome = await send(server, 'GET', probe);
-    if (isResponse(outcome) && outcome.status === 200) {
-      return server;
-    }
-    if (isResponse(outcome) && outcome.status === 404 && probe === '/api/v1/health') {
-      probe = '/api/v1/words?per_page=1';
-      continue;
-    }
-    await sleep(50);
-  }
-  await kill(server);
-  throw new Error(`The server did not answer within ${START_TIMEOUT_MS} ms:\n${log.join('')}`);
+  return Object.assign(server, { agent: new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT }), killed: false });
 }
 
 /** SIGKILL: no shutdown hook, no flush, no goodbye. */
@@ -197,11 +131,10 @@ async function kill(server: Server | undefined): Promise<void> {
   if (!server) {
     return;
   }
-  if (server.child.exitCode === null && server.child.signalCode === null) {
+  if (server.process.exitCode === null && server.process.signalCode === null) {
     server.killed = true;
-    server.child.kill('SIGKILL');
   }
-  await server.exited;
+  await server.kill();
   server.agent.destroy();
 }
 
@@ -306,7 +239,7 @@ describe(`answers under SIGKILL (CRASH_SEED=${SEED})`, () => {
       }
       result.inFlightAtKill = round.filter((a) => a.sent && a.outcome === undefined).length;
       target.killed = true;
-      target.child.kill('SIGKILL');
+      target.process.kill('SIGKILL');
     };
     // Claims of earlier rounds that no restart freed do not count: the kill waits for one of this round.
     const keys = new Set(round.map((answer) => answer.key));
@@ -388,9 +321,7 @@ describe(`answers under SIGKILL (CRASH_SEED=${SEED})`, () => {
   }
 
   beforeAll(async () => {
-    if (!existsSync(MAIN)) {
-      throw new Error(`${MAIN} is missing: run the crash test through \`npm run test:crash\`, which builds it`);
-    }
+    await ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), 'lang-portal-crash-'));
     databasePath = join(dir, 'portal.sqlite');
     server = await startServer(databasePath);

@@ -1,14 +1,6 @@
-import {
-  clearDatabase,
-  expectInvalid,
-  expectProblem,
-  ISO_MS,
-  sql,
-  statementsDuring,
-  type WordDetailBody,
-} from '../api.js';
+import { clearDatabase, expectInvalid, expectProblem, sql, statementsDuring, type WordDetailBody } from '../api.js';
 import { useTestApp } from '../app.js';
-import { expectCountersMatchLog, portal, recordedState, type SessionBody } from '../fixtures.js';
+import { answerRecorded, expectCountersMatchLog, portal, recordedState, type SessionBody } from '../fixtures.js';
 
 const t = useTestApp();
 const client = portal(t);
@@ -38,21 +30,9 @@ describe('POST /study_sessions/:id/answers', () => {
     ]).expect(201);
 
     expect(response.body.answers).toEqual([
-      {
-        success: true,
-        word_id: words[0].id,
-        study_session_id: session.id,
-        correct: true,
-        created_at: expect.stringMatching(ISO_MS),
-      },
-      { success: true, word_id: words[1].id, study_session_id: session.id, correct: false, created_at: at },
-      {
-        success: true,
-        word_id: words[0].id,
-        study_session_id: session.id,
-        correct: false,
-        created_at: expect.stringMatching(ISO_MS),
-      },
+      answerRecorded({ word_id: words[0].id, study_session_id: session.id, correct: true }),
+      answerRecorded({ word_id: words[1].id, study_session_id: session.id, correct: false, created_at: at }),
+      answerRecorded({ word_id: words[0].id, study_session_id: session.id, correct: false }),
     ]);
     expect(await recordedState(t)).toEqual({ reviews: 3, activities: 3, correct: 1, wrong: 2 });
     expect(await client.getSession(session.id)).toMatchObject({

@@ -1,14 +1,13 @@
-import { clearDatabase, sql } from '../api.js';
-import { useTestApp } from '../app.js';
+import { sql } from '../api.js';
+import { useEmptyTestApp } from '../app.js';
 import { portal } from '../fixtures.js';
 
 /**
  * Ties arranged so that the order SQLite reads rows in (an index, or the rows of one group or word)
  * differs from the promised one: a list that forgot its id tie-breaker fails here.
  */
-const t = useTestApp();
+const t = useEmptyTestApp();
 const client = portal(t);
-beforeEach(() => clearDatabase(t));
 
 const ids = async (path: string) =>
   (await client.get(path).expect(200)).body.items.map((item: { id: number }) => item.id);
@@ -103,15 +102,13 @@ describe('the sorts a frontend asks for', () => {
   it('sorts the words of a session by their counts there, or as word lists sort', async () => {
     const { group, words } = await client.groupWithWords('Pets', 3);
     const session = await client.createSession(group.id);
-    for (const [word, correct] of [
+    await client.answerInOrder(session.id, [
       [words[2], true],
       [words[0], false],
       [words[0], false],
       [words[1], true],
       [words[1], true],
-    ] as const) {
-      await client.answer(session.id, word.id, correct).expect(201);
-    }
+    ]);
     const path = `/study_sessions/${session.id}/words`;
     expect(await ids(path)).toEqual([words[2].id, words[0].id, words[1].id]);
     expect(await ids(`${path}?sort_by=session_correct_count&order=desc`)).toEqual([

@@ -1,29 +1,11 @@
 import request, { type Test } from 'supertest';
-import { clearDatabase, expectProblem, sql } from '../api.js';
-import { type TestApp, useTestApp } from '../app.js';
+import { allRows, expectProblem } from '../api.js';
+import { type TestApp, useEmptyTestApp } from '../app.js';
 import { portal } from '../fixtures.js';
 
 /** With ADMIN_TOKEN set, the resets and the force deletes need `Authorization: Bearer <token>`; nothing else does. */
 
 const TOKEN = 'admin-token-0123456789-abcdef';
-
-/** Everything, to check that a refused request changed nothing. */
-async function everything(t: TestApp) {
-  const rows: Record<string, unknown> = {};
-  for (const table of [
-    'words',
-    'groups',
-    'words_groups',
-    'learning_apps',
-    'study_sessions',
-    'study_activities',
-    'words_review_items',
-    'idempotency_keys',
-  ]) {
-    rows[table] = await sql(t, `select * from ${table} order by id`);
-  }
-  return rows;
-}
 
 /** A group of words with learning history, so that the force deletes have something to destroy. */
 async function studied(t: TestApp) {
@@ -65,19 +47,18 @@ const DESTRUCTIVE: Destructive[] = [
 ];
 
 describe('with ADMIN_TOKEN set', () => {
-  const t = useTestApp({ ADMIN_TOKEN: TOKEN });
-  beforeEach(() => clearDatabase(t));
+  const t = useEmptyTestApp({ ADMIN_TOKEN: TOKEN });
 
   describe.each(DESTRUCTIVE)('$label', ({ send, status }) => {
     it('without Authorization: 401 with WWW-Authenticate, and nothing changes', async () => {
       const ids = await studied(t);
-      const before = await everything(t);
+      const before = await allRows(t);
 
       const response = await send(t, ids);
 
       expectProblem(response, 401);
       expect(response.headers['www-authenticate']).toMatch(/^Bearer\b/);
-      expect(await everything(t)).toEqual(before);
+      expect(await allRows(t)).toEqual(before);
     });
 
     it.each([
@@ -85,13 +66,13 @@ describe('with ADMIN_TOKEN set', () => {
       ['an empty Bearer', 'Bearer '],
     ])('with %s: 401, and nothing changes', async (_what, authorization) => {
       const ids = await studied(t);
-      const before = await everything(t);
+      const before = await allRows(t);
 
       const response = await send(t, ids).set('Authorization', authorization);
 
       expectProblem(response, 401);
       expect(response.headers['www-authenticate']).toMatch(/^Bearer\b/);
-      expect(await everything(t)).toEqual(before);
+      expect(await allRows(t)).toEqual(before);
     });
 
     it.each([
@@ -100,21 +81,21 @@ describe('with ADMIN_TOKEN set', () => {
       ['the token with one character more', `Bearer ${TOKEN}x`],
     ])('with %s: 403, and nothing changes', async (_what, authorization) => {
       const ids = await studied(t);
-      const before = await everything(t);
+      const before = await allRows(t);
 
       const response = await send(t, ids).set('Authorization', authorization);
 
       expectProblem(response, 403);
-      expect(await everything(t)).toEqual(before);
+      expect(await allRows(t)).toEqual(before);
     });
 
     it(`with the right Bearer token: ${status}`, async () => {
       const ids = await studied(t);
-      const before = await everything(t);
+      const before = await allRows(t);
 
       await send(t, ids).set('Authorization', `Bearer ${TOKEN}`).expect(status);
 
-      expect(await everything(t)).not.toEqual(before);
+      expect(await allRows(t)).not.toEqual(before);
     });
   });
 
@@ -138,10 +119,10 @@ describe('with ADMIN_TOKEN set', () => {
 
   it('a delete without force of something with history is still 409 (not 401), and keeps it', async () => {
     const { words, group } = await studied(t);
-    const before = await everything(t);
+    const before = await allRows(t);
     expectProblem(await portal(t).delete(`/words/${words[0].id}`), 409);
     expectProblem(await portal(t).delete(`/groups/${group.id}`), 409);
-    expect(await everything(t)).toEqual(before);
+    expect(await allRows(t)).toEqual(before);
   });
 
   it('every other endpoint needs no token', async () => {
@@ -172,8 +153,7 @@ describe('with ADMIN_TOKEN set', () => {
 });
 
 describe('with ADMIN_TOKEN unset (the default)', () => {
-  const t = useTestApp({ ADMIN_TOKEN: undefined });
-  beforeEach(() => clearDatabase(t));
+  const t = useEmptyTestApp({ ADMIN_TOKEN: undefined });
 
   it.each(DESTRUCTIVE)('$label needs no token', async ({ send, status }) => {
     const ids = await studied(t);

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   copyFileSync,
@@ -12,10 +12,22 @@ import {
   writeFileSync,
 } from 'node:fs';
 import http from 'node:http';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import {
+  BUILT,
+  type BuiltServer,
+  collect,
+  ensureBuilt,
+  environment,
+  freePort,
+  type Reply,
+  ROOT,
+  sleep,
+  startBuiltServer,
+} from '../server.js';
 
 /**
  * The built server (dist/) as it runs in production, on a SQLite file in a temporary folder, on the
@@ -23,11 +35,6 @@ import Database from 'better-sqlite3';
  * under write load.
  */
 
-const ROOT = join(import.meta.dirname, '..', '..');
-/** The build is complete once its last step (copying the seed data) is done. */
-const BUILT = ['src/main.js', 'src/db-backup.js', 'src/db-restore.js', 'database/seeds'].map((file) =>
-  join(ROOT, 'dist', file),
-);
 /**
  * A copy of dist/ taken in beforeAll (with the project's package.json and node_modules), so that
  * another `npm run build` (which empties dist/) during this file cannot pull the server from under it.
@@ -55,18 +62,11 @@ const PORTAL_VARIABLES = [
   'NODE_ENV',
 ];
 
-function environment(settings: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of PORTAL_VARIABLES) {
-    delete env[name];
-  }
-  for (const [name, value] of Object.entries(settings)) {
-    if (value !== undefined) {
-      env[name] = value;
-    }
-  }
-  return env;
-}
+/** The portal's settings: these, and none of the test process's. */
+const only = (settings: Record<string, string | undefined>) => ({
+  ...Object.fromEntries(PORTAL_VARIABLES.map((name) => [name, undefined])),
+  ...settings,
+});
 
 const children = new Set<ChildProcess>();
 const folders: string[] = [];
@@ -75,29 +75,6 @@ function tempFolder(): string {
   const folder = mkdtempSync(join(tmpdir(), 'lang-portal-ops-'));
   folders.push(folder);
   return folder;
-}
-
-/** A port free on the loopback interface right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-  body: any;
 }
 
 /** One request on a new connection to 127.0.0.1 (no keep-alive); a connection failure rejects. */
@@ -135,41 +112,15 @@ function send(
   });
 }
 
-function collect(response: http.IncomingMessage): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    response.on('data', (chunk: Buffer) => chunks.push(chunk));
-    response.on('error', reject);
-    response.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = undefined;
-      }
-      resolve({ status: response.statusCode ?? 0, headers: response.headers, text, body });
-    });
-  });
-}
-
-interface Server {
-  child: ChildProcess;
-  port: number;
-  stdout: string[];
-  stderr: string[];
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
 /** The complete lines the server wrote to stdout so far. */
-const linesOf = (server: Server) =>
+const linesOf = (server: BuiltServer) =>
   server.stdout
     .join('')
     .split('\n')
     .filter((line) => line.trim() !== '');
 
 /** The stdout lines parsed as JSON; a line that is not JSON fails the test. */
-function jsonLines(server: Server): Record<string, any>[] {
+function jsonLines(server: BuiltServer): Record<string, any>[] {
   return linesOf(server).map((line) => {
     try {
       return JSON.parse(line) as Record<string, any>;
@@ -180,57 +131,18 @@ function jsonLines(server: Server): Record<string, any>[] {
 }
 
 /** The log messages (`msg`) of the server's JSON lines. */
-const messagesOf = (server: Server) => jsonLines(server).map((line) => String(line.msg ?? ''));
+const messagesOf = (server: BuiltServer) => jsonLines(server).map((line) => String(line.msg ?? ''));
 
-/** Starts the built server and waits until GET /api/v1/health answers 200. */
-async function startServer(settings: Record<string, string | undefined>, port?: number): Promise<Server> {
-  const chosen = port ?? (await freePort());
-  const child = spawn(process.execPath, [script('main.js')], {
-    cwd: INSTALL,
-    env: environment({ PORT: String(chosen), ...settings }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      children.delete(child);
-      resolve({ code, signal });
-    }),
-  );
-  const server: Server = { child, port: chosen, stdout, stderr, exit };
-  let exited = false;
-  void exit.then(() => (exited = true));
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (exited) {
-      throw new Error(`The server exited while starting:\n${stdout.join('')}${stderr.join('')}`);
-    }
-    const reply = await send(chosen, 'GET', '/api/v1/health').catch(() => undefined);
-    if (reply?.status === 200) {
-      return server;
-    }
-    await sleep(50);
-  }
-  child.kill('SIGKILL');
-  throw new Error(`The server did not answer within ${START_TIMEOUT_MS} ms:\n${stdout.join('')}${stderr.join('')}`);
+/** Starts the built server (the copy of dist/) with these settings only and waits until it answers. */
+async function startServer(settings: Record<string, string | undefined>): Promise<BuiltServer> {
+  const server = await startBuiltServer({ env: only(settings), install: INSTALL, timeoutMs: START_TIMEOUT_MS });
+  children.add(server.process);
+  void server.exit.then(() => children.delete(server.process));
+  return server;
 }
 
 /** SIGTERM, and the exit it leads to (SIGKILL after the grace period and a margin). */
-async function stopServer(server: Server): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (server.child.exitCode === null && server.child.signalCode === null) {
-    server.child.kill('SIGTERM');
-  }
-  const timer = setTimeout(() => server.child.kill('SIGKILL'), GRACE_MS + 5_000);
-  try {
-    return await server.exit;
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const stopServer = (server: BuiltServer) => server.stop(GRACE_MS + 5_000);
 
 /** Runs a built script to its end: exit code and output. */
 function runScript(
@@ -241,7 +153,7 @@ function runScript(
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [script(name), ...args], {
       cwd: INSTALL,
-      env: environment(settings),
+      env: environment(only(settings)),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.add(child);
@@ -281,20 +193,12 @@ function readDatabase<T>(path: string, read: (database: Database.Database) => T)
 }
 
 beforeAll(async () => {
-  // A build under way elsewhere finishes within seconds; with none, build.
-  for (let waited = 0; !BUILT.every((file) => existsSync(file)) && waited < 20_000; waited += 500) {
-    await sleep(500);
-  }
-  if (!BUILT.every((file) => existsSync(file))) {
-    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore', timeout: 120_000 });
-  }
+  await ensureBuilt();
   INSTALL = tempFolder();
   cpSync(join(ROOT, 'dist'), join(INSTALL, 'dist'), { recursive: true });
   copyFileSync(join(ROOT, 'package.json'), join(INSTALL, 'package.json'));
   symlinkSync(join(ROOT, 'node_modules'), join(INSTALL, 'node_modules'), 'dir');
-  expect(BUILT.map((file) => existsSync(file.replace(join(ROOT, 'dist'), join(INSTALL, 'dist'))))).toEqual(
-    BUILT.map(() => true),
-  );
+  expect(BUILT.map((file) => existsSync(join(INSTALL, 'dist', file)))).toEqual(BUILT.map(() => true));
 }, 150_000);
 
 afterAll(async () => {
@@ -371,7 +275,7 @@ describe('graceful shutdown', () => {
     await sleep(300);
 
     const terminated = Date.now();
-    server.child.kill('SIGTERM');
+    server.process.kill('SIGTERM');
     // The listener closes at once; the request in flight is still waiting for the rest of its body.
     let refused = false;
     while (!refused && Date.now() - terminated < 2_000) {
@@ -442,7 +346,7 @@ describe('backup and restore', () => {
         statuses.push(reply.status);
       }
     });
-    while (statuses.length < 20 && server.child.exitCode === null) {
+    while (statuses.length < 20 && server.process.exitCode === null) {
       await sleep(5);
     }
     const answeredAtBackupStart = statuses.length;

@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { clearDatabase, expectInvalid, expectProblem, sql } from '../api.js';
-import { type TestApp, useTestApp } from '../app.js';
+import { allRows, expectInvalid, expectProblem, sql } from '../api.js';
+import { type TestApp, useEmptyTestApp, useTestApp } from '../app.js';
 import { portal } from '../fixtures.js';
 
 /**
@@ -14,25 +14,6 @@ const PORTAL = 'http://portal.example';
 
 const RESETS = ['full_reset', 'reset_history'] as const;
 
-/** Words, groups, memberships, apps and the whole learning history, counters included. */
-async function everything(t: TestApp) {
-  const tables = [
-    'words',
-    'groups',
-    'words_groups',
-    'learning_apps',
-    'study_sessions',
-    'study_activities',
-    'words_review_items',
-    'idempotency_keys',
-  ];
-  const rows: Record<string, unknown> = {};
-  for (const table of tables) {
-    rows[table] = await sql(t, `select * from ${table} order by id`);
-  }
-  return rows;
-}
-
 /** Some user data with learning history (and no seed data, so a full reset would show). */
 async function studied(t: TestApp) {
   const client = portal(t);
@@ -45,8 +26,7 @@ async function studied(t: TestApp) {
 }
 
 describe('cross-origin resets (CORS_ORIGINS empty)', () => {
-  const t = useTestApp();
-  beforeEach(() => clearDatabase(t));
+  const t = useEmptyTestApp();
 
   const post = (path: string) => request(t.http).post(`/api/v1/${path}`).set('Origin', EVIL);
 
@@ -64,33 +44,33 @@ describe('cross-origin resets (CORS_ORIGINS empty)', () => {
       ],
     ])('as %s (%s) is 415 and changes nothing', async (type, _what, body) => {
       await studied(t);
-      const before = await everything(t);
+      const before = await allRows(t);
 
       const response = await post(reset).set('Content-Type', type).send(body);
 
       expectProblem(response, 415);
       expect(response.headers['access-control-allow-origin']).toBeUndefined();
-      expect(await everything(t)).toEqual(before);
+      expect(await allRows(t)).toEqual(before);
     });
 
     it('as text/plain with an empty body (no body, by the rules of docs/api.md §1) is 400 naming confirm, and changes nothing', async () => {
       await studied(t);
-      const before = await everything(t);
+      const before = await allRows(t);
 
       const response = await post(reset).set('Content-Type', 'text/plain').send('');
 
       expectInvalid(response, 'confirm');
-      expect(await everything(t)).toEqual(before);
+      expect(await allRows(t)).toEqual(before);
     });
 
     it('with no body is 400 naming confirm, and changes nothing', async () => {
       await studied(t);
-      const before = await everything(t);
+      const before = await allRows(t);
 
       const response = await post(reset);
 
       expectInvalid(response, 'confirm');
-      expect(await everything(t)).toEqual(before);
+      expect(await allRows(t)).toEqual(before);
     });
 
     it.each([
@@ -101,12 +81,12 @@ describe('cross-origin resets (CORS_ORIGINS empty)', () => {
       {},
     ])('with the wrong confirmation %j is 400 naming confirm, and changes nothing', async (body) => {
       await studied(t);
-      const before = await everything(t);
+      const before = await allRows(t);
 
       const response = await post(reset).send(body);
 
       expectInvalid(response, 'confirm');
-      expect(await everything(t)).toEqual(before);
+      expect(await allRows(t)).toEqual(before);
     });
 
     it('with the right JSON body is 200 (a browser would have asked first), and the response is not readable cross-origin', async () => {

@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { IdempotencyKey } from '../../src/reviews/idempotency-key.entity.js';
 import { IdempotencyService } from '../../src/reviews/idempotency.service.js';
-import { clearDatabase, countRows, expectProblem, sql } from '../api.js';
-import { useTestApp } from '../app.js';
+import { countRows, expectProblem, sql } from '../api.js';
+import { useEmptyTestApp } from '../app.js';
 import { portal } from '../fixtures.js';
 
 /**
@@ -10,9 +10,8 @@ import { portal } from '../fixtures.js';
  * database frees them (releaseClaimsOfStoppedServers), and only them.
  */
 
-const t = useTestApp();
+const t = useEmptyTestApp();
 const client = portal(t);
-beforeEach(() => clearDatabase(t));
 
 /** A pid no process has: far above any pid_max. */
 const DEAD_PID = 2147483646;

@@ -1,13 +1,12 @@
 import request from 'supertest';
-import { clearDatabase, countRows, expectProblem } from '../api.js';
-import { useTestApp } from '../app.js';
+import { countRows, expectProblem } from '../api.js';
+import { useEmptyTestApp } from '../app.js';
 import { portal } from '../fixtures.js';
 
 /** GET /metrics: Prometheus text, outside /api/v1. */
 
-const t = useTestApp();
+const t = useEmptyTestApp();
 const client = portal(t);
-beforeEach(() => clearDatabase(t));
 
 const scrape = async () => {
   const response = await request(t.http).get('/metrics').expect(200);

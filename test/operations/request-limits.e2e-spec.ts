@@ -1,13 +1,12 @@
 import request from 'supertest';
 import { api, clearDatabase, countRows, expectProblem } from '../api.js';
-import { createTestApp, useTestApp } from '../app.js';
+import { createTestApp, useEmptyTestApp, useTestApp } from '../app.js';
 
 /** BODY_LIMIT, RATE_LIMIT_PER_MINUTE and JSON in UTF-8 only. */
 
 describe("BODY_LIMIT '2kb'", () => {
-  const t = useTestApp({ BODY_LIMIT: '2kb' });
+  const t = useEmptyTestApp({ BODY_LIMIT: '2kb' });
   const client = api(t);
-  beforeEach(() => clearDatabase(t));
 
   const bodyOf = (bytes: number) => {
     const body = { thai: 'แมว', english: 'cat', parts: { note: '' } };
@@ -114,9 +113,8 @@ describe('RATE_LIMIT_PER_MINUTE 0 (the default)', () => {
 const asIs = ((data: Buffer) => data) as unknown as (body: unknown) => string;
 
 describe('JSON in UTF-8 only', () => {
-  const t = useTestApp();
+  const t = useEmptyTestApp();
   const client = api(t);
-  beforeEach(() => clearDatabase(t));
 
   const word = { thai: 'แมว', english: 'cat' };
 

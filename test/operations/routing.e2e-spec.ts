@@ -1,12 +1,11 @@
 import request from 'supertest';
-import { api, clearDatabase, countRows, expectProblem, sql } from '../api.js';
-import { useTestApp } from '../app.js';
+import { api, countRows, expectProblem, sql } from '../api.js';
+import { useEmptyTestApp } from '../app.js';
 
 /** 405 with Allow, 404 for unknown and wrongly cased paths, and request ids on every response. */
 
-const t = useTestApp({ BODY_LIMIT: '2kb' });
+const t = useEmptyTestApp({ BODY_LIMIT: '2kb' });
 const client = api(t);
-beforeEach(() => clearDatabase(t));
 
 describe('405 Method Not Allowed', () => {
   it.each([
