@@ -1,5 +1,5 @@
 import './node-version-guard.js';
-import { problemWithBackup, restore } from './backups/backup.js';
+import { isInUse, problemWithBackup, restore } from './backups/backup.js';
 import { validateEnvironment } from './core/config.js';
 
 // `npm run db:restore -- FILE`: replaces the database with a backup, once the file is checked.
@@ -12,12 +12,8 @@ async function main(file: string | undefined): Promise<string> {
   if (problem) {
     throw new Error(`${file} cannot be restored: ${problem}`);
   }
-  const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
-  const running = await fetch(`http://${host}:${config.PORT}/api/v1/health`, { signal: AbortSignal.timeout(2000) })
-    .then(() => true)
-    .catch(() => false);
-  if (running) {
-    throw new Error(`a portal answers at http://${host}:${config.PORT}: stop it first, then restore`);
+  if (isInUse(config.DATABASE_PATH)) {
+    throw new Error(`${config.DATABASE_PATH} is open in a running portal: stop it first, then restore`);
   }
   restore(file, config.DATABASE_PATH);
   return `Restored ${config.DATABASE_PATH} from ${file}; start the portal with npm start`;

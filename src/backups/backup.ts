@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrations } from '../../database/migrations/index.js';
@@ -58,9 +58,34 @@ export function problemWithBackup(file: string): string | undefined {
   }
 }
 
+/**
+ * Whether a process (a running portal) has the database open: in WAL mode an idle connection holds no
+ * lock on the file, but it does on its shared memory, so an exclusive lock is refused while one exists.
+ */
+export function isInUse(databasePath: string): boolean {
+  if (!existsSync(databasePath)) {
+    return false;
+  }
+  const database = new Database(databasePath, { timeout: 0 });
+  try {
+    database.pragma('locking_mode = EXCLUSIVE');
+    database.exec('begin exclusive; commit');
+    return false;
+  } catch (error) {
+    if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
+      return true;
+    }
+    throw error;
+  } finally {
+    database.close();
+  }
+}
+
 /** Replaces the database with a backup, atomically; the server must be stopped. */
 export function restore(file: string, databasePath: string): void {
   const staged = join(dirname(databasePath), `.${basename(databasePath)}.restoring`);
+  // What an interrupted restore left behind.
+  rmSync(staged, { force: true });
   const source = new Database(file, { readonly: true, fileMustExist: true });
   try {
     source.prepare('vacuum into ?').run(staged);

@@ -55,14 +55,16 @@ export class IdempotencyService {
       ]);
     }
     const fingerprint = createHash('sha256').update(JSON.stringify(request)).digest('hex');
-    const stored = await this.claim(endpoint, key, fingerprint);
-    if (stored) {
-      return stored as T;
+    const claim = await this.claim(endpoint, key, fingerprint);
+    if ('stored' in claim) {
+      return claim.stored as T;
     }
+    // The claim row itself, not any row of the key: after a full reset another request may claim the key anew.
+    const id = claim.id;
     try {
       return await this.em.transactional(async (em) => {
         const response = await write(em);
-        if ((await em.nativeUpdate(IdempotencyKey, { endpoint, key }, { response })) === 0) {
+        if ((await em.nativeUpdate(IdempotencyKey, { id, response: null }, { response })) === 0) {
           // A full reset removed the claim meanwhile: record nothing that a retry could not see.
           throw new ConflictException('The portal was reset while this request ran; send it again');
         }
@@ -70,19 +72,26 @@ export class IdempotencyService {
       });
     } catch (error) {
       // Nothing was recorded: release the key so that a retry can succeed.
-      await this.em.nativeDelete(IdempotencyKey, { endpoint, key });
+      await this.em.nativeDelete(IdempotencyKey, { id, response: null });
       throw error;
     }
   }
 
   /** Claims the key for this request, or returns the response stored for it. */
-  private claim(endpoint: string, key: string, fingerprint: string): Promise<object | undefined> {
+  private claim(endpoint: string, key: string, fingerprint: string): Promise<{ id: number } | { stored: object }> {
     return this.em.transactional(async (em) => {
       await em.nativeDelete(IdempotencyKey, { createdAt: { $lt: new Date(Date.now() - KEEP_MS) } });
       const existing = await em.findOne(IdempotencyKey, { endpoint, key });
       if (!existing) {
-        em.create(IdempotencyKey, { endpoint, key, fingerprint, claimedBy: SERVER, createdAt: new Date() });
-        return undefined;
+        const claimed = em.create(IdempotencyKey, {
+          endpoint,
+          key,
+          fingerprint,
+          claimedBy: SERVER,
+          createdAt: new Date(),
+        });
+        await em.flush();
+        return { id: claimed.id };
       }
       if (existing.fingerprint !== fingerprint) {
         throw new UnprocessableEntityException('This Idempotency-Key was already used for a different request');
@@ -95,9 +104,9 @@ export class IdempotencyService {
         }
         existing.createdAt = new Date();
         existing.claimedBy = SERVER;
-        return undefined;
+        return { id: existing.id };
       }
-      return existing.response;
+      return { stored: existing.response as object };
     });
   }
 

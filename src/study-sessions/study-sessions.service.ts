@@ -45,18 +45,22 @@ export class StudySessionsService {
     private readonly reviews: ReviewsService,
   ) {}
 
+  /** A session of an existing group (and app): checked and written in one transaction, so no delete slips between. */
   async create(input: CreateStudySessionDto): Promise<StudySessionDto> {
-    if (!(await this.groups.exists(input.group_id))) {
-      throw new UnprocessableEntityException(`group_id refers to a group that does not exist: ${input.group_id}`);
-    }
-    if (input.learning_app_id && !(await this.apps.exists(input.learning_app_id))) {
-      throw new UnprocessableEntityException(
-        `learning_app_id refers to a learning app that does not exist: ${input.learning_app_id}`,
-      );
-    }
-    const session = this.em.create(StudySession, { group: input.group_id, learningApp: input.learning_app_id ?? null });
-    await this.em.flush();
-    return this.get(session.id);
+    const id = await this.em.transactional(async (em) => {
+      if (!(await this.groups.exists(input.group_id))) {
+        throw new UnprocessableEntityException(`group_id refers to a group that does not exist: ${input.group_id}`);
+      }
+      if (input.learning_app_id && !(await this.apps.exists(input.learning_app_id))) {
+        throw new UnprocessableEntityException(
+          `learning_app_id refers to a learning app that does not exist: ${input.learning_app_id}`,
+        );
+      }
+      const session = em.create(StudySession, { group: input.group_id, learningApp: input.learning_app_id ?? null });
+      await em.flush();
+      return session.id;
+    });
+    return this.get(id);
   }
 
   /** A new study session of the group for the app, and the URL that opens the app on it. */

@@ -377,10 +377,10 @@ describe('backup and restore', () => {
     const before = await send(server.port, 'GET', '/api/v1/words?per_page=5');
     expect(before.status).toBe(200);
 
-    // The restore refuses while a portal answers on HOST:PORT, and leaves it alone.
-    const refused = await runScript('db-restore.js', [backupFile], { ...settings, PORT: String(server.port) });
+    // The restore refuses while a portal has the database open (whatever port the shell names), and leaves it alone.
+    const refused = await runScript('db-restore.js', [backupFile], { ...settings, PORT: String(server.port + 1) });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/answers at http:\/\/127\.0\.0\.1:\d+.*stop it first/);
+    expect(refused.stderr).toMatch(/is open in a running portal: stop it first/);
     expect((await send(server.port, 'GET', '/api/v1/reviews?per_page=1')).body.pagination.total_items).toBe(answered);
 
     expect(await stopServer(server)).toEqual({ code: 0, signal: null });
