@@ -1,4 +1,5 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { changingRowOf } from '../database/columns.js';
 import { StudySession } from '../study-sessions/study-session.entity.js';
 import { Word } from '../words/word.entity.js';
 import { WordGroup } from './word-group.entity.js';
@@ -7,15 +8,10 @@ export const Group = defineEntity({
   name: 'Group',
   tableName: 'groups',
   properties: {
-    id: p.integer().primary(),
+    ...changingRowOf(),
     name: p.text().collation('nocase').unique('groups_name_unique'),
     // Counter cache of the group's memberships, kept by the database (triggers on words_groups).
     wordsCount: p.integer().default(0),
-    createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p
-      .datetime()
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date()),
     words: () =>
       p
         .manyToMany(Word)

@@ -1,4 +1,5 @@
-import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { defineEntity, type InferEntity } from '@mikro-orm/core';
+import { partOf, rowOf } from '../database/columns.js';
 import { Word } from '../words/word.entity.js';
 import { Group } from './group.entity.js';
 
@@ -7,10 +8,9 @@ export const WordGroup = defineEntity({
   name: 'WordGroup',
   tableName: 'words_groups',
   properties: {
-    id: p.integer().primary(),
-    word: () => p.manyToOne(Word).deleteRule('cascade').index(),
-    group: () => p.manyToOne(Group).deleteRule('cascade').index(),
-    createdAt: p.datetime().onCreate(() => new Date()),
+    ...rowOf(),
+    word: () => partOf(Word),
+    group: () => partOf(Group),
   },
   uniques: [{ name: 'words_groups_word_id_group_id_unique', properties: ['word', 'group'] }],
   // groups.words_count follows the memberships in the database, whatever adds or deletes one (a cascade too).

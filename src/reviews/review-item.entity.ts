@@ -1,4 +1,5 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { partOf, rowOf } from '../database/columns.js';
 import { asInteger } from '../database/dialect.js';
 import { StudySession } from '../study-sessions/study-session.entity.js';
 import { Word } from '../words/word.entity.js';
@@ -8,12 +9,11 @@ export const ReviewItem = defineEntity({
   name: 'ReviewItem',
   tableName: 'words_review_items',
   properties: {
-    id: p.integer().primary(),
-    word: () => p.manyToOne(Word).deleteRule('cascade').index(),
+    ...rowOf(),
+    word: () => partOf(Word),
     studySession: () => p.manyToOne(StudySession).nullable().deleteRule('cascade').index(),
     correct: p.boolean(),
     reviewedAt: p.datetime().index(),
-    createdAt: p.datetime().onCreate(() => new Date()),
   },
   // The word's counters follow the log in the database, whatever adds or deletes a review (a cascade too).
   triggers: [

@@ -1,4 +1,5 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { partOf, rowOf } from '../database/columns.js';
 import { StudySession } from '../study-sessions/study-session.entity.js';
 import { Word } from '../words/word.entity.js';
 
@@ -7,11 +8,10 @@ export const StudyActivity = defineEntity({
   name: 'StudyActivity',
   tableName: 'study_activities',
   properties: {
-    id: p.integer().primary(),
-    session: () => p.manyToOne(StudySession).deleteRule('cascade').index(),
-    word: () => p.manyToOne(Word).deleteRule('cascade').index(),
+    ...rowOf(),
+    session: () => partOf(StudySession),
+    word: () => partOf(Word),
     correct: p.boolean(),
-    createdAt: p.datetime().onCreate(() => new Date()),
   },
 });
 export type StudyActivity = InferEntity<typeof StudyActivity>;

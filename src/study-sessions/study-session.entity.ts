@@ -1,4 +1,5 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { partOf } from '../database/columns.js';
 import { Group } from '../groups/group.entity.js';
 import { LearningApp } from '../learning-apps/learning-app.entity.js';
 import { ReviewItem } from '../reviews/review-item.entity.js';
@@ -8,7 +9,7 @@ export const StudySession = defineEntity({
   tableName: 'study_sessions',
   properties: {
     id: p.integer().primary(),
-    group: () => p.manyToOne(Group).deleteRule('cascade').index(),
+    group: () => partOf(Group),
     // Learning history outlives the app that produced it.
     learningApp: () => p.manyToOne(LearningApp).nullable().deleteRule('set null').index(),
     createdAt: p

@@ -1,4 +1,5 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { changingRowOf } from '../database/columns.js';
 import { Group } from '../groups/group.entity.js';
 
 export type WordParts = Record<string, unknown>;
@@ -7,7 +8,7 @@ export const Word = defineEntity({
   name: 'Word',
   tableName: 'words',
   properties: {
-    id: p.integer().primary(),
+    ...changingRowOf(),
     thai: p.text(),
     // NOCASE makes the thai+english uniqueness and the english sort case-insensitive.
     english: p.text().collation('nocase'),
@@ -15,11 +16,6 @@ export const Word = defineEntity({
     // Kept equal to the review log by the database (triggers on words_review_items).
     correctCount: p.integer().default(0),
     wrongCount: p.integer().default(0),
-    createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p
-      .datetime()
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date()),
     // The inverse side of Group.words: membership is written by the groups module.
     groups: () => p.manyToMany(Group).mappedBy('words'),
   },
