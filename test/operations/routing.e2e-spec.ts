@@ -15,6 +15,9 @@ describe('405 Method Not Allowed', () => {
     ['post', '/api/v1/dashboard/quick_stats', 'GET'],
     ['get', '/api/v1/full_reset', 'POST'],
     ['patch', '/api/v1/reset_history', 'POST'],
+    ['put', '/api/v1/words/1', 'GET, DELETE, PATCH'],
+    ['post', '/api/v1/words/1', 'GET, DELETE, PATCH'],
+    ['patch', '/api/v1/groups', 'GET, POST'],
   ] as const)('%s %s is 405 with Allow: %s', async (method, path, allow) => {
     const response = await request(t.http)[method](path);
 
