@@ -166,8 +166,7 @@ export class ReviewsService {
       }
       return { wordId: answer.word_id, correct: answer.correct, reviewedAt };
     });
-    // The words are only known by the foreign key here (words sit above the record store).
-    const dangling = await danglingReferences(this.em, ReviewItem, 'word', async () => {
+    const insert = async () => {
       const rows = recorded.map(({ wordId, correct, reviewedAt }) => {
         if (session) {
           this.em.create(StudyActivity, { session: session.id, word: wordId, correct, createdAt: new Date() });
@@ -176,7 +175,15 @@ export class ReviewsService {
       });
       await this.em.flush();
       return rows;
-    });
+    };
+    // The study session checked its answers' words already; the others are known only by the foreign key
+    // (words sit above the record store), checked once the rows are written so that it names them.
+    let dangling: number[] = [];
+    if (session) {
+      await insert();
+    } else {
+      dangling = await danglingReferences(this.em, ReviewItem, 'word', insert);
+    }
     if (dangling.length > 0) {
       const index = recorded.findIndex((answer) => answer.wordId === dangling[0]);
       throw new UnprocessableEntityException(
