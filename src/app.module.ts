@@ -16,6 +16,7 @@ import { LearningAppsModule } from './learning-apps/learning-apps.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { ReviewsModule } from './reviews/reviews.module.js';
 import { SettingsModule } from './settings/settings.module.js';
+import { SrsModule } from './srs/srs.module.js';
 import { StudySessionsModule } from './study-sessions/study-sessions.module.js';
 import { WordsModule } from './words/words.module.js';
 
@@ -50,6 +51,7 @@ import { WordsModule } from './words/words.module.js';
     LearningAppsModule,
     StudySessionsModule,
     ReviewsModule,
+    SrsModule,
     DashboardModule,
     SettingsModule,
     HealthModule,

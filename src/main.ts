@@ -1,5 +1,5 @@
 import './node-version-guard.js';
-import { MikroORM } from '@mikro-orm/core';
+import { MikroORM, RequestContext } from '@mikro-orm/core';
 import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
@@ -10,6 +10,7 @@ import { AppModule } from './app.module.js';
 import { configureApp, portalHttpAdapter } from './app.setup.js';
 import type { Environment } from './core/config.js';
 import { quietStartup } from './http/logging.js';
+import { CardsService } from './reviews/cards.service.js';
 import { IdempotencyService } from './reviews/idempotency.service.js';
 
 const logger = new Logger('LangPortal');
@@ -78,6 +79,8 @@ async function bootstrap(): Promise<void> {
     if (released > 0) {
       logger.log(`Freed ${released} Idempotency-Key claims left by a server that stopped mid-request`);
     }
+    // Cards left stale (answers deleted, or answered before cards existed) are computed before serving.
+    await RequestContext.create(orm.em, () => app.get(CardsService).refreshStale());
     const seeded = await seed(orm);
     logger.log(
       seeded > 0 ? `Seeded ${seeded} words, their groups and the example learning app` : 'Kept the existing data',

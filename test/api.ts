@@ -142,6 +142,8 @@ export async function countRows(t: TestApp, table: string, where = '1 = 1', para
 }
 
 const TABLES = [
+  'srs_parameters',
+  'cards',
   'idempotency_keys',
   'words_review_items',
   'study_activities',
@@ -156,7 +158,7 @@ const TABLES = [
 export async function allRows(t: TestApp): Promise<Record<string, unknown[]>> {
   const rows: Record<string, unknown[]> = {};
   for (const table of TABLES) {
-    rows[table] = await sql(t, `select * from ${table} order by id`);
+    rows[table] = await sql(t, `select * from ${table} order by rowid`);
   }
   return rows;
 }

@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125122914_initial } from './Migration20261125122914_initial.js';
 import { Migration20261130090000_counters } from './Migration20261130090000_counters.js';
 import { Migration20261130100000_claims } from './Migration20261130100000_claims.js';
+import { Migration20261130110000_cards } from './Migration20261130110000_cards.js';
 
 /** Every migration, oldest first. Add each new one here (see README, "Adding a migration"). */
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261125122914_initial', class: Migration20261125122914_initial },
   { name: 'Migration20261130090000_counters', class: Migration20261130090000_counters },
   { name: 'Migration20261130100000_claims', class: Migration20261130100000_claims },
+  { name: 'Migration20261130110000_cards', class: Migration20261130110000_cards },
 ];

@@ -1,6 +1,19 @@
-import { plainToInstance } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString, IsTimeZone, IsUrl, Matches, validateSync } from 'class-validator';
-import { DecimalIntIn } from './http.js';
+import { plainToInstance, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsTimeZone,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+import { DecimalIntIn, QueryBoolean } from './http.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -42,6 +55,10 @@ export class Environment {
   @Matches(/^\d+(b|kb|mb)$/i, { message: '$property must be a size such as 1mb, 512kb or 100000b' })
   BODY_LIMIT = '1mb';
 
+  /** The body limit of `POST /words/import` alone (a whole vocabulary in one request). */
+  @Matches(/^\d+(b|kb|mb)$/i, { message: '$property must be a size such as 50mb, 512kb or 100000b' })
+  IMPORT_BODY_LIMIT = '50mb';
+
   /** Requests per minute per client address; 0 turns rate limiting off. */
   @DecimalIntIn(0)
   RATE_LIMIT_PER_MINUTE = 0;
@@ -57,6 +74,28 @@ export class Environment {
   @IsOptional()
   @Matches(/^(\S+\s+){4,5}\S+$/, { message: '$property must be a cron expression of 5 or 6 fields' })
   BACKUP_CRON: string | undefined = undefined;
+
+  /** The probability of recall FSRS schedules each review for. */
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0.7)
+  @Max(0.99)
+  SRS_REQUEST_RETENTION = 0.9;
+
+  @DecimalIntIn(1, 36500)
+  SRS_MAXIMUM_INTERVAL_DAYS = 36500;
+
+  @DecimalIntIn(0)
+  SRS_NEW_WORDS_PER_DAY = 20;
+
+  /** Comma-separated steps of minutes, hours or days (`1m,10m`) a new word goes through first; `none` for none. */
+  @Matches(/^(none|\d+[mhd](,\d+[mhd])*)$/, { message: '$property must be steps such as 1m,10m (m, h or d), or none' })
+  SRS_LEARNING_STEPS = '1m,10m';
+
+  /** Spreads intervals a little so that words learnt together do not stay due together. */
+  @QueryBoolean()
+  @IsBoolean()
+  SRS_ENABLE_FUZZ = true;
 }
 
 /** Validates the environment at start-up; a bad value stops the server with a message naming it. */

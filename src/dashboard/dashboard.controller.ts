@@ -1,9 +1,9 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../http/problem-document.js';
 import { StudySessionDto } from '../study-sessions/dto/study-session.dto.js';
 import { DashboardService } from './dashboard.service.js';
-import { QuickStatsDto, StudyProgressDto } from './dto/dashboard.dto.js';
+import { ForecastDto, ForecastQueryDto, QuickStatsDto, RetentionDto, StudyProgressDto } from './dto/dashboard.dto.js';
 
 @ApiTags('dashboard')
 @Controller()
@@ -35,5 +35,29 @@ export class DashboardController {
   @ApiProblems(400)
   quickStats() {
     return this.dashboard.quickStats();
+  }
+
+  @Get('dashboard/forecast')
+  @ApiOperation({
+    summary: 'Reviews due per day',
+    description: 'Days in APP_TIMEZONE, today first; overdue cards count on today.',
+  })
+  @ApiOkResponse({ type: ForecastDto })
+  @ApiProblems(400)
+  forecast(@Query() query: ForecastQueryDto) {
+    return this.dashboard.forecast(query.days);
+  }
+
+  @Get('dashboard/retention')
+  @ApiOperation({
+    summary: 'True retention',
+    description:
+      'The share of right answers among the answers given to words in review state (learnt, not in learning steps), ' +
+      'over the last 7, 30 and 365 days, with the number of answers behind each figure.',
+  })
+  @ApiOkResponse({ type: RetentionDto })
+  @ApiProblems(400)
+  retention() {
+    return this.dashboard.retention();
   }
 }

@@ -1,11 +1,19 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { dayIn, dayPlus, startOfDayIn } from '../core/calendar.js';
 import type { Environment } from '../core/config.js';
+import { CardsService } from '../reviews/cards.service.js';
 import { ReviewsService, successRate } from '../reviews/reviews.service.js';
 import type { StudySessionDto } from '../study-sessions/dto/study-session.dto.js';
 import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
 import { WordsService } from '../words/words.service.js';
-import type { QuickStatsDto, StudyProgressDto } from './dto/dashboard.dto.js';
+import type {
+  ForecastDto,
+  QuickStatsDto,
+  RetentionDto,
+  RetentionFigureDto,
+  StudyProgressDto,
+} from './dto/dashboard.dto.js';
 import { studyStreak } from './streak.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -14,6 +22,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export class DashboardService {
   constructor(
     private readonly reviews: ReviewsService,
+    private readonly cards: CardsService,
     private readonly sessions: StudySessionsService,
     private readonly words: WordsService,
     private readonly config: ConfigService<Environment, true>,
@@ -39,7 +48,49 @@ export class DashboardService {
       total_study_sessions: await this.sessions.count(),
       total_active_groups: await this.sessions.activeGroupCount(),
       study_streak_days: await this.streak(now, totals.first),
+      mastered_words: await this.cards.masteredCount(),
+      due_today: await this.cards.dueBefore(this.dayStarts(now, 2)[1]),
     };
+  }
+
+  /** Cards due on each of the next `days` days (in APP_TIMEZONE), today counting the overdue ones. */
+  async forecast(days: number, now = new Date()): Promise<ForecastDto> {
+    const starts = this.dayStarts(now, days + 1);
+    const dueBefore = await this.cards.dueBeforeEach(starts.slice(1));
+    return {
+      days: dueBefore.map((due, index) => ({
+        date: dayIn(this.timeZone(), starts[index]),
+        due: due - (index === 0 ? 0 : dueBefore[index - 1]),
+      })),
+      total: dueBefore.at(-1)!,
+    };
+  }
+
+  /** True retention: the share of right answers given to words in review state, over the last 7, 30 and 365 days. */
+  async retention(now = new Date()): Promise<RetentionDto> {
+    const periods = [7, 30, 365];
+    const figures = await this.cards.retention(periods.map((days) => new Date(now.getTime() - days * DAY_MS)));
+    const figure = ({ reviews, correct }: { reviews: number; correct: number }): RetentionFigureDto => ({
+      retention: reviews === 0 ? null : correct / reviews,
+      reviews,
+    });
+    return {
+      last_7_days: figure(figures[0]),
+      last_30_days: figure(figures[1]),
+      last_365_days: figure(figures[2]),
+      request_retention: this.config.get('SRS_REQUEST_RETENTION', { infer: true }),
+    };
+  }
+
+  /** The first instants of `count` consecutive days in APP_TIMEZONE, today first. */
+  private dayStarts(now: Date, count: number): Date[] {
+    const timeZone = this.timeZone();
+    const today = dayIn(timeZone, now);
+    return Array.from({ length: count }, (_, index) => startOfDayIn(timeZone, dayPlus(today, index)));
+  }
+
+  private timeZone(): string {
+    return this.config.get('APP_TIMEZONE', { infer: true });
   }
 
   /**
@@ -48,7 +99,7 @@ export class DashboardService {
    * whole number of quarter hours, so one UTC quarter hour falls on one local day.
    */
   private async streak(now: Date, first: Date | null): Promise<number> {
-    const timeZone = this.config.get('APP_TIMEZONE', { infer: true });
+    const timeZone = this.timeZone();
     for (let days = 32; ; days *= 4) {
       // Two days of slack: a local day may start up to a day before its UTC date.
       const since = new Date(now.getTime() - (days + 2) * DAY_MS);

@@ -37,6 +37,13 @@ export const asInteger = (column: string) => column;
 /** SQL for the text of a top-level key of a JSON column. */
 export const jsonText = (column: string, key: string) => `json_extract(${column}, '$.${key}')`;
 
+/** SQL for a text column without any of `characters` (each one code point). */
+export const withoutCharacters = (column: string, characters: readonly string[]) =>
+  characters.reduce((sql, character) => `replace(${sql}, char(${character.codePointAt(0)}), '')`, column);
+
+/** SQL for a text column with A–Z in lower case (deterministic, so a generated column may use it). */
+export const lowerAscii = (column: string) => `lower(${column})`;
+
 /** Filter: the property's column equals `text` case-insensitively in every script. */
 export function equalsFolded<T extends object>(column: string, text: string): FilterQuery<T> {
   return { [raw((alias) => `${folded(`${alias}.${column}`)} = ?`, [text.toLowerCase()])]: [] } as FilterQuery<T>;
@@ -57,6 +64,9 @@ export function containsFolded<T extends object>(columns: ((alias: string) => st
 export function instantOf(value: number | string | null | undefined): Date | null {
   return value === null || value === undefined ? null : new Date(Number(value));
 }
+
+/** SQL for the whole days from a timestamp column to `now` (FSRS counts elapsed time so). */
+export const daysSince = (column: string, now: Date) => `((${now.getTime()} - ${column}) / ${24 * 60 * 60 * 1000})`;
 
 /** SQL for the UTC quarter hour (a number) of a timestamp column, and that number's first instant. */
 export const quarterHour = {

@@ -14,8 +14,13 @@ export const ReviewItem = defineEntity({
     studySession: () => p.manyToOne(StudySession).nullable().deleteRule('cascade').index(),
     correct: p.boolean(),
     reviewedAt: p.datetime().index(),
+    // The state (0 new, 1 learning, 2 review, 3 relearning) of the word's card when the answer was given.
+    cardState: p.smallint().nullable(),
   },
-  // The word's counters follow the log in the database, whatever adds or deletes a review (a cascade too).
+  // True retention counts the answers given in review state over a period, from the index alone.
+  indexes: [{ name: 'words_review_items_retention_index', properties: ['cardState', 'reviewedAt', 'correct'] }],
+  // The word's counters follow the log in the database, whatever adds or deletes a review (a cascade too);
+  // so does the card's need to be recomputed.
   triggers: [
     {
       name: 'review_counted_in_word',
@@ -30,6 +35,12 @@ export const ReviewItem = defineEntity({
       events: ['delete'],
       body: `update words set correct_count = correct_count - ${asInteger('old.correct')},
         wrong_count = wrong_count - 1 + ${asInteger('old.correct')} where id = old.word_id;`,
+    },
+    {
+      name: 'review_unscheduled_in_card',
+      timing: 'after',
+      events: ['delete'],
+      body: `update cards set stale = true where word_id = old.word_id;`,
     },
   ],
 });

@@ -9,6 +9,7 @@ import type {
   ListReviewsQueryDto,
   ReviewDto,
 } from './dto/review.dto.js';
+import { CardsService } from './cards.service.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { ReviewItem } from './review-item.entity.js';
 import { StudyActivity } from './study-activity.entity.js';
@@ -97,6 +98,7 @@ export class ReviewsService {
   constructor(
     private readonly em: EntityManager,
     private readonly idempotency: IdempotencyService,
+    private readonly cards: CardsService,
   ) {}
 
   /** `POST /reviews`: an answer given outside any session. */
@@ -148,7 +150,10 @@ export class ReviewsService {
     }));
   }
 
-  /** Writes answers in the caller's transaction: their study activities, review log rows and, by the database, counters. */
+  /**
+   * Writes answers in the caller's transaction: their study activities, review log rows and the words'
+   * cards, and, by the database, counters.
+   */
   private async write(
     session: AnswerSession | null,
     answers: WordAnswer[],
@@ -166,8 +171,9 @@ export class ReviewsService {
       }
       return { wordId: answer.word_id, correct: answer.correct, reviewedAt };
     });
+    let rows: ReviewItem[] = [];
     const insert = async () => {
-      const rows = recorded.map(({ wordId, correct, reviewedAt }) => {
+      rows = recorded.map(({ wordId, correct, reviewedAt }) => {
         if (session) {
           this.em.create(StudyActivity, { session: session.id, word: wordId, correct, createdAt: new Date() });
         }
@@ -190,6 +196,7 @@ export class ReviewsService {
         about(`word_id refers to a word that does not exist: ${dangling[0]}`, index),
       );
     }
+    await this.cards.follow(rows);
     return recorded.map(({ wordId, correct, reviewedAt }) => ({
       success: true,
       word_id: wordId,
@@ -335,8 +342,9 @@ export class ReviewsService {
     return rows.map((row) => quarterHour.start(row.quarter));
   }
 
-  /** Forgets every answer (study sessions' answers go with their sessions). */
+  /** Forgets every answer and the cards made of them (study sessions' answers go with their sessions). */
   async clear(): Promise<void> {
+    await this.cards.clear();
     await this.em.nativeDelete(StudyActivity, {});
     await this.em.nativeDelete(ReviewItem, {});
   }

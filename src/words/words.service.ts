@@ -136,6 +136,16 @@ export class WordsService {
     return this.em.find(Word, { id: { $in: ids } });
   }
 
+  /** The first words (by id) never answered, of a group if given: those a learner meets next. */
+  async unstudied(limit: number, groupId?: number): Promise<WordDto[]> {
+    const words = await this.em.find(
+      Word,
+      { correctCount: 0, wrongCount: 0, ...(groupId !== undefined && { groups: groupId }) },
+      { orderBy: { id: 'asc' }, limit },
+    );
+    return words.map(toWordDto);
+  }
+
   async count(): Promise<number> {
     return this.em.count(Word, {});
   }

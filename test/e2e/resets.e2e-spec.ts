@@ -77,6 +77,8 @@ describe('POST /reset_history', () => {
       total_study_sessions: 0,
       total_active_groups: 0,
       study_streak_days: 0,
+      mastered_words: 0,
+      due_today: 0,
     });
     expect((await client.get('/dashboard/study_progress').expect(200)).body).toEqual({
       total_words_studied: 0,

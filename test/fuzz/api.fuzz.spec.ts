@@ -970,7 +970,7 @@ async function tableNames(t: TestApp): Promise<string[]> {
 async function snapshot(t: TestApp, tables: string[]): Promise<Rows> {
   const rows: Rows = {};
   for (const table of tables) {
-    rows[table] = await sql(t, `select * from \`${table}\` order by id`);
+    rows[table] = await sql(t, `select * from \`${table}\` order by rowid`);
   }
   return rows;
 }
@@ -1007,11 +1007,14 @@ async function restore(t: TestApp, tables: string[], fixture: Rows): Promise<voi
       }
     }
     for (const table of tables) {
+      const [{ key }] = await sql<{ key: string }>(t, `select name as key from pragma_table_info(?) where pk = 1`, [
+        table,
+      ]);
       for (const row of fixture[table]) {
-        const columns = Object.keys(row).filter((column) => column !== 'id');
-        await sql(t, `update \`${table}\` set ${columns.map((c) => `\`${c}\` = ?`).join(', ')} where id = ?`, [
+        const columns = Object.keys(row).filter((column) => column !== key);
+        await sql(t, `update \`${table}\` set ${columns.map((c) => `\`${c}\` = ?`).join(', ')} where \`${key}\` = ?`, [
           ...columns.map((column) => row[column]),
-          row.id,
+          row[key],
         ]);
       }
     }

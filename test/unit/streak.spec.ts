@@ -2,7 +2,9 @@ import { RequestContext } from '@mikro-orm/core';
 import type { ConfigService } from '@nestjs/config';
 import type { Environment } from '../../src/core/config.js';
 import { DashboardService } from '../../src/dashboard/dashboard.service.js';
-import { dayBefore, dayIn, studyStreak } from '../../src/dashboard/streak.js';
+import { dayIn, dayPlus, startOfDayIn } from '../../src/core/calendar.js';
+import { studyStreak } from '../../src/dashboard/streak.js';
+import { CardsService } from '../../src/reviews/cards.service.js';
 import { ReviewItem } from '../../src/reviews/review-item.entity.js';
 import { ReviewsService } from '../../src/reviews/reviews.service.js';
 import { StudySessionsService } from '../../src/study-sessions/study-sessions.service.js';
@@ -37,7 +39,7 @@ describe('dayIn', () => {
   });
 });
 
-describe('dayBefore', () => {
+describe('dayPlus', () => {
   it.each([
     ['2026-11-25', '2026-11-24'],
     ['2026-03-01', '2026-02-28'],
@@ -48,7 +50,26 @@ describe('dayBefore', () => {
     ['2027-01-01', '2026-12-31'],
     ['2026-03-09', '2026-03-08'],
   ])('the day before %s is %s', (day, before) => {
-    expect(dayBefore(day)).toBe(before);
+    expect(dayPlus(day, -1)).toBe(before);
+    expect(dayPlus(before, 1)).toBe(day);
+  });
+});
+
+describe('startOfDayIn', () => {
+  it.each([
+    ['UTC', '2026-11-24', '2026-11-24T00:00:00.000Z'],
+    ['Asia/Bangkok', '2026-11-25', '2026-11-24T17:00:00.000Z'],
+    ['America/Los_Angeles', '2026-11-25', '2026-11-25T08:00:00.000Z'],
+    ['Asia/Kathmandu', '2026-11-25', '2026-11-24T18:15:00.000Z'],
+    // New York's 23-hour day and the day after it, which starts on daylight time.
+    ['America/New_York', '2026-03-08', '2026-03-08T05:00:00.000Z'],
+    ['America/New_York', '2026-03-09', '2026-03-09T04:00:00.000Z'],
+    // Santiago skips its midnight when it starts summer time (2026-09-06 starts at 01:00 -03:00).
+    ['America/Santiago', '2026-09-06', '2026-09-06T04:00:00.000Z'],
+  ])('in %s, %s starts at %s', (timeZone, day, instant) => {
+    expect(startOfDayIn(timeZone, day).toISOString()).toBe(instant);
+    expect(dayIn(timeZone, startOfDayIn(timeZone, day))).toBe(day);
+    expect(dayIn(timeZone, new Date(startOfDayIn(timeZone, day).getTime() - 1))).toBe(dayPlus(day, -1));
   });
 });
 
@@ -195,6 +216,7 @@ describe('the streak of GET /dashboard/quick_stats, over quarter-hour buckets', 
     const config = { get: () => timeZone } as unknown as ConfigService<Environment, true>;
     const dashboard = new DashboardService(
       t.app.get(ReviewsService),
+      t.app.get(CardsService),
       t.app.get(StudySessionsService),
       t.app.get(WordsService),
       config,

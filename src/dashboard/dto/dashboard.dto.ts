@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { QueryInt } from '../../core/http.js';
 
 export class StudyProgressDto {
   @ApiProperty({ type: 'integer', example: 42, description: 'Words with at least one review.' })
@@ -25,4 +26,67 @@ export class QuickStatsDto {
       'Consecutive days with a review, ending today (or yesterday when nothing was reviewed yet today), in APP_TIMEZONE.',
   })
   study_streak_days!: number;
+
+  @ApiProperty({
+    type: 'integer',
+    example: 57,
+    description: 'Words in review state whose stability (days until recall falls to 90%) is 21 days or more.',
+  })
+  mastered_words!: number;
+
+  @ApiProperty({
+    type: 'integer',
+    example: 14,
+    description: 'Cards due by the end of today (APP_TIMEZONE), overdue ones included.',
+  })
+  due_today!: number;
+}
+
+export class ForecastQueryDto {
+  @QueryInt(1, 365, { description: 'How many days, today first.', default: 30 })
+  days = 30;
+}
+
+export class ForecastDayDto {
+  @ApiProperty({ example: '2026-11-30', description: 'A calendar day in APP_TIMEZONE.' })
+  date!: string;
+
+  @ApiProperty({ type: 'integer', example: 14, description: 'Cards due that day; today also counts the overdue ones.' })
+  due!: number;
+}
+
+export class ForecastDto {
+  @ApiProperty({ type: [ForecastDayDto] })
+  days!: ForecastDayDto[];
+
+  @ApiProperty({ type: 'integer', example: 240, description: 'Cards due before the end of the last day.' })
+  total!: number;
+}
+
+export class RetentionFigureDto {
+  @ApiProperty({
+    nullable: true,
+    minimum: 0,
+    maximum: 1,
+    example: 0.91,
+    description: 'Share of right answers given to words in review state; null without such answers.',
+  })
+  retention!: number | null;
+
+  @ApiProperty({ type: 'integer', example: 320, description: 'The answers behind the figure.' })
+  reviews!: number;
+}
+
+export class RetentionDto {
+  @ApiProperty({ type: RetentionFigureDto })
+  last_7_days!: RetentionFigureDto;
+
+  @ApiProperty({ type: RetentionFigureDto })
+  last_30_days!: RetentionFigureDto;
+
+  @ApiProperty({ type: RetentionFigureDto })
+  last_365_days!: RetentionFigureDto;
+
+  @ApiProperty({ example: 0.9, description: 'The retention the scheduler aims at (SRS_REQUEST_RETENTION).' })
+  request_retention!: number;
 }

@@ -1,0 +1,46 @@
+// Building a formatter costs far more than using one.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterIn(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      hourCycle: 'h23',
+      ...{ year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' },
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/** The calendar day (YYYY-MM-DD) of an instant in an IANA time zone. */
+export function dayIn(timeZone: string, instant: Date): string {
+  return formatterIn(timeZone).format(instant).slice(0, 10);
+}
+
+/** The calendar day `days` after (or before, if negative) a YYYY-MM-DD day. */
+export function dayPlus(day: string, days: number): string {
+  const [year, month, date] = day.split('-').map(Number);
+  return new Date(Date.UTC(year, month - 1, date + days)).toISOString().slice(0, 10);
+}
+
+/** How far the zone's wall clock is ahead of UTC at an instant, in milliseconds. */
+function offsetAt(timeZone: string, instant: number): number {
+  const parts = Object.fromEntries(
+    formatterIn(timeZone)
+      .formatToParts(instant)
+      .map((part) => [part.type, part.value]),
+  );
+  const wall = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
+  return wall - Math.floor(instant / 1000) * 1000;
+}
+
+/** The first instant of a YYYY-MM-DD day in an IANA time zone (its midnight, or the first hour after a gap). */
+export function startOfDayIn(timeZone: string, day: string): Date {
+  const midnight = Date.parse(`${day}T00:00:00Z`);
+  // The offset at the guess can differ from the offset at the answer across a change of offset: look twice.
+  let instant = midnight - offsetAt(timeZone, midnight);
+  instant = midnight - offsetAt(timeZone, instant);
+  return new Date(dayIn(timeZone, new Date(instant)) === day ? instant : instant + 60 * 60 * 1000);
+}

@@ -1,0 +1,30 @@
+import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { Word } from '../words/word.entity.js';
+
+/**
+ * A word's FSRS card: what the scheduler knows of its memory after the word's answers, and when it is
+ * due again. It exists from the word's first answer on and is a function of the word's review log.
+ */
+export const Card = defineEntity({
+  name: 'Card',
+  tableName: 'cards',
+  properties: {
+    word: () => p.oneToOne(Word).primary().deleteRule('cascade'),
+    due: p.datetime().index(),
+    stability: p.float(),
+    difficulty: p.float(),
+    elapsedDays: p.integer(),
+    scheduledDays: p.integer(),
+    learningSteps: p.integer(),
+    reps: p.integer(),
+    lapses: p.integer(),
+    // 0 new, 1 learning, 2 review, 3 relearning.
+    state: p.smallint(),
+    lastReview: p.datetime(),
+    // The word's first answer: the day's new words are the cards first answered that day.
+    firstReview: p.datetime().index(),
+    // Set by the database when an answer of the word is deleted: the card is recomputed from the log before it is read.
+    stale: p.boolean().default(false).index(),
+  },
+});
+export type Card = InferEntity<typeof Card>;

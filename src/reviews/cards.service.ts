@@ -1,0 +1,254 @@
+import { EntityManager, raw } from '@mikro-orm/sqlite';
+import { Injectable } from '@nestjs/common';
+import { daysSince } from '../database/dialect.js';
+import { type Answer, type Memory, REVIEW_STATE, type Scheduler } from '../scheduling/scheduler.js';
+import { SchedulingService } from '../scheduling/scheduling.service.js';
+import { Card } from './card.entity.js';
+import { ReviewItem } from './review-item.entity.js';
+
+/** A card as other modules see it: the word it schedules and FSRS's memory of it. */
+export interface WordCard {
+  wordId: number;
+  memory: Memory;
+}
+
+/** A word's card, with the card after each of its answers. */
+export interface CardHistory {
+  memory: Memory | null;
+  answers: (Answer & { id: number; after: Memory })[];
+}
+
+/** How many stale cards are recomputed at a time: bounds the memory a full rebuild takes. */
+const REBUILD_CHUNK = 500;
+const NEW_STATE = 0;
+const MASTERED_STABILITY_DAYS = 21;
+
+const byTime = (a: { reviewedAt: Date; id: number }, b: { reviewedAt: Date; id: number }) =>
+  a.reviewedAt.getTime() - b.reviewedAt.getTime() || a.id - b.id;
+
+function memoryOf(card: Card): Memory {
+  return {
+    due: card.due,
+    stability: card.stability,
+    difficulty: card.difficulty,
+    elapsedDays: card.elapsedDays,
+    scheduledDays: card.scheduledDays,
+    learningSteps: card.learningSteps,
+    reps: card.reps,
+    lapses: card.lapses,
+    state: card.state,
+    lastReview: card.lastReview,
+  };
+}
+
+/**
+ * FSRS cards: one per answered word, each a function of the word's review log. An answer moves its
+ * word's card in the transaction that records it; an answer older than the card's last review, a
+ * deleted answer (the database marks the card stale) or new settings make it recomputed from the log.
+ */
+@Injectable()
+export class CardsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly scheduling: SchedulingService,
+  ) {}
+
+  /** Moves the cards of the words these new log rows answer, and notes each row's card state; in the caller's transaction. */
+  async follow(rows: ReviewItem[]): Promise<void> {
+    const answersByWord = new Map<number, ReviewItem[]>();
+    for (const row of [...rows].sort(byTime)) {
+      answersByWord.set(row.word.id, [...(answersByWord.get(row.word.id) ?? []), row]);
+    }
+    const cards = new Map(
+      (await this.em.find(Card, { word: { $in: [...answersByWord.keys()] } })).map((card) => [card.word.id, card]),
+    );
+    const scheduler = await this.scheduling.scheduler();
+    const late: number[] = [];
+    for (const [wordId, answers] of answersByWord) {
+      const card = cards.get(wordId);
+      if (card && (card.stale || answers[0].reviewedAt < card.lastReview)) {
+        late.push(wordId);
+        continue;
+      }
+      let memory = card ? memoryOf(card) : null;
+      for (const answer of answers) {
+        answer.cardState = memory?.state ?? NEW_STATE;
+        memory = scheduler.answer(memory, answer);
+      }
+      if (card) {
+        this.em.assign(card, memory!);
+      } else {
+        this.em.create(Card, { word: wordId, ...memory!, firstReview: answers[0].reviewedAt });
+      }
+    }
+    await this.em.flush();
+    await this.recompute(late, scheduler);
+  }
+
+  /** Recomputes every stale card from the log, a chunk of words per transaction. */
+  async refreshStale(): Promise<void> {
+    const scheduler = await this.scheduling.scheduler();
+    for (;;) {
+      const stale = await this.em.find(Card, { stale: true }, { fields: ['word'], limit: REBUILD_CHUNK });
+      if (stale.length === 0) {
+        return;
+      }
+      await this.em.transactional(() =>
+        this.recompute(
+          stale.map((card) => card.word.id),
+          scheduler,
+        ),
+      );
+      this.em.clear();
+    }
+  }
+
+  /** Recomputes every card from the log, as after new settings or parameters. */
+  async rebuildAll(): Promise<void> {
+    await this.em.nativeUpdate(Card, {}, { stale: true });
+    await this.refreshStale();
+  }
+
+  /** The words' cards and their log rows' card states computed anew from the log, in the caller's transaction. */
+  private async recompute(wordIds: number[], scheduler: Scheduler): Promise<void> {
+    if (wordIds.length === 0) {
+      return;
+    }
+    const rows = await this.em.find(
+      ReviewItem,
+      { word: { $in: wordIds } },
+      { orderBy: [{ word: 'asc' }, { reviewedAt: 'asc' }, { id: 'asc' }] },
+    );
+    const cards: (Memory & { word: number; firstReview: Date })[] = [];
+    for (let start = 0; start < rows.length;) {
+      let end = start;
+      let memory: Memory | null = null;
+      while (end < rows.length && rows[end].word.id === rows[start].word.id) {
+        rows[end].cardState = memory?.state ?? NEW_STATE;
+        memory = scheduler.answer(memory, rows[end]);
+        end += 1;
+      }
+      cards.push({ word: rows[start].word.id, ...memory!, firstReview: rows[start].reviewedAt });
+      start = end;
+    }
+    await this.em.flush();
+    await this.em.nativeDelete(Card, { word: { $in: wordIds } });
+    if (cards.length > 0) {
+      await this.em.insertMany(
+        Card,
+        cards.map((card) => ({ ...card, stale: false })),
+      );
+    }
+  }
+
+  /** The card of a word (null before its first answer) and the card after each of its answers. */
+  async history(wordId: number): Promise<CardHistory> {
+    await this.refreshStale();
+    const rows = await this.em.find(ReviewItem, { word: wordId }, { orderBy: [{ reviewedAt: 'asc' }, { id: 'asc' }] });
+    const scheduler = await this.scheduling.scheduler();
+    const memories = scheduler.replay(rows);
+    return {
+      memory: memories.at(-1) ?? null,
+      answers: rows.map((row, index) => ({
+        id: row.id,
+        correct: row.correct,
+        reviewedAt: row.reviewedAt,
+        after: memories[index],
+      })),
+    };
+  }
+
+  /** What each answer would make the card due at, and its recall probability now. */
+  async outlook(memory: Memory | null, now: Date): Promise<{ right: Date; wrong: Date; retrievability: number }> {
+    const scheduler = await this.scheduling.scheduler();
+    return { ...scheduler.preview(memory, now), retrievability: scheduler.retrievability(memory, now) };
+  }
+
+  /**
+   * Cards due at `now`, least likely to be recalled first (ties: longest due, then word id), of a group's
+   * words if given. Recall falls as the whole days since the last review grow against the stability, so
+   * that ratio orders them in SQL exactly as FSRS's retrievability would.
+   */
+  async due(now: Date, limit: number, groupId?: number): Promise<(WordCard & { retrievability: number })[]> {
+    await this.refreshStale();
+    const cards = await this.em
+      .createQueryBuilder(Card, 'c')
+      .where({ due: { $lte: now }, ...(groupId !== undefined && { word: { groups: groupId } }) })
+      .orderBy([{ [raw(`${daysSince('c.last_review', now)} / c.stability`)]: 'desc' }, { due: 'asc' }, { word: 'asc' }])
+      .limit(limit)
+      .getResultList();
+    const scheduler = await this.scheduling.scheduler();
+    return cards.map((card) => ({
+      wordId: card.word.id,
+      memory: memoryOf(card),
+      retrievability: scheduler.retrievability(memoryOf(card), now),
+    }));
+  }
+
+  /** How many words were answered for the first time since `since`. */
+  introducedSince(since: Date): Promise<number> {
+    return this.em.count(Card, { firstReview: { $gte: since } });
+  }
+
+  /** How many cards are due before `end` (overdue ones included). */
+  async dueBefore(end: Date): Promise<number> {
+    await this.refreshStale();
+    return this.em.count(Card, { due: { $lt: end } });
+  }
+
+  /** How many cards are due before each of the instants, given in ascending order (overdue ones included). */
+  async dueBeforeEach(ends: Date[]): Promise<number[]> {
+    await this.refreshStale();
+    // One index-ordered pass over the due dates instead of one count per day.
+    const dues = await this.em.find(Card, { due: { $lt: ends.at(-1)! } }, { fields: ['due'], orderBy: { due: 'asc' } });
+    let count = 0;
+    return ends.map((end) => {
+      while (count < dues.length && dues[count].due < end) {
+        count += 1;
+      }
+      return count;
+    });
+  }
+
+  /** Cards in review state whose stability is three weeks or more. */
+  async masteredCount(): Promise<number> {
+    await this.refreshStale();
+    return this.em.count(Card, { state: REVIEW_STATE, stability: { $gte: MASTERED_STABILITY_DAYS } });
+  }
+
+  /** Answers given to cards in review state since each of the instants: FSRS's true retention. */
+  async retention(since: Date[]): Promise<{ reviews: number; correct: number }[]> {
+    await this.refreshStale();
+    return Promise.all(
+      since.map(async (start) => {
+        const row = await this.em
+          .createQueryBuilder(ReviewItem, 'r')
+          .select([raw('count(r.id) as reviews'), raw('coalesce(sum(r.correct), 0) as correct')])
+          .where({ cardState: REVIEW_STATE, reviewedAt: { $gte: start } })
+          .execute<{ reviews: number; correct: number }>('get', false);
+        return { reviews: row.reviews, correct: row.correct };
+      }),
+    );
+  }
+
+  /** Every answered word's answers, oldest first: what the optimizer learns from. */
+  async histories(): Promise<Answer[][]> {
+    const rows = await this.em
+      .createQueryBuilder(ReviewItem, 'r')
+      .select(['word', 'correct', 'reviewedAt'])
+      .orderBy([{ word: 'asc' }, { reviewedAt: 'asc' }, { id: 'asc' }])
+      .execute<{ word_id: number; correct: number | boolean; reviewed_at: number }[]>('all', false);
+    const histories = new Map<number, Answer[]>();
+    for (const row of rows) {
+      const history = histories.get(row.word_id) ?? [];
+      history.push({ correct: Boolean(row.correct), reviewedAt: new Date(Number(row.reviewed_at)) });
+      histories.set(row.word_id, history);
+    }
+    return [...histories.values()];
+  }
+
+  /** Forgets every card (the answers they came from are being forgotten). */
+  async clear(): Promise<void> {
+    await this.em.nativeDelete(Card, {});
+  }
+}

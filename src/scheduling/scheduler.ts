@@ -1,0 +1,202 @@
+import {
+  computeParameters,
+  FSRSBinding,
+  FSRSBindingItem,
+  FSRSBindingReview,
+  type ModelEvaluation,
+} from '@open-spaced-repetition/binding';
+import {
+  type Card,
+  createEmptyCard,
+  dateDiffInDays,
+  default_w,
+  type FSRS,
+  fsrs,
+  generatorParameters,
+  Rating,
+  State,
+  type StepUnit,
+} from 'ts-fsrs';
+
+/**
+ * The only code that knows ts-fsrs (the FSRS-6 scheduler) and the FSRS optimizer: the rest of the portal
+ * speaks of answers (right or wrong) and cards in its own terms.
+ */
+
+export const CARD_STATES = ['new', 'learning', 'review', 'relearning'] as const;
+export type CardStateName = (typeof CARD_STATES)[number];
+
+/** A card's state as stored: ts-fsrs's `State` numbers (0 new, 1 learning, 2 review, 3 relearning). */
+export const REVIEW_STATE = State.Review;
+
+/** What FSRS knows of a word's memory after its answers so far. */
+export interface Memory {
+  due: Date;
+  stability: number;
+  difficulty: number;
+  elapsedDays: number;
+  scheduledDays: number;
+  learningSteps: number;
+  reps: number;
+  lapses: number;
+  state: number;
+  lastReview: Date;
+}
+
+export interface Answer {
+  correct: boolean;
+  reviewedAt: Date;
+}
+
+export interface SchedulerSettings {
+  requestRetention: number;
+  maximumIntervalDays: number;
+  learningSteps: string[];
+  enableFuzz: boolean;
+  parameters: number[];
+}
+
+export const DEFAULT_PARAMETERS: readonly number[] = default_w;
+
+// Right is Good and wrong is Again: the portal's answers have no Hard or Easy.
+const ratingOf = (correct: boolean) => (correct ? Rating.Good : Rating.Again);
+
+function cardOf(memory: Memory): Card {
+  return {
+    due: memory.due,
+    stability: memory.stability,
+    difficulty: memory.difficulty,
+    elapsed_days: memory.elapsedDays,
+    scheduled_days: memory.scheduledDays,
+    learning_steps: memory.learningSteps,
+    reps: memory.reps,
+    lapses: memory.lapses,
+    state: memory.state,
+    last_review: memory.lastReview,
+  };
+}
+
+function memoryOf(card: Card, reviewedAt: Date): Memory {
+  return {
+    due: card.due,
+    stability: card.stability,
+    difficulty: card.difficulty,
+    elapsedDays: card.elapsed_days,
+    scheduledDays: card.scheduled_days,
+    learningSteps: card.learning_steps,
+    reps: card.reps,
+    lapses: card.lapses,
+    state: card.state,
+    lastReview: card.last_review ?? reviewedAt,
+  };
+}
+
+/** FSRS with one set of settings and parameters. */
+export class Scheduler {
+  private readonly fsrs: FSRS;
+
+  constructor(settings: SchedulerSettings) {
+    this.fsrs = fsrs(
+      generatorParameters({
+        request_retention: settings.requestRetention,
+        maximum_interval: settings.maximumIntervalDays,
+        learning_steps: settings.learningSteps as StepUnit[],
+        enable_fuzz: settings.enableFuzz,
+        enable_short_term: true,
+        w: settings.parameters,
+      }),
+    );
+  }
+
+  /** The memory after one more answer; `memory` null for a word never answered. */
+  answer(memory: Memory | null, answer: Answer): Memory {
+    const card = memory ? cardOf(memory) : createEmptyCard(answer.reviewedAt);
+    return memoryOf(this.fsrs.next(card, answer.reviewedAt, ratingOf(answer.correct)).card, answer.reviewedAt);
+  }
+
+  /** The memory after each of a word's answers, given oldest first. */
+  replay(answers: Answer[]): Memory[] {
+    const memories: Memory[] = [];
+    for (const answer of answers) {
+      memories.push(this.answer(memories.at(-1) ?? null, answer));
+    }
+    return memories;
+  }
+
+  /** The probability (0–1) of recalling the word at `now`; 0 for a word never answered. */
+  retrievability(memory: Memory | null, now: Date): number {
+    return memory ? this.fsrs.get_retrievability(cardOf(memory), now, false) : 0;
+  }
+
+  /** When the word would be due after a right and after a wrong answer at `now`. */
+  preview(memory: Memory | null, now: Date): { right: Date; wrong: Date } {
+    const card = memory ? cardOf(memory) : createEmptyCard(now);
+    const outcomes = this.fsrs.repeat(card, now);
+    return { right: outcomes[Rating.Good].card.due, wrong: outcomes[Rating.Again].card.due };
+  }
+}
+
+/** How well a set of parameters predicts a review log: lower is better. */
+export interface Evaluation {
+  log_loss: number;
+  rmse: number;
+}
+
+export interface Fit {
+  /** Null when the log is too short to fit: the optimizer would keep the defaults. */
+  parameters: number[] | null;
+  /** The reviews the fit learns from: those that follow an earlier day's review of the same word. */
+  reviews: number;
+  defaults: Evaluation | null;
+  fitted: Evaluation | null;
+}
+
+/**
+ * Below this many training reviews the portal does not ask the optimizer (fsrs-rs itself keeps the
+ * defaults below a few dozen, how many depending on their spread).
+ */
+export const MINIMUM_TRAINING_REVIEWS = 64;
+
+/**
+ * The optimizer's training items: one per review after a word's first day, holding the word's reviews
+ * up to it with the whole days between them (FSRS's long-term model counts days, not hours).
+ */
+function trainingItems(histories: Answer[][]): FSRSBindingItem[] {
+  const items: FSRSBindingItem[] = [];
+  for (const history of histories) {
+    const reviews = history.map(
+      (answer, index) =>
+        new FSRSBindingReview(
+          ratingOf(answer.correct),
+          index === 0 ? 0 : dateDiffInDays(history[index - 1].reviewedAt, answer.reviewedAt),
+        ),
+    );
+    for (let end = 2; end <= reviews.length; end += 1) {
+      if (reviews[end - 1].deltaT > 0) {
+        items.push(new FSRSBindingItem(reviews.slice(0, end)));
+      }
+    }
+  }
+  return items;
+}
+
+const evaluationOf = ({ logLoss, rmseBins }: ModelEvaluation): Evaluation => ({ log_loss: logLoss, rmse: rmseBins });
+
+const isDefault = (parameters: number[]) =>
+  parameters.every((value, index) => Math.abs(value - DEFAULT_PARAMETERS[index]) < 1e-6);
+
+/** Fits the 21 parameters to words' histories (each oldest first) and evaluates both sets on them. */
+export async function fitParameters(histories: Answer[][]): Promise<Fit> {
+  const items = trainingItems(histories);
+  const fitted =
+    items.length < MINIMUM_TRAINING_REVIEWS ? null : await computeParameters(items, { enableShortTerm: true });
+  if (!fitted || isDefault(fitted)) {
+    return { parameters: null, reviews: items.length, defaults: null, fitted: null };
+  }
+  return {
+    parameters: fitted,
+    reviews: items.length,
+    defaults: evaluationOf(new FSRSBinding([...DEFAULT_PARAMETERS]).evaluate(items)),
+    fitted: evaluationOf(new FSRSBinding(fitted).evaluate(items)),
+  };
+}

@@ -1,0 +1,39 @@
+import './node-version-guard.js';
+import { MikroORM, RequestContext } from '@mikro-orm/core';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module.js';
+import { SrsService } from './srs/srs.service.js';
+
+// `npm run srs:optimize` fits FSRS to the log; `npm run srs:rebuild` recomputes every card (after new SRS_* settings).
+const command = process.argv[2];
+if (command !== 'optimize' && command !== 'rebuild') {
+  process.stderr.write('Usage: srs-cli.js optimize|rebuild\n');
+  process.exit(2);
+}
+const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error'] });
+try {
+  const orm = app.get(MikroORM);
+  await orm.migrator.up();
+  const srs = app.get(SrsService);
+  await RequestContext.create(orm.em, async () => {
+    if (command === 'rebuild') {
+      await srs.rebuild();
+      process.stdout.write('Every card was recomputed from the review log.\n');
+      return;
+    }
+    const result = await srs.optimize();
+    const figures = (name: string, { log_loss, rmse }: { log_loss: number; rmse: number }) =>
+      `${name}: log-loss ${log_loss.toFixed(4)}, RMSE ${rmse.toFixed(4)}`;
+    process.stdout.write(
+      `${result.reviews} training reviews\n${figures('default parameters', result.defaults)}\n${figures('fitted parameters', result.fitted)}\n` +
+        (result.adopted
+          ? 'The fitted parameters are now in use; every card was rebuilt with them.\n'
+          : 'The defaults predict this log as well or better: kept.\n'),
+    );
+  });
+} catch (error) {
+  process.stderr.write(`srs ${command} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+} finally {
+  await app.close();
+}

@@ -1,0 +1,123 @@
+import { EntityManager } from '@mikro-orm/sqlite';
+import { Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { dayIn, startOfDayIn } from '../core/calendar.js';
+import type { Environment } from '../core/config.js';
+import { GroupsService } from '../groups/groups.service.js';
+import { CardsService } from '../reviews/cards.service.js';
+import { CARD_STATES, type Memory, MINIMUM_TRAINING_REVIEWS } from '../scheduling/scheduler.js';
+import { SchedulingService } from '../scheduling/scheduling.service.js';
+import { toWordDto } from '../words/dto/word.dto.js';
+import { WordsService } from '../words/words.service.js';
+import type {
+  CardDto,
+  OptimizationDto,
+  QueueDto,
+  QueueQueryDto,
+  SrsParametersDto,
+  WordScheduleDto,
+} from './dto/srs.dto.js';
+
+function cardDto(memory: Memory | null, retrievability: number, now: Date): CardDto {
+  return {
+    state: CARD_STATES[memory?.state ?? 0],
+    due: (memory?.due ?? now).toISOString(),
+    stability: memory?.stability ?? 0,
+    difficulty: memory?.difficulty ?? 0,
+    reps: memory?.reps ?? 0,
+    lapses: memory?.lapses ?? 0,
+    retrievability,
+    last_review: memory?.lastReview.toISOString() ?? null,
+  };
+}
+
+/** Spaced repetition as the learner meets it: what to study now, one word's schedule, and fitting FSRS to the log. */
+@Injectable()
+export class SrsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly cards: CardsService,
+    private readonly scheduling: SchedulingService,
+    private readonly words: WordsService,
+    private readonly groups: GroupsService,
+    private readonly config: ConfigService<Environment, true>,
+  ) {}
+
+  /** Due words, least likely to be recalled first, then new words up to what is left of today's allowance. */
+  async queue(query: QueueQueryDto, now = new Date()): Promise<QueueDto> {
+    if (query.group_id !== undefined) {
+      await this.groups.findGroup(query.group_id);
+    }
+    const due = await this.cards.due(now, query.limit, query.group_id);
+    const timeZone = this.config.get('APP_TIMEZONE', { infer: true });
+    const introducedToday = await this.cards.introducedSince(startOfDayIn(timeZone, dayIn(timeZone, now)));
+    const remaining = Math.max(0, this.config.get('SRS_NEW_WORDS_PER_DAY', { infer: true }) - introducedToday);
+    const fresh =
+      due.length < query.limit && remaining > 0
+        ? await this.words.unstudied(Math.min(remaining, query.limit - due.length), query.group_id)
+        : [];
+    const words = new Map((await this.words.findWords(due.map((card) => card.wordId))).map((word) => [word.id, word]));
+    return {
+      items: [
+        ...due.map((card) => ({
+          ...toWordDto(words.get(card.wordId)!),
+          card: cardDto(card.memory, card.retrievability, now),
+        })),
+        ...fresh.map((word) => ({ ...word, card: cardDto(null, 0, now) })),
+      ],
+      new_words_remaining_today: remaining - fresh.length,
+    };
+  }
+
+  /** The word's card, when each answer would bring it back, and its history with the card after each answer. */
+  async schedule(wordId: number, now = new Date()): Promise<WordScheduleDto> {
+    await this.words.findWord(wordId);
+    const history = await this.cards.history(wordId);
+    const outlook = await this.cards.outlook(history.memory, now);
+    const scheduler = await this.scheduling.scheduler();
+    return {
+      word_id: wordId,
+      card: cardDto(history.memory, outlook.retrievability, now),
+      next_due: { right: outlook.right.toISOString(), wrong: outlook.wrong.toISOString() },
+      history: history.answers.map((answer) => ({
+        id: answer.id,
+        correct: answer.correct,
+        reviewed_at: answer.reviewedAt.toISOString(),
+        card: cardDto(answer.after, scheduler.retrievability(answer.after, answer.reviewedAt), now),
+      })),
+    };
+  }
+
+  parameters(): Promise<SrsParametersDto> {
+    return this.scheduling.parametersInUse();
+  }
+
+  /**
+   * Fits FSRS's parameters to the whole log; puts them in use, and rebuilds every card with them, only
+   * when they predict the log better than the defaults.
+   */
+  async optimize(): Promise<OptimizationDto> {
+    const fit = await this.scheduling.fit(await this.cards.histories());
+    const { parameters, defaults, fitted } = fit;
+    if (!parameters || !defaults || !fitted) {
+      throw new UnprocessableEntityException(
+        `Fitting needs at least ${MINIMUM_TRAINING_REVIEWS} reviews that follow an earlier day's review of the same word, ` +
+          `spread enough for the optimizer; the log has ${fit.reviews}` +
+          (fit.reviews < MINIMUM_TRAINING_REVIEWS ? `: ${MINIMUM_TRAINING_REVIEWS - fit.reviews} more are needed` : ''),
+      );
+    }
+    const adopted = fitted.log_loss < defaults.log_loss;
+    if (adopted) {
+      await this.em.transactional(async () => {
+        await this.scheduling.adopt({ ...fit, parameters, defaults, fitted });
+        await this.cards.rebuildAll();
+      });
+    }
+    return { adopted, reviews: fit.reviews, parameters, defaults, fitted };
+  }
+
+  /** Recomputes every card from the log with the current settings and parameters. */
+  rebuild(): Promise<void> {
+    return this.em.transactional(() => this.cards.rebuildAll());
+  }
+}

@@ -1,0 +1,356 @@
+import { RequestContext } from '@mikro-orm/core';
+import { jest } from '@jest/globals';
+import { type Card, createEmptyCard, fsrs, generatorParameters, Rating } from 'ts-fsrs';
+import { SrsService } from '../../src/srs/srs.service.js';
+import { api, countRows, expectProblem, sql } from '../api.js';
+import { useEmptyTestApp } from '../app.js';
+
+const SETTINGS = {
+  APP_TIMEZONE: 'Asia/Bangkok',
+  SRS_ENABLE_FUZZ: false,
+  SRS_NEW_WORDS_PER_DAY: 3,
+  SRS_REQUEST_RETENTION: 0.9,
+  SRS_MAXIMUM_INTERVAL_DAYS: 36500,
+  SRS_LEARNING_STEPS: '1m,10m',
+};
+
+// The same answers computed by ts-fsrs alone, as the portal is configured above.
+const reference = fsrs(
+  generatorParameters({
+    enable_fuzz: false,
+    learning_steps: ['1m', '10m'],
+    request_retention: 0.9,
+    maximum_interval: 36500,
+  }),
+);
+
+function referenceCard(answers: { correct: boolean; at: Date }[]): Card {
+  const ordered = [...answers].sort((a, b) => a.at.getTime() - b.at.getTime());
+  let card = createEmptyCard(ordered[0].at);
+  for (const { correct, at } of ordered) {
+    card = reference.next(card, at, correct ? Rating.Good : Rating.Again).card;
+  }
+  return card;
+}
+
+const STATE_NAMES = ['new', 'learning', 'review', 'relearning'];
+
+interface CardBody {
+  state: string;
+  due: string;
+  stability: number;
+  difficulty: number;
+  reps: number;
+  lapses: number;
+  retrievability: number;
+  last_review: string | null;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+const NOW = new Date('2026-11-20T05:00:00Z'); // 12:00 in Bangkok
+
+/** Only `Date` is faked: the clock stands still where a test sets it, timers run as usual. */
+function setClock(instant: Date): void {
+  jest.setSystemTime(instant);
+}
+
+describe('spaced repetition (FSRS)', () => {
+  const t = useEmptyTestApp(SETTINGS);
+  const client = api(t);
+
+  beforeEach(() => {
+    jest.useFakeTimers({
+      doNotFake: [
+        'nextTick',
+        'setImmediate',
+        'clearImmediate',
+        'setTimeout',
+        'clearTimeout',
+        'setInterval',
+        'clearInterval',
+        'queueMicrotask',
+        'hrtime',
+        'performance',
+      ],
+      now: NOW,
+    });
+  });
+  afterEach(() => jest.useRealTimers());
+
+  const answer = (wordId: number, correct: boolean, at: Date) =>
+    client.post('/reviews', { word_id: wordId, correct, reviewed_at: at.toISOString() }).expect(201);
+  const schedule = async (wordId: number) => (await client.get(`/words/${wordId}/schedule`).expect(200)).body;
+  const queue = async (query = '') => (await client.get(`/reviews/queue${query}`).expect(200)).body;
+  const words = (count: number) =>
+    client.createWords(
+      ...Array.from({ length: count }, (_, index): [string, string] => [`คำ${index}`, `word ${index}`]),
+    );
+
+  it('gives a word never answered a new card, no history, and the due dates each answer would give', async () => {
+    const [word] = await words(1);
+    const body = await schedule(word.id);
+    expect(body.card).toMatchObject({
+      state: 'new',
+      reps: 0,
+      lapses: 0,
+      stability: 0,
+      retrievability: 0,
+      last_review: null,
+    });
+    expect(body.history).toEqual([]);
+    expect(Date.parse(body.next_due.right)).toBe(NOW.getTime() + 10 * 60 * 1000);
+    expect(Date.parse(body.next_due.wrong)).toBe(NOW.getTime() + 60 * 1000);
+  });
+
+  it('makes a word answered right due later than one answered wrong', async () => {
+    const [right, wrong] = await words(2);
+    await answer(right.id, true, NOW);
+    await answer(wrong.id, false, NOW);
+    const rightCard = (await schedule(right.id)).card as CardBody;
+    const wrongCard = (await schedule(wrong.id)).card as CardBody;
+    expect(Date.parse(rightCard.due)).toBeGreaterThan(Date.parse(wrongCard.due));
+    expect(rightCard.state).toBe('learning');
+  });
+
+  it('brings a word answered wrong back into the queue within minutes (the learning steps)', async () => {
+    const [word] = await words(1);
+    await answer(word.id, false, new Date(NOW.getTime() - 30 * 1000));
+    expect((await queue()).items.map((item: { id: number }) => item.id)).not.toContain(word.id);
+    setClock(new Date(NOW.getTime() + 60 * 1000));
+    const { items } = await queue();
+    expect(items[0]).toMatchObject({ id: word.id, card: { state: 'learning', reps: 1 } });
+  });
+
+  it('puts due words first, least likely recalled first, then new words up to the day’s allowance', async () => {
+    const ws = await words(6);
+    // Learnt 20 and 5 days ago (right, right a day later), and one still in learning steps.
+    for (const [index, daysAgo] of [
+      [0, 5],
+      [1, 20],
+    ] as const) {
+      await answer(ws[index].id, true, new Date(NOW.getTime() - daysAgo * DAY));
+      await answer(ws[index].id, true, new Date(NOW.getTime() - daysAgo * DAY + 15 * 60 * 1000));
+    }
+    const body = await queue('?limit=10');
+    const due = body.items.filter((item: { card: CardBody }) => item.card.state !== 'new');
+    const expected = [ws[1], ws[0]]
+      .map((word) => ({ id: word.id, r: reference.get_retrievability(referenceCardOf(word.id), NOW, false) }))
+      .filter((_, index) => Date.parse(due[index]?.card.due ?? '') <= NOW.getTime());
+    expect(due.map((item: { id: number }) => item.id)).toEqual(expected.map((item) => item.id));
+    for (let i = 1; i < due.length; i += 1) {
+      expect(due[i].card.retrievability).toBeGreaterThanOrEqual(due[i - 1].card.retrievability);
+    }
+    // Two words were first answered days ago: today's allowance of 3 new words is whole.
+    const fresh = body.items.filter((item: { card: CardBody }) => item.card.state === 'new');
+    expect(fresh.map((item: { id: number }) => item.id)).toEqual([ws[2].id, ws[3].id, ws[4].id]);
+    expect(body.new_words_remaining_today).toBe(0);
+
+    function referenceCardOf(wordId: number): Card {
+      const daysAgo = wordId === ws[0].id ? 5 : 20;
+      const first = new Date(NOW.getTime() - daysAgo * DAY);
+      return referenceCard([
+        { correct: true, at: first },
+        { correct: true, at: new Date(first.getTime() + 15 * 60 * 1000) },
+      ]);
+    }
+  });
+
+  it('keeps the new-word allowance across the day boundary in APP_TIMEZONE', async () => {
+    const ws = await words(5);
+    // 23:00 in Bangkok (16:00Z): three new words, all answered before midnight.
+    const evening = new Date('2026-11-20T16:00:00Z');
+    setClock(evening);
+    const offered = (await queue()).items.map((item: { id: number }) => item.id);
+    expect(offered).toEqual([ws[0].id, ws[1].id, ws[2].id]);
+    for (const id of offered) {
+      await answer(id, true, evening);
+    }
+    // 23:59 the same Bangkok day: none left today; the answered ones are in learning steps.
+    setClock(new Date('2026-11-20T16:59:00Z'));
+    const late = await queue();
+    expect(late.new_words_remaining_today).toBe(0);
+    expect(late.items.filter((item: { card: CardBody }) => item.card.state === 'new')).toEqual([]);
+    // 00:01 the next Bangkok day (17:01Z, still the 20th in UTC): a new allowance.
+    setClock(new Date('2026-11-20T17:01:00Z'));
+    const next = await queue('?limit=20');
+    expect(
+      next.items.filter((item: { card: CardBody }) => item.card.state === 'new').map((item: { id: number }) => item.id),
+    ).toEqual([ws[3].id, ws[4].id]);
+    expect(next.new_words_remaining_today).toBe(1);
+  });
+
+  it('limits the queue to a group’s words, and answers 404 for a group that does not exist', async () => {
+    const ws = await words(3);
+    const group = await client.createGroup('Animals', [ws[1].id]);
+    expect((await queue(`?group_id=${group.id}`)).items.map((item: { id: number }) => item.id)).toEqual([ws[1].id]);
+    await answer(ws[1].id, false, new Date(NOW.getTime() - 5 * 60 * 1000));
+    await answer(ws[0].id, false, new Date(NOW.getTime() - 5 * 60 * 1000));
+    expect((await queue(`?group_id=${group.id}`)).items.map((item: { id: number }) => item.id)).toEqual([ws[1].id]);
+    expectProblem(await client.get('/reviews/queue?group_id=999'), 404);
+    expectProblem(await client.get('/reviews/queue?limit=0'), 400);
+  });
+
+  const history = (start: Date) =>
+    [true, true, false, true, true, true, false, true].map((correct, index) => ({
+      correct,
+      at: new Date(start.getTime() + [0, 0.01, 1, 1.01, 3, 9, 30, 31][index] * DAY),
+    }));
+
+  it('gives every card exactly what ts-fsrs computes from the same answers, whatever order they arrive in', async () => {
+    const [inOrder, shuffled, batched] = await words(3);
+    const answers = history(new Date(NOW.getTime() - 60 * DAY));
+    for (const { correct, at } of answers) {
+      await answer(inOrder.id, correct, at);
+    }
+    for (const index of [3, 0, 7, 1, 6, 2, 5, 4]) {
+      await answer(shuffled.id, answers[index].correct, answers[index].at);
+    }
+    await client
+      .post('/reviews/batch', {
+        answers: [...answers]
+          .reverse()
+          .map(({ correct, at }) => ({ word_id: batched.id, correct, reviewed_at: at.toISOString() })),
+      })
+      .expect(201);
+    const expected = referenceCard(answers);
+    for (const word of [inOrder, shuffled, batched]) {
+      const body = await schedule(word.id);
+      expect(body.card).toEqual({
+        state: STATE_NAMES[expected.state],
+        due: expected.due.toISOString(),
+        stability: expected.stability,
+        difficulty: expected.difficulty,
+        reps: expected.reps,
+        lapses: expected.lapses,
+        retrievability: reference.get_retrievability(expected, NOW, false),
+        last_review: expected.last_review!.toISOString(),
+      });
+      expect(body.history.map((entry: { reviewed_at: string }) => entry.reviewed_at)).toEqual(
+        answers.map(({ at }) => at.toISOString()),
+      );
+    }
+  });
+
+  it('recomputes a card when answers are deleted with their study session', async () => {
+    const [word] = await words(1);
+    const group = await client.createGroup('Verbs', [word.id]);
+    const session = (await client.post('/study_sessions', { group_id: group.id }).expect(201)).body;
+    await answer(word.id, true, new Date(NOW.getTime() - 2 * DAY));
+    await client
+      .post(`/study_sessions/${session.id}/words/${word.id}/review`, { correct: false, reviewed_at: NOW.toISOString() })
+      .expect(201);
+    await client.delete(`/groups/${group.id}?force=true`).expect(204);
+    expect((await schedule(word.id)).card).toMatchObject({
+      state: STATE_NAMES[referenceCard([{ correct: true, at: new Date(NOW.getTime() - 2 * DAY) }]).state],
+      reps: 1,
+    });
+  });
+
+  it('srs:rebuild reproduces the live cards exactly', async () => {
+    const ws = await words(4);
+    for (const [index, word] of ws.entries()) {
+      for (const { correct, at } of history(new Date(NOW.getTime() - (40 + index * 7) * DAY))) {
+        await answer(word.id, index % 2 === 0 ? correct : !correct, at);
+      }
+    }
+    const cards = () => sql(t, 'select * from cards order by word_id');
+    const states = () => sql(t, 'select id, card_state from words_review_items order by id');
+    const [live, liveStates] = [await cards(), await states()];
+    expect(live).toHaveLength(4);
+    await RequestContext.create(t.orm.em, () => t.app.get(SrsService).rebuild());
+    expect(await cards()).toEqual(live);
+    expect(await states()).toEqual(liveStates);
+  });
+
+  it('forecasts the cards due per day in APP_TIMEZONE, overdue ones on today, summing to the cards due in the window', async () => {
+    const ws = await words(5);
+    for (const [index, word] of ws.entries()) {
+      for (const { correct, at } of history(new Date(NOW.getTime() - (35 + index * 3) * DAY)).slice(0, 3 + index)) {
+        await answer(word.id, correct, at);
+      }
+    }
+    const body = (await client.get('/dashboard/forecast?days=30').expect(200)).body;
+    expect(body.days).toHaveLength(30);
+    expect(body.days[0].date).toBe('2026-11-20');
+    expect(body.days[29].date).toBe('2026-12-19');
+    const end = Date.parse('2026-12-19T17:00:00Z'); // midnight after the 30th Bangkok day
+    const dues = (await sql<{ due: number }>(t, 'select due from cards')).map((row) => Number(row.due));
+    expect(body.total).toBe(dues.filter((due) => due < end).length);
+    expect(body.days.reduce((sum: number, day: { due: number }) => sum + day.due, 0)).toBe(body.total);
+    const todayEnd = Date.parse('2026-11-20T17:00:00Z');
+    expect(body.days[0].due).toBe(dues.filter((due) => due < todayEnd).length);
+    const stats = (await client.get('/dashboard/quick_stats').expect(200)).body;
+    expect(stats.due_today).toBe(body.days[0].due);
+    expectProblem(await client.get('/dashboard/forecast?days=0'), 400);
+  });
+
+  it('reports true retention: right answers given in review state, with how many answers are behind it', async () => {
+    const [a, b] = await words(2);
+    for (const { correct, at } of history(new Date(NOW.getTime() - 45 * DAY))) {
+      await answer(a.id, correct, at);
+      await answer(b.id, !correct, at);
+    }
+    const rows = await sql<{ correct: number; reviewed_at: number }>(
+      t,
+      'select correct, reviewed_at from words_review_items where card_state = 2',
+    );
+    const within = (days: number) => rows.filter((row) => Number(row.reviewed_at) >= NOW.getTime() - days * DAY);
+    const body = (await client.get('/dashboard/retention').expect(200)).body;
+    for (const [key, days] of [
+      ['last_7_days', 7],
+      ['last_30_days', 30],
+      ['last_365_days', 365],
+    ] as const) {
+      const answered = within(days);
+      expect(body[key]).toEqual({
+        reviews: answered.length,
+        retention: answered.length === 0 ? null : answered.filter((row) => row.correct).length / answered.length,
+      });
+    }
+    expect(body.last_365_days.reviews).toBeGreaterThan(0);
+    expect(body.request_retention).toBe(0.9);
+  });
+
+  it('counts mastered words: review state with a stability of three weeks or more', async () => {
+    const [word] = await words(1);
+    let card = createEmptyCard(new Date(NOW.getTime() - 200 * DAY));
+    let at = new Date(NOW.getTime() - 200 * DAY);
+    while (card.stability < 21 || card.state !== 2) {
+      await answer(word.id, true, at);
+      card = reference.next(card, at, Rating.Good).card;
+      at = card.due < NOW ? card.due : NOW;
+    }
+    expect((await client.get('/dashboard/quick_stats').expect(200)).body.mastered_words).toBe(1);
+  });
+
+  it('refuses to fit parameters to a log too short for the optimizer, saying how many reviews are missing', async () => {
+    const [word] = await words(1);
+    await answer(word.id, true, new Date(NOW.getTime() - 3 * DAY));
+    await answer(word.id, true, NOW);
+    const problem = expectProblem(await client.post('/srs/optimize'), 422);
+    expect(problem.detail).toMatch(/63 more are needed/);
+    expect((await client.get('/srs/parameters').expect(200)).body).toMatchObject({
+      source: 'default',
+      fitted_at: null,
+    });
+    expect(await countRows(t, 'srs_parameters')).toBe(0);
+  });
+
+  it('forgets every card with reset_history, and the fitted parameters too with full_reset', async () => {
+    const [word] = await words(1);
+    await answer(word.id, true, NOW);
+    await sql(
+      t,
+      `insert into srs_parameters (created_at, parameters, reviews, default_log_loss, default_rmse, fitted_log_loss, fitted_rmse)
+        values (?, ?, 100, 0.5, 0.1, 0.4, 0.05)`,
+      [NOW.getTime(), JSON.stringify(Array.from({ length: 21 }, () => 1))],
+    );
+    expect((await client.get('/srs/parameters').expect(200)).body).toMatchObject({ source: 'fitted', reviews: 100 });
+    await client.post('/reset_history', { confirm: 'reset_history' }).expect(200);
+    expect(await countRows(t, 'cards')).toBe(0);
+    expect((await schedule(word.id)).card.state).toBe('new');
+    expect(await countRows(t, 'srs_parameters')).toBe(1);
+    await client.post('/full_reset', { confirm: 'full_reset' }).expect(200);
+    expect((await client.get('/srs/parameters').expect(200)).body).toMatchObject({ source: 'default', reviews: null });
+  });
+});

@@ -1,0 +1,65 @@
+import {
+  DEFAULT_PARAMETERS,
+  fitParameters,
+  MINIMUM_TRAINING_REVIEWS,
+  Scheduler,
+} from '../../src/scheduling/scheduler.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** A seeded generator (mulberry32): the same log on every run. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let value = Math.imul(state ^ (state >>> 15), 1 | state);
+    value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A learner whose memory follows FSRS with `parameters`: each word is reviewed when a scheduler with the
+ * default parameters says (as the portal would, before fitting), and recalled with the probability the
+ * learner's own memory gives at that moment.
+ */
+function simulatedLog(parameters: number[], words: number, reviewsPerWord: number) {
+  const settings = { requestRetention: 0.9, maximumIntervalDays: 36500, learningSteps: [], enableFuzz: false };
+  const learner = new Scheduler({ ...settings, parameters });
+  const portal = new Scheduler({ ...settings, parameters: [...DEFAULT_PARAMETERS] });
+  const next = random(42);
+  const start = Date.UTC(2025, 0, 1);
+  return Array.from({ length: words }, (_, word) => {
+    const history = [];
+    let truth = null;
+    let schedule = null;
+    let at = new Date(start + (word % 30) * DAY);
+    for (let review = 0; review < reviewsPerWord; review += 1) {
+      const correct = review === 0 ? next() < 0.7 : next() < learner.retrievability(truth, at);
+      history.push({ correct, reviewedAt: at });
+      truth = learner.answer(truth, { correct, reviewedAt: at });
+      schedule = portal.answer(schedule, { correct, reviewedAt: at });
+      // Reviewed on the due day, or a little late, as learners are.
+      at = new Date(Math.max(schedule.due.getTime(), at.getTime() + DAY) + Math.floor(next() * 3) * DAY);
+    }
+    return history;
+  });
+}
+
+describe('fitParameters (the FSRS optimizer)', () => {
+  it('recovers parameters that predict a generated log better than the defaults', async () => {
+    // A learner who forgets faster than FSRS's average learner: initial stabilities a quarter of the defaults.
+    const truth = DEFAULT_PARAMETERS.map((value, index) => (index < 4 ? value / 4 : value));
+    const fit = await fitParameters(simulatedLog(truth, 300, 8));
+    expect(fit.parameters).toHaveLength(21);
+    expect(fit.fitted!.log_loss).toBeLessThan(fit.defaults!.log_loss);
+    // The fitted initial stability after a right first answer moves from the default towards the truth.
+    expect(Math.abs(fit.parameters![2] - truth[2])).toBeLessThan(Math.abs(DEFAULT_PARAMETERS[2] - truth[2]));
+  });
+
+  it('does not fit a log shorter than the minimum', async () => {
+    const fit = await fitParameters(simulatedLog([...DEFAULT_PARAMETERS], 5, 3));
+    expect(fit.reviews).toBeLessThan(MINIMUM_TRAINING_REVIEWS);
+    expect(fit).toMatchObject({ parameters: null, defaults: null, fitted: null });
+  });
+});
