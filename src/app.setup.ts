@@ -6,6 +6,7 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Environment } from './core/config.js';
+import { documentBodyContents } from './http/body-content.js';
 import { ValidationFailedException } from './http/problem-document.js';
 import { corsOptions } from './http/destructive.js';
 import { assignRequestId } from './http/logging.js';
@@ -13,6 +14,8 @@ import { Operations } from './http/operations.js';
 import { answerUnparsableRequest, answerUnrouted, ProblemFilter, sendProblem, toFieldErrors } from './http/problems.js';
 import { isJsonInUtf8, RequestChecksGuard } from './http/request-checks.guard.js';
 import { ValidationKeepingJson } from './http/validation.pipe.js';
+import { importBodyParsers, IMPORT_PATH } from './words/word-import.body.js';
+import { XAPI_PATH, xapiBodyParser } from './xapi/xapi.body.js';
 
 /** Express as the portal needs it before its router exists: `/API/V1/FULL_RESET` is no route of the API. */
 export function portalHttpAdapter(): ExpressAdapter {
@@ -41,8 +44,18 @@ export async function configureApp(app: NestExpressApplication): Promise<OpenAPI
   );
   // The learning apps built into the portal (plain files: `apps/<app>/`), at /apps/.
   app.useStaticAssets(fileURLToPath(new URL('../apps/', import.meta.url)), { prefix: '/apps/' });
+  // A bulk import takes a whole vocabulary, as JSON or CSV: its own parsers and limit, before the global one.
+  app.use(IMPORT_PATH, ...importBodyParsers(config.get('IMPORT_BODY_LIMIT', { infer: true })));
+  // xAPI statements come as JSON or multipart/mixed (with attachments): read as bytes, parsed by the resource.
+  app.use(XAPI_PATH, xapiBodyParser(config.get('BODY_LIMIT', { infer: true })));
   app.useBodyParser('json', { limit: config.get('BODY_LIMIT', { infer: true }), type: isJsonInUtf8 });
-  app.setGlobalPrefix('api', { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
+  app.setGlobalPrefix('api', {
+    exclude: [
+      { path: 'metrics', method: RequestMethod.GET },
+      // xAPI has its own versioning (the X-Experience-API-Version header), at /xapi.
+      { path: 'xapi/{*path}', method: RequestMethod.ALL },
+    ],
+  });
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   app.useGlobalPipes(
     new ValidationKeepingJson({
@@ -74,6 +87,8 @@ export async function configureApp(app: NestExpressApplication): Promise<OpenAPI
       .build(),
     { autoTagControllers: false },
   );
+  // Bodies taken in several media types (the CSV import), each with its own schema.
+  documentBodyContents(document);
   const operations = new Operations(document);
   // Launched learning apps are web pages served from their own origins; what destroys data is not for them.
   app.enableCors(corsOptions(operations, config.get('CORS_ORIGINS', { infer: true }).split(',').filter(Boolean)));

@@ -18,3 +18,6 @@ export async function assertNameIsFree<T extends { id: number; name: string }>(
     throw new ConflictException(`A ${resource} named "${existing.name}" already exists (id ${existing.id})`);
   }
 }
+
+/** A name as names are compared: folded to lower case in every script (as `equalsFolded` compares it). */
+export const foldedName = (name: string): string => name.toLowerCase();

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/sqlite';
 import { ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
-import { danglingReferences } from '../database/dialect.js';
-import { assertNameIsFree } from '../core/names.js';
+import { danglingReferences, equalsFolded } from '../database/dialect.js';
+import { assertNameIsFree, foldedName } from '../core/names.js';
 import { offsetOf, page, type Page } from '../core/pagination.js';
 import { ReviewsService } from '../reviews/reviews.service.js';
 import { type GroupDetailDto, type GroupDto, type GroupRefDto, toGroupDto } from './dto/group.dto.js';
@@ -10,6 +10,17 @@ import { Group } from './group.entity.js';
 import { WordGroup } from './word-group.entity.js';
 
 const SORT_PROPERTIES = { name: 'name', words_count: 'wordsCount', created_at: 'createdAt', id: 'id' } as const;
+
+// Bounds the parameters of one statement of the bulk methods (SQLite takes 32,766).
+const CHUNK = 1000;
+const chunksOf = <T>(items: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+/** A group as a word's groups name it. */
+export interface GroupNameRef {
+  id: number;
+  name: string;
+}
 
 /** Groups and their memberships (`words_groups`); `words_count` follows the memberships in the database. */
 @Injectable()
@@ -129,6 +140,75 @@ export class GroupsService {
       this.em.create(WordGroup, { word: wordId, group });
     }
     await this.em.flush();
+  }
+
+  /** The groups with these names (ignoring case in every script), by folded name (`foldedName`). */
+  async findByNames(names: string[]): Promise<Map<string, GroupNameRef>> {
+    const found = new Map<string, GroupNameRef>();
+    // Few per statement: each name is an expression (`unicode_lower(name) = ?`), not an index lookup.
+    for (const chunk of chunksOf([...new Set(names.map(foldedName))], 100)) {
+      const groups = await this.em.find(Group, { $or: chunk.map((name) => equalsFolded<Group>('name', name)) });
+      for (const { id, name } of groups) {
+        found.set(foldedName(name), { id, name });
+      }
+    }
+    return found;
+  }
+
+  /** Creates groups with these names, which no group has (see `findByNames`), by folded name. */
+  async createNamed(names: string[]): Promise<Map<string, GroupNameRef>> {
+    const groups = names.map((name) => this.em.create(Group, { name }));
+    await this.em.flush();
+    return new Map(groups.map(({ id, name }) => [foldedName(name), { id, name }]));
+  }
+
+  /** The groups of each of these words (by name, then id); a word of no group has no entry. */
+  async groupsOfWords(wordIds: number[]): Promise<Map<number, GroupNameRef[]>> {
+    const groupsOf = new Map<number, GroupNameRef[]>();
+    for (const chunk of chunksOf(wordIds, CHUNK)) {
+      // Rows rather than entities: an export or an import reads tens of thousands of memberships.
+      const rows = await this.em
+        .createQueryBuilder(WordGroup, 'm')
+        .join('m.group', 'g')
+        .select(['m.word', 'g.id', 'g.name'])
+        .where({ word: { $in: chunk } })
+        .orderBy([{ group: { name: 'asc' } }, { group: { id: 'asc' } }])
+        .execute<{ word_id: number; id: number; name: string }[]>('all', false);
+      for (const { word_id: wordId, id, name } of rows) {
+        const groups = groupsOf.get(wordId) ?? [];
+        groups.push({ id, name });
+        groupsOf.set(wordId, groups);
+      }
+    }
+    return groupsOf;
+  }
+
+  /**
+   * Makes words members of groups (ids that exist); a membership that exists already stays as it is.
+   * Inserted in bulk, without the unit of work: a bulk import adds a hundred thousand.
+   */
+  async addMemberships(memberships: { word: number; group: number }[]): Promise<number> {
+    let added = 0;
+    for (const chunk of chunksOf(memberships, CHUNK)) {
+      const existing = await this.em
+        .createQueryBuilder(WordGroup, 'm')
+        .select(['m.word', 'm.group'])
+        .where({ word: { $in: [...new Set(chunk.map((membership) => membership.word))] } })
+        .execute<{ word_id: number; group_id: number }[]>('all', false);
+      const present = new Set(existing.map((member) => `${member.word_id}:${member.group_id}`));
+      const createdAt = new Date();
+      const fresh = chunk.filter(
+        ({ word, group }) => !present.has(`${word}:${group}`) && present.add(`${word}:${group}`),
+      );
+      if (fresh.length > 0) {
+        await this.em.insertMany(
+          WordGroup,
+          fresh.map(({ word, group }) => ({ word, group, createdAt })),
+        );
+      }
+      added += fresh.length;
+    }
+    return added;
   }
 
   /**

@@ -13,10 +13,11 @@ export class Operations {
   private readonly paths: [RegExp, PathItemObject][];
 
   constructor(document: OpenAPIObject) {
-    this.paths = Object.entries(document.paths).map(([template, item]) => [
-      new RegExp(`^${template.replace(/\{[^/}]+\}/g, '[^/]+')}/?$`),
-      item,
-    ]);
+    const parameters = (template: string) => template.split('{').length;
+    this.paths = Object.entries(document.paths)
+      // A literal segment wins over a parameter: /words/export is not /words/{id}.
+      .sort(([a], [b]) => parameters(a) - parameters(b))
+      .map(([template, item]) => [new RegExp(`^${template.replace(/\{[^/}]+\}/g, '[^/]+')}/?$`), item]);
   }
 
   /** The path item a concrete path (`/api/v1/words/7`) belongs to, if any. */

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { applyDecorators, BadRequestException, HttpStatus } from '@nestjs/common';
+import { applyDecorators, BadRequestException, ConflictException, HttpStatus } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 
 export class FieldErrorDto {
@@ -8,6 +8,16 @@ export class FieldErrorDto {
 
   @ApiProperty({ example: 'must not be greater than 500' })
   message!: string;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    example: 3,
+    description:
+      'Only for a bulk import: the row the error is in (a CSV file’s rows as a spreadsheet numbers them, the ' +
+      'header being row 1; the words of a JSON body from 1).',
+  })
+  row?: number;
 }
 
 /** An RFC 9457 problem document: the body of every error response. */
@@ -28,10 +38,29 @@ export class ProblemDto {
   errors?: FieldErrorDto[];
 }
 
-/** Invalid input, with one entry per offending field. */
+/** `errors[]` as one line: each field (and row) with its message. */
+const describeErrors = (errors: FieldErrorDto[]) =>
+  errors
+    .map((error) => `${error.row === undefined ? '' : `row ${error.row}: `}${error.field} ${error.message}`)
+    .join('; ');
+
+/** Invalid input, with one entry per offending field; `detail` sums them up when listing them would be too long. */
 export class ValidationFailedException extends BadRequestException {
-  constructor(readonly errors: FieldErrorDto[]) {
-    super(errors.map((error) => `${error.field} ${error.message}`).join('; '));
+  constructor(
+    readonly errors: FieldErrorDto[],
+    detail = describeErrors(errors),
+  ) {
+    super(detail);
+  }
+}
+
+/** Input that conflicts with stored data, with one entry per conflicting field (or row of an import). */
+export class ConflictingFieldsException extends ConflictException {
+  constructor(
+    readonly errors: FieldErrorDto[],
+    detail = describeErrors(errors),
+  ) {
+    super(detail);
   }
 }
 

@@ -13,7 +13,12 @@ import {
 } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import type { Request, Response } from 'express';
-import { type FieldErrorDto, type ProblemDto, ValidationFailedException } from './problem-document.js';
+import {
+  ConflictingFieldsException,
+  type FieldErrorDto,
+  type ProblemDto,
+  ValidationFailedException,
+} from './problem-document.js';
 import type { Operations } from './operations.js';
 
 // A value that is not the array or object asked for fails its items' checks too.
@@ -44,8 +49,8 @@ export function toFieldErrors(errors: ValidationError[], prefix = ''): FieldErro
 }
 
 function problemFor(exception: unknown): ProblemDto {
-  if (exception instanceof ValidationFailedException) {
-    return problem(HttpStatus.BAD_REQUEST, exception.message, exception.errors);
+  if (exception instanceof ValidationFailedException || exception instanceof ConflictingFieldsException) {
+    return problem(exception.getStatus(), exception.message, exception.errors);
   }
   // The body parser's error names the limit a body broke (Nest wraps it, keeping it as the cause).
   const parserError = (exception instanceof HttpException ? exception.cause : exception) as Record<string, unknown>;

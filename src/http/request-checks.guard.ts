@@ -37,18 +37,27 @@ function inspect(value: unknown): { depth: number; badText?: string } {
   return { depth: deepest };
 }
 
-/** `application/json`, with no charset or UTF-8 (JSON is UTF-8, RFC 8259). */
-export function isJsonInUtf8(request: IncomingMessage): boolean {
+/** The body is of one of these media types (`application/json`, `text/csv`), with no charset or UTF-8. */
+export function isInUtf8(request: IncomingMessage, mediaTypes: string[]): boolean {
   const type = request.headers['content-type'] ?? '';
   const charset = /;\s*charset="?([^";\s]+)/i.exec(type)?.[1];
-  return /^application\/json\s*(;|$)/i.test(type) && (charset === undefined || /^utf-?8$/i.test(charset));
+  const mediaType = /^([^;\s]+)\s*(;|$)/.exec(type)?.[1].toLowerCase();
+  return (
+    mediaType !== undefined && mediaTypes.includes(mediaType) && (charset === undefined || /^utf-?8$/i.test(charset))
+  );
+}
+
+/** `application/json`, with no charset or UTF-8 (JSON is UTF-8, RFC 8259). */
+export function isJsonInUtf8(request: IncomingMessage): boolean {
+  return isInUtf8(request, ['application/json']);
 }
 
 const unknownFields = (fields: string[]) =>
   new ValidationFailedException(fields.map((field) => ({ field, message: 'is not a known field' })));
 
 /**
- * What every routed request must be before validation: a body in JSON (else 415); body and query
+ * What every routed request must be before validation: a body in JSON, or in another media type the
+ * OpenAPI document declares for the operation (a CSV import), in UTF-8 (else 415); body and query
  * nested at most MAX_DEPTH levels, with text SQLite can store (else 400); and no body or query field
  * the OpenAPI document does not declare for the operation (validation whitelists the declared ones,
  * but never sees a body or query of an endpoint that takes none, nor fields named like
@@ -59,12 +68,19 @@ export class RequestChecksGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<Request>();
-    const hasBody =
-      Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
-    if (hasBody && !isJsonInUtf8(request)) {
-      throw new UnsupportedMediaTypeException('The request body must be application/json, in UTF-8');
+    // The xAPI resources follow xAPI's rules (JSON or multipart bodies, its own parameters), checked by XapiGuard
+    // and the Statements resource.
+    if (request.path === '/xapi' || request.path.startsWith('/xapi/')) {
+      return true;
     }
     const operation = this.operations.find(request.method === 'HEAD' ? 'GET' : request.method, request.path);
+    const hasBody =
+      Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+    const declared = operation?.requestBody && 'content' in operation.requestBody ? operation.requestBody.content : {};
+    const mediaTypes = Object.keys(declared).length > 0 ? Object.keys(declared) : ['application/json'];
+    if (hasBody && !isInUtf8(request, mediaTypes)) {
+      throw new UnsupportedMediaTypeException(`The request body must be ${mediaTypes.join(' or ')}, in UTF-8`);
+    }
     const takes = {
       body: operation?.requestBody !== undefined,
       query: (operation?.parameters ?? []).some((parameter) => 'in' in parameter && parameter.in === 'query'),
@@ -79,7 +95,8 @@ export class RequestChecksGuard implements CanActivate {
       }
       if (badText !== undefined) {
         throw new ValidationFailedException([
-          { field: badText, message: 'must not contain U+0000 or unpaired surrogate code points' },
+          // A body that is text (CSV) is a field of its own.
+          { field: badText || kind, message: 'must not contain U+0000 or unpaired surrogate code points' },
         ]);
       }
       const fields = value && typeof value === 'object' ? Object.keys(value) : [];

@@ -1,0 +1,250 @@
+import { EntityManager, RequestContext } from '@mikro-orm/sqlite';
+import { Injectable } from '@nestjs/common';
+import { foldedName } from '../core/names.js';
+import { ConflictingFieldsException, type FieldErrorDto, ValidationFailedException } from '../http/problem-document.js';
+import { type GroupNameRef, GroupsService } from '../groups/groups.service.js';
+import type { ExportedWordDto, ImportReportDto, OnDuplicate } from './dto/word-transfer.dto.js';
+import { type ImportRow, type ImportRows, wordKey } from './word-import.rows.js';
+import { Word, type WordParts } from './word.entity.js';
+
+/** Words written per flush, and looked up per statement. */
+const CHUNK = 1000;
+/** Words read per statement of an export. */
+const EXPORT_PAGE = 500;
+/** How many errors the `detail` of a refused import spells out (`errors[]` has them all). */
+const ERRORS_IN_DETAIL = 10;
+
+const chunksOf = <T>(items: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+/** JSON text with the keys of every object sorted: equal for equal values, whatever order their keys came in. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item !== null && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : item,
+  );
+}
+
+/** A stored word, as an import compares a row with it. */
+interface StoredWord {
+  id: number;
+  english: string;
+  parts: WordParts;
+}
+
+/** A row that changes a stored word: its fields (when they differ) and the groups it joins. */
+interface Update {
+  row: ImportRow;
+  id: number;
+  fields?: { english: string; parts: WordParts };
+  joins: string[];
+}
+
+const summary = (errors: FieldErrorDto[], what: string) => {
+  const rows = new Set(errors.map((error) => error.row)).size;
+  const listed = errors
+    .slice(0, ERRORS_IN_DETAIL)
+    .map((error) => `row ${error.row}: ${error.field} ${error.message}`)
+    .join('; ');
+  const more = errors.length > ERRORS_IN_DETAIL ? `; and ${errors.length - ERRORS_IN_DETAIL} more in errors[]` : '';
+  return `${rows} ${rows === 1 ? 'row' : 'rows'} ${what}; nothing was imported. ${listed}${more}`;
+};
+
+/**
+ * Bulk import and export of words. An import is one transaction: every row is checked first, and any
+ * error refuses the whole file; then words are created and updated through the Word entity (its hooks
+ * compute derived columns) in chunks, and the groups module adds the memberships. An export reads the
+ * words in pages by id, each page in a persistence context of its own, so memory stays flat.
+ */
+@Injectable()
+export class WordTransferService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly groups: GroupsService,
+  ) {}
+
+  async import(input: ImportRows, onDuplicate: OnDuplicate, dryRun: boolean): Promise<ImportReportDto> {
+    return this.em.transactional(async (em) => {
+      const { rows } = input;
+      const stored = await this.storedWords(rows);
+      const creates: ImportRow[] = [];
+      const matches: { row: ImportRow; word: StoredWord }[] = [];
+      const conflicts: FieldErrorDto[] = [];
+      let skipped = 0;
+      for (const row of rows) {
+        const word = stored.get(wordKey(row.thai, row.english));
+        if (!word) {
+          creates.push(row);
+        } else if (onDuplicate === 'skip') {
+          skipped++;
+        } else if (onDuplicate === 'update') {
+          matches.push({ row, word });
+        } else {
+          conflicts.push({
+            row: row.row,
+            field: 'thai',
+            message: `"${row.thai}" with english "${row.english}" is word ${word.id} already (on_duplicate=error)`,
+          });
+        }
+      }
+      if (input.errors.length > 0) {
+        const errors = [...input.errors, ...conflicts].sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
+        throw new ValidationFailedException(errors, summary(errors, 'cannot be imported'));
+      }
+      if (conflicts.length > 0) {
+        throw new ConflictingFieldsException(conflicts, summary(conflicts, 'are words that exist already'));
+      }
+
+      const named = await this.groups.findByNames(
+        [...creates, ...matches.map(({ row }) => row)].flatMap((row) => row.groups),
+      );
+      const updates = await this.changesOf(matches, named);
+      // The groups to create, as the first row naming each spells it.
+      const missing = new Map<string, string>();
+      for (const name of [...creates, ...updates.map(({ row }) => row)].flatMap((row) => row.groups)) {
+        if (!named.has(foldedName(name)) && !missing.has(foldedName(name))) {
+          missing.set(foldedName(name), name);
+        }
+      }
+      const report: ImportReportDto = {
+        dry_run: dryRun,
+        on_duplicate: onDuplicate,
+        rows: rows.length,
+        created: creates.length,
+        updated: updates.length,
+        unchanged: matches.length - updates.length,
+        skipped,
+        groups_created: [...missing.values()],
+      };
+      if (dryRun) {
+        return report;
+      }
+
+      for (const [folded, group] of await this.groups.createNamed([...missing.values()])) {
+        named.set(folded, group);
+      }
+      const groupIdsOf = (names: string[]) => names.map((name) => named.get(foldedName(name))!.id);
+      em.clear();
+      for (const chunk of chunksOf(creates, CHUNK)) {
+        const words = chunk.map((row) =>
+          em.create(Word, { thai: row.thai, english: row.english, parts: row.parts(undefined) }),
+        );
+        await em.flush();
+        await this.groups.addMemberships(
+          chunk.flatMap((row, i) => groupIdsOf(row.groups).map((group) => ({ word: words[i].id, group }))),
+        );
+        em.clear();
+      }
+      for (const chunk of chunksOf(updates, CHUNK)) {
+        const changing = chunk.filter((update) => update.fields);
+        if (changing.length > 0) {
+          const words = new Map(
+            (await em.find(Word, { id: { $in: changing.map((update) => update.id) } })).map((word) => [word.id, word]),
+          );
+          for (const { id, fields } of changing) {
+            em.assign(words.get(id)!, fields!);
+          }
+          await em.flush();
+        }
+        await this.groups.addMemberships(
+          chunk.flatMap(({ id, joins }) => groupIdsOf(joins).map((group) => ({ word: id, group }))),
+        );
+        em.clear();
+      }
+      return report;
+    });
+  }
+
+  /** The stored words the rows name (thai exactly, english ignoring case), by `wordKey`. */
+  private async storedWords(rows: ImportRow[]): Promise<Map<string, StoredWord>> {
+    const stored = new Map<string, StoredWord>();
+    const keys = new Set(rows.map((row) => wordKey(row.thai, row.english)));
+    for (const chunk of chunksOf([...new Set(rows.map((row) => row.thai))], CHUNK)) {
+      // By thai, which leads the unique index of thai and english; english is compared here. Rows rather
+      // than entities: only these fields are compared, for tens of thousands of words.
+      const words = await this.em
+        .createQueryBuilder(Word)
+        .select(['id', 'thai', 'english', 'parts'])
+        .where({ thai: { $in: chunk } })
+        .execute<{ id: number; thai: string; english: string; parts: string }[]>('all', false);
+      for (const { id, thai, english, parts } of words) {
+        const key = wordKey(thai, english);
+        if (keys.has(key)) {
+          stored.set(key, { id, english, parts: JSON.parse(parts) as WordParts });
+        }
+      }
+    }
+    return stored;
+  }
+
+  /**
+   * What `on_duplicate=update` changes in each stored word a row matches: its english (the row's spelling)
+   * and parts when they differ, and the groups it joins; a row that changes nothing is no update.
+   */
+  private async changesOf(
+    matches: { row: ImportRow; word: StoredWord }[],
+    named: Map<string, GroupNameRef>,
+  ): Promise<Update[]> {
+    const groupsOf = await this.groups.groupsOfWords(matches.map(({ word }) => word.id));
+    const updates: Update[] = [];
+    for (const { row, word } of matches) {
+      const parts = row.parts(word.parts);
+      const changed = row.english !== word.english || canonicalJson(parts) !== canonicalJson(word.parts);
+      const member = new Set((groupsOf.get(word.id) ?? []).map((group) => group.id));
+      const joins = [...new Map(row.groups.map((name) => [foldedName(name), name])).values()].filter((name) => {
+        const group = named.get(foldedName(name));
+        return group === undefined || !member.has(group.id);
+      });
+      if (changed || joins.length > 0) {
+        updates.push({ row, id: word.id, ...(changed && { fields: { english: row.english, parts } }), joins });
+      }
+    }
+    return updates;
+  }
+
+  /** Whether the group exists (404 otherwise), before an export of its words starts. */
+  async assertGroup(groupId: number): Promise<void> {
+    await this.groups.findGroup(groupId);
+  }
+
+  /** Every word (of a group), with its group names and counters, in pages by id. */
+  async *exportWords(groupId?: number): AsyncGenerator<ExportedWordDto[]> {
+    let after = 0;
+    for (;;) {
+      // A context of its own for every page: the stream is read long after the request's context, and
+      // the identity map holds one page at a time.
+      const page = await RequestContext.create(this.em, () => this.exportPage(after, groupId));
+      if (page.length === 0) {
+        return;
+      }
+      yield page;
+      after = page[page.length - 1].id;
+    }
+  }
+
+  private async exportPage(after: number, groupId?: number): Promise<ExportedWordDto[]> {
+    const words = await this.em.find(
+      Word,
+      {
+        $and: [
+          { id: { $gt: after } },
+          ...(groupId === undefined ? [] : [{ id: { $in: this.groups.memberIds(groupId) } }]),
+        ],
+      },
+      { orderBy: { id: 'asc' }, limit: EXPORT_PAGE },
+    );
+    const groupsOf = await this.groups.groupsOfWords(words.map((word) => word.id));
+    return words.map((word) => ({
+      id: word.id,
+      thai: word.thai,
+      english: word.english,
+      parts: word.parts,
+      groups: (groupsOf.get(word.id) ?? []).map((group) => group.name),
+      correct_count: word.correctCount,
+      wrong_count: word.wrongCount,
+      created_at: word.createdAt.toISOString(),
+      updated_at: word.updatedAt.toISOString(),
+    }));
+  }
+}

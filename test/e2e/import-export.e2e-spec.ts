@@ -1,0 +1,630 @@
+import request from 'supertest';
+import { allRows, API, api, countRows, expectProblem, insertAnswers, sql } from '../api.js';
+import { useEmptyTestApp } from '../app.js';
+
+/** POST /words/import (JSON and CSV) and GET /words/export, and the round trip between them. */
+
+const t = useEmptyTestApp({ BODY_LIMIT: '2kb', IMPORT_BODY_LIMIT: '64kb' });
+const client = api(t);
+
+const BOM = '\uFEFF';
+const HEADER = 'thai,english,romanization,part_of_speech,groups';
+
+interface ImportReport {
+  dry_run: boolean;
+  on_duplicate: string;
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  groups_created: string[];
+}
+
+const report = (counts: Partial<ImportReport>): ImportReport => ({
+  dry_run: false,
+  on_duplicate: 'error',
+  rows: 0,
+  created: 0,
+  updated: 0,
+  unchanged: 0,
+  skipped: 0,
+  groups_created: [],
+  ...counts,
+});
+
+/** `POST /words/import` with a CSV body, not yet awaited. */
+const importCsv = (csv: string | Buffer, query = '') =>
+  request(t.http)
+    .post(`${API}/words/import${query && `?${query}`}`)
+    .set('Content-Type', 'text/csv')
+    .send(typeof csv === 'string' ? csv : csv.toString('utf8'));
+
+/** `POST /words/import` with a JSON body, not yet awaited. */
+const importJson = (body: object, query = '') =>
+  request(t.http)
+    .post(`${API}/words/import${query && `?${query}`}`)
+    .send(body);
+
+/** `GET /words/export`, with the body as text (CSV or JSON) however it was sent. */
+const exportWords = (query = '') =>
+  request(t.http)
+    .get(`${API}/words/export${query && `?${query}`}`)
+    .buffer(true)
+    .parse((response, done) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => done(null, text));
+    });
+
+interface StoredWord {
+  thai: string;
+  english: string;
+  parts: Record<string, unknown>;
+  groups: string[];
+}
+
+/** Every word with its group names, in id order: what an import should have stored. */
+async function storedWords(): Promise<StoredWord[]> {
+  const words = await sql<{ id: number; thai: string; english: string; parts: string }>(
+    t,
+    'select id, thai, english, parts from words order by id',
+  );
+  const memberships = await sql<{ word_id: number; name: string }>(
+    t,
+    'select m.word_id, g.name from words_groups m join groups g on g.id = m.group_id order by g.name',
+  );
+  return words.map((word) => ({
+    thai: word.thai,
+    english: word.english,
+    parts: JSON.parse(word.parts),
+    groups: memberships.filter((m) => m.word_id === word.id).map((m) => m.name),
+  }));
+}
+
+describe('POST /words/import as CSV', () => {
+  it('imports Thai words with a BOM, quoted commas and newlines, and groups separated by |', async () => {
+    const csv =
+      `${BOM}${HEADER}\r\n` +
+      'แมว,cat,maeo,noun,Animals|Pets\r\n' +
+      'ข้าว,"rice, cooked",khao,noun,Food\r\n' +
+      '"ไม่เป็นไร","never mind,\nno problem",mai pen rai,phrase,"Phrases"\r\n' +
+      'น้ำ,water,,,\r\n';
+
+    const response = await importCsv(csv).expect(200);
+
+    expect(response.body).toEqual(
+      report({ rows: 4, created: 4, groups_created: ['Animals', 'Pets', 'Food', 'Phrases'] }),
+    );
+    expect(await storedWords()).toEqual([
+      {
+        thai: 'แมว',
+        english: 'cat',
+        parts: { romanization: 'maeo', part_of_speech: 'noun' },
+        groups: ['Animals', 'Pets'],
+      },
+      {
+        thai: 'ข้าว',
+        english: 'rice, cooked',
+        parts: { romanization: 'khao', part_of_speech: 'noun' },
+        groups: ['Food'],
+      },
+      {
+        thai: 'ไม่เป็นไร',
+        english: 'never mind,\nno problem',
+        parts: { romanization: 'mai pen rai', part_of_speech: 'phrase' },
+        groups: ['Phrases'],
+      },
+      { thai: 'น้ำ', english: 'water', parts: {}, groups: [] },
+    ]);
+    const [animals] = await sql<{ words_count: number }>(t, "select words_count from groups where name = 'Animals'");
+    expect(animals.words_count).toBe(1);
+  });
+
+  it('reads a file without a BOM, with LF line ends, columns in any order, and skips empty rows', async () => {
+    const csv = 'english,thai,groups\ndog,หมา,animals\n\n,,\nbird,นก,Animals\n';
+    await client.createGroup('Animals');
+
+    const response = await importCsv(csv).expect(200);
+
+    expect(response.body).toEqual(report({ rows: 2, created: 2 }));
+    expect((await storedWords()).map((word) => [word.thai, word.groups])).toEqual([
+      ['หมา', ['Animals']],
+      ['นก', ['Animals']],
+    ]);
+  });
+
+  it('trims cells and group names, and ignores empty group names', async () => {
+    await importCsv(`${HEADER}\n  แมว , cat ,  maeo , noun , Animals | | Pets |\n`).expect(200);
+
+    expect(await storedWords()).toEqual([
+      {
+        thai: 'แมว',
+        english: 'cat',
+        parts: { romanization: 'maeo', part_of_speech: 'noun' },
+        groups: ['Animals', 'Pets'],
+      },
+    ]);
+  });
+
+  it.each([
+    ['a missing column', 'thai,romanization\nแมว,maeo\n', /lacks the column english/],
+    ['an unknown column', 'thai,english,meaning\nแมว,cat,x\n', /unknown column "meaning"/],
+    ['a column twice', 'thai,english,thai\nแมว,cat,แมว\n', /names the column thai twice/],
+    ['no header at all', '', /missing/],
+    ['a semicolon-separated file', 'thai;english\nแมว;cat\n', /lacks the column/],
+  ])('400 for a wrong header (%s), naming the header as row 1', async (_case, csv, message) => {
+    const problem = expectProblem(await importCsv(csv), 400);
+
+    expect(problem.errors).toEqual(
+      expect.arrayContaining([{ row: 1, field: 'header', message: expect.stringMatching(message) }]),
+    );
+    expect(await countRows(t, 'words')).toBe(0);
+  });
+
+  it('400 for a quote that is never closed', async () => {
+    const problem = expectProblem(await importCsv(`${HEADER}\nแมว,"cat,maeo,noun,\n`), 400);
+    expect(problem.errors).toEqual([
+      { row: expect.any(Number), field: 'csv', message: expect.stringMatching(/not valid CSV/) },
+    ]);
+  });
+
+  it('415 for CSV in another charset than UTF-8', async () => {
+    const response = await request(t.http)
+      .post(`${API}/words/import`)
+      .set('Content-Type', 'text/csv; charset=iso-8859-1')
+      .send(`${HEADER}\ncafe,cafe,,,\n`);
+    expectProblem(response, 415);
+  });
+
+  it('400 for bytes that are not UTF-8', async () => {
+    const bytes = Buffer.concat([Buffer.from(`${HEADER}\n`), Buffer.from('caf\xe9,cafe,,,\n', 'latin1')]);
+    const response = await request(t.http)
+      .post(`${API}/words/import`)
+      .set('Content-Type', 'text/csv')
+      .serialize(((data: Buffer) => data) as unknown as (body: unknown) => string)
+      .send(bytes);
+    expect(expectProblem(response, 400).detail).toMatch(/UTF-8/);
+    expect(await countRows(t, 'words')).toBe(0);
+  });
+
+  it('text/csv is refused on other routes (415)', async () => {
+    const response = await request(t.http).post(`${API}/words`).set('Content-Type', 'text/csv').send('thai,english\n');
+    expectProblem(response, 415);
+  });
+});
+
+describe('POST /words/import as JSON', () => {
+  it('imports words with parts kept as sent and groups by name', async () => {
+    const parts = { romanization: 'maeo', tones: ['mid'], example: { thai: 'แมวดำ', english: 'black cat' } };
+    const response = await importJson({
+      words: [
+        { thai: ' แมว ', english: 'cat', parts, groups: ['Animals'] },
+        { thai: 'หมา', english: 'dog', groups: ['animals', 'Pets'] },
+        { thai: 'สวัสดี', english: 'hello, hi' },
+      ],
+    }).expect(200);
+
+    expect(response.body).toEqual(report({ rows: 3, created: 3, groups_created: ['Animals', 'Pets'] }));
+    expect(await storedWords()).toEqual([
+      { thai: 'แมว', english: 'cat', parts, groups: ['Animals'] },
+      { thai: 'หมา', english: 'dog', parts: {}, groups: ['Animals', 'Pets'] },
+      { thai: 'สวัสดี', english: 'hello, hi', parts: {}, groups: [] },
+    ]);
+  });
+
+  it('joins groups that exist, matching their names ignoring case', async () => {
+    const food = await client.createGroup('Food');
+
+    const response = await importJson({ words: [{ thai: 'ข้าว', english: 'rice', groups: ['FOOD'] }] }).expect(200);
+
+    expect(response.body.groups_created).toEqual([]);
+    expect((await client.getGroup(food.id)).words_count).toBe(1);
+  });
+
+  it('an empty list imports nothing', async () => {
+    expect((await importJson({ words: [] }).expect(200)).body).toEqual(report({}));
+  });
+
+  it.each([
+    ['no words', {}, 'words'],
+    ['words not an array', { words: {} }, 'words'],
+    ['an unknown on_duplicate', { words: [], on_duplicate: 'merge' }, 'on_duplicate'],
+    ['an unknown field', { words: [], mode: 'skip' }, 'mode'],
+  ])('400 for %s', async (_case, body, field) => {
+    const problem = expectProblem(await importJson(body), 400);
+    expect(problem.errors).toEqual(expect.arrayContaining([{ field, message: expect.any(String) }]));
+  });
+
+  it('400 for on_duplicate given differently in the query and the body', async () => {
+    const problem = expectProblem(await importJson({ words: [], on_duplicate: 'skip' }, 'on_duplicate=update'), 400);
+    expect(problem.errors).toEqual([{ field: 'on_duplicate', message: expect.any(String) }]);
+  });
+});
+
+describe('invalid rows', () => {
+  it('a bad row in the middle refuses the whole CSV: no word, no membership, no group is written', async () => {
+    await client.createWord({ thai: 'หมา', english: 'dog' });
+    const before = await allRows(t);
+    const rows = Array.from({ length: 50 }, (_, i) => `คำ${i},word ${i},,,New group`);
+    rows[25] = `คำ25,,,,New group`;
+
+    const problem = expectProblem(await importCsv(`${HEADER}\n${rows.join('\n')}\n`, 'on_duplicate=skip'), 400);
+
+    expect(problem.errors).toEqual([{ row: 27, field: 'english', message: 'should not be empty' }]);
+    expect(await allRows(t)).toEqual(before);
+  });
+
+  it('the 400 lists every bad row by number and field, CSV rows as a spreadsheet numbers them', async () => {
+    const csv = [
+      HEADER,
+      'แมว,cat,,,', // row 2: fine
+      ',dog,,,', // row 3: no thai
+      `นก,${'x'.repeat(201)},,,`, // row 4: english too long
+      '', // row 5: empty, skipped
+      '"ปลา","fish\non two lines",,,', // row 6: fine, on two lines of the file
+      'ไก่,chicken,,,Birds|' + 'G'.repeat(101), // row 7: a group name too long
+      'แมว,CAT,,,', // row 8: repeats row 2
+      'ช้าง,elephant,,', // row 9: a cell missing
+    ].join('\n');
+
+    const problem = expectProblem(await importCsv(csv), 400);
+
+    expect(problem.errors).toEqual([
+      { row: 3, field: 'thai', message: expect.any(String) },
+      { row: 4, field: 'english', message: expect.stringMatching(/200/) },
+      { row: 7, field: 'groups', message: expect.stringMatching(/100/) },
+      { row: 8, field: 'thai', message: expect.stringMatching(/repeats row 2/) },
+      { row: 9, field: 'csv', message: expect.stringMatching(/4 cells/) },
+    ]);
+    expect(problem.detail).toMatch(/^5 rows cannot be imported; nothing was imported\. row 3: thai/);
+    expect(await countRows(t, 'words')).toBe(0);
+    expect(await countRows(t, 'groups')).toBe(0);
+  });
+
+  it('JSON rows are numbered from 1, with the field of each error', async () => {
+    const problem = expectProblem(
+      await importJson({
+        words: [
+          { thai: 'แมว', english: 'cat' },
+          { thai: 'หมา', english: 5 },
+          'not a word',
+          { thai: 'นก', english: 'bird', parts: [], groups: ['Birds', ''] },
+          { thai: 'ปลา', english: 'fish', colour: 'gold' },
+        ],
+      }),
+      400,
+    );
+
+    expect(problem.errors).toEqual([
+      { row: 2, field: 'english', message: expect.any(String) },
+      { row: 3, field: 'word', message: expect.any(String) },
+      { row: 4, field: 'parts', message: expect.any(String) },
+      { row: 4, field: 'groups', message: expect.any(String) },
+      { row: 5, field: 'colour', message: 'is not a known field' },
+    ]);
+    expect(await countRows(t, 'words')).toBe(0);
+  });
+});
+
+describe('duplicates', () => {
+  /** A stored cat in Animals, with other parts keys than CSV has columns for. */
+  async function storedCat() {
+    const animals = await client.createGroup('Animals');
+    return client.createWord({
+      thai: 'แมว',
+      english: 'cat',
+      parts: { romanization: 'maeo', tones: ['mid'] },
+      group_ids: [animals.id],
+    });
+  }
+
+  it('skip: the stored word stays as it is, the other rows are created', async () => {
+    const cat = await storedCat();
+
+    const response = await importCsv(`${HEADER}\nแมว,Cat,mɛɛw,noun,Pets\nหมา,dog,,,Pets\n`, 'on_duplicate=skip').expect(
+      200,
+    );
+
+    expect(response.body).toEqual(
+      report({ on_duplicate: 'skip', rows: 2, created: 1, skipped: 1, groups_created: ['Pets'] }),
+    );
+    const stored = await client.getWord(cat.id);
+    expect(stored).toMatchObject({ english: 'cat', parts: cat.parts, updated_at: cat.updated_at });
+    expect(stored.groups.map((group) => group.name)).toEqual(['Animals']);
+  });
+
+  it('update: english, the parts given and new groups; the other parts keys and groups stay', async () => {
+    await storedCat();
+
+    const response = await importCsv(`${HEADER}\nแมว,Cat,mɛɛw,noun,Pets\n`, 'on_duplicate=update').expect(200);
+
+    expect(response.body).toEqual(report({ on_duplicate: 'update', rows: 1, updated: 1, groups_created: ['Pets'] }));
+    expect(await storedWords()).toEqual([
+      {
+        thai: 'แมว',
+        english: 'Cat',
+        parts: { romanization: 'mɛɛw', tones: ['mid'], part_of_speech: 'noun' },
+        groups: ['Animals', 'Pets'],
+      },
+    ]);
+    expect(await countRows(t, 'words')).toBe(1);
+  });
+
+  it('update with JSON replaces parts; a row that changes nothing is unchanged, not updated', async () => {
+    const cat = await storedCat();
+
+    const response = await importJson({
+      on_duplicate: 'update',
+      words: [
+        { thai: 'แมว', english: 'cat', parts: { tones: ['mid'], romanization: 'maeo' }, groups: ['animals'] },
+        { thai: 'หมา', english: 'dog' },
+      ],
+    }).expect(200);
+
+    expect(response.body).toEqual(report({ on_duplicate: 'update', rows: 2, created: 1, unchanged: 1 }));
+    expect((await client.getWord(cat.id)).updated_at).toBe(cat.updated_at);
+
+    await importJson({ on_duplicate: 'update', words: [{ thai: 'แมว', english: 'cat', parts: { x: 1 } }] }).expect(200);
+    expect((await client.getWord(cat.id)).parts).toEqual({ x: 1 });
+  });
+
+  it('error (the default): 409 listing every row that is a stored word, and nothing is written', async () => {
+    await storedCat();
+    await client.createWord({ thai: 'หมา', english: 'Dog' });
+    const before = await allRows(t);
+
+    const response = await importCsv(`${HEADER}\nนก,bird,,,Birds\nแมว,CAT,,,\nหมา,dog,,,\n`);
+
+    const problem = expectProblem(response, 409);
+    expect(problem.errors).toEqual([
+      { row: 3, field: 'thai', message: expect.stringMatching(/^"แมว" with english "CAT" is word \d+ already/) },
+      { row: 4, field: 'thai', message: expect.stringMatching(/^"หมา" with english "dog" is word \d+ already/) },
+    ]);
+    expect(await allRows(t)).toEqual(before);
+    expect((await importCsv(`${HEADER}\nแมว,CAT,,,\n`, 'on_duplicate=error')).status).toBe(409);
+  });
+
+  it('error with invalid rows too: one 400 lists both', async () => {
+    await storedCat();
+
+    const problem = expectProblem(await importCsv(`${HEADER}\nแมว,cat,,,\n,x,,,\n`), 400);
+
+    expect(problem.errors).toEqual([
+      { row: 2, field: 'thai', message: expect.stringMatching(/already/) },
+      { row: 3, field: 'thai', message: expect.any(String) },
+    ]);
+  });
+});
+
+describe('dry_run=true', () => {
+  it('reports what the import would do, and writes nothing', async () => {
+    await client.createWord({ thai: 'แมว', english: 'cat' });
+    const before = await allRows(t);
+
+    const response = await importCsv(
+      `${HEADER}\nแมว,cat,maeo,,Animals\nหมา,dog,,,Animals|Pets\n`,
+      'on_duplicate=update&dry_run=true',
+    ).expect(200);
+
+    expect(response.body).toEqual(
+      report({
+        dry_run: true,
+        on_duplicate: 'update',
+        rows: 2,
+        created: 1,
+        updated: 1,
+        groups_created: ['Animals', 'Pets'],
+      }),
+    );
+    expect(await allRows(t)).toEqual(before);
+  });
+
+  it('still refuses invalid rows', async () => {
+    expectProblem(await importJson({ words: [{ thai: '', english: 'x' }] }, 'dry_run=true'), 400);
+  });
+});
+
+describe('body limit', () => {
+  it('the import takes bodies over BODY_LIMIT (2 KB), up to IMPORT_BODY_LIMIT (64 KB)', async () => {
+    const rows = Array.from({ length: 500 }, (_, i) => `คำ${i},word ${i},,,`);
+    const csv = `${HEADER}\n${rows.join('\n')}\n`;
+    expect(Buffer.byteLength(csv)).toBeGreaterThan(8 * 1024);
+
+    expect((await importCsv(csv).expect(200)).body.created).toBe(500);
+  });
+
+  it.each(['csv', 'json'])('413 for a %s body over IMPORT_BODY_LIMIT, and nothing is written', async (format) => {
+    const words = Array.from({ length: 3000 }, (_, i) => ({ thai: `คำ${i}`, english: `word ${i}` }));
+    const response =
+      format === 'csv'
+        ? await importCsv(`${HEADER}\n${words.map((w) => `${w.thai},${w.english},,,`).join('\n')}\n`)
+        : await importJson({ words });
+
+    expect(expectProblem(response, 413).detail).toMatch(/\b65536 bytes\b/);
+    expect(await countRows(t, 'words')).toBe(0);
+  });
+
+  it('other routes keep BODY_LIMIT', async () => {
+    expectProblem(await client.post('/words', { thai: 'แมว', english: 'x'.repeat(3000) }), 413);
+  });
+});
+
+describe('GET /words/export', () => {
+  async function inventory() {
+    await importJson({
+      words: [
+        {
+          thai: 'แมว',
+          english: 'cat',
+          parts: { romanization: 'maeo', part_of_speech: 'noun', tones: ['mid'] },
+          groups: ['Animals', 'Pets'],
+        },
+        { thai: 'ข้าว', english: 'rice, cooked', parts: { romanization: 'khao' }, groups: ['Food'] },
+        { thai: 'ไม่เป็นไร', english: 'never mind,\n"no problem"', groups: [] },
+        { thai: 'หมา', english: 'dog', parts: { note: null, nested: { a: [1, 2] } }, groups: ['Animals'] },
+      ],
+    }).expect(200);
+    const [cat] = await sql<{ id: number }>(t, "select id from words where thai = 'แมว'");
+    await insertAnswers(
+      t,
+      { wordId: cat.id, correct: true },
+      { wordId: cat.id, correct: false },
+      { wordId: cat.id, correct: true },
+    );
+  }
+
+  it('CSV: a download with a BOM, the import columns then id and the counters', async () => {
+    await inventory();
+
+    const response = await exportWords('format=csv').expect(200);
+
+    expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(response.headers['content-disposition']).toMatch(/^attachment; filename="words-\d{4}-\d{2}-\d{2}\.csv"$/);
+    const ids = (await sql<{ id: number }>(t, 'select id from words order by id')).map((w) => w.id);
+    expect(response.body).toBe(
+      `${BOM}${HEADER},id,correct_count,wrong_count\n` +
+        `แมว,cat,maeo,noun,Animals|Pets,${ids[0]},2,1\n` +
+        `ข้าว,"rice, cooked",khao,,Food,${ids[1]},0,0\n` +
+        `ไม่เป็นไร,"never mind,\n""no problem""",,,,${ids[2]},0,0\n` +
+        `หมา,dog,,,Animals,${ids[3]},0,0\n`,
+    );
+  });
+
+  it('JSON: { words: [...] } with every field, groups by name', async () => {
+    await inventory();
+
+    const response = await exportWords('format=json').expect(200);
+
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(response.headers['content-disposition']).toMatch(/^attachment; filename="words-\d{4}-\d{2}-\d{2}\.json"$/);
+    const { words } = JSON.parse(response.body);
+    const listed = (await client.get('/words?sort_by=id').expect(200)).body.items;
+    expect(words).toEqual(listed.map((word: Record<string, unknown>) => ({ ...word, groups: expect.any(Array) })));
+    expect(words.map((word: { groups: string[] }) => word.groups)).toEqual([
+      ['Animals', 'Pets'],
+      ['Food'],
+      [],
+      ['Animals'],
+    ]);
+  });
+
+  it('group_id: only the words of the group; 404 for a group that does not exist', async () => {
+    await inventory();
+    const [animals] = await sql<{ id: number }>(t, "select id from groups where name = 'Animals'");
+
+    const csv = await exportWords(`group_id=${animals.id}`).expect(200);
+    expect(csv.headers['content-disposition']).toMatch(new RegExp(`filename="words-group-${animals.id}-`));
+    expect(
+      csv.body
+        .split('\n')
+        .slice(1, -1)
+        .map((line: string) => line.split(',')[0]),
+    ).toEqual(['แมว', 'หมา']);
+
+    const json = await exportWords(`format=json&group_id=${animals.id}`).expect(200);
+    expect(JSON.parse(json.body).words.map((word: { thai: string }) => word.thai)).toEqual(['แมว', 'หมา']);
+
+    expectProblem(await client.get('/words/export?group_id=99999'), 404);
+  });
+
+  it('an empty inventory exports a header, or no words', async () => {
+    expect((await exportWords().expect(200)).body).toBe(`${BOM}${HEADER},id,correct_count,wrong_count\n`);
+    expect(JSON.parse((await exportWords('format=json').expect(200)).body)).toEqual({ words: [] });
+  });
+
+  it('streams more words than one page (1,201), every one once, in id order', async () => {
+    const words = Array.from({ length: 1201 }, (_, i) => ({
+      thai: `คำ${i}`,
+      english: `word ${i}`,
+      groups: [`G${i % 3}`],
+    }));
+    for (let i = 0; i < words.length; i += 400) {
+      await importJson({ words: words.slice(i, i + 400) }).expect(200);
+    }
+    const { words: exported } = JSON.parse((await exportWords('format=json').expect(200)).body);
+    expect(exported.map((word: { thai: string }) => word.thai)).toEqual(words.map((word) => word.thai));
+    expect(exported.map((word: { groups: string[] }) => word.groups[0])).toEqual(words.map((word) => word.groups[0]));
+  });
+
+  it.each(['format=xml', 'group_id=0', 'colour=red'])('400 for %s', async (query) => {
+    expectProblem(await client.get(`/words/export?${query}`), 400);
+  });
+});
+
+describe('export → import round trip', () => {
+  async function inventory() {
+    await importJson({
+      words: [
+        {
+          thai: 'แมว',
+          english: 'cat',
+          parts: { romanization: 'maeo', part_of_speech: 'noun', tones: ['mid'] },
+          groups: ['Animals', 'Pets'],
+        },
+        { thai: 'ข้าว', english: 'rice, cooked', parts: { romanization: 'khao' }, groups: ['Food'] },
+        { thai: 'ไม่เป็นไร', english: 'never mind,\n"no problem"' },
+        { thai: 'หมา', english: 'Dog', parts: { note: null }, groups: ['Animals'] },
+      ],
+    }).expect(200);
+    await client.createGroup('Empty');
+  }
+
+  it.each([
+    ['csv', ''],
+    ['csv', 'group'],
+    ['json', ''],
+    ['json', 'group'],
+  ])(
+    '%s export (%s) re-imports with nothing changed: skip reports all skipped, update all unchanged',
+    async (format, scope) => {
+      await inventory();
+      const [animals] = await sql<{ id: number }>(t, "select id from groups where name = 'Animals'");
+      const exported = (await exportWords(`format=${format}${scope && `&group_id=${animals.id}`}`).expect(200)).body;
+      const count = scope ? 2 : 4;
+      const before = await allRows(t);
+
+      const send = (mode: string) =>
+        format === 'csv'
+          ? importCsv(exported, `on_duplicate=${mode}`)
+          : request(t.http)
+              .post(`${API}/words/import?on_duplicate=${mode}`)
+              .set('Content-Type', 'application/json')
+              .send(exported);
+
+      expect((await send('skip').expect(200)).body).toEqual(
+        report({ on_duplicate: 'skip', rows: count, skipped: count }),
+      );
+      expect((await send('update').expect(200)).body).toEqual(
+        report({ on_duplicate: 'update', rows: count, unchanged: count }),
+      );
+      expect(await allRows(t)).toEqual(before);
+    },
+  );
+
+  it('an export imported into an empty inventory gives the same words and groups', async () => {
+    await inventory();
+    const csv = (await exportWords('format=csv').expect(200)).body;
+    const json = (await exportWords('format=json').expect(200)).body;
+    const words = await storedWords();
+
+    await sql(t, 'delete from words');
+    await sql(t, 'delete from groups');
+    await request(t.http).post(`${API}/words/import`).set('Content-Type', 'application/json').send(json).expect(200);
+    expect(await storedWords()).toEqual(words);
+
+    await sql(t, 'delete from words');
+    await sql(t, 'delete from groups');
+    await importCsv(csv).expect(200);
+    // CSV carries romanization and part_of_speech only.
+    expect(await storedWords()).toEqual(
+      words.map((word) => ({
+        ...word,
+        parts: Object.fromEntries(
+          Object.entries(word.parts).filter(([key]) => key === 'romanization' || key === 'part_of_speech'),
+        ),
+      })),
+    );
+  });
+});
