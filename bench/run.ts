@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/core';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { benchImport } from './import.js';
 
 // A real server on a temporary SQLite file (WAL), loaded with the seed data, measured over loopback
 // with a bounded number of requests per scenario.
@@ -85,6 +86,7 @@ await scenario('POST /study_sessions/:id/answers (500 answers)', () =>
 await scenario('GET /groups/:id (stats)', () => call('GET', '/groups/1'));
 await scenario('GET /study_sessions', () => call('GET', '/study_sessions'));
 await scenario('GET /dashboard/quick_stats', () => call('GET', '/dashboard/quick_stats'));
+await benchImport(base);
 
 await app.close();
 rmSync(dir, { recursive: true, force: true });
