@@ -19,6 +19,7 @@ import { SettingsModule } from './settings/settings.module.js';
 import { SrsModule } from './srs/srs.module.js';
 import { StudySessionsModule } from './study-sessions/study-sessions.module.js';
 import { WordsModule } from './words/words.module.js';
+import { XapiModule } from './xapi/xapi.module.js';
 
 @Module({
   imports: [
@@ -57,6 +58,7 @@ import { WordsModule } from './words/words.module.js';
     HealthModule,
     MetricsModule,
     BackupsModule,
+    XapiModule,
   ],
   providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
 })

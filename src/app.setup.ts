@@ -15,6 +15,7 @@ import { answerUnparsableRequest, answerUnrouted, ProblemFilter, sendProblem, to
 import { isJsonInUtf8, RequestChecksGuard } from './http/request-checks.guard.js';
 import { ValidationKeepingJson } from './http/validation.pipe.js';
 import { importBodyParsers, IMPORT_PATH } from './words/word-import.body.js';
+import { XAPI_PATH, xapiBodyParser } from './xapi/xapi.body.js';
 
 /** Express as the portal needs it before its router exists: `/API/V1/FULL_RESET` is no route of the API. */
 export function portalHttpAdapter(): ExpressAdapter {
@@ -45,8 +46,16 @@ export async function configureApp(app: NestExpressApplication): Promise<OpenAPI
   app.useStaticAssets(fileURLToPath(new URL('../apps/', import.meta.url)), { prefix: '/apps/' });
   // A bulk import takes a whole vocabulary, as JSON or CSV: its own parsers and limit, before the global one.
   app.use(IMPORT_PATH, ...importBodyParsers(config.get('IMPORT_BODY_LIMIT', { infer: true })));
+  // xAPI statements come as JSON or multipart/mixed (with attachments): read as bytes, parsed by the resource.
+  app.use(XAPI_PATH, xapiBodyParser(config.get('BODY_LIMIT', { infer: true })));
   app.useBodyParser('json', { limit: config.get('BODY_LIMIT', { infer: true }), type: isJsonInUtf8 });
-  app.setGlobalPrefix('api', { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
+  app.setGlobalPrefix('api', {
+    exclude: [
+      { path: 'metrics', method: RequestMethod.GET },
+      // xAPI has its own versioning (the X-Experience-API-Version header), at /xapi.
+      { path: 'xapi/{*path}', method: RequestMethod.ALL },
+    ],
+  });
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   app.useGlobalPipes(
     new ValidationKeepingJson({

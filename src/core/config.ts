@@ -52,6 +52,15 @@ export class Environment {
   @Matches(/^[\x21-\x7e]{16,}$/, { message: '$property must be at least 16 printable ASCII characters, no spaces' })
   ADMIN_TOKEN: string | undefined = undefined;
 
+  /** The xAPI client's HTTP Basic credentials; the /xapi endpoints answer 404 while either is unset. */
+  @IsOptional()
+  @Matches(/^[^:\s]+$/, { message: '$property must be non-empty, without spaces or ":"' })
+  XAPI_KEY: string | undefined = undefined;
+
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{16,}$/, { message: '$property must be at least 16 printable ASCII characters, no spaces' })
+  XAPI_SECRET: string | undefined = undefined;
+
   @Matches(/^\d+(b|kb|mb)$/i, { message: '$property must be a size such as 1mb, 512kb or 100000b' })
   BODY_LIMIT = '1mb';
 

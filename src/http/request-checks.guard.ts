@@ -68,6 +68,11 @@ export class RequestChecksGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<Request>();
+    // The xAPI resources follow xAPI's rules (JSON or multipart bodies, its own parameters), checked by XapiGuard
+    // and the Statements resource.
+    if (request.path === '/xapi' || request.path.startsWith('/xapi/')) {
+      return true;
+    }
     const operation = this.operations.find(request.method === 'HEAD' ? 'GET' : request.method, request.path);
     const hasBody =
       Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;

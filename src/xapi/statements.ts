@@ -1,0 +1,210 @@
+/** What the Statements resource reads out of a statement: identifiers, what filters index, formats. */
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+const isObject = (value: unknown): value is JsonObject =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** An Agent's or identified Group's inverse functional identifier as one string; null for an anonymous Group. */
+export function agentKey(agent: unknown): string | null {
+  if (!isObject(agent)) return null;
+  if (typeof agent.mbox === 'string') return `mbox:${agent.mbox}`;
+  if (typeof agent.mbox_sha1sum === 'string') return `mbox_sha1sum:${agent.mbox_sha1sum.toLowerCase()}`;
+  if (typeof agent.openid === 'string') return `openid:${agent.openid}`;
+  if (isObject(agent.account)) return `account:${JSON.stringify([agent.account.homePage, agent.account.name])}`;
+  return null;
+}
+
+/** The identifiers of an Agent or Group and of a Group's members. */
+function keysOf(actor: unknown): string[] {
+  const keys = [agentKey(actor)];
+  if (isObject(actor) && Array.isArray(actor.member)) keys.push(...actor.member.map(agentKey));
+  return keys.filter((key): key is string => key !== null);
+}
+
+const isActor = (object: JsonObject) => object.objectType === 'Agent' || object.objectType === 'Group';
+const isActivity = (object: JsonObject) => object.objectType === undefined || object.objectType === 'Activity';
+
+function contextActivityIds(context: unknown): string[] {
+  if (!isObject(context) || !isObject(context.contextActivities)) return [];
+  return Object.values(context.contextActivities).flatMap((list) =>
+    (Array.isArray(list) ? list : [list]).flatMap((activity) =>
+      isObject(activity) && typeof activity.id === 'string' ? [activity.id] : [],
+    ),
+  );
+}
+
+function contextAgentKeys(context: unknown): string[] {
+  if (!isObject(context)) return [];
+  const keys = [...keysOf(context.instructor), ...keysOf(context.team)];
+  for (const entry of Array.isArray(context.contextAgents) ? context.contextAgents : []) {
+    if (isObject(entry)) keys.push(...keysOf(entry.agent));
+  }
+  for (const entry of Array.isArray(context.contextGroups) ? context.contextGroups : []) {
+    if (isObject(entry)) keys.push(...keysOf(entry.group));
+  }
+  return keys;
+}
+
+export interface Indexed {
+  agents: { agent: string; related: boolean }[];
+  activities: { activity: string; related: boolean }[];
+}
+
+/** The agents and activities the `agent` and `activity` filters find a statement by (and their `related_*` forms). */
+export function indexOf(statement: JsonObject): Indexed {
+  const agents = new Map<string, boolean>();
+  const activities = new Map<string, boolean>();
+  const agent = (key: string, related: boolean) => agents.set(key, (agents.get(key) ?? true) && related);
+  const activity = (id: string, related: boolean) => activities.set(id, (activities.get(id) ?? true) && related);
+  keysOf(statement.actor).forEach((key) => agent(key, false));
+  const object = statement.object as JsonObject;
+  if (isActor(object)) keysOf(object).forEach((key) => agent(key, false));
+  if (isActivity(object)) activity(object.id as string, false);
+  keysOf(statement.authority).forEach((key) => agent(key, true));
+  contextAgentKeys(statement.context).forEach((key) => agent(key, true));
+  contextActivityIds(statement.context).forEach((id) => activity(id, true));
+  if (object.objectType === 'SubStatement') {
+    keysOf(object.actor).forEach((key) => agent(key, true));
+    const inner = object.object as JsonObject;
+    if (isActor(inner)) keysOf(inner).forEach((key) => agent(key, true));
+    if (isActivity(inner)) activity(inner.id as string, true);
+    contextAgentKeys(object.context).forEach((key) => agent(key, true));
+    contextActivityIds(object.context).forEach((id) => activity(id, true));
+  }
+  return {
+    agents: [...agents].map(([key, related]) => ({ agent: key, related })),
+    activities: [...activities].map(([id, related]) => ({ activity: id, related })),
+  };
+}
+
+/** The statement as stored: a context activity given as one object becomes an array of it (also in a SubStatement). */
+export function normalized(statement: JsonObject): JsonObject {
+  const withContext = (value: JsonObject): JsonObject => {
+    const context = value.context;
+    if (!isObject(context) || !isObject(context.contextActivities)) return value;
+    const contextActivities = Object.fromEntries(
+      Object.entries(context.contextActivities).map(([kind, list]) => [kind, Array.isArray(list) ? list : [list]]),
+    );
+    return { ...value, context: { ...context, contextActivities } };
+  };
+  const object = statement.object;
+  const out = withContext(statement);
+  return isObject(object) && object.objectType === 'SubStatement' ? { ...out, object: withContext(object) } : out;
+}
+
+/** Equal JSON values, whatever the order of object keys. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => sameJson(item, b[i]));
+  }
+  if (isObject(a) && isObject(b)) {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((key) => key in b && sameJson(a[key], b[key]));
+  }
+  return a === b;
+}
+
+// What the LRS sets on a statement, left out when a statement sent again is compared with the stored one.
+const SET_BY_LRS = ['stored', 'authority', 'version', 'id'];
+
+/** A statement sent again is the stored one if they differ only in what the LRS sets (and a timestamp it set). */
+export function sameStatement(sent: JsonObject, stored: JsonObject): boolean {
+  const strip = (statement: JsonObject, keepTimestamp: boolean) =>
+    Object.fromEntries(
+      Object.entries(statement).filter(([key]) => !SET_BY_LRS.includes(key) && (keepTimestamp || key !== 'timestamp')),
+    );
+  const hasTimestamp = sent.timestamp !== undefined;
+  if (hasTimestamp && typeof stored.timestamp === 'string' && typeof sent.timestamp === 'string') {
+    if (Date.parse(stored.timestamp) !== Date.parse(sent.timestamp)) return false;
+  }
+  return sameJson(strip(sent, false), strip(stored, false));
+}
+
+/** `format=ids`: Agents and Groups by their identifier only, Activities and verbs by their id. */
+export function idsFormat(statement: JsonObject): JsonObject {
+  const actor = (value: Json | undefined): Json | undefined => {
+    if (!isObject(value)) return value;
+    const out: JsonObject = {};
+    if (value.objectType !== undefined) out.objectType = value.objectType;
+    for (const key of ['mbox', 'mbox_sha1sum', 'openid', 'account']) {
+      if (value[key] !== undefined) out[key] = value[key];
+    }
+    if (Array.isArray(value.member) && agentKey(value) === null) out.member = value.member.map((m) => actor(m) ?? null);
+    return out;
+  };
+  const activity = (value: Json): Json => (isObject(value) ? { id: value.id } : value);
+  const context = (value: Json | undefined): Json | undefined => {
+    if (!isObject(value)) return value;
+    const out: JsonObject = { ...value };
+    if (out.instructor !== undefined) out.instructor = actor(out.instructor) ?? null;
+    if (out.team !== undefined) out.team = actor(out.team) ?? null;
+    if (isObject(value.contextActivities)) {
+      out.contextActivities = Object.fromEntries(
+        Object.entries(value.contextActivities).map(([kind, list]) => [
+          kind,
+          Array.isArray(list) ? list.map(activity) : activity(list),
+        ]),
+      );
+    }
+    return out;
+  };
+  const whole = (value: JsonObject): JsonObject => {
+    const out: JsonObject = { ...value, actor: actor(value.actor) ?? null };
+    if (isObject(value.verb)) out.verb = { id: value.verb.id };
+    const object = value.object as JsonObject;
+    out.object = isActor(object)
+      ? (actor(object) ?? null)
+      : isActivity(object)
+        ? activity(object)
+        : object.objectType === 'SubStatement'
+          ? whole(object)
+          : object;
+    if (value.context !== undefined) out.context = context(value.context) ?? null;
+    if (value.authority !== undefined) out.authority = actor(value.authority) ?? null;
+    return out;
+  };
+  return whole(statement);
+}
+
+/** `format=canonical`: every language map reduced to the one language the client prefers. */
+export function canonicalFormat(statement: JsonObject, acceptLanguage: string | undefined): JsonObject {
+  const preferred = (acceptLanguage ?? '')
+    .split(',')
+    .map((part) => {
+      const [tag, ...params] = part.trim().split(';');
+      const q = params.map((param) => /^\s*q=([\d.]+)/.exec(param)?.[1]).find(Boolean);
+      return { tag: tag.trim().toLowerCase(), q: q === undefined ? 1 : Number(q) };
+    })
+    .filter((entry) => entry.tag && entry.q > 0)
+    .sort((a, b) => b.q - a.q)
+    .map((entry) => entry.tag);
+  const reduce = (map: Json): Json => {
+    if (!isObject(map)) return map;
+    const tags = Object.keys(map);
+    if (tags.length <= 1) return map;
+    const chosen =
+      preferred
+        .map(
+          (want) =>
+            tags.find((tag) => tag.toLowerCase() === want) ??
+            tags.find((tag) => tag.toLowerCase().split('-')[0] === want.split('-')[0]),
+        )
+        .find(Boolean) ??
+      tags.find((tag) => tag.toLowerCase().startsWith('en')) ??
+      tags[0];
+    return { [chosen]: map[chosen] };
+  };
+  const walk = (value: Json, key?: string): Json => {
+    if (Array.isArray(value)) return value.map((item) => walk(item));
+    if (!isObject(value)) return value;
+    if (key !== undefined && ['display', 'name', 'description'].includes(key) && Object.values(value).every((v) => typeof v === 'string')) {
+      return reduce(value);
+    }
+    if (key === 'extensions') return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k)]));
+  };
+  // An Agent's `name` is a string, never a language map, so the walk leaves it alone.
+  return walk(statement) as JsonObject;
+}

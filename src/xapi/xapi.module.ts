@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ReviewsModule } from '../reviews/reviews.module.js';
+import { WordsModule } from '../words/words.module.js';
+import { XapiController } from './xapi.controller.js';
+import { XapiGuard } from './xapi.guard.js';
+import { XapiService } from './xapi.service.js';
+
+/** The xAPI Learning Record Store at /xapi; statements about the portal's words are recorded as their answers. */
+@Module({
+  imports: [ReviewsModule, WordsModule],
+  controllers: [XapiController],
+  providers: [XapiService, XapiGuard],
+})
+export class XapiModule {}

@@ -1,0 +1,238 @@
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from '@mikro-orm/sqlite';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ReviewsService, type WordAnswer } from '../reviews/reviews.service.js';
+import { WordsService } from '../words/words.service.js';
+import { XapiAttachment, XapiStatement, XapiStatementActivity, XapiStatementAgent } from './statement.entity.js';
+import { agentKey, indexOf, type JsonObject, normalized, sameStatement } from './statements.js';
+import { VOIDED, type XapiVersion } from './statement-validator.js';
+
+/** A client's mistake the Statements resource answers with 400. */
+export class XapiBadRequest extends Error {}
+
+/** What `GET /xapi/statements` filters by (already checked). */
+export interface StatementQuery {
+  agent?: string;
+  verb?: string;
+  activity?: string;
+  registration?: string;
+  related_activities?: boolean;
+  related_agents?: boolean;
+  since?: number;
+  until?: number;
+  limit: number;
+  ascending?: boolean;
+}
+
+/** Where a page of statements continues: the query and the last row returned. */
+export interface Cursor {
+  query: StatementQuery;
+  after: number;
+}
+
+export const MAX_LIMIT = 500;
+
+/** The answers of the portal's learner, as xAPI statements: the Statements resource and its store. */
+@Injectable()
+export class XapiService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly reviews: ReviewsService,
+    private readonly words: WordsService,
+  ) {}
+
+  /**
+   * Stores statements (already valid) and the attachments sent with them, all or none; a statement whose
+   * id is stored already is skipped when it is the same one and a 409 otherwise. A statement about one
+   * of the portal's words (`wordActivity`) with `result.success` is also recorded as the word's answer,
+   * in the same transaction. Returns the statements' ids in the order sent.
+   */
+  async store(
+    sent: JsonObject[],
+    attachments: Map<string, { contentType: string; content: Buffer }>,
+    context: { version: XapiVersion; authority: JsonObject; wordActivity: RegExp },
+  ): Promise<string[]> {
+    const ids = sent.map((statement) => (typeof statement.id === 'string' ? statement.id : randomUUID()));
+    const keys = ids.map((id) => id.toLowerCase());
+    if (new Set(keys).size !== keys.length) {
+      throw new XapiBadRequest('The batch holds two statements with the same id');
+    }
+    return this.em.transactional(async (em) => {
+      const existing = new Map(
+        (await em.find(XapiStatement, { statementId: { $in: keys } })).map((row) => [row.statementId, row]),
+      );
+      const stored = new Date();
+      const answers: (WordAnswer & { statementId: string })[] = [];
+      const voiding: string[] = [];
+      sent.forEach((statement, index) => {
+        const key = keys[index];
+        const before = existing.get(key);
+        if (before) {
+          if (!sameStatement(normalized(statement), before.statement as JsonObject)) {
+            throw new ConflictException(`Statement ${ids[index]} is stored already, and differs from this one`);
+          }
+          return;
+        }
+        const full: JsonObject = {
+          ...normalized(statement),
+          id: ids[index],
+          timestamp: (statement.timestamp as string | undefined) ?? stored.toISOString(),
+          stored: stored.toISOString(),
+          authority: context.authority,
+          version: (statement.version as string | undefined) ?? (context.version === '2.0.0' ? '2.0.0' : '1.0.0'),
+        };
+        const object = statement.object as JsonObject;
+        const verb = (statement.verb as JsonObject).id as string;
+        const target = object.objectType === 'StatementRef' ? (object.id as string).toLowerCase() : null;
+        if (target && verb === VOIDED) voiding.push(target);
+        const row = em.create(XapiStatement, {
+          statementId: key,
+          statement: full,
+          verb,
+          registration: ((statement.context as JsonObject | undefined)?.registration as string | undefined)?.toLowerCase() ?? null,
+          stored,
+          voided: false,
+          target,
+        });
+        const { agents, activities } = indexOf(full);
+        agents.forEach((agent) => em.create(XapiStatementAgent, { statement: row, ...agent }));
+        activities.forEach((activity) => em.create(XapiStatementActivity, { statement: row, ...activity }));
+        const wordId = typeof object.id === 'string' ? context.wordActivity.exec(object.id)?.[1] : undefined;
+        const success = (statement.result as JsonObject | undefined)?.success;
+        if (wordId !== undefined && typeof success === 'boolean' && (object.objectType ?? 'Activity') === 'Activity') {
+          const at = Math.min(Date.parse(full.timestamp as string), stored.getTime());
+          answers.push({
+            word_id: Number(wordId),
+            correct: success,
+            reviewed_at: new Date(at).toISOString(),
+            statementId: key,
+          });
+        }
+      });
+      for (const [sha2, attachment] of attachments) {
+        await em.upsert(XapiAttachment, { sha2: sha2.toLowerCase(), ...attachment });
+      }
+      await em.flush();
+      if (voiding.length > 0) {
+        // A voiding statement cannot be voided; any other statement can, once.
+        await em.nativeUpdate(
+          XapiStatement,
+          { statementId: { $in: voiding }, $not: { verb: VOIDED, target: { $ne: null } } },
+          { voided: true },
+        );
+      }
+      await this.feedPortal(answers);
+      return ids;
+    });
+  }
+
+  /** Records the answers statements gave about the portal's words (those that exist), outside any session. */
+  private async feedPortal(answers: WordAnswer[]): Promise<void> {
+    const exists = new Map<number, boolean>();
+    for (const wordId of new Set(answers.map((answer) => answer.word_id))) {
+      exists.set(
+        wordId,
+        Number.isSafeInteger(wordId) &&
+          wordId > 0 &&
+          (await this.words.get(wordId).then(
+            () => true,
+            (error: unknown) => {
+              if (error instanceof NotFoundException) return false;
+              throw error;
+            },
+          )),
+      );
+    }
+    const known = answers
+      .filter((answer) => exists.get(answer.word_id))
+      .map(({ word_id, correct, reviewed_at }) => ({ word_id, correct, reviewed_at }));
+    if (known.length > 0) {
+      await this.reviews.recordBatch('xAPI statements', undefined, {}, known, async () => null);
+    }
+  }
+
+  /** A statement by id: a voided one only as `voidedStatementId` (`voided`), any other only as `statementId`. */
+  async get(statementId: string, voided: boolean): Promise<JsonObject | null> {
+    const row = await this.em.findOne(XapiStatement, { statementId: statementId.toLowerCase() });
+    return row && row.voided === voided ? (row.statement as JsonObject) : null;
+  }
+
+  /** A page of statements (newest first unless `ascending`), and whether more follow it. */
+  async query(query: StatementQuery, after?: number): Promise<{ statements: JsonObject[]; last?: number }> {
+    // The filters on what a statement is about, over the statements of alias `t`.
+    const about: string[] = [];
+    const aboutParams: unknown[] = [];
+    if (query.verb !== undefined) {
+      about.push('t.verb = ?');
+      aboutParams.push(query.verb);
+    }
+    if (query.registration !== undefined) {
+      about.push('t.registration = ?');
+      aboutParams.push(query.registration.toLowerCase());
+    }
+    if (query.agent !== undefined) {
+      about.push(
+        `t.id in (select a.statement_id from xapi_statement_agents a where a.agent = ?${query.related_agents ? '' : ' and a.related = 0'})`,
+      );
+      aboutParams.push(query.agent);
+    }
+    if (query.activity !== undefined) {
+      about.push(
+        `t.id in (select a.statement_id from xapi_statement_activities a where a.activity = ?${query.related_activities ? '' : ' and a.related = 0'})`,
+      );
+      aboutParams.push(query.activity);
+    }
+    const where: string[] = ['s.voided = 0'];
+    const params: unknown[] = [];
+    if (about.length > 0) {
+      // A statement matches, and so does one whose StatementRef names a matching one (voided or not).
+      const matching = `select t.id, t.statement_id from xapi_statements t where ${about.join(' and ')}`;
+      where.push(`(s.id in (select id from (${matching})) or s.target in (select statement_id from (${matching})))`);
+      params.push(...aboutParams, ...aboutParams);
+    }
+    if (query.since !== undefined) {
+      where.push('s.stored > ?');
+      params.push(query.since);
+    }
+    if (query.until !== undefined) {
+      where.push('s.stored <= ?');
+      params.push(query.until);
+    }
+    if (after !== undefined) {
+      where.push(query.ascending ? 's.id > ?' : 's.id < ?');
+      params.push(after);
+    }
+    const rows = await this.em.execute<{ id: number; statement: string }[]>(
+      `select s.id, s.statement from xapi_statements s where ${where.join(' and ')}
+        order by s.id ${query.ascending ? 'asc' : 'desc'} limit ?`,
+      [...params, query.limit + 1],
+    );
+    const more = rows.length > query.limit;
+    const page = rows.slice(0, query.limit);
+    return {
+      statements: page.map((row) => (typeof row.statement === 'string' ? JSON.parse(row.statement) : row.statement)),
+      last: more ? page.at(-1)?.id : undefined,
+    };
+  }
+
+  /** The stored attachments of these statements (by the hashes their `attachments` name). */
+  async attachmentsOf(statements: JsonObject[]): Promise<XapiAttachment[]> {
+    const hashes = new Set<string>();
+    const collect = (statement: JsonObject | undefined) => {
+      for (const attachment of (statement?.attachments as JsonObject[] | undefined) ?? []) {
+        if (typeof attachment.sha2 === 'string') hashes.add(attachment.sha2.toLowerCase());
+      }
+    };
+    for (const statement of statements) {
+      collect(statement);
+      const object = statement.object as JsonObject;
+      if (object.objectType === 'SubStatement') collect(object);
+    }
+    return hashes.size === 0 ? [] : this.em.find(XapiAttachment, { sha2: { $in: [...hashes] } });
+  }
+
+  /** The identifier of the Agent or Group an `agent` filter names (already valid). */
+  agentKeyOf(agent: JsonObject): string {
+    return agentKey(agent)!;
+  }
+}
