@@ -6,6 +6,7 @@ import { migrations } from './database/migrations/index.js';
 import { DatabaseSeeder } from './database/seeders/DatabaseSeeder.js';
 import { sqliteConnection } from './src/database/dialect.js';
 import { ENTITIES } from './src/entities.js';
+import { WORD_SEARCH_TABLES } from './src/words/search.js';
 
 /** "StudySession" → "Study session", as a not-found message names the resource. */
 const resourceName = (entity: string) =>
@@ -32,6 +33,8 @@ export function ormConfig(dbName = process.env.DATABASE_PATH || 'database/lang-p
       silent: true,
     },
     seeder: { path: 'database/seeders', seedersList: [DatabaseSeeder] },
+    // The full-text index of words is SQLite's, not an entity's: created by its migration, kept by triggers.
+    schemaGenerator: { skipTables: [WORD_SEARCH_TABLES] },
     allowGlobalContext: false,
     // A resource named in the path that does not exist is a 404.
     findOneOrFailHandler: (entity, where) =>

@@ -1,6 +1,9 @@
-import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { defineEntity, type InferEntity, type Opt, p } from '@mikro-orm/core';
 import { changingRowOf } from '../database/columns.js';
+import { jsonText, lowerAscii, withoutCharacters } from '../database/dialect.js';
 import { Group } from '../groups/group.entity.js';
+import { WORD_SEARCH_TRIGGERS } from './search.js';
+import { thaiSortKey, TONE_MARKS } from './thai.js';
 
 export type WordParts = Record<string, unknown>;
 
@@ -11,14 +14,40 @@ export const Word = defineEntity({
     ...changingRowOf(),
     thai: p.text(),
     // NOCASE makes the thai+english uniqueness and the english sort case-insensitive.
-    english: p.text().collation('nocase'),
+    english: p.text().collation('nocase').index(),
     parts: p.json<WordParts>(),
     // Kept equal to the review log by the database (triggers on words_review_items).
     correctCount: p.integer().default(0),
     wrongCount: p.integer().default(0),
     // The inverse side of Group.words: membership is written by the groups module.
     groups: () => p.manyToMany(Group).mappedBy('words'),
+    // What search and sorting read, derived from the columns above on every write, never written by a caller:
+    // thai without its tone marks (tone-insensitive search), computed by the database;
+    thaiPlain: p
+      .text()
+      .$type<Opt<string>>()
+      .generated(`(${withoutCharacters('thai', TONE_MARKS)}) virtual`)
+      .index()
+      .lazy(),
+    // parts.romanization with A–Z in lower case, computed by the database;
+    romanizationLower: p
+      .text()
+      .$type<Opt<string | null>>()
+      .generated(`(${lowerAscii(jsonText('parts', 'romanization'))}) virtual`)
+      .index()
+      .lazy(),
+    // the key that sorts thai in Thai dictionary order (thai.ts), computed on every insert and update.
+    thaiSort: p
+      .text()
+      .default('')
+      .onCreate((word: { thai: string }) => thaiSortKey(word.thai))
+      .onUpdate((word: { thai: string }) => thaiSortKey(word.thai))
+      .index()
+      .lazy(),
   },
   uniques: [{ name: 'words_thai_english_unique', properties: ['thai', 'english'] }],
+  // The full-text index of thai, thaiPlain, english and romanizationLower (search.ts) follows every insert,
+  // update and delete.
+  triggers: WORD_SEARCH_TRIGGERS,
 });
 export type Word = InferEntity<typeof Word>;

@@ -1,16 +1,18 @@
 import { EntityManager, type FilterQuery, type QueryOrderMap, raw } from '@mikro-orm/sqlite';
 import { ConflictException, Injectable } from '@nestjs/common';
-import { containsFolded, equalsFolded, jsonText } from '../database/dialect.js';
+import { equalsFolded, jsonText } from '../database/dialect.js';
 import { offsetOf, type Order, page, type Page } from '../core/pagination.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { ReviewsService } from '../reviews/reviews.service.js';
 import { type GroupRawWordsDto, toWordDto, type WordDetailDto, type WordDto } from './dto/word.dto.js';
 import type { CreateWordDto, UpdateWordDto } from './dto/word-input.dto.js';
-import type { GroupWordsQueryDto, ListWordsQueryDto } from './dto/list-words.query.js';
+import type { GroupWordsQueryDto, ListWordsQueryDto, WordSort } from './dto/list-words.query.js';
+import { matching, relevanceOrder } from './search.js';
 import { Word } from './word.entity.js';
 
 const SORT_PROPERTIES = {
-  thai: 'thai',
+  // Thai dictionary order, by the key the entity computes on every write (thai.ts).
+  thai: 'thaiSort',
   english: 'english',
   correct_count: 'correctCount',
   wrong_count: 'wrongCount',
@@ -19,7 +21,7 @@ const SORT_PROPERTIES = {
 } as const;
 
 /** The order of a word list: by the property asked for (words without a romanization last), then by id. */
-function orderOf(sortBy: keyof typeof SORT_PROPERTIES | 'romanization', order: Order): QueryOrderMap<Word>[] {
+function orderOf(sortBy: WordSort, order: Order): QueryOrderMap<Word>[] {
   if (sortBy !== 'romanization') {
     return [{ [SORT_PROPERTIES[sortBy]]: order }, { id: 'asc' }];
   }
@@ -30,13 +32,6 @@ function orderOf(sortBy: keyof typeof SORT_PROPERTIES | 'romanization', order: O
     { id: 'asc' },
   ] as QueryOrderMap<Word>[];
 }
-
-/** `q` is a case-insensitive substring of thai, english or parts.romanization (no LIKE wildcards). */
-const SEARCHED = [
-  (alias: string) => `${alias}.thai`,
-  (alias: string) => `${alias}.english`,
-  (alias: string) => jsonText(`${alias}.parts`, 'romanization'),
-];
 
 @Injectable()
 export class WordsService {
@@ -50,7 +45,7 @@ export class WordsService {
   async list(query: ListWordsQueryDto): Promise<Page<WordDto>> {
     const filters: FilterQuery<Word>[] = [];
     if (query.q) {
-      filters.push(containsFolded<Word>(SEARCHED, query.q));
+      filters.push(matching<Word>(query.q));
     }
     if (query.group_id !== undefined) {
       await this.groups.findGroup(query.group_id);
@@ -60,7 +55,11 @@ export class WordsService {
       Word,
       { $and: filters },
       {
-        orderBy: orderOf(query.sort_by, query.order),
+        // Searched without a sort, the best matches first (search.ts); else Thai order unless asked otherwise.
+        orderBy:
+          query.q && !query.sort_by
+            ? (relevanceOrder(query.q, query.order) as QueryOrderMap<Word>[])
+            : orderOf(query.sort_by ?? 'thai', query.order),
         limit: query.per_page,
         offset: offsetOf(query),
       },

@@ -1,14 +1,23 @@
 import { MikroORM } from '@mikro-orm/sqlite';
 import { ormConfig } from '../../mikro-orm.config.js';
 import { migrations } from '../../database/migrations/index.js';
+import { WORD_SEARCH_TABLES } from '../../src/words/search.js';
+import { thaiSortKey } from '../../src/words/thai.js';
 
-/** The tables of the database, without SQLite's own and the migrator's. */
+/** The tables of the database, without SQLite's own, the migrator's and the full-text index of words. */
 async function tables(orm: MikroORM): Promise<string[]> {
   const rows = await orm.em
     .fork()
     .execute<{ name: string }[]>(
       "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name != 'mikro_orm_migrations' order by name",
     );
+  return rows.map((row) => row.name).filter((name) => !WORD_SEARCH_TABLES.test(name));
+}
+
+async function searchTables(orm: MikroORM): Promise<string[]> {
+  const rows = await orm.em
+    .fork()
+    .execute<{ name: string }[]>("select name from sqlite_master where name like 'words_search%' order by name");
   return rows.map((row) => row.name);
 }
 
@@ -30,12 +39,14 @@ describe('migrations', () => {
     await orm.migrator.up();
     expect(await orm.schema.getUpdateSchemaSQL()).toBe('');
     expect(await tables(orm)).toEqual([...orm.getMetadata().getAll().values()].map((meta) => meta.tableName).sort());
+    expect(await searchTables(orm)).toContain('words_search');
   });
 
   it('every migration has a down() that undoes it: down then up again gives the same schema', async () => {
     await orm.migrator.up();
     const schema = await tables(orm);
     const allTriggers = await triggers(orm);
+    const search = await searchTables(orm);
     expect(allTriggers.length).toBeGreaterThan(0);
 
     for (const migration of [...migrations].reverse()) {
@@ -44,10 +55,12 @@ describe('migrations', () => {
     }
     expect(await tables(orm)).toEqual([]);
     expect(await triggers(orm)).toEqual([]);
+    expect(await searchTables(orm)).toEqual([]);
 
     await orm.migrator.up();
     expect(await tables(orm)).toEqual(schema);
     expect(await triggers(orm)).toEqual(allTriggers);
+    expect(await searchTables(orm)).toEqual(search);
     expect(await orm.schema.getUpdateSchemaSQL()).toBe('');
   });
 
@@ -72,5 +85,31 @@ describe('migrations', () => {
       { correct_count: 2, wrong_count: 1 },
     ]);
     expect(await em.execute('select words_count from groups')).toEqual([{ words_count: 1 }]);
+  });
+
+  it('the search migration gives existing words their sort key and derived columns, and indexes them', async () => {
+    const search = migrations.findIndex((migration) => migration.name === 'Migration20261201090000_search');
+    await orm.migrator.up({ to: migrations[search - 1].name });
+    const em = orm.em.fork();
+    await em.execute(
+      `insert into words (id, thai, english, parts, correct_count, wrong_count, created_at, updated_at)
+       values (1, 'ข้าว', 'rice', '{"romanization":"Khao"}', 0, 0, 0, 0), (2, 'เข้าใจ', 'understand', '{}', 0, 0, 0, 0)`,
+    );
+
+    await orm.migrator.up();
+
+    expect(await em.execute('select id, thai_plain, romanization_lower, thai_sort from words order by id')).toEqual([
+      { id: 1, thai_plain: 'ขาว', romanization_lower: 'khao', thai_sort: thaiSortKey('ข้าว') },
+      { id: 2, thai_plain: 'เขาใจ', romanization_lower: null, thai_sort: thaiSortKey('เข้าใจ') },
+    ]);
+    const found = (match: string) =>
+      em.execute<{ rowid: number }[]>('select rowid from words_search where words_search match ? order by rowid', [
+        match,
+      ]);
+    expect(await found('thai_plain : "ขาว"')).toEqual([{ rowid: 1 }]);
+    expect(await found('"าใจ"')).toEqual([{ rowid: 2 }]);
+    expect(await found('"KHAO"')).toEqual([{ rowid: 1 }]);
+    // FTS5 compares its index with the words table, and throws if they differ.
+    await em.execute(`insert into words_search (words_search, rank) values ('integrity-check', 1)`);
   });
 });

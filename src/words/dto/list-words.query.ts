@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { QueryId, Trim } from '../../core/http.js';
-import { SortedQueryDto } from '../../core/pagination.js';
+import { ORDERS, type Order, PaginationQueryDto } from '../../core/pagination.js';
 
 /** Words without a romanization sort last, in either order. */
 export const WORD_SORTS = [
@@ -13,14 +13,45 @@ export const WORD_SORTS = [
   'created_at',
   'id',
 ] as const;
+export type WordSort = (typeof WORD_SORTS)[number];
 
-export class GroupWordsQueryDto extends SortedQueryDto(WORD_SORTS, 'thai') {
-  @ApiPropertyOptional({ description: 'Case-insensitive substring of thai, english or parts.romanization.' })
+export class GroupWordsQueryDto extends PaginationQueryDto {
+  @ApiPropertyOptional({
+    description:
+      'Searches thai, english and parts.romanization, ignoring case. Three characters or more match anywhere in ' +
+      'them (a Thai word inside a longer one too); one or two characters match their start. Without tone marks ' +
+      '(่ ้ ๊ ๋, nor ็ ์ ๎) it ignores them in thai: `ขาว` finds `ขาว` and `ข้าว`; with any, thai must have them as ' +
+      'typed. Unless `sort_by` is given, results come by relevance: exact matches (with the same tone marks, ' +
+      'then without), then matches at the start, then inside; each of these in Thai dictionary order.',
+    maxLength: 200,
+    example: 'ขาว',
+  })
   @IsOptional()
   @Trim()
   @IsString()
   @MaxLength(200)
   q?: string;
+
+  @ApiPropertyOptional({
+    enum: WORD_SORTS,
+    description:
+      '`thai` (the default without `q`) is Thai dictionary order, as `Intl.Collator("th")` sorts: a leading ' +
+      'vowel เ แ โ ใ ไ files under the consonant after it (`เข้าใจ` under ข), tone marks only break ties. ' +
+      '`english` ignores case; `romanization` puts words without one last, in either order. Ties go by id, ' +
+      'ascending. Without `sort_by`, `q` sorts by relevance (see `q`).',
+  })
+  @IsOptional()
+  @IsIn(WORD_SORTS)
+  sort_by?: WordSort;
+
+  @ApiPropertyOptional({
+    enum: ORDERS,
+    default: 'asc',
+    description: 'The direction of `sort_by` (of Thai order within a tier of relevance).',
+  })
+  @IsOptional()
+  @IsIn(ORDERS)
+  order: Order = 'asc';
 }
 
 export class ListWordsQueryDto extends GroupWordsQueryDto {

@@ -1,0 +1,243 @@
+import { seed } from '../../database/seeders/DatabaseSeeder.js';
+import { api, clearDatabase, insertAnswers, sql, type WordBody, type WordInput } from '../api.js';
+import { useTestApp } from '../app.js';
+
+/** `q` of the word lists (an FTS5 trigram index, tone-insensitive Thai, ranked) and `sort_by=thai`. */
+const t = useTestApp();
+const client = api(t);
+beforeEach(() => clearDatabase(t));
+
+const thaiOf = async (path: string): Promise<string[]> =>
+  (await client.get(path).expect(200)).body.items.map((word: WordBody) => word.thai);
+const search = (q: string, more = '') => thaiOf(`/words?q=${encodeURIComponent(q)}${more}`);
+
+/** FTS5 compares its index with the words table, and throws if they differ. */
+const expectIndexConsistent = () =>
+  sql(t, `insert into words_search (words_search, rank) values ('integrity-check', 1)`);
+
+const create = async (...words: WordInput[]) => {
+  const created: WordBody[] = [];
+  for (const word of words) {
+    created.push(await client.createWord(word));
+  }
+  return created;
+};
+
+describe('search with q', () => {
+  beforeEach(() =>
+    create(
+      { thai: 'ขาว', english: 'white', parts: { romanization: 'khao' } },
+      { thai: 'ข้าว', english: 'rice', parts: { romanization: 'khao' } },
+      { thai: 'ข่าว', english: 'news', parts: { romanization: 'khao' } },
+      { thai: 'ข้าวผัด', english: 'fried rice', parts: { romanization: 'khaophat' } },
+      { thai: 'ข้าวเหนียว', english: 'sticky rice', parts: { romanization: 'khaoniao' } },
+      { thai: 'กินข้าว', english: 'eat', parts: { romanization: 'kinkhao' } },
+      { thai: 'โรงพยาบาล', english: 'hospital', parts: { romanization: 'rongphayaban' } },
+      { thai: 'พยาบาล', english: 'nurse', parts: { romanization: 'phayaban' } },
+      { thai: 'สวัสดี', english: 'Hello', parts: { romanization: 'sawatdi' } },
+      { thai: 'หม้อหุงข้าว', english: 'rice cooker' },
+    ),
+  );
+
+  it('finds a Thai substring in the middle of a word, with no word segmentation', async () => {
+    expect(await search('ยาบา')).toEqual(['พยาบาล', 'โรงพยาบาล']);
+    expect(await search('หุง')).toEqual(['หม้อหุงข้าว']);
+    expect(await search('วัสด')).toEqual(['สวัสดี']);
+  });
+
+  it('finds words with tone marks for a query without them, the exact match first', async () => {
+    // ขาว exactly; then the same letters with other marks (in Thai order: ่ before ้); then at the start; then inside.
+    expect(await search('ขาว')).toEqual(['ขาว', 'ข่าว', 'ข้าว', 'ข้าวผัด', 'ข้าวเหนียว', 'กินข้าว', 'หม้อหุงข้าว']);
+    expect(await search('หมอหุง')).toEqual(['หม้อหุงข้าว']);
+  });
+
+  it('takes tone marks typed in the query as meant', async () => {
+    expect(await search('ข้าว')).toEqual(['ข้าว', 'ข้าวผัด', 'ข้าวเหนียว', 'กินข้าว', 'หม้อหุงข้าว']);
+    expect(await search('ข่าว')).toEqual(['ข่าว']);
+  });
+
+  it('finds a romanization by its start or any part of it, ignoring case', async () => {
+    expect(await search('sawat')).toEqual(['สวัสดี']);
+    expect(await search('PHAYA')).toEqual(['พยาบาล', 'โรงพยาบาล']);
+    expect(await search('khaop')).toEqual(['ข้าวผัด']);
+  });
+
+  it('finds an English word, ignoring case, exact matches first', async () => {
+    expect(await search('rice')).toEqual(['ข้าว', 'หม้อหุงข้าว', 'ข้าวผัด', 'ข้าวเหนียว']);
+    expect(await search('HOSPITAL')).toEqual(['โรงพยาบาล']);
+    expect(await search('hello')).toEqual(['สวัสดี']);
+  });
+
+  it('ranks exact matches, then matches at the start, then inside, whatever the Thai order', async () => {
+    // กินข้าว sorts first in Thai order, but only contains "khao"; ข้าวผัด starts with it.
+    expect(await search('khao')).toEqual(['ขาว', 'ข่าว', 'ข้าว', 'ข้าวผัด', 'ข้าวเหนียว', 'กินข้าว']);
+    expect(await search('khao', '&order=desc')).toEqual(['ข้าว', 'ข่าว', 'ขาว', 'ข้าวเหนียว', 'ข้าวผัด', 'กินข้าว']);
+  });
+
+  it('sorts by sort_by instead of relevance when it is given', async () => {
+    expect(await search('rice', '&sort_by=english')).toEqual(['ข้าวผัด', 'ข้าว', 'หม้อหุงข้าว', 'ข้าวเหนียว']);
+    expect(await search('rice', '&sort_by=thai')).toEqual(['ข้าว', 'ข้าวผัด', 'ข้าวเหนียว', 'หม้อหุงข้าว']);
+  });
+
+  it('matches the start of thai, english or romanization for one or two characters', async () => {
+    expect(await search('ข')).toEqual(['ขาว', 'ข่าว', 'ข้าว', 'ข้าวผัด', 'ข้าวเหนียว']);
+    expect(await search('พย')).toEqual(['พยาบาล']);
+    expect(await search('ri')).toEqual(['ข้าว', 'หม้อหุงข้าว']);
+    expect(await search('Ri')).toEqual(['ข้าว', 'หม้อหุงข้าว']);
+    expect(await search('ro')).toEqual(['โรงพยาบาล']);
+    // Tone-insensitive too, unless the query has a tone mark.
+    expect(await search('ข้')).toEqual(['ข้าว', 'ข้าวผัด', 'ข้าวเหนียว']);
+    expect(await search('z')).toEqual([]);
+  });
+
+  it('pages the matches and counts them all', async () => {
+    const response = await client.get(`/words?q=${encodeURIComponent('ขาว')}&per_page=3&page=2`).expect(200);
+    expect(response.body.items.map((word: WordBody) => word.thai)).toEqual(['ข้าวผัด', 'ข้าวเหนียว', 'กินข้าว']);
+    expect(response.body.pagination).toEqual({ current_page: 2, total_pages: 3, total_items: 7, items_per_page: 3 });
+  });
+
+  it('searches the words of a group the same way', async () => {
+    const words = await thaiAndIds();
+    const group = await client.createGroup('Rice', [words['ข้าวผัด'], words['กินข้าว'], words['ขาว']]);
+    expect(await thaiOf(`/groups/${group.id}/words?q=${encodeURIComponent('ขาว')}`)).toEqual(['ขาว', 'ข้าวผัด', 'กินข้าว']);
+    expect(await thaiOf(`/words?group_id=${group.id}&q=${encodeURIComponent('ข้าว')}`)).toEqual(['ข้าวผัด', 'กินข้าว']);
+  });
+
+  it('takes quotes and FTS5 operators as text', async () => {
+    const [quoted, apostrophe] = await create(
+      { thai: 'คำ "พูด"', english: 'a "quoted" AND word' },
+      { thai: 'อย่า', english: "don't" },
+    );
+    expect(await client.ids(`/words?q=${encodeURIComponent("on't")}`)).toEqual([apostrophe.id]);
+    expect(await client.ids(`/words?q=${encodeURIComponent("'t")}`)).toEqual([]);
+    expect(await client.ids(`/words?q=${encodeURIComponent('"quoted" AND')}`)).toEqual([quoted.id]);
+    expect(await client.ids(`/words?q=${encodeURIComponent('"พูด"')}`)).toEqual([quoted.id]);
+    expect(await client.ids(`/words?q=${encodeURIComponent('NEAR(a b)')}`)).toEqual([]);
+    expect(await client.ids(`/words?q=${encodeURIComponent('*')}`)).toEqual([]);
+  });
+
+  it('stays correct after a word is updated, answered or deleted', async () => {
+    const words = await thaiAndIds();
+    await client.patch(`/words/${words['ข้าวผัด']}`, { thai: 'ผัดไทย', english: 'pad thai' }).expect(200);
+    expect(await search('ข้าวผ')).toEqual([]);
+    expect(await search('fried')).toEqual([]);
+    expect(await search('ดไท')).toEqual(['ผัดไทย']);
+    expect(await search('pad t')).toEqual(['ผัดไทย']);
+    // The romanization is read from parts.
+    expect(await search('khaophat')).toEqual(['ผัดไทย']);
+    await client.patch(`/words/${words['ข้าวผัด']}`, { parts: { romanization: 'phatthai' } }).expect(200);
+    expect(await search('khaophat')).toEqual([]);
+    expect(await search('phatth')).toEqual(['ผัดไทย']);
+    // Answers move the counters of a word; the index stays as it is.
+    await insertAnswers(t, { wordId: words['ขาว'], correct: true }, { wordId: words['ขาว'], correct: false });
+    expect(await search('white')).toEqual(['ขาว']);
+
+    await client.delete(`/words/${words['ข้าว']}`).expect(204);
+    await client.delete(`/words/${words['ขาว']}?force=true`).expect(204);
+    expect(await search('ขาว')).toEqual(['ข่าว', 'ข้าวเหนียว', 'กินข้าว', 'หม้อหุงข้าว']);
+    expect(await search('white')).toEqual([]);
+    expect(await search('ข')).toEqual(['ข่าว', 'ข้าวเหนียว']);
+    await expectIndexConsistent();
+
+    await clearDatabase(t);
+    expect(await search('ขาว')).toEqual([]);
+    await expectIndexConsistent();
+  });
+
+  it('answers from the indexes, not by reading every word', async () => {
+    for (const q of ['ขาว', 'ข้าว', 'rice', 'ข', 'ri', 'ข้']) {
+      const statements: { sql: string; params: unknown[] }[] = [];
+      t.orm.config.set('onQuery', (sql: string, params: readonly unknown[]) => {
+        statements.push({ sql, params: [...params] });
+        return sql;
+      });
+      try {
+        await client.get(`/words?q=${encodeURIComponent(q)}`).expect(200);
+      } finally {
+        t.orm.config.reset('onQuery');
+      }
+      // The page and its count; no table read row by row, but the full-text index (a virtual table).
+      expect(statements).toHaveLength(2);
+      for (const statement of statements) {
+        const plan = await sql<{ detail: string }>(t, `explain query plan ${statement.sql}`, statement.params);
+        const details = plan.map((step) => step.detail);
+        expect({ q, details }).toEqual({
+          q,
+          details: expect.not.arrayContaining([expect.stringMatching(/^SCAN (?!words_search VIRTUAL TABLE)/)]),
+        });
+      }
+    }
+  });
+});
+
+/** The ids of every word, by thai. */
+async function thaiAndIds(): Promise<Record<string, number>> {
+  const { items } = (await client.get('/words?per_page=500').expect(200)).body;
+  return Object.fromEntries(items.map((word: WordBody) => [word.thai, word.id]));
+}
+
+describe('sort_by=thai', () => {
+  const collator = new Intl.Collator('th');
+  /** Dictionary order: as the collator sorts, words it finds equal by id. */
+  const dictionaryOrder = (words: WordBody[]) =>
+    [...words].sort((a, b) => collator.compare(a.thai, b.thai) || a.id - b.id);
+
+  /** Every word of a list, page after page. */
+  async function allPages(path: string, perPage: number): Promise<WordBody[]> {
+    const words: WordBody[] = [];
+    for (let page = 1; ; page++) {
+      const { items, pagination } = (await client.get(`${path}&per_page=${perPage}&page=${page}`).expect(200)).body;
+      words.push(...items);
+      if (page >= pagination.total_pages) {
+        return words;
+      }
+    }
+  }
+
+  it('files a leading vowel under its consonant, and tone marks only break ties', async () => {
+    await create(
+      { thai: 'ไก่', english: 'chicken' },
+      { thai: 'เข้าใจ', english: 'understand' },
+      { thai: 'ขา', english: 'leg' },
+      { thai: 'ข้าว', english: 'rice' },
+      { thai: 'ขาว', english: 'white' },
+      { thai: 'ข่าว', english: 'news' },
+      { thai: 'ขวา', english: 'right' },
+      { thai: 'ก', english: 'the letter ko kai' },
+      { thai: 'ค่ะ', english: 'polite particle' },
+      { thai: 'แกง', english: 'curry' },
+    );
+    const order = ['ก', 'แกง', 'ไก่', 'ขวา', 'ขา', 'ขาว', 'ข่าว', 'ข้าว', 'เข้าใจ', 'ค่ะ'];
+    expect([...order].sort(collator.compare)).toEqual(order);
+    expect(await thaiOf('/words?sort_by=thai')).toEqual(order);
+    expect(await thaiOf('/words')).toEqual(order);
+    expect(await thaiOf('/words?sort_by=thai&order=desc')).toEqual([...order].reverse());
+  });
+
+  it('pages the whole seed vocabulary in the order of Intl.Collator("th")', async () => {
+    const loaded = await seed(t.orm);
+    expect(loaded).toBeGreaterThan(300);
+
+    const ascending = await allPages('/words?sort_by=thai', 50);
+    expect(ascending).toHaveLength(loaded);
+    expect(ascending.map((word) => word.thai)).toEqual(dictionaryOrder(ascending).map((word) => word.thai));
+    expect(ascending.map((word) => word.id)).toEqual(dictionaryOrder(ascending).map((word) => word.id));
+
+    const descending = await allPages('/words?sort_by=thai&order=desc', 77);
+    const reversed = [...ascending].sort((a, b) => collator.compare(b.thai, a.thai) || a.id - b.id);
+    expect(descending.map((word) => word.id)).toEqual(reversed.map((word) => word.id));
+
+    const { items: groups } = (await client.get('/groups?per_page=500').expect(200)).body;
+    for (const group of groups) {
+      const words = await allPages(`/groups/${group.id}/words?sort_by=thai`, 500);
+      expect(words.map((word) => word.id)).toEqual(dictionaryOrder(words).map((word) => word.id));
+    }
+  });
+
+  it('keeps the order when a word is renamed', async () => {
+    const [word] = await create({ thai: 'ฮา', english: 'laugh' }, { thai: 'ข', english: 'kho khai' });
+    expect(await thaiOf('/words')).toEqual(['ข', 'ฮา']);
+    await client.patch(`/words/${word.id}`, { thai: 'กา' }).expect(200);
+    expect(await thaiOf('/words')).toEqual(['กา', 'ข']);
+  });
+});
