@@ -457,6 +457,7 @@ class Checker {
   /** An Agent, or a Group of two Agents (OAuth's consumer and user). */
   authority(value: unknown, path: string): void {
     if (this.actor(value, path) === 'Group') {
+      if (this.identifiers(value as JsonObject, path) > 0) this.fail(path, 'an authority Group is anonymous');
       const members = (value as JsonObject).member;
       if (!Array.isArray(members) || members.length !== 2) this.fail(`${path}.member`, 'an authority Group has two Agents');
     }
