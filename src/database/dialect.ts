@@ -29,7 +29,7 @@ export function sqliteConnection(path: string): SqliteConnection {
 }
 
 /** SQL for `expression` folded to lower case in every script. */
-export const folded = (expression: string) => `unicode_lower(${expression})`;
+const folded = (expression: string) => `unicode_lower(${expression})`;
 
 /** SQL for a boolean column's value as 0 or 1 (SQLite stores booleans so already). */
 export const asInteger = (column: string) => column;
@@ -49,6 +49,17 @@ export function equalsFolded<T extends object>(column: string, text: string): Fi
   return { [raw((alias) => `${folded(`${alias}.${column}`)} = ?`, [text.toLowerCase()])]: [] } as FilterQuery<T>;
 }
 
+/** Filter: `text` is a case-insensitive substring of one of the columns (SQL expressions over `alias`); no wildcards. */
+export function containsFolded<T extends object>(columns: ((alias: string) => string)[], text: string): FilterQuery<T> {
+  const needle = text.toLowerCase();
+  return {
+    [raw(
+      (alias) => `(${columns.map((column) => `instr(${folded(column(alias))}, ?) > 0`).join(' or ')})`,
+      columns.map(() => needle),
+    )]: [],
+  } as FilterQuery<T>;
+}
+
 /** A timestamp column as it comes back from raw SQL (epoch milliseconds), as an instant. */
 export function instantOf(value: number | string | null | undefined): Date | null {
   return value === null || value === undefined ? null : new Date(Number(value));
@@ -60,6 +71,7 @@ export const daysSince = (column: string, now: Date) => `((${now.getTime()} - ${
 /** SQL for the UTC quarter hour (a number) of a timestamp column, and that number's first instant. */
 export const quarterHour = {
   sql: (column: string) => `${column} / ${15 * 60 * 1000}`,
+  of: (instant: Date) => Math.floor(instant.getTime() / (15 * 60 * 1000)),
   start: (quarter: number) => new Date(quarter * 15 * 60 * 1000),
 };
 

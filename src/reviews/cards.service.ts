@@ -1,8 +1,9 @@
 import { EntityManager, raw } from '@mikro-orm/sqlite';
 import { Injectable } from '@nestjs/common';
-import { daysSince } from '../database/dialect.js';
+import { daysSince, quarterHour } from '../database/dialect.js';
 import { type Answer, type Memory, REVIEW_STATE, type Scheduler } from '../scheduling/scheduler.js';
 import { SchedulingService } from '../scheduling/scheduling.service.js';
+import { AnswerQuarterHour } from './answer-summary.entity.js';
 import { Card } from './card.entity.js';
 import { ReviewItem } from './review-item.entity.js';
 
@@ -216,17 +217,29 @@ export class CardsService {
     return this.em.count(Card, { state: REVIEW_STATE, stability: { $gte: MASTERED_STABILITY_DAYS } });
   }
 
-  /** Answers given to cards in review state since each of the instants: FSRS's true retention. */
+  /**
+   * Answers given to cards in review state since each of the instants: FSRS's true retention. Whole
+   * quarter hours come from their summary rows, the part of a quarter hour before them from the log.
+   */
   async retention(since: Date[]): Promise<{ reviews: number; correct: number }[]> {
     await this.refreshStale();
     return Promise.all(
       since.map(async (start) => {
-        const row = await this.em
+        const firstWhole = Math.ceil(start.getTime() / quarterHour.start(1).getTime());
+        const whole = await this.em
+          .createQueryBuilder(AnswerQuarterHour, 'q')
+          .select([
+            raw('coalesce(sum(q.review_answers), 0) as reviews'),
+            raw('coalesce(sum(q.review_correct), 0) as correct'),
+          ])
+          .where({ quarter: { $gte: firstWhole } })
+          .execute<{ reviews: number; correct: number }>('get', false);
+        const edge = await this.em
           .createQueryBuilder(ReviewItem, 'r')
           .select([raw('count(r.id) as reviews'), raw('coalesce(sum(r.correct), 0) as correct')])
-          .where({ cardState: REVIEW_STATE, reviewedAt: { $gte: start } })
+          .where({ cardState: REVIEW_STATE, reviewedAt: { $gte: start, $lt: quarterHour.start(firstWhole) } })
           .execute<{ reviews: number; correct: number }>('get', false);
-        return { reviews: row.reviews, correct: row.correct };
+        return { reviews: whole.reviews + edge.reviews, correct: whole.correct + edge.correct };
       }),
     );
   }

@@ -1,8 +1,15 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 import { partOf, rowOf } from '../database/columns.js';
-import { asInteger } from '../database/dialect.js';
+import { asInteger, quarterHour } from '../database/dialect.js';
 import { StudySession } from '../study-sessions/study-session.entity.js';
 import { Word } from '../words/word.entity.js';
+
+// Whether a row's answer was given to a word in review state (its card state 2), and whether it was also right.
+const inReview = (row: 'new' | 'old') => `(${asInteger(`coalesce(${row}.card_state, 0) = 2`)})`;
+const rightInReview = (row: 'new' | 'old') => `(${inReview(row)} * ${asInteger(`${row}.correct`)})`;
+// Whether the word has no other answer than `row` (new: the one just written; old: none left).
+const onlyAnswer = (row: 'new' | 'old') =>
+  `(${asInteger(`not exists (select 1 from words_review_items o where o.word_id = ${row}.word_id and o.id <> ${row}.id)`)})`;
 
 /** The learning record log: one row per recorded answer, inside a session or not. */
 export const ReviewItem = defineEntity({
@@ -19,8 +26,9 @@ export const ReviewItem = defineEntity({
   },
   // True retention counts the answers given in review state over a period, from the index alone.
   indexes: [{ name: 'words_review_items_retention_index', properties: ['cardState', 'reviewedAt', 'correct'] }],
-  // The word's counters follow the log in the database, whatever adds or deletes a review (a cascade too);
-  // so does the card's need to be recomputed.
+  // The word's counters and the log's summaries (answer_totals, answer_quarter_hours) follow the log in the
+  // database, whatever adds, deletes (a cascade too) or recomputes the card state of a review; so does the
+  // card's need to be recomputed.
   triggers: [
     {
       name: 'review_counted_in_word',
@@ -35,6 +43,38 @@ export const ReviewItem = defineEntity({
       events: ['delete'],
       body: `update words set correct_count = correct_count - ${asInteger('old.correct')},
         wrong_count = wrong_count - 1 + ${asInteger('old.correct')} where id = old.word_id;`,
+    },
+    {
+      name: 'review_counted_in_summaries',
+      timing: 'after',
+      events: ['insert'],
+      body: `insert into answer_totals (id, answers, correct, studied_words)
+        values (1, 1, ${asInteger('new.correct')}, ${onlyAnswer('new')})
+        on conflict (id) do update set answers = answers + 1, correct = correct + excluded.correct,
+          studied_words = studied_words + excluded.studied_words;
+      insert into answer_quarter_hours (quarter, answers, review_answers, review_correct)
+        values (${quarterHour.sql('new.reviewed_at')}, 1, ${inReview('new')}, ${rightInReview('new')})
+        on conflict (quarter) do update set answers = answers + 1,
+          review_answers = review_answers + excluded.review_answers,
+          review_correct = review_correct + excluded.review_correct;`,
+    },
+    {
+      name: 'review_uncounted_in_summaries',
+      timing: 'after',
+      events: ['delete'],
+      body: `update answer_totals set answers = answers - 1, correct = correct - ${asInteger('old.correct')},
+        studied_words = studied_words - ${onlyAnswer('old')} where id = 1;
+      update answer_quarter_hours set answers = answers - 1, review_answers = review_answers - ${inReview('old')},
+        review_correct = review_correct - ${rightInReview('old')} where quarter = ${quarterHour.sql('old.reviewed_at')};`,
+    },
+    {
+      name: 'review_state_counted_in_summaries',
+      timing: 'after',
+      events: ['update'],
+      body: `update answer_quarter_hours
+        set review_answers = review_answers + ${inReview('new')} - ${inReview('old')},
+          review_correct = review_correct + ${rightInReview('new')} - ${rightInReview('old')}
+        where quarter = ${quarterHour.sql('new.reviewed_at')};`,
     },
     {
       name: 'review_unscheduled_in_card',

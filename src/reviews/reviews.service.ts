@@ -9,6 +9,7 @@ import type {
   ListReviewsQueryDto,
   ReviewDto,
 } from './dto/review.dto.js';
+import { AnswerQuarterHour, AnswerTotals } from './answer-summary.entity.js';
 import { CardsService } from './cards.service.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { ReviewItem } from './review-item.entity.js';
@@ -322,24 +323,30 @@ export class ReviewsService {
     return (await this.em.count(ReviewItem, { word: wordId })) > 0;
   }
 
-  /** Totals over the whole log. */
+  /** Totals over the whole log: a summary row, and the first answer from the index on `reviewed_at`. */
   async totals(): Promise<{ correct: number; reviews: number; studiedWords: number; first: Date | null }> {
-    const row = await this.em
-      .createQueryBuilder(ReviewItem, 'r')
-      .select(STATS)
-      .addSelect(raw('min(reviewed_at) as first'))
-      .execute<StatsRow & { first: number | null }>('get', false);
-    return { correct: row.correct, reviews: row.total, studiedWords: row.studied, first: instantOf(row.first) };
+    const summary = await this.em.findOne(AnswerTotals, 1);
+    const [first] = await this.em.find(
+      ReviewItem,
+      {},
+      { fields: ['reviewedAt'], orderBy: { reviewedAt: 'asc' }, limit: 1 },
+    );
+    return {
+      correct: summary?.correct ?? 0,
+      reviews: summary?.answers ?? 0,
+      studiedWords: summary?.studiedWords ?? 0,
+      first: first?.reviewedAt ?? null,
+    };
   }
 
   /** The first instants of the UTC quarter hours, since `since`, with at least one answer. */
   async activeQuarterHours(since: Date): Promise<Date[]> {
-    const rows = await this.em
-      .createQueryBuilder(ReviewItem, 'r')
-      .select(raw(`${quarterHour.sql('reviewed_at')} as quarter`), true)
-      .where({ reviewedAt: { $gte: since } })
-      .execute<{ quarter: number }[]>('all', false);
-    return rows.map((row) => quarterHour.start(row.quarter));
+    const quarters = await this.em.find(
+      AnswerQuarterHour,
+      { quarter: { $gte: quarterHour.of(since) }, answers: { $gt: 0 } },
+      { fields: ['quarter'] },
+    );
+    return quarters.map((row) => quarterHour.start(row.quarter));
   }
 
   /** Forgets every answer and the cards made of them (study sessions' answers go with their sessions). */

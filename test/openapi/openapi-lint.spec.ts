@@ -87,12 +87,23 @@ describe('openapi.json conventions beyond Redocly’s rules', () => {
     }
   }
 
-  it('types ids, counters and paging as integers: the only fractional numbers are success rates', () => {
+  it('types ids, counters and paging as integers: the only fractional numbers are rates and FSRS figures', () => {
     const numbers = [...schemas(document)].filter(([, schema]) => schema.type === 'number').map(([pointer]) => pointer);
-    expect(numbers).toEqual([
-      '#/components/schemas/GroupStatsDto/properties/success_rate',
-      '#/components/schemas/QuickStatsDto/properties/success_rate',
-    ]);
+    expect(numbers.sort()).toEqual(
+      [
+        '#/components/schemas/GroupStatsDto/properties/success_rate',
+        '#/components/schemas/QuickStatsDto/properties/success_rate',
+        '#/components/schemas/RetentionFigureDto/properties/retention',
+        '#/components/schemas/RetentionDto/properties/request_retention',
+        '#/components/schemas/CardDto/properties/stability',
+        '#/components/schemas/CardDto/properties/difficulty',
+        '#/components/schemas/CardDto/properties/retrievability',
+        '#/components/schemas/EvaluationDto/properties/log_loss',
+        '#/components/schemas/EvaluationDto/properties/rmse',
+        '#/components/schemas/SrsParametersDto/properties/parameters/items',
+        '#/components/schemas/OptimizationDto/properties/parameters/items',
+      ].sort(),
+    );
   });
 
   it('declares no default in a request body, which generated clients would make required', () => {

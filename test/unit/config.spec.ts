@@ -16,6 +16,12 @@ describe('validateEnvironment', () => {
       SHUTDOWN_GRACE_MS: 10000,
       BACKUP_KEEP: 7,
       BACKUP_CRON: undefined,
+      IMPORT_BODY_LIMIT: '50mb',
+      SRS_REQUEST_RETENTION: 0.9,
+      SRS_MAXIMUM_INTERVAL_DAYS: 36500,
+      SRS_NEW_WORDS_PER_DAY: 20,
+      SRS_LEARNING_STEPS: '1m,10m',
+      SRS_ENABLE_FUZZ: true,
     });
   });
 
@@ -25,8 +31,14 @@ describe('validateEnvironment', () => {
       APP_TIMEZONE: 'Asia/Bangkok',
       LOG_LEVEL: 'warn',
       PUBLIC_URL: 'https://portal.school.example',
+      SRS_REQUEST_RETENTION: '0.85',
+      SRS_LEARNING_STEPS: 'none',
+      SRS_ENABLE_FUZZ: 'false',
     });
     expect(env).toMatchObject({
+      SRS_REQUEST_RETENTION: 0.85,
+      SRS_LEARNING_STEPS: 'none',
+      SRS_ENABLE_FUZZ: false,
       PORT: 8080,
       APP_TIMEZONE: 'Asia/Bangkok',
       PUBLIC_URL: 'https://portal.school.example',
@@ -49,6 +61,13 @@ describe('validateEnvironment', () => {
     ['RATE_LIMIT_PER_MINUTE', '-1'],
     ['BACKUP_KEEP', '0'],
     ['BACKUP_CRON', 'daily'],
+    ['SRS_REQUEST_RETENTION', '1.5'],
+    ['SRS_REQUEST_RETENTION', 'high'],
+    ['SRS_MAXIMUM_INTERVAL_DAYS', '0'],
+    ['SRS_NEW_WORDS_PER_DAY', '-5'],
+    ['SRS_LEARNING_STEPS', '1m,10x'],
+    ['SRS_LEARNING_STEPS', '10'],
+    ['SRS_ENABLE_FUZZ', 'yes'],
   ])('refuses %s=%s with a message naming it and the value', (name, value) => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(`${name}=${JSON.stringify(value)}`);
   });

@@ -65,6 +65,7 @@ export class ForecastDto {
 
 export class RetentionFigureDto {
   @ApiProperty({
+    type: 'number',
     nullable: true,
     minimum: 0,
     maximum: 1,

@@ -1,0 +1,95 @@
+import { MikroORM } from '@mikro-orm/sqlite';
+import { ormConfig } from '../../mikro-orm.config.js';
+import { migrations } from '../../database/migrations/index.js';
+
+const QUARTER = 15 * 60 * 1000;
+
+/** What the summaries must hold: the same figures computed from the log itself. */
+async function fromLog(orm: MikroORM) {
+  const em = orm.em.fork();
+  const [totals] = await em.execute(
+    `select count(*) as answers, coalesce(sum(correct), 0) as correct, count(distinct word_id) as studied_words
+     from words_review_items`,
+  );
+  const quarters = await em.execute(
+    `select reviewed_at / ${QUARTER} as quarter, count(*) as answers,
+       sum(coalesce(card_state, 0) = 2) as review_answers, sum((coalesce(card_state, 0) = 2) * correct) as review_correct
+     from words_review_items group by 1 order by 1`,
+  );
+  return { totals: totals.answers === 0 ? [] : [{ id: 1, ...totals }], quarters };
+}
+
+async function summaries(orm: MikroORM) {
+  const em = orm.em.fork();
+  return {
+    totals: await em.execute('select id, answers, correct, studied_words from answer_totals where answers > 0'),
+    quarters: await em.execute(
+      'select quarter, answers, review_answers, review_correct from answer_quarter_hours where answers > 0 order by quarter',
+    ),
+  };
+}
+
+describe('the summaries of the review log', () => {
+  let orm: MikroORM;
+  beforeEach(async () => {
+    orm = await MikroORM.init({ ...ormConfig(':memory:'), logger: () => undefined });
+  });
+  afterEach(() => orm.close());
+
+  const insertWords = (ids: number[]) =>
+    orm.em
+      .fork()
+      .execute(
+        `insert into words (id, thai, english, parts, correct_count, wrong_count, created_at, updated_at) values ${ids
+          .map((id) => `(${id}, 'คำ${id}', 'word ${id}', '{}', 0, 0, 0, 0)`)
+          .join(', ')}`,
+      );
+
+  it('are filled from the log by their migration, and answered words get a stale card to compute', async () => {
+    const cards = migrations.findIndex((migration) => migration.name === 'Migration20261130110000_cards');
+    await orm.migrator.up({ to: migrations[cards - 1].name });
+    await insertWords([1, 2, 3]);
+    await orm.em.fork().execute(
+      `insert into words_review_items (word_id, correct, reviewed_at, created_at) values
+         (1, 1, ${QUARTER * 10}, 0), (1, 0, ${QUARTER * 10 + 5}, 0), (2, 1, ${QUARTER * 11}, 0)`,
+    );
+
+    await orm.migrator.up();
+
+    expect(await summaries(orm)).toEqual({
+      totals: [{ id: 1, answers: 3, correct: 2, studied_words: 2 }],
+      quarters: [
+        { quarter: 10, answers: 2, review_answers: 0, review_correct: 0 },
+        { quarter: 11, answers: 1, review_answers: 0, review_correct: 0 },
+      ],
+    });
+    expect(await orm.em.fork().execute('select word_id, stale from cards order by word_id')).toEqual([
+      { word_id: 1, stale: 1 },
+      { word_id: 2, stale: 1 },
+    ]);
+  });
+
+  it('follow every insert, card state change and delete (a cascade too) in the database', async () => {
+    await orm.migrator.up();
+    await insertWords([1, 2, 3]);
+    const em = orm.em.fork();
+    const expectExact = async () => expect(await summaries(orm)).toEqual(await fromLog(orm));
+
+    await em.execute(
+      `insert into words_review_items (word_id, correct, reviewed_at, card_state, created_at) values
+       (1, 1, ${QUARTER * 3 + 1}, null, 0), (1, 1, ${QUARTER * 3 + 2}, 2, 0), (2, 0, ${QUARTER * 4}, 2, 0),
+       (3, 1, ${QUARTER * 4 + 7}, 1, 0), (3, 0, ${QUARTER * 90}, 2, 0)`,
+    );
+    await expectExact();
+    await em.execute('update words_review_items set card_state = 2 where word_id = 1');
+    await em.execute('update words_review_items set card_state = 1 where word_id = 2');
+    await expectExact();
+    await em.execute('delete from words_review_items where word_id = 3 and correct = 0');
+    await expectExact();
+    await em.execute('delete from words where id = 1');
+    await expectExact();
+    await em.execute('delete from words_review_items');
+    await expectExact();
+    expect((await summaries(orm)).totals).toEqual([]);
+  });
+});
