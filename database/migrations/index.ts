@@ -4,6 +4,8 @@ import { Migration20261130090000_counters } from './Migration20261130090000_coun
 import { Migration20261130100000_claims } from './Migration20261130100000_claims.js';
 import { Migration20261130110000_cards } from './Migration20261130110000_cards.js';
 import { Migration20261130120000_answer_summaries } from './Migration20261130120000_answer_summaries.js';
+import { Migration20261201090000_search } from './Migration20261201090000_search.js';
+import { Migration20261202090000_xapi } from './Migration20261202090000_xapi.js';
 
 /** Every migration, oldest first. Add each new one here (see README, "Adding a migration"). */
 export const migrations: MigrationObject[] = [
@@ -12,4 +14,6 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261130100000_claims', class: Migration20261130100000_claims },
   { name: 'Migration20261130110000_cards', class: Migration20261130110000_cards },
   { name: 'Migration20261130120000_answer_summaries', class: Migration20261130120000_answer_summaries },
+  { name: 'Migration20261201090000_search', class: Migration20261201090000_search },
+  { name: 'Migration20261202090000_xapi', class: Migration20261202090000_xapi },
 ];

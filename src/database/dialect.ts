@@ -29,7 +29,7 @@ export function sqliteConnection(path: string): SqliteConnection {
 }
 
 /** SQL for `expression` folded to lower case in every script. */
-const folded = (expression: string) => `unicode_lower(${expression})`;
+export const folded = (expression: string) => `unicode_lower(${expression})`;
 
 /** SQL for a boolean column's value as 0 or 1 (SQLite stores booleans so already). */
 export const asInteger = (column: string) => column;
@@ -47,17 +47,6 @@ export const lowerAscii = (column: string) => `lower(${column})`;
 /** Filter: the property's column equals `text` case-insensitively in every script. */
 export function equalsFolded<T extends object>(column: string, text: string): FilterQuery<T> {
   return { [raw((alias) => `${folded(`${alias}.${column}`)} = ?`, [text.toLowerCase()])]: [] } as FilterQuery<T>;
-}
-
-/** Filter: `text` is a case-insensitive substring of one of the columns (SQL expressions over `alias`); no wildcards. */
-export function containsFolded<T extends object>(columns: ((alias: string) => string)[], text: string): FilterQuery<T> {
-  const needle = text.toLowerCase();
-  return {
-    [raw(
-      (alias) => `(${columns.map((column) => `instr(${folded(column(alias))}, ?) > 0`).join(' or ')})`,
-      columns.map(() => needle),
-    )]: [],
-  } as FilterQuery<T>;
 }
 
 /** A timestamp column as it comes back from raw SQL (epoch milliseconds), as an instant. */
