@@ -75,7 +75,8 @@ export const ANSWER_AGGREGATES = (alias: string) => ({
 // session; unsorted, in the order first answered.
 const SESSION_WORD_ORDER = {
   first_answered: 'min(r.id)',
-  thai: 'w.thai',
+  // Thai dictionary order, as the word lists sort (the key the Word entity keeps).
+  thai: 'w.thai_sort',
   english: 'w.english',
   romanization: jsonText('w.parts', 'romanization'),
   correct_count: 'w.correct_count',

@@ -1,10 +1,11 @@
 import { seed } from '../../database/seeders/DatabaseSeeder.js';
-import { api, clearDatabase, insertAnswers, sql, type WordBody, type WordInput } from '../api.js';
+import { clearDatabase, insertAnswers, sql, type WordBody, type WordInput } from '../api.js';
 import { useTestApp } from '../app.js';
+import { portal } from '../fixtures.js';
 
 /** `q` of the word lists (an FTS5 trigram index, tone-insensitive Thai, ranked) and `sort_by=thai`. */
 const t = useTestApp();
-const client = api(t);
+const client = portal(t);
 beforeEach(() => clearDatabase(t));
 
 const thaiOf = async (path: string): Promise<string[]> =>
@@ -232,6 +233,27 @@ describe('sort_by=thai', () => {
       const words = await allPages(`/groups/${group.id}/words?sort_by=thai`, 500);
       expect(words.map((word) => word.id)).toEqual(dictionaryOrder(words).map((word) => word.id));
     }
+  });
+
+  it('sorts the words of a study session the same way', async () => {
+    const words = await create(
+      { thai: 'เข้าใจ', english: 'understand' },
+      { thai: 'ข้าว', english: 'rice' },
+      { thai: 'ไก่', english: 'chicken' },
+      { thai: 'ขาว', english: 'white' },
+    );
+    const group = await client.createGroup(
+      'Mixed',
+      words.map((word) => word.id),
+    );
+    const session = await client.createSession(group.id);
+    await client.answerInOrder(
+      session.id,
+      words.map((word) => [word, true] as const),
+    );
+    const path = `/study_sessions/${session.id}/words?sort_by=thai`;
+    expect(await thaiOf(path)).toEqual(['ไก่', 'ขาว', 'ข้าว', 'เข้าใจ']);
+    expect(await thaiOf(`${path}&order=desc`)).toEqual(['เข้าใจ', 'ข้าว', 'ขาว', 'ไก่']);
   });
 
   it('keeps the order when a word is renamed', async () => {
