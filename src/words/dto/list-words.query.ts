@@ -18,11 +18,12 @@ export type WordSort = (typeof WORD_SORTS)[number];
 export class GroupWordsQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({
     description:
-      'Searches thai, english and parts.romanization, ignoring case. Three characters or more match anywhere in ' +
-      'them (a Thai word inside a longer one too); one or two characters match their start. Without tone marks ' +
-      '(่ ้ ๊ ๋, nor ็ ์ ๎) it ignores them in thai: `ขาว` finds `ขาว` and `ข้าว`; with any, thai must have them as ' +
-      'typed. Unless `sort_by` is given, results come by relevance: exact matches (with the same tone marks, ' +
-      'then without), then matches at the start, then inside; each of these in Thai dictionary order.',
+      'Searches thai, english and parts.romanization, ignoring case. Three characters or more match anywhere ' +
+      'in them (also a Thai word inside a longer one); one or two characters match their start (ignoring case ' +
+      'in A–Z only). A query without tone marks (่ ้ ๊ ๋ and ็ ์ ๎) ignores them in thai: `ขาว` finds `ขาว`, ' +
+      '`ข่าว` and `ข้าว`. A query with any finds thai written with them as typed. Unless `sort_by` is given, ' +
+      'results come by relevance: exact matches (with the same tone marks first), then matches at the start, ' +
+      'then inside; each of these in Thai dictionary order.',
     maxLength: 200,
     example: 'ขาว',
   })

@@ -2,6 +2,7 @@ import { ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsObject } from 'class-validator';
 import { ID_SCHEMA, IsId, IsOmittable, RequiredText } from '../../core/http.js';
 import type { WordParts } from '../word.entity.js';
+import { WORD_PARTS_SCHEMA } from './word.dto.js';
 
 export class CreateWordDto {
   @RequiredText(200, 'สวัสดี')
@@ -11,10 +12,8 @@ export class CreateWordDto {
   english!: string;
 
   @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    example: { romanization: 'sawatdi', part_of_speech: 'interjection' },
-    description: 'Free-form details (romanization, part of speech, …). A word created without them has `{}`.',
+    ...WORD_PARTS_SCHEMA,
+    description: `${WORD_PARTS_SCHEMA.description} A word created without them has \`{}\`; an update replaces them whole.`,
   })
   @IsOmittable()
   @IsObject()

@@ -1,6 +1,56 @@
-import { ApiProperty, PickType } from '@nestjs/swagger';
+import { ApiProperty, type ApiPropertyOptions, PickType } from '@nestjs/swagger';
 import { WordGroupRefDto } from '../../groups/dto/group.dto.js';
 import type { Word, WordParts } from '../word.entity.js';
+
+/** The tones of Thai, as `parts.tones` names them. */
+export const TONES = ['mid', 'low', 'falling', 'high', 'rising'] as const;
+
+const PARTS_EXAMPLE = {
+  romanization: 'sawatdi',
+  phonetic: 'sà-wàt-dii',
+  tones: ['low', 'low', 'mid'],
+  part_of_speech: 'interjection',
+};
+
+/** The OpenAPI schema of `parts`: any JSON object, with the keys the portal and its seed data use described. */
+export const WORD_PARTS_SCHEMA: ApiPropertyOptions & { description: string } = {
+  type: 'object',
+  additionalProperties: true,
+  description:
+    'Free-form details of the word: any JSON object, stored and returned exactly as sent. The keys below have ' +
+    'a meaning (the seed data fills them all); each is optional, and others may be added.',
+  properties: {
+    romanization: {
+      type: 'string',
+      description:
+        'RTGS romanization (no tones), the syllables of a word joined, words apart: `sawatdi`, `mai pen rai`. ' +
+        'Searched by `q` and sorted by `sort_by=romanization`.',
+      example: 'sawatdi',
+    },
+    phonetic: {
+      type: 'string',
+      description:
+        'A toned transcription in the style of Paiboon: the tone on the vowel (`à` low, `â` falling, `á` high, ' +
+        '`ǎ` rising, none for mid), long vowels doubled, Paiboon vowels (ɔ, ɛ, ʉ, ə), the syllables of a word ' +
+        'joined by hyphens, words apart: `sà-wàt-dii`, `mâi bpen rai`.',
+      example: 'sà-wàt-dii',
+    },
+    tones: {
+      type: 'array',
+      items: { type: 'string', enum: [...TONES] },
+      description: 'The tone of each syllable of the word, in order (as many as the syllables of `phonetic`).',
+      example: ['low', 'low', 'mid'],
+    },
+    part_of_speech: {
+      type: 'string',
+      description:
+        'As the seed data names them: `noun`, `verb`, `adjective`, `adverb`, `pronoun`, `numeral`, ' +
+        '`conjunction`, `particle`, `question word`, `interjection`, `phrase`.',
+      example: 'interjection',
+    },
+  },
+  example: PARTS_EXAMPLE,
+};
 
 export class WordDto {
   @ApiProperty({ type: 'integer', example: 1 })
@@ -12,11 +62,7 @@ export class WordDto {
   @ApiProperty({ example: 'hello' })
   english!: string;
 
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
-    example: { romanization: 'sawatdi', part_of_speech: 'interjection' },
-  })
+  @ApiProperty(WORD_PARTS_SCHEMA)
   parts!: WordParts;
 
   @ApiProperty({ type: 'integer', example: 5 })
