@@ -29,7 +29,12 @@ export function parseMultipart(body: Buffer, boundary: string): Part[] | null {
     if (next < 0) return null;
     const part = body.subarray(cursor, next);
     const headerEnd = part.indexOf('\r\n\r\n');
-    const head = headerEnd < 0 ? (part.subarray(0, 2).toString() === '\r\n' ? '' : null) : part.subarray(0, headerEnd).toString('latin1');
+    const head =
+      headerEnd < 0
+        ? part.subarray(0, 2).toString() === '\r\n'
+          ? ''
+          : null
+        : part.subarray(0, headerEnd).toString('latin1');
     if (head === null) return null;
     const headers: Record<string, string> = {};
     for (const line of head.split('\r\n').filter(Boolean)) {

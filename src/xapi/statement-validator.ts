@@ -61,7 +61,9 @@ export const isLanguageTag = (value: string) => LANGUAGE_TAG.test(value);
 /** An ISO 8601 timestamp with a date and time that exist; `-00:00` (an unknown offset) is refused. */
 export function isTimestamp(value: unknown, requireOffset = true): value is string {
   if (typeof value !== 'string') return false;
-  const match = TIMESTAMP.exec(value) ?? (requireOffset ? null : /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?()$/.exec(value));
+  const match =
+    TIMESTAMP.exec(value) ??
+    (requireOffset ? null : /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?()$/.exec(value));
   if (!match) return false;
   const [, year, month, day, hour, minute, second, , offset] = match;
   if (/^-00(:?00)?$/.test(offset)) return false;
@@ -292,10 +294,13 @@ class Checker {
         if (score[key] !== undefined) this.number(score[key], `${path}.score.${key}`);
       }
       const { scaled, raw, min, max } = score as Record<string, number | undefined>;
-      if (scaled !== undefined && (scaled < -1 || scaled > 1)) this.fail(`${path}.score.scaled`, 'must be between -1 and 1');
+      if (scaled !== undefined && (scaled < -1 || scaled > 1))
+        this.fail(`${path}.score.scaled`, 'must be between -1 and 1');
       if (min !== undefined && max !== undefined && min >= max) this.fail(`${path}.score.min`, 'must be less than max');
-      if (raw !== undefined && min !== undefined && raw < min) this.fail(`${path}.score.raw`, 'must not be less than min');
-      if (raw !== undefined && max !== undefined && raw > max) this.fail(`${path}.score.raw`, 'must not be more than max');
+      if (raw !== undefined && min !== undefined && raw < min)
+        this.fail(`${path}.score.raw`, 'must not be less than min');
+      if (raw !== undefined && max !== undefined && raw > max)
+        this.fail(`${path}.score.raw`, 'must not be more than max');
     }
     if (result.success !== undefined) this.boolean(result.success, `${path}.success`);
     if (result.completion !== undefined) this.boolean(result.completion, `${path}.completion`);
@@ -407,7 +412,10 @@ class Checker {
       if (!Number.isInteger(attachment.length) || (attachment.length as number) < 0) {
         this.fail(`${at}.length`, 'must be a non-negative integer');
       }
-      if (typeof attachment.sha2 !== 'string' || !/^[0-9a-f]{56}([0-9a-f]{8}|[0-9a-f]{32}|[0-9a-f]{72})?$/i.test(attachment.sha2)) {
+      if (
+        typeof attachment.sha2 !== 'string' ||
+        !/^[0-9a-f]{56}([0-9a-f]{8}|[0-9a-f]{32}|[0-9a-f]{72})?$/i.test(attachment.sha2)
+      ) {
         this.fail(`${at}.sha2`, 'must be a hex SHA-2 hash');
       }
       if (attachment.fileUrl !== undefined) this.iri(attachment.fileUrl, `${at}.fileUrl`);
@@ -450,7 +458,8 @@ class Checker {
     }
     if (!sub && (statement.verb as JsonObject).id === VOIDED) {
       const object = statement.object as JsonObject;
-      if (object.objectType !== 'StatementRef') this.fail(at('object'), 'a voiding statement must target a StatementRef');
+      if (object.objectType !== 'StatementRef')
+        this.fail(at('object'), 'a voiding statement must target a StatementRef');
     }
   }
 
@@ -459,7 +468,8 @@ class Checker {
     if (this.actor(value, path) === 'Group') {
       if (this.identifiers(value as JsonObject, path) > 0) this.fail(path, 'an authority Group is anonymous');
       const members = (value as JsonObject).member;
-      if (!Array.isArray(members) || members.length !== 2) this.fail(`${path}.member`, 'an authority Group has two Agents');
+      if (!Array.isArray(members) || members.length !== 2)
+        this.fail(`${path}.member`, 'an authority Group has two Agents');
     }
   }
 }

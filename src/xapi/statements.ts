@@ -199,7 +199,11 @@ export function canonicalFormat(statement: JsonObject, acceptLanguage: string | 
   const walk = (value: Json, key?: string): Json => {
     if (Array.isArray(value)) return value.map((item) => walk(item));
     if (!isObject(value)) return value;
-    if (key !== undefined && ['display', 'name', 'description'].includes(key) && Object.values(value).every((v) => typeof v === 'string')) {
+    if (
+      key !== undefined &&
+      ['display', 'name', 'description'].includes(key) &&
+      Object.values(value).every((v) => typeof v === 'string')
+    ) {
       return reduce(value);
     }
     if (key === 'extensions') return value;

@@ -125,8 +125,11 @@ export class XapiController {
       if (statementId !== undefined && voidedStatementId !== undefined) {
         throw bad('statementId and voidedStatementId exclude each other');
       }
-      const others = names.filter((name) => !['statementId', 'voidedStatementId', 'format', 'attachments'].includes(name));
-      if (others.length > 0) throw bad(`A single statement takes only format and attachments, not ${others.join(', ')}`);
+      const others = names.filter(
+        (name) => !['statementId', 'voidedStatementId', 'format', 'attachments'].includes(name),
+      );
+      if (others.length > 0)
+        throw bad(`A single statement takes only format and attachments, not ${others.join(', ')}`);
       const id = (statementId ?? voidedStatementId)!;
       if (!isUuid(id)) throw bad(`${statementId ? 'statementId' : 'voidedStatementId'} must be a UUID`);
       const statement = await this.xapi.get(id, voidedStatementId !== undefined);
@@ -184,10 +187,7 @@ export class XapiController {
         body: Buffer.from(attachment.content),
       })),
     ];
-    response
-      .status(HttpStatus.OK)
-      .type(`multipart/mixed; boundary=${BOUNDARY}`)
-      .send(buildMultipart(parts, BOUNDARY));
+    response.status(HttpStatus.OK).type(`multipart/mixed; boundary=${BOUNDARY}`).send(buildMultipart(parts, BOUNDARY));
   }
 
   private single(request: Request, name: string): string | undefined {

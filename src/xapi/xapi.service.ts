@@ -89,7 +89,8 @@ export class XapiService {
           statementId: key,
           statement: full,
           verb,
-          registration: ((statement.context as JsonObject | undefined)?.registration as string | undefined)?.toLowerCase() ?? null,
+          registration:
+            ((statement.context as JsonObject | undefined)?.registration as string | undefined)?.toLowerCase() ?? null,
           stored,
           voided: false,
           target,

@@ -1,0 +1,267 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { countRows, expectProblem, sql, type WordDetailBody } from '../api.js';
+import { createTestApp, type TestApp, useEmptyTestApp } from '../app.js';
+import { portal } from '../fixtures.js';
+
+const KEY = 'lrs-client';
+const SECRET = 'xapi-test-secret-0123456789';
+const PUBLIC_URL = 'http://portal.test';
+const t = useEmptyTestApp({ XAPI_KEY: KEY, XAPI_SECRET: SECRET, PUBLIC_URL });
+const client = portal(t);
+
+const XAPI_TABLES = ['xapi_statement_agents', 'xapi_statement_activities', 'xapi_statements', 'xapi_attachments'];
+beforeEach(async () => {
+  for (const table of XAPI_TABLES) await sql(t, `delete from ${table}`);
+});
+
+const BASIC = `Basic ${Buffer.from(`${KEY}:${SECRET}`).toString('base64')}`;
+
+/** A request to /xapi with the credentials and the version header (1.0.3 unless said). */
+const xapi = (method: 'get' | 'post' | 'put', path: string, version = '1.0.3') =>
+  request(t.http)[method](`/xapi${path}`).set('Authorization', BASIC).set('X-Experience-API-Version', version);
+
+const wordIri = (id: number) => `${PUBLIC_URL}/api/v1/words/${id}`;
+const ANSWERED = 'http://adlnet.gov/expapi/verbs/answered';
+const VOIDED = 'http://adlnet.gov/expapi/verbs/voided';
+const LEARNER = { objectType: 'Agent', mbox: 'mailto:learner@school.example' };
+
+function answerAbout(wordId: number, success: boolean, timestamp = '2026-11-20T09:15:00.000Z') {
+  return {
+    id: randomUUID(),
+    actor: LEARNER,
+    verb: { id: ANSWERED, display: { 'en-US': 'answered' } },
+    object: { id: wordIri(wordId), definition: { name: { 'en-US': 'a word' } } },
+    result: { success },
+    timestamp,
+  };
+}
+
+const reviewsOf = (wordId: number) =>
+  sql<{ correct: number; reviewed_at: number }>(
+    t,
+    'select correct, reviewed_at from words_review_items where word_id = ? order by id',
+    [wordId],
+  );
+const cardOf = async (wordId: number) =>
+  (await sql<{ reps: number }>(t, 'select reps from cards where word_id = ?', [wordId]))[0];
+
+describe('/xapi while XAPI_KEY and XAPI_SECRET are unset', () => {
+  let bare: TestApp;
+  beforeAll(async () => {
+    bare = await createTestApp({ XAPI_KEY: undefined, XAPI_SECRET: undefined });
+  });
+  afterAll(() => bare.app.close());
+
+  it('answers 404 to everything, credentials or not: a default install exposes nothing new', async () => {
+    expectProblem(await request(bare.http).get('/xapi/about'), 404);
+    expectProblem(
+      await request(bare.http)
+        .get('/xapi/statements')
+        .set('Authorization', BASIC)
+        .set('X-Experience-API-Version', '1.0.3'),
+      404,
+    );
+    expectProblem(
+      await request(bare.http).post('/xapi/statements').set('Content-Type', 'application/json').send('{}'),
+      404,
+    );
+  });
+});
+
+describe('credentials', () => {
+  it('GET /xapi/about needs none, and names the versions', async () => {
+    const response = await request(t.http).get('/xapi/about').expect(200);
+    expect(response.body).toEqual({ version: ['2.0.0', '1.0.3'], extensions: {} });
+  });
+
+  it('the Statements resource needs HTTP Basic with XAPI_KEY and XAPI_SECRET: 401 without or wrong', async () => {
+    const none = await request(t.http).get('/xapi/statements').set('X-Experience-API-Version', '1.0.3');
+    expectProblem(none, 401);
+    expect(none.headers['www-authenticate']).toMatch(/^Basic realm="xAPI"/);
+    for (const [key, secret] of [
+      [KEY, `${SECRET}x`],
+      [`${KEY}x`, SECRET],
+      [KEY, ''],
+      ['', ''],
+    ]) {
+      const wrong = await request(t.http)
+        .post('/xapi/statements')
+        .set('Authorization', `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`)
+        .set('X-Experience-API-Version', '1.0.3')
+        .send(answerAbout(1, true));
+      expectProblem(wrong, 401);
+    }
+    expectProblem(await request(t.http).get('/xapi/statements').set('Authorization', 'Bearer x'), 401);
+    expect(await countRows(t, 'xapi_statements')).toBe(0);
+    await xapi('get', '/statements').expect(200);
+  });
+
+  it('needs X-Experience-API-Version 1.0.x or 2.0.x (400), and answers with the version it speaks', async () => {
+    expectProblem(await request(t.http).get('/xapi/statements').set('Authorization', BASIC), 400);
+    expectProblem(await xapi('get', '/statements', '0.95'), 400);
+    expect((await xapi('get', '/statements', '2.0.0').expect(200)).headers['x-experience-api-version']).toBe('2.0.0');
+    const response = await xapi('get', '/statements').expect(200);
+    expect(response.headers['x-experience-api-version']).toBe('1.0.3');
+    expect(Date.parse(response.headers['x-experience-api-consistent-through'])).not.toBeNaN();
+  });
+
+  it('the rest of the portal stays login-free', async () => {
+    await client.get('/words').expect(200);
+  });
+});
+
+describe('statements about the portal’s words feed its record', () => {
+  let word: WordDetailBody;
+  beforeEach(async () => {
+    word = await client.createWord({ thai: 'แมว', english: 'cat' });
+  });
+
+  it('records a statement with result.success as the word’s answer, at its timestamp, card and counters', async () => {
+    const statement = answerAbout(word.id, true);
+    await xapi('post', '/statements').send(statement).expect(200, [statement.id]);
+    expect(await reviewsOf(word.id)).toEqual([{ correct: 1, reviewed_at: Date.parse(statement.timestamp) }]);
+    const { body } = await client.get(`/words/${word.id}`).expect(200);
+    expect(body).toMatchObject({ correct_count: 1, wrong_count: 0, last_reviewed_at: statement.timestamp });
+    expect(await cardOf(word.id)).toMatchObject({ reps: 1 });
+  });
+
+  it('records once when the same statement is posted twice, put, or sent again in a batch', async () => {
+    const statement = answerAbout(word.id, false);
+    await xapi('post', '/statements').send(statement).expect(200);
+    await xapi('post', '/statements').send(statement).expect(200, [statement.id]);
+    await xapi('put', `/statements?statementId=${statement.id}`).send(statement).expect(204);
+    await xapi('post', '/statements')
+      .send([statement, answerAbout(word.id, true)])
+      .expect(200);
+    expect((await reviewsOf(word.id)).map((review) => review.correct)).toEqual([0, 1]);
+    const { body } = await client.get(`/words/${word.id}`).expect(200);
+    expect(body).toMatchObject({ correct_count: 1, wrong_count: 1 });
+    expect(await cardOf(word.id)).toMatchObject({ reps: 2 });
+  });
+
+  it('a different statement under a stored id is a 409, and records nothing', async () => {
+    const statement = answerAbout(word.id, true);
+    await xapi('post', '/statements').send(statement).expect(200);
+    expectProblem(await xapi('post', '/statements').send({ ...statement, result: { success: false } }), 409);
+    expect(await reviewsOf(word.id)).toHaveLength(1);
+  });
+
+  it('an invalid statement in a batch is a 400: nothing is stored, nothing recorded', async () => {
+    const bad = { ...answerAbout(word.id, true), verb: { id: 'not an iri' } };
+    expectProblem(await xapi('post', '/statements').send([answerAbout(word.id, true), bad]), 400);
+    expect(await countRows(t, 'xapi_statements')).toBe(0);
+    expect(await reviewsOf(word.id)).toEqual([]);
+  });
+
+  it('records nothing for statements without result.success, about other activities, or about missing words', async () => {
+    const withoutSuccess = { ...answerAbout(word.id, true), result: { completion: true } };
+    const elsewhere = {
+      ...answerAbout(word.id, true),
+      object: { id: `https://other.example/api/v1/words/${word.id}` },
+    };
+    const missing = answerAbout(word.id + 1000, true);
+    await xapi('post', '/statements').send([withoutSuccess, elsewhere, missing]).expect(200);
+    expect(await countRows(t, 'xapi_statements')).toBe(3);
+    expect(await countRows(t, 'words_review_items')).toBe(0);
+  });
+
+  it('a statement timestamped in the future is recorded at the time it was stored', async () => {
+    const before = Date.now();
+    await xapi('post', '/statements')
+      .send(answerAbout(word.id, true, '2999-01-01T00:00:00Z'))
+      .expect(200);
+    const [review] = await reviewsOf(word.id);
+    expect(review.reviewed_at).toBeGreaterThanOrEqual(before);
+    expect(review.reviewed_at).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('voiding hides the statement but keeps the answer it recorded (see docs/api.md)', async () => {
+    const statement = answerAbout(word.id, true);
+    await xapi('post', '/statements').send(statement).expect(200);
+    const voiding = { actor: LEARNER, verb: { id: VOIDED }, object: { objectType: 'StatementRef', id: statement.id } };
+    await xapi('post', '/statements').send(voiding).expect(200);
+    expectProblem(await xapi('get', `/statements?statementId=${statement.id}`), 404);
+    const voided = await xapi('get', `/statements?voidedStatementId=${statement.id}`).expect(200);
+    expect(voided.body).toMatchObject({ id: statement.id, result: { success: true } });
+    const { body } = await client.get(`/words/${word.id}`).expect(200);
+    expect(body).toMatchObject({ correct_count: 1, wrong_count: 0 });
+  });
+});
+
+describe('1,000 statements in batches of 100', () => {
+  const N = 1000;
+  const agents = [0, 1, 2, 3].map((i) => ({ mbox: `mailto:learner${i}@school.example` }));
+  const verbs = [0, 1, 2, 3, 4].map((i) => `http://school.example/verbs/v${i}`);
+  const activities = [...Array(10).keys()].map((i) => `http://school.example/activities/a${i}`);
+  const registrations = [randomUUID(), randomUUID()];
+  const parents = [0, 1, 2].map((i) => `http://school.example/courses/c${i}`);
+  const instructors = [{ mbox: 'mailto:teacher0@school.example' }, { mbox: 'mailto:teacher1@school.example' }];
+  const statements = [...Array(N).keys()].map((i) => ({
+    id: randomUUID(),
+    actor: agents[i % 4],
+    verb: { id: verbs[i % 5] },
+    object: { id: activities[i % 10] },
+    context: {
+      registration: registrations[i % 2],
+      instructor: instructors[i % 7 === 0 ? 1 : 0],
+      contextActivities: { parent: [{ id: parents[i % 3] }] },
+    },
+  }));
+  const expectedIds = (predicate: (i: number) => boolean) =>
+    statements.filter((_, i) => predicate(i)).map((statement) => statement.id);
+
+  /** Every statement a query finds, following `more` page by page. */
+  async function readAll(query: Record<string, string>): Promise<string[]> {
+    const ids: string[] = [];
+    let next: string = `/statements?${new URLSearchParams({ limit: '150', ...query })}`;
+    for (let pages = 0; next; pages++) {
+      expect(pages).toBeLessThan(20);
+      const { body } = await xapi('get', next).expect(200);
+      ids.push(...(body.statements as { id: string }[]).map((statement) => statement.id));
+      next = body.more ? (body.more as string).replace(/^\/xapi/, '') : '';
+    }
+    return ids;
+  }
+
+  beforeEach(async () => {
+    for (let start = 0; start < N; start += 100) {
+      await xapi('post', '/statements')
+        .send(statements.slice(start, start + 100))
+        .expect(200);
+    }
+  }, 120_000);
+
+  it('are all stored, and come back newest first, or oldest first with ascending=true', async () => {
+    expect(await countRows(t, 'xapi_statements')).toBe(N);
+    const all = await readAll({});
+    expect(all).toEqual(expectedIds(() => true).reverse());
+    expect(await readAll({ ascending: 'true' })).toEqual(expectedIds(() => true));
+  }, 60_000);
+
+  it('are found by each filter, and by filters together', async () => {
+    const sorted = (ids: string[]) => [...ids].sort();
+    const cases: [Record<string, string>, (i: number) => boolean][] = [
+      [{ agent: JSON.stringify(agents[1]) }, (i) => i % 4 === 1],
+      [{ verb: verbs[2] }, (i) => i % 5 === 2],
+      [{ activity: activities[3] }, (i) => i % 10 === 3],
+      [{ registration: registrations[0] }, (i) => i % 2 === 0],
+      [{ activity: parents[1] }, () => false],
+      [{ activity: parents[1], related_activities: 'true' }, (i) => i % 3 === 1],
+      [{ agent: JSON.stringify(instructors[1]) }, () => false],
+      [{ agent: JSON.stringify(instructors[1]), related_agents: 'true' }, (i) => i % 7 === 0],
+      [{ agent: JSON.stringify(agents[2]), verb: verbs[4], registration: registrations[0] }, (i) => i % 20 === 14],
+    ];
+    for (const [query, predicate] of cases) {
+      expect({ query, ids: sorted(await readAll(query)) }).toEqual({ query, ids: sorted(expectedIds(predicate)) });
+    }
+  }, 120_000);
+
+  it('are found by since and until (stored time)', async () => {
+    const { body } = await xapi('get', '/statements?limit=1&ascending=true').expect(200);
+    const stored = Date.parse(body.statements[0].stored);
+    expect(await readAll({ until: new Date(stored - 1).toISOString() })).toEqual([]);
+    expect(await readAll({ since: new Date(Date.now() + 1000).toISOString() })).toEqual([]);
+    expect(await readAll({ since: new Date(stored - 1).toISOString() })).toHaveLength(N);
+  }, 60_000);
+});

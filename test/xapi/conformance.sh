@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# ADL's xAPI conformance suite against the built server (npm run test:xapi builds it first): the server is
+# started on a temporary database with test credentials, the blocks this LRS passes are run on xAPI 1.0.3
+# and 2.0.0, and the server is stopped. ADL_LRS_DIR is the suite (read-only; copied to a temporary folder
+# and installed there), by default ../shared/adl-lrs beside the repository.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
+suite="${ADL_LRS_DIR:-$repo/../shared/adl-lrs}"
+if [ ! -f "$suite/bin/console_runner.js" ]; then
+  echo "ADL's conformance suite is not at $suite: set ADL_LRS_DIR" >&2
+  exit 1
+fi
+
+# The blocks that must pass in full (top-level describe titles of the suite).
+blocks='^(Statement Resource Requirements|About Resource Requirements|Formatting Requirements|Statement Lifecycle Requirements|Id Property Requirements|Actor Property Requirements|Verb Property Requirements|Object Property Requirements|Result Property Requirements|Context Property Requirements|Timestamp Property Requirements|Stored Property Requirements|Authority Property Requirements|Version Property Requirements|Attachments Property Requirements|Retrieval of Statements|Special Data Types and Rules)'
+
+work="$(mktemp -d)"
+server=''
+cleanup() {
+  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The suite, installed once per version of its lock file in the temporary folder of this machine.
+copy="${TMPDIR:-/tmp}/lang-portal-adl-lrs-$(sha1sum "$suite/package-lock.json" | cut -c1-12)"
+if [ ! -d "$copy/node_modules" ]; then
+  rm -rf "$copy" && cp -r "$suite" "$copy" && chmod -R u+w "$copy"
+  (cd "$copy" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+
+port="${XAPI_TEST_PORT:-$((20000 + RANDOM % 20000))}"
+key=conformance
+secret=conformance-secret-0123456789
+DATABASE_PATH="$work/lrs.sqlite" PORT="$port" HOST=127.0.0.1 XAPI_KEY="$key" XAPI_SECRET="$secret" LOG_LEVEL=warn \
+  node "$repo/dist/src/main.js" >"$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 120); do
+  curl -fs -o /dev/null "http://127.0.0.1:$port/xapi/about" && break
+  kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
+  sleep 0.5
+done
+
+status=0
+for version in 1.0.3 2.0.0; do
+  rm -rf "$copy/logs"
+  (cd "$copy" && node bin/console_runner.js -e "http://127.0.0.1:$port/xapi" -a -u "$key" -p "$secret" \
+    -x "$version" -g "$blocks" >"$work/suite-$version.out" 2>&1) || true
+  summary="$(grep '"total"' "$work/suite-$version.out" | tail -1 || true)"
+  echo "xAPI $version: $summary"
+  log="$(ls "$copy"/logs/*.log 2>/dev/null | head -1 || true)"
+  if [ -z "$log" ] || [ -z "$summary" ]; then
+    cat "$work/suite-$version.out" >&2
+    status=1
+    continue
+  fi
+  # Passed and failed tests per top-level block of the suite's log.
+  node -e '
+    const { log } = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const count = (node, tally) => {
+      if (node.tests && node.tests.length > 0) node.tests.forEach((child) => count(child, tally));
+      else if (node.status === "passed" || node.status === "failed") tally[node.status]++;
+      return tally;
+    };
+    let failed = 0;
+    for (const block of log.tests || []) {
+      const tally = count(block, { passed: 0, failed: 0 });
+      failed += tally.failed;
+      console.log(`  ${block.title}: ${tally.passed} passed, ${tally.failed} failed`);
+    }
+    process.exit(failed > 0 ? 1 : 0);
+  ' "$log" || status=1
+done
+exit "$status"
