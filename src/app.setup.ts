@@ -71,7 +71,9 @@ export async function configureApp(app: NestExpressApplication): Promise<OpenAPI
       .setTitle('Lang Portal API')
       .setDescription(
         'Vocabulary inventory, learning record store and launchpad of a language school. ' +
-          'Every error is an RFC 9457 problem document (application/problem+json).',
+          'Every error is an RFC 9457 problem document (application/problem+json). ' +
+          'An xAPI Learning Record Store (xAPI 1.0.3 and 2.0.0: /xapi/statements, /xapi/about) is served at /xapi, ' +
+          'outside this document, once XAPI_KEY and XAPI_SECRET are set (HTTP Basic); see the README.',
       )
       .setVersion('1')
       // Relative: the document is served by the portal it describes, wherever that runs.
