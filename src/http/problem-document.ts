@@ -84,15 +84,16 @@ const PROBLEM_EXAMPLES: Partial<Record<HttpStatus, Pick<ProblemDto, 'detail' | '
   },
 };
 
-/** A status an endpoint can answer with, or the status and the `detail` of its example on that endpoint. */
-export type DocumentedProblem = HttpStatus | [status: HttpStatus, detail: string];
+/** A status an endpoint can answer with, or the status and the `detail` (and `errors[]`) of its example on that endpoint. */
+export type DocumentedProblem =
+  HttpStatus | [status: HttpStatus, detail: string] | [status: HttpStatus, detail: string, errors: FieldErrorDto[]];
 
 /** Documents the problem responses an endpoint can answer with, each with an example of its own status. */
 export function ApiProblems(...problems: DocumentedProblem[]) {
   return applyDecorators(
     ApiExtraModels(ProblemDto),
     ...problems.map((problem) => {
-      const [status, detail] = Array.isArray(problem) ? problem : [problem];
+      const [status, detail, errors] = Array.isArray(problem) ? problem : [problem];
       const example: ProblemDto = {
         type: 'about:blank',
         title: STATUS_CODES[status] ?? 'Error',
@@ -100,6 +101,7 @@ export function ApiProblems(...problems: DocumentedProblem[]) {
         detail: STATUS_CODES[status] ?? 'Error',
         ...PROBLEM_EXAMPLES[status],
         ...(detail !== undefined && { detail }),
+        ...(errors !== undefined && { errors }),
       };
       return ApiResponse({
         status,

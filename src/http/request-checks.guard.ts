@@ -2,6 +2,7 @@ import {
   BadRequestException,
   type CanActivate,
   type ExecutionContext,
+  NotFoundException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
@@ -74,6 +75,11 @@ export class RequestChecksGuard implements CanActivate {
       return true;
     }
     const operation = this.operations.find(request.method === 'HEAD' ? 'GET' : request.method, request.path);
+    // A path of the document asked with a method it does not take there, caught by a route with a parameter
+    // (GET /words/import reaches GET /words/:id): the problem filter answers this 404 as a 405 with Allow.
+    if (!operation && this.operations.methodsOf(request.path).length > 0) {
+      throw new NotFoundException();
+    }
     const hasBody =
       Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
     const declared = operation?.requestBody && 'content' in operation.requestBody ? operation.requestBody.content : {};

@@ -32,6 +32,8 @@ export interface ImportRow {
 }
 
 export interface ImportRows {
+  /** How many words the file holds (its rows but the header and empty ones), valid or not. */
+  count: number;
   rows: ImportRow[];
   /** Every error of every row; the import is refused if there is one. */
   errors: FieldErrorDto[];
@@ -41,6 +43,19 @@ export interface ImportRows {
 
 /** The key that makes two words the same word: thai exactly, english ignoring case (as `POST /words` compares). */
 export const wordKey = (thai: string, english: string) => `${thai}\u0000${english.toLowerCase()}`;
+
+/** The fields of an export that an import ignores, and how each must look if it is there. */
+const EXPORTED_FIELDS: [field: string, check: (value: unknown) => boolean, message: string][] = [
+  ['id', (value) => Number.isSafeInteger(value) && (value as number) >= 1, 'must be a positive integer'],
+  [
+    'correct_count',
+    (value) => Number.isSafeInteger(value) && (value as number) >= 0,
+    'must be an integer of 0 or more',
+  ],
+  ['wrong_count', (value) => Number.isSafeInteger(value) && (value as number) >= 0, 'must be an integer of 0 or more'],
+  ['created_at', (value) => typeof value === 'string' && !Number.isNaN(Date.parse(value)), 'must be a timestamp'],
+  ['updated_at', (value) => typeof value === 'string' && !Number.isNaN(Date.parse(value)), 'must be a timestamp'],
+];
 
 /** Collects a row's errors while its fields are read. */
 class RowChecks {
@@ -63,6 +78,15 @@ class RowChecks {
       return this.fail(field, 'should not be empty');
     }
     return text.length > max ? this.fail(field, `must be shorter than or equal to ${max} characters`) : text;
+  }
+
+  /** The fields an export carries, ignored: each as an export writes it, if it is there. */
+  exported(word: Record<string, unknown>): void {
+    for (const [field, check, message] of EXPORTED_FIELDS) {
+      if (word[field] !== undefined && !check(word[field])) {
+        this.fail(field, message);
+      }
+    }
   }
 
   /** Group names: an array of required texts of at most MAX_GROUP_NAME characters. */
@@ -158,6 +182,7 @@ export function rowsOfJson(body: unknown): ImportRows {
     for (const field of Object.keys(word).filter((key) => !JSON_FIELDS.has(key))) {
       checks.fail(field, 'is not a known field');
     }
+    checks.exported(word);
     const thai = checks.text('thai', word.thai);
     const english = checks.text('english', word.english);
     // parts is stored exactly as sent.
@@ -178,7 +203,12 @@ export function rowsOfJson(body: unknown): ImportRows {
       groups: groups!,
     });
   });
-  return { rows, errors: [...errors, ...repeatsIn(rows)].sort(byRow), onDuplicate: onDuplicate as OnDuplicate };
+  return {
+    count: (words as unknown[]).length,
+    rows,
+    errors: [...errors, ...repeatsIn(rows)].sort(byRow),
+    onDuplicate: onDuplicate as OnDuplicate,
+  };
 }
 
 const KNOWN_COLUMNS = new Set<string>([...CSV_COLUMNS, ...CSV_READ_ONLY_COLUMNS]);
@@ -230,7 +260,8 @@ export function rowsOfCsv(text: string): ImportRows {
   const at = (column: string) => columns.indexOf(column);
   const [thaiAt, englishAt, romanizationAt, partOfSpeechAt, groupsAt] = CSV_COLUMNS.map(at);
   const isEmpty = (cells: string[]) => cells.every((cell) => cell.trim() === '');
-  if (records.filter((cells) => !isEmpty(cells)).length > MAX_IMPORT_ROWS) {
+  const count = records.filter((cells) => !isEmpty(cells)).length;
+  if (count > MAX_IMPORT_ROWS) {
     throw new ValidationFailedException([
       { field: 'csv', message: `has more than ${MAX_IMPORT_ROWS} words: import it in parts` },
     ]);
@@ -279,5 +310,5 @@ export function rowsOfCsv(text: string): ImportRows {
       groups: groups!,
     });
   });
-  return { rows, errors: [...errors, ...repeatsIn(rows)].sort(byRow) };
+  return { count, rows, errors: [...errors, ...repeatsIn(rows)].sort(byRow) };
 }

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, StreamableFile } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { stringify } from 'csv-stringify';
 import type { Response } from 'express';
 import { ApiBodyContent } from '../http/body-content.js';
@@ -108,12 +108,22 @@ export class WordTransferController {
   )
   @ApiOkResponse({ type: ImportReportDto, description: 'What the import did (or, on a dry run, would do).' })
   @ApiProblems(
-    [400, 'row 3: english must not be empty'],
+    [
+      400,
+      '2 of 120 rows cannot be imported, so nothing was imported: row 3: english should not be empty; ' +
+        'row 7: groups each value must be shorter than or equal to 100 characters',
+      [
+        { row: 3, field: 'english', message: 'should not be empty' },
+        { row: 7, field: 'groups', message: 'each value must be shorter than or equal to 100 characters' },
+      ],
+    ],
     [
       409,
-      '1 row are words that exist already; nothing was imported. row 2: thai "แมว" with english "cat" is word 42 already (on_duplicate=error)',
+      '1 of 120 rows is a word that exists already (on_duplicate=error), so nothing was imported: ' +
+        'row 2: thai "แมว" with english "cat" is word 42 already (on_duplicate=error)',
+      [{ row: 2, field: 'thai', message: '"แมว" with english "cat" is word 42 already (on_duplicate=error)' }],
     ],
-    413,
+    [413, 'The request body is larger than the limit of 52428800 bytes'],
     [415, 'The request body must be application/json or text/csv, in UTF-8'],
   )
   import(@Query() query: ImportWordsQueryDto, @Body() body: unknown): Promise<ImportReportDto> {
@@ -128,6 +138,7 @@ export class WordTransferController {
 
   @Get('words/export')
   @ApiOperation({ summary: 'Export words (CSV or JSON)', description: EXPORT_DESCRIPTION })
+  @ApiExtraModels(ExportedWordsDto)
   @ApiProduces('text/csv', 'application/json')
   @ApiOkResponse({
     description: 'The words, as a file to download.',

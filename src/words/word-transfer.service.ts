@@ -41,14 +41,15 @@ interface Update {
   joins: string[];
 }
 
-const summary = (errors: FieldErrorDto[], what: string) => {
+/** The `detail` of a refused import: how many rows, why, and the first errors. */
+const summary = (errors: FieldErrorDto[], total: number, [one, many]: [one: string, many: string]) => {
   const rows = new Set(errors.map((error) => error.row)).size;
   const listed = errors
     .slice(0, ERRORS_IN_DETAIL)
     .map((error) => `row ${error.row}: ${error.field} ${error.message}`)
     .join('; ');
   const more = errors.length > ERRORS_IN_DETAIL ? `; and ${errors.length - ERRORS_IN_DETAIL} more in errors[]` : '';
-  return `${rows} ${rows === 1 ? 'row' : 'rows'} ${what}; nothing was imported. ${listed}${more}`;
+  return `${rows} of ${total} ${rows === 1 ? one : many}, so nothing was imported: ${listed}${more}`;
 };
 
 /**
@@ -90,10 +91,19 @@ export class WordTransferService {
       }
       if (input.errors.length > 0) {
         const errors = [...input.errors, ...conflicts].sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
-        throw new ValidationFailedException(errors, summary(errors, 'cannot be imported'));
+        throw new ValidationFailedException(
+          errors,
+          summary(errors, input.count, ['row cannot be imported', 'rows cannot be imported']),
+        );
       }
       if (conflicts.length > 0) {
-        throw new ConflictingFieldsException(conflicts, summary(conflicts, 'are words that exist already'));
+        throw new ConflictingFieldsException(
+          conflicts,
+          summary(conflicts, input.count, [
+            'row is a word that exists already (on_duplicate=error)',
+            'rows are words that exist already (on_duplicate=error)',
+          ]),
+        );
       }
 
       const named = await this.groups.findByNames(
@@ -110,7 +120,7 @@ export class WordTransferService {
       const report: ImportReportDto = {
         dry_run: dryRun,
         on_duplicate: onDuplicate,
-        rows: rows.length,
+        rows: input.count,
         created: creates.length,
         updated: updates.length,
         unchanged: matches.length - updates.length,

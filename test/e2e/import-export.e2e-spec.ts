@@ -120,6 +120,11 @@ describe('POST /words/import as CSV', () => {
     ]);
     const [animals] = await sql<{ words_count: number }>(t, "select words_count from groups where name = 'Animals'");
     expect(animals.words_count).toBe(1);
+    // Written through the Word entity: its hooks computed the Thai sort key.
+    expect(await countRows(t, 'words', "thai_sort = ''")).toBe(0);
+    expect(
+      (await client.get('/words?sort_by=thai').expect(200)).body.items.map((w: { thai: string }) => w.thai),
+    ).toEqual(['ข้าว', 'น้ำ', 'แมว', 'ไม่เป็นไร']);
   });
 
   it('reads a file without a BOM, with LF line ends, columns in any order, and skips empty rows', async () => {
@@ -186,6 +191,15 @@ describe('POST /words/import as CSV', () => {
       .serialize(((data: Buffer) => data) as unknown as (body: unknown) => string)
       .send(bytes);
     expect(expectProblem(response, 400).detail).toMatch(/UTF-8/);
+    expect(await countRows(t, 'words')).toBe(0);
+  });
+
+  it('400 for U+0000 in the file, and 415 for text/plain', async () => {
+    expect(expectProblem(await importCsv(`${HEADER}\nแมว,c\u0000t,,,\n`), 400).errors).toEqual([
+      { field: 'body', message: expect.stringMatching(/U\+0000/) },
+    ]);
+    const plain = await request(t.http).post(`${API}/words/import`).type('text').send(`${HEADER}\nแมว,cat,,,\n`);
+    expect(expectProblem(plain, 415).detail).toBe('The request body must be application/json or text/csv, in UTF-8');
     expect(await countRows(t, 'words')).toBe(0);
   });
 
@@ -256,6 +270,31 @@ describe('invalid rows', () => {
     expect(await allRows(t)).toEqual(before);
   });
 
+  it('the fields of an export are ignored, but must look as an export writes them', async () => {
+    const exported = { id: 7, correct_count: 2, wrong_count: 0, created_at: '2026-11-24T09:15:00.000Z' };
+    await importJson({ words: [{ thai: 'แมว', english: 'cat', ...exported }] }).expect(200);
+    expect(await sql(t, 'select correct_count, wrong_count from words')).toEqual([
+      { correct_count: 0, wrong_count: 0 },
+    ]);
+
+    const problem = expectProblem(
+      await importJson({
+        words: [
+          { thai: 'หมา', english: 'dog', id: 0, correct_count: -1, updated_at: 'yesterday' },
+          JSON.parse('{"thai":"นก","english":"bird","__proto__":{"x":1},"constructor":1}'),
+        ],
+      }),
+      400,
+    );
+    expect(problem.errors).toEqual([
+      { row: 1, field: 'id', message: expect.any(String) },
+      { row: 1, field: 'correct_count', message: expect.any(String) },
+      { row: 1, field: 'updated_at', message: expect.any(String) },
+      { row: 2, field: '__proto__', message: 'is not a known field' },
+      { row: 2, field: 'constructor', message: 'is not a known field' },
+    ]);
+  });
+
   it('the 400 lists every bad row by number and field, CSV rows as a spreadsheet numbers them', async () => {
     const csv = [
       HEADER,
@@ -278,7 +317,7 @@ describe('invalid rows', () => {
       { row: 8, field: 'thai', message: expect.stringMatching(/repeats row 2/) },
       { row: 9, field: 'csv', message: expect.stringMatching(/4 cells/) },
     ]);
-    expect(problem.detail).toMatch(/^5 rows cannot be imported; nothing was imported\. row 3: thai/);
+    expect(problem.detail).toMatch(/^5 of 7 rows cannot be imported, so nothing was imported: row 3: thai/);
     expect(await countRows(t, 'words')).toBe(0);
     expect(await countRows(t, 'groups')).toBe(0);
   });
@@ -448,6 +487,19 @@ describe('body limit', () => {
 
   it('other routes keep BODY_LIMIT', async () => {
     expectProblem(await client.post('/words', { thai: 'แมว', english: 'x'.repeat(3000) }), 413);
+  });
+});
+
+describe('methods', () => {
+  it.each([
+    ['get', '/words/import', 'POST'],
+    ['put', '/words/import', 'POST'],
+    ['post', '/words/export', 'GET'],
+    ['delete', '/words/export', 'GET'],
+  ] as const)('%s %s is 405 with Allow: %s', async (method, path, allow) => {
+    const response = await request(t.http)[method](API + path);
+    expectProblem(response, 405);
+    expect(response.headers.allow).toBe(allow);
   });
 });
 

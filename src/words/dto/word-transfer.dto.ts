@@ -35,7 +35,7 @@ const ON_DUPLICATE_DESCRIPTION =
 
 /** Fields an export carries that an import ignores, so that an export imports as it is. */
 const ReadOnly = (schema: Record<string, unknown>) =>
-  ApiPropertyOptional({ ...schema, readOnly: true, description: 'Ignored: an export carries it.' });
+  ApiPropertyOptional({ ...schema, description: 'Ignored (an export carries it).' });
 
 const requiredText = (example: string) => ({
   example,
@@ -69,13 +69,13 @@ export class ImportWordDto {
   })
   groups?: string[];
 
-  @ReadOnly({ type: 'integer' })
+  @ReadOnly({ type: 'integer', minimum: 1 })
   id?: number;
 
-  @ReadOnly({ type: 'integer' })
+  @ReadOnly({ type: 'integer', minimum: 0 })
   correct_count?: number;
 
-  @ReadOnly({ type: 'integer' })
+  @ReadOnly({ type: 'integer', minimum: 0 })
   wrong_count?: number;
 
   @ReadOnly({ type: 'string', format: 'date-time' })
