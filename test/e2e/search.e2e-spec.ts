@@ -115,6 +115,22 @@ describe('search with q', () => {
     expect(await client.ids(`/words?q=${encodeURIComponent('"พูด"')}`)).toEqual([quoted.id]);
     expect(await client.ids(`/words?q=${encodeURIComponent('NEAR(a b)')}`)).toEqual([]);
     expect(await client.ids(`/words?q=${encodeURIComponent('*')}`)).toEqual([]);
+    for (const q of [
+      '"',
+      '""',
+      '"*"',
+      'a"b"c',
+      '{thai} : ขาว',
+      'thai: x',
+      'NEAR(',
+      '^abc',
+      '-abc',
+      'a OR b',
+      '\\',
+      '🙏🙏🙏',
+    ]) {
+      await client.get(`/words?q=${encodeURIComponent(q)}`).expect(200);
+    }
   });
 
   it('stays correct after a word is updated, answered or deleted', async () => {
