@@ -34,7 +34,10 @@ export class ProblemDto {
   @ApiProperty({ example: 'per_page must not be greater than 500' })
   detail!: string;
 
-  @ApiPropertyOptional({ type: [FieldErrorDto], description: 'Present for validation failures.' })
+  @ApiPropertyOptional({
+    type: [FieldErrorDto],
+    description: 'Present for validation failures, and for the rows of an import that are stored words (409).',
+  })
   errors?: FieldErrorDto[];
 }
 

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import { allRows, API, api, countRows, expectProblem, insertAnswers, sql } from '../api.js';
 import { useEmptyTestApp } from '../app.js';
@@ -206,6 +208,24 @@ describe('POST /words/import as CSV', () => {
   it('text/csv is refused on other routes (415)', async () => {
     const response = await request(t.http).post(`${API}/words`).set('Content-Type', 'text/csv').send('thai,english\n');
     expectProblem(response, 415);
+  });
+});
+
+describe('docs/words.csv, the example file', () => {
+  it('imports as it is, and a dry run of it a second time finds every word', async () => {
+    const csv = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'words.csv'), 'utf8');
+
+    const imported = (await importCsv(csv).expect(200)).body;
+
+    expect(imported).toMatchObject({ rows: 11, created: 11 });
+    expect(imported.groups_created).toEqual(['Fruit', 'Food & Drink', 'At the Market', 'Places']);
+    expect((await storedWords()).find((word) => word.thai === 'ไม่เผ็ด')).toEqual({
+      thai: 'ไม่เผ็ด',
+      english: 'not spicy (say it when you order: "mai phet")',
+      parts: { romanization: 'mai phet', part_of_speech: 'phrase' },
+      groups: ['At the Market', 'Food & Drink'],
+    });
+    expect((await importCsv(csv, 'on_duplicate=skip&dry_run=true').expect(200)).body).toMatchObject({ skipped: 11 });
   });
 });
 
