@@ -6,7 +6,7 @@ import { useEmptyTestApp } from '../app.js';
 
 /** POST /words/import (JSON and CSV) and GET /words/export, and the round trip between them. */
 
-const t = useEmptyTestApp({ BODY_LIMIT: '2kb', IMPORT_BODY_LIMIT: '64kb' });
+const t = useEmptyTestApp({ BODY_LIMIT: '2kb', IMPORT_BODY_LIMIT: '256kb' });
 const client = api(t);
 
 const BOM = '\uFEFF';
@@ -367,6 +367,71 @@ describe('invalid rows', () => {
   });
 });
 
+describe('a teacher’s 2,000-word file', () => {
+  it('with new, duplicate and broken rows is refused with a precise list, fixed, and imported into its groups', async () => {
+    const stored = Array.from({ length: 60 }, (_, i) => ({ thai: `คำเก่า${i}`, english: `old word ${i}` }));
+    await importJson({ words: stored }).expect(200);
+    const rows = Array.from({ length: 2000 }, (_, i) =>
+      i % 33 === 0 && i / 33 < 60
+        ? [stored[i / 33].thai, stored[i / 33].english.toUpperCase(), '', '', 'Lesson 1']
+        : [`คำ${i}`, `word ${i}`, `kham ${i}`, 'noun', `Lesson ${(i % 4) + 1}|All`],
+    );
+    const broken = [5, 250, 999, 1500, 1999];
+    for (const i of broken) {
+      rows[i][1] = ' ';
+    }
+    const csv = (lines: string[][]) => `${HEADER}\n${lines.map((cells) => cells.join(',')).join('\n')}\n`;
+
+    const refused = expectProblem(await importCsv(csv(rows)), 400);
+
+    // Row i of the file is on spreadsheet row i + 2 (the header is row 1).
+    const duplicates = Array.from({ length: 60 }, (_, k) => k * 33 + 2);
+    expect(refused.errors).toEqual(
+      [
+        ...broken.map((i) => ({ row: i + 2, field: 'english', message: 'should not be empty' })),
+        ...duplicates.map((row) => ({ row, field: 'thai', message: expect.stringMatching(/is word \d+ already/) })),
+      ].sort((a, b) => a.row - b.row),
+    );
+    expect(refused.detail).toMatch(/^65 of 2000 rows cannot be imported, so nothing was imported: row 2: thai/);
+    expect(await countRows(t, 'words')).toBe(60);
+    expect(await countRows(t, 'groups')).toBe(0);
+
+    for (const i of broken) {
+      rows[i][1] = `word ${i}`;
+    }
+    const imported = (await importCsv(csv(rows), 'on_duplicate=skip').expect(200)).body;
+
+    expect(imported).toEqual(
+      report({
+        on_duplicate: 'skip',
+        rows: 2000,
+        created: 1940,
+        skipped: 60,
+        groups_created: ['Lesson 2', 'All', 'Lesson 3', 'Lesson 4', 'Lesson 1'],
+      }),
+    );
+    const groups = await sql<{ name: string; words_count: number }>(
+      t,
+      'select name, words_count from groups order by name',
+    );
+    expect(groups).toEqual([
+      { name: 'All', words_count: 1940 },
+      { name: 'Lesson 1', words_count: 485 },
+      { name: 'Lesson 2', words_count: 485 },
+      { name: 'Lesson 3', words_count: 485 },
+      { name: 'Lesson 4', words_count: 485 },
+    ]);
+    const [lesson2] = await sql<{ id: number }>(t, "select id from groups where name = 'Lesson 2'");
+    expect(
+      (await client.get(`/groups/${lesson2.id}/words?per_page=1&sort_by=id`).expect(200)).body.items[0],
+    ).toMatchObject({
+      thai: 'คำ1',
+      english: 'word 1',
+      parts: { romanization: 'kham 1', part_of_speech: 'noun' },
+    });
+  });
+});
+
 describe('duplicates', () => {
   /** A stored cat in Animals, with other parts keys than CSV has columns for. */
   async function storedCat() {
@@ -486,7 +551,7 @@ describe('dry_run=true', () => {
 });
 
 describe('body limit', () => {
-  it('the import takes bodies over BODY_LIMIT (2 KB), up to IMPORT_BODY_LIMIT (64 KB)', async () => {
+  it('the import takes bodies over BODY_LIMIT (2 KB), up to IMPORT_BODY_LIMIT (256 KB)', async () => {
     const rows = Array.from({ length: 500 }, (_, i) => `คำ${i},word ${i},,,`);
     const csv = `${HEADER}\n${rows.join('\n')}\n`;
     expect(Buffer.byteLength(csv)).toBeGreaterThan(8 * 1024);
@@ -495,13 +560,13 @@ describe('body limit', () => {
   });
 
   it.each(['csv', 'json'])('413 for a %s body over IMPORT_BODY_LIMIT, and nothing is written', async (format) => {
-    const words = Array.from({ length: 3000 }, (_, i) => ({ thai: `คำ${i}`, english: `word ${i}` }));
+    const words = Array.from({ length: 12_000 }, (_, i) => ({ thai: `คำ${i}`, english: `word ${i}` }));
     const response =
       format === 'csv'
         ? await importCsv(`${HEADER}\n${words.map((w) => `${w.thai},${w.english},,,`).join('\n')}\n`)
         : await importJson({ words });
 
-    expect(expectProblem(response, 413).detail).toMatch(/\b65536 bytes\b/);
+    expect(expectProblem(response, 413).detail).toMatch(/\b262144 bytes\b/);
     expect(await countRows(t, 'words')).toBe(0);
   });
 
