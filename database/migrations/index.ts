@@ -6,6 +6,7 @@ import { Migration20261130110000_cards } from './Migration20261130110000_cards.j
 import { Migration20261130120000_answer_summaries } from './Migration20261130120000_answer_summaries.js';
 import { Migration20261201090000_search } from './Migration20261201090000_search.js';
 import { Migration20261202090000_xapi } from './Migration20261202090000_xapi.js';
+import { Migration20261203090000_xapi_documents } from './Migration20261203090000_xapi_documents.js';
 
 /** Every migration, oldest first. Add each new one here (see README, "Adding a migration"). */
 export const migrations: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261130120000_answer_summaries', class: Migration20261130120000_answer_summaries },
   { name: 'Migration20261201090000_search', class: Migration20261201090000_search },
   { name: 'Migration20261202090000_xapi', class: Migration20261202090000_xapi },
+  { name: 'Migration20261203090000_xapi_documents', class: Migration20261203090000_xapi_documents },
 ];

@@ -47,6 +47,47 @@ function contextAgentKeys(context: unknown): string[] {
   return keys;
 }
 
+/** The activities a statement defines (its object, a SubStatement's, context activities): id and definition. */
+export function definitionsOf(statement: JsonObject): [string, JsonObject][] {
+  const found: [string, JsonObject][] = [];
+  const add = (activity: unknown) => {
+    if (
+      isObject(activity) &&
+      isActivity(activity) &&
+      typeof activity.id === 'string' &&
+      isObject(activity.definition)
+    ) {
+      found.push([activity.id, activity.definition]);
+    }
+  };
+  const context = (value: unknown) => {
+    if (!isObject(value) || !isObject(value.contextActivities)) return;
+    Object.values(value.contextActivities).forEach((list) => (Array.isArray(list) ? list : [list]).forEach(add));
+  };
+  const object = statement.object as JsonObject;
+  add(object);
+  context(statement.context);
+  if (object.objectType === 'SubStatement') {
+    add(object.object);
+    context(object.context);
+  }
+  return found;
+}
+
+const LANGUAGE_MAPS = ['name', 'description'];
+
+/** Two definitions of one activity as one: language maps by language, everything else from the newer. */
+export function mergedDefinition(older: JsonObject, newer: JsonObject): JsonObject {
+  const merged: JsonObject = { ...older, ...newer };
+  for (const key of LANGUAGE_MAPS) {
+    if (isObject(older[key]) && isObject(newer[key])) merged[key] = { ...older[key], ...newer[key] };
+  }
+  if (isObject(older.extensions) && isObject(newer.extensions)) {
+    merged.extensions = { ...older.extensions, ...newer.extensions };
+  }
+  return merged;
+}
+
 export interface Indexed {
   agents: { agent: string; related: boolean }[];
   activities: { activity: string; related: boolean }[];

@@ -1,9 +1,7 @@
 import {
-  All,
   BadRequestException,
   Controller,
   Get,
-  HttpException,
   HttpStatus,
   NotFoundException,
   Post,
@@ -18,6 +16,7 @@ import { ConfigService } from '@nestjs/config';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Environment } from '../core/config.js';
+import { portalOrigin, wordActivityPattern } from './origin.js';
 import { buildMultipart, hashMatches, mediaParameter, parseMultipart } from './multipart.js';
 import { canonicalFormat, idsFormat, type JsonObject } from './statements.js';
 import {
@@ -156,13 +155,6 @@ export class XapiController {
     const result = { statements: page.statements.map(shape), more: moreUrl };
     this.consistent(response);
     await this.send(response, result, withAttachments ? page.statements : null);
-  }
-
-  /** The document resources are not kept here (yet): they answer as xAPI asks of a request without a version. */
-  @All(['xapi/activities', 'xapi/activities/*path', 'xapi/agents', 'xapi/agents/*path'])
-  @Version(VERSION_NEUTRAL)
-  documents(@Req() request: Request) {
-    throw new HttpException(`${request.path} is not implemented by this LRS`, HttpStatus.NOT_IMPLEMENTED);
   }
 
   private consistent(response: Response): Response {
@@ -346,10 +338,7 @@ export class XapiController {
     statements: JsonObject[],
     attachments: Map<string, { contentType: string; content: Buffer }>,
   ): Promise<string[]> {
-    const origin = (
-      this.config.get('PUBLIC_URL', { infer: true }) ??
-      `${request.protocol}://${request.get('host') ?? `localhost:${this.config.get('PORT', { infer: true })}`}`
-    ).replace(/\/+$/, '');
+    const origin = portalOrigin(this.config, request);
     const version: XapiVersion = versionOf(request);
     try {
       return await this.xapi.store(statements, attachments, {
@@ -359,7 +348,7 @@ export class XapiController {
           name: 'xAPI client',
           account: { homePage: origin, name: this.config.get('XAPI_KEY', { infer: true })! },
         },
-        wordActivity: new RegExp(`^${origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/api/v1/words/([1-9]\\d{0,15})$`),
+        wordActivity: wordActivityPattern(origin),
       });
     } catch (error) {
       if (error instanceof XapiBadRequest) throw bad(error.message);

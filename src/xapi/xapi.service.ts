@@ -4,7 +4,16 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { ReviewsService, type WordAnswer } from '../reviews/reviews.service.js';
 import { WordsService } from '../words/words.service.js';
 import { XapiAttachment, XapiStatement, XapiStatementActivity, XapiStatementAgent } from './statement.entity.js';
-import { agentKey, indexOf, type JsonObject, normalized, sameStatement } from './statements.js';
+import { XapiActivity } from './document.entity.js';
+import {
+  agentKey,
+  definitionsOf,
+  indexOf,
+  type JsonObject,
+  mergedDefinition,
+  normalized,
+  sameStatement,
+} from './statements.js';
 import { VOIDED, type XapiVersion } from './statement-validator.js';
 
 /** A client's mistake the Statements resource answers with 400. */
@@ -122,9 +131,67 @@ export class XapiService {
           { voided: true },
         );
       }
+      await this.learnActivities(sent.filter((_, index) => !existing.has(keys[index])));
       await this.feedPortal(answers);
       return ids;
     });
+  }
+
+  /** Keeps the activity definitions new statements give (merged into what earlier ones gave). */
+  private async learnActivities(statements: JsonObject[]): Promise<void> {
+    const definitions = new Map<string, JsonObject>();
+    for (const statement of statements) {
+      for (const [id, definition] of definitionsOf(statement)) {
+        const before = definitions.get(id);
+        definitions.set(id, before ? mergedDefinition(before, definition) : definition);
+      }
+    }
+    if (definitions.size === 0) return;
+    const known = new Map(
+      (await this.em.find(XapiActivity, { activityId: { $in: [...definitions.keys()] } })).map((row) => [
+        row.activityId,
+        row,
+      ]),
+    );
+    for (const [activityId, definition] of definitions) {
+      const row = known.get(activityId);
+      if (row) row.definition = mergedDefinition(row.definition as JsonObject, definition);
+      else this.em.create(XapiActivity, { activityId, definition });
+    }
+    await this.em.flush();
+  }
+
+  /**
+   * The Activity object `GET /xapi/activities` returns: a portal word's definition from the word (its Thai
+   * and English), any other the definitions statements gave it, or only its id when none did.
+   */
+  async activity(activityId: string, wordActivity: RegExp): Promise<JsonObject> {
+    const wordId = wordActivity.exec(activityId)?.[1];
+    if (wordId !== undefined) {
+      const word = await this.words.get(Number(wordId)).catch((error: unknown) => {
+        if (error instanceof NotFoundException) return null;
+        throw error;
+      });
+      if (word) {
+        const romanization = typeof word.parts.romanization === 'string' ? ` (${word.parts.romanization})` : '';
+        return {
+          objectType: 'Activity',
+          id: activityId,
+          definition: {
+            type: 'http://adlnet.gov/expapi/activities/question',
+            name: { 'th-TH': word.thai, 'en-US': word.english },
+            description: {
+              'th-TH': `${word.thai}${romanization}: ${word.english}`,
+              'en-US': `The Thai word ${word.thai}${romanization}, "${word.english}"`,
+            },
+          },
+        };
+      }
+    }
+    const row = await this.em.findOne(XapiActivity, { activityId });
+    return row
+      ? { objectType: 'Activity', id: activityId, definition: row.definition as JsonObject }
+      : { objectType: 'Activity', id: activityId };
   }
 
   /** Records the answers statements gave about the portal's words (those that exist), outside any session. */

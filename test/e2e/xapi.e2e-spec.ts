@@ -10,7 +10,14 @@ const PUBLIC_URL = 'http://portal.test';
 const t = useEmptyTestApp({ XAPI_KEY: KEY, XAPI_SECRET: SECRET, PUBLIC_URL });
 const client = portal(t);
 
-const XAPI_TABLES = ['xapi_statement_agents', 'xapi_statement_activities', 'xapi_statements', 'xapi_attachments'];
+const XAPI_TABLES = [
+  'xapi_statement_agents',
+  'xapi_statement_activities',
+  'xapi_statements',
+  'xapi_attachments',
+  'xapi_documents',
+  'xapi_activities',
+];
 beforeEach(async () => {
   for (const table of XAPI_TABLES) await sql(t, `delete from ${table}`);
 });
@@ -18,7 +25,7 @@ beforeEach(async () => {
 const BASIC = `Basic ${Buffer.from(`${KEY}:${SECRET}`).toString('base64')}`;
 
 /** A request to /xapi with the credentials and the version header (1.0.3 unless said). */
-const xapi = (method: 'get' | 'post' | 'put', path: string, version = '1.0.3') =>
+const xapi = (method: 'get' | 'post' | 'put' | 'delete' | 'head', path: string, version = '1.0.3') =>
   request(t.http)[method](`/xapi${path}`).set('Authorization', BASIC).set('X-Experience-API-Version', version);
 
 const wordIri = (id: number) => `${PUBLIC_URL}/api/v1/words/${id}`;
@@ -264,4 +271,84 @@ describe('1,000 statements in batches of 100', () => {
     expect(await readAll({ since: new Date(Date.now() + 1000).toISOString() })).toEqual([]);
     expect(await readAll({ since: new Date(stored - 1).toISOString() })).toHaveLength(N);
   }, 60_000);
+});
+
+describe('document resources, agents and activities', () => {
+  const agent = encodeURIComponent(JSON.stringify(LEARNER));
+  const activity = encodeURIComponent('http://apps.example/lesson/1');
+  const state = `/activities/state?activityId=${activity}&agent=${agent}&stateId=progress`;
+  const profile = `/agents/profile?agent=${agent}&profileId=settings`;
+
+  it('keeps a state as sent, with its SHA-1 ETag and Last-Modified; POST merges JSON objects', async () => {
+    await xapi('put', state).send({ page: 3, score: 1 }).expect(204);
+    const first = await xapi('get', state).expect(200);
+    expect(first.body).toEqual({ page: 3, score: 1 });
+    expect(first.headers.etag).toMatch(/^"[0-9a-f]{40}"$/);
+    expect(Number.isNaN(Date.parse(first.headers['last-modified']))).toBe(false);
+    await xapi('post', state).send({ page: 4, done: true }).expect(204);
+    expect((await xapi('get', state).expect(200)).body).toEqual({ page: 4, score: 1, done: true });
+    // A document that is not JSON cannot be merged: 400, and nothing changes.
+    await xapi('post', state).set('Content-Type', 'text/plain').send('page five').expect(400);
+    expect((await xapi('get', `/activities/state?activityId=${activity}&agent=${agent}`).expect(200)).body).toEqual([
+      'progress',
+    ]);
+    await xapi('delete', `/activities/state?activityId=${activity}&agent=${agent}`).expect(204);
+    expectProblem(await xapi('get', state), 404);
+  });
+
+  it('writes under If-Match and If-None-Match (412), and a PUT over a profile without either is a 409', async () => {
+    await xapi('put', profile).set('If-None-Match', '*').send({ theme: 'dark' }).expect(204);
+    const { headers } = await xapi('get', profile).expect(200);
+    expectProblem(await xapi('put', profile).set('If-None-Match', '*').send({ theme: 'light' }), 412);
+    expectProblem(await xapi('put', profile).set('If-Match', '"0000"').send({ theme: 'light' }), 412);
+    expectProblem(await xapi('put', profile).send({ theme: 'light' }), 409);
+    await xapi('put', profile)
+      .set('If-Match', headers.etag as string)
+      .send({ theme: 'light' })
+      .expect(204);
+    expect((await xapi('get', profile).expect(200)).body).toEqual({ theme: 'light' });
+    // HEAD answers as GET, without the body.
+    const head = await xapi('head', profile).expect(200);
+    expect(head.headers.etag).toMatch(/^"[0-9a-f]{40}"$/);
+  });
+
+  it('GET /xapi/agents is the Person of an Agent', async () => {
+    const { body } = await xapi('get', `/agents?agent=${agent}`).expect(200);
+    expect(body).toEqual({ objectType: 'Person', name: [], mbox: [LEARNER.mbox] });
+    expectProblem(await xapi('get', '/agents'), 400);
+  });
+
+  it('GET /xapi/activities of a word is its definition, in Thai and English, from the word', async () => {
+    const word = await client.createWord({ thai: 'แมว', english: 'cat', parts: { romanization: 'maeo' } });
+    const { body } = await xapi('get', `/activities?activityId=${encodeURIComponent(wordIri(word.id))}`).expect(200);
+    expect(body).toEqual({
+      objectType: 'Activity',
+      id: wordIri(word.id),
+      definition: {
+        type: 'http://adlnet.gov/expapi/activities/question',
+        name: { 'th-TH': 'แมว', 'en-US': 'cat' },
+        description: { 'th-TH': 'แมว (maeo): cat', 'en-US': 'The Thai word แมว (maeo), "cat"' },
+      },
+    });
+  });
+
+  it('GET /xapi/activities of any other activity merges the definitions statements gave it', async () => {
+    const id = 'http://apps.example/lesson/2';
+    const about = (name: Record<string, string>) => ({
+      actor: LEARNER,
+      verb: { id: ANSWERED },
+      object: { id, definition: { name } },
+    });
+    await xapi('post', '/statements')
+      .send([about({ 'en-US': 'lesson two' }), about({ 'th-TH': 'บทที่สอง' })])
+      .expect(200);
+    const { body } = await xapi('get', `/activities?activityId=${encodeURIComponent(id)}`).expect(200);
+    expect(body).toEqual({
+      objectType: 'Activity',
+      id,
+      definition: { name: { 'en-US': 'lesson two', 'th-TH': 'บทที่สอง' } },
+    });
+    const unknown = await xapi('get', `/activities?activityId=${encodeURIComponent('http://apps.example/x')}`);
+    expect(unknown.body).toEqual({ objectType: 'Activity', id: 'http://apps.example/x' });
+  });
 });

@@ -1,0 +1,304 @@
+import {
+  BadRequestException,
+  Controller,
+  Delete,
+  Get,
+  HttpStatus,
+  NotFoundException,
+  Post,
+  Put,
+  Req,
+  Res,
+  UseGuards,
+  Version,
+  VERSION_NEUTRAL,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type { Environment } from '../core/config.js';
+import type { DocumentKind } from './document.entity.js';
+import { type DocumentKey, DocumentsService, type Preconditions } from './documents.service.js';
+import { isIri, isTimestamp, isUuid, StatementInvalid, validateActor } from './statement-validator.js';
+import { agentKey, type JsonObject } from './statements.js';
+import { portalOrigin, wordActivityPattern } from './origin.js';
+import { versionOf, XapiGuard } from './xapi.guard.js';
+import { XapiService } from './xapi.service.js';
+
+const bad = (message: string) => new BadRequestException(message);
+
+/** What names a document of each resource, besides its id parameter. */
+const RESOURCES: Record<
+  DocumentKind,
+  { path: string; idName: 'stateId' | 'profileId'; activity: boolean; agent: boolean; registration: boolean }
+> = {
+  state: { path: 'xapi/activities/state', idName: 'stateId', activity: true, agent: true, registration: true },
+  activity_profile: {
+    path: 'xapi/activities/profile',
+    idName: 'profileId',
+    activity: true,
+    agent: false,
+    registration: false,
+  },
+  agent_profile: {
+    path: 'xapi/agents/profile',
+    idName: 'profileId',
+    activity: false,
+    agent: true,
+    registration: false,
+  },
+};
+
+/** A query parameter given once (400 if repeated). */
+function single(request: Request, name: string): string | undefined {
+  const value = request.query[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw bad(`${name} must be given once`);
+  return value;
+}
+
+function required(request: Request, name: string): string {
+  const value = single(request, name);
+  if (value === undefined || value === '') throw bad(`The ${name} parameter is required`);
+  return value;
+}
+
+function onlyParameters(request: Request, allowed: string[]): void {
+  const unknown = Object.keys(request.query).filter((name) => !allowed.includes(name));
+  if (unknown.length > 0) throw bad(`Unknown parameters: ${unknown.join(', ')}`);
+}
+
+/** The `agent` parameter: an Agent as JSON, valid for the request's xAPI version. */
+function agentOf(request: Request): JsonObject {
+  const text = required(request, 'agent');
+  let agent: unknown;
+  try {
+    agent = JSON.parse(text);
+  } catch {
+    throw bad('agent must be an Agent as JSON');
+  }
+  try {
+    validateActor(agent, versionOf(request));
+  } catch (error) {
+    if (error instanceof StatementInvalid) throw bad(`agent: ${error.message}`);
+    throw error;
+  }
+  const object = agent as JsonObject;
+  if (object.objectType === 'Group') throw bad('agent must be an Agent, not a Group');
+  return object;
+}
+
+/** The key of the documents a list or a DELETE of them names. */
+const withoutId = ({ kind, activityId, agent, registration }: DocumentKey) => ({
+  kind,
+  activityId,
+  agent,
+  registration,
+});
+
+/** The body of a document request, as bytes (see `xapiBodyParser`). */
+const bodyOf = (request: Request): Buffer => (Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
+
+/**
+ * xAPI's document resources (State, Activity Profile, Agent Profile), and the Agents and Activities
+ * resources, at /xapi. Behind XapiGuard like the Statements resource. Every GET also answers HEAD (Express).
+ */
+@ApiExcludeController()
+@UseGuards(XapiGuard)
+@Controller()
+export class DocumentsController {
+  constructor(
+    private readonly documents: DocumentsService,
+    private readonly xapi: XapiService,
+    private readonly config: ConfigService<Environment, true>,
+  ) {}
+
+  @Get(RESOURCES.state.path)
+  @Version(VERSION_NEUTRAL)
+  getState(@Req() request: Request, @Res() response: Response) {
+    return this.read('state', request, response);
+  }
+
+  @Put(RESOURCES.state.path)
+  @Version(VERSION_NEUTRAL)
+  putState(@Req() request: Request, @Res() response: Response) {
+    return this.write('state', 'put', request, response);
+  }
+
+  @Post(RESOURCES.state.path)
+  @Version(VERSION_NEUTRAL)
+  postState(@Req() request: Request, @Res() response: Response) {
+    return this.write('state', 'post', request, response);
+  }
+
+  @Delete(RESOURCES.state.path)
+  @Version(VERSION_NEUTRAL)
+  deleteState(@Req() request: Request, @Res() response: Response) {
+    return this.remove('state', request, response);
+  }
+
+  @Get(RESOURCES.activity_profile.path)
+  @Version(VERSION_NEUTRAL)
+  getActivityProfile(@Req() request: Request, @Res() response: Response) {
+    return this.read('activity_profile', request, response);
+  }
+
+  @Put(RESOURCES.activity_profile.path)
+  @Version(VERSION_NEUTRAL)
+  putActivityProfile(@Req() request: Request, @Res() response: Response) {
+    return this.write('activity_profile', 'put', request, response);
+  }
+
+  @Post(RESOURCES.activity_profile.path)
+  @Version(VERSION_NEUTRAL)
+  postActivityProfile(@Req() request: Request, @Res() response: Response) {
+    return this.write('activity_profile', 'post', request, response);
+  }
+
+  @Delete(RESOURCES.activity_profile.path)
+  @Version(VERSION_NEUTRAL)
+  deleteActivityProfile(@Req() request: Request, @Res() response: Response) {
+    return this.remove('activity_profile', request, response);
+  }
+
+  @Get(RESOURCES.agent_profile.path)
+  @Version(VERSION_NEUTRAL)
+  getAgentProfile(@Req() request: Request, @Res() response: Response) {
+    return this.read('agent_profile', request, response);
+  }
+
+  @Put(RESOURCES.agent_profile.path)
+  @Version(VERSION_NEUTRAL)
+  putAgentProfile(@Req() request: Request, @Res() response: Response) {
+    return this.write('agent_profile', 'put', request, response);
+  }
+
+  @Post(RESOURCES.agent_profile.path)
+  @Version(VERSION_NEUTRAL)
+  postAgentProfile(@Req() request: Request, @Res() response: Response) {
+    return this.write('agent_profile', 'post', request, response);
+  }
+
+  @Delete(RESOURCES.agent_profile.path)
+  @Version(VERSION_NEUTRAL)
+  deleteAgentProfile(@Req() request: Request, @Res() response: Response) {
+    return this.remove('agent_profile', request, response);
+  }
+
+  /** The Agents resource: the Person the LRS knows by this Agent's identifier (here: the Agent itself). */
+  @Get('xapi/agents')
+  @Version(VERSION_NEUTRAL)
+  agents(@Req() request: Request, @Res() response: Response) {
+    onlyParameters(request, ['agent']);
+    const agent = agentOf(request);
+    const person: JsonObject = { objectType: 'Person', name: typeof agent.name === 'string' ? [agent.name] : [] };
+    for (const key of ['mbox', 'mbox_sha1sum', 'openid', 'account']) {
+      if (agent[key] !== undefined) person[key] = [agent[key]];
+    }
+    response.status(HttpStatus.OK).json(person);
+  }
+
+  /** The Activities resource: a portal word's definition from the word, any other from its statements. */
+  @Get('xapi/activities')
+  @Version(VERSION_NEUTRAL)
+  async activities(@Req() request: Request, @Res() response: Response) {
+    onlyParameters(request, ['activityId']);
+    const activityId = required(request, 'activityId');
+    if (!isIri(activityId)) throw bad('activityId must be an IRI');
+    response
+      .status(HttpStatus.OK)
+      .json(await this.xapi.activity(activityId, wordActivityPattern(portalOrigin(this.config, request))));
+  }
+
+  private keyOf(kind: DocumentKind, request: Request, withId: boolean): DocumentKey {
+    const resource = RESOURCES[kind];
+    const key: DocumentKey = { kind, activityId: '', agent: '', registration: '', documentId: '' };
+    if (resource.activity) {
+      key.activityId = required(request, 'activityId');
+      if (!isIri(key.activityId)) throw bad('activityId must be an IRI');
+    }
+    if (resource.agent) key.agent = agentKey(agentOf(request))!;
+    if (resource.registration) {
+      const registration = single(request, 'registration');
+      if (registration !== undefined) {
+        if (!isUuid(registration)) throw bad('registration must be a UUID');
+        key.registration = registration.toLowerCase();
+      }
+    }
+    if (withId) key.documentId = required(request, resource.idName);
+    return key;
+  }
+
+  private allowed(kind: DocumentKind, ...more: string[]): string[] {
+    const resource = RESOURCES[kind];
+    return [
+      ...(resource.activity ? ['activityId'] : []),
+      ...(resource.agent ? ['agent'] : []),
+      ...(resource.registration ? ['registration'] : []),
+      resource.idName,
+      ...more,
+    ];
+  }
+
+  private preconditions(kind: DocumentKind, request: Request): Preconditions {
+    const version = versionOf(request);
+    return {
+      ifMatch: request.get('if-match'),
+      ifNoneMatch: request.get('if-none-match'),
+      // xAPI 2.0 protects every document resource; 1.0.3 the profiles, whose PUT needs a precondition.
+      conflictWithout: version === '2.0.0' || kind !== 'state',
+      requiredWithout: version === '1.0.3' && kind !== 'state',
+    };
+  }
+
+  /** GET: one document (with its ETag and Last-Modified), or without its id the ids of those under the key. */
+  private async read(kind: DocumentKind, request: Request, response: Response): Promise<void> {
+    const idName = RESOURCES[kind].idName;
+    onlyParameters(request, this.allowed(kind, 'since'));
+    if (single(request, idName) === undefined) {
+      const key = this.keyOf(kind, request, false);
+      const since = single(request, 'since');
+      if (since !== undefined && !isTimestamp(since, false)) throw bad('since must be an ISO 8601 timestamp');
+      const sinceDate =
+        since === undefined
+          ? undefined
+          : new Date(Date.parse(/(Z|[+-]\d{2}(:?\d{2})?)$/i.test(since) ? since : `${since}Z`));
+      response.status(HttpStatus.OK).json(await this.documents.ids(withoutId(key), sinceDate));
+      return;
+    }
+    if (single(request, 'since') !== undefined) throw bad(`since goes with a list, not with ${idName}`);
+    const document = await this.documents.get(this.keyOf(kind, request, true));
+    if (!document) {
+      throw new NotFoundException(
+        `No ${kind.replace('_', ' ')} document ${RESOURCES[kind].idName}=${single(request, idName)}`,
+      );
+    }
+    response
+      .status(HttpStatus.OK)
+      .setHeader('ETag', `"${document.etag}"`)
+      .setHeader('Last-Modified', document.updated.toUTCString())
+      .setHeader('Content-Type', document.contentType)
+      .end(Buffer.from(document.content));
+  }
+
+  private async write(kind: DocumentKind, method: 'put' | 'post', request: Request, response: Response) {
+    onlyParameters(request, this.allowed(kind));
+    const key = this.keyOf(kind, request, true);
+    const body = {
+      contentType: request.get('content-type') ?? 'application/octet-stream',
+      content: bodyOf(request),
+    };
+    await this.documents[method](key, body, this.preconditions(kind, request));
+    response.status(HttpStatus.NO_CONTENT).end();
+  }
+
+  private async remove(kind: DocumentKind, request: Request, response: Response) {
+    onlyParameters(request, this.allowed(kind));
+    if (kind === 'state' && single(request, 'stateId') === undefined) {
+      await this.documents.deleteAll(withoutId(this.keyOf(kind, request, false)));
+    } else {
+      await this.documents.delete(this.keyOf(kind, request, true), this.preconditions(kind, request));
+    }
+    response.status(HttpStatus.NO_CONTENT).end();
+  }
+}
