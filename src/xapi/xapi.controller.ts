@@ -18,6 +18,7 @@ import type { Request, Response } from 'express';
 import type { Environment } from '../core/config.js';
 import { portalOrigin, wordActivityPattern } from './origin.js';
 import { buildMultipart, hashMatches, mediaParameter, parseMultipart } from './multipart.js';
+import { signatureProblem } from './signature.js';
 import { canonicalFormat, idsFormat, type JsonObject } from './statements.js';
 import {
   isIri,
@@ -330,6 +331,10 @@ export class XapiController {
     for (const sha2 of attachments.keys()) {
       if (!declared.has(sha2)) throw bad(`The attachment ${sha2} belongs to no statement`);
     }
+    (statements as JsonObject[]).forEach((statement, index) => {
+      const problem = signatureProblem(statement, attachments);
+      if (problem) throw bad(Array.isArray(parsed) ? `[${index}]: ${problem}` : problem);
+    });
     return { statements: statements as JsonObject[], batch: Array.isArray(parsed), attachments };
   }
 

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import request from 'supertest';
 import { countRows, expectProblem, sql, type WordDetailBody } from '../api.js';
 import { createTestApp, type TestApp, useEmptyTestApp } from '../app.js';
@@ -350,5 +350,81 @@ describe('document resources, agents and activities', () => {
     });
     const unknown = await xapi('get', `/activities?activityId=${encodeURIComponent('http://apps.example/x')}`);
     expect(unknown.body).toEqual({ objectType: 'Activity', id: 'http://apps.example/x' });
+  });
+});
+
+describe('signed statements and the Alternate Request Syntax', () => {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const BOUNDARY = 'signed-statement-boundary';
+
+  /** A statement signed as xAPI says (a JWS of it, attached with usageType …/signature), as multipart/mixed. */
+  function signed(statement: Record<string, unknown>, algorithm = 'RS256'): Buffer {
+    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const input = `${part({ alg: algorithm })}.${part(statement)}`;
+    const hash = algorithm === 'RS256' ? 'sha256' : 'sha512';
+    const signature = Buffer.from(`${input}.${sign(hash, Buffer.from(input), privateKey).toString('base64url')}`);
+    const sha2 = createHash('sha256').update(signature).digest('hex');
+    const withSignature = {
+      ...statement,
+      attachments: [
+        {
+          usageType: 'http://adlnet.gov/expapi/attachments/signature',
+          display: { 'en-US': 'signature' },
+          contentType: 'application/octet-stream',
+          length: signature.length,
+          sha2,
+        },
+      ],
+    };
+    return Buffer.concat([
+      Buffer.from(`--${BOUNDARY}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(withSignature)}\r\n`),
+      Buffer.from(
+        `--${BOUNDARY}\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n` +
+          `X-Experience-API-Hash: ${sha2}\r\n\r\n`,
+      ),
+      signature,
+      Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
+    ]);
+  }
+  const post = (body: Buffer) =>
+    xapi('post', '/statements').set('Content-Type', `multipart/mixed; boundary=${BOUNDARY}`).send(body);
+
+  it('accepts a statement signed with RS256, and refuses another algorithm or a payload that is not it', async () => {
+    const statement = {
+      id: randomUUID(),
+      actor: LEARNER,
+      verb: { id: ANSWERED },
+      object: { id: 'http://apps.example/a' },
+    };
+    await post(signed(statement)).expect(200, [statement.id]);
+    const other = { ...statement, id: randomUUID() };
+    expectProblem(await post(signed(other, 'HS512')), 400);
+    const forged = signed(other).toString('latin1').replace('http://apps.example/a', 'http://apps.example/b');
+    expectProblem(await post(Buffer.from(forged, 'latin1')), 400);
+  });
+
+  it('takes 1.0.3’s Alternate Request Syntax (a form POSTed with ?method=), and 2.0.0 refuses it', async () => {
+    const statement = { actor: LEARNER, verb: { id: ANSWERED }, object: { id: 'http://apps.example/a' } };
+    const id = randomUUID();
+    const form = (version: string) =>
+      new URLSearchParams({
+        statementId: id,
+        content: JSON.stringify(statement),
+        Authorization: BASIC,
+        'X-Experience-API-Version': version,
+      }).toString();
+    expectProblem(
+      await xapi('post', '/statements?method=PUT', '2.0.0')
+        .set('Content-Type', 'application/x-www-form-urlencoded')
+        .send(form('2.0.0')),
+      400,
+    );
+    await request(t.http)
+      .post('/xapi/statements?method=PUT')
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .send(form('1.0.3'))
+      .expect(204);
+    const { body } = await xapi('get', `/statements?statementId=${id}`).expect(200);
+    expect(body).toMatchObject({ id, object: { id: 'http://apps.example/a' } });
   });
 });

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ADL's xAPI conformance suite against the built server (npm run test:xapi builds it first): the server is
-# started on a temporary database with test credentials, the blocks this LRS passes are run on xAPI 1.0.3
-# and 2.0.0, and the server is stopped. ADL_LRS_DIR is the suite (read-only; copied to a temporary folder
+# started on a temporary database with test credentials, the whole suite is run on xAPI 1.0.3 and 2.0.0 (about
+# a minute each), and the server is stopped. ADL_LRS_DIR is the suite (read-only; copied to a temporary folder
 # and installed there), by default ../shared/adl-lrs beside the repository.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -11,8 +11,11 @@ if [ ! -f "$suite/bin/console_runner.js" ]; then
   exit 1
 fi
 
-# The blocks that must pass in full (top-level describe titles of the suite).
-blocks='^(Statement Resource Requirements|About Resource Requirements|Formatting Requirements|Statement Lifecycle Requirements|Id Property Requirements|Actor Property Requirements|Verb Property Requirements|Object Property Requirements|Result Property Requirements|Context Property Requirements|Timestamp Property Requirements|Stored Property Requirements|Authority Property Requirements|Version Property Requirements|Attachments Property Requirements|Retrieval of Statements|Special Data Types and Rules)'
+# The whole suite must pass on both versions, but for three tests of 1.0.3 that contradict 2.0.0's: a request
+# without X-Experience-API-Version (a 400) must be answered with the header 1.0.3 says 1.0.3 and 2.0.0 says
+# 2.0.0. An LRS speaking both cannot tell which the client meant; it answers with its latest, 2.0.0, as
+# xAPI asks. Those three are left out of the 1.0.3 run (-g is a regular expression over the tests' full titles).
+skip_103='^(?!Versioning Requirements .* should fail when Statement (GET|POST|PUT) without header)'
 
 work="$(mktemp -d)"
 server=''
@@ -44,8 +47,10 @@ done
 status=0
 for version in 1.0.3 2.0.0; do
   rm -rf "$copy/logs"
+  grep=()
+  if [ "$version" = 1.0.3 ]; then grep=(-g "$skip_103"); fi
   (cd "$copy" && node bin/console_runner.js -e "http://127.0.0.1:$port/xapi" -a -u "$key" -p "$secret" \
-    -x "$version" -g "$blocks" >"$work/suite-$version.out" 2>&1) || true
+    -x "$version" "${grep[@]}" >"$work/suite-$version.out" 2>&1) || true
   summary="$(grep '"total"' "$work/suite-$version.out" | tail -1 || true)"
   echo "xAPI $version: $summary"
   log="$(ls "$copy"/logs/*.log 2>/dev/null | head -1 || true)"
