@@ -12,7 +12,7 @@ const VOWELS = ['า', 'ำ', 'ิ', 'ี', 'ึ', 'ื', 'ุ', 'ู'];
 const TONES = ['', '่', '้'];
 
 /** A Thai-looking word of three syllables (consonant, vowel, tone), different for every i below 480³. */
-function thaiWord(i: number): string {
+export function thaiWord(i: number): string {
   let word = '';
   for (let syllable = 0; syllable < 3; syllable++) {
     const n = Math.floor(i / 480 ** syllable) % 480;

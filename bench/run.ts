@@ -1,92 +1,433 @@
 import '../src/node-version-guard.js';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { MikroORM } from '@mikro-orm/core';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+import { generate, type Generated, sizeFromArgs } from './generate.js';
 import { benchImport } from './import.js';
 
-// A real server on a temporary SQLite file (WAL), loaded with the seed data, measured over loopback
-// with a bounded number of requests per scenario.
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 10);
+/**
+ * `npm run bench [-- --quick] [-- --duration S --rounds N --connections N --words N ...]`
+ *
+ * 1. Generates the large portal (generate.ts) into bench/.data/.
+ * 2. Starts the portal (built, as `npm start` runs it) and the baseline (baseline.ts: node:http +
+ *    better-sqlite3) on that same database file, each on a loopback port, timing their start-up.
+ * 3. Checks that both answer every measured request with the same JSON (values that depend on the
+ *    instant of the request, as noted in `normalised`, aside).
+ * 4. Measures each endpoint with autocannon (50 connections, a bounded duration) three rounds, the two
+ *    servers alternating (who goes first changes every round); reports medians of the rounds.
+ * 5. Checks every counter against the log after the answers the measurement recorded.
+ * 6. Times the dashboard endpoints one request at a time on portals with 0, a tenth of and all the answers.
+ * 7. Times the bulk import (import.ts) on a fresh portal.
+ * Prints everything and writes bench/results.md.
+ */
 
-const dir = mkdtempSync(join(tmpdir(), 'lang-portal-bench-'));
-process.env.DATABASE_PATH = join(dir, 'bench.sqlite');
-process.env.LOG_LEVEL ??= 'warn';
-const { AppModule } = await import('../src/app.module.js');
-const { configureApp } = await import('../src/app.setup.js');
-const { seed } = await import('../database/seeders/DatabaseSeeder.js');
+const { values: flags } = parseArgs({
+  args: process.argv.slice(2),
+  strict: false,
+  options: {
+    quick: { type: 'boolean' },
+    duration: { type: 'string' },
+    rounds: { type: 'string' },
+    connections: { type: 'string' },
+    'skip-scale': { type: 'boolean' },
+    'skip-import': { type: 'boolean' },
+    out: { type: 'string' },
+  },
+});
+const { size } = sizeFromArgs(process.argv.slice(2));
+const DURATION = Number(flags.duration ?? (flags.quick ? 3 : 5));
+const ROUNDS = Number(flags.rounds ?? 3);
+const CONNECTIONS = Number(flags.connections ?? 50);
+const OUT = typeof flags.out === 'string' ? flags.out : 'bench/results.md';
+const DATA = 'bench/.data';
+const PORTAL_PORT = 3310;
+const BASELINE_PORT = 3311;
 
-const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: ['error'] });
-await configureApp(app);
-const orm = app.get<MikroORM>(MikroORM);
-await orm.migrator.up();
-await seed(orm);
-await app.listen(0, '127.0.0.1');
-const base = `${await app.getUrl()}/api/v1`;
+const lines: string[] = [];
+const say = (line = '') => {
+  process.stdout.write(`${line}\n`);
+  lines.push(line);
+};
+const log = (line: string) => process.stdout.write(`${line}\n`);
 
-async function call(method: string, path: string, body?: object): Promise<unknown> {
-  const response = await fetch(base + path, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!response.ok) {
-    throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  }
-  return response.json();
+interface Server {
+  name: 'portal' | 'baseline';
+  process: ChildProcess;
+  base: string;
+  startupMs: number;
 }
 
-async function scenario(name: string, request: (i: number) => Promise<unknown>): Promise<void> {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < REQUESTS) {
-        const i = next++;
-        const t0 = performance.now();
-        await request(i);
-        latencies.push(performance.now() - t0);
+async function waitFor(url: string, child: ChildProcess, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`${url}: the server exited with ${child.exitCode}`);
+    }
+    try {
+      if ((await fetch(url)).status < 500) {
+        return;
       }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))].toFixed(2);
-  process.stdout.write(
-    `${name.padEnd(44)} ${String(Math.round(REQUESTS / seconds)).padStart(6)} req/s   p50 ${at(0.5)} ms   p95 ${at(0.95)} ms\n`,
-  );
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`${url}: no answer within ${timeoutMs} ms`);
 }
 
-const { words } = (await call('GET', '/groups/1/words/raw')) as { words: { id: number }[] };
-const launched = (await call('POST', '/learning_apps/1/launch', { group_id: 1 })) as { study_session: { id: number } };
-const session = launched.study_session.id;
+// Servers this run started, stopped however it ends.
+const children = new Set<ChildProcess>();
+process.on('exit', () => children.forEach((child) => child.kill('SIGKILL')));
 
-process.stdout.write(`${REQUESTS} requests per scenario, ${CONCURRENCY} concurrent\n`);
-await scenario('GET /words?per_page=100', () => call('GET', '/words?per_page=100'));
-await scenario('GET /words?q=a&sort_by=english', () => call('GET', '/words?q=a&sort_by=english'));
-await scenario('POST /study_sessions/:id/words/:word_id/review', (i) =>
-  call('POST', `/study_sessions/${session}/words/${words[i % words.length].id}/review`, { correct: i % 3 !== 0 }),
-);
-await scenario('POST /reviews (Idempotency-Key)', (i) =>
-  fetch(`${base}/reviews`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': `bench-${i}` },
-    body: JSON.stringify({ word_id: words[i % words.length].id, correct: true }),
-  }),
-);
-// 500 answers in one request, to set beside 500 single answers (one scenario request = 500 answers).
-const batch = Array.from({ length: 500 }, (_, i) => ({ word_id: words[i % words.length].id, correct: i % 3 !== 0 }));
-await scenario('POST /study_sessions/:id/answers (500 answers)', () =>
-  call('POST', `/study_sessions/${session}/answers`, { answers: batch }),
-);
-await scenario('GET /groups/:id (stats)', () => call('GET', '/groups/1'));
-await scenario('GET /study_sessions', () => call('GET', '/study_sessions'));
-await scenario('GET /dashboard/quick_stats', () => call('GET', '/dashboard/quick_stats'));
-await benchImport(base);
+async function start(name: Server['name'], database: string, port: number): Promise<Server> {
+  const args =
+    name === 'portal'
+      ? // As `npm start` runs it.
+        ['--max-semi-space-size=4', '--max-old-space-size=256', 'dist/src/main.js']
+      : ['dist/bench/baseline.js'];
+  const started = performance.now();
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, DATABASE_PATH: database, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  const base = `http://127.0.0.1:${port}/api/v1`;
+  await waitFor(`${base}/dashboard/study_progress`, child);
+  return { name, process: child, base, startupMs: performance.now() - started };
+}
 
-await app.close();
-rmSync(dir, { recursive: true, force: true });
+async function stop(server: Server): Promise<void> {
+  if (server.process.exitCode === null) {
+    const exited = new Promise((resolve) => server.process.once('exit', resolve));
+    server.process.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/** Resident memory of a process now and at its peak (Linux), in MB. */
+function memoryOf(server: Server): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${server.process.pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: Math.round(kb('VmRSS') / 1024), peak: Math.round(kb('VmHWM') / 1024) };
+}
+
+interface Endpoint {
+  name: string;
+  method: 'GET' | 'POST';
+  path: string;
+  /** For answers: the paths to cycle through, one word after another. */
+  paths?: string[];
+}
+
+function endpoints(sample: Generated['sample'], answerPaths: string[]): Endpoint[] {
+  const get = (name: string, path = name): Endpoint => ({ name, method: 'GET', path });
+  return [
+    get('GET /words?sort_by=correct_count&order=desc', '/words?sort_by=correct_count&order=desc'),
+    get('GET /words?q=river', '/words?q=river'),
+    get('GET /groups/:id/words', `/groups/${sample.groupId}/words`),
+    get('GET /groups/:id', `/groups/${sample.groupId}`),
+    get('GET /study_sessions', '/study_sessions'),
+    get('GET /study_sessions/:id/words', `/study_sessions/${sample.sessionId}/words`),
+    get('GET /dashboard/quick_stats', '/dashboard/quick_stats'),
+    get('GET /dashboard/study_progress', '/dashboard/study_progress'),
+    get('GET /dashboard/forecast', '/dashboard/forecast'),
+    get('GET /words/:id', `/words/${sample.wordId}`),
+    get('GET /reviews', '/reviews'),
+    get('GET /reviews/queue', '/reviews/queue'),
+    {
+      name: 'POST /study_sessions/:id/words/:word_id/review',
+      method: 'POST',
+      path: answerPaths[0],
+      paths: answerPaths,
+    },
+  ];
+}
+
+/**
+ * What may differ between two correct answers given a few milliseconds apart: the instant of the answer,
+ * a new word's card (due now), and the recall probability (it falls by the millisecond).
+ */
+function normalised(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map(normalised);
+  }
+  if (value && typeof value === 'object') {
+    const object = { ...(value as Record<string, unknown>) };
+    if (object.state === 'new' && 'due' in object) {
+      object.due = '(now)';
+    }
+    if (typeof object.retrievability === 'number') {
+      object.retrievability = Number(object.retrievability.toFixed(6));
+    }
+    if (object.success === true && 'created_at' in object) {
+      // Each server answers about its own word (below).
+      [object.created_at, object.word_id] = ['(now)', '(the word answered)'];
+    }
+    return Object.fromEntries(Object.entries(object).map(([key, inner]) => [key, normalised(inner)]));
+  }
+  return value;
+}
+
+async function request(server: Server, endpoint: Endpoint, path = endpoint.path): Promise<[number, string]> {
+  const response = await fetch(server.base + path, {
+    method: endpoint.method,
+    headers: endpoint.method === 'POST' ? { 'content-type': 'application/json' } : {},
+    body: endpoint.method === 'POST' ? JSON.stringify({ correct: true }) : undefined,
+  });
+  return [response.status, JSON.stringify(normalised(await response.json()))];
+}
+
+/** Both servers give the same status and JSON for every endpoint; throws naming the first difference. */
+async function checkSameAnswers(servers: Server[], list: Endpoint[]): Promise<void> {
+  for (const endpoint of list) {
+    // Answers go to two different words of the session, so that neither server sees the other's answer;
+    // one server after the other, as both write the one database file.
+    const [portal, baseline] = [
+      await request(servers[0], endpoint, endpoint.paths?.[1] ?? endpoint.path),
+      await request(servers[1], endpoint, endpoint.paths?.[2] ?? endpoint.path),
+    ];
+    if (portal[0] !== baseline[0] || portal[1] !== baseline[1] || portal[0] >= 300) {
+      const at = [...portal[1]].findIndex((char, i) => char !== baseline[1][i]);
+      throw new Error(
+        `${endpoint.name}: the portal and the baseline differ (status ${portal[0]} / ${baseline[0]}) at ` +
+          `character ${at}:\n portal:   ${portal[1].slice(Math.max(0, at - 200), at + 200)}\n baseline: ${baseline[1].slice(Math.max(0, at - 200), at + 200)}`,
+      );
+    }
+  }
+  log(`Both servers answer the ${list.length} requests with the same JSON.`);
+}
+
+interface Measure {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(server: Server, endpoint: Endpoint, duration: number): Promise<Measure> {
+  let next = 0;
+  const result = await autocannon({
+    url: server.base.replace(/\/api\/v1$/, ''),
+    connections: CONNECTIONS,
+    duration,
+    requests: [
+      {
+        method: endpoint.method,
+        headers: endpoint.method === 'POST' ? { 'content-type': 'application/json' } : {},
+        body: endpoint.method === 'POST' ? JSON.stringify({ correct: true }) : undefined,
+        setupRequest: (req) => ({
+          ...req,
+          path: `/api/v1${endpoint.paths ? endpoint.paths[next++ % endpoint.paths.length] : endpoint.path}`,
+        }),
+      },
+    ],
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(n >= 10 ? 0 : 1));
+const ms = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(1)} s` : `${fmt(n)} ms`);
+
+/** The answer paths of the benchmark: the sample session's group's words, each answered in turn. */
+function answerPathsOf(database: string, sessionId: number): string[] {
+  const db = new Database(database, { readonly: true });
+  const words = db
+    .prepare(
+      `select m.word_id from study_sessions s join words_groups m on m.group_id = s.group_id where s.id = ? order by m.word_id`,
+    )
+    .pluck()
+    .all(sessionId) as number[];
+  db.close();
+  return words.map((word) => `/study_sessions/${sessionId}/words/${word}/review`);
+}
+
+/** Every counter the database keeps equals what it counts, after the answers of the benchmark. */
+function checkCounters(database: string): string {
+  const db = new Database(database, { readonly: true });
+  const one = (sqlText: string) => db.prepare(sqlText).pluck().get() as number;
+  const log = db
+    .prepare(
+      'select count(*) as answers, sum(correct) as correct, count(distinct word_id) as words from words_review_items',
+    )
+    .get() as { answers: number; correct: number; words: number };
+  const checks: [string, number, number][] = [
+    ['answers in answer_totals', one('select answers from answer_totals'), log.answers],
+    ['right answers in answer_totals', one('select correct from answer_totals'), log.correct],
+    ['studied words in answer_totals', one('select studied_words from answer_totals'), log.words],
+    ['answers in answer_quarter_hours', one('select sum(answers) from answer_quarter_hours'), log.answers],
+    ['words.correct_count', one('select sum(correct_count) from words'), log.correct],
+    ['words.wrong_count', one('select sum(wrong_count) from words'), log.answers - log.correct],
+    [
+      'words whose counters differ from their log',
+      one(`select count(*) from words w where w.correct_count + w.wrong_count
+             <> (select count(*) from words_review_items r where r.word_id = w.id)`),
+      0,
+    ],
+    ['cards (one per answered word)', one('select count(*) from cards'), log.words],
+  ];
+  db.close();
+  const wrong = checks.filter(([, actual, expected]) => actual !== expected);
+  if (wrong.length > 0) {
+    throw new Error(`Counters differ from the log: ${JSON.stringify(wrong)}`);
+  }
+  return `every counter equals the log (${log.answers.toLocaleString('en-US')} answers, ${checks.length} checks)`;
+}
+
+/** Median latency of `count` requests, one at a time, after a warm-up. */
+async function sequential(base: string, path: string, count = 20): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < count + 3; i++) {
+    const started = performance.now();
+    const response = await fetch(base + path);
+    await response.arrayBuffer();
+    if (!response.ok) {
+      throw new Error(`${path}: ${response.status}`);
+    }
+    if (i >= 3) {
+      times.push(performance.now() - started);
+    }
+  }
+  return median(times);
+}
+
+const DASHBOARD = [
+  '/dashboard/quick_stats',
+  '/dashboard/study_progress',
+  '/dashboard/forecast',
+  '/dashboard/retention',
+  '/dashboard/last_study_session',
+];
+
+mkdirSync(DATA, { recursive: true });
+const database = join(DATA, flags.quick ? 'bench-quick.sqlite' : 'bench.sqlite');
+log(`Generating ${JSON.stringify(size)} into ${database}`);
+const generated = await generate(database, size, log);
+const answerPaths = answerPathsOf(database, generated.sample.sessionId);
+
+const portal = await start('portal', database, PORTAL_PORT);
+const baseline = await start('baseline', database, BASELINE_PORT);
+const servers = [portal, baseline];
+const idle = servers.map(memoryOf);
+const list = endpoints(generated.sample, answerPaths);
+await checkSameAnswers(servers, list);
+
+const measures = new Map<string, Record<Server['name'], Measure[]>>();
+for (const endpoint of list) {
+  measures.set(endpoint.name, { portal: [], baseline: [] });
+  // A short warm-up of each server on each endpoint (JIT, SQLite's page cache).
+  for (const server of servers) {
+    await load(server, endpoint, 1);
+  }
+}
+for (let round = 0; round < ROUNDS; round++) {
+  for (const endpoint of list) {
+    const order = (round + list.indexOf(endpoint)) % 2 === 0 ? servers : [...servers].reverse();
+    for (const server of order) {
+      const measure = await load(server, endpoint, DURATION);
+      measures.get(endpoint.name)![server.name].push(measure);
+      log(
+        `round ${round + 1}  ${server.name.padEnd(8)} ${endpoint.name.padEnd(48)} ${fmt(measure.rps).padStart(7)} req/s` +
+          `  p50 ${ms(measure.p50)}  p99 ${ms(measure.p99)}${measure.errors ? `  ${measure.errors} errors` : ''}`,
+      );
+    }
+  }
+}
+const peak = servers.map(memoryOf);
+await Promise.all(servers.map(stop));
+const counters = checkCounters(database);
+
+say('# Benchmark: the portal beside a raw node:http + better-sqlite3 server');
+say();
+say(
+  `${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ` +
+    `${Math.round(totalmem() / 2 ** 30)} GB, Node.js ${process.version}. Portal of ${size.words.toLocaleString('en-US')} words, ` +
+    `${size.groups} groups, ${size.sessions.toLocaleString('en-US')} study sessions, ${size.answers.toLocaleString('en-US')} answers over ` +
+    `${size.days} days (generated in ${generated.seconds.toFixed(0)} s). autocannon, ${CONNECTIONS} connections over loopback, ` +
+    `${DURATION} s per measurement, ${ROUNDS} rounds alternating the servers; medians of the rounds.`,
+);
+say();
+say('| endpoint | portal req/s | baseline req/s | portal / baseline | portal p50 / p99 | baseline p50 / p99 |');
+say('|---|--:|--:|--:|--:|--:|');
+for (const [name, { portal: p, baseline: b }] of measures) {
+  const [prps, brps] = [median(p.map((m) => m.rps)), median(b.map((m) => m.rps))];
+  const errors = [...p, ...b].reduce((sum, m) => sum + m.errors, 0);
+  say(
+    `| \`${name}\` | ${fmt(prps)} | ${fmt(brps)} | ${Math.round((prps / brps) * 100)}% | ` +
+      `${ms(median(p.map((m) => m.p50)))} / ${ms(median(p.map((m) => m.p99)))} | ` +
+      `${ms(median(b.map((m) => m.p50)))} / ${ms(median(b.map((m) => m.p99)))} |${errors ? ` (${errors} errors)` : ''}`,
+  );
+}
+say();
+say(`| | portal | baseline |`);
+say(`|---|--:|--:|`);
+say(`| start-up (spawn to first answer) | ${ms(portal.startupMs)} | ${ms(baseline.startupMs)} |`);
+say(`| RSS idle after start-up | ${idle[0].rss} MB | ${idle[1].rss} MB |`);
+say(`| peak RSS (under load) | ${peak[0].peak} MB | ${peak[1].peak} MB |`);
+say();
+say(`After the load: ${counters}.`);
+
+if (!flags['skip-scale']) {
+  say();
+  say('Dashboard latency by the size of the history (portal, one request at a time, median of 20, ms):');
+  say();
+  say(`| answers | start-up | ${DASHBOARD.map((path) => `\`${path}\``).join(' | ')} |`);
+  say(`|--:|--:|${DASHBOARD.map(() => '--:').join('|')}|`);
+  for (const answers of [0, Math.round(size.answers / 10), size.answers]) {
+    const scaled = join(DATA, 'bench-scale.sqlite');
+    if (answers === size.answers) {
+      // The database measured above (its answers plus those of the load).
+      rmSync(scaled, { force: true });
+    }
+    const path = answers === size.answers ? database : scaled;
+    if (answers !== size.answers) {
+      await generate(scaled, { ...size, answers }, () => {});
+    }
+    const server = await start('portal', path, PORTAL_PORT);
+    const times = [];
+    for (const endpoint of DASHBOARD) {
+      times.push(await sequential(server.base, endpoint));
+    }
+    await stop(server);
+    say(
+      `| ${answers.toLocaleString('en-US')} | ${ms(server.startupMs)} | ${times.map((t) => t.toFixed(1)).join(' | ')} |`,
+    );
+  }
+}
+
+if (!flags['skip-import']) {
+  const dir = mkdtempSync(join(tmpdir(), 'lang-portal-bench-'));
+  const server = await start('portal', join(dir, 'import.sqlite'), PORTAL_PORT);
+  process.env.BENCH_IMPORT_ROWS ??= flags.quick ? '5000' : '50000';
+  const importLines: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string) => (importLines.push(chunk), write(chunk))) as typeof process.stdout.write;
+  try {
+    await benchImport(server.base);
+  } finally {
+    process.stdout.write = write;
+    await stop(server);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  lines.push('', '```', ...importLines.join('').trim().split('\n'), '```');
+}
+
+const notes = join('bench', 'results.notes.md');
+let tail = '';
+try {
+  tail = `\n${readFileSync(notes, 'utf8')}`;
+} catch {
+  // no notes
+}
+writeFileSync(OUT, `${lines.join('\n')}\n${tail}`);
+log(`\nWritten to ${OUT}`);
