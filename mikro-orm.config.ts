@@ -33,8 +33,9 @@ export function ormConfig(dbName = process.env.DATABASE_PATH || 'database/lang-p
       silent: true,
     },
     seeder: { path: 'database/seeders', seedersList: [DatabaseSeeder] },
-    // The full-text index of words is SQLite's, not an entity's: created by its migration, kept by triggers.
-    schemaGenerator: { skipTables: [WORD_SEARCH_TABLES] },
+    // The full-text index of words is SQLite's, not an entity's: created by its migration, kept by triggers;
+    // so are the query planner's statistics (ANALYZE, PRAGMA optimize).
+    schemaGenerator: { skipTables: [WORD_SEARCH_TABLES, /^sqlite_stat\d$/] },
     allowGlobalContext: false,
     // A resource named in the path that does not exist is a 404.
     findOneOrFailHandler: (entity, where) =>

@@ -11,7 +11,8 @@ export const Group = defineEntity({
     ...changingRowOf(),
     name: p.text().collation('nocase').unique('groups_name_unique'),
     // Counter cache of the group's memberships, kept by the database (triggers on words_groups).
-    wordsCount: p.integer().default(0),
+    // Indexed for the list sorted by it.
+    wordsCount: p.integer().default(0).index(),
     words: () =>
       p
         .manyToMany(Word)
@@ -19,5 +20,7 @@ export const Group = defineEntity({
         .inversedBy('groups'),
     studySessions: () => p.oneToMany(StudySession).mappedBy('group'),
   },
+  // The list sorted by creation time.
+  indexes: [{ name: 'groups_created_at_index', properties: ['createdAt'] }],
 });
 export type Group = InferEntity<typeof Group>;

@@ -26,5 +26,7 @@ export const Card = defineEntity({
     // Set by the database when an answer of the word is deleted: the card is recomputed from the log before it is read.
     stale: p.boolean().default(false).index(),
   },
+  // The mastered words (review state, stability of three weeks or more) are counted from the index alone.
+  indexes: [{ name: 'cards_state_stability_index', properties: ['state', 'stability'] }],
 });
 export type Card = InferEntity<typeof Card>;

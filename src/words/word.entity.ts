@@ -17,8 +17,9 @@ export const Word = defineEntity({
     english: p.text().collation('nocase').index(),
     parts: p.json<WordParts>(),
     // Kept equal to the review log by the database (triggers on words_review_items).
-    correctCount: p.integer().default(0),
-    wrongCount: p.integer().default(0),
+    // Indexed for the lists sorted by them, and the queue's never-answered words (both 0).
+    correctCount: p.integer().default(0).index(),
+    wrongCount: p.integer().default(0).index(),
     // The inverse side of Group.words: membership is written by the groups module.
     groups: () => p.manyToMany(Group).mappedBy('words'),
     // What search and sorting read, derived from the columns above on every write, never written by a caller:
@@ -46,6 +47,8 @@ export const Word = defineEntity({
       .lazy(),
   },
   uniques: [{ name: 'words_thai_english_unique', properties: ['thai', 'english'] }],
+  // The lists sorted by creation time.
+  indexes: [{ name: 'words_created_at_index', properties: ['createdAt'] }],
   // The full-text index of thai, thaiPlain, english and romanizationLower (search.ts) follows every insert,
   // update and delete.
   triggers: WORD_SEARCH_TRIGGERS,
