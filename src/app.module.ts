@@ -7,6 +7,7 @@ import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { ormConfig } from '../mikro-orm.config.js';
 import { type Environment, validateEnvironment } from './core/config.js';
+import { AnkiModule } from './anki/anki.module.js';
 import { BackupsModule } from './backups/backups.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { GroupsModule } from './groups/groups.module.js';
@@ -59,6 +60,7 @@ import { XapiModule } from './xapi/xapi.module.js';
     MetricsModule,
     BackupsModule,
     XapiModule,
+    AnkiModule,
   ],
   providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
 })

@@ -5,6 +5,7 @@ import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-ex
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
+import { mediaDirectory } from './anki/media.js';
 import type { Environment } from './core/config.js';
 import { documentBodyContents } from './http/body-content.js';
 import { ValidationFailedException } from './http/problem-document.js';
@@ -44,6 +45,14 @@ export async function configureApp(app: NestExpressApplication): Promise<OpenAPI
   );
   // The learning apps built into the portal (plain files: `apps/<app>/`), at /apps/.
   app.useStaticAssets(fileURLToPath(new URL('../apps/', import.meta.url)), { prefix: '/apps/' });
+  // Media files (audio of imported Anki notes), at /media/.
+  app.useStaticAssets(
+    mediaDirectory({
+      MEDIA_PATH: config.get('MEDIA_PATH', { infer: true }),
+      DATABASE_PATH: config.get('DATABASE_PATH', { infer: true }),
+    }),
+    { prefix: '/media/', dotfiles: 'deny', index: false },
+  );
   // A bulk import takes a whole vocabulary, as JSON or CSV: its own parsers and limit, before the global one.
   app.use(IMPORT_PATH, ...importBodyParsers(config.get('IMPORT_BODY_LIMIT', { infer: true })));
   // xAPI statements come as JSON or multipart/mixed (with attachments): read as bytes, parsed by the resource.

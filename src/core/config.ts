@@ -68,6 +68,16 @@ export class Environment {
   @Matches(/^\d+(b|kb|mb)$/i, { message: '$property must be a size such as 50mb, 512kb or 100000b' })
   IMPORT_BODY_LIMIT = '50mb';
 
+  /** The largest Anki package `POST /import/anki` takes (it is read in memory). */
+  @Matches(/^\d+(b|kb|mb)$/i, { message: '$property must be a size such as 200mb, 512kb or 100000b' })
+  ANKI_IMPORT_LIMIT = '200mb';
+
+  /** Where media files (audio of imported Anki notes) are kept, served at /media/; unset, `media/` beside the database. */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  MEDIA_PATH: string | undefined = undefined;
+
   /** Requests per minute per client address; 0 turns rate limiting off. */
   @DecimalIntIn(0)
   RATE_LIMIT_PER_MINUTE = 0;

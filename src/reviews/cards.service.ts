@@ -19,6 +19,15 @@ export interface CardHistory {
   answers: (Answer & { id: number; after: Memory })[];
 }
 
+/** An answer of a bulk import (`ReviewsService.importHistory`): `reviewedAt` in epoch ms; `cardState` set by the replay. */
+export interface ImportedAnswer {
+  wordId: number;
+  correct: boolean;
+  reviewedAt: number;
+  ankiRevlogId: number;
+  cardState?: number;
+}
+
 /** How many stale cards are recomputed at a time: bounds the memory a full rebuild takes. */
 const REBUILD_CHUNK = 500;
 const NEW_STATE = 0;
@@ -140,6 +149,88 @@ export class CardsService {
         cards.map((card) => ({ ...card, stale: false })),
       );
     }
+  }
+
+  /**
+   * Cards of the words a bulk of imported answers is about, replayed over each word's whole log (its stored
+   * answers and these, oldest first), in the caller's transaction. Sets each new answer's `cardState`, and
+   * returns `write`, which stores the cards and the changed states of stored answers once the new ones are written.
+   */
+  async replayImported(answers: ImportedAnswer[]): Promise<{ words: number; write: () => Promise<void> }> {
+    const scheduler = await this.scheduling.scheduler();
+    const byWord = new Map<number, ImportedAnswer[]>();
+    for (const answer of answers) {
+      const list = byWord.get(answer.wordId);
+      if (list) {
+        list.push(answer);
+      } else {
+        byWord.set(answer.wordId, [answer]);
+      }
+    }
+    const wordIds = [...byWord.keys()];
+    const cards: (Memory & { word: number; firstReview: Date; stale: boolean })[] = [];
+    const changedStates: { id: number; cardState: number }[] = [];
+    for (let start = 0; start < wordIds.length; start += REBUILD_CHUNK) {
+      const chunk = wordIds.slice(start, start + REBUILD_CHUNK);
+      const stored = await this.em
+        .createQueryBuilder(ReviewItem, 'r')
+        .select(['id', 'word', 'correct', 'reviewedAt', 'cardState'])
+        .where({ word: { $in: chunk } })
+        .execute<
+          { id: number; word_id: number; correct: number | boolean; reviewed_at: number; card_state: number | null }[]
+        >('all', false);
+      const storedByWord = new Map<number, typeof stored>();
+      for (const row of stored) {
+        storedByWord.set(row.word_id, [...(storedByWord.get(row.word_id) ?? []), row]);
+      }
+      for (const wordId of chunk) {
+        // Stored answers before new ones at the same instant: they have the smaller ids.
+        const log: {
+          at: number;
+          order: number;
+          correct: boolean;
+          stored?: (typeof stored)[number];
+          answer?: ImportedAnswer;
+        }[] = [
+          ...(storedByWord.get(wordId) ?? []).map((row) => ({
+            at: Number(row.reviewed_at),
+            order: row.id,
+            correct: Boolean(row.correct),
+            stored: row,
+          })),
+          ...byWord.get(wordId)!.map((answer, index) => ({
+            at: answer.reviewedAt,
+            order: Number.MAX_SAFE_INTEGER - byWord.get(wordId)!.length + index,
+            correct: answer.correct,
+            answer,
+          })),
+        ].sort((a, b) => a.at - b.at || a.order - b.order);
+        let memory: Memory | null = null;
+        for (const entry of log) {
+          const state = memory?.state ?? NEW_STATE;
+          if (entry.answer) {
+            entry.answer.cardState = state;
+          } else if (entry.stored!.card_state !== state) {
+            changedStates.push({ id: entry.stored!.id, cardState: state });
+          }
+          memory = scheduler.answer(memory, { correct: entry.correct, reviewedAt: new Date(entry.at) });
+        }
+        cards.push({ word: wordId, ...memory!, firstReview: new Date(log[0].at), stale: false });
+      }
+    }
+    return {
+      words: cards.length,
+      write: async () => {
+        for (const { id, cardState } of changedStates) {
+          await this.em.nativeUpdate(ReviewItem, { id }, { cardState });
+        }
+        for (let start = 0; start < cards.length; start += REBUILD_CHUNK) {
+          const chunk = cards.slice(start, start + REBUILD_CHUNK);
+          await this.em.nativeDelete(Card, { word: { $in: chunk.map((card) => card.word) } });
+          await this.em.insertMany(Card, chunk);
+        }
+      },
+    };
   }
 
   /** The card of a word (null before its first answer) and the card after each of its answers. */

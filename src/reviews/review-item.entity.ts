@@ -23,6 +23,8 @@ export const ReviewItem = defineEntity({
     reviewedAt: p.datetime().index(),
     // The state (0 new, 1 learning, 2 review, 3 relearning) of the word's card when the answer was given.
     cardState: p.smallint().nullable(),
+    // The Anki review log entry an imported answer came from (its id, the epoch ms of the review): imported once.
+    ankiRevlogId: p.integer().nullable().unique(),
   },
   // True retention counts the answers given in review state over a period, from the index alone.
   indexes: [{ name: 'words_review_items_retention_index', properties: ['cardState', 'reviewedAt', 'correct'] }],

@@ -10,7 +10,7 @@ import type {
   ReviewDto,
 } from './dto/review.dto.js';
 import { AnswerQuarterHour, AnswerTotals } from './answer-summary.entity.js';
-import { CardsService } from './cards.service.js';
+import { CardsService, type ImportedAnswer } from './cards.service.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { ReviewItem } from './review-item.entity.js';
 import { StudyActivity } from './study-activity.entity.js';
@@ -29,6 +29,9 @@ export interface AnswerTarget {
 
 /** An answer about a word, as a batch carries it. */
 export type WordAnswer = AnswerDto & { word_id: number };
+
+/** Imported answers written per statement (and their revlog ids looked up per statement). */
+const IMPORT_CHUNK = 500;
 
 /** Answers counted over some part of the log. */
 export interface AnswerStats {
@@ -206,6 +209,60 @@ export class ReviewsService {
       correct,
       created_at: reviewedAt.toISOString(),
     }));
+  }
+
+  /**
+   * Imported history (an Anki review log), in the caller's transaction: answers whose revlog id is stored
+   * already are left out; the others are written in chunks, their words' cards replayed once over each
+   * whole log. Counters and summaries follow by the database, as for any answer.
+   */
+  async importHistory(
+    answers: ImportedAnswer[],
+    dryRun: boolean,
+  ): Promise<{ imported: number; known: number; cards: number }> {
+    const known = new Set<number>();
+    for (let start = 0; start < answers.length; start += IMPORT_CHUNK) {
+      const ids = answers.slice(start, start + IMPORT_CHUNK).map((answer) => answer.ankiRevlogId);
+      const rows = await this.em
+        .createQueryBuilder(ReviewItem, 'r')
+        .select(['ankiRevlogId'])
+        .where({ ankiRevlogId: { $in: ids } })
+        .execute<{ anki_revlog_id: number }[]>('all', false);
+      for (const row of rows) {
+        known.add(Number(row.anki_revlog_id));
+      }
+    }
+    const seen = new Set<number>();
+    const fresh = answers
+      .filter(
+        (answer) => !known.has(answer.ankiRevlogId) && !seen.has(answer.ankiRevlogId) && seen.add(answer.ankiRevlogId),
+      )
+      .sort((a, b) => a.reviewedAt - b.reviewedAt || a.ankiRevlogId - b.ankiRevlogId);
+    if (dryRun || fresh.length === 0) {
+      return {
+        imported: fresh.length,
+        known: answers.length - fresh.length,
+        cards: new Set(fresh.map((a) => a.wordId)).size,
+      };
+    }
+    const cards = await this.cards.replayImported(fresh);
+    const createdAt = new Date();
+    for (let start = 0; start < fresh.length; start += IMPORT_CHUNK) {
+      await this.em.insertMany(
+        ReviewItem,
+        fresh.slice(start, start + IMPORT_CHUNK).map((answer) => ({
+          word: answer.wordId,
+          studySession: null,
+          correct: answer.correct,
+          reviewedAt: new Date(answer.reviewedAt),
+          cardState: answer.cardState,
+          ankiRevlogId: answer.ankiRevlogId,
+          createdAt,
+        })),
+      );
+    }
+    await cards.write();
+    return { imported: fresh.length, known: answers.length - fresh.length, cards: cards.words };
   }
 
   /** Newest first, ties by id descending. */

@@ -1,4 +1,5 @@
-import { EntityManager, RequestContext } from '@mikro-orm/sqlite';
+import { EntityManager, raw, RequestContext } from '@mikro-orm/sqlite';
+import { jsonText } from '../database/dialect.js';
 import { Injectable } from '@nestjs/common';
 import { foldedName } from '../core/names.js';
 import { ConflictingFieldsException, type FieldErrorDto, ValidationFailedException } from '../http/problem-document.js';
@@ -27,8 +28,9 @@ function canonicalJson(value: unknown): string {
 }
 
 /** A stored word, as an import compares a row with it. */
-interface StoredWord {
+export interface StoredWord {
   id: number;
+  thai: string;
   english: string;
   parts: WordParts;
 }
@@ -37,7 +39,7 @@ interface StoredWord {
 interface Update {
   row: ImportRow;
   id: number;
-  fields?: { english: string; parts: WordParts };
+  fields?: { thai: string; english: string; parts: WordParts };
   joins: string[];
 }
 
@@ -66,18 +68,39 @@ export class WordTransferService {
   ) {}
 
   async import(input: ImportRows, onDuplicate: OnDuplicate, dryRun: boolean): Promise<ImportReportDto> {
+    return (await this.importRows(input, onDuplicate, dryRun)).report;
+  }
+
+  /**
+   * `import`, answering also the id of the word each row became or matched (`undefined` for a row skipped;
+   * a new word in a dry run has a negative stand-in, minus its row). `known` names stored words some rows are, whatever their thai and
+   * english now (an Anki note found by its guid): each such row updates its word.
+   */
+  async importRows(
+    input: ImportRows,
+    onDuplicate: OnDuplicate,
+    dryRun: boolean,
+    known: Map<ImportRow, StoredWord> = new Map(),
+  ): Promise<{ report: ImportReportDto; ids: Map<ImportRow, number> }> {
     return this.em.transactional(async (em) => {
       const { rows } = input;
-      const stored = await this.storedWords(rows);
+      const stored = await this.storedWords(rows.filter((row) => !known.has(row)));
+      const ids = new Map<ImportRow, number>();
       const creates: ImportRow[] = [];
       const matches: { row: ImportRow; word: StoredWord }[] = [];
       const conflicts: FieldErrorDto[] = [];
       let skipped = 0;
       for (const row of rows) {
-        const word = stored.get(wordKey(row.thai, row.english));
-        if (!word) {
+        const word = known.get(row) ?? stored.get(wordKey(row.thai, row.english));
+        if (word) {
+          ids.set(row, word.id);
+        }
+        if (known.has(row)) {
+          matches.push({ row, word: word! });
+        } else if (!word) {
           creates.push(row);
         } else if (onDuplicate === 'skip') {
+          ids.delete(row);
           skipped++;
         } else if (onDuplicate === 'update') {
           matches.push({ row, word });
@@ -128,7 +151,8 @@ export class WordTransferService {
         groups_created: [...missing.values()],
       };
       if (dryRun) {
-        return report;
+        creates.forEach((row) => ids.set(row, -row.row));
+        return { report, ids };
       }
 
       for (const [folded, group] of await this.groups.createNamed([...missing.values()])) {
@@ -141,6 +165,7 @@ export class WordTransferService {
           em.create(Word, { thai: row.thai, english: row.english, parts: row.parts(undefined) }),
         );
         await em.flush();
+        chunk.forEach((row, i) => ids.set(row, words[i].id));
         await this.groups.addMemberships(
           chunk.flatMap((row, i) => groupIdsOf(row.groups).map((group) => ({ word: words[i].id, group }))),
         );
@@ -162,8 +187,24 @@ export class WordTransferService {
         );
         em.clear();
       }
-      return report;
+      return { report, ids };
     });
+  }
+
+  /** The stored words whose `parts[key]` is one of these texts (an Anki note's guid), by that text. */
+  async findByPart(key: string, values: string[]): Promise<Map<string, StoredWord>> {
+    const found = new Map<string, StoredWord>();
+    for (const chunk of chunksOf([...new Set(values)], CHUNK)) {
+      const words = await this.em
+        .createQueryBuilder(Word, 'w')
+        .select(['id', 'thai', 'english', 'parts', raw(`${jsonText('w.parts', key)} as part`)])
+        .where({ [raw(jsonText('w.parts', key))]: { $in: chunk } })
+        .execute<{ id: number; thai: string; english: string; parts: string; part: string }[]>('all', false);
+      for (const { id, thai, english, parts, part } of words) {
+        found.set(part, { id, thai, english, parts: JSON.parse(parts) as WordParts });
+      }
+    }
+    return found;
   }
 
   /** The stored words the rows name (thai exactly, english ignoring case), by `wordKey`. */
@@ -181,7 +222,7 @@ export class WordTransferService {
       for (const { id, thai, english, parts } of words) {
         const key = wordKey(thai, english);
         if (keys.has(key)) {
-          stored.set(key, { id, english, parts: JSON.parse(parts) as WordParts });
+          stored.set(key, { id, thai, english, parts: JSON.parse(parts) as WordParts });
         }
       }
     }
@@ -200,14 +241,20 @@ export class WordTransferService {
     const updates: Update[] = [];
     for (const { row, word } of matches) {
       const parts = row.parts(word.parts);
-      const changed = row.english !== word.english || canonicalJson(parts) !== canonicalJson(word.parts);
+      const changed =
+        row.thai !== word.thai || row.english !== word.english || canonicalJson(parts) !== canonicalJson(word.parts);
       const member = new Set((groupsOf.get(word.id) ?? []).map((group) => group.id));
       const joins = [...new Map(row.groups.map((name) => [foldedName(name), name])).values()].filter((name) => {
         const group = named.get(foldedName(name));
         return group === undefined || !member.has(group.id);
       });
       if (changed || joins.length > 0) {
-        updates.push({ row, id: word.id, ...(changed && { fields: { english: row.english, parts } }), joins });
+        updates.push({
+          row,
+          id: word.id,
+          ...(changed && { fields: { thai: row.thai, english: row.english, parts } }),
+          joins,
+        });
       }
     }
     return updates;

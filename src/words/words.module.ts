@@ -11,6 +11,6 @@ import { WordsService } from './words.service.js';
   // First: /words/import and /words/export are routed before /words/:id.
   controllers: [WordTransferController, WordsController],
   providers: [WordsService, WordTransferService],
-  exports: [WordsService],
+  exports: [WordsService, WordTransferService],
 })
 export class WordsModule {}

@@ -1,0 +1,297 @@
+import { zstdDecompressSync } from 'node:zlib';
+import Database from 'better-sqlite3';
+import { unzipSync } from 'fflate';
+import { protoFields } from './protobuf.js';
+
+/**
+ * Reads an Anki package (`.apkg`, `.colpkg`) as Anki writes it (rslib/src/import_export/package/): a zip
+ * with the collection (an SQLite database) and its media. Three formats:
+ * - legacy 1: `collection.anki2`, `media` a JSON map of the zip's numbered files to names;
+ * - legacy 2: `collection.anki21`, the same;
+ * - latest (`meta` says version 3): `collection.anki21b` and the media files zstd-compressed, `media` a
+ *   zstd-compressed protobuf `MediaEntries`; a dummy `collection.anki2` beside them is never read.
+ * The collection's schema is 11 (note types and decks as JSON in `col`) or 18 (tables `notetypes`,
+ * `fields`, `decks`), whatever the format.
+ */
+
+/** What makes a package unreadable: the import answers 400 with the message. */
+export class AnkiPackageError extends Error {}
+
+export type AnkiFormat = 'legacy1' | 'legacy2' | 'latest';
+
+export interface AnkiNote {
+  id: number;
+  guid: string;
+  noteType: string;
+  /** The note type's field names and the note's values, in field order. */
+  fields: { name: string; value: string }[];
+  tags: string[];
+  /** The decks of the note's cards (a card in a filtered deck counts in its home deck), `::` between levels. */
+  decks: string[];
+}
+
+/** A review log entry: `id` is the review's epoch ms; `ease` 1 (Again) to 4 (Easy), 0 manual; `type` 0 learn … 5 rescheduled. */
+export interface AnkiReview {
+  id: number;
+  noteId: number;
+  ease: number;
+  type: number;
+  time: number;
+}
+
+export interface AnkiPackage {
+  format: AnkiFormat;
+  notes: AnkiNote[];
+  revlog: AnkiReview[];
+  /** The media files the package carries, by name. */
+  mediaNames: Set<string>;
+  /** The contents of these media files. */
+  readMedia(names: string[]): Map<string, Uint8Array>;
+}
+
+const VERSIONS: Record<number, AnkiFormat> = { 1: 'legacy1', 2: 'legacy2', 3: 'latest' };
+const COLLECTIONS: Record<AnkiFormat, string> = {
+  legacy1: 'collection.anki2',
+  legacy2: 'collection.anki21',
+  latest: 'collection.anki21b',
+};
+const MEDIA_BATCH = 200;
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+function zstd(data: Uint8Array, what: string): Buffer {
+  try {
+    return zstdDecompressSync(data);
+  } catch (error) {
+    throw new AnkiPackageError(`${what} is not zstd-compressed as a version 3 package has it (${messageOf(error)})`);
+  }
+}
+
+function unzip(data: Uint8Array, names: (name: string) => boolean): Record<string, Uint8Array> {
+  try {
+    return unzipSync(data, { filter: (file) => names(file.name) });
+  } catch (error) {
+    throw new AnkiPackageError(
+      `The file is not a zip archive, as .apkg and .colpkg packages are (${messageOf(error)})`,
+    );
+  }
+}
+
+/** The format the package says (`meta`) or, without one, the newest collection it holds. */
+function formatOf(files: Record<string, Uint8Array>): AnkiFormat {
+  const meta = files.meta;
+  if (meta) {
+    let version: number | undefined;
+    try {
+      version = protoFields(meta).find((field) => field.field === 1)?.varint;
+    } catch (error) {
+      throw new AnkiPackageError(`The package's meta file is not a PackageMetadata message (${messageOf(error)})`);
+    }
+    const format = VERSIONS[version ?? 0];
+    if (!format) {
+      throw new AnkiPackageError(
+        `The package is of version ${version ?? 'unknown'}, which this portal does not read (it reads versions 1 to 3: Anki 2.1 and later)`,
+      );
+    }
+    if (!files[COLLECTIONS[format]]) {
+      throw new AnkiPackageError(
+        `The package has no ${COLLECTIONS[format]}, the collection its version 3 says it holds`,
+      );
+    }
+    return format;
+  }
+  if (files[COLLECTIONS.legacy2]) {
+    return 'legacy2';
+  }
+  if (files[COLLECTIONS.legacy1]) {
+    return 'legacy1';
+  }
+  throw new AnkiPackageError('The zip archive holds no Anki collection (collection.anki21b, .anki21 or .anki2)');
+}
+
+/** Media names by the zip entry holding each file. */
+function mediaEntries(data: Uint8Array | undefined, format: AnkiFormat): Map<string, string> {
+  const entries = new Map<string, string>();
+  if (!data) {
+    return entries;
+  }
+  try {
+    if (format === 'latest') {
+      protoFields(zstd(data, 'The media list'))
+        .filter((field) => field.field === 1 && field.bytes)
+        .forEach((entry, index) => {
+          const fields = protoFields(entry.bytes!);
+          const name = fields.find((field) => field.field === 1)?.bytes;
+          const legacyName = fields.find((field) => field.field === 255)?.varint;
+          if (name) {
+            entries.set(String(legacyName ?? index), utf8.decode(name));
+          }
+        });
+    } else {
+      const map = JSON.parse(utf8.decode(data)) as Record<string, unknown>;
+      for (const [zipName, name] of Object.entries(map ?? {})) {
+        if (typeof name === 'string') {
+          entries.set(zipName, name);
+        }
+      }
+    }
+  } catch (error) {
+    if (error instanceof AnkiPackageError) {
+      throw error;
+    }
+    throw new AnkiPackageError(`The package's media list cannot be read (${messageOf(error)})`);
+  }
+  return entries;
+}
+
+interface NoteRow {
+  id: number;
+  guid: string;
+  mid: number;
+  tags: string;
+  flds: string;
+}
+
+/** Note types (name, field names in order) and deck names, from schema 18's tables or schema 11's `col` JSON. */
+function modelsAndDecks(db: Database.Database): {
+  noteTypes: Map<number, { name: string; fields: string[] }>;
+  decks: Map<number, string>;
+} {
+  const noteTypes = new Map<number, { name: string; fields: string[] }>();
+  const decks = new Map<number, string>();
+  const hasTable = (name: string) =>
+    db.prepare("select 1 from sqlite_master where type = 'table' and name = ?").get(name) !== undefined;
+  if (hasTable('notetypes')) {
+    for (const row of db.prepare('select id, name from notetypes').safeIntegers(false).all() as {
+      id: number;
+      name: string;
+    }[]) {
+      noteTypes.set(Number(row.id), { name: row.name, fields: [] });
+    }
+    const fields = db.prepare('select ntid, ord, name from fields order by ntid, ord').all() as {
+      ntid: number;
+      ord: number;
+      name: string;
+    }[];
+    for (const field of fields) {
+      noteTypes.get(Number(field.ntid))?.fields.push(field.name);
+    }
+    for (const row of db.prepare('select id, name from decks').all() as { id: number; name: string }[]) {
+      decks.set(Number(row.id), row.name.split('\u001f').join('::'));
+    }
+    return { noteTypes, decks };
+  }
+  const col = db.prepare('select models, decks from col').get() as { models: string; decks: string } | undefined;
+  if (!col) {
+    throw new AnkiPackageError('The collection has no col row');
+  }
+  const models = JSON.parse(col.models) as Record<string, { name: string; flds: { name: string; ord: number }[] }>;
+  for (const [id, model] of Object.entries(models)) {
+    const fields = [...model.flds].sort((a, b) => a.ord - b.ord).map((field) => field.name);
+    noteTypes.set(Number(id), { name: model.name, fields });
+  }
+  for (const [id, deck] of Object.entries(JSON.parse(col.decks) as Record<string, { name: string }>)) {
+    decks.set(Number(id), deck.name);
+  }
+  return { noteTypes, decks };
+}
+
+function readCollection(data: Uint8Array): Pick<AnkiPackage, 'notes' | 'revlog'> {
+  let db: Database.Database;
+  try {
+    db = new Database(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  } catch (error) {
+    throw new AnkiPackageError(`The collection is not an SQLite database (${messageOf(error)})`);
+  }
+  try {
+    const { noteTypes, decks } = modelsAndDecks(db);
+    const decksOfNote = new Map<number, Set<string>>();
+    const noteOfCard = new Map<number, number>();
+    for (const card of db.prepare('select id, nid, did, odid from cards').raw().iterate() as Iterable<number[]>) {
+      const [id, nid, did, odid] = card.map(Number);
+      noteOfCard.set(id, nid);
+      const deck = decks.get(odid || did);
+      if (deck !== undefined) {
+        const set = decksOfNote.get(nid) ?? new Set<string>();
+        set.add(deck);
+        decksOfNote.set(nid, set);
+      }
+    }
+    const notes: AnkiNote[] = [];
+    for (const row of db
+      .prepare('select id, guid, mid, tags, flds from notes order by id')
+      .iterate() as Iterable<NoteRow>) {
+      const noteType = noteTypes.get(Number(row.mid));
+      const values = row.flds.split('\u001f');
+      notes.push({
+        id: Number(row.id),
+        guid: row.guid,
+        noteType: noteType?.name ?? `Note type ${row.mid}`,
+        fields: values.map((value, index) => ({ name: noteType?.fields[index] ?? `Field ${index + 1}`, value })),
+        tags: row.tags.split(/\s+/).filter(Boolean),
+        decks: [...(decksOfNote.get(Number(row.id)) ?? [])].sort(),
+      });
+    }
+    const revlog: AnkiReview[] = [];
+    for (const entry of db
+      .prepare('select id, cid, ease, type, time from revlog order by id')
+      .raw()
+      .iterate() as Iterable<number[]>) {
+      const noteId = noteOfCard.get(Number(entry[1]));
+      if (noteId !== undefined) {
+        revlog.push({
+          id: Number(entry[0]),
+          noteId,
+          ease: Number(entry[2]),
+          type: Number(entry[3]),
+          time: Number(entry[4]),
+        });
+      }
+    }
+    return { notes, revlog };
+  } catch (error) {
+    if (error instanceof AnkiPackageError) {
+      throw error;
+    }
+    throw new AnkiPackageError(`The collection cannot be read as an Anki collection (${messageOf(error)})`);
+  } finally {
+    db.close();
+  }
+}
+
+/** Reads a package's notes and review log, and lists its media; throws AnkiPackageError on anything unreadable. */
+export function readAnkiPackage(data: Uint8Array): AnkiPackage {
+  const files = unzip(data, (name) => name === 'meta' || name === 'media' || name.startsWith('collection.'));
+  const format = formatOf(files);
+  let collection: Uint8Array = files[COLLECTIONS[format]];
+  const media = mediaEntries(files.media, format);
+  for (const name of Object.keys(files)) {
+    delete files[name];
+  }
+  if (format === 'latest') {
+    collection = zstd(collection, 'The collection');
+  }
+  const { notes, revlog } = readCollection(collection);
+  const zipNameOf = new Map([...media].map(([zipName, name]) => [name, zipName]));
+  return {
+    format,
+    notes,
+    revlog,
+    mediaNames: new Set(zipNameOf.keys()),
+    readMedia(names: string[]): Map<string, Uint8Array> {
+      const contents = new Map<string, Uint8Array>();
+      for (let start = 0; start < names.length; start += MEDIA_BATCH) {
+        const batch = names.slice(start, start + MEDIA_BATCH).filter((name) => zipNameOf.has(name));
+        const wanted = new Map(batch.map((name) => [zipNameOf.get(name)!, name]));
+        for (const [zipName, content] of Object.entries(unzip(data, (name) => wanted.has(name)))) {
+          contents.set(
+            wanted.get(zipName)!,
+            format === 'latest' ? zstd(content, `The media file ${wanted.get(zipName)}`) : content,
+          );
+        }
+      }
+      return contents;
+    },
+  };
+}

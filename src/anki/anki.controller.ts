@@ -1,0 +1,125 @@
+import { Body, Controller, HttpCode, HttpStatus, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems, ValidationFailedException } from '../http/problem-document.js';
+import type { FieldMap } from './anki-notes.js';
+import { AnkiService } from './anki.service.js';
+import { AnkiImportBodyDto, AnkiImportQueryDto, AnkiImportReportDto } from './dto/anki-import.dto.js';
+
+/** The file multer read from the form (its memory storage). */
+interface UploadedPackage {
+  buffer: Buffer;
+  size: number;
+}
+
+const IMPORT_DESCRIPTION = `
+Brings an Anki package in (\`.apkg\` export "with scheduling", or a \`.colpkg\` collection backup; Anki 2.1
+and later: \`collection.anki2\`, \`collection.anki21\` and the latest zstd-compressed \`collection.anki21b\`),
+all or nothing, as a \`multipart/form-data\` upload with the package in the field \`file\`.
+
+- **Notes become words.** Per note type, \`field_map\` names the thai and english fields; otherwise the field
+  that is mostly Thai script is \`thai\` and the first other non-empty field \`english\`. HTML is stripped,
+  entities decoded, \`[sound:…]\` removed. The other fields go into \`parts\` by name, tags into
+  \`parts.tags\`, the note's guid into \`parts.anki_guid\`. A note found by its guid updates its word.
+- **Decks become groups** (\`Thai::Food\`, by name ignoring case, created when missing); a word joins the
+  decks of all its cards.
+- **Audio** (\`[sound:x.mp3]\`) is stored and served at \`/media/{name}\`, with \`parts.audio\` pointing to it;
+  images are counted, not stored.
+- **The review log becomes answers**: learn, review, relearn and filtered entries with an answer, at their
+  time, right for Hard, Good and Easy, wrong for Again; manual and rescheduled entries are skipped and
+  counted. Each word's FSRS card is computed from its whole history.
+- **Importing again is safe**: notes are matched by guid and reviews by revlog id, so the same package
+  changes nothing the second time, and a later export adds only what is new.
+
+A package that cannot be read (not a zip, no collection, a corrupt database, an unknown version) is a
+\`400\` saying why; nothing is written. Notes that cannot become words are listed in \`failed_notes\` and the
+rest is imported. \`dry_run=true\` reports the same, writing nothing. The upload may be as large as
+\`ANKI_IMPORT_LIMIT\` (200 MB unless the operator set another).`;
+
+function fieldMapOf(text: string | undefined): FieldMap | undefined {
+  if (text === undefined || text.trim() === '') {
+    return undefined;
+  }
+  const invalid = () =>
+    new ValidationFailedException([
+      {
+        field: 'field_map',
+        message: 'must be a JSON object of note type names to {"thai": field name, "english": field name}',
+      },
+    ]);
+  let map: unknown;
+  try {
+    map = JSON.parse(text);
+  } catch {
+    throw invalid();
+  }
+  if (map === null || typeof map !== 'object' || Array.isArray(map)) {
+    throw invalid();
+  }
+  for (const value of Object.values(map)) {
+    if (
+      value === null ||
+      typeof value !== 'object' ||
+      typeof (value as { thai?: unknown }).thai !== 'string' ||
+      typeof (value as { english?: unknown }).english !== 'string'
+    ) {
+      throw invalid();
+    }
+  }
+  return map as FieldMap;
+}
+
+@ApiTags('words')
+@Controller()
+export class AnkiController {
+  constructor(private readonly anki: AnkiService) {}
+
+  @Post('import/anki')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Import an Anki package (.apkg, .colpkg) with its review history',
+    description: IMPORT_DESCRIPTION,
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    description: 'The package, and optionally which fields of each note type are thai and english.',
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: {
+        file: { type: 'string', format: 'binary', description: 'The .apkg or .colpkg file.' },
+        field_map: {
+          type: 'string',
+          description: 'JSON: `{"<note type>": {"thai": "<field>", "english": "<field>"}}`.',
+          example: '{"Basic": {"thai": "Front", "english": "Back"}}',
+        },
+      },
+    },
+  })
+  @ApiOkResponse({ type: AnkiImportReportDto, description: 'What the import did (or, on a dry run, would do).' })
+  @ApiProblems(
+    [400, 'The collection is not an SQLite database (file is not a database)'],
+    [
+      409,
+      '1 of 120 rows is a word that exists already (on_duplicate=error), so nothing was imported: ' +
+        'row 2: thai "แมว" with english "cat" is word 42 already (on_duplicate=error)',
+    ],
+    [413, 'File too large'],
+    [415, 'The request body must be multipart/form-data, in UTF-8'],
+  )
+  @UseInterceptors(FileInterceptor('file'))
+  import(
+    @Query() query: AnkiImportQueryDto,
+    @Body() body: AnkiImportBodyDto,
+    @UploadedFile() file: UploadedPackage | undefined,
+  ): Promise<AnkiImportReportDto> {
+    if (!file) {
+      throw new ValidationFailedException([{ field: 'file', message: 'must be an Anki package (.apkg or .colpkg)' }]);
+    }
+    return this.anki.import(file.buffer, {
+      dryRun: query.dry_run,
+      onDuplicate: query.on_duplicate,
+      fieldMap: fieldMapOf(body.field_map),
+    });
+  }
+}

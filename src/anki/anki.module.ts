@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { MulterModule } from '@nestjs/platform-express';
+import type { Environment } from '../core/config.js';
+import { ReviewsModule } from '../reviews/reviews.module.js';
+import { WordsModule } from '../words/words.module.js';
+import { AnkiController } from './anki.controller.js';
+import { AnkiService } from './anki.service.js';
+import { bytesOf } from './media.js';
+
+@Module({
+  imports: [
+    WordsModule,
+    ReviewsModule,
+    // The package is read in memory (one file, up to ANKI_IMPORT_LIMIT): this route's own body limit.
+    MulterModule.registerAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<Environment, true>) => ({
+        limits: { fileSize: bytesOf(config.get('ANKI_IMPORT_LIMIT', { infer: true })), files: 1, fields: 10 },
+      }),
+    }),
+  ],
+  controllers: [AnkiController],
+  providers: [AnkiService],
+})
+export class AnkiModule {}

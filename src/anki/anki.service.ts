@@ -1,0 +1,196 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EntityManager } from '@mikro-orm/sqlite';
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Environment } from '../core/config.js';
+import type { ImportedAnswer } from '../reviews/cards.service.js';
+import { ReviewsService } from '../reviews/reviews.service.js';
+import { MAX_GROUP_NAME, MAX_WORD_TEXT, type OnDuplicate } from '../words/dto/word-transfer.dto.js';
+import { type ImportRow, wordKey } from '../words/word-import.rows.js';
+import { type StoredWord, WordTransferService } from '../words/word-transfer.service.js';
+import { type FieldMap, isSafeMediaName, mapNote } from './anki-notes.js';
+import { AnkiPackageError, readAnkiPackage } from './anki-package.js';
+import type { AnkiFailedNoteDto, AnkiImportReportDto } from './dto/anki-import.dto.js';
+import { mediaDirectory } from './media.js';
+
+/** Review log types: 0 learn, 1 review, 2 relearn, 3 filtered (cram); 4 manual and 5 rescheduled are no answers. */
+const ANSWER_TYPES = new Set([0, 1, 2, 3]);
+
+export interface AnkiImportOptions {
+  dryRun: boolean;
+  onDuplicate: OnDuplicate;
+  fieldMap?: FieldMap;
+}
+
+/**
+ * An Anki package brought in, all or nothing, in one transaction: its notes become words through the
+ * word import (duplicates, groups named after decks), its review log becomes answers through the record
+ * store (each word's card replayed from its whole history), its audio is stored under the media folder.
+ */
+@Injectable()
+export class AnkiService {
+  private readonly mediaDir: string;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly words: WordTransferService,
+    private readonly reviews: ReviewsService,
+    config: ConfigService<Environment, true>,
+  ) {
+    this.mediaDir = mediaDirectory({
+      MEDIA_PATH: config.get('MEDIA_PATH', { infer: true }),
+      DATABASE_PATH: config.get('DATABASE_PATH', { infer: true }),
+    });
+  }
+
+  async import(data: Uint8Array, options: AnkiImportOptions): Promise<AnkiImportReportDto> {
+    let pkg;
+    try {
+      pkg = readAnkiPackage(data);
+    } catch (error) {
+      if (error instanceof AnkiPackageError) {
+        throw new BadRequestException(error.message);
+      }
+      throw error;
+    }
+    const failed: AnkiFailedNoteDto[] = [];
+    const rows: ImportRow[] = [];
+    const rowOfNote = new Map<number, ImportRow>();
+    const rowOfKey = new Map<string, ImportRow>();
+    const guidOfRow = new Map<ImportRow, string>();
+    const audio = new Set<string>();
+    const images = new Set<string>();
+    let merged = 0;
+    let missingMedia = 0;
+    for (const note of pkg.notes) {
+      const fail = (reason: string) =>
+        failed.push({ note_id: note.id, guid: note.guid, note_type: note.noteType, reason });
+      const mapped = mapNote(note, options.fieldMap);
+      if ('reason' in mapped) {
+        fail(mapped.reason);
+        continue;
+      }
+      if (mapped.thai.length > MAX_WORD_TEXT || mapped.english.length > MAX_WORD_TEXT) {
+        fail(`${mapped.thai.length > MAX_WORD_TEXT ? 'thai' : 'english'} is longer than ${MAX_WORD_TEXT} characters`);
+        continue;
+      }
+      const longDeck = note.decks.find((deck) => deck.length > MAX_GROUP_NAME);
+      if (longDeck) {
+        fail(`deck "${longDeck}" is longer than ${MAX_GROUP_NAME} characters, which a group name cannot be`);
+        continue;
+      }
+      mapped.images.forEach((name) => images.add(name));
+      const stored = mapped.audio.filter((name) => isSafeMediaName(name) && pkg.mediaNames.has(name));
+      missingMedia += mapped.audio.length - stored.length;
+      stored.forEach((name) => audio.add(name));
+      const parts = { ...mapped.parts, ...(stored.length > 0 && { audio: `/media/${encodeURIComponent(stored[0])}` }) };
+      const key = wordKey(mapped.thai, mapped.english);
+      const same = rowOfKey.get(key);
+      if (same) {
+        merged += 1;
+        same.groups.push(...note.decks.filter((deck) => !same.groups.includes(deck)));
+        rowOfNote.set(note.id, same);
+        continue;
+      }
+      const row: ImportRow = {
+        row: rows.length + 1,
+        thai: mapped.thai,
+        english: mapped.english,
+        parts: (storedParts) => ({ ...storedParts, ...parts }),
+        groups: [...note.decks],
+      };
+      rows.push(row);
+      rowOfKey.set(key, row);
+      rowOfNote.set(note.id, row);
+      guidOfRow.set(row, note.guid);
+    }
+
+    return this.em.transactional(async () => {
+      const byGuid = await this.words.findByPart('anki_guid', [...guidOfRow.values()]);
+      const known = new Map<ImportRow, StoredWord>();
+      for (const [row, guid] of guidOfRow) {
+        const word = byGuid.get(guid);
+        if (word) {
+          known.set(row, word);
+        }
+      }
+      const { report, ids } = await this.words.importRows(
+        { count: rows.length, rows, errors: [] },
+        options.onDuplicate,
+        options.dryRun,
+        known,
+      );
+
+      const answers: ImportedAnswer[] = [];
+      let skippedEntries = 0;
+      let withoutWord = 0;
+      for (const entry of pkg.revlog) {
+        if (!ANSWER_TYPES.has(entry.type) || entry.ease < 1 || entry.ease > 4) {
+          skippedEntries += 1;
+          continue;
+        }
+        const row = rowOfNote.get(entry.noteId);
+        const wordId = row && ids.get(row);
+        if (wordId === undefined) {
+          withoutWord += 1;
+          continue;
+        }
+        answers.push({ wordId, correct: entry.ease >= 2, reviewedAt: entry.id, ankiRevlogId: entry.id });
+      }
+      pkg.revlog.length = 0;
+      const history = await this.reviews.importHistory(answers, options.dryRun);
+      const media = this.storeMedia(pkg.readMedia.bind(pkg), [...audio], options.dryRun);
+      return {
+        dry_run: options.dryRun,
+        format: pkg.format,
+        notes: pkg.notes.length,
+        words_created: report.created,
+        words_updated: report.updated,
+        words_unchanged: report.unchanged,
+        words_skipped: report.skipped,
+        notes_merged: merged,
+        groups_created: report.groups_created,
+        reviews_imported: history.imported,
+        reviews_already_imported: history.known,
+        reviews_skipped: skippedEntries,
+        reviews_without_word: withoutWord,
+        cards_scheduled: history.cards,
+        media_stored: media.stored,
+        media_unchanged: media.unchanged,
+        media_missing: missingMedia,
+        images_skipped: images.size,
+        failed_notes: failed,
+      };
+    });
+  }
+
+  /** Writes the audio files that are not stored with the same content already (each through a temporary file). */
+  private storeMedia(
+    read: (names: string[]) => Map<string, Uint8Array>,
+    names: string[],
+    dryRun: boolean,
+  ): { stored: number; unchanged: number } {
+    let stored = 0;
+    let unchanged = 0;
+    if (names.length === 0) {
+      return { stored, unchanged };
+    }
+    if (!dryRun) {
+      mkdirSync(this.mediaDir, { recursive: true });
+    }
+    for (const [name, content] of read(names)) {
+      const path = join(this.mediaDir, name);
+      if (existsSync(path) && Buffer.from(content).equals(readFileSync(path))) {
+        unchanged += 1;
+        continue;
+      }
+      stored += 1;
+      if (!dryRun) {
+        writeFileSync(`${path}.part`, content);
+        renameSync(`${path}.part`, path);
+      }
+    }
+    return { stored, unchanged };
+  }
+}

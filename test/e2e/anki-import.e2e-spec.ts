@@ -1,0 +1,355 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import request from 'supertest';
+import { type Card, createEmptyCard, fsrs, generatorParameters, Rating } from 'ts-fsrs';
+import { allRows, API, expectProblem, sql } from '../api.js';
+import { useEmptyTestApp } from '../app.js';
+import {
+  ankiPackage,
+  AUDIO,
+  type AnkiFormat,
+  corruptDatabase,
+  protoMessage,
+  thaiCollection,
+  zipOf,
+} from '../fixtures/anki.js';
+
+const MEDIA = mkdtempSync(join(tmpdir(), 'anki-media-'));
+
+const SETTINGS = {
+  SRS_ENABLE_FUZZ: false,
+  SRS_REQUEST_RETENTION: 0.9,
+  SRS_MAXIMUM_INTERVAL_DAYS: 36500,
+  SRS_LEARNING_STEPS: '1m,10m',
+  MEDIA_PATH: MEDIA,
+};
+
+// The answers replayed by ts-fsrs alone, as the portal is configured above.
+const reference = fsrs(
+  generatorParameters({
+    enable_fuzz: false,
+    learning_steps: ['1m', '10m'],
+    request_retention: 0.9,
+    maximum_interval: 36500,
+  }),
+);
+
+function referenceCard(answers: { correct: boolean; at: number }[]): Card {
+  const ordered = [...answers].sort((a, b) => a.at - b.at);
+  let card = createEmptyCard(new Date(ordered[0].at));
+  for (const { correct, at } of ordered) {
+    card = reference.next(card, new Date(at), correct ? Rating.Good : Rating.Again).card;
+  }
+  return card;
+}
+
+const EXPECTED_REPORT = {
+  dry_run: false,
+  format: 'latest',
+  notes: 5,
+  words_created: 4,
+  words_updated: 0,
+  words_unchanged: 0,
+  words_skipped: 0,
+  notes_merged: 0,
+  groups_created: ['Thai::Food', 'Thai', 'Thai::Animals'],
+  reviews_imported: 12,
+  reviews_already_imported: 0,
+  reviews_skipped: 3,
+  reviews_without_word: 1,
+  cards_scheduled: 3,
+  media_stored: 1,
+  media_unchanged: 0,
+  media_missing: 0,
+  images_skipped: 1,
+  failed_notes: [
+    {
+      note_id: 1700000001004,
+      guid: 'hello4444',
+      note_type: 'Basic',
+      reason: 'no field is mostly Thai script (give a field_map for its note type)',
+    },
+  ],
+};
+
+describe('Anki import (POST /import/anki)', () => {
+  const t = useEmptyTestApp(SETTINGS);
+  afterAll(() => rmSync(MEDIA, { recursive: true, force: true }));
+  beforeEach(() => {
+    rmSync(MEDIA, { recursive: true, force: true });
+  });
+
+  const upload = (file: Buffer, query = '', name = 'deck.apkg', fields: Record<string, string> = {}) => {
+    let req = request(t.http).post(`${API}/import/anki${query}`);
+    for (const [key, value] of Object.entries(fields)) {
+      req = req.field(key, value);
+    }
+    return req.attach('file', file, name);
+  };
+
+  /** What an import leaves: words with their groups and counters, and the review log, without ids. */
+  async function imported() {
+    const words = await sql<{
+      id: number;
+      thai: string;
+      english: string;
+      parts: string;
+      correct_count: number;
+      wrong_count: number;
+    }>(t, 'select id, thai, english, parts, correct_count, wrong_count from words order by thai');
+    const groups = await sql<{ word_id: number; name: string }>(
+      t,
+      'select wg.word_id, g.name from words_groups wg join groups g on g.id = wg.group_id order by g.name',
+    );
+    const reviews = await sql<{
+      thai: string;
+      correct: number;
+      reviewed_at: number;
+      card_state: number;
+      anki_revlog_id: number;
+    }>(
+      t,
+      'select w.thai, r.correct, r.reviewed_at, r.card_state, r.anki_revlog_id from words_review_items r join words w on w.id = r.word_id order by r.reviewed_at',
+    );
+    return {
+      words: words.map(({ id, parts, ...word }) => ({
+        ...word,
+        parts: JSON.parse(parts) as Record<string, unknown>,
+        groups: groups.filter((group) => group.word_id === id).map((group) => group.name),
+      })),
+      reviews,
+    };
+  }
+
+  it('imports the latest format: words from notes, groups from decks, the review log, audio; cards as FSRS replays them', async () => {
+    const response = await upload(ankiPackage(thaiCollection(), 'latest'));
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual(EXPECTED_REPORT);
+
+    const { words, reviews } = await imported();
+    expect(words).toEqual([
+      {
+        thai: 'ข้าว',
+        english: 'rice & food',
+        parts: { Romanization: 'khao', tags: ['food', 'noun'], anki_guid: 'kh@o+Rice1', audio: '/media/khao.mp3' },
+        correct_count: 5,
+        wrong_count: 2,
+        groups: ['Thai::Food'],
+      },
+      {
+        thai: 'น้ำ',
+        english: 'water',
+        parts: { Romanization: 'nam', tags: ['drink'], anki_guid: 'nam,Water5' },
+        correct_count: 0,
+        wrong_count: 0,
+        groups: ['Thai::Food'],
+      },
+      {
+        thai: 'หมา',
+        english: 'dog',
+        parts: { anki_guid: 'ma~Dog333' },
+        correct_count: 2,
+        wrong_count: 0,
+        groups: ['Thai::Animals'],
+      },
+      {
+        thai: 'แมว',
+        english: 'cat',
+        parts: { Romanization: 'maeo', tags: ['animal'], anki_guid: 'maeo/Cat22' },
+        correct_count: 3,
+        wrong_count: 0,
+        groups: ['Thai', 'Thai::Animals'],
+      },
+    ]);
+    const spec = thaiCollection();
+    const noteOfCard = new Map(spec.cards.map((card) => [card.id, card.noteId]));
+    const answered = spec.revlog
+      .filter((entry) => entry.type <= 3 && entry.ease > 0 && noteOfCard.get(entry.cardId) !== 1700000001004)
+      .sort((a, b) => a.id - b.id);
+    expect(reviews.map((review) => review.anki_revlog_id)).toEqual(answered.map((entry) => entry.id));
+    expect(reviews.map((review) => Boolean(review.correct))).toEqual(answered.map((entry) => entry.ease >= 2));
+
+    // Each word's card is ts-fsrs's replay of its imported answers.
+    const cards = await sql<{
+      thai: string;
+      due: number;
+      stability: number;
+      difficulty: number;
+      reps: number;
+      lapses: number;
+      state: number;
+      last_review: number;
+    }>(
+      t,
+      'select w.thai, c.due, c.stability, c.difficulty, c.reps, c.lapses, c.state, c.last_review from cards c join words w on w.id = c.word_id order by w.thai',
+    );
+    expect(cards.map((card) => card.thai)).toEqual(['ข้าว', 'หมา', 'แมว']);
+    for (const card of cards) {
+      const expected = referenceCard(
+        reviews
+          .filter((review) => review.thai === card.thai)
+          .map((review) => ({ correct: Boolean(review.correct), at: Number(review.reviewed_at) })),
+      );
+      expect(card).toEqual({
+        thai: card.thai,
+        due: expected.due.getTime(),
+        stability: expect.closeTo(expected.stability, 10),
+        difficulty: expect.closeTo(expected.difficulty, 10),
+        reps: expected.reps,
+        lapses: expected.lapses,
+        state: expected.state,
+        last_review: expected.last_review!.getTime(),
+      });
+    }
+    // The card state each answer was given in, as a replay says (the retention counts review-state answers).
+    const kao = reviews.filter((review) => review.thai === 'ข้าว').map((review) => review.card_state);
+    expect(kao[0]).toBe(0);
+    expect(kao).toContain(2);
+
+    const audio = await request(t.http).get('/media/khao.mp3');
+    expect(audio.status).toBe(200);
+    expect(Buffer.from(audio.body as Buffer)).toEqual(Buffer.from(AUDIO));
+    expect((await request(t.http).get('/media/dog.jpg')).status).toBe(404);
+  });
+
+  it.each<[AnkiFormat, string]>([
+    ['legacy1', 'deck.apkg'],
+    ['legacy2', 'deck.apkg'],
+    ['latest', 'collection.colpkg'],
+  ])('imports %s (%s) to the same words, groups and reviews as the latest format', async (format, name) => {
+    await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
+    const latest = await imported();
+    await sql(t, 'delete from words');
+    await sql(t, 'delete from groups');
+    rmSync(MEDIA, { recursive: true, force: true });
+
+    const response = await upload(ankiPackage(thaiCollection(), format), '', name);
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ ...EXPECTED_REPORT, format });
+    expect(await imported()).toEqual(latest);
+  });
+
+  it('writes nothing on a dry run, and reports what the import would do', async () => {
+    const before = await allRows(t);
+    const response = await upload(ankiPackage(thaiCollection(), 'latest'), '?dry_run=true');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ ...EXPECTED_REPORT, dry_run: true });
+    expect(await allRows(t)).toEqual(before);
+    expect((await request(t.http).get('/media/khao.mp3')).status).toBe(404);
+  });
+
+  it('changes nothing when the same package is imported again, and adds only what is new from a later export', async () => {
+    await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
+    const before = await allRows(t);
+    const again = await upload(ankiPackage(thaiCollection(), 'legacy2'));
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({
+      ...EXPECTED_REPORT,
+      format: 'legacy2',
+      words_created: 0,
+      words_unchanged: 4,
+      groups_created: [],
+      reviews_imported: 0,
+      reviews_already_imported: 12,
+      cards_scheduled: 0,
+      media_stored: 0,
+      media_unchanged: 1,
+    });
+    expect(await allRows(t)).toEqual(before);
+
+    // A later export: one more review of น้ำ, and แมว's english edited.
+    const later = thaiCollection();
+    later.notes[1].fields[1] = 'cat (animal)';
+    later.revlog.push({ id: Date.parse('2026-07-01T08:00:00Z'), cardId: 1700000002006, ease: 3, type: 0, time: 3000 });
+    const response = await upload(ankiPackage(later, 'latest'));
+    expect(response.body).toMatchObject({
+      words_created: 0,
+      words_updated: 1,
+      reviews_imported: 1,
+      reviews_already_imported: 12,
+      cards_scheduled: 1,
+    });
+    const { words } = await imported();
+    expect(words.map((word) => [word.thai, word.english, word.correct_count])).toEqual([
+      ['ข้าว', 'rice & food', 5],
+      ['น้ำ', 'water', 1],
+      ['หมา', 'dog', 2],
+      ['แมว', 'cat (animal)', 3],
+    ]);
+  });
+
+  it('follows field_map for a note type, and maps the others automatically', async () => {
+    const response = await upload(ankiPackage(thaiCollection(), 'latest'), '?dry_run=false', 'deck.apkg', {
+      field_map: JSON.stringify({
+        Basic: { thai: 'Back', english: 'Front' },
+        'Thai Vocabulary': { thai: 'Thai', english: 'Romanization' },
+      }),
+    });
+    expect(response.status).toBe(200);
+    const { words } = await imported();
+    // A field map is followed even where the field is not Thai.
+    expect(words.map((word) => [word.thai, word.english])).toEqual([
+      ['bonjour', 'hello'],
+      ['ข้าว', 'khao'],
+      ['น้ำ', 'nam'],
+      ['หมา', 'dog'],
+      ['แมว', 'maeo'],
+    ]);
+    expect(words[1].parts).toMatchObject({ English: 'rice & food' });
+    expect(response.body.failed_notes).toEqual([]);
+    const unknownField = await upload(ankiPackage(thaiCollection(), 'latest'), '?dry_run=true', 'deck.apkg', {
+      field_map: JSON.stringify({ Basic: { thai: 'Thai', english: 'Front' } }),
+    });
+    expect(unknownField.body.failed_notes).toEqual([
+      expect.objectContaining({ note_id: 1700000001003, reason: 'note type "Basic" has no field "Thai" (field_map)' }),
+      expect.objectContaining({ note_id: 1700000001004, reason: 'note type "Basic" has no field "Thai" (field_map)' }),
+    ]);
+    expectProblem(await upload(ankiPackage(thaiCollection(), 'latest'), '', 'deck.apkg', { field_map: '[1]' }), 400);
+  });
+
+  describe('refuses a package it cannot read with a 400, writing nothing', () => {
+    const latest = () => ankiPackage(thaiCollection(), 'latest');
+    it.each<[string, () => Buffer, RegExp]>([
+      ['not a zip', () => Buffer.from('this is not a zip file at all'), /not a zip/],
+      ['a zip without a collection', () => zipOf({ 'notes.txt': Buffer.from('hello') }), /no Anki collection/],
+      ['a corrupt collection', () => zipOf({ 'collection.anki21': corruptDatabase() }), /SQLite|collection/],
+      [
+        'an SQLite file that is no collection',
+        () => zipOf({ 'collection.anki2': emptySqlite() }),
+        /Anki collection|col/,
+      ],
+      [
+        'an unknown version',
+        () => zipOf({ meta: protoMessage([{ field: 1, varint: 9 }]), 'collection.anki21b': Buffer.from('x') }),
+        /version 9/,
+      ],
+      [
+        'a version 3 collection that is not zstd',
+        () => zipOf({ meta: protoMessage([{ field: 1, varint: 3 }]), 'collection.anki21b': Buffer.from('plain') }),
+        /zstd/,
+      ],
+      ['a truncated package', () => latest().subarray(0, 200), /not a zip/],
+    ])('%s', async (_name, file, detail) => {
+      await upload(ankiPackage(thaiCollection(), 'legacy1')).expect(200);
+      const before = await allRows(t);
+      const problem = expectProblem(await upload(file()), 400);
+      expect(problem.detail).toMatch(detail);
+      expect(await allRows(t)).toEqual(before);
+    });
+
+    it('without a file', async () => {
+      expectProblem(await request(t.http).post(`${API}/import/anki`).field('field_map', '{}'), 400);
+    });
+  });
+});
+
+/** An SQLite database with a table, but none of a collection's. */
+function emptySqlite(): Buffer {
+  const db = new Database(':memory:');
+  db.exec('create table something (id integer)');
+  const data = db.serialize();
+  db.close();
+  return data;
+}
