@@ -9,7 +9,7 @@ import { StudyActivity } from './reviews/study-activity.entity.js';
 import { SrsParameters } from './scheduling/srs-parameters.entity.js';
 import { StudySession } from './study-sessions/study-session.entity.js';
 import { Word } from './words/word.entity.js';
-import { XapiActivity, XapiDocument } from './xapi/document.entity.js';
+import { XapiActivity, XapiDocument, XapiLaunchToken } from './xapi/document.entity.js';
 import { XapiAttachment, XapiStatement, XapiStatementActivity, XapiStatementAgent } from './xapi/statement.entity.js';
 
 /** Every entity of the schema, for the one ORM configuration. */
@@ -30,6 +30,7 @@ export const ENTITIES = [
   XapiAttachment,
   XapiDocument,
   XapiActivity,
+  XapiLaunchToken,
   AnswerTotals,
   AnswerQuarterHour,
 ];

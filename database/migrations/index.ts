@@ -8,6 +8,7 @@ import { Migration20261201090000_search } from './Migration20261201090000_search
 import { Migration20261202090000_xapi } from './Migration20261202090000_xapi.js';
 import { Migration20261203090000_xapi_documents } from './Migration20261203090000_xapi_documents.js';
 import { Migration20261204090000_anki_revlog } from './Migration20261204090000_anki_revlog.js';
+import { Migration20261205090000_xapi_launch } from './Migration20261205090000_xapi_launch.js';
 import { Migration20261205090000_indexes } from './Migration20261205090000_indexes.js';
 
 /** Every migration, oldest first. Add each new one here (see README, "Adding a migration"). */
@@ -21,5 +22,6 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261202090000_xapi', class: Migration20261202090000_xapi },
   { name: 'Migration20261203090000_xapi_documents', class: Migration20261203090000_xapi_documents },
   { name: 'Migration20261204090000_anki_revlog', class: Migration20261204090000_anki_revlog },
+  { name: 'Migration20261205090000_xapi_launch', class: Migration20261205090000_xapi_launch },
   { name: 'Migration20261205090000_indexes', class: Migration20261205090000_indexes },
 ];

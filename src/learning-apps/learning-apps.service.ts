@@ -51,6 +51,7 @@ export class LearningAppsService {
         description: input.description ?? '',
         launchUrl: input.launch_url,
         thumbnailUrl: input.thumbnail_url ?? null,
+        launchMethod: input.launch_method ?? 'plain',
       });
       await em.flush();
       return toLearningAppDto(app);
@@ -70,6 +71,7 @@ export class LearningAppsService {
           description: input.description,
           launchUrl: input.launch_url,
           thumbnailUrl: input.thumbnail_url,
+          launchMethod: input.launch_method,
         },
         { ignoreUndefined: true },
       );

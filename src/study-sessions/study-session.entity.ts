@@ -16,6 +16,9 @@ export const StudySession = defineEntity({
       .datetime()
       .onCreate(() => new Date())
       .index(),
+    // The xAPI registration (a UUID, lower case) of a session launched from an xAPI app: the statements that
+    // carry it are its answers.
+    registration: p.text().nullable().unique(),
     reviews: () => p.oneToMany(ReviewItem).mappedBy('studySession'),
   },
 });

@@ -121,6 +121,6 @@ export class StudySessionsController {
     const origin =
       this.config.get('PUBLIC_URL', { infer: true }) ??
       `${request.protocol}://${request.get('host') ?? `localhost:${this.config.get('PORT', { infer: true })}`}`;
-    return this.sessions.launch(id, body.group_id, `${origin.replace(/\/+$/, '')}/api/v1`);
+    return this.sessions.launch(id, body.group_id, origin.replace(/\/+$/, ''));
   }
 }

@@ -1,10 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { EntityManager, raw } from '@mikro-orm/sqlite';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { offsetOf, page, type Page } from '../core/pagination.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { LearningAppsService } from '../learning-apps/learning-apps.service.js';
 import type { AnswerDto, AnswerRecordedDto, AnswersRecordedDto } from '../reviews/dto/review.dto.js';
-import { ANSWER_AGGREGATES, ReviewsService, type SessionSummary, type WordAnswer } from '../reviews/reviews.service.js';
+import {
+  ANSWER_AGGREGATES,
+  type AnswerSession,
+  ReviewsService,
+  type SessionSummary,
+  type WordAnswer,
+} from '../reviews/reviews.service.js';
 import { toWordDto } from '../words/dto/word.dto.js';
 import { WordsService } from '../words/words.service.js';
 import type {
@@ -32,6 +39,16 @@ const SESSION_ORDER: Record<(typeof SESSION_SORTS)[number], string> = {
   correct_count: ANSWER_AGGREGATES('r').correct,
   id: 's.id',
 };
+
+/** The portal's single learner, as an xAPI Agent (the `actor` of a launch). */
+export const portalLearner = (origin: string) => ({
+  objectType: 'Agent',
+  name: 'Lang Portal learner',
+  account: { homePage: origin, name: 'learner' },
+});
+
+// Sorts by a column of the session itself.
+const OWN_COLUMN_SORTS = new Set<string>(['start_time', 'id']);
 
 const NO_ANSWERS: SessionSummary = { end_time: null, review_items_count: 0, correct_count: 0, wrong_count: 0 };
 
@@ -63,18 +80,51 @@ export class StudySessionsService {
     return this.get(id);
   }
 
-  /** A new study session of the group for the app, and the URL that opens the app on it. */
-  async launch(appId: number, groupId: number, apiBase: string): Promise<LaunchedDto> {
-    return this.em.transactional(async () => {
-      await this.apps.findApp(appId);
+  /**
+   * A new study session of the group for the app, and the URL that opens the app on it. An xAPI app's
+   * session gets a registration, and its URL what a cmi5 launch gives: the LRS's endpoint, the one-time
+   * fetch URL of the session's credential (served by the xapi module), the registration, the activity id of
+   * the app and the portal's learner as an Agent.
+   */
+  async launch(appId: number, groupId: number, origin: string): Promise<LaunchedDto> {
+    return this.em.transactional(async (em) => {
+      const app = await this.apps.findApp(appId);
       const session = await this.create({ group_id: groupId, learning_app_id: appId });
-      const launchUrl = await this.apps.launchUrl(appId, {
-        session_id: String(session.id),
+      const id = session.id;
+      const registration = app.launchMethod === 'xapi' ? randomUUID() : null;
+      if (registration) await em.nativeUpdate(StudySession, { id }, { registration });
+      const params: Record<string, string> = {
+        session_id: String(id),
         group_id: String(groupId),
-        api_base: apiBase,
-      });
-      return { study_session: session, launch_url: launchUrl };
+        api_base: `${origin}/api/v1`,
+      };
+      if (registration) {
+        Object.assign(params, {
+          endpoint: `${origin}/xapi/`,
+          fetch: `${origin}/xapi/fetch/${registration}`,
+          registration,
+          activityId: `${origin}/api/v1/learning_apps/${appId}`,
+          actor: JSON.stringify(portalLearner(origin)),
+        });
+      }
+      return { study_session: session, launch_url: await this.apps.launchUrl(appId, params) };
     });
+  }
+
+  /**
+   * The study session an xAPI launch gave this registration, as the record takes it, and which of these
+   * words are in its group (a statement about any other word is not one of its answers); null if none.
+   */
+  async launchedSession(
+    registration: string,
+    wordIds: number[] = [],
+  ): Promise<{ session: AnswerSession; members: Set<number> } | null> {
+    const session = await this.em.findOne(StudySession, { registration: registration.toLowerCase() });
+    if (!session) return null;
+    return {
+      session: { id: session.id, startedAt: session.createdAt },
+      members: wordIds.length > 0 ? await this.groups.membersAmong(session.group.id, wordIds) : new Set(),
+    };
   }
 
   /** One page of sessions in the order asked (ties by id, the same way); a filter naming a group or app that does not exist is a 404. */
@@ -89,13 +139,14 @@ export class StudySessionsService {
       ...(filter.groupId !== undefined && { group: filter.groupId }),
       ...(filter.learningAppId !== undefined && { learningApp: filter.learningAppId }),
     };
-    // The answer counts are sorted along StudySession.reviews, in the same statement as the page of ids.
-    const ids = await this.em
-      .createQueryBuilder(StudySession, 's')
-      .select('s.id')
-      .leftJoin('s.reviews', 'r')
+    // The answer counts are sorted along StudySession.reviews, in the same statement as the page of ids; a
+    // session's own column is sorted by its index, without aggregating every session's answers first.
+    const ids = this.em.createQueryBuilder(StudySession, 's').select('s.id');
+    if (!OWN_COLUMN_SORTS.has(query.sort_by)) {
+      ids.leftJoin('s.reviews', 'r').groupBy('s.id');
+    }
+    const rows = await ids
       .where(where)
-      .groupBy('s.id')
       .orderBy([{ [raw(SESSION_ORDER[query.sort_by])]: query.order }, { id: query.order }])
       .limit(query.per_page)
       .offset(offsetOf(query))
@@ -104,13 +155,13 @@ export class StudySessionsService {
       (
         await this.em.find(
           StudySession,
-          { id: { $in: ids.map((row) => row.id) } },
+          { id: { $in: rows.map((row) => row.id) } },
           { populate: ['group', 'learningApp'] },
         )
       ).map((session) => [session.id, session]),
     );
     const total = await this.em.count(StudySession, where);
-    return page(await this.toDtos(ids.map((row) => sessions.get(row.id)!)), total, query);
+    return page(await this.toDtos(rows.map((row) => sessions.get(row.id)!)), total, query);
   }
 
   listQueried(query: ListStudySessionsQueryDto): Promise<Page<StudySessionDto>> {

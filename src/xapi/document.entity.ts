@@ -1,4 +1,6 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { partOf } from '../database/columns.js';
+import { StudySession } from '../study-sessions/study-session.entity.js';
 
 /** The three document resources of xAPI, each keyed by its own parameters. */
 export type DocumentKind = 'state' | 'activity_profile' | 'agent_profile';
@@ -48,3 +50,20 @@ export const XapiActivity = defineEntity({
   },
 });
 export type XapiActivity = InferEntity<typeof XapiActivity>;
+
+/**
+ * The credential a launched xAPI app fetched once (cmi5's fetch URL) for its study session: the session's
+ * registration is its user name, the SHA-256 of the token its password. Gone with the session.
+ */
+export const XapiLaunchToken = defineEntity({
+  name: 'XapiLaunchToken',
+  tableName: 'xapi_launch_tokens',
+  properties: {
+    id: p.integer().primary(),
+    session: () => partOf(StudySession),
+    registration: p.text().unique(),
+    tokenHash: p.text(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type XapiLaunchToken = InferEntity<typeof XapiLaunchToken>;

@@ -1,6 +1,7 @@
 import {
   BadRequestException,
   Controller,
+  ForbiddenException,
   Get,
   HttpStatus,
   NotFoundException,
@@ -29,7 +30,7 @@ import {
   validateStatement,
   type XapiVersion,
 } from './statement-validator.js';
-import { versionOf, XapiGuard } from './xapi.guard.js';
+import { launchOf, versionOf, XapiGuard } from './xapi.guard.js';
 import { type Cursor, MAX_LIMIT, type StatementQuery, XapiBadRequest, XapiService } from './xapi.service.js';
 
 const QUERY_PARAMETERS = [
@@ -133,7 +134,7 @@ export class XapiController {
       const id = (statementId ?? voidedStatementId)!;
       if (!isUuid(id)) throw bad(`${statementId ? 'statementId' : 'voidedStatementId'} must be a UUID`);
       const statement = await this.xapi.get(id, voidedStatementId !== undefined);
-      if (!statement) throw new NotFoundException(`No statement ${id}`);
+      if (!statement || !this.reachable(request, statement)) throw new NotFoundException(`No statement ${id}`);
       this.consistent(response).setHeader('Last-Modified', new Date(statement.stored as string).toUTCString());
       await this.send(response, shape(statement), withAttachments ? [statement] : null);
       return;
@@ -148,6 +149,14 @@ export class XapiController {
     } else {
       query = this.queryOf(request);
     }
+    const launch = launchOf(request);
+    if (launch) {
+      // A launch credential reads the statements of its own registration only.
+      if (query.registration !== undefined && query.registration.toLowerCase() !== launch.registration) {
+        throw new ForbiddenException('A launch credential reads the statements of its own registration only');
+      }
+      query.registration = launch.registration;
+    }
     const page = await this.xapi.query(query, after);
     const moreUrl =
       page.last === undefined
@@ -156,6 +165,13 @@ export class XapiController {
     const result = { statements: page.statements.map(shape), more: moreUrl };
     this.consistent(response);
     await this.send(response, result, withAttachments ? page.statements : null);
+  }
+
+  /** Whether the request's credential reaches this statement: a launch's, only those of its registration. */
+  private reachable(request: Request, statement: JsonObject): boolean {
+    const launch = launchOf(request);
+    const registration = (statement.context as JsonObject | undefined)?.registration;
+    return !launch || (typeof registration === 'string' && registration.toLowerCase() === launch.registration);
   }
 
   private consistent(response: Response): Response {
@@ -345,14 +361,22 @@ export class XapiController {
   ): Promise<string[]> {
     const origin = portalOrigin(this.config, request);
     const version: XapiVersion = versionOf(request);
+    const launch = launchOf(request);
+    if (launch && statements.some((statement) => !this.reachable(request, statement))) {
+      throw new ForbiddenException(
+        `A launch credential sends statements of its own registration only (context.registration ${launch.registration})`,
+      );
+    }
     try {
       return await this.xapi.store(statements, attachments, {
         version,
-        authority: {
-          objectType: 'Agent',
-          name: 'xAPI client',
-          account: { homePage: origin, name: this.config.get('XAPI_KEY', { infer: true })! },
-        },
+        authority: launch
+          ? { objectType: 'Agent', name: 'Launched xAPI app', account: { homePage: origin, name: launch.registration } }
+          : {
+              objectType: 'Agent',
+              name: 'xAPI client',
+              account: { homePage: origin, name: this.config.get('XAPI_KEY', { infer: true })! },
+            },
         wordActivity: wordActivityPattern(origin),
       });
     } catch (error) {

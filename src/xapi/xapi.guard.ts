@@ -2,6 +2,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import {
   BadRequestException,
   type CanActivate,
+  ForbiddenException,
   type ExecutionContext,
   Injectable,
   NotFoundException,
@@ -10,7 +11,16 @@ import {
 import { ConfigService } from '@nestjs/config';
 import type { Request, Response } from 'express';
 import type { Environment } from '../core/config.js';
-import type { XapiVersion } from './statement-validator.js';
+import { LaunchService } from './launch.service.js';
+import { isUuid, type XapiVersion } from './statement-validator.js';
+
+/** The study session whose launch credential a request carries (undefined for XAPI_KEY/XAPI_SECRET). */
+export const launchOf = (request: Request): { registration: string } | undefined =>
+  (request as Request & { xapiLaunch?: { registration: string } }).xapiLaunch;
+
+// What a launch credential may reach besides the Statements resource (which keeps it to its registration)
+// and the State of its registration: reading activities, agents and their profiles.
+const READABLE_BY_LAUNCH = ['/xapi/activities', '/xapi/agents', '/xapi/activities/profile', '/xapi/agents/profile'];
 
 /** The xAPI version a request asked for, once the guard let it in. */
 export const versionOf = (request: Request): XapiVersion =>
@@ -21,14 +31,19 @@ const digest = (text: string) => createHash('sha256').update(text).digest();
 
 /**
  * Every /xapi request: 404 while XAPI_KEY/XAPI_SECRET are unset (a default install exposes nothing new),
- * then HTTP Basic with them, compared in constant time (401), then `X-Experience-API-Version` 1.0.x or
- * 2.0.x (400). `GET /xapi/about` needs neither credentials nor the version header.
+ * then HTTP Basic with them (compared in constant time) or with the credential a launched xAPI app fetched
+ * for its study session (401), then `X-Experience-API-Version` 1.0.x or 2.0.x (400); a launch credential
+ * reaches only what its session needs (403). `GET /xapi/about` and the launches' fetch URLs
+ * (`POST /xapi/fetch/:registration`) need neither credentials nor the version header.
  */
 @Injectable()
 export class XapiGuard implements CanActivate {
-  constructor(private readonly config: ConfigService<Environment, true>) {}
+  constructor(
+    private readonly config: ConfigService<Environment, true>,
+    private readonly launches: LaunchService,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
     const response = context.switchToHttp().getResponse<Response>();
     const key = this.config.get('XAPI_KEY', { infer: true });
@@ -51,9 +66,16 @@ export class XapiGuard implements CanActivate {
     if (request.path === '/xapi/about' && request.method !== 'POST') {
       return true;
     }
-    if (!this.authorized(request.headers.authorization, key, secret)) {
+    if (request.path.startsWith('/xapi/fetch/')) {
+      // cmi5's fetch URL: what a launched app calls before it has a credential (it answers with one).
+      return true;
+    }
+    const credential = await this.credentialOf(request.headers.authorization, key, secret);
+    if (!credential) {
       response.setHeader('WWW-Authenticate', 'Basic realm="xAPI", charset="UTF-8"');
-      throw new UnauthorizedException('xAPI needs HTTP Basic credentials (XAPI_KEY and XAPI_SECRET)');
+      throw new UnauthorizedException(
+        'xAPI needs HTTP Basic credentials (XAPI_KEY and XAPI_SECRET, or a launched session’s credential)',
+      );
     }
     if (version === undefined) {
       throw new BadRequestException(
@@ -63,17 +85,42 @@ export class XapiGuard implements CanActivate {
       );
     }
     (request as Request & { xapiVersion: XapiVersion }).xapiVersion = version;
+    if (credential !== 'client') {
+      (request as Request & { xapiLaunch: { registration: string } }).xapiLaunch = credential;
+      const { path, method } = request;
+      const ownState =
+        path === '/xapi/activities/state' &&
+        typeof request.query.registration === 'string' &&
+        request.query.registration.toLowerCase() === credential.registration;
+      const reading = READABLE_BY_LAUNCH.includes(path) && (method === 'GET' || method === 'HEAD');
+      if (path !== '/xapi/statements' && path !== '/xapi/about' && !ownState && !reading) {
+        throw new ForbiddenException(
+          'A launch credential reaches the statements and the state of its own registration, and reads activities and agents',
+        );
+      }
+    }
     return true;
   }
 
-  private authorized(header: string | undefined, key: string, secret: string): boolean {
+  /**
+   * Whose credential HTTP Basic carries: the xAPI client's (XAPI_KEY/XAPI_SECRET, compared in constant
+   * time), a launched session's (its registration and the token its fetch URL gave), or none.
+   */
+  private async credentialOf(
+    header: string | undefined,
+    key: string,
+    secret: string,
+  ): Promise<'client' | { registration: string } | null> {
     const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
-    if (!match) return false;
+    if (!match) return null;
     const decoded = Buffer.from(match[1], 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon < 0) return false;
-    const keyOk = timingSafeEqual(digest(decoded.slice(0, colon)), digest(key));
-    const secretOk = timingSafeEqual(digest(decoded.slice(colon + 1)), digest(secret));
-    return keyOk && secretOk;
+    if (colon < 0) return null;
+    const [user, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
+    const keyOk = timingSafeEqual(digest(user), digest(key));
+    const secretOk = timingSafeEqual(digest(password), digest(secret));
+    if (keyOk && secretOk) return 'client';
+    if (isUuid(user) && (await this.launches.verify(user, password))) return { registration: user.toLowerCase() };
+    return null;
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/sqlite';
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { ReviewsService, type WordAnswer } from '../reviews/reviews.service.js';
+import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
 import { WordsService } from '../words/words.service.js';
 import { XapiAttachment, XapiStatement, XapiStatementActivity, XapiStatementAgent } from './statement.entity.js';
 import { XapiActivity } from './document.entity.js';
@@ -41,6 +42,9 @@ export interface Cursor {
 
 export const MAX_LIMIT = 500;
 
+/** An answer a statement gave about a word, and the registration it carries (lower case), if any. */
+type RegisteredAnswer = WordAnswer & { registration: string | null };
+
 /** The answers of the portal's learner, as xAPI statements: the Statements resource and its store. */
 @Injectable()
 export class XapiService {
@@ -48,6 +52,7 @@ export class XapiService {
     private readonly em: EntityManager,
     private readonly reviews: ReviewsService,
     private readonly words: WordsService,
+    private readonly sessions: StudySessionsService,
   ) {}
 
   /**
@@ -71,7 +76,7 @@ export class XapiService {
         (await em.find(XapiStatement, { statementId: { $in: keys } })).map((row) => [row.statementId, row]),
       );
       const stored = new Date();
-      const answers: (WordAnswer & { statementId: string })[] = [];
+      const answers: RegisteredAnswer[] = [];
       const voiding: string[] = [];
       sent.forEach((statement, index) => {
         const key = keys[index];
@@ -94,12 +99,14 @@ export class XapiService {
         const verb = (statement.verb as JsonObject).id as string;
         const target = object.objectType === 'StatementRef' ? (object.id as string).toLowerCase() : null;
         if (target && verb === VOIDED) voiding.push(target);
+        const registration = (
+          (statement.context as JsonObject | undefined)?.registration as string | undefined
+        )?.toLowerCase();
         const row = em.create(XapiStatement, {
           statementId: key,
           statement: full,
           verb,
-          registration:
-            ((statement.context as JsonObject | undefined)?.registration as string | undefined)?.toLowerCase() ?? null,
+          registration: registration ?? null,
           stored,
           voided: false,
           target,
@@ -115,7 +122,7 @@ export class XapiService {
             word_id: Number(wordId),
             correct: success,
             reviewed_at: new Date(at).toISOString(),
-            statementId: key,
+            registration: registration ?? null,
           });
         }
       });
@@ -194,8 +201,12 @@ export class XapiService {
       : { objectType: 'Activity', id: activityId };
   }
 
-  /** Records the answers statements gave about the portal's words (those that exist), outside any session. */
-  private async feedPortal(answers: WordAnswer[]): Promise<void> {
+  /**
+   * Records the answers statements gave about the portal's words (those that exist): in the study session
+   * whose registration a statement carries (an xAPI launch's) when the word is in its group, at the
+   * session's start at the earliest; any other outside any session.
+   */
+  private async feedPortal(answers: RegisteredAnswer[]): Promise<void> {
     const exists = new Map<number, boolean>();
     for (const wordId of new Set(answers.map((answer) => answer.word_id))) {
       exists.set(
@@ -211,11 +222,36 @@ export class XapiService {
           )),
       );
     }
-    const known = answers
-      .filter((answer) => exists.get(answer.word_id))
-      .map(({ word_id, correct, reviewed_at }) => ({ word_id, correct, reviewed_at }));
-    if (known.length > 0) {
-      await this.reviews.recordBatch('xAPI statements', undefined, {}, known, async () => null);
+    const outside: WordAnswer[] = [];
+    const registered = new Map<string, WordAnswer[]>();
+    for (const { registration, ...answer } of answers.filter((answer) => exists.get(answer.word_id))) {
+      if (registration) registered.set(registration, [...(registered.get(registration) ?? []), answer]);
+      else outside.push(answer);
+    }
+    for (const [registration, list] of registered) {
+      const launched = await this.sessions.launchedSession(
+        registration,
+        list.map((answer) => answer.word_id),
+      );
+      const inSession = launched ? list.filter((answer) => launched.members.has(answer.word_id)) : [];
+      outside.push(...list.filter((answer) => !inSession.includes(answer)));
+      if (launched && inSession.length > 0) {
+        const start = launched.session.startedAt.getTime();
+        const answersOfSession = inSession.map((answer) => ({
+          ...answer,
+          reviewed_at: new Date(Math.max(Date.parse(answer.reviewed_at!), start)).toISOString(),
+        }));
+        await this.reviews.recordBatch(
+          'xAPI statements',
+          undefined,
+          { sessionId: launched.session.id },
+          answersOfSession,
+          async () => launched.session,
+        );
+      }
+    }
+    if (outside.length > 0) {
+      await this.reviews.recordBatch('xAPI statements', undefined, {}, outside, async () => null);
     }
   }
 

@@ -30,7 +30,12 @@ const BAD_URLS = [
 describe('POST /learning_apps', () => {
   it('answers 201 with the app and a Location header', async () => {
     const response = await client.post('/learning_apps', flashcards).expect(201);
-    expect(response.body).toEqual({ id: expect.any(Number), ...flashcards, created_at: expect.stringMatching(ISO_MS) });
+    expect(response.body).toEqual({
+      id: expect.any(Number),
+      ...flashcards,
+      launch_method: 'plain',
+      created_at: expect.stringMatching(ISO_MS),
+    });
     expect(response.headers.location).toBe(`${API}/learning_apps/${response.body.id}`);
     expect((await client.get(`/learning_apps/${response.body.id}`).expect(200)).body).toEqual(response.body);
   });

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsString, isURL, MaxLength, ValidateBy, ValidateIf } from 'class-validator';
+import { IsIn, IsString, isURL, MaxLength, ValidateBy, ValidateIf } from 'class-validator';
 import { IsOmittable, RequiredText, Trim } from '../../core/http.js';
 import { PaginationQueryDto } from '../../core/pagination.js';
-import type { LearningApp } from '../learning-app.entity.js';
+import { LAUNCH_METHODS, type LaunchMethod, type LearningApp } from '../learning-app.entity.js';
 
 /** An absolute http(s) URL that browsers (the WHATWG URL parser) can open, as the launch builds on it. */
 const IsHttpUrl = () =>
@@ -16,6 +16,11 @@ const IsHttpUrl = () =>
       defaultMessage: () => '$property must be an absolute http or https URL',
     },
   });
+
+const LAUNCH_METHOD_DESCRIPTION =
+  'How the launch opens the app. `plain`: launch_url with session_id, group_id and api_base. `xapi`: also ' +
+  'endpoint, fetch, registration, activityId and actor (cmi5-style), so that the app sends xAPI statements ' +
+  'to the portal’s Learning Record Store with a credential of its session (see docs/api.md).';
 
 export class LearningAppDto {
   @ApiProperty({ type: 'integer', example: 1 })
@@ -32,6 +37,9 @@ export class LearningAppDto {
 
   @ApiProperty({ type: String, nullable: true, example: 'https://apps.example/flashcards.png' })
   thumbnail_url!: string | null;
+
+  @ApiProperty({ enum: LAUNCH_METHODS, example: 'plain', description: LAUNCH_METHOD_DESCRIPTION })
+  launch_method!: LaunchMethod;
 
   @ApiProperty({ format: 'date-time' })
   created_at!: string;
@@ -64,6 +72,11 @@ export class CreateLearningAppDto {
   @IsHttpUrl()
   @MaxLength(2000)
   thumbnail_url?: string | null;
+
+  @ApiPropertyOptional({ enum: LAUNCH_METHODS, default: 'plain', description: LAUNCH_METHOD_DESCRIPTION })
+  @IsOmittable()
+  @IsIn(LAUNCH_METHODS)
+  launch_method?: LaunchMethod;
 }
 
 export class UpdateLearningAppDto extends PartialType(CreateLearningAppDto, { skipNullProperties: false }) {}
@@ -77,6 +90,7 @@ export function toLearningAppDto(app: LearningApp): LearningAppDto {
     description: app.description,
     launch_url: app.launchUrl,
     thumbnail_url: app.thumbnailUrl ?? null,
+    launch_method: app.launchMethod,
     created_at: app.createdAt.toISOString(),
   };
 }

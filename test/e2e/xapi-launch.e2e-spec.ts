@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { expectProblem, sql } from '../api.js';
+import { useEmptyTestApp } from '../app.js';
+import { portal } from '../fixtures.js';
+
+const KEY = 'lrs-client';
+const SECRET = 'xapi-test-secret-0123456789';
+const PUBLIC_URL = 'http://portal.test';
+const t = useEmptyTestApp({ XAPI_KEY: KEY, XAPI_SECRET: SECRET, PUBLIC_URL });
+const client = portal(t);
+
+beforeEach(async () => {
+  for (const table of ['xapi_launch_tokens', 'xapi_statement_agents', 'xapi_statement_activities', 'xapi_statements']) {
+    await sql(t, `delete from ${table}`);
+  }
+});
+
+const ANSWERED = 'http://adlnet.gov/expapi/verbs/answered';
+const wordIri = (id: number) => `${PUBLIC_URL}/api/v1/words/${id}`;
+
+/** An xAPI request with this HTTP Basic credential (the auth-token a fetch URL gave is one already). */
+const xapi = (method: 'get' | 'post' | 'put', path: string, authToken: string) =>
+  request(t.http)
+    [method](`/xapi${path}`)
+    .set('Authorization', `Basic ${authToken}`)
+    .set('X-Experience-API-Version', '1.0.3');
+
+/** Registers an xAPI app, launches it on a new group of `count` words, and reads the launch URL's parameters. */
+async function launchXapiApp(count = 2) {
+  const { group, words } = await client.groupWithWords('launch', count);
+  const app = (
+    await client
+      .post('/learning_apps', {
+        name: 'Storyline lesson',
+        launch_url: 'https://apps.example/lesson/index.html?x=1',
+        launch_method: 'xapi',
+      })
+      .expect(201)
+  ).body;
+  const launched = (await client.post(`/learning_apps/${app.id}/launch`, { group_id: group.id }).expect(201)).body;
+  const params = new URL(launched.launch_url).searchParams;
+  return { app, group, words, session: launched.study_session, params };
+}
+
+/** The registration's statement about a word, as a cmi5 AU sends it. */
+function answer(registration: string, wordId: number, success: boolean) {
+  return {
+    id: randomUUID(),
+    actor: { objectType: 'Agent', account: { homePage: PUBLIC_URL, name: 'learner' } },
+    verb: { id: ANSWERED },
+    object: { id: wordIri(wordId) },
+    result: { success },
+    context: { registration },
+  };
+}
+
+describe('learning apps registered as xAPI apps', () => {
+  it('have launch_method "plain" unless registered "xapi"; anything else is a 400', async () => {
+    const plain = (
+      await client.post('/learning_apps', { name: 'Plain', launch_url: 'https://apps.example/p' }).expect(201)
+    ).body;
+    expect(plain.launch_method).toBe('plain');
+    expectProblem(
+      await client.post('/learning_apps', {
+        name: 'Scorm',
+        launch_url: 'https://apps.example/s',
+        launch_method: 'scorm',
+      }),
+      400,
+    );
+    const { body } = await client.patch(`/learning_apps/${plain.id}`, { launch_method: 'xapi' }).expect(200);
+    expect(body.launch_method).toBe('xapi');
+  });
+
+  it('a plain app’s launch URL keeps today’s parameters only', async () => {
+    const { group } = await client.groupWithWords('plain', 1);
+    const app = (
+      await client.post('/learning_apps', { name: 'Plain', launch_url: 'https://apps.example/p' }).expect(201)
+    ).body;
+    const launched = (await client.post(`/learning_apps/${app.id}/launch`, { group_id: group.id }).expect(201)).body;
+    expect([...new URL(launched.launch_url).searchParams.keys()]).toEqual(['session_id', 'group_id', 'api_base']);
+    expect(await sql(t, 'select registration from study_sessions')).toEqual([{ registration: null }]);
+  });
+
+  it('an xAPI app’s launch URL adds endpoint, fetch, registration, activityId and actor; the session keeps the registration', async () => {
+    const { app, session, params } = await launchXapiApp();
+    expect([...params.keys()]).toEqual([
+      'x',
+      'session_id',
+      'group_id',
+      'api_base',
+      'endpoint',
+      'fetch',
+      'registration',
+      'activityId',
+      'actor',
+    ]);
+    const registration = params.get('registration')!;
+    expect(registration).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(params.get('endpoint')).toBe(`${PUBLIC_URL}/xapi/`);
+    expect(params.get('fetch')).toBe(`${PUBLIC_URL}/xapi/fetch/${registration}`);
+    expect(params.get('activityId')).toBe(`${PUBLIC_URL}/api/v1/learning_apps/${app.id}`);
+    expect(JSON.parse(params.get('actor')!)).toEqual({
+      objectType: 'Agent',
+      name: 'Lang Portal learner',
+      account: { homePage: PUBLIC_URL, name: 'learner' },
+    });
+    expect(await sql(t, 'select id, registration from study_sessions')).toEqual([{ id: session.id, registration }]);
+  });
+});
+
+describe('the fetch URL', () => {
+  it('gives the session’s credential exactly once, then cmi5’s error body', async () => {
+    const { params } = await launchXapiApp();
+    const fetchPath = new URL(params.get('fetch')!).pathname;
+    const first = await request(t.http).post(fetchPath).expect(200);
+    expect(first.body).toEqual({ 'auth-token': expect.any(String) });
+    expect(first.headers['cache-control']).toBe('no-store');
+    const second = await request(t.http).post(fetchPath).expect(409);
+    expect(second.body).toEqual({ 'error-code': '1', 'error-text': expect.any(String) });
+    // The credential still works after the second call.
+    await xapi('get', `/statements?registration=${params.get('registration')}`, first.body['auth-token']).expect(200);
+    const unknown = await request(t.http).post(`/xapi/fetch/${randomUUID()}`).expect(404);
+    expect(unknown.body).toEqual({ 'error-code': '3', 'error-text': expect.any(String) });
+  });
+
+  it('the credential is valid for its session only', async () => {
+    const { params, words } = await launchXapiApp();
+    const registration = params.get('registration')!;
+    const token = (
+      await request(t.http)
+        .post(new URL(params.get('fetch')!).pathname)
+        .expect(200)
+    ).body['auth-token'];
+    // Statements of another registration, or none: 403, nothing stored.
+    expectProblem(await xapi('post', '/statements', token).send(answer(randomUUID(), words[0].id, true)), 403);
+    const unregistered = { ...answer(registration, words[0].id, true), context: undefined };
+    expectProblem(await xapi('post', '/statements', token).send(unregistered), 403);
+    expectProblem(await xapi('get', `/statements?registration=${randomUUID()}`, token), 403);
+    // Statements the xAPI client sent about another registration are not found with it.
+    const other = answer(randomUUID(), words[0].id, true);
+    const client = Buffer.from(`${KEY}:${SECRET}`).toString('base64');
+    await xapi('post', '/statements', client).send(other).expect(200);
+    expectProblem(await xapi('get', `/statements?statementId=${other.id}`, token), 404);
+    expect((await xapi('get', '/statements', token).expect(200)).body.statements).toEqual([]);
+    // Documents: the state of its registration, reading profiles; not another registration's state.
+    const state = `/activities/state?activityId=${encodeURIComponent(params.get('activityId')!)}&agent=${encodeURIComponent(params.get('actor')!)}&stateId=LMS.LaunchData`;
+    await xapi('put', `${state}&registration=${registration}`, token).send({ launchMode: 'Normal' }).expect(204);
+    expectProblem(await xapi('put', `${state}&registration=${randomUUID()}`, token).send({}), 403);
+    // A wrong password is no credential.
+    const forged = Buffer.from(`${registration}:not-the-token`).toString('base64');
+    expectProblem(await xapi('get', '/statements', forged), 401);
+  });
+});
+
+describe('statements of a launched xAPI app', () => {
+  it('land in its study session and move the counters and cards once, also when sent twice', async () => {
+    const { params, words, session } = await launchXapiApp(2);
+    const registration = params.get('registration')!;
+    const token = (
+      await request(t.http)
+        .post(new URL(params.get('fetch')!).pathname)
+        .expect(200)
+    ).body['auth-token'];
+    const right = answer(registration, words[0].id, true);
+    const wrong = answer(registration, words[1].id, false);
+    await xapi('post', '/statements', token).send([right, wrong]).expect(200, [right.id, wrong.id]);
+    await xapi('post', '/statements', token).send(right).expect(200, [right.id]);
+    await xapi('put', `/statements?statementId=${wrong.id}`, token).send(wrong).expect(204);
+
+    const { body } = await client.get(`/study_sessions/${session.id}`).expect(200);
+    expect(body).toMatchObject({ review_items_count: 2, correct_count: 1, wrong_count: 1 });
+    expect(await sql(t, 'select word_id, correct, study_session_id from words_review_items order by word_id')).toEqual([
+      { word_id: words[0].id, correct: 1, study_session_id: session.id },
+      { word_id: words[1].id, correct: 0, study_session_id: session.id },
+    ]);
+    const counters = (await client.allWords()).map((word) => [word.correct_count, word.wrong_count]);
+    expect(counters).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
+    expect(await sql(t, 'select word_id, reps from cards order by word_id')).toEqual([
+      { word_id: words[0].id, reps: 1 },
+      { word_id: words[1].id, reps: 1 },
+    ]);
+    const sessionWords = (await client.get(`/study_sessions/${session.id}/words`).expect(200)).body.items;
+    expect(sessionWords.map((word: { id: number }) => word.id)).toEqual([words[0].id, words[1].id]);
+  });
+
+  it('an answer about a word outside the session’s group is recorded outside any session', async () => {
+    const { params } = await launchXapiApp(1);
+    const stranger = await client.createWord({ thai: 'นก', english: 'bird' });
+    const token = (
+      await request(t.http)
+        .post(new URL(params.get('fetch')!).pathname)
+        .expect(200)
+    ).body['auth-token'];
+    await xapi('post', '/statements', token)
+      .send(answer(params.get('registration')!, stranger.id, true))
+      .expect(200);
+    expect(await sql(t, 'select word_id, study_session_id from words_review_items')).toEqual([
+      { word_id: stranger.id, study_session_id: null },
+    ]);
+  });
+});
