@@ -1,4 +1,4 @@
-import { dayIn, dayPlus } from '../core/calendar.js';
+import { dayIn, dayPlus, startOfDayIn } from '../core/calendar.js';
 
 /**
  * Consecutive calendar days with at least one review, ending today, or yesterday when nothing was
@@ -6,8 +6,16 @@ import { dayIn, dayPlus } from '../core/calendar.js';
  */
 export function studyStreak(reviewedAt: Iterable<Date>, now: Date, timeZone: string): number {
   const days = new Set<string>();
+  // The day of an instant costs a formatting; instants come in time order, many to a day: format once a day.
+  let [dayStart, dayEnd] = [Infinity, -Infinity];
   for (const instant of reviewedAt) {
-    days.add(dayIn(timeZone, instant));
+    const time = instant.getTime();
+    if (time >= dayStart && time < dayEnd) {
+      continue;
+    }
+    const day = dayIn(timeZone, instant);
+    days.add(day);
+    [dayStart, dayEnd] = [startOfDayIn(timeZone, day).getTime(), startOfDayIn(timeZone, dayPlus(day, 1)).getTime()];
   }
   let day = dayIn(timeZone, now);
   if (!days.has(day)) {

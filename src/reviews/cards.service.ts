@@ -1,6 +1,6 @@
 import { EntityManager, raw } from '@mikro-orm/sqlite';
 import { Injectable } from '@nestjs/common';
-import { daysSince, quarterHour } from '../database/dialect.js';
+import { daysSince, instantOf, quarterHour } from '../database/dialect.js';
 import { type Answer, type Memory, REVIEW_STATE, type Scheduler } from '../scheduling/scheduler.js';
 import { SchedulingService } from '../scheduling/scheduling.service.js';
 import { AnswerQuarterHour } from './answer-summary.entity.js';
@@ -291,14 +291,23 @@ export class CardsService {
   /** How many cards are due before each of the instants, given in ascending order (overdue ones included). */
   async dueBeforeEach(ends: Date[]): Promise<number[]> {
     await this.refreshStale();
-    // One index-ordered pass over the due dates instead of one count per day.
-    const dues = await this.em.find(Card, { due: { $lt: ends.at(-1)! } }, { fields: ['due'], orderBy: { due: 'asc' } });
+    // The cards due before the first instant are counted in the index; only those due later, up to the last
+    // instant, are read, as plain numbers (not entities): the work grows with the window, not with all cards.
+    const before = await this.em.count(Card, { due: { $lt: ends[0] } });
+    const dues = (
+      await this.em
+        .createQueryBuilder(Card, 'c')
+        .select('due')
+        .where({ due: { $gte: ends[0], $lt: ends.at(-1)! } })
+        .orderBy({ due: 'asc' })
+        .execute<{ due: number }[]>('all', false)
+    ).map((row) => instantOf(row.due)!.getTime());
     let count = 0;
     return ends.map((end) => {
-      while (count < dues.length && dues[count].due < end) {
+      while (count < dues.length && dues[count] < end.getTime()) {
         count += 1;
       }
-      return count;
+      return before + count;
     });
   }
 

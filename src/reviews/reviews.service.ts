@@ -267,25 +267,27 @@ export class ReviewsService {
 
   /** Newest first, ties by id descending. */
   async list(query: ListReviewsQueryDto): Promise<Page<ReviewDto>> {
-    const [reviews, total] = await this.em.findAndCount(
-      ReviewItem,
-      {
-        ...(query.word_id !== undefined && { word: query.word_id }),
-        ...(query.correct !== undefined && { correct: query.correct }),
-        ...((query.since ?? query.until) && {
-          reviewedAt: {
-            ...(query.since && { $gte: new Date(query.since) }),
-            ...(query.until && { $lte: new Date(query.until) }),
-          },
-        }),
-      },
-      {
-        populate: ['word'],
-        orderBy: [{ reviewedAt: 'desc' }, { id: 'desc' }],
-        limit: query.per_page,
-        offset: offsetOf(query),
-      },
-    );
+    const where = {
+      ...(query.word_id !== undefined && { word: query.word_id }),
+      ...(query.correct !== undefined && { correct: query.correct }),
+      ...((query.since ?? query.until) && {
+        reviewedAt: {
+          ...(query.since && { $gte: new Date(query.since) }),
+          ...(query.until && { $lte: new Date(query.until) }),
+        },
+      }),
+    };
+    const reviews = await this.em.find(ReviewItem, where, {
+      populate: ['word'],
+      orderBy: [{ reviewedAt: 'desc' }, { id: 'desc' }],
+      limit: query.per_page,
+      offset: offsetOf(query),
+    });
+    // The size of the whole log is a summary row; only a filtered part of it is counted.
+    const total =
+      Object.keys(where).length === 0
+        ? ((await this.em.findOne(AnswerTotals, 1))?.answers ?? 0)
+        : await this.em.count(ReviewItem, where);
     const items = reviews.map((review) => ({
       id: review.id,
       word_id: review.word.id,
@@ -399,11 +401,13 @@ export class ReviewsService {
 
   /** The first instants of the UTC quarter hours, since `since`, with at least one answer. */
   async activeQuarterHours(since: Date): Promise<Date[]> {
-    const quarters = await this.em.find(
-      AnswerQuarterHour,
-      { quarter: { $gte: quarterHour.of(since) }, answers: { $gt: 0 } },
-      { fields: ['quarter'] },
-    );
+    // Plain rows, not entities: a long streak reads tens of thousands of them. In time order (the streak counts days so).
+    const quarters = await this.em
+      .createQueryBuilder(AnswerQuarterHour, 'q')
+      .select('quarter')
+      .where({ quarter: { $gte: quarterHour.of(since) }, answers: { $gt: 0 } })
+      .orderBy({ quarter: 'asc' })
+      .execute<{ quarter: number }[]>('all', false);
     return quarters.map((row) => quarterHour.start(row.quarter));
   }
 
