@@ -30,7 +30,7 @@ export interface AnswerTarget {
 /** An answer about a word, as a batch carries it. */
 export type WordAnswer = AnswerDto & { word_id: number };
 
-/** Imported answers written per statement (and their revlog ids looked up per statement). */
+/** Imported answers written per statement. */
 const IMPORT_CHUNK = 500;
 
 /** Answers counted over some part of the log. */
@@ -220,13 +220,18 @@ export class ReviewsService {
     answers: ImportedAnswer[],
     dryRun: boolean,
   ): Promise<{ imported: number; known: number; cards: number }> {
+    // The revlog ids stored already, in one pass over the unique index: ids are review times, a narrow range.
+    let [min, max] = [Infinity, -Infinity];
+    for (const answer of answers) {
+      min = Math.min(min, answer.ankiRevlogId);
+      max = Math.max(max, answer.ankiRevlogId);
+    }
     const known = new Set<number>();
-    for (let start = 0; start < answers.length; start += IMPORT_CHUNK) {
-      const ids = answers.slice(start, start + IMPORT_CHUNK).map((answer) => answer.ankiRevlogId);
+    if (answers.length > 0) {
       const rows = await this.em
         .createQueryBuilder(ReviewItem, 'r')
         .select(['ankiRevlogId'])
-        .where({ ankiRevlogId: { $in: ids } })
+        .where({ ankiRevlogId: { $gte: min, $lte: max } })
         .execute<{ anki_revlog_id: number }[]>('all', false);
       for (const row of rows) {
         known.add(Number(row.anki_revlog_id));
