@@ -81,8 +81,10 @@ export async function configureApp(app: NestExpressApplication): Promise<OpenAPI
       .setDescription(
         'Vocabulary inventory, learning record store and launchpad of a language school. ' +
           'Every error is an RFC 9457 problem document (application/problem+json). ' +
-          'An xAPI Learning Record Store (xAPI 1.0.3 and 2.0.0: /xapi/statements, /xapi/about) is served at /xapi, ' +
-          'outside this document, once XAPI_KEY and XAPI_SECRET are set (HTTP Basic); see the README.',
+          'An xAPI Learning Record Store (xAPI 1.0.3 and 2.0.0: statements, the State, Activity Profile and Agent ' +
+          'Profile documents, agents, activities, about) is served at /xapi, outside this document, once XAPI_KEY ' +
+          'and XAPI_SECRET are set (HTTP Basic); a learning app registered with launch_method "xapi" is launched ' +
+          'cmi5-style, with a credential of its own study session. See the README and docs/api.md §7.',
       )
       .setVersion('1')
       // Relative: the document is served by the portal it describes, wherever that runs.
