@@ -163,7 +163,7 @@ const sql = {
   activeQuarters: db.prepare('select quarter from answer_quarter_hours where quarter >= ? and answers > 0').pluck(),
   mastered: db.prepare('select count(*) from cards where state = 2 and stability >= 21').pluck(),
   dueBefore: db.prepare('select count(*) from cards where due < ?').pluck(),
-  dues: db.prepare('select due from cards where due < ? order by due').pluck(),
+  dues: db.prepare('select due from cards where due >= ? and due < ? order by due').pluck(),
   word: db.prepare(`select ${WORD_COLUMNS} from words w where w.id = ?`),
   wordGroups: db.prepare(
     `select g.id, g.name, g.words_count from words_groups m join groups g on g.id = m.group_id where m.word_id = ?
@@ -360,13 +360,15 @@ function quickStats() {
 function forecast(query: URLSearchParams) {
   const days = Number(query.get('days') ?? 30);
   const starts = dayStarts(new Date(), days + 1);
-  const dues = sql.dues.all(starts.at(-1)!.getTime()) as number[];
+  // Overdue and today's cards counted in the index, the later days' due dates read.
+  const before = sql.dueBefore.get(starts[1].getTime()) as number;
+  const dues = sql.dues.all(starts[1].getTime(), starts.at(-1)!.getTime()) as number[];
   let count = 0;
   const dueBefore = starts.slice(1).map((end) => {
     while (count < dues.length && dues[count] < end.getTime()) {
       count += 1;
     }
-    return count;
+    return before + count;
   });
   return {
     days: dueBefore.map((due, i) => ({

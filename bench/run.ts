@@ -227,6 +227,10 @@ async function load(server: Server, endpoint: Endpoint, duration: number): Promi
       },
     ],
   });
+  // Requests autocannon left unanswered at the end are still being served: let them finish before the next
+  // measurement, so that one server's backlog never loads the other (they share the CPU and the database).
+  await waitFor(`${server.base}/dashboard/study_progress`, server.process);
+  await new Promise((resolve) => setTimeout(resolve, 500));
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
@@ -361,11 +365,12 @@ say('| endpoint | portal req/s | baseline req/s | portal / baseline | portal p50
 say('|---|--:|--:|--:|--:|--:|');
 for (const [name, { portal: p, baseline: b }] of measures) {
   const [prps, brps] = [median(p.map((m) => m.rps)), median(b.map((m) => m.rps))];
-  const errors = [...p, ...b].reduce((sum, m) => sum + m.errors, 0);
+  const errors = [p, b].map((measures) => measures.reduce((sum, m) => sum + m.errors, 0));
   say(
     `| \`${name}\` | ${fmt(prps)} | ${fmt(brps)} | ${Math.round((prps / brps) * 100)}% | ` +
       `${ms(median(p.map((m) => m.p50)))} / ${ms(median(p.map((m) => m.p99)))} | ` +
-      `${ms(median(b.map((m) => m.p50)))} / ${ms(median(b.map((m) => m.p99)))} |${errors ? ` (${errors} errors)` : ''}`,
+      `${ms(median(b.map((m) => m.p50)))} / ${ms(median(b.map((m) => m.p99)))} |` +
+      (errors[0] + errors[1] > 0 ? ` errors or timeouts: portal ${errors[0]}, baseline ${errors[1]}` : ''),
   );
 }
 say();
