@@ -59,7 +59,11 @@ interface Server {
   process: ChildProcess;
   base: string;
   startupMs: number;
+  database: string;
+  port: number;
 }
+
+const crashes: string[] = [];
 
 async function waitFor(url: string, child: ChildProcess, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -98,7 +102,7 @@ async function start(name: Server['name'], database: string, port: number): Prom
   child.once('exit', () => children.delete(child));
   const base = `http://127.0.0.1:${port}/api/v1`;
   await waitFor(`${base}/dashboard/study_progress`, child);
-  return { name, process: child, base, startupMs: performance.now() - started };
+  return { name, process: child, base, startupMs: performance.now() - started, database, port };
 }
 
 async function stop(server: Server): Promise<void> {
@@ -227,6 +231,13 @@ async function load(server: Server, endpoint: Endpoint, duration: number): Promi
       },
     ],
   });
+  // A server that died under the load (out of memory, say) is noted and started again for what follows.
+  if (server.process.exitCode !== null || server.process.signalCode !== null) {
+    const died = `${server.name} stopped (exit ${server.process.exitCode ?? server.process.signalCode}) under ${endpoint.name}`;
+    crashes.push(died);
+    log(died);
+    Object.assign(server, await start(server.name, server.database, server.port));
+  }
   // Requests autocannon left unanswered at the end are still being served: let them finish before the next
   // measurement, so that one server's backlog never loads the other (they share the CPU and the database).
   await waitFor(`${server.base}/dashboard/study_progress`, server.process);
@@ -381,6 +392,10 @@ say(`| RSS idle after start-up | ${idle[0].rss} MB | ${idle[1].rss} MB |`);
 say(`| peak RSS (under load) | ${peak[0].peak} MB | ${peak[1].peak} MB |`);
 say();
 say(`After the load: ${counters}.`);
+if (crashes.length > 0) {
+  say();
+  say(`Servers that stopped under the load (started again for the next measurement): ${crashes.join('; ')}.`);
+}
 
 if (!flags['skip-scale']) {
   say();
