@@ -73,7 +73,11 @@ export class CreateLearningAppDto {
   @MaxLength(2000)
   thumbnail_url?: string | null;
 
-  @ApiPropertyOptional({ enum: LAUNCH_METHODS, default: 'plain', description: LAUNCH_METHOD_DESCRIPTION })
+  @ApiPropertyOptional({
+    enum: LAUNCH_METHODS,
+    example: 'xapi',
+    description: `${LAUNCH_METHOD_DESCRIPTION} Default: plain.`,
+  })
   @IsOmittable()
   @IsIn(LAUNCH_METHODS)
   launch_method?: LaunchMethod;
