@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { type EntityManager, type EntityName, type FilterQuery, raw } from '@mikro-orm/sqlite';
-import { SqliteDialect } from 'kysely';
+import { CompiledQuery, type Driver, SqliteDialect } from 'kysely';
 
 /**
  * Everything the portal's SQL needs that SQLite says its own way, one function per concern. Services
@@ -10,9 +10,24 @@ import { SqliteDialect } from 'kysely';
 /** Kysely's SQLite dialect, holding its better-sqlite3 database once it is open (for backups and tests). */
 export type SqliteConnection = SqliteDialect & { database?: Database.Database };
 
+/**
+ * Transactions begin with `begin immediate`: they take the write lock at once, waiting (busy_timeout) while
+ * another process holds it. A deferred one reads first and fails with SQLITE_BUSY at its first write when
+ * another process has written since (a WAL snapshot cannot be upgraded), and waiting cannot help it.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
+}
+
 /** The connection every part of the portal uses (server, CLI, tests): WAL, foreign keys, text folding. */
 export function sqliteConnection(path: string): SqliteConnection {
-  const connection: SqliteConnection = new SqliteDialect({
+  const connection: SqliteConnection = new ImmediateSqliteDialect({
     database: async () => {
       const database = new Database(path);
       database.pragma('journal_mode = WAL');
