@@ -14,6 +14,8 @@ import { CardsService } from './reviews/cards.service.js';
 import { IdempotencyService } from './reviews/idempotency.service.js';
 
 const logger = new Logger('LangPortal');
+/** Set by the cluster (src/cluster.ts) for every worker but the first: the database is migrated, seeded, its cards fresh. */
+const DATABASE_PREPARED = 'LANG_PORTAL_DATABASE_PREPARED';
 
 /** A start-up failure as its cause and its fix. */
 function explain(error: unknown, config?: Environment): string {
@@ -32,8 +34,14 @@ function explain(error: unknown, config?: Environment): string {
 
 /** Stops on SIGTERM/SIGINT: no new connections, requests in flight finish (up to the grace period), the database closes. */
 function stopGracefully(app: NestExpressApplication, graceMs: number): void {
+  let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
+      // A cluster worker may get both: Ctrl-C reaches the whole process group, and the primary forwards SIGTERM.
+      if (stopping) {
+        return;
+      }
+      stopping = true;
       logger.log(`${signal}: stopping; requests in flight have ${graceMs} ms to finish`);
       const server = app.getHttpServer();
       const deadline = setTimeout(() => {
@@ -69,22 +77,29 @@ async function bootstrap(): Promise<void> {
   } as Environment;
   try {
     const orm = app.get<MikroORM>(MikroORM);
-    const applied = await orm.migrator.up();
-    logger.log(
-      applied.length > 0
-        ? `Database ${env.DATABASE_PATH}: applied ${applied.map((migration) => migration.name).join(', ')}`
-        : `Database ${env.DATABASE_PATH}: up to date`,
-    );
+    // In a cluster (src/cluster.ts) the first worker prepares the database before the others are started.
+    const prepared = process.env[DATABASE_PREPARED] === '1';
+    if (!prepared) {
+      const applied = await orm.migrator.up();
+      logger.log(
+        applied.length > 0
+          ? `Database ${env.DATABASE_PATH}: applied ${applied.map((migration) => migration.name).join(', ')}`
+          : `Database ${env.DATABASE_PATH}: up to date`,
+      );
+    }
+    // Only claims of processes that no longer run are freed, so a worker (re)starting beside live ones runs it too.
     const released = await app.get(IdempotencyService).releaseClaimsOfStoppedServers();
     if (released > 0) {
       logger.log(`Freed ${released} Idempotency-Key claims left by a server that stopped mid-request`);
     }
-    // Cards left stale (answers deleted, or answered before cards existed) are computed before serving.
-    await RequestContext.create(orm.em, () => app.get(CardsService).refreshStale());
-    const seeded = await seed(orm);
-    logger.log(
-      seeded > 0 ? `Seeded ${seeded} words, their groups and the example learning app` : 'Kept the existing data',
-    );
+    if (!prepared) {
+      // Cards left stale (answers deleted, or answered before cards existed) are computed before serving.
+      await RequestContext.create(orm.em, () => app.get(CardsService).refreshStale());
+      const seeded = await seed(orm);
+      logger.log(
+        seeded > 0 ? `Seeded ${seeded} words, their groups and the example learning app` : 'Kept the existing data',
+      );
+    }
     await configureApp(app);
     const server = app.getHttpServer();
     // A client that sends its request slowly (or never finishes it) cannot hold a connection for long.

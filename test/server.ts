@@ -10,6 +10,7 @@ export const ROOT = join(import.meta.dirname, '..');
 /** What `npm run build` leaves in dist/; its last step copies the built-in learning apps. */
 export const BUILT = [
   'src/main.js',
+  'src/cluster.js',
   'src/db-backup.js',
   'src/db-restore.js',
   'database/seeds',
@@ -113,6 +114,8 @@ export interface BuiltServerOptions {
   timeoutMs?: number;
   /** Also accept a build without GET /api/v1/health (404): ready once the words list answers. */
   withoutHealth?: boolean;
+  /** What to run, under dist/: the server (`src/main.js`) by default, or the cluster (`src/cluster.js`). */
+  script?: string;
 }
 
 /** The status of GET `path` on a new connection to 127.0.0.1, or undefined when there is no answer. */
@@ -129,11 +132,12 @@ function statusOf(port: number, path: string): Promise<number | undefined> {
   });
 }
 
-/** Starts `dist/src/main.js` on a free port and waits until GET /api/v1/health answers 200. */
+/** Starts `dist/src/main.js` (or `script`) on a free port and waits until GET /api/v1/health answers 200. */
 export async function startBuiltServer(options: BuiltServerOptions): Promise<BuiltServer> {
   const { env, install = ROOT, cwd = install, timeoutMs = 20_000, withoutHealth = false } = options;
+  const { script = 'src/main.js' } = options;
   const port = await freePort();
-  const child = spawn(process.execPath, [join(install, 'dist', 'src', 'main.js')], {
+  const child = spawn(process.execPath, [join(install, 'dist', script)], {
     cwd,
     env: environment({ ...env, PORT: String(port) }),
     stdio: ['ignore', 'pipe', 'pipe'],

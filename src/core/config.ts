@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { plainToInstance, Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -85,6 +86,10 @@ export class Environment {
   /** How long a stopping server lets requests in flight finish. */
   @DecimalIntIn(0, 600_000)
   SHUTDOWN_GRACE_MS = 10_000;
+
+  /** How many server processes `npm run start:cluster` runs (Node's cluster module); one per core by default. */
+  @DecimalIntIn(1, 256)
+  WORKERS = availableParallelism();
 
   @DecimalIntIn(1)
   BACKUP_KEEP = 7;

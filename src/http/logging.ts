@@ -5,7 +5,7 @@ import type { Params } from 'nestjs-pino';
 import type { LogLevel } from '../core/config.js';
 
 // Nest's names for its levels, as pino calls them.
-const PINO_LEVELS: Record<LogLevel, string> = {
+export const PINO_LEVELS: Record<LogLevel, string> = {
   fatal: 'fatal',
   error: 'error',
   warn: 'warn',

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { validateEnvironment } from '../../src/core/config.js';
 
 describe('validateEnvironment', () => {
@@ -14,6 +15,7 @@ describe('validateEnvironment', () => {
       BODY_LIMIT: '1mb',
       RATE_LIMIT_PER_MINUTE: 0,
       SHUTDOWN_GRACE_MS: 10000,
+      WORKERS: availableParallelism(),
       BACKUP_KEEP: 7,
       BACKUP_CRON: undefined,
       IMPORT_BODY_LIMIT: '50mb',
