@@ -2,10 +2,15 @@
 # ADL's xAPI conformance suite against the built server (npm run test:xapi builds it first): the server is
 # started on a temporary database with test credentials, the whole suite is run on xAPI 1.0.3 and 2.0.0 (about
 # a minute each), and the server is stopped. ADL_LRS_DIR is the suite (read-only; copied to a temporary folder
-# and installed there), by default ../shared/adl-lrs beside the repository.
+# and installed there), by default ../shared/adl-lrs beside the repository, or beside the repository a local
+# clone was made from (CI runs in a fresh clone elsewhere).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 suite="${ADL_LRS_DIR:-$repo/../shared/adl-lrs}"
+origin="$(git -C "$repo" remote get-url origin 2>/dev/null || true)"
+if [ -z "${ADL_LRS_DIR:-}" ] && [ ! -d "$suite" ] && [ -d "$origin" ]; then
+  suite="$(cd "$origin" && pwd)/../shared/adl-lrs"
+fi
 if [ ! -f "$suite/bin/console_runner.js" ]; then
   echo "ADL's conformance suite is not at $suite: set ADL_LRS_DIR" >&2
   exit 1
