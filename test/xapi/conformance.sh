@@ -76,7 +76,7 @@ for version in 1.0.3 2.0.0; do
     for (const block of log.tests || []) {
       const tally = count(block, { passed: 0, failed: 0 });
       failed += tally.failed;
-      console.log(`  ${block.title}: ${tally.passed} passed, ${tally.failed} failed`);
+      process.stdout.write(`  ${block.title}: ${tally.passed} passed, ${tally.failed} failed\n`);
     }
     process.exit(failed > 0 ? 1 : 0);
   ' "$log" || status=1
