@@ -36,6 +36,8 @@ const { values: flags } = parseArgs({
     'skip-scale': { type: 'boolean' },
     'skip-import': { type: 'boolean' },
     out: { type: 'string' },
+    // Leaves out the endpoints whose name matches this regular expression.
+    exclude: { type: 'string' },
   },
 });
 const { size } = sizeFromArgs(process.argv.slice(2));
@@ -334,7 +336,9 @@ const portal = await start('portal', database, PORTAL_PORT);
 const baseline = await start('baseline', database, BASELINE_PORT);
 const servers = [portal, baseline];
 const idle = servers.map(memoryOf);
-const list = endpoints(generated.sample, answerPaths);
+const list = endpoints(generated.sample, answerPaths).filter(
+  (endpoint) => typeof flags.exclude !== 'string' || !new RegExp(flags.exclude).test(endpoint.name),
+);
 await checkSameAnswers(servers, list);
 
 const measures = new Map<string, Record<Server['name'], Measure[]>>();
