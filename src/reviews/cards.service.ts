@@ -97,12 +97,13 @@ export class CardsService {
 
   /** Recomputes every stale card from the log, a chunk of words per transaction. */
   async refreshStale(): Promise<void> {
-    const scheduler = await this.scheduling.scheduler();
     for (;;) {
       const stale = await this.em.find(Card, { stale: true }, { fields: ['word'], limit: REBUILD_CHUNK });
       if (stale.length === 0) {
         return;
       }
+      // Every card read checks for stale cards: the scheduler is loaded only when there are some.
+      const scheduler = await this.scheduling.scheduler();
       await this.em.transactional(() =>
         this.recompute(
           stale.map((card) => card.word.id),
