@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import request from 'supertest';
-import { type Card, createEmptyCard, fsrs, generatorParameters, Rating } from 'ts-fsrs';
 import { allRows, API, expectProblem, sql } from '../api.js';
 import { useEmptyTestApp } from '../app.js';
+import { referenceCard, SRS_SETTINGS } from '../fsrs-reference.js';
 import {
   ankiPackage,
   AUDIO,
@@ -18,32 +18,7 @@ import {
 
 const MEDIA = mkdtempSync(join(tmpdir(), 'anki-media-'));
 
-const SETTINGS = {
-  SRS_ENABLE_FUZZ: false,
-  SRS_REQUEST_RETENTION: 0.9,
-  SRS_MAXIMUM_INTERVAL_DAYS: 36500,
-  SRS_LEARNING_STEPS: '1m,10m',
-  MEDIA_PATH: MEDIA,
-};
-
-// The answers replayed by ts-fsrs alone, as the portal is configured above.
-const reference = fsrs(
-  generatorParameters({
-    enable_fuzz: false,
-    learning_steps: ['1m', '10m'],
-    request_retention: 0.9,
-    maximum_interval: 36500,
-  }),
-);
-
-function referenceCard(answers: { correct: boolean; at: number }[]): Card {
-  const ordered = [...answers].sort((a, b) => a.at - b.at);
-  let card = createEmptyCard(new Date(ordered[0].at));
-  for (const { correct, at } of ordered) {
-    card = reference.next(card, new Date(at), correct ? Rating.Good : Rating.Again).card;
-  }
-  return card;
-}
+const SETTINGS = { ...SRS_SETTINGS, MEDIA_PATH: MEDIA };
 
 const EXPECTED_REPORT = {
   dry_run: false,
@@ -190,7 +165,7 @@ describe('Anki import (POST /import/anki)', () => {
       const expected = referenceCard(
         reviews
           .filter((review) => review.thai === card.thai)
-          .map((review) => ({ correct: Boolean(review.correct), at: Number(review.reviewed_at) })),
+          .map((review) => ({ correct: Boolean(review.correct), at: new Date(Number(review.reviewed_at)) })),
       );
       expect(card).toEqual({
         thai: card.thai,

@@ -1,37 +1,12 @@
 import { RequestContext } from '@mikro-orm/core';
 import { jest } from '@jest/globals';
-import { type Card, createEmptyCard, fsrs, generatorParameters, Rating } from 'ts-fsrs';
+import { type Card, createEmptyCard, Rating } from 'ts-fsrs';
 import { SrsService } from '../../src/srs/srs.service.js';
 import { api, countRows, expectProblem, sql } from '../api.js';
 import { useEmptyTestApp } from '../app.js';
+import { reference, referenceCard, SRS_SETTINGS } from '../fsrs-reference.js';
 
-const SETTINGS = {
-  APP_TIMEZONE: 'Asia/Bangkok',
-  SRS_ENABLE_FUZZ: false,
-  SRS_NEW_WORDS_PER_DAY: 3,
-  SRS_REQUEST_RETENTION: 0.9,
-  SRS_MAXIMUM_INTERVAL_DAYS: 36500,
-  SRS_LEARNING_STEPS: '1m,10m',
-};
-
-// The same answers computed by ts-fsrs alone, as the portal is configured above.
-const reference = fsrs(
-  generatorParameters({
-    enable_fuzz: false,
-    learning_steps: ['1m', '10m'],
-    request_retention: 0.9,
-    maximum_interval: 36500,
-  }),
-);
-
-function referenceCard(answers: { correct: boolean; at: Date }[]): Card {
-  const ordered = [...answers].sort((a, b) => a.at.getTime() - b.at.getTime());
-  let card = createEmptyCard(ordered[0].at);
-  for (const { correct, at } of ordered) {
-    card = reference.next(card, at, correct ? Rating.Good : Rating.Again).card;
-  }
-  return card;
-}
+const SETTINGS = { ...SRS_SETTINGS, APP_TIMEZONE: 'Asia/Bangkok', SRS_NEW_WORDS_PER_DAY: 3 };
 
 const STATE_NAMES = ['new', 'learning', 'review', 'relearning'];
 
