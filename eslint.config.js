@@ -18,4 +18,6 @@ export default tseslint.config(
   },
   // The built-in learning apps are plain browser modules.
   { files: ['apps/**/*.js'], languageOptions: { globals: globals.browser } },
+  // Jest's global setup is a plain Node module.
+  { files: ['test/**/*.mjs'], languageOptions: { globals: globals.node } },
 );

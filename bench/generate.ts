@@ -5,8 +5,9 @@ import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { MikroORM } from '@mikro-orm/sqlite';
+import { MikroORM } from '@mikro-orm/sql';
 import { ormConfig } from '../mikro-orm.config.js';
+import { validateEnvironment } from '../src/core/config.js';
 import { DEFAULT_PARAMETERS, type Memory, Scheduler } from '../src/scheduling/scheduler.js';
 import { thaiSortKey } from '../src/words/thai.js';
 import { thaiWord } from './import.js';
@@ -158,7 +159,10 @@ export async function generate(path: string, size: PortalSize, log = (_: string)
   for (const suffix of ['', '-wal', '-shm']) {
     rmSync(path + suffix, { force: true });
   }
-  const orm = await MikroORM.init({ ...ormConfig(path), logger: () => undefined });
+  const orm = await MikroORM.init({
+    ...ormConfig({ ...validateEnvironment({}), DATABASE_PATH: path }),
+    logger: () => undefined,
+  });
   await orm.migrator.up();
   await orm.close();
   step('schema migrated');

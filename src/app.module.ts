@@ -27,9 +27,16 @@ import { XapiModule } from './xapi/xapi.module.js';
     ConfigModule.forRoot({ isGlobal: true, cache: true, validate: validateEnvironment }),
     // One connection for every module; each request gets its own forked EntityManager.
     MikroOrmModule.forRootAsync({
+      // Either driver's EntityManager is the SqlEntityManager the services inject.
       driver: SqliteDriver,
       inject: [ConfigService],
-      useFactory: (config: ConfigService<Environment, true>) => ormConfig(config.get('DATABASE_PATH', { infer: true })),
+      useFactory: (config: ConfigService<Environment, true>) =>
+        ormConfig({
+          DATABASE_PATH: config.get('DATABASE_PATH', { infer: true }),
+          DATABASE_URL: config.get('DATABASE_URL', { infer: true }),
+          DATABASE_POOL_SIZE: config.get('DATABASE_POOL_SIZE', { infer: true }),
+          DATABASE_STATEMENT_TIMEOUT_MS: config.get('DATABASE_STATEMENT_TIMEOUT_MS', { infer: true }),
+        }),
     }),
     LoggerModule.forRootAsync({
       inject: [ConfigService],

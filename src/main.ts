@@ -5,6 +5,7 @@ import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoLogger } from 'nestjs-pino';
+import { databaseName } from '../mikro-orm.config.js';
 import { seed } from '../database/seeders/DatabaseSeeder.js';
 import { AppModule } from './app.module.js';
 import { configureApp, portalHttpAdapter } from './app.setup.js';
@@ -74,6 +75,7 @@ async function bootstrap(): Promise<void> {
     PORT: config.get('PORT', { infer: true }),
     HOST: config.get('HOST', { infer: true }),
     DATABASE_PATH: config.get('DATABASE_PATH', { infer: true }),
+    DATABASE_URL: config.get('DATABASE_URL', { infer: true }),
   } as Environment;
   try {
     const orm = app.get<MikroORM>(MikroORM);
@@ -83,8 +85,8 @@ async function bootstrap(): Promise<void> {
       const applied = await orm.migrator.up();
       logger.log(
         applied.length > 0
-          ? `Database ${env.DATABASE_PATH}: applied ${applied.map((migration) => migration.name).join(', ')}`
-          : `Database ${env.DATABASE_PATH}: up to date`,
+          ? `Database ${databaseName(env)}: applied ${applied.map((migration) => migration.name).join(', ')}`
+          : `Database ${databaseName(env)}: up to date`,
       );
     }
     // Only claims of processes that no longer run are freed, so a worker (re)starting beside live ones runs it too.

@@ -158,7 +158,7 @@ const TABLES = [
 export async function allRows(t: TestApp): Promise<Record<string, unknown[]>> {
   const rows: Record<string, unknown[]> = {};
   for (const table of TABLES) {
-    rows[table] = await sql(t, `select * from ${table} order by rowid`);
+    rows[table] = await sql(t, `select * from ${table} order by 1`);
   }
   return rows;
 }

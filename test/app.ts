@@ -1,4 +1,5 @@
-import { MikroORM } from '@mikro-orm/sqlite';
+import { MikroORM as ORM } from '@mikro-orm/core';
+import type { MikroORM } from '@mikro-orm/sql';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
@@ -6,6 +7,7 @@ import { AppModule } from '../src/app.module.js';
 import { configureApp, portalHttpAdapter } from '../src/app.setup.js';
 import { type Environment, validateEnvironment } from '../src/core/config.js';
 import { clearDatabase } from './api.js';
+import { freshDatabase } from './postgres.js';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -18,16 +20,17 @@ export interface TestApp {
  * that test/setup-env.ts leaves unset.
  */
 export async function createTestApp(config: Partial<Environment> = {}): Promise<TestApp> {
+  const database = process.env.TEST_DATABASE_URL ? { DATABASE_URL: await freshDatabase() } : {};
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
     .overrideProvider(ConfigService)
     // The configuration the server would read: test/setup-env.ts's environment, these settings, the defaults.
-    .useValue(new ConfigService({ ...validateEnvironment(process.env), ...config }))
+    .useValue(new ConfigService({ ...validateEnvironment(process.env), ...database, ...config }))
     .compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>(portalHttpAdapter(), {
     logger: ['error', 'warn'],
   });
   await configureApp(app);
-  const orm = app.get<MikroORM>(MikroORM);
+  const orm = app.get<MikroORM>(ORM);
   await orm.migrator.up();
   return { app, http: app.getHttpServer(), orm };
 }

@@ -28,6 +28,19 @@ export class Environment {
   @IsNotEmpty()
   DATABASE_PATH = 'database/lang-portal.sqlite';
 
+  /** A PostgreSQL database (`postgresql://user:password@host:port/name`) used instead of the SQLite file. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: '$property must be a postgresql:// URL' })
+  DATABASE_URL: string | undefined = undefined;
+
+  /** The most connections each server process opens to PostgreSQL. */
+  @DecimalIntIn(1, 1000)
+  DATABASE_POOL_SIZE = 10;
+
+  /** PostgreSQL cancels a statement that runs longer than this; 0 for never. */
+  @DecimalIntIn(0)
+  DATABASE_STATEMENT_TIMEOUT_MS = 60_000;
+
   @IsTimeZone()
   APP_TIMEZONE = 'UTC';
 

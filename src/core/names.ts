@@ -1,4 +1,4 @@
-import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/sqlite';
+import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/sql';
 import { ConflictException } from '@nestjs/common';
 import { equalsFolded } from '../database/dialect.js';
 

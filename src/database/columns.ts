@@ -1,4 +1,5 @@
 import { p } from '@mikro-orm/core';
+import { dialect } from './dialect.js';
 
 /** The surrogate key and the creation time every table has. */
 export const rowOf = () => ({ id: p.integer().primary(), createdAt: p.datetime().onCreate(() => new Date()) });
@@ -15,3 +16,13 @@ export const changingRowOf = () => ({
 /** A reference to the row this one belongs to, deleted with it, and indexed. */
 export const partOf = <T extends Parameters<typeof p.manyToOne>[0]>(parent: T) =>
   p.manyToOne(parent).deleteRule('cascade').index();
+
+/**
+ * A part-of reference that a transaction may check at its commit (dialect.ts, `danglingReferences`): PostgreSQL
+ * defers only a key declared deferrable; SQLite defers any.
+ */
+export const lateCheckedPartOf = <T extends Parameters<typeof p.manyToOne>[0]>(parent: T) =>
+  dialect.name === 'postgresql' ? partOf(parent).deferMode('immediate') : partOf(parent);
+
+/** An integer that may pass 2^31 (epoch milliseconds): every SQLite integer has 64 bits, PostgreSQL's is bigint. */
+export const bigInteger = () => p.bigint('number').columnType(dialect.name === 'sqlite' ? 'integer' : 'bigint');

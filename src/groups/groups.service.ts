@@ -1,4 +1,4 @@
-import { EntityManager } from '@mikro-orm/sqlite';
+import { EntityManager } from '@mikro-orm/sql';
 import { ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { danglingReferences, equalsFolded } from '../database/dialect.js';
 import { assertNameIsFree, foldedName } from '../core/names.js';

@@ -1,5 +1,6 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
-import { partOf, rowOf } from '../database/columns.js';
+import { lateCheckedPartOf, partOf, rowOf } from '../database/columns.js';
+import { triggers } from '../database/dialect.js';
 import { Word } from '../words/word.entity.js';
 import { Group } from './group.entity.js';
 
@@ -9,12 +10,12 @@ export const WordGroup = defineEntity({
   tableName: 'words_groups',
   properties: {
     ...rowOf(),
-    word: () => partOf(Word),
+    word: () => lateCheckedPartOf(Word),
     group: () => partOf(Group),
   },
   uniques: [{ name: 'words_groups_word_id_group_id_unique', properties: ['word', 'group'] }],
   // groups.words_count follows the memberships in the database, whatever adds or deletes one (a cascade too).
-  triggers: [
+  triggers: triggers([
     {
       name: 'member_counted_in_group',
       timing: 'after',
@@ -27,6 +28,6 @@ export const WordGroup = defineEntity({
       events: ['delete'],
       body: 'update groups set words_count = words_count - 1 where id = old.group_id;',
     },
-  ],
+  ]),
 });
 export type WordGroup = InferEntity<typeof WordGroup>;

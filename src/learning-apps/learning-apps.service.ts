@@ -1,4 +1,4 @@
-import { EntityManager } from '@mikro-orm/sqlite';
+import { EntityManager } from '@mikro-orm/sql';
 import { Injectable } from '@nestjs/common';
 import { assertNameIsFree } from '../core/names.js';
 import { offsetOf, page, type Page } from '../core/pagination.js';

@@ -1,4 +1,5 @@
-import { MikroORM, RequestContext } from '@mikro-orm/sqlite';
+import { MikroORM } from '@mikro-orm/core';
+import { RequestContext } from '@mikro-orm/sql';
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, register } from 'prom-client';

@@ -1,4 +1,4 @@
-import { EntityManager, raw } from '@mikro-orm/sqlite';
+import { EntityManager, raw } from '@mikro-orm/sql';
 import { Injectable } from '@nestjs/common';
 import { daysSince, instantOf, quarterHour } from '../database/dialect.js';
 import { type Answer, type Memory, REVIEW_STATE, type Scheduler } from '../scheduling/scheduler.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { EntityManager } from '@mikro-orm/sqlite';
+import { EntityManager } from '@mikro-orm/sql';
 import { ConflictException, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { ValidationFailedException } from '../http/problem-document.js';
 import { IdempotencyKey } from './idempotency-key.entity.js';

@@ -1,6 +1,6 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
-import { partOf, rowOf } from '../database/columns.js';
-import { asInteger, quarterHour } from '../database/dialect.js';
+import { bigInteger, lateCheckedPartOf, rowOf } from '../database/columns.js';
+import { asInteger, quarterHour, triggers } from '../database/dialect.js';
 import { StudySession } from '../study-sessions/study-session.entity.js';
 import { Word } from '../words/word.entity.js';
 
@@ -17,21 +17,21 @@ export const ReviewItem = defineEntity({
   tableName: 'words_review_items',
   properties: {
     ...rowOf(),
-    word: () => partOf(Word),
+    word: () => lateCheckedPartOf(Word),
     studySession: () => p.manyToOne(StudySession).nullable().deleteRule('cascade').index(),
     correct: p.boolean(),
     reviewedAt: p.datetime().index(),
     // The state (0 new, 1 learning, 2 review, 3 relearning) of the word's card when the answer was given.
     cardState: p.smallint().nullable(),
     // The Anki review log entry an imported answer came from (its id, the epoch ms of the review): imported once.
-    ankiRevlogId: p.integer().nullable().unique(),
+    ankiRevlogId: bigInteger().nullable().unique(),
   },
   // True retention counts the answers given in review state over a period, from the index alone.
   indexes: [{ name: 'words_review_items_retention_index', properties: ['cardState', 'reviewedAt', 'correct'] }],
   // The word's counters and the log's summaries (answer_totals, answer_quarter_hours) follow the log in the
   // database, whatever adds, deletes (a cascade too) or recomputes the card state of a review; so does the
   // card's need to be recomputed.
-  triggers: [
+  triggers: triggers([
     {
       name: 'review_counted_in_word',
       timing: 'after',
@@ -52,13 +52,14 @@ export const ReviewItem = defineEntity({
       events: ['insert'],
       body: `insert into answer_totals (id, answers, correct, studied_words)
         values (1, 1, ${asInteger('new.correct')}, ${onlyAnswer('new')})
-        on conflict (id) do update set answers = answers + 1, correct = correct + excluded.correct,
-          studied_words = studied_words + excluded.studied_words;
+        on conflict (id) do update set answers = answer_totals.answers + 1,
+          correct = answer_totals.correct + excluded.correct,
+          studied_words = answer_totals.studied_words + excluded.studied_words;
       insert into answer_quarter_hours (quarter, answers, review_answers, review_correct)
         values (${quarterHour.sql('new.reviewed_at')}, 1, ${inReview('new')}, ${rightInReview('new')})
-        on conflict (quarter) do update set answers = answers + 1,
-          review_answers = review_answers + excluded.review_answers,
-          review_correct = review_correct + excluded.review_correct;`,
+        on conflict (quarter) do update set answers = answer_quarter_hours.answers + 1,
+          review_answers = answer_quarter_hours.review_answers + excluded.review_answers,
+          review_correct = answer_quarter_hours.review_correct + excluded.review_correct;`,
     },
     {
       name: 'review_uncounted_in_summaries',
@@ -84,6 +85,6 @@ export const ReviewItem = defineEntity({
       events: ['delete'],
       body: `update cards set stale = true where word_id = old.word_id;`,
     },
-  ],
+  ]),
 });
 export type ReviewItem = InferEntity<typeof ReviewItem>;

@@ -1,4 +1,4 @@
-import { EntityManager, raw } from '@mikro-orm/sqlite';
+import { EntityManager, raw } from '@mikro-orm/sql';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { danglingReferences, instantOf, jsonText, quarterHour } from '../database/dialect.js';
 import { offsetOf, type Order, page, type Page, type PaginationQueryDto } from '../core/pagination.js';

@@ -1,4 +1,5 @@
-import { EntityManager, MikroORM } from '@mikro-orm/sqlite';
+import { MikroORM } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/sql';
 import { Injectable } from '@nestjs/common';
 import { DatabaseSeeder } from '../../database/seeders/DatabaseSeeder.js';
 import { restartIds } from '../database/dialect.js';

@@ -1,4 +1,4 @@
-import { EntityManager, raw, RequestContext } from '@mikro-orm/sqlite';
+import { EntityManager, raw, RequestContext } from '@mikro-orm/sql';
 import { jsonText } from '../database/dialect.js';
 import { Injectable } from '@nestjs/common';
 import { foldedName } from '../core/names.js';

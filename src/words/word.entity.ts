@@ -1,8 +1,8 @@
 import { defineEntity, type InferEntity, type Opt, p } from '@mikro-orm/core';
 import { changingRowOf } from '../database/columns.js';
-import { jsonText, lowerAscii, withoutCharacters } from '../database/dialect.js';
+import { generated, jsonText, lowerAscii, withoutCharacters } from '../database/dialect.js';
 import { Group } from '../groups/group.entity.js';
-import { WORD_SEARCH_TRIGGERS } from './search.js';
+import { wordSearch } from './search.js';
 import { thaiSortKey, TONE_MARKS } from './thai.js';
 
 export type WordParts = Record<string, unknown>;
@@ -27,14 +27,15 @@ export const Word = defineEntity({
     thaiPlain: p
       .text()
       .$type<Opt<string>>()
-      .generated(`(${withoutCharacters('thai', TONE_MARKS)}) virtual`)
+      .generated(generated(withoutCharacters('thai', TONE_MARKS)))
       .index()
       .lazy(),
     // parts.romanization with A–Z in lower case, computed by the database;
     romanizationLower: p
       .text()
       .$type<Opt<string | null>>()
-      .generated(`(${lowerAscii(jsonText('parts', 'romanization'))}) virtual`)
+      .generated(generated(lowerAscii(jsonText('parts', 'romanization'))))
+      .nullable()
       .index()
       .lazy(),
     // the key that sorts thai in Thai dictionary order (thai.ts), computed on every insert and update.
@@ -48,9 +49,9 @@ export const Word = defineEntity({
   },
   uniques: [{ name: 'words_thai_english_unique', properties: ['thai', 'english'] }],
   // The lists sorted by creation time.
-  indexes: [{ name: 'words_created_at_index', properties: ['createdAt'] }],
-  // The full-text index of thai, thaiPlain, english and romanizationLower (search.ts) follows every insert,
-  // update and delete.
-  triggers: WORD_SEARCH_TRIGGERS,
+  // The lists sorted by creation time; and the search indexes of thai, thaiPlain, english and romanizationLower
+  // (search.ts), with the triggers that keep them where the database does not.
+  indexes: [{ name: 'words_created_at_index', properties: ['createdAt'] }, ...wordSearch.indexes],
+  triggers: wordSearch.triggers,
 });
 export type Word = InferEntity<typeof Word>;

@@ -1,4 +1,4 @@
-import { EntityManager, type FilterQuery, type QueryOrderMap, raw } from '@mikro-orm/sqlite';
+import { EntityManager, type FilterQuery, type QueryOrderMap, raw } from '@mikro-orm/sql';
 import { ConflictException, Injectable } from '@nestjs/common';
 import { equalsFolded, jsonText } from '../database/dialect.js';
 import { offsetOf, type Order, page, type Page } from '../core/pagination.js';
@@ -7,7 +7,7 @@ import { ReviewsService } from '../reviews/reviews.service.js';
 import { type GroupRawWordsDto, toWordDto, type WordDetailDto, type WordDto } from './dto/word.dto.js';
 import type { CreateWordDto, UpdateWordDto } from './dto/word-input.dto.js';
 import type { GroupWordsQueryDto, ListWordsQueryDto, WordSort } from './dto/list-words.query.js';
-import { matching, relevanceOrder } from './search.js';
+import { relevanceOrder, wordSearch } from './search.js';
 import { Word } from './word.entity.js';
 
 const SORT_PROPERTIES = {
@@ -45,7 +45,7 @@ export class WordsService {
   async list(query: ListWordsQueryDto): Promise<Page<WordDto>> {
     const filters: FilterQuery<Word>[] = [];
     if (query.q) {
-      filters.push(matching<Word>(query.q));
+      filters.push(wordSearch.matching<Word>(query.q));
     }
     if (query.group_id !== undefined) {
       await this.groups.findGroup(query.group_id);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { EntityManager } from '@mikro-orm/sqlite';
+import { EntityManager } from '@mikro-orm/sql';
 import { BadRequestException, ConflictException, HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import { type DocumentKind, XapiDocument } from './document.entity.js';
 import type { JsonObject } from './statements.js';

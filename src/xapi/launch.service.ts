@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/sqlite';
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/sql';
 import { Injectable } from '@nestjs/common';
 import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
 import { XapiLaunchToken } from './document.entity.js';

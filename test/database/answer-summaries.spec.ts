@@ -1,5 +1,6 @@
-import { MikroORM } from '@mikro-orm/sqlite';
+import { MikroORM } from '@mikro-orm/sql';
 import { ormConfig } from '../../mikro-orm.config.js';
+import { validateEnvironment } from '../../src/core/config.js';
 import { migrations } from '../../database/migrations/index.js';
 
 const QUARTER = 15 * 60 * 1000;
@@ -32,7 +33,10 @@ async function summaries(orm: MikroORM) {
 describe('the summaries of the review log', () => {
   let orm: MikroORM;
   beforeEach(async () => {
-    orm = await MikroORM.init({ ...ormConfig(':memory:'), logger: () => undefined });
+    orm = await MikroORM.init({
+      ...ormConfig({ ...validateEnvironment(process.env), DATABASE_PATH: ':memory:' }),
+      logger: () => undefined,
+    });
   });
   afterEach(() => orm.close());
 

@@ -1,7 +1,8 @@
-import { MikroORM } from '@mikro-orm/sqlite';
+import { MikroORM } from '@mikro-orm/sql';
 import { ormConfig } from '../../mikro-orm.config.js';
+import { validateEnvironment } from '../../src/core/config.js';
 import { migrations } from '../../database/migrations/index.js';
-import { WORD_SEARCH_TABLES } from '../../src/words/search.js';
+import { WORD_SEARCH_TABLES } from '../../src/words/search.sqlite.js';
 import { thaiSortKey } from '../../src/words/thai.js';
 
 /** The tables of the database, without SQLite's own, the migrator's and the full-text index of words. */
@@ -31,7 +32,10 @@ async function triggers(orm: MikroORM): Promise<string[]> {
 describe('migrations', () => {
   let orm: MikroORM;
   beforeEach(async () => {
-    orm = await MikroORM.init({ ...ormConfig(':memory:'), logger: () => undefined });
+    orm = await MikroORM.init({
+      ...ormConfig({ ...validateEnvironment(process.env), DATABASE_PATH: ':memory:' }),
+      logger: () => undefined,
+    });
   });
   afterEach(() => orm.close());
 

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { Test } from 'supertest';
-import type { SqliteConnection } from '../../src/database/dialect.js';
+import type { SqliteConnection } from '../../src/database/sqlite.dialect.js';
 import { IdempotencyKey } from '../../src/reviews/idempotency-key.entity.js';
 import { StudySession } from '../../src/study-sessions/study-session.entity.js';
 import { clearDatabase, countRows, expectInvalid, expectProblem, ISO_MS, sql, type WordDetailBody } from '../api.js';

@@ -5,7 +5,7 @@ import request, { type Response } from 'supertest';
 import { expectProblem, sql } from '../api.js';
 import { createTestApp, type TestApp } from '../app.js';
 import { portal } from '../fixtures.js';
-import { WORD_SEARCH_TABLES } from '../../src/words/search.js';
+import { WORD_SEARCH_TABLES } from '../../src/words/search.sqlite.js';
 
 /**
  * Property-based fuzzing of every operation in the committed openapi.json: requests built from each

@@ -6,6 +6,9 @@ describe('validateEnvironment', () => {
     expect({ ...validateEnvironment({ PUBLIC_URL: '', PORT: '' }) }).toEqual({
       PORT: 3000,
       DATABASE_PATH: 'database/lang-portal.sqlite',
+      DATABASE_URL: undefined,
+      DATABASE_POOL_SIZE: 10,
+      DATABASE_STATEMENT_TIMEOUT_MS: 60_000,
       APP_TIMEZONE: 'UTC',
       LOG_LEVEL: 'log',
       HOST: '127.0.0.1',

@@ -1,0 +1,10 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261206090000_initial } from './Migration20261206090000_initial.js';
+
+/**
+ * Every PostgreSQL migration, oldest first. A change of schema is one migration here and one beside the SQLite
+ * ones (database/migrations), each in its database's SQL (see README, "Adding a migration").
+ */
+export const postgresqlMigrations: MigrationObject[] = [
+  { name: 'Migration20261206090000_initial', class: Migration20261206090000_initial },
+];

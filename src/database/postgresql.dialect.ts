@@ -1,0 +1,54 @@
+import type { EntityManager } from '@mikro-orm/sql';
+import pg from 'pg';
+import type { Dialect } from './dialect.js';
+
+// Counts and sums come back as numbers, as from SQLite: bigint (count) and numeric (sum of bigints) are text
+// in `pg` by default; the portal's never pass 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, Number);
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, Number);
+
+/** The options of each pooled connection: a statement running longer than `statementTimeoutMs` is cancelled. */
+export const postgresqlConnection = (statementTimeoutMs: number) => ({
+  statement_timeout: statementTimeoutMs,
+  application_name: 'lang-portal',
+});
+
+/** A timestamptz as `pg` gives it to raw SQL (`2026-11-30 13:22:39.123+00`), as an instant. */
+function instantOf(value: number | string | Date | null | undefined): Date | null {
+  if (value === null || value === undefined) {
+    return null;
+  }
+  if (typeof value !== 'string') {
+    return new Date(value);
+  }
+  return new Date(value.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
+}
+
+/** PostgreSQL's way of saying each concern of dialect.ts. */
+export const postgresqlDialect: Dialect = {
+  name: 'postgresql',
+  // ICU's root locale folds every script, whatever the database's own locale.
+  folded: (expression) => `lower((${expression}) collate "und-x-icu")`,
+  asInteger: (expression) => `(${expression})::int`,
+  jsonText: (column, key) => `(${column} ->> '${key}')`,
+  withoutCharacters: (column, characters) =>
+    characters.reduce((sql, character) => `replace(${sql}, chr(${character.codePointAt(0)}), '')`, column),
+  lowerAscii: (column) => `lower(${column})`,
+  generated: (expression) => `(${expression}) stored`,
+  // A row trigger's function must return (an after trigger's value is ignored).
+  triggers: (definitions) =>
+    definitions.map((trigger) => ({ ...trigger, body: `${String(trigger.body)} return null;` })),
+  instantOf,
+  daysSince: (column, now) => `floor(extract(epoch from (timestamptz '${now.toISOString()}' - ${column})) / 86400)`,
+  quarterHourOf: (column) => `floor(extract(epoch from ${column}) / 900)::int`,
+  restartIds: async (em: EntityManager) => {
+    await em.execute(
+      `select setval(c.oid::regclass, 1, false) from pg_class c
+        join pg_namespace n on n.oid = c.relnamespace where c.relkind = 'S' and n.nspname = current_schema()`,
+    );
+  },
+  // The references that may be checked late are declared deferrable (initially immediate).
+  deferForeignKeys: async (em: EntityManager) => {
+    await em.execute('set constraints all deferred');
+  },
+};
