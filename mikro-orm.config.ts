@@ -24,15 +24,6 @@ export type DatabaseEnvironment = Pick<
   'DATABASE_PATH' | 'DATABASE_URL' | 'DATABASE_POOL_SIZE' | 'DATABASE_STATEMENT_TIMEOUT_MS'
 >;
 
-/** Where the database is, for logs: the SQLite file, or PostgreSQL's host and database (never a password). */
-export function databaseName(env: DatabaseEnvironment): string {
-  if (!env.DATABASE_URL) {
-    return env.DATABASE_PATH;
-  }
-  const url = new URL(env.DATABASE_URL);
-  return `postgresql://${url.host}${url.pathname}`;
-}
-
 /** The options of each database: its driver, connection and migrations. */
 function databaseOptions(env: DatabaseEnvironment): Partial<Options> {
   if (env.DATABASE_URL) {

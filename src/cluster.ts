@@ -3,7 +3,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { type Environment, validateEnvironment } from './core/config.js';
+import { databaseName, type Environment, validateEnvironment } from './core/config.js';
 import { PINO_LEVELS } from './http/logging.js';
 
 /**
@@ -33,7 +33,7 @@ function loadEnvironment(): Environment {
 let env: Environment;
 try {
   env = loadEnvironment();
-  if (env.DATABASE_PATH === ':memory:' && env.WORKERS > 1) {
+  if (!env.DATABASE_URL && env.DATABASE_PATH === ':memory:' && env.WORKERS > 1) {
     throw new Error('DATABASE_PATH=:memory: gives every worker a database of its own: use a file, or WORKERS=1');
   }
 } catch (error) {
@@ -130,7 +130,7 @@ async function start(): Promise<void> {
     await stop(1);
     return;
   }
-  log.info(`${env.WORKERS} workers serve http://${env.HOST}:${env.PORT}/api/v1 on ${env.DATABASE_PATH}`);
+  log.info(`${env.WORKERS} workers serve http://${env.HOST}:${env.PORT}/api/v1 on ${databaseName(env)}`);
 }
 
 await start();

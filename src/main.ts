@@ -5,12 +5,12 @@ import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoLogger } from 'nestjs-pino';
-import { databaseName } from '../mikro-orm.config.js';
 import { seed } from '../database/seeders/DatabaseSeeder.js';
 import { AppModule } from './app.module.js';
 import { configureApp, portalHttpAdapter } from './app.setup.js';
-import type { Environment } from './core/config.js';
+import { databaseName, type Environment } from './core/config.js';
 import { quietStartup } from './http/logging.js';
+import { dialect } from './database/dialect.js';
 import { CardsService } from './reviews/cards.service.js';
 import { IdempotencyService } from './reviews/idempotency.service.js';
 
@@ -23,6 +23,9 @@ function explain(error: unknown, config?: Environment): string {
   const { code, message } = (error ?? {}) as { code?: string; message?: string };
   if (code === 'EADDRINUSE' && config) {
     return `port ${config.PORT} on ${config.HOST} is in use by another program: stop it, or set PORT to a free port`;
+  }
+  if (config?.DATABASE_URL && /^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|28P01|28000|3D000)$/.test(code ?? '')) {
+    return `PostgreSQL at ${databaseName(config)} cannot be reached (${message}): check DATABASE_URL, and that the server runs and the database exists`;
   }
   if (
     config &&
@@ -82,25 +85,26 @@ async function bootstrap(): Promise<void> {
     // In a cluster (src/cluster.ts) the first worker prepares the database before the others are started.
     const prepared = process.env[DATABASE_PREPARED] === '1';
     if (!prepared) {
-      const applied = await orm.migrator.up();
-      logger.log(
-        applied.length > 0
-          ? `Database ${databaseName(env)}: applied ${applied.map((migration) => migration.name).join(', ')}`
-          : `Database ${databaseName(env)}: up to date`,
-      );
+      // Servers started together on one database prepare it one at a time; the later ones find it ready.
+      await dialect.exclusively(orm, async () => {
+        const applied = await orm.migrator.up();
+        logger.log(
+          applied.length > 0
+            ? `Database ${databaseName(env)}: applied ${applied.map((migration) => migration.name).join(', ')}`
+            : `Database ${databaseName(env)}: up to date`,
+        );
+        // Cards left stale (answers deleted, or answered before cards existed) are computed before serving.
+        await RequestContext.create(orm.em, () => app.get(CardsService).refreshStale());
+        const seeded = await seed(orm);
+        logger.log(
+          seeded > 0 ? `Seeded ${seeded} words, their groups and the example learning app` : 'Kept the existing data',
+        );
+      });
     }
     // Only claims of processes that no longer run are freed, so a worker (re)starting beside live ones runs it too.
     const released = await app.get(IdempotencyService).releaseClaimsOfStoppedServers();
     if (released > 0) {
       logger.log(`Freed ${released} Idempotency-Key claims left by a server that stopped mid-request`);
-    }
-    if (!prepared) {
-      // Cards left stale (answers deleted, or answered before cards existed) are computed before serving.
-      await RequestContext.create(orm.em, () => app.get(CardsService).refreshStale());
-      const seeded = await seed(orm);
-      logger.log(
-        seeded > 0 ? `Seeded ${seeded} words, their groups and the example learning app` : 'Kept the existing data',
-      );
     }
     await configureApp(app);
     const server = app.getHttpServer();

@@ -33,12 +33,17 @@ async function onServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T> 
   }
 }
 
-/** Creates and migrates the template unless another test process did; one at a time. */
-async function ensureTemplate(client: pg.Client): Promise<void> {
+/**
+ * Creates and migrates the template unless another test process did, then a copy of it named `name`; under a
+ * lock, as test/global-setup.mjs drops them, so that no one copies a template being created or dropped.
+ */
+async function copyOfTemplate(client: pg.Client, name: string): Promise<void> {
   await client.query('select pg_advisory_lock($1)', [TEMPLATE_LOCK]);
   try {
     const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [TEMPLATE]);
     if (rowCount === 0) {
+      // What a run stopped while migrating left.
+      await client.query(`drop database if exists ${PREFIX}migrating`);
       await client.query(`create database ${PREFIX}migrating`);
       const orm = await MikroORM.init({
         ...ormConfig({ ...validateEnvironment(process.env), DATABASE_URL: databaseUrl(`${PREFIX}migrating`) }),
@@ -49,6 +54,7 @@ async function ensureTemplate(client: pg.Client): Promise<void> {
       // Renamed once complete: a template that exists is a migrated one.
       await client.query(`alter database ${PREFIX}migrating rename to ${TEMPLATE}`);
     }
+    await client.query(`create database ${name} template ${TEMPLATE}`);
   } finally {
     await client.query('select pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
   }
@@ -57,9 +63,13 @@ async function ensureTemplate(client: pg.Client): Promise<void> {
 /** A new database copied from the migrated template; its URL. */
 export async function freshDatabase(): Promise<string> {
   const name = `${PREFIX}${randomBytes(6).toString('hex')}`;
-  await onServer(async (client) => {
-    await ensureTemplate(client);
-    await client.query(`create database ${name} template ${TEMPLATE}`);
-  });
+  await onServer((client) => copyOfTemplate(client, name));
+  return databaseUrl(name);
+}
+
+/** A new database with nothing in it, not even the schema (for what migrates its target itself); its URL. */
+export async function emptyDatabase(): Promise<string> {
+  const name = `${PREFIX}${randomBytes(6).toString('hex')}`;
+  await onServer((client) => client.query(`create database ${name}`));
   return databaseUrl(name);
 }

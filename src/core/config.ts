@@ -154,6 +154,15 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   return env;
 }
 
+/** Where the database is, for logs: the SQLite file, or PostgreSQL's host and database (never a password). */
+export function databaseName(env: Pick<Environment, 'DATABASE_PATH' | 'DATABASE_URL'>): string {
+  if (!env.DATABASE_URL) {
+    return env.DATABASE_PATH;
+  }
+  const url = new URL(env.DATABASE_URL);
+  return `postgresql://${url.host}${url.pathname}`;
+}
+
 /** Log levels Nest prints for a configured minimum level. */
 export function logLevelsFrom(level: LogLevel): LogLevel[] {
   return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);

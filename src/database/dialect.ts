@@ -1,3 +1,4 @@
+import type { MikroORM } from '@mikro-orm/core';
 import { type EntityManager, type EntityName, type FilterQuery, raw, type TriggerDef } from '@mikro-orm/sql';
 import { postgresqlDialect } from './postgresql.dialect.js';
 import { sqliteDialect } from './sqlite.dialect.js';
@@ -33,6 +34,8 @@ export interface Dialect {
   restartIds(em: EntityManager): Promise<void>;
   /** Makes the foreign keys of the transaction's writes be checked at its commit instead of at each statement. */
   deferForeignKeys(em: EntityManager): Promise<void>;
+  /** Runs `work` (the migrations at start-up) while no other server process on the same database runs it. */
+  exclusively<T>(orm: MikroORM, work: () => Promise<T>): Promise<T>;
 }
 
 /** Whether `url` names a PostgreSQL database (`DATABASE_URL`); anything else is the embedded SQLite file. */
@@ -81,6 +84,10 @@ export async function danglingReferences<T extends { id: number }>(
 ): Promise<number[]> {
   await dialect.deferForeignKeys(em);
   const ids = (await write()).map((row) => row.id);
+  // `in ()` is no SQL in PostgreSQL: nothing written refers to nothing.
+  if (ids.length === 0) {
+    return [];
+  }
   const meta = em.getMetadata(entity);
   const property = (meta.properties as Record<string, (typeof meta.properties)[keyof typeof meta.properties]>)[
     relation

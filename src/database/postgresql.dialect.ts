@@ -7,6 +7,9 @@ import type { Dialect } from './dialect.js';
 pg.types.setTypeParser(pg.types.builtins.INT8, Number);
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, Number);
 
+// Any number, the same in every server process: the key of the lock the migrations are applied under.
+const MIGRATIONS_LOCK = 7_201_125;
+
 /** The options of each pooled connection: a statement running longer than `statementTimeoutMs` is cancelled. */
 export const postgresqlConnection = (statementTimeoutMs: number) => ({
   statement_timeout: statementTimeoutMs,
@@ -50,5 +53,17 @@ export const postgresqlDialect: Dialect = {
   // The references that may be checked late are declared deferrable (initially immediate).
   deferForeignKeys: async (em: EntityManager) => {
     await em.execute('set constraints all deferred');
+  },
+  // Servers started together (on several machines, too) take a lock of the database in turn, each on a
+  // connection of its own that holds it until it ends; the later ones find the migrations applied.
+  exclusively: async (orm, work) => {
+    const client = new pg.Client({ connectionString: orm.config.get('clientUrl') });
+    await client.connect();
+    try {
+      await client.query('select pg_advisory_lock($1)', [MIGRATIONS_LOCK]);
+      return await work();
+    } finally {
+      await client.end();
+    }
   },
 };

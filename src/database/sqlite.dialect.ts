@@ -74,4 +74,6 @@ export const sqliteDialect: Dialect = {
   deferForeignKeys: async (em: EntityManager) => {
     await em.execute('pragma defer_foreign_keys = on');
   },
+  // One file on one machine: a cluster's first worker migrates before the others start (src/cluster.ts).
+  exclusively: (_orm, work) => work(),
 };
