@@ -1,6 +1,6 @@
 import { EntityManager, raw } from '@mikro-orm/sql';
 import { Injectable } from '@nestjs/common';
-import { daysSince, instantOf, quarterHour } from '../database/dialect.js';
+import { asInteger, daysSince, instantOf, quarterHour } from '../database/dialect.js';
 import { type Answer, type Memory, REVIEW_STATE, type Scheduler } from '../scheduling/scheduler.js';
 import { SchedulingService } from '../scheduling/scheduling.service.js';
 import { AnswerQuarterHour } from './answer-summary.entity.js';
@@ -178,7 +178,13 @@ export class CardsService {
         .select(['id', 'word', 'correct', 'reviewedAt', 'cardState'])
         .where({ word: { $in: chunk } })
         .execute<
-          { id: number; word_id: number; correct: number | boolean; reviewed_at: number; card_state: number | null }[]
+          {
+            id: number;
+            word_id: number;
+            correct: number | boolean;
+            reviewed_at: number | string;
+            card_state: number | null;
+          }[]
         >('all', false);
       const storedByWord = new Map<number, typeof stored>();
       for (const row of stored) {
@@ -194,7 +200,7 @@ export class CardsService {
           answer?: ImportedAnswer;
         }[] = [
           ...(storedByWord.get(wordId) ?? []).map((row) => ({
-            at: Number(row.reviewed_at),
+            at: instantOf(row.reviewed_at)!.getTime(),
             order: row.id,
             correct: Boolean(row.correct),
             stored: row,
@@ -337,7 +343,7 @@ export class CardsService {
           .execute<{ reviews: number; correct: number }>('get', false);
         const edge = await this.em
           .createQueryBuilder(ReviewItem, 'r')
-          .select([raw('count(r.id) as reviews'), raw('coalesce(sum(r.correct), 0) as correct')])
+          .select([raw('count(r.id) as reviews'), raw(`coalesce(sum(${asInteger('r.correct')}), 0) as correct`)])
           .where({ cardState: REVIEW_STATE, reviewedAt: { $gte: start, $lt: quarterHour.start(firstWhole) } })
           .execute<{ reviews: number; correct: number }>('get', false);
         return { reviews: whole.reviews + edge.reviews, correct: whole.correct + edge.correct };
@@ -351,11 +357,11 @@ export class CardsService {
       .createQueryBuilder(ReviewItem, 'r')
       .select(['word', 'correct', 'reviewedAt'])
       .orderBy([{ word: 'asc' }, { reviewedAt: 'asc' }, { id: 'asc' }])
-      .execute<{ word_id: number; correct: number | boolean; reviewed_at: number }[]>('all', false);
+      .execute<{ word_id: number; correct: number | boolean; reviewed_at: number | string }[]>('all', false);
     const histories = new Map<number, Answer[]>();
     for (const row of rows) {
       const history = histories.get(row.word_id) ?? [];
-      history.push({ correct: Boolean(row.correct), reviewedAt: new Date(Number(row.reviewed_at)) });
+      history.push({ correct: Boolean(row.correct), reviewedAt: instantOf(row.reviewed_at)! });
       histories.set(row.word_id, history);
     }
     return [...histories.values()];

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/sql';
 import { ConflictException, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { ValidationFailedException } from '../http/problem-document.js';
@@ -8,6 +9,7 @@ import { IdempotencyKey } from './idempotency-key.entity.js';
 const KEY = /^[\x20-\x7e]{1,255}$/;
 const KEEP_MS = 24 * 60 * 60 * 1000;
 const ABANDONED_MS = 10 * 60 * 1000;
+const STILL_RUNNING = 'A request with this Idempotency-Key is still being processed';
 // Who claims a key: this machine, this process, and when it started (a restarted container reuses its pid).
 const SERVER = `${hostname()}/${process.pid}/${Math.round(performance.timeOrigin)}`;
 
@@ -90,7 +92,16 @@ export class IdempotencyService {
           claimedBy: SERVER,
           createdAt: new Date(),
         });
-        await em.flush();
+        try {
+          await em.flush();
+        } catch (error) {
+          // PostgreSQL runs concurrent claims side by side (SQLite's begin immediate queues them): the unique
+          // key lets one of them in, and the others find it running.
+          if (error instanceof UniqueConstraintViolationException) {
+            throw new ConflictException(STILL_RUNNING);
+          }
+          throw error;
+        }
         return { id: claimed.id };
       }
       if (existing.fingerprint !== fingerprint) {
@@ -100,10 +111,17 @@ export class IdempotencyService {
         // No request runs for ten minutes: the key was left by a server that stopped mid-request, and as
         // the answer commits together with its response, nothing was recorded under it.
         if (existing.createdAt.getTime() > Date.now() - ABANDONED_MS) {
-          throw new ConflictException('A request with this Idempotency-Key is still being processed');
+          throw new ConflictException(STILL_RUNNING);
         }
-        existing.createdAt = new Date();
-        existing.claimedBy = SERVER;
+        // Taken over only if it is still abandoned: a concurrent request that took it over first renewed it.
+        const taken = await em.nativeUpdate(
+          IdempotencyKey,
+          { id: existing.id, response: null, createdAt: { $lte: new Date(Date.now() - ABANDONED_MS) } },
+          { createdAt: new Date(), claimedBy: SERVER },
+        );
+        if (taken === 0) {
+          throw new ConflictException(STILL_RUNNING);
+        }
         return { id: existing.id };
       }
       return { stored: existing.response as object };

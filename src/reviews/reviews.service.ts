@@ -1,6 +1,6 @@
 import { EntityManager, raw } from '@mikro-orm/sql';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
-import { danglingReferences, instantOf, jsonText, quarterHour } from '../database/dialect.js';
+import { asInteger, danglingReferences, instantOf, jsonText, quarterHour } from '../database/dialect.js';
 import { offsetOf, type Order, page, type Page, type PaginationQueryDto } from '../core/pagination.js';
 import type {
   AnswerDto,
@@ -69,7 +69,7 @@ function fingerprintOf(answer: AnswerDto): object {
 /** SQL for the aggregates of a set of answers, `alias` naming the review log in the query. */
 export const ANSWER_AGGREGATES = (alias: string) => ({
   studied: `count(distinct ${alias}.word_id)`,
-  correct: `coalesce(sum(${alias}.correct), 0)`,
+  correct: `coalesce(sum(${asInteger(`${alias}.correct`)}), 0)`,
   total: `count(${alias}.id)`,
   last: `max(${alias}.reviewed_at)`,
 });

@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { Test } from 'supertest';
+import { asInteger, dialect } from '../../src/database/dialect.js';
 import type { SqliteConnection } from '../../src/database/sqlite.dialect.js';
 import { IdempotencyKey } from '../../src/reviews/idempotency-key.entity.js';
 import { StudySession } from '../../src/study-sessions/study-session.entity.js';
@@ -148,9 +149,9 @@ describe('POST /study_sessions/:id/words/:word_id/review', () => {
       created_at: expect.stringMatching(ISO_MS),
     });
     expect(await recordedState(t)).toEqual({ reviews: 1, activities: 1, correct: 1, wrong: 0 });
-    expect(await sql(t, 'select session_id, word_id, correct from study_activities')).toEqual([
-      { session_id: session.id, word_id: words[1].id, correct: 1 },
-    ]);
+    expect(
+      await sql(t, `select session_id, word_id, ${asInteger('correct')} as correct from study_activities`),
+    ).toEqual([{ session_id: session.id, word_id: words[1].id, correct: 1 }]);
     expect((await client.reviews()).items[0]).toMatchObject({ word_id: words[1].id, study_session_id: session.id });
   });
 
@@ -432,46 +433,92 @@ describe('concurrent answers', () => {
 });
 
 describe('an answer whose transaction fails midway', () => {
-  let failures: number;
-  beforeEach(() => {
-    failures = 0;
-    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-  });
-  afterEach(() => jest.restoreAllMocks());
-
-  /** Called by the database on every counter update of a word (see the trigger below). */
-  const counterUpdates = { seen: (_wordId: number): void => undefined };
-  beforeAll(async () => {
-    const database = (t.orm.config.get('driverOptions') as SqliteConnection).database!;
-    database.function('counter_update_seen', (wordId: unknown) => counterUpdates.seen(Number(wordId)));
-    database.exec(`create temp trigger counter_update_seen before update of correct_count, wrong_count on words
-                   begin select counter_update_seen(new.id); end`);
-  });
-
   /**
    * Makes the counter update of answers (for one word, or any) fail: the last write of the answer's
-   * transaction, after its study activity and review rows were written.
+   * transaction, after its study activity and review rows were written. On SQLite a temporary trigger calls
+   * back into the test; on PostgreSQL a trigger raises for the chosen word and counts its failures in a
+   * sequence (which no rollback takes back).
    */
-  function failCounterUpdate(wordId?: number) {
-    jest.spyOn(counterUpdates, 'seen').mockImplementation((updated) => {
-      if (wordId === undefined || updated === wordId) {
-        failures += 1;
-        throw new Error('SQLITE_IOERR: simulated failure at /work/main/src/reviews/x.ts:1');
-      }
-    });
-  }
+  const fault =
+    dialect.name === 'sqlite'
+      ? (() => {
+          const counterUpdates = { seen: (_wordId: number): void => undefined };
+          return {
+            install: async () => {
+              const database = (t.orm.config.get('driverOptions') as SqliteConnection).database!;
+              database.function('counter_update_seen', (wordId: unknown) => counterUpdates.seen(Number(wordId)));
+              database.exec(`create temp trigger counter_update_seen before update of correct_count, wrong_count on words
+                   begin select counter_update_seen(new.id); end`);
+            },
+            fail: async (wordId?: number) => {
+              jest.spyOn(counterUpdates, 'seen').mockImplementation((updated) => {
+                if (wordId === undefined || updated === wordId) {
+                  failures += 1;
+                  throw new Error('SQLITE_IOERR: simulated failure at /work/main/src/reviews/x.ts:1');
+                }
+              });
+            },
+            heal: async () => undefined,
+            reset: async () => undefined,
+            failures: async () => failures,
+          };
+        })()
+      : (() => {
+          /** The trigger function: raises for `failing` (the word's id; true for any word; false for none). */
+          const define = (failing: string) =>
+            sql(
+              t,
+              `create or replace function counter_update_seen() returns trigger language plpgsql as $$
+               begin
+                 if ${failing} then
+                   perform nextval('counter_update_failures');
+                   raise exception 'simulated failure at /work/main/src/reviews/x.ts:1';
+                 end if;
+                 return new;
+               end $$`,
+            );
+          return {
+            install: async () => {
+              await sql(t, 'create sequence counter_update_failures minvalue 0');
+              await define('false');
+              await sql(
+                t,
+                `create trigger counter_update_seen before update of correct_count, wrong_count on words
+                 for each row execute function counter_update_seen()`,
+              );
+            },
+            fail: (wordId?: number) => define(wordId === undefined ? 'true' : `new.id = ${wordId}`),
+            heal: () => define('false'),
+            reset: () => sql(t, "select setval('counter_update_failures', 0)"),
+            failures: async () => {
+              const [{ n }] = await sql<{ n: number }>(t, 'select last_value as n from counter_update_failures');
+              return n;
+            },
+          };
+        })();
+  let failures: number;
+  beforeAll(() => fault.install());
+  beforeEach(async () => {
+    failures = 0;
+    await fault.reset();
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+  });
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await fault.heal();
+  });
 
   it.each([
     ['in a session', () => client.answer(session.id, words[0].id, true)],
     ['outside a session', () => client.review(words[0].id, false)],
     ['with an Idempotency-Key', () => client.answer(session.id, words[0].id, true, { key: 'fails' })],
   ])('%s leaves nothing behind and answers a generic 500', async (_, send) => {
-    failCounterUpdate();
+    await fault.fail();
     await expectNothingRecorded(async () => {
       const problem = expectProblem(await send(), 500);
       expect(problem.detail).not.toMatch(/simulated|update|SQLITE/i);
     });
-    expect(failures).toBe(1);
+    expect(await fault.failures()).toBe(1);
     expect(Logger.prototype.error).toHaveBeenCalled();
     expect(await countRows(t, 'study_activities')).toBe(0);
     expect(await countRows(t, 'words_review_items')).toBe(0);
@@ -479,12 +526,13 @@ describe('an answer whose transaction fails midway', () => {
 
     // Once the fault is gone, the same request (and key) records the answer.
     jest.restoreAllMocks();
+    await fault.heal();
     await send().expect(201);
     expect(await recordedState(t)).toMatchObject({ reviews: 1 });
   });
 
   it('does not take concurrent answers down with it', async () => {
-    failCounterUpdate(words[1].id);
+    await fault.fail(words[1].id);
     const responses = await Promise.all(
       Array.from({ length: 21 }, (_, i) =>
         i === 10 ? client.answer(session.id, words[1].id, true) : client.answer(session.id, words[0].id, i % 2 === 0),
@@ -493,7 +541,7 @@ describe('an answer whose transaction fails midway', () => {
     expect(responses.map((response) => response.status)).toEqual(
       Array.from({ length: 21 }, (_, i) => (i === 10 ? 500 : 201)),
     );
-    expect(failures).toBe(1);
+    expect(await fault.failures()).toBe(1);
     expect(await recordedState(t)).toEqual({ reviews: 20, activities: 20, correct: 10, wrong: 10 });
     expect(await client.getWord(words[0].id)).toMatchObject({ correct_count: 10, wrong_count: 10 });
     expect(await client.getWord(words[1].id)).toMatchObject({ correct_count: 0, wrong_count: 0 });

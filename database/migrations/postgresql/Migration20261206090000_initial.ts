@@ -27,7 +27,7 @@ export class Migration20261206090000_initial extends Migration {
     this.addSql(`create index "groups_words_count_index" on "groups" ("words_count");`);
     this.addSql(`create index "groups_created_at_index" on "groups" ("created_at");`);
     this.addSql(
-      `create table "idempotency_keys" ("id" serial primary key, "endpoint" text not null, "key" text not null, "fingerprint" text not null, "response" jsonb null, "claimed_by" text null, "created_at" timestamptz not null);`,
+      `create table "idempotency_keys" ("id" serial primary key, "endpoint" text not null, "key" text not null, "fingerprint" text not null, "response" json null, "claimed_by" text null, "created_at" timestamptz not null);`,
     );
     this.addSql(`create index "idempotency_keys_created_at_index" on "idempotency_keys" ("created_at");`);
     this.addSql(
@@ -183,7 +183,7 @@ export class Migration20261206090000_initial extends Migration {
       `alter table "xapi_launch_tokens" add constraint "xapi_launch_tokens_registration_unique" unique ("registration");`,
     );
     this.addSql(
-      `create table "xapi_statements" ("id" serial primary key, "statement_id" text not null, "statement" jsonb not null, "verb" text not null, "registration" text null, "stored" timestamptz not null, "voided" boolean not null default false, "target" text null);`,
+      `create table "xapi_statements" ("id" serial primary key, "statement_id" text not null, "statement" json not null, "verb" text not null, "registration" text null, "stored" timestamptz not null, "voided" boolean not null default false, "target" text null);`,
     );
     this.addSql(
       `alter table "xapi_statements" add constraint "xapi_statements_statement_id_unique" unique ("statement_id");`,
