@@ -13,7 +13,9 @@ export const XapiStatement = defineEntity({
     id: p.integer().primary(),
     // The statement's UUID in lower case (UUIDs compare so).
     statementId: p.text().unique(),
-    statement: p.json<Record<string, unknown>>(),
+    // json, not PostgreSQL's jsonb: a statement comes back exactly as stored (jsonb reorders keys, and a
+    // language map's first language is canonical format's fallback).
+    statement: p.json<Record<string, unknown>>().columnType('json'),
     verb: p.text(),
     registration: p.text().nullable(),
     stored: p.datetime().index(),

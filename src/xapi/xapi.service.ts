@@ -263,58 +263,48 @@ export class XapiService {
 
   /** A page of statements (newest first unless `ascending`), and whether more follow it. */
   async query(query: StatementQuery, after?: number): Promise<{ statements: JsonObject[]; last?: number }> {
-    // The filters on what a statement is about, over the statements of alias `t`.
-    const about: string[] = [];
-    const aboutParams: unknown[] = [];
-    if (query.verb !== undefined) {
-      about.push('t.verb = ?');
-      aboutParams.push(query.verb);
-    }
-    if (query.registration !== undefined) {
-      about.push('t.registration = ?');
-      aboutParams.push(query.registration.toLowerCase());
-    }
-    if (query.agent !== undefined) {
-      about.push(
-        `t.id in (select a.statement_id from xapi_statement_agents a where a.agent = ?${query.related_agents ? '' : ' and a.related = 0'})`,
-      );
-      aboutParams.push(query.agent);
-    }
-    if (query.activity !== undefined) {
-      about.push(
-        `t.id in (select a.statement_id from xapi_statement_activities a where a.activity = ?${query.related_activities ? '' : ' and a.related = 0'})`,
-      );
-      aboutParams.push(query.activity);
-    }
-    const where: string[] = ['s.voided = 0'];
-    const params: unknown[] = [];
-    if (about.length > 0) {
+    const statements = this.em
+      .createQueryBuilder(XapiStatement, 's')
+      .select(['id', 'statement'])
+      .where({ voided: false });
+    if ([query.verb, query.registration, query.agent, query.activity].some((value) => value !== undefined)) {
+      // The statements that are about what the filters name (a subquery).
+      const matching = (column: 't.id' | 't.statementId') => {
+        const qb = this.em.createQueryBuilder(XapiStatement, 't').select(column);
+        if (query.verb !== undefined) qb.andWhere({ verb: query.verb });
+        if (query.registration !== undefined) qb.andWhere({ registration: query.registration.toLowerCase() });
+        if (query.agent !== undefined) {
+          const agents = this.em
+            .createQueryBuilder(XapiStatementAgent, 'a')
+            .select('a.statement')
+            .where({ agent: query.agent, ...(!query.related_agents && { related: false }) });
+          qb.andWhere({ id: { $in: agents } });
+        }
+        if (query.activity !== undefined) {
+          const activities = this.em
+            .createQueryBuilder(XapiStatementActivity, 'a')
+            .select('a.statement')
+            .where({ activity: query.activity, ...(!query.related_activities && { related: false }) });
+          qb.andWhere({ id: { $in: activities } });
+        }
+        return qb;
+      };
       // A statement matches, and so does one whose StatementRef names a matching one (voided or not).
-      const matching = `select t.id, t.statement_id from xapi_statements t where ${about.join(' and ')}`;
-      where.push(`(s.id in (select id from (${matching})) or s.target in (select statement_id from (${matching})))`);
-      params.push(...aboutParams, ...aboutParams);
+      statements.andWhere({ $or: [{ id: { $in: matching('t.id') } }, { target: { $in: matching('t.statementId') } }] });
     }
-    if (query.since !== undefined) {
-      where.push('s.stored > ?');
-      params.push(query.since);
-    }
-    if (query.until !== undefined) {
-      where.push('s.stored <= ?');
-      params.push(query.until);
-    }
-    if (after !== undefined) {
-      where.push(query.ascending ? 's.id > ?' : 's.id < ?');
-      params.push(after);
-    }
-    const rows = await this.em.execute<{ id: number; statement: string }[]>(
-      `select s.id, s.statement from xapi_statements s where ${where.join(' and ')}
-        order by s.id ${query.ascending ? 'asc' : 'desc'} limit ?`,
-      [...params, query.limit + 1],
-    );
+    if (query.since !== undefined) statements.andWhere({ stored: { $gt: new Date(query.since) } });
+    if (query.until !== undefined) statements.andWhere({ stored: { $lte: new Date(query.until) } });
+    if (after !== undefined) statements.andWhere({ id: query.ascending ? { $gt: after } : { $lt: after } });
+    const rows = await statements
+      .orderBy({ id: query.ascending ? 'asc' : 'desc' })
+      .limit(query.limit + 1)
+      .execute<{ id: number; statement: string | JsonObject }[]>('all', false);
     const more = rows.length > query.limit;
     const page = rows.slice(0, query.limit);
     return {
-      statements: page.map((row) => (typeof row.statement === 'string' ? JSON.parse(row.statement) : row.statement)),
+      statements: page.map((row) =>
+        typeof row.statement === 'string' ? (JSON.parse(row.statement) as JsonObject) : row.statement,
+      ),
       last: more ? page.at(-1)?.id : undefined,
     };
   }

@@ -1,5 +1,6 @@
 import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import request from 'supertest';
+import { asInteger, instantOf } from '../../src/database/dialect.js';
 import { countRows, expectProblem, sql, type WordDetailBody } from '../api.js';
 import { createTestApp, type TestApp, useEmptyTestApp } from '../app.js';
 import { portal } from '../fixtures.js';
@@ -44,12 +45,15 @@ function answerAbout(wordId: number, success: boolean, timestamp = '2026-11-20T0
   };
 }
 
-const reviewsOf = (wordId: number) =>
-  sql<{ correct: number; reviewed_at: number }>(
-    t,
-    'select correct, reviewed_at from words_review_items where word_id = ? order by id',
-    [wordId],
-  );
+/** A word's answers as stored, with `correct` as 0 or 1 and `reviewed_at` in epoch ms on every database. */
+const reviewsOf = async (wordId: number) =>
+  (
+    await sql<{ correct: number; reviewed_at: number | string }>(
+      t,
+      `select ${asInteger('correct')} as correct, reviewed_at from words_review_items where word_id = ? order by id`,
+      [wordId],
+    )
+  ).map((row) => ({ correct: row.correct, reviewed_at: instantOf(row.reviewed_at)!.getTime() }));
 const cardOf = async (wordId: number) =>
   (await sql<{ reps: number }>(t, 'select reps from cards where word_id = ?', [wordId]))[0];
 
@@ -193,6 +197,22 @@ describe('statements about the portal’s words feed its record', () => {
     expect(voided.body).toMatchObject({ id: statement.id, result: { success: true } });
     const { body } = await client.get(`/words/${word.id}`).expect(200);
     expect(body).toMatchObject({ correct_count: 1, wrong_count: 0 });
+  });
+
+  it('gives a statement back as sent, its keys and a language map’s languages in their order', async () => {
+    const statement = {
+      ...answerAbout(word.id, true),
+      verb: { id: ANSWERED, display: { 'th-TH': 'ตอบ', de: 'beantwortet' } },
+    };
+    await xapi('post', '/statements').send(statement).expect(200);
+    const { body } = await xapi('get', `/statements?statementId=${statement.id}`).expect(200);
+    expect(Object.keys(body as object).slice(0, 6)).toEqual(Object.keys(statement));
+    expect(Object.keys((body as typeof statement).verb.display)).toEqual(['th-TH', 'de']);
+    // Neither French nor English is there: canonical format gives the first language.
+    const canonical = await xapi('get', `/statements?statementId=${statement.id}&format=canonical`)
+      .set('Accept-Language', 'fr')
+      .expect(200);
+    expect((canonical.body as typeof statement).verb.display).toEqual({ 'th-TH': 'ตอบ' });
   });
 });
 
