@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { asInteger } from '../../src/database/dialect.js';
 import { expectProblem, sql } from '../api.js';
 import { useEmptyTestApp } from '../app.js';
 import { portal } from '../fixtures.js';
@@ -171,7 +172,11 @@ describe('statements of a launched xAPI app', () => {
 
     const { body } = await client.get(`/study_sessions/${session.id}`).expect(200);
     expect(body).toMatchObject({ review_items_count: 2, correct_count: 1, wrong_count: 1 });
-    expect(await sql(t, 'select word_id, correct, study_session_id from words_review_items order by word_id')).toEqual([
+    const reviews = await sql(
+      t,
+      `select word_id, ${asInteger('correct')} as correct, study_session_id from words_review_items order by word_id`,
+    );
+    expect(reviews).toEqual([
       { word_id: words[0].id, correct: 1, study_session_id: session.id },
       { word_id: words[1].id, correct: 0, study_session_id: session.id },
     ]);
