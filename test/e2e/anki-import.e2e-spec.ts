@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import request from 'supertest';
+import { asInteger, instantOf } from '../../src/database/dialect.js';
 import { allRows, API, expectProblem, sql } from '../api.js';
 import { useEmptyTestApp } from '../app.js';
 import { referenceCard, SRS_SETTINGS } from '../fsrs-reference.js';
@@ -70,7 +71,7 @@ describe('Anki import (POST /import/anki)', () => {
       id: number;
       thai: string;
       english: string;
-      parts: string;
+      parts: string | Record<string, unknown>;
       correct_count: number;
       wrong_count: number;
     }>(t, 'select id, thai, english, parts, correct_count, wrong_count from words order by thai');
@@ -81,20 +82,22 @@ describe('Anki import (POST /import/anki)', () => {
     const reviews = await sql<{
       thai: string;
       correct: number;
-      reviewed_at: number;
+      reviewed_at: number | string;
       card_state: number;
       anki_revlog_id: number;
     }>(
       t,
-      'select w.thai, r.correct, r.reviewed_at, r.card_state, r.anki_revlog_id from words_review_items r join words w on w.id = r.word_id order by r.reviewed_at',
+      `select w.thai, ${asInteger('r.correct')} as correct, r.reviewed_at, r.card_state, r.anki_revlog_id
+        from words_review_items r join words w on w.id = r.word_id order by r.reviewed_at`,
     );
+    // JSON is text in SQLite and parsed in PostgreSQL; times are epoch ms in SQLite and timestamptz there.
     return {
       words: words.map(({ id, parts, ...word }) => ({
         ...word,
-        parts: JSON.parse(parts) as Record<string, unknown>,
+        parts: (typeof parts === 'string' ? JSON.parse(parts) : parts) as Record<string, unknown>,
         groups: groups.filter((group) => group.word_id === id).map((group) => group.name),
       })),
-      reviews,
+      reviews: reviews.map((review) => ({ ...review, reviewed_at: instantOf(review.reviewed_at)!.getTime() })),
     };
   }
 
@@ -147,19 +150,25 @@ describe('Anki import (POST /import/anki)', () => {
     expect(reviews.map((review) => Boolean(review.correct))).toEqual(answered.map((entry) => entry.ease >= 2));
 
     // Each word's card is ts-fsrs's replay of its imported answers.
-    const cards = await sql<{
-      thai: string;
-      due: number;
-      stability: number;
-      difficulty: number;
-      reps: number;
-      lapses: number;
-      state: number;
-      last_review: number;
-    }>(
-      t,
-      'select w.thai, c.due, c.stability, c.difficulty, c.reps, c.lapses, c.state, c.last_review from cards c join words w on w.id = c.word_id order by w.thai',
-    );
+    const cards = (
+      await sql<{
+        thai: string;
+        due: number | string;
+        stability: number;
+        difficulty: number;
+        reps: number;
+        lapses: number;
+        state: number;
+        last_review: number | string;
+      }>(
+        t,
+        'select w.thai, c.due, c.stability, c.difficulty, c.reps, c.lapses, c.state, c.last_review from cards c join words w on w.id = c.word_id order by w.thai',
+      )
+    ).map((card) => ({
+      ...card,
+      due: instantOf(card.due)!.getTime(),
+      last_review: instantOf(card.last_review)!.getTime(),
+    }));
     expect(cards.map((card) => card.thai)).toEqual(['ข้าว', 'หมา', 'แมว']);
     for (const card of cards) {
       const expected = referenceCard(
