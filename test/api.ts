@@ -3,6 +3,7 @@ import request, { type Response } from 'supertest';
 import { ReviewItem } from '../src/reviews/review-item.entity.js';
 import { StudyActivity } from '../src/reviews/study-activity.entity.js';
 import { StudySession } from '../src/study-sessions/study-session.entity.js';
+import { Word } from '../src/words/word.entity.js';
 import type { TestApp } from './app.js';
 
 /** Helpers shared by the e2e suites: HTTP calls under /api/v1, problem checks and direct database access. */
@@ -200,10 +201,22 @@ export async function insertAnswers(t: TestApp, ...answers: Answer[]): Promise<v
   await em.flush();
 }
 
-/** Sets columns of a word directly in the database (e.g. counters), bypassing the application. */
+/**
+ * Sets columns of a word directly in the database (e.g. counters), bypassing the application. A timestamp
+ * column may be given in epoch milliseconds: it is sent as an instant, which each database stores its own way.
+ */
 export async function updateWordRow(t: TestApp, id: number, columns: Record<string, unknown>): Promise<void> {
+  const timestamps = new Set(
+    t.orm
+      .getMetadata(Word)
+      .props.filter((prop) => prop.runtimeType === 'Date')
+      .flatMap((prop) => prop.fieldNames),
+  );
+  const values = Object.entries(columns).map(([column, value]) =>
+    timestamps.has(column) && typeof value === 'number' ? new Date(value) : value,
+  );
   const assignments = Object.keys(columns).map((column) => `${column} = ?`);
-  await sql(t, `update words set ${assignments.join(', ')} where id = ?`, [...Object.values(columns), id]);
+  await sql(t, `update words set ${assignments.join(', ')} where id = ?`, [...values, id]);
 }
 
 /** The SQL statements MikroORM sends to the database while `run` executes (via the `onQuery` hook). */

@@ -35,6 +35,11 @@ export interface StoredWord {
   parts: WordParts;
 }
 
+/** `parts` as a row read without the entity holds it: the text of SQLite's JSON, or PostgreSQL's jsonb parsed. */
+type StoredParts = string | WordParts;
+const partsOf = (parts: StoredParts): WordParts =>
+  typeof parts === 'string' ? (JSON.parse(parts) as WordParts) : parts;
+
 /** A row that changes a stored word: its fields (when they differ) and the groups it joins. */
 interface Update {
   row: ImportRow;
@@ -199,9 +204,9 @@ export class WordTransferService {
         .createQueryBuilder(Word, 'w')
         .select(['id', 'thai', 'english', 'parts', raw(`${jsonText('w.parts', key)} as part`)])
         .where({ [raw(jsonText('w.parts', key))]: { $in: chunk } })
-        .execute<{ id: number; thai: string; english: string; parts: string; part: string }[]>('all', false);
+        .execute<{ id: number; thai: string; english: string; parts: StoredParts; part: string }[]>('all', false);
       for (const { id, thai, english, parts, part } of words) {
-        found.set(part, { id, thai, english, parts: JSON.parse(parts) as WordParts });
+        found.set(part, { id, thai, english, parts: partsOf(parts) });
       }
     }
     return found;
@@ -218,11 +223,11 @@ export class WordTransferService {
         .createQueryBuilder(Word)
         .select(['id', 'thai', 'english', 'parts'])
         .where({ thai: { $in: chunk } })
-        .execute<{ id: number; thai: string; english: string; parts: string }[]>('all', false);
+        .execute<{ id: number; thai: string; english: string; parts: StoredParts }[]>('all', false);
       for (const { id, thai, english, parts } of words) {
         const key = wordKey(thai, english);
         if (keys.has(key)) {
-          stored.set(key, { id, thai, english, parts: JSON.parse(parts) as WordParts });
+          stored.set(key, { id, thai, english, parts: partsOf(parts) });
         }
       }
     }

@@ -55,8 +55,8 @@ async function expectCountersMatchReviewLog(): Promise<void> {
   const rows = await sql(
     t,
     `select w.id, w.correct_count, w.wrong_count,
-            (select count(*) from words_review_items r where r.word_id = w.id and r.correct = 1) as logged_correct,
-            (select count(*) from words_review_items r where r.word_id = w.id and r.correct = 0) as logged_wrong
+            (select count(*) from words_review_items r where r.word_id = w.id and r.correct) as logged_correct,
+            (select count(*) from words_review_items r where r.word_id = w.id and not r.correct) as logged_wrong
        from words w`,
   );
   for (const row of rows) {
@@ -180,7 +180,7 @@ describe('GET /groups', () => {
       ];
       const created = ['2026-01-01T00:00:00.000Z', '2026-03-03T00:00:00.000Z', '2026-02-02T00:00:00.000Z'];
       for (const [i, group] of groups.entries()) {
-        await sql(t, 'update groups set created_at = ? where id = ?', [Date.parse(created[i]), group.id]);
+        await sql(t, 'update groups set created_at = ? where id = ?', [new Date(created[i]), group.id]);
         expect((await client.getGroup(group.id)).created_at).toBe(created[i]);
       }
     });
@@ -558,7 +558,7 @@ describe('GET /groups/:id/study_sessions', () => {
     ];
     await insertSession(t, other.id);
     const start = (id: number, at: string) =>
-      sql(t, 'update study_sessions set created_at = ? where id = ?', [Date.parse(at), id]);
+      sql(t, 'update study_sessions set created_at = ? where id = ?', [new Date(at), id]);
     await start(oldest, '2026-01-01T00:00:00.000Z');
     await start(tiedFirst, '2026-02-01T00:00:00.000Z');
     await start(tiedSecond, '2026-02-01T00:00:00.000Z');

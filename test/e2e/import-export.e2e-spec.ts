@@ -71,7 +71,8 @@ interface StoredWord {
 async function storedWords(): Promise<StoredWord[]> {
   const words = await sql<{ id: number; thai: string; english: string; parts: string }>(
     t,
-    'select id, thai, english, parts from words order by id',
+    // As text on both databases (PostgreSQL would answer jsonb parsed).
+    'select id, thai, english, cast(parts as text) as parts from words order by id',
   );
   const memberships = await sql<{ word_id: number; name: string }>(
     t,

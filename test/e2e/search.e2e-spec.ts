@@ -1,4 +1,6 @@
 import { seed } from '../../database/seeders/DatabaseSeeder.js';
+import { dialect } from '../../src/database/dialect.js';
+import { wordSearch } from '../../src/words/search.js';
 import { clearDatabase, insertAnswers, sql, type WordBody, type WordInput } from '../api.js';
 import { useTestApp } from '../app.js';
 import { portal } from '../fixtures.js';
@@ -12,9 +14,42 @@ const thaiOf = async (path: string): Promise<string[]> =>
   (await client.get(path).expect(200)).body.items.map((word: WordBody) => word.thai);
 const search = (q: string, more = '') => thaiOf(`/words?q=${encodeURIComponent(q)}${more}`);
 
-/** FTS5 compares its index with the words table, and throws if they differ. */
-const expectIndexConsistent = () =>
-  sql(t, `insert into words_search (words_search, rank) values ('integrity-check', 1)`);
+/**
+ * The search index agrees with the words table. FTS5 compares its index (kept by triggers) with the table, and
+ * throws if they differ. PostgreSQL writes its trigram indexes in each write's own transaction and has no check
+ * of GIN indexes before version 18: what can be wrong is an index it does not use (invalid or not ready).
+ */
+const expectIndexConsistent = async () => {
+  if (dialect.name === 'sqlite') {
+    await sql(t, `insert into words_search (words_search, rank) values ('integrity-check', 1)`);
+    return;
+  }
+  const indexes = await sql<{ name: string; usable: boolean }>(
+    t,
+    `select c.relname as name, i.indisvalid and i.indisready as usable
+       from pg_index i join pg_class c on c.oid = i.indexrelid
+      where i.indrelid = 'words'::regclass and c.relname like '%trigram%'`,
+  );
+  expect(indexes).toEqual(expect.arrayContaining(wordSearch.indexes.map(({ name }) => ({ name, usable: true }))));
+  expect(indexes).toHaveLength(wordSearch.indexes.length);
+};
+
+/**
+ * The steps of a statement's plan that read a table row by row. SQLite: the SCANs of `explain query plan`
+ * but the full-text index's (a virtual table). PostgreSQL: the sequential scans it still plans when told to
+ * avoid them, which it does only where no index can answer (a table this small it would scan anyway).
+ */
+async function tableScansOf(statement: { sql: string; params: unknown[] }): Promise<string[]> {
+  if (dialect.name === 'sqlite') {
+    const plan = await sql<{ detail: string }>(t, `explain query plan ${statement.sql}`, statement.params);
+    return plan.map((step) => step.detail).filter((detail) => /^SCAN (?!words_search VIRTUAL TABLE)/.test(detail));
+  }
+  const plan = await t.orm.em.fork().transactional(async (em) => {
+    await em.execute('set local enable_seqscan = off');
+    return em.execute<{ 'QUERY PLAN': string }[]>(`explain ${statement.sql}`, statement.params);
+  });
+  return plan.map((step) => step['QUERY PLAN'].trim()).filter((step) => /\bSeq Scan\b/.test(step));
+}
 
 const create = async (...words: WordInput[]) => {
   const created: WordBody[] = [];
@@ -176,12 +211,7 @@ describe('search with q', () => {
       // The page and its count; no table read row by row, but the full-text index (a virtual table).
       expect(statements).toHaveLength(2);
       for (const statement of statements) {
-        const plan = await sql<{ detail: string }>(t, `explain query plan ${statement.sql}`, statement.params);
-        const details = plan.map((step) => step.detail);
-        expect({ q, details }).toEqual({
-          q,
-          details: expect.not.arrayContaining([expect.stringMatching(/^SCAN (?!words_search VIRTUAL TABLE)/)]),
-        });
+        expect({ q, scans: await tableScansOf(statement) }).toEqual({ q, scans: [] });
       }
     }
   });

@@ -28,7 +28,7 @@ describe('ties are broken by id', () => {
     for (let i = 0; i < 3; i += 1) {
       sessions.push((await client.post(`/learning_apps/${app.id}/launch`, { group_id: group.id }).expect(201)).body);
     }
-    await sql(t, 'update study_sessions set created_at = ?', [Date.parse('2026-11-24T10:00:00Z')]);
+    await sql(t, 'update study_sessions set created_at = ?', [new Date('2026-11-24T10:00:00Z')]);
     const newestFirst = sessions.map((launched) => launched.study_session.id).reverse();
 
     expect(await ids('/study_sessions')).toEqual(newestFirst);
