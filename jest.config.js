@@ -12,6 +12,7 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   setupFiles: ['<rootDir>/src/node-version-guard.ts', '<rootDir>/test/setup-env.ts'],
   globalSetup: '<rootDir>/test/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/global-teardown.mjs',
   // Each e2e file boots the whole application; on two busy cores a first request can take seconds. Speed is
   // measured by bench/, not by timeouts here.
   testTimeout: 30_000,

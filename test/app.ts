@@ -20,7 +20,7 @@ export interface TestApp {
  * that test/setup-env.ts leaves unset.
  */
 export async function createTestApp(config: Partial<Environment> = {}): Promise<TestApp> {
-  const database = process.env.TEST_DATABASE_URL ? { DATABASE_URL: await freshDatabase() } : {};
+  const database = process.env.TEST_DATABASE_URL && !config.DATABASE_URL ? { DATABASE_URL: await freshDatabase() } : {};
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
     .overrideProvider(ConfigService)
     // The configuration the server would read: test/setup-env.ts's environment, these settings, the defaults.

@@ -8,9 +8,10 @@ import { validateEnvironment } from '../src/core/config.js';
  * The PostgreSQL run of the suite (TEST_DATABASE_URL names a server the tests may create databases on): the
  * schema is migrated once into a template database, by the first test that needs it, and each test
  * application gets a copy of it, fresh and its own (CREATE DATABASE ... TEMPLATE copies files: milliseconds).
- * test/global-setup.mjs drops them all before the next run.
+ * test/global-teardown.mjs drops them at the end of the run.
  */
-const PREFIX = 'lang_portal_test_';
+// This run's, set by test/global-setup.mjs.
+const PREFIX = process.env.TEST_DATABASE_PREFIX ?? 'lang_portal_test_';
 const TEMPLATE = `${PREFIX}template`;
 // Any number: the key of the lock under which the template is created.
 const TEMPLATE_LOCK = 7_201_126;
@@ -33,17 +34,12 @@ async function onServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T> 
   }
 }
 
-/**
- * Creates and migrates the template unless another test process did, then a copy of it named `name`; under a
- * lock, as test/global-setup.mjs drops them, so that no one copies a template being created or dropped.
- */
+/** Creates and migrates the template unless another process of the run did (one at a time), then a copy named `name`. */
 async function copyOfTemplate(client: pg.Client, name: string): Promise<void> {
   await client.query('select pg_advisory_lock($1)', [TEMPLATE_LOCK]);
   try {
     const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [TEMPLATE]);
     if (rowCount === 0) {
-      // What a run stopped while migrating left.
-      await client.query(`drop database if exists ${PREFIX}migrating`);
       await client.query(`create database ${PREFIX}migrating`);
       const orm = await MikroORM.init({
         ...ormConfig({ ...validateEnvironment(process.env), DATABASE_URL: databaseUrl(`${PREFIX}migrating`) }),

@@ -70,9 +70,13 @@ export function collect(response: http.IncomingMessage): Promise<Reply> {
   });
 }
 
-/** The test process's environment with these variables set, or removed where the value is undefined. */
+/**
+ * The test process's environment with these variables set, or removed where the value is undefined. A built
+ * server runs on its SQLite file unless `variables` name a PostgreSQL database (the PostgreSQL run of the suite
+ * sets DATABASE_URL for the test process itself).
+ */
 export function environment(variables: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env = { ...process.env };
+  const { DATABASE_URL: _testDatabase, ...env } = process.env;
   for (const [name, value] of Object.entries(variables)) {
     if (value === undefined) {
       delete env[name];

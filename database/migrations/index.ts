@@ -10,6 +10,7 @@ import { Migration20261203090000_xapi_documents } from './Migration2026120309000
 import { Migration20261204090000_anki_revlog } from './Migration20261204090000_anki_revlog.js';
 import { Migration20261205090000_xapi_launch } from './Migration20261205090000_xapi_launch.js';
 import { Migration20261205090000_indexes } from './Migration20261205090000_indexes.js';
+import { Migration20261206090000_totals_after_counters } from './Migration20261206090000_totals_after_counters.js';
 
 /** Every migration, oldest first. Add each new one here (see README, "Adding a migration"). */
 export const migrations: MigrationObject[] = [
@@ -24,4 +25,8 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261204090000_anki_revlog', class: Migration20261204090000_anki_revlog },
   { name: 'Migration20261205090000_xapi_launch', class: Migration20261205090000_xapi_launch },
   { name: 'Migration20261205090000_indexes', class: Migration20261205090000_indexes },
+  {
+    name: 'Migration20261206090000_totals_after_counters',
+    class: Migration20261206090000_totals_after_counters,
+  },
 ];

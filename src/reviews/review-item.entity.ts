@@ -30,44 +30,45 @@ export const ReviewItem = defineEntity({
   indexes: [{ name: 'words_review_items_retention_index', properties: ['cardState', 'reviewedAt', 'correct'] }],
   // The word's counters and the log's summaries (answer_totals, answer_quarter_hours) follow the log in the
   // database, whatever adds, deletes (a cascade too) or recomputes the card state of a review; so does the
-  // card's need to be recomputed.
+  // card's need to be recomputed. The totals are counted after the word's counters: the word's row, locked
+  // by that update, makes concurrent first (or last) answers to one word count in turn, each seeing the other.
   triggers: triggers([
     {
-      name: 'review_counted_in_word',
+      name: 'review_counted',
       timing: 'after',
       events: ['insert'],
       body: `update words set correct_count = correct_count + ${asInteger('new.correct')},
-        wrong_count = wrong_count + 1 - ${asInteger('new.correct')} where id = new.word_id;`,
-    },
-    {
-      name: 'review_uncounted_in_word',
-      timing: 'after',
-      events: ['delete'],
-      body: `update words set correct_count = correct_count - ${asInteger('old.correct')},
-        wrong_count = wrong_count - 1 + ${asInteger('old.correct')} where id = old.word_id;`,
-    },
-    {
-      name: 'review_counted_in_summaries',
-      timing: 'after',
-      events: ['insert'],
-      body: `insert into answer_totals (id, answers, correct, studied_words)
+        wrong_count = wrong_count + 1 - ${asInteger('new.correct')} where id = new.word_id;
+      insert into answer_totals (id, answers, correct, studied_words)
         values (1, 1, ${asInteger('new.correct')}, ${onlyAnswer('new')})
         on conflict (id) do update set answers = answer_totals.answers + 1,
           correct = answer_totals.correct + excluded.correct,
-          studied_words = answer_totals.studied_words + excluded.studied_words;
-      insert into answer_quarter_hours (quarter, answers, review_answers, review_correct)
+          studied_words = answer_totals.studied_words + excluded.studied_words;`,
+    },
+    {
+      name: 'review_uncounted',
+      timing: 'after',
+      events: ['delete'],
+      body: `update words set correct_count = correct_count - ${asInteger('old.correct')},
+        wrong_count = wrong_count - 1 + ${asInteger('old.correct')} where id = old.word_id;
+      update answer_totals set answers = answers - 1, correct = correct - ${asInteger('old.correct')},
+        studied_words = studied_words - ${onlyAnswer('old')} where id = 1;`,
+    },
+    {
+      name: 'review_counted_in_quarter_hour',
+      timing: 'after',
+      events: ['insert'],
+      body: `insert into answer_quarter_hours (quarter, answers, review_answers, review_correct)
         values (${quarterHour.sql('new.reviewed_at')}, 1, ${inReview('new')}, ${rightInReview('new')})
         on conflict (quarter) do update set answers = answer_quarter_hours.answers + 1,
           review_answers = answer_quarter_hours.review_answers + excluded.review_answers,
           review_correct = answer_quarter_hours.review_correct + excluded.review_correct;`,
     },
     {
-      name: 'review_uncounted_in_summaries',
+      name: 'review_uncounted_in_quarter_hour',
       timing: 'after',
       events: ['delete'],
-      body: `update answer_totals set answers = answers - 1, correct = correct - ${asInteger('old.correct')},
-        studied_words = studied_words - ${onlyAnswer('old')} where id = 1;
-      update answer_quarter_hours set answers = answers - 1, review_answers = review_answers - ${inReview('old')},
+      body: `update answer_quarter_hours set answers = answers - 1, review_answers = review_answers - ${inReview('old')},
         review_correct = review_correct - ${rightInReview('old')} where quarter = ${quarterHour.sql('old.reviewed_at')};`,
     },
     {

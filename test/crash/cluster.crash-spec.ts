@@ -3,10 +3,14 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
+import { asInteger, dialect, instantOf, quarterHour } from '../../src/database/dialect.js';
+import { freshDatabase } from '../postgres.js';
 import { type BuiltServer, collect, ensureBuilt, sleep, startBuiltServer } from '../server.js';
 
 /**
- * Two cluster workers (`npm run start:cluster`, built) on one SQLite file receive 1,000 concurrent answers,
+ * Two cluster workers (`npm run start:cluster`, built) on one database (a SQLite file; in the PostgreSQL run,
+ * `npm run test:postgres -- …`, a PostgreSQL database) receive 1,000 concurrent answers,
  * each with an `Idempotency-Key`; half of them are sent again with the same key to the other worker while
  * the first may still be running (a `409` is retried until the answer is there). Every answer must be
  * acknowledged, stored exactly once, with the same body on both workers, no request may fail (no
@@ -135,16 +139,36 @@ interface Answer {
   retries: Attempt[];
 }
 
-describe(`${WORKERS} cluster workers on one SQLite file`, () => {
+/** Reads the database the servers wrote, with the test's own connection. */
+interface Reader {
+  all<T>(sql: string): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+async function readerOf(database: { path: string; url?: string }): Promise<Reader> {
+  if (database.url) {
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    return { all: async (sql) => (await client.query(sql)).rows, close: () => client.end() };
+  }
+  const db = new Database(database.path, { readonly: true, fileMustExist: true });
+  expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+  return { all: async <T>(sql: string) => db.prepare(sql).all() as T[], close: async () => void db.close() };
+}
+
+describe(`${WORKERS} cluster workers on one ${dialect.name === 'postgresql' ? 'PostgreSQL database' : 'SQLite file'}`, () => {
   let dir: string;
-  let databasePath: string;
+  const database: { path: string; url?: string } = { path: '' };
   let server: BuiltServer | undefined;
   const agents: http.Agent[] = [];
 
   beforeAll(async () => {
     await ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), 'lang-portal-cluster-'));
-    databasePath = join(dir, 'portal.sqlite');
+    database.path = join(dir, 'portal.sqlite');
+    if (dialect.name === 'postgresql') {
+      database.url = await freshDatabase();
+    }
   });
 
   afterAll(async () => {
@@ -161,7 +185,8 @@ describe(`${WORKERS} cluster workers on one SQLite file`, () => {
     server = await startBuiltServer({
       script: 'src/cluster.js',
       env: {
-        DATABASE_PATH: databasePath,
+        DATABASE_PATH: database.path,
+        DATABASE_URL: database.url,
         HOST: '127.0.0.1',
         WORKERS: String(WORKERS),
         LOG_LEVEL: 'log',
@@ -357,20 +382,19 @@ describe(`${WORKERS} cluster workers on one SQLite file`, () => {
         .map((line) => `server log: ${JSON.stringify(line).slice(0, 500)}`),
     );
 
-    const db = new Database(databasePath, { readonly: true, fileMustExist: true });
+    const db = await readerOf(database);
     try {
-      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-      const rows = db
-        .prepare('select word_id, study_session_id, correct, reviewed_at from words_review_items')
-        .all() as {
-        word_id: number;
-        study_session_id: number | null;
-        correct: number;
-        reviewed_at: number;
-      }[];
+      const rows = (
+        await db.all<{
+          word_id: number;
+          study_session_id: number | null;
+          correct: number;
+          reviewed_at: number | string;
+        }>(`select word_id, study_session_id, ${asInteger('correct')} as correct, reviewed_at from words_review_items`)
+      ).map((row) => ({ ...row, reviewed_at: instantOf(row.reviewed_at)!.getTime() }));
       const stored = new Map<number, number>();
       for (const row of rows) {
-        const answer = answers[Number(row.reviewed_at) - sessionStartMs - 1];
+        const answer = answers[row.reviewed_at - sessionStartMs - 1];
         if (!answer || answer.wordId !== row.word_id || Boolean(row.correct) !== answer.correct) {
           violations.push(`review row ${JSON.stringify(row)} matches no answer`);
           continue;
@@ -382,38 +406,34 @@ describe(`${WORKERS} cluster workers on one SQLite file`, () => {
           violations.push(`#${answer.seq} ${answer.key} is stored ${stored.get(answer.seq) ?? 0} times`);
         }
       }
-      const counters = db
-        .prepare(
-          `select w.id, w.correct_count, w.wrong_count,
-                  coalesce(sum(r.correct), 0) as log_correct, count(r.id) - coalesce(sum(r.correct), 0) as log_wrong
-             from words w left join words_review_items r on r.word_id = w.id
-            group by w.id
-           having w.correct_count != log_correct or w.wrong_count != log_wrong`,
-        )
-        .all();
+      const rightAnswers = `coalesce(sum(${asInteger('r.correct')}), 0)`;
+      const counters = await db.all(
+        `select w.id, w.correct_count, w.wrong_count, ${rightAnswers} as log_correct, count(r.id) - ${rightAnswers} as log_wrong
+           from words w left join words_review_items r on r.word_id = w.id
+          group by w.id
+         having w.correct_count != ${rightAnswers} or w.wrong_count != count(r.id) - ${rightAnswers}`,
+      );
       violations.push(...counters.map((word) => `word counters differ from the log: ${JSON.stringify(word)}`));
-      const totals = db.prepare('select answers, correct, studied_words from answer_totals').get();
-      const fromLog = db
-        .prepare(
-          'select count(*) as answers, sum(correct) as correct, count(distinct word_id) as studied_words from words_review_items',
-        )
-        .get();
+      const [totals] = await db.all('select answers, correct, studied_words from answer_totals');
+      const [fromLog] = await db.all(
+        `select count(*) as answers, sum(${asInteger('correct')}) as correct, count(distinct word_id) as studied_words
+           from words_review_items`,
+      );
       if (JSON.stringify(totals) !== JSON.stringify(fromLog)) {
         violations.push(`answer_totals ${JSON.stringify(totals)} differ from the log ${JSON.stringify(fromLog)}`);
       }
-      const quarters = db
-        .prepare(
-          `select count(*) as n from (select reviewed_at / 900000 as quarter, count(*) as answers from words_review_items group by 1) l
-             full join answer_quarter_hours q on q.quarter = l.quarter
-            where l.answers is not q.answers`,
-        )
-        .get() as { n: number };
+      const [quarters] = await db.all<{ n: number }>(
+        `select count(*) as n from (select ${quarterHour.sql('reviewed_at')} as quarter, count(*) as answers
+             from words_review_items group by 1) l
+           full join answer_quarter_hours q on q.quarter = l.quarter
+          where l.answers is distinct from q.answers`,
+      );
       if (quarters.n !== 0) {
         violations.push(`${quarters.n} answer_quarter_hours differ from the log`);
       }
-      const keys = db
-        .prepare("select count(*) as n, count(response) as answered from idempotency_keys where key like 'cluster-%'")
-        .get();
+      const [keys] = await db.all(
+        "select count(*) as n, count(response) as answered from idempotency_keys where key like 'cluster-%'",
+      );
       if (JSON.stringify(keys) !== JSON.stringify({ n: ANSWERS, answered: ANSWERS })) {
         violations.push(`idempotency keys: ${JSON.stringify(keys)}, expected ${ANSWERS} with a response each`);
       }
@@ -427,7 +447,7 @@ describe(`${WORKERS} cluster workers on one SQLite file`, () => {
         wrong_count: inSession.filter((row) => row.correct === 0).length,
       });
     } finally {
-      db.close();
+      await db.close();
     }
 
     const figures = {

@@ -1,12 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { asInteger, dialect } from '../../src/database/dialect.js';
 import { sql } from '../api.js';
 import { createTestApp, type TestApp } from '../app.js';
 import { portal } from '../fixtures.js';
 
-/** Two servers (two connections) on one SQLite file in WAL mode, as several processes would share it. */
-describe('a file database shared by two connections', () => {
+/**
+ * Two servers (two connections) on one database, as several processes would share it: one SQLite file in WAL
+ * mode, or one PostgreSQL database.
+ */
+describe('a database shared by two connections', () => {
   let dir: string;
   let first: TestApp;
   let second: TestApp;
@@ -14,7 +18,10 @@ describe('a file database shared by two connections', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'lang-portal-wal-'));
     first = await createTestApp({ DATABASE_PATH: join(dir, 'portal.sqlite') });
-    second = await createTestApp({ DATABASE_PATH: join(dir, 'portal.sqlite') });
+    second = await createTestApp({
+      DATABASE_PATH: join(dir, 'portal.sqlite'),
+      ...(dialect.name === 'postgresql' && { DATABASE_URL: first.orm.config.get('clientUrl') }),
+    });
   });
   afterAll(async () => {
     await first.app.close();
@@ -22,7 +29,7 @@ describe('a file database shared by two connections', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs in WAL mode', async () => {
+  (dialect.name === 'sqlite' ? it : it.skip)('runs in WAL mode (SQLite)', async () => {
     expect(await sql(first, 'pragma journal_mode')).toEqual([{ journal_mode: 'wal' }]);
   });
 
@@ -47,7 +54,7 @@ describe('a file database shared by two connections', () => {
     );
     const log = await sql<{ correct: number; wrong: number }>(
       second,
-      'select sum(correct) as correct, sum(1 - correct) as wrong from words_review_items',
+      `select sum(${asInteger('correct')}) as correct, sum(1 - ${asInteger('correct')}) as wrong from words_review_items`,
     );
     expect(counters).toEqual(log);
     expect(log[0].correct + log[0].wrong).toBe(recorded);

@@ -38,7 +38,7 @@ export class Migration20261206090000_initial extends Migration {
     );
     this.addSql(`alter table "learning_apps" add constraint "learning_apps_name_unique" unique ("name");`);
     this.addSql(
-      `create table "srs_parameters" ("id" serial primary key, "created_at" timestamptz not null, "parameters" jsonb not null, "reviews" int not null, "default_log_loss" real not null, "default_rmse" real not null, "fitted_log_loss" real not null, "fitted_rmse" real not null);`,
+      `create table "srs_parameters" ("id" serial primary key, "created_at" timestamptz not null, "parameters" jsonb not null, "reviews" int not null, "default_log_loss" double precision not null, "default_rmse" double precision not null, "fitted_log_loss" double precision not null, "fitted_rmse" double precision not null);`,
     );
     this.addSql(
       `create table "study_sessions" ("id" serial primary key, "group_id" int not null, "learning_app_id" int null, "created_at" timestamptz not null, "registration" text null);`,
@@ -88,36 +88,36 @@ export class Migration20261206090000_initial extends Migration {
       `create index "words_review_items_retention_index" on "words_review_items" ("card_state", "reviewed_at", "correct");`,
     );
     this
-      .addSql(`create or replace function "words_review_items_review_counted_in_word_fn"() returns trigger as $$ begin update words set correct_count = correct_count + (new.correct)::int,
-        wrong_count = wrong_count + 1 - (new.correct)::int where id = new.word_id; return null; end; $$ language plpgsql;`);
-    this.addSql(
-      `create trigger "review_counted_in_word" AFTER INSERT on "words_review_items" for each ROW execute function "words_review_items_review_counted_in_word_fn"();`,
-    );
-    this
-      .addSql(`create or replace function "words_review_items_review_uncounted_in_word_fn"() returns trigger as $$ begin update words set correct_count = correct_count - (old.correct)::int,
-        wrong_count = wrong_count - 1 + (old.correct)::int where id = old.word_id; return null; end; $$ language plpgsql;`);
-    this.addSql(
-      `create trigger "review_uncounted_in_word" AFTER DELETE on "words_review_items" for each ROW execute function "words_review_items_review_uncounted_in_word_fn"();`,
-    );
-    this
-      .addSql(`create or replace function "words_review_items_review_counted_in_summaries_fn"() returns trigger as $$ begin insert into answer_totals (id, answers, correct, studied_words)
+      .addSql(`create or replace function "words_review_items_review_counted_fn"() returns trigger as $$ begin update words set correct_count = correct_count + (new.correct)::int,
+        wrong_count = wrong_count + 1 - (new.correct)::int where id = new.word_id;       insert into answer_totals (id, answers, correct, studied_words)
         values (1, 1, (new.correct)::int, ((not exists (select 1 from words_review_items o where o.word_id = new.word_id and o.id <> new.id))::int))
         on conflict (id) do update set answers = answer_totals.answers + 1,
           correct = answer_totals.correct + excluded.correct,
-          studied_words = answer_totals.studied_words + excluded.studied_words;       insert into answer_quarter_hours (quarter, answers, review_answers, review_correct)
+          studied_words = answer_totals.studied_words + excluded.studied_words; return null; end; $$ language plpgsql;`);
+    this.addSql(
+      `create trigger "review_counted" AFTER INSERT on "words_review_items" for each ROW execute function "words_review_items_review_counted_fn"();`,
+    );
+    this
+      .addSql(`create or replace function "words_review_items_review_uncounted_fn"() returns trigger as $$ begin update words set correct_count = correct_count - (old.correct)::int,
+        wrong_count = wrong_count - 1 + (old.correct)::int where id = old.word_id;       update answer_totals set answers = answers - 1, correct = correct - (old.correct)::int,
+        studied_words = studied_words - ((not exists (select 1 from words_review_items o where o.word_id = old.word_id and o.id <> old.id))::int) where id = 1; return null; end; $$ language plpgsql;`);
+    this.addSql(
+      `create trigger "review_uncounted" AFTER DELETE on "words_review_items" for each ROW execute function "words_review_items_review_uncounted_fn"();`,
+    );
+    this
+      .addSql(`create or replace function "words_review_items_review_counted_in_quarter_hour_fn"() returns trigger as $$ begin insert into answer_quarter_hours (quarter, answers, review_answers, review_correct)
         values (floor(extract(epoch from new.reviewed_at) / 900)::int, 1, ((coalesce(new.card_state, 0) = 2)::int), (((coalesce(new.card_state, 0) = 2)::int) * (new.correct)::int))
         on conflict (quarter) do update set answers = answer_quarter_hours.answers + 1,
           review_answers = answer_quarter_hours.review_answers + excluded.review_answers,
           review_correct = answer_quarter_hours.review_correct + excluded.review_correct; return null; end; $$ language plpgsql;`);
     this.addSql(
-      `create trigger "review_counted_in_summaries" AFTER INSERT on "words_review_items" for each ROW execute function "words_review_items_review_counted_in_summaries_fn"();`,
+      `create trigger "review_counted_in_quarter_hour" AFTER INSERT on "words_review_items" for each ROW execute function "words_review_items_review_counted_in_quarter_hour_fn"();`,
     );
     this
-      .addSql(`create or replace function "words_review_items_review_uncounted_in_summaries_fn"() returns trigger as $$ begin update answer_totals set answers = answers - 1, correct = correct - (old.correct)::int,
-        studied_words = studied_words - ((not exists (select 1 from words_review_items o where o.word_id = old.word_id and o.id <> old.id))::int) where id = 1;       update answer_quarter_hours set answers = answers - 1, review_answers = review_answers - ((coalesce(old.card_state, 0) = 2)::int),
+      .addSql(`create or replace function "words_review_items_review_uncounted_in_quarter_hour_fn"() returns trigger as $$ begin update answer_quarter_hours set answers = answers - 1, review_answers = review_answers - ((coalesce(old.card_state, 0) = 2)::int),
         review_correct = review_correct - (((coalesce(old.card_state, 0) = 2)::int) * (old.correct)::int) where quarter = floor(extract(epoch from old.reviewed_at) / 900)::int; return null; end; $$ language plpgsql;`);
     this.addSql(
-      `create trigger "review_uncounted_in_summaries" AFTER DELETE on "words_review_items" for each ROW execute function "words_review_items_review_uncounted_in_summaries_fn"();`,
+      `create trigger "review_uncounted_in_quarter_hour" AFTER DELETE on "words_review_items" for each ROW execute function "words_review_items_review_uncounted_in_quarter_hour_fn"();`,
     );
     this
       .addSql(`create or replace function "words_review_items_review_state_counted_in_summaries_fn"() returns trigger as $$ begin update answer_quarter_hours
@@ -134,7 +134,7 @@ export class Migration20261206090000_initial extends Migration {
       `create trigger "review_unscheduled_in_card" AFTER DELETE on "words_review_items" for each ROW execute function "words_review_items_review_unscheduled_in_card_fn"();`,
     );
     this.addSql(
-      `create table "cards" ("word_id" int not null, "due" timestamptz not null, "stability" real not null, "difficulty" real not null, "elapsed_days" int not null, "scheduled_days" int not null, "learning_steps" int not null, "reps" int not null, "lapses" int not null, "state" smallint not null, "last_review" timestamptz not null, "first_review" timestamptz not null, "stale" boolean not null default false, primary key ("word_id"));`,
+      `create table "cards" ("word_id" int not null, "due" timestamptz not null, "stability" double precision not null, "difficulty" double precision not null, "elapsed_days" int not null, "scheduled_days" int not null, "learning_steps" int not null, "reps" int not null, "lapses" int not null, "state" smallint not null, "last_review" timestamptz not null, "first_review" timestamptz not null, "stale" boolean not null default false, primary key ("word_id"));`,
     );
     this.addSql(`create index "cards_due_index" on "cards" ("due");`);
     this.addSql(`create index "cards_first_review_index" on "cards" ("first_review");`);
@@ -271,10 +271,10 @@ export class Migration20261206090000_initial extends Migration {
       this.addSql(`drop table if exists "${table}" cascade;`);
     }
     for (const trigger of [
-      'words_review_items_review_counted_in_word_fn',
-      'words_review_items_review_uncounted_in_word_fn',
-      'words_review_items_review_counted_in_summaries_fn',
-      'words_review_items_review_uncounted_in_summaries_fn',
+      'words_review_items_review_counted_fn',
+      'words_review_items_review_uncounted_fn',
+      'words_review_items_review_counted_in_quarter_hour_fn',
+      'words_review_items_review_uncounted_in_quarter_hour_fn',
       'words_review_items_review_state_counted_in_summaries_fn',
       'words_review_items_review_unscheduled_in_card_fn',
       'words_groups_member_counted_in_group_fn',
