@@ -5,6 +5,9 @@ import { validateEnvironment } from './core/config.js';
 // `npm run db:backup`: a consistent copy of the database, taken while the server may be running.
 try {
   const config = validateEnvironment(process.env);
+  if (config.DATABASE_URL) {
+    throw new Error('DATABASE_URL names PostgreSQL: back it up with pg_dump (see README, "Moving to PostgreSQL")');
+  }
   process.stdout.write(`Backup written: ${await backUp(config.DATABASE_PATH, config.BACKUP_KEEP)}\n`);
 } catch (error) {
   process.stderr.write(`Backup failed: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -8,6 +8,11 @@ async function main(file: string | undefined): Promise<string> {
     throw new Error('name the backup to restore: npm run db:restore -- database/backups/lang-portal-….sqlite');
   }
   const config = validateEnvironment(process.env);
+  if (config.DATABASE_URL) {
+    throw new Error(
+      'DATABASE_URL names PostgreSQL: restore a pg_dump with pg_restore (see README, "Moving to PostgreSQL")',
+    );
+  }
   const problem = problemWithBackup(file);
   if (problem) {
     throw new Error(`${file} cannot be restored: ${problem}`);

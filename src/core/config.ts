@@ -12,6 +12,7 @@ import {
   Matches,
   Max,
   Min,
+  ValidationError,
   validateSync,
 } from 'class-validator';
 import { DecimalIntIn, QueryBoolean } from './http.js';
@@ -144,6 +145,14 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   );
   const env = plainToInstance(Environment, known);
   const errors = validateSync(env);
+  if (env.DATABASE_URL && env.BACKUP_CRON) {
+    errors.push(
+      Object.assign(new ValidationError(), {
+        property: 'BACKUP_CRON',
+        constraints: { sqliteOnly: 'backs up the SQLite file; PostgreSQL (DATABASE_URL) is backed up with pg_dump' },
+      }),
+    );
+  }
   if (errors.length > 0) {
     const lines = errors.map(
       (error) =>

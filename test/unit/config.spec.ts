@@ -77,7 +77,16 @@ describe('validateEnvironment', () => {
     ['SRS_LEARNING_STEPS', '1m,10x'],
     ['SRS_LEARNING_STEPS', '10'],
     ['SRS_ENABLE_FUZZ', 'yes'],
+    ['DATABASE_URL', 'mysql://db.example/portal'],
+    ['DATABASE_POOL_SIZE', '0'],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '-1'],
   ])('refuses %s=%s with a message naming it and the value', (name, value) => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(`${name}=${JSON.stringify(value)}`);
+  });
+
+  it('refuses scheduled backups of a PostgreSQL database (pg_dump backs it up)', () => {
+    expect(() =>
+      validateEnvironment({ DATABASE_URL: 'postgresql://portal@db.example/portal', BACKUP_CRON: '0 3 * * *' }),
+    ).toThrow(/BACKUP_CRON="0 3 \* \* \*": .*pg_dump/);
   });
 });
