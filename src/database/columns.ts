@@ -26,3 +26,6 @@ export const lateCheckedPartOf = <T extends Parameters<typeof p.manyToOne>[0]>(p
 
 /** An integer that may pass 2^31 (epoch milliseconds): every SQLite integer has 64 bits, PostgreSQL's is bigint. */
 export const bigInteger = () => p.bigint('number').columnType(dialect.name === 'sqlite' ? 'integer' : 'bigint');
+
+/** A 64-bit float, as SQLite's real is: PostgreSQL's real has 32 bits, and FSRS's state would drift in it. */
+export const doublePrecision = () => p.float().columnType(dialect.name === 'sqlite' ? 'real' : 'double precision');

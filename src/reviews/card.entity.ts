@@ -1,4 +1,5 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { doublePrecision } from '../database/columns.js';
 import { Word } from '../words/word.entity.js';
 
 /**
@@ -11,8 +12,8 @@ export const Card = defineEntity({
   properties: {
     word: () => p.oneToOne(Word).primary().deleteRule('cascade'),
     due: p.datetime().index(),
-    stability: p.float(),
-    difficulty: p.float(),
+    stability: doublePrecision(),
+    difficulty: doublePrecision(),
     elapsedDays: p.integer(),
     scheduledDays: p.integer(),
     learningSteps: p.integer(),

@@ -356,10 +356,11 @@ export class ReviewsService {
     const sortBy = query.sort_by ?? 'first_answered';
     const rows = await this.em
       .createQueryBuilder(ReviewItem, 'r')
-      .select([raw('r.word_id as word_id'), raw(`${answers.correct} as correct`), raw(`${answers.total} as answers`)])
+      .select([raw('w.id as word_id'), raw(`${answers.correct} as correct`), raw(`${answers.total} as answers`)])
       .join('r.word', 'w')
       .where({ studySession: sessionId })
-      .groupBy('r.word')
+      // By the word's key, not the log's word_id: PostgreSQL then lets the order use any column of the word.
+      .groupBy('w.id')
       .orderBy([
         ...(sortBy === 'romanization' ? [{ [raw(`${order.romanization} is null`)]: 'asc' as const }] : []),
         { [raw(order[sortBy])]: query.order },

@@ -1,5 +1,5 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
-import { rowOf } from '../database/columns.js';
+import { doublePrecision, rowOf } from '../database/columns.js';
 
 /** The FSRS parameters fitted to this learner's log, newest last; none while the defaults are in use. */
 export const SrsParameters = defineEntity({
@@ -9,10 +9,10 @@ export const SrsParameters = defineEntity({
     ...rowOf(),
     parameters: p.json<number[]>(),
     reviews: p.integer(),
-    defaultLogLoss: p.float(),
-    defaultRmse: p.float(),
-    fittedLogLoss: p.float(),
-    fittedRmse: p.float(),
+    defaultLogLoss: doublePrecision(),
+    defaultRmse: doublePrecision(),
+    fittedLogLoss: doublePrecision(),
+    fittedRmse: doublePrecision(),
   },
 });
 export type SrsParameters = InferEntity<typeof SrsParameters>;

@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import type { EntityManager } from '@mikro-orm/core';
 import { Logger } from '@nestjs/common';
 import { DatabaseSeeder, seed } from '../../database/seeders/DatabaseSeeder.js';
+import { folded } from '../../src/database/dialect.js';
 import { clearDatabase, countRows, expectProblem, sql } from '../api.js';
 import { createTestApp, type TestApp, useTestApp } from '../app.js';
 import { expectCountersMatchLog, portal } from '../fixtures.js';
@@ -123,9 +124,10 @@ describe('POST /full_reset', () => {
       expect({ table, rows: await countRows(t, table) }).toEqual({ table, rows: 0 });
     }
     expect(await countRows(t, 'words', 'correct_count > 0 or wrong_count > 0')).toBe(0);
-    expect(await countRows(t, 'words', "english like 'My %'")).toBe(0);
-    expect(await countRows(t, 'groups', "name like 'My %'")).toBe(0);
-    expect(await countRows(t, 'learning_apps', "name like 'My %'")).toBe(0);
+    // Folded: PostgreSQL 15 refuses LIKE on the case-insensitive (nondeterministic) collation of these names.
+    expect(await countRows(t, 'words', `${folded('english')} like 'my %'`)).toBe(0);
+    expect(await countRows(t, 'groups', `${folded('name')} like 'my %'`)).toBe(0);
+    expect(await countRows(t, 'learning_apps', `${folded('name')} like 'my %'`)).toBe(0);
     // The seeded words_count counters are right.
     expect(
       await countRows(t, 'groups g', 'words_count != (select count(*) from words_groups m where m.group_id = g.id)'),

@@ -1,6 +1,8 @@
 import { RequestContext } from '@mikro-orm/core';
 import { jest } from '@jest/globals';
 import { type Card, createEmptyCard, Rating } from 'ts-fsrs';
+import { instantOf } from '../../src/database/dialect.js';
+import { SrsParameters } from '../../src/scheduling/srs-parameters.entity.js';
 import { SrsService } from '../../src/srs/srs.service.js';
 import { api, countRows, expectProblem, sql } from '../api.js';
 import { useEmptyTestApp } from '../app.js';
@@ -249,7 +251,9 @@ describe('spaced repetition (FSRS)', () => {
     expect(body.days[0].date).toBe('2026-11-20');
     expect(body.days[29].date).toBe('2026-12-19');
     const end = Date.parse('2026-12-19T17:00:00Z'); // midnight after the 30th Bangkok day
-    const dues = (await sql<{ due: number }>(t, 'select due from cards')).map((row) => Number(row.due));
+    const dues = (await sql<{ due: number | string }>(t, 'select due from cards')).map((row) =>
+      instantOf(row.due)!.getTime(),
+    );
     expect(body.total).toBe(dues.filter((due) => due < end).length);
     expect(body.days.reduce((sum: number, day: { due: number }) => sum + day.due, 0)).toBe(body.total);
     const todayEnd = Date.parse('2026-11-20T17:00:00Z');
@@ -265,11 +269,12 @@ describe('spaced repetition (FSRS)', () => {
       await answer(a.id, correct, at);
       await answer(b.id, !correct, at);
     }
-    const rows = await sql<{ correct: number; reviewed_at: number }>(
+    const rows = await sql<{ correct: number | boolean; reviewed_at: number | string }>(
       t,
       'select correct, reviewed_at from words_review_items where card_state = 2',
     );
-    const within = (days: number) => rows.filter((row) => Number(row.reviewed_at) >= NOW.getTime() - days * DAY);
+    const within = (days: number) =>
+      rows.filter((row) => instantOf(row.reviewed_at)!.getTime() >= NOW.getTime() - days * DAY);
     const body = (await client.get('/dashboard/retention').expect(200)).body;
     for (const [key, days] of [
       ['last_7_days', 7],
@@ -314,12 +319,15 @@ describe('spaced repetition (FSRS)', () => {
   it('forgets every card with reset_history, and the fitted parameters too with full_reset', async () => {
     const [word] = await words(1);
     await answer(word.id, true, NOW);
-    await sql(
-      t,
-      `insert into srs_parameters (created_at, parameters, reviews, default_log_loss, default_rmse, fitted_log_loss, fitted_rmse)
-        values (?, ?, 100, 0.5, 0.1, 0.4, 0.05)`,
-      [NOW.getTime(), JSON.stringify(Array.from({ length: 21 }, () => 1))],
-    );
+    await t.orm.em.fork().insert(SrsParameters, {
+      createdAt: NOW,
+      parameters: Array.from({ length: 21 }, () => 1),
+      reviews: 100,
+      defaultLogLoss: 0.5,
+      defaultRmse: 0.1,
+      fittedLogLoss: 0.4,
+      fittedRmse: 0.05,
+    });
     expect((await client.get('/srs/parameters').expect(200)).body).toMatchObject({ source: 'fitted', reviews: 100 });
     await client.post('/reset_history', { confirm: 'reset_history' }).expect(200);
     expect(await countRows(t, 'cards')).toBe(0);
