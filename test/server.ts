@@ -13,6 +13,7 @@ export const BUILT = [
   'src/cluster.js',
   'src/db-backup.js',
   'src/db-restore.js',
+  'src/db-copy.js',
   'database/seeds',
   'apps/flashcards/index.html',
 ];
