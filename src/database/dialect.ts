@@ -24,6 +24,11 @@ export interface Dialect {
   generated(expression: string): string;
   /** Row triggers whose bodies are plain statements, as this database declares them. */
   triggers(definitions: TriggerDef[]): TriggerDef[];
+  /**
+   * Row triggers (for `triggers`) that must see the rows their statement wrote before theirs and none after, as
+   * SQLite's after triggers do: a count of distinct values kept by one of them counts a value once per statement.
+   */
+  rowByRow(definitions: TriggerDef[]): TriggerDef[];
   /** A timestamp as it comes back from raw SQL, as an instant. */
   instantOf(value: number | string | Date | null | undefined): Date | null;
   /** SQL for the whole days from a timestamp column to `now` (FSRS counts elapsed time so). */
@@ -34,6 +39,8 @@ export interface Dialect {
   restartIds(em: EntityManager): Promise<void>;
   /** Makes the foreign keys of the transaction's writes be checked at its commit instead of at each statement. */
   deferForeignKeys(em: EntityManager): Promise<void>;
+  /** The largest id a row can have (a key the API takes beyond it refers to no row, and cannot be written). */
+  readonly largestId: number;
   /** Runs `work` (the migrations at start-up) while no other server process on the same database runs it. */
   exclusively<T>(orm: MikroORM, work: () => Promise<T>): Promise<T>;
 }
@@ -55,6 +62,7 @@ export const {
   lowerAscii,
   generated,
   triggers,
+  rowByRow,
   instantOf,
   daysSince,
   restartIds,

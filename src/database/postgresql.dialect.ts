@@ -38,9 +38,15 @@ export const postgresqlDialect: Dialect = {
     characters.reduce((sql, character) => `replace(${sql}, chr(${character.codePointAt(0)}), '')`, column),
   lowerAscii: (column) => `lower(${column})`,
   generated: (expression) => `(${expression}) stored`,
-  // A row trigger's function must return (an after trigger's value is ignored).
+  // A row trigger's function must return: a before trigger the row to write, an after trigger anything.
   triggers: (definitions) =>
-    definitions.map((trigger) => ({ ...trigger, body: `${String(trigger.body)} return null;` })),
+    definitions.map((trigger) => ({
+      ...trigger,
+      body: `${String(trigger.body)} return ${trigger.timing !== 'before' ? 'null' : trigger.events.includes('delete') ? 'old' : 'new'};`,
+    })),
+  // After row triggers run once the whole statement is done, each seeing all of its rows; before row triggers
+  // run row by row, seeing the rows the statement wrote before theirs.
+  rowByRow: (definitions) => definitions.map((trigger) => ({ ...trigger, timing: 'before' })),
   instantOf,
   daysSince: (column, now) => `floor(extract(epoch from (timestamptz '${now.toISOString()}' - ${column})) / 86400)`,
   quarterHourOf: (column) => `floor(extract(epoch from ${column}) / 900)::int`,
@@ -54,6 +60,8 @@ export const postgresqlDialect: Dialect = {
   deferForeignKeys: async (em: EntityManager) => {
     await em.execute('set constraints all deferred');
   },
+  // The id columns are integer (serial): 32 bits.
+  largestId: 2 ** 31 - 1,
   // Servers started together (on several machines, too) take a lock of the database in turn, each on a
   // connection of its own that holds it until it ends; the later ones find the migrations applied.
   exclusively: async (orm, work) => {

@@ -64,6 +64,8 @@ export const sqliteDialect: Dialect = {
   lowerAscii: (column) => `lower(${column})`,
   generated: (expression) => `(${expression}) virtual`,
   triggers: (definitions) => definitions,
+  // An after row trigger runs as soon as its row is written.
+  rowByRow: (definitions) => definitions,
   // Timestamps are stored as epoch milliseconds.
   instantOf: (value) => (value === null || value === undefined ? null : new Date(Number(value))),
   daysSince: (column, now) => `((${now.getTime()} - ${column}) / ${24 * 60 * 60 * 1000})`,
@@ -74,6 +76,8 @@ export const sqliteDialect: Dialect = {
   deferForeignKeys: async (em: EntityManager) => {
     await em.execute('pragma defer_foreign_keys = on');
   },
+  // An integer has 64 bits: it holds every id the API takes (up to 2^53).
+  largestId: Number.MAX_SAFE_INTEGER,
   // One file on one machine: a cluster's first worker migrates before the others start (src/cluster.ts).
   exclusively: (_orm, work) => work(),
 };

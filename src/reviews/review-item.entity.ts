@@ -1,6 +1,6 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 import { bigInteger, lateCheckedPartOf, rowOf } from '../database/columns.js';
-import { asInteger, quarterHour, triggers } from '../database/dialect.js';
+import { asInteger, quarterHour, rowByRow, triggers } from '../database/dialect.js';
 import { StudySession } from '../study-sessions/study-session.entity.js';
 import { Word } from '../words/word.entity.js';
 
@@ -31,29 +31,32 @@ export const ReviewItem = defineEntity({
   // The word's counters and the log's summaries (answer_totals, answer_quarter_hours) follow the log in the
   // database, whatever adds, deletes (a cascade too) or recomputes the card state of a review; so does the
   // card's need to be recomputed. The totals are counted after the word's counters: the word's row, locked
-  // by that update, makes concurrent first (or last) answers to one word count in turn, each seeing the other.
+  // by that update, makes concurrent first (or last) answers to one word count in turn, each seeing the other;
+  // the rows before theirs alone make the first (or last) answer of a word among those one statement writes.
   triggers: triggers([
-    {
-      name: 'review_counted',
-      timing: 'after',
-      events: ['insert'],
-      body: `update words set correct_count = correct_count + ${asInteger('new.correct')},
+    ...rowByRow([
+      {
+        name: 'review_counted',
+        timing: 'after',
+        events: ['insert'],
+        body: `update words set correct_count = correct_count + ${asInteger('new.correct')},
         wrong_count = wrong_count + 1 - ${asInteger('new.correct')} where id = new.word_id;
       insert into answer_totals (id, answers, correct, studied_words)
         values (1, 1, ${asInteger('new.correct')}, ${onlyAnswer('new')})
         on conflict (id) do update set answers = answer_totals.answers + 1,
           correct = answer_totals.correct + excluded.correct,
           studied_words = answer_totals.studied_words + excluded.studied_words;`,
-    },
-    {
-      name: 'review_uncounted',
-      timing: 'after',
-      events: ['delete'],
-      body: `update words set correct_count = correct_count - ${asInteger('old.correct')},
+      },
+      {
+        name: 'review_uncounted',
+        timing: 'after',
+        events: ['delete'],
+        body: `update words set correct_count = correct_count - ${asInteger('old.correct')},
         wrong_count = wrong_count - 1 + ${asInteger('old.correct')} where id = old.word_id;
       update answer_totals set answers = answers - 1, correct = correct - ${asInteger('old.correct')},
         studied_words = studied_words - ${onlyAnswer('old')} where id = 1;`,
-    },
+      },
+    ]),
     {
       name: 'review_counted_in_quarter_hour',
       timing: 'after',

@@ -93,16 +93,16 @@ export class Migration20261206090000_initial extends Migration {
         values (1, 1, (new.correct)::int, ((not exists (select 1 from words_review_items o where o.word_id = new.word_id and o.id <> new.id))::int))
         on conflict (id) do update set answers = answer_totals.answers + 1,
           correct = answer_totals.correct + excluded.correct,
-          studied_words = answer_totals.studied_words + excluded.studied_words; return null; end; $$ language plpgsql;`);
+          studied_words = answer_totals.studied_words + excluded.studied_words; return new; end; $$ language plpgsql;`);
     this.addSql(
-      `create trigger "review_counted" AFTER INSERT on "words_review_items" for each ROW execute function "words_review_items_review_counted_fn"();`,
+      `create trigger "review_counted" BEFORE INSERT on "words_review_items" for each ROW execute function "words_review_items_review_counted_fn"();`,
     );
     this
       .addSql(`create or replace function "words_review_items_review_uncounted_fn"() returns trigger as $$ begin update words set correct_count = correct_count - (old.correct)::int,
         wrong_count = wrong_count - 1 + (old.correct)::int where id = old.word_id;       update answer_totals set answers = answers - 1, correct = correct - (old.correct)::int,
-        studied_words = studied_words - ((not exists (select 1 from words_review_items o where o.word_id = old.word_id and o.id <> old.id))::int) where id = 1; return null; end; $$ language plpgsql;`);
+        studied_words = studied_words - ((not exists (select 1 from words_review_items o where o.word_id = old.word_id and o.id <> old.id))::int) where id = 1; return old; end; $$ language plpgsql;`);
     this.addSql(
-      `create trigger "review_uncounted" AFTER DELETE on "words_review_items" for each ROW execute function "words_review_items_review_uncounted_fn"();`,
+      `create trigger "review_uncounted" BEFORE DELETE on "words_review_items" for each ROW execute function "words_review_items_review_uncounted_fn"();`,
     );
     this
       .addSql(`create or replace function "words_review_items_review_counted_in_quarter_hour_fn"() returns trigger as $$ begin insert into answer_quarter_hours (quarter, answers, review_answers, review_correct)
