@@ -12,7 +12,7 @@ export const IdempotencyKey = defineEntity({
     // Null while the first request is still running. json, not PostgreSQL's jsonb: a retry gets the first
     // response as it was sent (jsonb reorders keys).
     response: p.json<object>().columnType('json').nullable(),
-    // The server process that claimed the key ("host/pid/start"), so that a new one can free the claims of a dead one.
+    // The server process that claimed the key ("host/pid/start/pid space"), so that a new one can free the claims of a dead one.
     claimedBy: p.text().nullable(),
     createdAt: p.datetime().index(),
   },

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/sql';
@@ -10,20 +11,41 @@ const KEY = /^[\x20-\x7e]{1,255}$/;
 const KEEP_MS = 24 * 60 * 60 * 1000;
 const ABANDONED_MS = 10 * 60 * 1000;
 const STILL_RUNNING = 'A request with this Idempotency-Key is still being processed';
-// Who claims a key: this machine, this process, and when it started (a restarted container reuses its pid).
-const SERVER = `${hostname()}/${process.pid}/${Math.round(performance.timeOrigin)}`;
+const STARTED = Math.round(performance.timeOrigin);
 
-/** Whether the server that made a claim has stopped; only a server of this machine can be told stopped. */
+/**
+ * Where a pid names this very process: this boot of this kernel and its pid namespace (each container has
+ * its own). A host name alone does not say it: containers sharing the host's name, or machines given one.
+ */
+function pidSpace(): string {
+  try {
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return `${boot}:${readlinkSync('/proc/self/ns/pid').replace(/\D/g, '')}`;
+  } catch {
+    // Not Linux: the host name has to do.
+    return '';
+  }
+}
+const PID_SPACE = pidSpace();
+
+// Who claims a key: this machine, this process, when it started (a restarted container reuses its pid), and
+// where its pid means it.
+const SERVER = `${hostname()}/${process.pid}/${STARTED}/${PID_SPACE}`;
+
+/**
+ * Whether the server that made a claim has stopped; only a server whose pid means the same process here can
+ * be told stopped. (A claim without a pid space was made before claims named one: its host name has to do.)
+ */
 function hasStopped(claimedBy: string | null): boolean {
   if (claimedBy === null) {
     return true;
   }
-  const [host, pid] = claimedBy.split('/');
-  if (host !== hostname()) {
+  const [host, pid, started, space] = claimedBy.split('/');
+  if (host !== hostname() || (space !== undefined && space !== PID_SPACE)) {
     return false;
   }
   if (Number(pid) === process.pid) {
-    return claimedBy !== SERVER;
+    return started !== String(STARTED);
   }
   try {
     process.kill(Number(pid), 0);
@@ -129,8 +151,9 @@ export class IdempotencyService {
   }
 
   /**
-   * Frees the keys claimed by servers of this machine that stopped mid-request (killed, crashed): as an
-   * answer commits together with its response, nothing was recorded under them, and a retry may run.
+   * Frees the keys claimed by servers of this machine and pid namespace that stopped mid-request (killed,
+   * crashed): as an answer commits together with its response, nothing was recorded under them, and a retry
+   * may run. Servers elsewhere (other machines on one PostgreSQL database) free their own when they restart.
    */
   async releaseClaimsOfStoppedServers(): Promise<number> {
     const claims = await this.em.fork().find(IdempotencyKey, { response: null }, { fields: ['claimedBy'] });

@@ -106,6 +106,15 @@ it('a claim by a server of another machine is kept (it cannot be told stopped)',
   expectProblem(await client.review(wordId, true, { key: 'k-other-host' }), 409);
 });
 
+it('a claim by a server of another pid namespace with this host name is kept (its pid means nothing here)', async () => {
+  const { wordId, fingerprint } = await answerAndFingerprint();
+  await insertClaim('k-other-space', fingerprint, `${hostname()}/${DEAD_PID}/1/00000000-another-boot:4026531836`);
+
+  expect(await release()).toBe(0);
+
+  expectProblem(await client.review(wordId, true, { key: 'k-other-space' }), 409);
+});
+
 it('a claim that names no server (made before claims named one) is freed', async () => {
   const { wordId, fingerprint } = await answerAndFingerprint();
   await insertClaim('k-legacy', fingerprint, null);
