@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ADL's xAPI conformance suite against the built server (npm run test:xapi builds it first): the server is
-# started on a temporary database with test credentials, the whole suite is run on xAPI 1.0.3 and 2.0.0 (about
+# started on a temporary database (SQLite, or PostgreSQL: see below) with test credentials, the whole suite is run on xAPI 1.0.3 and 2.0.0 (about
 # a minute each), and the server is stopped. ADL_LRS_DIR is the suite (read-only; copied to a temporary folder
 # and installed there), by default ../shared/adl-lrs beside the repository, or beside the repository a local
 # clone was made from (CI runs in a fresh clone elsewhere).
@@ -24,8 +24,10 @@ skip_103='^(?!Versioning Requirements .* should fail when Statement (GET|POST|PU
 
 work="$(mktemp -d)"
 server=''
+database=''
 cleanup() {
   if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+  if [ -n "$database" ]; then psql -q "$TEST_DATABASE_URL" -c "drop database if exists $database" || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -37,11 +39,18 @@ if [ ! -d "$copy/node_modules" ]; then
   (cd "$copy" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 
+# On SQLite, or with TEST_DATABASE_URL (npm run test:postgres:xapi) on a new PostgreSQL database of that server.
+database_url=''
+if [ -n "${TEST_DATABASE_URL:-}" ]; then
+  database="lang_portal_xapi_$$"
+  psql -q "$TEST_DATABASE_URL" -c "create database $database"
+  database_url="${TEST_DATABASE_URL%/*}/$database"
+fi
 port="${XAPI_TEST_PORT:-$((20000 + RANDOM % 20000))}"
 key=conformance
 secret=conformance-secret-0123456789
-DATABASE_PATH="$work/lrs.sqlite" PORT="$port" HOST=127.0.0.1 XAPI_KEY="$key" XAPI_SECRET="$secret" LOG_LEVEL=warn \
-  node "$repo/dist/src/main.js" >"$work/server.log" 2>&1 &
+DATABASE_PATH="$work/lrs.sqlite" DATABASE_URL="$database_url" PORT="$port" HOST=127.0.0.1 XAPI_KEY="$key" \
+  XAPI_SECRET="$secret" LOG_LEVEL=warn node "$repo/dist/src/main.js" >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 120); do
   curl -fs -o /dev/null "http://127.0.0.1:$port/xapi/about" && break
