@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/sql';
 import { ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
-import { danglingReferences, equalsFolded } from '../database/dialect.js';
+import { danglingReferences, dialect, equalsFolded } from '../database/dialect.js';
 import { assertNameIsFree, foldedName } from '../core/names.js';
 import { offsetOf, page, type Page } from '../core/pagination.js';
 import { ReviewsService } from '../reviews/reviews.service.js';
@@ -216,7 +216,10 @@ export class GroupsService {
    * so the words_groups foreign key, not a query of words, tells which ids do not exist.
    */
   private async addMembers(group: Group, wordIds: number[]): Promise<void> {
-    const unique = [...new Set(wordIds)];
+    // An id beyond the id column's range refers to no word, and the column could not hold it to say so.
+    const ids = [...new Set(wordIds)];
+    const unique = ids.filter((id) => id <= dialect.largestId);
+    const unstorable = ids.filter((id) => id > dialect.largestId).sort((a, b) => a - b);
     const present = new Set(
       unique.length === 0 || !group.id
         ? []
@@ -229,6 +232,7 @@ export class GroupsService {
       await this.em.flush();
       return members;
     });
+    dangling.push(...unstorable);
     if (dangling.length > 0) {
       throw new UnprocessableEntityException(`word_ids refers to ids that do not exist: ${dangling.join(', ')}`);
     }
