@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { QueryOrder } from '@mikro-orm/core';
 import { EntityManager, raw } from '@mikro-orm/sql';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { offsetOf, page, type Page } from '../core/pagination.js';
@@ -145,9 +146,16 @@ export class StudySessionsService {
     if (!OWN_COLUMN_SORTS.has(query.sort_by)) {
       ids.leftJoin('s.reviews', 'r').groupBy('s.id');
     }
+    // A session without answers has no end_time: it sorts before every end, where SQLite puts nulls
+    // (PostgreSQL would put them after).
+    const direction = OWN_COLUMN_SORTS.has(query.sort_by)
+      ? query.order
+      : query.order === 'asc'
+        ? QueryOrder.asc_nulls_first
+        : QueryOrder.desc_nulls_last;
     const rows = await ids
       .where(where)
-      .orderBy([{ [raw(SESSION_ORDER[query.sort_by])]: query.order }, { id: query.order }])
+      .orderBy([{ [raw(SESSION_ORDER[query.sort_by])]: direction }, { id: query.order }])
       .limit(query.per_page)
       .offset(offsetOf(query))
       .execute<{ id: number }[]>('all', false);
