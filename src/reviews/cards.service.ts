@@ -1,3 +1,4 @@
+import { LockMode } from '@mikro-orm/core';
 import { EntityManager, raw } from '@mikro-orm/sql';
 import { Injectable } from '@nestjs/common';
 import { asInteger, daysSince, instantOf, quarterHour } from '../database/dialect.js';
@@ -5,6 +6,7 @@ import { type Answer, type Memory, REVIEW_STATE, type Scheduler } from '../sched
 import { SchedulingService } from '../scheduling/scheduling.service.js';
 import { AnswerQuarterHour } from './answer-summary.entity.js';
 import { Card } from './card.entity.js';
+import { Word } from '../words/word.entity.js';
 import { ReviewItem } from './review-item.entity.js';
 
 /** A card as other modules see it: the word it schedules and FSRS's memory of it. */
@@ -125,6 +127,16 @@ export class CardsService {
     if (wordIds.length === 0) {
       return;
     }
+    // The words' rows locked first, as recording an answer locks its word's (its counters' trigger): an answer
+    // to one of them waits for this transaction, or this one for it and then reads its answer in the log. On
+    // PostgreSQL two of these, or one and an answer, would otherwise write cards from different logs; SQLite
+    // runs one writing transaction at a time anyway (and has no row locks).
+    await this.em
+      .createQueryBuilder(Word, 'w')
+      .select('w.id')
+      .where({ id: { $in: wordIds } })
+      .setLockMode(LockMode.PESSIMISTIC_WRITE)
+      .execute('all', false);
     const rows = await this.em.find(
       ReviewItem,
       { word: { $in: wordIds } },

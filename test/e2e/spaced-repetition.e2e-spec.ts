@@ -223,6 +223,25 @@ describe('spaced repetition (FSRS)', () => {
     });
   });
 
+  it('recomputes stale cards once for concurrent reads, and an answer given meanwhile is in the card', async () => {
+    const ws = await words(3);
+    for (const word of ws) {
+      await answer(word.id, true, new Date(NOW.getTime() - 3 * DAY));
+      await answer(word.id, false, new Date(NOW.getTime() - 2 * DAY));
+    }
+    await sql(t, 'update cards set stale = (1 = 1)');
+    const responses = await Promise.all([
+      ...Array.from({ length: 8 }, () => client.get('/reviews/queue')),
+      answer(ws[0].id, true, NOW),
+      ...ws.map((word) => client.get(`/words/${word.id}/schedule`)),
+    ]);
+    for (const response of responses) {
+      expect(response.status).toBeLessThan(300);
+    }
+    expect((await schedule(ws[0].id)).card.reps).toBe(3);
+    expect(await countRows(t, 'cards', 'stale')).toBe(0);
+  });
+
   it('srs:rebuild reproduces the live cards exactly', async () => {
     const ws = await words(4);
     for (const [index, word] of ws.entries()) {
