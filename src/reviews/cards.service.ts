@@ -54,6 +54,22 @@ function memoryOf(card: Card): Memory {
 }
 
 /**
+ * Locks the words' rows, in id order, until the transaction ends (PostgreSQL; SQLite runs one writing
+ * transaction at a time and has no row locks). Recording an answer locks its word's row (its counters'
+ * trigger), so whatever takes these locks first runs alone on those words' answers and cards; in id order,
+ * two transactions on the same words never wait for each other both.
+ */
+export async function lockWords(em: EntityManager, wordIds: number[]): Promise<void> {
+  await em
+    .createQueryBuilder(Word, 'w')
+    .select('w.id')
+    .where({ id: { $in: wordIds } })
+    .orderBy({ id: 'asc' })
+    .setLockMode(LockMode.PESSIMISTIC_WRITE)
+    .execute('all', false);
+}
+
+/**
  * FSRS cards: one per answered word, each a function of the word's review log. An answer moves its
  * word's card in the transaction that records it; an answer older than the card's last review, a
  * deleted answer (the database marks the card stale) or new settings make it recomputed from the log.
@@ -127,16 +143,9 @@ export class CardsService {
     if (wordIds.length === 0) {
       return;
     }
-    // The words' rows locked first, as recording an answer locks its word's (its counters' trigger): an answer
-    // to one of them waits for this transaction, or this one for it and then reads its answer in the log. On
-    // PostgreSQL two of these, or one and an answer, would otherwise write cards from different logs; SQLite
-    // runs one writing transaction at a time anyway (and has no row locks).
-    await this.em
-      .createQueryBuilder(Word, 'w')
-      .select('w.id')
-      .where({ id: { $in: wordIds } })
-      .setLockMode(LockMode.PESSIMISTIC_WRITE)
-      .execute('all', false);
+    // An answer to one of the words waits for this transaction, or this one for it and then reads its answer
+    // in the log: on PostgreSQL two of these, or one and an answer, would otherwise write cards from different logs.
+    await lockWords(this.em, wordIds);
     const rows = await this.em.find(
       ReviewItem,
       { word: { $in: wordIds } },

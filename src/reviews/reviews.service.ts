@@ -10,7 +10,7 @@ import type {
   ReviewDto,
 } from './dto/review.dto.js';
 import { AnswerQuarterHour, AnswerTotals } from './answer-summary.entity.js';
-import { CardsService, type ImportedAnswer } from './cards.service.js';
+import { CardsService, type ImportedAnswer, lockWords } from './cards.service.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { ReviewItem } from './review-item.entity.js';
 import { StudyActivity } from './study-activity.entity.js';
@@ -176,6 +176,9 @@ export class ReviewsService {
       }
       return { wordId: answer.word_id, correct: answer.correct, reviewedAt };
     });
+    // Before the answers' triggers lock the words one by one in answer order: concurrent batches answering
+    // the same words in other orders would wait for each other (PostgreSQL ends one of them as a deadlock).
+    await lockWords(this.em, [...new Set(recorded.map((answer) => answer.wordId))]);
     let rows: ReviewItem[] = [];
     const insert = async () => {
       rows = recorded.map(({ wordId, correct, reviewedAt }) => {

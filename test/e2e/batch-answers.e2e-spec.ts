@@ -110,6 +110,16 @@ describe('POST /study_sessions/:id/answers', () => {
     expect(await recordedState(t)).toMatchObject({ reviews: 2 });
   });
 
+  it('records concurrent batches that answer the same words in opposite orders', async () => {
+    const forward = words.map((word) => ({ word_id: word.id, correct: true }));
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => batch(inSession(), i % 2 === 0 ? forward : [...forward].reverse())),
+    );
+    expect(responses.map((response) => response.status)).toEqual(responses.map(() => 201));
+    expect(await recordedState(t)).toEqual({ reviews: 48, activities: 48, correct: 48, wrong: 0 });
+    await expectCountersMatchLog(client);
+  });
+
   it('records 500 answers in one request with a handful of SQL statements', async () => {
     const answers = Array.from({ length: 500 }, (_, i) => ({ word_id: words[i % 4].id, correct: i % 3 === 0 }));
     let response: { status: number } | undefined;
