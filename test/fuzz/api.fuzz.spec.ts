@@ -5,6 +5,7 @@ import request, { type Response } from 'supertest';
 import { expectProblem, sql } from '../api.js';
 import { createTestApp, type TestApp } from '../app.js';
 import { portal } from '../fixtures.js';
+import { dialect } from '../../src/database/dialect.js';
 import { WORD_SEARCH_TABLES } from '../../src/words/search.sqlite.js';
 
 /**
@@ -963,22 +964,72 @@ function requestFor(operation: Operation): fc.Arbitrary<FuzzRequest> {
 
 type Rows = Record<string, Record<string, unknown>[]>;
 
+/** Runs SQL: through `sql`, or on the connection of a transaction. */
+type Run = <T extends object = Record<string, unknown>>(query: string, params?: unknown[]) => Promise<T[]>;
+
+/**
+ * What the snapshot and the restore ask of the database schema, in each database's terms: its catalogue
+ * (SQLite's `sqlite_master` and pragmas, PostgreSQL's information schema), how rows are in stored order, and
+ * how foreign keys and triggers are set aside while the rows are put back.
+ */
+const catalogue =
+  dialect.name === 'sqlite'
+    ? {
+        tables: "select name from sqlite_master where type = 'table' and name not like 'sqlite_%'",
+        // Hidden: the generated columns.
+        storedColumns: 'select name from pragma_table_xinfo(?) where hidden = 0 order by cid',
+        primaryKey: 'select name from pragma_table_info(?) where pk = 1',
+        storedOrder: () => Promise.resolve('rowid'),
+        /** Foreign keys off (outside a transaction, where the pragma has no effect); triggers fire. */
+        async withoutForeignKeys(t: TestApp, work: (run: Run) => Promise<void>): Promise<void> {
+          await sql(t, 'pragma foreign_keys = off');
+          try {
+            await work((query, params) => sql(t, query, params));
+          } finally {
+            await sql(t, 'pragma foreign_keys = on');
+          }
+        },
+      }
+    : {
+        tables:
+          "select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'",
+        storedColumns: `select column_name as name from information_schema.columns
+                         where table_schema = current_schema() and table_name = ? and is_generated = 'NEVER'
+                         order by ordinal_position`,
+        primaryKey: `select a.attname as name from pg_index i
+                       join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+                      where i.indrelid = (?)::regclass and i.indisprimary`,
+        storedOrder: async (t: TestApp, table: string) => `"${await primaryKeyOf(t, table)}"`,
+        /** A replica's session: neither foreign keys nor triggers (the counters are written as they were). */
+        async withoutForeignKeys(t: TestApp, work: (run: Run) => Promise<void>): Promise<void> {
+          await t.orm.em.fork().transactional(async (em) => {
+            await em.execute('set local session_replication_role = replica');
+            await work((query, params = []) => em.execute(query, params));
+          });
+        },
+      };
+
+async function primaryKeyOf(t: TestApp, table: string): Promise<string> {
+  const [{ name }] = await sql<{ name: string }>(t, catalogue.primaryKey, [table]);
+  return name;
+}
+
 /** The tables, without the full-text index of words (its triggers rebuild it with the words). */
 async function tableNames(t: TestApp): Promise<string[]> {
-  const rows = await sql<{ name: string }>(
-    t,
-    "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name",
-  );
-  return rows.map((row) => row.name).filter((name) => !WORD_SEARCH_TABLES.test(name));
+  const rows = await sql<{ name: string }>(t, catalogue.tables);
+  return rows
+    .map((row) => row.name)
+    .filter((name) => !WORD_SEARCH_TABLES.test(name))
+    .sort();
 }
 
 /** Every row of the tables, in their stored columns (not the generated ones, which cannot be written). */
 async function snapshot(t: TestApp, tables: string[]): Promise<Rows> {
   const rows: Rows = {};
   for (const table of tables) {
-    const columns = await sql<{ name: string }>(t, 'select name from pragma_table_xinfo(?) where hidden = 0', [table]);
-    const list = columns.map((column) => `\`${column.name}\``).join(', ');
-    rows[table] = await sql(t, `select ${list} from \`${table}\` order by rowid`);
+    const columns = await sql<{ name: string }>(t, catalogue.storedColumns, [table]);
+    const list = columns.map((column) => `"${column.name}"`).join(', ');
+    rows[table] = await sql(t, `select ${list} from "${table}" order by ${await catalogue.storedOrder(t, table)}`);
   }
   return rows;
 }
@@ -987,7 +1038,7 @@ async function snapshot(t: TestApp, tables: string[]): Promise<Rows> {
 async function summary(t: TestApp, tables: string[]): Promise<Record<string, unknown>> {
   const counts: Record<string, unknown> = {};
   for (const table of tables) {
-    counts[table] = (await sql<{ n: number }>(t, `select count(*) as n from \`${table}\``))[0].n;
+    counts[table] = (await sql<{ n: number }>(t, `select count(*) as n from "${table}"`))[0].n;
   }
   const [words] = await sql(t, 'select sum(correct_count) as correct, sum(wrong_count) as wrong from words');
   const [groups] = await sql(t, 'select sum(words_count) as words_count from groups');
@@ -996,39 +1047,38 @@ async function summary(t: TestApp, tables: string[]): Promise<Record<string, unk
 
 /**
  * Puts every row back as it was: foreign keys off, tables emptied and refilled, then every row written once
- * more, because the counter triggers moved `correct_count`, `wrong_count` and `words_count` on the way.
+ * more, because the counter triggers (where they fire) moved `correct_count`, `wrong_count` and `words_count`
+ * on the way.
  */
 async function restore(t: TestApp, tables: string[], fixture: Rows): Promise<void> {
-  await sql(t, 'pragma foreign_keys = off');
-  try {
+  const keys = new Map<string, string>();
+  for (const table of tables) {
+    keys.set(table, await primaryKeyOf(t, table));
+  }
+  await catalogue.withoutForeignKeys(t, async (run) => {
     for (const table of tables) {
-      await sql(t, `delete from \`${table}\``);
+      await run(`delete from "${table}"`);
     }
     for (const table of tables) {
       for (const row of fixture[table]) {
         const columns = Object.keys(row);
-        await sql(
-          t,
-          `insert into \`${table}\` (${columns.map((c) => `\`${c}\``).join(', ')}) values (${columns.map(() => '?').join(', ')})`,
+        await run(
+          `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`,
           Object.values(row),
         );
       }
     }
     for (const table of tables) {
-      const [{ key }] = await sql<{ key: string }>(t, `select name as key from pragma_table_info(?) where pk = 1`, [
-        table,
-      ]);
+      const key = keys.get(table)!;
       for (const row of fixture[table]) {
         const columns = Object.keys(row).filter((column) => column !== key);
-        await sql(t, `update \`${table}\` set ${columns.map((c) => `\`${c}\` = ?`).join(', ')} where \`${key}\` = ?`, [
+        await run(`update "${table}" set ${columns.map((c) => `"${c}" = ?`).join(', ')} where "${key}" = ?`, [
           ...columns.map((column) => row[column]),
           row[key],
         ]);
       }
     }
-  } finally {
-    await sql(t, 'pragma foreign_keys = on');
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------
