@@ -1,6 +1,6 @@
 import { EntityManager, raw } from '@mikro-orm/sql';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
-import { asInteger, danglingReferences, instantOf, jsonText, quarterHour } from '../database/dialect.js';
+import { asInteger, danglingReferences, dialect, instantOf, jsonText, quarterHour } from '../database/dialect.js';
 import { offsetOf, type Order, page, type Page, type PaginationQueryDto } from '../core/pagination.js';
 import type {
   AnswerDto,
@@ -172,6 +172,12 @@ export class ReviewsService {
             `reviewed_at ${reviewedAt.toISOString()} is before study session ${session.id} started (${session.startedAt.toISOString()})`,
             index,
           ),
+        );
+      }
+      // An id beyond the id column's range refers to no word, and the column could not hold it to say so.
+      if (answer.word_id > dialect.largestId) {
+        throw new UnprocessableEntityException(
+          about(`word_id refers to a word that does not exist: ${answer.word_id}`, index),
         );
       }
       return { wordId: answer.word_id, correct: answer.correct, reviewedAt };

@@ -66,11 +66,15 @@ describe('POST /reviews (an answer outside any session)', () => {
     await client.review(stranger.id, true).expect(201);
   });
 
-  it('answers 422 for a word that does not exist, and records nothing', async () => {
-    await expectNothingRecorded(async () => {
-      expectProblem(await client.review(999_999, true), 422);
-    });
-  });
+  it.each([999_999, 2 ** 31, Number.MAX_SAFE_INTEGER])(
+    'answers 422 for a word that does not exist (%d, on every database), and records nothing',
+    async (wordId) => {
+      await expectNothingRecorded(async () => {
+        const problem = expectProblem(await client.review(wordId, true), 422);
+        expect(problem.detail).toContain(`word_id refers to a word that does not exist: ${wordId}`);
+      });
+    },
+  );
 
   it.each([
     ['word_id is missing', { correct: true }],
