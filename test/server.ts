@@ -77,7 +77,8 @@ export function collect(response: http.IncomingMessage): Promise<Reply> {
  * sets DATABASE_URL for the test process itself).
  */
 export function environment(variables: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const { DATABASE_URL: _testDatabase, ...env } = process.env;
+  const env = { ...process.env };
+  delete env.DATABASE_URL;
   for (const [name, value] of Object.entries(variables)) {
     if (value === undefined) {
       delete env[name];
