@@ -1,30 +1,24 @@
 import '../src/node-version-guard.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import Database from 'better-sqlite3';
 import { dayIn, dayPlus, startOfDayIn } from '../src/core/calendar.js';
 import { studyStreak } from '../src/dashboard/streak.js';
-import { CARD_STATES, DEFAULT_PARAMETERS, type Memory, Scheduler } from '../src/scheduling/scheduler.js';
+import { openSqlite } from '../src/database/sqlite.dialect.js';
+import { DEFAULT_PARAMETERS, type Memory, Scheduler } from '../src/scheduling/scheduler.js';
+import { cardDto } from '../src/srs/card.js';
 
 /**
  * The baseline of the benchmark: the endpoints `run.ts` measures, answered with the same JSON as the
  * portal from the same database, by nothing but `node:http` and `better-sqlite3` with hand-written SQL,
  * each statement prepared once: what this stack can do at best. FSRS (the same scheduler as the portal)
- * moves the card of each answer; the calendar and streak functions are the portal's own pure functions.
+ * moves the card of each answer; the calendar and streak functions, the card's JSON and the database's
+ * settings are the portal's own.
  * It validates nothing and knows only the query parameters the benchmark sends (page, per_page, sort_by
  * and order of words, q, limit, days); anything else is a 404.
  *
  * `DATABASE_PATH=F PORT=N npx node dist/bench/baseline.js`
  */
 
-const db = new Database(process.env.DATABASE_PATH ?? 'bench/.data/portal.sqlite');
-db.pragma('journal_mode = WAL');
-db.pragma('synchronous = NORMAL');
-db.pragma('foreign_keys = ON');
-db.pragma('busy_timeout = 5000');
-db.pragma('cache_size = -65536');
-db.function('unicode_lower', { deterministic: true }, (text: unknown) =>
-  typeof text === 'string' ? text.toLowerCase() : text,
-);
+const db = openSqlite(process.env.DATABASE_PATH ?? 'bench/.data/portal.sqlite');
 
 const TIME_ZONE = process.env.APP_TIMEZONE ?? 'UTC';
 const NEW_WORDS_PER_DAY = Number(process.env.SRS_NEW_WORDS_PER_DAY ?? 20);
@@ -405,19 +399,6 @@ function reviews(query: URLSearchParams) {
   const items = rows.map((r) => ({ ...r, correct: r.correct === 1, reviewed_at: iso(r.reviewed_at) }));
   // The whole log's size is a summary row.
   return pageOf(items, totals().answers, page, perPage);
-}
-
-function cardDto(memory: Memory | null, retrievability: number, now: Date) {
-  return {
-    state: CARD_STATES[memory?.state ?? 0],
-    due: (memory?.due ?? now).toISOString(),
-    stability: memory?.stability ?? 0,
-    difficulty: memory?.difficulty ?? 0,
-    reps: memory?.reps ?? 0,
-    lapses: memory?.lapses ?? 0,
-    retrievability,
-    last_review: memory?.lastReview.toISOString() ?? null,
-  };
 }
 
 function queue(query: URLSearchParams) {

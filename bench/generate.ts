@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import Database from 'better-sqlite3';
 import { MikroORM } from '@mikro-orm/sql';
 import { ormConfig } from '../mikro-orm.config.js';
@@ -339,12 +339,16 @@ export async function generate(path: string, size: PortalSize, log = (_: string)
   return { size, seconds: (performance.now() - started) / 1000, sample };
 }
 
-/** Reads a portal size from command-line flags (`--quick`, or any of the sizes). */
-export function sizeFromArgs(args: string[]): { size: PortalSize; rest: Record<string, string | boolean | undefined> } {
+/** Reads a portal size from command-line flags (`--quick`, or any of the sizes), and the caller's own `options`. */
+export function sizeFromArgs(
+  args: string[],
+  options: ParseArgsOptionsConfig = {},
+): { size: PortalSize; rest: Record<string, string | boolean | undefined> } {
   const { values } = parseArgs({
     args,
     strict: false,
     options: {
+      ...options,
       quick: { type: 'boolean' },
       words: { type: 'string' },
       groups: { type: 'string' },

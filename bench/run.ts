@@ -3,7 +3,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { generate, type Generated, sizeFromArgs } from './generate.js';
@@ -25,22 +24,15 @@ import { benchImport } from './import.js';
  * Prints everything and writes bench/results.md.
  */
 
-const { values: flags } = parseArgs({
-  args: process.argv.slice(2),
-  strict: false,
-  options: {
-    quick: { type: 'boolean' },
-    duration: { type: 'string' },
-    rounds: { type: 'string' },
-    connections: { type: 'string' },
-    'skip-scale': { type: 'boolean' },
-    'skip-import': { type: 'boolean' },
-    out: { type: 'string' },
-    // Leaves out the endpoints whose name matches this regular expression.
-    exclude: { type: 'string' },
-  },
+const { size, rest: flags } = sizeFromArgs(process.argv.slice(2), {
+  duration: { type: 'string' },
+  rounds: { type: 'string' },
+  connections: { type: 'string' },
+  'skip-scale': { type: 'boolean' },
+  'skip-import': { type: 'boolean' },
+  // Leaves out the endpoints whose name matches this regular expression.
+  exclude: { type: 'string' },
 });
-const { size } = sizeFromArgs(process.argv.slice(2));
 const DURATION = Number(flags.duration ?? (flags.quick ? 3 : 5));
 const ROUNDS = Number(flags.rounds ?? 3);
 const CONNECTIONS = Number(flags.connections ?? 50);

@@ -22,29 +22,38 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
-/** The connection every part of the portal uses (server, CLI, tests): WAL, foreign keys, text folding. */
+/**
+ * A better-sqlite3 database with the settings every reader and writer of the portal's file wants (the server,
+ * the CLI, tests, and the benchmark's baseline): WAL, foreign keys, waiting for the write lock, text folding.
+ */
+export function openSqlite(path: string): Database.Database {
+  const database = new Database(path);
+  database.pragma('journal_mode = WAL');
+  // In WAL, NORMAL syncs at checkpoints, not at every commit: a crash of the process loses nothing, a power
+  // cut at most the last commits, and the file is never corrupt; an answer's commit costs no fsync.
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  // Another process writing (the CLI, a backup, a second server) makes a statement wait, not fail.
+  database.pragma('busy_timeout = 5000');
+  // 64 MB of page cache instead of 2 MB: the hot indexes of a large portal stay in memory. (No mmap_size:
+  // mapped pages count as the process's resident memory, and the OS caches the file anyway.)
+  database.pragma('cache_size = -65536');
+  // lower() folds only A–Z; names and search are case-insensitive in every script.
+  database.function('unicode_lower', { deterministic: true }, (text: unknown) =>
+    typeof text === 'string' ? text.toLowerCase() : text,
+  );
+  return database;
+}
+
+/** The connection every part of the portal uses (server, CLI, tests). */
 export function sqliteConnection(path: string): SqliteConnection {
   const connection: SqliteConnection = new ImmediateSqliteDialect({
     database: async () => {
-      const database = new Database(path);
-      database.pragma('journal_mode = WAL');
-      // In WAL, NORMAL syncs at checkpoints, not at every commit: a crash of the process loses nothing, a power
-      // cut at most the last commits, and the file is never corrupt; an answer's commit costs no fsync.
-      database.pragma('synchronous = NORMAL');
-      database.pragma('foreign_keys = ON');
-      // Another process writing (the CLI, a backup, a second server) makes a statement wait, not fail.
-      database.pragma('busy_timeout = 5000');
-      // 64 MB of page cache instead of 2 MB: the hot indexes of a large portal stay in memory. (No mmap_size:
-      // mapped pages count as the process's resident memory, and the OS caches the file anyway.)
-      database.pragma('cache_size = -65536');
+      const database = openSqlite(path);
       // Statistics for the query planner on tables that have none or outgrew theirs (sampled: milliseconds,
       // once, on a database never analysed before).
       database.pragma('analysis_limit = 1000');
       database.pragma('optimize = 0x10002');
-      // lower() folds only A–Z; names and search are case-insensitive in every script.
-      database.function('unicode_lower', { deterministic: true }, (text: unknown) =>
-        typeof text === 'string' ? text.toLowerCase() : text,
-      );
       connection.database = database;
       return database;
     },

@@ -5,31 +5,12 @@ import { dayIn, startOfDayIn } from '../core/calendar.js';
 import type { Environment } from '../core/config.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { CardsService } from '../reviews/cards.service.js';
-import { CARD_STATES, type Memory, MINIMUM_TRAINING_REVIEWS } from '../scheduling/scheduler.js';
+import { MINIMUM_TRAINING_REVIEWS } from '../scheduling/scheduler.js';
 import { SchedulingService } from '../scheduling/scheduling.service.js';
 import { toWordDto } from '../words/dto/word.dto.js';
 import { WordsService } from '../words/words.service.js';
-import type {
-  CardDto,
-  OptimizationDto,
-  QueueDto,
-  QueueQueryDto,
-  SrsParametersDto,
-  WordScheduleDto,
-} from './dto/srs.dto.js';
-
-function cardDto(memory: Memory | null, retrievability: number, now: Date): CardDto {
-  return {
-    state: CARD_STATES[memory?.state ?? 0],
-    due: (memory?.due ?? now).toISOString(),
-    stability: memory?.stability ?? 0,
-    difficulty: memory?.difficulty ?? 0,
-    reps: memory?.reps ?? 0,
-    lapses: memory?.lapses ?? 0,
-    retrievability,
-    last_review: memory?.lastReview.toISOString() ?? null,
-  };
-}
+import { cardDto } from './card.js';
+import type { OptimizationDto, QueueDto, QueueQueryDto, SrsParametersDto, WordScheduleDto } from './dto/srs.dto.js';
 
 /** Spaced repetition as the learner meets it: what to study now, one word's schedule, and fitting FSRS to the log. */
 @Injectable()
