@@ -364,27 +364,32 @@ class Checker {
       this.statementRef(context.statement, `${path}.statement`);
     }
     if (context.extensions !== undefined) this.extensions(context.extensions, `${path}.extensions`);
-    if (context.contextAgents !== undefined) {
-      if (!Array.isArray(context.contextAgents)) this.fail(`${path}.contextAgents`, 'must be an array');
-      context.contextAgents.forEach((item, index) => {
-        const at = `${path}.contextAgents.${index}`;
-        const entry = this.object(item, at, ['objectType', 'agent', 'relevantTypes'], ['objectType', 'agent']);
-        if (entry.objectType !== 'contextAgent') this.fail(`${at}.objectType`, 'must be "contextAgent"');
-        this.actor(entry.agent, `${at}.agent`, false);
-        this.relevantTypes(entry.relevantTypes, `${at}.relevantTypes`);
-      });
-    }
-    if (context.contextGroups !== undefined) {
-      if (!Array.isArray(context.contextGroups)) this.fail(`${path}.contextGroups`, 'must be an array');
-      context.contextGroups.forEach((item, index) => {
-        const at = `${path}.contextGroups.${index}`;
-        const entry = this.object(item, at, ['objectType', 'group', 'relevantTypes'], ['objectType', 'group']);
-        if (entry.objectType !== 'contextGroup') this.fail(`${at}.objectType`, 'must be "contextGroup"');
-        if (!isObject(entry.group) || entry.group.objectType !== 'Group') this.fail(`${at}.group`, 'must be a Group');
-        this.group(entry.group, `${at}.group`);
-        this.relevantTypes(entry.relevantTypes, `${at}.relevantTypes`);
-      });
-    }
+    this.contextEntries(context.contextAgents, `${path}.contextAgents`, 'contextAgent', 'agent', (agent, at) =>
+      this.actor(agent, at, false),
+    );
+    this.contextEntries(context.contextGroups, `${path}.contextGroups`, 'contextGroup', 'group', (group, at) => {
+      if (!isObject(group) || group.objectType !== 'Group') this.fail(at, 'must be a Group');
+      this.group(group, at);
+    });
+  }
+
+  /** contextAgents or contextGroups: entries of `objectType`, each naming its `member` and the member's relevant types. */
+  contextEntries(
+    value: unknown,
+    path: string,
+    objectType: string,
+    member: string,
+    validateMember: (value: unknown, path: string) => void,
+  ): void {
+    if (value === undefined) return;
+    if (!Array.isArray(value)) this.fail(path, 'must be an array');
+    value.forEach((item, index) => {
+      const at = `${path}.${index}`;
+      const entry = this.object(item, at, ['objectType', member, 'relevantTypes'], ['objectType', member]);
+      if (entry.objectType !== objectType) this.fail(`${at}.objectType`, `must be "${objectType}"`);
+      validateMember(entry[member], `${at}.${member}`);
+      this.relevantTypes(entry.relevantTypes, `${at}.relevantTypes`);
+    });
   }
 
   relevantTypes(value: unknown, path: string): void {

@@ -99,20 +99,24 @@ export function indexOf(statement: JsonObject): Indexed {
   const activities = new Map<string, boolean>();
   const agent = (key: string, related: boolean) => agents.set(key, (agents.get(key) ?? true) && related);
   const activity = (id: string, related: boolean) => activities.set(id, (activities.get(id) ?? true) && related);
-  keysOf(statement.actor).forEach((key) => agent(key, false));
-  const object = statement.object as JsonObject;
-  if (isActor(object)) keysOf(object).forEach((key) => agent(key, false));
-  if (isActivity(object)) activity(object.id as string, false);
+  // The actor and object are what a statement is about (a SubStatement's are related); its context's are related.
+  const actorAndObject = (part: JsonObject, related: boolean) => {
+    keysOf(part.actor).forEach((key) => agent(key, related));
+    const object = part.object as JsonObject;
+    if (isActor(object)) keysOf(object).forEach((key) => agent(key, related));
+    if (isActivity(object)) activity(object.id as string, related);
+  };
+  const context = (part: JsonObject) => {
+    contextAgentKeys(part.context).forEach((key) => agent(key, true));
+    contextActivityIds(part.context).forEach((id) => activity(id, true));
+  };
+  actorAndObject(statement, false);
   keysOf(statement.authority).forEach((key) => agent(key, true));
-  contextAgentKeys(statement.context).forEach((key) => agent(key, true));
-  contextActivityIds(statement.context).forEach((id) => activity(id, true));
+  context(statement);
+  const object = statement.object as JsonObject;
   if (object.objectType === 'SubStatement') {
-    keysOf(object.actor).forEach((key) => agent(key, true));
-    const inner = object.object as JsonObject;
-    if (isActor(inner)) keysOf(inner).forEach((key) => agent(key, true));
-    if (isActivity(inner)) activity(inner.id as string, true);
-    contextAgentKeys(object.context).forEach((key) => agent(key, true));
-    contextActivityIds(object.context).forEach((id) => activity(id, true));
+    actorAndObject(object, true);
+    context(object);
   }
   return {
     agents: [...agents].map(([key, related]) => ({ agent: key, related })),
