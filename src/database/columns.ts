@@ -1,8 +1,11 @@
 import { p } from '@mikro-orm/core';
 import { dialect } from './dialect.js';
 
+/** When the row was inserted, set by the ORM. */
+export const creationTime = () => p.datetime().onCreate(() => new Date());
+
 /** The surrogate key and the creation time every table has. */
-export const rowOf = () => ({ id: p.integer().primary(), createdAt: p.datetime().onCreate(() => new Date()) });
+export const rowOf = () => ({ id: p.integer().primary(), createdAt: creationTime() });
 
 /** The surrogate key, the creation time and the time of the last change. */
 export const changingRowOf = () => ({
@@ -29,3 +32,6 @@ export const bigInteger = () => p.bigint('number').columnType(dialect.name === '
 
 /** A 64-bit float, as SQLite's real is: PostgreSQL's real has 32 bits, and FSRS's state would drift in it. */
 export const doublePrecision = () => p.float().columnType(dialect.name === 'sqlite' ? 'real' : 'double precision');
+
+/** A name that no other row of `table` has in any case, with the unique index's name the migrations gave it. */
+export const uniqueNameOf = (table: string) => p.text().collation('nocase').unique(`${table}_name_unique`);

@@ -1,5 +1,5 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
-import { changingRowOf } from '../database/columns.js';
+import { changingRowOf, uniqueNameOf } from '../database/columns.js';
 import { StudySession } from '../study-sessions/study-session.entity.js';
 import { Word } from '../words/word.entity.js';
 import { WordGroup } from './word-group.entity.js';
@@ -9,7 +9,7 @@ export const Group = defineEntity({
   tableName: 'groups',
   properties: {
     ...changingRowOf(),
-    name: p.text().collation('nocase').unique('groups_name_unique'),
+    name: uniqueNameOf('groups'),
     // Counter cache of the group's memberships, kept by the database (triggers on words_groups).
     // Indexed for the list sorted by it.
     wordsCount: p.integer().default(0).index(),

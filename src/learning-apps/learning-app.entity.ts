@@ -1,5 +1,5 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
-import { changingRowOf } from '../database/columns.js';
+import { changingRowOf, uniqueNameOf } from '../database/columns.js';
 
 /** How an app is launched: `plain` (session_id, group_id, api_base) or `xapi` (cmi5-style, also an LRS credential). */
 export const LAUNCH_METHODS = ['plain', 'xapi'] as const;
@@ -10,7 +10,7 @@ export const LearningApp = defineEntity({
   tableName: 'learning_apps',
   properties: {
     ...changingRowOf(),
-    name: p.text().collation('nocase').unique('learning_apps_name_unique'),
+    name: uniqueNameOf('learning_apps'),
     description: p.text().default(''),
     launchUrl: p.text(),
     thumbnailUrl: p.text().nullable(),

@@ -2,7 +2,7 @@ import { LockMode } from '@mikro-orm/core';
 import { EntityManager, raw } from '@mikro-orm/sql';
 import { Injectable } from '@nestjs/common';
 import { asInteger, daysSince, instantOf, quarterHour } from '../database/dialect.js';
-import { type Answer, type Memory, REVIEW_STATE, type Scheduler } from '../scheduling/scheduler.js';
+import { type Answer, type Memory, MEMORY_FIELDS, REVIEW_STATE, type Scheduler } from '../scheduling/scheduler.js';
 import { SchedulingService } from '../scheduling/scheduling.service.js';
 import { AnswerQuarterHour } from './answer-summary.entity.js';
 import { Card } from './card.entity.js';
@@ -38,20 +38,9 @@ const MASTERED_STABILITY_DAYS = 21;
 const byTime = (a: { reviewedAt: Date; id: number }, b: { reviewedAt: Date; id: number }) =>
   a.reviewedAt.getTime() - b.reviewedAt.getTime() || a.id - b.id;
 
-function memoryOf(card: Card): Memory {
-  return {
-    due: card.due,
-    stability: card.stability,
-    difficulty: card.difficulty,
-    elapsedDays: card.elapsedDays,
-    scheduledDays: card.scheduledDays,
-    learningSteps: card.learningSteps,
-    reps: card.reps,
-    lapses: card.lapses,
-    state: card.state,
-    lastReview: card.lastReview,
-  };
-}
+// A copy, not the entity: other modules and the scheduler get FSRS's fields alone, and cannot change the card.
+const memoryOf = (card: Card): Memory =>
+  Object.fromEntries(MEMORY_FIELDS.map((field) => [field, card[field]])) as Pick<Card, (typeof MEMORY_FIELDS)[number]>;
 
 /**
  * Locks the words' rows, in id order, until the transaction ends (PostgreSQL; SQLite runs one writing

@@ -10,6 +10,14 @@ const rightInReview = (row: 'new' | 'old') => `(${inReview(row)} * ${asInteger(`
 // Whether the word has no other answer than `row` (new: the one just written; old: none left).
 const onlyAnswer = (row: 'new' | 'old') =>
   `(${asInteger(`not exists (select 1 from words_review_items o where o.word_id = ${row}.word_id and o.id <> ${row}.id)`)})`;
+// Adds one answer and `counts` to a summary's row `key` = `value`, which its first answer inserts.
+const countedIn = (summary: string, [key, value]: [string, string], counts: Record<string, string>) => {
+  const columns = Object.keys(counts);
+  return `insert into ${summary} (${key}, answers, ${columns.join(', ')})
+        values (${value}, 1, ${Object.values(counts).join(', ')})
+        on conflict (${key}) do update set answers = ${summary}.answers + 1,
+          ${columns.map((column) => `${column} = ${summary}.${column} + excluded.${column}`).join(',\n          ')};`;
+};
 
 /** The learning record log: one row per recorded answer, inside a session or not. */
 export const ReviewItem = defineEntity({
@@ -41,11 +49,7 @@ export const ReviewItem = defineEntity({
         events: ['insert'],
         body: `update words set correct_count = correct_count + ${asInteger('new.correct')},
         wrong_count = wrong_count + 1 - ${asInteger('new.correct')} where id = new.word_id;
-      insert into answer_totals (id, answers, correct, studied_words)
-        values (1, 1, ${asInteger('new.correct')}, ${onlyAnswer('new')})
-        on conflict (id) do update set answers = answer_totals.answers + 1,
-          correct = answer_totals.correct + excluded.correct,
-          studied_words = answer_totals.studied_words + excluded.studied_words;`,
+      ${countedIn('answer_totals', ['id', '1'], { correct: asInteger('new.correct'), studied_words: onlyAnswer('new') })}`,
       },
       {
         name: 'review_uncounted',
@@ -61,11 +65,10 @@ export const ReviewItem = defineEntity({
       name: 'review_counted_in_quarter_hour',
       timing: 'after',
       events: ['insert'],
-      body: `insert into answer_quarter_hours (quarter, answers, review_answers, review_correct)
-        values (${quarterHour.sql('new.reviewed_at')}, 1, ${inReview('new')}, ${rightInReview('new')})
-        on conflict (quarter) do update set answers = answer_quarter_hours.answers + 1,
-          review_answers = answer_quarter_hours.review_answers + excluded.review_answers,
-          review_correct = answer_quarter_hours.review_correct + excluded.review_correct;`,
+      body: countedIn('answer_quarter_hours', ['quarter', quarterHour.sql('new.reviewed_at')], {
+        review_answers: inReview('new'),
+        review_correct: rightInReview('new'),
+      }),
     },
     {
       name: 'review_uncounted_in_quarter_hour',

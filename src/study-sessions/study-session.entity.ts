@@ -1,5 +1,5 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
-import { partOf } from '../database/columns.js';
+import { creationTime, partOf } from '../database/columns.js';
 import { Group } from '../groups/group.entity.js';
 import { LearningApp } from '../learning-apps/learning-app.entity.js';
 import { ReviewItem } from '../reviews/review-item.entity.js';
@@ -12,10 +12,7 @@ export const StudySession = defineEntity({
     group: () => partOf(Group),
     // Learning history outlives the app that produced it.
     learningApp: () => p.manyToOne(LearningApp).nullable().deleteRule('set null').index(),
-    createdAt: p
-      .datetime()
-      .onCreate(() => new Date())
-      .index(),
+    createdAt: creationTime().index(),
     // The xAPI registration (a UUID, lower case) of a session launched from an xAPI app: the statements that
     // carry it are its answers.
     registration: p.text().nullable().unique(),

@@ -1,5 +1,5 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
-import { partOf } from '../database/columns.js';
+import { creationTime, partOf } from '../database/columns.js';
 import { StudySession } from '../study-sessions/study-session.entity.js';
 
 /** The three document resources of xAPI, each keyed by its own parameters. */
@@ -63,7 +63,7 @@ export const XapiLaunchToken = defineEntity({
     session: () => partOf(StudySession),
     registration: p.text().unique(),
     tokenHash: p.text(),
-    createdAt: p.datetime().onCreate(() => new Date()),
+    createdAt: creationTime(),
   },
 });
 export type XapiLaunchToken = InferEntity<typeof XapiLaunchToken>;
