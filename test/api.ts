@@ -84,6 +84,12 @@ export function api(t: TestApp) {
       return (await call('post', '/groups', { name, ...(wordIds && { word_ids: wordIds }) }).expect(201)).body;
     },
 
+    /** Asserts that a 201's Location is the new resource's address in `collection`, and reads it from there. */
+    async followLocation(created: Response, collection: string) {
+      expect(created.headers.location).toBe(`${API}${collection}/${created.body.id}`);
+      return (await request(t.http).get(created.headers.location).expect(200)).body;
+    },
+
     async getWord(id: number): Promise<WordDetailBody> {
       return (await call('get', `/words/${id}`).expect(200)).body;
     },
@@ -126,6 +132,17 @@ export function expectInvalid(response: Response, field: string): ProblemBody {
   const body = expectProblem(response, 400);
   expect(body.errors).toEqual(expect.arrayContaining([{ field, message: expect.any(String) }]));
   return body;
+}
+
+/**
+ * One test for each invalid value of a query parameter of `GET path`: a 400 whose `errors[]` names the
+ * parameter. `invalid` maps each parameter to the values it must refuse.
+ */
+export function itRejectsQuery(t: TestApp, path: string, invalid: Record<string, string[]>): void {
+  const cases = Object.entries(invalid).flatMap(([name, values]) => values.map((value) => [`${name}=${value}`, name]));
+  it.each(cases)(`GET ${path}?%s is a 400 naming %s`, async (query, field) => {
+    expectInvalid(await api(t).get(`${path}?${query}`), field);
+  });
 }
 
 /** Runs raw SQL on the test database, bypassing the application. */

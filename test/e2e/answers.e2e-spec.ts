@@ -5,11 +5,11 @@ import { asInteger, dialect } from '../../src/database/dialect.js';
 import type { SqliteConnection } from '../../src/database/sqlite.dialect.js';
 import { IdempotencyKey } from '../../src/reviews/idempotency-key.entity.js';
 import { StudySession } from '../../src/study-sessions/study-session.entity.js';
-import { clearDatabase, countRows, expectInvalid, expectProblem, ISO_MS, sql, type WordDetailBody } from '../api.js';
-import { useTestApp } from '../app.js';
-import { portal, recordedState, reviewPath, type SessionBody, withOffset } from '../fixtures.js';
+import { countRows, expectInvalid, expectProblem, itRejectsQuery, sql, type WordDetailBody } from '../api.js';
+import { useEmptyTestApp } from '../app.js';
+import { answerRecorded, portal, recordedState, reviewPath, type SessionBody, withOffset } from '../fixtures.js';
 
-const t = useTestApp();
+const t = useEmptyTestApp();
 const client = portal(t);
 
 /** Two words in a group with a study session, and a word outside the group. */
@@ -18,7 +18,6 @@ let stranger: WordDetailBody;
 let session: SessionBody;
 
 beforeEach(async () => {
-  await clearDatabase(t);
   const fixture = await client.groupWithWords('Colours', 2);
   words = fixture.words;
   stranger = await client.createWord({ thai: 'แมว', english: 'cat' });
@@ -37,13 +36,7 @@ const past = (ms: number) => new Date(Date.now() - ms).toISOString();
 describe('POST /reviews (an answer outside any session)', () => {
   it('records an answer outside any session: a review and the counters, no study activity', async () => {
     const response = await client.review(words[0].id, false).expect(201);
-    expect(response.body).toEqual({
-      success: true,
-      word_id: words[0].id,
-      study_session_id: null,
-      correct: false,
-      created_at: expect.stringMatching(ISO_MS),
-    });
+    expect(response.body).toEqual(answerRecorded({ word_id: words[0].id, study_session_id: null, correct: false }));
     expect(await recordedState(t)).toEqual({ reviews: 1, activities: 0, correct: 0, wrong: 1 });
     const { items } = await client.reviews();
     expect(items).toEqual([
@@ -145,13 +138,9 @@ describe.each([
 describe('POST /study_sessions/:id/words/:word_id/review', () => {
   it('records the answer: a study activity, a review in the session and the counters', async () => {
     const response = await client.answer(session.id, words[1].id, true).expect(201);
-    expect(response.body).toEqual({
-      success: true,
-      word_id: words[1].id,
-      study_session_id: session.id,
-      correct: true,
-      created_at: expect.stringMatching(ISO_MS),
-    });
+    expect(response.body).toEqual(
+      answerRecorded({ word_id: words[1].id, study_session_id: session.id, correct: true }),
+    );
     expect(await recordedState(t)).toEqual({ reviews: 1, activities: 1, correct: 1, wrong: 0 });
     expect(
       await sql(t, `select session_id, word_id, ${asInteger('correct')} as correct from study_activities`),
@@ -186,16 +175,10 @@ describe('POST /study_sessions/:id/words/:word_id/review', () => {
     });
   });
 
+  // One id invalid and the other valid in each case, so the problem must name the invalid one.
   it.each([
-    ['0', '1', 'id'],
-    ['-1', '1', 'id'],
-    ['abc', '1', 'id'],
-    ['1.5', '1', 'id'],
-    ['1', '0', 'word_id'],
-    ['1', '01', 'word_id'],
-    ['1e0', '1', 'id'],
-    ['1', 'x', 'word_id'],
-    ['1', '99999999999999999999', 'word_id'],
+    ...['0', '-1', 'abc', '1.5', '1e0'].map((id) => [id, '1', 'id']),
+    ...['0', '01', 'x', '99999999999999999999'].map((wordId) => ['1', wordId, 'word_id']),
   ])('answers 400 for the path /study_sessions/%s/words/%s/review', async (id, wordId, field) => {
     await expectNothingRecorded(async () => {
       expectInvalid(await client.post(`/study_sessions/${id}/words/${wordId}/review`, { correct: true }), field);
@@ -251,16 +234,12 @@ describe('GET /reviews', () => {
     });
   });
 
-  it.each([
-    ['correct=yes', 'correct'],
-    ['correct=1', 'correct'],
-    ['word_id=0', 'word_id'],
-    ['word_id=1e0', 'word_id'],
-    ['since=2026-02-01', 'since'],
-    ['until=2026-02-01T10:00:00', 'until'],
-    ['per_page=501', 'per_page'],
-  ])('answers 400 for ?%s', async (query, field) => {
-    expectInvalid(await client.get(`/reviews?${query}`), field);
+  itRejectsQuery(t, '/reviews', {
+    correct: ['yes', '1'],
+    word_id: ['0', '1e0'],
+    since: ['2026-02-01'],
+    until: ['2026-02-01T10:00:00'],
+    per_page: ['501'],
   });
 });
 

@@ -1,23 +1,22 @@
 import request from 'supertest';
 import {
-  API,
   api,
-  clearDatabase,
   countRows,
+  EMPTY_PAGE,
   expectInvalid,
   expectProblem,
   type GroupBody,
   insertAnswers,
   insertSession,
   ISO_MS,
+  itRejectsQuery,
   sql,
   type WordBody,
 } from '../api.js';
-import { useTestApp } from '../app.js';
+import { useEmptyTestApp } from '../app.js';
 
-const t = useTestApp();
+const t = useEmptyTestApp();
 const client = api(t);
-beforeEach(() => clearDatabase(t));
 
 const groupShape = (group: Partial<GroupBody>) => ({
   id: expect.any(Number),
@@ -74,9 +73,10 @@ describe('POST /groups', () => {
 
     expect(response.headers['content-type']).toMatch(/^application\/json; charset=utf-8/);
     expect(response.body).toEqual(groupShape({ name: 'Greetings' }));
-    expect(response.headers.location).toBe(`${API}/groups/${response.body.id}`);
-    const read = await request(t.http).get(response.headers.location).expect(200);
-    expect(read.body).toEqual({ ...response.body, stats: { total_word_count: 0, ...NO_STATS } });
+    expect(await client.followLocation(response, '/groups')).toEqual({
+      ...response.body,
+      stats: { total_word_count: 0, ...NO_STATS },
+    });
   });
 
   it('starts with the words in word_ids (duplicates counted once)', async () => {
@@ -142,10 +142,7 @@ describe('POST /groups', () => {
 
 describe('GET /groups', () => {
   it('an empty list has no items, total_pages 0, page 1 and 100 per page', async () => {
-    expect((await client.get('/groups').expect(200)).body).toEqual({
-      items: [],
-      pagination: { current_page: 1, total_pages: 0, total_items: 0, items_per_page: 100 },
-    });
+    expect((await client.get('/groups').expect(200)).body).toEqual(EMPTY_PAGE);
   });
 
   it('lists groups in the Group shape', async () => {
@@ -202,13 +199,7 @@ describe('GET /groups', () => {
       expect(namesOf(await client.get('/groups?order=desc').expect(200))).toEqual(['gamma', 'beta', 'Alpha']);
     });
 
-    it.each([
-      ['sort_by=thai', 'sort_by'],
-      ['sort_by=NAME', 'sort_by'],
-      ['order=up', 'order'],
-    ])('400 for %s', async (query, field) => {
-      expectInvalid(await client.get(`/groups?${query}`), field);
-    });
+    itRejectsQuery(t, '/groups', { sort_by: ['thai', 'NAME'], order: ['up'] });
   });
 
   it('breaks ties by id ascending, in both orders', async () => {
@@ -591,10 +582,7 @@ describe('GET /groups/:id/study_sessions', () => {
 
   it('an empty page for a group without sessions, 404 for a group that does not exist', async () => {
     const empty = await client.createGroup('Empty');
-    expect((await client.get(`/groups/${empty.id}/study_sessions`).expect(200)).body).toEqual({
-      items: [],
-      pagination: { current_page: 1, total_pages: 0, total_items: 0, items_per_page: 100 },
-    });
+    expect((await client.get(`/groups/${empty.id}/study_sessions`).expect(200)).body).toEqual(EMPTY_PAGE);
     expectInvalid(await client.get(`/groups/${empty.id}/study_sessions?page=0`), 'page');
     expectProblem(await client.get('/groups/999999/study_sessions'), 404);
   });

@@ -1,10 +1,9 @@
-import { API, clearDatabase, countRows, expectInvalid, expectProblem, type GroupBody, ISO_MS } from '../api.js';
-import { useTestApp } from '../app.js';
+import { countRows, expectInvalid, expectProblem, type GroupBody, ISO_MS } from '../api.js';
+import { useEmptyTestApp, useTestApp } from '../app.js';
 import { type LearningAppBody, portal } from '../fixtures.js';
 
-const t = useTestApp();
+const t = useEmptyTestApp();
 const client = portal(t);
-beforeEach(() => clearDatabase(t));
 
 const flashcards = {
   name: 'Flashcards',
@@ -36,8 +35,7 @@ describe('POST /learning_apps', () => {
       launch_method: 'plain',
       created_at: expect.stringMatching(ISO_MS),
     });
-    expect(response.headers.location).toBe(`${API}/learning_apps/${response.body.id}`);
-    expect((await client.get(`/learning_apps/${response.body.id}`).expect(200)).body).toEqual(response.body);
+    expect(await client.followLocation(response, '/learning_apps')).toEqual(response.body);
   });
 
   it.each([

@@ -1,16 +1,15 @@
 import { StudySession } from '../../src/study-sessions/study-session.entity.js';
-import { API, clearDatabase, countRows, expectInvalid, expectProblem, type GroupBody, ISO_MS } from '../api.js';
-import { useTestApp } from '../app.js';
-import { type LearningAppBody, portal, type SessionBody } from '../fixtures.js';
+import { countRows, EMPTY_PAGE, expectInvalid, expectProblem, type GroupBody, itRejectsQuery } from '../api.js';
+import { useEmptyTestApp } from '../app.js';
+import { type LearningAppBody, portal, type SessionBody, startedSession } from '../fixtures.js';
 
-const t = useTestApp();
+const t = useEmptyTestApp();
 const client = portal(t);
 
 let group: GroupBody;
 let app: LearningAppBody;
 
 beforeEach(async () => {
-  await clearDatabase(t);
   group = await client.createGroup('Greetings');
   app = await client.createApp({ name: 'Flashcards' });
 });
@@ -23,27 +22,20 @@ async function startedAt(times: Record<number, string>): Promise<void> {
   }
 }
 
-const emptyPage = { items: [], pagination: { current_page: 1, total_pages: 0, total_items: 0, items_per_page: 100 } };
-
 describe('POST /study_sessions', () => {
   it('answers 201 with a new session of the group and app, and a Location header', async () => {
     const before = new Date().toISOString();
     const response = await client.post('/study_sessions', { group_id: group.id, learning_app_id: app.id }).expect(201);
-    expect(response.body).toEqual({
-      id: expect.any(Number),
-      group_id: group.id,
-      group_name: 'Greetings',
-      learning_app_id: app.id,
-      learning_app_name: 'Flashcards',
-      start_time: expect.stringMatching(ISO_MS),
-      end_time: null,
-      review_items_count: 0,
-      correct_count: 0,
-      wrong_count: 0,
-    });
+    expect(response.body).toEqual(
+      startedSession({
+        group_id: group.id,
+        group_name: 'Greetings',
+        learning_app_id: app.id,
+        learning_app_name: 'Flashcards',
+      }),
+    );
     expect(response.body.start_time >= before && response.body.start_time <= new Date().toISOString()).toBe(true);
-    expect(response.headers.location).toBe(`${API}/study_sessions/${response.body.id}`);
-    expect((await client.get(`/study_sessions/${response.body.id}`).expect(200)).body).toEqual(response.body);
+    expect(await client.followLocation(response, '/study_sessions')).toEqual(response.body);
   });
 
   it.each([
@@ -162,23 +154,18 @@ describe('GET /study_sessions', () => {
     expect(expectProblem(await client.get('/study_sessions?learning_app_id=999999'), 404).detail).toMatch(/app/i);
   });
 
-  it.each([
-    ['group_id=abc', 'group_id'],
-    ['group_id=0', 'group_id'],
-    ['learning_app_id=-1', 'learning_app_id'],
-    ['group_id=0x1', 'group_id'],
-    ['learning_app_id=1.0', 'learning_app_id'],
-    ['page=0', 'page'],
-    ['per_page=501', 'per_page'],
-  ])('answers 400 for ?%s', async (query, field) => {
-    expectInvalid(await client.get(`/study_sessions?${query}`), field);
+  itRejectsQuery(t, '/study_sessions', {
+    group_id: ['abc', '0', '0x1'],
+    learning_app_id: ['-1', '1.0'],
+    page: ['0'],
+    per_page: ['501'],
   });
 
   it('lists a group’s sessions under GET /groups/:id/study_sessions, newest first', async () => {
     expect(await client.ids(`/groups/${group.id}/study_sessions`)).toEqual(idsOf(4, 1, 0));
     expect(await client.ids(`/groups/${group.id}/study_sessions?per_page=1&page=2`)).toEqual(idsOf(1));
     const empty = await client.createGroup('Empty');
-    expect((await client.get(`/groups/${empty.id}/study_sessions`).expect(200)).body).toEqual(emptyPage);
+    expect((await client.get(`/groups/${empty.id}/study_sessions`).expect(200)).body).toEqual(EMPTY_PAGE);
     expectProblem(await client.get('/groups/999999/study_sessions'), 404);
     expectInvalid(await client.get('/groups/abc/study_sessions'), 'id');
     expectInvalid(await client.get(`/groups/${group.id}/study_sessions?per_page=0`), 'per_page');
@@ -187,7 +174,7 @@ describe('GET /study_sessions', () => {
   it('lists an app’s sessions under GET /learning_apps/:id/study_sessions, newest first', async () => {
     expect(await client.ids(`/learning_apps/${app.id}/study_sessions`)).toEqual(idsOf(2, 0));
     const unused = await client.createApp({ name: 'Unused' });
-    expect((await client.get(`/learning_apps/${unused.id}/study_sessions`).expect(200)).body).toEqual(emptyPage);
+    expect((await client.get(`/learning_apps/${unused.id}/study_sessions`).expect(200)).body).toEqual(EMPTY_PAGE);
     expectProblem(await client.get('/learning_apps/999999/study_sessions'), 404);
     expectInvalid(await client.get('/learning_apps/0/study_sessions'), 'id');
   });
@@ -228,7 +215,7 @@ describe('GET /study_sessions/:id/words', () => {
 
   it('is an empty page before the first answer, 404 for an unknown session and 400 for a bad id', async () => {
     const session = await client.createSession(group.id);
-    expect((await client.get(`/study_sessions/${session.id}/words`).expect(200)).body).toEqual(emptyPage);
+    expect((await client.get(`/study_sessions/${session.id}/words`).expect(200)).body).toEqual(EMPTY_PAGE);
     expectProblem(await client.get('/study_sessions/999999/words'), 404);
     expectInvalid(await client.get('/study_sessions/x/words'), 'id');
     expectInvalid(await client.get(`/study_sessions/${session.id}/words?page=abc`), 'page');

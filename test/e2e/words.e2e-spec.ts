@@ -1,24 +1,23 @@
 import request from 'supertest';
 import {
-  API,
   api,
-  clearDatabase,
   countRows,
+  EMPTY_PAGE,
   expectInvalid,
   expectProblem,
   insertAnswers,
   insertSession,
   ISO_MS,
+  itRejectsQuery,
   sql,
   statementsDuring,
   updateWordRow,
   type WordBody,
 } from '../api.js';
-import { useTestApp } from '../app.js';
+import { useEmptyTestApp } from '../app.js';
 
-const t = useTestApp();
+const t = useEmptyTestApp();
 const client = api(t);
-beforeEach(() => clearDatabase(t));
 
 const wordShape = (word: Partial<WordBody>) => ({
   id: expect.any(Number),
@@ -46,9 +45,7 @@ describe('POST /words', () => {
     });
     expect(Date.parse(response.body.created_at)).toBeGreaterThanOrEqual(before - 1);
     expect(Date.parse(response.body.created_at)).toBeLessThanOrEqual(Date.now());
-    expect(response.headers.location).toBe(`${API}/words/${response.body.id}`);
-    const read = await request(t.http).get(response.headers.location).expect(200);
-    expect(read.body).toEqual(response.body);
+    expect(await client.followLocation(response, '/words')).toEqual(response.body);
   });
 
   it('defaults parts to {} and stores a nested parts object unchanged', async () => {
@@ -306,10 +303,7 @@ describe('DELETE /words/:id', () => {
 
 describe('GET /words', () => {
   it('an empty list has no items, total_pages 0, page 1 and 100 per page', async () => {
-    expect((await client.get('/words').expect(200)).body).toEqual({
-      items: [],
-      pagination: { current_page: 1, total_pages: 0, total_items: 0, items_per_page: 100 },
-    });
+    expect((await client.get('/words').expect(200)).body).toEqual(EMPTY_PAGE);
   });
 
   it('lists words in the Word shape (without the detail fields)', async () => {
@@ -357,18 +351,7 @@ describe('GET /words', () => {
       expect(await client.ids('/words?per_page=500')).toEqual(ids);
     });
 
-    it.each([
-      ['page=0', 'page'],
-      ['page=-1', 'page'],
-      ['page=abc', 'page'],
-      ['page=1.5', 'page'],
-      ['page=', 'page'],
-      ['per_page=0', 'per_page'],
-      ['per_page=501', 'per_page'],
-      ['per_page=abc', 'per_page'],
-    ])('400 for %s', async (query, field) => {
-      expectInvalid(await client.get(`/words?${query}`), field);
-    });
+    itRejectsQuery(t, '/words', { page: ['0', '-1', 'abc', '1.5', ''], per_page: ['0', '501', 'abc'] });
   });
 
   describe('with more than 100 words', () => {
@@ -451,15 +434,7 @@ describe('GET /words', () => {
       expect(await client.ids('/words?order=desc')).toEqual([byName.banana, byName.apple, byName.Cherry]);
     });
 
-    it.each([
-      ['sort_by=name', 'sort_by'],
-      ['sort_by=THAI', 'sort_by'],
-      ['sort_by=', 'sort_by'],
-      ['order=descending', 'order'],
-      ['order=DESC', 'order'],
-    ])('400 for %s', async (query, field) => {
-      expectInvalid(await client.get(`/words?${query}`), field);
-    });
+    itRejectsQuery(t, '/words', { sort_by: ['name', 'THAI', ''], order: ['descending', 'DESC'] });
   });
 
   it('breaks ties by id ascending, in both orders', async () => {
