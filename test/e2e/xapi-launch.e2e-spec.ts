@@ -44,6 +44,15 @@ async function launchXapiApp(count = 2) {
   return { app, group, words, session: launched.study_session, params };
 }
 
+/** The session's credential, from the launch's fetch URL (which gives it once). */
+async function fetchToken(params: URLSearchParams): Promise<string> {
+  return (
+    await request(t.http)
+      .post(new URL(params.get('fetch')!).pathname)
+      .expect(200)
+  ).body['auth-token'];
+}
+
 /** The registration's statement about a word, as a cmi5 AU sends it. */
 function answer(registration: string, wordId: number, success: boolean) {
   return {
@@ -129,11 +138,7 @@ describe('the fetch URL', () => {
   it('the credential is valid for its session only', async () => {
     const { params, words } = await launchXapiApp();
     const registration = params.get('registration')!;
-    const token = (
-      await request(t.http)
-        .post(new URL(params.get('fetch')!).pathname)
-        .expect(200)
-    ).body['auth-token'];
+    const token = await fetchToken(params);
     // Statements of another registration, or none: 403, nothing stored.
     expectProblem(await xapi('post', '/statements', token).send(answer(randomUUID(), words[0].id, true)), 403);
     const unregistered = { ...answer(registration, words[0].id, true), context: undefined };
@@ -159,11 +164,7 @@ describe('statements of a launched xAPI app', () => {
   it('land in its study session and move the counters and cards once, also when sent twice', async () => {
     const { params, words, session } = await launchXapiApp(2);
     const registration = params.get('registration')!;
-    const token = (
-      await request(t.http)
-        .post(new URL(params.get('fetch')!).pathname)
-        .expect(200)
-    ).body['auth-token'];
+    const token = await fetchToken(params);
     const right = answer(registration, words[0].id, true);
     const wrong = answer(registration, words[1].id, false);
     await xapi('post', '/statements', token).send([right, wrong]).expect(200, [right.id, wrong.id]);
@@ -196,11 +197,7 @@ describe('statements of a launched xAPI app', () => {
   it('an answer about a word outside the session’s group is recorded outside any session', async () => {
     const { params } = await launchXapiApp(1);
     const stranger = await client.createWord({ thai: 'นก', english: 'bird' });
-    const token = (
-      await request(t.http)
-        .post(new URL(params.get('fetch')!).pathname)
-        .expect(200)
-    ).body['auth-token'];
+    const token = await fetchToken(params);
     await xapi('post', '/statements', token)
       .send(answer(params.get('registration')!, stranger.id, true))
       .expect(200);

@@ -18,6 +18,10 @@ describe('405 Method Not Allowed', () => {
     ['put', '/api/v1/words/1', 'GET, DELETE, PATCH'],
     ['post', '/api/v1/words/1', 'GET, DELETE, PATCH'],
     ['patch', '/api/v1/groups', 'GET, POST'],
+    ['get', '/api/v1/words/import', 'POST'],
+    ['put', '/api/v1/words/import', 'POST'],
+    ['post', '/api/v1/words/export', 'GET'],
+    ['delete', '/api/v1/words/export', 'GET'],
   ] as const)('%s %s is 405 with Allow: %s', async (method, path, allow) => {
     const response = await request(t.http)[method](path);
 
