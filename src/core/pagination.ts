@@ -2,6 +2,7 @@ import type { Type as ClassType } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { QueryInt } from './http.js';
+import { IntegerProperty } from './api-properties.js';
 
 export const MAX_PER_PAGE = 500;
 // Keeps page × per_page far inside SQLite's integer range.
@@ -44,16 +45,16 @@ export function SortedQueryDto<const F extends string>(
 }
 
 export class PaginationDto {
-  @ApiProperty({ type: 'integer', example: 1 })
+  @IntegerProperty(1)
   current_page!: number;
 
-  @ApiProperty({ type: 'integer', example: 3 })
+  @IntegerProperty(3)
   total_pages!: number;
 
-  @ApiProperty({ type: 'integer', example: 250 })
+  @IntegerProperty(250)
   total_items!: number;
 
-  @ApiProperty({ type: 'integer', example: 100 })
+  @IntegerProperty(100)
   items_per_page!: number;
 }
 

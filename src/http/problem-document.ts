@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { applyDecorators, BadRequestException, ConflictException, HttpStatus } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { IntegerProperty } from '../core/api-properties.js';
 
 export class FieldErrorDto {
   @ApiProperty({ example: 'per_page' })
@@ -28,7 +29,7 @@ export class ProblemDto {
   @ApiProperty({ example: 'Bad Request' })
   title!: string;
 
-  @ApiProperty({ type: 'integer', example: 400 })
+  @IntegerProperty(400)
   status!: number;
 
   @ApiProperty({ example: 'per_page must not be greater than 500' })

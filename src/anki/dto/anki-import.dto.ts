@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString } from 'class-validator';
 import { QueryBoolean } from '../../core/http.js';
 import { ON_DUPLICATE, type OnDuplicate } from '../../words/dto/word-transfer.dto.js';
+import { IntegerProperty } from '../../core/api-properties.js';
 
 export class AnkiImportQueryDto {
   @ApiPropertyOptional({
@@ -40,7 +41,7 @@ export class AnkiImportBodyDto {
 }
 
 export class AnkiFailedNoteDto {
-  @ApiProperty({ type: 'integer', example: 1700000000123, description: 'The note id in the package.' })
+  @IntegerProperty(1700000000123, { description: 'The note id in the package.' })
   note_id!: number;
 
   @ApiProperty({ example: 'f>Xs8!bT1q' })
@@ -53,7 +54,7 @@ export class AnkiFailedNoteDto {
   reason!: string;
 }
 
-const count = (description: string, example = 0) => ApiProperty({ type: 'integer', example, description });
+const count = (description: string, example = 0) => IntegerProperty(example, { description });
 
 export class AnkiImportReportDto {
   @ApiProperty({ description: 'Whether this was a dry run: nothing was written.' })

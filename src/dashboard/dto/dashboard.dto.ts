@@ -1,11 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { QueryInt } from '../../core/http.js';
+import { IntegerProperty } from '../../core/api-properties.js';
 
 export class StudyProgressDto {
-  @ApiProperty({ type: 'integer', example: 42, description: 'Words with at least one review.' })
+  @IntegerProperty(42, { description: 'Words with at least one review.' })
   total_words_studied!: number;
 
-  @ApiProperty({ type: 'integer', example: 388, description: 'All words.' })
+  @IntegerProperty(388, { description: 'All words.' })
   total_available_words!: number;
 }
 
@@ -13,32 +14,24 @@ export class QuickStatsDto {
   @ApiProperty({ example: 80.5, description: 'Percentage of correct answers over all reviews, one decimal.' })
   success_rate!: number;
 
-  @ApiProperty({ type: 'integer', example: 12 })
+  @IntegerProperty(12)
   total_study_sessions!: number;
 
-  @ApiProperty({ type: 'integer', example: 3, description: 'Groups with at least one study session.' })
+  @IntegerProperty(3, { description: 'Groups with at least one study session.' })
   total_active_groups!: number;
 
-  @ApiProperty({
-    type: 'integer',
-    example: 4,
+  @IntegerProperty(4, {
     description:
       'Consecutive days with a review, ending today (or yesterday when nothing was reviewed yet today), in APP_TIMEZONE.',
   })
   study_streak_days!: number;
 
-  @ApiProperty({
-    type: 'integer',
-    example: 57,
+  @IntegerProperty(57, {
     description: 'Words in review state whose stability (days until recall falls to 90%) is 21 days or more.',
   })
   mastered_words!: number;
 
-  @ApiProperty({
-    type: 'integer',
-    example: 14,
-    description: 'Cards due by the end of today (APP_TIMEZONE), overdue ones included.',
-  })
+  @IntegerProperty(14, { description: 'Cards due by the end of today (APP_TIMEZONE), overdue ones included.' })
   due_today!: number;
 }
 
@@ -51,7 +44,7 @@ export class ForecastDayDto {
   @ApiProperty({ example: '2026-11-30', description: 'A calendar day in APP_TIMEZONE.' })
   date!: string;
 
-  @ApiProperty({ type: 'integer', example: 14, description: 'Cards due that day; today also counts the overdue ones.' })
+  @IntegerProperty(14, { description: 'Cards due that day; today also counts the overdue ones.' })
   due!: number;
 }
 
@@ -59,7 +52,7 @@ export class ForecastDto {
   @ApiProperty({ type: [ForecastDayDto] })
   days!: ForecastDayDto[];
 
-  @ApiProperty({ type: 'integer', example: 240, description: 'Cards due before the end of the last day.' })
+  @IntegerProperty(240, { description: 'Cards due before the end of the last day.' })
   total!: number;
 }
 
@@ -74,7 +67,7 @@ export class RetentionFigureDto {
   })
   retention!: number | null;
 
-  @ApiProperty({ type: 'integer', example: 320, description: 'The answers behind the figure.' })
+  @IntegerProperty(320, { description: 'The answers behind the figure.' })
   reviews!: number;
 }
 

@@ -1,17 +1,18 @@
 import { ApiProperty, OmitType } from '@nestjs/swagger';
 import type { Group } from '../group.entity.js';
+import { DateTimeProperty, IntegerProperty } from '../../core/api-properties.js';
 
 export class GroupDto {
-  @ApiProperty({ type: 'integer', example: 1 })
+  @IntegerProperty(1)
   id!: number;
 
   @ApiProperty({ example: 'Greetings' })
   name!: string;
 
-  @ApiProperty({ type: 'integer', example: 20 })
+  @IntegerProperty(20)
   words_count!: number;
 
-  @ApiProperty({ format: 'date-time' })
+  @DateTimeProperty()
   created_at!: string;
 }
 
@@ -20,22 +21,22 @@ export class WordGroupRefDto extends OmitType(GroupDto, ['created_at'] as const)
 export type GroupRefDto = WordGroupRefDto;
 
 export class GroupStatsDto {
-  @ApiProperty({ type: 'integer', example: 20 })
+  @IntegerProperty(20)
   total_word_count!: number;
 
-  @ApiProperty({ type: 'integer', example: 12, description: 'Distinct words answered in the group’s study sessions.' })
+  @IntegerProperty(12, { description: 'Distinct words answered in the group’s study sessions.' })
   studied_word_count!: number;
 
-  @ApiProperty({ type: 'integer', example: 30 })
+  @IntegerProperty(30)
   correct_count!: number;
 
-  @ApiProperty({ type: 'integer', example: 6 })
+  @IntegerProperty(6)
   wrong_count!: number;
 
   @ApiProperty({ example: 83.3, description: 'Percentage of correct answers, one decimal; 0 when none.' })
   success_rate!: number;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  @DateTimeProperty({ nullable: true })
   last_studied_at!: string | null;
 }
 

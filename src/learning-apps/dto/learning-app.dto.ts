@@ -3,6 +3,7 @@ import { IsIn, IsString, isURL, MaxLength, ValidateBy, ValidateIf } from 'class-
 import { IsOmittable, RequiredText, Trim } from '../../core/http.js';
 import { PaginationQueryDto } from '../../core/pagination.js';
 import { LAUNCH_METHODS, type LaunchMethod, type LearningApp } from '../learning-app.entity.js';
+import { DateTimeProperty, IntegerProperty } from '../../core/api-properties.js';
 
 /** An absolute http(s) URL that browsers (the WHATWG URL parser) can open, as the launch builds on it. */
 const IsHttpUrl = () =>
@@ -23,7 +24,7 @@ const LAUNCH_METHOD_DESCRIPTION =
   'to the portal’s Learning Record Store with a credential of its session (see docs/api.md).';
 
 export class LearningAppDto {
-  @ApiProperty({ type: 'integer', example: 1 })
+  @IntegerProperty(1)
   id!: number;
 
   @ApiProperty({ example: 'Flashcards' })
@@ -41,7 +42,7 @@ export class LearningAppDto {
   @ApiProperty({ enum: LAUNCH_METHODS, example: 'plain', description: LAUNCH_METHOD_DESCRIPTION })
   launch_method!: LaunchMethod;
 
-  @ApiProperty({ format: 'date-time' })
+  @DateTimeProperty()
   created_at!: string;
 }
 

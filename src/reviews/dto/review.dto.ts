@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import { ID_SCHEMA, IsId, IsOmittable, QueryBoolean, QueryId, Trim } from '../../core/http.js';
 import { PaginationQueryDto } from '../../core/pagination.js';
+import { DateTimeProperty, IntegerProperty } from '../../core/api-properties.js';
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -71,24 +72,24 @@ export class AnswerRecordedDto {
   @ApiProperty({ example: true })
   success!: true;
 
-  @ApiProperty({ type: 'integer', example: 1 })
+  @IntegerProperty(1)
   word_id!: number;
 
-  @ApiProperty({ type: 'integer', nullable: true, example: 7 })
+  @IntegerProperty(7, { nullable: true })
   study_session_id!: number | null;
 
   @ApiProperty({ example: true })
   correct!: boolean;
 
-  @ApiProperty({ format: 'date-time', description: 'The answer’s reviewed_at, in UTC.' })
+  @DateTimeProperty({ description: 'The answer’s reviewed_at, in UTC.' })
   created_at!: string;
 }
 
 export class ReviewDto {
-  @ApiProperty({ type: 'integer', example: 1 })
+  @IntegerProperty(1)
   id!: number;
 
-  @ApiProperty({ type: 'integer', example: 1 })
+  @IntegerProperty(1)
   word_id!: number;
 
   @ApiProperty({ example: 'สวัสดี' })
@@ -100,10 +101,10 @@ export class ReviewDto {
   @ApiProperty({ example: true })
   correct!: boolean;
 
-  @ApiProperty({ format: 'date-time' })
+  @DateTimeProperty()
   reviewed_at!: string;
 
-  @ApiProperty({ type: 'integer', nullable: true, example: 7 })
+  @IntegerProperty(7, { nullable: true })
   study_session_id!: number | null;
 }
 
@@ -129,6 +130,9 @@ export class ListReviewsQueryDto extends PaginationQueryDto {
   @IsTimestamp()
   until?: string;
 }
+
+/** What a batch of answers gets: the batch is one transaction. */
+export const ALL_OR_NONE = 'Every answer is recorded, in one transaction: all of them or, on any error, none.';
 
 export class AnswersRecordedDto {
   @ApiProperty({ type: [AnswerRecordedDto], description: 'Each answer as recorded, in the order sent.' })

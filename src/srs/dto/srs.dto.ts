@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { QueryId, QueryInt } from '../../core/http.js';
 import { WordDto } from '../../words/dto/word.dto.js';
 import { CARD_STATES, type CardStateName } from '../../scheduling/scheduler.js';
+import { DateTimeProperty, IntegerProperty } from '../../core/api-properties.js';
 
 export class QueueQueryDto {
   @QueryInt(1, 200, { description: 'How many words at most.', default: 20 })
@@ -19,7 +20,7 @@ export class CardDto {
   })
   state!: CardStateName;
 
-  @ApiProperty({ format: 'date-time', description: 'When the word should be studied again.' })
+  @DateTimeProperty({ description: 'When the word should be studied again.' })
   due!: string;
 
   @ApiProperty({ example: 12.4, description: 'Days until the probability of recall falls to 90%.' })
@@ -28,10 +29,10 @@ export class CardDto {
   @ApiProperty({ example: 5.3, description: 'How hard the word is for this learner, 1 (easy) to 10 (hard).' })
   difficulty!: number;
 
-  @ApiProperty({ type: 'integer', example: 4 })
+  @IntegerProperty(4)
   reps!: number;
 
-  @ApiProperty({ type: 'integer', example: 1, description: 'How often the word was forgotten after it was learnt.' })
+  @IntegerProperty(1, { description: 'How often the word was forgotten after it was learnt.' })
   lapses!: number;
 
   @ApiProperty({ minimum: 0, maximum: 1, example: 0.87, description: 'The probability of recalling the word now.' })
@@ -53,26 +54,26 @@ export class QueueDto {
   })
   items!: QueueItemDto[];
 
-  @ApiProperty({ type: 'integer', example: 12, description: 'How many new words the queue may still bring in today.' })
+  @IntegerProperty(12, { description: 'How many new words the queue may still bring in today.' })
   new_words_remaining_today!: number;
 }
 
 export class NextDueDto {
-  @ApiProperty({ format: 'date-time', description: 'When the word would be due after a right answer now.' })
+  @DateTimeProperty({ description: 'When the word would be due after a right answer now.' })
   right!: string;
 
-  @ApiProperty({ format: 'date-time', description: 'When the word would be due after a wrong answer now.' })
+  @DateTimeProperty({ description: 'When the word would be due after a wrong answer now.' })
   wrong!: string;
 }
 
 export class ScheduledAnswerDto {
-  @ApiProperty({ type: 'integer', example: 1, description: 'The review (log row) id.' })
+  @IntegerProperty(1, { description: 'The review (log row) id.' })
   id!: number;
 
   @ApiProperty({ example: true })
   correct!: boolean;
 
-  @ApiProperty({ format: 'date-time' })
+  @DateTimeProperty()
   reviewed_at!: string;
 
   @ApiProperty({ type: CardDto, description: 'The card right after this answer (retrievability as of then).' })
@@ -80,7 +81,7 @@ export class ScheduledAnswerDto {
 }
 
 export class WordScheduleDto {
-  @ApiProperty({ type: 'integer', example: 1 })
+  @IntegerProperty(1)
   word_id!: number;
 
   @ApiProperty({ type: CardDto })

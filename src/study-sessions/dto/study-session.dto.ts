@@ -4,49 +4,45 @@ import { ID_SCHEMA, IsId, QueryId } from '../../core/http.js';
 import { ORDERS, type Order, PaginationQueryDto, SortedQueryDto } from '../../core/pagination.js';
 import { WORD_SORTS } from '../../words/dto/list-words.query.js';
 import { WordDto } from '../../words/dto/word.dto.js';
+import { DateTimeProperty, IntegerProperty } from '../../core/api-properties.js';
 
 export class StudySessionDto {
-  @ApiProperty({ type: 'integer', example: 7 })
+  @IntegerProperty(7)
   id!: number;
 
-  @ApiProperty({ type: 'integer', example: 1 })
+  @IntegerProperty(1)
   group_id!: number;
 
   @ApiProperty({ example: 'Greetings' })
   group_name!: string;
 
-  @ApiProperty({ type: 'integer', nullable: true, example: 1, description: 'Null for a session without an app.' })
+  @IntegerProperty(1, { nullable: true, description: 'Null for a session without an app.' })
   learning_app_id!: number | null;
 
   @ApiProperty({ type: String, nullable: true, example: 'Flashcards' })
   learning_app_name!: string | null;
 
-  @ApiProperty({ format: 'date-time', description: 'When the session was created.' })
+  @DateTimeProperty({ description: 'When the session was created.' })
   start_time!: string;
 
-  @ApiProperty({
-    type: String,
-    format: 'date-time',
-    nullable: true,
-    description: 'The newest reviewed_at of its answers; null before the first.',
-  })
+  @DateTimeProperty({ nullable: true, description: 'The newest reviewed_at of its answers; null before the first.' })
   end_time!: string | null;
 
-  @ApiProperty({ type: 'integer', example: 20 })
+  @IntegerProperty(20)
   review_items_count!: number;
 
-  @ApiProperty({ type: 'integer', example: 15 })
+  @IntegerProperty(15)
   correct_count!: number;
 
-  @ApiProperty({ type: 'integer', example: 5 })
+  @IntegerProperty(5)
   wrong_count!: number;
 }
 
 export class SessionWordDto extends WordDto {
-  @ApiProperty({ type: 'integer', example: 3 })
+  @IntegerProperty(3)
   session_correct_count!: number;
 
-  @ApiProperty({ type: 'integer', example: 1 })
+  @IntegerProperty(1)
   session_wrong_count!: number;
 }
 

@@ -1,6 +1,7 @@
 import { ApiProperty, type ApiPropertyOptions, PickType } from '@nestjs/swagger';
 import { WordGroupRefDto } from '../../groups/dto/group.dto.js';
 import type { Word, WordParts } from '../word.entity.js';
+import { DateTimeProperty, IntegerProperty } from '../../core/api-properties.js';
 
 /** The tones of Thai, as `parts.tones` names them. */
 export const TONES = ['mid', 'low', 'falling', 'high', 'rising'] as const;
@@ -53,7 +54,7 @@ export const WORD_PARTS_SCHEMA: ApiPropertyOptions & { description: string } = {
 };
 
 export class WordDto {
-  @ApiProperty({ type: 'integer', example: 1 })
+  @IntegerProperty(1)
   id!: number;
 
   @ApiProperty({ example: 'สวัสดี' })
@@ -65,16 +66,16 @@ export class WordDto {
   @ApiProperty(WORD_PARTS_SCHEMA)
   parts!: WordParts;
 
-  @ApiProperty({ type: 'integer', example: 5 })
+  @IntegerProperty(5)
   correct_count!: number;
 
-  @ApiProperty({ type: 'integer', example: 2 })
+  @IntegerProperty(2)
   wrong_count!: number;
 
-  @ApiProperty({ format: 'date-time' })
+  @DateTimeProperty()
   created_at!: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @DateTimeProperty()
   updated_at!: string;
 }
 
@@ -82,14 +83,14 @@ export class WordDetailDto extends WordDto {
   @ApiProperty({ type: [WordGroupRefDto] })
   groups!: WordGroupRefDto[];
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  @DateTimeProperty({ nullable: true })
   last_reviewed_at!: string | null;
 }
 
 export class GroupRawWordDto extends PickType(WordDto, ['id', 'thai', 'english', 'parts'] as const) {}
 
 export class GroupRawWordsDto {
-  @ApiProperty({ type: 'integer', example: 1 })
+  @IntegerProperty(1)
   group_id!: number;
 
   @ApiProperty({ example: 'Greetings' })
