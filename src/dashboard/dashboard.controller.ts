@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { GetOperation } from '../http/endpoints.js';
 import { ApiProblems } from '../http/problem-document.js';
 import { StudySessionDto } from '../study-sessions/dto/study-session.dto.js';
 import { DashboardService } from './dashboard.service.js';
@@ -11,28 +12,23 @@ export class DashboardController {
   constructor(private readonly dashboard: DashboardService) {}
 
   @Get('dashboard/last_study_session')
-  @ApiOperation({ summary: 'Get the last study session' })
-  @ApiOkResponse({ type: StudySessionDto, description: 'The newest study session.' })
-  @ApiProblems(400, 404)
+  @GetOperation('Get the last study session', StudySessionDto, 'The newest study session.', 404)
   lastStudySession() {
     return this.dashboard.lastStudySession();
   }
 
   @Get('dashboard/study_progress')
-  @ApiOperation({ summary: 'Get the study progress' })
-  @ApiOkResponse({ type: StudyProgressDto, description: 'How many words have been studied, of all words.' })
-  @ApiProblems(400)
+  @GetOperation('Get the study progress', StudyProgressDto, 'How many words have been studied, of all words.')
   studyProgress() {
     return this.dashboard.studyProgress();
   }
 
   @Get('dashboard/quick_stats')
-  @ApiOperation({ summary: 'Get quick statistics' })
-  @ApiOkResponse({
-    type: QuickStatsDto,
-    description: 'The success rate, the number of study sessions and active groups, and the study streak.',
-  })
-  @ApiProblems(400)
+  @GetOperation(
+    'Get quick statistics',
+    QuickStatsDto,
+    'The success rate, the number of study sessions and active groups, and the study streak.',
+  )
   quickStats() {
     return this.dashboard.quickStats();
   }

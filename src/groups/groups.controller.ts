@@ -1,10 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems } from '../http/problem-document.js';
+import { ApiTags } from '@nestjs/swagger';
 import { DestroysData } from '../http/destructive.js';
 import { ForceQueryDto, IdAndWordIdParams, IdParams } from '../core/http.js';
-import { CreatedAt } from '../http/created.js';
-import { PageDto } from '../core/pagination.js';
+import { CreateOperation, DeleteOperation, GetOperation, PageOperation, UpdateOperation } from '../http/endpoints.js';
 import { GroupDetailDto, GroupDto } from './dto/group.dto.js';
 import { CreateGroupDto, GroupWordIdsDto, ListGroupsQueryDto, UpdateGroupDto } from './dto/group-input.dto.js';
 import { GroupsService } from './groups.service.js';
@@ -15,61 +13,48 @@ export class GroupsController {
   constructor(private readonly groups: GroupsService) {}
 
   @Get('groups')
-  @ApiOperation({ summary: 'List groups' })
-  @ApiOkResponse({ type: PageDto(GroupDto), description: 'A page of groups, sorted as asked.' })
-  @ApiProblems(400)
+  @PageOperation('List groups', GroupDto, 'A page of groups, sorted as asked.')
   list(@Query() query: ListGroupsQueryDto) {
     return this.groups.list(query);
   }
 
   @Get('groups/:id')
-  @ApiOperation({ summary: 'Get a group' })
-  @ApiOkResponse({ type: GroupDetailDto, description: 'The group, with its study statistics.' })
-  @ApiProblems(400, 404)
+  @GetOperation('Get a group', GroupDetailDto, 'The group, with its study statistics.', 404)
   get(@Param() { id }: IdParams) {
     return this.groups.get(id);
   }
 
   @Post('groups')
-  @ApiOperation({ summary: 'Create a group' })
-  @CreatedAt(GroupDto, 'The new group.')
-  @ApiProblems(400, 409, 413, 415, 422)
+  @CreateOperation('Create a group', GroupDto, 'The new group.', 409, 422)
   create(@Body() body: CreateGroupDto) {
     return this.groups.create(body);
   }
 
   @Patch('groups/:id')
-  @ApiOperation({ summary: 'Rename a group' })
-  @ApiOkResponse({ type: GroupDto, description: 'The renamed group.' })
-  @ApiProblems(400, 404, 409, 413, 415)
+  @UpdateOperation('Rename a group', GroupDto, 'The renamed group.', 409)
   rename(@Param() { id }: IdParams, @Body() body: UpdateGroupDto) {
     return this.groups.rename(id, body);
   }
 
   @Delete('groups/:id')
-  @ApiOperation({ summary: 'Delete a group' })
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiNoContentResponse({ description: 'Deleted; its words stay.' })
-  @ApiProblems(400, 404, [409, 'Group 1 has study sessions; delete it with force=true to remove them too'])
+  @DeleteOperation('Delete a group', 'Deleted; its words stay.', [
+    409,
+    'Group 1 has study sessions; delete it with force=true to remove them too',
+  ])
   @DestroysData('with force=true')
   remove(@Param() { id }: IdParams, @Query() query: ForceQueryDto) {
     return this.groups.remove(id, query.force);
   }
 
   @Post('groups/:id/words')
-  @ApiOperation({ summary: 'Add words to a group' })
   @HttpCode(HttpStatus.OK)
-  @ApiOkResponse({ type: GroupDto, description: 'The group, with its new word count.' })
-  @ApiProblems(400, 404, 413, 415, 422)
+  @UpdateOperation('Add words to a group', GroupDto, 'The group, with its new word count.', 422)
   addWords(@Param() { id }: IdParams, @Body() body: GroupWordIdsDto) {
     return this.groups.addWords(id, body.word_ids);
   }
 
   @Delete('groups/:id/words/:word_id')
-  @ApiOperation({ summary: 'Remove a word from a group' })
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiNoContentResponse({ description: 'The word left the group.' })
-  @ApiProblems(400, 404)
+  @DeleteOperation('Remove a word from a group', 'The word left the group.')
   removeWord(@Param() { id, word_id }: IdAndWordIdParams) {
     return this.groups.removeWord(id, word_id);
   }

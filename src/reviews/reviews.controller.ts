@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems } from '../http/problem-document.js';
-import { PageDto } from '../core/pagination.js';
+import { ApiTags } from '@nestjs/swagger';
+import { PageOperation, RecordOperation } from '../http/endpoints.js';
 import {
+  ALL_OR_NONE,
   AnswerBatchDto,
   AnswerRecordedDto,
   AnswersRecordedDto,
@@ -19,29 +19,24 @@ export class ReviewsController {
   constructor(private readonly reviews: ReviewsService) {}
 
   @Get('reviews')
-  @ApiOperation({ summary: 'List reviews' })
-  @ApiOkResponse({ type: PageDto(ReviewDto), description: 'A page of the learning record log, newest first.' })
-  @ApiProblems(400)
+  @PageOperation('List reviews', ReviewDto, 'A page of the learning record log, newest first.')
   list(@Query() query: ListReviewsQueryDto) {
     return this.reviews.list(query);
   }
 
   @Post('reviews')
-  @ApiOperation({ summary: 'Record an answer outside a study session' })
-  @ApiCreatedResponse({ type: AnswerRecordedDto, description: 'An answer given outside any study session.' })
-  @ApiProblems(400, 413, 415)
+  @RecordOperation(
+    'Record an answer outside a study session',
+    AnswerRecordedDto,
+    'An answer given outside any study session.',
+  )
   @ApiIdempotencyKey()
   create(@Body() { word_id, ...answer }: CreateReviewDto, @IdempotencyKeyHeader() key?: string) {
     return this.reviews.recordOutsideSession(word_id, answer, key);
   }
 
   @Post('reviews/batch')
-  @ApiOperation({ summary: 'Record several answers outside any study session' })
-  @ApiCreatedResponse({
-    type: AnswersRecordedDto,
-    description: 'Every answer is recorded, in one transaction: all of them or, on any error, none.',
-  })
-  @ApiProblems(400, 413, 415)
+  @RecordOperation('Record several answers outside any study session', AnswersRecordedDto, ALL_OR_NONE)
   @ApiIdempotencyKey()
   createBatch(@Body() body: AnswerBatchDto, @IdempotencyKeyHeader() key?: string) {
     return this.reviews.recordBatchOutsideSession(body.answers, key);

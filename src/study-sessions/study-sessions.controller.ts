@@ -1,13 +1,18 @@
 import { Body, Controller, Get, Param, Post, Query, Req } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Environment } from '../core/config.js';
-import { ApiProblems } from '../http/problem-document.js';
 import { IdAndWordIdParams, IdParams } from '../core/http.js';
-import { CreatedAt } from '../http/created.js';
-import { PageDto } from '../core/pagination.js';
-import { AnswerBatchDto, AnswerDto, AnswerRecordedDto, AnswersRecordedDto } from '../reviews/dto/review.dto.js';
+import { portalOrigin } from '../xapi/origin.js';
+import { CreateOperation, GetOperation, PageOperation, RecordOperation } from '../http/endpoints.js';
+import {
+  ALL_OR_NONE,
+  AnswerBatchDto,
+  AnswerDto,
+  AnswerRecordedDto,
+  AnswersRecordedDto,
+} from '../reviews/dto/review.dto.js';
 import { ApiIdempotencyKey, IdempotencyKeyHeader } from '../reviews/idempotency-key.header.js';
 import {
   CreateStudySessionDto,
@@ -33,45 +38,45 @@ export class StudySessionsController {
 
   @Get('study_sessions')
   @ApiTags('study sessions')
-  @ApiOperation({ summary: 'List study sessions' })
-  @ApiOkResponse({ type: PageDto(StudySessionDto), description: 'A page of study sessions, newest first.' })
-  @ApiProblems(400, 404)
+  @PageOperation('List study sessions', StudySessionDto, 'A page of study sessions, newest first.', 404)
   list(@Query() query: ListStudySessionsQueryDto) {
     return this.sessions.listQueried(query);
   }
 
   @Post('study_sessions')
   @ApiTags('study sessions')
-  @ApiOperation({ summary: 'Start a study session' })
-  @CreatedAt(StudySessionDto, 'The new study session.')
-  @ApiProblems(400, 413, 415, [422, NO_SUCH_GROUP])
+  @CreateOperation('Start a study session', StudySessionDto, 'The new study session.', [422, NO_SUCH_GROUP])
   create(@Body() body: CreateStudySessionDto) {
     return this.sessions.create(body);
   }
 
   @Get('study_sessions/:id')
   @ApiTags('study sessions')
-  @ApiOperation({ summary: 'Get a study session' })
-  @ApiOkResponse({ type: StudySessionDto, description: 'The study session, with the counts of its answers.' })
-  @ApiProblems(400, 404)
+  @GetOperation('Get a study session', StudySessionDto, 'The study session, with the counts of its answers.', 404)
   get(@Param() { id }: IdParams) {
     return this.sessions.get(id);
   }
 
   @Get('study_sessions/:id/words')
   @ApiTags('study sessions')
-  @ApiOperation({ summary: 'List the words answered in a study session' })
-  @ApiOkResponse({ type: PageDto(SessionWordDto), description: 'A page of the words answered in the session.' })
-  @ApiProblems(400, 404)
+  @PageOperation(
+    'List the words answered in a study session',
+    SessionWordDto,
+    'A page of the words answered in the session.',
+    404,
+  )
   words(@Param() { id }: IdParams, @Query() query: SessionWordsQueryDto) {
     return this.sessions.answeredWords(id, query);
   }
 
   @Post('study_sessions/:id/words/:word_id/review')
   @ApiTags('study sessions')
-  @ApiOperation({ summary: 'Record an answer in a study session' })
-  @ApiCreatedResponse({ type: AnswerRecordedDto, description: 'The answer is recorded, all or nothing.' })
-  @ApiProblems(400, 404, 413, 415)
+  @RecordOperation(
+    'Record an answer in a study session',
+    AnswerRecordedDto,
+    'The answer is recorded, all or nothing.',
+    404,
+  )
   @ApiIdempotencyKey()
   review(@Param() { id, word_id }: IdAndWordIdParams, @Body() body: AnswerDto, @IdempotencyKeyHeader() key?: string) {
     return this.sessions.recordAnswer(id, word_id, body, key);
@@ -79,12 +84,7 @@ export class StudySessionsController {
 
   @Post('study_sessions/:id/answers')
   @ApiTags('study sessions')
-  @ApiOperation({ summary: 'Record several answers in a study session' })
-  @ApiCreatedResponse({
-    type: AnswersRecordedDto,
-    description: 'Every answer is recorded, in one transaction: all of them or, on any error, none.',
-  })
-  @ApiProblems(400, 404, 413, 415)
+  @RecordOperation('Record several answers in a study session', AnswersRecordedDto, ALL_OR_NONE, 404)
   @ApiIdempotencyKey()
   recordAnswers(@Param() { id }: IdParams, @Body() body: AnswerBatchDto, @IdempotencyKeyHeader() key?: string) {
     return this.sessions.recordAnswers(id, body.answers, key);
@@ -92,35 +92,38 @@ export class StudySessionsController {
 
   @Get('groups/:id/study_sessions')
   @ApiTags('groups')
-  @ApiOperation({ summary: 'List the study sessions of a group' })
-  @ApiOkResponse({ type: PageDto(StudySessionDto), description: 'Study sessions of the group, newest first.' })
-  @ApiProblems(400, 404)
+  @PageOperation(
+    'List the study sessions of a group',
+    StudySessionDto,
+    'Study sessions of the group, newest first.',
+    404,
+  )
   ofGroup(@Param() { id }: IdParams, @Query() query: SessionsQueryDto) {
     return this.sessions.list({ groupId: id }, query);
   }
 
   @Get('learning_apps/:id/study_sessions')
   @ApiTags('learning apps')
-  @ApiOperation({ summary: 'List the study sessions launched from a learning app' })
-  @ApiOkResponse({ type: PageDto(StudySessionDto), description: 'Sessions launched from this app, newest first.' })
-  @ApiProblems(400, 404)
+  @PageOperation(
+    'List the study sessions launched from a learning app',
+    StudySessionDto,
+    'Sessions launched from this app, newest first.',
+    404,
+  )
   ofLearningApp(@Param() { id }: IdParams, @Query() query: SessionsQueryDto) {
     return this.sessions.list({ learningAppId: id }, query);
   }
 
   @Post('learning_apps/:id/launch')
   @ApiTags('learning apps')
-  @ApiOperation({ summary: 'Launch a learning app on a group' })
-  @ApiCreatedResponse({
-    type: LaunchedDto,
-    description: 'The new study session, and the URL that opens the app on it.',
-  })
-  @ApiProblems(400, 404, 413, 415, [422, NO_SUCH_GROUP])
+  @RecordOperation(
+    'Launch a learning app on a group',
+    LaunchedDto,
+    'The new study session, and the URL that opens the app on it.',
+    404,
+    [422, NO_SUCH_GROUP],
+  )
   launch(@Param() { id }: IdParams, @Body() body: LaunchDto, @Req() request: Request) {
-    // Without PUBLIC_URL, the address the request was sent to (an HTTP/1.0 request may name no host).
-    const origin =
-      this.config.get('PUBLIC_URL', { infer: true }) ??
-      `${request.protocol}://${request.get('host') ?? `localhost:${this.config.get('PORT', { infer: true })}`}`;
-    return this.sessions.launch(id, body.group_id, origin.replace(/\/+$/, ''));
+    return this.sessions.launch(id, body.group_id, portalOrigin(this.config, request));
   }
 }

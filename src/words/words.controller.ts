@@ -1,16 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems } from '../http/problem-document.js';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { DestroysData } from '../http/destructive.js';
 import { ForceQueryDto, IdParams } from '../core/http.js';
-import { CreatedAt } from '../http/created.js';
-import { PageDto } from '../core/pagination.js';
+import { CreateOperation, DeleteOperation, GetOperation, PageOperation, UpdateOperation } from '../http/endpoints.js';
 import { GroupRawWordsDto, WordDetailDto, WordDto } from './dto/word.dto.js';
 import { CreateWordDto, UpdateWordDto } from './dto/word-input.dto.js';
 import { GroupWordsQueryDto, ListWordsQueryDto } from './dto/list-words.query.js';
 import { WordsService } from './words.service.js';
 
 const DUPLICATE_WORD = 'A word "แมว" / "cat" already exists (id 42)';
+const UNKNOWN_GROUPS = 'group_ids refers to ids that do not exist: 7, 9';
 
 @Controller()
 export class WordsController {
@@ -18,46 +17,38 @@ export class WordsController {
 
   @Get('words')
   @ApiTags('words')
-  @ApiOperation({ summary: 'List words' })
-  @ApiOkResponse({ type: PageDto(WordDto), description: 'A page of words, filtered and sorted as asked.' })
-  @ApiProblems(400, 404)
+  @PageOperation('List words', WordDto, 'A page of words, filtered and sorted as asked.', 404)
   list(@Query() query: ListWordsQueryDto) {
     return this.words.list(query);
   }
 
   @Get('words/:id')
   @ApiTags('words')
-  @ApiOperation({ summary: 'Get a word' })
-  @ApiOkResponse({ type: WordDetailDto, description: 'The word, with its groups and its last review.' })
-  @ApiProblems(400, 404)
+  @GetOperation('Get a word', WordDetailDto, 'The word, with its groups and its last review.', 404)
   get(@Param() { id }: IdParams) {
     return this.words.get(id);
   }
 
   @Post('words')
   @ApiTags('words')
-  @ApiOperation({ summary: 'Create a word' })
-  @CreatedAt(WordDetailDto, 'The new word.')
-  @ApiProblems(400, [409, DUPLICATE_WORD], 413, 415, [422, 'group_ids refers to ids that do not exist: 7, 9'])
+  @CreateOperation('Create a word', WordDetailDto, 'The new word.', [409, DUPLICATE_WORD], [422, UNKNOWN_GROUPS])
   create(@Body() body: CreateWordDto) {
     return this.words.create(body);
   }
 
   @Patch('words/:id')
   @ApiTags('words')
-  @ApiOperation({ summary: 'Update a word' })
-  @ApiOkResponse({ type: WordDetailDto, description: 'The updated word.' })
-  @ApiProblems(400, 404, [409, DUPLICATE_WORD], 413, 415)
+  @UpdateOperation('Update a word', WordDetailDto, 'The updated word.', [409, DUPLICATE_WORD])
   update(@Param() { id }: IdParams, @Body() body: UpdateWordDto) {
     return this.words.update(id, body);
   }
 
   @Delete('words/:id')
   @ApiTags('words')
-  @ApiOperation({ summary: 'Delete a word' })
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiNoContentResponse({ description: 'Deleted; with force=true its review history too.' })
-  @ApiProblems(400, 404, [409, 'Word 42 has review history; delete it with force=true to remove the history too'])
+  @DeleteOperation('Delete a word', 'Deleted; with force=true its review history too.', [
+    409,
+    'Word 42 has review history; delete it with force=true to remove the history too',
+  ])
   @DestroysData('with force=true')
   remove(@Param() { id }: IdParams, @Query() query: ForceQueryDto) {
     return this.words.remove(id, query.force);
@@ -65,18 +56,24 @@ export class WordsController {
 
   @Get('groups/:id/words')
   @ApiTags('groups')
-  @ApiOperation({ summary: 'List the words of a group' })
-  @ApiOkResponse({ type: PageDto(WordDto), description: 'A page of the group’s words, filtered and sorted as asked.' })
-  @ApiProblems(400, 404)
+  @PageOperation(
+    'List the words of a group',
+    WordDto,
+    'A page of the group’s words, filtered and sorted as asked.',
+    404,
+  )
   listInGroup(@Param() { id }: IdParams, @Query() query: GroupWordsQueryDto) {
     return this.words.listInGroup(id, query);
   }
 
   @Get('groups/:id/words/raw')
   @ApiTags('groups')
-  @ApiOperation({ summary: 'Get every word of a group' })
-  @ApiOkResponse({ type: GroupRawWordsDto, description: 'Every word of the group, unpaginated, for a launched app.' })
-  @ApiProblems(400, 404)
+  @GetOperation(
+    'Get every word of a group',
+    GroupRawWordsDto,
+    'Every word of the group, unpaginated, for a launched app.',
+    404,
+  )
   rawWordsOf(@Param() { id }: IdParams) {
     return this.words.rawWordsOf(id);
   }
