@@ -1,31 +1,15 @@
-import {
-  BadRequestException,
-  Controller,
-  Delete,
-  Get,
-  HttpStatus,
-  NotFoundException,
-  Post,
-  Put,
-  Req,
-  Res,
-  UseGuards,
-  Version,
-  VERSION_NEUTRAL,
-} from '@nestjs/common';
+import { Delete, Get, HttpStatus, NotFoundException, Post, Put, Req, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Environment } from '../core/config.js';
 import type { DocumentKind } from './document.entity.js';
 import { type DocumentKey, DocumentsService, type Preconditions } from './documents.service.js';
-import { isIri, isTimestamp, isUuid, StatementInvalid, validateActor } from './statement-validator.js';
+import { isIri, isTimestamp, isUuid } from './statement-validator.js';
 import { agentKey, type JsonObject } from './statements.js';
 import { portalOrigin, wordActivityPattern } from './origin.js';
-import { versionOf, XapiGuard } from './xapi.guard.js';
+import { agentParameter, bad, bodyOf, single, XapiResource } from './xapi-resource.js';
+import { versionOf } from './xapi.guard.js';
 import { XapiService } from './xapi.service.js';
-
-const bad = (message: string) => new BadRequestException(message);
 
 /** What names a document of each resource, besides its id parameter. */
 const RESOURCES: Record<
@@ -49,14 +33,6 @@ const RESOURCES: Record<
   },
 };
 
-/** A query parameter given once (400 if repeated). */
-function single(request: Request, name: string): string | undefined {
-  const value = request.query[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw bad(`${name} must be given once`);
-  return value;
-}
-
 function required(request: Request, name: string): string {
   const value = single(request, name);
   if (value === undefined || value === '') throw bad(`The ${name} parameter is required`);
@@ -70,22 +46,9 @@ function onlyParameters(request: Request, allowed: string[]): void {
 
 /** The `agent` parameter: an Agent as JSON, valid for the request's xAPI version. */
 function agentOf(request: Request): JsonObject {
-  const text = required(request, 'agent');
-  let agent: unknown;
-  try {
-    agent = JSON.parse(text);
-  } catch {
-    throw bad('agent must be an Agent as JSON');
-  }
-  try {
-    validateActor(agent, versionOf(request));
-  } catch (error) {
-    if (error instanceof StatementInvalid) throw bad(`agent: ${error.message}`);
-    throw error;
-  }
-  const object = agent as JsonObject;
-  if (object.objectType === 'Group') throw bad('agent must be an Agent, not a Group');
-  return object;
+  const agent = agentParameter(required(request, 'agent'), versionOf(request), 'an Agent');
+  if (agent.objectType === 'Group') throw bad('agent must be an Agent, not a Group');
+  return agent;
 }
 
 /** The key of the documents a list or a DELETE of them names. */
@@ -96,16 +59,11 @@ const withoutId = ({ kind, activityId, agent, registration }: DocumentKey) => ({
   registration,
 });
 
-/** The body of a document request, as bytes (see `xapiBodyParser`). */
-const bodyOf = (request: Request): Buffer => (Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
-
 /**
  * xAPI's document resources (State, Activity Profile, Agent Profile), and the Agents and Activities
  * resources, at /xapi. Behind XapiGuard like the Statements resource. Every GET also answers HEAD (Express).
  */
-@ApiExcludeController()
-@UseGuards(XapiGuard)
-@Controller()
+@XapiResource()
 export class DocumentsController {
   constructor(
     private readonly documents: DocumentsService,
@@ -114,80 +72,67 @@ export class DocumentsController {
   ) {}
 
   @Get(RESOURCES.state.path)
-  @Version(VERSION_NEUTRAL)
   getState(@Req() request: Request, @Res() response: Response) {
     return this.read('state', request, response);
   }
 
   @Put(RESOURCES.state.path)
-  @Version(VERSION_NEUTRAL)
   putState(@Req() request: Request, @Res() response: Response) {
     return this.write('state', 'put', request, response);
   }
 
   @Post(RESOURCES.state.path)
-  @Version(VERSION_NEUTRAL)
   postState(@Req() request: Request, @Res() response: Response) {
     return this.write('state', 'post', request, response);
   }
 
   @Delete(RESOURCES.state.path)
-  @Version(VERSION_NEUTRAL)
   deleteState(@Req() request: Request, @Res() response: Response) {
     return this.remove('state', request, response);
   }
 
   @Get(RESOURCES.activity_profile.path)
-  @Version(VERSION_NEUTRAL)
   getActivityProfile(@Req() request: Request, @Res() response: Response) {
     return this.read('activity_profile', request, response);
   }
 
   @Put(RESOURCES.activity_profile.path)
-  @Version(VERSION_NEUTRAL)
   putActivityProfile(@Req() request: Request, @Res() response: Response) {
     return this.write('activity_profile', 'put', request, response);
   }
 
   @Post(RESOURCES.activity_profile.path)
-  @Version(VERSION_NEUTRAL)
   postActivityProfile(@Req() request: Request, @Res() response: Response) {
     return this.write('activity_profile', 'post', request, response);
   }
 
   @Delete(RESOURCES.activity_profile.path)
-  @Version(VERSION_NEUTRAL)
   deleteActivityProfile(@Req() request: Request, @Res() response: Response) {
     return this.remove('activity_profile', request, response);
   }
 
   @Get(RESOURCES.agent_profile.path)
-  @Version(VERSION_NEUTRAL)
   getAgentProfile(@Req() request: Request, @Res() response: Response) {
     return this.read('agent_profile', request, response);
   }
 
   @Put(RESOURCES.agent_profile.path)
-  @Version(VERSION_NEUTRAL)
   putAgentProfile(@Req() request: Request, @Res() response: Response) {
     return this.write('agent_profile', 'put', request, response);
   }
 
   @Post(RESOURCES.agent_profile.path)
-  @Version(VERSION_NEUTRAL)
   postAgentProfile(@Req() request: Request, @Res() response: Response) {
     return this.write('agent_profile', 'post', request, response);
   }
 
   @Delete(RESOURCES.agent_profile.path)
-  @Version(VERSION_NEUTRAL)
   deleteAgentProfile(@Req() request: Request, @Res() response: Response) {
     return this.remove('agent_profile', request, response);
   }
 
   /** The Agents resource: the Person the LRS knows by this Agent's identifier (here: the Agent itself). */
   @Get('xapi/agents')
-  @Version(VERSION_NEUTRAL)
   agents(@Req() request: Request, @Res() response: Response) {
     onlyParameters(request, ['agent']);
     const agent = agentOf(request);
@@ -200,7 +145,6 @@ export class DocumentsController {
 
   /** The Activities resource: a portal word's definition from the word, any other from its statements. */
   @Get('xapi/activities')
-  @Version(VERSION_NEUTRAL)
   async activities(@Req() request: Request, @Res() response: Response) {
     onlyParameters(request, ['activityId']);
     const activityId = required(request, 'activityId');

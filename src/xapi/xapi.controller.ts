@@ -1,20 +1,5 @@
-import {
-  BadRequestException,
-  Controller,
-  ForbiddenException,
-  Get,
-  HttpStatus,
-  NotFoundException,
-  Post,
-  Put,
-  Req,
-  Res,
-  UseGuards,
-  Version,
-  VERSION_NEUTRAL,
-} from '@nestjs/common';
+import { ForbiddenException, Get, HttpStatus, NotFoundException, Post, Put, Req, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Environment } from '../core/config.js';
 import { portalOrigin, wordActivityPattern } from './origin.js';
@@ -26,11 +11,11 @@ import {
   isTimestamp,
   isUuid,
   StatementInvalid,
-  validateActor,
   validateStatement,
   type XapiVersion,
 } from './statement-validator.js';
-import { launchOf, versionOf, XapiGuard } from './xapi.guard.js';
+import { agentParameter, bad, bodyOf, single, XapiResource } from './xapi-resource.js';
+import { launchOf, versionOf } from './xapi.guard.js';
 import { type Cursor, MAX_LIMIT, type StatementQuery, XapiBadRequest, XapiService } from './xapi.service.js';
 
 const QUERY_PARAMETERS = [
@@ -51,18 +36,11 @@ const QUERY_PARAMETERS = [
 ];
 const BOUNDARY = 'xapi-statements-boundary-5b1f0e2a';
 
-const bad = (message: string) => new BadRequestException(message);
-
-/** The body of a request under /xapi, as bytes (see `xapiBodyParser`). */
-const bodyOf = (request: Request): Buffer => (Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
-
 /**
  * The xAPI Statements resource and About, at /xapi (outside /api/v1: xAPI versions itself with the
  * `X-Experience-API-Version` header). Behind XapiGuard: configured, credentials, version.
  */
-@ApiExcludeController()
-@UseGuards(XapiGuard)
-@Controller()
+@XapiResource()
 export class XapiController {
   constructor(
     private readonly xapi: XapiService,
@@ -70,15 +48,13 @@ export class XapiController {
   ) {}
 
   @Get('xapi/about')
-  @Version(VERSION_NEUTRAL)
   about(@Res() response: Response) {
     response.json({ version: ['2.0.0', '1.0.3'], extensions: {} });
   }
 
   @Put('xapi/statements')
-  @Version(VERSION_NEUTRAL)
   async put(@Req() request: Request, @Res() response: Response) {
-    const statementId = this.single(request, 'statementId');
+    const statementId = single(request, 'statementId');
     const extra = Object.keys(request.query).filter((name) => name !== 'statementId');
     if (statementId === undefined) throw bad('PUT needs the statementId parameter');
     if (extra.length > 0) throw bad(`Unknown parameters: ${extra.join(', ')}`);
@@ -94,7 +70,6 @@ export class XapiController {
   }
 
   @Post('xapi/statements')
-  @Version(VERSION_NEUTRAL)
   async post(@Req() request: Request, @Res() response: Response) {
     if (Object.keys(request.query).length > 0) {
       throw bad(`Unknown parameters: ${Object.keys(request.query).join(', ')}`);
@@ -105,13 +80,12 @@ export class XapiController {
   }
 
   @Get('xapi/statements')
-  @Version(VERSION_NEUTRAL)
   async get(@Req() request: Request, @Res() response: Response) {
     const names = Object.keys(request.query);
-    const more = this.single(request, 'more');
+    const more = single(request, 'more');
     const unknown = names.filter((name) => !QUERY_PARAMETERS.includes(name) && name !== 'more');
     if (unknown.length > 0) throw bad(`Unknown parameters: ${unknown.join(', ')}`);
-    const format = this.single(request, 'format') ?? 'exact';
+    const format = single(request, 'format') ?? 'exact';
     if (!['exact', 'ids', 'canonical'].includes(format)) throw bad('format must be ids, exact or canonical');
     const withAttachments = this.flag(request, 'attachments') ?? false;
     const shape = (statement: JsonObject) =>
@@ -120,8 +94,8 @@ export class XapiController {
         : format === 'canonical'
           ? canonicalFormat(statement, request.get('accept-language'))
           : statement;
-    const statementId = this.single(request, 'statementId');
-    const voidedStatementId = this.single(request, 'voidedStatementId');
+    const statementId = single(request, 'statementId');
+    const voidedStatementId = single(request, 'voidedStatementId');
     if (statementId !== undefined || voidedStatementId !== undefined) {
       if (statementId !== undefined && voidedStatementId !== undefined) {
         throw bad('statementId and voidedStatementId exclude each other');
@@ -199,15 +173,8 @@ export class XapiController {
     response.status(HttpStatus.OK).type(`multipart/mixed; boundary=${BOUNDARY}`).send(buildMultipart(parts, BOUNDARY));
   }
 
-  private single(request: Request, name: string): string | undefined {
-    const value = request.query[name];
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string') throw bad(`${name} must be given once`);
-    return value;
-  }
-
   private flag(request: Request, name: string): boolean | undefined {
-    const value = this.single(request, name);
+    const value = single(request, name);
     if (value === undefined) return undefined;
     if (value !== 'true' && value !== 'false') throw bad(`${name} must be true or false`);
     return value === 'true';
@@ -216,46 +183,34 @@ export class XapiController {
   private queryOf(request: Request): StatementQuery {
     const version = versionOf(request);
     const query: StatementQuery = { limit: MAX_LIMIT };
-    const agent = this.single(request, 'agent');
+    const agent = single(request, 'agent');
     if (agent !== undefined) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(agent);
-      } catch {
-        throw bad('agent must be an Agent or identified Group as JSON');
-      }
-      try {
-        validateActor(parsed, version);
-      } catch (error) {
-        if (error instanceof StatementInvalid) throw bad(`agent: ${error.message}`);
-        throw error;
-      }
-      const key = this.xapi.agentKeyOf(parsed as JsonObject);
+      const key = this.xapi.agentKeyOf(agentParameter(agent, version, 'an Agent or identified Group'));
       if (!key) throw bad('agent must have an identifier');
       query.agent = key;
     }
-    const verb = this.single(request, 'verb');
+    const verb = single(request, 'verb');
     if (verb !== undefined) {
       if (!isIri(verb)) throw bad('verb must be an IRI');
       query.verb = verb;
     }
-    const activity = this.single(request, 'activity');
+    const activity = single(request, 'activity');
     if (activity !== undefined) {
       if (!isIri(activity)) throw bad('activity must be an IRI');
       query.activity = activity;
     }
-    const registration = this.single(request, 'registration');
+    const registration = single(request, 'registration');
     if (registration !== undefined) {
       if (!isUuid(registration)) throw bad('registration must be a UUID');
       query.registration = registration;
     }
     for (const name of ['since', 'until'] as const) {
-      const value = this.single(request, name);
+      const value = single(request, name);
       if (value === undefined) continue;
       if (!isTimestamp(value, false)) throw bad(`${name} must be an ISO 8601 timestamp`);
       query[name] = Date.parse(/(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value) ? value : `${value}Z`);
     }
-    const limit = this.single(request, 'limit');
+    const limit = single(request, 'limit');
     if (limit !== undefined) {
       if (!/^\d+$/.test(limit)) throw bad('limit must be a non-negative integer');
       query.limit = Number(limit) === 0 ? MAX_LIMIT : Math.min(Number(limit), MAX_LIMIT);

@@ -1,0 +1,43 @@
+import { applyDecorators, BadRequestException, Controller, UseGuards, VERSION_NEUTRAL } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { StatementInvalid, validateActor, type XapiVersion } from './statement-validator.js';
+import type { JsonObject } from './statements.js';
+import { XapiGuard } from './xapi.guard.js';
+
+/**
+ * A controller of xAPI resources: at /xapi, outside /api/v1 and its OpenAPI document (xAPI versions
+ * itself with the `X-Experience-API-Version` header, and has its own specification), behind XapiGuard.
+ */
+export const XapiResource = () =>
+  applyDecorators(ApiExcludeController(), UseGuards(XapiGuard), Controller({ version: VERSION_NEUTRAL }));
+
+export const bad = (message: string) => new BadRequestException(message);
+
+/** A query parameter given once (400 if repeated). */
+export function single(request: Request, name: string): string | undefined {
+  const value = request.query[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw bad(`${name} must be given once`);
+  return value;
+}
+
+/** The `agent` query parameter's value: JSON of an Actor valid in `version`; `expected` names what it must be. */
+export function agentParameter(text: string, version: XapiVersion, expected: string): JsonObject {
+  let agent: unknown;
+  try {
+    agent = JSON.parse(text);
+  } catch {
+    throw bad(`agent must be ${expected} as JSON`);
+  }
+  try {
+    validateActor(agent, version);
+  } catch (error) {
+    if (error instanceof StatementInvalid) throw bad(`agent: ${error.message}`);
+    throw error;
+  }
+  return agent as JsonObject;
+}
+
+/** The body of a request under /xapi, as bytes (see `xapiBodyParser`). */
+export const bodyOf = (request: Request): Buffer => (Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
