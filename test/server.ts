@@ -71,6 +71,52 @@ export function collect(response: http.IncomingMessage): Promise<Reply> {
   });
 }
 
+export interface RequestOptions {
+  /** Sent as JSON. */
+  body?: string;
+  headers?: Record<string, string>;
+  /** A keep-alive agent whose connections to use; a new connection by default. */
+  agent?: http.Agent | false;
+  timeoutMs: number;
+}
+
+/** One request to 127.0.0.1; a connection failure, a timeout or a response cut short rejects. */
+export function requestLocal(port: number, method: string, path: string, options: RequestOptions): Promise<Reply> {
+  const { body, headers = {}, agent = false, timeoutMs } = options;
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent,
+        timeout: timeoutMs,
+        headers: {
+          ...(body !== undefined && {
+            'Content-Type': 'application/json',
+            'Content-Length': String(Buffer.byteLength(body)),
+          }),
+          ...headers,
+        },
+      },
+      (response) => collect(response).then(resolve, reject),
+    );
+    request.on('timeout', () => request.destroy(new Error(`${method} ${path}: timed out`)));
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/** A response, or why there was none: the crash tests expect requests that a kill cuts short. */
+export type Outcome = { status: number; text: string; body: unknown } | { error: string };
+
+export const outcomeOf = (reply: Promise<Reply>): Promise<Outcome> =>
+  reply.then(
+    ({ status, text, body }) => ({ status, text, body }),
+    (error: NodeJS.ErrnoException) => ({ error: error.code ?? error.message }),
+  );
+
 /**
  * The test process's environment with these variables set, or removed where the value is undefined. A built
  * server runs on its SQLite file unless `variables` name a PostgreSQL database (the PostgreSQL run of the suite

@@ -3,7 +3,15 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { type BuiltServer, collect, ensureBuilt, sleep, startBuiltServer } from '../server.js';
+import {
+  type BuiltServer,
+  ensureBuilt,
+  type Outcome,
+  outcomeOf,
+  requestLocal,
+  sleep,
+  startBuiltServer,
+} from '../server.js';
 
 /**
  * Crash test of the learning record: the built server (dist/, `npm run test:crash` builds it) is killed
@@ -47,7 +55,6 @@ const pick = <T>(items: T[], count: number): T[] => {
   return pool.slice(0, count);
 };
 
-type Outcome = { status: number; text: string; body: unknown } | { error: string };
 const isResponse = (outcome: Outcome | undefined): outcome is { status: number; text: string; body: unknown } =>
   outcome !== undefined && 'status' in outcome;
 
@@ -56,7 +63,7 @@ interface Server extends BuiltServer {
   killed: boolean;
 }
 
-/** One HTTP request on the loopback interface; a connection failure or a timeout is an outcome, not an error. */
+/** One HTTP request on the server's connections; a connection failure or a timeout is an outcome, not an error. */
 function send(
   server: Server,
   method: string,
@@ -64,35 +71,9 @@ function send(
   body?: string,
   headers: Record<string, string> = {},
 ): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const request = http.request(
-      {
-        host: '127.0.0.1',
-        port: server.port,
-        method,
-        path,
-        agent: server.agent,
-        timeout: REQUEST_TIMEOUT_MS,
-        headers: {
-          ...(body !== undefined && {
-            'Content-Type': 'application/json',
-            'Content-Length': String(Buffer.byteLength(body)),
-          }),
-          ...headers,
-        },
-      },
-      (response) => {
-        collect(response).then(
-          ({ status, text, body }) => resolve({ status, text, body }),
-          (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }),
-        );
-        response.on('aborted', () => resolve({ error: 'aborted' }));
-      },
-    );
-    request.on('timeout', () => request.destroy(new Error('timeout')));
-    request.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
-    request.end(body);
-  });
+  return outcomeOf(
+    requestLocal(server.port, method, path, { body, headers, agent: server.agent, timeoutMs: REQUEST_TIMEOUT_MS }),
+  );
 }
 
 async function getJson<T>(server: Server, path: string): Promise<T> {

@@ -6,7 +6,15 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { asInteger, dialect, instantOf, quarterHour } from '../../src/database/dialect.js';
 import { freshDatabase } from '../postgres.js';
-import { type BuiltServer, collect, ensureBuilt, sleep, startBuiltServer } from '../server.js';
+import {
+  type BuiltServer,
+  ensureBuilt,
+  type Outcome,
+  outcomeOf,
+  requestLocal,
+  sleep,
+  startBuiltServer,
+} from '../server.js';
 
 /**
  * Two cluster workers (`npm run start:cluster`, built) on one database (a SQLite file; in the PostgreSQL run,
@@ -30,14 +38,13 @@ const START_TIMEOUT_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 const CONFLICT_RETRY_LIMIT_MS = 30_000;
 
-type Outcome = { status: number; text: string; body: unknown } | { error: string };
 const isResponse = (outcome: Outcome): outcome is { status: number; text: string; body: unknown } =>
   'status' in outcome;
 
 let requestCounter = 0;
 
 /** One request on `agent`'s connection, with its own X-Request-Id (returned, to find it in the log). */
-function send(
+async function send(
   port: number,
   agent: http.Agent,
   method: string,
@@ -46,37 +53,8 @@ function send(
   headers: Record<string, string> = {},
 ): Promise<{ id: string; outcome: Outcome }> {
   const id = `cluster-test-${++requestCounter}`;
-  return new Promise((resolve) => {
-    const request = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path,
-        agent,
-        timeout: REQUEST_TIMEOUT_MS,
-        headers: {
-          'X-Request-Id': id,
-          ...(body !== undefined && {
-            'Content-Type': 'application/json',
-            'Content-Length': String(Buffer.byteLength(body)),
-          }),
-          ...headers,
-        },
-      },
-      (response) => {
-        collect(response).then(
-          ({ status, text, body: json }) => resolve({ id, outcome: { status, text, body: json } }),
-          (error: NodeJS.ErrnoException) => resolve({ id, outcome: { error: error.code ?? error.message } }),
-        );
-      },
-    );
-    request.on('timeout', () => request.destroy(new Error('timeout')));
-    request.on('error', (error: NodeJS.ErrnoException) =>
-      resolve({ id, outcome: { error: error.code ?? error.message } }),
-    );
-    request.end(body);
-  });
+  const options = { body, headers: { 'X-Request-Id': id, ...headers }, agent, timeoutMs: REQUEST_TIMEOUT_MS };
+  return { id, outcome: await outcomeOf(requestLocal(port, method, path, options)) };
 }
 
 /** The JSON lines of the cluster's output (pino's, each with the pid of the process that wrote it). */

@@ -24,6 +24,7 @@ import {
   environment,
   freePort,
   type Reply,
+  requestLocal,
   ROOT,
   sleep,
   startBuiltServer,
@@ -88,29 +89,7 @@ function send(
   agent: http.Agent | false = false,
 ): Promise<Reply> {
   const text = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path,
-        agent,
-        timeout: 15_000,
-        headers: {
-          ...(text !== undefined && {
-            'Content-Type': 'application/json',
-            'Content-Length': String(Buffer.byteLength(text)),
-          }),
-          ...headers,
-        },
-      },
-      (response) => collect(response).then(resolve, reject),
-    );
-    request.on('timeout', () => request.destroy(new Error(`${method} ${path}: timed out`)));
-    request.on('error', reject);
-    request.end(text);
-  });
+  return requestLocal(port, method, path, { body: text, headers, agent, timeoutMs: 15_000 });
 }
 
 /** The complete lines the server wrote to stdout so far. */
