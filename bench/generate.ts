@@ -11,6 +11,7 @@ import { validateEnvironment } from '../src/core/config.js';
 import { DEFAULT_PARAMETERS, type Memory, Scheduler } from '../src/scheduling/scheduler.js';
 import { thaiSortKey } from '../src/words/thai.js';
 import { thaiWord } from './import.js';
+import { seededRandom } from './random.js';
 
 /**
  * Fills a file database with a large portal through the project's own schema: the migrations run through
@@ -125,18 +126,6 @@ const NOUNS = [
 const PARTS_OF_SPEECH = ['noun', 'verb', 'adjective', 'adverb', 'phrase'];
 const SYLLABLES = ['ka', 'khi', 'ngu', 'cho', 'dam', 'tan', 'thong', 'na', 'bai', 'pla', 'phon', 'ma', 'yai', 'rot'];
 
-/** A small deterministic random generator (mulberry32): the same flags give the same portal. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const romanizationOf = (i: number) =>
   [0, 1, 2].map((k) => SYLLABLES[Math.floor(i / SYLLABLES.length ** k) % SYLLABLES.length]).join('');
 
@@ -173,7 +162,8 @@ export async function generate(path: string, size: PortalSize, log = (_: string)
   db.pragma('synchronous = OFF');
   db.pragma('foreign_keys = OFF');
   db.pragma('cache_size = -262144');
-  const rand = random(12);
+  // The same flags give the same portal.
+  const rand = seededRandom(12);
   const end = Date.now() - 60 * 60 * 1000;
   const start = end - size.days * DAY_MS;
   const createdAt = start - 30 * DAY_MS;

@@ -111,6 +111,10 @@ export function requestLocal(port: number, method: string, path: string, options
 /** A response, or why there was none: the crash tests expect requests that a kill cuts short. */
 export type Outcome = { status: number; text: string; body: unknown } | { error: string };
 
+/** Whether the request got a response (and not an error, or nothing yet). */
+export const isResponse = (outcome: Outcome | undefined): outcome is Extract<Outcome, { status: number }> =>
+  outcome !== undefined && 'status' in outcome;
+
 export const outcomeOf = (reply: Promise<Reply>): Promise<Outcome> =>
   reply.then(
     ({ status, text, body }) => ({ status, text, body }),

@@ -3,9 +3,11 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { seededRandom } from '../../bench/random.js';
 import {
   type BuiltServer,
   ensureBuilt,
+  isResponse,
   type Outcome,
   outcomeOf,
   requestLocal,
@@ -33,18 +35,8 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const START_TIMEOUT_MS = 30_000;
 const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 2 ** 31);
 
-/** mulberry32: a small seeded generator, so that a failing run can be replayed with CRASH_SEED. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-const random = seeded(SEED);
+// Seeded, so that a failing run can be replayed with CRASH_SEED.
+const random = seededRandom(SEED);
 const randomInt = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
 const pick = <T>(items: T[], count: number): T[] => {
   const pool = [...items];
@@ -54,9 +46,6 @@ const pick = <T>(items: T[], count: number): T[] => {
   }
   return pool.slice(0, count);
 };
-
-const isResponse = (outcome: Outcome | undefined): outcome is { status: number; text: string; body: unknown } =>
-  outcome !== undefined && 'status' in outcome;
 
 interface Server extends BuiltServer {
   agent: http.Agent;

@@ -9,6 +9,7 @@ import { freshDatabase } from '../postgres.js';
 import {
   type BuiltServer,
   ensureBuilt,
+  isResponse,
   type Outcome,
   outcomeOf,
   requestLocal,
@@ -37,9 +38,6 @@ const CONNECTIONS_PER_WORKER = 16;
 const START_TIMEOUT_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 const CONFLICT_RETRY_LIMIT_MS = 30_000;
-
-const isResponse = (outcome: Outcome): outcome is { status: number; text: string; body: unknown } =>
-  'status' in outcome;
 
 let requestCounter = 0;
 

@@ -342,12 +342,8 @@ describe('GET /words', () => {
     });
 
     it('accepts per_page 1 and 500', async () => {
-      expect((await client.get('/words?per_page=1').expect(200)).body.pagination).toEqual({
-        current_page: 1,
-        total_pages: 5,
-        total_items: 5,
-        items_per_page: 1,
-      });
+      const { pagination } = (await client.get('/words?per_page=1').expect(200)).body;
+      expect(pagination).toEqual({ current_page: 1, total_pages: 5, total_items: 5, items_per_page: 1 });
       expect(await client.ids('/words?per_page=500')).toEqual(ids);
     });
 
@@ -500,12 +496,8 @@ describe('GET /words', () => {
     });
 
     it('counts only the matches in the pagination', async () => {
-      expect((await client.get('/words?q=snake&per_page=1').expect(200)).body.pagination).toEqual({
-        current_page: 1,
-        total_pages: 2,
-        total_items: 2,
-        items_per_page: 1,
-      });
+      const { pagination } = (await client.get('/words?q=snake&per_page=1').expect(200)).body;
+      expect(pagination).toEqual({ current_page: 1, total_pages: 2, total_items: 2, items_per_page: 1 });
     });
 
     // Known limitation: SQLite's lower() folds ASCII only, so non-ASCII letters match in their own case only.

@@ -86,38 +86,29 @@ describe('404 Not Found', () => {
 describe('X-Request-Id', () => {
   const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+  const api = () => request(t.http);
+  const oversized = () =>
+    api()
+      .post('/api/v1/words')
+      .send({ thai: 'x'.repeat(4096), english: 'x' });
+  const preflight = () =>
+    api().options('/api/v1/words').set('Origin', 'http://apps.example').set('Access-Control-Request-Method', 'POST');
   const responses: [string, () => request.Test][] = [
-    ['GET /api/v1/words (200)', () => request(t.http).get('/api/v1/words')],
-    ['POST /api/v1/words (201)', () => request(t.http).post('/api/v1/words').send({ thai: 'แมว', english: 'cat' })],
-    ['DELETE /api/v1/groups/1 (204)', () => request(t.http).delete('/api/v1/groups/1')],
-    ['GET /api/v1/words?per_page=0 (400)', () => request(t.http).get('/api/v1/words?per_page=0')],
-    [
-      'POST /api/v1/words with malformed JSON (400)',
-      () => request(t.http).post('/api/v1/words').type('json').send('{"thai":'),
-    ],
-    ['GET /api/v1/words/999 (404)', () => request(t.http).get('/api/v1/words/999')],
-    ['GET /api/v1/nothing (404)', () => request(t.http).get('/api/v1/nothing')],
-    ['GET /nothing (404)', () => request(t.http).get('/nothing')],
-    ['PUT /api/v1/words (405)', () => request(t.http).put('/api/v1/words')],
-    [
-      'POST /api/v1/words with 4 KB over a 2 KB BODY_LIMIT (413)',
-      () =>
-        request(t.http)
-          .post('/api/v1/words')
-          .send({ thai: 'x'.repeat(4096), english: 'x' }),
-    ],
-    ['POST /api/v1/words as text/plain (415)', () => request(t.http).post('/api/v1/words').type('text').send('hello')],
-    ['GET /metrics', () => request(t.http).get('/metrics')],
-    ['GET /api/v1/health', () => request(t.http).get('/api/v1/health')],
-    ['GET /api/docs-json', () => request(t.http).get('/api/docs-json')],
-    [
-      'OPTIONS /api/v1/words, a CORS preflight (204)',
-      () =>
-        request(t.http)
-          .options('/api/v1/words')
-          .set('Origin', 'http://apps.example')
-          .set('Access-Control-Request-Method', 'POST'),
-    ],
+    ['GET /api/v1/words (200)', () => api().get('/api/v1/words')],
+    ['POST /api/v1/words (201)', () => api().post('/api/v1/words').send({ thai: 'แมว', english: 'cat' })],
+    ['DELETE /api/v1/groups/1 (204)', () => api().delete('/api/v1/groups/1')],
+    ['GET /api/v1/words?per_page=0 (400)', () => api().get('/api/v1/words?per_page=0')],
+    ['POST /api/v1/words with malformed JSON (400)', () => api().post('/api/v1/words').type('json').send('{"thai":')],
+    ['GET /api/v1/words/999 (404)', () => api().get('/api/v1/words/999')],
+    ['GET /api/v1/nothing (404)', () => api().get('/api/v1/nothing')],
+    ['GET /nothing (404)', () => api().get('/nothing')],
+    ['PUT /api/v1/words (405)', () => api().put('/api/v1/words')],
+    ['POST /api/v1/words with 4 KB over a 2 KB BODY_LIMIT (413)', oversized],
+    ['POST /api/v1/words as text/plain (415)', () => api().post('/api/v1/words').type('text').send('hello')],
+    ['GET /metrics', () => api().get('/metrics')],
+    ['GET /api/v1/health', () => api().get('/api/v1/health')],
+    ['GET /api/docs-json', () => api().get('/api/docs-json')],
+    ['OPTIONS /api/v1/words, a CORS preflight (204)', preflight],
   ];
 
   it.each(responses)('%s has one', async (_what, send) => {
