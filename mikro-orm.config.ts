@@ -10,7 +10,7 @@ import { DatabaseSeeder } from './database/seeders/DatabaseSeeder.js';
 import { dialect, isPostgresqlUrl } from './src/database/dialect.js';
 import { postgresqlConnection } from './src/database/postgresql.dialect.js';
 import { sqliteConnection } from './src/database/sqlite.dialect.js';
-import { type Environment, validateEnvironment } from './src/core/config.js';
+import { type Environment, validateEnvironment } from './src/config.js';
 import { ENTITIES } from './src/entities.js';
 import { WORD_SEARCH_TABLES } from './src/words/search.sqlite.js';
 

@@ -7,7 +7,7 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import Database from 'better-sqlite3';
 import { MikroORM } from '@mikro-orm/sql';
 import { ormConfig } from '../mikro-orm.config.js';
-import { validateEnvironment } from '../src/core/config.js';
+import { validateEnvironment } from '../src/config.js';
 import { DEFAULT_PARAMETERS, type Memory, Scheduler } from '../src/scheduling/scheduler.js';
 import { thaiSortKey } from '../src/words/thai.js';
 import { thaiWord } from './import.js';

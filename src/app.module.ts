@@ -6,7 +6,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { ormConfig } from '../mikro-orm.config.js';
-import { type Environment, validateEnvironment } from './core/config.js';
+import { type Environment, validateEnvironment } from './config.js';
 import { AnkiModule } from './anki/anki.module.js';
 import { BackupsModule } from './backups/backups.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';

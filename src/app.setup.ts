@@ -6,7 +6,7 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { mediaDirectory } from './anki/media.js';
-import type { Environment } from './core/config.js';
+import type { Environment } from './config.js';
 import { documentBodyContents } from './http/body-content.js';
 import { ValidationFailedException } from './http/problem-document.js';
 import { corsOptions } from './http/destructive.js';

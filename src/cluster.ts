@@ -3,7 +3,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { databaseName, type Environment, validateEnvironment } from './core/config.js';
+import { databaseName, type Environment, validateEnvironment } from './config.js';
 import { PINO_LEVELS } from './http/logging.js';
 
 /**

@@ -1,6 +1,6 @@
 import './node-version-guard.js';
 import { backUp } from './backups/backup.js';
-import { validateEnvironment } from './core/config.js';
+import { validateEnvironment } from './config.js';
 
 // `npm run db:backup`: a consistent copy of the database, taken while the server may be running.
 try {

@@ -217,7 +217,7 @@ async function copy(from: string, to: string): Promise<string> {
   process.env.DATABASE_URL = to;
   const { MikroORM } = await import('@mikro-orm/postgresql');
   const { ormConfig } = await import('../mikro-orm.config.js');
-  const { validateEnvironment } = await import('./core/config.js');
+  const { validateEnvironment } = await import('./config.js');
   const { dialect } = await import('./database/dialect.js');
 
   // 1. The target's schema, by the PostgreSQL migrations (a no-op when it is up to date); the tables, from the metadata.

@@ -1,6 +1,6 @@
 import './node-version-guard.js';
 import { isInUse, problemWithBackup, restore } from './backups/backup.js';
-import { validateEnvironment } from './core/config.js';
+import { validateEnvironment } from './config.js';
 
 // `npm run db:restore -- FILE`: replaces the database with a backup, once the file is checked.
 async function main(file: string | undefined): Promise<string> {

@@ -8,7 +8,7 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { seed } from '../database/seeders/DatabaseSeeder.js';
 import { AppModule } from './app.module.js';
 import { configureApp, portalHttpAdapter } from './app.setup.js';
-import { databaseName, type Environment } from './core/config.js';
+import { databaseName, type Environment } from './config.js';
 import { quietStartup } from './http/logging.js';
 import { dialect } from './database/dialect.js';
 import { CardsService } from './reviews/cards.service.js';

@@ -5,7 +5,7 @@ import { ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../src/app.module.js';
 import { configureApp, portalHttpAdapter } from '../src/app.setup.js';
-import { type Environment, validateEnvironment } from '../src/core/config.js';
+import { type Environment, validateEnvironment } from '../src/config.js';
 import { clearDatabase } from './api.js';
 import { freshDatabase } from './postgres.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { MikroORM } from '@mikro-orm/sql';
 import { ormConfig } from '../mikro-orm.config.js';
-import { validateEnvironment } from '../src/core/config.js';
+import { validateEnvironment } from '../src/config.js';
 
 /**
  * The PostgreSQL run of the suite (TEST_DATABASE_URL names a server the tests may create databases on): the

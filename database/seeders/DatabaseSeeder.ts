@@ -5,7 +5,7 @@ import { Group } from '../../src/groups/group.entity.js';
 import { WordGroup } from '../../src/groups/word-group.entity.js';
 import { LearningApp } from '../../src/learning-apps/learning-app.entity.js';
 import { Word, type WordParts } from '../../src/words/word.entity.js';
-import { validateEnvironment } from '../../src/core/config.js';
+import { validateEnvironment } from '../../src/config.js';
 
 interface SeedGroup {
   group: string;

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { MulterModule } from '@nestjs/platform-express';
-import type { Environment } from '../core/config.js';
+import type { Environment } from '../config.js';
 import { ReviewsModule } from '../reviews/reviews.module.js';
 import { WordsModule } from '../words/words.module.js';
 import { AnkiController } from './anki.controller.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { EntityManager } from '@mikro-orm/sql';
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Environment } from '../core/config.js';
+import type { Environment } from '../config.js';
 import type { ImportedAnswer } from '../reviews/cards.service.js';
 import { ReviewsService } from '../reviews/reviews.service.js';
 import { MAX_GROUP_NAME, MAX_WORD_TEXT, type OnDuplicate } from '../words/dto/word-transfer.dto.js';

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
-import type { Environment } from '../core/config.js';
+import type { Environment } from '../config.js';
 import { backUp } from './backup.js';
 
 /** Backups the server takes itself on `BACKUP_CRON`'s schedule. */

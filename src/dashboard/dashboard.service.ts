@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { dayIn, dayPlus, startOfDayIn } from '../core/calendar.js';
-import type { Environment } from '../core/config.js';
+import type { Environment } from '../config.js';
 import { CardsService } from '../reviews/cards.service.js';
 import { ReviewsService, successRate } from '../reviews/reviews.service.js';
 import type { StudySessionDto } from '../study-sessions/dto/study-session.dto.js';

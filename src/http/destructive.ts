@@ -12,7 +12,7 @@ import {
 import { ConfigService } from '@nestjs/config';
 import { ApiExtension } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import type { Environment } from '../core/config.js';
+import type { Environment } from '../config.js';
 import { ApiProblems } from './problem-document.js';
 import type { Operations } from './operations.js';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LoggerService } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
-import type { LogLevel } from '../core/config.js';
+import type { LogLevel } from '../config.js';
 
 // Nest's names for its levels, as pino calls them.
 export const PINO_LEVELS: Record<LogLevel, string> = {

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/sql';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Environment } from '../core/config.js';
+import type { Environment } from '../config.js';
 import { type Answer, DEFAULT_PARAMETERS, type Evaluation, type Fit, fitParameters, Scheduler } from './scheduler.js';
 import { SrsParameters } from './srs-parameters.entity.js';
 

@@ -2,7 +2,7 @@ import { EntityManager } from '@mikro-orm/sql';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { dayIn, startOfDayIn } from '../core/calendar.js';
-import type { Environment } from '../core/config.js';
+import type { Environment } from '../config.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { CardsService } from '../reviews/cards.service.js';
 import { MINIMUM_TRAINING_REVIEWS } from '../scheduling/scheduler.js';

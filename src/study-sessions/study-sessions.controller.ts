@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Req } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import type { Environment } from '../core/config.js';
+import type { Environment } from '../config.js';
 import { IdAndWordIdParams, IdParams } from '../core/http.js';
 import { portalOrigin } from '../xapi/origin.js';
 import { CreateOperation, GetOperation, PageOperation, RecordOperation } from '../http/endpoints.js';

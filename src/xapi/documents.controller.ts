@@ -1,7 +1,7 @@
 import { Delete, Get, HttpStatus, NotFoundException, Post, Put, Req, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Request, Response } from 'express';
-import type { Environment } from '../core/config.js';
+import type { Environment } from '../config.js';
 import type { DocumentKind } from './document.entity.js';
 import { type DocumentKey, DocumentsService, type Preconditions } from './documents.service.js';
 import { isIri, isTimestamp, isUuid } from './statement-validator.js';

@@ -1,6 +1,6 @@
 import type { ConfigService } from '@nestjs/config';
 import type { Request } from 'express';
-import type { Environment } from '../core/config.js';
+import type { Environment } from '../config.js';
 
 /** The portal's own address: PUBLIC_URL, or the address the request came to (no trailing slash). */
 export function portalOrigin(config: ConfigService<Environment, true>, request: Request): string {

@@ -1,7 +1,7 @@
 import { ForbiddenException, Get, HttpStatus, NotFoundException, Post, Put, Req, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Request, Response } from 'express';
-import type { Environment } from '../core/config.js';
+import type { Environment } from '../config.js';
 import { portalOrigin, wordActivityPattern } from './origin.js';
 import { buildMultipart, hashMatches, mediaParameter, parseMultipart } from './multipart.js';
 import { signatureProblem } from './signature.js';

@@ -10,7 +10,7 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Request, Response } from 'express';
-import type { Environment } from '../core/config.js';
+import type { Environment } from '../config.js';
 import { LaunchService } from './launch.service.js';
 import { isUuid, type XapiVersion } from './statement-validator.js';
 

@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/sql';
 import { ormConfig } from '../../mikro-orm.config.js';
-import { validateEnvironment } from '../../src/core/config.js';
+import { validateEnvironment } from '../../src/config.js';
 import { asInteger, dialect, quarterHour } from '../../src/database/dialect.js';
 import { migrations } from '../../database/migrations/index.js';
 import { freshDatabase } from '../postgres.js';

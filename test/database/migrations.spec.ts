@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/sql';
 import { ormConfig } from '../../mikro-orm.config.js';
-import { validateEnvironment } from '../../src/core/config.js';
+import { validateEnvironment } from '../../src/config.js';
 import { dialect } from '../../src/database/dialect.js';
 import { migrations } from '../../database/migrations/index.js';
 import { WORD_SEARCH_TABLES } from '../../src/words/search.sqlite.js';

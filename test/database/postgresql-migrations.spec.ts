@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/sql';
 import { ormConfig } from '../../mikro-orm.config.js';
 import { postgresqlMigrations } from '../../database/migrations/postgresql/index.js';
-import { validateEnvironment } from '../../src/core/config.js';
+import { validateEnvironment } from '../../src/config.js';
 import { dialect } from '../../src/database/dialect.js';
 import { freshDatabase } from '../postgres.js';
 

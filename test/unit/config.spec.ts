@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { validateEnvironment } from '../../src/core/config.js';
+import { validateEnvironment } from '../../src/config.js';
 
 describe('validateEnvironment', () => {
   it('fills in the defaults, and treats an empty value as unset', () => {

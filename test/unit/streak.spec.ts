@@ -1,6 +1,6 @@
 import { RequestContext } from '@mikro-orm/core';
 import type { ConfigService } from '@nestjs/config';
-import type { Environment } from '../../src/core/config.js';
+import type { Environment } from '../../src/config.js';
 import { DashboardService } from '../../src/dashboard/dashboard.service.js';
 import { dayIn, dayPlus, startOfDayIn } from '../../src/core/calendar.js';
 import { studyStreak } from '../../src/dashboard/streak.js';

@@ -15,7 +15,7 @@ import {
   ValidationError,
   validateSync,
 } from 'class-validator';
-import { DecimalIntIn, QueryBoolean } from './http.js';
+import { DecimalIntIn, QueryBoolean } from './core/http.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
