@@ -41,6 +41,8 @@ export interface Dialect {
   deferForeignKeys(em: EntityManager): Promise<void>;
   /** The largest id a row can have (a key the API takes beyond it refers to no row, and cannot be written). */
   readonly largestId: number;
+  /** Whether rows can be locked one by one (`select … for update`); SQLite writes one transaction at a time. */
+  readonly rowLocks: boolean;
   /** Runs `work` (the migrations at start-up) while no other server process on the same database runs it. */
   exclusively<T>(orm: MikroORM, work: () => Promise<T>): Promise<T>;
 }
@@ -80,6 +82,36 @@ export const quarterHour = {
   start: (quarter: number) => new Date(quarter * 15 * 60 * 1000),
 };
 
+/** The entity `relation` of `entity` refers to, and the column that holds the reference. */
+function referenceOf<T extends object>(em: EntityManager, entity: EntityName<T>, relation: string) {
+  const meta = em.getMetadata(entity);
+  const property = (meta.properties as Record<string, (typeof meta.properties)[keyof typeof meta.properties]>)[
+    relation
+  ];
+  return { meta, column: property.fieldNames[0], parent: property.targetMeta! };
+}
+
+/**
+ * Locks the rows that `relation` of `entity` refers to by `ids`, in id order, until the transaction ends
+ * (where rows have locks), so that two transactions taking such locks never wait for each other both.
+ */
+export async function lockReferences<T extends object>(
+  em: EntityManager,
+  entity: EntityName<T>,
+  relation: string,
+  ids: number[],
+): Promise<void> {
+  if (!dialect.rowLocks || ids.length === 0) {
+    return;
+  }
+  const { parent } = referenceOf(em, entity, relation);
+  const key = parent.primaryKeys[0];
+  await em.execute(
+    `select ${key} from ${parent.tableName} where ${key} in (${ids.map(() => '?').join(', ')}) order by ${key} for update`,
+    ids,
+  );
+}
+
 /**
  * Checks the foreign key of `relation` on the rows `write` creates only once it is done, and returns the
  * values of it that refer to no row: the database itself names the ids that do not exist.
@@ -96,12 +128,7 @@ export async function danglingReferences<T extends { id: number }>(
   if (ids.length === 0) {
     return [];
   }
-  const meta = em.getMetadata(entity);
-  const property = (meta.properties as Record<string, (typeof meta.properties)[keyof typeof meta.properties]>)[
-    relation
-  ];
-  const column = property.fieldNames[0];
-  const parent = property.targetMeta!;
+  const { meta, column, parent } = referenceOf(em, entity, relation);
   const rows = await em.execute<{ value: number }[]>(
     `select distinct c.${column} as value from ${meta.tableName} c
       where c.id in (${ids.map(() => '?').join(', ')})

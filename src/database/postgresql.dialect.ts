@@ -62,6 +62,7 @@ export const postgresqlDialect: Dialect = {
   },
   // The id columns are integer (serial): 32 bits.
   largestId: 2 ** 31 - 1,
+  rowLocks: true,
   // Servers started together (on several machines, too) take a lock of the database in turn, each on a
   // connection of its own that holds it until it ends; the later ones find the migrations applied.
   exclusively: async (orm, work) => {

@@ -87,6 +87,7 @@ export const sqliteDialect: Dialect = {
   },
   // An integer has 64 bits: it holds every id the API takes (up to 2^53).
   largestId: Number.MAX_SAFE_INTEGER,
+  rowLocks: false,
   // One file on one machine: a cluster's first worker migrates before the others start (src/cluster.ts).
   exclusively: (_orm, work) => work(),
 };

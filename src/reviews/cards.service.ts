@@ -1,12 +1,10 @@
-import { LockMode } from '@mikro-orm/core';
 import { EntityManager, raw } from '@mikro-orm/sql';
 import { Injectable } from '@nestjs/common';
-import { asInteger, daysSince, instantOf, quarterHour } from '../database/dialect.js';
+import { asInteger, daysSince, instantOf, lockReferences, quarterHour } from '../database/dialect.js';
 import { type Answer, type Memory, MEMORY_FIELDS, REVIEW_STATE, type Scheduler } from '../scheduling/scheduler.js';
 import { SchedulingService } from '../scheduling/scheduling.service.js';
 import { AnswerQuarterHour } from './answer-summary.entity.js';
 import { Card } from './card.entity.js';
-import { Word } from '../words/word.entity.js';
 import { ReviewItem } from './review-item.entity.js';
 
 /** A card as other modules see it: the word it schedules and FSRS's memory of it. */
@@ -43,20 +41,11 @@ const memoryOf = (card: Card): Memory =>
   Object.fromEntries(MEMORY_FIELDS.map((field) => [field, card[field]])) as Pick<Card, (typeof MEMORY_FIELDS)[number]>;
 
 /**
- * Locks the words' rows, in id order, until the transaction ends (PostgreSQL; SQLite runs one writing
- * transaction at a time and has no row locks). Recording an answer locks its word's row (its counters'
- * trigger), so whatever takes these locks first runs alone on those words' answers and cards; in id order,
- * two transactions on the same words never wait for each other both.
+ * Locks the words' rows until the transaction ends (dialect.ts, `lockReferences`). Recording an answer locks
+ * its word's row (its counters' trigger), so whatever takes these locks first runs alone on those words'
+ * answers and cards; taken in id order, they keep concurrent batches on the same words from deadlocking.
  */
-export async function lockWords(em: EntityManager, wordIds: number[]): Promise<void> {
-  await em
-    .createQueryBuilder(Word, 'w')
-    .select('w.id')
-    .where({ id: { $in: wordIds } })
-    .orderBy({ id: 'asc' })
-    .setLockMode(LockMode.PESSIMISTIC_WRITE)
-    .execute('all', false);
-}
+export const lockWords = (em: EntityManager, wordIds: number[]) => lockReferences(em, ReviewItem, 'word', wordIds);
 
 /**
  * FSRS cards: one per answered word, each a function of the word's review log. An answer moves its
