@@ -4,7 +4,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Environment } from '../config.js';
 import { IdAndWordIdParams, IdParams } from '../core/http.js';
-import { portalOrigin } from '../xapi/origin.js';
+import { portalOrigin } from '../http/origin.js';
 import { CreateOperation, GetOperation, PageOperation, RecordOperation } from '../http/endpoints.js';
 import {
   ALL_OR_NONE,

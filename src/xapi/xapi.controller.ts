@@ -2,7 +2,8 @@ import { ForbiddenException, Get, HttpStatus, NotFoundException, Post, Put, Req,
 import { ConfigService } from '@nestjs/config';
 import type { Request, Response } from 'express';
 import type { Environment } from '../config.js';
-import { portalOrigin, wordActivityPattern } from './origin.js';
+import { portalOrigin } from '../http/origin.js';
+import { wordActivityPattern } from './origin.js';
 import { buildMultipart, hashMatches, mediaParameter, parseMultipart } from './multipart.js';
 import { signatureProblem } from './signature.js';
 import { canonicalFormat, idsFormat, type JsonObject } from './statements.js';
