@@ -163,14 +163,15 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   return env;
 }
 
-/** Where the database is, for logs: the SQLite file, or PostgreSQL's host and database (never a password). */
-export function databaseName(env: Pick<Environment, 'DATABASE_PATH' | 'DATABASE_URL'>): string {
-  if (!env.DATABASE_URL) {
-    return env.DATABASE_PATH;
-  }
-  const url = new URL(env.DATABASE_URL);
-  return `postgresql://${url.host}${url.pathname}`;
+/** A PostgreSQL URL as it may be printed: its host and database, never its user's password. */
+export function printableUrl(databaseUrl: string): string {
+  const { host, pathname } = new URL(databaseUrl);
+  return `postgresql://${host}${pathname}`;
 }
+
+/** Where the database is, for logs: the SQLite file, or PostgreSQL's host and database. */
+export const databaseName = (env: Pick<Environment, 'DATABASE_PATH' | 'DATABASE_URL'>): string =>
+  env.DATABASE_URL ? printableUrl(env.DATABASE_URL) : env.DATABASE_PATH;
 
 /** Log levels Nest prints for a configured minimum level. */
 export function logLevelsFrom(level: LogLevel): LogLevel[] {

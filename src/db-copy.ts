@@ -6,6 +6,7 @@ import type { EntityMetadata, EntityProperty } from '@mikro-orm/core';
 import pg from 'pg';
 import { migrations } from '../database/migrations/index.js';
 import { isInUse } from './backups/backup.js';
+import { printableUrl } from './config.js';
 
 /**
  * `npm run db:copy -- --from FILE.sqlite --to postgresql://…`: moves a whole portal from its SQLite file into a new
@@ -35,12 +36,6 @@ interface Table {
 }
 
 const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
-
-/** `postgresql://host:port/database`: the URL as it may be printed (never its user's password). */
-function printable(url: string): string {
-  const { host, pathname } = new URL(url);
-  return `postgresql://${host}${pathname}`;
-}
 
 /** SQLite keeps an instant as epoch milliseconds (older rows may hold text); PostgreSQL takes a Date. */
 function instant(value: unknown): unknown {
@@ -264,7 +259,7 @@ async function copy(from: string, to: string): Promise<string> {
     }
     if (occupied.length > 0) {
       throw new Error(
-        `${printable(to)} is not empty (${occupied.join(', ')}): copy into a new database (createdb), not over a portal`,
+        `${printableUrl(to)} is not empty (${occupied.join(', ')}): copy into a new database (createdb), not over a portal`,
       );
     }
 
@@ -304,7 +299,7 @@ async function copy(from: string, to: string): Promise<string> {
     const counts = named
       .filter((name) => copied.get(name)! > 0 || FIRST.includes(name))
       .map((name) => `${copied.get(name)} ${LABELS[name] ?? name.replaceAll('_', ' ')}`);
-    return `Copied ${counts.join(', ')} from ${from} to ${printable(to)}: counts and counters verified`;
+    return `Copied ${counts.join(', ')} from ${from} to ${printableUrl(to)}: counts and counters verified`;
   } catch (error) {
     await target.query('rollback').catch(() => undefined);
     throw error;
