@@ -212,11 +212,10 @@ async function copy(from: string, to: string): Promise<string> {
   process.env.DATABASE_URL = to;
   const { MikroORM } = await import('@mikro-orm/postgresql');
   const { ormConfig } = await import('../mikro-orm.config.js');
-  const { validateEnvironment } = await import('./config.js');
   const { dialect } = await import('./database/dialect.js');
 
   // 1. The target's schema, by the PostgreSQL migrations (a no-op when it is up to date); the tables, from the metadata.
-  const orm = await MikroORM.init({ ...ormConfig(validateEnvironment(process.env)), logger: () => undefined });
+  const orm = await MikroORM.init({ ...ormConfig(), logger: () => undefined });
   let tables: Table[];
   try {
     await orm.migrator.up();
