@@ -170,8 +170,8 @@ export async function generate(path: string, size: PortalSize, log = (_: string)
 
   const triggers = setAside(db, 'trigger', [
     'word_indexed_for_search',
-    'review_counted_in_word',
-    'review_counted_in_summaries',
+    'review_counted',
+    'review_counted_in_quarter_hour',
   ]);
   db.transaction(() => {
     const app = db.prepare(
