@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { QueryOrder } from '@mikro-orm/core';
-import { EntityManager, raw } from '@mikro-orm/sql';
+import type { FilterObject } from '@mikro-orm/core';
+import { EntityManager, type QueryOrderMap, raw } from '@mikro-orm/sql';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { offsetOf, page, type Page } from '../core/pagination.js';
+import { instantOf } from '../database/dialect.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { LearningAppsService } from '../learning-apps/learning-apps.service.js';
 import type { AnswerDto, AnswerRecordedDto, AnswersRecordedDto } from '../reviews/dto/review.dto.js';
@@ -50,6 +52,16 @@ export const portalLearner = (origin: string) => ({
 
 // Sorts by a column of the session itself.
 const OWN_COLUMN_SORTS = new Set<string>(['start_time', 'id']);
+
+/** A session as `sessionRows` reads it. */
+interface SessionRow {
+  id: number;
+  group_id: number;
+  group_name: string;
+  learning_app_id: number | null;
+  learning_app_name: string | null;
+  created_at: number | string | Date;
+}
 
 const NO_ANSWERS: SessionSummary = { end_time: null, review_items_count: 0, correct_count: 0, wrong_count: 0 };
 
@@ -131,7 +143,7 @@ export class StudySessionsService {
   /** One page of sessions in the order asked (ties by id, the same way); a filter naming a group or app that does not exist is a 404. */
   async list(filter: SessionFilter, query: SessionsQueryDto): Promise<Page<StudySessionDto>> {
     if (filter.groupId !== undefined) {
-      await this.groups.findGroup(filter.groupId);
+      await this.groups.findGroupDto(filter.groupId);
     }
     if (filter.learningAppId !== undefined) {
       await this.apps.findApp(filter.learningAppId);
@@ -160,15 +172,9 @@ export class StudySessionsService {
       .offset(offsetOf(query))
       .execute<{ id: number }[]>('all', false);
     const sessions = new Map(
-      (
-        await this.em.find(
-          StudySession,
-          { id: { $in: rows.map((row) => row.id) } },
-          { populate: ['group', 'learningApp'] },
-        )
-      ).map((session) => [session.id, session]),
+      (await this.sessionRows({ id: { $in: rows.map((row) => row.id) } })).map((session) => [session.id, session]),
     );
-    const total = await this.em.count(StudySession, where);
+    const total = await this.em.createQueryBuilder(StudySession, 's').where(where).getCount();
     return page(await this.toDtos(rows.map((row) => sessions.get(row.id)!)), total, query);
   }
 
@@ -177,16 +183,15 @@ export class StudySessionsService {
   }
 
   async get(id: number): Promise<StudySessionDto> {
-    const session = await this.em.findOneOrFail(StudySession, id, { populate: ['group', 'learningApp'] });
+    const [session] = await this.sessionRows({ id });
+    if (!session) {
+      throw this.em.config.get('findOneOrFailHandler')(StudySession.meta.className, id);
+    }
     return (await this.toDtos([session]))[0];
   }
 
   async latest(): Promise<StudySessionDto | undefined> {
-    const sessions = await this.em.find(
-      StudySession,
-      {},
-      { populate: ['group', 'learningApp'], orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: 1 },
-    );
+    const sessions = await this.sessionRows({}, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: 1 });
     return (await this.toDtos(sessions))[0];
   }
 
@@ -266,16 +271,42 @@ export class StudySessionsService {
     await this.em.nativeDelete(StudySession, {});
   }
 
+  /**
+   * Sessions as plain rows with the names of their group and app, joined along StudySession's relations as the
+   * populated entities were: the identity map and hydration cost more than the statement.
+   */
+  private sessionRows(
+    where: FilterObject<StudySession>,
+    { orderBy = [], limit }: { orderBy?: QueryOrderMap<StudySession>[]; limit?: number } = {},
+  ): Promise<SessionRow[]> {
+    return this.em
+      .createQueryBuilder(StudySession, 's')
+      .join('s.group', 'g')
+      .leftJoin('s.learningApp', 'a')
+      .select([
+        's.id',
+        'g.id as group_id',
+        'g.name as group_name',
+        'a.id as learning_app_id',
+        'a.name as learning_app_name',
+        's.createdAt',
+      ])
+      .where(where)
+      .orderBy(orderBy)
+      .limit(limit)
+      .execute<SessionRow[]>('all', false);
+  }
+
   /** Session rows with their answer counts and end time, read from the record store for the whole page at once. */
-  private async toDtos(sessions: StudySession[]): Promise<StudySessionDto[]> {
+  private async toDtos(sessions: SessionRow[]): Promise<StudySessionDto[]> {
     const summaries = await this.reviews.sessionSummaries(sessions.map((session) => session.id));
     return sessions.map((session) => ({
       id: session.id,
-      group_id: session.group.id,
-      group_name: session.group.name,
-      learning_app_id: session.learningApp?.id ?? null,
-      learning_app_name: session.learningApp?.name ?? null,
-      start_time: session.createdAt.toISOString(),
+      group_id: session.group_id,
+      group_name: session.group_name,
+      learning_app_id: session.learning_app_id ?? null,
+      learning_app_name: session.learning_app_name ?? null,
+      start_time: instantOf(session.created_at)!.toISOString(),
       ...(summaries.get(session.id) ?? NO_ANSWERS),
     }));
   }

@@ -1,10 +1,20 @@
-import { EntityManager, type FilterQuery, type QueryOrderMap, raw } from '@mikro-orm/sql';
+import type { FilterObject } from '@mikro-orm/core';
+import { EntityManager, type QueryOrderMap, raw } from '@mikro-orm/sql';
 import { ConflictException, Injectable } from '@nestjs/common';
 import { equalsFolded, jsonText } from '../database/dialect.js';
 import { offsetOf, type Order, page, type Page } from '../core/pagination.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { ReviewsService } from '../reviews/reviews.service.js';
-import { type GroupRawWordsDto, toWordDto, type WordDetailDto, type WordDto } from './dto/word.dto.js';
+import {
+  type GroupRawWordsDto,
+  partsOf,
+  toWordDto,
+  toWordDtoOfRow,
+  WORD_COLUMNS,
+  type WordDetailDto,
+  type WordDto,
+  type WordRow,
+} from './dto/word.dto.js';
 import type { CreateWordDto, UpdateWordDto } from './dto/word-input.dto.js';
 import type { GroupWordsQueryDto, ListWordsQueryDto, WordSort } from './dto/list-words.query.js';
 import { relevanceOrder, wordSearch } from './search.js';
@@ -41,30 +51,34 @@ export class WordsService {
     private readonly reviews: ReviewsService,
   ) {}
 
-  /** One page of words in two statements (the page and its count), whatever the page size. */
+  /**
+   * One page of words in two statements (the page and its count), whatever the page size. Read as plain rows:
+   * the identity map and hydration cost more than the statements.
+   */
   async list(query: ListWordsQueryDto): Promise<Page<WordDto>> {
-    const filters: FilterQuery<Word>[] = [];
+    const filters: FilterObject<Word>[] = [];
     if (query.q) {
-      filters.push(wordSearch.matching<Word>(query.q));
+      filters.push(wordSearch.matching<Word>(query.q) as FilterObject<Word>);
     }
     if (query.group_id !== undefined) {
-      await this.groups.findGroup(query.group_id);
+      await this.groups.findGroupDto(query.group_id);
       filters.push({ id: { $in: this.groups.memberIds(query.group_id) } });
     }
-    const [words, total] = await this.em.findAndCount(
-      Word,
-      { $and: filters },
-      {
-        // Searched without a sort, the best matches first (search.ts); else Thai order unless asked otherwise.
-        orderBy:
-          query.q && !query.sort_by
-            ? (relevanceOrder(query.q, query.order) as QueryOrderMap<Word>[])
-            : orderOf(query.sort_by ?? 'thai', query.order),
-        limit: query.per_page,
-        offset: offsetOf(query),
-      },
-    );
-    return page(words.map(toWordDto), total, query);
+    const words = this.em
+      .createQueryBuilder(Word, 'w')
+      .select(WORD_COLUMNS)
+      .where({ $and: filters })
+      // Searched without a sort, the best matches first (search.ts); else Thai order unless asked otherwise.
+      .orderBy(
+        query.q && !query.sort_by
+          ? (relevanceOrder(query.q, query.order) as QueryOrderMap<Word>[])
+          : orderOf(query.sort_by ?? 'thai', query.order),
+      )
+      .limit(query.per_page)
+      .offset(offsetOf(query));
+    const total = await words.getCount();
+    const rows = await words.execute<WordRow[]>('all', false);
+    return page(rows.map(toWordDtoOfRow), total, query);
   }
 
   listInGroup(groupId: number, query: GroupWordsQueryDto): Promise<Page<WordDto>> {
@@ -73,21 +87,40 @@ export class WordsService {
 
   /** Every word of a group, for a launched learning app. */
   async rawWordsOf(groupId: number): Promise<GroupRawWordsDto> {
-    const group = await this.groups.findGroup(groupId);
-    const words = await this.em.find(Word, { id: { $in: this.groups.memberIds(groupId) } }, { orderBy: { id: 'asc' } });
+    const group = await this.groups.findGroupDto(groupId);
+    // Plain rows: a group may hold thousands of words.
+    const rows = await this.em
+      .createQueryBuilder(Word, 'w')
+      .select(['id', 'thai', 'english', 'parts'])
+      .where({ id: { $in: this.groups.memberIds(groupId) } })
+      .orderBy({ id: 'asc' })
+      .execute<Pick<WordRow, 'id' | 'thai' | 'english' | 'parts'>[]>('all', false);
     return {
       group_id: group.id,
       group_name: group.name,
-      words: words.map(({ id, thai, english, parts }) => ({ id, thai, english, parts })),
+      words: rows.map((row) => ({ id: row.id, thai: row.thai, english: row.english, parts: partsOf(row) })),
     };
   }
 
   async get(id: number): Promise<WordDetailDto> {
-    const word = await this.findWord(id);
+    // A plain row, not an entity: the word is only answered with.
+    const word = await this.em
+      .createQueryBuilder(Word, 'w')
+      .select(WORD_COLUMNS)
+      .where({ id })
+      .execute<WordRow | undefined>('get', false);
+    if (!word) {
+      throw this.em.config.get('findOneOrFailHandler')(Word.meta.className, id);
+    }
+    return this.detailOf(toWordDtoOfRow(word));
+  }
+
+  /** The word with its groups and its last review. */
+  private async detailOf(word: WordDto): Promise<WordDetailDto> {
     return {
-      ...toWordDto(word),
-      groups: await this.groups.groupsOf(id),
-      last_reviewed_at: (await this.reviews.lastReviewOf(id))?.toISOString() ?? null,
+      ...word,
+      groups: await this.groups.groupsOf(word.id),
+      last_reviewed_at: (await this.reviews.lastReviewOf(word.id))?.toISOString() ?? null,
     };
   }
 
@@ -99,7 +132,8 @@ export class WordsService {
       await this.groups.join(word.id, input.group_ids ?? []);
       return word.id;
     });
-    return this.get(id);
+    // The entity just written: its parts as sent (PostgreSQL's jsonb would reorder their keys).
+    return this.detailOf(toWordDto(await this.findWord(id)));
   }
 
   async update(id: number, input: UpdateWordDto): Promise<WordDetailDto> {
@@ -110,7 +144,7 @@ export class WordsService {
       await this.assertUnique(thai, english, id);
       em.assign(word, { thai, english, ...(input.parts && { parts: input.parts }) });
     });
-    return this.get(id);
+    return this.detailOf(toWordDto(await this.findWord(id)));
   }
 
   /** A word with learning history is only deleted on `force`; its history and memberships go by the cascade. */

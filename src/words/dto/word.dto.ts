@@ -1,6 +1,7 @@
 import { ApiProperty, type ApiPropertyOptions, PickType } from '@nestjs/swagger';
 import { WordGroupRefDto } from '../../groups/dto/group.dto.js';
 import type { Word, WordParts } from '../word.entity.js';
+import { instantOf } from '../../database/dialect.js';
 import { DateTimeProperty, IntegerProperty } from '../../core/api-properties.js';
 
 /** The tones of Thai, as `parts.tones` names them. */
@@ -110,5 +111,47 @@ export function toWordDto(word: Word): WordDto {
     wrong_count: word.wrongCount,
     created_at: word.createdAt.toISOString(),
     updated_at: word.updatedAt.toISOString(),
+  };
+}
+
+/** A word as a plain row of `words` (WORD_COLUMNS), as either database returns it. */
+export interface WordRow {
+  id: number;
+  thai: string;
+  english: string;
+  /** JSON text in SQLite, parsed by `pg` in PostgreSQL. */
+  parts: string | WordParts;
+  correct_count: number;
+  wrong_count: number;
+  created_at: number | string | Date;
+  updated_at: number | string | Date;
+}
+
+/** The properties a WordRow holds. */
+export const WORD_COLUMNS = [
+  'id',
+  'thai',
+  'english',
+  'parts',
+  'correctCount',
+  'wrongCount',
+  'createdAt',
+  'updatedAt',
+] as const;
+
+/** The parts of a word row, as the entity would hold them. */
+export const partsOf = (row: Pick<WordRow, 'parts'>): WordParts =>
+  typeof row.parts === 'string' ? (JSON.parse(row.parts) as WordParts) : row.parts;
+
+export function toWordDtoOfRow(row: WordRow): WordDto {
+  return {
+    id: row.id,
+    thai: row.thai,
+    english: row.english,
+    parts: partsOf(row),
+    correct_count: row.correct_count,
+    wrong_count: row.wrong_count,
+    created_at: instantOf(row.created_at)!.toISOString(),
+    updated_at: instantOf(row.updated_at)!.toISOString(),
   };
 }
