@@ -1,0 +1,42 @@
+import { jest } from '@jest/globals';
+import type Database from 'better-sqlite3';
+import { dialect } from '../../src/database/dialect.js';
+import type { SqliteConnection } from '../../src/database/sqlite.dialect.js';
+import { sql } from '../api.js';
+import { useTestApp } from '../app.js';
+import { portal } from '../fixtures.js';
+
+/** SQLite's statements: values bound, not written into the SQL text, and each text compiled once. */
+(dialect.name === 'sqlite' ? describe : describe.skip)('statements on SQLite', () => {
+  const t = useTestApp();
+  const database = () => (t.orm.config.get('driverOptions') as SqliteConnection).database!;
+
+  /** The statement texts better-sqlite3 compiles while `run` executes. */
+  async function compiledDuring(run: () => Promise<unknown>): Promise<string[]> {
+    const compiled: string[] = [];
+    const prepare = database().prepare.bind(database());
+    const spy = jest.spyOn(database(), 'prepare').mockImplementation((text: string) => {
+      compiled.push(text);
+      return prepare(text) as Database.Statement<unknown[], unknown>;
+    });
+    try {
+      await run();
+    } finally {
+      spy.mockRestore();
+    }
+    return compiled;
+  }
+
+  it('compiles a statement once, whatever values later requests bind', async () => {
+    const [first, second] = await portal(t).createWords(['น้ำ', 'water'], ['ไฟ', 'fire']);
+    await portal(t).getWord(first.id);
+    expect(await compiledDuring(() => portal(t).getWord(second.id))).toEqual([]);
+  });
+
+  it('binds integers as integers, booleans as 0 and 1, instants as epoch milliseconds', async () => {
+    const instant = new Date('2026-11-30T12:00:00.000Z');
+    expect(
+      await sql(t, 'select typeof(?) as number, ? as flag, ? as instant, ? / 2 as half', [7, true, instant, 7]),
+    ).toEqual([{ number: 'integer', flag: 1, instant: instant.getTime(), half: 3 }]);
+  });
+});
