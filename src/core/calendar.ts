@@ -36,11 +36,29 @@ function offsetAt(timeZone: string, instant: number): number {
   return wall - Math.floor(instant / 1000) * 1000;
 }
 
+// A day's first instant never changes, and a long streak asks for hundreds of them on every request.
+const dayStarts = new Map<string, number>();
+/** Days remembered at most (centuries of one zone): memory stays bounded whatever is asked. */
+const REMEMBERED_DAYS = 100_000;
+
 /** The first instant of a YYYY-MM-DD day in an IANA time zone (its midnight, or the first hour after a gap). */
 export function startOfDayIn(timeZone: string, day: string): Date {
+  const key = `${timeZone} ${day}`;
+  let start = dayStarts.get(key);
+  if (start === undefined) {
+    if (dayStarts.size >= REMEMBERED_DAYS) {
+      dayStarts.clear();
+    }
+    start = firstInstantOf(timeZone, day);
+    dayStarts.set(key, start);
+  }
+  return new Date(start);
+}
+
+function firstInstantOf(timeZone: string, day: string): number {
   const midnight = Date.parse(`${day}T00:00:00Z`);
   // The offset at the guess can differ from the offset at the answer across a change of offset: look twice.
   let instant = midnight - offsetAt(timeZone, midnight);
   instant = midnight - offsetAt(timeZone, instant);
-  return new Date(dayIn(timeZone, new Date(instant)) === day ? instant : instant + 60 * 60 * 1000);
+  return dayIn(timeZone, new Date(instant)) === day ? instant : instant + 60 * 60 * 1000;
 }

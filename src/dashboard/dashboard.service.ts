@@ -14,7 +14,7 @@ import type {
   RetentionFigureDto,
   StudyProgressDto,
 } from './dto/dashboard.dto.js';
-import { studyStreak } from './streak.js';
+import { walkStreak } from './streak.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -47,7 +47,7 @@ export class DashboardService {
       success_rate: successRate(totals.correct, totals.reviews),
       total_study_sessions: await this.sessions.count(),
       total_active_groups: await this.sessions.activeGroupCount(),
-      study_streak_days: await this.streak(now, totals.first),
+      study_streak_days: await walkStreak((days) => this.reviews.answeredIn(days), now, this.timeZone()),
       mastered_words: await this.cards.masteredCount(),
       due_today: await this.cards.dueBefore(this.dayStarts(now, 2)[1]),
     };
@@ -91,22 +91,5 @@ export class DashboardService {
 
   private timeZone(): string {
     return this.config.get('APP_TIMEZONE', { infer: true });
-  }
-
-  /**
-   * Streaks are short and the log is long: read the active quarter hours of the last days only, and
-   * further back only while the streak reaches as far as what was read. Every time zone's offset is a
-   * whole number of quarter hours, so one UTC quarter hour falls on one local day.
-   */
-  private async streak(now: Date, first: Date | null): Promise<number> {
-    const timeZone = this.timeZone();
-    for (let days = 32; ; days *= 4) {
-      // Two days of slack: a local day may start up to a day before its UTC date.
-      const since = new Date(now.getTime() - (days + 2) * DAY_MS);
-      const streak = studyStreak(await this.reviews.activeQuarterHours(since), now, timeZone);
-      if (streak < days || first === null || first >= since) {
-        return streak;
-      }
-    }
   }
 }

@@ -27,6 +27,12 @@ export interface AnswerTarget {
   session: AnswerSession | null;
 }
 
+/** The instants from `start` up to, not including, `end`. */
+export interface Span {
+  start: Date;
+  end: Date;
+}
+
 /** An answer about a word, as a batch carries it. */
 export type WordAnswer = AnswerDto & { word_id: number };
 
@@ -185,13 +191,19 @@ export class ReviewsService {
     // Before the answers' triggers lock the words one by one in answer order: concurrent batches answering
     // the same words in other orders would wait for each other (PostgreSQL ends one of them as a deadlock).
     await lockWords(this.em, [...new Set(recorded.map((answer) => answer.wordId))]);
-    let rows: ReviewItem[] = [];
+    const cards = await this.cards.follow(recorded);
     const insert = async () => {
-      rows = recorded.map(({ wordId, correct, reviewedAt }) => {
+      const rows = recorded.map(({ wordId, correct, reviewedAt }, index) => {
         if (session) {
           this.em.create(StudyActivity, { session: session.id, word: wordId, correct, createdAt: new Date() });
         }
-        return this.em.create(ReviewItem, { word: wordId, studySession: session?.id ?? null, correct, reviewedAt });
+        return this.em.create(ReviewItem, {
+          word: wordId,
+          studySession: session?.id ?? null,
+          correct,
+          reviewedAt,
+          cardState: cards.states[index],
+        });
       });
       await this.em.flush();
       return rows;
@@ -210,7 +222,7 @@ export class ReviewsService {
         about(`word_id refers to a word that does not exist: ${dangling[0]}`, index),
       );
     }
-    await this.cards.follow(rows);
+    await cards.write();
     return recorded.map(({ wordId, correct, reviewedAt }) => ({
       success: true,
       word_id: wordId,
@@ -398,32 +410,37 @@ export class ReviewsService {
     return (await this.em.count(ReviewItem, { word: wordId })) > 0;
   }
 
-  /** Totals over the whole log: a summary row, and the first answer from the index on `reviewed_at`. */
-  async totals(): Promise<{ correct: number; reviews: number; studiedWords: number; first: Date | null }> {
+  /** Totals over the whole log: a summary row. */
+  async totals(): Promise<{ correct: number; reviews: number; studiedWords: number }> {
     const summary = await this.em.findOne(AnswerTotals, 1);
-    const [first] = await this.em.find(
-      ReviewItem,
-      {},
-      { fields: ['reviewedAt'], orderBy: { reviewedAt: 'asc' }, limit: 1 },
-    );
     return {
       correct: summary?.correct ?? 0,
       reviews: summary?.answers ?? 0,
       studiedWords: summary?.studiedWords ?? 0,
-      first: first?.reviewedAt ?? null,
     };
   }
 
-  /** The first instants of the UTC quarter hours, since `since`, with at least one answer. */
-  async activeQuarterHours(since: Date): Promise<Date[]> {
-    // Plain rows, not entities: a long streak reads tens of thousands of them. In time order (the streak counts days so).
-    const quarters = await this.em
-      .createQueryBuilder(AnswerQuarterHour, 'q')
-      .select('quarter')
-      .where({ quarter: { $gte: quarterHour.of(since) }, answers: { $gt: 0 } })
-      .orderBy({ quarter: 'asc' })
-      .execute<{ quarter: number }[]>('all', false);
-    return quarters.map((row) => quarterHour.start(row.quarter));
+  /**
+   * Which of these spans of time (of whole UTC quarter hours) hold at least one answer: one indexed probe
+   * of the quarter-hour summary each, in one statement, so the cost grows with the spans, not with the log.
+   */
+  async answeredIn(spans: Span[]): Promise<boolean[]> {
+    if (spans.length === 0) {
+      return [];
+    }
+    const table = this.em.getMetadata(AnswerQuarterHour).tableName;
+    // One row of bounds per span and one correlated probe: far less to parse and plan than a query per span.
+    // PostgreSQL types a list of parameters by its first row.
+    const bounds = spans.map((_, index) =>
+      index === 0 ? '(0, cast(? as integer), cast(? as integer))' : `(${index}, ?, ?)`,
+    );
+    const rows = await this.em.execute<{ span: number }[]>(
+      `select s.column1 as span from (values ${bounds.join(', ')}) as s
+        where exists (select 1 from ${table} q where q.quarter >= s.column2 and q.quarter < s.column3 and q.answers > 0)`,
+      spans.flatMap(({ start, end }) => [quarterHour.of(start), quarterHour.of(end)]),
+    );
+    const answered = new Set(rows.map((row) => Number(row.span)));
+    return spans.map((_, index) => answered.has(index));
   }
 
   /** Forgets every answer and the cards made of them (study sessions' answers go with their sessions). */

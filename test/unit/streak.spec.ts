@@ -3,10 +3,10 @@ import type { ConfigService } from '@nestjs/config';
 import type { Environment } from '../../src/config.js';
 import { DashboardService } from '../../src/dashboard/dashboard.service.js';
 import { dayIn, dayPlus, startOfDayIn } from '../../src/core/calendar.js';
-import { studyStreak } from '../../src/dashboard/streak.js';
+import { studyStreak, walkStreak } from '../../src/dashboard/streak.js';
 import { CardsService } from '../../src/reviews/cards.service.js';
 import { ReviewItem } from '../../src/reviews/review-item.entity.js';
-import { ReviewsService } from '../../src/reviews/reviews.service.js';
+import { ReviewsService, type Span } from '../../src/reviews/reviews.service.js';
 import { StudySessionsService } from '../../src/study-sessions/study-sessions.service.js';
 import { Word } from '../../src/words/word.entity.js';
 import { WordsService } from '../../src/words/words.service.js';
@@ -190,9 +190,81 @@ describe('studyStreak', () => {
 });
 
 /**
- * DashboardService reads one row per UTC quarter hour with a review (not one per review) and takes the
- * local day of the quarter's start; that must give the same streak as the exact instants would.
+ * DashboardService asks the quarter-hour summary (not the log) whether each local day, in whole UTC quarter
+ * hours, had a review; that must give the same streak as the exact instants would.
  */
+describe('walkStreak, walking back a batch of days at a time', () => {
+  /** The batches of days asked about, as the log with a review on each of `days` days up to today would answer. */
+  async function batchesAsked(days: number, now: string, timeZone: string) {
+    const batches: Span[][] = [];
+    const today = startOfDayIn(timeZone, dayIn(timeZone, at(now)));
+    const first = startOfDayIn(timeZone, dayPlus(dayIn(timeZone, at(now)), 1 - days));
+    const answeredIn = async (spans: Span[]) => {
+      batches.push(spans);
+      return spans.map(({ start }) => start >= first && start <= today);
+    };
+    return { streak: await walkStreak(answeredIn, at(now), timeZone), batches };
+  }
+
+  /** Which days hold one of the instants, as the log would answer. */
+  const answeredAmong =
+    (instants: Date[]) =>
+    async (days: Span[]): Promise<boolean[]> =>
+      days.map(({ start, end }) => instants.some((instant) => instant >= start && instant < end));
+
+  it.each([
+    ['UTC', [], '2026-11-24T12:00:00Z'],
+    ['UTC', ['2026-11-22T08:00:00Z', '2026-11-23T23:59:59.999Z'], '2026-11-24T00:00:00Z'],
+    ['UTC', ['2026-11-21T08:00:00Z', '2026-11-22T23:59:59.999Z'], '2026-11-24T00:00:00Z'],
+    [
+      'UTC',
+      ['2026-11-20T08:00:00Z', '2026-11-22T08:00:00Z', '2026-11-23T08:00:00Z', '2026-11-24T08:00:00Z'],
+      '2026-11-24T12:00:00Z',
+    ],
+    ['UTC', ['2026-11-24T08:00:00Z', '2026-11-26T08:00:00Z'], '2026-11-24T12:00:00Z'],
+    ['Asia/Bangkok', ['2026-11-24T16:30:00Z', '2026-11-25T03:00:00Z'], '2026-11-25T03:00:00Z'],
+    ['America/Los_Angeles', ['2026-11-24T01:00:00Z', '2026-11-24T20:00:00Z'], '2026-11-25T05:00:00Z'],
+    ['America/New_York', ['2026-03-08T04:30:00Z', '2026-03-09T04:30:00Z'], '2026-03-09T12:00:00Z'],
+    [
+      'America/New_York',
+      ['2026-03-08T04:30:00Z', '2026-03-09T03:59:00Z', '2026-03-09T04:30:00Z'],
+      '2026-03-09T12:00:00Z',
+    ],
+    ['America/Santiago', ['2026-09-05T12:00:00Z', '2026-09-06T04:00:00Z'], '2026-09-06T12:00:00Z'],
+    ['Asia/Kathmandu', ['2026-11-24T18:14:00Z', '2026-11-24T18:15:00Z'], '2026-11-25T06:00:00Z'],
+    ['Asia/Kathmandu', ['2026-11-24T18:00:00Z', '2026-11-24T18:14:59Z'], '2026-11-25T06:00:00Z'],
+  ])('in %s, over reviews at %j, seen at %s, counts as studyStreak does', async (timeZone, reviews, now) => {
+    const instants = reviews.map(at);
+    expect(await walkStreak(answeredAmong(instants), at(now), timeZone)).toBe(studyStreak(instants, at(now), timeZone));
+  });
+
+  it('asks 8 days, then 32, 128 and 256 at a time, only while the streak goes on', async () => {
+    expect((await batchesAsked(0, '2026-11-24T12:00:00Z', 'UTC')).batches.map((b) => b.length)).toEqual([8]);
+    expect((await batchesAsked(8, '2026-11-24T12:00:00Z', 'UTC')).batches.map((b) => b.length)).toEqual([8, 32]);
+    const { streak: long, batches } = await batchesAsked(731, '2026-11-24T12:00:00Z', 'UTC');
+    expect(long).toBe(731);
+    expect(batches.map((batch) => batch.length)).toEqual([8, 32, 128, 256, 256, 256]);
+  });
+
+  it.each(['UTC', 'America/New_York', 'Asia/Kathmandu', 'America/Santiago', 'Pacific/Chatham'])(
+    'asks about every local day in %s once, newest first, each from its first instant to the next day’s',
+    async (timeZone) => {
+      const now = '2026-11-24T12:00:00Z';
+      const { streak: days, batches } = await batchesAsked(400, now, timeZone);
+      expect(days).toBe(400);
+      const spans = batches.flat();
+      let day = dayIn(timeZone, at(now));
+      for (const span of spans) {
+        expect(span.start).toEqual(startOfDayIn(timeZone, day));
+        expect(span.end).toEqual(startOfDayIn(timeZone, dayPlus(day, 1)));
+        // Whole UTC quarter hours, as the summary counts them.
+        expect(span.start.getTime() % (15 * 60 * 1000)).toBe(0);
+        day = dayPlus(day, -1);
+      }
+    },
+  );
+});
+
 describe('the streak of GET /dashboard/quick_stats, over quarter-hour buckets', () => {
   let t: TestApp;
   let wordId: number;
@@ -248,13 +320,19 @@ describe('the streak of GET /dashboard/quick_stats, over quarter-hour buckets', 
       .filter((back) => !gaps.includes(back))
       .map((back) => new Date(Date.UTC(2026, 10, 24 - back, 16, 30)).toISOString());
 
-  // The service reads the last days first and further back only while the streak reaches that far.
+  // The service asks about the last 8 days first, then 32, 128 and 256 at a time, while the streak reaches
+  // that far; now is already the 25th in Bangkok, so the streak ends yesterday.
   it.each([
+    [8, [], 8],
+    [9, [], 9],
     [31, [], 31],
     [33, [], 33],
     [40, [35], 35],
+    [41, [], 41],
     [200, [], 200],
     [200, [150], 150],
+    [169, [168], 168],
+    [450, [], 450],
   ])('counts a streak of %s days with gaps %j back as %s days', async (days, gaps, expected) => {
     const reviews = daily(days, gaps);
     expect(streak(reviews, '2026-11-24T20:00:00Z', 'Asia/Bangkok')).toBe(expected);
