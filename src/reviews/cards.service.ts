@@ -33,9 +33,6 @@ const REBUILD_CHUNK = 500;
 const NEW_STATE = 0;
 const MASTERED_STABILITY_DAYS = 21;
 
-const byTime = (a: { reviewedAt: Date; id: number }, b: { reviewedAt: Date; id: number }) =>
-  a.reviewedAt.getTime() - b.reviewedAt.getTime() || a.id - b.id;
-
 // A copy, not the entity: other modules and the scheduler get FSRS's fields alone, and cannot change the card.
 const memoryOf = (card: Card): Memory =>
   Object.fromEntries(MEMORY_FIELDS.map((field) => [field, card[field]])) as Pick<Card, (typeof MEMORY_FIELDS)[number]>;
@@ -59,36 +56,55 @@ export class CardsService {
     private readonly scheduling: SchedulingService,
   ) {}
 
-  /** Moves the cards of the words these new log rows answer, and notes each row's card state; in the caller's transaction. */
-  async follow(rows: ReviewItem[]): Promise<void> {
-    const answersByWord = new Map<number, ReviewItem[]>();
-    for (const row of [...rows].sort(byTime)) {
-      answersByWord.set(row.word.id, [...(answersByWord.get(row.word.id) ?? []), row]);
+  /**
+   * How new answers move their words' cards, read before the answers are written (in the caller's transaction,
+   * their words locked): each answer's card state, written with it rather than updated after, and `write`, which
+   * moves the cards once the answers are in the log.
+   */
+  async follow(
+    answers: (Answer & { wordId: number })[],
+  ): Promise<{ states: (number | null)[]; write: () => Promise<void> }> {
+    const answersByWord = new Map<number, number[]>();
+    const inTimeOrder = answers.map((_, index) => index);
+    inTimeOrder.sort((a, b) => answers[a].reviewedAt.getTime() - answers[b].reviewedAt.getTime() || a - b);
+    for (const index of inTimeOrder) {
+      answersByWord.set(answers[index].wordId, [...(answersByWord.get(answers[index].wordId) ?? []), index]);
     }
     const cards = new Map(
       (await this.em.find(Card, { word: { $in: [...answersByWord.keys()] } })).map((card) => [card.word.id, card]),
     );
     const scheduler = await this.scheduling.scheduler();
+    // A late answer's word is recomputed from the log once the answer is in it, its card state with it.
+    const states: (number | null)[] = answers.map(() => null);
     const late: number[] = [];
-    for (const [wordId, answers] of answersByWord) {
+    const moved = new Map<number, Memory>();
+    for (const [wordId, indexes] of answersByWord) {
       const card = cards.get(wordId);
-      if (card && (card.stale || answers[0].reviewedAt < card.lastReview)) {
+      if (card && (card.stale || answers[indexes[0]].reviewedAt < card.lastReview)) {
         late.push(wordId);
         continue;
       }
       let memory = card ? memoryOf(card) : null;
-      for (const answer of answers) {
-        answer.cardState = memory?.state ?? NEW_STATE;
-        memory = scheduler.answer(memory, answer);
+      for (const index of indexes) {
+        states[index] = memory?.state ?? NEW_STATE;
+        memory = scheduler.answer(memory, answers[index]);
       }
-      if (card) {
-        this.em.assign(card, memory!);
-      } else {
-        this.em.create(Card, { word: wordId, ...memory!, firstReview: answers[0].reviewedAt });
-      }
+      moved.set(wordId, memory!);
     }
-    await this.em.flush();
-    await this.recompute(late, scheduler);
+    const write = async () => {
+      for (const [wordId, memory] of moved) {
+        const card = cards.get(wordId);
+        if (card) {
+          this.em.assign(card, memory);
+        } else {
+          const first = answers[answersByWord.get(wordId)![0]];
+          this.em.create(Card, { word: wordId, ...memory, firstReview: first.reviewedAt });
+        }
+      }
+      await this.em.flush();
+      await this.recompute(late, scheduler);
+    };
+    return { states, write };
   }
 
   /** Recomputes every stale card from the log, a chunk of words per transaction. */
