@@ -220,8 +220,9 @@ export class StudySessionsService {
     const endpoint = 'POST /study_sessions/:id/words/:word_id/review';
     return this.reviews.record(endpoint, idempotencyKey, { sessionId, wordId }, answer, async () => {
       const session = await this.em.findOneOrFail(StudySession, sessionId);
-      await this.words.findWord(wordId);
+      // A member of the group is a word that exists: whether it exists is asked only of a word that is not one.
       if (!(await this.groups.hasMember(session.group.id, wordId))) {
+        await this.words.findWord(wordId);
         throw new UnprocessableEntityException(
           `Word ${wordId} is not in group ${session.group.id} of study session ${sessionId}`,
         );
