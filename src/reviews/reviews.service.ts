@@ -55,6 +55,17 @@ export interface SessionSummary {
   wrong_count: number;
 }
 
+/** A row of `GET /reviews`, as the database gives it. */
+interface ReviewRow {
+  id: number;
+  word_id: number;
+  thai: string;
+  english: string;
+  correct: boolean | number;
+  reviewed_at: number | string | Date;
+  study_session_id: number | null;
+}
+
 interface StatsRow {
   studied: number;
   correct: number;
@@ -303,25 +314,29 @@ export class ReviewsService {
         },
       }),
     };
-    const reviews = await this.em.find(ReviewItem, where, {
-      populate: ['word'],
-      orderBy: [{ reviewedAt: 'desc' }, { id: 'desc' }],
-      limit: query.per_page,
-      offset: offsetOf(query),
-    });
+    // Plain rows, not a page of log and word entities: the log's hottest read.
+    const rows = await this.em
+      .createQueryBuilder(ReviewItem, 'r')
+      .join('r.word', 'w')
+      .select(['id', 'word', 'correct', 'reviewedAt', 'studySession', 'w.thai', 'w.english'])
+      .where(where)
+      .orderBy([{ reviewedAt: 'desc' }, { id: 'desc' }])
+      .limit(query.per_page)
+      .offset(offsetOf(query))
+      .execute<ReviewRow[]>('all', false);
     // The size of the whole log is a summary row; only a filtered part of it is counted.
     const total =
       Object.keys(where).length === 0
         ? ((await this.em.findOne(AnswerTotals, 1))?.answers ?? 0)
         : await this.em.count(ReviewItem, where);
-    const items = reviews.map((review) => ({
-      id: review.id,
-      word_id: review.word.id,
-      thai: review.word.thai,
-      english: review.word.english,
-      correct: review.correct,
-      reviewed_at: review.reviewedAt.toISOString(),
-      study_session_id: review.studySession?.id ?? null,
+    const items = rows.map((row) => ({
+      id: row.id,
+      word_id: row.word_id,
+      thai: row.thai,
+      english: row.english,
+      correct: Boolean(row.correct),
+      reviewed_at: instantOf(row.reviewed_at)!.toISOString(),
+      study_session_id: row.study_session_id,
     }));
     return page(items, total, query);
   }
