@@ -413,8 +413,12 @@ export class ReviewsService {
 
   /** When the word was last answered, if ever. */
   async lastReviewOf(wordId: number): Promise<Date | null> {
-    const [last] = await this.em.find(ReviewItem, { word: wordId }, { orderBy: { reviewedAt: 'desc' }, limit: 1 });
-    return last?.reviewedAt ?? null;
+    const row = await this.em
+      .createQueryBuilder(ReviewItem, 'r')
+      .select(raw(`${ANSWER_AGGREGATES('r').last} as last`))
+      .where({ word: wordId })
+      .execute<{ last: number | string | Date | null }>('get', false);
+    return instantOf(row?.last);
   }
 
   count(): Promise<number> {
