@@ -7,7 +7,6 @@ import { GroupsService } from '../groups/groups.service.js';
 import { CardsService } from '../reviews/cards.service.js';
 import { MINIMUM_TRAINING_REVIEWS } from '../scheduling/scheduler.js';
 import { SchedulingService } from '../scheduling/scheduling.service.js';
-import { toWordDto } from '../words/dto/word.dto.js';
 import { WordsService } from '../words/words.service.js';
 import { cardDto } from './card.js';
 import type { OptimizationDto, QueueDto, QueueQueryDto, SrsParametersDto, WordScheduleDto } from './dto/srs.dto.js';
@@ -41,7 +40,7 @@ export class SrsService {
     return {
       items: [
         ...due.map((card) => ({
-          ...toWordDto(words.get(card.wordId)!),
+          ...words.get(card.wordId)!,
           card: cardDto(card.memory, card.retrievability, now),
         })),
         ...fresh.map((word) => ({ ...word, card: cardDto(null, 0, now) })),

@@ -15,7 +15,6 @@ import {
   type SessionSummary,
   type WordAnswer,
 } from '../reviews/reviews.service.js';
-import { toWordDto } from '../words/dto/word.dto.js';
 import { WordsService } from '../words/words.service.js';
 import type {
   CreateStudySessionDto,
@@ -203,7 +202,7 @@ export class StudySessionsService {
       (await this.words.findWords(answered.map((word) => word.wordId))).map((word) => [word.id, word]),
     );
     const items = answered.map(({ wordId, correct, wrong }) => ({
-      ...toWordDto(words.get(wordId)!),
+      ...words.get(wordId)!,
       session_correct_count: correct,
       session_wrong_count: wrong,
     }));

@@ -165,8 +165,14 @@ export class WordsService {
   }
 
   /** The words with these ids, in no particular order. */
-  findWords(ids: number[]): Promise<Word[]> {
-    return this.em.find(Word, { id: { $in: ids } });
+  async findWords(ids: number[]): Promise<WordDto[]> {
+    // Plain rows: pages of a session's words and the review queue read a hundred at a time.
+    const rows = await this.em
+      .createQueryBuilder(Word, 'w')
+      .select(WORD_COLUMNS)
+      .where({ id: { $in: ids } })
+      .execute<WordRow[]>('all', false);
+    return rows.map(toWordDtoOfRow);
   }
 
   /** The first words (by id) never answered, of a group if given: those a learner meets next. */
