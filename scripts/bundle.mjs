@@ -1,0 +1,92 @@
+// A step of `npm run build`: the server (dist/src/main.js, run by `npm start` and by every cluster worker) and the
+// cluster's primary (dist/src/cluster.js) each become one file with their dependencies, written over themselves.
+// Node then reads one file at start-up instead of ~2,600 from node_modules (issue #12). The other built scripts
+// (db-*, srs-cli, openapi) stay as swc left them: they import the dist/ modules, which stay too.
+import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { build } from 'esbuild';
+
+const folder = 'dist/src';
+
+/**
+ * Packages whose `require = createRequire(import.meta.url)` loads what the bundle holds (class-validator,
+ * class-transformer, @nestjs/swagger): their require() calls are left to the bundle, so there is one copy of each
+ * (class-transformer's metadata is per copy), not read again from node_modules.
+ */
+const requireFromBundle = /\/node_modules\/@nestjs\/(mapped-types|terminus)\//;
+
+/**
+ * Every module keeps its own import.meta.url (and .filename, .dirname), so that the paths it builds (../seeds/,
+ * ../apps/) still resolve; and a CommonJS one its own __dirname and __filename (pino starts its transports' workers
+ * from files beside it).
+ */
+const asUnbundled = {
+  name: 'as-unbundled',
+  setup(bundle) {
+    bundle.onLoad({ filter: /\.[cm]?js$/ }, async ({ path }) => {
+      let source = await readFile(path, 'utf8');
+      if (requireFromBundle.test(path)) {
+        source = source.replace(/^const require = createRequire\(import\.meta\.url\);$/m, '');
+        if (source.includes('createRequire(')) {
+          throw new Error(`${path} requires at run time: the server would hold two copies of what it requires`);
+        }
+      }
+      const url = `__bundledFrom(${JSON.stringify(relative(folder, path))})`;
+      const file = `require('node:url').fileURLToPath(${url})`;
+      if (/\b__(dirname|filename)\b/.test(source) && !/\b(const|let|var)\s+__(dirname|filename)\b/.test(source)) {
+        source = `var __filename = ${file}, __dirname = require('node:path').dirname(__filename);\n${source}`;
+      }
+      source = source
+        .replaceAll('import.meta.url', `${url}.href`)
+        .replaceAll('import.meta.filename', file)
+        .replaceAll('import.meta.dirname', `require('node:path').dirname(${file})`);
+      return { contents: source, loader: 'js' };
+    });
+  },
+};
+
+await build({
+  entryPoints: [`${folder}/main.js`, `${folder}/cluster.js`],
+  outdir: folder,
+  allowOverwrite: true,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node24',
+  // Nest's injection tokens and MikroORM's entities are class names.
+  keepNames: true,
+  // For `node --enable-source-maps` when a stack trace should name TypeScript lines; npm start leaves it off, as
+  // reading the map costs ~0.6 s of start-up.
+  sourcemap: 'linked',
+  sourcesContent: false,
+  plugins: [asUnbundled],
+  // Native addons, and optional packages that are not installed (or only loaded by path, as pino's transports are).
+  external: [
+    'better-sqlite3',
+    '@open-spaced-repetition/binding',
+    'pino-pretty',
+    '@nestjs/microservices',
+    '@nestjs/websockets',
+    '@fastify/static',
+    '@mikro-orm/mysql',
+    '@mikro-orm/mariadb',
+    '@mikro-orm/mssql',
+    '@mikro-orm/libsql',
+    '@mikro-orm/mongodb',
+    'pg-native',
+    // @nestjs/terminus imports it by name at run time to find the application's MikroORM: one copy, node_modules's.
+    '@mikro-orm/core',
+    // @nestjs/mapped-types's fallback for a layout of class-transformer other than the installed one (cjs/storage).
+    'class-transformer/storage',
+  ],
+  banner: {
+    js: [
+      "import { createRequire as __createRequire } from 'node:module';",
+      // The CommonJS packages in the bundle call require(), which an ES module lacks.
+      'const require = __createRequire(import.meta.url);',
+      // Where a module of the bundle is, as a URL: its path relative to the bundle's folder.
+      'const __bundledFrom = (path) => new URL(path, import.meta.url);',
+    ].join(' '),
+  },
+  logLevel: 'warning',
+});
