@@ -62,6 +62,6 @@ export async function benchImport(base: string): Promise<void> {
   );
   const { rss, heapUsed } = process.memoryUsage();
   process.stdout.write(
-    `memory after: rss ${Math.round(rss / 2 ** 20)} MB, heap used ${Math.round(heapUsed / 2 ** 20)} MB\n`,
+    `this runner's memory after (not the portal's): rss ${Math.round(rss / 2 ** 20)} MB, heap used ${Math.round(heapUsed / 2 ** 20)} MB\n`,
   );
 }
