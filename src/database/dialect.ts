@@ -37,8 +37,11 @@ export interface Dialect {
   quarterHourOf(column: string): string;
   /** Restarts every table's ids, as on a fresh install (the tables are empty). */
   restartIds(em: EntityManager): Promise<void>;
-  /** Makes the foreign keys of the transaction's writes be checked at its commit instead of at each statement. */
-  deferForeignKeys(em: EntityManager): Promise<void>;
+  /**
+   * Makes the foreign keys of the transaction's writes be checked at its commit instead of at each statement;
+   * null where references are checked before the write instead (`danglingReferences`).
+   */
+  deferForeignKeys: ((em: EntityManager) => Promise<void>) | null;
   /** The largest id a row can have (a key the API takes beyond it refers to no row, and cannot be written). */
   readonly largestId: number;
   /** Whether rows can be locked one by one (`select … for update`); SQLite writes one transaction at a time. */
@@ -113,26 +116,49 @@ export async function lockReferences<T extends object>(
 }
 
 /**
- * Checks the foreign key of `relation` on the rows `write` creates only once it is done, and returns the
- * values of it that refer to no row: the database itself names the ids that do not exist.
+ * Writes rows whose `relation` refers to the `referenced` ids, and returns those of the ids that refer to no
+ * row, sorted (the caller then refuses the write, its transaction rolled back). Where foreign keys can be
+ * deferred, the rows are written first and the database names what they miss; otherwise the ids are looked up
+ * first, which no concurrent write can outdate where one transaction writes at a time.
  */
 export async function danglingReferences<T extends { id: number }>(
   em: EntityManager,
   entity: EntityName<T>,
   relation: string,
+  referenced: number[],
   write: () => Promise<T[]>,
 ): Promise<number[]> {
+  const { meta, column, parent } = referenceOf(em, entity, relation);
+  const key = parent.primaryKeys[0];
+  if (!dialect.deferForeignKeys) {
+    const ids = [...new Set(referenced)];
+    // `in ()` is no SQL in PostgreSQL: nothing written refers to nothing.
+    const found =
+      ids.length === 0
+        ? new Set<number>()
+        : new Set(
+            (
+              await em.execute<{ id: number }[]>(
+                `select ${key} as id from ${parent.tableName} where ${key} in (${ids.map(() => '?').join(', ')})`,
+                ids,
+              )
+            ).map((row) => row.id),
+          );
+    const missing = ids.filter((id) => !found.has(id)).sort((a, b) => a - b);
+    if (missing.length === 0) {
+      await write();
+    }
+    return missing;
+  }
   await dialect.deferForeignKeys(em);
   const ids = (await write()).map((row) => row.id);
-  // `in ()` is no SQL in PostgreSQL: nothing written refers to nothing.
   if (ids.length === 0) {
     return [];
   }
-  const { meta, column, parent } = referenceOf(em, entity, relation);
   const rows = await em.execute<{ value: number }[]>(
     `select distinct c.${column} as value from ${meta.tableName} c
       where c.id in (${ids.map(() => '?').join(', ')})
-        and not exists (select 1 from ${parent.tableName} p where p.${parent.primaryKeys[0]} = c.${column})
+        and not exists (select 1 from ${parent.tableName} p where p.${key} = c.${column})
       order by 1`,
     ids,
   );

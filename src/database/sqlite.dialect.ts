@@ -57,6 +57,9 @@ export function openSqlite(path: string): Database.Database {
 
 // Statements kept compiled per database: the portal's queries are a few hundred distinct texts.
 const COMPILED_STATEMENTS = 500;
+// Longer texts (bulk writes of hundreds of rows) are compiled at each use: their programs are large, and running
+// them outweighs compiling them.
+const COMPILED_TEXT_LENGTH = 4096;
 
 /**
  * The database as Kysely sees it, compiling each statement text once: better-sqlite3 takes ~60 µs to compile
@@ -75,7 +78,7 @@ function compilingOnce(database: Database.Database): SqliteDatabase {
         return compiled;
       }
       const statement = database.prepare(sql);
-      if (!compiled) {
+      if (!compiled && sql.length <= COMPILED_TEXT_LENGTH) {
         statements.set(sql, statement);
         if (statements.size > COMPILED_STATEMENTS) {
           statements.delete(statements.keys().next().value!);
@@ -110,7 +113,8 @@ export function sqliteConnection(path: string): SqliteConnection {
 function bindable(value: unknown): unknown {
   switch (typeof value) {
     case 'number':
-      return Number.isSafeInteger(value) ? BigInt(value) : value;
+      // NaN and the infinities go formatted, which SQLite refuses, rather than bound, which it stores as null.
+      return Number.isSafeInteger(value) ? BigInt(value) : Number.isFinite(value) ? value : undefined;
     case 'boolean':
       return value ? 1n : 0n;
     case 'string':
@@ -200,9 +204,9 @@ export const sqliteDialect: Dialect = {
   restartIds: async (em: EntityManager) => {
     await em.execute('delete from sqlite_sequence');
   },
-  deferForeignKeys: async (em: EntityManager) => {
-    await em.execute('pragma defer_foreign_keys = on');
-  },
+  // PRAGMA defer_foreign_keys would expire every compiled statement of the connection, and `begin immediate`
+  // lets one transaction write at a time: references are looked up before the write instead.
+  deferForeignKeys: null,
   // An integer has 64 bits: it holds every id the API takes (up to 2^53).
   largestId: Number.MAX_SAFE_INTEGER,
   rowLocks: false,

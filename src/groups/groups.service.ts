@@ -251,10 +251,9 @@ export class GroupsService {
         ? []
         : (await this.em.find(WordGroup, { group, word: { $in: unique } })).map((member) => member.word.id),
     );
-    const dangling = await danglingReferences(this.em, WordGroup, 'word', async () => {
-      const members = unique
-        .filter((id) => !present.has(id))
-        .map((wordId) => this.em.create(WordGroup, { word: wordId, group }));
+    const joining = unique.filter((id) => !present.has(id));
+    const dangling = await danglingReferences(this.em, WordGroup, 'word', joining, async () => {
+      const members = joining.map((wordId) => this.em.create(WordGroup, { word: wordId, group }));
       await this.em.flush();
       return members;
     });

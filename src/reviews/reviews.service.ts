@@ -225,7 +225,13 @@ export class ReviewsService {
     if (session) {
       await insert();
     } else {
-      dangling = await danglingReferences(this.em, ReviewItem, 'word', insert);
+      dangling = await danglingReferences(
+        this.em,
+        ReviewItem,
+        'word',
+        recorded.map((answer) => answer.wordId),
+        insert,
+      );
     }
     if (dangling.length > 0) {
       const index = recorded.findIndex((answer) => answer.wordId === dangling[0]);

@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import type Database from 'better-sqlite3';
 import { dialect } from '../../src/database/dialect.js';
 import type { SqliteConnection } from '../../src/database/sqlite.dialect.js';
-import { sql } from '../api.js';
+import { sql, statementsDuring } from '../api.js';
 import { useTestApp } from '../app.js';
 import { portal } from '../fixtures.js';
 
@@ -31,6 +31,12 @@ import { portal } from '../fixtures.js';
     const [first, second] = await portal(t).createWords(['น้ำ', 'water'], ['ไฟ', 'fire']);
     await portal(t).getWord(first.id);
     expect(await compiledDuring(() => portal(t).getWord(second.id))).toEqual([]);
+  });
+
+  it('runs no pragma to record an answer outside a session: a pragma expires every compiled statement', async () => {
+    const word = await portal(t).createWord({ thai: 'ดิน', english: 'earth' });
+    const statements = await statementsDuring(t, () => portal(t).review(word.id, true).expect(201));
+    expect(statements.filter((statement) => /\bpragma\b/i.test(statement))).toEqual([]);
   });
 
   it('binds integers as integers, booleans as 0 and 1, instants as epoch milliseconds', async () => {
