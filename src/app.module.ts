@@ -1,5 +1,4 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
-import { SqliteDriver } from '@mikro-orm/sqlite';
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
@@ -7,6 +6,7 @@ import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { ormConfig } from '../mikro-orm.config.js';
 import { type Environment, validateEnvironment } from './config.js';
+import { SqliteDriver } from './database/sqlite.dialect.js';
 import { AnkiModule } from './anki/anki.module.js';
 import { BackupsModule } from './backups/backups.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
