@@ -1,7 +1,7 @@
 import '../src/node-version-guard.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { dayIn, dayPlus, startOfDayIn } from '../src/core/calendar.js';
-import { studyStreak } from '../src/dashboard/streak.js';
+import { studyStreak } from './streak.js';
 import { openSqlite } from '../src/database/sqlite.dialect.js';
 import { DEFAULT_PARAMETERS, type Memory, Scheduler } from '../src/scheduling/scheduler.js';
 import { cardDto } from '../src/srs/card.js';
