@@ -116,17 +116,18 @@ export async function lockReferences<T extends object>(
 }
 
 /**
- * Writes rows whose `relation` refers to the `referenced` ids, and returns those of the ids that refer to no
- * row, sorted (the caller then refuses the write, its transaction rolled back). Where foreign keys can be
- * deferred, the rows are written first and the database names what they miss; otherwise the ids are looked up
- * first, which no concurrent write can outdate where one transaction writes at a time.
+ * Writes rows whose `relation` refers to the `referenced` ids (`write` returns the ids of the rows it wrote), and
+ * returns those of the referenced ids that refer to no row, sorted (the caller then refuses the write, its
+ * transaction rolled back). Where foreign keys can be deferred, the rows are written first and the database names
+ * what they miss; otherwise the ids are looked up first, which no concurrent write can outdate where one
+ * transaction writes at a time.
  */
-export async function danglingReferences<T extends { id: number }>(
+export async function danglingReferences<T extends object>(
   em: EntityManager,
   entity: EntityName<T>,
   relation: string,
   referenced: number[],
-  write: () => Promise<T[]>,
+  write: () => Promise<number[]>,
 ): Promise<number[]> {
   const { meta, column, parent } = referenceOf(em, entity, relation);
   const key = parent.primaryKeys[0];
@@ -151,7 +152,7 @@ export async function danglingReferences<T extends { id: number }>(
     return missing;
   }
   await dialect.deferForeignKeys(em);
-  const ids = (await write()).map((row) => row.id);
+  const ids = await write();
   if (ids.length === 0) {
     return [];
   }

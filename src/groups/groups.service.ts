@@ -255,7 +255,7 @@ export class GroupsService {
     const dangling = await danglingReferences(this.em, WordGroup, 'word', joining, async () => {
       const members = joining.map((wordId) => this.em.create(WordGroup, { word: wordId, group }));
       await this.em.flush();
-      return members;
+      return members.map((member) => member.id);
     });
     dangling.push(...unstorable);
     if (dangling.length > 0) {

@@ -33,9 +33,22 @@ const REBUILD_CHUNK = 500;
 const NEW_STATE = 0;
 const MASTERED_STABILITY_DAYS = 21;
 
-// A copy, not the entity: other modules and the scheduler get FSRS's fields alone, and cannot change the card.
-const memoryOf = (card: Card): Memory =>
-  Object.fromEntries(MEMORY_FIELDS.map((field) => [field, card[field]])) as Pick<Card, (typeof MEMORY_FIELDS)[number]>;
+/** A card as `follow` reads and writes it: plain values, not the entity. */
+type StoredCard = Memory & { word: number; firstReview: Date; stale: boolean };
+
+// A copy, not the card: other modules and the scheduler get FSRS's fields alone, and cannot change the card.
+const memoryOf = (card: Memory): Memory => ({
+  due: card.due,
+  stability: card.stability,
+  difficulty: card.difficulty,
+  elapsedDays: card.elapsedDays,
+  scheduledDays: card.scheduledDays,
+  learningSteps: card.learningSteps,
+  reps: card.reps,
+  lapses: card.lapses,
+  state: card.state,
+  lastReview: card.lastReview,
+});
 
 /**
  * Locks the words' rows until the transaction ends (dialect.ts, `lockReferences`). Recording an answer locks
@@ -70,14 +83,21 @@ export class CardsService {
     for (const index of inTimeOrder) {
       answersByWord.set(answers[index].wordId, [...(answersByWord.get(answers[index].wordId) ?? []), index]);
     }
+    // Plain rows in, one upsert out: no entity and no unit of work on the path of every answer.
     const cards = new Map(
-      (await this.em.find(Card, { word: { $in: [...answersByWord.keys()] } })).map((card) => [card.word.id, card]),
+      (
+        await this.em
+          .createQueryBuilder(Card)
+          .select(['word', 'firstReview', 'stale', ...MEMORY_FIELDS])
+          .where({ word: { $in: [...answersByWord.keys()] } })
+          .execute<StoredCard[]>('all')
+      ).map((card) => [card.word, card]),
     );
     const scheduler = await this.scheduling.scheduler();
     // A late answer's word is recomputed from the log once the answer is in it, its card state with it.
     const states: (number | null)[] = answers.map(() => null);
     const late: number[] = [];
-    const moved = new Map<number, Memory>();
+    const moved: StoredCard[] = [];
     for (const [wordId, indexes] of answersByWord) {
       const card = cards.get(wordId);
       if (card && (card.stale || answers[indexes[0]].reviewedAt < card.lastReview)) {
@@ -89,19 +109,18 @@ export class CardsService {
         states[index] = memory?.state ?? NEW_STATE;
         memory = scheduler.answer(memory, answers[index]);
       }
-      moved.set(wordId, memory!);
+      const firstReview = card?.firstReview ?? answers[indexes[0]].reviewedAt;
+      moved.push({ word: wordId, ...memory!, firstReview, stale: false });
     }
     const write = async () => {
-      for (const [wordId, memory] of moved) {
-        const card = cards.get(wordId);
-        if (card) {
-          this.em.assign(card, memory);
-        } else {
-          const first = answers[answersByWord.get(wordId)![0]];
-          this.em.create(Card, { word: wordId, ...memory, firstReview: first.reviewedAt });
-        }
+      if (moved.length > 0) {
+        await this.em
+          .createQueryBuilder(Card)
+          .insert(moved)
+          .onConflict(['word'])
+          .merge([...MEMORY_FIELDS])
+          .execute('run');
       }
-      await this.em.flush();
       await this.recompute(late, scheduler);
     };
     return { states, write };

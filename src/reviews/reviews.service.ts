@@ -203,21 +203,30 @@ export class ReviewsService {
     // the same words in other orders would wait for each other (PostgreSQL ends one of them as a deadlock).
     await lockWords(this.em, [...new Set(recorded.map((answer) => answer.wordId))]);
     const cards = await this.cards.follow(recorded);
+    // Inserted as plain rows, outside the unit of work: nothing reads them back as entities.
     const insert = async () => {
-      const rows = recorded.map(({ wordId, correct, reviewedAt }, index) => {
-        if (session) {
-          this.em.create(StudyActivity, { session: session.id, word: wordId, correct, createdAt: new Date() });
-        }
-        return this.em.create(ReviewItem, {
-          word: wordId,
-          studySession: session?.id ?? null,
-          correct,
-          reviewedAt,
-          cardState: cards.states[index],
-        });
-      });
-      await this.em.flush();
-      return rows;
+      const createdAt = new Date();
+      if (session) {
+        await this.em.insertMany(
+          StudyActivity,
+          recorded.map(({ wordId, correct }) => ({ session: session.id, word: wordId, correct, createdAt })),
+        );
+      }
+      // The query builder, not em.insertMany: that returns the first row's id alone, and every id is checked.
+      const rows = await this.em
+        .createQueryBuilder(ReviewItem)
+        .insert(
+          recorded.map(({ wordId, correct, reviewedAt }, index) => ({
+            word: wordId,
+            studySession: session?.id ?? null,
+            correct,
+            reviewedAt,
+            cardState: cards.states[index],
+            createdAt,
+          })),
+        )
+        .execute<{ id: number }[]>('all', false);
+      return rows.map((row) => row.id);
     };
     // The study session checked its answers' words already; the others are known only by the foreign key
     // (words sit above the record store), checked once the rows are written so that it names them.

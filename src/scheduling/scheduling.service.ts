@@ -29,7 +29,19 @@ export class SchedulingService {
   ) {}
 
   async scheduler(): Promise<Scheduler> {
-    const parameters = (await this.fitted())?.parameters ?? [...DEFAULT_PARAMETERS];
+    // Read on every answer: the one column as a plain row, not the entity.
+    const fitted = await this.em
+      .createQueryBuilder(SrsParameters)
+      .select('parameters')
+      .orderBy({ id: 'desc' })
+      .limit(1)
+      .execute<{ parameters: number[] | string } | undefined>('get');
+    // SQLite gives the JSON column as its text, PostgreSQL's driver parsed.
+    const parameters: number[] = fitted
+      ? typeof fitted.parameters === 'string'
+        ? JSON.parse(fitted.parameters)
+        : fitted.parameters
+      : [...DEFAULT_PARAMETERS];
     const key = parameters.join(',');
     let scheduler = this.schedulers.get(key);
     if (!scheduler) {

@@ -218,15 +218,15 @@ export class StudySessionsService {
   ): Promise<AnswerRecordedDto> {
     const endpoint = 'POST /study_sessions/:id/words/:word_id/review';
     return this.reviews.record(endpoint, idempotencyKey, { sessionId, wordId }, answer, async () => {
-      const session = await this.em.findOneOrFail(StudySession, sessionId);
+      const session = await this.answeredSession(sessionId);
       // A member of the group is a word that exists: whether it exists is asked only of a word that is not one.
-      if (!(await this.groups.hasMember(session.group.id, wordId))) {
+      if (!(await this.groups.hasMember(session.groupId, wordId))) {
         await this.words.findWord(wordId);
         throw new UnprocessableEntityException(
-          `Word ${wordId} is not in group ${session.group.id} of study session ${sessionId}`,
+          `Word ${wordId} is not in group ${session.groupId} of study session ${sessionId}`,
         );
       }
-      return { wordId, session: { id: session.id, startedAt: session.createdAt } };
+      return { wordId, session };
     });
   }
 
@@ -237,10 +237,10 @@ export class StudySessionsService {
   recordAnswers(sessionId: number, answers: WordAnswer[], idempotencyKey?: string): Promise<AnswersRecordedDto> {
     const endpoint = 'POST /study_sessions/:id/answers';
     return this.reviews.recordBatch(endpoint, idempotencyKey, { sessionId }, answers, async () => {
-      const session = await this.em.findOneOrFail(StudySession, sessionId);
+      const session = await this.answeredSession(sessionId);
       const wordIds = [...new Set(answers.map((answer) => answer.word_id))];
       const known = new Set((await this.words.findWords(wordIds)).map((word) => word.id));
-      const members = await this.groups.membersAmong(session.group.id, wordIds);
+      const members = await this.groups.membersAmong(session.groupId, wordIds);
       answers.forEach(({ word_id }, index) => {
         if (!known.has(word_id)) {
           throw new UnprocessableEntityException(
@@ -249,12 +249,25 @@ export class StudySessionsService {
         }
         if (!members.has(word_id)) {
           throw new UnprocessableEntityException(
-            `answers[${index}]: word ${word_id} is not in group ${session.group.id} of study session ${sessionId}`,
+            `answers[${index}]: word ${word_id} is not in group ${session.groupId} of study session ${sessionId}`,
           );
         }
       });
-      return { id: session.id, startedAt: session.createdAt };
+      return session;
     });
+  }
+
+  /** The session answers are recorded in (404 if none), read as a plain row: this runs for every answer. */
+  private async answeredSession(id: number): Promise<AnswerSession & { groupId: number }> {
+    const session = await this.em
+      .createQueryBuilder(StudySession)
+      .select(['id', 'group', 'createdAt'])
+      .where({ id })
+      .execute<{ id: number; group: number; createdAt: Date } | undefined>('get');
+    if (!session) {
+      throw this.em.config.get('findOneOrFailHandler')(StudySession.meta.className, id);
+    }
+    return { id: session.id, groupId: session.group, startedAt: session.createdAt };
   }
 
   count(): Promise<number> {
