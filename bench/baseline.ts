@@ -425,7 +425,8 @@ function queue(query: URLSearchParams) {
   return { items, new_words_remaining_today: remaining - fresh.length };
 }
 
-const answer = db.transaction((sessionId: number, wordId: number, correct: boolean) => {
+/** Records one answer of the session in the caller's transaction, moving the word's card. */
+function record(sessionId: number, wordId: number, correct: boolean) {
   const session = sql.sessionExists.get(sessionId) as { id: number; group_id: number } | undefined;
   if (!session || !sql.word.get(wordId)) {
     throw new NotFound();
@@ -454,7 +455,12 @@ const answer = db.transaction((sessionId: number, wordId: number, correct: boole
     card?.first_review ?? now.getTime(),
   );
   return { success: true, word_id: wordId, study_session_id: sessionId, correct, created_at: now.toISOString() };
-});
+}
+
+const answer = db.transaction(record);
+const answers = db.transaction((sessionId: number, list: { word_id: number; correct: boolean }[]) => ({
+  answers: list.map((one) => record(sessionId, one.word_id, one.correct)),
+}));
 
 const ROUTES: [string, RegExp, (match: number[], query: URLSearchParams, body: string) => unknown][] = [
   ['GET', /^\/api\/v1\/words$/, (_, q) => words(q)],
@@ -476,6 +482,11 @@ const ROUTES: [string, RegExp, (match: number[], query: URLSearchParams, body: s
     'POST',
     /^\/api\/v1\/study_sessions\/(\d+)\/words\/(\d+)\/review$/,
     ([id, wordId], _, body) => answer(id, wordId, (JSON.parse(body) as { correct: boolean }).correct),
+  ],
+  [
+    'POST',
+    /^\/api\/v1\/study_sessions\/(\d+)\/answers$/,
+    ([id], _, body) => answers(id, (JSON.parse(body) as { answers: { word_id: number; correct: boolean }[] }).answers),
   ],
 ];
 

@@ -120,9 +120,20 @@ interface Endpoint {
   path: string;
   /** For answers: the paths to cycle through, one word after another. */
   paths?: string[];
+  /** For answers in batches: the bodies to cycle through, one batch of words after another. */
+  bodies?: string[];
 }
 
-function endpoints(sample: Generated['sample'], answerPaths: string[]): Endpoint[] {
+/** How many answers a request of the batch measurement records. */
+const BATCH = 20;
+
+function endpoints(sample: Generated['sample'], answerWords: number[]): Endpoint[] {
+  const answerPaths = answerWords.map((word) => `/study_sessions/${sample.sessionId}/words/${word}/review`);
+  const batches = Array.from({ length: Math.ceil(answerWords.length / BATCH) }, (_, index) =>
+    JSON.stringify({
+      answers: answerWords.slice(index * BATCH, (index + 1) * BATCH).map((word) => ({ word_id: word, correct: true })),
+    }),
+  );
   const get = (name: string, path = name): Endpoint => ({ name, method: 'GET', path });
   return [
     get('GET /words?sort_by=correct_count&order=desc', '/words?sort_by=correct_count&order=desc'),
@@ -142,6 +153,12 @@ function endpoints(sample: Generated['sample'], answerPaths: string[]): Endpoint
       method: 'POST',
       path: answerPaths[0],
       paths: answerPaths,
+    },
+    {
+      name: `POST /study_sessions/:id/answers (${BATCH} answers)`,
+      method: 'POST',
+      path: `/study_sessions/${sample.sessionId}/answers`,
+      bodies: batches,
     },
   ];
 }
@@ -171,11 +188,19 @@ function normalised(value: unknown): unknown {
   return value;
 }
 
-async function request(server: Server, endpoint: Endpoint, path = endpoint.path): Promise<[number, string]> {
+/** The body of an answer request: one answer, or the `index`th batch. */
+const bodyOf = (endpoint: Endpoint, index = 0) =>
+  endpoint.method === 'GET'
+    ? undefined
+    : endpoint.bodies
+      ? endpoint.bodies[index % endpoint.bodies.length]
+      : JSON.stringify({ correct: true });
+
+async function request(server: Server, endpoint: Endpoint, path: string, body?: string): Promise<[number, string]> {
   const response = await fetch(server.base + path, {
     method: endpoint.method,
     headers: endpoint.method === 'POST' ? { 'content-type': 'application/json' } : {},
-    body: endpoint.method === 'POST' ? JSON.stringify({ correct: true }) : undefined,
+    body,
   });
   return [response.status, JSON.stringify(normalised(await response.json()))];
 }
@@ -183,11 +208,11 @@ async function request(server: Server, endpoint: Endpoint, path = endpoint.path)
 /** Both servers give the same status and JSON for every endpoint; throws naming the first difference. */
 async function checkSameAnswers(servers: Server[], list: Endpoint[]): Promise<void> {
   for (const endpoint of list) {
-    // Answers go to two different words of the session, so that neither server sees the other's answer;
+    // Answers go to different words of the session, so that neither server sees the other's answers;
     // one server after the other, as both write the one database file.
     const [portal, baseline] = [
-      await request(servers[0], endpoint, endpoint.paths?.[1] ?? endpoint.path),
-      await request(servers[1], endpoint, endpoint.paths?.[2] ?? endpoint.path),
+      await request(servers[0], endpoint, endpoint.paths?.[1] ?? endpoint.path, bodyOf(endpoint, 1)),
+      await request(servers[1], endpoint, endpoint.paths?.[2] ?? endpoint.path, bodyOf(endpoint, 2)),
     ];
     if (portal[0] !== baseline[0] || portal[1] !== baseline[1] || portal[0] >= 300) {
       const at = [...portal[1]].findIndex((char, i) => char !== baseline[1][i]);
@@ -217,11 +242,14 @@ async function load(server: Server, endpoint: Endpoint, duration: number): Promi
       {
         method: endpoint.method,
         headers: endpoint.method === 'POST' ? { 'content-type': 'application/json' } : {},
-        body: endpoint.method === 'POST' ? JSON.stringify({ correct: true }) : undefined,
-        setupRequest: (req) => ({
-          ...req,
-          path: `/api/v1${endpoint.paths ? endpoint.paths[next++ % endpoint.paths.length] : endpoint.path}`,
-        }),
+        setupRequest: (req) => {
+          const index = next++;
+          return {
+            ...req,
+            path: `/api/v1${endpoint.paths ? endpoint.paths[index % endpoint.paths.length] : endpoint.path}`,
+            body: bodyOf(endpoint, index),
+          };
+        },
       },
     ],
   });
@@ -248,8 +276,8 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(n >= 10 ? 0 : 1));
 const ms = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(1)} s` : `${fmt(n)} ms`);
 
-/** The answer paths of the benchmark: the sample session's group's words, each answered in turn. */
-function answerPathsOf(database: string, sessionId: number): string[] {
+/** The words the benchmark answers: the sample session's group's words, each answered in turn. */
+function answerWordsOf(database: string, sessionId: number): number[] {
   const db = new Database(database, { readonly: true });
   const words = db
     .prepare(
@@ -258,7 +286,7 @@ function answerPathsOf(database: string, sessionId: number): string[] {
     .pluck()
     .all(sessionId) as number[];
   db.close();
-  return words.map((word) => `/study_sessions/${sessionId}/words/${word}/review`);
+  return words;
 }
 
 /** Every counter the database keeps equals what it counts, after the answers of the benchmark. */
@@ -322,13 +350,13 @@ mkdirSync(DATA, { recursive: true });
 const database = join(DATA, flags.quick ? 'bench-quick.sqlite' : 'bench.sqlite');
 log(`Generating ${JSON.stringify(size)} into ${database}`);
 const generated = await generate(database, size, log);
-const answerPaths = answerPathsOf(database, generated.sample.sessionId);
+const answerWords = answerWordsOf(database, generated.sample.sessionId);
 
 const portal = await start('portal', database, PORTAL_PORT);
 const baseline = await start('baseline', database, BASELINE_PORT);
 const servers = [portal, baseline];
 const idle = servers.map(memoryOf);
-const list = endpoints(generated.sample, answerPaths).filter(
+const list = endpoints(generated.sample, answerWords).filter(
   (endpoint) => typeof flags.exclude !== 'string' || !new RegExp(flags.exclude).test(endpoint.name),
 );
 await checkSameAnswers(servers, list);
@@ -379,6 +407,17 @@ for (const [name, { portal: p, baseline: b }] of measures) {
       `${ms(median(b.map((m) => m.p50)))} / ${ms(median(b.map((m) => m.p99)))} |` +
       (errors[0] + errors[1] > 0 ? ` errors or timeouts: portal ${errors[0]}, baseline ${errors[1]}` : ''),
   );
+}
+const answerRates = [...measures]
+  .filter(([name]) => name.startsWith('POST '))
+  .map(([name, { portal: p, baseline: b }]) => {
+    const perRequest = name.includes('/answers') ? BATCH : 1;
+    const rate = (list: Measure[]) => fmt(median(list.map((m) => m.rps)) * perRequest);
+    return `${perRequest === 1 ? 'one' : perRequest} per request, portal ${rate(p)} (baseline ${rate(b)})`;
+  });
+if (answerRates.length > 0) {
+  say();
+  say(`Answers recorded per second: ${answerRates.join('; ')}.`);
 }
 say();
 say(`| | portal | baseline |`);
