@@ -332,24 +332,18 @@ export class CardsService {
   /** How many cards are due before each of the instants, given in ascending order (overdue ones included). */
   async dueBeforeEach(ends: Date[]): Promise<number[]> {
     await this.refreshStale();
-    // The cards due before the first instant are counted in the index; only those due later, up to the last
-    // instant, are read, as plain numbers (not entities): the work grows with the window, not with all cards.
-    const before = await this.em.count(Card, { due: { $lt: ends[0] } });
-    const dues = (
-      await this.em
-        .createQueryBuilder(Card, 'c')
-        .select('due')
-        .where({ due: { $gte: ends[0], $lt: ends.at(-1)! } })
-        .orderBy({ due: 'asc' })
-        .execute<{ due: number }[]>('all', false)
-    ).map((row) => instantOf(row.due)!.getTime());
-    let count = 0;
-    return ends.map((end) => {
-      while (count < dues.length && dues[count] < end.getTime()) {
-        count += 1;
-      }
-      return before + count;
-    });
+    // Each span between two instants counted in the due index, all in one statement: no card of the window
+    // (~59,000 of a large portal's 30 days) is read into JavaScript.
+    const spans = ends.map(
+      (_, index) => `(select count(*) from cards where ${index === 0 ? '' : 'due >= ? and '}due < ?) as span${index}`,
+    );
+    const [counts] = await this.em.execute<Record<string, number | string>[]>(
+      `select ${spans.join(', ')}`,
+      ends.flatMap((end, index) => (index === 0 ? [end] : [ends[index - 1], end])),
+    );
+    let due = 0;
+    // PostgreSQL's count is a bigint, which pg gives as text.
+    return ends.map((_, index) => (due += Number(counts[`span${index}`])));
   }
 
   /** Cards in review state whose stability is three weeks or more. */

@@ -259,11 +259,16 @@ describe('spaced repetition (FSRS)', () => {
   });
 
   it('forecasts the cards due per day in APP_TIMEZONE, overdue ones on today, summing to the cards due in the window', async () => {
-    const ws = await words(5);
-    for (const [index, word] of ws.entries()) {
+    const ws = await words(9);
+    for (const [index, word] of ws.slice(0, 5).entries()) {
       for (const { correct, at } of history(new Date(NOW.getTime() - (35 + index * 3) * DAY)).slice(0, 3 + index)) {
         await answer(word.id, correct, at);
       }
+    }
+    // Words answered right lately, further apart each: due on days after today.
+    for (const [index, word] of ws.slice(5).entries()) {
+      await answer(word.id, true, new Date(NOW.getTime() - (3 + 4 * index) * DAY));
+      await answer(word.id, true, new Date(NOW.getTime() - DAY / 2));
     }
     const body = (await client.get('/dashboard/forecast?days=30').expect(200)).body;
     expect(body.days).toHaveLength(30);
@@ -275,8 +280,15 @@ describe('spaced repetition (FSRS)', () => {
     );
     expect(body.total).toBe(dues.filter((due) => due < end).length);
     expect(body.days.reduce((sum: number, day: { due: number }) => sum + day.due, 0)).toBe(body.total);
-    const todayEnd = Date.parse('2026-11-20T17:00:00Z');
-    expect(body.days[0].due).toBe(dues.filter((due) => due < todayEnd).length);
+    // Bangkok keeps no summer time: each day ends 24 hours after the one before.
+    const dayEnd = (index: number) => Date.parse('2026-11-20T17:00:00Z') + index * DAY;
+    expect(body.days.map((day: { due: number }) => day.due)).toEqual(
+      body.days.map(
+        (_: unknown, index: number) =>
+          dues.filter((due) => due < dayEnd(index) && (index === 0 || due >= dayEnd(index - 1))).length,
+      ),
+    );
+    expect(body.days.filter((day: { due: number }) => day.due > 0).length).toBeGreaterThan(1);
     const stats = (await client.get('/dashboard/quick_stats').expect(200)).body;
     expect(stats.due_today).toBe(body.days[0].due);
     expectProblem(await client.get('/dashboard/forecast?days=0'), 400);
