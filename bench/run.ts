@@ -127,8 +127,9 @@ interface Endpoint {
 /** How many answers a request of the batch measurement records. */
 const BATCH = 20;
 
-function endpoints(sample: Generated['sample'], answerWords: number[]): Endpoint[] {
-  const answerPaths = answerWords.map((word) => `/study_sessions/${sample.sessionId}/words/${word}/review`);
+function endpoints(sample: Generated['sample'], answering: AnswerTarget): Endpoint[] {
+  const answerWords = answering.words;
+  const answerPaths = answerWords.map((word) => `/study_sessions/${answering.sessionId}/words/${word}/review`);
   const batches = Array.from({ length: Math.ceil(answerWords.length / BATCH) }, (_, index) =>
     JSON.stringify({
       answers: answerWords.slice(index * BATCH, (index + 1) * BATCH).map((word) => ({ word_id: word, correct: true })),
@@ -157,7 +158,7 @@ function endpoints(sample: Generated['sample'], answerWords: number[]): Endpoint
     {
       name: `POST /study_sessions/:id/answers (${BATCH} answers)`,
       method: 'POST',
-      path: `/study_sessions/${sample.sessionId}/answers`,
+      path: `/study_sessions/${answering.sessionId}/answers`,
       bodies: batches,
     },
   ];
@@ -276,9 +277,23 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(n >= 10 ? 0 : 1));
 const ms = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(1)} s` : `${fmt(n)} ms`);
 
-/** The words the benchmark answers: the sample session's group's words, each answered in turn. */
-function answerWordsOf(database: string, sessionId: number): number[] {
+/** What the benchmark answers in a session of a portal: the session and the words of its group. */
+interface AnswerTarget {
+  sessionId: number;
+  words: number[];
+}
+
+/**
+ * The oldest session of a group other than the sample's, and its group's words, each answered in turn: the tens
+ * of thousands of answers the measurement records would otherwise pile up in the sample session and group, whose
+ * reads (their answers aggregated) are measured in the next round.
+ */
+function answerTargetOf(database: string, sample: Generated['sample']): AnswerTarget {
   const db = new Database(database, { readonly: true });
+  const sessionId = db
+    .prepare('select id from study_sessions where group_id <> ? order by id limit 1')
+    .pluck()
+    .get(sample.groupId) as number;
   const words = db
     .prepare(
       `select m.word_id from study_sessions s join words_groups m on m.group_id = s.group_id where s.id = ? order by m.word_id`,
@@ -286,7 +301,7 @@ function answerWordsOf(database: string, sessionId: number): number[] {
     .pluck()
     .all(sessionId) as number[];
   db.close();
-  return words;
+  return { sessionId, words };
 }
 
 /** Every counter the database keeps equals what it counts, after the answers of the benchmark. */
@@ -350,13 +365,13 @@ mkdirSync(DATA, { recursive: true });
 const database = join(DATA, flags.quick ? 'bench-quick.sqlite' : 'bench.sqlite');
 log(`Generating ${JSON.stringify(size)} into ${database}`);
 const generated = await generate(database, size, log);
-const answerWords = answerWordsOf(database, generated.sample.sessionId);
+const answering = answerTargetOf(database, generated.sample);
 
 const portal = await start('portal', database, PORTAL_PORT);
 const baseline = await start('baseline', database, BASELINE_PORT);
 const servers = [portal, baseline];
 const idle = servers.map(memoryOf);
-const list = endpoints(generated.sample, answerWords).filter(
+const list = endpoints(generated.sample, answering).filter(
   (endpoint) => typeof flags.exclude !== 'string' || !new RegExp(flags.exclude).test(endpoint.name),
 );
 await checkSameAnswers(servers, list);
