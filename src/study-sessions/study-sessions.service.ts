@@ -196,7 +196,7 @@ export class StudySessionsService {
 
   /** Words answered in the session, in the order they were first answered, with their session counts. */
   async answeredWords(id: number, query: SessionWordsQueryDto): Promise<Page<SessionWordDto>> {
-    await this.em.findOneOrFail(StudySession, id);
+    await this.existing(id);
     const { total, words: answered } = await this.reviews.sessionWords(id, query);
     const words = new Map(
       (await this.words.findWords(answered.map((word) => word.wordId))).map((word) => [word.id, word]),
@@ -218,7 +218,7 @@ export class StudySessionsService {
   ): Promise<AnswerRecordedDto> {
     const endpoint = 'POST /study_sessions/:id/words/:word_id/review';
     return this.reviews.record(endpoint, idempotencyKey, { sessionId, wordId }, answer, async () => {
-      const session = await this.answeredSession(sessionId);
+      const session = await this.existing(sessionId);
       // A member of the group is a word that exists: whether it exists is asked only of a word that is not one.
       if (!(await this.groups.hasMember(session.groupId, wordId))) {
         await this.words.findWord(wordId);
@@ -237,7 +237,7 @@ export class StudySessionsService {
   recordAnswers(sessionId: number, answers: WordAnswer[], idempotencyKey?: string): Promise<AnswersRecordedDto> {
     const endpoint = 'POST /study_sessions/:id/answers';
     return this.reviews.recordBatch(endpoint, idempotencyKey, { sessionId }, answers, async () => {
-      const session = await this.answeredSession(sessionId);
+      const session = await this.existing(sessionId);
       const wordIds = [...new Set(answers.map((answer) => answer.word_id))];
       const known = new Set((await this.words.findWords(wordIds)).map((word) => word.id));
       const members = await this.groups.membersAmong(session.groupId, wordIds);
@@ -257,8 +257,8 @@ export class StudySessionsService {
     });
   }
 
-  /** The session answers are recorded in (404 if none), read as a plain row: this runs for every answer. */
-  private async answeredSession(id: number): Promise<AnswerSession & { groupId: number }> {
+  /** The session (404 if none) as a plain row: this runs for every answer and every page of a session's words. */
+  private async existing(id: number): Promise<AnswerSession & { groupId: number }> {
     const session = await this.em
       .createQueryBuilder(StudySession)
       .select(['id', 'group', 'createdAt'])
