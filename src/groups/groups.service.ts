@@ -151,8 +151,11 @@ export class GroupsService {
 
   /** Which of these words are members of the group. */
   async membersAmong(groupId: number, wordIds: number[]): Promise<Set<number>> {
-    const members = await this.em.find(WordGroup, { group: groupId, word: { $in: wordIds } });
-    return new Set(members.map((member) => member.word.id));
+    // Plain ids, not entities: a batch of answers asks this of each of its words.
+    const members = await this.memberIds(groupId)
+      .andWhere({ word: { $in: wordIds } })
+      .execute<{ word_id: number }[]>('all', false);
+    return new Set(members.map((member) => member.word_id));
   }
 
   /** A new word joins groups; a group id that does not exist makes the request unprocessable (422). */

@@ -239,7 +239,7 @@ export class StudySessionsService {
     return this.reviews.recordBatch(endpoint, idempotencyKey, { sessionId }, answers, async () => {
       const session = await this.existing(sessionId);
       const wordIds = [...new Set(answers.map((answer) => answer.word_id))];
-      const known = new Set((await this.words.findWords(wordIds)).map((word) => word.id));
+      const known = await this.words.existing(wordIds);
       const members = await this.groups.membersAmong(session.groupId, wordIds);
       answers.forEach(({ word_id }, index) => {
         if (!known.has(word_id)) {

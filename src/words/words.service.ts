@@ -177,6 +177,16 @@ export class WordsService {
     return rows.map(toWordDtoOfRow);
   }
 
+  /** Which of these ids are words' ids. */
+  async existing(ids: number[]): Promise<Set<number>> {
+    const rows = await this.em
+      .createQueryBuilder(Word, 'w')
+      .select('id')
+      .where({ id: { $in: ids } })
+      .execute<{ id: number }[]>('all', false);
+    return new Set(rows.map((row) => row.id));
+  }
+
   /** The first words (by id) never answered, of a group if given: those a learner meets next. */
   async unstudied(limit: number, groupId?: number): Promise<WordDto[]> {
     const words = await this.em.find(
