@@ -334,8 +334,10 @@ export class CardsService {
     await this.refreshStale();
     // Each span between two instants counted in the due index, all in one statement: no card of the window
     // (~59,000 of a large portal's 30 days) is read into JavaScript.
+    const table = this.em.getMetadata(Card).tableName;
     const spans = ends.map(
-      (_, index) => `(select count(*) from cards where ${index === 0 ? '' : 'due >= ? and '}due < ?) as span${index}`,
+      (_, index) =>
+        `(select count(*) from ${table} where ${index === 0 ? '' : 'due >= ? and '}due < ?) as span${index}`,
     );
     const [counts] = await this.em.execute<Record<string, number | string>[]>(
       `select ${spans.join(', ')}`,

@@ -106,15 +106,11 @@ export class WordsService {
 
   async get(id: number): Promise<WordDetailDto> {
     // A plain row, not an entity: the word is only answered with.
-    const word = await this.em
-      .createQueryBuilder(Word, 'w')
-      .select(WORD_COLUMNS)
-      .where({ id })
-      .execute<WordRow | undefined>('get', false);
+    const [word] = await this.findWords([id]);
     if (!word) {
       throw this.em.config.get('findOneOrFailHandler')(Word.meta.className, id);
     }
-    return this.detailOf(toWordDtoOfRow(word));
+    return this.detailOf(word);
   }
 
   /** The word with its groups and its last review. */
