@@ -28,8 +28,10 @@ export function portalHttpAdapter(): ExpressAdapter {
 /**
  * Everything the server and the tests share: the /api/v1 routes, validation, errors and the docs.
  * Initialises the application, so that requests no route answers get a problem document too.
+ * `built` is the document the build wrote from this same code (dist/openapi.json); without it the document is
+ * generated from the controllers, as the tests and the build do.
  */
-export async function configureApp(app: NestExpressApplication): Promise<OpenAPIObject> {
+export async function configureApp(app: NestExpressApplication, built?: OpenAPIObject): Promise<OpenAPIObject> {
   const config = app.get<ConfigService<Environment, true>>(ConfigService);
   app.disable('x-powered-by');
   app.use(assignRequestId);
@@ -74,6 +76,23 @@ export async function configureApp(app: NestExpressApplication): Promise<OpenAPI
       exceptionFactory: (errors) => new ValidationFailedException(toFieldErrors(errors)),
     }),
   );
+  const document = built ?? describeApi(app);
+  const operations = new Operations(document);
+  // Launched learning apps are web pages served from their own origins; what destroys data is not for them.
+  app.enableCors(corsOptions(operations, config.get('CORS_ORIGINS', { infer: true }).split(',').filter(Boolean)));
+  app.useGlobalFilters(new ProblemFilter(operations));
+  app.useGlobalGuards(new RequestChecksGuard(operations));
+  SwaggerModule.setup('api/docs', app, document);
+  await app.init();
+  // Outside /api Nest routes nothing: Express's own 404 page and error handler would answer there.
+  app.use(answerUnrouted(operations));
+  app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => sendProblem(response, error));
+  app.getHttpServer().on('clientError', answerUnparsableRequest);
+  return document;
+}
+
+/** The OpenAPI document of the routes as configured (prefix, versions), from the controllers and DTOs. */
+function describeApi(app: NestExpressApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -102,16 +121,5 @@ export async function configureApp(app: NestExpressApplication): Promise<OpenAPI
   );
   // Bodies taken in several media types (the CSV import), each with its own schema.
   documentBodyContents(document);
-  const operations = new Operations(document);
-  // Launched learning apps are web pages served from their own origins; what destroys data is not for them.
-  app.enableCors(corsOptions(operations, config.get('CORS_ORIGINS', { infer: true }).split(',').filter(Boolean)));
-  app.useGlobalFilters(new ProblemFilter(operations));
-  app.useGlobalGuards(new RequestChecksGuard(operations));
-  SwaggerModule.setup('api/docs', app, document);
-  await app.init();
-  // Outside /api Nest routes nothing: Express's own 404 page and error handler would answer there.
-  app.use(answerUnrouted(operations));
-  app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => sendProblem(response, error));
-  app.getHttpServer().on('clientError', answerUnparsableRequest);
   return document;
 }
