@@ -42,6 +42,10 @@ export function openSqlite(path: string): Database.Database {
   // In WAL, NORMAL syncs at checkpoints, not at every commit: a crash of the process loses nothing, a power
   // cut at most the last commits, and the file is never corrupt; an answer's commit costs no fsync.
   database.pragma('synchronous = NORMAL');
+  // A checkpoint every 10,000 pages written (~40 MB of log) instead of 1,000: a checkpoint syncs the file while
+  // the server waits, and pages rewritten in between (summaries, hot index pages) are copied once. Halves the
+  // time an answer's commit takes under load (bench/results.md).
+  database.pragma('wal_autocheckpoint = 10000');
   database.pragma('foreign_keys = ON');
   // Another process writing (the CLI, a backup, a second server) makes a statement wait, not fail.
   database.pragma('busy_timeout = 5000');
