@@ -239,10 +239,12 @@ export class StudySessionsService {
     return this.reviews.recordBatch(endpoint, idempotencyKey, { sessionId }, answers, async () => {
       const session = await this.existing(sessionId);
       const wordIds = [...new Set(answers.map((answer) => answer.word_id))];
-      const known = await this.words.existing(wordIds);
       const members = await this.groups.membersAmong(session.groupId, wordIds);
+      // A member exists; only the others are looked up, to say which of the two checks each one fails.
+      const outsiders = wordIds.filter((wordId) => !members.has(wordId));
+      const known = outsiders.length > 0 ? await this.words.existing(outsiders) : new Set<number>();
       answers.forEach(({ word_id }, index) => {
-        if (!known.has(word_id)) {
+        if (!members.has(word_id) && !known.has(word_id)) {
           throw new UnprocessableEntityException(
             `answers[${index}]: word_id refers to a word that does not exist: ${word_id}`,
           );
