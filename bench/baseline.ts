@@ -133,13 +133,10 @@ const sql = {
   ),
   sessionCount: db.prepare('select count(*) from study_sessions').pluck(),
   sessions: db.prepare(
-    `select s.id, s.group_id, g.name as group_name, s.learning_app_id, a.name as learning_app_name, s.created_at
+    `select s.id, s.group_id, g.name as group_name, s.learning_app_id, a.name as learning_app_name, s.created_at,
+       s.review_items_count, s.correct_count, s.last_reviewed_at
      from study_sessions s join groups g on g.id = s.group_id left join learning_apps a on a.id = s.learning_app_id
      order by s.created_at desc, s.id desc limit ? offset ?`,
-  ),
-  sessionSummary: db.prepare(
-    `select max(reviewed_at) as last, count(*) as total, coalesce(sum(correct), 0) as correct
-     from words_review_items where study_session_id = ?`,
   ),
   sessionExists: db.prepare('select id, group_id, created_at from study_sessions where id = ?'),
   sessionWordCount: db
@@ -276,22 +273,22 @@ function sessions(query: URLSearchParams) {
     learning_app_id: number | null;
     learning_app_name: string | null;
     created_at: number;
+    review_items_count: number;
+    correct_count: number;
+    last_reviewed_at: number | null;
   }[];
-  const items = rows.map((s) => {
-    const summary = sql.sessionSummary.get(s.id) as { last: number | null; total: number; correct: number };
-    return {
-      id: s.id,
-      group_id: s.group_id,
-      group_name: s.group_name,
-      learning_app_id: s.learning_app_id,
-      learning_app_name: s.learning_app_name,
-      start_time: iso(s.created_at),
-      end_time: iso(summary.last),
-      review_items_count: summary.total,
-      correct_count: summary.correct,
-      wrong_count: summary.total - summary.correct,
-    };
-  });
+  const items = rows.map((s) => ({
+    id: s.id,
+    group_id: s.group_id,
+    group_name: s.group_name,
+    learning_app_id: s.learning_app_id,
+    learning_app_name: s.learning_app_name,
+    start_time: iso(s.created_at),
+    end_time: iso(s.last_reviewed_at),
+    review_items_count: s.review_items_count,
+    correct_count: s.correct_count,
+    wrong_count: s.review_items_count - s.correct_count,
+  }));
   return pageOf(items, sql.sessionCount.get() as number, page, perPage);
 }
 

@@ -21,7 +21,7 @@ import { seededRandom } from './random.js';
  * would, so the server finds no stale card at start-up.
  *
  * What the database derives, it derives here too, in bulk instead of row by row: the triggers that count
- * an inserted answer (word counters, answer_totals, answer_quarter_hours) cost ~50 µs per row, so they are
+ * an inserted answer (word and session counters, answer_totals, answer_quarter_hours) cost ~50 µs per row, so they are
  * set aside while the answers go in, the same sums are then computed by set-based SQL, and the triggers
  * are put back from their own SQL text; the indexes of the log are built after the load the same way; the
  * full-text index is filled by FTS5's `rebuild` command. The
@@ -172,6 +172,7 @@ export async function generate(path: string, size: PortalSize, log = (_: string)
     'word_indexed_for_search',
     'review_counted',
     'review_counted_in_quarter_hour',
+    'review_counted_in_session',
   ]);
   db.transaction(() => {
     const app = db.prepare(
@@ -291,6 +292,10 @@ export async function generate(path: string, size: PortalSize, log = (_: string)
     db.exec(`update words set correct_count = t.correct, wrong_count = t.answers - t.correct
       from (select word_id, sum(correct) as correct, count(*) as answers from words_review_items group by word_id) t
       where words.id = t.word_id`);
+    db.exec(`update study_sessions set review_items_count = t.answers, correct_count = t.correct, last_reviewed_at = t.last
+      from (select study_session_id, count(*) as answers, sum(correct) as correct, max(reviewed_at) as last
+        from words_review_items group by study_session_id) t
+      where study_sessions.id = t.study_session_id`);
     if (answers > 0) {
       db.exec(`insert into answer_totals (id, answers, correct, studied_words)
         select 1, count(*), sum(correct), count(distinct word_id) from words_review_items`);

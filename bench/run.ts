@@ -327,6 +327,15 @@ function checkCounters(database: string): string {
       0,
     ],
     ['cards (one per answered word)', one('select count(*) from cards'), log.words],
+    [
+      'study sessions whose counters differ from their answers',
+      one(`select count(*) from study_sessions s left join (select study_session_id, count(*) as answers,
+               sum(correct) as correct, max(reviewed_at) as last from words_review_items group by study_session_id) a
+               on a.study_session_id = s.id
+             where s.review_items_count <> coalesce(a.answers, 0) or s.correct_count <> coalesce(a.correct, 0)
+               or s.last_reviewed_at is not a.last`),
+      0,
+    ],
   ];
   db.close();
   const wrong = checks.filter(([, actual, expected]) => actual !== expected);

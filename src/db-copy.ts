@@ -165,6 +165,14 @@ async function counterProblems(target: pg.ClientBase, quarterHourOf: (column: st
        where w.correct_count <> coalesce(r.correct, 0) or w.wrong_count <> coalesce(r.wrong, 0)`,
     ],
     [
+      "study sessions' review_items_count/correct_count/last_reviewed_at differ from their answers",
+      `select count(*) from study_sessions s left join (select study_session_id, count(*) as answers,
+           sum(correct::int) as correct, max(reviewed_at) as last from words_review_items group by study_session_id) r
+         on r.study_session_id = s.id
+       where s.review_items_count <> coalesce(r.answers, 0) or s.correct_count <> coalesce(r.correct, 0)
+          or s.last_reviewed_at is distinct from r.last`,
+    ],
+    [
       "groups' words_count differ from their memberships",
       `select count(*) from groups g left join (select group_id, count(*) as members from words_groups group by group_id) m
          on m.group_id = g.id where g.words_count <> coalesce(m.members, 0)`,

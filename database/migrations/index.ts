@@ -11,6 +11,7 @@ import { Migration20261204090000_anki_revlog } from './Migration20261204090000_a
 import { Migration20261205090000_xapi_launch } from './Migration20261205090000_xapi_launch.js';
 import { Migration20261205090000_indexes } from './Migration20261205090000_indexes.js';
 import { Migration20261206090000_totals_after_counters } from './Migration20261206090000_totals_after_counters.js';
+import { Migration20261207090000_session_counters } from './Migration20261207090000_session_counters.js';
 
 /** Every migration, oldest first. Add each new one here (see README, "Adding a migration"). */
 export const migrations: MigrationObject[] = [
@@ -29,4 +30,5 @@ export const migrations: MigrationObject[] = [
     name: 'Migration20261206090000_totals_after_counters',
     class: Migration20261206090000_totals_after_counters,
   },
+  { name: 'Migration20261207090000_session_counters', class: Migration20261207090000_session_counters },
 ];

@@ -26,7 +26,8 @@ export const ReviewItem = defineEntity({
   properties: {
     ...rowOf(),
     word: () => lateCheckedPartOf(Word),
-    studySession: () => p.manyToOne(StudySession).nullable().deleteRule('cascade').index(),
+    // No index of its own: the (study_session_id, reviewed_at) index below serves its look-ups and cascades.
+    studySession: () => p.manyToOne(StudySession).nullable().deleteRule('cascade').index(false),
     correct: p.boolean(),
     reviewedAt: p.datetime().index(),
     // The state (0 new, 1 learning, 2 review, 3 relearning) of the word's card when the answer was given.
@@ -34,9 +35,13 @@ export const ReviewItem = defineEntity({
     // The Anki review log entry an imported answer came from (its id, the epoch ms of the review): imported once.
     ankiRevlogId: bigInteger().nullable().unique(),
   },
-  // True retention counts the answers given in review state over a period, from the index alone.
-  indexes: [{ name: 'words_review_items_retention_index', properties: ['cardState', 'reviewedAt', 'correct'] }],
-  // The word's counters and the log's summaries (answer_totals, answer_quarter_hours) follow the log in the
+  indexes: [
+    // True retention counts the answers given in review state over a period, from the index alone.
+    { name: 'words_review_items_retention_index', properties: ['cardState', 'reviewedAt', 'correct'] },
+    // A session's answers, and its last one in one seek (when an answer leaves the session's counters).
+    { properties: ['studySession', 'reviewedAt'] },
+  ],
+  // The word's and the session's counters and the log's summaries (answer_totals, answer_quarter_hours) follow the log in the
   // database, whatever adds, deletes (a cascade too) or recomputes the card state of a review; so does the
   // card's need to be recomputed. The totals are counted after the word's counters: the word's row, locked
   // by that update, makes concurrent first (or last) answers to one word count in turn, each seeing the other;
@@ -85,6 +90,25 @@ export const ReviewItem = defineEntity({
         set review_answers = review_answers + ${inReview('new')} - ${inReview('old')},
           review_correct = review_correct + ${rightInReview('new')} - ${rightInReview('old')}
         where quarter = ${quarterHour.sql('new.reviewed_at')};`,
+    },
+    {
+      name: 'review_counted_in_session',
+      timing: 'after',
+      events: ['insert'],
+      body: `update study_sessions set review_items_count = review_items_count + 1,
+        correct_count = correct_count + ${asInteger('new.correct')},
+        last_reviewed_at = coalesce(last_reviewed_at, new.reviewed_at) where id = new.study_session_id;
+      update study_sessions set last_reviewed_at = new.reviewed_at
+        where id = new.study_session_id and last_reviewed_at < new.reviewed_at;`,
+    },
+    {
+      name: 'review_uncounted_in_session',
+      timing: 'after',
+      events: ['delete'],
+      body: `update study_sessions set review_items_count = review_items_count - 1,
+        correct_count = correct_count - ${asInteger('old.correct')},
+        last_reviewed_at = (select max(o.reviewed_at) from words_review_items o where o.study_session_id = old.study_session_id)
+        where id = old.study_session_id;`,
     },
     {
       name: 'review_unscheduled_in_card',

@@ -48,13 +48,6 @@ export interface AnswerStats {
   last_studied_at: string | null;
 }
 
-export interface SessionSummary {
-  end_time: string | null;
-  review_items_count: number;
-  correct_count: number;
-  wrong_count: number;
-}
-
 /** A row of `GET /reviews`, as the database gives it. */
 interface ReviewRow {
   id: number;
@@ -370,27 +363,6 @@ export class ReviewsService {
       success_rate: successRate(row.correct, row.total),
       last_studied_at: instantOf(row.last)?.toISOString() ?? null,
     };
-  }
-
-  /** Answer counts and the last answer of each of these sessions. */
-  async sessionSummaries(sessionIds: number[]): Promise<Map<number, SessionSummary>> {
-    const rows = await this.em
-      .createQueryBuilder(ReviewItem, 'r')
-      .select(['studySession', ...STATS])
-      .where({ studySession: { $in: sessionIds } })
-      .groupBy('studySession')
-      .execute<(StatsRow & { study_session_id: number })[]>('all', false);
-    return new Map(
-      rows.map((row) => [
-        row.study_session_id,
-        {
-          end_time: instantOf(row.last)?.toISOString() ?? null,
-          review_items_count: row.total,
-          correct_count: row.correct,
-          wrong_count: row.total - row.correct,
-        },
-      ]),
-    );
   }
 
   /** One page of the words answered in a session, in the order first answered, with their counts there. */

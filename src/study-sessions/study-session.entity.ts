@@ -16,6 +16,11 @@ export const StudySession = defineEntity({
     // The xAPI registration (a UUID, lower case) of a session launched from an xAPI app: the statements that
     // carry it are its answers.
     registration: p.text().nullable().unique(),
+    // Kept equal to the session's answers by the database (triggers on words_review_items), as a word's counters
+    // are: a page of sessions reads them instead of aggregating its answers. Indexed for the lists sorted by them.
+    reviewItemsCount: p.integer().default(0).index(),
+    correctCount: p.integer().default(0).index(),
+    lastReviewedAt: p.datetime().nullable().index(),
     reviews: () => p.oneToMany(ReviewItem).mappedBy('studySession'),
   },
 });

@@ -1,20 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { QueryOrder } from '@mikro-orm/core';
 import type { FilterObject } from '@mikro-orm/core';
-import { EntityManager, type QueryOrderMap, raw } from '@mikro-orm/sql';
+import { EntityManager, type QueryOrderMap } from '@mikro-orm/sql';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { offsetOf, page, type Page } from '../core/pagination.js';
 import { instantOf } from '../database/dialect.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { LearningAppsService } from '../learning-apps/learning-apps.service.js';
 import type { AnswerDto, AnswerRecordedDto, AnswersRecordedDto } from '../reviews/dto/review.dto.js';
-import {
-  ANSWER_AGGREGATES,
-  type AnswerSession,
-  ReviewsService,
-  type SessionSummary,
-  type WordAnswer,
-} from '../reviews/reviews.service.js';
+import { type AnswerSession, ReviewsService, type WordAnswer } from '../reviews/reviews.service.js';
 import { WordsService } from '../words/words.service.js';
 import type {
   CreateStudySessionDto,
@@ -33,14 +27,14 @@ export interface SessionFilter {
   learningAppId?: number;
 }
 
-// What each sort of a session list orders by: its own column, or an aggregate of its answers (`r`).
-const SESSION_ORDER: Record<(typeof SESSION_SORTS)[number], string> = {
-  start_time: 's.created_at',
-  end_time: ANSWER_AGGREGATES('r').last,
-  review_items_count: ANSWER_AGGREGATES('r').total,
-  correct_count: ANSWER_AGGREGATES('r').correct,
-  id: 's.id',
-};
+// The column each sort of a session list orders by: the session's own, its answer counters among them.
+const SESSION_ORDER = {
+  start_time: 'createdAt',
+  end_time: 'lastReviewedAt',
+  review_items_count: 'reviewItemsCount',
+  correct_count: 'correctCount',
+  id: 'id',
+} as const satisfies Record<(typeof SESSION_SORTS)[number], string>;
 
 /** The portal's single learner, as an xAPI Agent (the `actor` of a launch). */
 export const portalLearner = (origin: string) => ({
@@ -48,9 +42,6 @@ export const portalLearner = (origin: string) => ({
   name: 'Lang Portal learner',
   account: { homePage: origin, name: 'learner' },
 });
-
-// Sorts by a column of the session itself.
-const OWN_COLUMN_SORTS = new Set<string>(['start_time', 'id']);
 
 /** A session as `sessionRows` reads it. */
 interface SessionRow {
@@ -60,9 +51,10 @@ interface SessionRow {
   learning_app_id: number | null;
   learning_app_name: string | null;
   created_at: number | string | Date;
+  review_items_count: number;
+  correct_count: number;
+  last_reviewed_at: number | string | Date | null;
 }
-
-const NO_ANSWERS: SessionSummary = { end_time: null, review_items_count: 0, correct_count: 0, wrong_count: 0 };
 
 @Injectable()
 export class StudySessionsService {
@@ -151,30 +143,21 @@ export class StudySessionsService {
       ...(filter.groupId !== undefined && { group: filter.groupId }),
       ...(filter.learningAppId !== undefined && { learningApp: filter.learningAppId }),
     };
-    // The answer counts are sorted along StudySession.reviews, in the same statement as the page of ids; a
-    // session's own column is sorted by its index, without aggregating every session's answers first.
-    const ids = this.em.createQueryBuilder(StudySession, 's').select('s.id');
-    if (!OWN_COLUMN_SORTS.has(query.sort_by)) {
-      ids.leftJoin('s.reviews', 'r').groupBy('s.id');
-    }
     // A session without answers has no end_time: it sorts before every end, where SQLite puts nulls
     // (PostgreSQL would put them after).
-    const direction = OWN_COLUMN_SORTS.has(query.sort_by)
-      ? query.order
-      : query.order === 'asc'
-        ? QueryOrder.asc_nulls_first
-        : QueryOrder.desc_nulls_last;
-    const rows = await ids
-      .where(where)
-      .orderBy([{ [raw(SESSION_ORDER[query.sort_by])]: direction }, { id: query.order }])
-      .limit(query.per_page)
-      .offset(offsetOf(query))
-      .execute<{ id: number }[]>('all', false);
-    const sessions = new Map(
-      (await this.sessionRows({ id: { $in: rows.map((row) => row.id) } })).map((session) => [session.id, session]),
-    );
+    const direction =
+      query.sort_by !== 'end_time'
+        ? query.order
+        : query.order === 'asc'
+          ? QueryOrder.asc_nulls_first
+          : QueryOrder.desc_nulls_last;
+    const sessions = await this.sessionRows(where, {
+      orderBy: [{ [SESSION_ORDER[query.sort_by]]: direction }, { id: query.order }],
+      limit: query.per_page,
+      offset: offsetOf(query),
+    });
     const total = await this.em.createQueryBuilder(StudySession, 's').where(where).getCount();
-    return page(await this.toDtos(rows.map((row) => sessions.get(row.id)!)), total, query);
+    return page(sessions.map(toDto), total, query);
   }
 
   listQueried(query: ListStudySessionsQueryDto): Promise<Page<StudySessionDto>> {
@@ -186,12 +169,12 @@ export class StudySessionsService {
     if (!session) {
       throw this.em.config.get('findOneOrFailHandler')(StudySession.meta.className, id);
     }
-    return (await this.toDtos([session]))[0];
+    return toDto(session);
   }
 
   async latest(): Promise<StudySessionDto | undefined> {
     const sessions = await this.sessionRows({}, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: 1 });
-    return (await this.toDtos(sessions))[0];
+    return sessions.map(toDto)[0];
   }
 
   /** Words answered in the session, in the order they were first answered, with their session counts. */
@@ -292,7 +275,7 @@ export class StudySessionsService {
    */
   private sessionRows(
     where: FilterObject<StudySession>,
-    { orderBy = [], limit }: { orderBy?: QueryOrderMap<StudySession>[]; limit?: number } = {},
+    { orderBy = [], limit, offset }: { orderBy?: QueryOrderMap<StudySession>[]; limit?: number; offset?: number } = {},
   ): Promise<SessionRow[]> {
     return this.em
       .createQueryBuilder(StudySession, 's')
@@ -305,24 +288,29 @@ export class StudySessionsService {
         'a.id as learning_app_id',
         'a.name as learning_app_name',
         's.createdAt',
+        's.reviewItemsCount',
+        's.correctCount',
+        's.lastReviewedAt',
       ])
       .where(where)
       .orderBy(orderBy)
-      .limit(limit)
+      .limit(limit, offset)
       .execute<SessionRow[]>('all', false);
   }
+}
 
-  /** Session rows with their answer counts and end time, read from the record store for the whole page at once. */
-  private async toDtos(sessions: SessionRow[]): Promise<StudySessionDto[]> {
-    const summaries = await this.reviews.sessionSummaries(sessions.map((session) => session.id));
-    return sessions.map((session) => ({
-      id: session.id,
-      group_id: session.group_id,
-      group_name: session.group_name,
-      learning_app_id: session.learning_app_id ?? null,
-      learning_app_name: session.learning_app_name ?? null,
-      start_time: instantOf(session.created_at)!.toISOString(),
-      ...(summaries.get(session.id) ?? NO_ANSWERS),
-    }));
-  }
+/** A session row as the API shows it: its answer counters are the database's (see the entity). */
+function toDto(session: SessionRow): StudySessionDto {
+  return {
+    id: session.id,
+    group_id: session.group_id,
+    group_name: session.group_name,
+    learning_app_id: session.learning_app_id ?? null,
+    learning_app_name: session.learning_app_name ?? null,
+    start_time: instantOf(session.created_at)!.toISOString(),
+    end_time: instantOf(session.last_reviewed_at)?.toISOString() ?? null,
+    review_items_count: session.review_items_count,
+    correct_count: session.correct_count,
+    wrong_count: session.review_items_count - session.correct_count,
+  };
 }

@@ -118,4 +118,31 @@ async function triggers(orm: MikroORM): Promise<string[]> {
     // FTS5 compares its index with the words table, and throws if they differ.
     await em.execute(`insert into words_search (words_search, rank) values ('integrity-check', 1)`);
   });
+
+  it('the session counters migration counts the answers each existing session has', async () => {
+    const counters = migrations.findIndex((migration) => migration.name === 'Migration20261207090000_session_counters');
+    await orm.migrator.up({ to: migrations[counters - 1].name });
+    const em = orm.em.fork();
+    await em.execute(
+      `insert into words (id, thai, english, parts, created_at, updated_at) values (1, 'น้ำ', 'water', '{}', 0, 0)`,
+    );
+    await em.execute(`insert into groups (id, name, created_at, updated_at) values (1, 'Drinks', 0, 0)`);
+    await em.execute(`insert into study_sessions (id, group_id, created_at) values (1, 1, 0), (2, 1, 0), (3, 1, 0)`);
+    await em.execute(
+      `insert into words_review_items (word_id, study_session_id, correct, reviewed_at, created_at)
+       values (1, 1, 1, 5000, 0), (1, 1, 0, 9000, 0), (1, 1, 1, 7000, 0), (1, 2, 0, 3000, 0), (1, null, 1, 8000, 0)`,
+    );
+
+    await orm.migrator.up();
+
+    expect(
+      await em.execute(
+        'select id, review_items_count, correct_count, last_reviewed_at from study_sessions order by id',
+      ),
+    ).toEqual([
+      { id: 1, review_items_count: 3, correct_count: 2, last_reviewed_at: 9000 },
+      { id: 2, review_items_count: 1, correct_count: 0, last_reviewed_at: 3000 },
+      { id: 3, review_items_count: 0, correct_count: 0, last_reviewed_at: null },
+    ]);
+  });
 });

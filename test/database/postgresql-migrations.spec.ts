@@ -47,7 +47,7 @@ async function triggerFunctions(orm: MikroORM): Promise<number> {
     expect(await orm.migrator.getPending()).toEqual([]);
     expect(await orm.schema.getUpdateSchemaSQL()).toBe('');
     expect(await tables(orm)).toEqual([...orm.getMetadata().getAll().values()].map((meta) => meta.tableName).sort());
-    expect(await triggers(orm)).toHaveLength(8);
+    expect(await triggers(orm)).toHaveLength(10);
   });
 
   it('every migration has a down() that undoes it: down then up again gives the same schema', async () => {
@@ -64,5 +64,36 @@ async function triggerFunctions(orm: MikroORM): Promise<number> {
     expect(await tables(orm)).toEqual(schema);
     expect(await triggers(orm)).toEqual(allTriggers);
     expect(await orm.schema.getUpdateSchemaSQL()).toBe('');
+  });
+
+  it('the session counters migration counts the answers each existing session has', async () => {
+    expect(postgresqlMigrations.at(-1)!.name).toBe('Migration20261207090000_session_counters');
+    await orm.migrator.down();
+    const em = orm.em.fork();
+    await em.execute(
+      `insert into words (id, thai, english, parts, created_at, updated_at) values (1, 'น้ำ', 'water', '{}', now(), now())`,
+    );
+    await em.execute(`insert into groups (id, name, created_at, updated_at) values (1, 'Drinks', now(), now())`);
+    await em.execute(
+      `insert into study_sessions (id, group_id, created_at) values (1, 1, now()), (2, 1, now()), (3, 1, now())`,
+    );
+    await em.execute(
+      `insert into words_review_items (word_id, study_session_id, correct, reviewed_at, created_at) values
+         (1, 1, true, '2026-11-01T05:00:00Z', now()), (1, 1, false, '2026-11-01T09:00:00Z', now()),
+         (1, 1, true, '2026-11-01T07:00:00Z', now()), (1, 2, false, '2026-11-01T03:00:00Z', now()),
+         (1, null, true, '2026-11-01T08:00:00Z', now())`,
+    );
+
+    await orm.migrator.up();
+
+    const rows = await em.execute<{ id: number; review_items_count: number; correct_count: number; last: string }[]>(
+      `select id, review_items_count, correct_count, to_char(last_reviewed_at at time zone 'UTC', 'HH24:MI') as last
+         from study_sessions order by id`,
+    );
+    expect(rows).toEqual([
+      { id: 1, review_items_count: 3, correct_count: 2, last: '09:00' },
+      { id: 2, review_items_count: 1, correct_count: 0, last: '03:00' },
+      { id: 3, review_items_count: 0, correct_count: 0, last: null },
+    ]);
   });
 });

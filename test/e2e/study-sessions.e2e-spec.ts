@@ -98,6 +98,43 @@ describe('GET /study_sessions/:id', () => {
       wrong_count: 1,
     });
   });
+
+  it('counts a batch of answers, and no longer counts the answers of a deleted word', async () => {
+    const { group: animals, words } = await client.groupWithWords('Animals', 2);
+    const session = await client.createSession(animals.id);
+    await startedAt({ [session.id]: '2026-11-01T00:00:00.000Z' });
+    await client
+      .post(`/study_sessions/${session.id}/answers`, {
+        answers: [
+          { word_id: words[0].id, correct: true, reviewed_at: '2026-11-01T08:00:00.000Z' },
+          { word_id: words[1].id, correct: false, reviewed_at: '2026-11-01T10:00:00.000Z' },
+          { word_id: words[0].id, correct: true, reviewed_at: '2026-11-01T09:00:00.000Z' },
+        ],
+      })
+      .expect(201);
+    expect(await client.getSession(session.id)).toMatchObject({
+      end_time: '2026-11-01T10:00:00.000Z',
+      review_items_count: 3,
+      correct_count: 2,
+      wrong_count: 1,
+    });
+
+    // The session's newest answer goes with its word: the session ends at the newest one left.
+    await client.delete(`/words/${words[1].id}?force=true`).expect(204);
+    expect(await client.getSession(session.id)).toMatchObject({
+      end_time: '2026-11-01T09:00:00.000Z',
+      review_items_count: 2,
+      correct_count: 2,
+      wrong_count: 0,
+    });
+    await client.delete(`/words/${words[0].id}?force=true`).expect(204);
+    expect(await client.getSession(session.id)).toMatchObject({
+      end_time: null,
+      review_items_count: 0,
+      correct_count: 0,
+      wrong_count: 0,
+    });
+  });
 });
 
 describe('GET /study_sessions', () => {

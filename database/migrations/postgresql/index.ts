@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261206090000_initial } from './Migration20261206090000_initial.js';
+import { Migration20261207090000_session_counters } from './Migration20261207090000_session_counters.js';
 
 /**
  * Every PostgreSQL migration, oldest first. A change of schema is one migration here and one beside the SQLite
@@ -7,4 +8,5 @@ import { Migration20261206090000_initial } from './Migration20261206090000_initi
  */
 export const postgresqlMigrations: MigrationObject[] = [
   { name: 'Migration20261206090000_initial', class: Migration20261206090000_initial },
+  { name: 'Migration20261207090000_session_counters', class: Migration20261207090000_session_counters },
 ];
