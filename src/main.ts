@@ -72,6 +72,9 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, portalHttpAdapter(), {
     bufferLogs: true,
     abortOnError: false,
+    // Until the application's own logger takes over: a start-up failure is then reported by its message alone
+    // (below), not also by Nest's console logger with its stack.
+    logger: false,
   });
   app.useLogger(quietStartup(app.get(PinoLogger)));
   const config = app.get<ConfigService<Environment, true>>(ConfigService);

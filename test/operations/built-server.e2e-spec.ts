@@ -126,7 +126,7 @@ const stopServer = (server: BuiltServer) => server.stop(GRACE_MS + 5_000);
 
 /** Runs a built script to its end: exit code and output. */
 function runScript(
-  name: 'db-backup.js' | 'db-restore.js',
+  name: 'db-backup.js' | 'db-restore.js' | 'main.js',
   args: string[],
   settings: Record<string, string | undefined>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -216,6 +216,17 @@ describe('start-up', () => {
     expect(secondMessages.filter((message) => message.includes('Mapped {'))).toEqual([]);
     expect(await stopServer(second)).toEqual({ code: 0, signal: null });
   }, 40_000);
+
+  it('stops at a bad setting with exit code 1 and one message that names it, no stack trace', async () => {
+    const databasePath = join(tempFolder(), 'portal.sqlite');
+    const { code, stdout, stderr } = await runScript('main.js', [], { DATABASE_PATH: databasePath, LOG_LEVEL: 'loud' });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
+      /^Lang Portal could not start: Invalid configuration:\n- LOG_LEVEL="loud": LOG_LEVEL must be/,
+    );
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
 });
 
 describe('graceful shutdown', () => {
