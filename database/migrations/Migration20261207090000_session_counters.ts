@@ -28,13 +28,13 @@ export class Migration20261207090000_session_counters extends Migration {
     this
       .addSql(`create trigger \`review_counted_in_session\` AFTER INSERT on \`words_review_items\` for each ROW begin update study_sessions set review_items_count = review_items_count + 1,
         correct_count = correct_count + new.correct,
-        last_reviewed_at = coalesce(last_reviewed_at, new.reviewed_at) where id = new.study_session_id;       update study_sessions set last_reviewed_at = new.reviewed_at
-        where id = new.study_session_id and last_reviewed_at < new.reviewed_at; end;`);
+        last_reviewed_at = (select max(t.at) from (select last_reviewed_at as at union all select new.reviewed_at) t)
+        where id = new.study_session_id; end;`);
     this
       .addSql(`create trigger \`review_uncounted_in_session\` AFTER DELETE on \`words_review_items\` for each ROW begin update study_sessions set review_items_count = review_items_count - 1,
-        correct_count = correct_count - old.correct,
-        last_reviewed_at = (select max(o.reviewed_at) from words_review_items o where o.study_session_id = old.study_session_id)
-        where id = old.study_session_id; end;`);
+        correct_count = correct_count - old.correct where id = old.study_session_id;       update study_sessions set last_reviewed_at =
+          (select max(o.reviewed_at) from words_review_items o where o.study_session_id = old.study_session_id)
+        where id = old.study_session_id and last_reviewed_at <= old.reviewed_at; end;`);
     this.addSql('analyze;');
   }
 

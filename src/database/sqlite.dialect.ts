@@ -40,11 +40,13 @@ export function openSqlite(path: string): Database.Database {
   const database = new Database(path);
   database.pragma('journal_mode = WAL');
   // In WAL, NORMAL syncs at checkpoints, not at every commit: a crash of the process loses nothing, a power
-  // cut at most the last commits, and the file is never corrupt; an answer's commit costs no fsync.
+  // cut the commits since the last checkpoint that the OS had not written back yet (it does within ~30 s), and
+  // the file is never corrupt; an answer's commit costs no fsync.
   database.pragma('synchronous = NORMAL');
   // A checkpoint every 10,000 pages written (~40 MB of log) instead of 1,000: a checkpoint syncs the file while
   // the server waits, and pages rewritten in between (summaries, hot index pages) are copied once. Halves the
-  // time an answer's commit takes under load (bench/results.md).
+  // time an answer's commit takes under load (bench/results.md). What a power cut can lose is bounded, as
+  // before, by the OS writing the log back within ~30 s.
   database.pragma('wal_autocheckpoint = 10000');
   database.pragma('foreign_keys = ON');
   // Another process writing (the CLI, a backup, a second server) makes a statement wait, not fail.

@@ -95,20 +95,24 @@ export const ReviewItem = defineEntity({
       name: 'review_counted_in_session',
       timing: 'after',
       events: ['insert'],
+      // The later of the two instants in one update, in terms both databases share (SQLite's max() of a null is
+      // null, PostgreSQL calls it greatest()).
       body: `update study_sessions set review_items_count = review_items_count + 1,
         correct_count = correct_count + ${asInteger('new.correct')},
-        last_reviewed_at = coalesce(last_reviewed_at, new.reviewed_at) where id = new.study_session_id;
-      update study_sessions set last_reviewed_at = new.reviewed_at
-        where id = new.study_session_id and last_reviewed_at < new.reviewed_at;`,
+        last_reviewed_at = (select max(t.at) from (select last_reviewed_at as at union all select new.reviewed_at) t)
+        where id = new.study_session_id;`,
     },
     {
       name: 'review_uncounted_in_session',
       timing: 'after',
       events: ['delete'],
+      // The last answer is looked for once the session's row is locked by the first update, so that on
+      // PostgreSQL it sees an answer committed while this one waited for the row.
       body: `update study_sessions set review_items_count = review_items_count - 1,
-        correct_count = correct_count - ${asInteger('old.correct')},
-        last_reviewed_at = (select max(o.reviewed_at) from words_review_items o where o.study_session_id = old.study_session_id)
-        where id = old.study_session_id;`,
+        correct_count = correct_count - ${asInteger('old.correct')} where id = old.study_session_id;
+      update study_sessions set last_reviewed_at =
+          (select max(o.reviewed_at) from words_review_items o where o.study_session_id = old.study_session_id)
+        where id = old.study_session_id and last_reviewed_at <= old.reviewed_at;`,
     },
     {
       name: 'review_unscheduled_in_card',
