@@ -222,6 +222,9 @@ export class XapiService {
           )),
       );
     }
+    // Every word of the statements locked at once, before the first batch: a later batch then never waits for a
+    // word while holding what the first one wrote, which an answer of another request could be waiting for.
+    await this.reviews.lockWordsOf(answers.filter((answer) => exists.get(answer.word_id)));
     const outside: WordAnswer[] = [];
     const registered = new Map<string, WordAnswer[]>();
     for (const { registration, ...answer } of answers.filter((answer) => exists.get(answer.word_id))) {
