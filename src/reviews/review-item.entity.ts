@@ -41,9 +41,9 @@ export const ReviewItem = defineEntity({
     // A session's answers, and its last one in one seek (when an answer leaves the session's counters).
     { properties: ['studySession', 'reviewedAt'] },
   ],
-  // The word's and the session's counters and the log's summaries (answer_totals, answer_quarter_hours) follow the log in the
-  // database, whatever adds, deletes (a cascade too) or recomputes the card state of a review; so does the
-  // card's need to be recomputed. The totals are counted after the word's counters: the word's row, locked
+  // The word's and the session's counters and the log's summaries (answer_totals, answer_quarter_hours) follow
+  // the log in the database, whatever adds, deletes (a cascade too) or recomputes the card state of a review; so
+  // does the card's need to be recomputed. The totals are counted after the word's counters: the word's row, locked
   // by that update, makes concurrent first (or last) answers to one word count in turn, each seeing the other;
   // the rows before theirs alone make the first (or last) answer of a word among those one statement writes.
   triggers: triggers([
