@@ -10,7 +10,14 @@ import type {
 } from '@mikro-orm/core';
 import { AbstractSqlDriver, type EntityManager, type NativeQueryBuilder, SqlitePlatform } from '@mikro-orm/sql';
 import { MikroORM, SqliteConnection as MikroOrmSqliteConnection } from '@mikro-orm/sqlite';
-import { CompiledQuery, type Driver, type Kysely, type SqliteDatabase, SqliteDialect } from 'kysely';
+import {
+  CompiledQuery,
+  type Driver,
+  type Kysely,
+  type SqliteDatabase,
+  SqliteDialect,
+  type SqliteStatement,
+} from 'kysely';
 
 import type { Dialect } from './dialect.js';
 
@@ -67,23 +74,44 @@ const COMPILED_STATEMENTS = 500;
 // them outweighs compiling them.
 const COMPILED_TEXT_LENGTH = 4096;
 
+/** Values as SQLite stores them (`bindable`); a value it cannot bind goes as it is, for better-sqlite3 to refuse. */
+const stored = (values: readonly unknown[]) =>
+  values.map((value) => {
+    const bound = bindable(value);
+    return bound === undefined ? value : bound;
+  });
+
+/**
+ * A statement that binds the values a Kysely query holds (instants, booleans, integers) as SQLite stores them, so
+ * that a query written through `em.getKysely()` passes the values its entities hold, on both databases.
+ */
+function storing(statement: Database.Statement): SqliteStatement & { statement: Database.Statement } {
+  return {
+    statement,
+    reader: statement.reader,
+    all: (values) => statement.all(stored(values)),
+    run: (values) => statement.run(stored(values)),
+    iterate: (values) => statement.iterate(stored(values)),
+  };
+}
+
 /**
  * The database as Kysely sees it, compiling each statement text once: better-sqlite3 takes ~60 µs to compile
  * one, more than most of the portal's queries take to run. A statement still being iterated (a stream) is
  * busy and cannot run twice at once: that text gets a fresh one meanwhile.
  */
 function compilingOnce(database: Database.Database): SqliteDatabase {
-  const statements = new Map<string, Database.Statement>();
+  const statements = new Map<string, ReturnType<typeof storing>>();
   return {
     prepare(sql: string) {
       const compiled = statements.get(sql);
-      if (compiled && !compiled.busy) {
+      if (compiled && !compiled.statement.busy) {
         // The least recently used text leaves first: a Map iterates in insertion order.
         statements.delete(sql);
         statements.set(sql, compiled);
         return compiled;
       }
-      const statement = database.prepare(sql);
+      const statement = storing(database.prepare(sql));
       if (!compiled && sql.length <= COMPILED_TEXT_LENGTH) {
         statements.set(sql, statement);
         if (statements.size > COMPILED_STATEMENTS) {

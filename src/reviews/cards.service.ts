@@ -5,6 +5,7 @@ import { type Answer, type Memory, MEMORY_FIELDS, REVIEW_STATE, type Scheduler }
 import { SchedulingService } from '../scheduling/scheduling.service.js';
 import { AnswerQuarterHour } from './answer-summary.entity.js';
 import { Card } from './card.entity.js';
+import type { RecordTables } from './record-tables.js';
 import { ReviewItem } from './review-item.entity.js';
 
 /** A card as other modules see it: the word it schedules and FSRS's memory of it. */
@@ -115,11 +116,41 @@ export class CardsService {
     const write = async () => {
       if (moved.length > 0) {
         await this.em
-          .createQueryBuilder(Card)
-          .insert(moved)
-          .onConflict(['word'])
-          .merge([...MEMORY_FIELDS])
-          .execute('run');
+          .getKysely<RecordTables>()
+          .insertInto('cards')
+          .values(
+            moved.map((card) => ({
+              word_id: card.word,
+              due: card.due,
+              stability: card.stability,
+              difficulty: card.difficulty,
+              elapsed_days: card.elapsedDays,
+              scheduled_days: card.scheduledDays,
+              learning_steps: card.learningSteps,
+              reps: card.reps,
+              lapses: card.lapses,
+              state: card.state,
+              last_review: card.lastReview,
+              first_review: card.firstReview,
+              stale: card.stale,
+            })),
+          )
+          // The card's memory moves; its first review stays.
+          .onConflict((conflict) =>
+            conflict.column('word_id').doUpdateSet((excluded) => ({
+              due: excluded.ref('excluded.due'),
+              stability: excluded.ref('excluded.stability'),
+              difficulty: excluded.ref('excluded.difficulty'),
+              elapsed_days: excluded.ref('excluded.elapsed_days'),
+              scheduled_days: excluded.ref('excluded.scheduled_days'),
+              learning_steps: excluded.ref('excluded.learning_steps'),
+              reps: excluded.ref('excluded.reps'),
+              lapses: excluded.ref('excluded.lapses'),
+              state: excluded.ref('excluded.state'),
+              last_review: excluded.ref('excluded.last_review'),
+            })),
+          )
+          .execute();
       }
       await this.recompute(late, scheduler);
     };

@@ -12,6 +12,7 @@ import type {
 import { AnswerQuarterHour, AnswerTotals } from './answer-summary.entity.js';
 import { CardsService, type ImportedAnswer, lockWords } from './cards.service.js';
 import { IdempotencyService } from './idempotency.service.js';
+import type { RecordTables } from './record-tables.js';
 import { ReviewItem } from './review-item.entity.js';
 import { StudyActivity } from './study-activity.entity.js';
 
@@ -207,27 +208,36 @@ export class ReviewsService {
     const cards = await this.cards.follow(recorded);
     // Inserted as plain rows, outside the unit of work: nothing reads them back as entities.
     const insert = async () => {
+      const record = this.em.getKysely<RecordTables>();
       const createdAt = new Date();
       if (session) {
-        await this.em.insertMany(
-          StudyActivity,
-          recorded.map(({ wordId, correct }) => ({ session: session.id, word: wordId, correct, createdAt })),
-        );
+        await record
+          .insertInto('study_activities')
+          .values(
+            recorded.map(({ wordId, correct }) => ({
+              session_id: session.id,
+              word_id: wordId,
+              correct,
+              created_at: createdAt,
+            })),
+          )
+          .execute();
       }
-      // The query builder, not em.insertMany: that returns the first row's id alone, and every id is checked.
-      const rows = await this.em
-        .createQueryBuilder(ReviewItem)
-        .insert(
+      // Every row's id: where the words' keys are deferred, `danglingReferences` checks the rows written.
+      const rows = await record
+        .insertInto('words_review_items')
+        .values(
           recorded.map(({ wordId, correct, reviewedAt }, index) => ({
-            word: wordId,
-            studySession: session?.id ?? null,
+            word_id: wordId,
+            study_session_id: session?.id ?? null,
             correct,
-            reviewedAt,
-            cardState: cards.states[index],
-            createdAt,
+            reviewed_at: reviewedAt,
+            card_state: cards.states[index],
+            created_at: createdAt,
           })),
         )
-        .execute<{ id: number }[]>('all', false);
+        .returning('id')
+        .execute();
       return rows.map((row) => row.id);
     };
     // The study session checked its answers' words already; the others are known only by the foreign key

@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
 import type Database from 'better-sqlite3';
+import { CompiledQuery } from 'kysely';
 import { dialect } from '../../src/database/dialect.js';
 import type { SqliteConnection } from '../../src/database/sqlite.dialect.js';
 import { sql, statementsDuring } from '../api.js';
@@ -44,5 +45,16 @@ import { portal } from '../fixtures.js';
     expect(
       await sql(t, 'select typeof(?) as number, ? as flag, ? as instant, ? / 2 as half', [7, true, instant, 7]),
     ).toEqual([{ number: 'integer', flag: 1, instant: instant.getTime(), half: 3 }]);
+  });
+
+  it("binds a Kysely query's values as MikroORM's: the entities' instants, booleans and integers", async () => {
+    const instant = new Date('2026-11-30T12:00:00.000Z');
+    const { rows } = await t.orm.em
+      .fork()
+      .getKysely()
+      .executeQuery(
+        CompiledQuery.raw('select typeof(?) as number, ? as flag, ? as instant, ? / 2 as half', [7, false, instant, 7]),
+      );
+    expect(rows).toEqual([{ number: 'integer', flag: 0, instant: instant.getTime(), half: 3 }]);
   });
 });
