@@ -11,7 +11,7 @@ type Numbered<Table> = Omit<Table, 'id'> & { id: Generated<number> };
 /**
  * The tables an answer writes, as `em.getKysely<RecordTables>()` sees them, typed from their entities. Kysely builds
  * the answer's writes in half the time MikroORM's query builder takes to map each row through the entities' metadata
- * (~0.3 ms less per statement of 20 rows; ~10% of a batch of answers' CPU).
+ * (0.3–0.5 ms less per statement of 20 rows; ~10% of a batch of answers' CPU).
  */
 export interface RecordTables {
   words_review_items: Numbered<Inferred['words_review_items']>;
