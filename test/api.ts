@@ -1,4 +1,6 @@
 import { STATUS_CODES } from 'node:http';
+import { jest } from '@jest/globals';
+import { DefaultQueryExecutor } from 'kysely';
 import request, { type Response } from 'supertest';
 import { ReviewItem } from '../src/reviews/review-item.entity.js';
 import { StudyActivity } from '../src/reviews/study-activity.entity.js';
@@ -236,17 +238,25 @@ export async function updateWordRow(t: TestApp, id: number, columns: Record<stri
   await sql(t, `update words set ${assignments.join(', ')} where id = ?`, [...values, id]);
 }
 
-/** The SQL statements MikroORM sends to the database while `run` executes (via the `onQuery` hook). */
-export async function statementsDuring(t: TestApp, run: () => PromiseLike<unknown>): Promise<string[]> {
+/**
+ * The SQL statements sent to the database while `run` executes: MikroORM's and those the services build with Kysely
+ * (`em.getKysely()`), which Kysely's query executor runs alike.
+ */
+export async function statementsDuring(run: () => PromiseLike<unknown>): Promise<string[]> {
   const statements: string[] = [];
-  t.orm.config.set('onQuery', (query: string) => {
-    statements.push(query);
-    return query;
+  const executeQuery = DefaultQueryExecutor.prototype.executeQuery;
+  const spy = jest.spyOn(DefaultQueryExecutor.prototype, 'executeQuery').mockImplementation(function (
+    this: DefaultQueryExecutor,
+    query,
+    options,
+  ) {
+    statements.push(query.sql);
+    return executeQuery.call(this, query, options);
   });
   try {
     await run();
   } finally {
-    t.orm.config.reset('onQuery');
+    spy.mockRestore();
   }
   return statements;
 }

@@ -74,11 +74,14 @@ const COMPILED_STATEMENTS = 500;
 // them outweighs compiling them.
 const COMPILED_TEXT_LENGTH = 4096;
 
-/** Values as SQLite stores them (`bindable`); a value it cannot bind goes as it is, for better-sqlite3 to refuse. */
+/** Values as SQLite stores them (`bindable`); one it cannot store as it is (NaN, an object) is a fault of the caller. */
 const stored = (values: readonly unknown[]) =>
   values.map((value) => {
     const bound = bindable(value);
-    return bound === undefined ? value : bound;
+    if (bound === undefined) {
+      throw new TypeError(`A statement cannot bind ${typeof value} ${String(value)}`);
+    }
+    return bound;
   });
 
 /**

@@ -36,7 +36,7 @@ import { portal } from '../fixtures.js';
 
   it('runs no pragma to record an answer outside a session: a pragma expires every compiled statement', async () => {
     const word = await portal(t).createWord({ thai: 'ดิน', english: 'earth' });
-    const statements = await statementsDuring(t, () => portal(t).review(word.id, true).expect(201));
+    const statements = await statementsDuring(() => portal(t).review(word.id, true).expect(201));
     expect(statements.filter((statement) => /\bpragma\b/i.test(statement))).toEqual([]);
   });
 
@@ -56,5 +56,14 @@ import { portal } from '../fixtures.js';
         CompiledQuery.raw('select typeof(?) as number, ? as flag, ? as instant, ? / 2 as half', [7, false, instant, 7]),
       );
     expect(rows).toEqual([{ number: 'integer', flag: 0, instant: instant.getTime(), half: 3 }]);
+  });
+
+  it('refuses to bind what SQLite would store as something else (NaN would be null)', async () => {
+    await expect(
+      t.orm.em
+        .fork()
+        .getKysely()
+        .executeQuery(CompiledQuery.raw('select ? as value', [Number.NaN])),
+    ).rejects.toThrow('A statement cannot bind number NaN');
   });
 });

@@ -372,7 +372,7 @@ describe('GET /words', () => {
 
     it('reads a page in the same few SQL statements whatever its size (no N+1)', async () => {
       const statementsFor = async (path: string, items: number) => {
-        const statements = await statementsDuring(t, async () => {
+        const statements = await statementsDuring(async () => {
           expect((await client.get(path).expect(200)).body.items).toHaveLength(items);
         });
         expect(statements.some((statement) => /\bfrom [`"]?words\b/i.test(statement))).toBe(true);
