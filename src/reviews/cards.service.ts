@@ -1,11 +1,12 @@
 import { EntityManager, raw } from '@mikro-orm/sql';
 import { Injectable } from '@nestjs/common';
+import { chunksOf } from '../core/chunks.js';
 import { asInteger, daysSince, instantOf, lockReferences, quarterHour } from '../database/dialect.js';
 import { type Answer, type Memory, MEMORY_FIELDS, REVIEW_STATE, type Scheduler } from '../scheduling/scheduler.js';
 import { SchedulingService } from '../scheduling/scheduling.service.js';
 import { AnswerQuarterHour } from './answer-summary.entity.js';
 import { Card } from './card.entity.js';
-import type { RecordTables } from './record-tables.js';
+import { type RecordTables, ROWS_PER_INSERT } from './record-tables.js';
 import { ReviewItem } from './review-item.entity.js';
 
 /** A card as other modules see it: the word it schedules and FSRS's memory of it. */
@@ -114,12 +115,12 @@ export class CardsService {
       moved.push({ word: wordId, ...memory!, firstReview, stale: false });
     }
     const write = async () => {
-      if (moved.length > 0) {
+      for (const cards of chunksOf(moved, ROWS_PER_INSERT)) {
         await this.em
           .getKysely<RecordTables>()
           .insertInto('cards')
           .values(
-            moved.map((card) => ({
+            cards.map((card) => ({
               word_id: card.word,
               due: card.due,
               stability: card.stability,

@@ -18,3 +18,9 @@ export interface RecordTables {
   study_activities: Numbered<Inferred['study_activities']>;
   cards: Omit<Inferred['cards'], 'word'> & { word_id: number };
 }
+
+/**
+ * Rows an answer's insert writes at most: a statement binds at most 32,766 values on SQLite (65,535 on PostgreSQL),
+ * a card takes 13, and an xAPI request may carry thousands of answers.
+ */
+export const ROWS_PER_INSERT = 1000;

@@ -1,6 +1,7 @@
 import { EntityManager, raw } from '@mikro-orm/sql';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { asInteger, danglingReferences, dialect, instantOf, jsonText, quarterHour } from '../database/dialect.js';
+import { chunksOf } from '../core/chunks.js';
 import { offsetOf, type Order, page, type Page, type PaginationQueryDto } from '../core/pagination.js';
 import type {
   AnswerDto,
@@ -12,7 +13,7 @@ import type {
 import { AnswerQuarterHour, AnswerTotals } from './answer-summary.entity.js';
 import { CardsService, type ImportedAnswer, lockWords } from './cards.service.js';
 import { IdempotencyService } from './idempotency.service.js';
-import type { RecordTables } from './record-tables.js';
+import { type RecordTables, ROWS_PER_INSERT } from './record-tables.js';
 import { ReviewItem } from './review-item.entity.js';
 import { StudyActivity } from './study-activity.entity.js';
 
@@ -211,34 +212,31 @@ export class ReviewsService {
       const record = this.em.getKysely<RecordTables>();
       const createdAt = new Date();
       if (session) {
-        await record
-          .insertInto('study_activities')
-          .values(
-            recorded.map(({ wordId, correct }) => ({
-              session_id: session.id,
-              word_id: wordId,
-              correct,
-              created_at: createdAt,
-            })),
-          )
-          .execute();
+        const activities = recorded.map(({ wordId, correct }) => ({
+          session_id: session.id,
+          word_id: wordId,
+          correct,
+          created_at: createdAt,
+        }));
+        for (const rows of chunksOf(activities, ROWS_PER_INSERT)) {
+          await record.insertInto('study_activities').values(rows).execute();
+        }
       }
+      const answers = recorded.map(({ wordId, correct, reviewedAt }, index) => ({
+        word_id: wordId,
+        study_session_id: session?.id ?? null,
+        correct,
+        reviewed_at: reviewedAt,
+        card_state: cards.states[index],
+        created_at: createdAt,
+      }));
       // Every row's id: where the words' keys are deferred, `danglingReferences` checks the rows written.
-      const rows = await record
-        .insertInto('words_review_items')
-        .values(
-          recorded.map(({ wordId, correct, reviewedAt }, index) => ({
-            word_id: wordId,
-            study_session_id: session?.id ?? null,
-            correct,
-            reviewed_at: reviewedAt,
-            card_state: cards.states[index],
-            created_at: createdAt,
-          })),
-        )
-        .returning('id')
-        .execute();
-      return rows.map((row) => row.id);
+      const ids: number[] = [];
+      for (const rows of chunksOf(answers, ROWS_PER_INSERT)) {
+        const inserted = await record.insertInto('words_review_items').values(rows).returning('id').execute();
+        ids.push(...inserted.map((row) => row.id));
+      }
+      return ids;
     };
     // The study session checked its answers' words already; the others are known only by the foreign key
     // (words sit above the record store), checked once the rows are written so that it names them.

@@ -1,6 +1,7 @@
 import { EntityManager, raw, RequestContext } from '@mikro-orm/sql';
 import { jsonText } from '../database/dialect.js';
 import { Injectable } from '@nestjs/common';
+import { chunksOf } from '../core/chunks.js';
 import { foldedName } from '../core/names.js';
 import { ConflictingFieldsException, type FieldErrorDto, ValidationFailedException } from '../http/problem-document.js';
 import { type GroupNameRef, GroupsService } from '../groups/groups.service.js';
@@ -14,9 +15,6 @@ const CHUNK = 1000;
 const EXPORT_PAGE = 500;
 /** How many errors the `detail` of a refused import spells out (`errors[]` has them all). */
 const ERRORS_IN_DETAIL = 10;
-
-const chunksOf = <T>(items: T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 /** JSON text with the keys of every object sorted: equal for equal values, whatever order their keys came in. */
 function canonicalJson(value: unknown): string {

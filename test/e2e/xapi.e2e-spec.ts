@@ -1,7 +1,7 @@
 import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import request from 'supertest';
 import { asInteger, instantOf } from '../../src/database/dialect.js';
-import { countRows, expectProblem, sql, type WordDetailBody } from '../api.js';
+import { API, countRows, expectProblem, sql, type WordDetailBody } from '../api.js';
 import { createTestApp, type TestApp, useEmptyTestApp } from '../app.js';
 import { portal } from '../fixtures.js';
 
@@ -213,6 +213,17 @@ describe('statements about the portal’s words feed its record', () => {
       .set('Accept-Language', 'fr')
       .expect(200);
     expect((canonical.body as typeof statement).verb.display).toEqual({ 'th-TH': 'ตอบ' });
+  });
+
+  it('records a batch as large as the body limit lets through, about as many words', async () => {
+    // 2,600 cards of 13 values each are more values than one SQLite statement binds.
+    const words = Array.from({ length: 2600 }, (_, i) => ({ thai: `คำ ${i}`, english: `word ${i}` }));
+    await request(t.http).post(`${API}/words/import`).send({ words }).expect(200);
+    const ids = (await sql<{ id: number }>(t, 'select id from words order by id')).map((row) => row.id);
+    const statements = ids.map((id) => answerAbout(id, true));
+    await xapi('post', '/statements').send(statements).expect(200);
+    expect(await countRows(t, 'words_review_items')).toBe(ids.length);
+    expect(await countRows(t, 'cards')).toBe(ids.length);
   });
 });
 
