@@ -2,10 +2,11 @@ import { EntityManager, raw } from '@mikro-orm/sql';
 import { Injectable } from '@nestjs/common';
 import { chunksOf } from '../core/chunks.js';
 import { asInteger, daysSince, instantOf, lockReferences, quarterHour } from '../database/dialect.js';
-import { type Answer, type Memory, MEMORY_FIELDS, REVIEW_STATE, type Scheduler } from '../scheduling/scheduler.js';
+import { type Answer, type Memory, REVIEW_STATE, type Scheduler } from '../scheduling/scheduler.js';
 import { SchedulingService } from '../scheduling/scheduling.service.js';
 import { AnswerQuarterHour } from './answer-summary.entity.js';
 import { Card } from './card.entity.js';
+import type { Selectable } from 'kysely';
 import { type RecordTables, ROWS_PER_INSERT } from './record-tables.js';
 import { ReviewItem } from './review-item.entity.js';
 
@@ -37,6 +38,23 @@ const MASTERED_STABILITY_DAYS = 21;
 
 /** A card as `follow` reads and writes it: plain values, not the entity. */
 type StoredCard = Memory & { word: number; firstReview: Date; stale: boolean };
+
+/** A card as read by Kysely, in either database's terms. */
+const storedCardOf = (row: Selectable<RecordTables['cards']>): StoredCard => ({
+  word: row.word_id,
+  due: instantOf(row.due)!,
+  stability: row.stability,
+  difficulty: row.difficulty,
+  elapsedDays: row.elapsed_days,
+  scheduledDays: row.scheduled_days,
+  learningSteps: row.learning_steps,
+  reps: row.reps,
+  lapses: row.lapses,
+  state: row.state,
+  lastReview: instantOf(row.last_review)!,
+  firstReview: instantOf(row.first_review)!,
+  stale: Boolean(row.stale),
+});
 
 // A copy, not the card: other modules and the scheduler get FSRS's fields alone, and cannot change the card.
 const memoryOf = (card: Memory): Memory => ({
@@ -86,15 +104,13 @@ export class CardsService {
       answersByWord.set(answers[index].wordId, [...(answersByWord.get(answers[index].wordId) ?? []), index]);
     }
     // Plain rows in, one upsert out: no entity and no unit of work on the path of every answer.
-    const cards = new Map(
-      (
-        await this.em
-          .createQueryBuilder(Card)
-          .select(['word', 'firstReview', 'stale', ...MEMORY_FIELDS])
-          .where({ word: { $in: [...answersByWord.keys()] } })
-          .execute<StoredCard[]>('all')
-      ).map((card) => [card.word, card]),
-    );
+    const rows = await this.em
+      .getKysely<RecordTables>()
+      .selectFrom('cards')
+      .selectAll()
+      .where('word_id', 'in', [...answersByWord.keys()])
+      .execute();
+    const cards = new Map(rows.map((row) => [row.word_id, storedCardOf(row)]));
     const scheduler = await this.scheduling.scheduler();
     // A late answer's word is recomputed from the log once the answer is in it, its card state with it.
     const states: (number | null)[] = answers.map(() => null);

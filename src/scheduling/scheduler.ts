@@ -43,20 +43,6 @@ export interface Memory {
   lastReview: Date;
 }
 
-/** The fields of a Memory, which a stored card keeps beside its own. */
-export const MEMORY_FIELDS = [
-  'due',
-  'stability',
-  'difficulty',
-  'elapsedDays',
-  'scheduledDays',
-  'learningSteps',
-  'reps',
-  'lapses',
-  'state',
-  'lastReview',
-] as const satisfies readonly (keyof Memory)[];
-
 export interface Answer {
   correct: boolean;
   reviewedAt: Date;
