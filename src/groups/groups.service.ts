@@ -151,14 +151,7 @@ export class GroupsService {
   }
 
   async hasMember(groupId: number, wordId: number): Promise<boolean> {
-    const member = await this.em
-      .getKysely<MembershipTables>()
-      .selectFrom('words_groups')
-      .select('id')
-      .where('group_id', '=', groupId)
-      .where('word_id', '=', wordId)
-      .executeTakeFirst();
-    return member !== undefined;
+    return (await this.membersAmong(groupId, [wordId])).has(wordId);
   }
 
   /** Which of these words are members of the group. */
