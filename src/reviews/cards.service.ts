@@ -1,12 +1,12 @@
 import { EntityManager, raw } from '@mikro-orm/sql';
 import { Injectable } from '@nestjs/common';
+import type { Selectable } from 'kysely';
 import { chunksOf } from '../core/chunks.js';
 import { asInteger, daysSince, instantOf, lockReferences, quarterHour } from '../database/dialect.js';
 import { type Answer, type Memory, REVIEW_STATE, type Scheduler } from '../scheduling/scheduler.js';
 import { SchedulingService } from '../scheduling/scheduling.service.js';
 import { AnswerQuarterHour } from './answer-summary.entity.js';
 import { Card } from './card.entity.js';
-import type { Selectable } from 'kysely';
 import { type RecordTables, ROWS_PER_INSERT } from './record-tables.js';
 import { ReviewItem } from './review-item.entity.js';
 
