@@ -1,6 +1,7 @@
-import { EntityManager, type InferKyselyDB } from '@mikro-orm/sql';
+import { EntityManager } from '@mikro-orm/sql';
 import { ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { danglingReferences, dialect, equalsFolded, instantOf } from '../database/dialect.js';
+import type { TablesOf } from '../database/tables.js';
 import { chunksOf } from '../core/chunks.js';
 import { assertNameIsFree, foldedName } from '../core/names.js';
 import { offsetOf, page, type Page } from '../core/pagination.js';
@@ -11,10 +12,10 @@ import { Group } from './group.entity.js';
 import { WordGroup } from './word-group.entity.js';
 
 /**
- * The memberships as `em.getKysely<MembershipTables>()` sees them: every answer asks whether its words are members,
- * and Kysely builds the question in a fraction of the time MikroORM's `count` takes (0.21 → 0.04 ms a question).
+ * The groups and memberships as Kysely sees them, for the hot reads: every answer asks whether its words are
+ * members (0.21 → 0.04 ms a question, from MikroORM's `count`), every word's page names its groups.
  */
-type MembershipTables = InferKyselyDB<typeof WordGroup>;
+type GroupTables = TablesOf<typeof Group | typeof WordGroup>;
 
 const SORT_PROPERTIES = { name: 'name', words_count: 'wordsCount', created_at: 'createdAt', id: 'id' } as const;
 
@@ -114,13 +115,11 @@ export class GroupsService {
    */
   async findGroupDto(id: number): Promise<GroupDto> {
     const row = await this.em
-      .createQueryBuilder(Group, 'g')
-      .select(['id', 'name', 'wordsCount', 'createdAt'])
-      .where({ id })
-      .execute<{ id: number; name: string; words_count: number; created_at: number | string | Date } | undefined>(
-        'get',
-        false,
-      );
+      .getKysely<GroupTables>()
+      .selectFrom('groups')
+      .select(['id', 'name', 'words_count', 'created_at'])
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!row) {
       throw this.em.config.get('findOneOrFailHandler')(Group.meta.className, id);
     }
@@ -135,14 +134,15 @@ export class GroupsService {
   /** The groups a word belongs to, by name. */
   async groupsOf(wordId: number): Promise<GroupRefDto[]> {
     // Plain rows, not entities: fresh counts, without the identity map and hydration.
-    const rows = await this.em
-      .createQueryBuilder(WordGroup, 'm')
-      .join('m.group', 'g')
-      .select(['g.id', 'g.name', 'g.wordsCount'])
-      .where({ word: wordId })
-      .orderBy([{ group: { name: 'asc' } }, { group: { id: 'asc' } }])
-      .execute<{ id: number; name: string; words_count: number }[]>('all', false);
-    return rows.map(({ id, name, words_count }) => ({ id, name, words_count }));
+    return this.em
+      .getKysely<GroupTables>()
+      .selectFrom('words_groups as m')
+      .innerJoin('groups as g', 'g.id', 'm.group_id')
+      .select(['g.id', 'g.name', 'g.words_count'])
+      .where('m.word_id', '=', wordId)
+      .orderBy('g.name')
+      .orderBy('g.id')
+      .execute();
   }
 
   /** The ids of a group's words, as a subquery. */
@@ -161,7 +161,7 @@ export class GroupsService {
       return new Set();
     }
     const members = await this.em
-      .getKysely<MembershipTables>()
+      .getKysely<GroupTables>()
       .selectFrom('words_groups')
       .select('word_id')
       .where('group_id', '=', groupId)

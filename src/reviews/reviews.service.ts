@@ -2,6 +2,8 @@ import { EntityManager, raw } from '@mikro-orm/sql';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { asInteger, danglingReferences, dialect, instantOf, jsonText, quarterHour } from '../database/dialect.js';
 import { chunksOf } from '../core/chunks.js';
+import type { TablesOf } from '../database/tables.js';
+import type { Word } from '../words/word.entity.js';
 import { offsetOf, type Order, page, type Page, type PaginationQueryDto } from '../core/pagination.js';
 import type {
   AnswerDto,
@@ -10,7 +12,7 @@ import type {
   ListReviewsQueryDto,
   ReviewDto,
 } from './dto/review.dto.js';
-import { AnswerQuarterHour, AnswerTotals } from './answer-summary.entity.js';
+import { AnswerQuarterHour } from './answer-summary.entity.js';
 import { CardsService, type ImportedAnswer, lockWords } from './cards.service.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { type RecordTables, ROWS_PER_INSERT } from './record-tables.js';
@@ -51,15 +53,8 @@ export interface AnswerStats {
 }
 
 /** A row of `GET /reviews`, as the database gives it. */
-interface ReviewRow {
-  id: number;
-  word_id: number;
-  thai: string;
-  english: string;
-  correct: boolean | number;
-  reviewed_at: number | string | Date;
-  study_session_id: number | null;
-}
+/** The log with the words it names (`thai` and `english` of each answer in a list), as the review list reads it. */
+type LogTables = RecordTables & Pick<TablesOf<typeof Word>, 'words'>;
 
 interface StatsRow {
   studied: number;
@@ -329,31 +324,27 @@ export class ReviewsService {
 
   /** Newest first, ties by id descending. */
   async list(query: ListReviewsQueryDto): Promise<Page<ReviewDto>> {
-    const where = {
-      ...(query.word_id !== undefined && { word: query.word_id }),
-      ...(query.correct !== undefined && { correct: query.correct }),
-      ...((query.since ?? query.until) && {
-        reviewedAt: {
-          ...(query.since && { $gte: new Date(query.since) }),
-          ...(query.until && { $lte: new Date(query.until) }),
-        },
-      }),
-    };
+    const log = this.em.getKysely<LogTables>();
+    const answers = log
+      .selectFrom('words_review_items as r')
+      .$if(query.word_id !== undefined, (answers) => answers.where('r.word_id', '=', query.word_id!))
+      .$if(query.correct !== undefined, (answers) => answers.where('r.correct', '=', query.correct!))
+      .$if(query.since !== undefined, (answers) => answers.where('r.reviewed_at', '>=', new Date(query.since!)))
+      .$if(query.until !== undefined, (answers) => answers.where('r.reviewed_at', '<=', new Date(query.until!)));
     // Plain rows, not a page of log and word entities: the log's hottest read.
-    const rows = await this.em
-      .createQueryBuilder(ReviewItem, 'r')
-      .join('r.word', 'w')
-      .select(['id', 'word', 'correct', 'reviewedAt', 'studySession', 'w.thai', 'w.english'])
-      .where(where)
-      .orderBy([{ reviewedAt: 'desc' }, { id: 'desc' }])
+    const rows = await answers
+      .innerJoin('words as w', 'w.id', 'r.word_id')
+      .select(['r.id', 'r.word_id', 'r.correct', 'r.reviewed_at', 'r.study_session_id', 'w.thai', 'w.english'])
+      .orderBy('r.reviewed_at', 'desc')
+      .orderBy('r.id', 'desc')
       .limit(query.per_page)
       .offset(offsetOf(query))
-      .execute<ReviewRow[]>('all', false);
+      .execute();
     // The size of the whole log is a summary row; only a filtered part of it is counted.
-    const total =
-      Object.keys(where).length === 0
-        ? ((await this.em.findOne(AnswerTotals, 1))?.answers ?? 0)
-        : await this.em.count(ReviewItem, where);
+    const filtered = [query.word_id, query.correct, query.since, query.until].some((value) => value !== undefined);
+    const total = filtered
+      ? Number((await answers.select((r) => r.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()).count)
+      : (await this.totals()).reviews;
     const items = rows.map((row) => ({
       id: row.id,
       word_id: row.word_id,
@@ -418,10 +409,11 @@ export class ReviewsService {
   /** When the word was last answered, if ever. */
   async lastReviewOf(wordId: number): Promise<Date | null> {
     const row = await this.em
-      .createQueryBuilder(ReviewItem, 'r')
-      .select(raw(`${ANSWER_AGGREGATES('r').last} as last`))
-      .where({ word: wordId })
-      .execute<{ last: number | string | Date | null }>('get', false);
+      .getKysely<RecordTables>()
+      .selectFrom('words_review_items')
+      .select((answers) => answers.fn.max('reviewed_at').as('last'))
+      .where('word_id', '=', wordId)
+      .executeTakeFirst();
     return instantOf(row?.last);
   }
 
@@ -435,7 +427,12 @@ export class ReviewsService {
 
   /** Totals over the whole log: a summary row. */
   async totals(): Promise<{ correct: number; reviews: number; studiedWords: number }> {
-    const summary = await this.em.findOne(AnswerTotals, 1);
+    const summary = await this.em
+      .getKysely<RecordTables>()
+      .selectFrom('answer_totals')
+      .select(['answers', 'correct', 'studied_words as studiedWords'])
+      .where('id', '=', 1)
+      .executeTakeFirst();
     return {
       correct: summary?.correct ?? 0,
       reviews: summary?.answers ?? 0,

@@ -5,6 +5,7 @@ import { EntityManager, type QueryOrderMap } from '@mikro-orm/sql';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { offsetOf, page, type Page } from '../core/pagination.js';
 import { instantOf } from '../database/dialect.js';
+import type { TablesOf } from '../database/tables.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { LearningAppsService } from '../learning-apps/learning-apps.service.js';
 import type { AnswerDto, AnswerRecordedDto, AnswersRecordedDto } from '../reviews/dto/review.dto.js';
@@ -21,6 +22,9 @@ import type {
   StudySessionDto,
 } from './dto/study-session.dto.js';
 import { StudySession } from './study-session.entity.js';
+
+/** The sessions as Kysely reads them on the paths of every answer and every list. */
+type SessionTables = TablesOf<typeof StudySession>;
 
 export interface SessionFilter {
   groupId?: number;
@@ -156,8 +160,16 @@ export class StudySessionsService {
       limit: query.per_page,
       offset: offsetOf(query),
     });
-    const total = await this.em.createQueryBuilder(StudySession, 's').where(where).getCount();
-    return page(sessions.map(toDto), total, query);
+    const total = await this.em
+      .getKysely<SessionTables>()
+      .selectFrom('study_sessions')
+      .$if(filter.groupId !== undefined, (sessions) => sessions.where('group_id', '=', filter.groupId!))
+      .$if(filter.learningAppId !== undefined, (sessions) =>
+        sessions.where('learning_app_id', '=', filter.learningAppId!),
+      )
+      .select((sessions) => sessions.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow();
+    return page(sessions.map(toDto), Number(total.count), query);
   }
 
   listQueried(query: ListStudySessionsQueryDto): Promise<Page<StudySessionDto>> {
@@ -245,14 +257,15 @@ export class StudySessionsService {
   /** The session (404 if none) as a plain row: this runs for every answer and every page of a session's words. */
   private async existing(id: number): Promise<AnswerSession & { groupId: number }> {
     const session = await this.em
-      .createQueryBuilder(StudySession)
-      .select(['id', 'group', 'createdAt'])
-      .where({ id })
-      .execute<{ id: number; group: number; createdAt: Date } | undefined>('get');
+      .getKysely<SessionTables>()
+      .selectFrom('study_sessions')
+      .select(['id', 'group_id', 'created_at'])
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!session) {
       throw this.em.config.get('findOneOrFailHandler')(StudySession.meta.className, id);
     }
-    return { id: session.id, groupId: session.group, startedAt: session.createdAt };
+    return { id: session.id, groupId: session.group_id, startedAt: instantOf(session.created_at)! };
   }
 
   count(): Promise<number> {

@@ -2,6 +2,7 @@ import type { FilterObject } from '@mikro-orm/core';
 import { EntityManager, type QueryOrderMap, raw } from '@mikro-orm/sql';
 import { ConflictException, Injectable } from '@nestjs/common';
 import { equalsFolded, jsonText } from '../database/dialect.js';
+import type { TablesOf } from '../database/tables.js';
 import { offsetOf, type Order, page, type Page } from '../core/pagination.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { ReviewsService } from '../reviews/reviews.service.js';
@@ -11,6 +12,7 @@ import {
   toWordDto,
   toWordDtoOfRow,
   WORD_COLUMNS,
+  WORD_FIELDS,
   type WordDetailDto,
   type WordDto,
   type WordRow,
@@ -19,6 +21,8 @@ import type { CreateWordDto, UpdateWordDto } from './dto/word-input.dto.js';
 import type { GroupWordsQueryDto, ListWordsQueryDto, WordSort } from './dto/list-words.query.js';
 import { relevanceOrder, wordSearch } from './search.js';
 import { Word } from './word.entity.js';
+
+type WordTables = TablesOf<typeof Word>;
 
 const SORT_PROPERTIES = {
   // Thai dictionary order, by the key the entity computes on every write (thai.ts).
@@ -164,22 +168,31 @@ export class WordsService {
 
   /** The words with these ids, in no particular order. */
   async findWords(ids: number[]): Promise<WordDto[]> {
-    // Plain rows: pages of a session's words and the review queue read a hundred at a time.
+    // Plain rows: pages of a session's words and the review queue read a hundred at a time. (`in ()` is no SQL in
+    // PostgreSQL.)
+    if (ids.length === 0) {
+      return [];
+    }
     const rows = await this.em
-      .createQueryBuilder(Word, 'w')
-      .select(WORD_COLUMNS)
-      .where({ id: { $in: ids } })
-      .execute<WordRow[]>('all', false);
+      .getKysely<WordTables>()
+      .selectFrom('words')
+      .select(WORD_FIELDS)
+      .where('id', 'in', ids)
+      .execute();
     return rows.map(toWordDtoOfRow);
   }
 
   /** Which of these ids are words' ids. */
   async existing(ids: number[]): Promise<Set<number>> {
+    if (ids.length === 0) {
+      return new Set();
+    }
     const rows = await this.em
-      .createQueryBuilder(Word, 'w')
+      .getKysely<WordTables>()
+      .selectFrom('words')
       .select('id')
-      .where({ id: { $in: ids } })
-      .execute<{ id: number }[]>('all', false);
+      .where('id', 'in', ids)
+      .execute();
     return new Set(rows.map((row) => row.id));
   }
 
@@ -194,7 +207,12 @@ export class WordsService {
   }
 
   async count(): Promise<number> {
-    return this.em.count(Word, {});
+    const { count } = await this.em
+      .getKysely<WordTables>()
+      .selectFrom('words')
+      .select((words) => words.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow();
+    return Number(count);
   }
 
   /** `thai` is compared exactly, `english` case-insensitively. */

@@ -139,6 +139,18 @@ export const WORD_COLUMNS = [
   'updatedAt',
 ] as const;
 
+/** The columns a WordRow holds, for Kysely. */
+export const WORD_FIELDS = [
+  'id',
+  'thai',
+  'english',
+  'parts',
+  'correct_count',
+  'wrong_count',
+  'created_at',
+  'updated_at',
+] as const;
+
 /** The parts of a word row, as the entity would hold them. */
 export const partsOf = (row: Pick<WordRow, 'parts'>): WordParts =>
   typeof row.parts === 'string' ? (JSON.parse(row.parts) as WordParts) : row.parts;
