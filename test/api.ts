@@ -239,18 +239,20 @@ export async function updateWordRow(t: TestApp, id: number, columns: Record<stri
 }
 
 /**
- * The SQL statements sent to the database while `run` executes: MikroORM's and those the services build with Kysely
- * (`em.getKysely()`), which Kysely's query executor runs alike.
+ * The SQL statements sent to the database while `run` executes, with their parameters: MikroORM's and those the
+ * services build with Kysely (`em.getKysely()`), which Kysely's query executor runs alike.
  */
-export async function statementsDuring(run: () => PromiseLike<unknown>): Promise<string[]> {
-  const statements: string[] = [];
+export async function queriesDuring(
+  run: () => PromiseLike<unknown>,
+): Promise<{ sql: string; params: readonly unknown[] }[]> {
+  const queries: { sql: string; params: readonly unknown[] }[] = [];
   const executeQuery = DefaultQueryExecutor.prototype.executeQuery;
   const spy = jest.spyOn(DefaultQueryExecutor.prototype, 'executeQuery').mockImplementation(function (
     this: DefaultQueryExecutor,
     query,
     options,
   ) {
-    statements.push(query.sql);
+    queries.push({ sql: query.sql, params: query.parameters });
     return executeQuery.call(this, query, options);
   });
   try {
@@ -258,5 +260,10 @@ export async function statementsDuring(run: () => PromiseLike<unknown>): Promise
   } finally {
     spy.mockRestore();
   }
-  return statements;
+  return queries;
+}
+
+/** The SQL statements sent to the database while `run` executes (see `queriesDuring`). */
+export async function statementsDuring(run: () => PromiseLike<unknown>): Promise<string[]> {
+  return (await queriesDuring(run)).map((query) => query.sql);
 }

@@ -147,7 +147,11 @@ export class GroupsService {
 
   /** The ids of a group's words, as a subquery. */
   memberIds(groupId: number) {
-    return this.em.createQueryBuilder(WordGroup, 'm').select('m.word').where({ group: groupId });
+    return this.em
+      .getKysely<GroupTables>()
+      .selectFrom('words_groups')
+      .select('word_id')
+      .where('group_id', '=', groupId);
   }
 
   async hasMember(groupId: number, wordId: number): Promise<boolean> {

@@ -1,5 +1,5 @@
 import type { TriggerDef } from '@mikro-orm/core';
-import { type FilterQuery, raw } from '@mikro-orm/sql';
+import { type RawBuilder, sql, type SqlBool } from 'kysely';
 import { hasToneMarks } from './thai.js';
 
 /** What each database's word search provides (search.sqlite.ts, search.postgresql.ts). */
@@ -8,8 +8,8 @@ export interface SearchDialect {
   triggers: TriggerDef[];
   /** Indexes of `words` for search that its columns' own indexes are not. */
   indexes: { name: string; expression: string }[];
-  /** Filter: the words `q` finds. */
-  matching<T extends object>(q: string): FilterQuery<T>;
+  /** The condition, over the words table as `w`, that the words `q` finds meet. */
+  matching(q: string): RawBuilder<SqlBool>;
 }
 
 /** How `q` (trimmed, not empty) is searched. */
@@ -38,18 +38,10 @@ function after(prefix: string, caseless: boolean): string {
   return String.fromCodePoint(...codePoints, last);
 }
 
-/** A condition and its parameters. */
-export interface Sql {
-  sql: string;
-  params: unknown[];
-}
-
 /** `column` starts with `prefix`, as a range its index answers (`caseless`: for a NOCASE column). */
-export const startsWith = (column: string, prefix: string, caseless = false): Sql => ({
-  sql: `(${column} >= ? and ${column} < ?)`,
-  params: [prefix, after(prefix, caseless)],
-});
+export const startsWith = (column: string, prefix: string, caseless = false): RawBuilder<SqlBool> =>
+  sql<SqlBool>`(${sql.ref(column)} >= ${prefix} and ${sql.ref(column)} < ${after(prefix, caseless)})`;
 
-/** A filter of MikroORM from SQL over the alias of the words table. */
-export const filterOf = <T extends object>(sql: (alias: string) => string, params: unknown[]): FilterQuery<T> =>
-  ({ [raw(sql, params)]: [] }) as FilterQuery<T>;
+/** Any of these conditions, in parentheses. */
+export const anyOf = (conditions: RawBuilder<SqlBool>[]): RawBuilder<SqlBool> =>
+  sql<SqlBool>`(${sql.join(conditions, sql` or `)})`;

@@ -1,5 +1,6 @@
 import { folded } from '../database/dialect.js';
-import { filterOf, type SearchDialect, searchOf } from './search-query.js';
+import { sql, type SqlBool } from 'kysely';
+import { anyOf, type SearchDialect, searchOf } from './search-query.js';
 
 /**
  * Word search, PostgreSQL's way: `pg_trgm` GIN indexes on the four searched columns (thai, thai without tone
@@ -28,10 +29,9 @@ export const postgresqlSearch: SearchDialect = {
   matching(q) {
     const search = searchOf(q);
     const pattern = (text: string) => (search.indexed ? `%${literally(text)}%` : `${literally(text)}%`);
-    return filterOf(
-      (alias) =>
-        `(${alias}.${search.thai} like ? or ${FOLDED_COLUMNS.map((column) => `${folded(`${alias}.${column}`)} like ?`).join(' or ')})`,
-      [pattern(q), pattern(search.latin), pattern(search.latin)],
-    );
+    return anyOf([
+      sql<SqlBool>`${sql.ref(`w.${search.thai}`)} like ${pattern(q)}`,
+      ...FOLDED_COLUMNS.map((column) => sql<SqlBool>`${sql.raw(folded(`w.${column}`))} like ${pattern(search.latin)}`),
+    ]);
   },
 };

@@ -1,5 +1,6 @@
 import type { TriggerDef } from '@mikro-orm/core';
-import { filterOf, type SearchDialect, searchOf, startsWith } from './search-query.js';
+import { sql, type SqlBool } from 'kysely';
+import { anyOf, type SearchDialect, searchOf, startsWith } from './search-query.js';
 
 /**
  * Word search, SQLite's way. `words_search` is an FTS5 index with the trigram tokenizer over four columns of
@@ -45,22 +46,13 @@ export const sqliteSearch: SearchDialect = {
   matching(q) {
     const search = searchOf(q);
     if (search.indexed) {
-      return filterOf(
-        (alias) => `${alias}.id in (select rowid from ${WORD_SEARCH_TABLE} where ${WORD_SEARCH_TABLE} match ?)`,
-        [`{${search.thai} english romanization_lower} : ${phrase(q)}`],
-      );
+      const index = sql.table(WORD_SEARCH_TABLE);
+      return sql<SqlBool>`w.id in (select rowid from ${index} where ${index} match ${`{${search.thai} english romanization_lower} : ${phrase(q)}`})`;
     }
-    const prefixes = (alias: string) => [
-      startsWith(`${alias}.${search.thai}`, q),
-      startsWith(`${alias}.english`, search.latin, true),
-      startsWith(`${alias}.romanization_lower`, search.latin),
-    ];
-    return filterOf(
-      (alias) =>
-        `(${prefixes(alias)
-          .map((prefix) => prefix.sql)
-          .join(' or ')})`,
-      prefixes('w').flatMap((prefix) => prefix.params),
-    );
+    return anyOf([
+      startsWith(`w.${search.thai}`, q),
+      startsWith('w.english', search.latin, true),
+      startsWith('w.romanization_lower', search.latin),
+    ]);
   },
 };

@@ -1,53 +1,41 @@
-import { type QueryOrderMap, raw } from '@mikro-orm/sql';
-import type { Order } from '../core/pagination.js';
+import { type RawBuilder, sql } from 'kysely';
 import { dialect, folded } from '../database/dialect.js';
-import { type SearchDialect, searchOf, type Sql } from './search-query.js';
+import { type SearchDialect, searchOf } from './search-query.js';
 import { postgresqlSearch } from './search.postgresql.js';
 import { sqliteSearch } from './search.sqlite.js';
 
 /**
  * Word search, that of the database this process uses: what a query finds (`matching`, each database its own way: search.sqlite.ts with FTS5,
- * search.postgresql.ts with pg_trgm) and in which order (`relevanceOrder`, the same SQL on both).
+ * search.postgresql.ts with pg_trgm) and in which order (`relevanceOf`, the same SQL on both).
  *
  * A query without tone marks searches `thai_plain`, so `ขาว` finds `ข้าว` too; a query with tone marks
  * searches `thai`, so `ข้าว` finds `ข้าว` only (the marks were typed on purpose).
  */
 export const wordSearch: SearchDialect = dialect.name === 'postgresql' ? postgresqlSearch : sqliteSearch;
 
+/** `folded` (dialect.ts) of an expression that may hold parameters. */
+function foldedOf(expression: RawBuilder<unknown>): RawBuilder<string> {
+  const [before, after] = folded('\u0000').split('\u0000');
+  return sql<string>`${sql.raw(before)}${expression}${sql.raw(after)}`;
+}
+
 /**
- * Order: the words `q` finds by relevance, each tier in Thai dictionary order (`order`), then by id: first
- * an exact match of thai, english or romanization, then of thai without tone marks, then a match at the
- * start of one of them, then the rest (a match inside).
+ * The rank of a word `q` finds, over the words table as `w`, the best first: an exact match of thai, english or
+ * romanization, then of thai without tone marks, then a match at the start of one of them, then the rest (a
+ * match inside). Each rank is then ordered as the list asks (Thai dictionary order by default).
  */
-export function relevanceOrder(q: string, order: Order): QueryOrderMap<object>[] {
+export function relevanceOf(q: string): RawBuilder<number> {
   const search = searchOf(q);
   const [length, latinLength] = [[...q].length, [...search.latin].length];
-  const tiers = (alias: string): Sql[] => {
-    const [english, romanization] = [`${alias}.english`, `${alias}.romanization_lower`];
-    return [
-      {
-        sql: `${alias}.thai = ? or ${folded(english)} = ? or ${romanization} = ?`,
-        params: [q, search.latin, search.latin],
-      },
-      { sql: `${alias}.thai_plain = ?`, params: [q] },
-      {
-        sql: `substr(${alias}.${search.thai}, 1, ?) = ? or ${folded(`substr(${english}, 1, ?)`)} = ? or substr(${romanization}, 1, ?) = ?`,
-        params: [length, q, latinLength, search.latin, latinLength, search.latin],
-      },
-    ];
-  };
-  const rank = (alias: string) =>
-    `case ${tiers(alias)
-      .map((tier, i) => `when ${tier.sql} then ${i}`)
-      .join(' ')} else ${tiers(alias).length} end`;
-  return [
-    {
-      [raw(
-        rank,
-        tiers('w').flatMap((tier) => tier.params),
-      )]: 'asc',
-    },
-    { thaiSort: order },
-    { id: 'asc' },
-  ] as QueryOrderMap<object>[];
+  const english = foldedOf(sql`w.english`);
+  const englishStart = foldedOf(sql`substr(w.english, 1, ${latinLength})`);
+  const tiers = [
+    sql`w.thai = ${q} or ${english} = ${search.latin} or w.romanization_lower = ${search.latin}`,
+    sql`w.thai_plain = ${q}`,
+    sql`substr(${sql.ref(`w.${search.thai}`)}, 1, ${length}) = ${q} or ${englishStart} = ${search.latin} or substr(w.romanization_lower, 1, ${latinLength}) = ${search.latin}`,
+  ];
+  return sql<number>`case ${sql.join(
+    tiers.map((tier, rank) => sql`when ${tier} then ${sql.lit(rank)}`),
+    sql` `,
+  )} else ${sql.lit(tiers.length)} end`;
 }

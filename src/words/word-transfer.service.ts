@@ -287,10 +287,8 @@ export class WordTransferService {
     const words = await this.em.find(
       Word,
       {
-        $and: [
-          { id: { $gt: after } },
-          ...(groupId === undefined ? [] : [{ id: { $in: this.groups.memberIds(groupId) } }]),
-        ],
+        id: { $gt: after },
+        ...(groupId !== undefined && { groups: groupId }),
       },
       { orderBy: { id: 'asc' }, limit: EXPORT_PAGE },
     );

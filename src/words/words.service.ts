@@ -1,9 +1,9 @@
-import type { FilterObject } from '@mikro-orm/core';
-import { EntityManager, type QueryOrderMap, raw } from '@mikro-orm/sql';
+import { EntityManager } from '@mikro-orm/sql';
 import { ConflictException, Injectable } from '@nestjs/common';
+import { type SelectQueryBuilder, sql } from 'kysely';
 import { equalsFolded, jsonText } from '../database/dialect.js';
 import type { TablesOf } from '../database/tables.js';
-import { offsetOf, type Order, page, type Page } from '../core/pagination.js';
+import { offsetOf, page, type Page } from '../core/pagination.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { ReviewsService } from '../reviews/reviews.service.js';
 import {
@@ -11,40 +11,45 @@ import {
   partsOf,
   toWordDto,
   toWordDtoOfRow,
-  WORD_COLUMNS,
   WORD_FIELDS,
   type WordDetailDto,
   type WordDto,
-  type WordRow,
 } from './dto/word.dto.js';
 import type { CreateWordDto, UpdateWordDto } from './dto/word-input.dto.js';
-import type { GroupWordsQueryDto, ListWordsQueryDto, WordSort } from './dto/list-words.query.js';
-import { relevanceOrder, wordSearch } from './search.js';
+import type { GroupWordsQueryDto, ListWordsQueryDto } from './dto/list-words.query.js';
+import { relevanceOf, wordSearch } from './search.js';
 import { Word } from './word.entity.js';
 
 type WordTables = TablesOf<typeof Word>;
+/** A query of the words table as `w`, which the search's conditions and order name. */
+type WordsAsW<Row> = SelectQueryBuilder<WordTables & { w: WordTables['words'] }, 'w', Row>;
 
-const SORT_PROPERTIES = {
+const SORT_COLUMNS = {
   // Thai dictionary order, by the key the entity computes on every write (thai.ts).
-  thai: 'thaiSort',
-  english: 'english',
-  correct_count: 'correctCount',
-  wrong_count: 'wrongCount',
-  created_at: 'createdAt',
-  id: 'id',
+  thai: 'w.thai_sort',
+  english: 'w.english',
+  correct_count: 'w.correct_count',
+  wrong_count: 'w.wrong_count',
+  created_at: 'w.created_at',
+  id: 'w.id',
 } as const;
 
-/** The order of a word list: by the property asked for (words without a romanization last), then by id. */
-function orderOf(sortBy: WordSort, order: Order): QueryOrderMap<Word>[] {
-  if (sortBy !== 'romanization') {
-    return [{ [SORT_PROPERTIES[sortBy]]: order }, { id: 'asc' }];
+/** The order of a word list: by `q`'s relevance if searched without a sort, else by the sort asked, then by id. */
+function ordered<Row>(words: WordsAsW<Row>, query: ListWordsQueryDto): WordsAsW<Row> {
+  const by = query.q && !query.sort_by ? 'relevance' : (query.sort_by ?? 'thai');
+  if (by === 'relevance') {
+    // The best matches first (search.ts), each rank in Thai order.
+    return words.orderBy(relevanceOf(query.q!)).orderBy('w.thai_sort', query.order).orderBy('w.id');
   }
-  const romanization = (alias: string) => jsonText(`${alias}.parts`, 'romanization');
-  return [
-    { [raw((alias) => `${romanization(alias)} is null`)]: 'asc' },
-    { [raw(romanization)]: order },
-    { id: 'asc' },
-  ] as QueryOrderMap<Word>[];
+  if (by === 'romanization') {
+    // Words without a romanization last, whatever the order.
+    const romanization = sql.raw(jsonText('w.parts', 'romanization'));
+    return words
+      .orderBy(sql`${romanization} is null`)
+      .orderBy(romanization, query.order)
+      .orderBy('w.id');
+  }
+  return words.orderBy(SORT_COLUMNS[by], query.order).orderBy('w.id');
 }
 
 @Injectable()
@@ -60,30 +65,22 @@ export class WordsService {
    * the identity map and hydration cost more than the statements.
    */
   async list(query: ListWordsQueryDto): Promise<Page<WordDto>> {
-    const filters: FilterObject<Word>[] = [];
-    if (query.q) {
-      filters.push(wordSearch.matching<Word>(query.q) as FilterObject<Word>);
-    }
-    let groupSize: number | undefined;
-    if (query.group_id !== undefined) {
-      groupSize = (await this.groups.findGroupDto(query.group_id)).words_count;
-      filters.push({ id: { $in: this.groups.memberIds(query.group_id) } });
-    }
+    const groupSize =
+      query.group_id === undefined ? undefined : (await this.groups.findGroupDto(query.group_id)).words_count;
     const words = this.em
-      .createQueryBuilder(Word, 'w')
-      .select(WORD_COLUMNS)
-      .where({ $and: filters })
-      // Searched without a sort, the best matches first (search.ts); else Thai order unless asked otherwise.
-      .orderBy(
-        query.q && !query.sort_by
-          ? (relevanceOrder(query.q, query.order) as QueryOrderMap<Word>[])
-          : orderOf(query.sort_by ?? 'thai', query.order),
-      )
-      .limit(query.per_page)
-      .offset(offsetOf(query));
+      .getKysely<WordTables>()
+      .selectFrom('words as w')
+      .$if(Boolean(query.q), (words) => words.where(wordSearch.matching(query.q!)))
+      .$if(query.group_id !== undefined, (words) => words.where('w.id', 'in', this.groups.memberIds(query.group_id!)));
     // All of a group's words: the group keeps their count, which saves counting them again.
-    const total = groupSize !== undefined && !query.q ? groupSize : await words.getCount();
-    const rows = await words.execute<WordRow[]>('all', false);
+    const total =
+      groupSize !== undefined && !query.q
+        ? groupSize
+        : Number((await words.select((w) => w.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()).count);
+    const rows = await ordered(words.select(WORD_FIELDS.map((field) => `w.${field}` as const)), query)
+      .limit(query.per_page)
+      .offset(offsetOf(query))
+      .execute();
     return page(rows.map(toWordDtoOfRow), total, query);
   }
 
@@ -96,11 +93,12 @@ export class WordsService {
     const group = await this.groups.findGroupDto(groupId);
     // Plain rows: a group may hold thousands of words.
     const rows = await this.em
-      .createQueryBuilder(Word, 'w')
+      .getKysely<WordTables>()
+      .selectFrom('words')
       .select(['id', 'thai', 'english', 'parts'])
-      .where({ id: { $in: this.groups.memberIds(groupId) } })
-      .orderBy({ id: 'asc' })
-      .execute<Pick<WordRow, 'id' | 'thai' | 'english' | 'parts'>[]>('all', false);
+      .where('id', 'in', this.groups.memberIds(groupId))
+      .orderBy('id')
+      .execute();
     return {
       group_id: group.id,
       group_name: group.name,

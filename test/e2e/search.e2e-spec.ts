@@ -1,7 +1,7 @@
 import { seed } from '../../database/seeders/DatabaseSeeder.js';
 import { dialect } from '../../src/database/dialect.js';
 import { wordSearch } from '../../src/words/search.js';
-import { clearDatabase, insertAnswers, sql, type WordBody, type WordInput } from '../api.js';
+import { clearDatabase, insertAnswers, queriesDuring, sql, type WordBody, type WordInput } from '../api.js';
 import { useTestApp } from '../app.js';
 import { portal } from '../fixtures.js';
 
@@ -39,14 +39,16 @@ const expectIndexConsistent = async () => {
  * but the full-text index's (a virtual table). PostgreSQL: the sequential scans it still plans when told to
  * avoid them, which it does only where no index can answer (a table this small it would scan anyway).
  */
-async function tableScansOf(statement: { sql: string; params: unknown[] }): Promise<string[]> {
+async function tableScansOf(statement: { sql: string; params: readonly unknown[] }): Promise<string[]> {
   if (dialect.name === 'sqlite') {
-    const plan = await sql<{ detail: string }>(t, `explain query plan ${statement.sql}`, statement.params);
+    const plan = await sql<{ detail: string }>(t, `explain query plan ${statement.sql}`, [...statement.params]);
     return plan.map((step) => step.detail).filter((detail) => /^SCAN (?!words_search VIRTUAL TABLE)/.test(detail));
   }
   const plan = await t.orm.em.fork().transactional(async (em) => {
     await em.execute('set local enable_seqscan = off');
-    return em.execute<{ 'QUERY PLAN': string }[]>(`explain ${statement.sql}`, statement.params);
+    // Kysely numbers its parameters ($1, $2, … in order); MikroORM's `execute` takes them as `?`.
+    const text = statement.sql.replace(/\$\d+/g, '?');
+    return em.execute<{ 'QUERY PLAN': string }[]>(`explain ${text}`, [...statement.params]);
   });
   return plan.map((step) => step['QUERY PLAN'].trim()).filter((step) => /\bSeq Scan\b/.test(step));
 }
@@ -198,16 +200,7 @@ describe('search with q', () => {
 
   it('answers from the indexes, not by reading every word', async () => {
     for (const q of ['ขาว', 'ข้าว', 'rice', 'ข', 'ri', 'ข้']) {
-      const statements: { sql: string; params: unknown[] }[] = [];
-      t.orm.config.set('onQuery', (sql: string, params: readonly unknown[]) => {
-        statements.push({ sql, params: [...params] });
-        return sql;
-      });
-      try {
-        await client.get(`/words?q=${encodeURIComponent(q)}`).expect(200);
-      } finally {
-        t.orm.config.reset('onQuery');
-      }
+      const statements = await queriesDuring(() => client.get(`/words?q=${encodeURIComponent(q)}`).expect(200));
       // The page and its count; no table read row by row, but the full-text index (a virtual table).
       expect(statements).toHaveLength(2);
       for (const statement of statements) {

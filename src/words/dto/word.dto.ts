@@ -127,18 +127,6 @@ export interface WordRow {
   updated_at: number | string | Date;
 }
 
-/** The properties a WordRow holds. */
-export const WORD_COLUMNS = [
-  'id',
-  'thai',
-  'english',
-  'parts',
-  'correctCount',
-  'wrongCount',
-  'createdAt',
-  'updatedAt',
-] as const;
-
 /** The columns a WordRow holds, for Kysely. */
 export const WORD_FIELDS = [
   'id',
