@@ -1,13 +1,12 @@
 import { NotFoundException } from '@nestjs/common';
 import { Migrator } from '@mikro-orm/migrations';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { SeedManager } from '@mikro-orm/seeder';
 import type { Options } from '@mikro-orm/sql';
 import { migrations } from './database/migrations/index.js';
 import { postgresqlMigrations } from './database/migrations/postgresql/index.js';
 import { DatabaseSeeder } from './database/seeders/DatabaseSeeder.js';
 import { dialect, isPostgresqlUrl } from './src/database/dialect.js';
-import { postgresqlConnection } from './src/database/postgresql.dialect.js';
+import { PostgreSqlDriver, postgresqlConnection } from './src/database/postgresql.dialect.js';
 import { SqliteDriver, sqliteConnection } from './src/database/sqlite.dialect.js';
 import { type Environment, validateEnvironment } from './src/config.js';
 import { ENTITIES } from './src/entities.js';

@@ -1,4 +1,7 @@
+import type { Configuration } from '@mikro-orm/core';
+import { AbstractSqlDriver, MikroORM, PostgreSqlConnection, PostgreSqlPlatform } from '@mikro-orm/postgresql';
 import type { EntityManager } from '@mikro-orm/sql';
+import { PostgresQueryCompiler } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.js';
 
@@ -15,6 +18,46 @@ export const postgresqlConnection = (statementTimeoutMs: number) => ({
   statement_timeout: statementTimeoutMs,
   application_name: 'lang-portal',
 });
+
+// The id columns are integer (serial): 32 bits.
+const LARGEST_INTEGER = 2 ** 31 - 1;
+
+/**
+ * Kysely's SQL with an integer beyond 32 bits bound as a bigint: an id the API takes (up to 2^53) then matches no
+ * row of an integer column, where PostgreSQL would refuse the parameter as out of range (MikroORM's own statements
+ * hold their values in the SQL text, where such a literal is a bigint already).
+ */
+class WideIntegersCompiler extends PostgresQueryCompiler {
+  protected override appendValue(value: unknown): void {
+    if (typeof value !== 'number' || !Number.isInteger(value) || Math.abs(value) <= LARGEST_INTEGER) {
+      super.appendValue(value);
+      return;
+    }
+    this.append('cast(');
+    super.appendValue(value);
+    this.append(' as bigint)');
+  }
+}
+
+/** MikroORM's PostgreSQL connection, its Kysely queries compiled by `WideIntegersCompiler`. */
+class WideIntegersConnection extends PostgreSqlConnection {
+  override createKyselyDialect(overrides: Parameters<PostgreSqlConnection['createKyselyDialect']>[0]) {
+    const dialect = super.createKyselyDialect(overrides);
+    dialect.createQueryCompiler = () => new WideIntegersCompiler();
+    return dialect;
+  }
+}
+
+/** MikroORM's PostgreSQL driver on a `WideIntegersConnection`. */
+export class PostgreSqlDriver extends AbstractSqlDriver<WideIntegersConnection, PostgreSqlPlatform> {
+  constructor(config: Configuration) {
+    super(config, new PostgreSqlPlatform(), WideIntegersConnection, ['kysely', 'pg']);
+  }
+
+  override getORMClass() {
+    return MikroORM;
+  }
+}
 
 /** A timestamptz as `pg` gives it to raw SQL (`2026-11-30 13:22:39.123+00`), as an instant. */
 function instantOf(value: number | string | Date | null | undefined): Date | null {
@@ -60,8 +103,7 @@ export const postgresqlDialect: Dialect = {
   deferForeignKeys: async (em: EntityManager) => {
     await em.execute('set constraints all deferred');
   },
-  // The id columns are integer (serial): 32 bits.
-  largestId: 2 ** 31 - 1,
+  largestId: LARGEST_INTEGER,
   rowLocks: true,
   // Servers started together (on several machines, too) take a lock of the database in turn, each on a
   // connection of its own that holds it until it ends; the later ones find the migrations applied.

@@ -1,8 +1,10 @@
-import { EntityManager, raw } from '@mikro-orm/sql';
+import { EntityManager } from '@mikro-orm/sql';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { sql } from 'kysely';
 import { asInteger, danglingReferences, dialect, instantOf, jsonText, quarterHour } from '../database/dialect.js';
 import { chunksOf } from '../core/chunks.js';
 import type { TablesOf } from '../database/tables.js';
+import type { StudySession } from '../study-sessions/study-session.entity.js';
 import type { Word } from '../words/word.entity.js';
 import { offsetOf, type Order, page, type Page, type PaginationQueryDto } from '../core/pagination.js';
 import type {
@@ -52,16 +54,11 @@ export interface AnswerStats {
   last_studied_at: string | null;
 }
 
-/** A row of `GET /reviews`, as the database gives it. */
-/** The log with the words it names (`thai` and `english` of each answer in a list), as the review list reads it. */
-type LogTables = RecordTables & Pick<TablesOf<typeof Word>, 'words'>;
-
-interface StatsRow {
-  studied: number;
-  correct: number;
-  total: number;
-  last: number | null;
-}
+/**
+ * The log with the tables its reads join: the words it names (`thai` and `english` of each answer in a list, a
+ * session's words in their order) and the sessions it was given in (a group's statistics).
+ */
+type LogTables = RecordTables & Pick<TablesOf<typeof Word | typeof StudySession>, 'words' | 'study_sessions'>;
 
 /** Percentage of correct answers, 0–100 with one decimal; 0 when there are none. */
 export function successRate(correct: number, total: number): number {
@@ -73,16 +70,16 @@ function fingerprintOf(answer: AnswerDto): object {
   return { correct: answer.correct, reviewedAt: answer.reviewed_at && new Date(answer.reviewed_at).toISOString() };
 }
 
-/** SQL for the aggregates of a set of answers, `alias` naming the review log in the query. */
-export const ANSWER_AGGREGATES = (alias: string) => ({
-  studied: `count(distinct ${alias}.word_id)`,
-  correct: `coalesce(sum(${asInteger(`${alias}.correct`)}), 0)`,
-  total: `count(${alias}.id)`,
-  last: `max(${alias}.reviewed_at)`,
-});
+/** SQL for the aggregates of a set of answers, the review log being `r` in the query. */
+const ANSWER_AGGREGATES = {
+  studied: 'count(distinct r.word_id)',
+  correct: `coalesce(sum(${asInteger('r.correct')}), 0)`,
+  total: 'count(r.id)',
+  last: 'max(r.reviewed_at)',
+};
 
-// How the words of a session sort: by the word (read along ReviewItem.word, `w`) or by its answers in the
-// session; unsorted, in the order first answered.
+// How the words of a session sort: by the word (`w`) or by its answers in the session; unsorted, in the order
+// first answered.
 const SESSION_WORD_ORDER = {
   first_answered: 'min(r.id)',
   // Thai dictionary order, as the word lists sort (the key the Word entity keeps).
@@ -93,12 +90,10 @@ const SESSION_WORD_ORDER = {
   wrong_count: 'w.wrong_count',
   created_at: 'w.created_at',
   id: 'w.id',
-  session_correct_count: ANSWER_AGGREGATES('r').correct,
-  session_wrong_count: `${ANSWER_AGGREGATES('r').total} - ${ANSWER_AGGREGATES('r').correct}`,
+  session_correct_count: ANSWER_AGGREGATES.correct,
+  session_wrong_count: `${ANSWER_AGGREGATES.total} - ${ANSWER_AGGREGATES.correct}`,
 };
 export type SessionWordSort = Exclude<keyof typeof SESSION_WORD_ORDER, 'first_answered'>;
-
-const STATS = Object.entries(ANSWER_AGGREGATES('r')).map(([name, sql]) => raw(`${sql} as ${name}`));
 
 /**
  * The learning record: every answer (the review log, and each session's study activities), recorded
@@ -360,15 +355,22 @@ export class ReviewsService {
   /** The answers recorded in a group's study sessions. */
   async groupStats(groupId: number): Promise<AnswerStats> {
     const row = await this.em
-      .createQueryBuilder(ReviewItem, 'r')
-      .select(STATS)
-      .where({ studySession: { group: groupId } })
-      .execute<StatsRow>('get', false);
+      .getKysely<LogTables>()
+      .selectFrom('words_review_items as r')
+      .innerJoin('study_sessions as s', 's.id', 'r.study_session_id')
+      .select([
+        sql.raw<number>(ANSWER_AGGREGATES.studied).as('studied'),
+        sql.raw<number>(ANSWER_AGGREGATES.correct).as('correct'),
+        sql.raw<number>(ANSWER_AGGREGATES.total).as('total'),
+        sql.raw<number | string | Date | null>(ANSWER_AGGREGATES.last).as('last'),
+      ])
+      .where('s.group_id', '=', groupId)
+      .executeTakeFirstOrThrow();
     return {
-      studied_word_count: row.studied,
-      correct_count: row.correct,
-      wrong_count: row.total - row.correct,
-      success_rate: successRate(row.correct, row.total),
+      studied_word_count: Number(row.studied),
+      correct_count: Number(row.correct),
+      wrong_count: Number(row.total) - Number(row.correct),
+      success_rate: successRate(Number(row.correct), Number(row.total)),
       last_studied_at: instantOf(row.last)?.toISOString() ?? null,
     };
   }
@@ -378,31 +380,37 @@ export class ReviewsService {
     sessionId: number,
     query: PaginationQueryDto & { sort_by?: SessionWordSort; order: Order },
   ): Promise<{ total: number; words: { wordId: number; correct: number; wrong: number }[] }> {
-    const total = await this.em
-      .createQueryBuilder(ReviewItem, 'r')
-      .where({ studySession: sessionId })
-      .getCount('word', true);
-    const answers = ANSWER_AGGREGATES('r');
-    const order = SESSION_WORD_ORDER;
-    const sortBy = query.sort_by ?? 'first_answered';
-    const rows = await this.em
-      .createQueryBuilder(ReviewItem, 'r')
-      .select([raw('w.id as word_id'), raw(`${answers.correct} as correct`), raw(`${answers.total} as answers`)])
-      .join('r.word', 'w')
-      .where({ studySession: sessionId })
+    const answers = this.em
+      .getKysely<LogTables>()
+      .selectFrom('words_review_items as r')
+      .where('r.study_session_id', '=', sessionId);
+    const { total } = await answers
+      .select(sql<number>`count(distinct r.word_id)`.as('total'))
+      .executeTakeFirstOrThrow();
+    const sortBy = sql.raw(SESSION_WORD_ORDER[query.sort_by ?? 'first_answered']);
+    const rows = await answers
+      .innerJoin('words as w', 'w.id', 'r.word_id')
+      .select([
+        'w.id as word_id',
+        sql.raw<number>(ANSWER_AGGREGATES.correct).as('correct'),
+        sql.raw<number>(ANSWER_AGGREGATES.total).as('answers'),
+      ])
       // By the word's key, not the log's word_id: PostgreSQL then lets the order use any column of the word.
       .groupBy('w.id')
-      .orderBy([
-        ...(sortBy === 'romanization' ? [{ [raw(`${order.romanization} is null`)]: 'asc' as const }] : []),
-        { [raw(order[sortBy])]: query.order },
-        { [raw('w.id')]: 'asc' as const },
-      ])
+      // Words without a romanization last, whatever the order.
+      .$if(query.sort_by === 'romanization', (rows) => rows.orderBy(sql`${sortBy} is null`))
+      .orderBy(sortBy, query.order)
+      .orderBy('w.id')
       .limit(query.per_page)
       .offset(offsetOf(query))
-      .execute<{ word_id: number; correct: number; answers: number }[]>('all', false);
+      .execute();
     return {
-      total,
-      words: rows.map((row) => ({ wordId: row.word_id, correct: row.correct, wrong: row.answers - row.correct })),
+      total: Number(total),
+      words: rows.map((row) => ({
+        wordId: row.word_id,
+        correct: Number(row.correct),
+        wrong: Number(row.answers) - Number(row.correct),
+      })),
     };
   }
 

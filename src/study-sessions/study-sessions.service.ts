@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { QueryOrder } from '@mikro-orm/core';
-import type { FilterObject } from '@mikro-orm/core';
-import { EntityManager, type QueryOrderMap } from '@mikro-orm/sql';
+import { EntityManager } from '@mikro-orm/sql';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
+import type { InferResult, SelectQueryBuilder } from 'kysely';
 import { offsetOf, page, type Page } from '../core/pagination.js';
 import { instantOf } from '../database/dialect.js';
 import type { TablesOf } from '../database/tables.js';
+import type { Group } from '../groups/group.entity.js';
 import { GroupsService } from '../groups/groups.service.js';
+import type { LearningApp } from '../learning-apps/learning-app.entity.js';
 import { LearningAppsService } from '../learning-apps/learning-apps.service.js';
 import type { AnswerDto, AnswerRecordedDto, AnswersRecordedDto } from '../reviews/dto/review.dto.js';
 import { type AnswerSession, ReviewsService, type WordAnswer } from '../reviews/reviews.service.js';
@@ -23,8 +24,12 @@ import type {
 } from './dto/study-session.dto.js';
 import { StudySession } from './study-session.entity.js';
 
-/** The sessions as Kysely reads them on the paths of every answer and every list. */
-type SessionTables = TablesOf<typeof StudySession>;
+/**
+ * The sessions as Kysely reads them on the paths of every answer and every list, with the groups and apps whose
+ * names a session's row shows.
+ */
+type SessionTables = TablesOf<typeof StudySession | typeof Group | typeof LearningApp>;
+type Sessions = SelectQueryBuilder<SessionTables & { s: SessionTables['study_sessions'] }, 's', object>;
 
 export interface SessionFilter {
   groupId?: number;
@@ -33,11 +38,11 @@ export interface SessionFilter {
 
 // The column each sort of a session list orders by: the session's own, its answer counters among them.
 const SESSION_ORDER = {
-  start_time: 'createdAt',
-  end_time: 'lastReviewedAt',
-  review_items_count: 'reviewItemsCount',
-  correct_count: 'correctCount',
-  id: 'id',
+  start_time: 's.created_at',
+  end_time: 's.last_reviewed_at',
+  review_items_count: 's.review_items_count',
+  correct_count: 's.correct_count',
+  id: 's.id',
 } as const satisfies Record<(typeof SESSION_SORTS)[number], string>;
 
 /** The portal's single learner, as an xAPI Agent (the `actor` of a launch). */
@@ -46,19 +51,6 @@ export const portalLearner = (origin: string) => ({
   name: 'Lang Portal learner',
   account: { homePage: origin, name: 'learner' },
 });
-
-/** A session as `sessionRows` reads it. */
-interface SessionRow {
-  id: number;
-  group_id: number;
-  group_name: string;
-  learning_app_id: number | null;
-  learning_app_name: string | null;
-  created_at: number | string | Date;
-  review_items_count: number;
-  correct_count: number;
-  last_reviewed_at: number | string | Date | null;
-}
 
 @Injectable()
 export class StudySessionsService {
@@ -143,33 +135,24 @@ export class StudySessionsService {
     if (filter.learningAppId !== undefined) {
       await this.apps.findApp(filter.learningAppId);
     }
-    const where = {
-      ...(filter.groupId !== undefined && { group: filter.groupId }),
-      ...(filter.learningAppId !== undefined && { learningApp: filter.learningAppId }),
-    };
-    // A session without answers has no end_time: it sorts before every end, where SQLite puts nulls
-    // (PostgreSQL would put them after).
-    const direction =
-      query.sort_by !== 'end_time'
-        ? query.order
-        : query.order === 'asc'
-          ? QueryOrder.asc_nulls_first
-          : QueryOrder.desc_nulls_last;
-    const sessions = await this.sessionRows(where, {
-      orderBy: [{ [SESSION_ORDER[query.sort_by]]: direction }, { id: query.order }],
-      limit: query.per_page,
-      offset: offsetOf(query),
-    });
-    const total = await this.em
-      .getKysely<SessionTables>()
-      .selectFrom('study_sessions')
-      .$if(filter.groupId !== undefined, (sessions) => sessions.where('group_id', '=', filter.groupId!))
+    const sessions = this.sessions()
+      .$if(filter.groupId !== undefined, (sessions) => sessions.where('s.group_id', '=', filter.groupId!))
       .$if(filter.learningAppId !== undefined, (sessions) =>
-        sessions.where('learning_app_id', '=', filter.learningAppId!),
-      )
+        sessions.where('s.learning_app_id', '=', filter.learningAppId!),
+      );
+    const column = SESSION_ORDER[query.sort_by];
+    const rows = await withNames(sessions)
+      // A session without answers has no end_time: it sorts before every end, where SQLite puts nulls
+      // (PostgreSQL would put them after).
+      .orderBy(column, (by) => (query.order === 'asc' ? by.asc().nullsFirst() : by.desc().nullsLast()))
+      .orderBy('s.id', query.order)
+      .limit(query.per_page)
+      .offset(offsetOf(query))
+      .execute();
+    const { count } = await sessions
       .select((sessions) => sessions.fn.countAll<number>().as('count'))
       .executeTakeFirstOrThrow();
-    return page(sessions.map(toDto), Number(total.count), query);
+    return page(rows.map(toDto), Number(count), query);
   }
 
   listQueried(query: ListStudySessionsQueryDto): Promise<Page<StudySessionDto>> {
@@ -177,7 +160,7 @@ export class StudySessionsService {
   }
 
   async get(id: number): Promise<StudySessionDto> {
-    const [session] = await this.sessionRows({ id });
+    const session = await withNames(this.sessions().where('s.id', '=', id)).executeTakeFirst();
     if (!session) {
       throw this.em.config.get('findOneOrFailHandler')(StudySession.meta.className, id);
     }
@@ -185,8 +168,12 @@ export class StudySessionsService {
   }
 
   async latest(): Promise<StudySessionDto | undefined> {
-    const sessions = await this.sessionRows({}, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: 1 });
-    return sessions.map(toDto)[0];
+    const session = await withNames(this.sessions())
+      .orderBy('s.created_at', 'desc')
+      .orderBy('s.id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return session && toDto(session);
   }
 
   /** Words answered in the session, in the order they were first answered, with their session counts. */
@@ -282,38 +269,35 @@ export class StudySessionsService {
     await this.em.nativeDelete(StudySession, {});
   }
 
-  /**
-   * Sessions as plain rows with the names of their group and app, joined along StudySession's relations as the
-   * populated entities were: the identity map and hydration cost more than the statement.
-   */
-  private sessionRows(
-    where: FilterObject<StudySession>,
-    { orderBy = [], limit, offset }: { orderBy?: QueryOrderMap<StudySession>[]; limit?: number; offset?: number } = {},
-  ): Promise<SessionRow[]> {
-    return this.em
-      .createQueryBuilder(StudySession, 's')
-      .join('s.group', 'g')
-      .leftJoin('s.learningApp', 'a')
-      .select([
-        's.id',
-        'g.id as group_id',
-        'g.name as group_name',
-        'a.id as learning_app_id',
-        'a.name as learning_app_name',
-        's.createdAt',
-        's.reviewItemsCount',
-        's.correctCount',
-        's.lastReviewedAt',
-      ])
-      .where(where)
-      .orderBy(orderBy)
-      .limit(limit, offset)
-      .execute<SessionRow[]>('all', false);
+  /** The sessions, as `s`. */
+  private sessions(): Sessions {
+    return this.em.getKysely<SessionTables>().selectFrom('study_sessions as s');
   }
 }
 
+/**
+ * Sessions as plain rows with the names of their group and app, joined along StudySession's relations: the
+ * identity map and hydration of populated entities cost more than the statement.
+ */
+function withNames(sessions: Sessions) {
+  return sessions
+    .innerJoin('groups as g', 'g.id', 's.group_id')
+    .leftJoin('learning_apps as a', 'a.id', 's.learning_app_id')
+    .select([
+      's.id',
+      'g.id as group_id',
+      'g.name as group_name',
+      'a.id as learning_app_id',
+      'a.name as learning_app_name',
+      's.created_at',
+      's.review_items_count',
+      's.correct_count',
+      's.last_reviewed_at',
+    ]);
+}
+
 /** A session row as the API shows it: its answer counters are the database's (see the entity). */
-function toDto(session: SessionRow): StudySessionDto {
+function toDto(session: InferResult<ReturnType<typeof withNames>>[number]): StudySessionDto {
   return {
     id: session.id,
     group_id: session.group_id,

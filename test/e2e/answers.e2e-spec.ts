@@ -228,10 +228,12 @@ describe('GET /reviews', () => {
 
   it('answers an empty page for a word without history, even one that does not exist', async () => {
     expect((await client.get(`/reviews?word_id=${stranger.id}`).expect(200)).body.items).toEqual([]);
-    expect((await client.get('/reviews?word_id=999999').expect(200)).body).toEqual({
-      items: [],
-      pagination: { current_page: 1, total_pages: 0, total_items: 0, items_per_page: 100 },
-    });
+    for (const id of [999_999, 2 ** 31, Number.MAX_SAFE_INTEGER]) {
+      expect((await client.get(`/reviews?word_id=${id}`).expect(200)).body).toEqual({
+        items: [],
+        pagination: { current_page: 1, total_pages: 0, total_items: 0, items_per_page: 100 },
+      });
+    }
   });
 
   itRejectsQuery(t, '/reviews', {

@@ -88,14 +88,16 @@ describe('path ids', () => {
     expectInvalid(await client.delete(`/groups/${group}/words/${encodeURIComponent(bad)}`), 'word_id');
   });
 
-  it.each(ID_ROUTES.map((route) => [label(route), route] as const))(
-    '%s is 404 for an id that does not exist',
-    async (_label, route) => {
-      await fixture();
-      const missing = { word: 999999, group: 999999, member: 999999 };
-      expectProblem(await client.call(route.method, pathOf(route, missing), route.body), 404);
-    },
-  );
+  // Beyond 2^31 too: PostgreSQL's id columns are 32-bit, and no id beyond them is a row.
+  it.each(
+    ID_ROUTES.flatMap((route) =>
+      [999_999, 2 ** 31, Number.MAX_SAFE_INTEGER].map((id) => [label(route), id, route] as const),
+    ),
+  )('%s is 404 for an id that does not exist (%d)', async (_label, id, route) => {
+    await fixture();
+    const missing = { word: id, group: id, member: id };
+    expectProblem(await client.call(route.method, pathOf(route, missing), route.body), 404);
+  });
 
   it('DELETE /groups/:id/words/:word_id is 404 for a word_id that does not exist in an existing group', async () => {
     const { group } = await fixture();
