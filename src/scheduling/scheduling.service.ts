@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/sql';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Environment } from '../config.js';
+import type { TablesOf } from '../database/tables.js';
 import { type Answer, DEFAULT_PARAMETERS, type Evaluation, type Fit, fitParameters, Scheduler } from './scheduler.js';
 import { SrsParameters } from './srs-parameters.entity.js';
 
@@ -29,13 +30,15 @@ export class SchedulingService {
   ) {}
 
   async scheduler(): Promise<Scheduler> {
-    // Read on every answer: the one column as a plain row, not the entity.
+    // Read on every answer: the one column as a plain row, built by Kysely (an answer's CPU
+    // 2.15–2.44 → 1.87–2.36 ms from MikroORM's builder, 3 alternating runs).
     const fitted = await this.em
-      .createQueryBuilder(SrsParameters)
+      .getKysely<TablesOf<typeof SrsParameters>>()
+      .selectFrom('srs_parameters')
       .select('parameters')
-      .orderBy({ id: 'desc' })
+      .orderBy('id', 'desc')
       .limit(1)
-      .execute<{ parameters: number[] | string } | undefined>('get');
+      .executeTakeFirst();
     // SQLite gives the JSON column as its text, PostgreSQL's driver parsed.
     const parameters: number[] = fitted
       ? typeof fitted.parameters === 'string'
