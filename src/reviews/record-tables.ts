@@ -16,6 +16,7 @@ export interface RecordTables {
   words_review_items: Stored<Numbered<Inferred['words_review_items']>>;
   study_activities: Stored<Numbered<Inferred['study_activities']>>;
   answer_totals: Stored<Inferred['answer_totals']>;
+  // MikroORM's inference leaves out a primary one-to-one: the card's word.
   cards: Stored<Omit<Inferred['cards'], 'word'> & { word_id: number }>;
 }
 

@@ -143,8 +143,14 @@ export class StudySessionsService {
     const column = SESSION_ORDER[query.sort_by];
     const rows = await withNames(sessions)
       // A session without answers has no end_time: it sorts before every end, where SQLite puts nulls
-      // (PostgreSQL would put them after).
-      .orderBy(column, (by) => (query.order === 'asc' ? by.asc().nullsFirst() : by.desc().nullsLast()))
+      // (PostgreSQL would put them after). The other columns are never null: a plain order, which their indexes give.
+      .orderBy(column, (by) =>
+        query.sort_by !== 'end_time'
+          ? by[query.order]()
+          : query.order === 'asc'
+            ? by.asc().nullsFirst()
+            : by.desc().nullsLast(),
+      )
       .orderBy('s.id', query.order)
       .limit(query.per_page)
       .offset(offsetOf(query))

@@ -114,7 +114,7 @@ export function toWordDto(word: Word): WordDto {
   };
 }
 
-/** A word as a plain row of `words` (WORD_COLUMNS), as either database returns it. */
+/** A word as a plain row of `words` (WORD_FIELDS), as either database returns it. */
 export interface WordRow {
   id: number;
   thai: string;
