@@ -1,4 +1,5 @@
 import { EntityManager } from '@mikro-orm/sql';
+import type { Expression } from 'kysely';
 import { ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { danglingReferences, dialect, equalsFolded, instantOf } from '../database/dialect.js';
 import type { TablesOf } from '../database/tables.js';
@@ -143,6 +144,11 @@ export class GroupsService {
       .orderBy('g.name')
       .orderBy('g.id')
       .execute();
+  }
+
+  /** The name of the group whose id `groupId` is, as a subquery of another module's statement (a session's row). */
+  nameOf(groupId: Expression<number>) {
+    return this.em.getKysely<GroupTables>().selectFrom('groups').select('name').where('id', '=', groupId).$asScalar();
   }
 
   /** The ids of a group's words, as a subquery. */

@@ -1,6 +1,8 @@
 import { EntityManager } from '@mikro-orm/sql';
 import { Injectable } from '@nestjs/common';
+import type { Expression } from 'kysely';
 import { assertNameIsFree } from '../core/names.js';
+import type { TablesOf } from '../database/tables.js';
 import { offsetOf, page, type Page } from '../core/pagination.js';
 import {
   type CreateLearningAppDto,
@@ -91,6 +93,19 @@ export class LearningAppsService {
   /** The URL that opens the app on a study session: its launch_url with these parameters added. */
   async launchUrl(id: number, params: Record<string, string>): Promise<string> {
     return withQueryParams((await this.findApp(id)).launchUrl, params);
+  }
+
+  /**
+   * The name of the app whose id `appId` is (null for none), as a subquery of another module's statement (a
+   * session's row).
+   */
+  nameOf(appId: Expression<number | null>) {
+    return this.em
+      .getKysely<TablesOf<typeof LearningApp>>()
+      .selectFrom('learning_apps')
+      .select('name')
+      .where('id', '=', appId)
+      .$asScalar();
   }
 
   async exists(id: number): Promise<boolean> {

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/sql';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
-import type { InferResult, SelectQueryBuilder } from 'kysely';
+import type { SelectQueryBuilder } from 'kysely';
 import { offsetOf, page, type Page } from '../core/pagination.js';
 import { instantOf } from '../database/dialect.js';
 import type { TablesOf } from '../database/tables.js';
-import type { Group } from '../groups/group.entity.js';
 import { GroupsService } from '../groups/groups.service.js';
-import type { LearningApp } from '../learning-apps/learning-app.entity.js';
 import { LearningAppsService } from '../learning-apps/learning-apps.service.js';
 import type { AnswerDto, AnswerRecordedDto, AnswersRecordedDto } from '../reviews/dto/review.dto.js';
 import { type AnswerSession, ReviewsService, type WordAnswer } from '../reviews/reviews.service.js';
@@ -24,12 +22,22 @@ import type {
 } from './dto/study-session.dto.js';
 import { StudySession } from './study-session.entity.js';
 
-/**
- * The sessions as Kysely reads them on the paths of every answer and every list, with the groups and apps whose
- * names a session's row shows.
- */
-type SessionTables = TablesOf<typeof StudySession | typeof Group | typeof LearningApp>;
+/** The sessions as Kysely reads them on the paths of every answer and every list. */
+type SessionTables = TablesOf<typeof StudySession>;
 type Sessions = SelectQueryBuilder<SessionTables & { s: SessionTables['study_sessions'] }, 's', object>;
+
+/** A session as `withNames` reads it. */
+interface SessionRow {
+  id: number;
+  group_id: number;
+  group_name: string;
+  learning_app_id: number | null;
+  learning_app_name: string | null;
+  created_at: number | string | Date;
+  review_items_count: number;
+  correct_count: number;
+  last_reviewed_at: number | string | Date | null;
+}
 
 export interface SessionFilter {
   groupId?: number;
@@ -141,7 +149,7 @@ export class StudySessionsService {
         sessions.where('s.learning_app_id', '=', filter.learningAppId!),
       );
     const column = SESSION_ORDER[query.sort_by];
-    const rows = await withNames(sessions)
+    const rows = await this.withNames(sessions)
       // A session without answers has no end_time: it sorts before every end, where SQLite puts nulls
       // (PostgreSQL would put them after). The other columns are never null: a plain order, which their indexes give.
       .orderBy(column, (by) =>
@@ -166,7 +174,7 @@ export class StudySessionsService {
   }
 
   async get(id: number): Promise<StudySessionDto> {
-    const session = await withNames(this.sessions().where('s.id', '=', id)).executeTakeFirst();
+    const session = await this.withNames(this.sessions().where('s.id', '=', id)).executeTakeFirst();
     if (!session) {
       throw this.em.config.get('findOneOrFailHandler')(StudySession.meta.className, id);
     }
@@ -174,7 +182,7 @@ export class StudySessionsService {
   }
 
   async latest(): Promise<StudySessionDto | undefined> {
-    const session = await withNames(this.sessions())
+    const session = await this.withNames(this.sessions())
       .orderBy('s.created_at', 'desc')
       .orderBy('s.id', 'desc')
       .limit(1)
@@ -275,35 +283,32 @@ export class StudySessionsService {
     await this.em.nativeDelete(StudySession, {});
   }
 
+  /**
+   * Sessions as plain rows with the names of their group and app, in one statement: each name a subquery of the
+   * module that owns it. The identity map and hydration of populated entities cost more than the statement.
+   */
+  private withNames(sessions: Sessions) {
+    return sessions.select((session) => [
+      's.id',
+      's.group_id',
+      this.groups.nameOf(session.ref('s.group_id')).as('group_name'),
+      's.learning_app_id',
+      this.apps.nameOf(session.ref('s.learning_app_id')).as('learning_app_name'),
+      's.created_at',
+      's.review_items_count',
+      's.correct_count',
+      's.last_reviewed_at',
+    ]);
+  }
+
   /** The sessions, as `s`. */
   private sessions(): Sessions {
     return this.em.getKysely<SessionTables>().selectFrom('study_sessions as s');
   }
 }
 
-/**
- * Sessions as plain rows with the names of their group and app, joined along StudySession's relations: the
- * identity map and hydration of populated entities cost more than the statement.
- */
-function withNames(sessions: Sessions) {
-  return sessions
-    .innerJoin('groups as g', 'g.id', 's.group_id')
-    .leftJoin('learning_apps as a', 'a.id', 's.learning_app_id')
-    .select([
-      's.id',
-      'g.id as group_id',
-      'g.name as group_name',
-      'a.id as learning_app_id',
-      'a.name as learning_app_name',
-      's.created_at',
-      's.review_items_count',
-      's.correct_count',
-      's.last_reviewed_at',
-    ]);
-}
-
 /** A session row as the API shows it: its answer counters are the database's (see the entity). */
-function toDto(session: InferResult<ReturnType<typeof withNames>>[number]): StudySessionDto {
+function toDto(session: SessionRow): StudySessionDto {
   return {
     id: session.id,
     group_id: session.group_id,
