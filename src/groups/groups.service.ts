@@ -170,13 +170,7 @@ export class GroupsService {
     if (wordIds.length === 0) {
       return new Set();
     }
-    const members = await this.em
-      .getKysely<GroupTables>()
-      .selectFrom('words_groups')
-      .select('word_id')
-      .where('group_id', '=', groupId)
-      .where('word_id', 'in', wordIds)
-      .execute();
+    const members = await this.memberIds(groupId).where('word_id', 'in', wordIds).execute();
     return new Set(members.map((member) => member.word_id));
   }
 

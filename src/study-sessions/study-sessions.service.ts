@@ -131,7 +131,7 @@ export class StudySessionsService {
     if (!session) return null;
     return {
       session: { id: session.id, startedAt: session.createdAt },
-      members: wordIds.length > 0 ? await this.groups.membersAmong(session.group.id, wordIds) : new Set(),
+      members: await this.groups.membersAmong(session.group.id, wordIds),
     };
   }
 
