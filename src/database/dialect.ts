@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
 import { type EntityManager, type EntityName, type FilterQuery, raw, type TriggerDef } from '@mikro-orm/sql';
+import type { RawBuilder } from 'kysely';
 import { postgresqlDialect } from './postgresql.dialect.js';
 import { sqliteDialect } from './sqlite.dialect.js';
 
@@ -31,8 +32,8 @@ export interface Dialect {
   rowByRow(definitions: TriggerDef[]): TriggerDef[];
   /** A timestamp as it comes back from raw SQL, as an instant. */
   instantOf(value: number | string | Date | null | undefined): Date | null;
-  /** SQL for the whole days from a timestamp column to `now` (FSRS counts elapsed time so). */
-  daysSince(column: string, now: Date): string;
+  /** The whole days from a timestamp column to `now`, bound as a parameter (FSRS counts elapsed time so). */
+  daysSince(column: string, now: Date): RawBuilder<number>;
   /** SQL for the UTC quarter hour (a number) of a timestamp column. */
   quarterHourOf(column: string): string;
   /** Restarts every table's ids, as on a fresh install (the tables are empty). */

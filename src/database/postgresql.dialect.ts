@@ -1,7 +1,7 @@
 import type { Configuration } from '@mikro-orm/core';
 import { AbstractSqlDriver, MikroORM, PostgreSqlConnection, PostgreSqlPlatform } from '@mikro-orm/postgresql';
 import type { EntityManager } from '@mikro-orm/sql';
-import { PostgresQueryCompiler } from 'kysely';
+import { PostgresQueryCompiler, sql } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.js';
 
@@ -91,7 +91,8 @@ export const postgresqlDialect: Dialect = {
   // run row by row, seeing the rows the statement wrote before theirs.
   rowByRow: (definitions) => definitions.map((trigger) => ({ ...trigger, timing: 'before' })),
   instantOf,
-  daysSince: (column, now) => `floor(extract(epoch from (timestamptz '${now.toISOString()}' - ${column})) / 86400)`,
+  daysSince: (column, now) =>
+    sql<number>`floor(extract(epoch from (cast(${now} as timestamptz) - ${sql.ref(column)})) / 86400)`,
   quarterHourOf: (column) => `floor(extract(epoch from ${column}) / 900)::int`,
   restartIds: async (em: EntityManager) => {
     await em.execute(

@@ -17,6 +17,7 @@ import {
   type SqliteDatabase,
   SqliteDialect,
   type SqliteStatement,
+  sql,
 } from 'kysely';
 
 import type { Dialect } from './dialect.js';
@@ -236,7 +237,7 @@ export const sqliteDialect: Dialect = {
   rowByRow: (definitions) => definitions,
   // Timestamps are stored as epoch milliseconds.
   instantOf: (value) => (value === null || value === undefined ? null : new Date(Number(value))),
-  daysSince: (column, now) => `((${now.getTime()} - ${column}) / ${24 * 60 * 60 * 1000})`,
+  daysSince: (column, now) => sql<number>`((${now} - ${sql.ref(column)}) / ${sql.lit(24 * 60 * 60 * 1000)})`,
   quarterHourOf: (column) => `${column} / ${15 * 60 * 1000}`,
   restartIds: async (em: EntityManager) => {
     await em.execute('delete from sqlite_sequence');

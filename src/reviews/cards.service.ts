@@ -1,6 +1,6 @@
 import { EntityManager, raw } from '@mikro-orm/sql';
 import { Injectable } from '@nestjs/common';
-import type { Selectable } from 'kysely';
+import { type Selectable, type SelectQueryBuilder, sql } from 'kysely';
 import { chunksOf } from '../core/chunks.js';
 import { asInteger, daysSince, instantOf, lockReferences, quarterHour } from '../database/dialect.js';
 import { type Answer, type Memory, REVIEW_STATE, type Scheduler } from '../scheduling/scheduler.js';
@@ -346,24 +346,33 @@ export class CardsService {
   }
 
   /**
-   * Cards due at `now`, least likely to be recalled first (ties: longest due, then word id), of a group's
-   * words if given. Recall falls as the whole days since the last review grow against the stability, so
-   * that ratio orders them in SQL exactly as FSRS's retrievability would.
+   * Cards due at `now`, least likely to be recalled first (ties: longest due, then word id), of some words if
+   * given (a subquery of word ids). Recall falls as the whole days since the last review grow against the
+   * stability, so that ratio orders them in SQL exactly as FSRS's retrievability would.
    */
-  async due(now: Date, limit: number, groupId?: number): Promise<(WordCard & { retrievability: number })[]> {
+  async due(
+    now: Date,
+    limit: number,
+    among?: SelectQueryBuilder<object, never, { word_id: number }>,
+  ): Promise<(WordCard & { retrievability: number })[]> {
     await this.refreshStale();
-    const cards = await this.em
-      .createQueryBuilder(Card, 'c')
-      .where({ due: { $lte: now }, ...(groupId !== undefined && { word: { groups: groupId } }) })
-      .orderBy([{ [raw(`${daysSince('c.last_review', now)} / c.stability`)]: 'desc' }, { due: 'asc' }, { word: 'asc' }])
+    // The instant is bound, not written into the text: one compiled statement serves every request.
+    const rows = await this.em
+      .getKysely<RecordTables>()
+      .selectFrom('cards as c')
+      .selectAll('c')
+      .where('c.due', '<=', now)
+      .$if(among !== undefined, (cards) => cards.where('c.word_id', 'in', among!))
+      .orderBy(sql`${daysSince('c.last_review', now)} / c.stability`, 'desc')
+      .orderBy('c.due')
+      .orderBy('c.word_id')
       .limit(limit)
-      .getResultList();
+      .execute();
     const scheduler = await this.scheduling.scheduler();
-    return cards.map((card) => ({
-      wordId: card.word.id,
-      memory: memoryOf(card),
-      retrievability: scheduler.retrievability(memoryOf(card), now),
-    }));
+    return rows.map((row) => {
+      const memory = memoryOf(storedCardOf(row));
+      return { wordId: row.word_id, memory, retrievability: scheduler.retrievability(memory, now) };
+    });
   }
 
   /** How many words were answered for the first time since `since`. */

@@ -28,7 +28,11 @@ export class SrsService {
     if (query.group_id !== undefined) {
       await this.groups.findGroup(query.group_id);
     }
-    const due = await this.cards.due(now, query.limit, query.group_id);
+    const due = await this.cards.due(
+      now,
+      query.limit,
+      query.group_id === undefined ? undefined : this.groups.memberIds(query.group_id),
+    );
     const timeZone = this.config.get('APP_TIMEZONE', { infer: true });
     const introducedToday = await this.cards.introducedSince(startOfDayIn(timeZone, dayIn(timeZone, now)));
     const remaining = Math.max(0, this.config.get('SRS_NEW_WORDS_PER_DAY', { infer: true }) - introducedToday);

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { CompiledQuery } from 'kysely';
 import { dialect } from '../../src/database/dialect.js';
 import type { SqliteConnection } from '../../src/database/sqlite.dialect.js';
-import { sql, statementsDuring } from '../api.js';
+import { api, sql, statementsDuring } from '../api.js';
 import { useTestApp } from '../app.js';
 import { portal } from '../fixtures.js';
 
@@ -32,6 +32,19 @@ import { portal } from '../fixtures.js';
     const [first, second] = await portal(t).createWords(['น้ำ', 'water'], ['ไฟ', 'fire']);
     await portal(t).getWord(first.id);
     expect(await compiledDuring(() => portal(t).getWord(second.id))).toEqual([]);
+  });
+
+  it('compiles the review queue once, though it orders the cards by the time since their last review', async () => {
+    const word = await portal(t).createWord({ thai: 'ลม', english: 'wind' });
+    // Answered wrong a day ago: due since.
+    await portal(t)
+      .review(word.id, false, { reviewedAt: new Date(Date.now() - 24 * 60 * 60 * 1000).toISOString() })
+      .expect(201);
+    const queue = () => api(t).get('/reviews/queue').expect(200);
+    expect((await queue()).body.items.map((item: { id: number }) => item.id)).toContain(word.id);
+    // A later instant: the same statements, nothing compiled again.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await compiledDuring(queue)).toEqual([]);
   });
 
   it('runs no pragma to record an answer outside a session: a pragma expires every compiled statement', async () => {
