@@ -19,10 +19,15 @@ export function dayIn(timeZone: string, instant: Date): string {
   return formatterIn(timeZone).format(instant).slice(0, 10);
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A YYYY-MM-DD day as a number: the days since 1970-01-01 (a walk over days steps by 1, with no date text). */
+export const epochDayOf = (day: string): number => Date.parse(day) / DAY_MS;
+const dayOfEpochDay = (epochDay: number): string => new Date(epochDay * DAY_MS).toISOString().slice(0, 10);
+
 /** The calendar day `days` after (or before, if negative) a YYYY-MM-DD day. */
 export function dayPlus(day: string, days: number): string {
-  const [year, month, date] = day.split('-').map(Number);
-  return new Date(Date.UTC(year, month - 1, date + days)).toISOString().slice(0, 10);
+  return dayOfEpochDay(epochDayOf(day) + days);
 }
 
 /** How far the zone's wall clock is ahead of UTC at an instant, in milliseconds. */
@@ -37,22 +42,31 @@ function offsetAt(timeZone: string, instant: number): number {
 }
 
 // A day's first instant never changes, and a long streak asks for hundreds of them on every request.
-const dayStarts = new Map<string, number>();
-/** Days remembered at most (centuries of one zone): memory stays bounded whatever is asked. */
+const dayStarts = new Map<string, Map<number, number>>();
+/** Days remembered at most per zone (centuries): memory stays bounded whatever is asked. */
 const REMEMBERED_DAYS = 100_000;
+
+/** The first instant (epoch ms) of a day, given as `epochDayOf` numbers it, in an IANA time zone. */
+export function startOfEpochDayIn(timeZone: string, epochDay: number): number {
+  let starts = dayStarts.get(timeZone);
+  if (!starts) {
+    starts = new Map();
+    dayStarts.set(timeZone, starts);
+  }
+  let start = starts.get(epochDay);
+  if (start === undefined) {
+    if (starts.size >= REMEMBERED_DAYS) {
+      starts.clear();
+    }
+    start = firstInstantOf(timeZone, dayOfEpochDay(epochDay));
+    starts.set(epochDay, start);
+  }
+  return start;
+}
 
 /** The first instant of a YYYY-MM-DD day in an IANA time zone (its midnight, or the first hour after a gap). */
 export function startOfDayIn(timeZone: string, day: string): Date {
-  const key = `${timeZone} ${day}`;
-  let start = dayStarts.get(key);
-  if (start === undefined) {
-    if (dayStarts.size >= REMEMBERED_DAYS) {
-      dayStarts.clear();
-    }
-    start = firstInstantOf(timeZone, day);
-    dayStarts.set(key, start);
-  }
-  return new Date(start);
+  return new Date(startOfEpochDayIn(timeZone, epochDayOf(day)));
 }
 
 function firstInstantOf(timeZone: string, day: string): number {

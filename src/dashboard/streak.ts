@@ -1,4 +1,4 @@
-import { dayIn, dayPlus, startOfDayIn } from '../core/calendar.js';
+import { dayIn, epochDayOf, startOfEpochDayIn } from '../core/calendar.js';
 import type { Span } from '../reviews/reviews.service.js';
 
 // Days asked about at a time, growing: a short streak costs one small question, a long one a few of at most 256.
@@ -17,16 +17,18 @@ export async function walkStreak(
   now: Date,
   timeZone: string,
 ): Promise<number> {
-  let day = dayIn(timeZone, now);
-  let end = startOfDayIn(timeZone, dayPlus(day, 1));
+  // Days as numbers: a long streak walks hundreds of them on every request.
+  let day = epochDayOf(dayIn(timeZone, now));
+  let end = startOfEpochDayIn(timeZone, day + 1);
   let streak = 0;
   let today = true;
   for (let batch = FIRST_BATCH; ; batch = Math.min(batch * BATCH_GROWTH, LARGEST_BATCH)) {
     const days: Span[] = [];
     for (let index = 0; index < batch; index += 1) {
-      const start = startOfDayIn(timeZone, day);
-      days.push({ start, end });
-      [day, end] = [dayPlus(day, -1), start];
+      const start = startOfEpochDayIn(timeZone, day);
+      days.push({ start: new Date(start), end: new Date(end) });
+      end = start;
+      day -= 1;
     }
     for (const answered of await answeredIn(days)) {
       if (answered) {
