@@ -19,9 +19,9 @@ export function dayIn(timeZone: string, instant: Date): string {
   return formatterIn(timeZone).format(instant).slice(0, 10);
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+export const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** A YYYY-MM-DD day as a number: the days since 1970-01-01 (a walk over days steps by 1, with no date text). */
+/** A YYYY-MM-DD day (zero-padded, as `dayIn` gives it) as a number: the days since 1970-01-01 (a walk over days steps by 1, with no date text). */
 export const epochDayOf = (day: string): number => Date.parse(day) / DAY_MS;
 const dayOfEpochDay = (epochDay: number): string => new Date(epochDay * DAY_MS).toISOString().slice(0, 10);
 
@@ -43,23 +43,24 @@ function offsetAt(timeZone: string, instant: number): number {
 
 // A day's first instant never changes, and a long streak asks for hundreds of them on every request.
 const dayStarts = new Map<string, Map<number, number>>();
-/** Days remembered at most per zone (centuries): memory stays bounded whatever is asked. */
+/** Days remembered at most per zone (centuries; the portal asks about one zone, APP_TIMEZONE). */
 const REMEMBERED_DAYS = 100_000;
 
 /** The first instant (epoch ms) of a day, given as `epochDayOf` numbers it, in an IANA time zone. */
 export function startOfEpochDayIn(timeZone: string, epochDay: number): number {
-  let starts = dayStarts.get(timeZone);
-  if (!starts) {
-    starts = new Map();
-    dayStarts.set(timeZone, starts);
-  }
-  let start = starts.get(epochDay);
+  const starts = dayStarts.get(timeZone);
+  let start = starts?.get(epochDay);
   if (start === undefined) {
-    if (starts.size >= REMEMBERED_DAYS) {
-      starts.clear();
-    }
+    // Computed first: a zone that does not exist throws here, and is not remembered.
     start = firstInstantOf(timeZone, dayOfEpochDay(epochDay));
-    starts.set(epochDay, start);
+    if (!starts) {
+      dayStarts.set(timeZone, new Map([[epochDay, start]]));
+    } else {
+      if (starts.size >= REMEMBERED_DAYS) {
+        starts.clear();
+      }
+      starts.set(epochDay, start);
+    }
   }
   return start;
 }

@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { dayIn, dayPlus, startOfDayIn } from '../core/calendar.js';
+import { DAY_MS, dayIn, dayPlus, startOfDayIn } from '../core/calendar.js';
 import type { Environment } from '../config.js';
 import { CardsService } from '../reviews/cards.service.js';
 import { ReviewsService, successRate } from '../reviews/reviews.service.js';
@@ -15,8 +15,6 @@ import type {
   StudyProgressDto,
 } from './dto/dashboard.dto.js';
 import { walkStreak } from './streak.js';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 @Injectable()
 export class DashboardService {

@@ -357,12 +357,9 @@ export class CardsService {
   ): Promise<(WordCard & { retrievability: number })[]> {
     await this.refreshStale();
     // The instant is bound, not written into the text: one compiled statement serves every request.
-    const rows = await this.em
-      .getKysely<RecordTables>()
-      .selectFrom('cards as c')
+    const due = this.em.getKysely<RecordTables>().selectFrom('cards as c').where('c.due', '<=', now);
+    const rows = await (among ? due.where('c.word_id', 'in', among) : due)
       .selectAll('c')
-      .where('c.due', '<=', now)
-      .$if(among !== undefined, (cards) => cards.where('c.word_id', 'in', among!))
       .orderBy(sql`${daysSince('c.last_review', now)} / c.stability`, 'desc')
       .orderBy('c.due')
       .orderBy('c.word_id')

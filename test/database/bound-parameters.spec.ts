@@ -35,16 +35,18 @@ import { portal } from '../fixtures.js';
   });
 
   it('compiles the review queue once, though it orders the cards by the time since their last review', async () => {
-    const word = await portal(t).createWord({ thai: 'ลม', english: 'wind' });
+    const { group, words } = await portal(t).groupWithWords('wind', 1);
     // Answered wrong a day ago: due since.
     await portal(t)
-      .review(word.id, false, { reviewedAt: new Date(Date.now() - 24 * 60 * 60 * 1000).toISOString() })
+      .review(words[0].id, false, { reviewedAt: new Date(Date.now() - 24 * 60 * 60 * 1000).toISOString() })
       .expect(201);
-    const queue = () => api(t).get('/reviews/queue').expect(200);
-    expect((await queue()).body.items.map((item: { id: number }) => item.id)).toContain(word.id);
-    // A later instant: the same statements, nothing compiled again.
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(await compiledDuring(queue)).toEqual([]);
+    for (const path of ['/reviews/queue', `/reviews/queue?group_id=${group.id}`]) {
+      const queue = () => api(t).get(path).expect(200);
+      expect((await queue()).body.items.map((item: { id: number }) => item.id)).toContain(words[0].id);
+      // A later instant: the same statements, nothing compiled again.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect({ path, compiled: await compiledDuring(queue) }).toEqual({ path, compiled: [] });
+    }
   });
 
   it('runs no pragma to record an answer outside a session: a pragma expires every compiled statement', async () => {
