@@ -3,7 +3,7 @@ import { AbstractSqlDriver, MikroORM, PostgreSqlConnection, PostgreSqlPlatform }
 import type { EntityManager } from '@mikro-orm/sql';
 import { PostgresQueryCompiler, sql } from 'kysely';
 import pg from 'pg';
-import type { Dialect } from './dialect.js';
+import type { Dialect } from './dialect.interface.js';
 
 // Counts and sums come back as numbers, as from SQLite: bigint (count) and numeric (sum of bigints) are text
 // in `pg` by default; the portal's never pass 2^53.

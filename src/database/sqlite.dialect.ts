@@ -20,7 +20,7 @@ import {
   sql,
 } from 'kysely';
 
-import type { Dialect } from './dialect.js';
+import type { Dialect } from './dialect.interface.js';
 
 /** Kysely's SQLite dialect, holding its better-sqlite3 database once it is open (for backups and tests). */
 export type SqliteConnection = SqliteDialect & { database?: Database.Database };

@@ -1,0 +1,50 @@
+import type { MikroORM } from '@mikro-orm/core';
+import type { EntityManager, TriggerDef } from '@mikro-orm/sql';
+import type { RawBuilder } from 'kysely';
+
+/**
+ * Everything the portal's SQL needs that a database says its own way, one member per concern. Entities,
+ * migrations and services build their SQL from these; each database is one implementation of this interface
+ * (sqlite.dialect.ts, postgresql.dialect.ts).
+ */
+export interface Dialect {
+  readonly name: 'sqlite' | 'postgresql';
+  /** SQL for `expression` folded to lower case in every script. */
+  folded(expression: string): string;
+  /** SQL for a boolean expression's value as 0 or 1. */
+  asInteger(expression: string): string;
+  /** SQL for the text of a top-level key of a JSON column. */
+  jsonText(column: string, key: string): string;
+  /** SQL for a text column without any of `characters` (each one code point). */
+  withoutCharacters(column: string, characters: readonly string[]): string;
+  /** SQL for a text column with A–Z in lower case (immutable, so a generated column may use it). */
+  lowerAscii(column: string): string;
+  /** The definition of a column the database computes from `expression` on every write. */
+  generated(expression: string): string;
+  /** Row triggers whose bodies are plain statements, as this database declares them. */
+  triggers(definitions: TriggerDef[]): TriggerDef[];
+  /**
+   * Row triggers (for `triggers`) that must see the rows their statement wrote before theirs and none after, as
+   * SQLite's after triggers do: a count of distinct values kept by one of them counts a value once per statement.
+   */
+  rowByRow(definitions: TriggerDef[]): TriggerDef[];
+  /** A timestamp as it comes back from raw SQL, as an instant. */
+  instantOf(value: number | string | Date | null | undefined): Date | null;
+  /** The whole days from a timestamp column to `now`, bound as a parameter (FSRS counts elapsed time so). */
+  daysSince(column: string, now: Date): RawBuilder<number>;
+  /** SQL for the UTC quarter hour (a number) of a timestamp column. */
+  quarterHourOf(column: string): string;
+  /** Restarts every table's ids, as on a fresh install (the tables are empty). */
+  restartIds(em: EntityManager): Promise<void>;
+  /**
+   * Makes the foreign keys of the transaction's writes be checked at its commit instead of at each statement;
+   * null where references are checked before the write instead (`danglingReferences`).
+   */
+  deferForeignKeys: ((em: EntityManager) => Promise<void>) | null;
+  /** The largest id a row can have (a key the API takes beyond it refers to no row, and cannot be written). */
+  readonly largestId: number;
+  /** Whether rows can be locked one by one (`select … for update`); SQLite writes one transaction at a time. */
+  readonly rowLocks: boolean;
+  /** Runs `work` (the migrations at start-up) while no other server process on the same database runs it. */
+  exclusively<T>(orm: MikroORM, work: () => Promise<T>): Promise<T>;
+}
