@@ -21,7 +21,10 @@ export function dayIn(timeZone: string, instant: Date): string {
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** A YYYY-MM-DD day (zero-padded, as `dayIn` gives it) as a number: the days since 1970-01-01 (a walk over days steps by 1, with no date text). */
+/**
+ * A YYYY-MM-DD day (zero-padded, as `dayIn` gives it) as a number: the days since 1970-01-01 (a walk over days
+ * steps by 1, with no date text).
+ */
 export const epochDayOf = (day: string): number => Date.parse(day) / DAY_MS;
 const dayOfEpochDay = (epochDay: number): string => new Date(epochDay * DAY_MS).toISOString().slice(0, 10);
 
