@@ -1,6 +1,7 @@
 import type { Type as ClassType } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
+import type { RawBuilder } from 'kysely';
 import { QueryInt } from './http.js';
 import { IntegerProperty } from './api-properties.js';
 
@@ -23,6 +24,8 @@ export function offsetOf(query: PaginationQueryDto): number {
 
 export const ORDERS = ['asc', 'desc'] as const;
 export type Order = (typeof ORDERS)[number];
+/** An expression a list is ordered by, with its direction. */
+export type OrderKey = [RawBuilder<unknown>, Order];
 
 /** A list query sorted by one of `fields`; ties are always broken by id. */
 export function SortedQueryDto<const F extends string>(

@@ -1,12 +1,12 @@
 import { EntityManager } from '@mikro-orm/sql';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { sql } from 'kysely';
-import { asInteger, danglingReferences, dialect, instantOf, jsonText, quarterHour } from '../database/dialect.js';
+import { asInteger, danglingReferences, dialect, instantOf, quarterHour } from '../database/dialect.js';
 import { chunksOf } from '../core/chunks.js';
 import type { TablesOf } from '../database/tables.js';
 import type { StudySession } from '../study-sessions/study-session.entity.js';
 import type { Word } from '../words/word.entity.js';
-import { offsetOf, type Order, page, type Page, type PaginationQueryDto } from '../core/pagination.js';
+import { offsetOf, type Order, type OrderKey, page, type Page, type PaginationQueryDto } from '../core/pagination.js';
 import type {
   AnswerDto,
   AnswerRecordedDto,
@@ -55,8 +55,8 @@ export interface AnswerStats {
 }
 
 /**
- * The log with the tables its reads join: the words it names (`thai` and `english` of each answer in a list, a
- * session's words in their order) and the sessions it was given in (a group's statistics).
+ * The log with the tables its reads join: the words it names (`thai` and `english` of each answer in a list) and
+ * the sessions it was given in (a group's statistics).
  */
 type LogTables = RecordTables & Pick<TablesOf<typeof Word | typeof StudySession>, 'words' | 'study_sessions'>;
 
@@ -78,18 +78,9 @@ const ANSWER_AGGREGATES = {
   last: 'max(r.reviewed_at)',
 };
 
-// How the words of a session sort: by the word (`w`) or by its answers in the session; unsorted, in the order
-// first answered.
+// How the words of a session sort by their answers there; unsorted, in the order first answered.
 const SESSION_WORD_ORDER = {
   first_answered: 'min(r.id)',
-  // Thai dictionary order, as the word lists sort (the key the Word entity keeps).
-  thai: 'w.thai_sort',
-  english: 'w.english',
-  romanization: jsonText('w.parts', 'romanization'),
-  correct_count: 'w.correct_count',
-  wrong_count: 'w.wrong_count',
-  created_at: 'w.created_at',
-  id: 'w.id',
   session_correct_count: ANSWER_AGGREGATES.correct,
   session_wrong_count: `${ANSWER_AGGREGATES.total} - ${ANSWER_AGGREGATES.correct}`,
 };
@@ -375,32 +366,41 @@ export class ReviewsService {
     };
   }
 
-  /** One page of the words answered in a session, in the order first answered, with their counts there. */
+  /**
+   * One page of the words answered in a session, with their counts there: in the order first answered, by those
+   * counts, or by the keys of another order that name the word as `r.word_id` (the words module's, which reads
+   * its own table).
+   */
   async sessionWords(
     sessionId: number,
-    query: PaginationQueryDto & { sort_by?: SessionWordSort; order: Order },
+    query: PaginationQueryDto & { order: Order },
+    by?: SessionWordSort | ((wordId: 'r.word_id') => OrderKey[]),
   ): Promise<{ total: number; words: { wordId: number; correct: number; wrong: number }[] }> {
     const answers = this.em
-      .getKysely<LogTables>()
+      .getKysely<RecordTables>()
       .selectFrom('words_review_items as r')
       .where('r.study_session_id', '=', sessionId);
     const { total } = await answers
       .select(sql<number>`count(distinct r.word_id)`.as('total'))
       .executeTakeFirstOrThrow();
-    const sortBy = sql.raw(SESSION_WORD_ORDER[query.sort_by ?? 'first_answered']);
-    const rows = await answers
-      .innerJoin('words as w', 'w.id', 'r.word_id')
-      .select([
-        'w.id as word_id',
-        sql.raw<number>(ANSWER_AGGREGATES.correct).as('correct'),
-        sql.raw<number>(ANSWER_AGGREGATES.total).as('answers'),
-      ])
-      // By the word's key, not the log's word_id: PostgreSQL then lets the order use any column of the word.
-      .groupBy('w.id')
-      // Words without a romanization last, whatever the order.
-      .$if(query.sort_by === 'romanization', (rows) => rows.orderBy(sql`${sortBy} is null`))
-      .orderBy(sortBy, query.order)
-      .orderBy('w.id')
+    const keys: OrderKey[] =
+      typeof by === 'function'
+        ? by('r.word_id')
+        : [
+            [sql.raw(SESSION_WORD_ORDER[by ?? 'first_answered']), query.order],
+            [sql.ref('r.word_id'), 'asc'],
+          ];
+    const rows = await keys
+      .reduce(
+        (sorted, [key, direction]) => sorted.orderBy(key, direction),
+        answers
+          .select([
+            'r.word_id',
+            sql.raw<number>(ANSWER_AGGREGATES.correct).as('correct'),
+            sql.raw<number>(ANSWER_AGGREGATES.total).as('answers'),
+          ])
+          .groupBy('r.word_id'),
+      )
       .limit(query.per_page)
       .offset(offsetOf(query))
       .execute();

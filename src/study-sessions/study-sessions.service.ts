@@ -193,7 +193,15 @@ export class StudySessionsService {
   /** Words answered in the session, in the order they were first answered, with their session counts. */
   async answeredWords(id: number, query: SessionWordsQueryDto): Promise<Page<SessionWordDto>> {
     await this.existing(id);
-    const { total, words: answered } = await this.reviews.sessionWords(id, query);
+    const { sort_by: sortBy, order } = query;
+    // By the counts in the session, the record's order; by a word list's sort, the words module's.
+    const { total, words: answered } = await this.reviews.sessionWords(
+      id,
+      query,
+      sortBy === undefined || sortBy === 'session_correct_count' || sortBy === 'session_wrong_count'
+        ? sortBy
+        : (wordId) => this.words.orderOf(sortBy, order, wordId),
+    );
     const words = new Map(
       (await this.words.findWords(answered.map((word) => word.wordId))).map((word) => [word.id, word]),
     );

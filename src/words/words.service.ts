@@ -1,9 +1,9 @@
 import { EntityManager } from '@mikro-orm/sql';
 import { ConflictException, Injectable } from '@nestjs/common';
-import { type SelectQueryBuilder, sql } from 'kysely';
+import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import { equalsFolded, jsonText } from '../database/dialect.js';
 import type { TablesOf } from '../database/tables.js';
-import { offsetOf, page, type Page } from '../core/pagination.js';
+import { offsetOf, type Order, type OrderKey, page, type Page } from '../core/pagination.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { ReviewsService } from '../reviews/reviews.service.js';
 import {
@@ -16,7 +16,7 @@ import {
   type WordDto,
 } from './dto/word.dto.js';
 import type { CreateWordDto, UpdateWordDto } from './dto/word-input.dto.js';
-import type { GroupWordsQueryDto, ListWordsQueryDto } from './dto/list-words.query.js';
+import type { GroupWordsQueryDto, ListWordsQueryDto, WordSort } from './dto/list-words.query.js';
 import { relevanceOf, wordSearch } from './search.js';
 import { Word } from './word.entity.js';
 
@@ -34,6 +34,19 @@ const SORT_COLUMNS = {
   id: 'w.id',
 } as const;
 
+/** The keys `sort_by` orders words by (the words table as `w`), each with its direction; ties by id follow. */
+function sortKeys(by: WordSort, order: Order): OrderKey[] {
+  if (by === 'romanization') {
+    // Words without a romanization last, whatever the order.
+    const romanization = sql.raw(jsonText('w.parts', 'romanization'));
+    return [
+      [sql`${romanization} is null`, 'asc'],
+      [romanization, order],
+    ];
+  }
+  return [[sql.ref(SORT_COLUMNS[by]), order]];
+}
+
 /** The order of a word list: by `q`'s relevance if searched without a sort, else by the sort asked, then by id. */
 function ordered<Row>(words: WordsAsW<Row>, query: ListWordsQueryDto): WordsAsW<Row> {
   const by = query.q && !query.sort_by ? 'relevance' : (query.sort_by ?? 'thai');
@@ -41,15 +54,9 @@ function ordered<Row>(words: WordsAsW<Row>, query: ListWordsQueryDto): WordsAsW<
     // The best matches first (search.ts), each rank in Thai order.
     return words.orderBy(relevanceOf(query.q!)).orderBy('w.thai_sort', query.order).orderBy('w.id');
   }
-  if (by === 'romanization') {
-    // Words without a romanization last, whatever the order.
-    const romanization = sql.raw(jsonText('w.parts', 'romanization'));
-    return words
-      .orderBy(sql`${romanization} is null`)
-      .orderBy(romanization, query.order)
-      .orderBy('w.id');
-  }
-  return words.orderBy(SORT_COLUMNS[by], query.order).orderBy('w.id');
+  return sortKeys(by, query.order)
+    .reduce((sorted, [key, direction]) => sorted.orderBy(key, direction), words)
+    .orderBy('w.id');
 }
 
 @Injectable()
@@ -82,6 +89,18 @@ export class WordsService {
       .offset(offsetOf(query))
       .execute();
     return page(rows.map(toWordDtoOfRow), total, query);
+  }
+
+  /**
+   * How a word list sorted by `sortBy` orders its words (ties by id), for another module's rows that name a word by
+   * the column `wordId`: each key a subquery of the words table by that id, so that its query needs no join.
+   */
+  orderOf(sortBy: WordSort, order: Order, wordId: string): OrderKey[] {
+    const byWord = (key: RawBuilder<unknown>) => sql`(select ${key} from words as w where w.id = ${sql.ref(wordId)})`;
+    return [
+      ...sortKeys(sortBy, order).map(([key, direction]): OrderKey => [byWord(key), direction]),
+      [sql.ref(wordId), 'asc'],
+    ];
   }
 
   listInGroup(groupId: number, query: GroupWordsQueryDto): Promise<Page<WordDto>> {

@@ -1,5 +1,6 @@
 import { sql } from '../api.js';
 import { useEmptyTestApp } from '../app.js';
+import { WORD_SORTS } from '../../src/words/dto/list-words.query.js';
 import { portal } from '../fixtures.js';
 
 /**
@@ -127,6 +128,40 @@ describe('the sorts a frontend asks for', () => {
     expect(await ids(`${path}?sort_by=id&order=desc`)).toEqual([words[2].id, words[1].id, words[0].id]);
     expect((await client.get(`${path}?sort_by=romanization`)).status).toBe(200);
     expect((await client.get(`${path}?sort_by=group`)).status).toBe(400);
+  });
+
+  it('sorts the words of a session as their group’s word list sorts them, by each of its sorts, both ways', async () => {
+    const made = [
+      await client.createWord({ thai: 'ง', english: 'delta', parts: { romanization: 'ngo' } }),
+      await client.createWord({ thai: 'ข', english: 'alpha' }),
+      await client.createWord({ thai: 'ค', english: 'charlie', parts: { romanization: 'kho' } }),
+      await client.createWord({ thai: 'ก', english: 'bravo', parts: { romanization: 'ko' } }),
+    ];
+    const group = await client.createGroup(
+      'Sorted',
+      made.map((word) => word.id),
+    );
+    // Counters that differ from word to word, and from the session's own counts (an answer outside it).
+    const session = await client.createSession(group.id);
+    await client.answerInOrder(session.id, [
+      [made[1], true],
+      [made[1], true],
+      [made[2], false],
+      [made[0], true],
+      [made[3], false],
+      [made[3], false],
+      [made[3], true],
+    ]);
+    await client.review(made[0].id, false).expect(201);
+    for (const sortBy of WORD_SORTS) {
+      for (const order of ['asc', 'desc']) {
+        const query = `sort_by=${sortBy}&order=${order}`;
+        expect({ query, ids: await ids(`/study_sessions/${session.id}/words?${query}`) }).toEqual({
+          query,
+          ids: await ids(`/groups/${group.id}/words?${query}`),
+        });
+      }
+    }
   });
 
   it('sorts words by romanization, words without one last in either order', async () => {
