@@ -129,7 +129,7 @@ const sql = {
   groupStats: db.prepare(
     `select count(distinct r.word_id) as studied, coalesce(sum(r.correct), 0) as correct, count(r.id) as total,
        max(r.reviewed_at) as last
-     from study_sessions s join words_review_items r on r.study_session_id = s.id where s.group_id = ?`,
+     from words_review_items r where r.group_id = ?`,
   ),
   sessionCount: db.prepare('select count(*) from study_sessions').pluck(),
   sessions: db.prepare(
@@ -179,8 +179,8 @@ const sql = {
     'insert into study_activities (session_id, word_id, correct, created_at) values (?, ?, ?, ?)',
   ),
   insertReview: db.prepare(
-    `insert into words_review_items (word_id, study_session_id, correct, reviewed_at, created_at, card_state)
-     values (?, ?, ?, ?, ?, ?)`,
+    `insert into words_review_items (word_id, study_session_id, group_id, correct, reviewed_at, created_at, card_state)
+     values (?, ?, ?, ?, ?, ?, ?)`,
   ),
   upsertCard: db.prepare(
     `insert into cards (word_id, due, stability, difficulty, elapsed_days, scheduled_days, learning_steps, reps,
@@ -435,7 +435,15 @@ function record(sessionId: number, wordId: number, correct: boolean) {
   const card = sql.card.get(wordId) as CardRow | undefined;
   const memory = card ? memoryOf(card) : null;
   sql.insertActivity.run(sessionId, wordId, correct ? 1 : 0, now.getTime());
-  sql.insertReview.run(wordId, sessionId, correct ? 1 : 0, now.getTime(), now.getTime(), memory?.state ?? 0);
+  sql.insertReview.run(
+    wordId,
+    sessionId,
+    session.group_id,
+    correct ? 1 : 0,
+    now.getTime(),
+    now.getTime(),
+    memory?.state ?? 0,
+  );
   const next = scheduler.answer(memory, { correct, reviewedAt: now });
   sql.upsertCard.run(
     wordId,

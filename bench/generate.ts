@@ -271,7 +271,7 @@ export async function generate(path: string, size: PortalSize, log = (_: string)
   const indexes = setAside(db, 'index', [...indexesOf(db, 'words_review_items'), ...indexesOf(db, 'study_activities')]);
   const CHUNK = 200_000;
   const review = db.prepare(
-    'insert into words_review_items (word_id, study_session_id, correct, reviewed_at, created_at, card_state) values (?, ?, ?, ?, ?, ?)',
+    'insert into words_review_items (word_id, study_session_id, group_id, correct, reviewed_at, created_at, card_state) values (?, ?, ?, ?, ?, ?, ?)',
   );
   const activity = db.prepare(
     'insert into study_activities (session_id, word_id, correct, created_at) values (?, ?, ?, ?)',
@@ -279,7 +279,16 @@ export async function generate(path: string, size: PortalSize, log = (_: string)
   for (let from = 0; from < answers; from += CHUNK) {
     db.transaction(() => {
       for (let a = from; a < Math.min(answers, from + CHUNK); a++) {
-        review.run(answerWord[a], answerSession[a], answerRight[a], answerAt[a], answerAt[a], cardState[a]);
+        const session = answerSession[a];
+        review.run(
+          answerWord[a],
+          session,
+          sessionGroup[session],
+          answerRight[a],
+          answerAt[a],
+          answerAt[a],
+          cardState[a],
+        );
         activity.run(answerSession[a], answerWord[a], answerRight[a], answerAt[a]);
       }
     })();

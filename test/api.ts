@@ -206,13 +206,14 @@ export interface Answer {
 }
 
 /**
- * Records answers directly in the database the way the review endpoints do: a review row and a study
- * activity when inside a session (the database moves the word's counters with the review log).
+ * Records answers directly in the database the way the review endpoints do: a review row (naming its session's
+ * group) and a study activity when inside a session (the database moves the word's counters with the review log).
  */
 export async function insertAnswers(t: TestApp, ...answers: Answer[]): Promise<void> {
   const em = t.orm.em.fork();
   for (const { wordId, correct, sessionId, reviewedAt = new Date() } of answers) {
-    em.create(ReviewItem, { word: wordId, studySession: sessionId ?? null, correct, reviewedAt });
+    const session = sessionId === undefined ? null : await em.findOneOrFail(StudySession, sessionId);
+    em.create(ReviewItem, { word: wordId, studySession: session, group: session?.group ?? null, correct, reviewedAt });
     if (sessionId !== undefined) {
       em.create(StudyActivity, { session: sessionId, word: wordId, correct, createdAt: reviewedAt });
     }

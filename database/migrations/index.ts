@@ -12,6 +12,7 @@ import { Migration20261205090000_xapi_launch } from './Migration20261205090000_x
 import { Migration20261205090000_indexes } from './Migration20261205090000_indexes.js';
 import { Migration20261206090000_totals_after_counters } from './Migration20261206090000_totals_after_counters.js';
 import { Migration20261207090000_session_counters } from './Migration20261207090000_session_counters.js';
+import { Migration20261208090000_answer_groups } from './Migration20261208090000_answer_groups.js';
 
 /** Every migration, oldest first. Add each new one here (see README, "Adding a migration"). */
 export const migrations: MigrationObject[] = [
@@ -31,4 +32,5 @@ export const migrations: MigrationObject[] = [
     class: Migration20261206090000_totals_after_counters,
   },
   { name: 'Migration20261207090000_session_counters', class: Migration20261207090000_session_counters },
+  { name: 'Migration20261208090000_answer_groups', class: Migration20261208090000_answer_groups },
 ];

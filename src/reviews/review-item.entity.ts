@@ -1,6 +1,7 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 import { bigInteger, lateCheckedPartOf, rowOf } from '../database/columns.js';
 import { asInteger, quarterHour, rowByRow, triggers } from '../database/dialect.js';
+import { Group } from '../groups/group.entity.js';
 import { StudySession } from '../study-sessions/study-session.entity.js';
 import { Word } from '../words/word.entity.js';
 
@@ -28,6 +29,10 @@ export const ReviewItem = defineEntity({
     word: () => lateCheckedPartOf(Word),
     // No index of its own: the (study_session_id, reviewed_at) index below serves its look-ups and cascades.
     studySession: () => p.manyToOne(StudySession).nullable().deleteRule('cascade').index(false),
+    // The group of that session, as the session names it when the answer is written (a session's group never
+    // changes; null outside a session): a group's statistics read the log alone. No index of its own: the
+    // (group_id, word_id, correct, reviewed_at) index below serves its look-ups and cascades.
+    group: () => p.manyToOne(Group).nullable().deleteRule('cascade').index(false),
     correct: p.boolean(),
     reviewedAt: p.datetime().index(),
     // The state (0 new, 1 learning, 2 review, 3 relearning) of the word's card when the answer was given.
@@ -40,6 +45,8 @@ export const ReviewItem = defineEntity({
     { name: 'words_review_items_retention_index', properties: ['cardState', 'reviewedAt', 'correct'] },
     // A session's answers, and its last one in one seek (when an answer leaves the session's counters).
     { properties: ['studySession', 'reviewedAt'] },
+    // A group's statistics from the index alone (a join of its sessions' answers read each row of the log).
+    { properties: ['group', 'word', 'correct', 'reviewedAt'] },
   ],
   // The word's and the session's counters and the log's summaries (answer_totals, answer_quarter_hours) follow
   // the log in the database, whatever adds, deletes (a cascade too) or recomputes the card state of a review; so

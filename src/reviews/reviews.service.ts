@@ -4,7 +4,6 @@ import { sql } from 'kysely';
 import { asInteger, danglingReferences, dialect, instantOf, quarterHour } from '../database/dialect.js';
 import { chunksOf } from '../core/chunks.js';
 import type { TablesOf } from '../database/tables.js';
-import type { StudySession } from '../study-sessions/study-session.entity.js';
 import type { Word } from '../words/word.entity.js';
 import { offsetOf, type Order, type OrderKey, page, type Page, type PaginationQueryDto } from '../core/pagination.js';
 import type {
@@ -21,9 +20,10 @@ import { type RecordTables, ROWS_PER_INSERT } from './record-tables.js';
 import { ReviewItem } from './review-item.entity.js';
 import { StudyActivity } from './study-activity.entity.js';
 
-/** The study session answers were given in: they may not be older than it. */
+/** The study session answers were given in (they may not be older than it), and its group. */
 export interface AnswerSession {
   id: number;
+  groupId: number;
   startedAt: Date;
 }
 
@@ -54,11 +54,8 @@ export interface AnswerStats {
   last_studied_at: string | null;
 }
 
-/**
- * The log with the tables its reads join: the words it names (`thai` and `english` of each answer in a list) and
- * the sessions it was given in (a group's statistics).
- */
-type LogTables = RecordTables & Pick<TablesOf<typeof Word | typeof StudySession>, 'words' | 'study_sessions'>;
+/** The log with the table its list joins: the words it names (`thai` and `english` of each answer). */
+type LogTables = RecordTables & Pick<TablesOf<typeof Word>, 'words'>;
 
 /** Percentage of correct answers, 0–100 with one decimal; 0 when there are none. */
 export function successRate(correct: number, total: number): number {
@@ -206,6 +203,7 @@ export class ReviewsService {
       const answers = recorded.map(({ wordId, correct, reviewedAt }, index) => ({
         word_id: wordId,
         study_session_id: session?.id ?? null,
+        group_id: session?.groupId ?? null,
         correct,
         reviewed_at: reviewedAt,
         card_state: cards.states[index],
@@ -346,16 +344,15 @@ export class ReviewsService {
   /** The answers recorded in a group's study sessions. */
   async groupStats(groupId: number): Promise<AnswerStats> {
     const row = await this.em
-      .getKysely<LogTables>()
+      .getKysely<RecordTables>()
       .selectFrom('words_review_items as r')
-      .innerJoin('study_sessions as s', 's.id', 'r.study_session_id')
       .select([
         sql.raw<number>(ANSWER_AGGREGATES.studied).as('studied'),
         sql.raw<number>(ANSWER_AGGREGATES.correct).as('correct'),
         sql.raw<number>(ANSWER_AGGREGATES.total).as('total'),
         sql.raw<number | string | Date | null>(ANSWER_AGGREGATES.last).as('last'),
       ])
-      .where('s.group_id', '=', groupId)
+      .where('r.group_id', '=', groupId)
       .executeTakeFirstOrThrow();
     return {
       studied_word_count: Number(row.studied),

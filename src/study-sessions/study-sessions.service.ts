@@ -130,7 +130,7 @@ export class StudySessionsService {
     const session = await this.em.findOne(StudySession, { registration: registration.toLowerCase() });
     if (!session) return null;
     return {
-      session: { id: session.id, startedAt: session.createdAt },
+      session: { id: session.id, groupId: session.group.id, startedAt: session.createdAt },
       members: await this.groups.membersAmong(session.group.id, wordIds),
     };
   }
@@ -264,7 +264,7 @@ export class StudySessionsService {
   }
 
   /** The session (404 if none) as a plain row: this runs for every answer and every page of a session's words. */
-  private async existing(id: number): Promise<AnswerSession & { groupId: number }> {
+  private async existing(id: number): Promise<AnswerSession> {
     const session = await this.em
       .getKysely<SessionTables>()
       .selectFrom('study_sessions')

@@ -145,4 +145,28 @@ async function triggers(orm: MikroORM): Promise<string[]> {
       { id: 3, review_items_count: 0, correct_count: 0, last_reviewed_at: null },
     ]);
   });
+  it('the answer groups migration gives each answer of a session its group, and none to the others', async () => {
+    const groups = migrations.findIndex((migration) => migration.name === 'Migration20261208090000_answer_groups');
+    await orm.migrator.up({ to: migrations[groups - 1].name });
+    const em = orm.em.fork();
+    await em.execute(
+      `insert into words (id, thai, english, parts, created_at, updated_at) values (1, 'น้ำ', 'water', '{}', 0, 0)`,
+    );
+    await em.execute(
+      `insert into groups (id, name, created_at, updated_at) values (1, 'Drinks', 0, 0), (2, 'Food', 0, 0)`,
+    );
+    await em.execute(`insert into study_sessions (id, group_id, created_at) values (1, 2, 0), (2, 1, 0)`);
+    await em.execute(
+      `insert into words_review_items (id, word_id, study_session_id, correct, reviewed_at, created_at)
+       values (1, 1, 1, 1, 5000, 0), (2, 1, 2, 0, 6000, 0), (3, 1, null, 1, 7000, 0)`,
+    );
+
+    await orm.migrator.up();
+
+    expect(await em.execute('select id, group_id from words_review_items order by id')).toEqual([
+      { id: 1, group_id: 2 },
+      { id: 2, group_id: 1 },
+      { id: 3, group_id: null },
+    ]);
+  });
 });

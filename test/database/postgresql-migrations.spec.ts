@@ -67,8 +67,7 @@ async function triggerFunctions(orm: MikroORM): Promise<number> {
   });
 
   it('the session counters migration counts the answers each existing session has', async () => {
-    expect(postgresqlMigrations.at(-1)!.name).toBe('Migration20261207090000_session_counters');
-    await orm.migrator.down();
+    await orm.migrator.down({ to: 'Migration20261206090000_initial' });
     const em = orm.em.fork();
     await em.execute(
       `insert into words (id, thai, english, parts, created_at, updated_at) values (1, 'น้ำ', 'water', '{}', now(), now())`,
@@ -94,6 +93,29 @@ async function triggerFunctions(orm: MikroORM): Promise<number> {
       { id: 1, review_items_count: 3, correct_count: 2, last: '09:00' },
       { id: 2, review_items_count: 1, correct_count: 0, last: '03:00' },
       { id: 3, review_items_count: 0, correct_count: 0, last: null },
+    ]);
+  });
+  it('the answer groups migration gives each answer of a session its group, and none to the others', async () => {
+    await orm.migrator.down({ to: 'Migration20261207090000_session_counters' });
+    const em = orm.em.fork();
+    await em.execute(
+      `insert into words (id, thai, english, parts, created_at, updated_at) values (1, 'น้ำ', 'water', '{}', now(), now())`,
+    );
+    await em.execute(
+      `insert into groups (id, name, created_at, updated_at) values (1, 'Drinks', now(), now()), (2, 'Food', now(), now())`,
+    );
+    await em.execute(`insert into study_sessions (id, group_id, created_at) values (1, 2, now()), (2, 1, now())`);
+    await em.execute(
+      `insert into words_review_items (id, word_id, study_session_id, correct, reviewed_at, created_at) values
+         (1, 1, 1, true, now(), now()), (2, 1, 2, false, now(), now()), (3, 1, null, true, now(), now())`,
+    );
+
+    await orm.migrator.up();
+
+    expect(await em.execute('select id, group_id from words_review_items order by id')).toEqual([
+      { id: 1, group_id: 2 },
+      { id: 2, group_id: 1 },
+      { id: 3, group_id: null },
     ]);
   });
 });
