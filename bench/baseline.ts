@@ -121,15 +121,13 @@ const sql = {
   ),
   // External content: the index holds exactly the rows of words.
   searchCount: db.prepare('select count(*) from words_search where words_search match ?').pluck(),
-  group: db.prepare('select id, name, words_count, created_at from groups where id = ?'),
+  group: db.prepare(
+    `select id, name, words_count, created_at, studied_word_count, correct_count, review_items_count, last_reviewed_at
+     from groups where id = ?`,
+  ),
   groupWords: db.prepare(
     `select ${WORD_COLUMNS} from words_groups m join words w on w.id = m.word_id where m.group_id = ?
      order by w.thai_sort asc, w.id asc limit ? offset ?`,
-  ),
-  groupStats: db.prepare(
-    `select count(distinct r.word_id) as studied, coalesce(sum(r.correct), 0) as correct, count(r.id) as total,
-       max(r.reviewed_at) as last
-     from words_review_items r where r.group_id = ?`,
   ),
   sessionCount: db.prepare('select count(*) from study_sessions').pluck(),
   sessions: db.prepare(
@@ -155,12 +153,11 @@ const sql = {
   mastered: db.prepare('select count(*) from cards where state = 2 and stability >= 21').pluck(),
   dueBefore: db.prepare('select count(*) from cards where due < ?').pluck(),
   dues: db.prepare('select due from cards where due >= ? and due < ? order by due').pluck(),
-  word: db.prepare(`select ${WORD_COLUMNS} from words w where w.id = ?`),
+  word: db.prepare(`select ${WORD_COLUMNS}, w.last_reviewed_at from words w where w.id = ?`),
   wordGroups: db.prepare(
     `select g.id, g.name, g.words_count from words_groups m join groups g on g.id = m.group_id where m.word_id = ?
      order by g.name asc, g.id asc`,
   ),
-  lastReview: db.prepare('select max(reviewed_at) from words_review_items where word_id = ?').pluck(),
   reviews: db.prepare(
     `select r.id, r.word_id, w.thai, w.english, r.correct, r.reviewed_at, r.study_session_id
      from words_review_items r join words w on w.id = r.word_id order by r.reviewed_at desc, r.id desc limit ? offset ?`,
@@ -230,8 +227,19 @@ function words(query: URLSearchParams) {
   return pageOf(rows.map(wordDto), sql.wordCount.get() as number, page, perPage);
 }
 
+interface GroupRow {
+  id: number;
+  name: string;
+  words_count: number;
+  created_at: number;
+  studied_word_count: number;
+  correct_count: number;
+  review_items_count: number;
+  last_reviewed_at: number | null;
+}
+
 function groupOf(id: number) {
-  const group = sql.group.get(id) as { id: number; name: string; words_count: number; created_at: number };
+  const group = sql.group.get(id) as GroupRow | undefined;
   if (!group) {
     throw new NotFound();
   }
@@ -247,7 +255,6 @@ function groupWords(id: number, query: URLSearchParams) {
 
 function group(id: number) {
   const g = groupOf(id);
-  const stats = sql.groupStats.get(id) as { studied: number; correct: number; total: number; last: number | null };
   return {
     id: g.id,
     name: g.name,
@@ -255,11 +262,11 @@ function group(id: number) {
     created_at: iso(g.created_at),
     stats: {
       total_word_count: g.words_count,
-      studied_word_count: stats.studied,
-      correct_count: stats.correct,
-      wrong_count: stats.total - stats.correct,
-      success_rate: rate(stats.correct, stats.total),
-      last_studied_at: iso(stats.last),
+      studied_word_count: g.studied_word_count,
+      correct_count: g.correct_count,
+      wrong_count: g.review_items_count - g.correct_count,
+      success_rate: rate(g.correct_count, g.review_items_count),
+      last_studied_at: iso(g.last_reviewed_at),
     },
   };
 }
@@ -371,14 +378,14 @@ function forecast(query: URLSearchParams) {
 }
 
 function word(id: number) {
-  const row = sql.word.get(id) as WordRow | undefined;
+  const row = sql.word.get(id) as (WordRow & { last_reviewed_at: number | null }) | undefined;
   if (!row) {
     throw new NotFound();
   }
   return {
     ...wordDto(row),
     groups: sql.wordGroups.all(id),
-    last_reviewed_at: iso((sql.lastReview.get(id) as number | null) ?? null),
+    last_reviewed_at: iso(row.last_reviewed_at),
   };
 }
 

@@ -298,13 +298,19 @@ export async function generate(path: string, size: PortalSize, log = (_: string)
 
   // What the triggers set aside would have summed up, row by row (review-item.entity.ts).
   db.transaction(() => {
-    db.exec(`update words set correct_count = t.correct, wrong_count = t.answers - t.correct
-      from (select word_id, sum(correct) as correct, count(*) as answers from words_review_items group by word_id) t
+    db.exec(`update words set correct_count = t.correct, wrong_count = t.answers - t.correct, last_reviewed_at = t.last
+      from (select word_id, sum(correct) as correct, count(*) as answers, max(reviewed_at) as last
+        from words_review_items group by word_id) t
       where words.id = t.word_id`);
     db.exec(`update study_sessions set review_items_count = t.answers, correct_count = t.correct, last_reviewed_at = t.last
       from (select study_session_id, count(*) as answers, sum(correct) as correct, max(reviewed_at) as last
         from words_review_items group by study_session_id) t
       where study_sessions.id = t.study_session_id`);
+    db.exec(`update groups set review_items_count = t.answers, correct_count = t.correct, studied_word_count = t.studied,
+        last_reviewed_at = t.last
+      from (select group_id, count(*) as answers, sum(correct) as correct, count(distinct word_id) as studied,
+          max(reviewed_at) as last from words_review_items where group_id is not null group by group_id) t
+      where groups.id = t.group_id`);
     if (answers > 0) {
       db.exec(`insert into answer_totals (id, answers, correct, studied_words)
         select 1, count(*), sum(correct), count(distinct word_id) from words_review_items`);

@@ -323,7 +323,8 @@ function checkCounters(database: string): string {
     [
       'words whose counters differ from their log',
       one(`select count(*) from words w where w.correct_count + w.wrong_count
-             <> (select count(*) from words_review_items r where r.word_id = w.id)`),
+             <> (select count(*) from words_review_items r where r.word_id = w.id)
+             or w.last_reviewed_at is not (select max(r.reviewed_at) from words_review_items r where r.word_id = w.id)`),
       0,
     ],
     ['cards (one per answered word)', one('select count(*) from cards'), log.words],
@@ -334,6 +335,16 @@ function checkCounters(database: string): string {
                on a.study_session_id = s.id
              where s.review_items_count <> coalesce(a.answers, 0) or s.correct_count <> coalesce(a.correct, 0)
                or s.last_reviewed_at is not a.last`),
+      0,
+    ],
+    [
+      'groups whose counters differ from the answers in their sessions',
+      one(`select count(*) from groups g left join (select s.group_id, count(*) as answers, sum(r.correct) as correct,
+               count(distinct r.word_id) as studied, max(r.reviewed_at) as last
+               from words_review_items r join study_sessions s on s.id = r.study_session_id group by s.group_id) a
+               on a.group_id = g.id
+             where g.review_items_count <> coalesce(a.answers, 0) or g.correct_count <> coalesce(a.correct, 0)
+               or g.studied_word_count <> coalesce(a.studied, 0) or g.last_reviewed_at is not a.last`),
       0,
     ],
   ];

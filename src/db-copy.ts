@@ -159,10 +159,11 @@ async function copyTable(source: Database.Database, target: pg.ClientBase, table
 async function counterProblems(target: pg.ClientBase, quarterHourOf: (column: string) => string): Promise<string[]> {
   const checks: [problem: string, mismatches: string][] = [
     [
-      "words' correct_count/wrong_count differ from their answers",
-      `select count(*) from words w left join (select word_id, sum(correct::int) as correct, sum((not correct)::int) as wrong
-         from words_review_items group by word_id) r on r.word_id = w.id
-       where w.correct_count <> coalesce(r.correct, 0) or w.wrong_count <> coalesce(r.wrong, 0)`,
+      "words' correct_count/wrong_count/last_reviewed_at differ from their answers",
+      `select count(*) from words w left join (select word_id, sum(correct::int) as correct, sum((not correct)::int) as wrong,
+           max(reviewed_at) as last from words_review_items group by word_id) r on r.word_id = w.id
+       where w.correct_count <> coalesce(r.correct, 0) or w.wrong_count <> coalesce(r.wrong, 0)
+          or w.last_reviewed_at is distinct from r.last`,
     ],
     [
       "study sessions' review_items_count/correct_count/last_reviewed_at differ from their answers",
@@ -171,6 +172,14 @@ async function counterProblems(target: pg.ClientBase, quarterHourOf: (column: st
          on r.study_session_id = s.id
        where s.review_items_count <> coalesce(r.answers, 0) or s.correct_count <> coalesce(r.correct, 0)
           or s.last_reviewed_at is distinct from r.last`,
+    ],
+    [
+      "groups' review_items_count/correct_count/studied_word_count/last_reviewed_at differ from their answers",
+      `select count(*) from groups g left join (select group_id, count(*) as answers, sum(correct::int) as correct,
+           count(distinct word_id) as studied, max(reviewed_at) as last from words_review_items group by group_id) r
+         on r.group_id = g.id
+       where g.review_items_count <> coalesce(r.answers, 0) or g.correct_count <> coalesce(r.correct, 0)
+          or g.studied_word_count <> coalesce(r.studied, 0) or g.last_reviewed_at is distinct from r.last`,
     ],
     [
       "groups' words_count differ from their memberships",

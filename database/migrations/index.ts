@@ -13,6 +13,7 @@ import { Migration20261205090000_indexes } from './Migration20261205090000_index
 import { Migration20261206090000_totals_after_counters } from './Migration20261206090000_totals_after_counters.js';
 import { Migration20261207090000_session_counters } from './Migration20261207090000_session_counters.js';
 import { Migration20261208090000_answer_groups } from './Migration20261208090000_answer_groups.js';
+import { Migration20261209090000_word_last_review } from './Migration20261209090000_word_last_review.js';
 
 /** Every migration, oldest first. Add each new one here (see README, "Adding a migration"). */
 export const migrations: MigrationObject[] = [
@@ -33,4 +34,5 @@ export const migrations: MigrationObject[] = [
   },
   { name: 'Migration20261207090000_session_counters', class: Migration20261207090000_session_counters },
   { name: 'Migration20261208090000_answer_groups', class: Migration20261208090000_answer_groups },
+  { name: 'Migration20261209090000_word_last_review', class: Migration20261209090000_word_last_review },
 ];

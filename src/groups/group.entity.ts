@@ -13,6 +13,13 @@ export const Group = defineEntity({
     // Counter cache of the group's memberships, kept by the database (triggers on words_groups).
     // Indexed for the list sorted by it.
     wordsCount: p.integer().default(0).index(),
+    // The answers given in the group's study sessions, kept by the database as a word's and a session's counters
+    // are (triggers on words_review_items, whose rows name their session's group): a group's statistics read its
+    // row instead of aggregating the log.
+    reviewItemsCount: p.integer().default(0),
+    correctCount: p.integer().default(0),
+    studiedWordCount: p.integer().default(0),
+    lastReviewedAt: p.datetime().nullable(),
     words: () =>
       p
         .manyToMany(Word)

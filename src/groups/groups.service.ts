@@ -1,12 +1,12 @@
 import { EntityManager } from '@mikro-orm/sql';
-import type { Expression } from 'kysely';
+import type { Expression, Selectable } from 'kysely';
 import { ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { danglingReferences, dialect, equalsFolded, instantOf } from '../database/dialect.js';
 import type { TablesOf } from '../database/tables.js';
 import { chunksOf } from '../core/chunks.js';
 import { assertNameIsFree, foldedName } from '../core/names.js';
 import { offsetOf, page, type Page } from '../core/pagination.js';
-import { ReviewsService } from '../reviews/reviews.service.js';
+import { successRate } from '../core/success-rate.js';
 import { type GroupDetailDto, type GroupDto, type GroupRefDto, toGroupDto } from './dto/group.dto.js';
 import type { CreateGroupDto, ListGroupsQueryDto, UpdateGroupDto } from './dto/group-input.dto.js';
 import { Group } from './group.entity.js';
@@ -32,10 +32,7 @@ export interface GroupNameRef {
 /** Groups and their memberships (`words_groups`); `words_count` follows the memberships in the database. */
 @Injectable()
 export class GroupsService {
-  constructor(
-    private readonly em: EntityManager,
-    private readonly reviews: ReviewsService,
-  ) {}
+  constructor(private readonly em: EntityManager) {}
 
   async list(query: ListGroupsQueryDto): Promise<Page<GroupDto>> {
     const [groups, total] = await this.em.findAndCount(
@@ -50,11 +47,21 @@ export class GroupsService {
     return page(groups.map(toGroupDto), total, query);
   }
 
-  /** The group with statistics over the answers recorded in its study sessions. */
+  /** The group with statistics over the answers recorded in its study sessions: its counters. */
   async get(id: number): Promise<GroupDetailDto> {
-    const group = await this.findGroupDto(id);
-    const stats = await this.reviews.groupStats(id);
-    return { ...group, stats: { total_word_count: group.words_count, ...stats } };
+    const row = await this.groupRow(id);
+    const wrong = row.review_items_count - row.correct_count;
+    return {
+      ...groupDtoOf(row),
+      stats: {
+        total_word_count: row.words_count,
+        studied_word_count: row.studied_word_count,
+        correct_count: row.correct_count,
+        wrong_count: wrong,
+        success_rate: successRate(row.correct_count, row.review_items_count),
+        last_studied_at: instantOf(row.last_reviewed_at)?.toISOString() ?? null,
+      },
+    };
   }
 
   async create(input: CreateGroupDto): Promise<GroupDto> {
@@ -115,21 +122,30 @@ export class GroupsService {
    * words_count read before a write of this request.
    */
   async findGroupDto(id: number): Promise<GroupDto> {
+    return groupDtoOf(await this.groupRow(id));
+  }
+
+  /** The group's row with its counters, 404 if there is none. */
+  private async groupRow(id: number) {
     const row = await this.em
       .getKysely<GroupTables>()
       .selectFrom('groups')
-      .select(['id', 'name', 'words_count', 'created_at'])
+      .select([
+        'id',
+        'name',
+        'words_count',
+        'created_at',
+        'review_items_count',
+        'correct_count',
+        'studied_word_count',
+        'last_reviewed_at',
+      ])
       .where('id', '=', id)
       .executeTakeFirst();
     if (!row) {
       throw this.em.config.get('findOneOrFailHandler')(Group.meta.className, id);
     }
-    return {
-      id: row.id,
-      name: row.name,
-      words_count: row.words_count,
-      created_at: instantOf(row.created_at)!.toISOString(),
-    };
+    return row;
   }
 
   /** The groups a word belongs to, by name. */
@@ -281,4 +297,16 @@ export class GroupsService {
       throw new UnprocessableEntityException(`word_ids refers to ids that do not exist: ${dangling.join(', ')}`);
     }
   }
+}
+
+/** A group's row as the API shows it. */
+function groupDtoOf(
+  row: Pick<Selectable<GroupTables['groups']>, 'id' | 'name' | 'words_count' | 'created_at'>,
+): GroupDto {
+  return {
+    id: row.id,
+    name: row.name,
+    words_count: row.words_count,
+    created_at: instantOf(row.created_at)!.toISOString(),
+  };
 }

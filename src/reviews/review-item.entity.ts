@@ -11,6 +11,9 @@ const rightInReview = (row: 'new' | 'old') => `(${inReview(row)} * ${asInteger(`
 // Whether the word has no other answer than `row` (new: the one just written; old: none left).
 const onlyAnswer = (row: 'new' | 'old') =>
   `(${asInteger(`not exists (select 1 from words_review_items o where o.word_id = ${row}.word_id and o.id <> ${row}.id)`)})`;
+// Whether the group has no other answer to the word than `row` (as onlyAnswer, in the group's answers).
+const onlyAnswerInGroup = (row: 'new' | 'old') =>
+  `(${asInteger(`not exists (select 1 from words_review_items o where o.group_id = ${row}.group_id and o.word_id = ${row}.word_id and o.id <> ${row}.id)`)})`;
 // Adds one answer and `counts` to a summary's row `key` = `value`, which its first answer inserts.
 const countedIn = (summary: string, [key, value]: [string, string], counts: Record<string, string>) => {
   const columns = Object.keys(counts);
@@ -30,8 +33,8 @@ export const ReviewItem = defineEntity({
     // No index of its own: the (study_session_id, reviewed_at) index below serves its look-ups and cascades.
     studySession: () => p.manyToOne(StudySession).nullable().deleteRule('cascade').index(false),
     // The group of that session, as the session names it when the answer is written (a session's group never
-    // changes; null outside a session): a group's statistics read the log alone. No index of its own: the
-    // (group_id, word_id, correct, reviewed_at) index below serves its look-ups and cascades.
+    // changes; null outside a session): the group's counters follow it. No index of its own: the
+    // (group_id, word_id) index below serves its look-ups and cascades.
     group: () => p.manyToOne(Group).nullable().deleteRule('cascade').index(false),
     correct: p.boolean(),
     reviewedAt: p.datetime().index(),
@@ -45,14 +48,16 @@ export const ReviewItem = defineEntity({
     { name: 'words_review_items_retention_index', properties: ['cardState', 'reviewedAt', 'correct'] },
     // A session's answers, and its last one in one seek (when an answer leaves the session's counters).
     { properties: ['studySession', 'reviewedAt'] },
-    // A group's statistics from the index alone (a join of its sessions' answers read each row of the log).
-    { properties: ['group', 'word', 'correct', 'reviewedAt'] },
+    // Whether an answer is the first (or last) to its word in the group, in one seek.
+    { properties: ['group', 'word'] },
   ],
-  // The word's and the session's counters and the log's summaries (answer_totals, answer_quarter_hours) follow
-  // the log in the database, whatever adds, deletes (a cascade too) or recomputes the card state of a review; so
-  // does the card's need to be recomputed. The totals are counted after the word's counters: the word's row, locked
+  // The word's, the session's and the group's counters and the log's summaries (answer_totals,
+  // answer_quarter_hours) follow the log in the database, whatever adds, deletes (a cascade too) or recomputes the
+  // card state of a review; so does the card's need to be recomputed. The totals and the group's words are counted
+  // after the word's counters (PostgreSQL runs a row's triggers in the order of their names): the word's row, locked
   // by that update, makes concurrent first (or last) answers to one word count in turn, each seeing the other;
-  // the rows before theirs alone make the first (or last) answer of a word among those one statement writes.
+  // the rows before theirs alone make the first (or last) answer of a word among those one statement writes (and a
+  // deleted answer is still there for its own trigger on PostgreSQL, which runs before the delete: `o.id <> old.id`).
   triggers: triggers([
     ...rowByRow([
       {
@@ -60,7 +65,9 @@ export const ReviewItem = defineEntity({
         timing: 'after',
         events: ['insert'],
         body: `update words set correct_count = correct_count + ${asInteger('new.correct')},
-        wrong_count = wrong_count + 1 - ${asInteger('new.correct')} where id = new.word_id;
+        wrong_count = wrong_count + 1 - ${asInteger('new.correct')},
+        last_reviewed_at = (select max(t.at) from (select last_reviewed_at as at union all select new.reviewed_at) t)
+        where id = new.word_id;
       ${countedIn('answer_totals', ['id', '1'], { correct: asInteger('new.correct'), studied_words: onlyAnswer('new') })}`,
       },
       {
@@ -69,6 +76,9 @@ export const ReviewItem = defineEntity({
         events: ['delete'],
         body: `update words set correct_count = correct_count - ${asInteger('old.correct')},
         wrong_count = wrong_count - 1 + ${asInteger('old.correct')} where id = old.word_id;
+      update words set last_reviewed_at =
+          (select max(o.reviewed_at) from words_review_items o where o.word_id = old.word_id and o.id <> old.id)
+        where id = old.word_id and last_reviewed_at <= old.reviewed_at;
       update answer_totals set answers = answers - 1, correct = correct - ${asInteger('old.correct')},
         studied_words = studied_words - ${onlyAnswer('old')} where id = 1;`,
       },
@@ -121,6 +131,30 @@ export const ReviewItem = defineEntity({
           (select max(o.reviewed_at) from words_review_items o where o.study_session_id = old.study_session_id)
         where id = old.study_session_id and last_reviewed_at <= old.reviewed_at;`,
     },
+    // Row by row, as the word's: the first answer to a word in the group among the rows of one statement counts.
+    ...rowByRow([
+      {
+        name: 'review_counted_in_group',
+        timing: 'after',
+        events: ['insert'],
+        body: `update groups set review_items_count = review_items_count + 1,
+        correct_count = correct_count + ${asInteger('new.correct')},
+        studied_word_count = studied_word_count + ${onlyAnswerInGroup('new')},
+        last_reviewed_at = (select max(t.at) from (select last_reviewed_at as at union all select new.reviewed_at) t)
+        where id = new.group_id;`,
+      },
+      {
+        name: 'review_uncounted_in_group',
+        timing: 'after',
+        events: ['delete'],
+        body: `update groups set review_items_count = review_items_count - 1,
+        correct_count = correct_count - ${asInteger('old.correct')},
+        studied_word_count = studied_word_count - ${onlyAnswerInGroup('old')} where id = old.group_id;
+      update groups set last_reviewed_at =
+          (select max(o.reviewed_at) from words_review_items o where o.group_id = old.group_id and o.id <> old.id)
+        where id = old.group_id and last_reviewed_at <= old.reviewed_at;`,
+      },
+    ]),
     {
       name: 'review_unscheduled_in_card',
       timing: 'after',

@@ -45,22 +45,8 @@ export type WordAnswer = AnswerDto & { word_id: number };
 /** Imported answers written per statement. */
 const IMPORT_CHUNK = 500;
 
-/** Answers counted over some part of the log. */
-export interface AnswerStats {
-  studied_word_count: number;
-  correct_count: number;
-  wrong_count: number;
-  success_rate: number;
-  last_studied_at: string | null;
-}
-
 /** The log with the table its list joins: the words it names (`thai` and `english` of each answer). */
 type LogTables = RecordTables & Pick<TablesOf<typeof Word>, 'words'>;
-
-/** Percentage of correct answers, 0–100 with one decimal; 0 when there are none. */
-export function successRate(correct: number, total: number): number {
-  return total === 0 ? 0 : Math.round((correct / total) * 1000) / 10;
-}
 
 /** What makes two answers the same request for `Idempotency-Key`: one instant written two ways is one. */
 function fingerprintOf(answer: AnswerDto): object {
@@ -69,10 +55,8 @@ function fingerprintOf(answer: AnswerDto): object {
 
 /** SQL for the aggregates of a set of answers, the review log being `r` in the query. */
 const ANSWER_AGGREGATES = {
-  studied: 'count(distinct r.word_id)',
   correct: `coalesce(sum(${asInteger('r.correct')}), 0)`,
   total: 'count(r.id)',
-  last: 'max(r.reviewed_at)',
 };
 
 // How the words of a session sort by their answers there; unsorted, in the order first answered.
@@ -341,28 +325,6 @@ export class ReviewsService {
     return page(items, total, query);
   }
 
-  /** The answers recorded in a group's study sessions. */
-  async groupStats(groupId: number): Promise<AnswerStats> {
-    const row = await this.em
-      .getKysely<RecordTables>()
-      .selectFrom('words_review_items as r')
-      .select([
-        sql.raw<number>(ANSWER_AGGREGATES.studied).as('studied'),
-        sql.raw<number>(ANSWER_AGGREGATES.correct).as('correct'),
-        sql.raw<number>(ANSWER_AGGREGATES.total).as('total'),
-        sql.raw<number | string | Date | null>(ANSWER_AGGREGATES.last).as('last'),
-      ])
-      .where('r.group_id', '=', groupId)
-      .executeTakeFirstOrThrow();
-    return {
-      studied_word_count: Number(row.studied),
-      correct_count: Number(row.correct),
-      wrong_count: Number(row.total) - Number(row.correct),
-      success_rate: successRate(Number(row.correct), Number(row.total)),
-      last_studied_at: instantOf(row.last)?.toISOString() ?? null,
-    };
-  }
-
   /**
    * One page of the words answered in a session, with their counts there: in the order first answered, by those
    * counts, or by the keys of another order that name the word as `r.word_id` (the words module's, which reads
@@ -411,23 +373,8 @@ export class ReviewsService {
     };
   }
 
-  /** When the word was last answered, if ever. */
-  async lastReviewOf(wordId: number): Promise<Date | null> {
-    const row = await this.em
-      .getKysely<RecordTables>()
-      .selectFrom('words_review_items')
-      .select((answers) => answers.fn.max('reviewed_at').as('last'))
-      .where('word_id', '=', wordId)
-      .executeTakeFirst();
-    return instantOf(row?.last);
-  }
-
   count(): Promise<number> {
     return this.em.count(ReviewItem, {});
-  }
-
-  async hasHistory(wordId: number): Promise<boolean> {
-    return (await this.em.count(ReviewItem, { word: wordId })) > 0;
   }
 
   /** Totals over the whole log: a summary row. */

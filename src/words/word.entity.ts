@@ -20,6 +20,8 @@ export const Word = defineEntity({
     // Indexed for the lists sorted by them, and the queue's never-answered words (both 0).
     correctCount: p.integer().default(0).index(),
     wrongCount: p.integer().default(0).index(),
+    // When the word was last answered, kept with the counters by the same triggers: a word's page reads its row.
+    lastReviewedAt: p.datetime().nullable(),
     // The inverse side of Group.words: membership is written by the groups module.
     groups: () => p.manyToMany(Group).mappedBy('words'),
     // What search and sorting read, derived from the columns above on every write, never written by a caller:

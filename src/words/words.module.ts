@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
 import { GroupsModule } from '../groups/groups.module.js';
-import { ReviewsModule } from '../reviews/reviews.module.js';
 import { WordTransferController } from './word-transfer.controller.js';
 import { WordTransferService } from './word-transfer.service.js';
 import { WordsController } from './words.controller.js';
 import { WordsService } from './words.service.js';
 
 @Module({
-  imports: [GroupsModule, ReviewsModule],
+  imports: [GroupsModule],
   // First: /words/import and /words/export are routed before /words/:id.
   controllers: [WordTransferController, WordsController],
   providers: [WordsService, WordTransferService],

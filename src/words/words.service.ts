@@ -1,11 +1,10 @@
 import { EntityManager } from '@mikro-orm/sql';
 import { ConflictException, Injectable } from '@nestjs/common';
 import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
-import { equalsFolded, jsonText } from '../database/dialect.js';
+import { equalsFolded, instantOf, jsonText } from '../database/dialect.js';
 import type { TablesOf } from '../database/tables.js';
 import { offsetOf, type Order, type OrderKey, page, type Page } from '../core/pagination.js';
 import { GroupsService } from '../groups/groups.service.js';
-import { ReviewsService } from '../reviews/reviews.service.js';
 import {
   type GroupRawWordsDto,
   partsOf,
@@ -64,7 +63,6 @@ export class WordsService {
   constructor(
     private readonly em: EntityManager,
     private readonly groups: GroupsService,
-    private readonly reviews: ReviewsService,
   ) {}
 
   /**
@@ -127,19 +125,24 @@ export class WordsService {
 
   async get(id: number): Promise<WordDetailDto> {
     // A plain row, not an entity: the word is only answered with.
-    const [word] = await this.findWords([id]);
-    if (!word) {
+    const row = await this.em
+      .getKysely<WordTables>()
+      .selectFrom('words')
+      .select([...WORD_FIELDS, 'last_reviewed_at'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) {
       throw this.em.config.get('findOneOrFailHandler')(Word.meta.className, id);
     }
-    return this.detailOf(word);
+    return this.detailOf(toWordDtoOfRow(row), instantOf(row.last_reviewed_at));
   }
 
   /** The word with its groups and its last review. */
-  private async detailOf(word: WordDto): Promise<WordDetailDto> {
+  private async detailOf(word: WordDto, lastReviewedAt: Date | null | undefined): Promise<WordDetailDto> {
     return {
       ...word,
       groups: await this.groups.groupsOf(word.id),
-      last_reviewed_at: (await this.reviews.lastReviewOf(word.id))?.toISOString() ?? null,
+      last_reviewed_at: lastReviewedAt?.toISOString() ?? null,
     };
   }
 
@@ -152,7 +155,7 @@ export class WordsService {
       return word.id;
     });
     // The entity just written: its parts as sent (PostgreSQL's jsonb would reorder their keys).
-    return this.detailOf(toWordDto(await this.findWord(id)));
+    return this.detailOf(toWordDto(await this.findWord(id)), null);
   }
 
   async update(id: number, input: UpdateWordDto): Promise<WordDetailDto> {
@@ -163,14 +166,16 @@ export class WordsService {
       await this.assertUnique(thai, english, id);
       em.assign(word, { thai, english, ...(input.parts && { parts: input.parts }) });
     });
-    return this.detailOf(toWordDto(await this.findWord(id)));
+    const word = await this.findWord(id);
+    return this.detailOf(toWordDto(word), word.lastReviewedAt);
   }
 
   /** A word with learning history is only deleted on `force`; its history and memberships go by the cascade. */
   async remove(id: number, force: boolean): Promise<void> {
     await this.em.transactional(async (em) => {
-      await this.findWord(id);
-      if (!force && (await this.reviews.hasHistory(id))) {
+      const word = await this.findWord(id);
+      // The word's counters count its answers.
+      if (!force && word.correctCount + word.wrongCount > 0) {
         throw new ConflictException(
           `Word ${id} has review history; delete it with force=true to remove the history too`,
         );

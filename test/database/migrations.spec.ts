@@ -145,7 +145,7 @@ async function triggers(orm: MikroORM): Promise<string[]> {
       { id: 3, review_items_count: 0, correct_count: 0, last_reviewed_at: null },
     ]);
   });
-  it('the answer groups migration gives each answer of a session its group, and none to the others', async () => {
+  it('the answer groups migration gives each answer of a session its group, and each group its counters', async () => {
     const groups = migrations.findIndex((migration) => migration.name === 'Migration20261208090000_answer_groups');
     await orm.migrator.up({ to: migrations[groups - 1].name });
     const em = orm.em.fork();
@@ -158,7 +158,7 @@ async function triggers(orm: MikroORM): Promise<string[]> {
     await em.execute(`insert into study_sessions (id, group_id, created_at) values (1, 2, 0), (2, 1, 0)`);
     await em.execute(
       `insert into words_review_items (id, word_id, study_session_id, correct, reviewed_at, created_at)
-       values (1, 1, 1, 1, 5000, 0), (2, 1, 2, 0, 6000, 0), (3, 1, null, 1, 7000, 0)`,
+       values (1, 1, 1, 1, 5000, 0), (2, 1, 2, 0, 6000, 0), (3, 1, null, 1, 7000, 0), (4, 1, 1, 0, 4000, 0)`,
     );
 
     await orm.migrator.up();
@@ -167,6 +167,34 @@ async function triggers(orm: MikroORM): Promise<string[]> {
       { id: 1, group_id: 2 },
       { id: 2, group_id: 1 },
       { id: 3, group_id: null },
+      { id: 4, group_id: 2 },
+    ]);
+    expect(
+      await em.execute(
+        'select id, review_items_count, correct_count, studied_word_count, last_reviewed_at from groups order by id',
+      ),
+    ).toEqual([
+      { id: 1, review_items_count: 1, correct_count: 0, studied_word_count: 1, last_reviewed_at: 6000 },
+      { id: 2, review_items_count: 2, correct_count: 1, studied_word_count: 1, last_reviewed_at: 5000 },
+    ]);
+  });
+  it('the word last review migration gives each answered word the time of its newest answer', async () => {
+    const last = migrations.findIndex((migration) => migration.name === 'Migration20261209090000_word_last_review');
+    await orm.migrator.up({ to: migrations[last - 1].name });
+    const em = orm.em.fork();
+    await em.execute(
+      `insert into words (id, thai, english, parts, created_at, updated_at)
+       values (1, 'น้ำ', 'water', '{}', 0, 0), (2, 'ไฟ', 'fire', '{}', 0, 0)`,
+    );
+    await em.execute(
+      `insert into words_review_items (word_id, correct, reviewed_at, created_at) values (1, 1, 5000, 0), (1, 0, 9000, 0)`,
+    );
+
+    await orm.migrator.up();
+
+    expect(await em.execute('select id, last_reviewed_at from words order by id')).toEqual([
+      { id: 1, last_reviewed_at: 9000 },
+      { id: 2, last_reviewed_at: null },
     ]);
   });
 });

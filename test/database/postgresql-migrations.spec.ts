@@ -47,7 +47,7 @@ async function triggerFunctions(orm: MikroORM): Promise<number> {
     expect(await orm.migrator.getPending()).toEqual([]);
     expect(await orm.schema.getUpdateSchemaSQL()).toBe('');
     expect(await tables(orm)).toEqual([...orm.getMetadata().getAll().values()].map((meta) => meta.tableName).sort());
-    expect(await triggers(orm)).toHaveLength(10);
+    expect(await triggers(orm)).toHaveLength(12);
   });
 
   it('every migration has a down() that undoes it: down then up again gives the same schema', async () => {
@@ -95,7 +95,7 @@ async function triggerFunctions(orm: MikroORM): Promise<number> {
       { id: 3, review_items_count: 0, correct_count: 0, last: null },
     ]);
   });
-  it('the answer groups migration gives each answer of a session its group, and none to the others', async () => {
+  it('the answer groups migration gives each answer of a session its group, and each group its counters', async () => {
     await orm.migrator.down({ to: 'Migration20261207090000_session_counters' });
     const em = orm.em.fork();
     await em.execute(
@@ -107,7 +107,8 @@ async function triggerFunctions(orm: MikroORM): Promise<number> {
     await em.execute(`insert into study_sessions (id, group_id, created_at) values (1, 2, now()), (2, 1, now())`);
     await em.execute(
       `insert into words_review_items (id, word_id, study_session_id, correct, reviewed_at, created_at) values
-         (1, 1, 1, true, now(), now()), (2, 1, 2, false, now(), now()), (3, 1, null, true, now(), now())`,
+         (1, 1, 1, true, '2026-11-01T05:00:00Z', now()), (2, 1, 2, false, '2026-11-01T06:00:00Z', now()),
+         (3, 1, null, true, '2026-11-01T07:00:00Z', now()), (4, 1, 1, false, '2026-11-01T04:00:00Z', now())`,
     );
 
     await orm.migrator.up();
@@ -116,6 +117,39 @@ async function triggerFunctions(orm: MikroORM): Promise<number> {
       { id: 1, group_id: 2 },
       { id: 2, group_id: 1 },
       { id: 3, group_id: null },
+      { id: 4, group_id: 2 },
+    ]);
+    expect(
+      await em.execute(
+        `select id, review_items_count, correct_count, studied_word_count,
+           to_char(last_reviewed_at at time zone 'UTC', 'HH24:MI') as last from groups order by id`,
+      ),
+    ).toEqual([
+      { id: 1, review_items_count: 1, correct_count: 0, studied_word_count: 1, last: '06:00' },
+      { id: 2, review_items_count: 2, correct_count: 1, studied_word_count: 1, last: '05:00' },
+    ]);
+  });
+  it('the word last review migration gives each answered word the time of its newest answer', async () => {
+    await orm.migrator.down({ to: 'Migration20261208090000_answer_groups' });
+    const em = orm.em.fork();
+    await em.execute(
+      `insert into words (id, thai, english, parts, created_at, updated_at)
+         values (1, 'น้ำ', 'water', '{}', now(), now()), (2, 'ไฟ', 'fire', '{}', now(), now())`,
+    );
+    await em.execute(
+      `insert into words_review_items (word_id, correct, reviewed_at, created_at) values
+         (1, true, '2026-11-01T05:00:00Z', now()), (1, false, '2026-11-01T09:00:00Z', now())`,
+    );
+
+    await orm.migrator.up();
+
+    expect(
+      await em.execute(
+        `select id, to_char(last_reviewed_at at time zone 'UTC', 'HH24:MI') as last from words order by id`,
+      ),
+    ).toEqual([
+      { id: 1, last: '09:00' },
+      { id: 2, last: null },
     ]);
   });
 });

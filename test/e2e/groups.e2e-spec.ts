@@ -261,6 +261,56 @@ describe('GET /groups/:id', () => {
       last_studied_at: newest,
     });
   });
+
+  it('keeps its stats as answers are recorded through the API and go with a deleted word', async () => {
+    const words = await client.createWords(['แมว', 'cat'], ['หมา', 'dog'], ['ปลา', 'fish']);
+    const animals = await client.createGroup(
+      'Animals',
+      words.map((word) => word.id),
+    );
+    const session = (await client.post('/study_sessions', { group_id: animals.id }).expect(201)).body;
+    const batch = await client
+      .post(`/study_sessions/${session.id}/answers`, {
+        // The same word twice in one batch is one studied word.
+        answers: [
+          { word_id: words[0].id, correct: true },
+          { word_id: words[0].id, correct: false },
+          { word_id: words[1].id, correct: true },
+        ],
+      })
+      .expect(201);
+    const newest = await client
+      .post(`/study_sessions/${session.id}/words/${words[2].id}/review`, { correct: false })
+      .expect(201);
+    expect((await client.getGroup(animals.id)).stats).toEqual({
+      total_word_count: 3,
+      studied_word_count: 3,
+      correct_count: 2,
+      wrong_count: 2,
+      success_rate: 50,
+      last_studied_at: newest.body.created_at,
+    });
+
+    // The group's newest answer goes with its word: the group was last studied at the newest one left.
+    await client.delete(`/words/${words[2].id}?force=true`).expect(204);
+    expect((await client.getGroup(animals.id)).stats).toEqual({
+      total_word_count: 2,
+      studied_word_count: 2,
+      correct_count: 2,
+      wrong_count: 1,
+      success_rate: 66.7,
+      last_studied_at: batch.body.answers[2].created_at,
+    });
+    await client.delete(`/words/${words[0].id}?force=true`).expect(204);
+    expect((await client.getGroup(animals.id)).stats).toEqual({
+      total_word_count: 1,
+      studied_word_count: 1,
+      correct_count: 1,
+      wrong_count: 0,
+      success_rate: 100,
+      last_studied_at: batch.body.answers[2].created_at,
+    });
+  });
 });
 
 describe('GET /groups/:id/words', () => {

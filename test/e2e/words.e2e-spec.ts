@@ -188,13 +188,21 @@ describe('GET /words/:id', () => {
     await insertAnswers(
       t,
       { wordId: cat.id, correct: true, reviewedAt: new Date('2026-01-01T00:00:00.000Z') },
-      { wordId: cat.id, correct: false, reviewedAt: newest },
+      { wordId: cat.id, correct: false, sessionId: await insertSession(t, cute.id), reviewedAt: newest },
       { wordId: dog.id, correct: true, reviewedAt: new Date('2026-02-01T00:00:00.000Z') },
     );
     expect(await client.getWord(cat.id)).toMatchObject({
       correct_count: 1,
       wrong_count: 1,
       last_reviewed_at: newest.toISOString(),
+    });
+
+    // The newest answer goes with its group's session: the word was last reviewed at the one left.
+    await client.delete(`/groups/${cute.id}?force=true`).expect(204);
+    expect(await client.getWord(cat.id)).toMatchObject({
+      correct_count: 1,
+      wrong_count: 0,
+      last_reviewed_at: '2026-01-01T00:00:00.000Z',
     });
   });
 });

@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261206090000_initial } from './Migration20261206090000_initial.js';
 import { Migration20261207090000_session_counters } from './Migration20261207090000_session_counters.js';
 import { Migration20261208090000_answer_groups } from './Migration20261208090000_answer_groups.js';
+import { Migration20261209090000_word_last_review } from './Migration20261209090000_word_last_review.js';
 
 /**
  * Every PostgreSQL migration, oldest first. A change of schema is one migration here and one beside the SQLite
@@ -11,4 +12,5 @@ export const postgresqlMigrations: MigrationObject[] = [
   { name: 'Migration20261206090000_initial', class: Migration20261206090000_initial },
   { name: 'Migration20261207090000_session_counters', class: Migration20261207090000_session_counters },
   { name: 'Migration20261208090000_answer_groups', class: Migration20261208090000_answer_groups },
+  { name: 'Migration20261209090000_word_last_review', class: Migration20261209090000_word_last_review },
 ];
