@@ -3,8 +3,6 @@ import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { sql } from 'kysely';
 import { asInteger, danglingReferences, dialect, instantOf, quarterHour } from '../database/dialect.js';
 import { chunksOf } from '../core/chunks.js';
-import type { TablesOf } from '../database/tables.js';
-import type { Word } from '../words/word.entity.js';
 import { offsetOf, type Order, type OrderKey, page, type Page, type PaginationQueryDto } from '../core/pagination.js';
 import type {
   AnswerDto,
@@ -13,6 +11,7 @@ import type {
   ListReviewsQueryDto,
   ReviewDto,
 } from './dto/review.dto.js';
+import { WordsService } from '../words/words.service.js';
 import { AnswerQuarterHour } from './answer-summary.entity.js';
 import { CardsService, type ImportedAnswer, lockWords } from './cards.service.js';
 import { IdempotencyService } from './idempotency.service.js';
@@ -45,9 +44,6 @@ export type WordAnswer = AnswerDto & { word_id: number };
 /** Imported answers written per statement. */
 const IMPORT_CHUNK = 500;
 
-/** The log with the table its list joins: the words it names (`thai` and `english` of each answer). */
-type LogTables = RecordTables & Pick<TablesOf<typeof Word>, 'words'>;
-
 /** What makes two answers the same request for `Idempotency-Key`: one instant written two ways is one. */
 function fingerprintOf(answer: AnswerDto): object {
   return { correct: answer.correct, reviewedAt: answer.reviewed_at && new Date(answer.reviewed_at).toISOString() };
@@ -78,6 +74,7 @@ export class ReviewsService {
     private readonly em: EntityManager,
     private readonly idempotency: IdempotencyService,
     private readonly cards: CardsService,
+    private readonly words: WordsService,
   ) {}
 
   /** `POST /reviews`: an answer given outside any session. */
@@ -201,8 +198,8 @@ export class ReviewsService {
       }
       return ids;
     };
-    // The study session checked its answers' words already; the others are known only by the foreign key
-    // (words sit above the record store), checked once the rows are written so that it names them.
+    // The study session checked its answers' words already; the others are checked by the foreign key, once the
+    // rows are written (no word can go between a look-up and the write), so that the refusal names them.
     let dangling: number[] = [];
     if (session) {
       await insert();
@@ -292,8 +289,8 @@ export class ReviewsService {
 
   /** Newest first, ties by id descending. */
   async list(query: ListReviewsQueryDto): Promise<Page<ReviewDto>> {
-    const log = this.em.getKysely<LogTables>();
-    const answers = log
+    const answers = this.em
+      .getKysely<RecordTables>()
       .selectFrom('words_review_items as r')
       .$if(query.word_id !== undefined, (answers) => answers.where('r.word_id', '=', query.word_id!))
       .$if(query.correct !== undefined, (answers) => answers.where('r.correct', '=', query.correct!))
@@ -301,8 +298,16 @@ export class ReviewsService {
       .$if(query.until !== undefined, (answers) => answers.where('r.reviewed_at', '<=', new Date(query.until!)));
     // Plain rows, not a page of log and word entities: the log's hottest read.
     const rows = await answers
-      .innerJoin('words as w', 'w.id', 'r.word_id')
-      .select(['r.id', 'r.word_id', 'r.correct', 'r.reviewed_at', 'r.study_session_id', 'w.thai', 'w.english'])
+      .select((r) => [
+        'r.id',
+        'r.word_id',
+        'r.correct',
+        'r.reviewed_at',
+        'r.study_session_id',
+        // The words module's subqueries name each answer's word.
+        this.words.textOf('thai', r.ref('r.word_id')).as('thai'),
+        this.words.textOf('english', r.ref('r.word_id')).as('english'),
+      ])
       .orderBy('r.reviewed_at', 'desc')
       .orderBy('r.id', 'desc')
       .limit(query.per_page)

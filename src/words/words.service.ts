@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/sql';
 import { ConflictException, Injectable } from '@nestjs/common';
-import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import { type Expression, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import { equalsFolded, instantOf, jsonText } from '../database/dialect.js';
 import type { TablesOf } from '../database/tables.js';
 import { offsetOf, type Order, type OrderKey, page, type Page } from '../core/pagination.js';
@@ -99,6 +99,11 @@ export class WordsService {
       ...sortKeys(sortBy, order).map(([key, direction]): OrderKey => [byWord(key), direction]),
       [sql.ref(wordId), 'asc'],
     ];
+  }
+
+  /** A word's `thai` or `english`, as a subquery of another module's statement that names the word by `wordId`. */
+  textOf(column: 'thai' | 'english', wordId: Expression<number>) {
+    return this.em.getKysely<WordTables>().selectFrom('words').select(column).where('id', '=', wordId).$asScalar();
   }
 
   listInGroup(groupId: number, query: GroupWordsQueryDto): Promise<Page<WordDto>> {
