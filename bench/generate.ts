@@ -20,9 +20,9 @@ import { seededRandom } from './random.js';
  * scheduler (FSRS, default settings without fuzz) over the word's answers in time order, as `npm run srs:rebuild`
  * would, so the server finds no stale card at start-up.
  *
- * What the database derives, it derives here too, in bulk instead of row by row: the triggers that count
- * an inserted answer (word and session counters, answer_totals, answer_quarter_hours) cost ~50 µs per row, so they are
- * set aside while the answers go in, the same sums are then computed by set-based SQL, and the triggers
+ * What the database derives, it derives here too, in bulk instead of row by row: the triggers of the log (word,
+ * session and group counters, answer_totals, answer_quarter_hours) cost ~50 µs per inserted row, and more without
+ * the log's indexes, so every one of them is set aside while the answers go in, the same sums are then computed by set-based SQL, and the triggers
  * are put back from their own SQL text; the indexes of the log are built after the load the same way; the
  * full-text index is filled by FTS5's `rebuild` command. The
  * groups' word counts follow their trigger row by row. `bench/run.ts` checks every counter against the
@@ -168,12 +168,7 @@ export async function generate(path: string, size: PortalSize, log = (_: string)
   const start = end - size.days * DAY_MS;
   const createdAt = start - 30 * DAY_MS;
 
-  const triggers = setAside(db, 'trigger', [
-    'word_indexed_for_search',
-    'review_counted',
-    'review_counted_in_quarter_hour',
-    'review_counted_in_session',
-  ]);
+  const triggers = setAside(db, 'trigger', ['word_indexed_for_search', ...triggersOf(db, 'words_review_items')]);
   db.transaction(() => {
     const app = db.prepare(
       'insert into learning_apps (name, description, launch_url, thumbnail_url, created_at, updated_at) values (?, ?, ?, null, ?, ?)',
@@ -390,6 +385,15 @@ function setAside(db: Database.Database, type: 'trigger' | 'index', names: strin
     db.exec(`drop ${type} ${name}`);
   }
   return sql;
+}
+
+/** The triggers of a table. */
+function triggersOf(db: Database.Database, table: string): string[] {
+  return (
+    db.prepare(`select name from sqlite_master where type = 'trigger' and tbl_name = ?`).all(table) as {
+      name: string;
+    }[]
+  ).map((row) => row.name);
 }
 
 /** The indexes of a table that SQLite did not create itself (those of a unique constraint or key). */
