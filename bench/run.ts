@@ -338,6 +338,12 @@ function checkCounters(database: string): string {
       0,
     ],
     [
+      'groups whose count of sessions differs from their sessions',
+      one(`select count(*) from groups g where g.study_sessions_count
+             <> (select count(*) from study_sessions s where s.group_id = g.id)`),
+      0,
+    ],
+    [
       'groups whose counters differ from the answers in their sessions',
       one(`select count(*) from groups g left join (select s.group_id, count(*) as answers, sum(r.correct) as correct,
                count(distinct r.word_id) as studied, max(r.reviewed_at) as last

@@ -182,6 +182,11 @@ async function counterProblems(target: pg.ClientBase, quarterHourOf: (column: st
           or g.studied_word_count <> coalesce(r.studied, 0) or g.last_reviewed_at is distinct from r.last`,
     ],
     [
+      "groups' study_sessions_count differ from their sessions",
+      `select count(*) from groups g left join (select group_id, count(*) as sessions from study_sessions group by group_id) s
+         on s.group_id = g.id where g.study_sessions_count <> coalesce(s.sessions, 0)`,
+    ],
+    [
       "groups' words_count differ from their memberships",
       `select count(*) from groups g left join (select group_id, count(*) as members from words_groups group by group_id) m
          on m.group_id = g.id where g.words_count <> coalesce(m.members, 0)`,

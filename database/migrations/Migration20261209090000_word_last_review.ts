@@ -10,8 +10,7 @@ export class Migration20261209090000_word_last_review extends Migration {
   override up(): void | Promise<void> {
     this.addSql(`alter table \`words\` add column \`last_reviewed_at\` datetime null;`);
     this.addSql(`update \`words\` set \`last_reviewed_at\` =
-      (select max(r.\`reviewed_at\`) from \`words_review_items\` r where r.\`word_id\` = \`words\`.\`id\`)
-      where \`correct_count\` + \`wrong_count\` > 0;`);
+      (select max(r.\`reviewed_at\`) from \`words_review_items\` r where r.\`word_id\` = \`words\`.\`id\`);`);
     this.addSql(`drop trigger if exists \`review_counted\`;`);
     this
       .addSql(`create trigger \`review_counted\` AFTER INSERT on \`words_review_items\` for each ROW begin update words set correct_count = correct_count + new.correct,

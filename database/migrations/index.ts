@@ -14,6 +14,7 @@ import { Migration20261206090000_totals_after_counters } from './Migration202612
 import { Migration20261207090000_session_counters } from './Migration20261207090000_session_counters.js';
 import { Migration20261208090000_answer_groups } from './Migration20261208090000_answer_groups.js';
 import { Migration20261209090000_word_last_review } from './Migration20261209090000_word_last_review.js';
+import { Migration20261210090000_group_session_counts } from './Migration20261210090000_group_session_counts.js';
 
 /** Every migration, oldest first. Add each new one here (see README, "Adding a migration"). */
 export const migrations: MigrationObject[] = [
@@ -35,4 +36,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261207090000_session_counters', class: Migration20261207090000_session_counters },
   { name: 'Migration20261208090000_answer_groups', class: Migration20261208090000_answer_groups },
   { name: 'Migration20261209090000_word_last_review', class: Migration20261209090000_word_last_review },
+  { name: 'Migration20261210090000_group_session_counts', class: Migration20261210090000_group_session_counts },
 ];

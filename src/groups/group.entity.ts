@@ -1,6 +1,5 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 import { changingRowOf, uniqueNameOf } from '../database/columns.js';
-import { StudySession } from '../study-sessions/study-session.entity.js';
 import { Word } from '../words/word.entity.js';
 import { WordGroup } from './word-group.entity.js';
 
@@ -13,6 +12,9 @@ export const Group = defineEntity({
     // Counter cache of the group's memberships, kept by the database (triggers on words_groups).
     // Indexed for the list sorted by it.
     wordsCount: p.integer().default(0).index(),
+    // The group's study sessions, kept by the database (triggers on study_sessions): a group goes with its sessions
+    // only on `force`.
+    studySessionsCount: p.integer().default(0),
     // The answers given in the group's study sessions, kept by the database as a word's and a session's counters
     // are (triggers on words_review_items, whose rows name their session's group): a group's statistics read its
     // row instead of aggregating the log.
@@ -25,7 +27,6 @@ export const Group = defineEntity({
         .manyToMany(Word)
         .pivotEntity(() => WordGroup)
         .inversedBy('groups'),
-    studySessions: () => p.oneToMany(StudySession).mappedBy('group'),
   },
   // The list sorted by creation time.
   indexes: [{ name: 'groups_created_at_index', properties: ['createdAt'] }],

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/sql';
 import type { Expression, Selectable } from 'kysely';
 import { ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
-import { danglingReferences, dialect, equalsFolded, instantOf } from '../database/dialect.js';
+import { danglingReferences, dialect, equalsFolded, instantOf, lockReferences } from '../database/dialect.js';
 import type { TablesOf } from '../database/tables.js';
 import { chunksOf } from '../core/chunks.js';
 import { assertNameIsFree, foldedName } from '../core/names.js';
@@ -88,7 +88,7 @@ export class GroupsService {
   async remove(id: number, force: boolean): Promise<void> {
     await this.em.transactional(async (em) => {
       const group = await this.findGroup(id);
-      if (!force && (await group.studySessions.loadCount()) > 0) {
+      if (!force && group.studySessionsCount > 0) {
         throw new ConflictException(`Group ${id} has study sessions; delete it with force=true to remove them too`);
       }
       await em.nativeDelete(Group, { id });
@@ -287,6 +287,9 @@ export class GroupsService {
         : (await this.em.find(WordGroup, { group, word: { $in: unique } })).map((member) => member.word.id),
     );
     const joining = unique.filter((id) => !present.has(id));
+    // Words before the group, in the order an answer takes them (its words, then its group's counters): the
+    // membership's trigger locks the group's row, and its foreign key would then wait for a word an answer holds.
+    await lockReferences(this.em, WordGroup, 'word', joining);
     const dangling = await danglingReferences(this.em, WordGroup, 'word', joining, async () => {
       const members = joining.map((wordId) => this.em.create(WordGroup, { word: wordId, group }));
       await this.em.flush();

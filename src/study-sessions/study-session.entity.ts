@@ -1,5 +1,6 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 import { creationTime, partOf } from '../database/columns.js';
+import { triggers } from '../database/dialect.js';
 import { Group } from '../groups/group.entity.js';
 import { LearningApp } from '../learning-apps/learning-app.entity.js';
 import { ReviewItem } from '../reviews/review-item.entity.js';
@@ -23,5 +24,20 @@ export const StudySession = defineEntity({
     lastReviewedAt: p.datetime().nullable().index(),
     reviews: () => p.oneToMany(ReviewItem).mappedBy('studySession'),
   },
+  // groups.study_sessions_count follows the sessions in the database, whatever adds or deletes one (a cascade too).
+  triggers: triggers([
+    {
+      name: 'session_counted_in_group',
+      timing: 'after',
+      events: ['insert'],
+      body: 'update groups set study_sessions_count = study_sessions_count + 1 where id = new.group_id;',
+    },
+    {
+      name: 'session_uncounted_in_group',
+      timing: 'after',
+      events: ['delete'],
+      body: 'update groups set study_sessions_count = study_sessions_count - 1 where id = old.group_id;',
+    },
+  ]),
 });
 export type StudySession = InferEntity<typeof StudySession>;

@@ -1,5 +1,5 @@
 import { EntityManager, raw, RequestContext } from '@mikro-orm/sql';
-import { jsonText } from '../database/dialect.js';
+import { jsonText, lockRows } from '../database/dialect.js';
 import { Injectable } from '@nestjs/common';
 import { chunksOf } from '../core/chunks.js';
 import { foldedName } from '../core/names.js';
@@ -158,6 +158,13 @@ export class WordTransferService {
         return { report, ids };
       }
 
+      // Words before groups, in the order an answer takes them (its words, then its group's counters): the words
+      // this import changes or adds to groups are locked before a membership locks a group's row.
+      await lockRows(
+        em,
+        Word,
+        updates.map(({ id }) => id),
+      );
       for (const [folded, group] of await this.groups.createNamed([...missing.values()])) {
         named.set(folded, group);
       }

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/sql';
 import { ConflictException, Injectable } from '@nestjs/common';
 import { type Expression, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
-import { equalsFolded, instantOf, jsonText } from '../database/dialect.js';
+import { equalsFolded, instantOf, jsonText, lockRows } from '../database/dialect.js';
 import type { TablesOf } from '../database/tables.js';
 import { offsetOf, type Order, type OrderKey, page, type Page } from '../core/pagination.js';
 import { GroupsService } from '../groups/groups.service.js';
@@ -178,6 +178,8 @@ export class WordsService {
   /** A word with learning history is only deleted on `force`; its history and memberships go by the cascade. */
   async remove(id: number, force: boolean): Promise<void> {
     await this.em.transactional(async (em) => {
+      // Locked before its counters are read: an answer recorded meanwhile waits, and is not deleted unforced.
+      await lockRows(em, Word, [id]);
       const word = await this.findWord(id);
       // The word's counters count its answers.
       if (!force && word.correctCount + word.wrongCount > 0) {
@@ -225,12 +227,17 @@ export class WordsService {
 
   /** The first words (by id) never answered, of a group if given: those a learner meets next. */
   async unstudied(limit: number, groupId?: number): Promise<WordDto[]> {
-    const words = await this.em.find(
-      Word,
-      { correctCount: 0, wrongCount: 0, ...(groupId !== undefined && { groups: groupId }) },
-      { orderBy: { id: 'asc' }, limit },
-    );
-    return words.map(toWordDto);
+    const rows = await this.em
+      .getKysely<WordTables>()
+      .selectFrom('words')
+      .select(WORD_FIELDS)
+      .where('correct_count', '=', 0)
+      .where('wrong_count', '=', 0)
+      .$if(groupId !== undefined, (words) => words.where('id', 'in', this.groups.memberIds(groupId!)))
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(toWordDtoOfRow);
   }
 
   async count(): Promise<number> {

@@ -430,17 +430,33 @@ describe(`answers under SIGKILL (CRASH_SEED=${SEED})`, () => {
       expect(rows.length).toBeLessThanOrEqual(acknowledgedCount + unacknowledgedCount);
       expect(rows.length).toBe(acknowledgedCount + committedUnacknowledged);
 
-      // Every word's counters equal its review log.
+      // Every word's counters and last review, and every group's counters, equal the review log.
       const counters = db
         .prepare(
-          `select w.id, w.correct_count, w.wrong_count,
-                  coalesce(sum(r.correct), 0) as log_correct, count(r.id) - coalesce(sum(r.correct), 0) as log_wrong
+          `select w.id, w.correct_count, w.wrong_count, w.last_reviewed_at,
+                  coalesce(sum(r.correct), 0) as log_correct, count(r.id) - coalesce(sum(r.correct), 0) as log_wrong,
+                  max(r.reviewed_at) as log_last
              from words w left join words_review_items r on r.word_id = w.id
             group by w.id
-           having w.correct_count != log_correct or w.wrong_count != log_wrong`,
+           having w.correct_count != log_correct or w.wrong_count != log_wrong or w.last_reviewed_at is not log_last`,
         )
         .all();
       violations.push(...counters.map((word) => `word counters differ from the review log: ${JSON.stringify(word)}`));
+      const groupCounters = db
+        .prepare(
+          `select g.id, g.review_items_count, g.correct_count, g.studied_word_count, g.last_reviewed_at,
+                  count(r.id) as log_answers, coalesce(sum(r.correct), 0) as log_correct,
+                  count(distinct r.word_id) as log_studied, max(r.reviewed_at) as log_last
+             from groups g left join study_sessions s on s.group_id = g.id
+               left join words_review_items r on r.study_session_id = s.id
+            group by g.id
+           having g.review_items_count != log_answers or g.correct_count != log_correct
+               or g.studied_word_count != log_studied or g.last_reviewed_at is not log_last`,
+        )
+        .all();
+      violations.push(
+        ...groupCounters.map((group) => `group counters differ from the review log: ${JSON.stringify(group)}`),
+      );
       const orphans = db
         .prepare('select count(*) as n from words_review_items where word_id not in (select id from words)')
         .get() as { n: number };

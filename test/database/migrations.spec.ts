@@ -197,4 +197,22 @@ async function triggers(orm: MikroORM): Promise<string[]> {
       { id: 2, last_reviewed_at: null },
     ]);
   });
+  it('the group session counts migration counts the sessions each existing group has', async () => {
+    const counts = migrations.findIndex(
+      (migration) => migration.name === 'Migration20261210090000_group_session_counts',
+    );
+    await orm.migrator.up({ to: migrations[counts - 1].name });
+    const em = orm.em.fork();
+    await em.execute(
+      `insert into groups (id, name, created_at, updated_at) values (1, 'Drinks', 0, 0), (2, 'Food', 0, 0)`,
+    );
+    await em.execute(`insert into study_sessions (id, group_id, created_at) values (1, 2, 0), (2, 2, 0)`);
+
+    await orm.migrator.up();
+
+    expect(await em.execute('select id, study_sessions_count from groups order by id')).toEqual([
+      { id: 1, study_sessions_count: 0 },
+      { id: 2, study_sessions_count: 2 },
+    ]);
+  });
 });

@@ -47,7 +47,7 @@ async function triggerFunctions(orm: MikroORM): Promise<number> {
     expect(await orm.migrator.getPending()).toEqual([]);
     expect(await orm.schema.getUpdateSchemaSQL()).toBe('');
     expect(await tables(orm)).toEqual([...orm.getMetadata().getAll().values()].map((meta) => meta.tableName).sort());
-    expect(await triggers(orm)).toHaveLength(12);
+    expect(await triggers(orm)).toHaveLength(14);
   });
 
   it('every migration has a down() that undoes it: down then up again gives the same schema', async () => {
@@ -150,6 +150,21 @@ async function triggerFunctions(orm: MikroORM): Promise<number> {
     ).toEqual([
       { id: 1, last: '09:00' },
       { id: 2, last: null },
+    ]);
+  });
+  it('the group session counts migration counts the sessions each existing group has', async () => {
+    await orm.migrator.down({ to: 'Migration20261209090000_word_last_review' });
+    const em = orm.em.fork();
+    await em.execute(
+      `insert into groups (id, name, created_at, updated_at) values (1, 'Drinks', now(), now()), (2, 'Food', now(), now())`,
+    );
+    await em.execute(`insert into study_sessions (id, group_id, created_at) values (1, 2, now()), (2, 2, now())`);
+
+    await orm.migrator.up();
+
+    expect(await em.execute('select id, study_sessions_count from groups order by id')).toEqual([
+      { id: 1, study_sessions_count: 0 },
+      { id: 2, study_sessions_count: 2 },
     ]);
   });
 });
