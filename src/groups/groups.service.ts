@@ -50,14 +50,13 @@ export class GroupsService {
   /** The group with statistics over the answers recorded in its study sessions: its counters. */
   async get(id: number): Promise<GroupDetailDto> {
     const row = await this.groupRow(id);
-    const wrong = row.review_items_count - row.correct_count;
     return {
       ...groupDtoOf(row),
       stats: {
         total_word_count: row.words_count,
         studied_word_count: row.studied_word_count,
         correct_count: row.correct_count,
-        wrong_count: wrong,
+        wrong_count: row.review_items_count - row.correct_count,
         success_rate: successRate(row.correct_count, row.review_items_count),
         last_studied_at: instantOf(row.last_reviewed_at)?.toISOString() ?? null,
       },

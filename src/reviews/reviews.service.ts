@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { asInteger, danglingReferences, dialect, instantOf, quarterHour } from '../database/dialect.js';
 import { chunksOf } from '../core/chunks.js';
 import { offsetOf, type Order, type OrderKey, page, type Page, type PaginationQueryDto } from '../core/pagination.js';
+import { WordsService } from '../words/words.service.js';
 import type {
   AnswerDto,
   AnswerRecordedDto,
@@ -11,7 +12,6 @@ import type {
   ListReviewsQueryDto,
   ReviewDto,
 } from './dto/review.dto.js';
-import { WordsService } from '../words/words.service.js';
 import { AnswerQuarterHour } from './answer-summary.entity.js';
 import { CardsService, type ImportedAnswer, lockWords } from './cards.service.js';
 import { IdempotencyService } from './idempotency.service.js';
