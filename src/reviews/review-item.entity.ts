@@ -14,6 +14,15 @@ const onlyAnswer = (row: 'new' | 'old') =>
 // Whether the group has no other answer to the word than `row` (as onlyAnswer, in the group's answers).
 const onlyAnswerInGroup = (row: 'new' | 'old') =>
   `(${asInteger(`not exists (select 1 from words_review_items o where o.group_id = ${row}.group_id and o.word_id = ${row}.word_id and o.id <> ${row}.id)`)})`;
+// A row's last answer once `new` is counted: the later of the two instants in one update, in terms both databases
+// share (SQLite's max() of a null is null, PostgreSQL calls it greatest()).
+const LATER_LAST_REVIEW =
+  'last_reviewed_at = (select max(t.at) from (select last_reviewed_at as at union all select new.reviewed_at) t)';
+// The newest answer left to `table`'s row once `old` goes, looked for only if `old` was the newest; `stillThere`
+// when the trigger runs before the delete (row by row on PostgreSQL), which must not find `old` itself.
+const newestLeft = (table: string, key: string, stillThere: boolean) => `update ${table} set last_reviewed_at =
+          (select max(o.reviewed_at) from words_review_items o where o.${key} = old.${key}${stillThere ? ' and o.id <> old.id' : ''})
+        where id = old.${key} and last_reviewed_at <= old.reviewed_at;`;
 // Adds one answer and `counts` to a summary's row `key` = `value`, which its first answer inserts.
 const countedIn = (summary: string, [key, value]: [string, string], counts: Record<string, string>) => {
   const columns = Object.keys(counts);
@@ -66,7 +75,7 @@ export const ReviewItem = defineEntity({
         events: ['insert'],
         body: `update words set correct_count = correct_count + ${asInteger('new.correct')},
         wrong_count = wrong_count + 1 - ${asInteger('new.correct')},
-        last_reviewed_at = (select max(t.at) from (select last_reviewed_at as at union all select new.reviewed_at) t)
+        ${LATER_LAST_REVIEW}
         where id = new.word_id;
       ${countedIn('answer_totals', ['id', '1'], { correct: asInteger('new.correct'), studied_words: onlyAnswer('new') })}`,
       },
@@ -76,9 +85,7 @@ export const ReviewItem = defineEntity({
         events: ['delete'],
         body: `update words set correct_count = correct_count - ${asInteger('old.correct')},
         wrong_count = wrong_count - 1 + ${asInteger('old.correct')} where id = old.word_id;
-      update words set last_reviewed_at =
-          (select max(o.reviewed_at) from words_review_items o where o.word_id = old.word_id and o.id <> old.id)
-        where id = old.word_id and last_reviewed_at <= old.reviewed_at;
+      ${newestLeft('words', 'word_id', true)}
       update answer_totals set answers = answers - 1, correct = correct - ${asInteger('old.correct')},
         studied_words = studied_words - ${onlyAnswer('old')} where id = 1;`,
       },
@@ -112,11 +119,9 @@ export const ReviewItem = defineEntity({
       name: 'review_counted_in_session',
       timing: 'after',
       events: ['insert'],
-      // The later of the two instants in one update, in terms both databases share (SQLite's max() of a null is
-      // null, PostgreSQL calls it greatest()).
       body: `update study_sessions set review_items_count = review_items_count + 1,
         correct_count = correct_count + ${asInteger('new.correct')},
-        last_reviewed_at = (select max(t.at) from (select last_reviewed_at as at union all select new.reviewed_at) t)
+        ${LATER_LAST_REVIEW}
         where id = new.study_session_id;`,
     },
     {
@@ -127,9 +132,7 @@ export const ReviewItem = defineEntity({
       // PostgreSQL it sees an answer committed while this one waited for the row.
       body: `update study_sessions set review_items_count = review_items_count - 1,
         correct_count = correct_count - ${asInteger('old.correct')} where id = old.study_session_id;
-      update study_sessions set last_reviewed_at =
-          (select max(o.reviewed_at) from words_review_items o where o.study_session_id = old.study_session_id)
-        where id = old.study_session_id and last_reviewed_at <= old.reviewed_at;`,
+      ${newestLeft('study_sessions', 'study_session_id', false)}`,
     },
     // Row by row, as the word's: the first answer to a word in the group among the rows of one statement counts.
     ...rowByRow([
@@ -140,7 +143,7 @@ export const ReviewItem = defineEntity({
         body: `update groups set review_items_count = review_items_count + 1,
         correct_count = correct_count + ${asInteger('new.correct')},
         studied_word_count = studied_word_count + ${onlyAnswerInGroup('new')},
-        last_reviewed_at = (select max(t.at) from (select last_reviewed_at as at union all select new.reviewed_at) t)
+        ${LATER_LAST_REVIEW}
         where id = new.group_id;`,
       },
       {
@@ -150,9 +153,7 @@ export const ReviewItem = defineEntity({
         body: `update groups set review_items_count = review_items_count - 1,
         correct_count = correct_count - ${asInteger('old.correct')},
         studied_word_count = studied_word_count - ${onlyAnswerInGroup('old')} where id = old.group_id;
-      update groups set last_reviewed_at =
-          (select max(o.reviewed_at) from words_review_items o where o.group_id = old.group_id and o.id <> old.id)
-        where id = old.group_id and last_reviewed_at <= old.reviewed_at;`,
+      ${newestLeft('groups', 'group_id', true)}`,
       },
     ]),
     {
