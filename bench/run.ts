@@ -1,12 +1,13 @@
 import '../src/node-version-guard.js';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { generate, type Generated, sizeFromArgs } from './generate.js';
+import { answers, type AnswerTarget, BATCH, type Endpoint, reads } from './endpoints.js';
 import { benchImport } from './import.js';
+import { memoryOf, type Server, start, stop, waitFor } from './servers.js';
 
 /**
  * `npm run bench [-- --quick] [-- --duration S --rounds N --connections N --words N ...]`
@@ -48,121 +49,7 @@ const say = (line = '') => {
 };
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-interface Server {
-  name: 'portal' | 'baseline';
-  process: ChildProcess;
-  base: string;
-  startupMs: number;
-  database: string;
-  port: number;
-}
-
 const crashes: string[] = [];
-
-async function waitFor(url: string, child: ChildProcess, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`${url}: the server exited with ${child.exitCode}`);
-    }
-    try {
-      if ((await fetch(url)).status < 500) {
-        return;
-      }
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`${url}: no answer within ${timeoutMs} ms`);
-}
-
-// Servers this run started, stopped however it ends.
-const children = new Set<ChildProcess>();
-process.on('exit', () => children.forEach((child) => child.kill('SIGKILL')));
-
-async function start(name: Server['name'], database: string, port: number): Promise<Server> {
-  const args =
-    name === 'portal'
-      ? // As `npm start` runs it.
-        ['--max-semi-space-size=4', '--max-old-space-size=256', 'dist/src/main.js']
-      : ['dist/bench/baseline.js'];
-  const started = performance.now();
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, DATABASE_PATH: database, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  const base = `http://127.0.0.1:${port}/api/v1`;
-  await waitFor(`${base}/dashboard/study_progress`, child);
-  return { name, process: child, base, startupMs: performance.now() - started, database, port };
-}
-
-async function stop(server: Server): Promise<void> {
-  if (server.process.exitCode === null) {
-    const exited = new Promise((resolve) => server.process.once('exit', resolve));
-    server.process.kill('SIGTERM');
-    await exited;
-  }
-}
-
-/** Resident memory of a process now and at its peak (Linux), in MB. */
-function memoryOf(server: Server): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${server.process.pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { rss: Math.round(kb('VmRSS') / 1024), peak: Math.round(kb('VmHWM') / 1024) };
-}
-
-interface Endpoint {
-  name: string;
-  method: 'GET' | 'POST';
-  path: string;
-  /** For answers: the paths to cycle through, one word after another. */
-  paths?: string[];
-  /** For answers in batches: the bodies to cycle through, one batch of words after another. */
-  bodies?: string[];
-}
-
-/** How many answers a request of the batch measurement records. */
-const BATCH = 20;
-
-function endpoints(sample: Generated['sample'], answering: AnswerTarget): Endpoint[] {
-  const answerWords = answering.words;
-  const answerPaths = answerWords.map((word) => `/study_sessions/${answering.sessionId}/words/${word}/review`);
-  const batches = Array.from({ length: Math.ceil(answerWords.length / BATCH) }, (_, index) =>
-    JSON.stringify({
-      answers: answerWords.slice(index * BATCH, (index + 1) * BATCH).map((word) => ({ word_id: word, correct: true })),
-    }),
-  );
-  const get = (name: string, path = name): Endpoint => ({ name, method: 'GET', path });
-  return [
-    get('GET /words?sort_by=correct_count&order=desc', '/words?sort_by=correct_count&order=desc'),
-    get('GET /words?q=river', '/words?q=river'),
-    get('GET /groups/:id/words', `/groups/${sample.groupId}/words`),
-    get('GET /groups/:id', `/groups/${sample.groupId}`),
-    get('GET /study_sessions', '/study_sessions'),
-    get('GET /study_sessions/:id/words', `/study_sessions/${sample.sessionId}/words`),
-    get('GET /dashboard/quick_stats', '/dashboard/quick_stats'),
-    get('GET /dashboard/study_progress', '/dashboard/study_progress'),
-    get('GET /dashboard/forecast', '/dashboard/forecast'),
-    get('GET /words/:id', `/words/${sample.wordId}`),
-    get('GET /reviews', '/reviews'),
-    get('GET /reviews/queue', '/reviews/queue'),
-    {
-      name: 'POST /study_sessions/:id/words/:word_id/review',
-      method: 'POST',
-      path: answerPaths[0],
-      paths: answerPaths,
-    },
-    {
-      name: `POST /study_sessions/:id/answers (${BATCH} answers)`,
-      method: 'POST',
-      path: `/study_sessions/${answering.sessionId}/answers`,
-      bodies: batches,
-    },
-  ];
-}
 
 /**
  * What may differ between two correct answers given a few milliseconds apart: the instant of the answer,
@@ -276,12 +163,6 @@ async function load(server: Server, endpoint: Endpoint, duration: number): Promi
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(n >= 10 ? 0 : 1));
 const ms = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(1)} s` : `${fmt(n)} ms`);
-
-/** What the benchmark answers in a session of a portal: the session and the words of its group. */
-interface AnswerTarget {
-  sessionId: number;
-  words: number[];
-}
 
 /**
  * The oldest session of a group other than the sample's, and its group's words, each answered in turn: the tens
@@ -397,7 +278,7 @@ const portal = await start('portal', database, PORTAL_PORT);
 const baseline = await start('baseline', database, BASELINE_PORT);
 const servers = [portal, baseline];
 const idle = servers.map(memoryOf);
-const list = endpoints(generated.sample, answering).filter(
+const list = [...reads(generated.sample), ...answers(answering)].filter(
   (endpoint) => typeof flags.exclude !== 'string' || !new RegExp(flags.exclude).test(endpoint.name),
 );
 await checkSameAnswers(servers, list);

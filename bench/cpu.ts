@@ -1,0 +1,216 @@
+import '../src/node-version-guard.js';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { reads } from './endpoints.js';
+import { generate, sizeFromArgs } from './generate.js';
+import { cpuTimeOf, type Server, start, stop } from './servers.js';
+
+/**
+ * `npm run bench:cpu [-- --quick] [-- --requests N --rounds N --profile] [-- /path ...]`
+ *
+ * What a request costs each server in CPU time, which the requests per second of `npm run bench` hide behind
+ * the load generator and the queue of 50 connections: the portal and the baseline on one generated portal,
+ * 4 clients (no queue), `--requests` requests a path, `--rounds` rounds alternating the servers, the CPU time
+ * the server's process used (user and system, from /proc) divided by the requests. The paths are the reads of
+ * `npm run bench` on the portal's sample group, session and word, with `/health` (no database), or the ones
+ * given. With `--profile`, a third run of the portal under `node --cpu-prof` shows where that time goes: the
+ * samples taken while each path was loaded, by the module of the bundle (or the Node part) that spent them.
+ */
+
+const { size, rest: flags } = sizeFromArgs(process.argv.slice(2), {
+  requests: { type: 'string' },
+  rounds: { type: 'string' },
+  profile: { type: 'boolean' },
+});
+const REQUESTS = Number(flags.requests ?? 3000);
+const ROUNDS = Number(flags.rounds ?? 2);
+const CLIENTS = 4;
+const DATA = 'bench/.data';
+const PORTS = { portal: 3320, baseline: 3321, profiled: 3322 };
+
+const log = (line = '') => process.stdout.write(`${line}\n`);
+
+mkdirSync(DATA, { recursive: true });
+const database = join(DATA, 'bench-cpu.sqlite');
+log(`Generating ${JSON.stringify(size)} into ${database}`);
+const { sample } = await generate(database, size);
+const given = process.argv.slice(2).filter((arg) => arg.startsWith('/'));
+const paths = given.length > 0 ? given : ['/health', ...reads(sample).map((endpoint) => endpoint.path)];
+
+/**
+ * Loads `path` from CLIENTS clients, `count` requests or for `seconds`; returns how many were answered, and
+ * throws unless every answer was a 2xx.
+ */
+async function load(server: Server, path: string, { count, seconds }: { count?: number; seconds?: number }) {
+  const result = await autocannon({
+    url: server.base + path,
+    connections: CLIENTS,
+    ...(count ? { amount: count } : { duration: seconds }),
+  });
+  if (result.non2xx + result.errors + result.timeouts > 0) {
+    throw new Error(`${server.name} ${path}: ${result.non2xx} answers not 2xx, ${result.errors} errors`);
+  }
+  return result.requests.total;
+}
+
+/** The server's CPU time per request on `path` over `count` requests, in ms. */
+async function cpuPerRequest(server: Server, path: string, count: number): Promise<number> {
+  const before = cpuTimeOf(server);
+  await load(server, path, { count });
+  return (cpuTimeOf(server) - before) / count;
+}
+
+const servers = [await start('portal', database, PORTS.portal), await start('baseline', database, PORTS.baseline)];
+// The baseline has no health check: its floor is its cheapest read.
+const serving = (path: string) => servers.filter((server) => path !== '/health' || server.name === 'portal');
+// A warm-up of each server on each path (JIT, SQLite's page cache), which also sizes the measure: REQUESTS,
+// or about 4 s of the portal's work on the slow paths (the queue takes tens of ms a request).
+const counts = new Map<string, number>();
+for (const path of paths) {
+  for (const server of serving(path)) {
+    const answered = await load(server, path, { seconds: 2 });
+    if (server.name === 'portal') {
+      counts.set(path, Math.max(100, Math.min(REQUESTS, answered * 2)));
+    }
+  }
+}
+const measured = new Map(paths.map((path) => [path, { portal: [] as number[], baseline: [] as number[] }]));
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [index, path] of paths.entries()) {
+    const order = (round + index) % 2 === 0 ? serving(path) : serving(path).reverse();
+    for (const server of order) {
+      const ms = await cpuPerRequest(server, path, counts.get(path)!);
+      measured.get(path)![server.name].push(ms);
+      log(`round ${round + 1}  ${server.name.padEnd(8)} ${path.padEnd(44)} ${ms.toFixed(3)} ms`);
+    }
+  }
+}
+await Promise.all(servers.map(stop));
+
+const range = (values: number[]) =>
+  values.length === 0
+    ? '–'
+    : Math.min(...values) === Math.max(...values)
+      ? values[0].toFixed(2)
+      : `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`;
+log();
+log(
+  `Server CPU time per request, ms (${CLIENTS} clients, up to ${REQUESTS.toLocaleString('en-US')} requests a path, ${ROUNDS} round${ROUNDS === 1 ? '' : 's'}):`,
+);
+log();
+log('| path | portal | baseline | portal / baseline |');
+log('|---|--:|--:|--:|');
+for (const [path, { portal, baseline }] of measured) {
+  const ratio = baseline.length > 0 ? `${(Math.min(...portal) / Math.min(...baseline)).toFixed(1)}×` : '–';
+  log(`| \`${path}\` | ${range(portal)} | ${range(baseline)} | ${ratio} |`);
+}
+
+if (flags.profile) {
+  const directory = join(DATA, 'profile');
+  rmSync(directory, { recursive: true, force: true });
+  const profiled = await start('portal', database, PORTS.profiled, ['--cpu-prof', `--cpu-prof-dir=${directory}`]);
+  const windows: { path: string; from: bigint; to: bigint }[] = [];
+  for (const path of paths) {
+    await load(profiled, path, { seconds: 2 });
+    const from = process.hrtime.bigint();
+    await load(profiled, path, { count: counts.get(path)! });
+    windows.push({ path, from, to: process.hrtime.bigint() });
+  }
+  // The profile is written when the process exits.
+  await stop(profiled);
+  const file = join(directory, readdirSync(directory)[0]);
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const moduleAt = bundleModules(readFileSync('dist/src/main.js', 'utf8'));
+  for (const window of windows) {
+    log();
+    log(
+      `Where the portal's CPU time goes on ${window.path} (${file}, the samples of its ${counts.get(window.path)} requests):`,
+    );
+    log();
+    const { busy, shares } = selfTimeByModule(profile, window, moduleAt);
+    log(
+      `${(busy / counts.get(window.path)!).toFixed(3)} ms a request busy; of that (packages by name, the portal's files by path):`,
+    );
+    for (const [where, ms] of shares.slice(0, 20)) {
+      log(`${((100 * ms) / busy).toFixed(1).padStart(5)}%  ${where}`);
+    }
+  }
+}
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/**
+ * Which module each line of the bundle belongs to: esbuild heads each one with a comment naming its file
+ * (`// node_modules/express/lib/router/index.js`, `// dist/src/words/words.service.js`).
+ */
+function bundleModules(bundle: string): (line: number) => string {
+  const starts: [number, string][] = [];
+  bundle.split('\n').forEach((text, line) => {
+    const named = /^\/\/ (?:node_modules\/((?:@[^/]+\/)?[^/\s]+)\/\S*|dist\/(src\/\S+)\.js)$/.exec(text);
+    if (named) {
+      starts.push([line, named[1] ?? `${named[2]}.ts`]);
+    }
+  });
+  return (line) => {
+    let [low, high] = [0, starts.length - 1];
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      [low, high] = starts[middle][0] <= line ? [middle, high] : [low, middle - 1];
+    }
+    return starts[low]?.[0] <= line ? starts[low][1] : "(the bundle's helpers)";
+  };
+}
+
+/** Self time of the samples within the window (same monotonic clock as process.hrtime), by module, in µs. */
+function selfTimeByModule(
+  profile: CpuProfile,
+  window: { from: bigint; to: bigint },
+  moduleAt: (line: number) => string,
+): { busy: number; shares: [string, number][] } {
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const where = ({ functionName, url, lineNumber }: CpuProfile['nodes'][number]['callFrame']) => {
+    if (url.endsWith('/dist/src/main.js')) {
+      const module = moduleAt(lineNumber);
+      // Calls into SQLite are native code, sampled in the portal's function that makes them.
+      return module === 'src/database/sqlite.dialect.ts'
+        ? 'SQLite (its statements, called by sqlite.dialect.ts)'
+        : module;
+    }
+    const packaged = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+    if (packaged) {
+      return packaged[1];
+    }
+    if (url.startsWith('node:')) {
+      return `Node's ${
+        url
+          .slice('node:'.length)
+          .replace(/^internal\//, '')
+          .split('/')[0]
+      }`;
+    }
+    return functionName.startsWith('(') ? functionName : `(native) ${functionName}`.trim();
+  };
+  const totals = new Map<string, number>();
+  let [time, busy] = [profile.startTime, 0];
+  profile.samples.forEach((id, index) => {
+    time += profile.timeDeltas[index];
+    const frame = nodes.get(id)!;
+    if (BigInt(time) * 1000n < window.from || BigInt(time) * 1000n > window.to || frame.functionName === '(idle)') {
+      return;
+    }
+    const delta = profile.timeDeltas[index];
+    const key = where(frame);
+    totals.set(key, (totals.get(key) ?? 0) + delta);
+    busy += delta;
+  });
+  return {
+    busy: busy / 1000,
+    shares: [...totals].sort((a, b) => b[1] - a[1]).map(([key, micros]) => [key, micros / 1000]),
+  };
+}

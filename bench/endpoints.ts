@@ -1,0 +1,65 @@
+import type { Generated } from './generate.js';
+
+/** A request the benchmark measures. */
+export interface Endpoint {
+  name: string;
+  method: 'GET' | 'POST';
+  path: string;
+  /** For answers: the paths to cycle through, one word after another. */
+  paths?: string[];
+  /** For answers in batches: the bodies to cycle through, one batch of words after another. */
+  bodies?: string[];
+}
+
+/** What the benchmark answers in a session of a portal: the session and the words of its group. */
+export interface AnswerTarget {
+  sessionId: number;
+  words: number[];
+}
+
+/** How many answers a request of the batch measurement records. */
+export const BATCH = 20;
+
+/** The reads measured, on the generated portal's sample group, session and word. */
+export function reads(sample: Generated['sample']): Endpoint[] {
+  const get = (name: string, path = name): Endpoint => ({ name, method: 'GET', path });
+  return [
+    get('GET /words?sort_by=correct_count&order=desc', '/words?sort_by=correct_count&order=desc'),
+    get('GET /words?q=river', '/words?q=river'),
+    get('GET /groups/:id/words', `/groups/${sample.groupId}/words`),
+    get('GET /groups/:id', `/groups/${sample.groupId}`),
+    get('GET /study_sessions', '/study_sessions'),
+    get('GET /study_sessions/:id/words', `/study_sessions/${sample.sessionId}/words`),
+    get('GET /dashboard/quick_stats', '/dashboard/quick_stats'),
+    get('GET /dashboard/study_progress', '/dashboard/study_progress'),
+    get('GET /dashboard/forecast', '/dashboard/forecast'),
+    get('GET /words/:id', `/words/${sample.wordId}`),
+    get('GET /reviews', '/reviews'),
+    get('GET /reviews/queue', '/reviews/queue'),
+  ];
+}
+
+/** The answers measured: one per request, and in batches of BATCH. */
+export function answers(answering: AnswerTarget): Endpoint[] {
+  const answerWords = answering.words;
+  const answerPaths = answerWords.map((word) => `/study_sessions/${answering.sessionId}/words/${word}/review`);
+  const batches = Array.from({ length: Math.ceil(answerWords.length / BATCH) }, (_, index) =>
+    JSON.stringify({
+      answers: answerWords.slice(index * BATCH, (index + 1) * BATCH).map((word) => ({ word_id: word, correct: true })),
+    }),
+  );
+  return [
+    {
+      name: 'POST /study_sessions/:id/words/:word_id/review',
+      method: 'POST',
+      path: answerPaths[0],
+      paths: answerPaths,
+    },
+    {
+      name: `POST /study_sessions/:id/answers (${BATCH} answers)`,
+      method: 'POST',
+      path: `/study_sessions/${answering.sessionId}/answers`,
+      bodies: batches,
+    },
+  ];
+}
