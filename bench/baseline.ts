@@ -493,12 +493,15 @@ const ROUTES: [string, RegExp, (match: number[], query: URLSearchParams, body: s
   [
     'POST',
     /^\/api\/v1\/study_sessions\/(\d+)\/words\/(\d+)\/review$/,
-    ([id, wordId], _, body) => answer(id, wordId, (JSON.parse(body) as { correct: boolean }).correct),
+    // `begin immediate`, as the portal's: a transaction that reads before it writes cannot wait for another
+    // process's write (SQLite refuses it as busy at once).
+    ([id, wordId], _, body) => answer.immediate(id, wordId, (JSON.parse(body) as { correct: boolean }).correct),
   ],
   [
     'POST',
     /^\/api\/v1\/study_sessions\/(\d+)\/answers$/,
-    ([id], _, body) => answers(id, (JSON.parse(body) as { answers: { word_id: number; correct: boolean }[] }).answers),
+    ([id], _, body) =>
+      answers.immediate(id, (JSON.parse(body) as { answers: { word_id: number; correct: boolean }[] }).answers),
   ],
 ];
 

@@ -2,26 +2,29 @@ import '../src/node-version-guard.js';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { reads } from './endpoints.js';
+import { answers, answerTargetOf, bodyOf, type Endpoint, reads } from './endpoints.js';
 import { generate, sizeFromArgs } from './generate.js';
-import { cpuTimeOf, type Server, start, stop } from './servers.js';
+import { cpuTimeOf, type Server, start, stop, waitFor } from './servers.js';
 
 /**
- * `npm run bench:cpu [-- --quick] [-- --requests N --rounds N --profile] [-- /path ...]`
+ * `npm run bench:cpu [-- --quick] [-- --requests N --rounds N --profile --only REGEX] [-- /path ...]`
  *
  * What a request costs each server in CPU time, which the requests per second of `npm run bench` hide behind
  * the load generator and the queue of 50 connections: the portal and the baseline on one generated portal,
- * 4 clients (no queue), `--requests` requests a path, `--rounds` rounds alternating the servers, the CPU time
- * the server's process used (user and system, from /proc) divided by the requests. The paths are the reads of
- * `npm run bench` on the portal's sample group, session and word, with `/health` (no database), or the ones
+ * 4 clients (no queue), `--requests` requests an endpoint, `--rounds` rounds alternating the servers, the CPU
+ * time the server's process used (user and system, from /proc) divided by the requests. The endpoints are those
+ * of `npm run bench` (its reads on the portal's sample group, session and word, and its answers) with
+ * `GET /health` (no database), or those of them whose name matches `--only`, or GET requests of the paths
  * given. With `--profile`, a third run of the portal under `node --cpu-prof` shows where that time goes: the
- * samples taken while each path was loaded, by the module of the bundle (or the Node part) that spent them.
+ * samples taken while each endpoint was loaded, by the module of the bundle (or the Node part) that spent them.
  */
 
 const { size, rest: flags } = sizeFromArgs(process.argv.slice(2), {
   requests: { type: 'string' },
   rounds: { type: 'string' },
   profile: { type: 'boolean' },
+  // Only the endpoints whose name matches this regular expression.
+  only: { type: 'string' },
 });
 const REQUESTS = Number(flags.requests ?? 3000);
 const ROUNDS = Number(flags.rounds ?? 2);
@@ -35,54 +38,84 @@ mkdirSync(DATA, { recursive: true });
 const database = join(DATA, 'bench-cpu.sqlite');
 log(`Generating ${JSON.stringify(size)} into ${database}`);
 const { sample } = await generate(database, size);
+const get = (path: string): Endpoint => ({ name: `GET ${path}`, method: 'GET', path });
 const given = process.argv.slice(2).filter((arg) => arg.startsWith('/'));
-const paths = given.length > 0 ? given : ['/health', ...reads(sample).map((endpoint) => endpoint.path)];
+const list =
+  given.length > 0
+    ? given.map(get)
+    : [get('/health'), ...reads(sample), ...answers(answerTargetOf(database, sample))].filter(
+        (endpoint) => typeof flags.only !== 'string' || new RegExp(flags.only).test(endpoint.name),
+      );
 
 /**
- * Loads `path` from CLIENTS clients, `count` requests or for `seconds`; returns how many were answered, and
+ * Loads an endpoint from CLIENTS clients, `count` requests or for `seconds`; returns how many were answered, and
  * throws unless every answer was a 2xx.
  */
-async function load(server: Server, path: string, { count, seconds }: { count?: number; seconds?: number }) {
+async function load(server: Server, endpoint: Endpoint, { count, seconds }: { count?: number; seconds?: number }) {
+  let next = 0;
   const result = await autocannon({
-    url: server.base + path,
+    url: server.base.replace(/\/api\/v1$/, ''),
     connections: CLIENTS,
     ...(count ? { amount: count } : { duration: seconds }),
+    requests: [
+      {
+        method: endpoint.method,
+        headers: endpoint.method === 'POST' ? { 'content-type': 'application/json' } : {},
+        setupRequest: (request) => {
+          const index = next++;
+          return {
+            ...request,
+            path: `/api/v1${endpoint.paths ? endpoint.paths[index % endpoint.paths.length] : endpoint.path}`,
+            body: bodyOf(endpoint, index),
+          };
+        },
+      },
+    ],
   });
+  // Requests autocannon left unanswered at the end of a timed load are still being served: let them finish, so
+  // that they never load the other server (the two share the CPU and write the one database).
+  if (seconds) {
+    await waitFor(`${server.base}/dashboard/study_progress`, server.process);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
   if (result.non2xx + result.errors + result.timeouts > 0) {
-    throw new Error(`${server.name} ${path}: ${result.non2xx} answers not 2xx, ${result.errors} errors`);
+    throw new Error(
+      `${server.name} ${endpoint.name}: answers by status ${JSON.stringify(result.statusCodeStats)}, ${result.errors} errors`,
+    );
   }
   return result.requests.total;
 }
 
-/** The server's CPU time per request on `path` over `count` requests, in ms. */
-async function cpuPerRequest(server: Server, path: string, count: number): Promise<number> {
+/** The server's CPU time per request on an endpoint over `count` requests, in ms. */
+async function cpuPerRequest(server: Server, endpoint: Endpoint, count: number): Promise<number> {
   const before = cpuTimeOf(server);
-  await load(server, path, { count });
+  await load(server, endpoint, { count });
   return (cpuTimeOf(server) - before) / count;
 }
 
 const servers = [await start('portal', database, PORTS.portal), await start('baseline', database, PORTS.baseline)];
 // The baseline has no health check: its floor is its cheapest read.
-const serving = (path: string) => servers.filter((server) => path !== '/health' || server.name === 'portal');
-// A warm-up of each server on each path (JIT, SQLite's page cache), which also sizes the measure: REQUESTS,
-// or about 4 s of the portal's work on the slow paths (the queue takes tens of ms a request).
-const counts = new Map<string, number>();
-for (const path of paths) {
-  for (const server of serving(path)) {
-    const answered = await load(server, path, { seconds: 2 });
+const serving = (endpoint: Endpoint) =>
+  servers.filter((server) => endpoint.path !== '/health' || server.name === 'portal');
+// A warm-up of each server on each endpoint (JIT, SQLite's page cache), which also sizes the measure: REQUESTS,
+// or about 4 s of the portal's work on the slow ones (the queue takes tens of ms a request).
+const counts = new Map<Endpoint, number>();
+for (const endpoint of list) {
+  for (const server of serving(endpoint)) {
+    const answered = await load(server, endpoint, { seconds: 2 });
     if (server.name === 'portal') {
-      counts.set(path, Math.max(100, Math.min(REQUESTS, answered * 2)));
+      counts.set(endpoint, Math.max(100, Math.min(REQUESTS, answered * 2)));
     }
   }
 }
-const measured = new Map(paths.map((path) => [path, { portal: [] as number[], baseline: [] as number[] }]));
+const measured = new Map(list.map((endpoint) => [endpoint, { portal: [] as number[], baseline: [] as number[] }]));
 for (let round = 0; round < ROUNDS; round++) {
-  for (const [index, path] of paths.entries()) {
-    const order = (round + index) % 2 === 0 ? serving(path) : serving(path).reverse();
+  for (const [index, endpoint] of list.entries()) {
+    const order = (round + index) % 2 === 0 ? serving(endpoint) : serving(endpoint).reverse();
     for (const server of order) {
-      const ms = await cpuPerRequest(server, path, counts.get(path)!);
-      measured.get(path)![server.name].push(ms);
-      log(`round ${round + 1}  ${server.name.padEnd(8)} ${path.padEnd(44)} ${ms.toFixed(3)} ms`);
+      const ms = await cpuPerRequest(server, endpoint, counts.get(endpoint)!);
+      measured.get(endpoint)![server.name].push(ms);
+      log(`round ${round + 1}  ${server.name.padEnd(8)} ${endpoint.name.padEnd(48)} ${ms.toFixed(3)} ms`);
     }
   }
 }
@@ -96,26 +129,26 @@ const range = (values: number[]) =>
       : `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`;
 log();
 log(
-  `Server CPU time per request, ms (${CLIENTS} clients, up to ${REQUESTS.toLocaleString('en-US')} requests a path, ${ROUNDS} round${ROUNDS === 1 ? '' : 's'}):`,
+  `Server CPU time per request, ms (${CLIENTS} clients, up to ${REQUESTS.toLocaleString('en-US')} requests an endpoint, ${ROUNDS} round${ROUNDS === 1 ? '' : 's'}):`,
 );
 log();
-log('| path | portal | baseline | portal / baseline |');
+log('| endpoint | portal | baseline | portal / baseline |');
 log('|---|--:|--:|--:|');
-for (const [path, { portal, baseline }] of measured) {
+for (const [{ name }, { portal, baseline }] of measured) {
   const ratio = baseline.length > 0 ? `${(Math.min(...portal) / Math.min(...baseline)).toFixed(1)}×` : '–';
-  log(`| \`${path}\` | ${range(portal)} | ${range(baseline)} | ${ratio} |`);
+  log(`| \`${name}\` | ${range(portal)} | ${range(baseline)} | ${ratio} |`);
 }
 
 if (flags.profile) {
   const directory = join(DATA, 'profile');
   rmSync(directory, { recursive: true, force: true });
   const profiled = await start('portal', database, PORTS.profiled, ['--cpu-prof', `--cpu-prof-dir=${directory}`]);
-  const windows: { path: string; from: bigint; to: bigint }[] = [];
-  for (const path of paths) {
-    await load(profiled, path, { seconds: 2 });
+  const windows: { endpoint: Endpoint; from: bigint; to: bigint }[] = [];
+  for (const endpoint of list) {
+    await load(profiled, endpoint, { seconds: 2 });
     const from = process.hrtime.bigint();
-    await load(profiled, path, { count: counts.get(path)! });
-    windows.push({ path, from, to: process.hrtime.bigint() });
+    await load(profiled, endpoint, { count: counts.get(endpoint)! });
+    windows.push({ endpoint, from, to: process.hrtime.bigint() });
   }
   // The profile is written when the process exits.
   await stop(profiled);
@@ -125,12 +158,12 @@ if (flags.profile) {
   for (const window of windows) {
     log();
     log(
-      `Where the portal's CPU time goes on ${window.path} (${file}, the samples of its ${counts.get(window.path)} requests):`,
+      `Where the portal's CPU time goes on ${window.endpoint.name} (${file}, the samples of its ${counts.get(window.endpoint)} requests):`,
     );
     log();
     const { busy, shares } = selfTimeByModule(profile, window, moduleAt);
     log(
-      `${(busy / counts.get(window.path)!).toFixed(3)} ms a request busy; of that (packages by name, the portal's files by path):`,
+      `${(busy / counts.get(window.endpoint)!).toFixed(3)} ms a request busy; of that (packages by name, the portal's files by path):`,
     );
     for (const [where, ms] of shares.slice(0, 20)) {
       log(`${((100 * ms) / busy).toFixed(1).padStart(5)}%  ${where}`);

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import type { Generated } from './generate.js';
 
 /** A request the benchmark measures. */
@@ -62,4 +63,33 @@ export function answers(answering: AnswerTarget): Endpoint[] {
       bodies: batches,
     },
   ];
+}
+
+/** The body of an answer request: one answer, or the `index`th batch. */
+export const bodyOf = (endpoint: Endpoint, index = 0) =>
+  endpoint.method === 'GET'
+    ? undefined
+    : endpoint.bodies
+      ? endpoint.bodies[index % endpoint.bodies.length]
+      : JSON.stringify({ correct: true });
+
+/**
+ * The oldest session of a group other than the sample's, and its group's words, each answered in turn: the tens
+ * of thousands of answers the measurement records would otherwise pile up in the sample session and group, whose
+ * reads (their answers aggregated) are measured in the next round.
+ */
+export function answerTargetOf(database: string, sample: Generated['sample']): AnswerTarget {
+  const db = new Database(database, { readonly: true });
+  const sessionId = db
+    .prepare('select id from study_sessions where group_id <> ? order by id limit 1')
+    .pluck()
+    .get(sample.groupId) as number;
+  const words = db
+    .prepare(
+      `select m.word_id from study_sessions s join words_groups m on m.group_id = s.group_id where s.id = ? order by m.word_id`,
+    )
+    .pluck()
+    .all(sessionId) as number[];
+  db.close();
+  return { sessionId, words };
 }

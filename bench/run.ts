@@ -4,8 +4,8 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { generate, type Generated, sizeFromArgs } from './generate.js';
-import { answers, type AnswerTarget, BATCH, type Endpoint, reads } from './endpoints.js';
+import { generate, sizeFromArgs } from './generate.js';
+import { answers, answerTargetOf, BATCH, bodyOf, type Endpoint, reads } from './endpoints.js';
 import { benchImport } from './import.js';
 import { memoryOf, type Server, start, stop, waitFor } from './servers.js';
 
@@ -75,14 +75,6 @@ function normalised(value: unknown): unknown {
   }
   return value;
 }
-
-/** The body of an answer request: one answer, or the `index`th batch. */
-const bodyOf = (endpoint: Endpoint, index = 0) =>
-  endpoint.method === 'GET'
-    ? undefined
-    : endpoint.bodies
-      ? endpoint.bodies[index % endpoint.bodies.length]
-      : JSON.stringify({ correct: true });
 
 async function request(server: Server, endpoint: Endpoint, path: string, body?: string): Promise<[number, string]> {
   const response = await fetch(server.base + path, {
@@ -163,27 +155,6 @@ async function load(server: Server, endpoint: Endpoint, duration: number): Promi
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(n >= 10 ? 0 : 1));
 const ms = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(1)} s` : `${fmt(n)} ms`);
-
-/**
- * The oldest session of a group other than the sample's, and its group's words, each answered in turn: the tens
- * of thousands of answers the measurement records would otherwise pile up in the sample session and group, whose
- * reads (their answers aggregated) are measured in the next round.
- */
-function answerTargetOf(database: string, sample: Generated['sample']): AnswerTarget {
-  const db = new Database(database, { readonly: true });
-  const sessionId = db
-    .prepare('select id from study_sessions where group_id <> ? order by id limit 1')
-    .pluck()
-    .get(sample.groupId) as number;
-  const words = db
-    .prepare(
-      `select m.word_id from study_sessions s join words_groups m on m.group_id = s.group_id where s.id = ? order by m.word_id`,
-    )
-    .pluck()
-    .all(sessionId) as number[];
-  db.close();
-  return { sessionId, words };
-}
 
 /** Every counter the database keeps equals what it counts, after the answers of the benchmark. */
 function checkCounters(database: string): string {
