@@ -2,9 +2,9 @@ import '../src/node-version-guard.js';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { answers, answerTargetOf, bodyOf, type Endpoint, reads } from './endpoints.js';
+import { answers, answerTargetOf, type Endpoint, reads, requestsOf } from './endpoints.js';
 import { generate, sizeFromArgs } from './generate.js';
-import { cpuTimeOf, type Server, start, stop, waitFor } from './servers.js';
+import { cpuTimeOf, type Server, settled, start, stop } from './servers.js';
 
 /**
  * `npm run bench:cpu [-- --quick] [-- --requests N --rounds N --profile --only REGEX] [-- /path ...]`
@@ -52,31 +52,15 @@ const list =
  * throws unless every answer was a 2xx.
  */
 async function load(server: Server, endpoint: Endpoint, { count, seconds }: { count?: number; seconds?: number }) {
-  let next = 0;
   const result = await autocannon({
     url: server.base.replace(/\/api\/v1$/, ''),
     connections: CLIENTS,
     ...(count ? { amount: count } : { duration: seconds }),
-    requests: [
-      {
-        method: endpoint.method,
-        headers: endpoint.method === 'POST' ? { 'content-type': 'application/json' } : {},
-        setupRequest: (request) => {
-          const index = next++;
-          return {
-            ...request,
-            path: `/api/v1${endpoint.paths ? endpoint.paths[index % endpoint.paths.length] : endpoint.path}`,
-            body: bodyOf(endpoint, index),
-          };
-        },
-      },
-    ],
+    requests: requestsOf(endpoint),
   });
-  // Requests autocannon left unanswered at the end of a timed load are still being served: let them finish, so
-  // that they never load the other server (the two share the CPU and write the one database).
+  // A timed load stops with requests in flight (a counted one waits for all of its answers).
   if (seconds) {
-    await waitFor(`${server.base}/dashboard/study_progress`, server.process);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await settled(server);
   }
   if (result.non2xx + result.errors + result.timeouts > 0) {
     throw new Error(

@@ -1,3 +1,4 @@
+import type { Request } from 'autocannon';
 import Database from 'better-sqlite3';
 import type { Generated } from './generate.js';
 
@@ -92,4 +93,23 @@ export function answerTargetOf(database: string, sample: Generated['sample']): A
     .all(sessionId) as number[];
   db.close();
   return { sessionId, words };
+}
+
+/** What autocannon sends for an endpoint: its path (or the next of its paths) and its body, request after request. */
+export function requestsOf(endpoint: Endpoint): Request[] {
+  let next = 0;
+  return [
+    {
+      method: endpoint.method,
+      headers: endpoint.method === 'POST' ? { 'content-type': 'application/json' } : {},
+      setupRequest: (request) => {
+        const index = next++;
+        return {
+          ...request,
+          path: `/api/v1${endpoint.paths ? endpoint.paths[index % endpoint.paths.length] : endpoint.path}`,
+          body: bodyOf(endpoint, index),
+        };
+      },
+    },
+  ];
 }

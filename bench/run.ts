@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { generate, sizeFromArgs } from './generate.js';
-import { answers, answerTargetOf, BATCH, bodyOf, type Endpoint, reads } from './endpoints.js';
+import { answers, answerTargetOf, BATCH, bodyOf, type Endpoint, reads, requestsOf } from './endpoints.js';
 import { benchImport } from './import.js';
-import { memoryOf, type Server, start, stop, waitFor } from './servers.js';
+import { memoryOf, type Server, settled, start, stop } from './servers.js';
 
 /**
  * `npm run bench [-- --quick] [-- --duration S --rounds N --connections N --words N ...]`
@@ -113,25 +113,11 @@ interface Measure {
 }
 
 async function load(server: Server, endpoint: Endpoint, duration: number): Promise<Measure> {
-  let next = 0;
   const result = await autocannon({
     url: server.base.replace(/\/api\/v1$/, ''),
     connections: CONNECTIONS,
     duration,
-    requests: [
-      {
-        method: endpoint.method,
-        headers: endpoint.method === 'POST' ? { 'content-type': 'application/json' } : {},
-        setupRequest: (req) => {
-          const index = next++;
-          return {
-            ...req,
-            path: `/api/v1${endpoint.paths ? endpoint.paths[index % endpoint.paths.length] : endpoint.path}`,
-            body: bodyOf(endpoint, index),
-          };
-        },
-      },
-    ],
+    requests: requestsOf(endpoint),
   });
   // A server that died under the load (out of memory, say) is noted and started again for what follows.
   if (server.process.exitCode !== null || server.process.signalCode !== null) {
@@ -140,10 +126,7 @@ async function load(server: Server, endpoint: Endpoint, duration: number): Promi
     log(died);
     Object.assign(server, await start(server.name, server.database, server.port));
   }
-  // Requests autocannon left unanswered at the end are still being served: let them finish before the next
-  // measurement, so that one server's backlog never loads the other (they share the CPU and the database).
-  await waitFor(`${server.base}/dashboard/study_progress`, server.process);
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await settled(server);
   return {
     rps: result.requests.average,
     p50: result.latency.p50,

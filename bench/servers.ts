@@ -78,3 +78,12 @@ export function cpuTimeOf(server: Server): number {
   const fields = readFileSync(`/proc/${server.process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
+
+/**
+ * Waits for the requests a load generator left unanswered when it stopped, which the server is still serving: so
+ * that they never load what is measured next (the servers share the CPU and write the one database).
+ */
+export async function settled(server: Server): Promise<void> {
+  await waitFor(`${server.base}/dashboard/study_progress`, server.process);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+}
