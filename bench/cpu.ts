@@ -11,15 +11,20 @@ import { cpuTimeOf, type Server, settled, start, stop } from './servers.js';
  *
  * What a request costs each server in CPU time, which the requests per second of `npm run bench` hide behind
  * the load generator and the queue of 50 connections: the portal and the baseline on one generated portal,
- * 4 clients (no queue), `--requests` requests an endpoint, `--rounds` rounds alternating the servers, the CPU
- * time the server's process used (user and system, from /proc) divided by the requests. The endpoints are those
+ * 4 clients (no queue), `--requests` requests an endpoint (fewer, but at least 100, where that is more than about
+ * 4 s of the portal's work), `--rounds` rounds alternating the servers, the CPU time the server's process used
+ * (user and system, from /proc) divided by the requests. The endpoints are those
  * of `npm run bench` (its reads on the portal's sample group, session and word, and its answers) with
  * `GET /health` (no database), or those of them whose name matches `--only`, or GET requests of the paths
  * given. With `--profile`, a third run of the portal under `node --cpu-prof` shows where that time goes: the
  * samples taken while each endpoint was loaded, by the module of the bundle (or the Node part) that spent them.
  */
 
-const { size, rest: flags } = sizeFromArgs(process.argv.slice(2), {
+const {
+  size,
+  rest: flags,
+  positionals: given,
+} = sizeFromArgs(process.argv.slice(2), {
   requests: { type: 'string' },
   rounds: { type: 'string' },
   profile: { type: 'boolean' },
@@ -37,9 +42,8 @@ const log = (line = '') => process.stdout.write(`${line}\n`);
 mkdirSync(DATA, { recursive: true });
 const database = join(DATA, 'bench-cpu.sqlite');
 log(`Generating ${JSON.stringify(size)} into ${database}`);
-const { sample } = await generate(database, size);
+const { sample } = await generate(database, size, log);
 const get = (path: string): Endpoint => ({ name: `GET ${path}`, method: 'GET', path });
-const given = process.argv.slice(2).filter((arg) => arg.startsWith('/'));
 const list =
   given.length > 0
     ? given.map(get)
@@ -82,7 +86,7 @@ const servers = [await start('portal', database, PORTS.portal), await start('bas
 const serving = (endpoint: Endpoint) =>
   servers.filter((server) => endpoint.path !== '/health' || server.name === 'portal');
 // A warm-up of each server on each endpoint (JIT, SQLite's page cache), which also sizes the measure: REQUESTS,
-// or about 4 s of the portal's work on the slow ones (the queue takes tens of ms a request).
+// or about 4 s of the portal's work on the slow ones (`GET /reviews/queue` takes tens of ms a request).
 const counts = new Map<Endpoint, number>();
 for (const endpoint of list) {
   for (const server of serving(endpoint)) {
@@ -113,14 +117,16 @@ const range = (values: number[]) =>
       : `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`;
 log();
 log(
-  `Server CPU time per request, ms (${CLIENTS} clients, up to ${REQUESTS.toLocaleString('en-US')} requests an endpoint, ${ROUNDS} round${ROUNDS === 1 ? '' : 's'}):`,
+  `Server CPU time per request, ms (${CLIENTS} clients; ${ROUNDS === 1 ? 'one round' : `the lowest and highest of ${ROUNDS} rounds`}):`,
 );
 log();
-log('| endpoint | portal | baseline | portal / baseline |');
-log('|---|--:|--:|--:|');
-for (const [{ name }, { portal, baseline }] of measured) {
+log('| endpoint | requests | portal | baseline | portal / baseline |');
+log('|---|--:|--:|--:|--:|');
+for (const [endpoint, { portal, baseline }] of measured) {
   const ratio = baseline.length > 0 ? `${(Math.min(...portal) / Math.min(...baseline)).toFixed(1)}×` : '–';
-  log(`| \`${name}\` | ${range(portal)} | ${range(baseline)} | ${ratio} |`);
+  log(
+    `| \`${endpoint.name}\` | ${counts.get(endpoint)!.toLocaleString('en-US')} | ${range(portal)} | ${range(baseline)} | ${ratio} |`,
+  );
 }
 
 if (flags.profile) {
@@ -136,7 +142,11 @@ if (flags.profile) {
   }
   // The profile is written when the process exits.
   await stop(profiled);
-  const file = join(directory, readdirSync(directory)[0]);
+  // Node names the main thread's profile after the process id and thread 0 (a worker thread's would have its own).
+  const file = join(
+    directory,
+    readdirSync(directory).find((name) => name.includes(`.${profiled.process.pid}.0.`))!,
+  );
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const moduleAt = bundleModules(readFileSync('dist/src/main.js', 'utf8'));
   for (const window of windows) {
@@ -169,7 +179,8 @@ interface CpuProfile {
 function bundleModules(bundle: string): (line: number) => string {
   const starts: [number, string][] = [];
   bundle.split('\n').forEach((text, line) => {
-    const named = /^\/\/ (?:node_modules\/((?:@[^/]+\/)?[^/\s]+)\/\S*|dist\/(src\/\S+)\.js)$/.exec(text);
+    // A package's nested dependencies (node_modules/multer/node_modules/type-is) count as the package.
+    const named = /^\/\/ (?:node_modules\/((?:@[^/]+\/)?[^/\s]+)\/\S*|dist\/(\S+)\.js)$/.exec(text);
     if (named) {
       starts.push([line, named[1] ?? `${named[2]}.ts`]);
     }
@@ -184,7 +195,7 @@ function bundleModules(bundle: string): (line: number) => string {
   };
 }
 
-/** Self time of the samples within the window (same monotonic clock as process.hrtime), by module, in µs. */
+/** Self time of the samples within the window (same monotonic clock as process.hrtime), by module, in ms. */
 function selfTimeByModule(
   profile: CpuProfile,
   window: { from: bigint; to: bigint },
@@ -194,10 +205,9 @@ function selfTimeByModule(
   const where = ({ functionName, url, lineNumber }: CpuProfile['nodes'][number]['callFrame']) => {
     if (url.endsWith('/dist/src/main.js')) {
       const module = moduleAt(lineNumber);
-      // Calls into SQLite are native code, sampled in the portal's function that makes them.
-      return module === 'src/database/sqlite.dialect.ts'
-        ? 'SQLite (its statements, called by sqlite.dialect.ts)'
-        : module;
+      // Calls into SQLite are native code, sampled in the portal's function that makes them (with that file's own
+      // binding of values, a small part).
+      return module === 'src/database/sqlite.dialect.ts' ? 'SQLite (its statements, from sqlite.dialect.ts)' : module;
     }
     const packaged = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
     if (packaged) {
@@ -211,7 +221,12 @@ function selfTimeByModule(
           .split('/')[0]
       }`;
     }
-    return functionName.startsWith('(') ? functionName : `(native) ${functionName}`.trim();
+    // No file: V8's own entries ("(garbage collector)"), a regular expression's compiled code (most of them
+    // Express's routes), or a built-in function.
+    if (functionName.startsWith('(')) {
+      return functionName;
+    }
+    return functionName.startsWith('RegExp: ') ? '(regular expressions)' : `(native) ${functionName}`.trim();
   };
   const totals = new Map<string, number>();
   let [time, busy] = [profile.startTime, 0];

@@ -344,12 +344,15 @@ export async function generate(path: string, size: PortalSize, log = (_: string)
   return { size, seconds: (performance.now() - started) / 1000, sample };
 }
 
-/** Reads a portal size from command-line flags (`--quick`, or any of the sizes), and the caller's own `options`. */
+/**
+ * Reads a portal size from command-line flags (`--quick`, or any of the sizes), the caller's own `options`, and
+ * the arguments that are no option's (`positionals`).
+ */
 export function sizeFromArgs(
   args: string[],
   options: ParseArgsOptionsConfig = {},
-): { size: PortalSize; rest: Record<string, string | boolean | undefined> } {
-  const { values } = parseArgs({
+): { size: PortalSize; rest: Record<string, string | boolean | undefined>; positionals: string[] } {
+  const { values, positionals } = parseArgs({
     args,
     strict: false,
     options: {
@@ -372,7 +375,7 @@ export function sizeFromArgs(
     answers: number('answers'),
     days: number('days'),
   };
-  return { size, rest: values };
+  return { size, rest: values, positionals };
 }
 
 /** Drops these triggers or indexes, returning the SQL that creates them again. */

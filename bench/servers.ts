@@ -32,6 +32,10 @@ export async function waitFor(url: string, child: ChildProcess, timeoutMs = 120_
 // Servers this run started, stopped however it ends.
 const children = new Set<ChildProcess>();
 process.on('exit', () => children.forEach((child) => child.kill('SIGKILL')));
+// Stopped by a signal, the run exits (and stops them) rather than leave them serving.
+for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => process.exit(1));
+}
 
 /** Starts the built portal (as `npm start` runs it, with `nodeFlags` added) or the baseline, and waits for its first answer. */
 export async function start(
@@ -75,7 +79,8 @@ export function memoryOf(server: Server): { rss: number; peak: number } {
 export function cpuTimeOf(server: Server): number {
   // Fields 14 and 15 of /proc/<pid>/stat, after the command name (which may hold spaces), in clock ticks of
   // 10 ms (USER_HZ, 100 on Linux whatever the kernel's own rate).
-  const fields = readFileSync(`/proc/${server.process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const stat = readFileSync(`/proc/${server.process.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
