@@ -23,6 +23,22 @@ const LATER_LAST_REVIEW =
 const newestLeft = (table: string, key: string, stillThere: boolean) => `update ${table} set last_reviewed_at =
           (select max(o.reviewed_at) from words_review_items o where o.${key} = old.${key}${stillThere ? ' and o.id <> old.id' : ''})
         where id = old.${key} and last_reviewed_at <= old.reviewed_at;`;
+// A session's or a group's answer counters, and `more` of its own, once `new` is counted in its row `key`, or
+// `old` is taken out of it (then its last answer too, as `newestLeft`).
+type MoreCounts = Record<string, (row: 'new' | 'old') => string>;
+const answerCounted = (table: string, key: string, more: MoreCounts = {}) =>
+  `update ${table} set review_items_count = review_items_count + 1,
+        correct_count = correct_count + ${asInteger('new.correct')},
+        ${Object.entries(more)
+          .map(([column, count]) => `${column} = ${column} + ${count('new')},\n        `)
+          .join('')}${LATER_LAST_REVIEW}
+        where id = new.${key};`;
+const answerUncounted = (table: string, key: string, stillThere: boolean, more: MoreCounts = {}) =>
+  `update ${table} set review_items_count = review_items_count - 1,
+        correct_count = correct_count - ${asInteger('old.correct')}${Object.entries(more)
+          .map(([column, count]) => `,\n        ${column} = ${column} - ${count('old')}`)
+          .join('')} where id = old.${key};
+      ${newestLeft(table, key, stillThere)}`;
 // Adds one answer and `counts` to a summary's row `key` = `value`, which its first answer inserts.
 const countedIn = (summary: string, [key, value]: [string, string], counts: Record<string, string>) => {
   const columns = Object.keys(counts);
@@ -119,10 +135,7 @@ export const ReviewItem = defineEntity({
       name: 'review_counted_in_session',
       timing: 'after',
       events: ['insert'],
-      body: `update study_sessions set review_items_count = review_items_count + 1,
-        correct_count = correct_count + ${asInteger('new.correct')},
-        ${LATER_LAST_REVIEW}
-        where id = new.study_session_id;`,
+      body: answerCounted('study_sessions', 'study_session_id'),
     },
     {
       name: 'review_uncounted_in_session',
@@ -130,9 +143,7 @@ export const ReviewItem = defineEntity({
       events: ['delete'],
       // The last answer is looked for once the session's row is locked by the first update, so that on
       // PostgreSQL it sees an answer committed while this one waited for the row.
-      body: `update study_sessions set review_items_count = review_items_count - 1,
-        correct_count = correct_count - ${asInteger('old.correct')} where id = old.study_session_id;
-      ${newestLeft('study_sessions', 'study_session_id', false)}`,
+      body: answerUncounted('study_sessions', 'study_session_id', false),
     },
     // Row by row, as the word's: the first answer to a word in the group among the rows of one statement counts.
     ...rowByRow([
@@ -140,20 +151,13 @@ export const ReviewItem = defineEntity({
         name: 'review_counted_in_group',
         timing: 'after',
         events: ['insert'],
-        body: `update groups set review_items_count = review_items_count + 1,
-        correct_count = correct_count + ${asInteger('new.correct')},
-        studied_word_count = studied_word_count + ${onlyAnswerInGroup('new')},
-        ${LATER_LAST_REVIEW}
-        where id = new.group_id;`,
+        body: answerCounted('groups', 'group_id', { studied_word_count: onlyAnswerInGroup }),
       },
       {
         name: 'review_uncounted_in_group',
         timing: 'after',
         events: ['delete'],
-        body: `update groups set review_items_count = review_items_count - 1,
-        correct_count = correct_count - ${asInteger('old.correct')},
-        studied_word_count = studied_word_count - ${onlyAnswerInGroup('old')} where id = old.group_id;
-      ${newestLeft('groups', 'group_id', true)}`,
+        body: answerUncounted('groups', 'group_id', true, { studied_word_count: onlyAnswerInGroup }),
       },
     ]),
     {
