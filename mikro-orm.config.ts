@@ -78,5 +78,5 @@ export function ormConfig(env: DatabaseEnvironment = validateEnvironment(process
 }
 
 // The CLI's configuration, built when the CLI asks for it: the server imports this file too, and reports a bad
-// environment itself (src/main.ts) instead of failing while its modules load.
+// environment itself (src/server.ts) instead of failing while its modules load.
 export default () => ormConfig();

@@ -148,7 +148,7 @@ if (flags.profile) {
     readdirSync(directory).find((name) => name.includes(`.${profiled.process.pid}.0.`))!,
   );
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const moduleAt = bundleModules(readFileSync('dist/src/main.js', 'utf8'));
+  const moduleAt = bundleModules(readFileSync('dist/src/server.js', 'utf8'));
   for (const window of windows) {
     log();
     log(
@@ -203,7 +203,7 @@ function selfTimeByModule(
 ): { busy: number; shares: [string, number][] } {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
   const where = ({ functionName, url, lineNumber }: CpuProfile['nodes'][number]['callFrame']) => {
-    if (url.endsWith('/dist/src/main.js')) {
+    if (url.endsWith('/dist/src/server.js')) {
       const module = moduleAt(lineNumber);
       // Calls into SQLite are native code, sampled in the portal's function that makes them (with that file's own
       // binding of values, a small part).

@@ -17,7 +17,7 @@ import { PINO_LEVELS } from './http/logging.js';
  * backups run in the first worker only. SIGTERM or SIGINT stops every worker gracefully, then the primary.
  */
 
-/** Read by main.ts: the database is prepared, skip migrations, seeding and the stale cards. */
+/** Read by server.ts: the database is prepared, skip migrations, seeding and the stale cards. */
 const DATABASE_PREPARED = 'LANG_PORTAL_DATABASE_PREPARED';
 /** A worker that served for less than this before dying is not restarted again and again. */
 const CRASH_LOOP_MS = 10_000;

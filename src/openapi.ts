@@ -11,6 +11,6 @@ const { AppModule } = await import('./app.module.js');
 const { configureApp } = await import('./app.setup.js');
 const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: ['error'] });
 const document = await configureApp(app);
-// dist/openapi.json: the server reads it at start-up (src/main.ts); `npm run openapi` copies it to the committed one.
+// dist/openapi.json: the server reads it at start-up (src/server.ts); `npm run openapi` copies it to the committed one.
 writeFileSync(new URL('../openapi.json', import.meta.url), `${JSON.stringify(document, null, 2)}\n`);
 await app.close();

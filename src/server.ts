@@ -1,0 +1,134 @@
+import { readFile } from 'node:fs/promises';
+import { MikroORM, RequestContext } from '@mikro-orm/core';
+import { Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import { seed } from '../database/seeders/DatabaseSeeder.js';
+import { AppModule } from './app.module.js';
+import { configureApp, portalHttpAdapter } from './app.setup.js';
+import { databaseName, type Environment } from './config.js';
+import { quietStartup } from './http/logging.js';
+import { dialect } from './database/dialect.js';
+import { CardsService } from './reviews/cards.service.js';
+import { IdempotencyService } from './reviews/idempotency.service.js';
+
+const logger = new Logger('LangPortal');
+/** Set by the cluster (src/cluster.ts) for every worker but the first: the database is migrated, seeded, its cards fresh. */
+const DATABASE_PREPARED = 'LANG_PORTAL_DATABASE_PREPARED';
+
+/** A start-up failure as its cause and its fix. */
+function explain(error: unknown, config?: Environment): string {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  if (code === 'EADDRINUSE' && config) {
+    return `port ${config.PORT} on ${config.HOST} is in use by another program: stop it, or set PORT to a free port`;
+  }
+  if (config?.DATABASE_URL && /^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|28P01|28000|3D000)$/.test(code ?? '')) {
+    return `PostgreSQL at ${databaseName(config)} cannot be reached (${message}): check DATABASE_URL, and that the server runs and the database exists`;
+  }
+  if (
+    config &&
+    (code?.startsWith('SQLITE_CANTOPEN') || /open database|directory does not exist/i.test(message ?? ''))
+  ) {
+    return `the database ${config.DATABASE_PATH} cannot be opened (${message}): check DATABASE_PATH and that its folder exists and is writable`;
+  }
+  return message ?? String(error);
+}
+
+/** Stops on SIGTERM/SIGINT: no new connections, requests in flight finish (up to the grace period), the database closes. */
+function stopGracefully(app: NestExpressApplication, graceMs: number): void {
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      // A cluster worker may get both: Ctrl-C reaches the whole process group, and the primary forwards SIGTERM.
+      if (stopping) {
+        return;
+      }
+      stopping = true;
+      logger.log(`${signal}: stopping; requests in flight have ${graceMs} ms to finish`);
+      const server = app.getHttpServer();
+      const deadline = setTimeout(() => {
+        logger.warn('Grace period over: closing the connections still open');
+        server.closeAllConnections();
+      }, graceMs);
+      deadline.unref();
+      app
+        .close()
+        .then(() => {
+          logger.log('Stopped');
+          process.exit(0);
+        })
+        .catch((error: unknown) => {
+          logger.error(`Stopping failed: ${explain(error)}`);
+          process.exit(1);
+        });
+    });
+  }
+}
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, portalHttpAdapter(), {
+    bufferLogs: true,
+    abortOnError: false,
+    // Until the application's own logger takes over: a start-up failure is then reported by its message alone
+    // (below), not also by Nest's console logger with its stack.
+    logger: false,
+  });
+  app.useLogger(quietStartup(app.get(PinoLogger)));
+  const config = app.get<ConfigService<Environment, true>>(ConfigService);
+  const env = {
+    PORT: config.get('PORT', { infer: true }),
+    HOST: config.get('HOST', { infer: true }),
+    DATABASE_PATH: config.get('DATABASE_PATH', { infer: true }),
+    DATABASE_URL: config.get('DATABASE_URL', { infer: true }),
+  } as Environment;
+  try {
+    const orm = app.get<MikroORM>(MikroORM);
+    // In a cluster (src/cluster.ts) the first worker prepares the database before the others are started.
+    const prepared = process.env[DATABASE_PREPARED] === '1';
+    if (!prepared) {
+      // Servers started together on one database prepare it one at a time; the later ones find it ready.
+      await dialect.exclusively(orm, async () => {
+        const applied = await orm.migrator.up();
+        logger.log(
+          applied.length > 0
+            ? `Database ${databaseName(env)}: applied ${applied.map((migration) => migration.name).join(', ')}`
+            : `Database ${databaseName(env)}: up to date`,
+        );
+        // Cards left stale (answers deleted, or answered before cards existed) are computed before serving.
+        await RequestContext.create(orm.em, () => app.get(CardsService).refreshStale());
+        const seeded = await seed(orm);
+        logger.log(
+          seeded > 0 ? `Seeded ${seeded} words, their groups and the example learning app` : 'Kept the existing data',
+        );
+      });
+    }
+    // Only claims of processes that no longer run are freed, so a worker (re)starting beside live ones runs it too.
+    const released = await app.get(IdempotencyService).releaseClaimsOfStoppedServers();
+    if (released > 0) {
+      logger.log(`Freed ${released} Idempotency-Key claims left by a server that stopped mid-request`);
+    }
+    // Generating the document from the controllers takes ~0.1 s of every start; the build wrote it from this code.
+    await configureApp(app, JSON.parse(await readFile(new URL('../openapi.json', import.meta.url), 'utf8')));
+    const server = app.getHttpServer();
+    // A client that sends its request slowly (or never finishes it) cannot hold a connection for long.
+    server.requestTimeout = 30_000;
+    server.headersTimeout = 10_000;
+    server.keepAliveTimeout = 5_000;
+    stopGracefully(app, config.get('SHUTDOWN_GRACE_MS', { infer: true }));
+    await app.listen(env.PORT, env.HOST);
+  } catch (error) {
+    throw new Error(explain(error, env), { cause: error });
+  }
+  const address = `http://${env.HOST}:${env.PORT}`;
+  logger.log(`Serving ${address}/api/v1 (API docs at ${address}/api/docs)`);
+}
+
+try {
+  await bootstrap();
+} catch (error) {
+  // A start-up failure (most often the configuration) is reported as its message alone.
+  process.stderr.write(`Lang Portal could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
