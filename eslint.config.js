@@ -14,6 +14,18 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
       // Express tells error handlers apart by their four parameters.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'class-validator',
+              importNames: ['IsPhoneNumber', 'isPhoneNumber'],
+              message: 'The bundle leaves out libphonenumber-js, which it needs (scripts/bundle.mjs).',
+            },
+          ],
+        },
+      ],
     },
   },
   // The built-in learning apps are plain browser modules.

@@ -229,8 +229,9 @@ log(`Generating ${JSON.stringify(size)} into ${database}`);
 const generated = await generate(database, size, log);
 const answering = answerTargetOf(database, generated.sample);
 
-// The portal's servers keep their compiled code in a compile cache of this run's own (src/main.ts), empty before the
-// first start: that start compiles the whole bundle, as the first one after a build does; the others read the cache.
+// The portal's servers keep their compiled code in a compile cache of this run's own (src/main.ts; not the
+// baseline's, bench/servers.ts), empty before the first start: that start compiles the whole bundle, as the first
+// one after a build does; the others read the cache.
 process.env.NODE_COMPILE_CACHE = join(DATA, 'compile-cache');
 rmSync(process.env.NODE_COMPILE_CACHE, { recursive: true, force: true });
 const firstStart = await start('portal', database, PORTAL_PORT);

@@ -48,8 +48,8 @@ const asUnbundled = {
 
 /**
  * class-validator loads libphonenumber-js (0.45 MB of phone number metadata, ~6% of the bundle, ~0.05 s of every
- * start) for its `IsPhoneNumber` decorator, which the portal does not use: the bundle holds a stand-in that says so
- * if called.
+ * start) for its `IsPhoneNumber` decorator, which the portal does not use: the bundle holds a stand-in that throws.
+ * class-validator would take that for an invalid number, so the lint forbids the decorator (eslint.config.js).
  */
 const withoutPhoneNumbers = {
   name: 'without-phone-numbers',
@@ -108,8 +108,8 @@ await build({
   logLevel: 'warning',
 });
 
-// esbuild leaves non-ASCII characters in comments and regular expressions (validator's alphabets,
-// libphonenumber-js's notes); one of them makes Node decode the whole file as UTF-16, ~40 ms of every start-up.
+// esbuild leaves non-ASCII characters in comments and regular expressions (validator's alphabets, the portal's
+// own texts); one of them makes Node decode the whole file as UTF-16, ~40 ms of every start-up.
 // As \u escapes (astral characters as surrogate pairs) they mean the same in strings, regular expressions and
 // comments.
 for (const file of ['server.js', 'cluster.js']) {

@@ -10,6 +10,7 @@ export const ROOT = join(import.meta.dirname, '..');
 /** What `npm run build` leaves in dist/; its last step copies the built-in learning apps. */
 export const BUILT = [
   'src/main.js',
+  'src/server.js',
   'src/cluster.js',
   'src/db-backup.js',
   'src/db-restore.js',
