@@ -57,8 +57,8 @@ export async function start(
       DATABASE_PATH: database,
       PORT: String(port),
       HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
     },
+    // The portal logs every request, as it does by default; the lines go nowhere (a terminal would slow it).
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   children.add(child);
