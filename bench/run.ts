@@ -277,16 +277,19 @@ say(
     `${Math.round(totalmem() / 2 ** 30)} GB, Node.js ${process.version}. Portal of ${size.words.toLocaleString('en-US')} words, ` +
     `${size.groups} groups, ${size.sessions.toLocaleString('en-US')} study sessions, ${size.answers.toLocaleString('en-US')} answers over ` +
     `${size.days} days (generated in ${generated.seconds.toFixed(0)} s). autocannon, ${CONNECTIONS} connections over loopback, ` +
-    `${DURATION} s per measurement, ${ROUNDS} rounds alternating the servers; medians of the rounds.`,
+    `${DURATION} s per measurement, ${ROUNDS} rounds alternating the servers; medians of the rounds (the share: the median of the rounds' shares, their range in brackets).`,
 );
 say();
 say('| endpoint | portal req/s | baseline req/s | portal / baseline | portal p50 / p99 | baseline p50 / p99 |');
 say('|---|--:|--:|--:|--:|--:|');
 for (const [name, { portal: p, baseline: b }] of measures) {
   const [prps, brps] = [median(p.map((m) => m.rps)), median(b.map((m) => m.rps))];
+  // Each round's share sets the portal against the baseline measured just before or after it: a noisy
+  // phase of the machine moves both, where the ratio of the two medians could pair figures from different rounds.
+  const shares = p.map((m, round) => Math.round((m.rps / b[round].rps) * 100));
   const errors = [p, b].map((measures) => measures.reduce((sum, m) => sum + m.errors, 0));
   say(
-    `| \`${name}\` | ${fmt(prps)} | ${fmt(brps)} | ${Math.round((prps / brps) * 100)}% | ` +
+    `| \`${name}\` | ${fmt(prps)} | ${fmt(brps)} | ${median(shares)}% (${Math.min(...shares)}–${Math.max(...shares)}) | ` +
       `${ms(median(p.map((m) => m.p50)))} / ${ms(median(p.map((m) => m.p99)))} | ` +
       `${ms(median(b.map((m) => m.p50)))} / ${ms(median(b.map((m) => m.p99)))} |` +
       (errors[0] + errors[1] > 0 ? ` errors or timeouts: portal ${errors[0]}, baseline ${errors[1]}` : ''),
