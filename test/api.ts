@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { jest } from '@jest/globals';
 import { DefaultQueryExecutor } from 'kysely';
 import request, { type Response } from 'supertest';
+import { dialect } from '../src/database/dialect.js';
 import { ReviewItem } from '../src/reviews/review-item.entity.js';
 import { StudyActivity } from '../src/reviews/study-activity.entity.js';
 import { StudySession } from '../src/study-sessions/study-session.entity.js';
@@ -262,6 +263,31 @@ export async function queriesDuring(
     spy.mockRestore();
   }
   return queries;
+}
+
+/**
+ * The steps of a statement's plan (a statement as `queriesDuring` gives it). SQLite: `explain query plan`.
+ * PostgreSQL: `explain`, with the planner told to avoid what `avoid` names (`seqscan`, `sort`), which it then still
+ * plans only where nothing else can answer (on tables this small it would otherwise choose them anyway).
+ */
+export async function planOf(
+  t: TestApp,
+  statement: { sql: string; params: readonly unknown[] },
+  avoid: ('seqscan' | 'sort')[] = [],
+): Promise<string[]> {
+  if (dialect.name === 'sqlite') {
+    const plan = await sql<{ detail: string }>(t, `explain query plan ${statement.sql}`, [...statement.params]);
+    return plan.map((step) => step.detail);
+  }
+  const plan = await t.orm.em.fork().transactional(async (em) => {
+    for (const step of avoid.flatMap((name) => (name === 'sort' ? ['sort', 'incremental_sort'] : [name]))) {
+      await em.execute(`set local enable_${step} = off`);
+    }
+    // Kysely numbers its parameters ($1, $2, … in order); MikroORM's `execute` takes them as `?`.
+    const text = statement.sql.replace(/\$\d+/g, '?');
+    return em.execute<{ 'QUERY PLAN': string }[]>(`explain ${text}`, [...statement.params]);
+  });
+  return plan.map((step) => step['QUERY PLAN'].trim());
 }
 
 /** The SQL statements sent to the database while `run` executes (see `queriesDuring`). */

@@ -5,7 +5,15 @@ import { asInteger, dialect } from '../../src/database/dialect.js';
 import type { SqliteConnection } from '../../src/database/sqlite.dialect.js';
 import { IdempotencyKey } from '../../src/reviews/idempotency-key.entity.js';
 import { StudySession } from '../../src/study-sessions/study-session.entity.js';
-import { countRows, expectInvalid, expectProblem, itRejectsQuery, sql, type WordDetailBody } from '../api.js';
+import {
+  countRows,
+  expectInvalid,
+  expectProblem,
+  itRejectsQuery,
+  sql,
+  statementsDuring,
+  type WordDetailBody,
+} from '../api.js';
 import { useEmptyTestApp } from '../app.js';
 import { answerRecorded, portal, recordedState, reviewPath, type SessionBody, withOffset } from '../fixtures.js';
 
@@ -224,6 +232,19 @@ describe('GET /reviews', () => {
     expect(await logOf(`since=${encodeURIComponent('2026-02-02T17:00:00.001+07:00')}`)).toEqual([
       [words[1].id, false, at[2]],
     ]);
+  });
+
+  it('counts the answers of each filter, a page at a time', async () => {
+    const totalOf = async (query: string) =>
+      (await client.get(`/reviews?per_page=1&${query}`).expect(200)).body.pagination;
+    expect(await totalOf('correct=true')).toMatchObject({ total_items: 2, total_pages: 2 });
+    expect(await totalOf('correct=false')).toMatchObject({ total_items: 2, total_pages: 2 });
+    expect(await totalOf(`correct=true&word_id=${words[0].id}`)).toMatchObject({ total_items: 2 });
+    expect(await totalOf(`correct=false&since=${at[1]}`)).toMatchObject({ total_items: 1 });
+    expect(await totalOf(`until=${at[0]}`)).toMatchObject({ total_items: 1 });
+    // The right or wrong answers of the whole log are counted in its summary row, not in the log.
+    const statements = await statementsDuring(() => client.get('/reviews?correct=false').expect(200));
+    expect(statements.filter((statement) => /\bcount\(/i.test(statement))).toEqual([]);
   });
 
   it('answers an empty page for a word without history, even one that does not exist', async () => {

@@ -1,7 +1,7 @@
 import { seed } from '../../database/seeders/DatabaseSeeder.js';
 import { dialect } from '../../src/database/dialect.js';
 import { wordSearch } from '../../src/words/search.js';
-import { clearDatabase, insertAnswers, queriesDuring, sql, type WordBody, type WordInput } from '../api.js';
+import { clearDatabase, insertAnswers, planOf, queriesDuring, sql, type WordBody, type WordInput } from '../api.js';
 import { useTestApp } from '../app.js';
 import { portal } from '../fixtures.js';
 
@@ -35,22 +35,13 @@ const expectIndexConsistent = async () => {
 };
 
 /**
- * The steps of a statement's plan that read a table row by row. SQLite: the SCANs of `explain query plan`
- * but the full-text index's (a virtual table). PostgreSQL: the sequential scans it still plans when told to
- * avoid them, which it does only where no index can answer (a table this small it would scan anyway).
+ * The steps of a statement's plan that read a table row by row. SQLite: the SCANs but the full-text index's (a
+ * virtual table). PostgreSQL: the sequential scans it still plans when told to avoid them.
  */
 async function tableScansOf(statement: { sql: string; params: readonly unknown[] }): Promise<string[]> {
-  if (dialect.name === 'sqlite') {
-    const plan = await sql<{ detail: string }>(t, `explain query plan ${statement.sql}`, [...statement.params]);
-    return plan.map((step) => step.detail).filter((detail) => /^SCAN (?!words_search VIRTUAL TABLE)/.test(detail));
-  }
-  const plan = await t.orm.em.fork().transactional(async (em) => {
-    await em.execute('set local enable_seqscan = off');
-    // Kysely numbers its parameters ($1, $2, … in order); MikroORM's `execute` takes them as `?`.
-    const text = statement.sql.replace(/\$\d+/g, '?');
-    return em.execute<{ 'QUERY PLAN': string }[]>(`explain ${text}`, [...statement.params]);
-  });
-  return plan.map((step) => step['QUERY PLAN'].trim()).filter((step) => /\bSeq Scan\b/.test(step));
+  return (await planOf(t, statement, ['seqscan'])).filter((step) =>
+    dialect.name === 'sqlite' ? /^SCAN (?!words_search VIRTUAL TABLE)/.test(step) : /\bSeq Scan\b/.test(step),
+  );
 }
 
 const create = async (...words: WordInput[]) => {

@@ -9,11 +9,14 @@ import {
   insertSession,
   ISO_MS,
   itRejectsQuery,
+  planOf,
+  queriesDuring,
   sql,
   statementsDuring,
   updateWordRow,
   type WordBody,
 } from '../api.js';
+import { dialect } from '../../src/database/dialect.js';
 import { useEmptyTestApp } from '../app.js';
 
 const t = useEmptyTestApp();
@@ -432,6 +435,21 @@ describe('GET /words', () => {
         [...ascending].reverse(),
       );
     });
+
+    it.each(['thai', 'english', 'correct_count', 'wrong_count', 'created_at', 'id'])(
+      'sort_by=%s reads the words in order from an index, in both orders: a deep page sorts nothing',
+      async (sortBy) => {
+        for (const order of ['asc', 'desc']) {
+          const [page] = (
+            await queriesDuring(() => client.get(`/words?sort_by=${sortBy}&order=${order}&page=2`).expect(200))
+          ).filter((statement) => /\border by\b/i.test(statement.sql));
+          const sorts = (await planOf(t, page, ['seqscan', 'sort'])).filter((step) =>
+            dialect.name === 'sqlite' ? /\bUSE TEMP B-TREE\b/.test(step) : /\bSort\b/.test(step),
+          );
+          expect({ order, sorts }).toEqual({ order, sorts: [] });
+        }
+      },
+    );
 
     it('sorts by thai ascending by default', async () => {
       expect(await client.ids('/words')).toEqual([byName.Cherry, byName.apple, byName.banana]);
