@@ -436,7 +436,7 @@ describe('GET /words', () => {
       );
     });
 
-    it.each(['thai', 'english', 'correct_count', 'wrong_count', 'created_at', 'id'])(
+    it.each(['thai', 'english', 'correct_count', 'wrong_count', 'created_at', 'romanization', 'id'])(
       'sort_by=%s reads the words in order from an index, in both orders: a deep page sorts nothing',
       async (sortBy) => {
         for (const order of ['asc', 'desc']) {

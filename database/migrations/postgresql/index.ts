@@ -5,6 +5,7 @@ import { Migration20261208090000_answer_groups } from './Migration20261208090000
 import { Migration20261209090000_word_last_review } from './Migration20261209090000_word_last_review.js';
 import { Migration20261210090000_group_session_counts } from './Migration20261210090000_group_session_counts.js';
 import { Migration20261211090000_descending_sorts } from './Migration20261211090000_descending_sorts.js';
+import { Migration20261212090000_romanization_sort } from './Migration20261212090000_romanization_sort.js';
 
 /**
  * Every PostgreSQL migration, oldest first. A change of schema is one migration here and one beside the SQLite
@@ -17,4 +18,5 @@ export const postgresqlMigrations: MigrationObject[] = [
   { name: 'Migration20261209090000_word_last_review', class: Migration20261209090000_word_last_review },
   { name: 'Migration20261210090000_group_session_counts', class: Migration20261210090000_group_session_counts },
   { name: 'Migration20261211090000_descending_sorts', class: Migration20261211090000_descending_sorts },
+  { name: 'Migration20261212090000_romanization_sort', class: Migration20261212090000_romanization_sort },
 ];

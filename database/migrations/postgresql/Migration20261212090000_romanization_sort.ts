@@ -1,0 +1,28 @@
+import { Migration } from '@mikro-orm/migrations';
+
+const ROMANIZATION = "(parts ->> 'romanization')";
+
+/**
+ * The word lists sorted by romanization read their words in order from an index in either order (the SQLite
+ * migration of the same name says why).
+ */
+export class Migration20261212090000_romanization_sort extends Migration {
+  override name = 'Migration20261212090000_romanization_sort';
+
+  override up(): void | Promise<void> {
+    for (const [suffix, direction] of [
+      ['index', ''],
+      ['desc_index', ' desc'],
+    ]) {
+      this.addSql(
+        `create index "words_romanization_${suffix}" on "words" ((${ROMANIZATION} is null), (${ROMANIZATION})${direction}, "id");`,
+      );
+    }
+    this.addSql('analyze "words";');
+  }
+
+  override down(): void | Promise<void> {
+    this.addSql('drop index "words_romanization_desc_index";');
+    this.addSql('drop index "words_romanization_index";');
+  }
+}
