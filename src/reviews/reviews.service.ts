@@ -44,6 +44,18 @@ export type WordAnswer = AnswerDto & { word_id: number };
 /** Imported answers written per statement. */
 const IMPORT_CHUNK = 500;
 
+/** The log's answers given from `since` to `until`, both included, either open. */
+const answersIn = (em: EntityManager, since?: Date, until?: Date) =>
+  em
+    .getKysely<RecordTables>()
+    .selectFrom('words_review_items as r')
+    .$if(since !== undefined, (answers) => answers.where('r.reviewed_at', '>=', since!))
+    .$if(until !== undefined, (answers) => answers.where('r.reviewed_at', '<=', until!));
+
+/** How many answers of the log a selection holds. */
+const countOf = async (answers: ReturnType<typeof answersIn>) =>
+  Number((await answers.select((r) => r.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()).count);
+
 /** What makes two answers the same request for `Idempotency-Key`: one instant written two ways is one. */
 function fingerprintOf(answer: AnswerDto): object {
   return { correct: answer.correct, reviewedAt: answer.reviewed_at && new Date(answer.reviewed_at).toISOString() };
@@ -289,13 +301,11 @@ export class ReviewsService {
 
   /** Newest first, ties by id descending. */
   async list(query: ListReviewsQueryDto): Promise<Page<ReviewDto>> {
-    const answers = this.em
-      .getKysely<RecordTables>()
-      .selectFrom('words_review_items as r')
+    const since = query.since === undefined ? undefined : new Date(query.since);
+    const until = query.until === undefined ? undefined : new Date(query.until);
+    const answers = answersIn(this.em, since, until)
       .$if(query.word_id !== undefined, (answers) => answers.where('r.word_id', '=', query.word_id!))
-      .$if(query.correct !== undefined, (answers) => answers.where('r.correct', '=', query.correct!))
-      .$if(query.since !== undefined, (answers) => answers.where('r.reviewed_at', '>=', new Date(query.since!)))
-      .$if(query.until !== undefined, (answers) => answers.where('r.reviewed_at', '<=', new Date(query.until!)));
+      .$if(query.correct !== undefined, (answers) => answers.where('r.correct', '=', query.correct!));
     // Plain rows, not a page of log and word entities: the log's hottest read.
     const rows = await answers
       .select((r) => [
@@ -313,14 +323,7 @@ export class ReviewsService {
       .limit(query.per_page)
       .offset(offsetOf(query))
       .execute();
-    // The size of the log, and of its right or wrong answers, is a summary row; only a part of a word or of a span
-    // of time is counted (the 400,000 wrong answers of the large portal took 50 ms to count).
-    const counted = [query.word_id, query.since, query.until].some((value) => value !== undefined);
-    const total = counted
-      ? Number((await answers.select((r) => r.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()).count)
-      : await this.totals().then(({ reviews, correct }) =>
-          query.correct === undefined ? reviews : query.correct ? correct : reviews - correct,
-        );
+    const total = await this.sizeOf(query, answers, since, until);
     const items = rows.map((row) => ({
       id: row.id,
       word_id: row.word_id,
@@ -331,6 +334,56 @@ export class ReviewsService {
       study_session_id: row.study_session_id,
     }));
     return page(items, total, query);
+  }
+
+  /**
+   * How many answers of the log the filters of a page keep. The size of the log, and of its right or wrong answers,
+   * are the totals row (the 400,000 wrong answers of the large portal took 50 ms to count); a span of time is summed
+   * up mostly from the quarter hours'; a word's answers, or the right or wrong ones of a span, are counted.
+   */
+  private async sizeOf(
+    query: ListReviewsQueryDto,
+    answers: ReturnType<typeof answersIn>,
+    since?: Date,
+    until?: Date,
+  ): Promise<number> {
+    const spanned = since !== undefined || until !== undefined;
+    if (query.word_id !== undefined || (query.correct !== undefined && spanned)) {
+      return countOf(answers);
+    }
+    if (spanned) {
+      return this.sizeOfSpan(since, until);
+    }
+    const { reviews, correct } = await this.totals();
+    return query.correct === undefined ? reviews : query.correct ? correct : reviews - correct;
+  }
+
+  /**
+   * How many answers were given from `since` to `until` (both included, either open): the quarter hours wholly
+   * within the span from their summary rows, the rest of the span, less than a quarter hour at either end, from
+   * the log. A year of the large portal's log is ~1,000,000 answers, which took 26 ms to count.
+   */
+  private async sizeOfSpan(since?: Date, until?: Date): Promise<number> {
+    const quarterMs = quarterHour.start(1).getTime();
+    const first = since && Math.ceil(since.getTime() / quarterMs);
+    const end = until && Math.floor(until.getTime() / quarterMs);
+    if (first !== undefined && end !== undefined && first >= end) {
+      return countOf(answersIn(this.em, since, until));
+    }
+    const whole = await this.em
+      .getKysely<RecordTables>()
+      .selectFrom('answer_quarter_hours')
+      .select((quarters) => quarters.fn.sum<number | string | null>('answers').as('answers'))
+      .$if(first !== undefined, (quarters) => quarters.where('quarter', '>=', first!))
+      .$if(end !== undefined, (quarters) => quarters.where('quarter', '<', end!))
+      .executeTakeFirstOrThrow();
+    const before =
+      first === undefined
+        ? 0
+        : await countOf(answersIn(this.em, since).where('r.reviewed_at', '<', quarterHour.start(first)));
+    const after = end === undefined ? 0 : await countOf(answersIn(this.em, quarterHour.start(end), until));
+    // PostgreSQL's sum of integers is a bigint, which pg gives as text.
+    return Number(whole.answers ?? 0) + before + after;
   }
 
   /**

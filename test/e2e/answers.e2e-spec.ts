@@ -247,6 +247,39 @@ describe('GET /reviews', () => {
     expect(statements.filter((statement) => /\bcount\(/i.test(statement))).toEqual([]);
   });
 
+  it('counts the answers of a span of time as the log holds them, at and between the quarter hours', async () => {
+    // The summary of the log by quarter hours counts the whole ones of a span: answers on both sides of …:00
+    // and …:15, and within one quarter hour.
+    const times = [
+      '2026-03-01T09:59:59.999Z',
+      '2026-03-01T10:00:00.000Z',
+      '2026-03-01T10:07:30.000Z',
+      '2026-03-01T10:14:59.999Z',
+      '2026-03-01T10:15:00.000Z',
+      '2026-03-01T11:00:00.001Z',
+    ];
+    for (const [index, reviewedAt] of times.entries()) {
+      await client.review(words[index % 2].id, index % 3 === 0, { reviewedAt }).expect(201);
+    }
+    const bounds = [
+      undefined,
+      ...times,
+      '2026-03-01T09:45:00.000Z',
+      '2026-03-01T10:00:00.001Z',
+      '2026-03-01T10:15:00.001Z',
+      '2026-03-01T10:59:59.999Z',
+    ];
+    for (const since of bounds) {
+      for (const until of bounds) {
+        const query = [since && `since=${since}`, until && `until=${until}`].filter(Boolean).join('&');
+        const { items, pagination } = (await client.get(`/reviews?per_page=500&${query}`).expect(200)).body;
+        expect({ query, total: pagination.total_items }).toEqual({ query, total: items.length });
+      }
+    }
+    const statements = await statementsDuring(() => client.get(`/reviews?since=${at[0]}`).expect(200));
+    expect(statements.filter((statement) => statement.includes('answer_quarter_hours'))).toHaveLength(1);
+  });
+
   it('answers an empty page for a word without history, even one that does not exist', async () => {
     expect((await client.get(`/reviews?word_id=${stranger.id}`).expect(200)).body.items).toEqual([]);
     for (const id of [999_999, 2 ** 31, Number.MAX_SAFE_INTEGER]) {
