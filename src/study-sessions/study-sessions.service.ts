@@ -24,7 +24,7 @@ import { StudySession } from './study-session.entity.js';
 
 /** The sessions as Kysely reads them on the paths of every answer and every list. */
 type SessionTables = TablesOf<typeof StudySession>;
-type Sessions = SelectQueryBuilder<SessionTables & { s: SessionTables['study_sessions'] }, 's', object>;
+type Sessions<Row = object> = SelectQueryBuilder<SessionTables & { s: SessionTables['study_sessions'] }, 's', Row>;
 
 /** A session as `withNames` reads it. */
 interface SessionRow {
@@ -52,6 +52,23 @@ const SESSION_ORDER = {
   correct_count: 's.correct_count',
   id: 's.id',
 } as const satisfies Record<(typeof SESSION_SORTS)[number], string>;
+
+/** Sessions in a list's order: by its sort's column, ties by id the same way. */
+function ordered<Row>(sessions: Sessions<Row>, query: SessionsQueryDto): Sessions<Row> {
+  return (
+    sessions
+      // A session without answers has no end_time: it sorts before every end, where SQLite puts nulls
+      // (PostgreSQL would put them after). The other columns are never null: a plain order, which their indexes give.
+      .orderBy(SESSION_ORDER[query.sort_by], (by) =>
+        query.sort_by !== 'end_time'
+          ? by[query.order]()
+          : query.order === 'asc'
+            ? by.asc().nullsFirst()
+            : by.desc().nullsLast(),
+      )
+      .orderBy('s.id', query.order)
+  );
+}
 
 /** The portal's single learner, as an xAPI Agent (the `actor` of a launch). */
 export const portalLearner = (origin: string) => ({
@@ -148,21 +165,10 @@ export class StudySessionsService {
       .$if(filter.learningAppId !== undefined, (sessions) =>
         sessions.where('s.learning_app_id', '=', filter.learningAppId!),
       );
-    const column = SESSION_ORDER[query.sort_by];
-    const rows = await this.withNames(sessions)
-      // A session without answers has no end_time: it sorts before every end, where SQLite puts nulls
-      // (PostgreSQL would put them after). The other columns are never null: a plain order, which their indexes give.
-      .orderBy(column, (by) =>
-        query.sort_by !== 'end_time'
-          ? by[query.order]()
-          : query.order === 'asc'
-            ? by.asc().nullsFirst()
-            : by.desc().nullsLast(),
-      )
-      .orderBy('s.id', query.order)
-      .limit(query.per_page)
-      .offset(offsetOf(query))
-      .execute();
+    // The page's sessions first, then their names: in an order no index gives (a learning app's sessions), every
+    // session filtered is sorted, and would be named (an app's 5,000 sessions: 15 ms, 2 ms unnamed).
+    const onPage = ordered(sessions.select('s.id'), query).limit(query.per_page).offset(offsetOf(query));
+    const rows = await ordered(this.withNames(this.sessions().where('s.id', 'in', onPage)), query).execute();
     const { count } = await sessions
       .select((sessions) => sessions.fn.countAll<number>().as('count'))
       .executeTakeFirstOrThrow();
