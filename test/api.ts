@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { jest } from '@jest/globals';
+import type { MikroORM } from '@mikro-orm/sql';
 import { DefaultQueryExecutor } from 'kysely';
 import request, { type Response } from 'supertest';
 import { dialect } from '../src/database/dialect.js';
@@ -266,9 +267,11 @@ export async function queriesDuring(
 }
 
 /**
- * The steps of a statement's plan (a statement as `queriesDuring` gives it). SQLite: `explain query plan`.
- * PostgreSQL: `explain`, with the planner told to avoid what `avoid` names (`seqscan`, `sort`), which it then still
- * plans only where nothing else can answer (on tables this small it would otherwise choose them anyway).
+ * The steps of a statement's plan (a statement as `queriesDuring` gives it, with its parameters bound). SQLite:
+ * `explain query plan` (`avoid` has no meaning there). PostgreSQL: `explain`, with the planner told to avoid what
+ * `avoid` names (`seqscan`, `sort`), which it then still plans only where nothing else can answer (on tables this
+ * small it would otherwise choose them anyway): a plan without them says that an index can answer, not that the
+ * planner would choose it on a large table.
  */
 export async function planOf(
   t: TestApp,
@@ -288,6 +291,15 @@ export async function planOf(
     return em.execute<{ 'QUERY PLAN': string }[]>(`explain ${text}`, [...statement.params]);
   });
   return plan.map((step) => step['QUERY PLAN'].trim());
+}
+
+/** The indexes the entities declare as statements (`expression`), with their names. */
+export function expressionIndexes(orm: MikroORM): { name: string; expression: string }[] {
+  return [...orm.getMetadata().getAll().values()].flatMap((meta) =>
+    meta.indexes.flatMap(({ name, expression }) =>
+      typeof expression === 'string' && name !== undefined ? [{ name, expression }] : [],
+    ),
+  );
 }
 
 /** The SQL statements sent to the database while `run` executes (see `queriesDuring`). */

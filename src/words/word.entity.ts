@@ -7,9 +7,13 @@ import { thaiSortKey, TONE_MARKS } from './thai.js';
 
 export type WordParts = Record<string, unknown>;
 
+// parts.romanization, as the database reads it.
 const romanization = jsonText('parts', 'romanization');
 
-/** The keys of each sort of the word lists (`sort_by`) but id, by its name; words without a romanization last. */
+/**
+ * The keys of each sort of the word lists (`sort_by`) but id, as words.service.ts orders by them, by the name of
+ * their indexes; words without a romanization last.
+ */
 const SORT_KEYS = {
   thai_sort: '"thai_sort"',
   english: '"english"',
@@ -22,10 +26,12 @@ const SORT_KEYS = {
 /**
  * A list sorted by `keys` in either order reads its words in that order from an index: ties go by ascending id,
  * which neither database's index of the keys alone gives in descending order (read backwards, it breaks ties by
- * descending id), nor PostgreSQL's in either; a deep page sorted every word before it (page 500 of the large portal
- * by `correct_count`: 100 ms, 0.9 ms from its index; any page by romanization, read from JSON: 50 ms). The index of
- * the counters also finds the queue's never-answered words (both 0). As statements, the same in both databases but
- * for the JSON: MikroORM's SQLite schema reader does not see an index's `desc`.
+ * descending id), nor PostgreSQL's in either (SQLite's ends in the rowid, so its ascending one would do); a deep
+ * page sorted every word before it (the statement of page 500 of the large portal by `correct_count`, descending:
+ * 105 ms, 0.9 ms from its index; of any page by romanization, read from JSON: 50 ms, 0.03 ms). The index of the
+ * counters also finds the queue's never-answered words (both 0). As statements, the same in both databases but
+ * for the JSON: MikroORM's SQLite schema reader does not see an index's `desc` (and compares statements by name
+ * only: the migration tests compare their definitions).
  */
 const sortIndexes = ([name, keys]: [string, string]) =>
   [
@@ -64,7 +70,7 @@ export const Word = defineEntity({
     romanizationLower: p
       .text()
       .$type<Opt<string | null>>()
-      .generated(generated(lowerAscii(jsonText('parts', 'romanization'))))
+      .generated(generated(lowerAscii(romanization)))
       .nullable()
       .index()
       .lazy(),

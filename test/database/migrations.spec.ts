@@ -5,6 +5,7 @@ import { dialect } from '../../src/database/dialect.js';
 import { migrations } from '../../database/migrations/index.js';
 import { WORD_SEARCH_TABLES } from '../../src/words/search.sqlite.js';
 import { thaiSortKey } from '../../src/words/thai.js';
+import { expressionIndexes } from '../api.js';
 
 /** The tables of the database, without SQLite's own, the migrator's and the full-text index of words. */
 async function tables(orm: MikroORM): Promise<string[]> {
@@ -46,6 +47,20 @@ async function triggers(orm: MikroORM): Promise<string[]> {
     expect(await orm.schema.getUpdateSchemaSQL()).toBe('');
     expect(await tables(orm)).toEqual([...orm.getMetadata().getAll().values()].map((meta) => meta.tableName).sort());
     expect(await searchTables(orm)).toContain('words_search');
+  });
+
+  it('build the indexes the entities declare as statements as they declare them', async () => {
+    // MikroORM compares such an index by its name only.
+    await orm.migrator.up();
+    const declared = expressionIndexes(orm);
+    expect(declared.map(({ name }) => name)).toContain('words_correct_count_desc_index');
+    const normal = (statement = '') => statement.replaceAll('`', '"').replace(/\s+/g, ' ').trim().toLowerCase();
+    for (const { name, expression } of declared) {
+      const [built] = await orm.em
+        .fork()
+        .execute<{ sql: string }[]>("select sql from sqlite_master where type = 'index' and name = ?", [name]);
+      expect({ name, built: normal(built?.sql) }).toEqual({ name, built: normal(expression) });
+    }
   });
 
   it('every migration has a down() that undoes it: down then up again gives the same schema', async () => {

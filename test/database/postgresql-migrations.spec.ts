@@ -3,6 +3,7 @@ import { ormConfig } from '../../mikro-orm.config.js';
 import { postgresqlMigrations } from '../../database/migrations/postgresql/index.js';
 import { validateEnvironment } from '../../src/config.js';
 import { dialect } from '../../src/database/dialect.js';
+import { expressionIndexes } from '../api.js';
 import { freshDatabase } from '../postgres.js';
 
 /** The tables of the portal's schema, without the migrator's own. */
@@ -48,6 +49,30 @@ async function triggerFunctions(orm: MikroORM): Promise<number> {
     expect(await orm.schema.getUpdateSchemaSQL()).toBe('');
     expect(await tables(orm)).toEqual([...orm.getMetadata().getAll().values()].map((meta) => meta.tableName).sort());
     expect(await triggers(orm)).toHaveLength(14);
+  });
+
+  it('build the indexes the entities declare as statements as they declare them', async () => {
+    // MikroORM compares such an index by its name only: each is built again from its statement beside the
+    // migrations' one, and PostgreSQL's definitions of both compared.
+    const declared = expressionIndexes(orm);
+    expect(declared.map(({ name }) => name)).toEqual(
+      expect.arrayContaining(['words_correct_count_desc_index', 'words_english_trigram_index']),
+    );
+    const em = orm.em.fork();
+    const definitionOf = async (index: string) =>
+      (
+        await em.execute<{ definition: string | null }[]>('select pg_get_indexdef(to_regclass(?)) as definition', [
+          index,
+        ])
+      )[0].definition;
+    for (const { name, expression } of declared) {
+      const copy = `${name}_as_declared`;
+      await em.execute(expression.replace(`"${name}"`, `"${copy}"`));
+      expect({ name, built: await definitionOf(name) }).toEqual({
+        name,
+        built: (await definitionOf(copy))?.replace(copy, name),
+      });
+    }
   });
 
   it('every migration has a down() that undoes it: down then up again gives the same schema', async () => {

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { dialect } from '../../src/database/dialect.js';
 import {
   api,
   countRows,
@@ -16,7 +17,6 @@ import {
   updateWordRow,
   type WordBody,
 } from '../api.js';
-import { dialect } from '../../src/database/dialect.js';
 import { useEmptyTestApp } from '../app.js';
 
 const t = useEmptyTestApp();
