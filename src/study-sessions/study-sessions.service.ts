@@ -165,10 +165,17 @@ export class StudySessionsService {
       .$if(filter.learningAppId !== undefined, (sessions) =>
         sessions.where('s.learning_app_id', '=', filter.learningAppId!),
       );
-    // The page's sessions first, then their names: in an order no index gives (a learning app's sessions), every
-    // session filtered is sorted, and would be named (an app's 5,000 sessions: 15 ms, 2 ms unnamed).
-    const onPage = ordered(sessions.select('s.id'), query).limit(query.per_page).offset(offsetOf(query));
-    const rows = await ordered(this.withNames(this.sessions().where('s.id', 'in', onPage)), query).execute();
+    const onPage = <Row>(chosen: Sessions<Row>) => ordered(chosen, query).limit(query.per_page).offset(offsetOf(query));
+    // A filtered list is found by its group's or app's index and sorted whole: its page is found first and named
+    // after, as every session sorted would be named (an app's 5,000: the statement 3.2 ms, 1.2 ms this way).
+    // Unfiltered, an index gives each order, and only the page is read: naming it apart would cost ~0.08 ms more.
+    const rows =
+      filter.groupId !== undefined || filter.learningAppId !== undefined
+        ? await ordered(
+            this.withNames(this.sessions().where('s.id', 'in', onPage(sessions.select('s.id')))),
+            query,
+          ).execute()
+        : await onPage(this.withNames(sessions)).execute();
     const { count } = await sessions
       .select((sessions) => sessions.fn.countAll<number>().as('count'))
       .executeTakeFirstOrThrow();
