@@ -367,7 +367,9 @@ export class ReviewsService {
     const quarterMs = quarterHour.start(1).getTime();
     const first = since && Math.ceil(since.getTime() / quarterMs);
     const end = until && Math.floor(until.getTime() / quarterMs);
-    if (first !== undefined && end !== undefined && first >= end) {
+    // A span within a quarter hour is counted; so is one bounded before 1970's second quarter hour: SQLite's
+    // integer division gives the quarter of an earlier answer rounded toward zero, not down.
+    if ((first ?? 1) < 1 || (end ?? 1) < 1 || (first !== undefined && end !== undefined && first >= end)) {
       return countOf(answersIn(this.em, since, until));
     }
     const whole = await this.em

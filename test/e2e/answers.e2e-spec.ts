@@ -251,8 +251,10 @@ describe('GET /reviews', () => {
 
   it('counts the answers of a span of time as the log holds them, at and between the quarter hours', async () => {
     // The summary of the log by quarter hours counts the whole ones of a span: answers on both sides of …:00
-    // and …:15, and within one quarter hour.
+    // and …:15, within one quarter hour, and before 1970 (whose quarters SQLite rounds toward zero).
     const times = [
+      '1969-12-31T23:50:00.000Z',
+      '1969-12-31T23:59:59.999Z',
       '2026-03-01T09:59:59.999Z',
       '2026-03-01T10:00:00.000Z',
       '2026-03-01T10:07:30.000Z',
@@ -266,6 +268,8 @@ describe('GET /reviews', () => {
     const bounds = [
       undefined,
       ...times,
+      '1970-01-01T00:00:00.000Z',
+      '1970-01-01T00:20:00.000Z',
       '2026-03-01T09:45:00.000Z',
       '2026-03-01T10:00:00.001Z',
       '2026-03-01T10:15:00.001Z',
