@@ -282,8 +282,13 @@ describe('GET /reviews', () => {
         expect({ query, total: pagination.total_items }).toEqual({ query, total: items.length });
       }
     }
-    const statements = await statementsDuring(() => client.get(`/reviews?since=${at[0]}`).expect(200));
-    expect(statements.filter((statement) => statement.includes('answer_quarter_hours'))).toHaveLength(1);
+    for (const query of [`since=${at[0]}`, `until=${at[2]}`, `since=1970-01-01T00:00:00Z&until=${at[2]}`]) {
+      const statements = await statementsDuring(() => client.get(`/reviews?${query}`).expect(200));
+      expect({ query, summed: statements.filter((statement) => statement.includes('answer_quarter_hours')) }).toEqual({
+        query,
+        summed: [expect.any(String)],
+      });
+    }
   });
 
   it('answers an empty page for a word without history, even one that does not exist', async () => {
