@@ -5,7 +5,8 @@ const ROMANIZATION = "json_extract(parts, '$.romanization')";
 /**
  * The word lists sorted by romanization read their words in order from an index in either order, as the other sorts
  * do since the migration before: any page sorted every word by the romanization in its JSON (the statement took
- * 50 ms on the large portal). Words without a romanization come last in either order, so each index leads with whether there is one.
+ * 50 ms on the large portal). Words without a romanization come last in either order, so each index leads with
+ * whether there is one.
  */
 export class Migration20261212090000_romanization_sort extends Migration {
   override name = 'Migration20261212090000_romanization_sort';

@@ -338,8 +338,9 @@ export class ReviewsService {
 
   /**
    * How many answers of the log the filters of a page keep. The size of the log, and of its right or wrong answers,
-   * are the totals row (counting the 400,000 wrong answers of the large portal took 56–60 ms a request); a span of time is summed
-   * up mostly from the quarter hours'; a word's answers, or the right or wrong ones of a span, are counted.
+   * are the totals row (counting the 400,000 wrong answers of the large portal took 56–60 ms a request); a span of
+   * time is summed up mostly from the quarter hours'; a word's answers, or the right or wrong ones of a span, are
+   * counted.
    */
   private async sizeOf(
     query: ListReviewsQueryDto,
