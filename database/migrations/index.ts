@@ -17,6 +17,7 @@ import { Migration20261209090000_word_last_review } from './Migration20261209090
 import { Migration20261210090000_group_session_counts } from './Migration20261210090000_group_session_counts.js';
 import { Migration20261211090000_descending_sorts } from './Migration20261211090000_descending_sorts.js';
 import { Migration20261212090000_romanization_sort } from './Migration20261212090000_romanization_sort.js';
+import { Migration20261213090000_quarters_before_1970 } from './Migration20261213090000_quarters_before_1970.js';
 
 /** Every migration, oldest first. Add each new one here (see README, "Adding a migration"). */
 export const migrations: MigrationObject[] = [
@@ -41,4 +42,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261210090000_group_session_counts', class: Migration20261210090000_group_session_counts },
   { name: 'Migration20261211090000_descending_sorts', class: Migration20261211090000_descending_sorts },
   { name: 'Migration20261212090000_romanization_sort', class: Migration20261212090000_romanization_sort },
+  { name: 'Migration20261213090000_quarters_before_1970', class: Migration20261213090000_quarters_before_1970 },
 ];

@@ -238,7 +238,9 @@ export const sqliteDialect: Dialect = {
   // Timestamps are stored as epoch milliseconds.
   instantOf: (value) => (value === null || value === undefined ? null : new Date(Number(value))),
   daysSince: (column, now) => sql<number>`((${now} - ${sql.ref(column)}) / ${sql.lit(24 * 60 * 60 * 1000)})`,
-  quarterHourOf: (column) => `${column} / ${15 * 60 * 1000}`,
+  // Integer division rounds toward zero: an instant before 1970 is moved back by a quarter hour less a
+  // millisecond first, so that its quarter is rounded down, as PostgreSQL's and JavaScript's are.
+  quarterHourOf: (column) => `(${column} - (${column} < 0) * ${15 * 60 * 1000 - 1}) / ${15 * 60 * 1000}`,
   restartIds: async (em: EntityManager) => {
     await em.execute('delete from sqlite_sequence');
   },

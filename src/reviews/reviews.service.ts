@@ -366,11 +366,9 @@ export class ReviewsService {
    */
   private async sizeOfSpan(since?: Date, until?: Date): Promise<number> {
     const quarterMs = quarterHour.start(1).getTime();
-    // The summary is read from 1970's second quarter hour on: SQLite's integer division gives the quarter of an
-    // earlier answer rounded toward zero, not down, so what comes before it is counted in the log.
-    const first = since && Math.max(1, Math.ceil(since.getTime() / quarterMs));
+    const first = since && Math.ceil(since.getTime() / quarterMs);
     const end = until && Math.floor(until.getTime() / quarterMs);
-    if ((end ?? 1) < 1 || (first !== undefined && end !== undefined && first >= end)) {
+    if (first !== undefined && end !== undefined && first >= end) {
       return countOf(answersIn(this.em, since, until));
     }
     const whole = await this.em

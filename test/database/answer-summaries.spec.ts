@@ -87,6 +87,47 @@ describe('the summaries of the review log', () => {
     },
   );
 
+  (dialect.name === 'sqlite' ? it : it.skip)(
+    'are counted again before 1970 by their migration, in the quarter hours that hold those answers',
+    async () => {
+      const rounded = migrations.findIndex((migration) => migration.name.endsWith('_quarters_before_1970'));
+      await orm.migrator.up({ to: migrations[rounded - 1].name });
+      await insertWords([1, 2]);
+      // Rounded toward zero, the first two were counted in the quarter hours 0 and -1.
+      await orm.em.fork().execute(
+        `insert into words_review_items (word_id, correct, reviewed_at, card_state, created_at) values
+         (1, 1, -1, 2, 0), (2, 0, ${-QUARTER - 1}, 2, 0), (1, 1, 5, null, 0), (2, 1, ${QUARTER * 2}, 2, 0)`,
+      );
+
+      await orm.migrator.up();
+
+      expect((await summaries(orm)).quarters).toEqual([
+        { quarter: -2, answers: 1, review_answers: 1, review_correct: 0 },
+        { quarter: -1, answers: 1, review_answers: 1, review_correct: 1 },
+        { quarter: 0, answers: 1, review_answers: 0, review_correct: 0 },
+        { quarter: 2, answers: 1, review_answers: 1, review_correct: 1 },
+      ]);
+    },
+  );
+
+  it('count an answer before 1970 in the quarter hour that holds it, as after', async () => {
+    await orm.migrator.up();
+    await insertWords([1]);
+    const em = orm.em.fork();
+    await em.execute(
+      `insert into words_review_items (word_id, correct, reviewed_at, created_at) values
+       (1, true, ${at(-1)}, ${at(0)}), (1, false, ${at(-QUARTER)}, ${at(0)}), (1, true, ${at(-QUARTER - 1)}, ${at(0)}),
+       (1, true, ${at(0)}, ${at(0)})`,
+    );
+    expect((await summaries(orm)).quarters).toEqual([
+      { quarter: -2, answers: 1, review_answers: 0, review_correct: 0 },
+      { quarter: -1, answers: 2, review_answers: 0, review_correct: 0 },
+      { quarter: 0, answers: 1, review_answers: 0, review_correct: 0 },
+    ]);
+    await em.execute(`delete from words_review_items where reviewed_at = ${at(-QUARTER)}`);
+    expect(await summaries(orm)).toEqual(await fromLog(orm));
+  });
+
   it('follow every insert, card state change and delete (a cascade too) in the database', async () => {
     await orm.migrator.up();
     await insertWords([1, 2, 3]);

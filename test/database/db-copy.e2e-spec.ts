@@ -131,7 +131,9 @@ async function recordHistory(server: BuiltServer): Promise<{ paths: string[] }> 
       reviewed_at: new Date(now - daysAgo * DAY - index * 60_000).toISOString(),
     })),
   );
-  await ok(server, 'POST', '/api/v1/reviews/batch', { answers: past });
+  // One dated before 1970, whose quarter hour both databases round down.
+  const early = { word_id: firstWords[12], correct: true, reviewed_at: '1969-12-31T23:50:00.000Z' };
+  await ok(server, 'POST', '/api/v1/reviews/batch', { answers: [...past, early] });
   // Two study sessions, one of them launched from the learning app; an answer kept under an Idempotency-Key.
   const app = (await ok(server, 'GET', '/api/v1/learning_apps')).items[0] as { id: number };
   const session = await ok(server, 'POST', '/api/v1/study_sessions', { group_id: first.id });

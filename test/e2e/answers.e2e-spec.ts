@@ -251,8 +251,10 @@ describe('GET /reviews', () => {
 
   it('counts the answers of a span of time as the log holds them, at and between the quarter hours', async () => {
     // The summary of the log by quarter hours counts the whole ones of a span: answers on both sides of …:00
-    // and …:15, within one quarter hour, and before 1970 (whose quarters SQLite rounds toward zero).
+    // and …:15, within one quarter hour, and before 1970 (whose quarters are rounded down, not toward zero).
     const times = [
+      '1969-12-31T23:20:00.000Z',
+      '1969-12-31T23:44:59.999Z',
       '1969-12-31T23:50:00.000Z',
       '1969-12-31T23:59:59.999Z',
       '2026-03-01T09:59:59.999Z',
@@ -268,6 +270,8 @@ describe('GET /reviews', () => {
     const bounds = [
       undefined,
       ...times,
+      '1969-12-31T23:15:00.000Z',
+      '1969-12-31T23:30:00.001Z',
       '1970-01-01T00:00:00.000Z',
       '1970-01-01T00:20:00.000Z',
       '2026-03-01T09:45:00.000Z',
@@ -282,7 +286,7 @@ describe('GET /reviews', () => {
         expect({ query, total: pagination.total_items }).toEqual({ query, total: items.length });
       }
     }
-    for (const query of [`since=${at[0]}`, `until=${at[2]}`, `since=1970-01-01T00:00:00Z&until=${at[2]}`]) {
+    for (const query of [`since=${at[0]}`, `until=${at[2]}`, `since=1969-12-31T23:00:00Z&until=${at[2]}`]) {
       const statements = await statementsDuring(() => client.get(`/reviews?${query}`).expect(200));
       expect({ query, summed: statements.filter((statement) => statement.includes('answer_quarter_hours')) }).toEqual({
         query,
