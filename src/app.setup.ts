@@ -10,6 +10,7 @@ import type { Environment } from './config.js';
 import { documentBodyContents } from './http/body-content.js';
 import { ValidationFailedException } from './http/problem-document.js';
 import { corsOptions } from './http/destructive.js';
+import { weakEntityTag } from './http/entity-tag.js';
 import { assignRequestId } from './http/logging.js';
 import { Operations } from './http/operations.js';
 import { answerUnparsableRequest, answerUnrouted, ProblemFilter, sendProblem, toFieldErrors } from './http/problems.js';
@@ -22,6 +23,7 @@ import { XAPI_PATH, xapiBodyParser } from './xapi/xapi.body.js';
 export function portalHttpAdapter(): ExpressAdapter {
   const instance = express();
   instance.set('case sensitive routing', true);
+  instance.set('etag', weakEntityTag);
   return new ExpressAdapter(instance);
 }
 

@@ -379,3 +379,21 @@ describe('per-request EntityManager', () => {
     });
   });
 });
+
+describe('conditional requests', () => {
+  it('tags an answer with a weak ETag, and a request naming it gets a 304 until the resource changes', async () => {
+    const { word } = await fixture();
+    const first = await client.get('/words').expect(200);
+    const tag = first.headers.etag as string;
+    expect(tag).toMatch(/^W\/"[0-9a-f]+-[0-9a-f]+"$/);
+    expect((await client.get('/words').expect(200)).headers.etag).toBe(tag);
+
+    const unchanged = await client.get('/words').set('If-None-Match', tag).expect(304);
+    expect(unchanged.text).toBe('');
+    await client.patch(`/words/${word}`, { english: 'kitten' }).expect(200);
+    const changed = await client.get('/words').set('If-None-Match', tag).expect(200);
+    expect(changed.body.items[0].english).toBe('kitten');
+    expect(changed.headers.etag).toMatch(/^W\/"[0-9a-f]+-[0-9a-f]+"$/);
+    expect(changed.headers.etag).not.toBe(tag);
+  });
+});
