@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { MikroORM } from '@mikro-orm/sql';
 import { ormConfig } from '../mikro-orm.config.js';
 import { validateEnvironment } from '../src/config.js';
+import { sqliteDialect } from '../src/database/sqlite.dialect.js';
 import { DEFAULT_PARAMETERS, type Memory, Scheduler } from '../src/scheduling/scheduler.js';
 import { thaiSortKey } from '../src/words/thai.js';
 import { thaiWord } from './import.js';
@@ -311,7 +312,7 @@ export async function generate(path: string, size: PortalSize, log = (_: string)
         select 1, count(*), sum(correct), count(distinct word_id) from words_review_items`);
     }
     db.exec(`insert into answer_quarter_hours (quarter, answers, review_answers, review_correct)
-      select reviewed_at / ${15 * 60 * 1000}, count(*), sum(coalesce(card_state, 0) = 2),
+      select ${sqliteDialect.quarterHourOf('reviewed_at')}, count(*), sum(coalesce(card_state, 0) = 2),
         sum((coalesce(card_state, 0) = 2) * correct)
       from words_review_items group by 1`);
     restore(db, triggers);

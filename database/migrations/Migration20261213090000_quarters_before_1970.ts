@@ -9,9 +9,9 @@ const summaryOfEarlyAnswers = (quarter: string) => [
 
 /**
  * The quarter hour of an answer dated before 1970 is rounded down, as PostgreSQL's and JavaScript's are: SQLite's
- * integer division rounded it toward zero, so such an answer was summarized a quarter hour late (those of the last
- * quarter hour of 1969 with 1970's first), and `npm run db:copy` refused the file. The summary rows from 1970's
- * first quarter hour back are counted again from the log.
+ * integer division rounded it toward zero, so such an answer was summarized a quarter hour late unless it fell on a
+ * quarter hour's first instant (those of the last quarter hour of 1969 with 1970's first), and `npm run db:copy`
+ * refused the file. The summary rows from 1970's first quarter hour back are counted again from the log.
  */
 export class Migration20261213090000_quarters_before_1970 extends Migration {
   override name = 'Migration20261213090000_quarters_before_1970';

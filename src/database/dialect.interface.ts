@@ -32,7 +32,7 @@ export interface Dialect {
   instantOf(value: number | string | Date | null | undefined): Date | null;
   /** The whole days from a timestamp column to `now`, bound as a parameter (FSRS counts elapsed time so). */
   daysSince(column: string, now: Date): RawBuilder<number>;
-  /** SQL for the UTC quarter hour (a number) of a timestamp column. */
+  /** SQL for the UTC quarter hour (a number) of a timestamp column, rounded down as `quarterHour.of` rounds it. */
   quarterHourOf(column: string): string;
   /** Restarts every table's ids, as on a fresh install (the tables are empty). */
   restartIds(em: EntityManager): Promise<void>;

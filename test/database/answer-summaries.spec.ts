@@ -124,6 +124,11 @@ describe('the summaries of the review log', () => {
       { quarter: -1, answers: 2, review_answers: 0, review_correct: 0 },
       { quarter: 0, answers: 1, review_answers: 0, review_correct: 0 },
     ]);
+    await em.execute(`update words_review_items set card_state = 2 where reviewed_at < ${at(0)}`);
+    expect((await summaries(orm)).quarters.slice(0, 2)).toEqual([
+      { quarter: -2, answers: 1, review_answers: 1, review_correct: 1 },
+      { quarter: -1, answers: 2, review_answers: 2, review_correct: 1 },
+    ]);
     await em.execute(`delete from words_review_items where reviewed_at = ${at(-QUARTER)}`);
     expect(await summaries(orm)).toEqual(await fromLog(orm));
   });

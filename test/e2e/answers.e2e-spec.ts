@@ -10,6 +10,7 @@ import {
   expectInvalid,
   expectProblem,
   itRejectsQuery,
+  queriesDuring,
   sql,
   statementsDuring,
   type WordDetailBody,
@@ -293,6 +294,11 @@ describe('GET /reviews', () => {
         summed: [expect.any(String)],
       });
     }
+    // A span from 1969 sums the summary from its first whole quarter hour, 1969-12-31T23:45Z (quarter -1).
+    const queries = await queriesDuring(() => client.get('/reviews?since=1969-12-31T23:30:00.001Z').expect(200));
+    expect(queries.filter((query) => query.sql.includes('answer_quarter_hours')).map((query) => query.params)).toEqual([
+      [-1],
+    ]);
   });
 
   it('answers an empty page for a word without history, even one that does not exist', async () => {

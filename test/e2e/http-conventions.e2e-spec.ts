@@ -390,9 +390,10 @@ describe('conditional requests', () => {
 
     const unchanged = await client.get('/words').set('If-None-Match', tag).expect(304);
     expect(unchanged.text).toBe('');
-    await client.patch(`/words/${word}`, { english: 'kitten' }).expect(200);
+    // As long as before: only the CRC tells the two bodies apart.
+    await client.patch(`/words/${word}`, { english: 'cow' }).expect(200);
     const changed = await client.get('/words').set('If-None-Match', tag).expect(200);
-    expect(changed.body.items[0].english).toBe('kitten');
+    expect(changed.body.items[0].english).toBe('cow');
     expect(changed.headers.etag).toMatch(/^W\/"[0-9a-f]+-[0-9a-f]+"$/);
     expect(changed.headers.etag).not.toBe(tag);
   });
