@@ -30,13 +30,16 @@ import { XapiModule } from './xapi/xapi.module.js';
       // Either driver's EntityManager is the SqlEntityManager the services inject.
       driver: SqliteDriver,
       inject: [ConfigService],
-      useFactory: (config: ConfigService<Environment, true>) =>
-        ormConfig({
+      useFactory: (config: ConfigService<Environment, true>) => ({
+        ...ormConfig({
           DATABASE_PATH: config.get('DATABASE_PATH', { infer: true }),
           DATABASE_URL: config.get('DATABASE_URL', { infer: true }),
           DATABASE_POOL_SIZE: config.get('DATABASE_POOL_SIZE', { infer: true }),
           DATABASE_STATEMENT_TIMEOUT_MS: config.get('DATABASE_STATEMENT_TIMEOUT_MS', { infer: true }),
         }),
+        // The request context is mounted once for every path by configureApp (src/app.setup.ts).
+        registerRequestContext: false,
+      }),
     }),
     LoggerModule.forRootAsync({
       inject: [ConfigService],

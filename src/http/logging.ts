@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { LoggerService } from '@nestjs/common';
+import { type LoggerService, RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import type { LogLevel } from '../config.js';
 
@@ -35,6 +35,10 @@ export function assignRequestId(
 /** Structured JSON logs: one line per request with its id (also sent back as X-Request-Id), never a body. */
 export function loggingOptions(level: LogLevel): Params {
   return {
+    // Every request under the global prefix, and the two paths outside it, each once. The default mounts each path
+    // again under /v1 and every xAPI route once more for each method (52 router layers, not 12), and logged each
+    // GET /metrics twice.
+    forRoutes: ['/', 'xapi/{*path}', { path: 'metrics', method: RequestMethod.GET }],
     pinoHttp: {
       level: PINO_LEVELS[level],
       genReqId: (request: IncomingMessage) => (request as IncomingMessage & { id?: string }).id ?? randomUUID(),

@@ -1,10 +1,10 @@
-import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { ReviewsModule } from '../reviews/reviews.module.js';
 import { StudySessionsModule } from '../study-sessions/study-sessions.module.js';
 import { WordsModule } from '../words/words.module.js';
 import { MetricsController } from './metrics.controller.js';
-import { PortalGauges, RequestMetricsMiddleware } from './metrics.service.js';
+import { PortalGauges } from './metrics.service.js';
 
 @Module({
   imports: [
@@ -15,8 +15,4 @@ import { PortalGauges, RequestMetricsMiddleware } from './metrics.service.js';
   ],
   providers: [PortalGauges],
 })
-export class MetricsModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestMetricsMiddleware).forRoutes('{*path}');
-  }
-}
+export class MetricsModule {}

@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/core';
 import { RequestContext } from '@mikro-orm/sql';
-import { Injectable, type NestMiddleware } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, register } from 'prom-client';
 import { ReviewsService } from '../reviews/reviews.service.js';
@@ -17,21 +17,18 @@ const latency = new Histogram({
 });
 
 /** Counts and times every request by method, route template (not the URL: ids would explode the series) and status. */
-@Injectable()
-export class RequestMetricsMiddleware implements NestMiddleware {
-  use(request: Request, response: Response, next: NextFunction): void {
-    const stop = latency.startTimer();
-    response.on('finish', () => {
-      const labels = {
-        method: request.method,
-        route: (request.route as { path?: string } | undefined)?.path ?? 'unmatched',
-        status: String(response.statusCode),
-      };
-      requests.inc(labels);
-      stop(labels);
-    });
-    next();
-  }
+export function recordRequestMetrics(request: Request, response: Response, next: NextFunction): void {
+  const stop = latency.startTimer();
+  response.on('finish', () => {
+    const labels = {
+      method: request.method,
+      route: (request.route as { path?: string } | undefined)?.path ?? 'unmatched',
+      status: String(response.statusCode),
+    };
+    requests.inc(labels);
+    stop(labels);
+  });
+  next();
 }
 
 /** Gauges of what the portal holds, read when Prometheus scrapes. */

@@ -229,6 +229,39 @@ describe('start-up', () => {
   });
 });
 
+describe('request log', () => {
+  it('logs every request once, with its id and status: under /api/v1, at /metrics and at /xapi, answered or not', async () => {
+    const server = await startServer({
+      DATABASE_PATH: join(tempFolder(), 'portal.sqlite'),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'log',
+      SHUTDOWN_GRACE_MS: String(GRACE_MS),
+    });
+    const requests: [string, string, unknown?][] = [
+      ['GET', '/api/v1/words?per_page=1'],
+      ['GET', '/api/v1/words/999999'],
+      ['POST', '/api/v1/words', { thai: '' }],
+      ['GET', '/api/v1/nowhere'],
+      ['GET', '/metrics'],
+      ['GET', '/xapi/about'],
+    ];
+    const statuses = new Map<string, number>();
+    for (const [index, [method, path, body]] of requests.entries()) {
+      const id = `logged-${index}`;
+      statuses.set(id, (await send(server.port, method, path, body, { 'X-Request-Id': id })).status);
+    }
+    expect(await stopServer(server)).toEqual({ code: 0, signal: null });
+
+    const lines = jsonLines(server);
+    for (const [id, status] of statuses) {
+      expect({ id, logged: lines.filter((line) => line.req?.id === id).map((line) => line.res?.statusCode) }).toEqual({
+        id,
+        logged: [status],
+      });
+    }
+  }, 30_000);
+});
+
 describe('graceful shutdown', () => {
   it('a request in flight at SIGTERM completes (201), new connections are refused, the process exits 0 within the grace period, and the data is in the file', async () => {
     const databasePath = join(tempFolder(), 'portal.sqlite');
