@@ -6,13 +6,14 @@ import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-ex
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
+import { PARAMS_PROVIDER_TOKEN, type Params } from 'nestjs-pino';
 import { mediaDirectory } from './anki/media.js';
 import type { Environment } from './config.js';
 import { documentBodyContents } from './http/body-content.js';
 import { ValidationFailedException } from './http/problem-document.js';
 import { corsOptions } from './http/destructive.js';
 import { weakEntityTag } from './http/entity-tag.js';
-import { assignRequestId } from './http/logging.js';
+import { assignRequestId, requestLog } from './http/logging.js';
 import { Operations } from './http/operations.js';
 import { answerUnparsableRequest, answerUnrouted, ProblemFilter, sendProblem, toFieldErrors } from './http/problems.js';
 import { isJsonInUtf8, RequestChecksGuard } from './http/request-checks.guard.js';
@@ -39,6 +40,7 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
   const config = app.get<ConfigService<Environment, true>>(ConfigService);
   app.disable('x-powered-by');
   app.use(assignRequestId);
+  app.use(requestLog(app.get<Params>(PARAMS_PROVIDER_TOKEN)));
   app.use(
     helmet({
       // Served over plain http on a school network, pages must not be told to fetch everything over https.
@@ -84,10 +86,11 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
   const operations = new Operations(document);
   // Launched learning apps are web pages served from their own origins; what destroys data is not for them.
   app.enableCors(corsOptions(operations, config.get('CORS_ORIGINS', { infer: true }).split(',').filter(Boolean)));
-  // Each request works in its own fork of the EntityManager, and is counted and timed. Both are mounted here, once
-  // for every path: Nest's consumer mounts a middleware on each path the global prefix, its exclusions and their
+  // Each request works in its own fork of the EntityManager, and is counted and timed. Both are mounted here, once,
+  // before the routes: Nest's consumer mounts a middleware on each path the global prefix, its exclusions and their
   // routes make (17 for either), a router layer every request is matched against. With the request log's routes
-  // (src/http/logging.ts), 181 layers became 109, and a request costs 0.03–0.05 ms less CPU (5–17%).
+  // (src/http/logging.ts), Express's router went from 182 layers to 110 (105 with the request log mounted above),
+  // and a request costs 0.03–0.05 ms less CPU (5–17%).
   const orm = app.get(MikroORM);
   app.use((_request: Request, _response: Response, next: NextFunction) => RequestContext.create(orm.em, next));
   app.use(recordRequestMetrics);

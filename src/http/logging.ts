@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type LoggerService, RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
+import { pino } from 'pino';
+import { type Options, pinoHttp } from 'pino-http';
 import type { LogLevel } from '../config.js';
 
 // Nest's names for its levels, as pino calls them.
@@ -32,15 +34,20 @@ export function assignRequestId(
   next();
 }
 
-/** Structured JSON logs: one line per request with its id (also sent back as X-Request-Id), never a body. */
+/**
+ * Structured JSON logs on one pino logger: one line per request with its id (also sent back as X-Request-Id), never
+ * a body. The request log itself is `requestLog`, mounted by configureApp before every other middleware, so that the
+ * requests answered before Nest's router (static files, CORS preflights, bodies that do not parse, paths outside
+ * the API) are logged too. nestjs-pino binds each routed request's logger, so that what is logged while it is
+ * answered (a 500's stack) bears its id.
+ */
 export function loggingOptions(level: LogLevel): Params {
   return {
-    // Every request under the global prefix, and the two paths outside it, each once. The default mounts each path
-    // again under /v1 and every xAPI route once more for each method (52 router layers, not 12), and logged each
-    // GET /metrics twice.
-    forRoutes: ['/', 'xapi/{*path}', { path: 'metrics', method: RequestMethod.GET }],
     pinoHttp: {
-      level: PINO_LEVELS[level],
+      logger: pino({
+        level: PINO_LEVELS[level],
+        ...(process.env.NODE_ENV === 'development' && { transport: { target: 'pino-pretty' } }),
+      }),
       genReqId: (request: IncomingMessage) => (request as IncomingMessage & { id?: string }).id ?? randomUUID(),
       serializers: {
         req: (request: { id: string; method: string; url: string }) => ({
@@ -50,10 +57,17 @@ export function loggingOptions(level: LogLevel): Params {
         }),
         res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
       },
-      ...(process.env.NODE_ENV === 'development' && { transport: { target: 'pino-pretty' } }),
     },
+    // The request log is requestLog's: nestjs-pino only binds the logger it gives each request.
+    useExisting: true,
+    // Every request routed under the global prefix, and the two paths outside it, each once. The default mounts
+    // each path again under /v1 and every xAPI route once more for each method (26 router layers, not 6).
+    forRoutes: ['/', 'xapi/{*path}', { path: 'metrics', method: RequestMethod.GET }],
   };
 }
+
+/** The request log: pino-http with the settings of `loggingOptions`, on its logger. */
+export const requestLog = (params: Params) => pinoHttp(params.pinoHttp as Options);
 
 // Nest's own start-up chatter (modules loaded, every route mapped, "successfully started").
 const FRAMEWORK_CONTEXTS = new Set([

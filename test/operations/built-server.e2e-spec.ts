@@ -230,25 +230,40 @@ describe('start-up', () => {
 });
 
 describe('request log', () => {
-  it('logs every request once, with its id and status: under /api/v1, at /metrics and at /xapi, answered or not', async () => {
+  it('logs every request once, with its id and status: routed or not, inside /api/v1 and outside it, and those answered before the router', async () => {
     const server = await startServer({
       DATABASE_PATH: join(tempFolder(), 'portal.sqlite'),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'log',
       SHUTDOWN_GRACE_MS: String(GRACE_MS),
     });
-    const requests: [string, string, unknown?][] = [
+    const json = { 'Content-Type': 'application/json' };
+    const requests: [string, string, { body?: string; headers?: Record<string, string> }?][] = [
       ['GET', '/api/v1/words?per_page=1'],
       ['GET', '/api/v1/words/999999'],
-      ['POST', '/api/v1/words', { thai: '' }],
+      ['POST', '/api/v1/words', { body: JSON.stringify({ thai: '' }), headers: json }],
+      ['POST', '/api/v1/words', { body: '{"thai": ', headers: json }],
+      [
+        'OPTIONS',
+        '/api/v1/words',
+        { headers: { Origin: 'http://app.example', 'Access-Control-Request-Method': 'GET' } },
+      ],
       ['GET', '/api/v1/nowhere'],
+      ['GET', '/api/docs'],
+      ['GET', '/apps/flashcards/index.html'],
+      ['GET', '/nowhere'],
       ['GET', '/metrics'],
       ['GET', '/xapi/about'],
     ];
     const statuses = new Map<string, number>();
-    for (const [index, [method, path, body]] of requests.entries()) {
+    for (const [index, [method, path, { body, headers } = {}]] of requests.entries()) {
       const id = `logged-${index}`;
-      statuses.set(id, (await send(server.port, method, path, body, { 'X-Request-Id': id })).status);
+      const reply = await requestLocal(server.port, method, path, {
+        body,
+        headers: { ...headers, 'X-Request-Id': id },
+        timeoutMs: 15_000,
+      });
+      statuses.set(id, reply.status);
     }
     expect(await stopServer(server)).toEqual({ code: 0, signal: null });
 
