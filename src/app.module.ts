@@ -37,7 +37,7 @@ import { XapiModule } from './xapi/xapi.module.js';
           DATABASE_POOL_SIZE: config.get('DATABASE_POOL_SIZE', { infer: true }),
           DATABASE_STATEMENT_TIMEOUT_MS: config.get('DATABASE_STATEMENT_TIMEOUT_MS', { infer: true }),
         }),
-        // The request context is mounted once for every path by configureApp (src/app.setup.ts).
+        // The request context is mounted once, before the routes, by configureApp (src/app.setup.ts).
         registerRequestContext: false,
       }),
     }),
