@@ -1,5 +1,6 @@
 import '../src/node-version-guard.js';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { SourceMap, type SourceMapPayload } from 'node:module';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { answers, answerTargetOf, type Endpoint, reads, requestsOf } from './endpoints.js';
@@ -148,7 +149,7 @@ if (flags.profile) {
     readdirSync(directory).find((name) => name.includes(`.${profiled.process.pid}.0.`))!,
   );
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const moduleAt = bundleModules(readFileSync('dist/src/server.js', 'utf8'));
+  const moduleAt = bundleModules();
   for (const window of windows) {
     log();
     log(
@@ -166,32 +167,25 @@ if (flags.profile) {
 }
 
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }[];
   startTime: number;
   samples: number[];
   timeDeltas: number[];
 }
 
 /**
- * Which module each line of the bundle belongs to: esbuild heads each one with a comment naming its file
- * (`// node_modules/express/lib/router/index.js`, `// dist/src/words/words.service.js`).
+ * Which module a position in the bundle belongs to, by the bundle's source map: a package by its name (its nested
+ * dependencies, node_modules/multer/node_modules/type-is, count as the package), the portal's files by their path.
  */
-function bundleModules(bundle: string): (line: number) => string {
-  const starts: [number, string][] = [];
-  bundle.split('\n').forEach((text, line) => {
-    // A package's nested dependencies (node_modules/multer/node_modules/type-is) count as the package.
-    const named = /^\/\/ (?:node_modules\/((?:@[^/]+\/)?[^/\s]+)\/\S*|dist\/(\S+)\.js)$/.exec(text);
-    if (named) {
-      starts.push([line, named[1] ?? `${named[2]}.ts`]);
+function bundleModules(): (line: number, column: number) => string {
+  const map = new SourceMap(JSON.parse(readFileSync('dist/src/server.js.map', 'utf8')) as SourceMapPayload);
+  return (line, column) => {
+    const entry = map.findEntry(line, column);
+    if (!('originalSource' in entry)) {
+      return "(the bundle's helpers)";
     }
-  });
-  return (line) => {
-    let [low, high] = [0, starts.length - 1];
-    while (low < high) {
-      const middle = Math.ceil((low + high) / 2);
-      [low, high] = starts[middle][0] <= line ? [middle, high] : [low, middle - 1];
-    }
-    return starts[low]?.[0] <= line ? starts[low][1] : "(the bundle's helpers)";
+    const packaged = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(entry.originalSource);
+    return packaged ? packaged[1] : entry.originalSource.replace(/^(\.\.\/)+/, '');
   };
 }
 
@@ -199,12 +193,12 @@ function bundleModules(bundle: string): (line: number) => string {
 function selfTimeByModule(
   profile: CpuProfile,
   window: { from: bigint; to: bigint },
-  moduleAt: (line: number) => string,
+  moduleAt: (line: number, column: number) => string,
 ): { busy: number; shares: [string, number][] } {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
-  const where = ({ functionName, url, lineNumber }: CpuProfile['nodes'][number]['callFrame']) => {
+  const where = ({ functionName, url, lineNumber, columnNumber }: CpuProfile['nodes'][number]['callFrame']) => {
     if (url.endsWith('/dist/src/server.js')) {
-      const module = moduleAt(lineNumber);
+      const module = moduleAt(lineNumber, columnNumber);
       // Calls into SQLite are native code, sampled in the portal's function that makes them (with that file's own
       // binding of values, a small part).
       return module === 'src/database/sqlite.dialect.ts' ? 'SQLite (its statements, from sqlite.dialect.ts)' : module;
