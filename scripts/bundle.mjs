@@ -99,8 +99,6 @@ await build({
     '@mikro-orm/libsql',
     '@mikro-orm/mongodb',
     'pg-native',
-    // @nestjs/terminus imports it by name at run time to find the application's MikroORM: one copy, node_modules's.
-    '@mikro-orm/core',
     // @nestjs/mapped-types's fallback for a layout of class-transformer other than the installed one (cjs/storage).
     'class-transformer/storage',
   ],

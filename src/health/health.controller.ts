@@ -33,7 +33,9 @@ export class HealthController {
   async ready() {
     try {
       return await this.health.check([
-        () => this.database.pingCheck('database', { timeout: 1500 }),
+        // The application's connection, rather than terminus's look-up, which imports @mikro-orm/core by name at run
+        // time: a second copy of it beside the bundle's, whose MikroORM the application does not have.
+        () => this.database.pingCheck('database', { timeout: 1500, connection: this.orm.em.getConnection() }),
         async () => {
           const pending = (await this.orm.migrator.getPending()).map((migration) => migration.name);
           const check = this.indicators.check('migrations');
