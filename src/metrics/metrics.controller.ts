@@ -2,7 +2,7 @@ import { SkipThrottle } from '@nestjs/throttler';
 import { Controller, Get, Res, Version, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
-import type { Response } from 'express';
+import type * as express from 'express';
 
 /** `GET /metrics`, outside /api/v1: Prometheus text, not part of the API. */
 @ApiExcludeController()
@@ -11,7 +11,7 @@ import type { Response } from 'express';
 export class MetricsController extends PrometheusController {
   @Get()
   @Version(VERSION_NEUTRAL)
-  override index(@Res({ passthrough: true }) response: Response) {
+  override index(@Res({ passthrough: true }) response: express.Response) {
     return super.index(response);
   }
 }

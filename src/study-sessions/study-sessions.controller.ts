@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Req } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type * as express from 'express';
 import type { Environment } from '../config.js';
 import { IdAndWordIdParams, IdParams } from '../core/http.js';
 import { portalOrigin } from '../http/origin.js';
@@ -123,7 +123,7 @@ export class StudySessionsController {
     404,
     [422, NO_SUCH_GROUP],
   )
-  launch(@Param() { id }: IdParams, @Body() body: LaunchDto, @Req() request: Request) {
+  launch(@Param() { id }: IdParams, @Body() body: LaunchDto, @Req() request: express.Request) {
     return this.sessions.launch(id, body.group_id, portalOrigin(this.config, request));
   }
 }

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { stringify } from 'csv-stringify';
-import type { Response } from 'express';
+import type * as express from 'express';
 import { ApiBodyContent } from '../http/body-content.js';
 import { ApiProblems, ValidationFailedException } from '../http/problem-document.js';
 import { sendProblem } from '../http/problems.js';
@@ -167,10 +167,10 @@ export class WordTransferController {
       disposition: `attachment; filename="${fileName(query)}"`,
     }).setErrorHandler((error, response) => {
       // Cut short once started, so that the client cannot take a part for the whole; before that, a problem.
-      if ((response as Response).headersSent) {
-        (response as Response).destroy();
+      if ((response as express.Response).headersSent) {
+        (response as express.Response).destroy();
       } else {
-        sendProblem(response as Response, error);
+        sendProblem(response as express.Response, error);
       }
     });
   }

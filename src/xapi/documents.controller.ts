@@ -1,6 +1,6 @@
 import { Delete, Get, HttpStatus, NotFoundException, Post, Put, Req, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Request, Response } from 'express';
+import type * as express from 'express';
 import type { Environment } from '../config.js';
 import type { DocumentKind } from './document.entity.js';
 import { type DocumentKey, DocumentsService, type Preconditions } from './documents.service.js';
@@ -34,19 +34,19 @@ const RESOURCES: Record<
   },
 };
 
-function required(request: Request, name: string): string {
+function required(request: express.Request, name: string): string {
   const value = single(request, name);
   if (value === undefined || value === '') throw bad(`The ${name} parameter is required`);
   return value;
 }
 
-function onlyParameters(request: Request, allowed: string[]): void {
+function onlyParameters(request: express.Request, allowed: string[]): void {
   const unknown = Object.keys(request.query).filter((name) => !allowed.includes(name));
   if (unknown.length > 0) throw bad(`Unknown parameters: ${unknown.join(', ')}`);
 }
 
 /** The `agent` parameter: an Agent as JSON, valid for the request's xAPI version. */
-function agentOf(request: Request): JsonObject {
+function agentOf(request: express.Request): JsonObject {
   const agent = agentParameter(required(request, 'agent'), versionOf(request), 'an Agent');
   if (agent.objectType === 'Group') throw bad('agent must be an Agent, not a Group');
   return agent;
@@ -73,68 +73,68 @@ export class DocumentsController {
   ) {}
 
   @Get(RESOURCES.state.path)
-  getState(@Req() request: Request, @Res() response: Response) {
+  getState(@Req() request: express.Request, @Res() response: express.Response) {
     return this.read('state', request, response);
   }
 
   @Put(RESOURCES.state.path)
-  putState(@Req() request: Request, @Res() response: Response) {
+  putState(@Req() request: express.Request, @Res() response: express.Response) {
     return this.write('state', 'put', request, response);
   }
 
   @Post(RESOURCES.state.path)
-  postState(@Req() request: Request, @Res() response: Response) {
+  postState(@Req() request: express.Request, @Res() response: express.Response) {
     return this.write('state', 'post', request, response);
   }
 
   @Delete(RESOURCES.state.path)
-  deleteState(@Req() request: Request, @Res() response: Response) {
+  deleteState(@Req() request: express.Request, @Res() response: express.Response) {
     return this.remove('state', request, response);
   }
 
   @Get(RESOURCES.activity_profile.path)
-  getActivityProfile(@Req() request: Request, @Res() response: Response) {
+  getActivityProfile(@Req() request: express.Request, @Res() response: express.Response) {
     return this.read('activity_profile', request, response);
   }
 
   @Put(RESOURCES.activity_profile.path)
-  putActivityProfile(@Req() request: Request, @Res() response: Response) {
+  putActivityProfile(@Req() request: express.Request, @Res() response: express.Response) {
     return this.write('activity_profile', 'put', request, response);
   }
 
   @Post(RESOURCES.activity_profile.path)
-  postActivityProfile(@Req() request: Request, @Res() response: Response) {
+  postActivityProfile(@Req() request: express.Request, @Res() response: express.Response) {
     return this.write('activity_profile', 'post', request, response);
   }
 
   @Delete(RESOURCES.activity_profile.path)
-  deleteActivityProfile(@Req() request: Request, @Res() response: Response) {
+  deleteActivityProfile(@Req() request: express.Request, @Res() response: express.Response) {
     return this.remove('activity_profile', request, response);
   }
 
   @Get(RESOURCES.agent_profile.path)
-  getAgentProfile(@Req() request: Request, @Res() response: Response) {
+  getAgentProfile(@Req() request: express.Request, @Res() response: express.Response) {
     return this.read('agent_profile', request, response);
   }
 
   @Put(RESOURCES.agent_profile.path)
-  putAgentProfile(@Req() request: Request, @Res() response: Response) {
+  putAgentProfile(@Req() request: express.Request, @Res() response: express.Response) {
     return this.write('agent_profile', 'put', request, response);
   }
 
   @Post(RESOURCES.agent_profile.path)
-  postAgentProfile(@Req() request: Request, @Res() response: Response) {
+  postAgentProfile(@Req() request: express.Request, @Res() response: express.Response) {
     return this.write('agent_profile', 'post', request, response);
   }
 
   @Delete(RESOURCES.agent_profile.path)
-  deleteAgentProfile(@Req() request: Request, @Res() response: Response) {
+  deleteAgentProfile(@Req() request: express.Request, @Res() response: express.Response) {
     return this.remove('agent_profile', request, response);
   }
 
   /** The Agents resource: the Person the LRS knows by this Agent's identifier (here: the Agent itself). */
   @Get('xapi/agents')
-  agents(@Req() request: Request, @Res() response: Response) {
+  agents(@Req() request: express.Request, @Res() response: express.Response) {
     onlyParameters(request, ['agent']);
     const agent = agentOf(request);
     const person: JsonObject = { objectType: 'Person', name: typeof agent.name === 'string' ? [agent.name] : [] };
@@ -146,7 +146,7 @@ export class DocumentsController {
 
   /** The Activities resource: a portal word's definition from the word, any other from its statements. */
   @Get('xapi/activities')
-  async activities(@Req() request: Request, @Res() response: Response) {
+  async activities(@Req() request: express.Request, @Res() response: express.Response) {
     onlyParameters(request, ['activityId']);
     const activityId = required(request, 'activityId');
     if (!isIri(activityId)) throw bad('activityId must be an IRI');
@@ -155,7 +155,7 @@ export class DocumentsController {
       .json(await this.xapi.activity(activityId, wordActivityPattern(portalOrigin(this.config, request))));
   }
 
-  private keyOf(kind: DocumentKind, request: Request, withId: boolean): DocumentKey {
+  private keyOf(kind: DocumentKind, request: express.Request, withId: boolean): DocumentKey {
     const resource = RESOURCES[kind];
     const key: DocumentKey = { kind, activityId: '', agent: '', registration: '', documentId: '' };
     if (resource.activity) {
@@ -185,7 +185,7 @@ export class DocumentsController {
     ];
   }
 
-  private preconditions(kind: DocumentKind, request: Request): Preconditions {
+  private preconditions(kind: DocumentKind, request: express.Request): Preconditions {
     const version = versionOf(request);
     return {
       ifMatch: request.get('if-match'),
@@ -197,7 +197,7 @@ export class DocumentsController {
   }
 
   /** GET: one document (with its ETag and Last-Modified), or without its id the ids of those under the key. */
-  private async read(kind: DocumentKind, request: Request, response: Response): Promise<void> {
+  private async read(kind: DocumentKind, request: express.Request, response: express.Response): Promise<void> {
     const idName = RESOURCES[kind].idName;
     onlyParameters(request, this.allowed(kind, 'since'));
     if (single(request, idName) === undefined) {
@@ -226,7 +226,12 @@ export class DocumentsController {
       .end(Buffer.from(document.content));
   }
 
-  private async write(kind: DocumentKind, method: 'put' | 'post', request: Request, response: Response) {
+  private async write(
+    kind: DocumentKind,
+    method: 'put' | 'post',
+    request: express.Request,
+    response: express.Response,
+  ) {
     onlyParameters(request, this.allowed(kind));
     const key = this.keyOf(kind, request, true);
     const body = {
@@ -237,7 +242,7 @@ export class DocumentsController {
     response.status(HttpStatus.NO_CONTENT).end();
   }
 
-  private async remove(kind: DocumentKind, request: Request, response: Response) {
+  private async remove(kind: DocumentKind, request: express.Request, response: express.Response) {
     onlyParameters(request, this.allowed(kind));
     if (kind === 'state' && single(request, 'stateId') === undefined) {
       await this.documents.deleteAll(withoutId(this.keyOf(kind, request, false)));

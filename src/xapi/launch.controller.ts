@@ -1,5 +1,5 @@
 import { Param, Post, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type * as express from 'express';
 import { LaunchService } from './launch.service.js';
 import { XapiResource } from './xapi-resource.js';
 
@@ -13,7 +13,7 @@ export class LaunchController {
   constructor(private readonly launches: LaunchService) {}
 
   @Post('xapi/fetch/:registration')
-  async fetch(@Param('registration') registration: string, @Res() response: Response) {
+  async fetch(@Param('registration') registration: string, @Res() response: express.Response) {
     const fetched = await this.launches.fetch(registration);
     response.status(fetched.status).setHeader('Cache-Control', 'no-store').json(fetched.body);
   }

@@ -1,6 +1,6 @@
 import { ForbiddenException, Get, HttpStatus, NotFoundException, Post, Put, Req, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Request, Response } from 'express';
+import type * as express from 'express';
 import type { Environment } from '../config.js';
 import { portalOrigin } from '../http/origin.js';
 import { wordActivityPattern } from './origin.js';
@@ -49,12 +49,12 @@ export class XapiController {
   ) {}
 
   @Get('xapi/about')
-  about(@Res() response: Response) {
+  about(@Res() response: express.Response) {
     response.json({ version: ['2.0.0', '1.0.3'], extensions: {} });
   }
 
   @Put('xapi/statements')
-  async put(@Req() request: Request, @Res() response: Response) {
+  async put(@Req() request: express.Request, @Res() response: express.Response) {
     const statementId = single(request, 'statementId');
     const extra = Object.keys(request.query).filter((name) => name !== 'statementId');
     if (statementId === undefined) throw bad('PUT needs the statementId parameter');
@@ -71,7 +71,7 @@ export class XapiController {
   }
 
   @Post('xapi/statements')
-  async post(@Req() request: Request, @Res() response: Response) {
+  async post(@Req() request: express.Request, @Res() response: express.Response) {
     if (Object.keys(request.query).length > 0) {
       throw bad(`Unknown parameters: ${Object.keys(request.query).join(', ')}`);
     }
@@ -81,7 +81,7 @@ export class XapiController {
   }
 
   @Get('xapi/statements')
-  async get(@Req() request: Request, @Res() response: Response) {
+  async get(@Req() request: express.Request, @Res() response: express.Response) {
     const names = Object.keys(request.query);
     const more = single(request, 'more');
     const unknown = names.filter((name) => !QUERY_PARAMETERS.includes(name) && name !== 'more');
@@ -143,18 +143,18 @@ export class XapiController {
   }
 
   /** Whether the request's credential reaches this statement: a launch's, only those of its registration. */
-  private reachable(request: Request, statement: JsonObject): boolean {
+  private reachable(request: express.Request, statement: JsonObject): boolean {
     const launch = launchOf(request);
     const registration = (statement.context as JsonObject | undefined)?.registration;
     return !launch || (typeof registration === 'string' && registration.toLowerCase() === launch.registration);
   }
 
-  private consistent(response: Response): Response {
+  private consistent(response: express.Response): express.Response {
     return response.setHeader('X-Experience-API-Consistent-Through', new Date().toISOString());
   }
 
   /** A JSON answer, or with attachments, `multipart/mixed` with them after it. */
-  private async send(response: Response, body: object, statements: JsonObject[] | null): Promise<void> {
+  private async send(response: express.Response, body: object, statements: JsonObject[] | null): Promise<void> {
     if (!statements) {
       response.status(HttpStatus.OK).json(body);
       return;
@@ -174,14 +174,14 @@ export class XapiController {
     response.status(HttpStatus.OK).type(`multipart/mixed; boundary=${BOUNDARY}`).send(buildMultipart(parts, BOUNDARY));
   }
 
-  private flag(request: Request, name: string): boolean | undefined {
+  private flag(request: express.Request, name: string): boolean | undefined {
     const value = single(request, name);
     if (value === undefined) return undefined;
     if (value !== 'true' && value !== 'false') throw bad(`${name} must be true or false`);
     return value === 'true';
   }
 
-  private queryOf(request: Request): StatementQuery {
+  private queryOf(request: express.Request): StatementQuery {
     const version = versionOf(request);
     const query: StatementQuery = { limit: MAX_LIMIT };
     const agent = single(request, 'agent');
@@ -233,7 +233,7 @@ export class XapiController {
   }
 
   /** The statement (object) or statements (array) of a PUT or POST body, and the attachments sent with them. */
-  private read(request: Request): {
+  private read(request: express.Request): {
     statements: JsonObject[];
     batch: boolean;
     attachments: Map<string, { contentType: string; content: Buffer }>;
@@ -311,7 +311,7 @@ export class XapiController {
   }
 
   private async store(
-    request: Request,
+    request: express.Request,
     statements: JsonObject[],
     attachments: Map<string, { contentType: string; content: Buffer }>,
   ): Promise<string[]> {
