@@ -51,6 +51,23 @@ it('unknown paths do not become labels (no unbounded series)', async () => {
   expect(text).not.toContain('no-such-thing');
 });
 
+it('counts the requests answered before any route: a body that does not parse, a CORS preflight', async () => {
+  const unparsable = 'http_requests_total{method="POST",route="unmatched",status="400"}';
+  const preflight = 'http_requests_total{method="OPTIONS",route="unmatched",status="204"}';
+  const before = await scrape();
+
+  await request(t.http).post('/api/v1/words').set('content-type', 'application/json').send('{"thai":').expect(400);
+  await request(t.http)
+    .options('/api/v1/words')
+    .set('origin', 'http://app.example')
+    .set('access-control-request-method', 'POST')
+    .expect(204);
+  const text = await scrape();
+
+  expect(valueOf(text, unparsable)).toBe((valueOf(before, unparsable) ?? 0) + 1);
+  expect(valueOf(text, preflight)).toBe((valueOf(before, preflight) ?? 0) + 1);
+});
+
 it('exposes the process metrics', async () => {
   const text = await scrape();
   expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
