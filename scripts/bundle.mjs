@@ -53,7 +53,7 @@ const asUnbundled = {
 
 /**
  * esbuild leaves non-ASCII characters in regular expressions and comments (validator's alphabets, the portal's own
- * texts); one of them makes Node decode the whole bundle as UTF-16, ~40 ms of every start-up. As \\u escapes (astral
+ * texts); one of them makes Node decode the whole bundle as UTF-16, ~40 ms of every start-up. As \u escapes (astral
  * characters as surrogate pairs) they mean the same in strings, regular expressions and comments. Escaped as each
  * file is read, so that the source map's columns are those of the bundle written.
  */
