@@ -51,6 +51,8 @@ const asUnbundled = {
   },
 };
 
+const NOT_ASCII = /[\u0080-\uffff]/g;
+
 /**
  * esbuild leaves non-ASCII characters in regular expressions and comments (validator's alphabets, the portal's own
  * texts); one of them makes Node decode the whole bundle as UTF-16, ~40 ms of every start-up. As \u escapes (astral
@@ -58,7 +60,7 @@ const asUnbundled = {
  * file is read, so that the source map's columns are those of the bundle written.
  */
 function asciiOnly(source) {
-  return source.replace(/[\u0080-\uffff]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return source.replace(NOT_ASCII, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**
@@ -160,7 +162,7 @@ function namingOnlyWhereNeeded(source) {
 for (const file of ['server.js', 'cluster.js']) {
   const path = `${folder}/${file}`;
   const source = namingOnlyWhereNeeded(await readFile(path, 'utf8'));
-  if (/[\u0080-\uffff]/.test(source)) {
+  if (source.search(NOT_ASCII) !== -1) {
     throw new Error(`${path} is not ASCII: Node would decode it as UTF-16 (see asciiOnly)`);
   }
   await writeFile(path, source);

@@ -6,14 +6,14 @@ import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-ex
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import { PARAMS_PROVIDER_TOKEN, type Params } from 'nestjs-pino';
+import { PARAMS_PROVIDER_TOKEN } from 'nestjs-pino';
 import { mediaDirectory } from './anki/media.js';
 import type { Environment } from './config.js';
 import { documentBodyContents } from './http/body-content.js';
 import { ValidationFailedException } from './http/problem-document.js';
 import { corsOptions } from './http/destructive.js';
 import { weakEntityTag } from './http/entity-tag.js';
-import { assignRequestId, requestLog } from './http/logging.js';
+import { assignRequestId, type LoggingParams, requestLog } from './http/logging.js';
 import { Operations } from './http/operations.js';
 import { answerUnparsableRequest, answerUnrouted, ProblemFilter, sendProblem, toFieldErrors } from './http/problems.js';
 import { isJsonInUtf8, RequestChecksGuard } from './http/request-checks.guard.js';
@@ -40,7 +40,7 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
   const config = app.get<ConfigService<Environment, true>>(ConfigService);
   app.disable('x-powered-by');
   app.use(assignRequestId);
-  app.use(requestLog(app.get<Params>(PARAMS_PROVIDER_TOKEN)));
+  app.use(requestLog(app.get<LoggingParams>(PARAMS_PROVIDER_TOKEN)));
   // Counted and timed, as logged, before anything may answer: a static file, a CORS preflight, a body that does
   // not parse (their route is "unmatched").
   app.use(recordRequestMetrics);

@@ -41,7 +41,7 @@ export function assignRequestId(
  * the API) are logged too. nestjs-pino binds each routed request's logger, so that what is logged while it is
  * answered (a 500's stack) bears its id.
  */
-export function loggingOptions(level: LogLevel): Params {
+export function loggingOptions(level: LogLevel): LoggingParams {
   return {
     pinoHttp: {
       logger: pino({
@@ -66,8 +66,11 @@ export function loggingOptions(level: LogLevel): Params {
   };
 }
 
+/** nestjs-pino's options as `loggingOptions` gives them: pino-http's settings alone, no stream. */
+export type LoggingParams = Params & { pinoHttp: Options };
+
 /** The request log: pino-http with the settings of `loggingOptions`, on its logger. */
-export const requestLog = (params: Params) => pinoHttp(params.pinoHttp as Options);
+export const requestLog = (params: LoggingParams) => pinoHttp(params.pinoHttp);
 
 // Nest's own start-up chatter (modules loaded, every route mapped, "successfully started").
 const FRAMEWORK_CONTEXTS = new Set([
