@@ -18,6 +18,7 @@ import { Migration20261210090000_group_session_counts } from './Migration2026121
 import { Migration20261211090000_descending_sorts } from './Migration20261211090000_descending_sorts.js';
 import { Migration20261212090000_romanization_sort } from './Migration20261212090000_romanization_sort.js';
 import { Migration20261213090000_quarters_before_1970 } from './Migration20261213090000_quarters_before_1970.js';
+import { Migration20261214090000_log_by_correctness } from './Migration20261214090000_log_by_correctness.js';
 
 /** Every migration, oldest first. Add each new one here (see README, "Adding a migration"). */
 export const migrations: MigrationObject[] = [
@@ -43,4 +44,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261211090000_descending_sorts', class: Migration20261211090000_descending_sorts },
   { name: 'Migration20261212090000_romanization_sort', class: Migration20261212090000_romanization_sort },
   { name: 'Migration20261213090000_quarters_before_1970', class: Migration20261213090000_quarters_before_1970 },
+  { name: 'Migration20261214090000_log_by_correctness', class: Migration20261214090000_log_by_correctness },
 ];
