@@ -49,10 +49,12 @@ export const sqliteSearch: SearchDialect = {
       const index = sql.table(WORD_SEARCH_TABLE);
       return sql<SqlBool>`w.id in (select rowid from ${index} where ${index} match ${`{${search.thai} english romanization_lower} : ${phrase(q)}`})`;
     }
-    return anyOf([
+    // unlikely(): the planner reads the matches from these ranges and sorts them, rather than walking a sort's index
+    // until a page of them turns up: `q=s&sort_by=english`, whose matches come late in that index, 186 -> 55 ms.
+    return sql<SqlBool>`unlikely(${anyOf([
       startsWith(`w.${search.thai}`, q),
       startsWith('w.english', search.latin, true),
       startsWith('w.romanization_lower', search.latin),
-    ]);
+    ])})`;
   },
 };
