@@ -11,7 +11,7 @@ export const Card = defineEntity({
   tableName: 'cards',
   properties: {
     word: () => p.oneToOne(Word).primary().deleteRule('cascade'),
-    due: p.datetime().index(),
+    due: p.datetime(),
     stability: doublePrecision(),
     difficulty: doublePrecision(),
     elapsedDays: p.integer(),
@@ -27,7 +27,12 @@ export const Card = defineEntity({
     // Set by the database when an answer of the word is deleted: the card is recomputed from the log before it is read.
     stale: p.boolean().default(false).index(),
   },
-  // The mastered words (review state, stability of three weeks or more) are counted from the index alone.
-  indexes: [{ name: 'cards_state_stability_index', properties: ['state', 'stability'] }],
+  indexes: [
+    // The due cards, and what orders the queue (the days since the last review over the stability): SQLite sorts
+    // the ~58,000 due cards of the large portal by their index entries, not their rows (41 -> 6 ms).
+    { name: 'cards_due_index', properties: ['due', 'lastReview', 'stability'] },
+    // The mastered words (review state, stability of three weeks or more) are counted from the index alone.
+    { name: 'cards_state_stability_index', properties: ['state', 'stability'] },
+  ],
 });
 export type Card = InferEntity<typeof Card>;

@@ -7,6 +7,7 @@ import { Migration20261210090000_group_session_counts } from './Migration2026121
 import { Migration20261211090000_descending_sorts } from './Migration20261211090000_descending_sorts.js';
 import { Migration20261212090000_romanization_sort } from './Migration20261212090000_romanization_sort.js';
 import { Migration20261214090000_log_by_correctness } from './Migration20261214090000_log_by_correctness.js';
+import { Migration20261215090000_queue_from_due_index } from './Migration20261215090000_queue_from_due_index.js';
 
 /**
  * Every PostgreSQL migration, oldest first. A change of schema is one migration here and one beside the SQLite
@@ -21,4 +22,5 @@ export const postgresqlMigrations: MigrationObject[] = [
   { name: 'Migration20261211090000_descending_sorts', class: Migration20261211090000_descending_sorts },
   { name: 'Migration20261212090000_romanization_sort', class: Migration20261212090000_romanization_sort },
   { name: 'Migration20261214090000_log_by_correctness', class: Migration20261214090000_log_by_correctness },
+  { name: 'Migration20261215090000_queue_from_due_index', class: Migration20261215090000_queue_from_due_index },
 ];
