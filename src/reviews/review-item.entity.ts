@@ -76,7 +76,7 @@ export const ReviewItem = defineEntity({
     // Whether an answer is the first (or last) to its word in the group, in one seek.
     { properties: ['group', 'word'] },
     // The right or wrong answers in time order (`GET /reviews?correct=`): a deep page of one kind read every answer
-    // of the other before its own (254 ms at page 2,000 of the large portal's wrong answers). ~0.03 ms an answer.
+    // of the other before its own (`correct=false&page=2000` on the large portal: 176 -> 10 ms). ~0.03 ms an answer.
     { properties: ['correct', 'reviewedAt'] },
   ],
   // The word's, the session's and the group's counters and the log's summaries (answer_totals,
