@@ -307,22 +307,14 @@ export class ReviewsService {
       .$if(query.word_id !== undefined, (answers) => answers.where('r.word_id', '=', query.word_id!))
       .$if(query.correct !== undefined, (answers) => answers.where('r.correct', '=', query.correct!));
     // Plain rows, not a page of log and word entities: the log's hottest read.
-    const rows = await answers
-      .select((r) => [
-        'r.id',
-        'r.word_id',
-        'r.correct',
-        'r.reviewed_at',
-        'r.study_session_id',
-        // The words module's subqueries name each answer's word.
-        this.words.textOf('thai', r.ref('r.word_id')).as('thai'),
-        this.words.textOf('english', r.ref('r.word_id')).as('english'),
-      ])
+    const onPage = answers
+      .select(['r.id', 'r.word_id', 'r.correct', 'r.reviewed_at', 'r.study_session_id'])
       .orderBy('r.reviewed_at', 'desc')
       .orderBy('r.id', 'desc')
       .limit(query.per_page)
       .offset(offsetOf(query))
-      .execute();
+      .as('p');
+    const rows = await this.words.textsOf(onPage).orderBy('p.reviewed_at', 'desc').orderBy('p.id', 'desc').execute();
     const total = await this.sizeOf(query, answers, since, until);
     const items = rows.map((row) => ({
       id: row.id,
