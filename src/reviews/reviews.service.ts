@@ -306,13 +306,17 @@ export class ReviewsService {
     const answers = answersIn(this.em, since, until)
       .$if(query.word_id !== undefined, (answers) => answers.where('r.word_id', '=', query.word_id!))
       .$if(query.correct !== undefined, (answers) => answers.where('r.correct', '=', query.correct!));
-    // Plain rows, not a page of log and word entities: the log's hottest read.
-    const onPage = answers
-      .select(['r.id', 'r.word_id', 'r.correct', 'r.reviewed_at', 'r.study_session_id'])
+    // The page's ids first, which the log's indexes in time order hold (ReviewItem's `inTimeOrder`): the answers it
+    // skips are not read. Then its answers as plain rows, not entities: the log's hottest read.
+    const ids = answers
+      .select('r.id')
       .orderBy('r.reviewed_at', 'desc')
       .orderBy('r.id', 'desc')
       .limit(query.per_page)
-      .offset(offsetOf(query))
+      .offset(offsetOf(query));
+    const onPage = answersIn(this.em)
+      .select(['r.id', 'r.word_id', 'r.correct', 'r.reviewed_at', 'r.study_session_id'])
+      .where('r.id', 'in', ids)
       .as('p');
     const rows = await this.words.textsOf(onPage).orderBy('p.reviewed_at', 'desc').orderBy('p.id', 'desc').execute();
     const total = await this.sizeOf(query, answers, since, until);
