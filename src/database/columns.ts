@@ -33,5 +33,14 @@ export const bigInteger = () => p.bigint('number').columnType(dialect.name === '
 /** A 64-bit float, as SQLite's real is: PostgreSQL's real has 32 bits, and FSRS's state would drift in it. */
 export const doublePrecision = () => p.float().columnType(dialect.name === 'sqlite' ? 'real' : 'double precision');
 
+/**
+ * An index of `properties` whose entries end in the row's id, which breaks ties: SQLite's index of a table with an
+ * integer primary key ends in it anyway (the rowid), PostgreSQL's holds it as one more column.
+ */
+export const endingInId = <const P extends string>(name: string, properties: readonly P[]) => ({
+  name,
+  properties: [...properties, ...(dialect.name === 'postgresql' ? ['id' as const] : [])],
+});
+
 /** A name that no other row of `table` has in any case, with the unique index's name the migrations gave it. */
 export const uniqueNameOf = (table: string) => p.text().collation('nocase').unique(`${table}_name_unique`);

@@ -1,9 +1,8 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * The log's indexes in time order end in the answer's id, as SQLite's end in the rowid: a page of `GET /reviews` takes
- * its ids from the index alone, without reading the rows it skips (page 2,000 of the wrong answers of the large
- * portal, over HTTP: 0.9 s -> 21 ms). PostgreSQL only: SQLite's indexes hold the id already.
+ * The log's indexes in time order end in the answer's id, as SQLite's end in the rowid (ReviewItem's indexes; why,
+ * in ReviewsService.list). PostgreSQL only: SQLite's indexes hold the id already.
  */
 export class Migration20261216090000_log_pages_from_index extends Migration {
   override name = 'Migration20261216090000_log_pages_from_index';

@@ -12,7 +12,8 @@ import { Migration20261216090000_log_pages_from_index } from './Migration2026121
 
 /**
  * Every PostgreSQL migration, oldest first. A change of schema is one migration here and one beside the SQLite
- * ones (database/migrations), each in its database's SQL (see README, "Adding a migration").
+ * ones (database/migrations) where its schema changes too, each in its database's SQL (see README, "Adding a
+ * migration").
  */
 export const postgresqlMigrations: MigrationObject[] = [
   { name: 'Migration20261206090000_initial', class: Migration20261206090000_initial },
