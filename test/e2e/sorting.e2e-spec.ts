@@ -39,7 +39,7 @@ describe('ties are broken by id', () => {
     expect((await client.get('/dashboard/last_study_session').expect(200)).body.id).toBe(newestFirst[0]);
   });
 
-  it('answers given at the same instant are newest id first, in the whole log and in one word’s', async () => {
+  it('answers given at the same instant are newest id first, in the whole log, in one word’s and in the right ones, page by page', async () => {
     const [word] = await client.createWords(['แมว', 'cat']);
     const at = '2026-11-24T10:00:00.000Z';
     const recorded = [];
@@ -49,6 +49,11 @@ describe('ties are broken by id', () => {
     }
     expect(await ids('/reviews')).toEqual([...recorded].reverse());
     expect(await ids(`/reviews?word_id=${word.id}`)).toEqual([...recorded].reverse());
+    expect(await ids('/reviews?correct=true')).toEqual([recorded[2], recorded[0]]);
+    for (const [index, id] of [...recorded].reverse().entries()) {
+      expect(await ids(`/reviews?per_page=1&page=${index + 1}`)).toEqual([id]);
+    }
+    expect(await ids(`/reviews?correct=true&since=${at}&per_page=1&page=2`)).toEqual([recorded[0]]);
   });
 });
 
