@@ -34,6 +34,11 @@ export interface Dialect {
   daysSince(column: string, now: Date): RawBuilder<number>;
   /** SQL for the UTC quarter hour (a number) of a timestamp column, rounded down as `quarterHour.of` rounds it. */
   quarterHourOf(column: string): string;
+  /**
+   * Deletes every row of `tables` (children before their parents) in the caller's transaction without running their
+   * row triggers, for a caller that leaves what those triggers keep as no rows make it.
+   */
+  emptyWithoutTriggers(em: EntityManager, tables: string[]): Promise<void>;
   /** Restarts every table's ids, as on a fresh install (the tables are empty). */
   restartIds(em: EntityManager): Promise<void>;
   /**

@@ -241,6 +241,22 @@ export const sqliteDialect: Dialect = {
   // Integer division rounds toward zero: an instant before 1970 is moved back by a quarter hour less a
   // millisecond first, so that its quarter is rounded down, as PostgreSQL's and JavaScript's are.
   quarterHourOf: (column) => `(${column} - (${column} < 0) * ${15 * 60 * 1000 - 1}) / ${15 * 60 * 1000}`,
+  // No trigger can be turned off: they are dropped and created again from their own SQL, all in the transaction.
+  emptyWithoutTriggers: async (em, tables) => {
+    const triggers = await em.execute<{ name: string; sql: string }[]>(
+      `select name, sql from sqlite_master where type = 'trigger' and tbl_name in (${tables.map(() => '?').join(', ')})`,
+      tables,
+    );
+    for (const { name } of triggers) {
+      await em.execute(`drop trigger "${name}"`);
+    }
+    for (const table of tables) {
+      await em.execute(`delete from ${table}`);
+    }
+    for (const trigger of triggers) {
+      await em.execute(trigger.sql);
+    }
+  },
   restartIds: async (em: EntityManager) => {
     await em.execute('delete from sqlite_sequence');
   },

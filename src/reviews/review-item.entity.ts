@@ -48,6 +48,20 @@ const countedIn = (summary: string, [key, value]: [string, string], counts: Reco
           ${columns.map((column) => `${column} = ${summary}.${column} + excluded.${column}`).join(',\n          ')};`;
 };
 
+/**
+ * The counters the log's triggers (below) keep in other tables, as they are when the log holds no answer: a reset
+ * that forgets every answer at once empties the log without its triggers and sets these (`ReviewsService.clear`).
+ * The log's own summaries are emptied with it.
+ */
+export const COUNTERS_WITHOUT_ANSWERS = [
+  `update words set correct_count = 0, wrong_count = 0, last_reviewed_at = null
+    where correct_count <> 0 or wrong_count <> 0 or last_reviewed_at is not null`,
+  `update study_sessions set review_items_count = 0, correct_count = 0, last_reviewed_at = null
+    where review_items_count <> 0 or last_reviewed_at is not null`,
+  `update groups set review_items_count = 0, correct_count = 0, studied_word_count = 0, last_reviewed_at = null
+    where review_items_count <> 0 or last_reviewed_at is not null`,
+];
+
 /** The learning record log: one row per recorded answer, inside a session or not. */
 export const ReviewItem = defineEntity({
   name: 'ReviewItem',

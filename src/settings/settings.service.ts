@@ -21,14 +21,17 @@ export class SettingsService {
    */
   async resetHistory(): Promise<void> {
     await this.em.transactional(async () => {
-      await this.sessions.clear();
+      // The answers first, all at once: deleted with their sessions, they would be deleted one by one.
       await this.reviews.clear();
+      await this.sessions.clear();
     });
   }
 
   /** Back to a fresh install: every table of the schema emptied, ids restarted, seed data loaded; all or nothing. */
   async fullReset(): Promise<void> {
     await this.em.transactional(async (em) => {
+      // The answers first, all at once, as in resetHistory: the schema's clear deletes them with their triggers.
+      await this.reviews.clear();
       await this.orm.schema.clear();
       await restartIds(em);
       await new DatabaseSeeder().run(em);

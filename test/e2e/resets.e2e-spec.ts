@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { Logger } from '@nestjs/common';
 import { DatabaseSeeder, seed } from '../../database/seeders/DatabaseSeeder.js';
 import { folded } from '../../src/database/dialect.js';
+import { StudySessionsService } from '../../src/study-sessions/study-sessions.service.js';
 import { clearDatabase, countRows, expectProblem, sql } from '../api.js';
 import { createTestApp, type TestApp, useTestApp } from '../app.js';
 import { expectCountersMatchLog, portal } from '../fixtures.js';
@@ -96,6 +97,31 @@ describe('POST /reset_history', () => {
     await client.answer(session.id, colours.words[1].id, true).expect(201);
     await expectCountersMatchLog(client);
   });
+
+  it('leaves the history and its counting intact when it fails midway', async () => {
+    const { animals, session } = await studied();
+    const before = await everything();
+    // The answers are forgotten (their triggers dropped and created again on SQLite), then the reset fails.
+    const failing = jest
+      .spyOn(StudySessionsService.prototype, 'clear')
+      .mockRejectedValueOnce(new Error('simulated failure while deleting sessions'));
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const problem = expectProblem(await client.post('/reset_history', { confirm: 'reset_history' }), 500);
+      expect(problem.detail).not.toMatch(/simulated/i);
+      expect(failing).toHaveBeenCalledTimes(1);
+      expect(logged).toHaveBeenCalled();
+    } finally {
+      jest.restoreAllMocks();
+    }
+
+    expect(await everything()).toEqual(before);
+    // The log's triggers are there: the next answer is counted everywhere.
+    await client.answer(session.id, animals.words[2].id, true).expect(201);
+    await expectCountersMatchLog(client);
+    expect(await client.getSession(session.id)).toMatchObject({ review_items_count: 3, correct_count: 2 });
+    expect((await client.getGroup(animals.group.id)).stats).toMatchObject({ studied_word_count: 3, correct_count: 2 });
+  });
 });
 
 describe('POST /full_reset', () => {
@@ -135,8 +161,13 @@ describe('POST /full_reset', () => {
 
     // New data continues the ids as on a fresh install.
     const word = { thai: 'คำทดสอบ', english: 'test word' };
-    expect((await client.createWord(word)).id).toBe(reset.words.length + 1);
+    const created = await client.createWord(word);
+    expect(created.id).toBe(reset.words.length + 1);
     expect((await portal(fresh).createWord(word)).id).toBe(reset.words.length + 1);
+    // And answers are counted again (the log was emptied without its triggers).
+    await client.review(created.id, false).expect(201);
+    expect(await client.getWord(created.id)).toMatchObject({ correct_count: 0, wrong_count: 1 });
+    expect((await client.reviews()).total).toBe(1);
   });
 
   it('gives the same result when run twice', async () => {
