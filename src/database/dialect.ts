@@ -67,6 +67,20 @@ export function lockReferences<T extends object>(
   return lockRowsOf(em, referenceOf(em, entity, relation).parent, ids);
 }
 
+/**
+ * Locks every row that `relation` of `entity` can refer to, as `lockReferences` locks some: the whole table, against
+ * writes only (where rows have locks).
+ */
+export async function lockAllReferences<T extends object>(
+  em: EntityManager,
+  entity: EntityName<T>,
+  relation: string,
+): Promise<void> {
+  if (dialect.rowLocks) {
+    await em.execute(`lock table ${referenceOf(em, entity, relation).parent.tableName} in exclusive mode`);
+  }
+}
+
 async function lockRowsOf(em: EntityManager, meta: EntityMetadata, ids: number[]): Promise<void> {
   if (!dialect.rowLocks) {
     return;

@@ -243,7 +243,8 @@ export const sqliteDialect: Dialect = {
   quarterHourOf: (column) => `(${column} - (${column} < 0) * ${15 * 60 * 1000 - 1}) / ${15 * 60 * 1000}`,
   // No trigger can be turned off: the tables' triggers are dropped and created again from their own SQL, in the
   // transaction. So are their indexes, which the deletes would otherwise update row by row (the large portal's
-  // 2,000,000 answers and their activities: 15 -> 2 s).
+  // 2,000,000 answers and their activities: 15 -> 2 s). The planner's statistics of those indexes go with them; the
+  // next start's `optimize` (sqliteConnection) gathers them again.
   emptyWithoutTriggers: async (em, tables) => {
     const schema = await em.execute<{ type: string; name: string; sql: string }[]>(
       `select type, name, sql from sqlite_master

@@ -2,7 +2,14 @@ import { EntityManager, raw } from '@mikro-orm/sql';
 import { Injectable } from '@nestjs/common';
 import { type Selectable, type SelectQueryBuilder, sql } from 'kysely';
 import { chunksOf } from '../core/chunks.js';
-import { asInteger, daysSince, instantOf, lockReferences, quarterHour } from '../database/dialect.js';
+import {
+  asInteger,
+  daysSince,
+  instantOf,
+  lockAllReferences,
+  lockReferences,
+  quarterHour,
+} from '../database/dialect.js';
 import { type Answer, type Memory, REVIEW_STATE, type Scheduler } from '../scheduling/scheduler.js';
 import { SchedulingService } from '../scheduling/scheduling.service.js';
 import { AnswerQuarterHour } from './answer-summary.entity.js';
@@ -76,6 +83,9 @@ const memoryOf = (card: Memory): Memory => ({
  * answers and cards; taken in id order, they keep concurrent batches on the same words from deadlocking.
  */
 export const lockWords = (em: EntityManager, wordIds: number[]) => lockReferences(em, ReviewItem, 'word', wordIds);
+
+/** Locks every word's row, as `lockWords` locks some. */
+export const lockAllWords = (em: EntityManager) => lockAllReferences(em, ReviewItem, 'word');
 
 /**
  * FSRS cards: one per answered word, each a function of the word's review log. An answer moves its

@@ -30,8 +30,9 @@ export class SettingsService {
   /** Back to a fresh install: every table of the schema emptied, ids restarted, seed data loaded; all or nothing. */
   async fullReset(): Promise<void> {
     await this.em.transactional(async (em) => {
-      // The answers first, all at once, as in resetHistory: the schema's clear deletes them with their triggers.
-      await this.reviews.clear();
+      // The log first, all at once: on SQLite the schema's clear deletes it row by row, running its triggers for
+      // each answer (67 s of the large portal's reset).
+      await this.reviews.emptyLog();
       await this.orm.schema.clear();
       await restartIds(em);
       await new DatabaseSeeder().run(em);

@@ -118,6 +118,7 @@ describe('POST /reset_history', () => {
     }
 
     expect(await everything()).toEqual(before);
+    expect(await t.orm.schema.getUpdateSchemaSQL()).toBe('');
     // The log's triggers are there: the next answer is counted everywhere.
     await client.answer(session.id, animals.words[2].id, true).expect(201);
     await expectCountersMatchLog(client);
