@@ -23,6 +23,7 @@ import { memoryOf, type Server, settled, start, stop } from './servers.js';
  * 5. Checks every counter against the log after the answers the measurement recorded.
  * 6. Times the dashboard endpoints one request at a time on portals with 0, a tenth of and all the answers.
  * 7. Times the bulk import (import.ts) on a fresh portal.
+ * 8. Times the history reset of the portal measured above (its last use), and checks every counter after it.
  * Prints everything and writes bench/results.md.
  */
 
@@ -32,6 +33,7 @@ const { size, rest: flags } = sizeFromArgs(process.argv.slice(2), {
   connections: { type: 'string' },
   'skip-scale': { type: 'boolean' },
   'skip-import': { type: 'boolean' },
+  'skip-reset': { type: 'boolean' },
   // Leaves out the endpoints whose name matches this regular expression.
   exclude: { type: 'string' },
 });
@@ -147,14 +149,17 @@ function checkCounters(database: string): string {
   const one = (sqlText: string) => db.prepare(sqlText).pluck().get() as number;
   const log = db
     .prepare(
-      'select count(*) as answers, sum(correct) as correct, count(distinct word_id) as words from words_review_items',
+      `select count(*) as answers, coalesce(sum(correct), 0) as correct, count(distinct word_id) as words
+       from words_review_items`,
     )
     .get() as { answers: number; correct: number; words: number };
+  // An empty log has no summary rows.
+  const total = (column: string) => one(`select coalesce((select ${column} from answer_totals), 0)`);
   const checks: [string, number, number][] = [
-    ['answers in answer_totals', one('select answers from answer_totals'), log.answers],
-    ['right answers in answer_totals', one('select correct from answer_totals'), log.correct],
-    ['studied words in answer_totals', one('select studied_words from answer_totals'), log.words],
-    ['answers in answer_quarter_hours', one('select sum(answers) from answer_quarter_hours'), log.answers],
+    ['answers in answer_totals', total('answers'), log.answers],
+    ['right answers in answer_totals', total('correct'), log.correct],
+    ['studied words in answer_totals', total('studied_words'), log.words],
+    ['answers in answer_quarter_hours', one('select coalesce(sum(answers), 0) from answer_quarter_hours'), log.answers],
     ['words.correct_count', one('select sum(correct_count) from words'), log.correct],
     ['words.wrong_count', one('select sum(wrong_count) from words'), log.answers - log.correct],
     [
@@ -375,6 +380,31 @@ if (!flags['skip-import']) {
     rmSync(dir, { recursive: true, force: true });
   }
   lines.push('', '```', ...importLines.join('').trim().split('\n'), '```');
+}
+
+if (!flags['skip-reset']) {
+  // Last, as it forgets the history of the portal measured above.
+  const db = new Database(database, { readonly: true });
+  const forgotten = db.prepare('select count(*) from words_review_items').pluck().get() as number;
+  db.close();
+  const server = await start('portal', database, PORTAL_PORT);
+  const started = performance.now();
+  const response = await fetch(`${server.base}/reset_history`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ confirm: 'reset_history' }),
+  });
+  await response.arrayBuffer();
+  const took = performance.now() - started;
+  await stop(server);
+  if (!response.ok) {
+    throw new Error(`POST /reset_history: ${response.status}`);
+  }
+  say();
+  say(
+    `History reset (\`POST /reset_history\`) of the portal measured above, ${forgotten.toLocaleString('en-US')} answers: ` +
+      `${ms(took)}; after it, ${checkCounters(database)}.`,
+  );
 }
 
 const notes = join('bench', 'results.notes.md');
