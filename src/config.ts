@@ -17,7 +17,7 @@ import {
 } from 'class-validator';
 import { DecimalIntIn, QueryBoolean } from './core/http.js';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The environment the server reads, with its defaults. Documented in `.env.example`. */
@@ -172,8 +172,3 @@ export function printableUrl(databaseUrl: string): string {
 /** Where the database is, for logs: the SQLite file, or PostgreSQL's host and database. */
 export const databaseName = (env: Pick<Environment, 'DATABASE_PATH' | 'DATABASE_URL'>): string =>
   env.DATABASE_URL ? printableUrl(env.DATABASE_URL) : env.DATABASE_PATH;
-
-/** Log levels Nest prints for a configured minimum level. */
-export function logLevelsFrom(level: LogLevel): LogLevel[] {
-  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
-}

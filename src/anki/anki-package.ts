@@ -2,6 +2,7 @@ import { zstdDecompressSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { unzipSync } from 'fflate';
 import { protoFields } from './protobuf.js';
+import { chunksOf } from '../core/chunks.js';
 
 /**
  * Reads an Anki package (`.apkg`, `.colpkg`) as Anki writes it (rslib/src/import_export/package/): a zip
@@ -281,8 +282,8 @@ export function readAnkiPackage(data: Uint8Array): AnkiPackage {
     mediaNames: new Set(zipNameOf.keys()),
     readMedia(names: string[]): Map<string, Uint8Array> {
       const contents = new Map<string, Uint8Array>();
-      for (let start = 0; start < names.length; start += MEDIA_BATCH) {
-        const batch = names.slice(start, start + MEDIA_BATCH).filter((name) => zipNameOf.has(name));
+      const packaged = names.filter((name) => zipNameOf.has(name));
+      for (const batch of chunksOf(packaged, MEDIA_BATCH)) {
         const wanted = new Map(batch.map((name) => [zipNameOf.get(name)!, name]));
         for (const [zipName, content] of Object.entries(unzip(data, (name) => wanted.has(name)))) {
           contents.set(

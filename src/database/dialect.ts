@@ -2,6 +2,7 @@ import { type EntityManager, type EntityMetadata, type EntityName, type FilterQu
 import type { Dialect } from './dialect.interface.js';
 import { postgresqlDialect } from './postgresql.dialect.js';
 import { sqliteDialect } from './sqlite.dialect.js';
+import { chunksOf } from '../core/chunks.js';
 
 /** Whether `url` names a PostgreSQL database (`DATABASE_URL`); anything else is the embedded SQLite file. */
 export const isPostgresqlUrl = (url: string | undefined): url is string => /^postgres(ql)?:\/\//.test(url ?? '');
@@ -88,8 +89,7 @@ async function lockRowsOf(em: EntityManager, meta: EntityMetadata, ids: number[]
   const key = meta.primaryKeys[0];
   // In id order across statements too, each bounded in its parameters (a word import may name 100,000 words).
   const sorted = [...new Set(ids)].sort((a, b) => a - b);
-  for (let start = 0; start < sorted.length; start += LOCKS_PER_STATEMENT) {
-    const chunk = sorted.slice(start, start + LOCKS_PER_STATEMENT);
+  for (const chunk of chunksOf(sorted, LOCKS_PER_STATEMENT)) {
     await em.execute(
       `select ${key} from ${meta.tableName} where ${key} in (${chunk.map(() => '?').join(', ')}) order by ${key} for update`,
       chunk,

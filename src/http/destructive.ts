@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   applyDecorators,
   type CanActivate,
@@ -13,6 +12,7 @@ import { ConfigService } from '@nestjs/config';
 import { ApiExtension } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Environment } from '../config.js';
+import { sameSecret } from '../core/secrets.js';
 import { ApiProblems } from './problem-document.js';
 import type { Operations } from './operations.js';
 
@@ -22,8 +22,6 @@ type Destroys = 'always' | 'with force=true';
 
 const destroysData = (request: Request, destroys: unknown) =>
   destroys === 'always' || (destroys === 'with force=true' && request.query.force === 'true');
-
-const digest = (text: string) => createHash('sha256').update(text).digest();
 
 /** With `ADMIN_TOKEN` set, an operation that destroys data needs `Authorization: Bearer <token>` (compared in constant time). */
 @Injectable()
@@ -43,7 +41,7 @@ class AdminTokenGuard implements CanActivate {
       context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer realm="lang-portal"');
       throw new UnauthorizedException('This request destroys data: send Authorization: Bearer <ADMIN_TOKEN>');
     }
-    if (!timingSafeEqual(digest(sent), digest(token))) {
+    if (!sameSecret(sent, token)) {
       throw new ForbiddenException('The admin token is not the one configured');
     }
     return true;

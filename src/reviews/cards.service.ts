@@ -107,12 +107,9 @@ export class CardsService {
   async follow(
     answers: (Answer & { wordId: number })[],
   ): Promise<{ states: (number | null)[]; write: () => Promise<void> }> {
-    const answersByWord = new Map<number, number[]>();
     const inTimeOrder = answers.map((_, index) => index);
     inTimeOrder.sort((a, b) => answers[a].reviewedAt.getTime() - answers[b].reviewedAt.getTime() || a - b);
-    for (const index of inTimeOrder) {
-      answersByWord.set(answers[index].wordId, [...(answersByWord.get(answers[index].wordId) ?? []), index]);
-    }
+    const answersByWord = Map.groupBy(inTimeOrder, (index) => answers[index].wordId);
     // Plain rows in, one upsert out: no entity and no unit of work on the path of every answer.
     const rows = await this.em
       .getKysely<RecordTables>()
@@ -251,20 +248,11 @@ export class CardsService {
    */
   async replayImported(answers: ImportedAnswer[]): Promise<{ words: number; write: () => Promise<void> }> {
     const scheduler = await this.scheduling.scheduler();
-    const byWord = new Map<number, ImportedAnswer[]>();
-    for (const answer of answers) {
-      const list = byWord.get(answer.wordId);
-      if (list) {
-        list.push(answer);
-      } else {
-        byWord.set(answer.wordId, [answer]);
-      }
-    }
+    const byWord = Map.groupBy(answers, (answer) => answer.wordId);
     const wordIds = [...byWord.keys()];
     const cards: (Memory & { word: number; firstReview: Date; stale: boolean })[] = [];
     const changedStates: { id: number; cardState: number }[] = [];
-    for (let start = 0; start < wordIds.length; start += REBUILD_CHUNK) {
-      const chunk = wordIds.slice(start, start + REBUILD_CHUNK);
+    for (const chunk of chunksOf(wordIds, REBUILD_CHUNK)) {
       const stored = await this.em
         .createQueryBuilder(ReviewItem, 'r')
         .select(['id', 'word', 'correct', 'reviewedAt', 'cardState'])
@@ -278,10 +266,7 @@ export class CardsService {
             card_state: number | null;
           }[]
         >('all', false);
-      const storedByWord = new Map<number, typeof stored>();
-      for (const row of stored) {
-        storedByWord.set(row.word_id, [...(storedByWord.get(row.word_id) ?? []), row]);
-      }
+      const storedByWord = Map.groupBy(stored, (row) => row.word_id);
       for (const wordId of chunk) {
         // Stored answers before new ones at the same instant: they have the smaller ids.
         const log: {
@@ -323,8 +308,7 @@ export class CardsService {
         for (const { id, cardState } of changedStates) {
           await this.em.nativeUpdate(ReviewItem, { id }, { cardState });
         }
-        for (let start = 0; start < cards.length; start += REBUILD_CHUNK) {
-          const chunk = cards.slice(start, start + REBUILD_CHUNK);
+        for (const chunk of chunksOf(cards, REBUILD_CHUNK)) {
           await this.em.nativeDelete(Card, { word: { $in: chunk.map((card) => card.word) } });
           await this.em.insertMany(Card, chunk);
         }
@@ -403,13 +387,12 @@ export class CardsService {
       (_, index) =>
         `(select count(*) from ${table} where ${index === 0 ? '' : 'due >= ? and '}due < ?) as span${index}`,
     );
-    const [counts] = await this.em.execute<Record<string, number | string>[]>(
+    const [counts] = await this.em.execute<Record<string, number>[]>(
       `select ${spans.join(', ')}`,
       ends.flatMap((end, index) => (index === 0 ? [end] : [ends[index - 1], end])),
     );
     let due = 0;
-    // PostgreSQL's count is a bigint, which pg gives as text.
-    return ends.map((_, index) => (due += Number(counts[`span${index}`])));
+    return ends.map((_, index) => (due += counts[`span${index}`]));
   }
 
   /** Cards in review state whose stability is three weeks or more. */
@@ -452,13 +435,9 @@ export class CardsService {
       .select(['word', 'correct', 'reviewedAt'])
       .orderBy([{ word: 'asc' }, { reviewedAt: 'asc' }, { id: 'asc' }])
       .execute<{ word_id: number; correct: number | boolean; reviewed_at: number | string }[]>('all', false);
-    const histories = new Map<number, Answer[]>();
-    for (const row of rows) {
-      const history = histories.get(row.word_id) ?? [];
-      history.push({ correct: Boolean(row.correct), reviewedAt: instantOf(row.reviewed_at)! });
-      histories.set(row.word_id, history);
-    }
-    return [...histories.values()];
+    return [...Map.groupBy(rows, (row) => row.word_id).values()].map((history) =>
+      history.map((row) => ({ correct: Boolean(row.correct), reviewedAt: instantOf(row.reviewed_at)! })),
+    );
   }
 
   /** Forgets every card (the answers they came from are being forgotten). */

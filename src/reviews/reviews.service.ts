@@ -281,10 +281,10 @@ export class ReviewsService {
     }
     const cards = await this.cards.replayImported(fresh);
     const createdAt = new Date();
-    for (let start = 0; start < fresh.length; start += IMPORT_CHUNK) {
+    for (const chunk of chunksOf(fresh, IMPORT_CHUNK)) {
       await this.em.insertMany(
         ReviewItem,
-        fresh.slice(start, start + IMPORT_CHUNK).map((answer) => ({
+        chunk.map((answer) => ({
           word: answer.wordId,
           studySession: null,
           correct: answer.correct,
@@ -371,7 +371,7 @@ export class ReviewsService {
     const whole = await this.em
       .getKysely<RecordTables>()
       .selectFrom('answer_quarter_hours')
-      .select((quarters) => quarters.fn.sum<number | string | null>('answers').as('answers'))
+      .select((quarters) => quarters.fn.sum<number | null>('answers').as('answers'))
       .$if(first !== undefined, (quarters) => quarters.where('quarter', '>=', first!))
       .$if(end !== undefined, (quarters) => quarters.where('quarter', '<', end!))
       .executeTakeFirstOrThrow();
@@ -380,8 +380,7 @@ export class ReviewsService {
         ? 0
         : await countOf(answersIn(this.em, since).where('r.reviewed_at', '<', quarterHour.start(first)));
     const after = end === undefined ? 0 : await countOf(answersIn(this.em, quarterHour.start(end), until));
-    // PostgreSQL's sum of integers is a bigint, which pg gives as text.
-    return Number(whole.answers ?? 0) + before + after;
+    return (whole.answers ?? 0) + before + after;
   }
 
   /**

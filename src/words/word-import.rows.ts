@@ -1,16 +1,17 @@
 import { CsvError, parse } from 'csv-parse/sync';
+import { isJsonObject } from '../core/json.js';
 import { type FieldErrorDto, ValidationFailedException } from '../http/problem-document.js';
 import {
   CSV_COLUMNS,
   CSV_READ_ONLY_COLUMNS,
   GROUP_SEPARATOR,
-  MAX_GROUP_NAME,
   MAX_GROUPS_PER_WORD,
   MAX_IMPORT_ROWS,
-  MAX_WORD_TEXT,
   ON_DUPLICATE,
   type OnDuplicate,
 } from './dto/word-transfer.dto.js';
+import { MAX_WORD_TEXT } from './dto/word-input.dto.js';
+import { MAX_GROUP_NAME } from '../groups/dto/group-input.dto.js';
 import type { WordParts } from './word.entity.js';
 
 /**
@@ -132,8 +133,6 @@ function repeatsIn(rows: ImportRow[]): FieldErrorDto[] {
 }
 
 const byRow = (a: FieldErrorDto, b: FieldErrorDto) => (a.row ?? 0) - (b.row ?? 0);
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** The fields of a JSON word: those of `POST /words` (groups by name), and those of an export, ignored. */
 const JSON_FIELDS = new Set([
@@ -150,7 +149,7 @@ const JSON_FIELDS = new Set([
 
 /** The words of a JSON body `{ words: [...], on_duplicate }` (an export's body is one). */
 export function rowsOfJson(body: unknown): ImportRows {
-  if (!isObject(body)) {
+  if (!isJsonObject(body)) {
     throw new ValidationFailedException([
       { field: 'body', message: 'must be a JSON object { "words": [...] } or a CSV file (text/csv)' },
     ]);
@@ -175,7 +174,7 @@ export function rowsOfJson(body: unknown): ImportRows {
   const errors: FieldErrorDto[] = [];
   (words as unknown[]).forEach((word, index) => {
     const checks = new RowChecks(index + 1);
-    if (!isObject(word)) {
+    if (!isJsonObject(word)) {
       errors.push(...checks.errors, { row: checks.row, field: 'word', message: 'must be an object' });
       return;
     }
@@ -187,7 +186,7 @@ export function rowsOfJson(body: unknown): ImportRows {
     const english = checks.text('english', word.english);
     // parts is stored exactly as sent.
     const parts = word.parts as WordParts | undefined;
-    if (parts !== undefined && !isObject(parts)) {
+    if (parts !== undefined && !isJsonObject(parts)) {
       checks.fail('parts', 'must be an object');
     }
     const groups = word.groups === undefined ? [] : checks.groupNames('groups', word.groups);

@@ -1,12 +1,15 @@
 import { EntityManager, raw, RequestContext } from '@mikro-orm/sql';
 import { jsonText, lockRows } from '../database/dialect.js';
+import type { TablesOf } from '../database/tables.js';
 import { Injectable } from '@nestjs/common';
 import { chunksOf } from '../core/chunks.js';
+import { isJsonObject } from '../core/json.js';
 import { foldedName } from '../core/names.js';
 import { ConflictingFieldsException, type FieldErrorDto, ValidationFailedException } from '../http/problem-document.js';
 import { type GroupNameRef, GroupsService } from '../groups/groups.service.js';
 import type { ExportedWordDto, ImportReportDto, OnDuplicate } from './dto/word-transfer.dto.js';
 import { type ImportRow, type ImportRows, wordKey } from './word-import.rows.js';
+import { partsOf, toWordDtoOfRow, WORD_FIELDS, type WordRow } from './dto/word.dto.js';
 import { Word, type WordParts } from './word.entity.js';
 
 /** Words written per flush, and looked up per statement. */
@@ -19,7 +22,7 @@ const ERRORS_IN_DETAIL = 10;
 /** JSON text with the keys of every object sorted: equal for equal values, whatever order their keys came in. */
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) =>
-    item !== null && typeof item === 'object' && !Array.isArray(item)
+    isJsonObject(item)
       ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : item,
   );
@@ -33,10 +36,8 @@ export interface StoredWord {
   parts: WordParts;
 }
 
-/** `parts` as a row read without the entity holds it: the text of SQLite's JSON, or PostgreSQL's jsonb parsed. */
-type StoredParts = string | WordParts;
-const partsOf = (parts: StoredParts): WordParts =>
-  typeof parts === 'string' ? (JSON.parse(parts) as WordParts) : parts;
+/** A stored word as read without the entity (`parts` as either database gives it). */
+type StoredWordRow = Pick<WordRow, 'id' | 'thai' | 'english' | 'parts'>;
 
 /** A row that changes a stored word: its fields (when they differ) and the groups it joins. */
 interface Update {
@@ -209,9 +210,9 @@ export class WordTransferService {
         .createQueryBuilder(Word, 'w')
         .select(['id', 'thai', 'english', 'parts', raw(`${jsonText('w.parts', key)} as part`)])
         .where({ [raw(jsonText('w.parts', key))]: { $in: chunk } })
-        .execute<{ id: number; thai: string; english: string; parts: StoredParts; part: string }[]>('all', false);
-      for (const { id, thai, english, parts, part } of words) {
-        found.set(part, { id, thai, english, parts: partsOf(parts) });
+        .execute<(StoredWordRow & { part: string })[]>('all', false);
+      for (const { part, ...word } of words) {
+        found.set(part, { ...word, parts: partsOf(word) });
       }
     }
     return found;
@@ -228,11 +229,11 @@ export class WordTransferService {
         .createQueryBuilder(Word)
         .select(['id', 'thai', 'english', 'parts'])
         .where({ thai: { $in: chunk } })
-        .execute<{ id: number; thai: string; english: string; parts: StoredParts }[]>('all', false);
-      for (const { id, thai, english, parts } of words) {
-        const key = wordKey(thai, english);
+        .execute<StoredWordRow[]>('all', false);
+      for (const word of words) {
+        const key = wordKey(word.thai, word.english);
         if (keys.has(key)) {
-          stored.set(key, { id, thai, english, parts: partsOf(parts) });
+          stored.set(key, { ...word, parts: partsOf(word) });
         }
       }
     }
@@ -279,8 +280,7 @@ export class WordTransferService {
   async *exportWords(groupId?: number): AsyncGenerator<ExportedWordDto[]> {
     let after = 0;
     for (;;) {
-      // A context of its own for every page: the stream is read long after the request's context, and
-      // the identity map holds one page at a time.
+      // A context of its own for every page: the stream is read long after the request's context.
       const page = await RequestContext.create(this.em, () => this.exportPage(after, groupId));
       if (page.length === 0) {
         return;
@@ -291,25 +291,19 @@ export class WordTransferService {
   }
 
   private async exportPage(after: number, groupId?: number): Promise<ExportedWordDto[]> {
-    const words = await this.em.find(
-      Word,
-      {
-        id: { $gt: after },
-        ...(groupId !== undefined && { groups: groupId }),
-      },
-      { orderBy: { id: 'asc' }, limit: EXPORT_PAGE },
-    );
-    const groupsOf = await this.groups.groupsOfWords(words.map((word) => word.id));
-    return words.map((word) => ({
-      id: word.id,
-      thai: word.thai,
-      english: word.english,
-      parts: word.parts,
-      groups: (groupsOf.get(word.id) ?? []).map((group) => group.name),
-      correct_count: word.correctCount,
-      wrong_count: word.wrongCount,
-      created_at: word.createdAt.toISOString(),
-      updated_at: word.updatedAt.toISOString(),
-    }));
+    const rows = await this.em
+      .getKysely<TablesOf<typeof Word>>()
+      .selectFrom('words')
+      .select(WORD_FIELDS)
+      .where('id', '>', after)
+      .$if(groupId !== undefined, (words) => words.where('id', 'in', this.groups.memberIds(groupId!)))
+      .orderBy('id')
+      .limit(EXPORT_PAGE)
+      .execute();
+    const groupsOf = await this.groups.groupsOfWords(rows.map((row) => row.id));
+    return rows.map((row) => {
+      const { id, thai, english, parts, ...counters } = toWordDtoOfRow(row);
+      return { id, thai, english, parts, groups: (groupsOf.get(id) ?? []).map((group) => group.name), ...counters };
+    });
   }
 }

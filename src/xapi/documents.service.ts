@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/sql';
 import { BadRequestException, ConflictException, HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import { type DocumentKind, XapiDocument } from './document.entity.js';
-import type { JsonObject } from './statements.js';
+import { isJsonObject, type JsonObject } from '../core/json.js';
 
 /** Which document of which resource: the parameters that name it ('' for one the resource has not). */
 export interface DocumentKey {
@@ -31,9 +31,6 @@ export interface Preconditions {
 }
 
 const isJsonType = (contentType: string) => contentType.split(';')[0].trim().toLowerCase() === 'application/json';
-const isObject = (value: unknown): value is JsonObject =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-
 /** The quoted SHA-1 of a document's content: its ETag. */
 export const etagOf = (content: Buffer) => createHash('sha1').update(content).digest('hex');
 
@@ -171,7 +168,7 @@ export class DocumentsService {
     } catch {
       throw new BadRequestException(`${what} is not JSON`);
     }
-    if (!isObject(parsed)) throw new BadRequestException(`${what} is not a JSON object`);
+    if (!isJsonObject(parsed)) throw new BadRequestException(`${what} is not a JSON object`);
     return parsed;
   }
 }

@@ -1,10 +1,9 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/sql';
 import { Injectable } from '@nestjs/common';
 import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
+import { sha256 } from '../core/secrets.js';
 import { XapiLaunchToken } from './document.entity.js';
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
 /** What cmi5's fetch URL answers: the credential, or one of cmi5's errors (with the HTTP status it goes with). */
 export type Fetched =

@@ -1,11 +1,9 @@
 import { createPublicKey, verify, X509Certificate } from 'node:crypto';
-import { type JsonObject, normalized, sameStatement } from './statements.js';
+import { isJsonObject, type JsonObject } from '../core/json.js';
+import { normalized, sameStatement } from './statements.js';
 
 export const SIGNATURE_USAGE = 'http://adlnet.gov/expapi/attachments/signature';
 const ALGORITHMS: Record<string, string> = { RS256: 'sha256', RS384: 'sha384', RS512: 'sha512' };
-
-const isObject = (value: unknown): value is JsonObject =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 function jsonOf(part: string): unknown {
   try {
@@ -17,7 +15,7 @@ function jsonOf(part: string): unknown {
 
 /** Durations to 0.01 s: xAPI 2.0 compares them so (Data 4.2.7), also a statement with its signature. */
 function truncatedDuration(value: unknown): unknown {
-  if (!isObject(value) || !isObject(value.result) || typeof value.result.duration !== 'string') return value;
+  if (!isJsonObject(value) || !isJsonObject(value.result) || typeof value.result.duration !== 'string') return value;
   const duration = value.result.duration.replace(/(\d+)\.(\d{1,2})\d*S$/, '$1.$2S');
   return { ...value, result: { ...value.result, duration } };
 }
@@ -27,7 +25,7 @@ function comparable(statement: JsonObject): JsonObject {
   const out = truncatedDuration(
     Object.fromEntries(Object.entries(statement).filter(([key]) => key !== 'attachments')),
   ) as JsonObject;
-  if (isObject(out.object) && out.object.objectType === 'SubStatement') {
+  if (isJsonObject(out.object) && out.object.objectType === 'SubStatement') {
     out.object = truncatedDuration(out.object) as JsonObject;
   }
   return normalized(out);
@@ -41,7 +39,7 @@ function comparable(statement: JsonObject): JsonObject {
  */
 export function signatureProblem(statement: JsonObject, attachments: Map<string, { content: Buffer }>): string | null {
   const list = Array.isArray(statement.attachments) ? statement.attachments : [];
-  const signature = list.find((attachment) => isObject(attachment) && attachment.usageType === SIGNATURE_USAGE) as
+  const signature = list.find((attachment) => isJsonObject(attachment) && attachment.usageType === SIGNATURE_USAGE) as
     JsonObject | undefined;
   if (!signature) return null;
   if (String(signature.contentType).split(';')[0].trim().toLowerCase() !== 'application/octet-stream') {
@@ -54,11 +52,11 @@ export function signatureProblem(statement: JsonObject, attachments: Map<string,
     return 'The signature is not a JWS in compact serialization';
   }
   const header = jsonOf(parts[0]);
-  if (!isObject(header)) return 'The header of the signature is not JSON';
+  if (!isJsonObject(header)) return 'The header of the signature is not JSON';
   const hash = typeof header.alg === 'string' ? ALGORITHMS[header.alg] : undefined;
   if (!hash) return 'The signature must use the algorithm RS256, RS384 or RS512';
   const payload = jsonOf(parts[1]);
-  if (!isObject(payload)) return 'The payload of the signature is not a JSON statement';
+  if (!isJsonObject(payload)) return 'The payload of the signature is not a JSON statement';
   if (!sameStatement(comparable(payload), comparable(statement))) {
     return 'The payload of the signature is not this statement';
   }

@@ -3,6 +3,8 @@
  * statement that breaks one is refused with a 400 naming the first rule it breaks and where.
  */
 
+import { isJsonObject, type JsonObject } from '../core/json.js';
+
 export type XapiVersion = '1.0.3' | '2.0.0';
 
 /** A statement that breaks a rule of the specification. */
@@ -14,9 +16,6 @@ export class StatementInvalid extends Error {
     super(`${path || 'statement'}: ${rule}`);
   }
 }
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const SHA1 = /^[0-9a-f]{40}$/i;
@@ -79,9 +78,6 @@ export function isTimestamp(value: unknown, requireOffset = true): value is stri
   );
 }
 
-const isObject = (value: unknown): value is JsonObject =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-
 class Checker {
   constructor(private readonly version: XapiVersion) {}
 
@@ -90,7 +86,7 @@ class Checker {
   }
 
   object(value: unknown, path: string, allowed: string[], required: string[] = []): JsonObject {
-    if (!isObject(value)) this.fail(path, 'must be an object');
+    if (!isJsonObject(value)) this.fail(path, 'must be an object');
     for (const key of Object.keys(value)) {
       if (!allowed.includes(key)) this.fail(path ? `${path}.${key}` : key, 'is not a property of this object');
       if (value[key] === null) this.fail(path ? `${path}.${key}` : key, 'must not be null');
@@ -126,7 +122,7 @@ class Checker {
   }
 
   languageMap(value: unknown, path: string): void {
-    if (!isObject(value)) this.fail(path, 'must be a language map');
+    if (!isJsonObject(value)) this.fail(path, 'must be a language map');
     for (const [tag, text] of Object.entries(value)) {
       if (!isLanguageTag(tag)) this.fail(`${path}.${tag}`, 'is not an RFC 5646 language tag');
       if (typeof text !== 'string') this.fail(`${path}.${tag}`, 'must be a string');
@@ -134,13 +130,13 @@ class Checker {
   }
 
   extensions(value: unknown, path: string): void {
-    if (!isObject(value)) this.fail(path, 'must be an object');
+    if (!isJsonObject(value)) this.fail(path, 'must be an object');
     for (const key of Object.keys(value)) this.iri(key, `${path}.${key}`);
   }
 
   /** An Agent, or (with `groups`) a Group, as the actor, an object, the instructor or the authority. */
   actor(value: unknown, path: string, groups = true): 'Agent' | 'Group' {
-    if (!isObject(value)) this.fail(path, 'must be an Agent or a Group');
+    if (!isJsonObject(value)) this.fail(path, 'must be an Agent or a Group');
     if (value.objectType === 'Group' && groups) {
       this.group(value, path);
       return 'Group';
@@ -264,7 +260,7 @@ class Checker {
 
   /** The object of a statement (or, with `sub`, of a SubStatement, which may not nest another). */
   statementObject(value: unknown, path: string, sub: boolean): void {
-    if (!isObject(value)) this.fail(path, 'must be an object');
+    if (!isJsonObject(value)) this.fail(path, 'must be an object');
     switch (value.objectType) {
       case undefined:
       case 'Activity':
@@ -330,7 +326,8 @@ class Checker {
     if (context.registration !== undefined) this.uuid(context.registration, `${path}.registration`);
     if (context.instructor !== undefined) this.actor(context.instructor, `${path}.instructor`);
     if (context.team !== undefined) {
-      if (!isObject(context.team) || context.team.objectType !== 'Group') this.fail(`${path}.team`, 'must be a Group');
+      if (!isJsonObject(context.team) || context.team.objectType !== 'Group')
+        this.fail(`${path}.team`, 'must be a Group');
       this.group(context.team, `${path}.team`);
     }
     if (context.contextActivities !== undefined) {
@@ -358,7 +355,7 @@ class Checker {
       }
     }
     if (context.statement !== undefined) {
-      if (!isObject(context.statement) || context.statement.objectType !== 'StatementRef') {
+      if (!isJsonObject(context.statement) || context.statement.objectType !== 'StatementRef') {
         this.fail(`${path}.statement`, 'must be a StatementRef');
       }
       this.statementRef(context.statement, `${path}.statement`);
@@ -368,7 +365,7 @@ class Checker {
       this.actor(agent, at, false),
     );
     this.contextEntries(context.contextGroups, `${path}.contextGroups`, 'contextGroup', 'group', (group, at) => {
-      if (!isObject(group) || group.objectType !== 'Group') this.fail(at, 'must be a Group');
+      if (!isJsonObject(group) || group.objectType !== 'Group') this.fail(at, 'must be a Group');
       this.group(group, at);
     });
   }

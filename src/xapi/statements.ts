@@ -1,25 +1,21 @@
 /** What the Statements resource reads out of a statement: identifiers, what filters index, formats. */
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type JsonObject = { [key: string]: Json };
-
-const isObject = (value: unknown): value is JsonObject =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
+import { isJsonObject, type Json, type JsonObject } from '../core/json.js';
 
 /** An Agent's or identified Group's inverse functional identifier as one string; null for an anonymous Group. */
 export function agentKey(agent: unknown): string | null {
-  if (!isObject(agent)) return null;
+  if (!isJsonObject(agent)) return null;
   if (typeof agent.mbox === 'string') return `mbox:${agent.mbox}`;
   if (typeof agent.mbox_sha1sum === 'string') return `mbox_sha1sum:${agent.mbox_sha1sum.toLowerCase()}`;
   if (typeof agent.openid === 'string') return `openid:${agent.openid}`;
-  if (isObject(agent.account)) return `account:${JSON.stringify([agent.account.homePage, agent.account.name])}`;
+  if (isJsonObject(agent.account)) return `account:${JSON.stringify([agent.account.homePage, agent.account.name])}`;
   return null;
 }
 
 /** The identifiers of an Agent or Group and of a Group's members. */
 function keysOf(actor: unknown): string[] {
   const keys = [agentKey(actor)];
-  if (isObject(actor) && Array.isArray(actor.member)) keys.push(...actor.member.map(agentKey));
+  if (isJsonObject(actor) && Array.isArray(actor.member)) keys.push(...actor.member.map(agentKey));
   return keys.filter((key): key is string => key !== null);
 }
 
@@ -27,22 +23,22 @@ const isActor = (object: JsonObject) => object.objectType === 'Agent' || object.
 const isActivity = (object: JsonObject) => object.objectType === undefined || object.objectType === 'Activity';
 
 function contextActivityIds(context: unknown): string[] {
-  if (!isObject(context) || !isObject(context.contextActivities)) return [];
+  if (!isJsonObject(context) || !isJsonObject(context.contextActivities)) return [];
   return Object.values(context.contextActivities).flatMap((list) =>
     (Array.isArray(list) ? list : [list]).flatMap((activity) =>
-      isObject(activity) && typeof activity.id === 'string' ? [activity.id] : [],
+      isJsonObject(activity) && typeof activity.id === 'string' ? [activity.id] : [],
     ),
   );
 }
 
 function contextAgentKeys(context: unknown): string[] {
-  if (!isObject(context)) return [];
+  if (!isJsonObject(context)) return [];
   const keys = [...keysOf(context.instructor), ...keysOf(context.team)];
   for (const entry of Array.isArray(context.contextAgents) ? context.contextAgents : []) {
-    if (isObject(entry)) keys.push(...keysOf(entry.agent));
+    if (isJsonObject(entry)) keys.push(...keysOf(entry.agent));
   }
   for (const entry of Array.isArray(context.contextGroups) ? context.contextGroups : []) {
-    if (isObject(entry)) keys.push(...keysOf(entry.group));
+    if (isJsonObject(entry)) keys.push(...keysOf(entry.group));
   }
   return keys;
 }
@@ -52,16 +48,16 @@ export function definitionsOf(statement: JsonObject): [string, JsonObject][] {
   const found: [string, JsonObject][] = [];
   const add = (activity: unknown) => {
     if (
-      isObject(activity) &&
+      isJsonObject(activity) &&
       isActivity(activity) &&
       typeof activity.id === 'string' &&
-      isObject(activity.definition)
+      isJsonObject(activity.definition)
     ) {
       found.push([activity.id, activity.definition]);
     }
   };
   const context = (value: unknown) => {
-    if (!isObject(value) || !isObject(value.contextActivities)) return;
+    if (!isJsonObject(value) || !isJsonObject(value.contextActivities)) return;
     Object.values(value.contextActivities).forEach((list) => (Array.isArray(list) ? list : [list]).forEach(add));
   };
   const object = statement.object as JsonObject;
@@ -80,9 +76,9 @@ const LANGUAGE_MAPS = ['name', 'description'];
 export function mergedDefinition(older: JsonObject, newer: JsonObject): JsonObject {
   const merged: JsonObject = { ...older, ...newer };
   for (const key of LANGUAGE_MAPS) {
-    if (isObject(older[key]) && isObject(newer[key])) merged[key] = { ...older[key], ...newer[key] };
+    if (isJsonObject(older[key]) && isJsonObject(newer[key])) merged[key] = { ...older[key], ...newer[key] };
   }
-  if (isObject(older.extensions) && isObject(newer.extensions)) {
+  if (isJsonObject(older.extensions) && isJsonObject(newer.extensions)) {
     merged.extensions = { ...older.extensions, ...newer.extensions };
   }
   return merged;
@@ -128,7 +124,7 @@ export function indexOf(statement: JsonObject): Indexed {
 export function normalized(statement: JsonObject): JsonObject {
   const withContext = (value: JsonObject): JsonObject => {
     const context = value.context;
-    if (!isObject(context) || !isObject(context.contextActivities)) return value;
+    if (!isJsonObject(context) || !isJsonObject(context.contextActivities)) return value;
     const contextActivities = Object.fromEntries(
       Object.entries(context.contextActivities).map(([kind, list]) => [kind, Array.isArray(list) ? list : [list]]),
     );
@@ -136,7 +132,7 @@ export function normalized(statement: JsonObject): JsonObject {
   };
   const object = statement.object;
   const out = withContext(statement);
-  return isObject(object) && object.objectType === 'SubStatement' ? { ...out, object: withContext(object) } : out;
+  return isJsonObject(object) && object.objectType === 'SubStatement' ? { ...out, object: withContext(object) } : out;
 }
 
 /** Equal JSON values, whatever the order of object keys. */
@@ -144,7 +140,7 @@ export function sameJson(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) || Array.isArray(b)) {
     return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => sameJson(item, b[i]));
   }
-  if (isObject(a) && isObject(b)) {
+  if (isJsonObject(a) && isJsonObject(b)) {
     const keys = Object.keys(a);
     return keys.length === Object.keys(b).length && keys.every((key) => key in b && sameJson(a[key], b[key]));
   }
@@ -170,7 +166,7 @@ export function sameStatement(sent: JsonObject, stored: JsonObject): boolean {
 /** `format=ids`: Agents and Groups by their identifier only, Activities and verbs by their id. */
 export function idsFormat(statement: JsonObject): JsonObject {
   const actor = (value: Json | undefined): Json | undefined => {
-    if (!isObject(value)) return value;
+    if (!isJsonObject(value)) return value;
     const out: JsonObject = {};
     if (value.objectType !== undefined) out.objectType = value.objectType;
     for (const key of ['mbox', 'mbox_sha1sum', 'openid', 'account']) {
@@ -179,13 +175,13 @@ export function idsFormat(statement: JsonObject): JsonObject {
     if (Array.isArray(value.member) && agentKey(value) === null) out.member = value.member.map((m) => actor(m) ?? null);
     return out;
   };
-  const activity = (value: Json): Json => (isObject(value) ? { id: value.id } : value);
+  const activity = (value: Json): Json => (isJsonObject(value) ? { id: value.id } : value);
   const context = (value: Json | undefined): Json | undefined => {
-    if (!isObject(value)) return value;
+    if (!isJsonObject(value)) return value;
     const out: JsonObject = { ...value };
     if (out.instructor !== undefined) out.instructor = actor(out.instructor) ?? null;
     if (out.team !== undefined) out.team = actor(out.team) ?? null;
-    if (isObject(value.contextActivities)) {
+    if (isJsonObject(value.contextActivities)) {
       out.contextActivities = Object.fromEntries(
         Object.entries(value.contextActivities).map(([kind, list]) => [
           kind,
@@ -197,7 +193,7 @@ export function idsFormat(statement: JsonObject): JsonObject {
   };
   const whole = (value: JsonObject): JsonObject => {
     const out: JsonObject = { ...value, actor: actor(value.actor) ?? null };
-    if (isObject(value.verb)) out.verb = { id: value.verb.id };
+    if (isJsonObject(value.verb)) out.verb = { id: value.verb.id };
     const object = value.object as JsonObject;
     out.object = isActor(object)
       ? (actor(object) ?? null)
@@ -226,7 +222,7 @@ export function canonicalFormat(statement: JsonObject, acceptLanguage: string | 
     .sort((a, b) => b.q - a.q)
     .map((entry) => entry.tag);
   const reduce = (map: Json): Json => {
-    if (!isObject(map)) return map;
+    if (!isJsonObject(map)) return map;
     const tags = Object.keys(map);
     if (tags.length <= 1) return map;
     const chosen =
@@ -243,7 +239,7 @@ export function canonicalFormat(statement: JsonObject, acceptLanguage: string | 
   };
   const walk = (value: Json, key?: string): Json => {
     if (Array.isArray(value)) return value.map((item) => walk(item));
-    if (!isObject(value)) return value;
+    if (!isJsonObject(value)) return value;
     if (
       key !== undefined &&
       ['display', 'name', 'description'].includes(key) &&

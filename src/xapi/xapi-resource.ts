@@ -2,7 +2,7 @@ import { applyDecorators, BadRequestException, Controller, UseGuards, VERSION_NE
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { StatementInvalid, validateActor, type XapiVersion } from './statement-validator.js';
-import type { JsonObject } from './statements.js';
+import type { JsonObject } from '../core/json.js';
 import { XapiGuard } from './xapi.guard.js';
 
 /**

@@ -6,7 +6,8 @@ import { portalOrigin } from '../http/origin.js';
 import { wordActivityPattern } from './origin.js';
 import { buildMultipart, hashMatches, mediaParameter, parseMultipart } from './multipart.js';
 import { signatureProblem } from './signature.js';
-import { canonicalFormat, idsFormat, type JsonObject } from './statements.js';
+import type { JsonObject } from '../core/json.js';
+import { canonicalFormat, idsFormat } from './statements.js';
 import {
   isIri,
   isTimestamp,

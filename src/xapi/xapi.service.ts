@@ -5,16 +5,9 @@ import { ReviewsService, type WordAnswer } from '../reviews/reviews.service.js';
 import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
 import { WordsService } from '../words/words.service.js';
 import { XapiAttachment, XapiStatement, XapiStatementActivity, XapiStatementAgent } from './statement.entity.js';
+import type { JsonObject } from '../core/json.js';
 import { XapiActivity } from './document.entity.js';
-import {
-  agentKey,
-  definitionsOf,
-  indexOf,
-  type JsonObject,
-  mergedDefinition,
-  normalized,
-  sameStatement,
-} from './statements.js';
+import { agentKey, definitionsOf, indexOf, mergedDefinition, normalized, sameStatement } from './statements.js';
 import { VOIDED, type XapiVersion } from './statement-validator.js';
 
 /** A client's mistake the Statements resource answers with 400. */
@@ -224,13 +217,13 @@ export class XapiService {
     }
     // Every word of the statements locked at once, before the first batch: a later batch then never waits for a
     // word while holding what the first one wrote, which an answer of another request could be waiting for.
-    await this.reviews.lockWordsOf(answers.filter((answer) => exists.get(answer.word_id)));
-    const outside: WordAnswer[] = [];
-    const registered = new Map<string, WordAnswer[]>();
-    for (const { registration, ...answer } of answers.filter((answer) => exists.get(answer.word_id))) {
-      if (registration) registered.set(registration, [...(registered.get(registration) ?? []), answer]);
-      else outside.push(answer);
-    }
+    const known = answers.filter((answer) => exists.get(answer.word_id));
+    await this.reviews.lockWordsOf(known);
+    const outside: WordAnswer[] = known.filter((answer) => !answer.registration);
+    const registered = Map.groupBy(
+      known.filter((answer) => answer.registration),
+      (answer) => answer.registration!,
+    );
     for (const [registration, list] of registered) {
       const launched = await this.sessions.launchedSession(
         registration,

@@ -11,8 +11,11 @@ export class GroupWordIdsDto {
   word_ids!: number[];
 }
 
+/** The most characters a group's name may have. */
+export const MAX_GROUP_NAME = 100;
+
 export class CreateGroupDto {
-  @RequiredText(100, 'Greetings', 'Unique, case-insensitively.')
+  @RequiredText(MAX_GROUP_NAME, 'Greetings', 'Unique, case-insensitively.')
   name!: string;
 
   @ApiPropertyOptional({

@@ -4,11 +4,14 @@ import { ID_SCHEMA, IsId, IsOmittable, RequiredText } from '../../core/http.js';
 import type { WordParts } from '../word.entity.js';
 import { WORD_PARTS_SCHEMA } from './word.dto.js';
 
+/** The most characters a word's thai, or its english, may have. */
+export const MAX_WORD_TEXT = 200;
+
 export class CreateWordDto {
-  @RequiredText(200, 'สวัสดี')
+  @RequiredText(MAX_WORD_TEXT, 'สวัสดี')
   thai!: string;
 
-  @RequiredText(200, 'hello')
+  @RequiredText(MAX_WORD_TEXT, 'hello')
   english!: string;
 
   @ApiPropertyOptional({

@@ -3,6 +3,8 @@ import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 import { QueryBoolean, QueryId } from '../../core/http.js';
 import type { WordParts } from '../word.entity.js';
 import { WordDto } from './word.dto.js';
+import { MAX_WORD_TEXT } from './word-input.dto.js';
+import { MAX_GROUP_NAME } from '../../groups/dto/group-input.dto.js';
 
 /*
  * The rows of an import are checked by hand (`word-import.rows.ts`), with these limits and
@@ -16,11 +18,8 @@ export type OnDuplicate = (typeof ON_DUPLICATE)[number];
 
 /** The most words one import takes (the body limit, IMPORT_BODY_LIMIT, bounds it too). */
 export const MAX_IMPORT_ROWS = 100_000;
-/** As `POST /words` takes them. */
-export const MAX_WORD_TEXT = 200;
+/** The most groups one imported word may name. */
 export const MAX_GROUPS_PER_WORD = 100;
-/** As `POST /groups` takes them. */
-export const MAX_GROUP_NAME = 100;
 
 /** The columns of a CSV import, and of an export (which adds the read-only ones). */
 export const CSV_COLUMNS = ['thai', 'english', 'romanization', 'part_of_speech', 'groups'] as const;
