@@ -3,7 +3,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { databaseName, type Environment, validateEnvironment } from './config.js';
+import { DATABASE_PREPARED, databaseName, type Environment, validateEnvironment } from './config.js';
 import { PINO_LEVELS } from './http/logging.js';
 
 /**
@@ -17,8 +17,6 @@ import { PINO_LEVELS } from './http/logging.js';
  * backups run in the first worker only. SIGTERM or SIGINT stops every worker gracefully, then the primary.
  */
 
-/** Read by server.ts: the database is prepared, skip migrations, seeding and the stale cards. */
-const DATABASE_PREPARED = 'LANG_PORTAL_DATABASE_PREPARED';
 /** A worker that served for less than this before dying is not restarted again and again. */
 const CRASH_LOOP_MS = 10_000;
 

@@ -172,3 +172,9 @@ export function printableUrl(databaseUrl: string): string {
 /** Where the database is, for logs: the SQLite file, or PostgreSQL's host and database. */
 export const databaseName = (env: Pick<Environment, 'DATABASE_PATH' | 'DATABASE_URL'>): string =>
   env.DATABASE_URL ? printableUrl(env.DATABASE_URL) : env.DATABASE_PATH;
+
+/**
+ * Set by the cluster (cluster.ts) for every worker but the first, read by server.ts: the database is migrated,
+ * seeded and its cards fresh, so the worker skips that work.
+ */
+export const DATABASE_PREPARED = 'LANG_PORTAL_DATABASE_PREPARED';

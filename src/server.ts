@@ -8,15 +8,13 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { seed } from '../database/seeders/DatabaseSeeder.js';
 import { AppModule } from './app.module.js';
 import { configureApp, portalHttpAdapter } from './app.setup.js';
-import { databaseName, type Environment } from './config.js';
+import { DATABASE_PREPARED, databaseName, type Environment } from './config.js';
 import { quietStartup } from './http/logging.js';
 import { dialect } from './database/dialect.js';
 import { CardsService } from './reviews/cards.service.js';
 import { IdempotencyService } from './reviews/idempotency.service.js';
 
 const logger = new Logger('LangPortal');
-/** Set by the cluster (src/cluster.ts) for every worker but the first: the database is migrated, seeded, its cards fresh. */
-const DATABASE_PREPARED = 'LANG_PORTAL_DATABASE_PREPARED';
 
 /** A start-up failure as its cause and its fix. */
 function explain(error: unknown, config?: Environment): string {

@@ -9,14 +9,14 @@ import type { AnkiNote } from './anki-package.js';
 /** For a note type (by name), which of its fields is thai and which is english. */
 export type FieldMap = Record<string, { thai: string; english: string }>;
 
-export const AUDIO_EXTENSIONS = new Set(['mp3', 'ogg', 'oga', 'opus', 'wav', 'm4a', 'aac', 'flac', 'webm', 'spx']);
+const AUDIO_EXTENSIONS = new Set(['mp3', 'ogg', 'oga', 'opus', 'wav', 'm4a', 'aac', 'flac', 'webm', 'spx']);
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 const SOUND = /\[sound:([^\]]+)\]/g;
 const IMAGE = /<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi;
 
 /** Text of a field: `[sound:…]` and tags removed (a line break or block becomes a space), entities decoded, spaces collapsed. */
-export function plainText(html: string): string {
+function plainText(html: string): string {
   return html
     .replace(SOUND, ' ')
     .replace(/<(br|div|p|li|tr)\b[^>]*>/gi, ' ')
@@ -35,7 +35,7 @@ export function plainText(html: string): string {
 }
 
 /** Whether most of the letters of the text are Thai. */
-export function isMostlyThai(text: string): boolean {
+function isMostlyThai(text: string): boolean {
   const letters = text.match(/\p{L}|\p{M}/gu) ?? [];
   const thai = letters.filter((letter) => /[\u0e00-\u0e7f]/.test(letter)).length;
   return letters.length > 0 && thai * 2 > letters.length;

@@ -6,7 +6,7 @@ import { migrations } from '../../database/migrations/index.js';
 const NAME = /^lang-portal-\d{8}T\d{6}(\d{3})?Z\.sqlite$/;
 
 /** Where the backups of a database file are kept: `backups/` beside it. */
-export const backupFolderOf = (databasePath: string) => join(dirname(databasePath), 'backups');
+const backupFolderOf = (databasePath: string) => join(dirname(databasePath), 'backups');
 
 /**
  * Writes a consistent copy of the database with SQLite's online backup (safe while the server writes),

@@ -15,7 +15,7 @@ import {
 } from 'class-validator';
 
 /** An integer written in plain decimal digits (query strings, environment); anything else fails `@IsInt`. */
-export const DecimalInt = () =>
+const DecimalInt = () =>
   Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value));
 
 /** An integer between `minimum` and `maximum`, written in plain decimal digits (query strings, environment). */

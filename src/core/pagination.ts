@@ -5,7 +5,7 @@ import type { RawBuilder } from 'kysely';
 import { QueryInt } from './http.js';
 import { IntegerProperty } from './api-properties.js';
 
-export const MAX_PER_PAGE = 500;
+const MAX_PER_PAGE = 500;
 // Keeps page × per_page far inside SQLite's integer range.
 const MAX_PAGE = 1_000_000_000;
 

@@ -7,7 +7,7 @@ import { chunksOf } from '../core/chunks.js';
 import { assertNameIsFree, foldedName } from '../core/names.js';
 import { offsetOf, page, type Page } from '../core/pagination.js';
 import { successRate } from '../core/success-rate.js';
-import { type GroupDetailDto, type GroupDto, type GroupRefDto, toGroupDto } from './dto/group.dto.js';
+import { type GroupDetailDto, type GroupDto, toGroupDto, type WordGroupRefDto } from './dto/group.dto.js';
 import type { CreateGroupDto, ListGroupsQueryDto, UpdateGroupDto } from './dto/group-input.dto.js';
 import { Group } from './group.entity.js';
 import { WordGroup } from './word-group.entity.js';
@@ -148,7 +148,7 @@ export class GroupsService {
   }
 
   /** The groups a word belongs to, by name. */
-  async groupsOf(wordId: number): Promise<GroupRefDto[]> {
+  async groupsOf(wordId: number): Promise<WordGroupRefDto[]> {
     // Plain rows, not entities: fresh counts, without the identity map and hydration.
     return this.em
       .getKysely<GroupTables>()
@@ -272,8 +272,9 @@ export class GroupsService {
   }
 
   /**
-   * Makes words members of a group. Groups sit below words (a word's own endpoints name its groups),
-   * so the words_groups foreign key, not a query of words, tells which ids do not exist.
+   * Makes words members of a group. Groups sit below words (a word's own endpoints name its groups), so
+   * the words_groups foreign key tells which ids do not exist (`danglingReferences`: PostgreSQL checks the
+   * deferred key at the commit; SQLite looks the ids up in the key's table first).
    */
   private async addMembers(group: Group, wordIds: number[]): Promise<void> {
     // An id beyond the id column's range refers to no word, and the column could not hold it to say so.

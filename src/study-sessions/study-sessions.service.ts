@@ -71,7 +71,7 @@ function ordered<Row>(sessions: Sessions<Row>, query: SessionsQueryDto): Session
 }
 
 /** The portal's single learner, as an xAPI Agent (the `actor` of a launch). */
-export const portalLearner = (origin: string) => ({
+const portalLearner = (origin: string) => ({
   objectType: 'Agent',
   name: 'Lang Portal learner',
   account: { homePage: origin, name: 'learner' },

@@ -15,7 +15,7 @@ import { anyOf, type SearchDialect, searchOf, startsWith } from './search-query.
  */
 
 /** The FTS5 table, and the shadow tables SQLite keeps for it (which the schema generator leaves alone). */
-export const WORD_SEARCH_TABLE = 'words_search';
+const WORD_SEARCH_TABLE = 'words_search';
 export const WORD_SEARCH_TABLES = new RegExp(`^${WORD_SEARCH_TABLE}(_\\w+)?$`);
 
 const INDEXED = ['thai', 'thai_plain', 'english', 'romanization_lower'];

@@ -4,12 +4,12 @@ import type * as express from 'express';
 import type { Environment } from '../config.js';
 import type { DocumentKind } from './document.entity.js';
 import { type DocumentKey, DocumentsService, type Preconditions } from './documents.service.js';
-import { isIri, isTimestamp, isUuid } from './statement-validator.js';
+import { isIri, isUuid } from './statement-validator.js';
 import type { JsonObject } from '../core/json.js';
 import { agentKey } from './statements.js';
 import { portalOrigin } from '../http/origin.js';
 import { wordActivityPattern } from './origin.js';
-import { agentParameter, bad, bodyOf, single, XapiResource } from './xapi-resource.js';
+import { agentParameter, bad, bodyOf, single, timestampParameter, XapiResource } from './xapi-resource.js';
 import { versionOf } from './xapi.guard.js';
 import { XapiService } from './xapi.service.js';
 
@@ -203,13 +203,10 @@ export class DocumentsController {
     onlyParameters(request, this.allowed(kind, 'since'));
     if (single(request, idName) === undefined) {
       const key = this.keyOf(kind, request, false);
-      const since = single(request, 'since');
-      if (since !== undefined && !isTimestamp(since, false)) throw bad('since must be an ISO 8601 timestamp');
-      const sinceDate =
-        since === undefined
-          ? undefined
-          : new Date(Date.parse(/(Z|[+-]\d{2}(:?\d{2})?)$/i.test(since) ? since : `${since}Z`));
-      response.status(HttpStatus.OK).json(await this.documents.ids(withoutId(key), sinceDate));
+      const since = timestampParameter(request, 'since');
+      response
+        .status(HttpStatus.OK)
+        .json(await this.documents.ids(withoutId(key), since === undefined ? undefined : new Date(since)));
       return;
     }
     if (single(request, 'since') !== undefined) throw bad(`since goes with a list, not with ${idName}`);

@@ -3,6 +3,7 @@ import { EntityManager } from '@mikro-orm/sql';
 import { BadRequestException, ConflictException, HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import { type DocumentKind, XapiDocument } from './document.entity.js';
 import { isJsonObject, type JsonObject } from '../core/json.js';
+import { mediaTypeOf } from './xapi.body.js';
 
 /** Which document of which resource: the parameters that name it ('' for one the resource has not). */
 export interface DocumentKey {
@@ -30,9 +31,9 @@ export interface Preconditions {
   requiredWithout?: boolean;
 }
 
-const isJsonType = (contentType: string) => contentType.split(';')[0].trim().toLowerCase() === 'application/json';
-/** The quoted SHA-1 of a document's content: its ETag. */
-export const etagOf = (content: Buffer) => createHash('sha1').update(content).digest('hex');
+const isJsonType = (contentType: string) => mediaTypeOf(contentType) === 'application/json';
+/** The SHA-1 of a document's content, in hex: its ETag (quoted in the header) */
+const etagOf = (content: Buffer) => createHash('sha1').update(content).digest('hex');
 
 /** The entity tags of an `If-Match`/`If-None-Match` header (without quotes or W/), or `*`. */
 function tagsOf(header: string): string[] {

@@ -1,8 +1,9 @@
 import { createPublicKey, verify, X509Certificate } from 'node:crypto';
 import { isJsonObject, type JsonObject } from '../core/json.js';
 import { normalized, sameStatement } from './statements.js';
+import { mediaTypeOf } from './xapi.body.js';
 
-export const SIGNATURE_USAGE = 'http://adlnet.gov/expapi/attachments/signature';
+const SIGNATURE_USAGE = 'http://adlnet.gov/expapi/attachments/signature';
 const ALGORITHMS: Record<string, string> = { RS256: 'sha256', RS384: 'sha384', RS512: 'sha512' };
 
 function jsonOf(part: string): unknown {
@@ -42,7 +43,7 @@ export function signatureProblem(statement: JsonObject, attachments: Map<string,
   const signature = list.find((attachment) => isJsonObject(attachment) && attachment.usageType === SIGNATURE_USAGE) as
     JsonObject | undefined;
   if (!signature) return null;
-  if (String(signature.contentType).split(';')[0].trim().toLowerCase() !== 'application/octet-stream') {
+  if (mediaTypeOf(String(signature.contentType)) !== 'application/octet-stream') {
     return 'The signature attachment must have the contentType application/octet-stream';
   }
   const sent = attachments.get(String(signature.sha2).toLowerCase());

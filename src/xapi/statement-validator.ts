@@ -55,7 +55,7 @@ const COMPONENT_LISTS = ['choices', 'scale', 'source', 'target', 'steps'];
 
 export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
 export const isIri = (value: unknown): value is string => typeof value === 'string' && IRI.test(value);
-export const isLanguageTag = (value: string) => LANGUAGE_TAG.test(value);
+const isLanguageTag = (value: string) => LANGUAGE_TAG.test(value);
 
 /** An ISO 8601 timestamp with a date and time that exist; `-00:00` (an unknown offset) is refused. */
 export function isTimestamp(value: unknown, requireOffset = true): value is string {

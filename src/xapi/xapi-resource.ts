@@ -1,7 +1,7 @@
 import { applyDecorators, BadRequestException, Controller, UseGuards, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { StatementInvalid, validateActor, type XapiVersion } from './statement-validator.js';
+import { isTimestamp, StatementInvalid, validateActor, type XapiVersion } from './statement-validator.js';
 import type { JsonObject } from '../core/json.js';
 import { XapiGuard } from './xapi.guard.js';
 
@@ -20,6 +20,14 @@ export function single(request: Request, name: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw bad(`${name} must be given once`);
   return value;
+}
+
+/** A timestamp query parameter given once (400 unless ISO 8601), in milliseconds: one without an offset is UTC. */
+export function timestampParameter(request: Request, name: string): number | undefined {
+  const value = single(request, name);
+  if (value === undefined) return undefined;
+  if (!isTimestamp(value, false)) throw bad(`${name} must be an ISO 8601 timestamp`);
+  return Date.parse(/(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value) ? value : `${value}Z`);
 }
 
 /** The `agent` query parameter's value: JSON of an Actor valid in `version`; `expected` names what it must be. */

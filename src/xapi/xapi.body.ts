@@ -1,5 +1,9 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 
+/** The media type of a Content-Type header, lower-cased, without its parameters. */
+export const mediaTypeOf = (contentType: string | undefined): string =>
+  (contentType ?? '').split(';')[0].trim().toLowerCase();
+
 /** Where the xAPI resources are: outside /api/v1, with their own body parsing. */
 export const XAPI_PATH = '/xapi';
 
@@ -34,7 +38,7 @@ const HEADER_FIELDS = [
 function alternateRequest(request: Request, _response: Response, next: NextFunction): void {
   const url = new URL(request.url, 'http://xapi.invalid');
   const method = url.searchParams.get('method');
-  const mediaType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const mediaType = mediaTypeOf(request.headers['content-type']);
   if (
     request.method !== 'POST' ||
     method === null ||

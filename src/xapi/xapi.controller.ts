@@ -8,15 +8,9 @@ import { buildMultipart, hashMatches, mediaParameter, parseMultipart } from './m
 import { signatureProblem } from './signature.js';
 import type { JsonObject } from '../core/json.js';
 import { canonicalFormat, idsFormat } from './statements.js';
-import {
-  isIri,
-  isTimestamp,
-  isUuid,
-  StatementInvalid,
-  validateStatement,
-  type XapiVersion,
-} from './statement-validator.js';
-import { agentParameter, bad, bodyOf, single, XapiResource } from './xapi-resource.js';
+import { isIri, isUuid, StatementInvalid, validateStatement, type XapiVersion } from './statement-validator.js';
+import { agentParameter, bad, bodyOf, single, timestampParameter, XapiResource } from './xapi-resource.js';
+import { mediaTypeOf } from './xapi.body.js';
 import { launchOf, versionOf } from './xapi.guard.js';
 import { type Cursor, MAX_LIMIT, type StatementQuery, XapiBadRequest, XapiService } from './xapi.service.js';
 
@@ -207,10 +201,8 @@ export class XapiController {
       query.registration = registration;
     }
     for (const name of ['since', 'until'] as const) {
-      const value = single(request, name);
-      if (value === undefined) continue;
-      if (!isTimestamp(value, false)) throw bad(`${name} must be an ISO 8601 timestamp`);
-      query[name] = Date.parse(/(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value) ? value : `${value}Z`);
+      const value = timestampParameter(request, name);
+      if (value !== undefined) query[name] = value;
     }
     const limit = single(request, 'limit');
     if (limit !== undefined) {
@@ -240,7 +232,7 @@ export class XapiController {
     attachments: Map<string, { contentType: string; content: Buffer }>;
   } {
     const contentType = request.get('content-type') ?? '';
-    const mediaType = contentType.split(';')[0].trim().toLowerCase();
+    const mediaType = mediaTypeOf(contentType);
     const body = bodyOf(request);
     const attachments = new Map<string, { contentType: string; content: Buffer }>();
     let json: Buffer;
@@ -251,7 +243,7 @@ export class XapiController {
       const parts = boundary ? parseMultipart(body, boundary) : null;
       if (!parts || parts.length === 0) throw bad('The multipart/mixed body cannot be read');
       const [first, ...rest] = parts;
-      if ((first.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() !== 'application/json') {
+      if (mediaTypeOf(first.headers['content-type']) !== 'application/json') {
         throw bad('The first part of a multipart/mixed body must be the statements, as application/json');
       }
       json = first.body;

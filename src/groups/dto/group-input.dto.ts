@@ -33,6 +33,6 @@ export class CreateGroupDto {
 
 export class UpdateGroupDto extends PickType(CreateGroupDto, ['name'] as const) {}
 
-export const GROUP_SORTS = ['name', 'words_count', 'created_at', 'id'] as const;
+const GROUP_SORTS = ['name', 'words_count', 'created_at', 'id'] as const;
 
 export class ListGroupsQueryDto extends SortedQueryDto(GROUP_SORTS, 'name') {}

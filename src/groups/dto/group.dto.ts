@@ -18,7 +18,6 @@ export class GroupDto {
 
 /** A group as a word's detail names it. */
 export class WordGroupRefDto extends OmitType(GroupDto, ['created_at'] as const) {}
-export type GroupRefDto = WordGroupRefDto;
 
 export class GroupStatsDto {
   @IntegerProperty(20)

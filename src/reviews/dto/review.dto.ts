@@ -55,7 +55,7 @@ export class CreateReviewDto extends AnswerDto {
   word_id!: number;
 }
 
-export const MAX_BATCH = 500;
+const MAX_BATCH = 500;
 
 /** Answers recorded together: all of them, or none. */
 export class AnswerBatchDto {

@@ -91,7 +91,7 @@ export class LaunchedDto {
 }
 
 /** The words of a study session sort as word lists do, or by their counts in the session. */
-export const SESSION_WORD_SORTS = [...WORD_SORTS, 'session_correct_count', 'session_wrong_count'] as const;
+const SESSION_WORD_SORTS = [...WORD_SORTS, 'session_correct_count', 'session_wrong_count'] as const;
 
 export class SessionWordsQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({ enum: SESSION_WORD_SORTS, description: 'Unset: in the order the words were first answered.' })

@@ -151,7 +151,7 @@ export class ImportReportDto {
   groups_created!: string[];
 }
 
-export const EXPORT_FORMATS = ['csv', 'json'] as const;
+const EXPORT_FORMATS = ['csv', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export class ExportWordsQueryDto {
