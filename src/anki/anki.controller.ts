@@ -1,13 +1,22 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  HttpCode,
+  HttpStatus,
+  ParseFilePipe,
+  Post,
+  Query,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, ValidationFailedException } from '../http/problem-document.js';
-import type { FieldMap } from './anki-notes.js';
 import { AnkiService } from './anki.service.js';
 import { AnkiImportBodyDto, AnkiImportQueryDto, AnkiImportReportDto } from './dto/anki-import.dto.js';
 
 /** The file multer read from the form (its memory storage). */
-interface UploadedPackage {
+interface UploadedPackageFile {
   buffer: Buffer;
   size: number;
 }
@@ -36,37 +45,14 @@ A package that cannot be read (not a zip, no collection, a corrupt database, an 
 rest is imported. \`dry_run=true\` reports the same, writing nothing. The upload may be as large as
 \`ANKI_IMPORT_LIMIT\` (200 MB unless the operator set another).`;
 
-function fieldMapOf(text: string | undefined): FieldMap | undefined {
-  if (text === undefined || text.trim() === '') {
-    return undefined;
-  }
-  const invalid = () =>
-    new ValidationFailedException([
-      {
-        field: 'field_map',
-        message: 'must be a JSON object of note type names to {"thai": field name, "english": field name}',
-      },
-    ]);
-  let map: unknown;
-  try {
-    map = JSON.parse(text);
-  } catch {
-    throw invalid();
-  }
-  if (map === null || typeof map !== 'object' || Array.isArray(map)) {
-    throw invalid();
-  }
-  for (const value of Object.values(map)) {
-    if (
-      value === null ||
-      typeof value !== 'object' ||
-      typeof (value as { thai?: unknown }).thai !== 'string' ||
-      typeof (value as { english?: unknown }).english !== 'string'
-    ) {
-      throw invalid();
-    }
-  }
-  return map as FieldMap;
+/** The package uploaded in the field `file`, which is required. */
+function UploadedPackage(): ParameterDecorator {
+  return UploadedFile(
+    new ParseFilePipe({
+      exceptionFactory: () =>
+        new ValidationFailedException([{ field: 'file', message: 'must be an Anki package (.apkg or .colpkg)' }]),
+    }),
+  );
 }
 
 @ApiTags('words')
@@ -111,15 +97,12 @@ export class AnkiController {
   import(
     @Query() query: AnkiImportQueryDto,
     @Body() body: AnkiImportBodyDto,
-    @UploadedFile() file: UploadedPackage | undefined,
+    @UploadedPackage() file: UploadedPackageFile,
   ): Promise<AnkiImportReportDto> {
-    if (!file) {
-      throw new ValidationFailedException([{ field: 'file', message: 'must be an Anki package (.apkg or .colpkg)' }]);
-    }
     return this.anki.import(file.buffer, {
       dryRun: query.dry_run,
       onDuplicate: query.on_duplicate,
-      fieldMap: fieldMapOf(body.field_map),
+      fieldMap: body.field_map,
     });
   }
 }

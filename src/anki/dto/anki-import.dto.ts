@@ -1,6 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString } from 'class-validator';
-import { QueryBoolean } from '../../core/http.js';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, ValidateBy } from 'class-validator';
+import { isJsonObject } from '../../core/json.js';
+import { IsOmittable, QueryBoolean } from '../../core/http.js';
+import type { FieldMap } from '../anki-notes.js';
 import { ON_DUPLICATE, type OnDuplicate } from '../../words/dto/word-transfer.dto.js';
 import { IntegerProperty } from '../../core/api-properties.js';
 
@@ -28,16 +31,48 @@ export class AnkiImportQueryDto {
   dry_run: boolean = false;
 }
 
+/** A form field's JSON as what it holds; a blank field as none, text that is no JSON as itself. */
+const ParsedJson = () =>
+  Transform(({ value }: { value: unknown }) => {
+    if (typeof value !== 'string') {
+      return value;
+    }
+    if (value.trim() === '') {
+      return undefined;
+    }
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value;
+    }
+  });
+
+const IsFieldMap = () =>
+  ValidateBy({
+    name: 'isFieldMap',
+    validator: {
+      validate: (value: unknown) =>
+        isJsonObject(value) &&
+        Object.values(value).every(
+          (fields) => isJsonObject(fields) && typeof fields.thai === 'string' && typeof fields.english === 'string',
+        ),
+      defaultMessage: () =>
+        '$property must be a JSON object of note type names to {"thai": field name, "english": field name}',
+    },
+  });
+
 /** The form fields beside the file. */
 export class AnkiImportBodyDto {
   @ApiPropertyOptional({
+    type: String,
     description:
       'JSON: for a note type (by name), which field is thai and which english, e.g. ' +
       '`{"Basic": {"thai": "Front", "english": "Back"}}`. Note types not named are mapped automatically.',
   })
-  @IsOptional()
-  @IsString()
-  field_map?: string;
+  @ParsedJson()
+  @IsOmittable()
+  @IsFieldMap()
+  field_map?: FieldMap;
 }
 
 export class AnkiFailedNoteDto {
