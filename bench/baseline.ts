@@ -1,6 +1,6 @@
 import '../src/node-version-guard.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { dayIn, dayPlus, startOfDayIn } from '../src/core/calendar.js';
+import { DAY_MS, dayIn, dayPlus, startOfDayIn } from '../src/core/calendar.js';
 import { studyStreak } from './streak.js';
 import { openSqlite } from '../src/database/sqlite.dialect.js';
 import { DEFAULT_PARAMETERS, type Memory, Scheduler } from '../src/scheduling/scheduler.js';
@@ -22,7 +22,6 @@ const db = openSqlite(process.env.DATABASE_PATH ?? 'bench/.data/portal.sqlite');
 
 const TIME_ZONE = process.env.APP_TIMEZONE ?? 'UTC';
 const NEW_WORDS_PER_DAY = Number(process.env.SRS_NEW_WORDS_PER_DAY ?? 20);
-const DAY_MS = 24 * 60 * 60 * 1000;
 const QUARTER_MS = 15 * 60 * 1000;
 const scheduler = new Scheduler({
   requestRetention: Number(process.env.SRS_REQUEST_RETENTION ?? 0.9),

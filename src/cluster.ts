@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { DATABASE_PREPARED, databaseName, type Environment, validateEnvironment } from './config.js';
 import { PINO_LEVELS } from './http/logging.js';
+import { messageOf } from './core/errors.js';
 
 /**
  * `npm run start:cluster`: WORKERS server processes (one per core by default) on one port, through Node's
@@ -35,7 +36,7 @@ try {
     throw new Error('DATABASE_PATH=:memory: gives every worker a database of its own: use a file, or WORKERS=1');
   }
 } catch (error) {
-  process.stderr.write(`Lang Portal could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`Lang Portal could not start: ${messageOf(error)}\n`);
   process.exit(1);
 }
 
@@ -81,7 +82,7 @@ function restart(slot: number, worker: Worker, code: number | null, signal: stri
   }
   log.error(`Worker ${slot + 1} (pid ${worker.process.pid}) died (code ${code}, signal ${signal}): starting a new one`);
   fork(slot, true).catch((error: unknown) => {
-    log.fatal(`${error instanceof Error ? error.message : String(error)}: stopping`);
+    log.fatal(`${messageOf(error)}: stopping`);
     void stop(1);
   });
 }
@@ -124,7 +125,7 @@ async function start(): Promise<void> {
     await fork(0, false);
     await Promise.all(Array.from({ length: env.WORKERS - 1 }, (_, index) => fork(index + 1, true)));
   } catch (error) {
-    process.stderr.write(`Lang Portal could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`Lang Portal could not start: ${messageOf(error)}\n`);
     await stop(1);
     return;
   }

@@ -1,6 +1,7 @@
 import './node-version-guard.js';
 import { backUp } from './backups/backup.js';
 import { validateEnvironment } from './config.js';
+import { messageOf } from './core/errors.js';
 
 // `npm run db:backup`: a consistent copy of the database, taken while the server may be running.
 try {
@@ -10,6 +11,6 @@ try {
   }
   process.stdout.write(`Backup written: ${await backUp(config.DATABASE_PATH, config.BACKUP_KEEP)}\n`);
 } catch (error) {
-  process.stderr.write(`Backup failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`Backup failed: ${messageOf(error)}\n`);
   process.exitCode = 1;
 }

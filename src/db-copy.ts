@@ -7,6 +7,7 @@ import pg from 'pg';
 import { migrations } from '../database/migrations/index.js';
 import { isInUse } from './backups/backup.js';
 import { printableUrl } from './config.js';
+import { messageOf } from './core/errors.js';
 
 /**
  * `npm run db:copy -- --from FILE.sqlite --to postgresql://…`: moves a whole portal from its SQLite file into a new
@@ -332,7 +333,7 @@ async function copy(from: string, to: string): Promise<string> {
 
 /** The reason of a failure, without the password of the URL wherever the message may quote it. */
 function reason(error: unknown, to: string): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   const password = URL.canParse(to) ? decodeURIComponent(new URL(to).password) : '';
   return password ? message.replaceAll(password, '***') : message;
 }

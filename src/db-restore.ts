@@ -1,6 +1,7 @@
 import './node-version-guard.js';
 import { isInUse, problemWithBackup, restore } from './backups/backup.js';
 import { validateEnvironment } from './config.js';
+import { messageOf } from './core/errors.js';
 
 // `npm run db:restore -- FILE`: replaces the database with a backup, once the file is checked.
 async function main(file: string | undefined): Promise<string> {
@@ -27,6 +28,6 @@ async function main(file: string | undefined): Promise<string> {
 try {
   process.stdout.write(`${await main(process.argv[2])}\n`);
 } catch (error) {
-  process.stderr.write(`Restore failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`Restore failed: ${messageOf(error)}\n`);
   process.exitCode = 1;
 }

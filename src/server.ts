@@ -13,6 +13,7 @@ import { quietStartup } from './http/logging.js';
 import { dialect } from './database/dialect.js';
 import { CardsService } from './reviews/cards.service.js';
 import { IdempotencyService } from './reviews/idempotency.service.js';
+import { messageOf } from './core/errors.js';
 
 const logger = new Logger('LangPortal');
 
@@ -127,6 +128,6 @@ try {
   await bootstrap();
 } catch (error) {
   // A start-up failure (most often the configuration) is reported as its message alone.
-  process.stderr.write(`Lang Portal could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`Lang Portal could not start: ${messageOf(error)}\n`);
   process.exit(1);
 }

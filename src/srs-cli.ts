@@ -3,6 +3,7 @@ import { MikroORM, RequestContext } from '@mikro-orm/core';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { SrsService } from './srs/srs.service.js';
+import { messageOf } from './core/errors.js';
 
 // `npm run srs:optimize` fits FSRS to the log; `npm run srs:rebuild` recomputes every card (after new SRS_* settings).
 const command = process.argv[2];
@@ -32,7 +33,7 @@ try {
     );
   });
 } catch (error) {
-  process.stderr.write(`srs ${command} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`srs ${command} failed: ${messageOf(error)}\n`);
   process.exitCode = 1;
 } finally {
   await app.close();

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { unzipSync } from 'fflate';
 import { protoFields } from './protobuf.js';
 import { chunksOf } from '../core/chunks.js';
+import { messageOf } from '../core/errors.js';
 
 /**
  * Reads an Anki package (`.apkg`, `.colpkg`) as Anki writes it (rslib/src/import_export/package/): a zip
@@ -59,7 +60,6 @@ const COLLECTIONS: Record<AnkiFormat, string> = {
 const MEDIA_BATCH = 200;
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 function zstd(data: Uint8Array, what: string): Buffer {
   try {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrations } from '../../database/migrations/index.js';
+import { messageOf } from '../core/errors.js';
 
 const NAME = /^lang-portal-\d{8}T\d{6}(\d{3})?Z\.sqlite$/;
 
@@ -52,7 +53,7 @@ export function problemWithBackup(file: string): string | undefined {
     }
     return undefined;
   } catch (error) {
-    return `it is not a portal database: ${error instanceof Error ? error.message : String(error)}`;
+    return `it is not a portal database: ${messageOf(error)}`;
   } finally {
     database?.close();
   }

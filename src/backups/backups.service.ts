@@ -4,6 +4,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import type { Environment } from '../config.js';
 import { backUp } from './backup.js';
+import { messageOf } from '../core/errors.js';
 
 /** Backups the server takes itself on `BACKUP_CRON`'s schedule. */
 @Injectable()
@@ -31,7 +32,7 @@ export class BackupsService implements OnApplicationBootstrap {
       const path = this.config.get('DATABASE_PATH', { infer: true });
       this.logger.log(`Backup written: ${await backUp(path, this.config.get('BACKUP_KEEP', { infer: true }))}`);
     } catch (error) {
-      this.logger.error(`Backup failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.error(`Backup failed: ${messageOf(error)}`);
     }
   }
 }
