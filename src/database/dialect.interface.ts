@@ -48,8 +48,12 @@ export interface Dialect {
   deferForeignKeys: ((em: EntityManager) => Promise<void>) | null;
   /** The largest id a row can have (a key the API takes beyond it refers to no row, and cannot be written). */
   readonly largestId: number;
-  /** Whether rows can be locked one by one (`select … for update`); SQLite writes one transaction at a time. */
-  readonly rowLocks: boolean;
+  /**
+   * Locks the rows of `table` whose `key` is one of `ids`, in key order, until the transaction ends; and a whole
+   * table against writes. Nothing where one transaction writes at a time (SQLite).
+   */
+  lockRows(em: EntityManager, table: string, key: string, ids: number[]): Promise<void>;
+  lockTable(em: EntityManager, table: string): Promise<void>;
   /** Runs `work` (the migrations at start-up) while no other server process on the same database runs it. */
   exclusively<T>(orm: MikroORM, work: () => Promise<T>): Promise<T>;
 }

@@ -2,7 +2,6 @@ import { type EntityManager, type EntityMetadata, type EntityName, type FilterQu
 import type { Dialect } from './dialect.interface.js';
 import { postgresqlDialect } from './postgresql.dialect.js';
 import { sqliteDialect } from './sqlite.dialect.js';
-import { chunksOf } from '../core/chunks.js';
 
 /** Whether `url` names a PostgreSQL database (`DATABASE_URL`); anything else is the embedded SQLite file. */
 export const isPostgresqlUrl = (url: string | undefined): url is string => /^postgres(ql)?:\/\//.test(url ?? '');
@@ -48,8 +47,6 @@ function referenceOf<T extends object>(em: EntityManager, entity: EntityName<T>,
   return { meta, column: property.fieldNames[0], parent: property.targetMeta! };
 }
 
-const LOCKS_PER_STATEMENT = 1000;
-
 /**
  * Locks the rows of `entity` whose ids these are, in id order, until the transaction ends (where rows have locks),
  * so that two transactions taking such locks never wait for each other both.
@@ -68,34 +65,13 @@ export function lockReferences<T extends object>(
   return lockRowsOf(em, referenceOf(em, entity, relation).parent, ids);
 }
 
-/**
- * Locks every row that `relation` of `entity` can refer to, as `lockReferences` locks some: the whole table, against
- * writes only (where rows have locks).
- */
-export async function lockAllReferences<T extends object>(
-  em: EntityManager,
-  entity: EntityName<T>,
-  relation: string,
-): Promise<void> {
-  if (dialect.rowLocks) {
-    await em.execute(`lock table ${referenceOf(em, entity, relation).parent.tableName} in exclusive mode`);
-  }
+/** Locks every row of `entity`, as `lockRows` locks some: the whole table, against writes only (where rows have locks). */
+export function lockTable<T extends object>(em: EntityManager, entity: EntityName<T>): Promise<void> {
+  return dialect.lockTable(em, em.getMetadata(entity).tableName);
 }
 
-async function lockRowsOf(em: EntityManager, meta: EntityMetadata, ids: number[]): Promise<void> {
-  if (!dialect.rowLocks) {
-    return;
-  }
-  const key = meta.primaryKeys[0];
-  // In id order across statements too, each bounded in its parameters (a word import may name 100,000 words).
-  const sorted = [...new Set(ids)].sort((a, b) => a - b);
-  for (const chunk of chunksOf(sorted, LOCKS_PER_STATEMENT)) {
-    await em.execute(
-      `select ${key} from ${meta.tableName} where ${key} in (${chunk.map(() => '?').join(', ')}) order by ${key} for update`,
-      chunk,
-    );
-  }
-}
+const lockRowsOf = (em: EntityManager, meta: EntityMetadata, ids: number[]): Promise<void> =>
+  dialect.lockRows(em, meta.tableName, meta.primaryKeys[0], ids);
 
 /**
  * Writes rows whose `relation` refers to the `referenced` ids (`write` returns the ids of the rows it wrote), and

@@ -3,12 +3,16 @@ import { AbstractSqlDriver, MikroORM, PostgreSqlConnection, PostgreSqlPlatform }
 import type { EntityManager } from '@mikro-orm/sql';
 import { PostgresQueryCompiler, sql } from 'kysely';
 import pg from 'pg';
+import { chunksOf } from '../core/chunks.js';
 import type { Dialect } from './dialect.interface.js';
 
 // Counts and sums come back as numbers, as from SQLite: bigint (count) and numeric (sum of bigints) are text
 // in `pg` by default; the portal's never pass 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, Number);
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, Number);
+
+/** Rows locked per statement. */
+const LOCKS_PER_STATEMENT = 1000;
 
 // Any number, the same in every server process: the key of the lock the migrations are applied under.
 const MIGRATIONS_LOCK = 7_201_125;
@@ -111,7 +115,19 @@ export const postgresqlDialect: Dialect = {
     await em.execute('set constraints all deferred');
   },
   largestId: LARGEST_INTEGER,
-  rowLocks: true,
+  lockRows: async (em, table, key, ids) => {
+    // In key order across statements too, each bounded in its parameters (a word import may name 100,000 words).
+    const sorted = [...new Set(ids)].sort((a, b) => a - b);
+    for (const chunk of chunksOf(sorted, LOCKS_PER_STATEMENT)) {
+      await em.execute(
+        `select ${key} from ${table} where ${key} in (${chunk.map(() => '?').join(', ')}) order by ${key} for update`,
+        chunk,
+      );
+    }
+  },
+  lockTable: async (em, table) => {
+    await em.execute(`lock table ${table} in exclusive mode`);
+  },
   // Servers started together (on several machines, too) take a lock of the database in turn, each on a
   // connection of its own that holds it until it ends; the later ones find the migrations applied.
   exclusively: async (orm, work) => {

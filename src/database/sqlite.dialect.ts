@@ -269,7 +269,9 @@ export const sqliteDialect: Dialect = {
   deferForeignKeys: null,
   // An integer has 64 bits: it holds every id the API takes (up to 2^53).
   largestId: Number.MAX_SAFE_INTEGER,
-  rowLocks: false,
+  // `begin immediate` takes the write lock of the whole database first.
+  lockRows: async () => {},
+  lockTable: async () => {},
   // One file on one machine: a cluster's first worker migrates before the others start (src/cluster.ts).
   exclusively: (_orm, work) => work(),
 };

@@ -2,16 +2,10 @@ import { EntityManager, raw } from '@mikro-orm/sql';
 import { Injectable } from '@nestjs/common';
 import { type Selectable, type SelectQueryBuilder, sql } from 'kysely';
 import { chunksOf } from '../core/chunks.js';
-import {
-  asInteger,
-  daysSince,
-  instantOf,
-  lockAllReferences,
-  lockReferences,
-  quarterHour,
-} from '../database/dialect.js';
+import { asInteger, daysSince, instantOf, quarterHour } from '../database/dialect.js';
 import { type Answer, type Memory, REVIEW_STATE, type Scheduler } from '../scheduling/scheduler.js';
 import { SchedulingService } from '../scheduling/scheduling.service.js';
+import { WordsService } from '../words/words.service.js';
 import { AnswerQuarterHour } from './answer-summary.entity.js';
 import { Card } from './card.entity.js';
 import { type RecordTables, ROWS_PER_INSERT } from './record-tables.js';
@@ -78,16 +72,6 @@ const memoryOf = (card: Memory): Memory => ({
 });
 
 /**
- * Locks the words' rows until the transaction ends (dialect.ts, `lockReferences`). Recording an answer locks
- * its word's row (its counters' trigger), so whatever takes these locks first runs alone on those words'
- * answers and cards; taken in id order, they keep concurrent batches on the same words from deadlocking.
- */
-export const lockWords = (em: EntityManager, wordIds: number[]) => lockReferences(em, ReviewItem, 'word', wordIds);
-
-/** Locks every word's row, as `lockWords` locks some. */
-export const lockAllWords = (em: EntityManager) => lockAllReferences(em, ReviewItem, 'word');
-
-/**
  * FSRS cards: one per answered word, each a function of the word's review log. An answer moves its
  * word's card in the transaction that records it; an answer older than the card's last review, a
  * deleted answer (the database marks the card stale) or new settings make it recomputed from the log.
@@ -97,6 +81,7 @@ export class CardsService {
   constructor(
     private readonly em: EntityManager,
     private readonly scheduling: SchedulingService,
+    private readonly words: WordsService,
   ) {}
 
   /**
@@ -213,7 +198,7 @@ export class CardsService {
     }
     // An answer to one of the words waits for this transaction, or this one for it and then reads its answer
     // in the log: on PostgreSQL two of these, or one and an answer, would otherwise write cards from different logs.
-    await lockWords(this.em, wordIds);
+    await this.words.lock(wordIds);
     const rows = await this.em.find(
       ReviewItem,
       { word: { $in: wordIds } },

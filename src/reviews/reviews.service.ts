@@ -13,7 +13,7 @@ import type {
   ReviewDto,
 } from './dto/review.dto.js';
 import { AnswerQuarterHour, AnswerTotals } from './answer-summary.entity.js';
-import { CardsService, type ImportedAnswer, lockAllWords, lockWords } from './cards.service.js';
+import { CardsService, type ImportedAnswer } from './cards.service.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { type RecordTables, ROWS_PER_INSERT } from './record-tables.js';
 import { COUNTERS_WITHOUT_ANSWERS, ReviewItem } from './review-item.entity.js';
@@ -144,7 +144,7 @@ export class ReviewsService {
    * wrote, could deadlock with another answer.
    */
   async lockWordsOf(answers: WordAnswer[]): Promise<void> {
-    await lockWords(this.em, [...new Set(answers.map((answer) => answer.word_id))]);
+    await this.words.lock(answers.map((answer) => answer.word_id));
   }
 
   /**
@@ -176,7 +176,7 @@ export class ReviewsService {
     });
     // Before the answers' triggers lock the words one by one in answer order: concurrent batches answering
     // the same words in other orders would wait for each other (PostgreSQL ends one of them as a deadlock).
-    await lockWords(this.em, [...new Set(recorded.map((answer) => answer.wordId))]);
+    await this.words.lock(recorded.map((answer) => answer.wordId));
     const cards = await this.cards.follow(recorded);
     // Inserted as plain rows, outside the unit of work: nothing reads them back as entities.
     const insert = async () => {
@@ -494,7 +494,7 @@ export class ReviewsService {
   async emptyLog(): Promise<void> {
     // An answer locks its words before it writes the log: taken first here too, the locks leave no answer half
     // written when the log is emptied, and no answer waiting for this transaction while holding what it waits for.
-    await lockAllWords(this.em);
+    await this.words.lockAll();
     await dialect.emptyWithoutTriggers(
       this.em,
       [StudyActivity, ReviewItem, AnswerQuarterHour, AnswerTotals].map((entity) => entity.meta.tableName),

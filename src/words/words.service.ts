@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/sql';
 import { ConflictException, Injectable } from '@nestjs/common';
 import { type AliasedSelectQueryBuilder, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
-import { equalsFolded, instantOf, jsonText, lockRows } from '../database/dialect.js';
+import { equalsFolded, instantOf, jsonText, lockRows, lockTable } from '../database/dialect.js';
 import type { TablesOf } from '../database/tables.js';
 import { offsetOf, type Order, type OrderKey, page, type Page } from '../core/pagination.js';
 import { GroupsService } from '../groups/groups.service.js';
@@ -182,6 +182,20 @@ export class WordsService {
     });
     const word = await this.findWord(id);
     return this.detailOf(toWordDto(word), word.lastReviewedAt);
+  }
+
+  /**
+   * Locks these words' rows until the transaction ends, in id order (where rows have locks). Recording an answer
+   * locks its word's row (its counters' trigger), so whatever takes these locks first runs alone on those words'
+   * answers and cards; taken in id order, they keep concurrent batches on the same words from deadlocking.
+   */
+  lock(ids: number[]): Promise<void> {
+    return lockRows(this.em, Word, ids);
+  }
+
+  /** Locks every word's row against writes, as `lock` locks some. */
+  lockAll(): Promise<void> {
+    return lockTable(this.em, Word);
   }
 
   /** A word with learning history is only deleted on `force`; its history and memberships go by the cascade. */
