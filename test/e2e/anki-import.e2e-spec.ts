@@ -290,7 +290,29 @@ describe('Anki import (POST /import/anki)', () => {
       expect.objectContaining({ note_id: 1700000001003, reason: 'note type "Basic" has no field "Thai" (field_map)' }),
       expect.objectContaining({ note_id: 1700000001004, reason: 'note type "Basic" has no field "Thai" (field_map)' }),
     ]);
-    expectProblem(await upload(ankiPackage(thaiCollection(), 'latest'), '', 'deck.apkg', { field_map: '[1]' }), 400);
+  });
+
+  it.each(['[1]', 'not json', 'null', '{"Basic": {"thai": "Front"}}', '{"Basic": {"thai": 1, "english": "Back"}}'])(
+    'refuses field_map %s with a 400 naming it, writing nothing',
+    async (fieldMap) => {
+      const before = await allRows(t);
+      const problem = expectProblem(
+        await upload(ankiPackage(thaiCollection(), 'latest'), '', 'deck.apkg', { field_map: fieldMap }),
+        400,
+      );
+      expect(problem.errors).toEqual([
+        { field: 'field_map', message: expect.stringMatching(/JSON object of note type names/) },
+      ]);
+      expect(await allRows(t)).toEqual(before);
+    },
+  );
+
+  it('takes a blank field_map as none', async () => {
+    const blank = await upload(ankiPackage(thaiCollection(), 'latest'), '?dry_run=true', 'deck.apkg', {
+      field_map: '  ',
+    }).expect(200);
+    const none = await upload(ankiPackage(thaiCollection(), 'latest'), '?dry_run=true', 'deck.apkg').expect(200);
+    expect(blank.body).toEqual(none.body);
   });
 
   describe('refuses a package it cannot read with a 400, writing nothing', () => {
@@ -324,7 +346,8 @@ describe('Anki import (POST /import/anki)', () => {
     });
 
     it('without a file', async () => {
-      expectProblem(await request(t.http).post(`${API}/import/anki`).field('field_map', '{}'), 400);
+      const problem = expectProblem(await request(t.http).post(`${API}/import/anki`).field('field_map', '{}'), 400);
+      expect(problem.errors).toEqual([{ field: 'file', message: 'must be an Anki package (.apkg or .colpkg)' }]);
     });
   });
 });
