@@ -3,7 +3,6 @@ import { AbstractSqlDriver, MikroORM, PostgreSqlConnection, PostgreSqlPlatform }
 import type { EntityManager } from '@mikro-orm/sql';
 import { PostgresQueryCompiler, sql } from 'kysely';
 import pg from 'pg';
-import { chunksOf } from '../core/chunks.js';
 import type { Dialect } from './dialect.interface.js';
 
 // Counts and sums come back as numbers, as from SQLite: bigint (count) and numeric (sum of bigints) are text
@@ -118,7 +117,8 @@ export const postgresqlDialect: Dialect = {
   lockRows: async (em, table, key, ids) => {
     // In key order across statements too, each bounded in its parameters (a word import may name 100,000 words).
     const sorted = [...new Set(ids)].sort((a, b) => a - b);
-    for (const chunk of chunksOf(sorted, LOCKS_PER_STATEMENT)) {
+    for (let start = 0; start < sorted.length; start += LOCKS_PER_STATEMENT) {
+      const chunk = sorted.slice(start, start + LOCKS_PER_STATEMENT);
       await em.execute(
         `select ${key} from ${table} where ${key} in (${chunk.map(() => '?').join(', ')}) order by ${key} for update`,
         chunk,
