@@ -273,8 +273,9 @@ export class GroupsService {
 
   /**
    * Makes words members of a group. Groups sit below words (a word's own endpoints name its groups), so
-   * the words_groups foreign key tells which ids do not exist (`danglingReferences`: PostgreSQL checks the
-   * deferred key at the commit; SQLite looks the ids up in the key's table first).
+   * the ids that do not exist are found through the words_groups foreign key's metadata, by
+   * `danglingReferences` (dialect.ts): looked up before the write on SQLite, after it on PostgreSQL (the key
+   * deferred), in this transaction.
    */
   private async addMembers(group: Group, wordIds: number[]): Promise<void> {
     // An id beyond the id column's range refers to no word, and the column could not hold it to say so.
