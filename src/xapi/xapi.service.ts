@@ -7,7 +7,7 @@ import { WordsService } from '../words/words.service.js';
 import { XapiAttachment, XapiStatement, XapiStatementActivity, XapiStatementAgent } from './statement.entity.js';
 import type { JsonObject } from '../core/json.js';
 import { XapiActivity } from './document.entity.js';
-import { agentKey, definitionsOf, indexOf, mergedDefinition, normalized, sameStatement } from './statements.js';
+import { definitionsOf, indexOf, mergedDefinition, normalized, sameStatement } from './statements.js';
 import { VOIDED, type XapiVersion } from './statement-validator.js';
 
 /** A client's mistake the Statements resource answers with 400. */
@@ -319,10 +319,5 @@ export class XapiService {
       if (object.objectType === 'SubStatement') collect(object);
     }
     return hashes.size === 0 ? [] : this.em.find(XapiAttachment, { sha2: { $in: [...hashes] } });
-  }
-
-  /** The identifier of the Agent or Group an `agent` filter names (already valid). */
-  agentKeyOf(agent: JsonObject): string {
-    return agentKey(agent)!;
   }
 }

@@ -1,0 +1,170 @@
+/**
+ * What a request to the Statements resource says, read and checked (400 otherwise) before the resource acts on it:
+ * the statements a PUT or POST sends, and the query of a GET.
+ */
+
+import type { Request } from 'express';
+import type { JsonObject } from '../core/json.js';
+import { hashMatches, mediaParameter, parseMultipart } from './multipart.js';
+import { signatureProblem } from './signature.js';
+import { agentKey } from './statements.js';
+import { isIri, isUuid, StatementInvalid, validateStatement } from './statement-validator.js';
+import { agentParameter, bad, bodyOf, single, timestampParameter } from './xapi-resource.js';
+import { mediaTypeOf } from './xapi.body.js';
+import { versionOf } from './xapi.guard.js';
+import { type Cursor, MAX_LIMIT, type StatementQuery } from './xapi.service.js';
+
+/** The parameters a GET of statements may have, besides `more`. */
+export const QUERY_PARAMETERS = [
+  'statementId',
+  'voidedStatementId',
+  'agent',
+  'verb',
+  'activity',
+  'registration',
+  'related_activities',
+  'related_agents',
+  'since',
+  'until',
+  'limit',
+  'format',
+  'attachments',
+  'ascending',
+];
+
+/** A `true`/`false` query parameter given at most once. */
+export function flag(request: Request, name: string): boolean | undefined {
+  const value = single(request, name);
+  if (value === undefined) return undefined;
+  if (value !== 'true' && value !== 'false') throw bad(`${name} must be true or false`);
+  return value === 'true';
+}
+
+/** The filters of a GET's query (no `more`, no single statement). */
+export function statementQueryOf(request: Request): StatementQuery {
+  const version = versionOf(request);
+  const query: StatementQuery = { limit: MAX_LIMIT };
+  const agent = single(request, 'agent');
+  if (agent !== undefined) {
+    const key = agentKey(agentParameter(agent, version, 'an Agent or identified Group'));
+    if (!key) throw bad('agent must have an identifier');
+    query.agent = key;
+  }
+  const verb = single(request, 'verb');
+  if (verb !== undefined) {
+    if (!isIri(verb)) throw bad('verb must be an IRI');
+    query.verb = verb;
+  }
+  const activity = single(request, 'activity');
+  if (activity !== undefined) {
+    if (!isIri(activity)) throw bad('activity must be an IRI');
+    query.activity = activity;
+  }
+  const registration = single(request, 'registration');
+  if (registration !== undefined) {
+    if (!isUuid(registration)) throw bad('registration must be a UUID');
+    query.registration = registration;
+  }
+  for (const name of ['since', 'until'] as const) {
+    const value = timestampParameter(request, name);
+    if (value !== undefined) query[name] = value;
+  }
+  const limit = single(request, 'limit');
+  if (limit !== undefined) {
+    if (!/^\d+$/.test(limit)) throw bad('limit must be a non-negative integer');
+    query.limit = Number(limit) === 0 ? MAX_LIMIT : Math.min(Number(limit), MAX_LIMIT);
+  }
+  query.related_activities = flag(request, 'related_activities');
+  query.related_agents = flag(request, 'related_agents');
+  query.ascending = flag(request, 'ascending');
+  return query;
+}
+
+/** The query and position a `more` link this LRS gave carries. */
+export function cursorOf(more: string): Cursor {
+  try {
+    const cursor = JSON.parse(Buffer.from(more, 'base64url').toString('utf8')) as Cursor;
+    if (typeof cursor.after === 'number' && cursor.query && typeof cursor.query.limit === 'number') return cursor;
+  } catch {
+    // Falls through to the 400.
+  }
+  throw bad('more is not a link this LRS gave');
+}
+
+/** The statement (object) or statements (array) of a PUT or POST body, and the attachments sent with them. */
+export function readStatements(request: Request): {
+  statements: JsonObject[];
+  batch: boolean;
+  attachments: Map<string, { contentType: string; content: Buffer }>;
+} {
+  const contentType = request.get('content-type') ?? '';
+  const mediaType = mediaTypeOf(contentType);
+  const body = bodyOf(request);
+  const attachments = new Map<string, { contentType: string; content: Buffer }>();
+  let json: Buffer;
+  if (mediaType === 'application/json') {
+    json = body;
+  } else if (mediaType === 'multipart/mixed') {
+    const boundary = mediaParameter(contentType, 'boundary');
+    const parts = boundary ? parseMultipart(body, boundary) : null;
+    if (!parts || parts.length === 0) throw bad('The multipart/mixed body cannot be read');
+    const [first, ...rest] = parts;
+    if (mediaTypeOf(first.headers['content-type']) !== 'application/json') {
+      throw bad('The first part of a multipart/mixed body must be the statements, as application/json');
+    }
+    json = first.body;
+    for (const part of rest) {
+      const sha2 = part.headers['x-experience-api-hash'];
+      if (!sha2) throw bad('Every attachment part needs an X-Experience-API-Hash header');
+      if ((part.headers['content-transfer-encoding'] ?? '').toLowerCase() !== 'binary') {
+        throw bad('Every attachment part needs Content-Transfer-Encoding: binary');
+      }
+      if (!hashMatches(sha2, part.body)) throw bad(`The attachment ${sha2} does not have that hash`);
+      attachments.set(sha2.toLowerCase(), {
+        contentType: part.headers['content-type'] ?? 'application/octet-stream',
+        content: part.body,
+      });
+    }
+  } else {
+    throw bad('Statements are sent as application/json or multipart/mixed');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json.toString('utf8'));
+  } catch {
+    throw bad('The body is not JSON');
+  }
+  const statements = Array.isArray(parsed) ? parsed : [parsed];
+  if (Array.isArray(parsed) && parsed.length === 0) throw bad('No statement was sent');
+  const version = versionOf(request);
+  statements.forEach((statement, index) => {
+    try {
+      validateStatement(statement, version);
+    } catch (error) {
+      if (error instanceof StatementInvalid) {
+        throw bad(Array.isArray(parsed) ? `[${index}].${error.message}` : error.message);
+      }
+      throw error;
+    }
+  });
+  // Every attachment the statements declare without a fileUrl came in the body, and only those did.
+  const declared = new Set<string>();
+  for (const statement of statements as JsonObject[]) {
+    const lists = [statement.attachments, (statement.object as JsonObject).attachments];
+    for (const attachment of lists.flatMap((list) => (Array.isArray(list) ? (list as JsonObject[]) : []))) {
+      const sha2 = String(attachment.sha2).toLowerCase();
+      declared.add(sha2);
+      if (attachment.fileUrl === undefined && !attachments.has(sha2)) {
+        throw bad(`The attachment ${sha2} has no fileUrl and was not sent`);
+      }
+    }
+  }
+  for (const sha2 of attachments.keys()) {
+    if (!declared.has(sha2)) throw bad(`The attachment ${sha2} belongs to no statement`);
+  }
+  (statements as JsonObject[]).forEach((statement, index) => {
+    const problem = signatureProblem(statement, attachments);
+    if (problem) throw bad(Array.isArray(parsed) ? `[${index}]: ${problem}` : problem);
+  });
+  return { statements: statements as JsonObject[], batch: Array.isArray(parsed), attachments };
+}
