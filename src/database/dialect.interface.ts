@@ -49,10 +49,11 @@ export interface Dialect {
   /** The largest id a row can have (a key the API takes beyond it refers to no row, and cannot be written). */
   readonly largestId: number;
   /**
-   * Locks the rows of `table` whose `key` is one of `ids`, in key order, until the transaction ends; and a whole
-   * table against writes. Nothing where one transaction writes at a time (SQLite).
+   * Locks the rows of `table` whose `key` is one of `ids`, in key order, until the transaction ends. Nothing where
+   * one transaction writes at a time (SQLite).
    */
   lockRows(em: EntityManager, table: string, key: string, ids: number[]): Promise<void>;
+  /** Locks a whole table against writes until the transaction ends; nothing on SQLite, as `lockRows`. */
   lockTable(em: EntityManager, table: string): Promise<void>;
   /** Runs `work` (the migrations at start-up) while no other server process on the same database runs it. */
   exclusively<T>(orm: MikroORM, work: () => Promise<T>): Promise<T>;
