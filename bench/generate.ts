@@ -29,7 +29,7 @@ import { seededRandom } from './random.js';
  * groups' word counts follow their trigger row by row. `bench/run.ts` checks every counter against the
  * log afterwards.
  *
- * `npx node dist/bench/generate.js --out F [--words N --groups N --sessions N --answers N --days N | --quick]`
+ * `npx node dist/bench/generate.js --out F [--words N --groups N --sessions N --answers N --days N | --quick] [--seed N]`
  */
 
 export interface PortalSize {
@@ -39,10 +39,19 @@ export interface PortalSize {
   answers: number;
   /** The history spans this many days, ending an hour ago. */
   days: number;
+  /** Which portal of that size: the same seed gives the same portal, another seed one generated independently. */
+  seed: number;
 }
 
-export const LARGE: PortalSize = { words: 100_000, groups: 500, sessions: 20_000, answers: 2_000_000, days: 730 };
-export const QUICK: PortalSize = { words: 10_000, groups: 50, sessions: 2_000, answers: 200_000, days: 365 };
+export const LARGE: PortalSize = {
+  words: 100_000,
+  groups: 500,
+  sessions: 20_000,
+  answers: 2_000_000,
+  days: 730,
+  seed: 12,
+};
+export const QUICK: PortalSize = { words: 10_000, groups: 50, sessions: 2_000, answers: 200_000, days: 365, seed: 12 };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const ANSWER_GAP_MS = 8_000;
@@ -163,8 +172,7 @@ export async function generate(path: string, size: PortalSize, log = (_: string)
   db.pragma('synchronous = OFF');
   db.pragma('foreign_keys = OFF');
   db.pragma('cache_size = -262144');
-  // The same flags give the same portal.
-  const rand = seededRandom(12);
+  const rand = seededRandom(size.seed);
   const end = Date.now() - 60 * 60 * 1000;
   const start = end - size.days * DAY_MS;
   const createdAt = start - 30 * DAY_MS;
@@ -370,6 +378,7 @@ export function sizeFromArgs(
       sessions: { type: 'string' },
       answers: { type: 'string' },
       days: { type: 'string' },
+      seed: { type: 'string' },
       out: { type: 'string' },
     },
   });
@@ -381,6 +390,7 @@ export function sizeFromArgs(
     sessions: number('sessions'),
     answers: number('answers'),
     days: number('days'),
+    seed: number('seed'),
   };
   return { size, rest: values, positionals };
 }

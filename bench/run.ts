@@ -291,7 +291,7 @@ say(
   `${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ` +
     `${Math.round(totalmem() / 2 ** 30)} GB, Node.js ${process.version}. Portal of ${size.words.toLocaleString('en-US')} words, ` +
     `${size.groups} groups, ${size.sessions.toLocaleString('en-US')} study sessions, ${size.answers.toLocaleString('en-US')} answers over ` +
-    `${size.days} days (generated in ${generated.seconds.toFixed(0)} s). autocannon, ${CONNECTIONS} connections over loopback, ` +
+    `${size.days} days (seed ${size.seed}, generated in ${generated.seconds.toFixed(0)} s). autocannon, ${CONNECTIONS} connections over loopback, ` +
     `${DURATION} s per measurement, ${ROUNDS} rounds alternating the servers; medians of the rounds (the share: the median of the rounds' shares, their range in brackets).`,
 );
 say();
