@@ -161,9 +161,11 @@ const sql = {
     `select r.id, r.word_id, w.thai, w.english, r.correct, r.reviewed_at, r.study_session_id
      from words_review_items r join words w on w.id = r.word_id order by r.reviewed_at desc, r.id desc limit ? offset ?`,
   ),
+  // The page from the due index's entries alone, then its cards (the portal's statement).
   dueCards: db.prepare(
-    `select * from cards c where c.due <= @now order by ((@now - c.last_review) / ${DAY_MS}) / c.stability desc,
-     c.due asc, c.word_id asc limit @limit`,
+    `select * from cards c where c.word_id in (select c.word_id from cards c where c.due <= @now
+       order by ((@now - c.last_review) / ${DAY_MS}) / c.stability desc, c.due asc, c.word_id asc limit @limit)
+     order by ((@now - c.last_review) / ${DAY_MS}) / c.stability desc, c.due asc, c.word_id asc`,
   ),
   introducedSince: db.prepare('select count(*) from cards where first_review >= ?').pluck(),
   unstudied: db.prepare(

@@ -335,15 +335,18 @@ export class CardsService {
     among?: SelectQueryBuilder<object, never, { word_id: number }>,
   ): Promise<(WordCard & { retrievability: number })[]> {
     await this.refreshStale();
+    const cards = this.em.getKysely<RecordTables>().selectFrom('cards as c');
     // The instant is bound, not written into the text: one compiled statement serves every request.
-    const due = this.em.getKysely<RecordTables>().selectFrom('cards as c').where('c.due', '<=', now);
-    const rows = await (among ? due.where('c.word_id', 'in', among) : due)
-      .selectAll('c')
-      .orderBy(sql`${daysSince('c.last_review', now)} / c.stability`, 'desc')
-      .orderBy('c.due')
-      .orderBy('c.word_id')
-      .limit(limit)
-      .execute();
+    const byRecall = <Row>(query: SelectQueryBuilder<RecordTables & { c: RecordTables['cards'] }, 'c', Row>) =>
+      query
+        .orderBy(sql`${daysSince('c.last_review', now)} / c.stability`, 'desc')
+        .orderBy('c.due')
+        .orderBy('c.word_id');
+    const due = cards.where('c.due', '<=', now).select('c.word_id');
+    // The page is chosen from the due index's entries alone, then only its cards are read: whatever the limit,
+    // SQLite cannot take the whole table instead (at a limit of 20 it did: 5.7-6.1 -> 4.2-4.4 ms).
+    const page = byRecall(among ? due.where('c.word_id', 'in', among) : due).limit(limit);
+    const rows = await byRecall(cards.selectAll('c').where('c.word_id', 'in', page)).execute();
     const scheduler = await this.scheduling.scheduler();
     return rows.map((row) => {
       const memory = memoryOf(storedCardOf(row));
