@@ -2,64 +2,24 @@ import { Delete, Get, HttpStatus, NotFoundException, Post, Put, Req, Res } from 
 import { ConfigService } from '@nestjs/config';
 import type * as express from 'express';
 import type { Environment } from '../config.js';
-import type { DocumentKind } from './document.entity.js';
-import { type DocumentKey, DocumentsService, type Preconditions } from './documents.service.js';
-import { isIri, isUuid } from './statement-validator.js';
 import type { JsonObject } from '../core/json.js';
-import { agentKey } from './statements.js';
 import { portalOrigin } from '../http/origin.js';
+import type { DocumentKind } from './document.entity.js';
+import {
+  agentOf,
+  documentKeyOf,
+  documentParameters,
+  onlyParameters,
+  preconditionsOf,
+  required,
+  RESOURCES,
+  withoutId,
+} from './document-request.js';
+import { DocumentsService } from './documents.service.js';
 import { wordActivityPattern } from './origin.js';
-import { agentParameter, bad, bodyOf, single, timestampParameter, XapiResource } from './xapi-resource.js';
-import { versionOf } from './xapi.guard.js';
+import { isIri } from './statement-validator.js';
+import { bad, bodyOf, single, timestampParameter, XapiResource } from './xapi-resource.js';
 import { XapiService } from './xapi.service.js';
-
-/** What names a document of each resource, besides its id parameter. */
-const RESOURCES: Record<
-  DocumentKind,
-  { path: string; idName: 'stateId' | 'profileId'; activity: boolean; agent: boolean; registration: boolean }
-> = {
-  state: { path: 'xapi/activities/state', idName: 'stateId', activity: true, agent: true, registration: true },
-  activity_profile: {
-    path: 'xapi/activities/profile',
-    idName: 'profileId',
-    activity: true,
-    agent: false,
-    registration: false,
-  },
-  agent_profile: {
-    path: 'xapi/agents/profile',
-    idName: 'profileId',
-    activity: false,
-    agent: true,
-    registration: false,
-  },
-};
-
-function required(request: express.Request, name: string): string {
-  const value = single(request, name);
-  if (value === undefined || value === '') throw bad(`The ${name} parameter is required`);
-  return value;
-}
-
-function onlyParameters(request: express.Request, allowed: string[]): void {
-  const unknown = Object.keys(request.query).filter((name) => !allowed.includes(name));
-  if (unknown.length > 0) throw bad(`Unknown parameters: ${unknown.join(', ')}`);
-}
-
-/** The `agent` parameter: an Agent as JSON, valid for the request's xAPI version. */
-function agentOf(request: express.Request): JsonObject {
-  const agent = agentParameter(required(request, 'agent'), versionOf(request), 'an Agent');
-  if (agent.objectType === 'Group') throw bad('agent must be an Agent, not a Group');
-  return agent;
-}
-
-/** The key of the documents a list or a DELETE of them names. */
-const withoutId = ({ kind, activityId, agent, registration }: DocumentKey) => ({
-  kind,
-  activityId,
-  agent,
-  registration,
-});
 
 /**
  * xAPI's document resources (State, Activity Profile, Agent Profile), and the Agents and Activities
@@ -156,53 +116,12 @@ export class DocumentsController {
       .json(await this.xapi.activity(activityId, wordActivityPattern(portalOrigin(this.config, request))));
   }
 
-  private keyOf(kind: DocumentKind, request: express.Request, withId: boolean): DocumentKey {
-    const resource = RESOURCES[kind];
-    const key: DocumentKey = { kind, activityId: '', agent: '', registration: '', documentId: '' };
-    if (resource.activity) {
-      key.activityId = required(request, 'activityId');
-      if (!isIri(key.activityId)) throw bad('activityId must be an IRI');
-    }
-    if (resource.agent) key.agent = agentKey(agentOf(request))!;
-    if (resource.registration) {
-      const registration = single(request, 'registration');
-      if (registration !== undefined) {
-        if (!isUuid(registration)) throw bad('registration must be a UUID');
-        key.registration = registration.toLowerCase();
-      }
-    }
-    if (withId) key.documentId = required(request, resource.idName);
-    return key;
-  }
-
-  private allowed(kind: DocumentKind, ...more: string[]): string[] {
-    const resource = RESOURCES[kind];
-    return [
-      ...(resource.activity ? ['activityId'] : []),
-      ...(resource.agent ? ['agent'] : []),
-      ...(resource.registration ? ['registration'] : []),
-      resource.idName,
-      ...more,
-    ];
-  }
-
-  private preconditions(kind: DocumentKind, request: express.Request): Preconditions {
-    const version = versionOf(request);
-    return {
-      ifMatch: request.get('if-match'),
-      ifNoneMatch: request.get('if-none-match'),
-      // xAPI 2.0 protects every document resource; 1.0.3 the profiles, whose PUT needs a precondition.
-      conflictWithout: version === '2.0.0' || kind !== 'state',
-      requiredWithout: version === '1.0.3' && kind !== 'state',
-    };
-  }
-
   /** GET: one document (with its ETag and Last-Modified), or without its id the ids of those under the key. */
   private async read(kind: DocumentKind, request: express.Request, response: express.Response): Promise<void> {
     const idName = RESOURCES[kind].idName;
-    onlyParameters(request, this.allowed(kind, 'since'));
+    onlyParameters(request, documentParameters(kind, 'since'));
     if (single(request, idName) === undefined) {
-      const key = this.keyOf(kind, request, false);
+      const key = documentKeyOf(kind, request, false);
       const since = timestampParameter(request, 'since');
       response
         .status(HttpStatus.OK)
@@ -210,7 +129,7 @@ export class DocumentsController {
       return;
     }
     if (single(request, 'since') !== undefined) throw bad(`since goes with a list, not with ${idName}`);
-    const document = await this.documents.get(this.keyOf(kind, request, true));
+    const document = await this.documents.get(documentKeyOf(kind, request, true));
     if (!document) {
       throw new NotFoundException(
         `No ${kind.replace('_', ' ')} document ${RESOURCES[kind].idName}=${single(request, idName)}`,
@@ -230,22 +149,22 @@ export class DocumentsController {
     request: express.Request,
     response: express.Response,
   ) {
-    onlyParameters(request, this.allowed(kind));
-    const key = this.keyOf(kind, request, true);
+    onlyParameters(request, documentParameters(kind));
+    const key = documentKeyOf(kind, request, true);
     const body = {
       contentType: request.get('content-type') ?? 'application/octet-stream',
       content: bodyOf(request),
     };
-    await this.documents[method](key, body, this.preconditions(kind, request));
+    await this.documents[method](key, body, preconditionsOf(kind, request));
     response.status(HttpStatus.NO_CONTENT).end();
   }
 
   private async remove(kind: DocumentKind, request: express.Request, response: express.Response) {
-    onlyParameters(request, this.allowed(kind));
+    onlyParameters(request, documentParameters(kind));
     if (kind === 'state' && single(request, 'stateId') === undefined) {
-      await this.documents.deleteAll(withoutId(this.keyOf(kind, request, false)));
+      await this.documents.deleteAll(withoutId(documentKeyOf(kind, request, false)));
     } else {
-      await this.documents.delete(this.keyOf(kind, request, true), this.preconditions(kind, request));
+      await this.documents.delete(documentKeyOf(kind, request, true), preconditionsOf(kind, request));
     }
     response.status(HttpStatus.NO_CONTENT).end();
   }
