@@ -41,6 +41,10 @@ const MASTERED_STABILITY_DAYS = 21;
 type StoredCard = Memory & { word: number; firstReview: Date; stale: boolean };
 
 /** A card as read by Kysely, in either database's terms. */
+/** How many cards a selection holds. */
+const countOf = async (cards: SelectQueryBuilder<RecordTables, 'cards', object>) =>
+  Number((await cards.select((c) => c.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()).count);
+
 const storedCardOf = (row: Selectable<RecordTables['cards']>): StoredCard => ({
   word: row.word_id,
   due: instantOf(row.due)!,
@@ -166,10 +170,18 @@ export class CardsService {
     return { states, write };
   }
 
+  /**
+   * The cards as plain rows, for the checks and counts every card read makes: MikroORM's `find` and `count` build
+   * their query anew each time (~0.2 ms more a statement).
+   */
+  private cardRows() {
+    return this.em.getKysely<RecordTables>().selectFrom('cards');
+  }
+
   /** Recomputes every stale card from the log, a chunk of words per transaction. */
   async refreshStale(): Promise<void> {
     for (;;) {
-      const stale = await this.em.find(Card, { stale: true }, { fields: ['word'], limit: REBUILD_CHUNK });
+      const stale = await this.cardRows().select('word_id').where('stale', '=', true).limit(REBUILD_CHUNK).execute();
       if (stale.length === 0) {
         return;
       }
@@ -177,7 +189,7 @@ export class CardsService {
       const scheduler = await this.scheduling.scheduler();
       await this.em.transactional(() =>
         this.recompute(
-          stale.map((card) => card.word.id),
+          stale.map((card) => card.word_id),
           scheduler,
         ),
       );
@@ -356,13 +368,13 @@ export class CardsService {
 
   /** How many words were answered for the first time since `since`. */
   introducedSince(since: Date): Promise<number> {
-    return this.em.count(Card, { firstReview: { $gte: since } });
+    return countOf(this.cardRows().where('first_review', '>=', since));
   }
 
   /** How many cards are due before `end` (overdue ones included). */
   async dueBefore(end: Date): Promise<number> {
     await this.refreshStale();
-    return this.em.count(Card, { due: { $lt: end } });
+    return countOf(this.cardRows().where('due', '<', end));
   }
 
   /** How many cards are due before each of the instants, given in ascending order (overdue ones included). */
@@ -386,7 +398,7 @@ export class CardsService {
   /** Cards in review state whose stability is three weeks or more. */
   async masteredCount(): Promise<number> {
     await this.refreshStale();
-    return this.em.count(Card, { state: REVIEW_STATE, stability: { $gte: MASTERED_STABILITY_DAYS } });
+    return countOf(this.cardRows().where('state', '=', REVIEW_STATE).where('stability', '>=', MASTERED_STABILITY_DAYS));
   }
 
   /**
