@@ -40,11 +40,11 @@ const MASTERED_STABILITY_DAYS = 21;
 /** A card as `follow` reads and writes it: plain values, not the entity. */
 type StoredCard = Memory & { word: number; firstReview: Date; stale: boolean };
 
-/** A card as read by Kysely, in either database's terms. */
 /** How many cards a selection holds. */
 const countOf = async (cards: SelectQueryBuilder<RecordTables, 'cards', object>) =>
   Number((await cards.select((c) => c.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()).count);
 
+/** A card as read by Kysely, in either database's terms. */
 const storedCardOf = (row: Selectable<RecordTables['cards']>): StoredCard => ({
   word: row.word_id,
   due: instantOf(row.due)!,
