@@ -1,5 +1,5 @@
 import type { InferKyselyDB } from '@mikro-orm/sql';
-import type { ColumnType, Generated, InsertType, SelectType, UpdateType } from 'kysely';
+import type { ColumnType, Generated, InsertType, SelectQueryBuilder, SelectType, UpdateType } from 'kysely';
 
 /**
  * Tables as a module's Kysely queries see them (`em.getKysely<…>()`), typed from its entities. Kysely builds a
@@ -30,3 +30,15 @@ export type Stored<Table> = {
     UpdateType<Table[Column]>
   >;
 };
+
+/** How many rows a Kysely selection holds. */
+export async function countOf<Tables, Table extends keyof Tables>(
+  rows: SelectQueryBuilder<Tables, Table, object>,
+): Promise<number> {
+  const { count } = await rows
+    .select((row) => row.fn.countAll().as('count'))
+    // A number on both databases (postgresql.dialect.ts parses pg's bigint); Kysely cannot infer it for any table.
+    .$castTo<{ count: number }>()
+    .executeTakeFirstOrThrow();
+  return count;
+}

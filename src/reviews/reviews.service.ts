@@ -15,6 +15,7 @@ import type {
 import { AnswerQuarterHour, AnswerTotals } from './answer-summary.entity.js';
 import { CardsService, type ImportedAnswer } from './cards.service.js';
 import { IdempotencyService } from './idempotency.service.js';
+import { countOf } from '../database/tables.js';
 import { type RecordTables, ROWS_PER_INSERT } from './record-tables.js';
 import { COUNTERS_WITHOUT_ANSWERS, ReviewItem } from './review-item.entity.js';
 import { StudyActivity } from './study-activity.entity.js';
@@ -51,10 +52,6 @@ const answersIn = (em: EntityManager, since?: Date, until?: Date) =>
     .selectFrom('words_review_items as r')
     .$if(since !== undefined, (answers) => answers.where('r.reviewed_at', '>=', since!))
     .$if(until !== undefined, (answers) => answers.where('r.reviewed_at', '<=', until!));
-
-/** How many answers of the log a selection holds. */
-const countOf = async (answers: ReturnType<typeof answersIn>) =>
-  Number((await answers.select((r) => r.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()).count);
 
 /** What makes two answers the same request for `Idempotency-Key`: one instant written two ways is one. */
 function fingerprintOf(answer: AnswerDto): object {

@@ -4,7 +4,7 @@ import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import type { SelectQueryBuilder } from 'kysely';
 import { offsetOf, page, type Page } from '../core/pagination.js';
 import { instantOf } from '../database/dialect.js';
-import type { TablesOf } from '../database/tables.js';
+import { countOf, type TablesOf } from '../database/tables.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { LearningAppsService } from '../learning-apps/learning-apps.service.js';
 import type { AnswerDto, AnswerRecordedDto, AnswersRecordedDto } from '../reviews/dto/review.dto.js';
@@ -176,10 +176,7 @@ export class StudySessionsService {
             query,
           ).execute()
         : await onPage(this.withNames(sessions)).execute();
-    const { count } = await sessions
-      .select((sessions) => sessions.fn.countAll<number>().as('count'))
-      .executeTakeFirstOrThrow();
-    return page(rows.map(toDto), Number(count), query);
+    return page(rows.map(toDto), await countOf(sessions), query);
   }
 
   listQueried(query: ListStudySessionsQueryDto): Promise<Page<StudySessionDto>> {

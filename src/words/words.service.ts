@@ -2,7 +2,7 @@ import { EntityManager } from '@mikro-orm/sql';
 import { ConflictException, Injectable } from '@nestjs/common';
 import { type AliasedSelectQueryBuilder, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import { equalsFolded, instantOf, jsonText, lockRows, lockTable } from '../database/dialect.js';
-import type { TablesOf } from '../database/tables.js';
+import { countOf, type TablesOf } from '../database/tables.js';
 import { offsetOf, type Order, type OrderKey, page, type Page } from '../core/pagination.js';
 import { GroupsService } from '../groups/groups.service.js';
 import {
@@ -78,10 +78,7 @@ export class WordsService {
       .$if(Boolean(query.q), (words) => words.where(wordSearch.matching(query.q!)))
       .$if(query.group_id !== undefined, (words) => words.where('w.id', 'in', this.groups.memberIds(query.group_id!)));
     // All of a group's words: the group keeps their count, which saves counting them again.
-    const total =
-      groupSize !== undefined && !query.q
-        ? groupSize
-        : Number((await words.select((w) => w.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()).count);
+    const total = groupSize !== undefined && !query.q ? groupSize : await countOf(words);
     const rows = await ordered(words.select(WORD_FIELDS.map((field) => `w.${field}` as const)), query)
       .limit(query.per_page)
       .offset(offsetOf(query))
@@ -263,13 +260,8 @@ export class WordsService {
     return rows.map(toWordDtoOfRow);
   }
 
-  async count(): Promise<number> {
-    const { count } = await this.em
-      .getKysely<WordTables>()
-      .selectFrom('words')
-      .select((words) => words.fn.countAll<number>().as('count'))
-      .executeTakeFirstOrThrow();
-    return Number(count);
+  count(): Promise<number> {
+    return countOf(this.em.getKysely<WordTables>().selectFrom('words'));
   }
 
   /** `thai` is compared exactly, `english` case-insensitively. */
