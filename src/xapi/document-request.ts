@@ -9,7 +9,7 @@ import type { DocumentKind } from './document.entity.js';
 import type { DocumentKey, Preconditions } from './documents.service.js';
 import { isIri, isUuid } from './statement-validator.js';
 import { agentKey } from './statements.js';
-import { agentParameter, bad, single } from './xapi-resource.js';
+import { agentParameter, bad, required, single } from './xapi-resource.js';
 import { versionOf } from './xapi.guard.js';
 
 /** What names a document of each resource, besides its id parameter. */
@@ -34,17 +34,11 @@ export const RESOURCES: Record<
   },
 };
 
-/** A query parameter given once and not empty. */
-export function required(request: Request, name: string): string {
-  const value = single(request, name);
-  if (value === undefined || value === '') throw bad(`The ${name} parameter is required`);
-  return value;
-}
-
-/** 400 for a query parameter not among `allowed`. */
-export function onlyParameters(request: Request, allowed: string[]): void {
-  const unknown = Object.keys(request.query).filter((name) => !allowed.includes(name));
-  if (unknown.length > 0) throw bad(`Unknown parameters: ${unknown.join(', ')}`);
+/** The `activityId` parameter: an IRI. */
+export function activityIdOf(request: Request): string {
+  const activityId = required(request, 'activityId');
+  if (!isIri(activityId)) throw bad('activityId must be an IRI');
+  return activityId;
 }
 
 /** The `agent` parameter: an Agent as JSON, valid for the request's xAPI version. */
@@ -70,10 +64,7 @@ export function documentParameters(kind: DocumentKind, ...more: string[]): strin
 export function documentKeyOf(kind: DocumentKind, request: Request, withId: boolean): DocumentKey {
   const resource = RESOURCES[kind];
   const key: DocumentKey = { kind, activityId: '', agent: '', registration: '', documentId: '' };
-  if (resource.activity) {
-    key.activityId = required(request, 'activityId');
-    if (!isIri(key.activityId)) throw bad('activityId must be an IRI');
-  }
+  if (resource.activity) key.activityId = activityIdOf(request);
   if (resource.agent) key.agent = agentKey(agentOf(request))!;
   if (resource.registration) {
     const registration = single(request, 'registration');

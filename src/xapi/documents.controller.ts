@@ -6,19 +6,17 @@ import type { JsonObject } from '../core/json.js';
 import { portalOrigin } from '../http/origin.js';
 import type { DocumentKind } from './document.entity.js';
 import {
+  activityIdOf,
   agentOf,
   documentKeyOf,
   documentParameters,
-  onlyParameters,
   preconditionsOf,
-  required,
   RESOURCES,
   withoutId,
 } from './document-request.js';
 import { DocumentsService } from './documents.service.js';
 import { wordActivityPattern } from './origin.js';
-import { isIri } from './statement-validator.js';
-import { bad, bodyOf, single, timestampParameter, XapiResource } from './xapi-resource.js';
+import { bad, bodyOf, onlyParameters, single, timestampParameter, XapiResource } from './xapi-resource.js';
 import { XapiService } from './xapi.service.js';
 
 /**
@@ -109,8 +107,7 @@ export class DocumentsController {
   @Get('xapi/activities')
   async activities(@Req() request: express.Request, @Res() response: express.Response) {
     onlyParameters(request, ['activityId']);
-    const activityId = required(request, 'activityId');
-    if (!isIri(activityId)) throw bad('activityId must be an IRI');
+    const activityId = activityIdOf(request);
     response
       .status(HttpStatus.OK)
       .json(await this.xapi.activity(activityId, wordActivityPattern(portalOrigin(this.config, request))));

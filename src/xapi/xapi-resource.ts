@@ -22,6 +22,19 @@ export function single(request: Request, name: string): string | undefined {
   return value;
 }
 
+/** A query parameter given once and not empty. */
+export function required(request: Request, name: string): string {
+  const value = single(request, name);
+  if (value === undefined || value === '') throw bad(`The ${name} parameter is required`);
+  return value;
+}
+
+/** 400 for a query parameter not among `allowed`. */
+export function onlyParameters(request: Request, allowed: readonly string[]): void {
+  const unknown = Object.keys(request.query).filter((name) => !allowed.includes(name));
+  if (unknown.length > 0) throw bad(`Unknown parameters: ${unknown.join(', ')}`);
+}
+
 /** A timestamp query parameter given once (400 unless ISO 8601), in milliseconds: one without an offset is UTC. */
 export function timestampParameter(request: Request, name: string): number | undefined {
   const value = single(request, name);

@@ -9,7 +9,7 @@ import { buildMultipart } from './multipart.js';
 import { canonicalFormat, idsFormat } from './statements.js';
 import { isUuid, type XapiVersion } from './statement-validator.js';
 import { cursorOf, flag, QUERY_PARAMETERS, readStatements, statementQueryOf } from './statement-request.js';
-import { bad, single, XapiResource } from './xapi-resource.js';
+import { bad, onlyParameters, single, XapiResource } from './xapi-resource.js';
 import { launchOf, versionOf } from './xapi.guard.js';
 import { type StatementQuery, XapiBadRequest, XapiService } from './xapi.service.js';
 
@@ -34,9 +34,8 @@ export class XapiController {
   @Put('xapi/statements')
   async put(@Req() request: express.Request, @Res() response: express.Response) {
     const statementId = single(request, 'statementId');
-    const extra = Object.keys(request.query).filter((name) => name !== 'statementId');
     if (statementId === undefined) throw bad('PUT needs the statementId parameter');
-    if (extra.length > 0) throw bad(`Unknown parameters: ${extra.join(', ')}`);
+    onlyParameters(request, ['statementId']);
     if (!isUuid(statementId)) throw bad('statementId must be a UUID');
     const { statements, batch, attachments } = readStatements(request);
     if (batch) throw bad('PUT takes one statement');
@@ -50,9 +49,7 @@ export class XapiController {
 
   @Post('xapi/statements')
   async post(@Req() request: express.Request, @Res() response: express.Response) {
-    if (Object.keys(request.query).length > 0) {
-      throw bad(`Unknown parameters: ${Object.keys(request.query).join(', ')}`);
-    }
+    onlyParameters(request, []);
     const { statements, attachments } = readStatements(request);
     const ids = await this.store(request, statements, attachments);
     this.consistent(response).status(HttpStatus.OK).json(ids);
@@ -62,8 +59,7 @@ export class XapiController {
   async get(@Req() request: express.Request, @Res() response: express.Response) {
     const names = Object.keys(request.query);
     const more = single(request, 'more');
-    const unknown = names.filter((name) => !QUERY_PARAMETERS.includes(name) && name !== 'more');
-    if (unknown.length > 0) throw bad(`Unknown parameters: ${unknown.join(', ')}`);
+    onlyParameters(request, [...QUERY_PARAMETERS, 'more']);
     const format = single(request, 'format') ?? 'exact';
     if (!['exact', 'ids', 'canonical'].includes(format)) throw bad('format must be ids, exact or canonical');
     const withAttachments = flag(request, 'attachments') ?? false;
