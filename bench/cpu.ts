@@ -8,7 +8,8 @@ import { generate, sizeFromArgs } from './generate.js';
 import { cpuTimeOf, type Server, settled, start, stop } from './servers.js';
 
 /**
- * `npm run bench:cpu [-- --quick] [-- --requests N --rounds N --profile --only REGEX] [-- /path ...]`
+ * `npm run bench:cpu [-- --quick | sizes and --seed as bench/generate.ts takes them] [-- --requests N --rounds N
+ * --profile --only REGEX] [-- /path ...]`
  *
  * What a request costs each server in CPU time, which the requests per second of `npm run bench` hide behind
  * the load generator and the queue of 50 connections: the portal and the baseline on one generated portal,

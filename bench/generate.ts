@@ -383,7 +383,13 @@ export function sizeFromArgs(
     },
   });
   const base = values.quick ? QUICK : LARGE;
-  const number = (key: keyof PortalSize) => (values[key] === undefined ? base[key] : Number(values[key]));
+  const number = (key: keyof PortalSize) => {
+    const value = values[key] === undefined ? base[key] : Number(values[key]);
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new Error(`--${key} takes a whole number, not ${String(values[key])}`);
+    }
+    return value;
+  };
   const size = {
     words: number('words'),
     groups: number('groups'),
