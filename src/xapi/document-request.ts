@@ -48,15 +48,15 @@ export function agentOf(request: Request): JsonObject {
   return agent;
 }
 
-/** The parameters a request to a document resource may have: those of its key, its id, and `more`. */
-export function documentParameters(kind: DocumentKind, ...more: string[]): string[] {
+/** The parameters a request to a document resource may have: those of its key, its id, and `others`. */
+export function documentParameters(kind: DocumentKind, ...others: string[]): string[] {
   const resource = RESOURCES[kind];
   return [
     ...(resource.activity ? ['activityId'] : []),
     ...(resource.agent ? ['agent'] : []),
     ...(resource.registration ? ['registration'] : []),
     resource.idName,
-    ...more,
+    ...others,
   ];
 }
 
