@@ -3,12 +3,12 @@ import { Injectable } from '@nestjs/common';
 import { type Selectable, type SelectQueryBuilder, sql } from 'kysely';
 import { chunksOf } from '../core/chunks.js';
 import { asInteger, daysSince, instantOf, quarterHour } from '../database/dialect.js';
+import { countOf } from '../database/tables.js';
 import { type Answer, type Memory, REVIEW_STATE, type Scheduler } from '../scheduling/scheduler.js';
 import { SchedulingService } from '../scheduling/scheduling.service.js';
 import { WordsService } from '../words/words.service.js';
 import { AnswerQuarterHour } from './answer-summary.entity.js';
 import { Card } from './card.entity.js';
-import { countOf } from '../database/tables.js';
 import { type RecordTables, ROWS_PER_INSERT } from './record-tables.js';
 import { ReviewItem } from './review-item.entity.js';
 

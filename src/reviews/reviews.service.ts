@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/sql';
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { sql } from 'kysely';
 import { asInteger, danglingReferences, dialect, instantOf, quarterHour } from '../database/dialect.js';
+import { countOf } from '../database/tables.js';
 import { chunksOf } from '../core/chunks.js';
 import { offsetOf, type Order, type OrderKey, page, type Page, type PaginationQueryDto } from '../core/pagination.js';
 import { WordsService } from '../words/words.service.js';
@@ -15,7 +16,6 @@ import type {
 import { AnswerQuarterHour, AnswerTotals } from './answer-summary.entity.js';
 import { CardsService, type ImportedAnswer } from './cards.service.js';
 import { IdempotencyService } from './idempotency.service.js';
-import { countOf } from '../database/tables.js';
 import { type RecordTables, ROWS_PER_INSERT } from './record-tables.js';
 import { COUNTERS_WITHOUT_ANSWERS, ReviewItem } from './review-item.entity.js';
 import { StudyActivity } from './study-activity.entity.js';
