@@ -7,9 +7,9 @@ import type { Request } from 'express';
 import type { JsonObject } from '../core/json.js';
 import type { DocumentKind } from './document.entity.js';
 import type { DocumentKey, Preconditions } from './documents.service.js';
-import { isIri, isUuid } from './statement-validator.js';
+import { isIri } from './statement-validator.js';
 import { agentKey } from './statements.js';
-import { agentParameter, bad, required, single } from './xapi-resource.js';
+import { agentParameter, bad, required, uuidParameter } from './xapi-resource.js';
 import { versionOf } from './xapi.guard.js';
 
 /** What names a document of each resource, besides its id parameter. */
@@ -67,11 +67,7 @@ export function documentKeyOf(kind: DocumentKind, request: Request, withId: bool
   if (resource.activity) key.activityId = activityIdOf(request);
   if (resource.agent) key.agent = agentKey(agentOf(request))!;
   if (resource.registration) {
-    const registration = single(request, 'registration');
-    if (registration !== undefined) {
-      if (!isUuid(registration)) throw bad('registration must be a UUID');
-      key.registration = registration.toLowerCase();
-    }
+    key.registration = uuidParameter(request, 'registration')?.toLowerCase() ?? '';
   }
   if (withId) key.documentId = required(request, resource.idName);
   return key;

@@ -8,8 +8,16 @@ import type { JsonObject } from '../core/json.js';
 import { hashMatches, mediaParameter, parseMultipart } from './multipart.js';
 import { signatureProblem } from './signature.js';
 import { agentKey } from './statements.js';
-import { isIri, isUuid, StatementInvalid, validateStatement } from './statement-validator.js';
-import { agentParameter, bad, bodyOf, single, timestampParameter } from './xapi-resource.js';
+import { StatementInvalid, validateStatement } from './statement-validator.js';
+import {
+  agentParameter,
+  bad,
+  bodyOf,
+  iriParameter,
+  single,
+  timestampParameter,
+  uuidParameter,
+} from './xapi-resource.js';
 import { mediaTypeOf } from './xapi.body.js';
 import { versionOf } from './xapi.guard.js';
 import { type Cursor, MAX_LIMIT, type StatementQuery } from './xapi.service.js';
@@ -50,21 +58,12 @@ export function statementQueryOf(request: Request): StatementQuery {
     if (!key) throw bad('agent must have an identifier');
     query.agent = key;
   }
-  const verb = single(request, 'verb');
-  if (verb !== undefined) {
-    if (!isIri(verb)) throw bad('verb must be an IRI');
-    query.verb = verb;
-  }
-  const activity = single(request, 'activity');
-  if (activity !== undefined) {
-    if (!isIri(activity)) throw bad('activity must be an IRI');
-    query.activity = activity;
-  }
-  const registration = single(request, 'registration');
-  if (registration !== undefined) {
-    if (!isUuid(registration)) throw bad('registration must be a UUID');
-    query.registration = registration;
-  }
+  const verb = iriParameter(request, 'verb');
+  if (verb !== undefined) query.verb = verb;
+  const activity = iriParameter(request, 'activity');
+  if (activity !== undefined) query.activity = activity;
+  const registration = uuidParameter(request, 'registration');
+  if (registration !== undefined) query.registration = registration;
   for (const name of ['since', 'until'] as const) {
     const value = timestampParameter(request, name);
     if (value !== undefined) query[name] = value;

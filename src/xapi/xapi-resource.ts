@@ -1,7 +1,14 @@
 import { applyDecorators, BadRequestException, Controller, UseGuards, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { isTimestamp, StatementInvalid, validateActor, type XapiVersion } from './statement-validator.js';
+import {
+  isIri,
+  isTimestamp,
+  isUuid,
+  StatementInvalid,
+  validateActor,
+  type XapiVersion,
+} from './statement-validator.js';
 import type { JsonObject } from '../core/json.js';
 import { XapiGuard } from './xapi.guard.js';
 
@@ -33,6 +40,20 @@ export function required(request: Request, name: string): string {
 export function onlyParameters(request: Request, allowed: readonly string[]): void {
   const unknown = Object.keys(request.query).filter((name) => !allowed.includes(name));
   if (unknown.length > 0) throw bad(`Unknown parameters: ${unknown.join(', ')}`);
+}
+
+/** An IRI query parameter given once (400 unless an IRI). */
+export function iriParameter(request: Request, name: string): string | undefined {
+  const value = single(request, name);
+  if (value !== undefined && !isIri(value)) throw bad(`${name} must be an IRI`);
+  return value;
+}
+
+/** A UUID query parameter given once (400 unless a UUID). */
+export function uuidParameter(request: Request, name: string): string | undefined {
+  const value = single(request, name);
+  if (value !== undefined && !isUuid(value)) throw bad(`${name} must be a UUID`);
+  return value;
 }
 
 /** A timestamp query parameter given once (400 unless ISO 8601), in milliseconds: one without an offset is UTC. */
