@@ -30,6 +30,14 @@ declare module 'autocannon' {
     statusCodeStats: Record<string, { count: number }>;
     duration: number;
   }
-  function autocannon(options: Options): Promise<Result>;
+  /** A run: its result once it ends, its answers as they come; `stop` ends it early. */
+  interface Run extends PromiseLike<Result> {
+    on(
+      event: 'response',
+      listener: (client: object, statusCode: number, bytes: number, latencyMs: number) => void,
+    ): this;
+    stop(): void;
+  }
+  function autocannon(options: Options): Run;
   export default autocannon;
 }
