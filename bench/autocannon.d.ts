@@ -14,21 +14,12 @@ declare module 'autocannon' {
     amount?: number;
     requests?: Request[];
   }
-  interface Histogram {
-    average: number;
-    mean: number;
-    p50: number;
-    p99: number;
-    total: number;
-  }
   interface Result {
-    requests: Histogram;
-    latency: Histogram;
+    requests: { total: number };
     errors: number;
     timeouts: number;
     non2xx: number;
     statusCodeStats: Record<string, { count: number }>;
-    duration: number;
   }
   /** A run: its result once it ends, its answers as they come; `stop` ends it early. */
   interface Run extends PromiseLike<Result> {
