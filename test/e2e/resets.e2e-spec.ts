@@ -48,6 +48,15 @@ async function everything() {
 }
 
 describe('POST /reset_history', () => {
+  it('takes its confirmation trimmed, as every string field, and refuses another word changing nothing', async () => {
+    await studied();
+    const before = await everything();
+    expectProblem(await client.post('/reset_history', { confirm: 'reset history' }), 400);
+    expect(await everything()).toEqual(before);
+    await client.post('/reset_history', { confirm: ' reset_history\n' }).expect(200);
+    expect((await client.reviews()).total).toBe(0);
+  });
+
   it('deletes every session, activity and review and zeroes the counters; words, groups and apps stay', async () => {
     const { animals, colours, app, session: studiedSession } = await studied();
     const before = await inventory();
