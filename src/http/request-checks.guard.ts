@@ -5,7 +5,8 @@ import {
   NotFoundException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
+import { isUtf8 } from 'node:buffer';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request } from 'express';
 import { ValidationFailedException } from './problem-document.js';
 import type { Operations } from './operations.js';
@@ -51,6 +52,16 @@ export function isInUtf8(request: IncomingMessage, mediaTypes: string[]): boolea
 /** `application/json`, with no charset or UTF-8 (JSON is UTF-8, RFC 8259). */
 export function isJsonInUtf8(request: IncomingMessage): boolean {
   return isInUtf8(request, ['application/json']);
+}
+
+/**
+ * The JSON parsers' `verify`: a body whose bytes are no UTF-8 is a 400. Decoded, each such byte would become U+FFFD
+ * and be stored in place of what the client meant.
+ */
+export function verifyUtf8(_request: IncomingMessage, _response: ServerResponse, body: Buffer): void {
+  if (!isUtf8(body)) {
+    throw new BadRequestException('The request body is not UTF-8');
+  }
 }
 
 const unknownFields = (fields: string[]) =>

@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import request from 'supertest';
 import { WordsService } from '../../src/words/words.service.js';
 import {
+  API,
   api,
   countRows,
   expectInvalid,
@@ -149,6 +150,24 @@ describe('request bodies', () => {
         .set('Content-Type', 'application/json; charset=utf-8')
         .send(json)
         .expect(route.method === 'post' && !route.path.includes(':id') ? 201 : 200);
+    },
+  );
+
+  it.each([
+    ['POST /groups', '/groups', ['{"name":"Caf', '"}']],
+    ['POST /words/import', '/words/import', ['{"words":[{"thai":"กาแฟ","english":"caf', '"}]}']],
+  ])(
+    '%s: 400 for a JSON body whose bytes are not UTF-8 (here é in Latin-1), nothing written',
+    async (_label, path, [head, tail]) => {
+      const before = await snapshot();
+      const bytes = Buffer.concat([Buffer.from(head), Buffer.from([0xe9]), Buffer.from(tail)]);
+      const response = await request(t.http)
+        .post(API + path)
+        .set('Content-Type', 'application/json')
+        .serialize(((data: Buffer) => data) as unknown as (body: unknown) => string)
+        .send(bytes);
+      expect(expectProblem(response, 400).detail).toBe('The request body is not UTF-8');
+      expect(await snapshot()).toEqual(before);
     },
   );
 
