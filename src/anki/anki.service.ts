@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { EntityManager } from '@mikro-orm/sql';
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { maxLength } from 'class-validator';
 import type { Environment } from '../config.js';
 import type { ImportedAnswer } from '../reviews/cards.service.js';
 import { ReviewsService } from '../reviews/reviews.service.js';
 import type { OnDuplicate } from '../words/dto/word-transfer.dto.js';
-import { MAX_WORD_TEXT } from '../words/dto/word-input.dto.js';
+import { MAX_WORD_TEXT } from '../words/dto/word.dto.js';
 import { MAX_GROUP_NAME } from '../groups/dto/group-input.dto.js';
 import { type ImportRow, wordKey } from '../words/word-import.rows.js';
 import { type StoredWord, WordTransferService } from '../words/word-transfer.service.js';
@@ -73,11 +74,12 @@ export class AnkiService {
         fail(mapped.reason);
         continue;
       }
-      if (mapped.thai.length > MAX_WORD_TEXT || mapped.english.length > MAX_WORD_TEXT) {
-        fail(`${mapped.thai.length > MAX_WORD_TEXT ? 'thai' : 'english'} is longer than ${MAX_WORD_TEXT} characters`);
+      const tooLong = (['thai', 'english'] as const).find((field) => !maxLength(mapped[field], MAX_WORD_TEXT));
+      if (tooLong) {
+        fail(`${tooLong} is longer than ${MAX_WORD_TEXT} characters`);
         continue;
       }
-      const longDeck = note.decks.find((deck) => deck.length > MAX_GROUP_NAME);
+      const longDeck = note.decks.find((deck) => !maxLength(deck, MAX_GROUP_NAME));
       if (longDeck) {
         fail(`deck "${longDeck}" is longer than ${MAX_GROUP_NAME} characters, which a group name cannot be`);
         continue;

@@ -1,16 +1,17 @@
+import { maxLength } from 'class-validator';
 import { CsvError, parse } from 'csv-parse/sync';
 import { isJsonObject } from '../core/json.js';
 import { type FieldErrorDto, ValidationFailedException } from '../http/problem-document.js';
 import {
   CSV_COLUMNS,
   CSV_READ_ONLY_COLUMNS,
-  GROUP_SEPARATOR,
-  MAX_GROUPS_PER_WORD,
+  groupNamesOf,
   MAX_IMPORT_ROWS,
   ON_DUPLICATE,
   type OnDuplicate,
 } from './dto/word-transfer.dto.js';
-import { MAX_WORD_TEXT } from './dto/word-input.dto.js';
+import { MAX_WORD_TEXT } from './dto/word.dto.js';
+import { MAX_GROUPS_PER_WORD, partsToStore, romanizationProblem } from './dto/word-input.dto.js';
 import { MAX_GROUP_NAME } from '../groups/dto/group-input.dto.js';
 import type { WordParts } from './word.entity.js';
 
@@ -78,7 +79,7 @@ class RowChecks {
     if (text === '') {
       return this.fail(field, 'should not be empty');
     }
-    return text.length > max ? this.fail(field, `must be shorter than or equal to ${max} characters`) : text;
+    return maxLength(text, max) ? text : this.fail(field, `must be shorter than or equal to ${max} characters`);
   }
 
   /** The fields an export carries, ignored: each as an export writes it, if it is there. */
@@ -107,7 +108,7 @@ class RowChecks {
       if (name === '') {
         return this.fail(field, 'each value should not be empty');
       }
-      if (name.length > MAX_GROUP_NAME) {
+      if (!maxLength(name, MAX_GROUP_NAME)) {
         return this.fail(field, `each value must be shorter than or equal to ${MAX_GROUP_NAME} characters`);
       }
       names.push(name);
@@ -184,10 +185,12 @@ export function rowsOfJson(body: unknown): ImportRows {
     checks.exported(word);
     const thai = checks.text('thai', word.thai);
     const english = checks.text('english', word.english);
-    // parts is stored exactly as sent.
+    // parts is stored as sent, as `POST /words` stores it.
     const parts = word.parts as WordParts | undefined;
     if (parts !== undefined && !isJsonObject(parts)) {
       checks.fail('parts', 'must be an object');
+    } else if (parts !== undefined && romanizationProblem(parts) !== undefined) {
+      checks.fail('parts', `parts.${romanizationProblem(parts)}`);
     }
     const groups = word.groups === undefined ? [] : checks.groupNames('groups', word.groups);
     if (checks.errors.length > 0) {
@@ -198,7 +201,7 @@ export function rowsOfJson(body: unknown): ImportRows {
       row: checks.row,
       thai: thai!,
       english: english!,
-      parts: (stored) => parts ?? stored ?? {},
+      parts: (stored) => (parts ? partsToStore(parts) : (stored ?? {})),
       groups: groups!,
     });
   });
@@ -290,7 +293,7 @@ export function rowsOfCsv(text: string): ImportRows {
     const romanization = cell(romanizationAt, 'romanization');
     const partOfSpeech = cell(partOfSpeechAt, 'part_of_speech');
     // Empty names (`A||B`, a trailing `|`) are no names.
-    const names = groupsAt < 0 ? [] : cells[groupsAt].split(GROUP_SEPARATOR).filter((name) => name.trim() !== '');
+    const names = groupsAt < 0 ? [] : groupNamesOf(cells[groupsAt]).filter((name) => name.trim() !== '');
     const groups = checks.groupNames('groups', names);
     if (checks.errors.length > 0) {
       errors.push(...checks.errors);

@@ -13,7 +13,7 @@ import {
   type ExportedWordDto,
   ExportedWordsDto,
   ExportWordsQueryDto,
-  GROUP_SEPARATOR,
+  groupNamesCell,
   ImportReportDto,
   ImportWordsDto,
   ImportWordsQueryDto,
@@ -33,8 +33,9 @@ Adds many words at once, all or nothing, from JSON or CSV (UTF-8, with or withou
   A JSON export (\`GET /words/export?format=json\`) is such a body; its read-only fields are ignored.
 - **CSV** (\`text/csv\`): a header row naming the columns \`thai,english,romanization,part_of_speech,groups\`
   (\`thai\` and \`english\` are required, the order is free, an export's \`id,correct_count,wrong_count\` are
-  ignored), then one word a row. \`groups\` holds names separated by \`|\`; \`romanization\` and
-  \`part_of_speech\` go into \`parts\`. Empty rows are skipped. \`on_duplicate\` is a query parameter.
+  ignored), then one word a row. \`groups\` holds names separated by \`|\` (a \`|\` or \`\\\` within a name
+  written \`\\|\` or \`\\\\\`); \`romanization\` and \`part_of_speech\` go into \`parts\`. Empty rows
+  are skipped. \`on_duplicate\` is a query parameter.
 
 A word is a duplicate when its thai and english (ignoring case) are a stored word's; \`on_duplicate\` says
 what happens then. Groups are matched by name ignoring case, and created when none has the name. A file
@@ -70,7 +71,7 @@ const csvRecord = (word: ExportedWordDto) => {
     word.english,
     text(word.parts.romanization),
     text(word.parts.part_of_speech),
-    word.groups.join(GROUP_SEPARATOR),
+    groupNamesCell(word.groups),
     word.id,
     word.correct_count,
     word.wrong_count,

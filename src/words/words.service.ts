@@ -14,7 +14,7 @@ import {
   type WordDetailDto,
   type WordDto,
 } from './dto/word.dto.js';
-import type { CreateWordDto, UpdateWordDto } from './dto/word-input.dto.js';
+import { type CreateWordDto, partsToStore, type UpdateWordDto } from './dto/word-input.dto.js';
 import type { GroupWordsQueryDto, ListWordsQueryDto, WordSort } from './dto/list-words.query.js';
 import { relevanceOf, wordSearch } from './search.js';
 import { Word } from './word.entity.js';
@@ -160,7 +160,11 @@ export class WordsService {
   async create(input: CreateWordDto): Promise<WordDetailDto> {
     const id = await this.em.transactional(async (em) => {
       await this.assertUnique(input.thai, input.english);
-      const word = em.create(Word, { thai: input.thai, english: input.english, parts: input.parts ?? {} });
+      const word = em.create(Word, {
+        thai: input.thai,
+        english: input.english,
+        parts: partsToStore(input.parts ?? {}),
+      });
       await em.flush();
       await this.groups.join(word.id, input.group_ids ?? []);
       return word.id;
@@ -175,7 +179,7 @@ export class WordsService {
       const thai = input.thai ?? word.thai;
       const english = input.english ?? word.english;
       await this.assertUnique(thai, english, id);
-      em.assign(word, { thai, english, ...(input.parts && { parts: input.parts }) });
+      em.assign(word, { thai, english, ...(input.parts && { parts: partsToStore(input.parts) }) });
     });
     const word = await this.findWord(id);
     return this.detailOf(toWordDto(word), word.lastReviewedAt);

@@ -258,6 +258,34 @@ describe('POST /words/import as JSON', () => {
     expect((await client.getGroup(food.id)).words_count).toBe(1);
   });
 
+  it('checks a word as POST /words does: an emoji is one character, a romanization trimmed text of 200', async () => {
+    const english = '😀'.repeat(150);
+    const group = '🐱'.repeat(60);
+    await client.post('/words', { thai: 'อีโมจิ', english }).expect(201);
+    await client.post('/groups', { name: group }).expect(201);
+    const groups = [group, ...Array.from({ length: 100 }, (_, i) => `Group ${i}`)];
+    const word = { thai: 'อีโมจิสอง', english, parts: { romanization: ' imoji ' }, groups };
+    expect((await importJson({ words: [word] }).expect(200)).body.created).toBe(1);
+    expect((await storedWords()).find((stored) => stored.thai === 'อีโมจิสอง')).toMatchObject({
+      parts: { romanization: 'imoji' },
+      groups: expect.arrayContaining([group, 'Group 99']),
+    });
+
+    const problem = expectProblem(
+      await importJson({
+        words: [
+          { thai: 'ก', english: 'a', parts: { romanization: 'k'.repeat(201) } },
+          { thai: 'ข', english: 'b', parts: { romanization: ['k'] } },
+        ],
+      }),
+      400,
+    );
+    expect(problem.errors).toEqual([
+      { row: 1, field: 'parts', message: 'parts.romanization must be shorter than or equal to 200 characters' },
+      { row: 2, field: 'parts', message: 'parts.romanization must be a string' },
+    ]);
+  });
+
   it('an empty list imports nothing', async () => {
     expect((await importJson({ words: [] }).expect(200)).body).toEqual(report({}));
   });
@@ -690,6 +718,13 @@ describe('export → import round trip', () => {
         RICE,
         { thai: 'ไม่เป็นไร', english: 'never mind,\n"no problem"' },
         { thai: 'หมา', english: 'Dog', parts: { note: null }, groups: ['Animals'] },
+        // Names with the separator of a CSV cell of groups, and its escape, in them.
+        {
+          thai: 'กล้วย',
+          english: '🍌'.repeat(150),
+          parts: { romanization: 'kluai' },
+          groups: ['Fruit|Veg \\ Misc', '\\|'],
+        },
       ],
     }).expect(200);
     await client.createGroup('Empty');
@@ -706,7 +741,7 @@ describe('export → import round trip', () => {
       await inventory();
       const [animals] = await sql<{ id: number }>(t, "select id from groups where name = 'Animals'");
       const exported = (await exportWords(`format=${format}${scope && `&group_id=${animals.id}`}`).expect(200)).body;
-      const count = scope ? 2 : 4;
+      const count = scope ? 2 : 5;
       const before = await allRows(t);
 
       const send = (mode: string) =>

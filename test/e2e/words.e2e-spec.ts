@@ -77,6 +77,19 @@ describe('POST /words', () => {
     expect((await client.getWord(created.body.id)).parts).toEqual(expected);
   });
 
+  it('trims the romanization, which is searched and sorted, and takes 200 characters of it, astral ones too', async () => {
+    // Random letters: PostgreSQL's index would compress a repeated one into a few bytes.
+    const random = Array.from({ length: 200 }, (_, i) => String.fromCodePoint(0x1f600 + ((i * 37) % 80))).join('');
+    const word = await client.createWord({ thai: 'ไก่', english: 'chicken', parts: { romanization: ` ${random}\n` } });
+    expect(word.parts).toEqual({ romanization: random });
+    const patched = await client
+      .patch(`/words/${word.id}`, { parts: { romanization: '  kai ', note: ' x ' } })
+      .expect(200);
+    expect(patched.body.parts).toEqual({ romanization: 'kai', note: ' x ' });
+    expectInvalid(await client.patch(`/words/${word.id}`, { parts: { romanization: `${random}k` } }), 'parts');
+    expect((await client.getWord(word.id)).parts).toEqual({ romanization: 'kai', note: ' x ' });
+  });
+
   it.each(['น้ำ', 'ครับ', 'ไม่เป็นไร', 'กิ๊ก', 'สวัสดี 🙏'])('round-trips Thai text %s unchanged', async (thai) => {
     const word = await client.createWord({ thai, english: 'text' });
     expect(word.thai).toBe(thai);
@@ -102,6 +115,12 @@ describe('POST /words', () => {
     ['english a boolean', { thai: 'ก', english: true }, 'english'],
     ['parts an array', { thai: 'ก', english: 'x', parts: ['a'] }, 'parts'],
     ['parts a string', { thai: 'ก', english: 'x', parts: 'noun' }, 'parts'],
+    ['a romanization that is a number', { thai: 'ก', english: 'x', parts: { romanization: 7 } }, 'parts'],
+    [
+      'a romanization of 201 characters',
+      { thai: 'ก', english: 'x', parts: { romanization: 'k'.repeat(201) } },
+      'parts',
+    ],
     ['group_ids not an array', { thai: 'ก', english: 'x', group_ids: 1 }, 'group_ids'],
     ['group_ids with a string id', { thai: 'ก', english: 'x', group_ids: ['1'] }, 'group_ids'],
     ['group_ids with a boolean', { thai: 'ก', english: 'x', group_ids: [true] }, 'group_ids'],

@@ -3,7 +3,8 @@ import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 import { QueryBoolean, QueryId } from '../../core/http.js';
 import type { WordParts } from '../word.entity.js';
 import { WordDto } from './word.dto.js';
-import { MAX_WORD_TEXT } from './word-input.dto.js';
+import { MAX_WORD_TEXT } from './word.dto.js';
+import { MAX_GROUPS_PER_WORD } from './word-input.dto.js';
 import { MAX_GROUP_NAME } from '../../groups/dto/group-input.dto.js';
 
 /*
@@ -18,14 +19,32 @@ export type OnDuplicate = (typeof ON_DUPLICATE)[number];
 
 /** The most words one import takes (the body limit, IMPORT_BODY_LIMIT, bounds it too). */
 export const MAX_IMPORT_ROWS = 100_000;
-/** The most groups one imported word may name. */
-export const MAX_GROUPS_PER_WORD = 100;
 
 /** The columns of a CSV import, and of an export (which adds the read-only ones). */
 export const CSV_COLUMNS = ['thai', 'english', 'romanization', 'part_of_speech', 'groups'] as const;
 export const CSV_READ_ONLY_COLUMNS = ['id', 'correct_count', 'wrong_count'] as const;
-/** Separates the group names in a CSV cell. */
-export const GROUP_SEPARATOR = '|';
+/**
+ * A CSV cell of group names: separated by `|`, a `|` or `\` within a name written `\|` or `\\`, so that every
+ * name an export writes imports as itself.
+ */
+export const groupNamesCell = (names: string[]) => names.map((name) => name.replace(/[|\\]/g, '\\$&')).join('|');
+
+/** The group names of a CSV cell, as `groupNamesCell` writes them; a `\` before any other character is itself. */
+export function groupNamesOf(cell: string): string[] {
+  const names: string[] = [];
+  let name = '';
+  for (let at = 0; at < cell.length; at++) {
+    if (cell[at] === '\\' && (cell[at + 1] === '|' || cell[at + 1] === '\\')) {
+      name += cell[++at];
+    } else if (cell[at] === '|') {
+      names.push(name);
+      name = '';
+    } else {
+      name += cell[at];
+    }
+  }
+  return [...names, name];
+}
 
 const ON_DUPLICATE_DESCRIPTION =
   'A row whose thai and english (ignoring case) are a stored word’s: `skip` leaves the word as it is; ' +
@@ -55,7 +74,9 @@ export class ImportWordDto {
     type: 'object',
     additionalProperties: true,
     example: { romanization: 'maeo', part_of_speech: 'noun' },
-    description: 'Stored as sent; a new word without it has `{}`, an updated word keeps its own.',
+    description:
+      'Stored as sent, as `POST /words` stores it (`romanization` trimmed); a new word without it has `{}`, an ' +
+      'updated word keeps its own.',
   })
   parts?: WordParts;
 

@@ -4,6 +4,9 @@ import type { Word, WordParts } from '../word.entity.js';
 import { instantOf } from '../../database/dialect.js';
 import { DateTimeProperty, IntegerProperty } from '../../core/api-properties.js';
 
+/** The most characters a word's thai, its english, or its romanization may have. */
+export const MAX_WORD_TEXT = 200;
+
 /** The tones of Thai, as `parts.tones` names them. */
 export const TONES = ['mid', 'low', 'falling', 'high', 'rising'] as const;
 
@@ -19,14 +22,15 @@ export const WORD_PARTS_SCHEMA: ApiPropertyOptions & { description: string } = {
   type: 'object',
   additionalProperties: true,
   description:
-    'Free-form details of the word: any JSON object, stored and returned exactly as sent. The keys below have ' +
-    'a meaning (the seed data fills them all); each is optional, and others may be added.',
+    'Free-form details of the word: any JSON object, stored and returned as sent (`romanization` trimmed). The ' +
+    'keys below have a meaning (the seed data fills them all); each is optional, and others may be added.',
   properties: {
     romanization: {
       type: 'string',
       description:
         'RTGS romanization (no tones), the syllables of a word joined, words apart: `sawatdi`, `mai pen rai`. ' +
-        'Searched by `q` and sorted by `sort_by=romanization`.',
+        'Searched by `q` and sorted by `sort_by=romanization`: trimmed, as `thai` and `english` are.',
+      maxLength: MAX_WORD_TEXT,
       example: 'sawatdi',
     },
     phonetic: {
