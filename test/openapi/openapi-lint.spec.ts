@@ -106,6 +106,53 @@ describe('openapi.json conventions beyond Redocly’s rules', () => {
     );
   });
 
+  it('types every instant as a string', () => {
+    const instants = [...schemas(document)].filter(([, schema]) => schema.format === 'date-time');
+    expect(instants.length).toBeGreaterThan(10);
+    expect(instants.filter(([, schema]) => schema.type !== 'string').map(([pointer]) => pointer)).toEqual([]);
+  });
+
+  it('bounds every free text of a request body, as its validation does; the rest by the body limits', () => {
+    type Operation = { requestBody?: { content: Record<string, { schema: unknown }> } };
+    const bodies = Object.entries(document.paths as Record<string, Record<string, Operation>>).flatMap(
+      ([path, operations]) =>
+        Object.entries(operations).flatMap(([method, operation]) =>
+          Object.entries(operation.requestBody?.content ?? {}).map(
+            ([mediaType, { schema }]) => [`${method.toUpperCase()} ${path} ${mediaType}`, schema] as const,
+          ),
+        ),
+    );
+    const reached = new Set<string>();
+    const unbounded: string[] = [];
+    const visit = (value: unknown, pointer: string) => {
+      for (const [at, schema] of schemas(value, pointer)) {
+        if (schema.type === 'string' && !schema.enum && !schema.format && schema.maxLength === undefined) {
+          unbounded.push(at);
+        }
+      }
+      for (const [, name] of JSON.stringify(value).matchAll(/"\$ref":"#\/components\/schemas\/(\w+)"/g)) {
+        if (!reached.has(name)) {
+          reached.add(name);
+          visit(document.components.schemas[name], `#/components/schemas/${name}`);
+        }
+      }
+    };
+    bodies.forEach(([label, schema]) => visit(schema, label));
+    expect(reached.size).toBeGreaterThan(10);
+    expect(unbounded.sort()).toEqual(
+      [
+        // A whole CSV file (IMPORT_BODY_LIMIT).
+        'POST /api/v1/words/import text/csv',
+        // Free-form parts, stored as sent (BODY_LIMIT).
+        ...['CreateWordDto', 'UpdateWordDto'].flatMap((dto) =>
+          ['phonetic', 'part_of_speech'].map((key) => `#/components/schemas/${dto}/properties/parts/properties/${key}`),
+        ),
+        // A JSON text in a form field beside the package (the form's limits).
+        'POST /api/v1/import/anki multipart/form-data/properties/field_map',
+      ].sort(),
+    );
+  });
+
   it('declares no default in a request body, which generated clients would make required', () => {
     const bodies = Object.entries(document.components.schemas).filter(([name]) => /^(Create|Update)/.test(name));
     expect(bodies.length).toBeGreaterThan(0);

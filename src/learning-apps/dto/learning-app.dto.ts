@@ -61,13 +61,18 @@ export class CreateLearningAppDto {
   @MaxLength(2000)
   description?: string;
 
-  @ApiProperty({ example: 'https://apps.example/flashcards', description: 'Absolute http(s) URL.' })
+  @ApiProperty({ maxLength: 2000, example: 'https://apps.example/flashcards', description: 'Absolute http(s) URL.' })
   @Trim()
   @IsHttpUrl()
   @MaxLength(2000)
   launch_url!: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'https://apps.example/flashcards.png' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: 2000,
+    example: 'https://apps.example/flashcards.png',
+  })
   @ValidateIf((_, value) => value !== null && value !== undefined)
   @Trim()
   @IsHttpUrl()

@@ -38,7 +38,7 @@ export class CardDto {
   @ApiProperty({ minimum: 0, maximum: 1, example: 0.87, description: 'The probability of recalling the word now.' })
   retrievability!: number;
 
-  @ApiProperty({ format: 'date-time', nullable: true })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
   last_review!: string | null;
 }
 
@@ -112,7 +112,7 @@ export class SrsParametersDto {
   @ApiProperty({ enum: ['default', 'fitted'], description: 'FSRS’s defaults, or fitted to this learner’s log.' })
   source!: 'default' | 'fitted';
 
-  @ApiProperty({ format: 'date-time', nullable: true })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
   fitted_at!: string | null;
 
   @ApiProperty({ type: 'integer', nullable: true, description: 'The training reviews of the fit.' })
