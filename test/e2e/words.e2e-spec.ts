@@ -455,6 +455,15 @@ describe('GET /words', () => {
       );
     });
 
+    it('sort_by=english: letters outside A–Z as the description says for each database', async () => {
+      await client.createWords(['ง', 'Épée'], ['จ', 'ésprit'], ['ฉ', 'éclair'], ['ช', 'Zulu']);
+      expect(englishOf(await client.get('/words?sort_by=english').expect(200))).toEqual(
+        dialect.name === 'sqlite'
+          ? ['apple', 'banana', 'Cherry', 'Zulu', 'Épée', 'éclair', 'ésprit']
+          : ['apple', 'banana', 'Cherry', 'éclair', 'Épée', 'ésprit', 'Zulu'],
+      );
+    });
+
     it.each(['thai', 'english', 'correct_count', 'wrong_count', 'created_at', 'romanization', 'id'])(
       'sort_by=%s reads the words in order from an index, in both orders: a deep page sorts nothing',
       async (sortBy) => {
