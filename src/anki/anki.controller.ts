@@ -35,8 +35,9 @@ all or nothing, as a \`multipart/form-data\` upload with the package in the fiel
 - **Audio** (\`[sound:x.mp3]\`) is stored and served at \`/media/{name}\`, with \`parts.audio\` pointing to it;
   images are counted, not stored.
 - **The review log becomes answers**: learn, review, relearn and filtered entries with an answer, at their
-  time, right for Hard, Good and Easy, wrong for Again; manual and rescheduled entries are skipped and
-  counted. Each word's FSRS card is computed from its whole history.
+  time, right for Hard, Good and Easy, wrong for Again; manual and rescheduled entries, and entries dated
+  before 1970 or in the future (a revlog id is its time), are skipped and counted. Each word's FSRS card is
+  computed from its whole history.
 - **Importing again is safe**: notes are matched by guid and reviews by revlog id, so the same package
   changes nothing the second time, and a later export adds only what is new.
 

@@ -20,6 +20,12 @@ import { mediaDirectory } from './media.js';
 /** Review log types: 0 learn, 1 review, 2 relearn, 3 filtered (cram); 4 manual and 5 rescheduled are no answers. */
 const ANSWER_TYPES = new Set([0, 1, 2, 3]);
 
+/**
+ * A revlog id is when the answer was given (epoch ms). One before 1970 or in the future was never an answer,
+ * and a future one would leave the word's card reviewed after now, which FSRS cannot schedule from.
+ */
+const isAnswerTime = (id: number, now: number) => Number.isSafeInteger(id) && id >= 0 && id <= now;
+
 export interface AnkiImportOptions {
   dryRun: boolean;
   onDuplicate: OnDuplicate;
@@ -129,8 +135,9 @@ export class AnkiService {
       const answers: ImportedAnswer[] = [];
       let skippedEntries = 0;
       let withoutWord = 0;
+      const now = Date.now();
       for (const entry of pkg.revlog) {
-        if (!ANSWER_TYPES.has(entry.type) || entry.ease < 1 || entry.ease > 4) {
+        if (!ANSWER_TYPES.has(entry.type) || entry.ease < 1 || entry.ease > 4 || !isAnswerTime(entry.id, now)) {
           skippedEntries += 1;
           continue;
         }

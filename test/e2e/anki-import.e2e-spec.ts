@@ -224,6 +224,24 @@ describe('Anki import (POST /import/anki)', () => {
     expect((await request(t.http).get('/media/khao.mp3')).status).toBe(404);
   });
 
+  it.each([
+    ['in the future', Date.parse('2100-01-01T00:00:00Z')],
+    ['before 1970', -5],
+  ])('skips and counts a review log entry dated %s, as no answer', async (_when, id) => {
+    const spec = thaiCollection();
+    spec.revlog.push({ id, cardId: 1700000002006, ease: 3, type: 1, time: 3000 });
+    const response = await upload(ankiPackage(spec, 'latest'));
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ ...EXPECTED_REPORT, reviews_skipped: EXPECTED_REPORT.reviews_skipped + 1 });
+
+    const { words, reviews } = await imported();
+    expect(words.find((word) => word.thai === 'น้ำ')).toMatchObject({ correct_count: 0, wrong_count: 0 });
+    expect(reviews.map((review) => review.anki_revlog_id)).not.toContain(id);
+    const [{ id: wordId }] = await sql<{ id: number }>(t, "select id from words where thai = 'น้ำ'");
+    expect((await request(t.http).get(`${API}/words/${wordId}`)).body.last_reviewed_at).toBeNull();
+    expect((await request(t.http).get(`${API}/words/${wordId}/schedule`)).status).toBe(200);
+  });
+
   it('changes nothing when the same package is imported again, and adds only what is new from a later export', async () => {
     await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
     const before = await allRows(t);

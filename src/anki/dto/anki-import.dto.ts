@@ -128,7 +128,11 @@ export class AnkiImportReportDto {
   @count('Review log entries recorded by an earlier import (matched by revlog id).')
   reviews_already_imported!: number;
 
-  @count('Manual and rescheduled entries (and filtered ones without an answer): not answers.', 12)
+  @count(
+    'Manual and rescheduled entries (and filtered ones without an answer), and entries dated before 1970 or in ' +
+      'the future: not answers.',
+    12,
+  )
   reviews_skipped!: number;
 
   @count('Entries of notes that did not become words (failed or skipped).')
