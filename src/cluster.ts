@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { DATABASE_PREPARED, databaseName, type Environment, validateEnvironment } from './config.js';
 import { PINO_LEVELS } from './http/logging.js';
+import { listeningOrigin } from './http/origin.js';
 import { messageOf } from './core/errors.js';
 
 /**
@@ -129,7 +130,7 @@ async function start(): Promise<void> {
     await stop(1);
     return;
   }
-  log.info(`${env.WORKERS} workers serve http://${env.HOST}:${env.PORT}/api/v1 on ${databaseName(env)}`);
+  log.info(`${env.WORKERS} workers serve ${listeningOrigin(env.HOST, env.PORT)}/api/v1 on ${databaseName(env)}`);
 }
 
 await start();

@@ -10,6 +10,7 @@ import { AppModule } from './app.module.js';
 import { configureApp, portalHttpAdapter } from './app.setup.js';
 import { DATABASE_PREPARED, databaseName, type Environment } from './config.js';
 import { quietStartup } from './http/logging.js';
+import { listeningOrigin } from './http/origin.js';
 import { dialect } from './database/dialect.js';
 import { CardsService } from './reviews/cards.service.js';
 import { IdempotencyService } from './reviews/idempotency.service.js';
@@ -120,7 +121,7 @@ async function bootstrap(): Promise<void> {
   } catch (error) {
     throw new Error(explain(error, env), { cause: error });
   }
-  const address = `http://${env.HOST}:${env.PORT}`;
+  const address = listeningOrigin(env.HOST, env.PORT);
   logger.log(`Serving ${address}/api/v1 (API docs at ${address}/api/docs)`);
 }
 

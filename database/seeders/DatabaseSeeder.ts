@@ -6,6 +6,7 @@ import { WordGroup } from '../../src/groups/word-group.entity.js';
 import { LearningApp } from '../../src/learning-apps/learning-app.entity.js';
 import { Word, type WordParts } from '../../src/words/word.entity.js';
 import { validateEnvironment } from '../../src/config.js';
+import { listeningOrigin } from '../../src/http/origin.js';
 
 interface SeedGroup {
   group: string;
@@ -21,10 +22,14 @@ interface SeedLearningApp {
 
 const SEEDS = new URL('../seeds/', import.meta.url);
 
-/** This portal's address as a browser reaches it: PUBLIC_URL, else where it listens. */
+/**
+ * This portal's address as a browser reaches it: PUBLIC_URL, else where it listens (the loopback address when it
+ * listens on every address).
+ */
 function portalAddress(): string {
   const { PUBLIC_URL, HOST, PORT } = validateEnvironment(process.env);
-  return (PUBLIC_URL ?? `http://${HOST === '0.0.0.0' ? '127.0.0.1' : HOST}:${PORT}`).replace(/\/+$/, '');
+  const host = HOST === '0.0.0.0' ? '127.0.0.1' : HOST === '::' ? '::1' : HOST;
+  return (PUBLIC_URL ?? listeningOrigin(host, PORT)).replace(/\/+$/, '');
 }
 
 function readJson<T>(relativePath: string): T {

@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import type { ConfigService } from '@nestjs/config';
 import type { Request } from 'express';
 import type { Environment } from '../config.js';
@@ -8,4 +9,9 @@ export function portalOrigin(config: ConfigService<Environment, true>, request: 
     config.get('PUBLIC_URL', { infer: true }) ??
     `${request.protocol}://${request.get('host') ?? `localhost:${config.get('PORT', { infer: true })}`}`
   ).replace(/\/+$/, '');
+}
+
+/** The `http://` origin of an address the server listens on: an IPv6 address in brackets, as URLs write it. */
+export function listeningOrigin(host: string, port: number): string {
+  return `http://${isIPv6(host) ? `[${host}]` : host}:${port}`;
 }

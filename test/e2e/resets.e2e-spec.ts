@@ -287,6 +287,31 @@ describe('seeding at start-up', () => {
     expect(await countRows(t, 'learning_apps')).toBeGreaterThanOrEqual(1);
   });
 
+  it.each([
+    ['::1', 'http://[::1]:3413'],
+    ['::', 'http://[::1]:3413'],
+    ['0.0.0.0', 'http://127.0.0.1:3413'],
+  ])('gives the example app a launch URL that launches when HOST is %s', async (host, origin) => {
+    const env = { HOST: process.env.HOST, PORT: process.env.PORT, PUBLIC_URL: process.env.PUBLIC_URL };
+    Object.assign(process.env, { HOST: host, PORT: '3413' });
+    delete process.env.PUBLIC_URL;
+    try {
+      await clearDatabase(t);
+      await seed(t.orm);
+    } finally {
+      for (const [name, value] of Object.entries(env)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+    const [app] = (await client.get('/learning_apps').expect(200)).body.items;
+    expect(app.launch_url).toBe(`${origin}/apps/flashcards/`);
+    const [group] = (await client.get('/groups').expect(200)).body.items;
+    const launch = await client.post(`/learning_apps/${app.id}/launch`, { group_id: group.id });
+    expect(launch.status).toBe(201);
+    expect(launch.body.launch_url).toMatch(`${origin}/apps/flashcards/?session_id=`);
+  });
+
   it('leaves a portal in use alone, even one whose every word was deleted', async () => {
     await clearDatabase(t);
     await client.createGroup('My group');
