@@ -56,14 +56,6 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
   );
   // The learning apps built into the portal (plain files: `apps/<app>/`), at /apps/.
   app.useStaticAssets(fileURLToPath(new URL('../apps/', import.meta.url)), { prefix: '/apps/' });
-  // Media files (audio of imported Anki notes), at /media/.
-  app.useStaticAssets(
-    mediaDirectory({
-      MEDIA_PATH: config.get('MEDIA_PATH', { infer: true }),
-      DATABASE_PATH: config.get('DATABASE_PATH', { infer: true }),
-    }),
-    { prefix: '/media/', dotfiles: 'deny', index: false },
-  );
   // A bulk import takes a whole vocabulary, as JSON or CSV: its own parsers and limit, before the global one.
   app.use(IMPORT_PATH, ...importBodyParsers(config.get('IMPORT_BODY_LIMIT', { infer: true })));
   // xAPI statements come as JSON or multipart/mixed (with attachments): read as bytes, parsed by the resource.
@@ -89,6 +81,20 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
   const operations = new Operations(document);
   // Launched learning apps are web pages served from their own origins; what destroys data is not for them.
   app.enableCors(corsOptions(operations, config.get('CORS_ORIGINS', { infer: true }).split(',').filter(Boolean)));
+  // Media files (audio of imported Anki notes), at /media/: words' parts.audio, which launched apps on other origins
+  // play or fetch, so served after CORS and with a resource policy that lets other origins load them.
+  app.useStaticAssets(
+    mediaDirectory({
+      MEDIA_PATH: config.get('MEDIA_PATH', { infer: true }),
+      DATABASE_PATH: config.get('DATABASE_PATH', { infer: true }),
+    }),
+    {
+      prefix: '/media/',
+      dotfiles: 'deny',
+      index: false,
+      setHeaders: (response) => response.setHeader('Cross-Origin-Resource-Policy', 'cross-origin'),
+    },
+  );
   // Each request works in its own fork of the EntityManager, mounted here once, before the routes, as the request log
   // and the metrics are above: Nest's consumer would mount a middleware on each of the 17 paths the global prefix, its
   // exclusions and their routes make, a router layer that every request is matched against. Mounted once, these took

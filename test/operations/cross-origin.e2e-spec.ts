@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { allRows, expectInvalid, expectProblem, sql } from '../api.js';
 import { type TestApp, useEmptyTestApp, useTestApp } from '../app.js';
@@ -191,5 +194,29 @@ describe('CORS preflights with CORS_ORIGINS empty (the default)', () => {
   it.each(OPEN)('%s %s: * from any origin', async (method, path) => {
     const response = await preflight(t, method, path, EVIL).expect(204);
     expect(response.headers['access-control-allow-origin']).toBe('*');
+  });
+});
+
+describe('media files (/media/) from other origins', () => {
+  const media = mkdtempSync(join(tmpdir(), 'cross-origin-media-'));
+  writeFileSync(join(media, 'khao.mp3'), 'ID3 fake audio');
+  const t = useTestApp({ MEDIA_PATH: media });
+  afterAll(() => rmSync(media, { recursive: true, force: true }));
+
+  // A launched app plays a word's parts.audio, or fetches it, from its own origin.
+  it.each(['get', 'head'] as const)('%s is readable and embeddable from any origin', async (method) => {
+    const response = await request(t.http)[method]('/media/khao.mp3').set('Origin', EVIL).expect(200);
+    expect(response.headers['access-control-allow-origin']).toBe('*');
+    expect(response.headers['cross-origin-resource-policy']).toBe('cross-origin');
+  });
+
+  it('a preflight is answered for any origin', async () => {
+    const response = await preflight(t, 'GET', '/media/khao.mp3', EVIL).expect(204);
+    expect(response.headers['access-control-allow-origin']).toBe('*');
+  });
+
+  it('the API keeps its own resource policy', async () => {
+    const response = await request(t.http).get('/api/v1/words').set('Origin', EVIL).expect(200);
+    expect(response.headers['cross-origin-resource-policy']).toBe('same-origin');
   });
 });
