@@ -41,15 +41,7 @@ function isMostlyThai(text: string): boolean {
   return letters.length > 0 && thai * 2 > letters.length;
 }
 
-const extensionOf = (name: string) => /\.([a-z0-9]+)$/i.exec(name)?.[1].toLowerCase() ?? '';
-
-/** A media name that is a plain file name: no folder, no leading dot, no control characters. */
-export const isSafeMediaName = (name: string) =>
-  name.length > 0 &&
-  name.length <= 200 &&
-  !/[/\\]/.test(name) &&
-  ![...name].some((char) => char.charCodeAt(0) < 0x20) &&
-  !name.startsWith('.');
+export const extensionOf = (name: string) => /\.([a-z0-9]+)$/i.exec(name)?.[1].toLowerCase() ?? '';
 
 export interface MappedNote {
   thai: string;

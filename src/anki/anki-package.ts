@@ -47,8 +47,8 @@ export interface AnkiPackage {
   revlog: AnkiReview[];
   /** The media files the package carries, by name. */
   mediaNames: Set<string>;
-  /** The contents of these media files. */
-  readMedia(names: string[]): Map<string, Uint8Array>;
+  /** The contents of these media files (those the package carries), unpacked a batch at a time. */
+  readMedia(names: string[]): Iterable<[name: string, content: Uint8Array]>;
 }
 
 const VERSIONS: Record<number, AnkiFormat> = { 1: 'legacy1', 2: 'legacy2', 3: 'latest' };
@@ -280,19 +280,15 @@ export function readAnkiPackage(data: Uint8Array): AnkiPackage {
     notes,
     revlog,
     mediaNames: new Set(zipNameOf.keys()),
-    readMedia(names: string[]): Map<string, Uint8Array> {
-      const contents = new Map<string, Uint8Array>();
+    *readMedia(names: string[]): Iterable<[name: string, content: Uint8Array]> {
       const packaged = names.filter((name) => zipNameOf.has(name));
       for (const batch of chunksOf(packaged, MEDIA_BATCH)) {
         const wanted = new Map(batch.map((name) => [zipNameOf.get(name)!, name]));
         for (const [zipName, content] of Object.entries(unzip(data, (name) => wanted.has(name)))) {
-          contents.set(
-            wanted.get(zipName)!,
-            format === 'latest' ? zstd(content, `The media file ${wanted.get(zipName)}`) : content,
-          );
+          const name = wanted.get(zipName)!;
+          yield [name, format === 'latest' ? zstd(content, `The media file ${name}`) : content];
         }
       }
-      return contents;
     },
   };
 }

@@ -32,8 +32,9 @@ all or nothing, as a \`multipart/form-data\` upload with the package in the fiel
   \`parts.tags\`, the note's guid into \`parts.anki_guid\`. A note found by its guid updates its word.
 - **Decks become groups** (\`Thai::Food\`, by name ignoring case, created when missing); a word joins the
   decks of all its cards.
-- **Audio** (\`[sound:x.mp3]\`) is stored and served at \`/media/{name}\`, with \`parts.audio\` pointing to it;
-  images are counted, not stored.
+- **Audio** (\`[sound:x.mp3]\`) is stored and served at \`/media/{SHA-256 of its bytes}.{extension}\`, with
+  \`parts.audio\` pointing to it: files of one name from different packages never overwrite each other, and
+  the same bytes are stored once. Images are counted, not stored.
 - **The review log becomes answers**: learn, review, relearn and filtered entries with an answer, at their
   time, right for Hard, Good and Easy, wrong for Again; manual and rescheduled entries, and entries dated
   before 1970 or in the future (a revlog id is its time), are skipped and counted. Each word's FSRS card is

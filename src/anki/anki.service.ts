@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EntityManager } from '@mikro-orm/sql';
 import { BadRequestException, Injectable } from '@nestjs/common';
@@ -12,10 +12,22 @@ import { MAX_WORD_TEXT } from '../words/dto/word.dto.js';
 import { MAX_GROUP_NAME } from '../groups/dto/group-input.dto.js';
 import { type ImportRow, wordKey } from '../words/word-import.rows.js';
 import { type StoredWord, WordTransferService } from '../words/word-transfer.service.js';
-import { type FieldMap, isSafeMediaName, mapNote } from './anki-notes.js';
-import { AnkiPackageError, readAnkiPackage } from './anki-package.js';
+import { type FieldMap, mapNote } from './anki-notes.js';
+import { type AnkiPackage, AnkiPackageError, readAnkiPackage } from './anki-package.js';
 import type { AnkiFailedNoteDto, AnkiImportReportDto } from './dto/anki-import.dto.js';
-import { mediaDirectory } from './media.js';
+import { mediaDirectory, storedMediaName } from './media.js';
+
+/** Reads from the package; what it cannot read is a 400 saying why. */
+function fromPackage<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof AnkiPackageError) {
+      throw new BadRequestException(error.message);
+    }
+    throw error;
+  }
+}
 
 /** Review log types: 0 learn, 1 review, 2 relearn, 3 filtered (cram); 4 manual and 5 rescheduled are no answers. */
 const ANSWER_TYPES = new Set([0, 1, 2, 3]);
@@ -54,21 +66,19 @@ export class AnkiService {
   }
 
   async import(data: Uint8Array, options: AnkiImportOptions): Promise<AnkiImportReportDto> {
-    let pkg;
-    try {
-      pkg = readAnkiPackage(data);
-    } catch (error) {
-      if (error instanceof AnkiPackageError) {
-        throw new BadRequestException(error.message);
-      }
-      throw error;
-    }
+    const pkg = fromPackage(() => readAnkiPackage(data));
     const failed: AnkiFailedNoteDto[] = [];
     const rows: ImportRow[] = [];
     const rowOfNote = new Map<number, ImportRow>();
     const rowOfKey = new Map<string, ImportRow>();
     const guidOfRow = new Map<ImportRow, string>();
     const audio = new Set<string>();
+    // The stored name of each audio file (by its content), known once the notes are read: parts are built later.
+    const storedAudio = new Map<string, string>();
+    const audioPart = (name: string | undefined) => {
+      const stored = name === undefined ? undefined : storedAudio.get(name);
+      return stored === undefined ? {} : { audio: `/media/${stored}` };
+    };
     const images = new Set<string>();
     let merged = 0;
     let missingMedia = 0;
@@ -91,10 +101,9 @@ export class AnkiService {
         continue;
       }
       mapped.images.forEach((name) => images.add(name));
-      const stored = mapped.audio.filter((name) => isSafeMediaName(name) && pkg.mediaNames.has(name));
-      missingMedia += mapped.audio.length - stored.length;
-      stored.forEach((name) => audio.add(name));
-      const parts = { ...mapped.parts, ...(stored.length > 0 && { audio: `/media/${encodeURIComponent(stored[0])}` }) };
+      const packaged = mapped.audio.filter((name) => pkg.mediaNames.has(name));
+      missingMedia += mapped.audio.length - packaged.length;
+      packaged.forEach((name) => audio.add(name));
       const key = wordKey(mapped.thai, mapped.english);
       const same = rowOfKey.get(key);
       if (same) {
@@ -107,7 +116,7 @@ export class AnkiService {
         row: rows.length + 1,
         thai: mapped.thai,
         english: mapped.english,
-        parts: (storedParts) => ({ ...storedParts, ...parts }),
+        parts: (storedParts) => ({ ...storedParts, ...mapped.parts, ...audioPart(packaged[0]) }),
         groups: [...note.decks],
       };
       rows.push(row);
@@ -115,6 +124,11 @@ export class AnkiService {
       rowOfNote.set(note.id, row);
       guidOfRow.set(row, note.guid);
     }
+    fromPackage(() => {
+      for (const [name, content] of pkg.readMedia([...audio])) {
+        storedAudio.set(name, storedMediaName(name, content));
+      }
+    });
 
     return this.em.transactional(async () => {
       const byGuid = await this.words.findByPart('anki_guid', [...guidOfRow.values()]);
@@ -151,7 +165,7 @@ export class AnkiService {
       }
       pkg.revlog.length = 0;
       const history = await this.reviews.importHistory(answers, options.dryRun);
-      const media = this.storeMedia(pkg.readMedia.bind(pkg), [...audio], options.dryRun);
+      const media = this.storeMedia(pkg, storedAudio, options.dryRun);
       return {
         dry_run: options.dryRun,
         format: pkg.format,
@@ -176,32 +190,33 @@ export class AnkiService {
     });
   }
 
-  /** Writes the audio files that are not stored with the same content already (each through a temporary file). */
+  /**
+   * Writes the audio files not stored yet (each through a temporary file). A file's name is its content, so one
+   * stored already holds these bytes, from this package or another.
+   */
   private storeMedia(
-    read: (names: string[]) => Map<string, Uint8Array>,
-    names: string[],
+    pkg: AnkiPackage,
+    storedNames: Map<string, string>,
     dryRun: boolean,
   ): { stored: number; unchanged: number } {
-    let stored = 0;
-    let unchanged = 0;
-    if (names.length === 0) {
-      return { stored, unchanged };
-    }
-    if (!dryRun) {
-      mkdirSync(this.mediaDir, { recursive: true });
-    }
-    for (const [name, content] of read(names)) {
-      const path = join(this.mediaDir, name);
-      if (existsSync(path) && Buffer.from(content).equals(readFileSync(path))) {
-        unchanged += 1;
-        continue;
+    const unchanged = new Set<string>();
+    const missing = new Map<string, string>();
+    for (const [name, stored] of storedNames) {
+      if (existsSync(join(this.mediaDir, stored))) {
+        unchanged.add(stored);
+      } else if (!missing.has(stored)) {
+        missing.set(stored, name);
       }
-      stored += 1;
-      if (!dryRun) {
+    }
+    if (!dryRun && missing.size > 0) {
+      mkdirSync(this.mediaDir, { recursive: true });
+      // Read once already (for their names), so they unpack without fail.
+      for (const [name, content] of pkg.readMedia([...missing.values()])) {
+        const path = join(this.mediaDir, storedNames.get(name)!);
         writeFileSync(`${path}.part`, content);
         renameSync(`${path}.part`, path);
       }
     }
-    return { stored, unchanged };
+    return { stored: missing.size, unchanged: unchanged.size };
   }
 }

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { extensionOf } from './anki-notes.js';
 
 /** Where media files are kept and served from (/media/): MEDIA_PATH, else `media/` beside the database file. */
 export function mediaDirectory(config: { MEDIA_PATH?: string; DATABASE_PATH: string }): string {
@@ -15,4 +17,13 @@ export function mediaDirectory(config: { MEDIA_PATH?: string; DATABASE_PATH: str
 export function bytesOf(size: string): number {
   const [amount, unit] = /^(\d+)(b|kb|mb)$/i.exec(size)?.slice(1) ?? ['0', 'b'];
   return Number(amount) * { b: 1, kb: 1024, mb: 1024 * 1024 }[unit!.toLowerCase() as 'b' | 'kb' | 'mb'];
+}
+
+/**
+ * The name a media file is stored and served under: its content's SHA-256 and its extension (for its type).
+ * Packages name files as they like, so two packages' `one.mp3` may differ: by content, different bytes never
+ * share a name, and the same bytes are stored once, whatever they are called.
+ */
+export function storedMediaName(name: string, content: Uint8Array): string {
+  return `${createHash('sha256').update(content).digest('hex')}.${extensionOf(name)}`;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import {
   ankiPackage,
   AUDIO,
   type AnkiFormat,
+  type CollectionSpec,
   corruptDatabase,
   protoMessage,
   thaiCollection,
@@ -20,6 +22,10 @@ import {
 const MEDIA = mkdtempSync(join(tmpdir(), 'anki-media-'));
 
 const SETTINGS = { ...SRS_SETTINGS, MEDIA_PATH: MEDIA };
+
+/** Where a media file is served: under its content's SHA-256 and its extension. */
+const mediaUrl = (content: Uint8Array, extension: string) =>
+  `/media/${createHash('sha256').update(content).digest('hex')}.${extension}`;
 
 const EXPECTED_REPORT = {
   dry_run: false,
@@ -111,7 +117,7 @@ describe('Anki import (POST /import/anki)', () => {
       {
         thai: 'ข้าว',
         english: 'rice & food',
-        parts: { Romanization: 'khao', tags: ['food', 'noun'], anki_guid: 'kh@o+Rice1', audio: '/media/khao.mp3' },
+        parts: { Romanization: 'khao', tags: ['food', 'noun'], anki_guid: 'kh@o+Rice1', audio: mediaUrl(AUDIO, 'mp3') },
         correct_count: 5,
         wrong_count: 2,
         groups: ['Thai::Food'],
@@ -192,7 +198,7 @@ describe('Anki import (POST /import/anki)', () => {
     expect(kao[0]).toBe(0);
     expect(kao).toContain(2);
 
-    const audio = await request(t.http).get('/media/khao.mp3');
+    const audio = await request(t.http).get(mediaUrl(AUDIO, 'mp3'));
     expect(audio.status).toBe(200);
     expect(Buffer.from(audio.body as Buffer)).toEqual(Buffer.from(AUDIO));
     expect((await request(t.http).get('/media/dog.jpg')).status).toBe(404);
@@ -221,7 +227,7 @@ describe('Anki import (POST /import/anki)', () => {
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ ...EXPECTED_REPORT, dry_run: true });
     expect(await allRows(t)).toEqual(before);
-    expect((await request(t.http).get('/media/khao.mp3')).status).toBe(404);
+    expect((await request(t.http).get(mediaUrl(AUDIO, 'mp3'))).status).toBe(404);
   });
 
   it.each([
@@ -280,6 +286,47 @@ describe('Anki import (POST /import/anki)', () => {
       ['หมา', 'dog', 2],
       ['แมว', 'cat (animal)', 3],
     ]);
+  });
+
+  it('stores audio by its content: another package’s file of the same name is another file, the same bytes one', async () => {
+    await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
+    const other = Uint8Array.from(Buffer.from('ID3\u0003\u0000another recording', 'utf8'));
+    const sticky = (media: Uint8Array): CollectionSpec => ({
+      ...thaiCollection(),
+      notes: [
+        {
+          id: 1700000009001,
+          guid: 'sticky9999',
+          noteTypeId: 1700000000001,
+          fields: ['ข้าวเหนียว', 'sticky rice', 'khao niao', '[sound:khao.mp3]'],
+          tags: [],
+        },
+      ],
+      cards: [{ id: 1700000009002, noteId: 1700000009001, deckId: 1700000000101 }],
+      revlog: [],
+      media: { 'khao.mp3': media },
+    });
+
+    const response = await upload(ankiPackage(sticky(other), 'legacy2'));
+    expect(response.body).toMatchObject({ words_created: 1, media_stored: 1, media_unchanged: 0 });
+    const audioOf = async (thai: string) => (await imported()).words.find((word) => word.thai === thai)!.parts.audio;
+    expect(await audioOf('ข้าว')).toBe(mediaUrl(AUDIO, 'mp3'));
+    expect(await audioOf('ข้าวเหนียว')).toBe(mediaUrl(other, 'mp3'));
+    for (const content of [AUDIO, other]) {
+      const served = await request(t.http).get(mediaUrl(content, 'mp3')).expect(200);
+      expect(Buffer.from(served.body as Buffer)).toEqual(Buffer.from(content));
+    }
+
+    // The first package again changes nothing; bytes stored already under another name are not stored again.
+    const before = await allRows(t);
+    const again = await upload(ankiPackage(thaiCollection(), 'latest'));
+    expect(again.body).toMatchObject({ words_unchanged: 4, media_stored: 0, media_unchanged: 1 });
+    expect(await allRows(t)).toEqual(before);
+    const renamed = sticky(AUDIO);
+    renamed.notes[0].fields[3] = '[sound:rice.mp3]';
+    renamed.media = { 'rice.mp3': AUDIO };
+    expect((await upload(ankiPackage(renamed, 'latest'))).body).toMatchObject({ media_stored: 0, media_unchanged: 1 });
+    expect(await audioOf('ข้าวเหนียว')).toBe(mediaUrl(AUDIO, 'mp3'));
   });
 
   it('follows field_map for a note type, and maps the others automatically', async () => {

@@ -141,7 +141,7 @@ export class AnkiImportReportDto {
   @count('Words whose FSRS card was computed from their whole history.', 95)
   cards_scheduled!: number;
 
-  @count('Audio files stored under /media/.', 30)
+  @count('Audio files stored under /media/, named by their content (the same bytes are one file).', 30)
   media_stored!: number;
 
   @count('Audio files stored already with the same content.')
