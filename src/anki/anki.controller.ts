@@ -1,17 +1,7 @@
-import {
-  Body,
-  Controller,
-  HttpCode,
-  HttpStatus,
-  ParseFilePipe,
-  Post,
-  Query,
-  UploadedFile,
-  UseInterceptors,
-} from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { Body, Controller, HttpCode, HttpStatus, ParseFilePipe, Post, Query, UploadedFile } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, ValidationFailedException } from '../http/problem-document.js';
+import { FormUpload } from '../http/request-checks.guard.js';
 import { AnkiService } from './anki.service.js';
 import { AnkiImportBodyDto, AnkiImportQueryDto, AnkiImportReportDto } from './dto/anki-import.dto.js';
 
@@ -95,7 +85,7 @@ export class AnkiController {
     [413, 'File too large'],
     [415, 'The request body must be multipart/form-data, in UTF-8'],
   )
-  @UseInterceptors(FileInterceptor('file'))
+  @FormUpload('file')
   import(
     @Query() query: AnkiImportQueryDto,
     @Body() body: AnkiImportBodyDto,

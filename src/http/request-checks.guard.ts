@@ -1,13 +1,18 @@
 import {
   BadRequestException,
+  type CallHandler,
   type CanActivate,
   type ExecutionContext,
+  type NestInterceptor,
   NotFoundException,
   UnsupportedMediaTypeException,
+  UseInterceptors,
 } from '@nestjs/common';
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request } from 'express';
+import type { Observable } from 'rxjs';
 import { ValidationFailedException } from './problem-document.js';
 import type { Operations } from './operations.js';
 
@@ -68,6 +73,28 @@ const unknownFields = (fields: string[]) =>
   new ValidationFailedException(fields.map((field) => ({ field, message: 'is not a known field' })));
 
 /**
+ * A parsed body or query: nested at most MAX_DEPTH levels, with text SQLite can store, and no field when the
+ * operation takes none of this kind, nor one named like an Object.prototype member (which validation drops unseen).
+ */
+function checkInput(kind: 'body' | 'query', value: unknown, taken: boolean): void {
+  const { depth, badText } = inspect(value);
+  if (depth > MAX_DEPTH) {
+    throw new BadRequestException(`The request is nested deeper than ${MAX_DEPTH} levels`);
+  }
+  if (badText !== undefined) {
+    throw new ValidationFailedException([
+      // A body that is text (CSV) is a field of its own.
+      { field: badText || kind, message: 'must not contain U+0000 or unpaired surrogate code points' },
+    ]);
+  }
+  const fields = value && typeof value === 'object' ? Object.keys(value) : [];
+  const undeclared = taken ? fields.filter((key) => key in Object.prototype || key === 'prototype') : fields;
+  if (undeclared.length > 0) {
+    throw unknownFields(undeclared);
+  }
+}
+
+/**
  * What every routed request must be before validation: a body in JSON, or in another media type the
  * OpenAPI document declares for the operation (a CSV import), in UTF-8 (else 415); body and query
  * nested at most MAX_DEPTH levels, with text SQLite can store (else 400); and no body or query field
@@ -102,26 +129,22 @@ export class RequestChecksGuard implements CanActivate {
       body: operation?.requestBody !== undefined,
       query: (operation?.parameters ?? []).some((parameter) => 'in' in parameter && parameter.in === 'query'),
     };
-    for (const [kind, value] of [
-      ['body', request.body],
-      ['query', request.query],
-    ] as const) {
-      const { depth, badText } = inspect(value);
-      if (depth > MAX_DEPTH) {
-        throw new BadRequestException(`The request is nested deeper than ${MAX_DEPTH} levels`);
-      }
-      if (badText !== undefined) {
-        throw new ValidationFailedException([
-          // A body that is text (CSV) is a field of its own.
-          { field: badText || kind, message: 'must not contain U+0000 or unpaired surrogate code points' },
-        ]);
-      }
-      const fields = value && typeof value === 'object' ? Object.keys(value) : [];
-      const undeclared = takes[kind] ? fields.filter((key) => key in Object.prototype || key === 'prototype') : fields;
-      if (undeclared.length > 0) {
-        throw unknownFields(undeclared);
-      }
-    }
+    checkInput('body', request.body, takes.body);
+    checkInput('query', request.query, takes.query);
     return true;
   }
 }
+
+/** The checks of a body, on the fields of a multipart form once multer has read them. */
+class FormChecks implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    checkInput('body', context.switchToHttp().getRequest<Request>().body, true);
+    return next.handle();
+  }
+}
+
+/**
+ * A `multipart/form-data` upload with the file in `field`. Multer reads the form in its interceptor, after the
+ * guards: its other fields are checked as RequestChecksGuard checks a body, once they are read.
+ */
+export const FormUpload = (field: string) => UseInterceptors(FileInterceptor(field), FormChecks);

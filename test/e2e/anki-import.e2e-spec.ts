@@ -372,6 +372,39 @@ describe('Anki import (POST /import/anki)', () => {
     },
   );
 
+  it.each(['constructor', 'toString', '__proto__', 'prototype', 'deck'])(
+    'refuses an unknown form field %s with a 400 naming it, as in a JSON body, writing nothing',
+    async (field) => {
+      const before = await allRows(t);
+      const problem = expectProblem(
+        await upload(ankiPackage(thaiCollection(), 'latest'), '', 'deck.apkg', { [field]: '1' }),
+        400,
+      );
+      expect(problem.errors).toEqual([{ field, message: 'is not a known field' }]);
+      expect(await allRows(t)).toEqual(before);
+    },
+  );
+
+  it('refuses a form field with U+0000 in it with a 400 naming it, as in a JSON body', async () => {
+    const problem = expectProblem(
+      await upload(ankiPackage(thaiCollection(), 'latest'), '', 'deck.apkg', {
+        field_map: '{"Basic": {"thai": "Back\u0000", "english": "Front"}}',
+      }),
+      400,
+    );
+    expect(problem.errors).toEqual([
+      { field: 'field_map', message: 'must not contain U+0000 or unpaired surrogate code points' },
+    ]);
+  });
+
+  it('refuses form fields nested deeper than a JSON body may be (the body is level 1)', async () => {
+    const problem = expectProblem(
+      await upload(ankiPackage(thaiCollection(), 'latest'), '', 'deck.apkg', { [`field_map${'[a]'.repeat(32)}`]: '1' }),
+      400,
+    );
+    expect(problem.detail).toBe('The request is nested deeper than 32 levels');
+  });
+
   it('takes a blank field_map as none', async () => {
     const blank = await upload(ankiPackage(thaiCollection(), 'latest'), '?dry_run=true', 'deck.apkg', {
       field_map: '  ',
