@@ -172,6 +172,7 @@ export class XapiController {
               account: { homePage: origin, name: this.config.get('XAPI_KEY', { infer: true })! },
             },
         wordActivity: wordActivityPattern(origin),
+        scope: launch?.registration,
       });
     } catch (error) {
       if (error instanceof XapiBadRequest) throw bad(error.message);

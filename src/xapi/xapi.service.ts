@@ -52,12 +52,13 @@ export class XapiService {
    * Stores statements (already valid) and the attachments sent with them, all or none; a statement whose
    * id is stored already is skipped when it is the same one and a 409 otherwise. A statement about one
    * of the portal's words (`wordActivity`) with `result.success` is also recorded as the word's answer,
-   * in the same transaction. Returns the statements' ids in the order sent.
+   * in the same transaction. Returns the statements' ids in the order sent. `scope` is the registration of a
+   * launch credential, the only one whose statements it reaches.
    */
   async store(
     sent: JsonObject[],
     attachments: Map<string, { contentType: string; content: Buffer }>,
-    context: { version: XapiVersion; authority: JsonObject; wordActivity: RegExp },
+    context: { version: XapiVersion; authority: JsonObject; wordActivity: RegExp; scope?: string },
   ): Promise<string[]> {
     const ids = sent.map((statement) => (typeof statement.id === 'string' ? statement.id : randomUUID()));
     const keys = ids.map((id) => id.toLowerCase());
@@ -124,10 +125,15 @@ export class XapiService {
       }
       await em.flush();
       if (voiding.length > 0) {
-        // A voiding statement cannot be voided; any other statement can, once.
+        // A voiding statement cannot be voided; any other statement can, once. A launch credential finds no
+        // statement of another registration: voiding one voids nothing, as voiding an unknown id does.
         await em.nativeUpdate(
           XapiStatement,
-          { statementId: { $in: voiding }, $not: { verb: VOIDED, target: { $ne: null } } },
+          {
+            statementId: { $in: voiding },
+            $not: { verb: VOIDED, target: { $ne: null } },
+            ...(context.scope !== undefined && { registration: context.scope }),
+          },
           { voided: true },
         );
       }

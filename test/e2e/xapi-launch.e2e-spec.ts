@@ -206,3 +206,40 @@ describe('statements of a launched xAPI app', () => {
     ]);
   });
 });
+
+describe('two launched sessions', () => {
+  const VOIDED = 'http://adlnet.gov/expapi/verbs/voided';
+  const voiding = (registration: string, target: string) => ({
+    actor: { objectType: 'Agent', account: { homePage: PUBLIC_URL, name: 'learner' } },
+    verb: { id: VOIDED },
+    object: { objectType: 'StatementRef', id: target },
+    context: { registration },
+  });
+
+  /** The app launched twice on one group: two sessions, each with its registration and credential. */
+  async function twoSessions() {
+    const first = await launchXapiApp(1);
+    const again = (await client.post(`/learning_apps/${first.app.id}/launch`, { group_id: first.group.id }).expect(201))
+      .body;
+    const params = new URL(again.launch_url).searchParams;
+    return {
+      word: first.words[0],
+      seven: { registration: first.params.get('registration')!, token: await fetchToken(first.params) },
+      eight: { registration: params.get('registration')!, token: await fetchToken(params) },
+    };
+  }
+
+  it('one credential cannot void the other’s statements: the target is not found with it, as an unknown id', async () => {
+    const { word, seven, eight } = await twoSessions();
+    const statement = answer(seven.registration, word.id, true);
+    await xapi('post', '/statements', seven.token).send(statement).expect(200);
+    await xapi('post', '/statements', eight.token).send(voiding(eight.registration, statement.id)).expect(200);
+    await xapi('get', `/statements?statementId=${statement.id}`, seven.token).expect(200);
+    expectProblem(await xapi('get', `/statements?voidedStatementId=${statement.id}`, seven.token), 404);
+    // Its own statements it voids.
+    const own = answer(eight.registration, word.id, true);
+    await xapi('post', '/statements', eight.token).send(own).expect(200);
+    await xapi('post', '/statements', eight.token).send(voiding(eight.registration, own.id)).expect(200);
+    await xapi('get', `/statements?voidedStatementId=${own.id}`, eight.token).expect(200);
+  });
+});
