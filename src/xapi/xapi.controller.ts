@@ -99,14 +99,10 @@ export class XapiController {
       query = statementQueryOf(request);
     }
     const launch = launchOf(request);
-    if (launch) {
-      // A launch credential reads the statements of its own registration only.
-      if (query.registration !== undefined && query.registration.toLowerCase() !== launch.registration) {
-        throw new ForbiddenException('A launch credential reads the statements of its own registration only');
-      }
-      query.registration = launch.registration;
+    if (launch && query.registration !== undefined && query.registration.toLowerCase() !== launch.registration) {
+      throw new ForbiddenException('A launch credential reads the statements of its own registration only');
     }
-    const page = await this.xapi.query(query, after);
+    const page = await this.xapi.query(query, after, launch?.registration);
     const moreUrl =
       page.last === undefined
         ? ''

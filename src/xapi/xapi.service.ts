@@ -263,16 +263,24 @@ export class XapiService {
     return row && row.voided === voided ? (row.statement as JsonObject) : null;
   }
 
-  /** A page of statements (newest first unless `ascending`), and whether more follow it. */
-  async query(query: StatementQuery, after?: number): Promise<{ statements: JsonObject[]; last?: number }> {
+  /**
+   * A page of statements (newest first unless `ascending`), and whether more follow it. `scope` is the registration
+   * of a launch credential: its statements are the only ones the query sees, those it returns and those they refer to.
+   */
+  async query(
+    query: StatementQuery,
+    after?: number,
+    scope?: string,
+  ): Promise<{ statements: JsonObject[]; last?: number }> {
+    const inScope = scope === undefined ? {} : { registration: scope };
     const statements = this.em
       .createQueryBuilder(XapiStatement, 's')
       .select(['id', 'statement'])
-      .where({ voided: false });
+      .where({ voided: false, ...inScope });
     if ([query.verb, query.registration, query.agent, query.activity].some((value) => value !== undefined)) {
       // The statements that are about what the filters name (a subquery).
       const matching = (column: 't.id' | 't.statementId') => {
-        const qb = this.em.createQueryBuilder(XapiStatement, 't').select(column);
+        const qb = this.em.createQueryBuilder(XapiStatement, 't').select(column).where(inScope);
         if (query.verb !== undefined) qb.andWhere({ verb: query.verb });
         if (query.registration !== undefined) qb.andWhere({ registration: query.registration.toLowerCase() });
         if (query.agent !== undefined) {

@@ -242,4 +242,27 @@ describe('two launched sessions', () => {
     await xapi('post', '/statements', eight.token).send(voiding(eight.registration, own.id)).expect(200);
     await xapi('get', `/statements?voidedStatementId=${own.id}`, eight.token).expect(200);
   });
+
+  it('a credential reads no statement of another registration, not even one referring to its own', async () => {
+    const { word, seven, eight } = await twoSessions();
+    const statement = answer(seven.registration, word.id, true);
+    await xapi('post', '/statements', seven.token).send(statement).expect(200);
+    const reference = {
+      ...answer(eight.registration, word.id, true),
+      object: { objectType: 'StatementRef', id: statement.id },
+      verb: { id: 'http://adlnet.gov/expapi/verbs/experienced' },
+      result: undefined,
+    };
+    await xapi('post', '/statements', eight.token).send(reference).expect(200);
+    const read = async (token: string, query = '') =>
+      (await xapi('get', `/statements${query}`, token).expect(200)).body.statements.map((s: { id: string }) => s.id);
+    expect(await read(seven.token)).toEqual([statement.id]);
+    expect(await read(eight.token)).toEqual([reference.id]);
+    // Its reference is not found as one to a statement answered: what it refers to is not found with it either.
+    expect(await read(eight.token, `?verb=${encodeURIComponent(ANSWERED)}`)).toEqual([]);
+    // The xAPI client filtering by a registration gets the statements referring to its statements too (xAPI's rule).
+    const client = Buffer.from(`${KEY}:${SECRET}`).toString('base64');
+    const { body } = await xapi('get', `/statements?registration=${seven.registration}`, client).expect(200);
+    expect(body.statements.map((s: { id: string }) => s.id)).toEqual([reference.id, statement.id]);
+  });
 });
