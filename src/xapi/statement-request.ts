@@ -4,23 +4,24 @@
  */
 
 import type { Request } from 'express';
-import type { JsonObject } from '../core/json.js';
+import { isJsonObject, type JsonObject } from '../core/json.js';
 import { hashMatches, mediaParameter, parseMultipart } from './multipart.js';
 import { signatureProblem } from './signature.js';
 import { agentKey } from './statements.js';
-import { StatementInvalid, validateStatement } from './statement-validator.js';
+import { StatementInvalid, validateStatement, type XapiVersion } from './statement-validator.js';
 import {
   agentParameter,
   bad,
   bodyOf,
   iriParameter,
+  type ParameterSource,
   single,
   timestampParameter,
   uuidParameter,
 } from './xapi-resource.js';
 import { mediaTypeOf } from './xapi.body.js';
 import { versionOf } from './xapi.guard.js';
-import { type Cursor, MAX_LIMIT, type StatementQuery } from './xapi.service.js';
+import { MAX_LIMIT, type StatementQuery } from './xapi.service.js';
 
 /** The parameters a GET of statements may have, besides `more`. */
 export const QUERY_PARAMETERS = [
@@ -41,16 +42,15 @@ export const QUERY_PARAMETERS = [
 ];
 
 /** A `true`/`false` query parameter given at most once. */
-export function flag(request: Request, name: string): boolean | undefined {
+export function flag(request: ParameterSource, name: string): boolean | undefined {
   const value = single(request, name);
   if (value === undefined) return undefined;
   if (value !== 'true' && value !== 'false') throw bad(`${name} must be true or false`);
   return value === 'true';
 }
 
-/** The filters of a GET's query (no `more`, no single statement). */
-export function statementQueryOf(request: Request): StatementQuery {
-  const version = versionOf(request);
+/** The filters of a GET's query (no `more`, no single statement); an agent must be valid in `version`. */
+export function statementQueryOf(request: ParameterSource, version: XapiVersion): StatementQuery {
   const query: StatementQuery = { limit: MAX_LIMIT };
   const agent = single(request, 'agent');
   if (agent !== undefined) {
@@ -79,11 +79,27 @@ export function statementQueryOf(request: Request): StatementQuery {
   return query;
 }
 
-/** The query and position a `more` link this LRS gave carries. */
+/** Where a page of statements continues: the parameters of the request that asked for it, and its last row. */
+export interface Cursor {
+  parameters: Record<string, string>;
+  after: number;
+}
+
+/**
+ * The cursor a `more` link this LRS gave carries. Its parameters are read and checked again as those of a request,
+ * so that a link made up is held to what a request is.
+ */
 export function cursorOf(more: string): Cursor {
   try {
-    const cursor = JSON.parse(Buffer.from(more, 'base64url').toString('utf8')) as Cursor;
-    if (typeof cursor.after === 'number' && cursor.query && typeof cursor.query.limit === 'number') return cursor;
+    const { parameters, after } = JSON.parse(Buffer.from(more, 'base64url').toString('utf8')) as Partial<Cursor>;
+    if (
+      typeof after === 'number' &&
+      Number.isSafeInteger(after) &&
+      isJsonObject(parameters) &&
+      Object.values(parameters).every((value) => typeof value === 'string')
+    ) {
+      return { parameters, after };
+    }
   } catch {
     // Falls through to the 400.
   }

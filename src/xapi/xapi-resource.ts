@@ -21,8 +21,11 @@ export const XapiResource = () =>
 
 export const bad = (message: string) => new BadRequestException(message);
 
+/** Where parameters are read from: a request, or the parameters of the request a `more` link continues. */
+export type ParameterSource = Pick<Request, 'query'>;
+
 /** A query parameter given once (400 if repeated). */
-export function single(request: Request, name: string): string | undefined {
+export function single(request: ParameterSource, name: string): string | undefined {
   const value = request.query[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw bad(`${name} must be given once`);
@@ -37,27 +40,27 @@ export function required(request: Request, name: string): string {
 }
 
 /** 400 for a query parameter not among `allowed`. */
-export function onlyParameters(request: Request, allowed: readonly string[]): void {
+export function onlyParameters(request: ParameterSource, allowed: readonly string[]): void {
   const unknown = Object.keys(request.query).filter((name) => !allowed.includes(name));
   if (unknown.length > 0) throw bad(`Unknown parameters: ${unknown.join(', ')}`);
 }
 
 /** An IRI query parameter given once (400 unless an IRI). */
-export function iriParameter(request: Request, name: string): string | undefined {
+export function iriParameter(request: ParameterSource, name: string): string | undefined {
   const value = single(request, name);
   if (value !== undefined && !isIri(value)) throw bad(`${name} must be an IRI`);
   return value;
 }
 
 /** A UUID query parameter given once (400 unless a UUID). */
-export function uuidParameter(request: Request, name: string): string | undefined {
+export function uuidParameter(request: ParameterSource, name: string): string | undefined {
   const value = single(request, name);
   if (value !== undefined && !isUuid(value)) throw bad(`${name} must be a UUID`);
   return value;
 }
 
 /** A timestamp query parameter given once (400 unless ISO 8601), in milliseconds: one without an offset is UTC. */
-export function timestampParameter(request: Request, name: string): number | undefined {
+export function timestampParameter(request: ParameterSource, name: string): number | undefined {
   const value = single(request, name);
   if (value === undefined) return undefined;
   if (!isTimestamp(value, false)) throw bad(`${name} must be an ISO 8601 timestamp`);

@@ -11,7 +11,7 @@ import { isUuid, type XapiVersion } from './statement-validator.js';
 import { cursorOf, flag, QUERY_PARAMETERS, readStatements, statementQueryOf } from './statement-request.js';
 import { bad, onlyParameters, single, XapiResource } from './xapi-resource.js';
 import { launchOf, versionOf } from './xapi.guard.js';
-import { type StatementQuery, XapiBadRequest, XapiService } from './xapi.service.js';
+import { XapiBadRequest, XapiService } from './xapi.service.js';
 
 const BOUNDARY = 'xapi-statements-boundary-5b1f0e2a';
 
@@ -57,20 +57,24 @@ export class XapiController {
 
   @Get('xapi/statements')
   async get(@Req() request: express.Request, @Res() response: express.Response) {
-    const names = Object.keys(request.query);
     const more = single(request, 'more');
-    onlyParameters(request, [...QUERY_PARAMETERS, 'more']);
-    const format = single(request, 'format') ?? 'exact';
+    if (more !== undefined && Object.keys(request.query).length > 1) throw bad('more takes no other parameter');
+    // A more link stands for the request it continues: its parameters are read as that request's were.
+    const { parameters, after } = more === undefined ? { parameters: request.query, after: undefined } : cursorOf(more);
+    const given = { query: parameters };
+    const names = Object.keys(parameters);
+    onlyParameters(given, QUERY_PARAMETERS);
+    const format = single(given, 'format') ?? 'exact';
     if (!['exact', 'ids', 'canonical'].includes(format)) throw bad('format must be ids, exact or canonical');
-    const withAttachments = flag(request, 'attachments') ?? false;
+    const withAttachments = flag(given, 'attachments') ?? false;
     const shape = (statement: JsonObject) =>
       format === 'ids'
         ? idsFormat(statement)
         : format === 'canonical'
           ? canonicalFormat(statement, request.get('accept-language'))
           : statement;
-    const statementId = single(request, 'statementId');
-    const voidedStatementId = single(request, 'voidedStatementId');
+    const statementId = single(given, 'statementId');
+    const voidedStatementId = single(given, 'voidedStatementId');
     if (statementId !== undefined || voidedStatementId !== undefined) {
       if (statementId !== undefined && voidedStatementId !== undefined) {
         throw bad('statementId and voidedStatementId exclude each other');
@@ -88,16 +92,7 @@ export class XapiController {
       await this.send(response, shape(statement), withAttachments ? [statement] : null);
       return;
     }
-    let query: StatementQuery;
-    let after: number | undefined;
-    if (more !== undefined) {
-      if (names.length > 1) throw bad('more takes no other parameter');
-      const cursor = cursorOf(more);
-      query = cursor.query;
-      after = cursor.after;
-    } else {
-      query = statementQueryOf(request);
-    }
+    const query = statementQueryOf(given, versionOf(request));
     const launch = launchOf(request);
     if (launch && query.registration !== undefined && query.registration.toLowerCase() !== launch.registration) {
       throw new ForbiddenException('A launch credential reads the statements of its own registration only');
@@ -106,7 +101,7 @@ export class XapiController {
     const moreUrl =
       page.last === undefined
         ? ''
-        : `/xapi/statements?more=${Buffer.from(JSON.stringify({ query, after: page.last, format, withAttachments })).toString('base64url')}`;
+        : `/xapi/statements?more=${Buffer.from(JSON.stringify({ parameters, after: page.last })).toString('base64url')}`;
     const result = { statements: page.statements.map(shape), more: moreUrl };
     this.consistent(response);
     await this.send(response, result, withAttachments ? page.statements : null);

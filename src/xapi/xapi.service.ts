@@ -27,12 +27,6 @@ export interface StatementQuery {
   ascending?: boolean;
 }
 
-/** Where a page of statements continues: the query and the last row returned. */
-export interface Cursor {
-  query: StatementQuery;
-  after: number;
-}
-
 export const MAX_LIMIT = 500;
 
 /** An answer a statement gave about a word, and the registration it carries (lower case), if any. */

@@ -265,4 +265,19 @@ describe('two launched sessions', () => {
     const { body } = await xapi('get', `/statements?registration=${seven.registration}`, client).expect(200);
     expect(body.statements.map((s: { id: string }) => s.id)).toEqual([reference.id, statement.id]);
   });
+
+  it('a credential cannot reach another registration through a more link', async () => {
+    const { word, seven, eight } = await twoSessions();
+    await xapi('post', '/statements', seven.token)
+      .send([answer(seven.registration, word.id, true), answer(seven.registration, word.id, false)])
+      .expect(200);
+    const { body } = await xapi('get', `/statements?limit=1`, seven.token).expect(200);
+    expect(body.statements).toHaveLength(1);
+    expect(body.more).not.toBe('');
+    // Seven's own link, used by eight, reads nothing of seven's.
+    expect((await xapi('get', body.more.replace(/^\/xapi/, ''), eight.token).expect(200)).body.statements).toEqual([]);
+    const cursor = (parameters: Record<string, string>) =>
+      `/statements?more=${Buffer.from(JSON.stringify({ parameters, after: Number.MAX_SAFE_INTEGER })).toString('base64url')}`;
+    expectProblem(await xapi('get', cursor({ registration: seven.registration }), eight.token), 403);
+  });
 });

@@ -304,6 +304,57 @@ describe('1,000 statements in batches of 100', () => {
   }, 60_000);
 });
 
+describe('more links', () => {
+  const link = (cursor: unknown) =>
+    `/statements?more=${Buffer.from(typeof cursor === 'string' ? cursor : JSON.stringify(cursor)).toString('base64url')}`;
+  const about = (i: number) => ({
+    id: randomUUID(),
+    actor: LEARNER,
+    verb: { id: ANSWERED, display: { 'en-US': 'answered' } },
+    object: { id: `http://apps.example/a${i}`, definition: { name: { 'en-US': `activity ${i}` } } },
+  });
+
+  it('continue the query they were given for, in its format', async () => {
+    const statements = [0, 1, 2].map(about);
+    await xapi('post', '/statements').send(statements).expect(200);
+    const first = await xapi('get', '/statements?limit=2&format=ids&ascending=true').expect(200);
+    expect(first.body.statements.map((statement: { id: string }) => statement.id)).toEqual([
+      statements[0].id,
+      statements[1].id,
+    ]);
+    const next = await xapi('get', (first.body.more as string).replace(/^\/xapi/, '')).expect(200);
+    const last = await xapi('get', `/statements?statementId=${statements[2].id}&format=ids`).expect(200);
+    expect(last.body.object).toEqual({ id: statements[2].object.id });
+    expect(next.body).toEqual({ statements: [last.body], more: '' });
+  });
+
+  it.each([
+    ['a registration that is no UUID', { registration: '5' }],
+    ['a limit that is no integer', { limit: '1.5' }],
+    ['a since that is no timestamp', { since: 'abc' }],
+    ['an agent that is no Agent', { agent: '{"a":1}' }],
+    ['an unknown parameter', { sort: 'id' }],
+    ['a parameter that is no string', { registration: 5 }],
+  ])('made up with %s are a 400', async (_what, parameters) => {
+    await xapi('post', '/statements').send(about(0)).expect(200);
+    expectProblem(await xapi('get', link({ parameters, after: 1 })), 400);
+  });
+
+  it.each([
+    ['not JSON', 'more'],
+    ['no parameters', { after: 1 }],
+    ['a position that is no integer', { parameters: {}, after: 1.5 }],
+    // What links looked like before they carried the parameters of their request.
+    ['a query with a registration that is no string', { query: { limit: 10, registration: 5 }, after: 0 }],
+    ['a query with a limit that is no integer', { query: { limit: 1.5 }, after: 0 }],
+    ['a query with a since that is no timestamp', { query: { limit: 10, since: 'abc' }, after: 0 }],
+    ['a query with an agent that is no Agent key', { query: { limit: 10, agent: { a: 1 } }, after: 0 }],
+  ])('made up as %s are a 400', async (_what, cursor) => {
+    await xapi('post', '/statements').send(about(0)).expect(200);
+    expectProblem(await xapi('get', link(cursor)), 400);
+  });
+});
+
 describe('document resources, agents and activities', () => {
   const agent = encodeURIComponent(JSON.stringify(LEARNER));
   const activity = encodeURIComponent('http://apps.example/lesson/1');
