@@ -4,7 +4,7 @@ import { RequestMethod, VersioningType } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import { PARAMS_PROVIDER_TOKEN } from 'nestjs-pino';
 import { mediaDirectory } from './anki/media.js';
@@ -15,19 +15,37 @@ import { corsOptions } from './http/destructive.js';
 import { weakEntityTag } from './http/entity-tag.js';
 import { assignRequestId, type LoggingParams, requestLog } from './http/logging.js';
 import { Operations } from './http/operations.js';
-import { answerUnparsableRequest, answerUnrouted, ProblemFilter, sendProblem, toFieldErrors } from './http/problems.js';
+import {
+  answerUnparsableRequest,
+  answerUnrouted,
+  markUnrouted,
+  ProblemFilter,
+  sendProblem,
+  toFieldErrors,
+} from './http/problems.js';
 import { isJsonInUtf8, RequestChecksGuard, verifyUtf8 } from './http/request-checks.guard.js';
 import { recordRequestMetrics } from './metrics/metrics.service.js';
 import { ValidationKeepingJson } from './http/validation.pipe.js';
 import { importBodyParsers, IMPORT_PATH } from './words/word-import.body.js';
 import { XAPI_PATH, xapiBodyParser } from './xapi/xapi.body.js';
 
+/** Marks the requests Nest's router finds no route for: the problem filter tells its 404 for them from a handler's. */
+class PortalExpressAdapter extends ExpressAdapter {
+  override setNotFoundHandler(...[handler, ...rest]: Parameters<ExpressAdapter['setNotFoundHandler']>) {
+    const marking = (request: Request, response: Response, next: NextFunction) => {
+      markUnrouted(request);
+      return (handler as RequestHandler)(request, response, next);
+    };
+    return super.setNotFoundHandler(marking, ...rest);
+  }
+}
+
 /** Express as the portal needs it before its router exists: `/API/V1/FULL_RESET` is no route of the API. */
 export function portalHttpAdapter(): ExpressAdapter {
   const instance = express();
   instance.set('case sensitive routing', true);
   instance.set('etag', weakEntityTag);
-  return new ExpressAdapter(instance);
+  return new PortalExpressAdapter(instance);
 }
 
 /**

@@ -116,6 +116,16 @@ export function answerUnparsableRequest(error: NodeJS.ErrnoException, socket: Du
   );
 }
 
+// The requests Nest's router found no route for (see `portalHttpAdapter`). Its 404 for them is answered by
+// `unroutedProblem`; any other 404 is a handler's, about a resource, and keeps its detail (paths outside the
+// OpenAPI document, as /xapi, and HEAD, which Express routes to GET, included).
+const unrouted = new WeakSet<Request>();
+
+/** Marks a request no route takes, before Nest's 404 for it reaches the problem filter. */
+export function markUnrouted(request: Request): void {
+  unrouted.add(request);
+}
+
 /** Every error of a routed request becomes a problem document. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -124,9 +134,7 @@ export class ProblemFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<Request>();
     const response = host.switchToHttp().getResponse<Response>();
-    const path = new URL(request.originalUrl, 'http://portal').pathname;
-    const unrouted = exception instanceof NotFoundException && !this.operations.find(request.method, path);
-    sendProblem(response, unrouted ? unroutedProblem(this.operations, request, response) : exception);
+    sendProblem(response, unrouted.has(request) ? unroutedProblem(this.operations, request, response) : exception);
   }
 }
 
@@ -134,7 +142,7 @@ export class ProblemFilter implements ExceptionFilter {
  * A request no operation of the API takes: a path the API has, asked with another method, is a 405 that
  * names the right ones (`Allow`); anything else is a 404.
  */
-function unroutedProblem(operations: Operations, request: Request, response: Response): HttpException {
+export function unroutedProblem(operations: Operations, request: Request, response: Response): HttpException {
   // The whole path: a router mounted under a prefix sees only the rest of it in `request.path`.
   const path = new URL(request.originalUrl, 'http://portal').pathname;
   const allowed = operations.methodsOf(path);

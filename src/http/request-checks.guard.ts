@@ -4,16 +4,16 @@ import {
   type CanActivate,
   type ExecutionContext,
   type NestInterceptor,
-  NotFoundException,
   UnsupportedMediaTypeException,
   UseInterceptors,
 } from '@nestjs/common';
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FileInterceptor } from '@nestjs/platform-express';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
 import { ValidationFailedException } from './problem-document.js';
+import { unroutedProblem } from './problems.js';
 import type { Operations } from './operations.js';
 
 // Far deeper than any real body, far shallower than what class-transformer (recursive) and SQLite's
@@ -114,9 +114,9 @@ export class RequestChecksGuard implements CanActivate {
     }
     const operation = this.operations.find(request.method === 'HEAD' ? 'GET' : request.method, request.path);
     // A path of the document asked with a method it does not take there, caught by a route with a parameter
-    // (GET /words/import reaches GET /words/:id): the problem filter answers this 404 as a 405 with Allow.
+    // (GET /words/import reaches GET /words/:id).
     if (!operation && this.operations.methodsOf(request.path).length > 0) {
-      throw new NotFoundException();
+      throw unroutedProblem(this.operations, request, context.switchToHttp().getResponse<Response>());
     }
     const hasBody =
       Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;

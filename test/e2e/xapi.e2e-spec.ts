@@ -192,7 +192,8 @@ describe('statements about the portal’s words feed its record', () => {
     await xapi('post', '/statements').send(statement).expect(200);
     const voiding = { actor: LEARNER, verb: { id: VOIDED }, object: { objectType: 'StatementRef', id: statement.id } };
     await xapi('post', '/statements').send(voiding).expect(200);
-    expectProblem(await xapi('get', `/statements?statementId=${statement.id}`), 404);
+    const hidden = expectProblem(await xapi('get', `/statements?statementId=${statement.id}`), 404);
+    expect(hidden.detail).toBe(`No statement ${statement.id}`);
     const voided = await xapi('get', `/statements?voidedStatementId=${statement.id}`).expect(200);
     expect(voided.body).toMatchObject({ id: statement.id, result: { success: true } });
     const { body } = await client.get(`/words/${word.id}`).expect(200);

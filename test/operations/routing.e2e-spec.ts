@@ -78,6 +78,23 @@ describe('404 Not Found', () => {
     expect(await countRows(t, 'words_review_items')).toBe(1);
   });
 
+  it.each(['/api/v1/words/999', '/api/v1/learning_apps/999', '/api/v1/groups/999'])(
+    'HEAD %s, which does not exist, is 404 as GET is',
+    async (path) => {
+      const get = expectProblem(await request(t.http).get(path), 404);
+      const head = await request(t.http).head(path);
+      expect(head.status).toBe(404);
+      expect(head.headers.allow).toBeUndefined();
+      expect(get.detail).not.toMatch(/^Cannot /);
+    },
+  );
+
+  it('HEAD of a path that has no GET is 405, and of a path the API does not have 404 (no body: HEAD)', async () => {
+    const reset = await request(t.http).head('/api/v1/full_reset');
+    expect([reset.status, reset.headers.allow]).toEqual([405, 'POST']);
+    expect((await request(t.http).head('/api/v1/nothing')).status).toBe(404);
+  });
+
   it('GET /api/v1/metrics is 404 (metrics are served outside the API)', async () => {
     expectProblem(await request(t.http).get('/api/v1/metrics'), 404);
   });
