@@ -61,9 +61,19 @@ export const DestroysData = (destroys: Destroys = 'always') =>
     ApiProblems(401, 403),
   );
 
+// What scripts of other origins may read besides the safelisted headers: where a created resource is, and what
+// xAPI content needs (the ETag of a state for its If-Match writes, the version and consistency of an answer).
+const EXPOSED_HEADERS = [
+  'Location',
+  'ETag',
+  'Last-Modified',
+  'X-Experience-API-Version',
+  'X-Experience-API-Consistent-Through',
+];
+
 /** CORS: open to every origin, but for operations that destroy data only to `allowedOrigins`. */
 export function corsOptions(operations: Operations, allowedOrigins: string[]) {
-  const open = { origin: '*' as string | string[], exposedHeaders: ['Location'] };
+  const open = { origin: '*' as string | string[], exposedHeaders: EXPOSED_HEADERS };
   const restricted = { ...open, origin: allowedOrigins };
   return (request: Request, callback: (error: Error | null, options: typeof open) => void) => {
     // A preflight names the method it asks for.

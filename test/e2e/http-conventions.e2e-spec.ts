@@ -269,10 +269,12 @@ describe('cross-origin learning apps (CORS)', () => {
     expect(response.headers['access-control-allow-headers']).toBe('content-type,idempotency-key');
   });
 
-  it('lets the app read responses and the Location of what it created', async () => {
+  it('lets the app read responses, the Location of what it created and the ETag of what it reads', async () => {
     const response = await client.post('/groups', { name: 'Pets' }).set('Origin', 'http://localhost:8080').expect(201);
     expect(response.headers['access-control-allow-origin']).toBe('*');
-    expect(response.headers['access-control-expose-headers']).toBe('Location');
+    expect(response.headers['access-control-expose-headers'].split(',')).toEqual(
+      expect.arrayContaining(['Location', 'ETag']),
+    );
   });
 });
 

@@ -395,6 +395,17 @@ describe('document resources, agents and activities', () => {
     expect(head.headers.etag).toMatch(/^"[0-9a-f]{40}"$/);
   });
 
+  it('an app on another origin reads the headers it needs (ETag for If-Match writes of its state)', async () => {
+    await xapi('put', state, '2.0.0').send({ page: 1 }).expect(204);
+    const read = await xapi('get', state, '2.0.0').set('Origin', 'https://apps.example').expect(200);
+    expect(read.headers['access-control-allow-origin']).toBe('*');
+    const exposed = (read.headers['access-control-expose-headers'] as string).toLowerCase().split(/,\s*/);
+    for (const header of ['etag', 'last-modified', 'x-experience-api-version', 'x-experience-api-consistent-through']) {
+      expect(exposed).toContain(header);
+    }
+    expect(exposed).toContain('location');
+  });
+
   it('GET /xapi/agents is the Person of an Agent', async () => {
     const { body } = await xapi('get', `/agents?agent=${agent}`).expect(200);
     expect(body).toEqual({ objectType: 'Person', name: [], mbox: [LEARNER.mbox] });
