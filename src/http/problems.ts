@@ -116,25 +116,11 @@ export function answerUnparsableRequest(error: NodeJS.ErrnoException, socket: Du
   );
 }
 
-// The requests Nest's router found no route for (see `portalHttpAdapter`). Its 404 for them is answered by
-// `unroutedProblem`; any other 404 is a handler's, about a resource, and keeps its detail (paths outside the
-// OpenAPI document, as /xapi, and HEAD, which Express routes to GET, included).
-const unrouted = new WeakSet<Request>();
-
-/** Marks a request no route takes, before Nest's 404 for it reaches the problem filter. */
-export function markUnrouted(request: Request): void {
-  unrouted.add(request);
-}
-
 /** Every error of a routed request becomes a problem document. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
-  constructor(private readonly operations: Operations) {}
-
   catch(exception: unknown, host: ArgumentsHost): void {
-    const request = host.switchToHttp().getRequest<Request>();
-    const response = host.switchToHttp().getResponse<Response>();
-    sendProblem(response, unrouted.has(request) ? unroutedProblem(this.operations, request, response) : exception);
+    sendProblem(host.switchToHttp().getResponse<Response>(), exception);
   }
 }
 
