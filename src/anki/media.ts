@@ -20,11 +20,10 @@ export function bytesOf(size: string): number {
 }
 
 /**
- * The name a media file is stored and served under: its content's SHA-256 and its extension, if any (for its type).
+ * The name a media file is stored and served under: its content's SHA-256 and its extension (for its type).
  * Packages name files as they like, so two packages' `one.mp3` may differ: by content, different bytes never
  * share a name, and the same bytes are stored once, whatever they are called.
  */
 export function storedMediaName(name: string, content: Uint8Array): string {
-  const extension = extensionOf(name);
-  return `${createHash('sha256').update(content).digest('hex')}${extension && `.${extension}`}`;
+  return `${createHash('sha256').update(content).digest('hex')}.${extensionOf(name)}`;
 }
