@@ -9,6 +9,7 @@ import type { ImportedAnswer } from '../reviews/cards.service.js';
 import { ReviewsService } from '../reviews/reviews.service.js';
 import type { OnDuplicate } from '../words/dto/word-transfer.dto.js';
 import { MAX_WORD_TEXT } from '../words/dto/word.dto.js';
+import { romanizationProblem } from '../words/dto/word-input.dto.js';
 import { MAX_GROUP_NAME } from '../groups/dto/group-input.dto.js';
 import { type ImportRow, wordKey } from '../words/word-import.rows.js';
 import { type StoredWord, WordTransferService } from '../words/word-transfer.service.js';
@@ -93,6 +94,12 @@ export class AnkiService {
       const tooLong = (['thai', 'english'] as const).find((field) => !maxLength(mapped[field], MAX_WORD_TEXT));
       if (tooLong) {
         fail(`${tooLong} is longer than ${MAX_WORD_TEXT} characters`);
+        continue;
+      }
+      // A field named `romanization` is the word's searched and sorted one: text as POST /words takes it.
+      const romanization = romanizationProblem(mapped.parts);
+      if (romanization) {
+        fail(romanization);
         continue;
       }
       const longDeck = note.decks.find((deck) => !maxLength(deck, MAX_GROUP_NAME));

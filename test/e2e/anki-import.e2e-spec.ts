@@ -329,6 +329,23 @@ describe('Anki import (POST /import/anki)', () => {
     expect(await audioOf('ข้าวเหนียว')).toBe(mediaUrl(AUDIO, 'mp3'));
   });
 
+  it('a field named romanization is the word’s, checked as POST /words checks it: too long, the note fails', async () => {
+    const collection = thaiCollection();
+    collection.noteTypes[0].fields[2] = 'romanization';
+    collection.notes[1].fields[2] = 'm'.repeat(201);
+    const response = await upload(ankiPackage(collection, 'latest')).expect(200);
+    expect(response.body.failed_notes).toEqual([
+      expect.objectContaining({
+        note_id: collection.notes[1].id,
+        reason: 'romanization must be shorter than or equal to 200 characters',
+      }),
+      ...EXPECTED_REPORT.failed_notes,
+    ]);
+    const { words } = await imported();
+    expect(words.find((word) => word.thai === 'ข้าว')!.parts).toMatchObject({ romanization: 'khao' });
+    expect(words.some((word) => word.thai === 'แมว')).toBe(false);
+  });
+
   it('follows field_map for a note type, and maps the others automatically', async () => {
     const response = await upload(ankiPackage(thaiCollection(), 'latest'), '?dry_run=false', 'deck.apkg', {
       field_map: JSON.stringify({
