@@ -3,6 +3,7 @@
  * the statements a PUT or POST sends, and the query of a GET.
  */
 
+import { isUtf8 } from 'node:buffer';
 import type { Request } from 'express';
 import { isJsonObject, type JsonObject } from '../core/json.js';
 import { hashMatches, mediaParameter, parseMultipart } from './multipart.js';
@@ -143,6 +144,8 @@ export function readStatements(request: Request): {
   } else {
     throw bad('Statements are sent as application/json or multipart/mixed');
   }
+  // Decoded, bytes that are no UTF-8 would be stored as U+FFFD in place of what the statement said.
+  if (!isUtf8(json)) throw bad('The body is not UTF-8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(json.toString('utf8'));
