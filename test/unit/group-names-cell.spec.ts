@@ -8,7 +8,8 @@ describe('a CSV cell of group names', () => {
     ['A||B|', ['A', '', 'B', '']],
     ['Fruit\\|Veg', ['Fruit|Veg']],
     ['C:\\\\Docs|x', ['C:\\Docs', 'x']],
-    // A backslash before any other character, or at the end, is itself: cells written before escaping read the same.
+    // A backslash before any other character, or at the end, is itself: a cell written before names were escaped
+    // reads the same, unless a name in it held `\|` or `\\`.
     ['a\\b|c\\', ['a\\b', 'c\\']],
   ])('%j holds %j', (cell, names) => {
     expect(groupNamesOf(cell)).toEqual(names);
