@@ -82,8 +82,10 @@ export function isInUse(databasePath: string): boolean {
   }
 }
 
-/** Replaces the database with a backup, atomically; the server must be stopped. */
+/** Replaces the database with a backup (or creates it, its folder too), atomically; the server must be stopped. */
 export function restore(file: string, databasePath: string): void {
+  // A portal restored on a new machine: its database's folder need not exist yet.
+  mkdirSync(dirname(databasePath), { recursive: true });
   const staged = join(dirname(databasePath), `.${basename(databasePath)}.restoring`);
   // What an interrupted restore left behind.
   rmSync(staged, { force: true });

@@ -427,6 +427,11 @@ describe('backup and restore', () => {
     const restored = await runScript('db-restore.js', [backupFile], { ...settings, PORT: String(server.port) });
     expect({ code: restored.code, stderr: restored.stderr }).toEqual({ code: 0, stderr: '' });
     expect(restored.stdout).toMatch(/Restored/);
+    // On a new machine, into a folder that does not exist yet.
+    const elsewhere = join(tempFolder(), 'new', 'portal.sqlite');
+    const fresh = await runScript('db-restore.js', [backupFile], { ...settings, DATABASE_PATH: elsewhere });
+    expect({ code: fresh.code, stderr: fresh.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(readFileSync(elsewhere).equals(readFileSync(databasePath))).toBe(true);
 
     // The restored database: consistent counters, every answer whole.
     const check = readDatabase(databasePath, (database) => ({
