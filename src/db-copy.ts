@@ -331,11 +331,21 @@ async function copy(from: string, to: string): Promise<string> {
   }
 }
 
-/** The reason of a failure, without the password of the URL wherever the message may quote it. */
+/**
+ * The reason of a failure, without the password of the URL wherever the message may quote it: the URL as given, or
+ * the password where a URL holds it (`:password@`). Its letters elsewhere in the message stay (a password `y` would
+ * have taken the y out of every word).
+ */
 function reason(error: unknown, to: string): string {
   const message = messageOf(error);
-  const password = URL.canParse(to) ? decodeURIComponent(new URL(to).password) : '';
-  return password ? message.replaceAll(password, '***') : message;
+  if (!URL.canParse(to) || new URL(to).password === '') {
+    return message;
+  }
+  const { password } = new URL(to);
+  return [password, decodeURIComponent(password)].reduce(
+    (masked, quoted) => masked.replaceAll(`:${quoted}@`, ':***@'),
+    message.replaceAll(to, printableUrl(to)),
+  );
 }
 
 /** `--from` and `--to`, or the usage and exit code 2. */
