@@ -40,6 +40,8 @@ export class PortalGauges {
       return new Gauge({
         name,
         help,
+        // Under the cluster every worker reads the same database: one worker's figure is the figure, not their sum.
+        aggregator: 'first',
         async collect() {
           this.set(await RequestContext.create(orm.em, count));
         },

@@ -29,6 +29,9 @@ import {
  * opens keep-alive connections, learns which worker holds each one (a probe request's id in the request log,
  * which names the process), and sends through the connections of the worker it wants. The log then says
  * which worker answered every request: a retry counts as "on the other process" only when it was.
+ *
+ * Then GET /metrics, through either worker, must count every request of the cluster (the primary sums the
+ * workers' registries), and answer 503 while a worker cannot answer.
  */
 
 const WORKERS = Number(process.env.CLUSTER_TEST_WORKERS ?? 2);
@@ -79,6 +82,12 @@ function servedBy(server: BuiltServer): Map<string, number> {
     }
   }
   return pids;
+}
+
+/** The value of one series (name with labels, exactly as exposed) in Prometheus text, or undefined. */
+function metricOf(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
 async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
@@ -447,6 +456,56 @@ describe(`${WORKERS} cluster workers on one ${dialect.name === 'postgresql' ? 'P
     expect({ figures, violations: shown }).toEqual({ figures, violations: [] });
     if (WORKERS > 1) {
       expect(crossProcess).toBe(answers.filter((answer) => answer.retried).length);
+    }
+
+    // GET /metrics on any worker answers with the whole cluster's counts, every scrape the same: not one worker's,
+    // which Prometheus would take for a counter reset at every other scrape.
+    const reviewsByStatus = new Map<number, number>();
+    for (const answer of answers.filter((candidate) => candidate.path === '/api/v1/reviews')) {
+      for (const { outcome } of [...answer.attempts, ...answer.retries]) {
+        if (isResponse(outcome)) {
+          reviewsByStatus.set(outcome.status, (reviewsByStatus.get(outcome.status) ?? 0) + 1);
+        }
+      }
+    }
+    expect(reviewsByStatus.get(201)).toBeGreaterThan(ANSWERS / 2);
+    const scrapes: string[] = [];
+    for (let scrape = 0; scrape < 3 * WORKERS; scrape++) {
+      const { id, outcome } = await send(running.port, connection(scrape % WORKERS), 'GET', '/metrics');
+      scrapes.push(id);
+      expect(isResponse(outcome) && outcome.status).toBe(200);
+      const text = (outcome as { text: string }).text;
+      for (const [status, count] of reviewsByStatus) {
+        expect({
+          status,
+          total: metricOf(text, `http_requests_total{method="POST",route="/api/v1/reviews",status="${status}"}`),
+        }).toEqual({ status, total: count });
+      }
+      // A figure of the database, which every worker reads: one reading, not the sum over the workers.
+      expect(metricOf(text, 'lang_portal_reviews')).toBe(ANSWERS);
+    }
+    await until('the request log of every scrape', () =>
+      scrapes.every((id) => servedBy(running).has(id)) ? true : undefined,
+    );
+    expect(new Set(scrapes.map((id) => servedBy(running).get(id))).size).toBe(WORKERS);
+
+    if (WORKERS > 1) {
+      // A worker that does not answer the primary (stopped here) makes the scrape a 503 once prom-client gives up
+      // (5 s), not a request left hanging.
+      const stopped = workerPids[1];
+      process.kill(stopped, 'SIGSTOP');
+      try {
+        const { outcome } = await send(running.port, connection(0), 'GET', '/metrics');
+        expect(isResponse(outcome) && outcome.status).toBe(503);
+        expect((outcome as { body: unknown }).body).toMatchObject({
+          status: 503,
+          detail: expect.stringContaining('Operation timed out'),
+        });
+      } finally {
+        process.kill(stopped, 'SIGCONT');
+      }
+      const { outcome } = await send(running.port, connection(0), 'GET', '/metrics');
+      expect(isResponse(outcome) && outcome.status).toBe(200);
     }
 
     // SIGTERM to the primary: every worker stops gracefully, then the primary, with exit code 0.
