@@ -12,10 +12,40 @@ import {
   Matches,
   Max,
   Min,
+  ValidateBy,
   ValidationError,
   validateSync,
 } from 'class-validator';
+import { sendAt, validateCronExpression } from 'cron';
 import { DecimalIntIn, QueryBoolean } from './core/http.js';
+
+/** A string setting in which `problemWith` finds nothing wrong; else the message names the setting and the problem. */
+const Satisfies = (name: string, problemWith: (value: string) => string | undefined) =>
+  ValidateBy({
+    name,
+    validator: {
+      validate: (value) => typeof value === 'string' && problemWith(value) === undefined,
+      defaultMessage: (args) => `$property ${problemWith(String(args?.value))}`,
+    },
+  });
+
+/**
+ * Why the `cron` package, which takes the backups (src/backups/backups.service.ts), would refuse the schedule, or
+ * nothing: checked here, so that the server stops before it migrates and seeds, not once the database is written.
+ */
+function problemWithSchedule(schedule: string): string | undefined {
+  const { error } = validateCronExpression(schedule);
+  if (error) {
+    return `must be a cron expression of 5 or 6 fields such as 0 3 * * *: ${error.message}`;
+  }
+  try {
+    sendAt(schedule);
+    return undefined;
+  } catch {
+    // A date that does not exist (`0 3 30 2 *`) passes the syntax check; the job would fail to start.
+    return 'never comes due: no date matches it';
+  }
+}
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -110,7 +140,7 @@ export class Environment {
 
   /** A cron expression (e.g. `0 3 * * *`) for backups taken by the server itself; unset, none. */
   @IsOptional()
-  @Matches(/^(\S+\s+){4,5}\S+$/, { message: '$property must be a cron expression of 5 or 6 fields' })
+  @Satisfies('isCronSchedule', problemWithSchedule)
   BACKUP_CRON: string | undefined = undefined;
 
   /** The probability of recall FSRS schedules each review for. */

@@ -227,6 +227,20 @@ describe('start-up', () => {
     );
     expect(stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('stops at a backup schedule the cron package refuses before it writes the database, naming BACKUP_CRON', async () => {
+    const databasePath = join(tempFolder(), 'portal.sqlite');
+    const { code, stdout, stderr } = await runScript('main.js', [], {
+      DATABASE_PATH: databasePath,
+      BACKUP_CRON: '99 99 * * *',
+    });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
+      /^Lang Portal could not start: Invalid configuration:\n- BACKUP_CRON="99 99 \* \* \*": .*out of range/,
+    );
+    expect(existsSync(databasePath)).toBe(false);
+  });
 });
 
 describe('request log', () => {

@@ -43,8 +43,10 @@ describe('validateEnvironment', () => {
       SRS_REQUEST_RETENTION: '0.85',
       SRS_LEARNING_STEPS: 'none',
       SRS_ENABLE_FUZZ: 'false',
+      BACKUP_CRON: '30 2 * * 1-5',
     });
     expect(env).toMatchObject({
+      BACKUP_CRON: '30 2 * * 1-5',
       SRS_REQUEST_RETENTION: 0.85,
       SRS_LEARNING_STEPS: 'none',
       SRS_ENABLE_FUZZ: false,
@@ -70,6 +72,8 @@ describe('validateEnvironment', () => {
     ['RATE_LIMIT_PER_MINUTE', '-1'],
     ['BACKUP_KEEP', '0'],
     ['BACKUP_CRON', 'daily'],
+    ['BACKUP_CRON', '99 99 * * *'],
+    ['BACKUP_CRON', '0 3 30 2 *'],
     ['SRS_REQUEST_RETENTION', '1.5'],
     ['SRS_REQUEST_RETENTION', 'high'],
     ['SRS_MAXIMUM_INTERVAL_DAYS', '0'],
@@ -82,6 +86,12 @@ describe('validateEnvironment', () => {
     ['DATABASE_STATEMENT_TIMEOUT_MS', '-1'],
   ])('refuses %s=%s with a message naming it and the value', (name, value) => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(`${name}=${JSON.stringify(value)}`);
+  });
+
+  it('refuses a schedule the cron package that takes the backups refuses, with its reason', () => {
+    expect(() => validateEnvironment({ BACKUP_CRON: '99 99 * * *' })).toThrow(
+      /BACKUP_CRON="99 99 \* \* \*": BACKUP_CRON must be a cron expression .*: Field value \(99\) is out of range/,
+    );
   });
 
   it('refuses scheduled backups of a PostgreSQL database (pg_dump backs it up)', () => {
