@@ -47,6 +47,34 @@ function problemWithSchedule(schedule: string): string | undefined {
   }
 }
 
+/**
+ * What keeps the PostgreSQL driver from connecting to `url` (DATABASE_URL), or nothing; never the URL's password. The
+ * driver's own messages ("Invalid URL", "missing the pathname") would not name the setting.
+ */
+function problemWithDatabaseUrl(url: string): string | undefined {
+  const shape = 'postgresql://user:password@host:5432/name';
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    return `must be a PostgreSQL URL such as ${shape}`;
+  }
+  // The host and port follow the last @ of the authority (a password may hold @ only %-encoded, but may be mistyped).
+  const authority = url.slice(url.indexOf('//') + 2).split(/[/?#]/)[0];
+  const port = /:(\d+)$/.exec(authority.slice(authority.lastIndexOf('@') + 1))?.[1];
+  if (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535)) {
+    return `has the port ${port}: a port is 1 to 65535 (PostgreSQL's is 5432)`;
+  }
+  let pathname: string;
+  try {
+    ({ pathname } = new URL(url));
+  } catch {
+    return `is not a URL such as ${shape}: check the host, and %-encode @ : / # ? % in the user name and password`;
+  }
+  return pathname.length > 1 ? undefined : `names no database: end it with /name, as in ${shape}`;
+}
+
+/** A setting's value as a message may show it: DATABASE_URL's password (what lies between user: and @) hidden. */
+const printable = (name: string, value: unknown): unknown =>
+  name === 'DATABASE_URL' && typeof value === 'string' ? value.replace(/^([^:]*:\/\/[^/:@]*:).*@/, '$1***@') : value;
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -61,7 +89,7 @@ export class Environment {
 
   /** A PostgreSQL database (`postgresql://user:password@host:port/name`) used instead of the SQLite file. */
   @IsOptional()
-  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: '$property must be a postgresql:// URL' })
+  @Satisfies('isPostgresqlUrl', problemWithDatabaseUrl)
   DATABASE_URL: string | undefined = undefined;
 
   /** The most connections each server process opens to PostgreSQL. */
@@ -186,7 +214,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   if (errors.length > 0) {
     const lines = errors.map(
       (error) =>
-        `- ${error.property}=${JSON.stringify(raw[error.property])}: ${Object.values(error.constraints ?? {}).join('; ')}`,
+        `- ${error.property}=${JSON.stringify(printable(error.property, raw[error.property]))}: ${Object.values(error.constraints ?? {}).join('; ')}`,
     );
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }

@@ -241,6 +241,20 @@ describe('start-up', () => {
     );
     expect(existsSync(databasePath)).toBe(false);
   });
+
+  it.each([
+    ['postgresql://[bad', /is not a URL/],
+    ['postgresql://portal:S3cretPw@db.school.example:99999/lang', /has the port 99999/],
+  ])('stops at DATABASE_URL=%s with one message that names it, never its password', async (url, problem) => {
+    const { code, stdout, stderr } = await runScript('main.js', [], { DATABASE_URL: url });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
+      /^Lang Portal could not start: Invalid configuration:\n- DATABASE_URL="[^"]*": DATABASE_URL /,
+    );
+    expect(stderr).toMatch(problem);
+    expect(stderr).not.toMatch(/S3cretPw|\n\s+at /);
+  });
 });
 
 describe('request log', () => {

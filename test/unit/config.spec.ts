@@ -82,10 +82,34 @@ describe('validateEnvironment', () => {
     ['SRS_LEARNING_STEPS', '10'],
     ['SRS_ENABLE_FUZZ', 'yes'],
     ['DATABASE_URL', 'mysql://db.example/portal'],
+    ['DATABASE_URL', 'postgresql://[bad'],
+    ['DATABASE_URL', 'postgresql://localhost:99999/db'],
+    ['DATABASE_URL', 'postgresql://localhost:0/db'],
+    ['DATABASE_URL', 'postgresql://localhost:5432'],
+    ['DATABASE_URL', 'postgres://localhost/'],
     ['DATABASE_POOL_SIZE', '0'],
     ['DATABASE_STATEMENT_TIMEOUT_MS', '-1'],
   ])('refuses %s=%s with a message naming it and the value', (name, value) => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(`${name}=${JSON.stringify(value)}`);
+  });
+
+  it.each(['postgresql://portal:s%40cret@db.school.example:5432/lang_portal', 'postgres://portal@[::1]/lang_portal'])(
+    'reads the PostgreSQL URL %s',
+    (url) => {
+      expect(validateEnvironment({ DATABASE_URL: url }).DATABASE_URL).toBe(url);
+    },
+  );
+
+  it.each([
+    [
+      'postgresql://portal:S3cretPw@db.school.example:99999/lang',
+      'postgresql://portal:***@db.school.example:99999/lang',
+    ],
+    ['postgresql://portal:S3c/ret@Pw@db.school.example/lang', 'postgresql://portal:***@db.school.example/lang'],
+    ['postgresql://portal:S3cretPw@db.school.example', 'postgresql://portal:***@db.school.example'],
+  ])('refuses DATABASE_URL=%s without showing its password', (url, shown) => {
+    expect(() => validateEnvironment({ DATABASE_URL: url })).toThrow(`DATABASE_URL=${JSON.stringify(shown)}: `);
+    expect(() => validateEnvironment({ DATABASE_URL: url })).not.toThrow(/S3c/);
   });
 
   it('refuses a schedule the cron package that takes the backups refuses, with its reason', () => {
