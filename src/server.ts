@@ -33,6 +33,11 @@ function explain(error: unknown, config?: Environment): string {
   ) {
     return `the database ${config.DATABASE_PATH} cannot be opened (${message}): check DATABASE_PATH and that its folder exists and is writable`;
   }
+  // SQLite opens a file it may not write read-only, and fails at the first write: most often the file (or its folder,
+  // where the -wal and -shm files go) belongs to another user than the one running the server.
+  if (config && code?.startsWith('SQLITE_READONLY')) {
+    return `the database ${config.DATABASE_PATH} cannot be written (${message}): let the user running the server write the file and its folder (chown or chmod), or set DATABASE_PATH to a file it may write`;
+  }
   return message ?? String(error);
 }
 

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  chmodSync,
   copyFileSync,
   cpSync,
   existsSync,
@@ -124,17 +125,19 @@ async function startServer(settings: Record<string, string | undefined>): Promis
 /** SIGTERM, and the exit it leads to (SIGKILL after the grace period and a margin). */
 const stopServer = (server: BuiltServer) => server.stop(GRACE_MS + 5_000);
 
-/** Runs a built script to its end: exit code and output. */
+/** Runs a built script to its end (as another user if `user` says so): exit code and output. */
 function runScript(
   name: 'db-backup.js' | 'db-restore.js' | 'main.js',
   args: string[],
   settings: Record<string, string | undefined>,
+  user: { uid?: number; gid?: number } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [script(name), ...args], {
       cwd: INSTALL,
       env: environment(only(settings)),
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...user,
     });
     children.add(child);
     let stdout = '';
@@ -240,6 +243,31 @@ describe('start-up', () => {
       /^Lang Portal could not start: Invalid configuration:\n- BACKUP_CRON="99 99 \* \* \*": .*out of range/,
     );
     expect(existsSync(databasePath)).toBe(false);
+  });
+
+  it('stops at a database file it may not write with a message naming the file and the fix', async () => {
+    const folder = tempFolder();
+    const databasePath = join(folder, 'portal.sqlite');
+    const database = new Database(databasePath);
+    database.exec('create table kept (id integer primary key)');
+    database.close();
+    // Root writes any file: the server then runs as nobody, the file and its folder root's, as a file copied in by
+    // another user; anyone else runs it on a file made read-only.
+    const root = process.getuid?.() === 0;
+    const user = root ? { uid: 65534, gid: 65534 } : {};
+    if (root) {
+      chmodSync(INSTALL, 0o755);
+      chmodSync(folder, 0o755);
+    } else {
+      chmodSync(databasePath, 0o444);
+    }
+    const { code, stdout, stderr } = await runScript('main.js', [], { DATABASE_PATH: databasePath }, user);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      `Lang Portal could not start: the database ${databasePath} cannot be written (attempt to write a readonly database): ` +
+        'let the user running the server write the file and its folder (chown or chmod), or set DATABASE_PATH to a file it may write\n',
+    );
   });
 
   it.each([
