@@ -127,7 +127,7 @@ const stopServer = (server: BuiltServer) => server.stop(GRACE_MS + 5_000);
 
 /** Runs a built script to its end (as another user if `user` says so): exit code and output. */
 function runScript(
-  name: 'db-backup.js' | 'db-restore.js' | 'main.js',
+  name: 'db-backup.js' | 'db-restore.js' | 'main.js' | 'openapi.js',
   args: string[],
   settings: Record<string, string | undefined>,
   user: { uid?: number; gid?: number } = {},
@@ -282,6 +282,16 @@ describe('start-up', () => {
     );
     expect(stderr).toMatch(problem);
     expect(stderr).not.toMatch(/S3cretPw|\n\s+at /);
+  });
+});
+
+describe('build', () => {
+  it("writes the OpenAPI document whatever the portal's settings: a bad one is for the server to name, not the build", async () => {
+    const { code, stderr } = await runScript('openapi.js', [], { PORT: 'abc', DATABASE_URL: 'postgresql://[bad' });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(readFileSync(join(INSTALL, 'dist', 'openapi.json'), 'utf8')).toBe(
+      readFileSync(join(ROOT, 'openapi.json'), 'utf8'),
+    );
   });
 });
 
