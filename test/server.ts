@@ -13,6 +13,7 @@ export const BUILT = [
   'src/server.js',
   'src/cluster.js',
   'src/db-backup.js',
+  'src/db-migrate.js',
   'src/db-restore.js',
   'src/db-copy.js',
   'database/seeds',

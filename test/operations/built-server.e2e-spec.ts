@@ -127,7 +127,7 @@ const stopServer = (server: BuiltServer) => server.stop(GRACE_MS + 5_000);
 
 /** Runs a built script to its end (as another user if `user` says so): exit code and output. */
 function runScript(
-  name: 'db-backup.js' | 'db-restore.js' | 'main.js' | 'openapi.js',
+  name: 'db-backup.js' | 'db-restore.js' | 'db-migrate.js' | 'main.js' | 'openapi.js',
   args: string[],
   settings: Record<string, string | undefined>,
   user: { uid?: number; gid?: number } = {},
@@ -292,6 +292,51 @@ describe('build', () => {
     expect(readFileSync(join(INSTALL, 'dist', 'openapi.json'), 'utf8')).toBe(
       readFileSync(join(ROOT, 'openapi.json'), 'utf8'),
     );
+  });
+});
+
+describe('db:migrate', () => {
+  it('applies the migrations, then finds the database up to date, one line each', async () => {
+    const databasePath = join(tempFolder(), 'portal.sqlite');
+    const first = await runScript('db-migrate.js', [], { DATABASE_PATH: databasePath });
+    expect(first).toEqual({
+      code: 0,
+      stdout: expect.stringMatching(
+        new RegExp(`^Database ${databasePath}: applied Migration\\d+_initial, [^\\n]+\\n$`),
+      ),
+      stderr: '',
+    });
+    const second = await runScript('db-migrate.js', [], { DATABASE_PATH: databasePath });
+    expect(second).toEqual({ code: 0, stdout: `Database ${databasePath}: up to date\n`, stderr: '' });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^Migration failed: Invalid configuration:\n- PORT="abc": PORT must be [^\n]+\n$/],
+    [
+      { DATABASE_URL: 'postgresql://portal:S3cretPw@db.school.example:99999/lang' },
+      /^Migration failed: Invalid configuration:\n- DATABASE_URL="postgresql:\/\/portal:\*\*\*@db.school.example:99999\/lang": DATABASE_URL has the port 99999[^\n]+\n$/,
+    ],
+  ])(
+    'stops at a bad setting (%j) with exit code 1 and the message npm start gives, no usage text, stack or password',
+    async (settings, message) => {
+      const { code, stdout, stderr } = await runScript('db-migrate.js', [], settings);
+      expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+      expect(stderr).toMatch(message);
+    },
+  );
+
+  it('names the PostgreSQL server it cannot reach, without the password', async () => {
+    const port = await freePort();
+    const { code, stdout, stderr } = await runScript('db-migrate.js', [], {
+      DATABASE_URL: `postgresql://portal:S3cretPw@127.0.0.1:${port}/lang`,
+    });
+    expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+    expect(stderr).toMatch(
+      new RegExp(
+        `^Migration failed: PostgreSQL at postgresql://127.0.0.1:${port}/lang cannot be reached \\(.*ECONNREFUSED.*\\): check DATABASE_URL[^\\n]+\\n$`,
+      ),
+    );
+    expect(stderr).not.toContain('S3cretPw');
   });
 });
 

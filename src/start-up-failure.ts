@@ -1,0 +1,24 @@
+import { databaseName, type Environment } from './config.js';
+
+/** A start-up failure as its cause and its fix (the server's, src/server.ts, and db:migrate's, src/db-migrate.ts). */
+export function explain(error: unknown, config?: Environment): string {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  if (code === 'EADDRINUSE' && config) {
+    return `port ${config.PORT} on ${config.HOST} is in use by another program: stop it, or set PORT to a free port`;
+  }
+  if (config?.DATABASE_URL && /^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|28P01|28000|3D000)$/.test(code ?? '')) {
+    return `PostgreSQL at ${databaseName(config)} cannot be reached (${message}): check DATABASE_URL, and that the server runs and the database exists`;
+  }
+  if (
+    config &&
+    (code?.startsWith('SQLITE_CANTOPEN') || /open database|directory does not exist/i.test(message ?? ''))
+  ) {
+    return `the database ${config.DATABASE_PATH} cannot be opened (${message}): check DATABASE_PATH and that its folder exists and is writable`;
+  }
+  // SQLite opens a file it may not write read-only, and fails at the first write: most often the file (or its folder,
+  // where the -wal and -shm files go) belongs to another user than the one running the server.
+  if (config && code?.startsWith('SQLITE_READONLY')) {
+    return `the database ${config.DATABASE_PATH} cannot be written (${message}): let the user running the server write the file and its folder (chown or chmod), or set DATABASE_PATH to a file it may write`;
+  }
+  return message ?? String(error);
+}
