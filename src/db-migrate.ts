@@ -3,6 +3,7 @@ import { MikroORM } from '@mikro-orm/core';
 import { ormConfig } from '../mikro-orm.config.js';
 import { databaseName, type Environment, validateEnvironment } from './config.js';
 import { dialect } from './database/dialect.js';
+import { migrate } from './database/migrate.js';
 import { explain } from './start-up-failure.js';
 
 // `npm run db:migrate`: applies pending migrations, as `npm start` does before it serves. The mikro-orm CLI did it
@@ -11,14 +12,13 @@ import { explain } from './start-up-failure.js';
 let config: Environment | undefined;
 try {
   config = validateEnvironment(process.env);
+  const name = databaseName(config);
   const orm = await MikroORM.init(ormConfig(config));
   try {
     // A server starting on the same database meanwhile waits, as servers started together do (src/server.ts).
-    const applied = await dialect.exclusively(orm, () => orm.migrator.up());
+    const applied = await dialect.exclusively(orm, () => migrate(orm, name));
     process.stdout.write(
-      applied.length > 0
-        ? `Database ${databaseName(config)}: applied ${applied.map((migration) => migration.name).join(', ')}\n`
-        : `Database ${databaseName(config)}: up to date\n`,
+      applied.length > 0 ? `Database ${name}: applied ${applied.join(', ')}\n` : `Database ${name}: up to date\n`,
     );
   } finally {
     await orm.close();

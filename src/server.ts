@@ -13,6 +13,7 @@ import { explain } from './start-up-failure.js';
 import { quietStartup } from './http/logging.js';
 import { listeningOrigin } from './http/origin.js';
 import { dialect } from './database/dialect.js';
+import { migrate } from './database/migrate.js';
 import { CardsService } from './reviews/cards.service.js';
 import { IdempotencyService } from './reviews/idempotency.service.js';
 import { messageOf } from './core/errors.js';
@@ -73,10 +74,10 @@ async function bootstrap(): Promise<void> {
     if (!prepared) {
       // Servers started together on one database prepare it one at a time; the later ones find it ready.
       await dialect.exclusively(orm, async () => {
-        const applied = await orm.migrator.up();
+        const applied = await migrate(orm, databaseName(env));
         logger.log(
           applied.length > 0
-            ? `Database ${databaseName(env)}: applied ${applied.map((migration) => migration.name).join(', ')}`
+            ? `Database ${databaseName(env)}: applied ${applied.join(', ')}`
             : `Database ${databaseName(env)}: up to date`,
         );
         // Cards left stale (answers deleted, or answered before cards existed) are computed before serving.

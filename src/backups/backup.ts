@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrations } from '../../database/migrations/index.js';
 import { messageOf } from '../core/errors.js';
+import { problemWithMigrations } from '../database/migrate.js';
 
 const NAME = /^lang-portal-\d{8}T\d{6}(\d{3})?Z\.sqlite$/;
 
@@ -43,15 +44,8 @@ export function problemWithBackup(file: string): string | undefined {
     if (check.integrity_check !== 'ok') {
       return `it fails SQLite's integrity check: ${check.integrity_check}`;
     }
-    const known = new Set(migrations.map((migration) => migration.name));
-    const applied = (database.prepare('select name from mikro_orm_migrations').all() as { name: string }[]).map(
-      (row) => row.name,
-    );
-    const unknown = applied.filter((name) => !known.has(name));
-    if (unknown.length > 0) {
-      return `it was written by a newer version of the portal (migrations ${unknown.join(', ')}): update the portal first`;
-    }
-    return undefined;
+    const applied = database.prepare('select name from mikro_orm_migrations').pluck().all() as string[];
+    return problemWithMigrations(applied, migrations);
   } catch (error) {
     return `it is not a portal database: ${messageOf(error)}`;
   } finally {

@@ -2,6 +2,7 @@ import { MikroORM } from '@mikro-orm/sql';
 import { ormConfig } from '../../mikro-orm.config.js';
 import { validateEnvironment } from '../../src/config.js';
 import { dialect } from '../../src/database/dialect.js';
+import { migrate } from '../../src/database/migrate.js';
 import { migrations } from '../../database/migrations/index.js';
 import { WORD_SEARCH_TABLES } from '../../src/words/search.sqlite.js';
 import { thaiSortKey } from '../../src/words/thai.js';
@@ -229,5 +230,20 @@ async function triggers(orm: MikroORM): Promise<string[]> {
       { id: 1, study_sessions_count: 0 },
       { id: 2, study_sessions_count: 2 },
     ]);
+  });
+
+  it('a database a newer portal migrated is refused, as db:restore refuses its backup, and left as it is', async () => {
+    expect(await migrate(orm, 'portal.sqlite')).toEqual(migrations.map((migration) => migration.name));
+    await orm.em
+      .fork()
+      .execute(
+        "insert into mikro_orm_migrations (name, executed_at) values ('Migration20991231000000_future', current_timestamp)",
+      );
+    await expect(migrate(orm, 'portal.sqlite')).rejects.toThrow(
+      'the database portal.sqlite cannot be used: it was written by a newer version of the portal (migrations Migration20991231000000_future): update the portal first',
+    );
+    expect((await orm.migrator.getExecuted()).map((migration) => migration.name)).toContain(
+      'Migration20991231000000_future',
+    );
   });
 });

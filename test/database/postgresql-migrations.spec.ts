@@ -3,6 +3,7 @@ import { ormConfig } from '../../mikro-orm.config.js';
 import { postgresqlMigrations } from '../../database/migrations/postgresql/index.js';
 import { validateEnvironment } from '../../src/config.js';
 import { dialect } from '../../src/database/dialect.js';
+import { migrate } from '../../src/database/migrate.js';
 import { expressionIndexes } from '../api.js';
 import { freshDatabase } from '../postgres.js';
 
@@ -191,5 +192,20 @@ async function triggerFunctions(orm: MikroORM): Promise<number> {
       { id: 1, study_sessions_count: 0 },
       { id: 2, study_sessions_count: 2 },
     ]);
+  });
+
+  it('a database a newer portal migrated is refused, as db:restore refuses its backup, and left as it is', async () => {
+    expect(await migrate(orm, 'postgresql://host/lang')).toEqual([]);
+    await orm.em
+      .fork()
+      .execute(
+        "insert into mikro_orm_migrations (name, executed_at) values ('Migration20991231000000_future', current_timestamp)",
+      );
+    await expect(migrate(orm, 'postgresql://host/lang')).rejects.toThrow(
+      'the database postgresql://host/lang cannot be used: it was written by a newer version of the portal (migrations Migration20991231000000_future): update the portal first',
+    );
+    expect((await orm.migrator.getExecuted()).map((migration) => migration.name)).toContain(
+      'Migration20991231000000_future',
+    );
   });
 });

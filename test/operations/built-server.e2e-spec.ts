@@ -340,6 +340,34 @@ describe('db:migrate', () => {
   });
 });
 
+describe('a database a newer portal migrated', () => {
+  it('is refused by start-up and db:migrate, as db:restore refuses its backup, with exit code 1, and left as it is', async () => {
+    const databasePath = join(tempFolder(), 'portal.sqlite');
+    expect((await runScript('db-migrate.js', [], { DATABASE_PATH: databasePath })).code).toBe(0);
+    const database = new Database(databasePath);
+    database
+      .prepare('insert into mikro_orm_migrations (name, executed_at) values (?, current_timestamp)')
+      .run('Migration20991231000000_future');
+    database.close();
+    const refusal =
+      `the database ${databasePath} cannot be used: it was written by a newer version of the portal ` +
+      '(migrations Migration20991231000000_future): update the portal first\n';
+
+    expect(await runScript('main.js', [], { DATABASE_PATH: databasePath })).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `Lang Portal could not start: ${refusal}`,
+    });
+    expect(await runScript('db-migrate.js', [], { DATABASE_PATH: databasePath })).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `Migration failed: ${refusal}`,
+    });
+    // Not seeded: nothing was written.
+    expect(readDatabase(databasePath, (db) => db.prepare('select count(*) from words').pluck().get())).toBe(0);
+  });
+});
+
 describe('request log', () => {
   it('logs every request once, with its id and status: routed or not, inside /api/v1 and outside it, and those answered before the router', async () => {
     const server = await startServer({
