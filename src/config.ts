@@ -71,9 +71,19 @@ function problemWithDatabaseUrl(url: string): string | undefined {
   return pathname.length > 1 ? undefined : `names no database: end it with /name, as in ${shape}`;
 }
 
-/** A setting's value as a message may show it: DATABASE_URL's password (what lies between user: and @) hidden. */
-const printable = (name: string, value: unknown): unknown =>
-  name === 'DATABASE_URL' && typeof value === 'string' ? value.replace(/^([^:]*:\/\/[^/:@]*:).*@/, '$1***@') : value;
+/** The settings that are secrets: a message about one shows its length, never its value. */
+const SECRETS = new Set(['ADMIN_TOKEN', 'XAPI_SECRET']);
+
+/** A setting's value as a message may show it: secrets, and DATABASE_URL's password (between user: and @), hidden. */
+const printable = (name: string, value: unknown): unknown => {
+  if (typeof value !== 'string') {
+    return value;
+  }
+  if (SECRETS.has(name)) {
+    return `*** (${value.length} characters)`;
+  }
+  return name === 'DATABASE_URL' ? value.replace(/^([^:]*:\/\/[^/:@]*:).*@/, '$1***@') : value;
+};
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

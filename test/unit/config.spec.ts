@@ -67,7 +67,6 @@ describe('validateEnvironment', () => {
     ['PUBLIC_URL', 'https://portal.school.example/?x=1'],
     ['CORS_ORIGINS', 'localhost:5173'],
     ['CORS_ORIGINS', 'http://a.example, http://b.example'],
-    ['ADMIN_TOKEN', 'short'],
     ['BODY_LIMIT', 'lots'],
     ['RATE_LIMIT_PER_MINUTE', '-1'],
     ['BACKUP_KEEP', '0'],
@@ -91,6 +90,14 @@ describe('validateEnvironment', () => {
     ['DATABASE_STATEMENT_TIMEOUT_MS', '-1'],
   ])('refuses %s=%s with a message naming it and the value', (name, value) => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(`${name}=${JSON.stringify(value)}`);
+  });
+
+  it.each([
+    ['ADMIN_TOKEN', 'short secret'],
+    ['XAPI_SECRET', 'tooshort'],
+  ])('refuses %s naming it and the length of its value, never the value', (name, value) => {
+    expect(() => validateEnvironment({ [name]: value })).toThrow(`${name}="*** (${value.length} characters)"`);
+    expect(() => validateEnvironment({ [name]: value })).not.toThrow(value);
   });
 
   it.each(['postgresql://portal:s%40cret@db.school.example:5432/lang_portal', 'postgres://portal@[::1]/lang_portal'])(
