@@ -54,17 +54,19 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
   // Counted and timed, as logged, before anything may answer: a static file, a CORS preflight, a body that does
   // not parse (their route is "unmatched").
   app.use(recordRequestMetrics);
+  // Served over plain http on a school network, pages must not be told to fetch everything over https.
+  const upgradeInsecureRequests = config.get('PUBLIC_URL', { infer: true })?.startsWith('https:') ? [] : null;
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests } } }));
+  // The learning apps built into the portal (plain files: `apps/<app>/`), at /apps/. An app calls the api_base its
+  // launch gives, which is the address the launch was asked at (or PUBLIC_URL), not always the one the app's stored
+  // launch_url names (localhost and 127.0.0.1, a PUBLIC_URL set after seeding): connect-src 'self' alone kept such
+  // a page from reaching the API at all. Everything else stays to the portal's own origin.
   app.use(
-    helmet({
-      // Served over plain http on a school network, pages must not be told to fetch everything over https.
-      contentSecurityPolicy: {
-        directives: {
-          upgradeInsecureRequests: config.get('PUBLIC_URL', { infer: true })?.startsWith('https:') ? [] : null,
-        },
-      },
+    '/apps/',
+    helmet.contentSecurityPolicy({
+      directives: { upgradeInsecureRequests, connectSrc: ["'self'", 'http:', 'https:'] },
     }),
   );
-  // The learning apps built into the portal (plain files: `apps/<app>/`), at /apps/.
   app.useStaticAssets(fileURLToPath(new URL('../apps/', import.meta.url)), { prefix: '/apps/' });
   // A bulk import takes a whole vocabulary, as JSON or CSV: its own parsers and limit, before the global one.
   app.use(IMPORT_PATH, ...importBodyParsers(config.get('IMPORT_BODY_LIMIT', { infer: true })));

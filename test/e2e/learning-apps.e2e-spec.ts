@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { countRows, expectInvalid, expectProblem, type GroupBody, ISO_MS } from '../api.js';
 import { useEmptyTestApp, useTestApp } from '../app.js';
 import { type LearningAppBody, portal } from '../fixtures.js';
@@ -318,5 +319,43 @@ describe('POST /learning_apps/:id/launch', () => {
     expectInvalid(await client.post(`/learning_apps/${app.id}/launch`, body), field);
     expectInvalid(await client.post('/learning_apps/abc/launch', { group_id: group.id }), 'id');
     expect(await countRows(t, 'study_sessions')).toBe(0);
+  });
+});
+
+describe('the built-in flashcards app, as the portal serves it', () => {
+  /** Whether a page of `pageOrigin` under this Content-Security-Policy may fetch `url` (connect-src, else default-src). */
+  function mayConnect(policy: string, pageOrigin: string, url: string): boolean {
+    const directives = new Map(
+      policy.split(';').map((directive) => {
+        const [name, ...sources] = directive.trim().split(/\s+/);
+        return [name, sources];
+      }),
+    );
+    const sources = directives.get('connect-src') ?? directives.get('default-src') ?? ['*'];
+    const { origin, protocol } = new URL(url);
+    return sources.some(
+      (source) =>
+        source === '*' || source === protocol || source === origin || (source === "'self'" && origin === pageOrigin),
+    );
+  }
+
+  it('may call the api_base of its launch when that names the portal by another address than its launch_url', async () => {
+    // The seeded app's launch_url names 127.0.0.1; a launch asked at localhost gives a localhost api_base.
+    const group = await client.createGroup('Greetings');
+    const app = await client.createApp({ launch_url: 'http://127.0.0.1:3000/apps/flashcards/' });
+    const launched = await client
+      .post(`/learning_apps/${app.id}/launch`, { group_id: group.id })
+      .set('Host', 'localhost:3000')
+      .expect(201);
+    const launchUrl = new URL(launched.body.launch_url);
+    const apiBase = launchUrl.searchParams.get('api_base')!;
+    expect(apiBase).toBe('http://localhost:3000/api/v1');
+
+    const page = await request(t.http).get(launchUrl.pathname).expect(200);
+    const policy = page.headers['content-security-policy'];
+    expect(mayConnect(policy, launchUrl.origin, `${apiBase}/groups/${group.id}/words/raw`)).toBe(true);
+    // Scripts, styles and fonts still come from the portal's own origin only.
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toContain("default-src 'self'");
   });
 });
