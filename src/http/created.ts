@@ -2,7 +2,6 @@ import {
   applyDecorators,
   type CallHandler,
   type ExecutionContext,
-  Injectable,
   type NestInterceptor,
   type Type,
   UseInterceptors,
@@ -11,25 +10,31 @@ import { ApiCreatedResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { type Observable, tap } from 'rxjs';
 
-/** Sets `Location` to the URL of the resource a POST created: the collection's URL and the new id. */
-@Injectable()
+/**
+ * Where a created resource is: its URL from the request that created it and the response's body (`never`: a
+ * locator reads the body of its own endpoint).
+ */
+export type Locator = (request: Request, created: never) => string;
+
+/** The collection's URL (the request's) and the new id. */
+export const inCollection: Locator = (request, created: { id: number }) => `${request.path}/${created.id}`;
+
+/** Sets `Location` to the URL of the resource a POST created, as `locate` finds it. */
 class LocationInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  constructor(private readonly locate: Locator) {}
+
+  intercept(context: ExecutionContext, next: CallHandler<never>): Observable<never> {
     const http = context.switchToHttp();
     return next
       .handle()
-      .pipe(
-        tap((created: { id: number }) =>
-          http.getResponse<Response>().location(`${http.getRequest<Request>().path}/${created.id}`),
-        ),
-      );
+      .pipe(tap((created) => http.getResponse<Response>().location(this.locate(http.getRequest(), created))));
   }
 }
 
-/** A POST that creates a resource: 201 with its URL in `Location`, documented with `description`. */
-export const CreatedAt = (type: Type<unknown>, description: string) =>
+/** A POST that creates a resource: 201 with its URL (`locate` finds it) in `Location`, documented with `description`. */
+export const CreatedAt = (type: Type<unknown>, description: string, locate: Locator) =>
   applyDecorators(
-    UseInterceptors(LocationInterceptor),
+    UseInterceptors(new LocationInterceptor(locate)),
     ApiCreatedResponse({
       type,
       description,

@@ -1,7 +1,7 @@
 import { applyDecorators, HttpCode, HttpStatus, type Type } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { PageDto } from '../core/pagination.js';
-import { CreatedAt } from './created.js';
+import { CreatedAt, inCollection, type Locator } from './created.js';
 import { ApiProblems, type DocumentedProblem } from './problem-document.js';
 
 // The documentation of the API's recurring kinds of endpoint. Every request can be a 400 (an unknown
@@ -30,7 +30,21 @@ export const CreateOperation = (
   type: Type<unknown>,
   description: string,
   ...problems: DocumentedProblem[]
-) => applyDecorators(ApiOperation({ summary }), CreatedAt(type, description), ApiProblems(400, 413, 415, ...problems));
+) => CreateOperationAt(summary, type, description, inCollection, ...problems);
+
+/** A POST that creates a resource outside its own URL's collection: 201, `locate` giving its URL for `Location`. */
+export const CreateOperationAt = (
+  summary: string,
+  type: Type<unknown>,
+  description: string,
+  locate: Locator,
+  ...problems: DocumentedProblem[]
+) =>
+  applyDecorators(
+    ApiOperation({ summary }),
+    CreatedAt(type, description, locate),
+    ApiProblems(400, 413, 415, ...problems),
+  );
 
 /** A POST that records its JSON body: 201 with what it recorded, which has no URL of its own (no `Location`). */
 export const RecordOperation = (

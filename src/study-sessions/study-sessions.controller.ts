@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { Body, Controller, Get, Param, Post, Query, Req } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiTags } from '@nestjs/swagger';
@@ -5,7 +6,7 @@ import type * as express from 'express';
 import type { Environment } from '../config.js';
 import { IdAndWordIdParams, IdParams } from '../core/http.js';
 import { portalOrigin } from '../http/origin.js';
-import { CreateOperation, GetOperation, PageOperation, RecordOperation } from '../http/endpoints.js';
+import { CreateOperation, CreateOperationAt, GetOperation, PageOperation, RecordOperation } from '../http/endpoints.js';
 import {
   ALL_OR_NONE,
   AnswerBatchDto,
@@ -116,10 +117,13 @@ export class StudySessionsController {
 
   @Post('learning_apps/:id/launch')
   @ApiTags('learning apps')
-  @RecordOperation(
+  @CreateOperationAt(
     'Launch a learning app on a group',
     LaunchedDto,
-    'The new study session, and the URL that opens the app on it.',
+    'The new study session (its URL in Location), and the URL that opens the app on it.',
+    // From /api/v1/learning_apps/:id/launch to /api/v1/study_sessions/:session_id.
+    (request, launched: LaunchedDto) =>
+      posix.join(request.path, '../../../study_sessions', String(launched.study_session.id)),
     404,
     [422, NO_SUCH_GROUP],
   )

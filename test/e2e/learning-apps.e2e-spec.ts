@@ -258,6 +258,15 @@ describe('POST /learning_apps/:id/launch', () => {
     });
   });
 
+  it('answers with the new study session’s URL in Location', async () => {
+    const app = await client.createApp();
+    const response = await client.post(`/learning_apps/${app.id}/launch`, { group_id: group.id }).expect(201);
+    expect(response.headers.location).toBe(`/api/v1/study_sessions/${response.body.study_session.id}`);
+    expect((await request(t.http).get(response.headers.location).expect(200)).body).toEqual(
+      response.body.study_session,
+    );
+  });
+
   it('keeps the query and fragment the launch_url already has', async () => {
     const { study_session: session, launch_url } = await launch('http://localhost:8080/fc/?lang=th&tags=a&tags=b#deck');
     const url = new URL(launch_url);
