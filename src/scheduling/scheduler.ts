@@ -94,18 +94,23 @@ function memoryOf(card: Card, reviewedAt: Date): Memory {
 /** FSRS with one set of settings and parameters. */
 export class Scheduler {
   private readonly fsrs: FSRS;
+  /**
+   * The same scheduler without fuzz, for previews: ts-fsrs seeds the fuzz with the instant of the answer, so a
+   * fuzzed preview was a new draw at every request (a review card's "right" days apart from one read to the next).
+   */
+  private readonly unfuzzed: FSRS;
 
   constructor(settings: SchedulerSettings) {
-    this.fsrs = fsrs(
-      generatorParameters({
-        request_retention: settings.requestRetention,
-        maximum_interval: settings.maximumIntervalDays,
-        learning_steps: settings.learningSteps as StepUnit[],
-        enable_fuzz: settings.enableFuzz,
-        enable_short_term: true,
-        w: settings.parameters,
-      }),
-    );
+    const parameters = generatorParameters({
+      request_retention: settings.requestRetention,
+      maximum_interval: settings.maximumIntervalDays,
+      learning_steps: settings.learningSteps as StepUnit[],
+      enable_fuzz: settings.enableFuzz,
+      enable_short_term: true,
+      w: settings.parameters,
+    });
+    this.fsrs = fsrs(parameters);
+    this.unfuzzed = fsrs({ ...parameters, enable_fuzz: false });
   }
 
   /** The memory after one more answer; `memory` null for a word never answered. */
@@ -128,10 +133,10 @@ export class Scheduler {
     return memory ? this.fsrs.get_retrievability(cardOf(memory), now, false) : 0;
   }
 
-  /** When the word would be due after a right and after a wrong answer at `now`. */
+  /** When the word would be due after a right and after a wrong answer at `now`, before fuzz. */
   preview(memory: Memory | null, now: Date): { right: Date; wrong: Date } {
     const card = memory ? cardOf(memory) : createEmptyCard(now);
-    const outcomes = this.fsrs.repeat(card, now);
+    const outcomes = this.unfuzzed.repeat(card, now);
     return { right: outcomes[Rating.Good].card.due, wrong: outcomes[Rating.Again].card.due };
   }
 }

@@ -226,7 +226,7 @@ async function recordHistory(server: BuiltServer): Promise<{ paths: string[] }> 
 
 /**
  * What two reads of the same data may answer differently, as any two reads would: a word's preview of its next
- * due dates is computed at the moment of the request (and fuzzed), and so is the due date of a card never answered.
+ * due dates is computed at the moment of the request, and so is the due date of a card never answered.
  */
 function comparable(value: unknown): unknown {
   if (Array.isArray(value)) {

@@ -368,3 +368,30 @@ describe('spaced repetition (FSRS)', () => {
     expect((await client.get('/srs/parameters').expect(200)).body).toMatchObject({ source: 'default', reviews: null });
   });
 });
+
+describe('a word’s schedule with fuzz on (SRS_ENABLE_FUZZ)', () => {
+  const t = useEmptyTestApp({ ...SETTINGS, SRS_ENABLE_FUZZ: true });
+  const client = api(t);
+
+  it('previews the due dates before fuzz: the same at every read, and what ts-fsrs gives without it', async () => {
+    const [word] = await client.createWords(['คำ', 'word']);
+    const answers = [200, 199.99, 150, 60].map((daysAgo) => ({
+      correct: true,
+      at: new Date(Date.now() - daysAgo * DAY),
+    }));
+    for (const { correct, at } of answers) {
+      await client.post('/reviews', { word_id: word.id, correct, reviewed_at: at.toISOString() }).expect(201);
+    }
+    const card = referenceCard(answers);
+    expect(card.scheduled_days).toBeGreaterThan(20);
+    // ts-fsrs seeds the fuzz with the instant of the answer: each read of a fuzzed preview was a new draw, days apart.
+    for (let read = 0; read < 10; read += 1) {
+      const before = Date.now();
+      const { next_due: nextDue } = (await client.get(`/words/${word.id}/schedule`).expect(200)).body;
+      const after = Date.now();
+      const right = Date.parse(nextDue.right);
+      expect(right).toBeGreaterThanOrEqual(reference.repeat(card, before)[Rating.Good].card.due.getTime());
+      expect(right).toBeLessThanOrEqual(reference.repeat(card, after)[Rating.Good].card.due.getTime());
+    }
+  });
+});

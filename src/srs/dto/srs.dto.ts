@@ -58,11 +58,15 @@ export class QueueDto {
   new_words_remaining_today!: number;
 }
 
+const BEFORE_FUZZ =
+  ' Before fuzz: with SRS_ENABLE_FUZZ, the answer itself moves an interval of three days or more a little ' +
+  'around it (±1 day at 3 days, ±7 at 100), at random.';
+
 export class NextDueDto {
-  @DateTimeProperty({ description: 'When the word would be due after a right answer now.' })
+  @DateTimeProperty({ description: `When the word would be due after a right answer now.${BEFORE_FUZZ}` })
   right!: string;
 
-  @DateTimeProperty({ description: 'When the word would be due after a wrong answer now.' })
+  @DateTimeProperty({ description: `When the word would be due after a wrong answer now.${BEFORE_FUZZ}` })
   wrong!: string;
 }
 
