@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/sql';
 import type { Expression, Selectable } from 'kysely';
 import { ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
-import { danglingReferences, dialect, equalsFolded, instantOf, lockReferences } from '../database/dialect.js';
+import { danglingReferences, dialect, equalsFolded, instantOf, lockReferences, lockRows } from '../database/dialect.js';
 import type { TablesOf } from '../database/tables.js';
 import { chunksOf } from '../core/chunks.js';
 import { assertNameIsFree, foldedName } from '../core/names.js';
@@ -86,6 +86,8 @@ export class GroupsService {
   /** Memberships go, words stay; study sessions (and their answers) only go on `force`, by the cascade. */
   async remove(id: number, force: boolean): Promise<void> {
     await this.em.transactional(async (em) => {
+      // Locked before its sessions are counted: a session being started on it (`lock`) is counted, not cascaded.
+      await this.lock(id);
       const group = await this.findGroup(id);
       if (!force && group.studySessionsCount > 0) {
         throw new ConflictException(`Group ${id} has study sessions; delete it with force=true to remove them too`);
@@ -109,6 +111,14 @@ export class GroupsService {
 
   async exists(id: number): Promise<boolean> {
     return (await this.em.count(Group, { id })) > 0;
+  }
+
+  /**
+   * Locks the group's row until the transaction ends (where rows have locks): what is written for it meanwhile (a
+   * study session) is not undone by a delete, which waits, and a delete that came first is seen by `exists`.
+   */
+  lock(id: number): Promise<void> {
+    return lockRows(this.em, Group, [id]);
   }
 
   findGroup(id: number): Promise<Group> {

@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/sql';
 import { Injectable } from '@nestjs/common';
 import type { Expression } from 'kysely';
 import { assertNameIsFree } from '../core/names.js';
+import { lockRows } from '../database/dialect.js';
 import type { TablesOf } from '../database/tables.js';
 import { offsetOf, page, type Page } from '../core/pagination.js';
 import {
@@ -110,6 +111,14 @@ export class LearningAppsService {
 
   async exists(id: number): Promise<boolean> {
     return (await this.em.count(LearningApp, { id })) > 0;
+  }
+
+  /**
+   * Locks the app's row until the transaction ends (where rows have locks): a study session started from it
+   * meanwhile is written before a delete, which waits, and a delete that came first is seen by `exists`.
+   */
+  lock(id: number): Promise<void> {
+    return lockRows(this.em, LearningApp, [id]);
   }
 
   findApp(id: number): Promise<LearningApp> {

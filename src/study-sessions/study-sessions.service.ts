@@ -87,9 +87,17 @@ export class StudySessionsService {
     private readonly reviews: ReviewsService,
   ) {}
 
-  /** A session of an existing group (and app): checked and written in one transaction, so no delete slips between. */
+  /**
+   * A session of an existing group (and app): checked and written in one transaction, their rows locked first, so
+   * no delete slips between (on PostgreSQL one did: the session's foreign key failed, a 500). The app is locked
+   * before the group, as a launch locks them.
+   */
   async create(input: CreateStudySessionDto): Promise<StudySessionDto> {
     const id = await this.em.transactional(async (em) => {
+      if (input.learning_app_id) {
+        await this.apps.lock(input.learning_app_id);
+      }
+      await this.groups.lock(input.group_id);
       if (!(await this.groups.exists(input.group_id))) {
         throw new UnprocessableEntityException(`group_id refers to a group that does not exist: ${input.group_id}`);
       }
@@ -113,6 +121,8 @@ export class StudySessionsService {
    */
   async launch(appId: number, groupId: number, origin: string): Promise<LaunchedDto> {
     return this.em.transactional(async (em) => {
+      // Locked before it is read: deleted meanwhile, it is a 404 here, not a 422 of the session's check.
+      await this.apps.lock(appId);
       const app = await this.apps.findApp(appId);
       const session = await this.create({ group_id: groupId, learning_app_id: appId });
       const id = session.id;

@@ -1,4 +1,6 @@
-import request from 'supertest';
+import { jest } from '@jest/globals';
+import request, { type Response, type Test } from 'supertest';
+import { LearningAppsService } from '../../src/learning-apps/learning-apps.service.js';
 import { countRows, expectInvalid, expectProblem, type GroupBody, ISO_MS } from '../api.js';
 import { useEmptyTestApp, useTestApp } from '../app.js';
 import { type LearningAppBody, portal } from '../fixtures.js';
@@ -305,6 +307,48 @@ describe('POST /learning_apps/:id/launch', () => {
     expect(url.searchParams.get('session_id')).toBe(String(session.id));
     expect(url.searchParams.get('group_id')).toBe(String(group.id));
     expect(url.searchParams.get('api_base')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/v1$/);
+  });
+
+  /**
+   * Launches the app while `meanwhile` (a delete) is sent between the launch's checks and its write: the delete may
+   * not slip between them (on PostgreSQL it did, and the session's foreign key failed: a 500).
+   */
+  async function launchDuring(appId: number, meanwhile: () => Test) {
+    const exists = LearningAppsService.prototype.exists;
+    let other: Promise<Response> | undefined;
+    jest.spyOn(LearningAppsService.prototype, 'exists').mockImplementation(async function (
+      this: LearningAppsService,
+      id,
+    ) {
+      const found = await exists.call(this, id);
+      other = Promise.resolve(meanwhile());
+      // The delete finishes, or waits for the launch's transaction.
+      await Promise.race([other, new Promise((resolve) => setTimeout(resolve, 500))]);
+      return found;
+    });
+    try {
+      const launched = await client.post(`/learning_apps/${appId}/launch`, { group_id: group.id });
+      return { launched, other: await other! };
+    } finally {
+      jest.restoreAllMocks();
+    }
+  }
+
+  it('starts its session before a concurrent delete of the app, which then keeps it without an app', async () => {
+    const app = await client.createApp();
+    const { launched, other } = await launchDuring(app.id, () => client.delete(`/learning_apps/${app.id}`));
+    expect([launched.status, other.status]).toEqual([201, 204]);
+    expect(await client.getSession(launched.body.study_session.id)).toMatchObject({
+      learning_app_id: null,
+      learning_app_name: null,
+    });
+  });
+
+  it('starts its session before a concurrent delete of the group, which then refuses to delete it unforced', async () => {
+    const app = await client.createApp();
+    const { launched, other } = await launchDuring(app.id, () => client.delete(`/groups/${group.id}`));
+    expect([launched.status, other.status]).toEqual([201, 409]);
+    expect(await client.getSession(launched.body.study_session.id)).toMatchObject({ group_id: group.id });
   });
 
   it('answers 422 for a group that does not exist, and starts no session', async () => {
