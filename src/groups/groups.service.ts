@@ -292,15 +292,17 @@ export class GroupsService {
     const ids = [...new Set(wordIds)];
     const unique = ids.filter((id) => id <= dialect.largestId);
     const unstorable = ids.filter((id) => id > dialect.largestId).sort((a, b) => a - b);
+    // Words before the group, in the order an answer takes them (its words, then its group's counters): the
+    // membership's trigger locks the group's row, and its foreign key would then wait for a word an answer holds.
+    // Locked before the memberships are read: a concurrent request adding the same word has then committed its
+    // membership, which is found here and left as it is, instead of being inserted twice (a 409 on PostgreSQL).
+    await lockReferences(this.em, WordGroup, 'word', unique);
     const present = new Set(
       unique.length === 0 || !group.id
         ? []
         : (await this.em.find(WordGroup, { group, word: { $in: unique } })).map((member) => member.word.id),
     );
     const joining = unique.filter((id) => !present.has(id));
-    // Words before the group, in the order an answer takes them (its words, then its group's counters): the
-    // membership's trigger locks the group's row, and its foreign key would then wait for a word an answer holds.
-    await lockReferences(this.em, WordGroup, 'word', joining);
     const dangling = await danglingReferences(this.em, WordGroup, 'word', joining, async () => {
       const members = joining.map((wordId) => this.em.create(WordGroup, { word: wordId, group }));
       await this.em.flush();

@@ -587,6 +587,21 @@ it('keeps words_count exact under concurrent membership changes', async () => {
   expect(await wordsCounts()).toEqual({ Busy: 12 });
 });
 
+it('answers 200 to concurrent requests that add the same word to a group, which joins it once', async () => {
+  const group = await client.createGroup('Busy');
+  for (let round = 0; round < 3; round++) {
+    const word = await client.createWord({ thai: `คำ${round}`, english: `word ${round}` });
+
+    const added = await Promise.all(
+      Array.from({ length: 8 }, () => client.post(`/groups/${group.id}/words`, { word_ids: [word.id] })),
+    );
+
+    expect(added.map((response) => response.status)).toEqual(added.map(() => 200));
+    expect(await countRows(t, 'words_groups', 'word_id = ?', [word.id])).toBe(1);
+  }
+  expect(await wordsCounts()).toEqual({ Busy: 3 });
+});
+
 describe('GET /groups/:id/study_sessions', () => {
   it('pages the sessions of the group, newest first (ties by id descending)', async () => {
     const [cat, dog] = await client.createWords(['แมว', 'cat'], ['หมา', 'dog']);
