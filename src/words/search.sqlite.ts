@@ -37,6 +37,12 @@ const WORD_SEARCH_TRIGGERS: TriggerDef[] = [
   { name: 'word_unindexed_for_search', timing: 'after', events: ['delete'], body: FORGET_OLD },
 ];
 
+/**
+ * `text` with A–Z in lower case, as `romanization_lower` holds its romanization and NOCASE compares english: a query
+ * lowered in every script (`É` as `é`) would find nothing of what it names in the letters as written (`Éclair`).
+ */
+const lowerAscii = (text: string) => text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+
 /** A phrase of the FTS5 query language: the text in double quotes, its own double quotes doubled. */
 const phrase = (text: string) => `"${text.replaceAll('"', '""')}"`;
 
@@ -54,8 +60,8 @@ export const sqliteSearch: SearchDialect = {
     // `q=s` by `created_at` descending, whose matches came early in its index, pays 9 -> 30 ms.
     return sql<SqlBool>`unlikely(${anyOf([
       startsWith(`w.${search.thai}`, q),
-      startsWith('w.english', search.latin, true),
-      startsWith('w.romanization_lower', search.latin),
+      startsWith('w.english', lowerAscii(q), true),
+      startsWith('w.romanization_lower', lowerAscii(q)),
     ])})`;
   },
 };

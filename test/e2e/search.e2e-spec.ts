@@ -119,6 +119,13 @@ describe('search with q', () => {
     expect(await search('z')).toEqual([]);
   });
 
+  it('matches the start of english or romanization as written, for letters beyond A–Z too', async () => {
+    await create({ thai: 'ขนมเอแคลร์', english: 'Éclair', parts: { romanization: 'Ñam' } });
+    for (const q of ['É', 'Éc', 'ÉC', 'Ñ', 'Ña', 'ÑA']) {
+      expect({ q, found: await search(q) }).toEqual({ q, found: ['ขนมเอแคลร์'] });
+    }
+  });
+
   it('pages the matches and counts them all', async () => {
     const response = await client.get(`/words?q=${encodeURIComponent('ขาว')}&per_page=3&page=2`).expect(200);
     expect(response.body.items.map((word: WordBody) => word.thai)).toEqual(['ข้าวผัด', 'ข้าวเหนียว', 'กินข้าว']);
