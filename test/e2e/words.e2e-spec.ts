@@ -90,6 +90,24 @@ describe('POST /words', () => {
     expect((await client.getWord(word.id)).parts).toEqual({ romanization: 'kai', note: ' x ' });
   });
 
+  it('takes a null romanization as none, and the OpenAPI document allows it where a word is answered', async () => {
+    const none = await client.createWord({ thai: 'ไก่', english: 'chicken', parts: { romanization: null } });
+    const kai = await client.createWord({ thai: 'ไข่', english: 'egg', parts: { romanization: 'khai' } });
+    expect((await client.getWord(none.id)).parts).toEqual({ romanization: null });
+    expect(await client.ids('/words?sort_by=romanization&order=desc')).toEqual([kai.id, none.id]);
+
+    const document = (await request(t.http).get('/api/docs-json').expect(200)).body;
+    for (const schema of ['WordDto', 'WordDetailDto', 'CreateWordDto']) {
+      expect({
+        schema,
+        romanization: document.components.schemas[schema].properties.parts.properties.romanization,
+      }).toEqual({
+        schema,
+        romanization: expect.objectContaining({ type: 'string', nullable: true }),
+      });
+    }
+  });
+
   it.each(['น้ำ', 'ครับ', 'ไม่เป็นไร', 'กิ๊ก', 'สวัสดี 🙏'])('round-trips Thai text %s unchanged', async (thai) => {
     const word = await client.createWord({ thai, english: 'text' });
     expect(word.thai).toBe(thai);

@@ -27,9 +27,12 @@ export const WORD_PARTS_SCHEMA: ApiPropertyOptions & { description: string } = {
   properties: {
     romanization: {
       type: 'string',
+      // romanizationProblem takes null (a word without one), and the word is answered with it as sent.
+      nullable: true,
       description:
         'RTGS romanization (no tones), the syllables of a word joined, words apart: `sawatdi`, `mai pen rai`. ' +
-        'Searched by `q` and sorted by `sort_by=romanization`: trimmed, as `thai` and `english` are.',
+        'Searched by `q` and sorted by `sort_by=romanization`: trimmed, as `thai` and `english` are. `null` ' +
+        'is none, as if left out.',
       maxLength: MAX_WORD_TEXT,
       example: 'sawatdi',
     },
