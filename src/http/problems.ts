@@ -35,15 +35,17 @@ export function toFieldErrors(errors: ValidationError[], prefix = ''): FieldErro
     if (wrongType.length === 0) {
       wrongType.push(...failed.filter(([constraint]) => TYPE_CONSTRAINTS.has(constraint)));
     }
-    const own = (wrongType.length > 0 ? wrongType : failed).map(([constraint, message]) => ({
-      field,
-      message:
-        constraint === 'whitelistValidation'
-          ? 'is not a known field'
-          : message.replace(new RegExp(`^(each value in )?${error.property} `), (_, each?: string) =>
-              each ? 'each value ' : '',
-            ),
-    }));
+    const own = (wrongType.length > 0 ? wrongType : failed).map(([constraint, message]) => {
+      if (constraint === 'whitelistValidation') {
+        return { field, message: 'is not a known field' };
+      }
+      // A check of a whole object may start with the path of the value inside it that fails
+      // (`parts.romanization must be a string`): that value is the field.
+      const named = new RegExp(`^(each value in )?${error.property}((?:\\.\\w+)*) `).exec(message);
+      return named
+        ? { field: field + named[2], message: (named[1] ? 'each value ' : '') + message.slice(named[0].length) }
+        : { field, message };
+    });
     return [...own, ...toFieldErrors(error.children ?? [], `${field}.`)];
   });
 }

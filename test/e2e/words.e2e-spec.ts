@@ -86,7 +86,10 @@ describe('POST /words', () => {
       .patch(`/words/${word.id}`, { parts: { romanization: '  kai ', note: ' x ' } })
       .expect(200);
     expect(patched.body.parts).toEqual({ romanization: 'kai', note: ' x ' });
-    expectInvalid(await client.patch(`/words/${word.id}`, { parts: { romanization: `${random}k` } }), 'parts');
+    expectInvalid(
+      await client.patch(`/words/${word.id}`, { parts: { romanization: `${random}k` } }),
+      'parts.romanization',
+    );
     expect((await client.getWord(word.id)).parts).toEqual({ romanization: 'kai', note: ' x ' });
   });
 
@@ -116,6 +119,14 @@ describe('POST /words', () => {
     expect([...row.thai].map((c) => c.codePointAt(0))).toEqual([...thai].map((c) => c.codePointAt(0)));
   });
 
+  it('names a romanization that fails as parts.romanization, its message without the name', async () => {
+    const response = await client.post('/words', { thai: 'ก', english: 'x', parts: { romanization: 7 } });
+    expect(expectProblem(response, 400)).toMatchObject({
+      detail: 'parts.romanization must be a string',
+      errors: [{ field: 'parts.romanization', message: 'must be a string' }],
+    });
+  });
+
   it('trims leading and trailing whitespace and keeps inner whitespace', async () => {
     const word = await client.createWord({ thai: '  \tครับ \n', english: '  yes  (polite) ' });
     expect(word).toMatchObject({ thai: 'ครับ', english: 'yes  (polite)' });
@@ -133,11 +144,11 @@ describe('POST /words', () => {
     ['english a boolean', { thai: 'ก', english: true }, 'english'],
     ['parts an array', { thai: 'ก', english: 'x', parts: ['a'] }, 'parts'],
     ['parts a string', { thai: 'ก', english: 'x', parts: 'noun' }, 'parts'],
-    ['a romanization that is a number', { thai: 'ก', english: 'x', parts: { romanization: 7 } }, 'parts'],
+    ['a romanization that is a number', { thai: 'ก', english: 'x', parts: { romanization: 7 } }, 'parts.romanization'],
     [
       'a romanization of 201 characters',
       { thai: 'ก', english: 'x', parts: { romanization: 'k'.repeat(201) } },
-      'parts',
+      'parts.romanization',
     ],
     ['group_ids not an array', { thai: 'ก', english: 'x', group_ids: 1 }, 'group_ids'],
     ['group_ids with a string id', { thai: 'ก', english: 'x', group_ids: ['1'] }, 'group_ids'],
