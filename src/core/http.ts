@@ -32,7 +32,8 @@ export const QueryBoolean = () =>
 /** A required text field: trimmed, not empty, at most `maxLength` characters; documented with an example. */
 export const RequiredText = (maxLength: number, example: string, description?: string) =>
   applyDecorators(
-    ApiProperty({ example, maxLength, ...(description && { description }) }),
+    // minLength: an empty string is refused (and one of whitespace only, which trimming empties).
+    ApiProperty({ example, minLength: 1, maxLength, ...(description && { description }) }),
     Trim(),
     IsString(),
     IsNotEmpty(),

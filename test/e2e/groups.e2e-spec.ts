@@ -112,6 +112,18 @@ describe('POST /groups', () => {
     expect(await countRows(t, 'groups')).toBe(1);
   });
 
+  it('documents the name as the string it takes: 1 to 100 characters', async () => {
+    const { schemas } = (await request(t.http).get('/api/docs-json').expect(200)).body.components;
+    for (const schema of ['CreateGroupDto', 'UpdateGroupDto']) {
+      expect({ schema, ...schemas[schema].properties.name }).toMatchObject({
+        schema,
+        type: 'string',
+        minLength: 1,
+        maxLength: 100,
+      });
+    }
+  });
+
   it('422 for unknown word_ids, and nothing is written', async () => {
     const cat = await client.createWord({ thai: 'แมว', english: 'cat' });
 

@@ -127,6 +127,21 @@ describe('POST /words', () => {
     });
   });
 
+  it('documents thai and english as the strings it takes: 1 to 200 characters', async () => {
+    const { schemas } = (await request(t.http).get('/api/docs-json').expect(200)).body.components;
+    for (const schema of ['CreateWordDto', 'UpdateWordDto']) {
+      for (const field of ['thai', 'english']) {
+        expect({ schema, field, ...schemas[schema].properties[field] }).toMatchObject({
+          schema,
+          field,
+          type: 'string',
+          minLength: 1,
+          maxLength: 200,
+        });
+      }
+    }
+  });
+
   it('trims leading and trailing whitespace and keeps inner whitespace', async () => {
     const word = await client.createWord({ thai: '  \tครับ \n', english: '  yes  (polite) ' });
     expect(word).toMatchObject({ thai: 'ครับ', english: 'yes  (polite)' });
