@@ -27,14 +27,15 @@ export type Order = (typeof ORDERS)[number];
 /** An expression a list is ordered by, with its direction. */
 export type OrderKey = [RawBuilder<unknown>, Order];
 
-/** A list query sorted by one of `fields`; ties are always broken by id. */
+/** A list query sorted by one of `fields` (as `description` says, if given); ties are always broken by id. */
 export function SortedQueryDto<const F extends string>(
   fields: readonly F[],
   defaultField: F,
   defaultOrder: Order = 'asc',
+  description?: string,
 ) {
   class SortedQuery extends PaginationQueryDto {
-    @ApiPropertyOptional({ enum: fields, default: defaultField })
+    @ApiPropertyOptional({ enum: fields, default: defaultField, ...(description && { description }) })
     @IsOptional()
     @IsIn(fields)
     sort_by: F = defaultField;

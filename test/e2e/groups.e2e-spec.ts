@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { dialect } from '../../src/database/dialect.js';
 import {
   api,
   countRows,
@@ -212,6 +213,21 @@ describe('GET /groups', () => {
     });
 
     itRejectsQuery(t, '/groups', { sort_by: ['thai', 'NAME'], order: ['up'] });
+
+    it('sorts names beyond A–Z as the OpenAPI document says each database does', async () => {
+      await client.createGroup('Écrire');
+      await client.createGroup('Zoo');
+
+      expect(namesOf(await client.get('/groups').expect(200))).toEqual(
+        dialect.name === 'sqlite'
+          ? ['Alpha', 'beta', 'gamma', 'Zoo', 'Écrire']
+          : ['Alpha', 'beta', 'Écrire', 'gamma', 'Zoo'],
+      );
+      const { parameters } = (await request(t.http).get('/api/docs-json').expect(200)).body.paths['/api/v1/groups'].get;
+      const sortBy = parameters.find((parameter: { name: string }) => parameter.name === 'sort_by');
+      expect(sortBy.description).toContain('on SQLite that of A–Z');
+      expect(sortBy.description).toContain('on PostgreSQL in every script');
+    });
   });
 
   it('breaks ties by id ascending, in both orders', async () => {

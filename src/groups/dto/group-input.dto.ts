@@ -35,4 +35,12 @@ export class UpdateGroupDto extends PickType(CreateGroupDto, ['name'] as const) 
 
 const GROUP_SORTS = ['name', 'words_count', 'created_at', 'id'] as const;
 
-export class ListGroupsQueryDto extends SortedQueryDto(GROUP_SORTS, 'name') {}
+export class ListGroupsQueryDto extends SortedQueryDto(
+  GROUP_SORTS,
+  'name',
+  'asc',
+  // The name column's collation (NOCASE on SQLite, ICU's caseless root on PostgreSQL), as `sort_by=english` of words.
+  '`name` ignores case: on SQLite that of A–Z, letters outside A–Z coming after z by their code point (`Zoo`, ' +
+    '`Écrire`); on PostgreSQL in every script, in the order of the ICU root collation (`Écrire`, `Zoo`). Ties go ' +
+    'by id, ascending.',
+) {}
