@@ -2,6 +2,17 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { EntityManager, TriggerDef } from '@mikro-orm/sql';
 import type { RawBuilder } from 'kysely';
 
+/** A column of `parent` that counts the rows of `table` whose `key` is the parent's id. */
+export interface CountedRows {
+  table: string;
+  key: string;
+  parent: string;
+  counter: string;
+  /** The names of the trigger that counts a written row in, and of the one that counts a deleted row out. */
+  countedIn: string;
+  countedOut: string;
+}
+
 /**
  * Everything the portal's SQL needs that a database says its own way, one member per concern. Entities,
  * migrations and services build their SQL from these; each database is one implementation of this interface
@@ -28,6 +39,8 @@ export interface Dialect {
    * SQLite's after triggers do: a count of distinct values kept by one of them counts a value once per statement.
    */
   rowByRow(definitions: TriggerDef[]): TriggerDef[];
+  /** The two triggers that keep a parent's count of the rows naming it (`counted`), as this database runs them best. */
+  countingTriggers(counted: CountedRows): TriggerDef[];
   /** A timestamp as it comes back from raw SQL, as an instant. */
   instantOf(value: number | string | Date | null | undefined): Date | null;
   /** The whole days from a timestamp column to `now`, bound as a parameter (FSRS counts elapsed time so). */

@@ -21,6 +21,7 @@ export const {
   generated,
   triggers,
   rowByRow,
+  countingTriggers,
   instantOf,
   daysSince,
   restartIds,

@@ -93,6 +93,30 @@ export const postgresqlDialect: Dialect = {
   // After row triggers run once the whole statement is done, each seeing all of its rows; before row triggers
   // run row by row, seeing the rows the statement wrote before theirs.
   rowByRow: (definitions) => definitions.map((trigger) => ({ ...trigger, timing: 'before' })),
+  // A statement trigger, reading the statement's rows as a transition table: each update of one row in a
+  // transaction leaves a version that the next has to walk past, so a row trigger made adding 4,000 words to a
+  // group quadratic (4.9 s; one update a group: 0.1 s). MikroORM declares no transition table: the whole DDL.
+  countingTriggers: ({ table, key, parent, counter, countedIn, countedOut }) =>
+    (
+      [
+        [countedIn, 'insert', 'new', '+'],
+        [countedOut, 'delete', 'old', '-'],
+      ] as const
+    ).map(([name, event, rows, sign]) => {
+      const fn = `"${table}_${name}_fn"`;
+      return {
+        name,
+        timing: 'after',
+        events: [event],
+        forEach: 'statement',
+        expression:
+          `create or replace function ${fn}() returns trigger as $$ begin update ${parent} set ${counter} = ` +
+          `${counter} ${sign} counted.rows_count from (select ${key}, count(*) as rows_count from ${rows}_rows group by ${key}) ` +
+          `as counted where ${parent}.id = counted.${key}; return null; end; $$ language plpgsql;\n` +
+          `create trigger "${name}" after ${event} on "${table}" referencing ${rows} table as ${rows}_rows ` +
+          `for each statement execute function ${fn}();`,
+      };
+    }),
   instantOf,
   // date_part's seconds are a double, extract's a numeric: the queue orders the large portal's ~58,000 due cards by
   // this in 20 ms instead of 33 (its statement, without parallel workers). Whole days come out the same.

@@ -235,6 +235,21 @@ export const sqliteDialect: Dialect = {
   triggers: (definitions) => definitions,
   // An after row trigger runs as soon as its row is written.
   rowByRow: (definitions) => definitions,
+  // A row trigger: SQLite updates the parent's row in place, as often as it must.
+  countingTriggers: ({ key, parent, counter, countedIn, countedOut }) => [
+    {
+      name: countedIn,
+      timing: 'after',
+      events: ['insert'],
+      body: `update ${parent} set ${counter} = ${counter} + 1 where id = new.${key};`,
+    },
+    {
+      name: countedOut,
+      timing: 'after',
+      events: ['delete'],
+      body: `update ${parent} set ${counter} = ${counter} - 1 where id = old.${key};`,
+    },
+  ],
   // Timestamps are stored as epoch milliseconds.
   instantOf: (value) => (value === null || value === undefined ? null : new Date(Number(value))),
   daysSince: (column, now) => sql<number>`((${now} - ${sql.ref(column)}) / ${sql.lit(24 * 60 * 60 * 1000)})`,

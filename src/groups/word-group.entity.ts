@@ -1,6 +1,6 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
 import { lateCheckedPartOf, partOf, rowOf } from '../database/columns.js';
-import { triggers } from '../database/dialect.js';
+import { countingTriggers } from '../database/dialect.js';
 import { Word } from '../words/word.entity.js';
 import { Group } from './group.entity.js';
 
@@ -15,19 +15,13 @@ export const WordGroup = defineEntity({
   },
   uniques: [{ name: 'words_groups_word_id_group_id_unique', properties: ['word', 'group'] }],
   // groups.words_count follows the memberships in the database, whatever adds or deletes one (a cascade too).
-  triggers: triggers([
-    {
-      name: 'member_counted_in_group',
-      timing: 'after',
-      events: ['insert'],
-      body: 'update groups set words_count = words_count + 1 where id = new.group_id;',
-    },
-    {
-      name: 'member_uncounted_in_group',
-      timing: 'after',
-      events: ['delete'],
-      body: 'update groups set words_count = words_count - 1 where id = old.group_id;',
-    },
-  ]),
+  triggers: countingTriggers({
+    table: 'words_groups',
+    key: 'group_id',
+    parent: 'groups',
+    counter: 'words_count',
+    countedIn: 'member_counted_in_group',
+    countedOut: 'member_uncounted_in_group',
+  }),
 });
 export type WordGroup = InferEntity<typeof WordGroup>;

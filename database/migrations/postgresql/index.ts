@@ -9,6 +9,7 @@ import { Migration20261212090000_romanization_sort } from './Migration2026121209
 import { Migration20261214090000_log_by_correctness } from './Migration20261214090000_log_by_correctness.js';
 import { Migration20261215090000_queue_from_due_index } from './Migration20261215090000_queue_from_due_index.js';
 import { Migration20261216090000_log_pages_from_index } from './Migration20261216090000_log_pages_from_index.js';
+import { Migration20261217090000_member_counts_per_statement } from './Migration20261217090000_member_counts_per_statement.js';
 
 /**
  * Every PostgreSQL migration, oldest first. A change of schema is one migration here and one beside the SQLite
@@ -26,4 +27,8 @@ export const postgresqlMigrations: MigrationObject[] = [
   { name: 'Migration20261214090000_log_by_correctness', class: Migration20261214090000_log_by_correctness },
   { name: 'Migration20261215090000_queue_from_due_index', class: Migration20261215090000_queue_from_due_index },
   { name: 'Migration20261216090000_log_pages_from_index', class: Migration20261216090000_log_pages_from_index },
+  {
+    name: 'Migration20261217090000_member_counts_per_statement',
+    class: Migration20261217090000_member_counts_per_statement,
+  },
 ];
