@@ -9,7 +9,7 @@ import type { ImportedAnswer } from '../reviews/cards.service.js';
 import { ReviewsService } from '../reviews/reviews.service.js';
 import type { OnDuplicate } from '../words/dto/word-transfer.dto.js';
 import { MAX_WORD_TEXT } from '../words/dto/word.dto.js';
-import { romanizationProblem } from '../words/dto/word-input.dto.js';
+import { partsProblem } from '../words/dto/word-input.dto.js';
 import { MAX_GROUP_NAME } from '../groups/dto/group-input.dto.js';
 import { type ImportRow, wordKey } from '../words/word-import.rows.js';
 import { type StoredWord, WordTransferService } from '../words/word-transfer.service.js';
@@ -96,10 +96,11 @@ export class AnkiService {
         fail(`${tooLong} is longer than ${MAX_WORD_TEXT} characters`);
         continue;
       }
-      // A field named `romanization` is the word's searched and sorted one: text as POST /words takes it.
-      const romanization = romanizationProblem(mapped.parts);
-      if (romanization) {
-        fail(romanization);
+      // A field named as a key of parts the portal gives a meaning (`romanization`, `tones` …) has its type, as
+      // POST /words takes it.
+      const partsProblemOf = partsProblem(mapped.parts);
+      if (partsProblemOf) {
+        fail(partsProblemOf);
         continue;
       }
       const longDeck = note.decks.find((deck) => !maxLength(deck, MAX_GROUP_NAME));

@@ -11,7 +11,7 @@ import {
   type OnDuplicate,
 } from './dto/word-transfer.dto.js';
 import { MAX_WORD_TEXT } from './dto/word.dto.js';
-import { MAX_GROUPS_PER_WORD, partsToStore, romanizationProblem } from './dto/word-input.dto.js';
+import { MAX_GROUPS_PER_WORD, partsToStore, partsProblem } from './dto/word-input.dto.js';
 import { MAX_GROUP_NAME } from '../groups/dto/group-input.dto.js';
 import type { WordParts } from './word.entity.js';
 
@@ -189,8 +189,8 @@ export function rowsOfJson(body: unknown): ImportRows {
     const parts = word.parts as WordParts | undefined;
     if (parts !== undefined && !isJsonObject(parts)) {
       checks.fail('parts', 'must be an object');
-    } else if (parts !== undefined && romanizationProblem(parts) !== undefined) {
-      checks.fail('parts', `parts.${romanizationProblem(parts)}`);
+    } else if (parts !== undefined && partsProblem(parts) !== undefined) {
+      checks.fail('parts', `parts.${partsProblem(parts)}`);
     }
     const groups = word.groups === undefined ? [] : checks.groupNames('groups', word.groups);
     if (checks.errors.length > 0) {

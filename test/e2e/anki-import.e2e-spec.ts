@@ -346,6 +346,21 @@ describe('Anki import (POST /import/anki)', () => {
     expect(words.some((word) => word.thai === 'แมว')).toBe(false);
   });
 
+  it('a field named tones is the word’s list of tones, as POST /words takes it: the notes with text fail', async () => {
+    const collection = thaiCollection();
+    collection.noteTypes[0].fields[2] = 'tones';
+    const response = await upload(ankiPackage(collection, 'latest')).expect(200);
+    expect(response.body.failed_notes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          note_id: collection.notes[0].id,
+          reason: 'tones must be an array of mid, low, falling, high, rising',
+        }),
+      ]),
+    );
+    expect((await imported()).words.some((word) => 'tones' in word.parts)).toBe(false);
+  });
+
   it('follows field_map for a note type, and maps the others automatically', async () => {
     const response = await upload(ankiPackage(thaiCollection(), 'latest'), '?dry_run=false', 'deck.apkg', {
       field_map: JSON.stringify({

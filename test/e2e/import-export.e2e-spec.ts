@@ -276,6 +276,7 @@ describe('POST /words/import as JSON', () => {
         words: [
           { thai: 'ก', english: 'a', parts: { romanization: 'k'.repeat(201) } },
           { thai: 'ข', english: 'b', parts: { romanization: ['k'] } },
+          { thai: 'ค', english: 'c', parts: { tones: ['high', 7] } },
         ],
       }),
       400,
@@ -283,6 +284,7 @@ describe('POST /words/import as JSON', () => {
     expect(problem.errors).toEqual([
       { row: 1, field: 'parts', message: 'parts.romanization must be shorter than or equal to 200 characters' },
       { row: 2, field: 'parts', message: 'parts.romanization must be a string' },
+      { row: 3, field: 'parts', message: 'parts.tones must be an array of mid, low, falling, high, rising' },
     ]);
   });
 

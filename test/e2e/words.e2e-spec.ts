@@ -127,6 +127,19 @@ describe('POST /words', () => {
     });
   });
 
+  it.each([
+    ['phonetic', { phonetic: 7 }, 'must be a string'],
+    ['part_of_speech', { part_of_speech: ['noun'] }, 'must be a string'],
+    ['tones', { tones: 'rising' }, 'must be an array of mid, low, falling, high, rising'],
+    ['tones', { tones: ['low', 'shouted'] }, 'must be an array of mid, low, falling, high, rising'],
+  ])('refuses parts.%s of another type than documented (%j), creating or updating', async (key, parts, message) => {
+    const error = { field: `parts.${key}`, message };
+    expect(expectProblem(await client.post('/words', { thai: 'ก', english: 'x', parts }), 400).errors).toEqual([error]);
+    const word = await client.createWord({ thai: 'ข', english: 'y', parts: { tones: ['rising'] } });
+    expect(expectProblem(await client.patch(`/words/${word.id}`, { parts }), 400).errors).toEqual([error]);
+    expect((await client.getWord(word.id)).parts).toEqual({ tones: ['rising'] });
+  });
+
   it('documents thai and english as the strings it takes: 1 to 200 characters', async () => {
     const { schemas } = (await request(t.http).get('/api/docs-json').expect(200)).body.components;
     for (const schema of ['CreateWordDto', 'UpdateWordDto']) {

@@ -1,45 +1,55 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsObject, maxLength, ValidateBy } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsObject, isIn, maxLength, ValidateBy } from 'class-validator';
 import { ID_SCHEMA, IsId, IsOmittable, RequiredText } from '../../core/http.js';
 import { isJsonObject } from '../../core/json.js';
 import type { WordParts } from '../word.entity.js';
-import { MAX_WORD_TEXT, WORD_PARTS_SCHEMA } from './word.dto.js';
+import { MAX_WORD_TEXT, TONES, WORD_PARTS_SCHEMA } from './word.dto.js';
 
 /** The most groups a word joins in one request (`group_ids`, an import's `groups`). */
 export const MAX_GROUPS_PER_WORD = 1000;
 
 /**
- * What is wrong with the romanization of a word's parts, if anything. Of the parts, the portal searches, sorts and
- * indexes the romanization: it is text as thai and english are (a string, trimmed, of at most MAX_WORD_TEXT
- * characters; a longer one would not fit in PostgreSQL's index), or null. The other keys are stored as sent.
+ * What is wrong with a word's parts, if anything: the keys whose meaning the OpenAPI document gives (WORD_PARTS_SCHEMA)
+ * have its types, so that a client typed from it can read every word; the other keys are stored as sent. Of
+ * them, the portal searches, sorts and indexes the romanization: it is text as thai and english are (a string,
+ * trimmed, of at most MAX_WORD_TEXT characters; a longer one would not fit in PostgreSQL's index), or null.
  */
-export function romanizationProblem(parts: WordParts): string | undefined {
-  const { romanization } = parts;
-  if (romanization === undefined || romanization === null) {
-    return undefined;
+export function partsProblem(parts: WordParts): string | undefined {
+  const { romanization, phonetic, part_of_speech, tones } = parts;
+  if (romanization !== undefined && romanization !== null) {
+    if (typeof romanization !== 'string') {
+      return 'romanization must be a string';
+    }
+    if (!maxLength(romanization.trim(), MAX_WORD_TEXT)) {
+      return `romanization must be shorter than or equal to ${MAX_WORD_TEXT} characters`;
+    }
   }
-  if (typeof romanization !== 'string') {
-    return 'romanization must be a string';
+  const notText = Object.entries({ phonetic, part_of_speech }).find(
+    ([, value]) => value !== undefined && typeof value !== 'string',
+  );
+  if (notText) {
+    return `${notText[0]} must be a string`;
   }
-  return maxLength(romanization.trim(), MAX_WORD_TEXT)
-    ? undefined
-    : `romanization must be shorter than or equal to ${MAX_WORD_TEXT} characters`;
+  if (tones !== undefined && !(Array.isArray(tones) && tones.every((tone) => isIn(tone, TONES)))) {
+    return `tones must be an array of ${TONES.join(', ')}`;
+  }
+  return undefined;
 }
 
 /** The parts to store: as sent, their romanization trimmed. */
 export const partsToStore = (parts: WordParts): WordParts =>
   typeof parts.romanization === 'string' ? { ...parts, romanization: parts.romanization.trim() } : parts;
 
-/** A word's parts: a JSON object whose romanization `romanizationProblem` finds nothing wrong with. */
+/** A word's parts: a JSON object in which `partsProblem` finds nothing wrong. */
 const IsWordParts = () =>
   applyDecorators(
     IsObject(),
     ValidateBy({
       name: 'isWordParts',
       validator: {
-        validate: (value) => !isJsonObject(value) || romanizationProblem(value) === undefined,
-        defaultMessage: (args) => `$property.${romanizationProblem(args!.value as WordParts)}`,
+        validate: (value) => !isJsonObject(value) || partsProblem(value) === undefined,
+        defaultMessage: (args) => `$property.${partsProblem(args!.value as WordParts)}`,
       },
     }),
   );

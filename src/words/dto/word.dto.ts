@@ -23,11 +23,12 @@ export const WORD_PARTS_SCHEMA: ApiPropertyOptions & { description: string } = {
   additionalProperties: true,
   description:
     'Free-form details of the word: any JSON object, stored and returned as sent (`romanization` trimmed). The ' +
-    'keys below have a meaning (the seed data fills them all); each is optional, and others may be added.',
+    'keys below have a meaning (the seed data fills them all): each is optional, of its type (else a 400), and ' +
+    'others may be added.',
   properties: {
     romanization: {
       type: 'string',
-      // romanizationProblem takes null (a word without one), and the word is answered with it as sent.
+      // partsProblem takes null (a word without one), and the word is answered with it as sent.
       nullable: true,
       description:
         'RTGS romanization (no tones), the syllables of a word joined, words apart: `sawatdi`, `mai pen rai`. ' +
