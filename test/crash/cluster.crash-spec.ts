@@ -187,12 +187,18 @@ describe(`${WORKERS} cluster workers on one ${dialect.name === 'postgresql' ? 'P
       () => logLines(running).find((line) => String(line.msg).includes(`${WORKERS} workers serve`)),
       START_TIMEOUT_MS,
     );
-    const workerPids = [
-      ...new Set(
+    // Each worker logs "Serving" itself, after the primary learns it listens: its line may come later.
+    const servingPids = () =>
+      new Set(
         logLines(running)
           .filter((line) => String(line.msg).startsWith('Serving '))
           .map((line) => line.pid as number),
-      ),
+      );
+    const workerPids = [
+      ...(await until('every worker to log that it serves', () => {
+        const pids = servingPids();
+        return pids.size >= WORKERS ? pids : undefined;
+      })),
     ];
     expect(workerPids).toHaveLength(WORKERS);
     // Start-up work ran once: one worker migrated and seeded, the others skipped it.
