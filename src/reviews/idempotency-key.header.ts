@@ -2,12 +2,21 @@ import { applyDecorators, Headers } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import { ApiProblems } from '../http/problem-document.js';
 
+/** What a key may be: its schema in the document, and the check IdempotencyService makes, so the two agree. */
+export const IDEMPOTENCY_KEY = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 255,
+  pattern: '^[\\x20-\\x7e]{1,255}$',
+} as const;
+
 /** Documents the `Idempotency-Key` header of an endpoint that records answers. */
 export const ApiIdempotencyKey = () =>
   applyDecorators(
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
+      schema: { ...IDEMPOTENCY_KEY },
       description:
         '1–255 printable ASCII characters, kept 24 hours. A retry with the same key and body returns the first ' +
         'response and records nothing; the same key with another body gets 422; a retry while the first request ' +

@@ -6,8 +6,9 @@ import { EntityManager } from '@mikro-orm/sql';
 import { ConflictException, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { ValidationFailedException } from '../http/problem-document.js';
 import { IdempotencyKey } from './idempotency-key.entity.js';
+import { IDEMPOTENCY_KEY } from './idempotency-key.header.js';
 
-const KEY = /^[\x20-\x7e]{1,255}$/;
+const KEY = new RegExp(IDEMPOTENCY_KEY.pattern);
 const KEEP_MS = 24 * 60 * 60 * 1000;
 const ABANDONED_MS = 10 * 60 * 1000;
 const STILL_RUNNING = 'A request with this Idempotency-Key is still being processed';

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { Test } from 'supertest';
@@ -321,6 +323,24 @@ describe('GET /reviews', () => {
 });
 
 describe('Idempotency-Key', () => {
+  /** Whether openapi.json's schema of the header, on every endpoint that takes it, admits `key`. */
+  function documented(key: string): boolean {
+    type Parameter = { name: string; in: string; schema: { minLength: number; maxLength: number; pattern: string } };
+    const document = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'openapi.json'), 'utf8'));
+    const schemas = Object.values(document.paths as Record<string, Record<string, { parameters?: Parameter[] }>>)
+      .flatMap((operations) => Object.values(operations))
+      .flatMap((operation) => operation.parameters ?? [])
+      .filter((parameter) => parameter.in === 'header' && parameter.name === 'Idempotency-Key')
+      .map((parameter) => parameter.schema);
+    expect(schemas).toHaveLength(4);
+    const admitted = schemas.map(
+      ({ minLength, maxLength, pattern }) =>
+        key.length >= minLength && key.length <= maxLength && new RegExp(pattern, 'u').test(key),
+    );
+    expect(new Set(admitted).size).toBe(1);
+    return admitted[0];
+  }
+
   it('returns the first response to a retry with the same key and body, and records nothing new', async () => {
     const first = await client.review(words[0].id, true, { key: 'review-1' }).expect(201);
     const retry = await client.review(words[0].id, true, { key: 'review-1' });
@@ -424,7 +444,8 @@ describe('Idempotency-Key', () => {
     ['empty', ''],
     ['non-ASCII', 'clé'],
     ['a control character', 'a\tb'],
-  ])('answers 400 to a key that is %s, and records nothing', async (_, key) => {
+  ])('answers 400 to a key that is %s, which the document refuses too, and records nothing', async (_, key) => {
+    expect(documented(key)).toBe(false);
     await expectNothingRecorded(async () => {
       expectInvalid(await client.review(words[0].id, true, { key }), 'Idempotency-Key');
       expectInvalid(await client.answer(session.id, words[0].id, true, { key }), 'Idempotency-Key');
@@ -434,6 +455,7 @@ describe('Idempotency-Key', () => {
   it('takes a key of 255 printable ASCII characters', async () => {
     const key = ' !"#$%&\'()*+,-./0123456789:;<=>?@[\\]^_`{|}~'.padEnd(255, 'Zz');
     expect(key).toHaveLength(255);
+    expect(documented(key)).toBe(true);
     const first = await client.review(words[0].id, true, { key }).expect(201);
     expect((await client.review(words[0].id, true, { key }).expect(201)).body).toEqual(first.body);
     expect((await client.reviews()).total).toBe(1);
