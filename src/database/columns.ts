@@ -42,5 +42,11 @@ export const endingInId = <const P extends string>(name: string, properties: rea
   properties: [...properties, ...(dialect.name === 'postgresql' ? ['id' as const] : [])],
 });
 
+/**
+ * The collation of text compared ignoring case: SQLite's NOCASE (A–Z), on PostgreSQL the ICU collation of that
+ * name (every script) that the first migration creates.
+ */
+export const CASELESS = 'nocase';
+
 /** A name that no other row of `table` has in any case, with the unique index's name the migrations gave it. */
-export const uniqueNameOf = (table: string) => p.text().collation('nocase').unique(`${table}_name_unique`);
+export const uniqueNameOf = (table: string) => p.text().collation(CASELESS).unique(`${table}_name_unique`);

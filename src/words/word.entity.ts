@@ -1,5 +1,5 @@
 import { defineEntity, type InferEntity, type Opt, p } from '@mikro-orm/core';
-import { changingRowOf } from '../database/columns.js';
+import { CASELESS, changingRowOf } from '../database/columns.js';
 import { generated, jsonText, lowerAscii, withoutCharacters } from '../database/dialect.js';
 import { Group } from '../groups/group.entity.js';
 import { wordSearch } from './search.js';
@@ -49,7 +49,7 @@ export const Word = defineEntity({
     ...changingRowOf(),
     thai: p.text(),
     // NOCASE makes the thai+english uniqueness and the english sort case-insensitive.
-    english: p.text().collation('nocase'),
+    english: p.text().collation(CASELESS),
     parts: p.json<WordParts>(),
     // Kept equal to the review log by the database (triggers on words_review_items).
     correctCount: p.integer().default(0),

@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/sql';
 import { ConflictException, Injectable } from '@nestjs/common';
 import { type AliasedSelectQueryBuilder, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import { CASELESS } from '../database/columns.js';
 import { equalsFolded, instantOf, jsonText, lockRows, lockTable } from '../database/dialect.js';
 import { countOf, type TablesOf } from '../database/tables.js';
 import { offsetOf, type Order, type OrderKey, page, type Page } from '../core/pagination.js';
@@ -92,8 +93,11 @@ export class WordsService {
    */
   orderOf(sortBy: WordSort, order: Order, wordId: string): OrderKey[] {
     const byWord = (key: RawBuilder<unknown>) => sql`(select ${key} from words as w where w.id = ${sql.ref(wordId)})`;
+    // A subquery's value loses its column's collation on SQLite: english's is named again, to ignore case.
+    const collated = (key: RawBuilder<unknown>) =>
+      sortBy === 'english' ? sql`${byWord(key)} collate ${sql.raw(CASELESS)}` : byWord(key);
     return [
-      ...sortKeys(sortBy, order).map(([key, direction]): OrderKey => [byWord(key), direction]),
+      ...sortKeys(sortBy, order).map(([key, direction]): OrderKey => [collated(key), direction]),
       [sql.ref(wordId), 'asc'],
     ];
   }

@@ -137,7 +137,8 @@ describe('the sorts a frontend asks for', () => {
 
   it('sorts the words of a session as their group’s word list sorts them, by each of its sorts, both ways', async () => {
     const made = [
-      await client.createWord({ thai: 'ง', english: 'delta', parts: { romanization: 'ngo' } }),
+      // English in mixed case: a sort that compared case would put Delta first.
+      await client.createWord({ thai: 'ง', english: 'Delta', parts: { romanization: 'ngo' } }),
       await client.createWord({ thai: 'ข', english: 'alpha' }),
       await client.createWord({ thai: 'ค', english: 'charlie', parts: { romanization: 'kho' } }),
       await client.createWord({ thai: 'ก', english: 'bravo', parts: { romanization: 'ko' } }),
@@ -167,6 +168,9 @@ describe('the sorts a frontend asks for', () => {
         });
       }
     }
+    expect(await ids(`/study_sessions/${session.id}/words?sort_by=english`)).toEqual(
+      [made[1], made[3], made[2], made[0]].map((word) => word.id),
+    );
   });
 
   it('sorts words by romanization, words without one last in either order', async () => {
