@@ -94,7 +94,12 @@ export class LaunchedDto {
 const SESSION_WORD_SORTS = [...WORD_SORTS, 'session_correct_count', 'session_wrong_count'] as const;
 
 export class SessionWordsQueryDto extends PaginationQueryDto {
-  @ApiPropertyOptional({ enum: SESSION_WORD_SORTS, description: 'Unset: in the order the words were first answered.' })
+  @ApiPropertyOptional({
+    enum: SESSION_WORD_SORTS,
+    description:
+      "As `GET /words` sorts (`english` ignoring case as there), or by the word's answers in this session. " +
+      'Unset: in the order the words were first answered.',
+  })
   @IsOptional()
   @IsIn(SESSION_WORD_SORTS)
   sort_by?: (typeof SESSION_WORD_SORTS)[number];
