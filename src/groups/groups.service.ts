@@ -86,6 +86,18 @@ export class GroupsService {
   /** Memberships go, words stay; study sessions (and their answers) only go on `force`, by the cascade. */
   async remove(id: number, force: boolean): Promise<void> {
     await this.em.transactional(async (em) => {
+      if (force) {
+        // Its words before the group, as an answer takes its words before its session's group is checked: the
+        // cascade to its answers then updates their words' counters, which an answer holding them would keep it
+        // waiting for while it waits for the group (PostgreSQL ends one as a deadlock). Its answers' words are its
+        // members, but for words that left the group since: an answer to one of those is refused, not kept waiting.
+        await lockReferences(
+          em,
+          WordGroup,
+          'word',
+          (await this.memberIds(id).execute()).map((row) => row.word_id),
+        );
+      }
       // Locked before its sessions are counted: a session being started on it (`lock`) is counted, not cascaded.
       await this.lock(id);
       const group = await this.findGroup(id);

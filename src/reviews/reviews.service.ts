@@ -27,12 +27,6 @@ export interface AnswerSession {
   startedAt: Date;
 }
 
-/** What an answer is about: a word, and the study session it was given in (if any). */
-export interface AnswerTarget {
-  wordId: number;
-  session: AnswerSession | null;
-}
-
 /** The instants from `start` up to, not including, `end`. */
 export interface Span {
   start: Date;
@@ -88,7 +82,7 @@ export class ReviewsService {
 
   /** `POST /reviews`: an answer given outside any session. */
   recordOutsideSession(wordId: number, answer: AnswerDto, idempotencyKey?: string): Promise<AnswerRecordedDto> {
-    return this.record('POST /reviews', idempotencyKey, { wordId }, answer, async () => ({ wordId, session: null }));
+    return this.record('POST /reviews', idempotencyKey, { wordId }, { ...answer, word_id: wordId }, async () => null);
   }
 
   /** `POST /reviews/batch`: answers given outside any session, all recorded or none. */
@@ -97,27 +91,26 @@ export class ReviewsService {
   }
 
   /**
-   * Records one answer in one transaction, honouring `Idempotency-Key`. `target` runs first in that
-   * transaction (once the key is claimed) and names what the answer is about, or throws.
+   * Records one answer in one transaction, honouring `Idempotency-Key`. `session` runs in that transaction (once
+   * the key is claimed and the word locked) and names the session the answer belongs to (checking it), or throws.
    */
   record(
     endpoint: string,
     idempotencyKey: string | undefined,
     request: object,
-    answer: AnswerDto,
-    target: () => Promise<AnswerTarget>,
+    answer: WordAnswer,
+    session: () => Promise<AnswerSession | null>,
   ): Promise<AnswerRecordedDto> {
     return this.idempotency.run(endpoint, idempotencyKey, { ...request, ...fingerprintOf(answer) }, async () => {
-      const { wordId, session } = await target();
-      const [recorded] = await this.write(session, [{ ...answer, word_id: wordId }], (message) => message);
+      const [recorded] = await this.write(session, [answer], (message) => message);
       return recorded;
     });
   }
 
   /**
    * Records answers in one transaction, all or none, honouring `Idempotency-Key`: the cost of a batch is a
-   * few statements, not one round of them per answer. `session` runs first in that transaction and names
-   * the session the answers belong to (checking them), or throws.
+   * few statements, not one round of them per answer. `session` runs in that transaction (once the key is
+   * claimed and the words locked) and names the session the answers belong to (checking them), or throws.
    */
   recordBatch(
     endpoint: string,
@@ -131,7 +124,7 @@ export class ReviewsService {
       answers: answers.map((answer) => ({ wordId: answer.word_id, ...fingerprintOf(answer) })),
     };
     return this.idempotency.run(endpoint, idempotencyKey, fingerprint, async () => ({
-      answers: await this.write(await session(), answers, (message, index) => `answers[${index}]: ${message}`),
+      answers: await this.write(session, answers, (message, index) => `answers[${index}]: ${message}`),
     }));
   }
 
@@ -145,14 +138,21 @@ export class ReviewsService {
   }
 
   /**
-   * Writes answers in the caller's transaction: their study activities, review log rows and the words'
-   * cards, and, by the database, counters.
+   * Writes answers in the caller's transaction, once `checked` has named their session: their study activities,
+   * review log rows and the words' cards, and, by the database, counters.
    */
   private async write(
-    session: AnswerSession | null,
+    checked: () => Promise<AnswerSession | null>,
     answers: WordAnswer[],
     about: (message: string, index: number) => string,
   ): Promise<AnswerRecordedDto[]> {
+    // The words first, in id order, before what the answers refer to is checked. The answers' triggers would lock
+    // them one by one in answer order, and concurrent batches answering the same words in other orders would wait
+    // for each other; every delete that reaches answers (a word's, a group's, a reset) takes them first too, so
+    // none waits for an answer while holding what that answer waits for (PostgreSQL ends one of them as a
+    // deadlock), and what the checks find stays until the commit (a forced delete between them made a 500).
+    await this.words.lock(answers.map((answer) => answer.word_id).filter((id) => id <= dialect.largestId));
+    const session = await checked();
     const recorded = answers.map((answer, index) => {
       const reviewedAt = answer.reviewed_at ? new Date(answer.reviewed_at) : new Date();
       if (session && reviewedAt < session.startedAt) {
@@ -171,9 +171,6 @@ export class ReviewsService {
       }
       return { wordId: answer.word_id, correct: answer.correct, reviewedAt };
     });
-    // Before the answers' triggers lock the words one by one in answer order: concurrent batches answering
-    // the same words in other orders would wait for each other (PostgreSQL ends one of them as a deadlock).
-    await this.words.lock(recorded.map((answer) => answer.wordId));
     const cards = await this.cards.follow(recorded);
     // Inserted as plain rows, outside the unit of work: nothing reads them back as entities.
     const insert = async () => {

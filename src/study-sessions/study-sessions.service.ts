@@ -241,7 +241,8 @@ export class StudySessionsService {
     idempotencyKey?: string,
   ): Promise<AnswerRecordedDto> {
     const endpoint = 'POST /study_sessions/:id/words/:word_id/review';
-    return this.reviews.record(endpoint, idempotencyKey, { sessionId, wordId }, answer, async () => {
+    const request = { sessionId, wordId };
+    return this.reviews.record(endpoint, idempotencyKey, request, { ...answer, word_id: wordId }, async () => {
       const session = await this.existing(sessionId);
       // A member of the group is a word that exists: whether it exists is asked only of a word that is not one.
       if (!(await this.groups.hasMember(session.groupId, wordId))) {
@@ -250,7 +251,7 @@ export class StudySessionsService {
           `Word ${wordId} is not in group ${session.groupId} of study session ${sessionId}`,
         );
       }
-      return { wordId, session };
+      return session;
     });
   }
 

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import type { Test } from 'supertest';
+import type { Response, Test } from 'supertest';
 import { asInteger, dialect } from '../../src/database/dialect.js';
 import type { SqliteConnection } from '../../src/database/sqlite.dialect.js';
+import { GroupsService } from '../../src/groups/groups.service.js';
 import { IdempotencyKey } from '../../src/reviews/idempotency-key.entity.js';
 import { StudySession } from '../../src/study-sessions/study-session.entity.js';
 import {
@@ -511,6 +512,94 @@ describe('concurrent answers', () => {
     expect(await recordedState(t)).toEqual({ reviews: 50, activities: 25, correct: 26, wrong: 24 });
     expect(await client.getWord(words[0].id)).toMatchObject({ correct_count: 26, wrong_count: 24 });
     expect(await client.getSession(session.id)).toMatchObject({ review_items_count: 25, correct_count: 13 });
+  });
+});
+
+describe('an answer in a session while its group or word is deleted', () => {
+  /**
+   * Sends an answer of the session, and `meanwhile` (a forced delete) once the answer has checked its word's
+   * membership, before it writes: the delete may not slip between the two (on PostgreSQL it did, and the answer's
+   * foreign keys failed: a 500), nor deadlock with the answer.
+   */
+  async function answerDuring(answer: () => Test, meanwhile: () => Test) {
+    const membersAmong = GroupsService.prototype.membersAmong;
+    let other: Promise<Response> | undefined;
+    jest.spyOn(GroupsService.prototype, 'membersAmong').mockImplementation(async function (
+      this: GroupsService,
+      groupId,
+      wordIds,
+    ) {
+      const members = await membersAmong.call(this, groupId, wordIds);
+      other ??= Promise.resolve(meanwhile());
+      // The delete finishes, or waits for the answer's transaction.
+      await Promise.race([other, new Promise((resolve) => setTimeout(resolve, 500))]);
+      return members;
+    });
+    try {
+      const answered = await answer();
+      return { answered, deleted: await other! };
+    } finally {
+      jest.restoreAllMocks();
+    }
+  }
+
+  const single = () => client.answer(session.id, words[0].id, true);
+  const batch = () =>
+    client.post(`/study_sessions/${session.id}/answers`, {
+      answers: [
+        { word_id: words[1].id, correct: false },
+        { word_id: words[0].id, correct: true },
+      ],
+    });
+
+  it.each([
+    ['one answer', single],
+    ['a batch', batch],
+  ])('%s is written before a forced delete of its group, which then deletes it too', async (_, answer) => {
+    const { answered, deleted } = await answerDuring(answer, () =>
+      client.delete(`/groups/${session.group_id}?force=true`),
+    );
+    expect(answered.status).toBe(201);
+    expect(deleted.status).toBe(204);
+    expect(await recordedState(t)).toEqual({ reviews: 0, activities: 0, correct: 0, wrong: 0 });
+    expect(await client.getWord(words[0].id)).toMatchObject({ correct_count: 0, wrong_count: 0 });
+  });
+
+  it.each([
+    ['one answer', single],
+    ['a batch', batch],
+  ])(
+    '%s sent while a forced delete of its group is under way waits for it, then finds no session',
+    async (_, answer) => {
+      const lock = GroupsService.prototype.lock;
+      let answered: Promise<Response> | undefined;
+      jest.spyOn(GroupsService.prototype, 'lock').mockImplementation(async function (this: GroupsService, id) {
+        await lock.call(this, id);
+        answered ??= Promise.resolve(answer());
+        // The answer finishes, or waits for the delete's transaction.
+        await Promise.race([answered, new Promise((resolve) => setTimeout(resolve, 500))]);
+      });
+      try {
+        await client.delete(`/groups/${session.group_id}?force=true`).expect(204);
+      } finally {
+        jest.restoreAllMocks();
+      }
+      expect((await answered!).status).toBe(404);
+      expect(await recordedState(t)).toEqual({ reviews: 0, activities: 0, correct: 0, wrong: 0 });
+    },
+  );
+
+  it.each([
+    ['one answer', single],
+    ['a batch', batch],
+  ])('%s is written before a forced delete of its word, which then deletes it too', async (_, answer) => {
+    const { answered, deleted } = await answerDuring(answer, () => client.delete(`/words/${words[0].id}?force=true`));
+    expect(answered.status).toBe(201);
+    expect(deleted.status).toBe(204);
+    expect((await client.reviews()).items.map((review) => review.word_id)).not.toContain(words[0].id);
+    expect(await client.getSession(session.id)).toMatchObject({
+      review_items_count: (await client.reviews()).total,
+    });
   });
 });
 
