@@ -121,7 +121,7 @@ export class Environment {
   HOST = '127.0.0.1';
 
   @IsOptional()
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true })
   @Matches(/^[^?#]*$/, { message: '$property must be an origin (and path), without a query or fragment' })
   PUBLIC_URL: string | undefined = undefined;
 

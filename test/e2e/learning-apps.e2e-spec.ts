@@ -100,6 +100,14 @@ describe('POST /learning_apps', () => {
     expect(await countRows(t, 'learning_apps')).toBe(0);
   });
 
+  it.each(['http://flash_cards:8080/play', 'http://192.168.1.20/quiz', 'http://[::1]:8080/', 'https://ครู.example/'])(
+    'takes the launch_url and thumbnail_url %j, as browsers open it',
+    async (url) => {
+      const app = await client.createApp({ name: 'Quiz', launch_url: url, thumbnail_url: url });
+      expect(app).toMatchObject({ launch_url: url, thumbnail_url: url });
+    },
+  );
+
   it('answers 409 for a name that is taken, ignoring case and surrounding spaces', async () => {
     await client.createApp({ name: 'Flashcards' });
     for (const name of ['Flashcards', 'FLASHCARDS', ' flashcards ']) {

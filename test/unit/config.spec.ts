@@ -56,6 +56,13 @@ describe('validateEnvironment', () => {
     });
   });
 
+  it.each(['http://lang_portal:3000', 'http://192.168.1.20:3000/portal', 'http://[::1]:3000'])(
+    'takes the PUBLIC_URL %j (a container’s service name may hold underscores)',
+    (url) => {
+      expect(validateEnvironment({ PUBLIC_URL: url }).PUBLIC_URL).toBe(url);
+    },
+  );
+
   it.each([
     ['PORT', 'abc'],
     ['PORT', '0x50'],

@@ -5,14 +5,22 @@ import { PaginationQueryDto } from '../../core/pagination.js';
 import { LAUNCH_METHODS, type LaunchMethod, type LearningApp } from '../learning-app.entity.js';
 import { DateTimeProperty, IntegerProperty } from '../../core/api-properties.js';
 
-/** An absolute http(s) URL that browsers (the WHATWG URL parser) can open, as the launch builds on it. */
+/**
+ * An absolute http(s) URL that browsers (the WHATWG URL parser) can open, as the launch builds on it; host names
+ * may hold underscores, as browsers and the container networks' service names allow.
+ */
 const IsHttpUrl = () =>
   ValidateBy({
     name: 'isHttpUrl',
     validator: {
       validate: (value: unknown) =>
         typeof value === 'string' &&
-        isURL(value, { protocols: ['http', 'https'], require_protocol: true, require_tld: false }) &&
+        isURL(value, {
+          protocols: ['http', 'https'],
+          require_protocol: true,
+          require_tld: false,
+          allow_underscores: true,
+        }) &&
         URL.canParse(value),
       defaultMessage: () => '$property must be an absolute http or https URL',
     },
