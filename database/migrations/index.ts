@@ -20,6 +20,7 @@ import { Migration20261212090000_romanization_sort } from './Migration2026121209
 import { Migration20261213090000_quarters_before_1970 } from './Migration20261213090000_quarters_before_1970.js';
 import { Migration20261214090000_log_by_correctness } from './Migration20261214090000_log_by_correctness.js';
 import { Migration20261215090000_queue_from_due_index } from './Migration20261215090000_queue_from_due_index.js';
+import { Migration20261218090000_word_parts_types } from './Migration20261218090000_word_parts_types.js';
 
 /** Every migration, oldest first. Add each new one here (see README, "Adding a migration"). */
 export const migrations: MigrationObject[] = [
@@ -47,4 +48,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261213090000_quarters_before_1970', class: Migration20261213090000_quarters_before_1970 },
   { name: 'Migration20261214090000_log_by_correctness', class: Migration20261214090000_log_by_correctness },
   { name: 'Migration20261215090000_queue_from_due_index', class: Migration20261215090000_queue_from_due_index },
+  { name: 'Migration20261218090000_word_parts_types', class: Migration20261218090000_word_parts_types },
 ];

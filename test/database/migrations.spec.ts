@@ -7,6 +7,7 @@ import { migrations } from '../../database/migrations/index.js';
 import { WORD_SEARCH_TABLES } from '../../src/words/search.sqlite.js';
 import { thaiSortKey } from '../../src/words/thai.js';
 import { expressionIndexes } from '../api.js';
+import { expectRetyped, STORED_PARTS } from './stored-parts.js';
 
 /** The tables of the database, without SQLite's own, the migrator's and the full-text index of words. */
 async function tables(orm: MikroORM): Promise<string[]> {
@@ -230,6 +231,21 @@ async function triggers(orm: MikroORM): Promise<string[]> {
       { id: 1, study_sessions_count: 0 },
       { id: 2, study_sessions_count: 2 },
     ]);
+  });
+
+  it('the parts types migration gives the parts stored before their types were checked those types', async () => {
+    const retyping = migrations.findIndex((migration) => migration.name === 'Migration20261218090000_word_parts_types');
+    await orm.migrator.up({ to: migrations[retyping - 1].name });
+    const em = orm.em.fork();
+    await em.execute(
+      `insert into words (id, thai, english, parts, created_at, updated_at) values ${STORED_PARTS.map(
+        ([parts], index) => `(${index + 1}, 'คำ${index}', 'word ${index}', '${JSON.stringify(parts)}', 0, 0)`,
+      ).join(', ')}`,
+    );
+
+    await orm.migrator.up();
+
+    expectRetyped(await em.execute('select id, parts from words order by id'));
   });
 
   it('a database a newer portal migrated is refused, as db:restore refuses its backup, and left as it is', async () => {

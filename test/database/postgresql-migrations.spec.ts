@@ -6,6 +6,7 @@ import { dialect } from '../../src/database/dialect.js';
 import { migrate } from '../../src/database/migrate.js';
 import { expressionIndexes } from '../api.js';
 import { freshDatabase } from '../postgres.js';
+import { expectRetyped, STORED_PARTS } from './stored-parts.js';
 
 /** The tables of the portal's schema, without the migrator's own. */
 async function tables(orm: MikroORM): Promise<string[]> {
@@ -192,6 +193,20 @@ async function triggerFunctions(orm: MikroORM): Promise<number> {
       { id: 1, study_sessions_count: 0 },
       { id: 2, study_sessions_count: 2 },
     ]);
+  });
+
+  it('the parts types migration gives the parts stored before their types were checked those types', async () => {
+    await orm.migrator.down({ to: 'Migration20261217090000_member_counts_per_statement' });
+    const em = orm.em.fork();
+    await em.execute(
+      `insert into words (id, thai, english, parts, created_at, updated_at) values ${STORED_PARTS.map(
+        ([parts], index) => `(${index + 1}, 'คำ${index}', 'word ${index}', '${JSON.stringify(parts)}', now(), now())`,
+      ).join(', ')}`,
+    );
+
+    await orm.migrator.up();
+
+    expectRetyped(await em.execute('select id, parts from words order by id'));
   });
 
   it('a database a newer portal migrated is refused, as db:restore refuses its backup, and left as it is', async () => {

@@ -144,7 +144,7 @@ describe('openapi.json conventions beyond Redocly’s rules', () => {
         // A whole CSV file (IMPORT_BODY_LIMIT).
         'POST /api/v1/words/import text/csv',
         // Free-form parts, stored as sent (BODY_LIMIT).
-        ...['CreateWordDto', 'UpdateWordDto'].flatMap((dto) =>
+        ...['CreateWordDto', 'UpdateWordDto', 'ImportWordDto'].flatMap((dto) =>
           ['phonetic', 'part_of_speech'].map((key) => `#/components/schemas/${dto}/properties/parts/properties/${key}`),
         ),
         // A JSON text in a form field beside the package (the form's limits).

@@ -2,8 +2,7 @@ import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 import { QueryBoolean, QueryId } from '../../core/http.js';
 import type { WordParts } from '../word.entity.js';
-import { WordDto } from './word.dto.js';
-import { MAX_WORD_TEXT } from './word.dto.js';
+import { MAX_WORD_TEXT, WORD_PARTS_SCHEMA, WordDto } from './word.dto.js';
 import { MAX_GROUPS_PER_WORD } from './word-input.dto.js';
 import { MAX_GROUP_NAME } from '../../groups/dto/group-input.dto.js';
 
@@ -71,12 +70,9 @@ export class ImportWordDto {
   english!: string;
 
   @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
+    ...WORD_PARTS_SCHEMA,
     example: { romanization: 'maeo', part_of_speech: 'noun' },
-    description:
-      'Stored as sent, as `POST /words` stores it (`romanization` trimmed); a new word without it has `{}`, an ' +
-      'updated word keeps its own.',
+    description: `${WORD_PARTS_SCHEMA.description} A new word without them has \`{}\`, an updated word keeps its own.`,
   })
   parts?: WordParts;
 
