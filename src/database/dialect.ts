@@ -71,6 +71,11 @@ export function lockTable<T extends object>(em: EntityManager, entity: EntityNam
   return dialect.lockTable(em, em.getMetadata(entity).tableName);
 }
 
+/** Locks every row of the table that `relation` of `entity` refers to, as `lockTable`. */
+export function lockReferencedTable<T extends object>(em: EntityManager, entity: EntityName<T>, relation: string) {
+  return dialect.lockTable(em, referenceOf(em, entity, relation).parent.tableName);
+}
+
 const lockRowsOf = (em: EntityManager, meta: EntityMetadata, ids: number[]): Promise<void> =>
   dialect.lockRows(em, meta.tableName, meta.primaryKeys[0], ids);
 

@@ -1,7 +1,15 @@
 import { EntityManager } from '@mikro-orm/sql';
 import type { Expression, Selectable } from 'kysely';
 import { ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
-import { danglingReferences, dialect, equalsFolded, instantOf, lockReferences, lockRows } from '../database/dialect.js';
+import {
+  danglingReferences,
+  dialect,
+  equalsFolded,
+  instantOf,
+  lockReferencedTable,
+  lockReferences,
+  lockRows,
+} from '../database/dialect.js';
 import type { TablesOf } from '../database/tables.js';
 import { chunksOf } from '../core/chunks.js';
 import { assertNameIsFree, foldedName } from '../core/names.js';
@@ -87,16 +95,12 @@ export class GroupsService {
   async remove(id: number, force: boolean): Promise<void> {
     await this.em.transactional(async (em) => {
       if (force) {
-        // Its words before the group, as an answer takes its words before its session's group is checked: the
-        // cascade to its answers then updates their words' counters, which an answer holding them would keep it
-        // waiting for while it waits for the group (PostgreSQL ends one as a deadlock). Its answers' words are its
-        // members, but for words that left the group since: an answer to one of those is refused, not kept waiting.
-        await lockReferences(
-          em,
-          WordGroup,
-          'word',
-          (await this.memberIds(id).execute()).map((row) => row.word_id),
-        );
+        // The words before the group, as an answer and a reset take them (where rows have locks): the cascade to the
+        // group's answers updates their words, which an answer holding one would keep it waiting for while the
+        // answer waits for what the cascade holds (PostgreSQL ends one as a deadlock). The whole table, against
+        // writes only: those words are the group's members and words that left it since, which its answers name in
+        // the record store's table, not in the group's. Answers wait for a forced delete, a rare act.
+        await lockReferencedTable(em, WordGroup, 'word');
       }
       // Locked before its sessions are counted: a session being started on it (`lock`) is counted, not cascaded.
       await this.lock(id);

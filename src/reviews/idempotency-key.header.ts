@@ -7,7 +7,8 @@ export const IDEMPOTENCY_KEY = {
   type: 'string',
   minLength: 1,
   maxLength: 255,
-  pattern: '^[\\x20-\\x7e]{1,255}$',
+  // Printable ASCII, spaces inside only: HTTP drops those around a header's value.
+  pattern: '^[\\x21-\\x7e](?:[\\x20-\\x7e]{0,253}[\\x21-\\x7e])?$',
 } as const;
 
 /** Documents the `Idempotency-Key` header of an endpoint that records answers. */
@@ -18,7 +19,7 @@ export const ApiIdempotencyKey = () =>
       required: false,
       schema: { ...IDEMPOTENCY_KEY },
       description:
-        '1–255 printable ASCII characters, kept 24 hours. A retry with the same key and body returns the first ' +
+        '1–255 printable ASCII characters (spaces inside only), kept 24 hours. A retry with the same key and body returns the first ' +
         'response and records nothing; the same key with another body gets 422; a retry while the first request ' +
         'is still running gets 409.',
     }),

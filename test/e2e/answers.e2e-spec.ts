@@ -6,6 +6,7 @@ import type { Response, Test } from 'supertest';
 import { asInteger, dialect } from '../../src/database/dialect.js';
 import type { SqliteConnection } from '../../src/database/sqlite.dialect.js';
 import { GroupsService } from '../../src/groups/groups.service.js';
+import { CardsService } from '../../src/reviews/cards.service.js';
 import { IdempotencyKey } from '../../src/reviews/idempotency-key.entity.js';
 import { StudySession } from '../../src/study-sessions/study-session.entity.js';
 import {
@@ -454,11 +455,18 @@ describe('Idempotency-Key', () => {
   });
 
   it('takes a key of 255 printable ASCII characters', async () => {
-    const key = ' !"#$%&\'()*+,-./0123456789:;<=>?@[\\]^_`{|}~'.padEnd(255, 'Zz');
+    const key = '! "#$%&\'()*+,-./0123456789:;<=>?@[\\]^_`{|}~'.padEnd(255, 'Zz');
     expect(key).toHaveLength(255);
     expect(documented(key)).toBe(true);
     const first = await client.review(words[0].id, true, { key }).expect(201);
     expect((await client.review(words[0].id, true, { key }).expect(201)).body).toEqual(first.body);
+    expect((await client.reviews()).total).toBe(1);
+  });
+
+  it('reads a key without the spaces around it, as HTTP drops them: the document allows none there', async () => {
+    expect([' spaced', 'spaced ', ' ', 'in between'].map(documented)).toEqual([false, false, false, true]);
+    const first = await client.review(words[0].id, true, { key: ' spaced ' }).expect(201);
+    expect((await client.review(words[0].id, true, { key: 'spaced' }).expect(201)).body).toEqual(first.body);
     expect((await client.reviews()).total).toBe(1);
   });
 
@@ -515,29 +523,33 @@ describe('concurrent answers', () => {
   });
 });
 
-describe('an answer in a session while its group or word is deleted', () => {
+describe('an answer while its group or word is deleted, or the history reset', () => {
+  type Method = (...args: never[]) => Promise<unknown>;
+
   /**
-   * Sends an answer of the session, and `meanwhile` (a forced delete) once the answer has checked its word's
-   * membership, before it writes: the delete may not slip between the two (on PostgreSQL it did, and the answer's
-   * foreign keys failed: a 500), nor deadlock with the answer.
+   * Sends `first`, and `second` once `first` has run `method` of `prototype` (its locks taken), before it goes on:
+   * `second` finishes, or waits for `first`'s transaction (up to 500 ms, then `first` goes on). Neither may slip
+   * between the other's checks and its write (on PostgreSQL a forced delete did: the answer's foreign keys
+   * failed, a 500), nor deadlock with it.
    */
-  async function answerDuring(answer: () => Test, meanwhile: () => Test) {
-    const membersAmong = GroupsService.prototype.membersAmong;
+  async function interleaved<P extends object>(
+    prototype: P,
+    method: keyof P & string,
+    first: () => Test,
+    second: () => Test,
+  ) {
+    const methods = prototype as unknown as Record<string, Method>;
+    const original = methods[method];
     let other: Promise<Response> | undefined;
-    jest.spyOn(GroupsService.prototype, 'membersAmong').mockImplementation(async function (
-      this: GroupsService,
-      groupId,
-      wordIds,
-    ) {
-      const members = await membersAmong.call(this, groupId, wordIds);
-      other ??= Promise.resolve(meanwhile());
-      // The delete finishes, or waits for the answer's transaction.
+    jest.spyOn(methods, method).mockImplementation(async function (this: unknown, ...args: never[]) {
+      const result = await original.apply(this, args);
+      other ??= Promise.resolve(second());
       await Promise.race([other, new Promise((resolve) => setTimeout(resolve, 500))]);
-      return members;
+      return result;
     });
     try {
-      const answered = await answer();
-      return { answered, deleted: await other! };
+      const done = await first();
+      return [done, await other!] as const;
     } finally {
       jest.restoreAllMocks();
     }
@@ -551,14 +563,13 @@ describe('an answer in a session while its group or word is deleted', () => {
         { word_id: words[0].id, correct: true },
       ],
     });
+  const deleteGroup = () => client.delete(`/groups/${session.group_id}?force=true`);
 
   it.each([
     ['one answer', single],
     ['a batch', batch],
   ])('%s is written before a forced delete of its group, which then deletes it too', async (_, answer) => {
-    const { answered, deleted } = await answerDuring(answer, () =>
-      client.delete(`/groups/${session.group_id}?force=true`),
-    );
+    const [answered, deleted] = await interleaved(GroupsService.prototype, 'membersAmong', answer, deleteGroup);
     expect(answered.status).toBe(201);
     expect(deleted.status).toBe(204);
     expect(await recordedState(t)).toEqual({ reviews: 0, activities: 0, correct: 0, wrong: 0 });
@@ -571,29 +582,52 @@ describe('an answer in a session while its group or word is deleted', () => {
   ])(
     '%s sent while a forced delete of its group is under way waits for it, then finds no session',
     async (_, answer) => {
-      const lock = GroupsService.prototype.lock;
-      let answered: Promise<Response> | undefined;
-      jest.spyOn(GroupsService.prototype, 'lock').mockImplementation(async function (this: GroupsService, id) {
-        await lock.call(this, id);
-        answered ??= Promise.resolve(answer());
-        // The answer finishes, or waits for the delete's transaction.
-        await Promise.race([answered, new Promise((resolve) => setTimeout(resolve, 500))]);
-      });
-      try {
-        await client.delete(`/groups/${session.group_id}?force=true`).expect(204);
-      } finally {
-        jest.restoreAllMocks();
-      }
-      expect((await answered!).status).toBe(404);
+      const [deleted, answered] = await interleaved(GroupsService.prototype, 'lock', deleteGroup, answer);
+      expect(deleted.status).toBe(204);
+      expect(answered.status).toBe(404);
       expect(await recordedState(t)).toEqual({ reviews: 0, activities: 0, correct: 0, wrong: 0 });
     },
   );
+
+  it('an answer outside a session to a word that left the group is written before a forced delete of the group', async () => {
+    // The group's answers name the word, which is no longer one of its members, after another word.
+    await client.answerInOrder(session.id, [
+      [words[0], true],
+      [words[1], true],
+    ]);
+    await client.delete(`/groups/${session.group_id}/words/${words[1].id}`).expect(204);
+    const [answered, deleted] = await interleaved(
+      CardsService.prototype,
+      'follow',
+      () => client.review(words[1].id, false),
+      deleteGroup,
+    );
+    expect(answered.status).toBe(201);
+    expect(deleted.status).toBe(204);
+    expect(await client.getWord(words[1].id)).toMatchObject({ correct_count: 0, wrong_count: 1 });
+    expect(await recordedState(t)).toEqual({ reviews: 1, activities: 0, correct: 0, wrong: 1 });
+  });
+
+  it('a history reset sent while a forced delete of a group without members is under way waits for it', async () => {
+    await client.answerInOrder(session.id, [[words[0], true]]);
+    for (const word of words) {
+      await client.delete(`/groups/${session.group_id}/words/${word.id}`).expect(204);
+    }
+    const [deleted, reset] = await interleaved(GroupsService.prototype, 'lock', deleteGroup, () =>
+      client.post('/reset_history', { confirm: 'reset_history' }),
+    );
+    expect(deleted.status).toBe(204);
+    expect(reset.status).toBe(200);
+    expect(await recordedState(t)).toEqual({ reviews: 0, activities: 0, correct: 0, wrong: 0 });
+  });
 
   it.each([
     ['one answer', single],
     ['a batch', batch],
   ])('%s is written before a forced delete of its word, which then deletes it too', async (_, answer) => {
-    const { answered, deleted } = await answerDuring(answer, () => client.delete(`/words/${words[0].id}?force=true`));
+    const [answered, deleted] = await interleaved(GroupsService.prototype, 'membersAmong', answer, () =>
+      client.delete(`/words/${words[0].id}?force=true`),
+    );
     expect(answered.status).toBe(201);
     expect(deleted.status).toBe(204);
     expect((await client.reviews()).items.map((review) => review.word_id)).not.toContain(words[0].id);
