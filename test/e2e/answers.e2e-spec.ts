@@ -20,7 +20,15 @@ import {
   type WordDetailBody,
 } from '../api.js';
 import { useEmptyTestApp } from '../app.js';
-import { answerRecorded, portal, recordedState, reviewPath, type SessionBody, withOffset } from '../fixtures.js';
+import {
+  answerRecorded,
+  expectCountersMatchLog,
+  portal,
+  recordedState,
+  reviewPath,
+  type SessionBody,
+  withOffset,
+} from '../fixtures.js';
 
 const t = useEmptyTestApp();
 const client = portal(t);
@@ -634,6 +642,59 @@ describe('an answer while its group or word is deleted, or the history reset', (
     expect(await client.getSession(session.id)).toMatchObject({
       review_items_count: (await client.reviews()).total,
     });
+  });
+});
+
+describe('answers racing forced deletes', () => {
+  /** Answers of the session to these words, one at a time and in batches, in an order that changes by round. */
+  const answersTo = (sessionId: number, ids: number[], round: number): Test[] =>
+    Array.from({ length: 16 }, (_, i) => {
+      const wordId = ids[(i + round) % ids.length];
+      return i % 2 === 0
+        ? client.answer(sessionId, wordId, i % 4 === 0)
+        : client.post(`/study_sessions/${sessionId}/answers`, {
+            answers: [
+              { word_id: wordId, correct: true },
+              { word_id: ids[(i + round + 1) % ids.length], correct: false },
+            ],
+          });
+    });
+
+  it('an answer sent with a forced delete of its group is recorded and deleted with it, or finds no session (404)', async () => {
+    for (let round = 0; round < 5; round++) {
+      const fixture = await client.groupWithWords(`Race ${round}`, 3);
+      const raced = await client.createSession(fixture.group.id);
+      const answers = answersTo(
+        raced.id,
+        fixture.words.map((word) => word.id),
+        round,
+      );
+      answers.splice(4 + round, 0, client.delete(`/groups/${fixture.group.id}?force=true`));
+      const statuses = (await Promise.all(answers)).map((response) => response.status);
+      expect(statuses.splice(4 + round, 1)).toEqual([204]);
+      expect(statuses.filter((status) => status !== 201 && status !== 404)).toEqual([]);
+    }
+    expect(await recordedState(t)).toEqual({ reviews: 0, activities: 0, correct: 0, wrong: 0 });
+  });
+
+  it('an answer sent with a forced delete of its word is recorded and deleted with it, or refused (404, 422)', async () => {
+    for (let round = 0; round < 5; round++) {
+      const fixture = await client.groupWithWords(`Race ${round}`, 3);
+      const raced = await client.createSession(fixture.group.id);
+      const answers = answersTo(
+        raced.id,
+        fixture.words.map((word) => word.id),
+        round,
+      );
+      answers.splice(4 + round, 0, client.delete(`/words/${fixture.words[round % 3].id}?force=true`));
+      const statuses = (await Promise.all(answers)).map((response) => response.status);
+      expect(statuses.splice(4 + round, 1)).toEqual([204]);
+      expect(statuses.filter((status) => ![201, 404, 422].includes(status))).toEqual([]);
+      expect((await client.getSession(raced.id)).review_items_count).toBe(
+        (await client.reviews()).items.filter((review) => review.study_session_id === raced.id).length,
+      );
+    }
+    await expectCountersMatchLog(client);
   });
 });
 
