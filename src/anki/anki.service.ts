@@ -152,6 +152,7 @@ export class AnkiService {
         options.onDuplicate,
         options.dryRun,
         known,
+        true,
       );
 
       const answers: ImportedAnswer[] = [];

@@ -78,13 +78,15 @@ export class WordTransferService {
   /**
    * `import`, answering also the id of the word each row became or matched (`undefined` for a row skipped;
    * a new word in a dry run has a negative stand-in, minus its row). `known` names stored words some rows are, whatever their thai and
-   * english now (an Anki note found by its guid): each such row updates its word.
+   * english now (an Anki note found by its guid): each such row updates its word. `historyFollows`: the caller
+   * writes answers of the matched words next, in this transaction (the Anki import).
    */
   async importRows(
     input: ImportRows,
     onDuplicate: OnDuplicate,
     dryRun: boolean,
     known: Map<ImportRow, StoredWord> = new Map(),
+    historyFollows = false,
   ): Promise<{ report: ImportReportDto; ids: Map<ImportRow, number> }> {
     return this.em.transactional(async (em) => {
       const { rows } = input;
@@ -160,12 +162,9 @@ export class WordTransferService {
       }
 
       // Words before groups, in the order an answer takes them (its words, then its group's counters): the words
-      // this import changes or adds to groups are locked before a membership locks a group's row.
-      await lockRows(
-        em,
-        Word,
-        updates.map(({ id }) => id),
-      );
+      // this import changes or adds to groups are locked before a membership locks a group's row; so are all the
+      // words it matched when their answers follow in this transaction (`historyFollows`).
+      await lockRows(em, Word, historyFollows ? matches.map(({ word }) => word.id) : updates.map(({ id }) => id));
       for (const [folded, group] of await this.groups.createNamed([...missing.values()])) {
         named.set(folded, group);
       }

@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { jest } from '@jest/globals';
 import request from 'supertest';
 import { asInteger, instantOf } from '../../src/database/dialect.js';
+import { CardsService } from '../../src/reviews/cards.service.js';
 import { allRows, API, expectProblem, sql } from '../api.js';
 import { useEmptyTestApp } from '../app.js';
 import { referenceCard, SRS_SETTINGS } from '../fsrs-reference.js';
@@ -286,6 +288,43 @@ describe('Anki import (POST /import/anki)', () => {
       ['หมา', 'dog', 2],
       ['แมว', 'cat (animal)', 3],
     ]);
+  });
+
+  it('keeps an answer sent during an import of its word’s history waiting, and its card follows both', async () => {
+    await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
+    const later = thaiCollection();
+    const lastImported = '2026-07-01T08:00:00.000Z';
+    later.revlog.push({ id: Date.parse(lastImported), cardId: 1700000002006, ease: 3, type: 0, time: 3000 });
+    const [water] = await sql<{ id: number }>(t, "select id from words where thai = 'น้ำ'");
+    // The answer is sent once the import has read the word's history to replay it, before it writes.
+    const replayImported = CardsService.prototype.replayImported;
+    let answered: Promise<request.Response> | undefined;
+    jest.spyOn(CardsService.prototype, 'replayImported').mockImplementation(async function (
+      this: CardsService,
+      answers,
+    ) {
+      const replayed = await replayImported.call(this, answers);
+      answered ??= Promise.resolve(request(t.http).post(`${API}/reviews`).send({ word_id: water.id, correct: false }));
+      // The answer finishes, or waits for the import's transaction.
+      await Promise.race([answered, new Promise((resolve) => setTimeout(resolve, 500))]);
+      return replayed;
+    });
+    try {
+      expect((await upload(ankiPackage(later, 'latest'))).body).toMatchObject({ reviews_imported: 1 });
+    } finally {
+      jest.restoreAllMocks();
+    }
+    const answer = await answered!;
+    expect(answer.status).toBe(201);
+    // The stored card, as the queue reads it: written after the answer, it would have left it out.
+    const [card] = await sql<{ reps: number; last_review: number | string }>(
+      t,
+      `select reps, last_review from cards where word_id = ${water.id}`,
+    );
+    expect({ reps: card.reps, last_review: instantOf(card.last_review)!.toISOString() }).toEqual({
+      reps: 2,
+      last_review: answer.body.created_at,
+    });
   });
 
   it('stores audio by its content: another package’s file of the same name is another file, the same bytes one', async () => {
