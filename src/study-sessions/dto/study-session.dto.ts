@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { ID_SCHEMA, IsId, QueryId } from '../../core/http.js';
 import { ORDERS, type Order, PaginationQueryDto, SortedQueryDto } from '../../core/pagination.js';
-import { WORD_SORTS } from '../../words/dto/list-words.query.js';
+import { ENGLISH_SORT, WORD_SORTS } from '../../words/dto/list-words.query.js';
 import { WordDto } from '../../words/dto/word.dto.js';
 import { DateTimeProperty, IntegerProperty } from '../../core/api-properties.js';
 
@@ -97,7 +97,7 @@ export class SessionWordsQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({
     enum: SESSION_WORD_SORTS,
     description:
-      "As `GET /words` sorts (`english` ignoring case as there), or by the word's answers in this session. " +
+      `As \`GET /words\` sorts, or by the word's answers in this session. ${ENGLISH_SORT} ` +
       'Unset: in the order the words were first answered.',
   })
   @IsOptional()

@@ -15,6 +15,12 @@ export const WORD_SORTS = [
 ] as const;
 export type WordSort = (typeof WORD_SORTS)[number];
 
+/** How `sort_by=english` orders, wherever words sort by it: the column's collation differs by database. */
+export const ENGLISH_SORT =
+  '`english` ignores case: on SQLite that of A–Z, letters outside A–Z coming after z by their code point ' +
+  '(`Zulu`, `Épée`, `éclair`, `ésprit`); on PostgreSQL in every script, in the order of the ICU root ' +
+  'collation (`éclair`, `Épée`, `ésprit`, `Zulu`).';
+
 export class GroupWordsQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({
     description:
@@ -38,11 +44,8 @@ export class GroupWordsQueryDto extends PaginationQueryDto {
     description:
       '`thai` (the default without `q`) is Thai dictionary order, as `Intl.Collator("th")` sorts: a leading ' +
       'vowel เ แ โ ใ ไ files under the consonant after it (`เข้าใจ` under ข), tone marks only break ties. ' +
-      '`english` ignores case: on SQLite that of A–Z, letters outside A–Z coming after z by their code point ' +
-      '(`Zulu`, `Épée`, `éclair`, `ésprit`); on PostgreSQL in every script, in the order of the ICU root ' +
-      'collation (`éclair`, `Épée`, `ésprit`, `Zulu`). `romanization` puts words without one last, in either ' +
-      'order. Ties go by id, ' +
-      'ascending. Without `sort_by`, `q` sorts by relevance (see `q`).',
+      `${ENGLISH_SORT} \`romanization\` puts words without one last, in either order. Ties go by id, ascending. ` +
+      'Without `sort_by`, `q` sorts by relevance (see `q`).',
   })
   @IsOptional()
   @IsIn(WORD_SORTS)
