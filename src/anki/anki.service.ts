@@ -139,6 +139,10 @@ export class AnkiService {
     });
 
     return this.em.transactional(async () => {
+      if (!options.dryRun) {
+        // Before the words are read: what the import finds of them stays so until it has written their history.
+        await this.words.lockAll();
+      }
       const byGuid = await this.words.findByPart('anki_guid', [...guidOfRow.values()]);
       const known = new Map<ImportRow, StoredWord>();
       for (const [row, guid] of guidOfRow) {
@@ -152,7 +156,6 @@ export class AnkiService {
         options.onDuplicate,
         options.dryRun,
         known,
-        true,
       );
 
       const answers: ImportedAnswer[] = [];

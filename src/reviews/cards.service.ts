@@ -194,8 +194,11 @@ export class CardsService {
     }
   }
 
-  /** Recomputes every card from the log, as after new settings or parameters. */
+  /** Recomputes every card from the log, as after new settings or parameters, in the caller's transaction. */
   async rebuildAll(): Promise<void> {
+    // Every word before every card, as a reset and a forced group delete take them: an answer or a delete holding
+    // a word would otherwise wait for a card this holds, while this waits for the word (a deadlock on PostgreSQL).
+    await this.words.lockAll();
     await this.em.nativeUpdate(Card, {}, { stale: true });
     await this.refreshStale();
   }

@@ -1,5 +1,5 @@
 import { EntityManager, raw, RequestContext } from '@mikro-orm/sql';
-import { jsonText, lockRows } from '../database/dialect.js';
+import { jsonText, lockRows, lockTable } from '../database/dialect.js';
 import type { TablesOf } from '../database/tables.js';
 import { Injectable } from '@nestjs/common';
 import { chunksOf } from '../core/chunks.js';
@@ -71,6 +71,16 @@ export class WordTransferService {
     private readonly groups: GroupsService,
   ) {}
 
+  /**
+   * Locks every word against writes until the caller's transaction ends (where rows have locks), as a reset does:
+   * for an import that writes their history too (Anki's), which answers then wait for. It adds memberships, whose
+   * triggers lock their groups, before the answers, whose triggers lock the answer totals: an answer takes those
+   * two the other way round, and holding them it would deadlock with the import on PostgreSQL.
+   */
+  lockAll(): Promise<void> {
+    return lockTable(this.em, Word);
+  }
+
   async import(input: ImportRows, onDuplicate: OnDuplicate, dryRun: boolean): Promise<ImportReportDto> {
     return (await this.importRows(input, onDuplicate, dryRun)).report;
   }
@@ -78,15 +88,13 @@ export class WordTransferService {
   /**
    * `import`, answering also the id of the word each row became or matched (`undefined` for a row skipped;
    * a new word in a dry run has a negative stand-in, minus its row). `known` names stored words some rows are, whatever their thai and
-   * english now (an Anki note found by its guid): each such row updates its word. `historyFollows`: the caller
-   * writes answers of the matched words next, in this transaction (the Anki import).
+   * english now (an Anki note found by its guid): each such row updates its word.
    */
   async importRows(
     input: ImportRows,
     onDuplicate: OnDuplicate,
     dryRun: boolean,
     known: Map<ImportRow, StoredWord> = new Map(),
-    historyFollows = false,
   ): Promise<{ report: ImportReportDto; ids: Map<ImportRow, number> }> {
     return this.em.transactional(async (em) => {
       const { rows } = input;
@@ -162,9 +170,12 @@ export class WordTransferService {
       }
 
       // Words before groups, in the order an answer takes them (its words, then its group's counters): the words
-      // this import changes or adds to groups are locked before a membership locks a group's row; so are all the
-      // words it matched when their answers follow in this transaction (`historyFollows`).
-      await lockRows(em, Word, historyFollows ? matches.map(({ word }) => word.id) : updates.map(({ id }) => id));
+      // this import changes or adds to groups are locked before a membership locks a group's row.
+      await lockRows(
+        em,
+        Word,
+        updates.map(({ id }) => id),
+      );
       for (const [folded, group] of await this.groups.createNamed([...missing.values()])) {
         named.set(folded, group);
       }

@@ -7,6 +7,7 @@ import { jest } from '@jest/globals';
 import request from 'supertest';
 import { asInteger, instantOf } from '../../src/database/dialect.js';
 import { CardsService } from '../../src/reviews/cards.service.js';
+import { ReviewsService } from '../../src/reviews/reviews.service.js';
 import { allRows, API, expectProblem, sql } from '../api.js';
 import { useEmptyTestApp } from '../app.js';
 import { referenceCard, SRS_SETTINGS } from '../fsrs-reference.js';
@@ -325,6 +326,37 @@ describe('Anki import (POST /import/anki)', () => {
       reps: 2,
       last_review: answer.body.created_at,
     });
+  });
+
+  it('keeps an answer in a session of a group it adds words to waiting, instead of a deadlock', async () => {
+    // The package's deck "Thai" is this group: the import adds its notes to it, then writes their history.
+    const group = (await request(t.http).post(`${API}/groups`).send({ name: 'Thai' }).expect(201)).body;
+    const word = (
+      await request(t.http)
+        .post(`${API}/words`)
+        .send({ thai: 'ไฟ', english: 'fire', group_ids: [group.id] })
+        .expect(201)
+    ).body;
+    const session = (await request(t.http).post(`${API}/study_sessions`).send({ group_id: group.id }).expect(201)).body;
+    const importHistory = ReviewsService.prototype.importHistory;
+    let answered: Promise<request.Response> | undefined;
+    jest.spyOn(ReviewsService.prototype, 'importHistory').mockImplementation(async function (
+      this: ReviewsService,
+      ...args
+    ) {
+      answered ??= Promise.resolve(
+        request(t.http).post(`${API}/study_sessions/${session.id}/words/${word.id}/review`).send({ correct: true }),
+      );
+      // The answer finishes, or waits for the import's transaction.
+      await Promise.race([answered, new Promise((resolve) => setTimeout(resolve, 500))]);
+      return importHistory.apply(this, args);
+    });
+    try {
+      await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect((await answered!).status).toBe(201);
   });
 
   it('stores audio by its content: another package’s file of the same name is another file, the same bytes one', async () => {

@@ -1,8 +1,11 @@
+import { AsyncResource } from 'node:async_hooks';
 import { RequestContext } from '@mikro-orm/core';
 import { jest } from '@jest/globals';
+import type { Response } from 'supertest';
 import { type Card, createEmptyCard, Rating } from 'ts-fsrs';
 import { instantOf } from '../../src/database/dialect.js';
 import { SrsParameters } from '../../src/scheduling/srs-parameters.entity.js';
+import { CardsService } from '../../src/reviews/cards.service.js';
 import { SrsService } from '../../src/srs/srs.service.js';
 import { api, countRows, expectProblem, sql } from '../api.js';
 import { useEmptyTestApp } from '../app.js';
@@ -30,6 +33,9 @@ const NOW = new Date('2026-11-20T05:00:00Z'); // 12:00 in Bangkok
 function setClock(instant: Date): void {
   jest.setSystemTime(instant);
 }
+
+/** Runs `run` in the async context of this module's loading: none of the caller's (its transaction) goes with it. */
+const outside = AsyncResource.bind(<T>(run: () => T): T => run());
 
 describe('spaced repetition (FSRS)', () => {
   const t = useEmptyTestApp(SETTINGS);
@@ -256,6 +262,35 @@ describe('spaced repetition (FSRS)', () => {
     await RequestContext.create(t.orm.em, () => t.app.get(SrsService).rebuild());
     expect(await cards()).toEqual(live);
     expect(await states()).toEqual(liveStates);
+  });
+
+  it('srs:rebuild run with a forced delete of a group takes the words first, as the delete does: one waits for the other', async () => {
+    const ws = await words(2);
+    const group = (await client.post('/groups', { name: 'Rebuilt', word_ids: ws.map((word) => word.id) }).expect(201))
+      .body;
+    const session = (await client.post('/study_sessions', { group_id: group.id }).expect(201)).body;
+    for (const word of ws) {
+      await client.post(`/study_sessions/${session.id}/words/${word.id}/review`, { correct: true }).expect(201);
+    }
+    // The delete is sent once the rebuild has marked every card stale, before it recomputes them.
+    const refreshStale = CardsService.prototype.refreshStale;
+    let deleted: Promise<Response> | undefined;
+    jest.spyOn(CardsService.prototype, 'refreshStale').mockImplementation(async function (this: CardsService) {
+      // Sent outside the rebuild's async context, as another client's request.
+      deleted ??= outside(() => Promise.resolve(client.delete(`/groups/${group.id}?force=true`)));
+      // The delete finishes, or waits for the rebuild's transaction.
+      await Promise.race([deleted, new Promise((resolve) => setTimeout(resolve, 1500))]);
+      return refreshStale.call(this);
+    });
+    try {
+      await RequestContext.create(t.orm.em, () => t.app.get(SrsService).rebuild());
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect((await deleted!).status).toBe(204);
+    expect(await countRows(t, 'words_review_items')).toBe(0);
+    // Their answers gone, the words' cards are new again.
+    expect((await schedule(ws[0].id)).card).toMatchObject({ state: 'new', reps: 0 });
   });
 
   it('forecasts the cards due per day in APP_TIMEZONE, overdue ones on today, summing to the cards due in the window', async () => {
