@@ -1,6 +1,10 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
+import {
+  DriverException,
+  ForeignKeyConstraintViolationException,
+  UniqueConstraintViolationException,
+} from '@mikro-orm/core';
 import {
   type ArgumentsHost,
   Catch,
@@ -77,6 +81,11 @@ function problemFor(exception: unknown): ProblemDto {
   // (another process on the same database) wrote between that check and this write.
   if (exception instanceof UniqueConstraintViolationException) {
     return problem(HttpStatus.CONFLICT, 'The request conflicts with stored data');
+  }
+  // Likewise what a request refers to is looked up first; a foreign key answers a row another request deleted
+  // between that look-up and this write (a group deleted while words were being added to it).
+  if (exception instanceof ForeignKeyConstraintViolationException) {
+    return problem(HttpStatus.CONFLICT, 'Something the request refers to was deleted meanwhile');
   }
   return problem(HttpStatus.INTERNAL_SERVER_ERROR, 'An unexpected error occurred');
 }

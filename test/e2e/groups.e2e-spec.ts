@@ -1,4 +1,6 @@
+import { jest } from '@jest/globals';
 import request from 'supertest';
+import { GroupsService } from '../../src/groups/groups.service.js';
 import { dialect } from '../../src/database/dialect.js';
 import {
   api,
@@ -538,6 +540,29 @@ describe('POST /groups/:id/words', () => {
   it('404 for a group that does not exist', async () => {
     const cat = await client.createWord({ thai: 'แมว', english: 'cat' });
     expectProblem(await client.post('/groups/999999/words', { word_ids: [cat.id] }), 404);
+    expect(await countRows(t, 'words_groups')).toBe(0);
+  });
+
+  it('409 for a group deleted after it was found, before its members were written', async () => {
+    const [cat, dog] = await client.createWords(['แมว', 'cat'], ['หมา', 'dog']);
+    const pets = await client.createGroup('Pets', [cat.id]);
+    // The delete is sent once the request has found the group, and finishes (or waits for the request).
+    const findGroup = GroupsService.prototype.findGroup;
+    let deleted: Promise<request.Response> | undefined;
+    jest.spyOn(GroupsService.prototype, 'findGroup').mockImplementation(async function (this: GroupsService, id) {
+      const found = await findGroup.call(this, id);
+      deleted ??= Promise.resolve(client.delete(`/groups/${pets.id}?force=true`));
+      await Promise.race([deleted, new Promise((resolve) => setTimeout(resolve, 500))]);
+      return found;
+    });
+    let added: request.Response;
+    try {
+      added = await client.post(`/groups/${pets.id}/words`, { word_ids: [dog.id] });
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect((await deleted!).status).toBe(204);
+    expect([404, 409]).toContain(expectProblem(added, added.status).status);
     expect(await countRows(t, 'words_groups')).toBe(0);
   });
 });
