@@ -35,8 +35,12 @@ export function retypedParts(parts: Record<string, unknown>): Record<string, unk
     if (isTones(named)) {
       retyped.tones = named;
     } else if (tones !== null) {
-      // Kept beside, under a key the API stores as sent.
-      retyped.unchecked_tones = tones;
+      // Kept beside, under a key the API stores as sent (numbered, should one be there already).
+      let key = 'unchecked_tones';
+      for (let n = 2; key in retyped; n++) {
+        key = `unchecked_tones_${n}`;
+      }
+      retyped[key] = tones;
     }
   }
   return JSON.stringify(retyped) === JSON.stringify(parts) ? undefined : retyped;

@@ -19,6 +19,10 @@ export const STORED_PARTS: [Record<string, unknown>, Record<string, unknown>][] 
   [{ tones: null, phonetic: 5 }, { phonetic: '5' }],
   [{ tones: 'rising falling' }, { unchecked_tones: 'rising falling' }],
   [{ tones: [1, 'low'] }, { unchecked_tones: [1, 'low'] }],
+  [
+    { tones: 'x', unchecked_tones: 'y' },
+    { unchecked_tones: 'y', unchecked_tones_2: 'x' },
+  ],
 ];
 
 /** Every case's migrated parts pass the checks POST and PATCH /words make: clients can send them back. */
