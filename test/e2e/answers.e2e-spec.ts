@@ -660,18 +660,27 @@ describe('answers racing forced deletes', () => {
           });
     });
 
+  /**
+   * A round: a group of 3 words with a session, its answers sent with `remove(fixture)` (a forced delete) among
+   * them, at a place that changes by round; the delete must answer 204. Answers the session and the answers' statuses.
+   */
+  async function race(round: number, remove: (fixture: { group: { id: number }; words: { id: number }[] }) => Test) {
+    const fixture = await client.groupWithWords(`Race ${round}`, 3);
+    const raced = await client.createSession(fixture.group.id);
+    const requests = answersTo(
+      raced.id,
+      fixture.words.map((word) => word.id),
+      round,
+    );
+    requests.splice(4 + round, 0, remove(fixture));
+    const statuses = (await Promise.all(requests)).map((response) => response.status);
+    expect(statuses.splice(4 + round, 1)).toEqual([204]);
+    return { session: raced, statuses };
+  }
+
   it('an answer sent with a forced delete of its group is recorded and deleted with it, or finds no session (404)', async () => {
     for (let round = 0; round < 5; round++) {
-      const fixture = await client.groupWithWords(`Race ${round}`, 3);
-      const raced = await client.createSession(fixture.group.id);
-      const answers = answersTo(
-        raced.id,
-        fixture.words.map((word) => word.id),
-        round,
-      );
-      answers.splice(4 + round, 0, client.delete(`/groups/${fixture.group.id}?force=true`));
-      const statuses = (await Promise.all(answers)).map((response) => response.status);
-      expect(statuses.splice(4 + round, 1)).toEqual([204]);
+      const { statuses } = await race(round, ({ group }) => client.delete(`/groups/${group.id}?force=true`));
       expect(statuses.filter((status) => status !== 201 && status !== 404)).toEqual([]);
     }
     expect(await recordedState(t)).toEqual({ reviews: 0, activities: 0, correct: 0, wrong: 0 });
@@ -679,16 +688,9 @@ describe('answers racing forced deletes', () => {
 
   it('an answer sent with a forced delete of its word is recorded and deleted with it, or refused (404, 422)', async () => {
     for (let round = 0; round < 5; round++) {
-      const fixture = await client.groupWithWords(`Race ${round}`, 3);
-      const raced = await client.createSession(fixture.group.id);
-      const answers = answersTo(
-        raced.id,
-        fixture.words.map((word) => word.id),
-        round,
+      const { session: raced, statuses } = await race(round, ({ words: raceWords }) =>
+        client.delete(`/words/${raceWords[round % 3].id}?force=true`),
       );
-      answers.splice(4 + round, 0, client.delete(`/words/${fixture.words[round % 3].id}?force=true`));
-      const statuses = (await Promise.all(answers)).map((response) => response.status);
-      expect(statuses.splice(4 + round, 1)).toEqual([204]);
       expect(statuses.filter((status) => ![201, 404, 422].includes(status))).toEqual([]);
       expect((await client.getSession(raced.id)).review_items_count).toBe(
         (await client.reviews()).items.filter((review) => review.study_session_id === raced.id).length,
