@@ -1,4 +1,4 @@
-import type { Migration } from '@mikro-orm/migrations';
+import { Migration } from '@mikro-orm/migrations';
 
 // The tones as the API names them when this was written (src/words/dto/word.dto.ts); a migration keeps its own copy.
 const TONES = ['mid', 'low', 'falling', 'high', 'rising'];
@@ -46,12 +46,24 @@ export function retypedParts(parts: Record<string, unknown>): Record<string, unk
   return JSON.stringify(retyped) === JSON.stringify(parts) ? undefined : retyped;
 }
 
-/** Retypes the parts of the words that `select` finds (their `id` and `parts`), one update a word changed. */
-export async function retypeWordParts(migration: Migration, select: string): Promise<void> {
-  for (const { id, parts } of await migration.execute(select)) {
-    const retyped = retypedParts(typeof parts === 'string' ? JSON.parse(parts) : parts);
-    if (retyped) {
-      await migration.execute('update words set parts = ? where id = ?', [JSON.stringify(retyped), id]);
+/**
+ * The migration that gives words stored before the API checked the types of their parts those types (`retypedParts`),
+ * one update a word changed, on a database whose `select` finds the words that may need it (their `id` and `parts`):
+ * those whose romanization, phonetic or part_of_speech is of another JSON type than text, or that have tones.
+ */
+export const wordPartsTypesMigration = (select: string) =>
+  class extends Migration {
+    override name = 'Migration20261218090000_word_parts_types';
+
+    override async up(): Promise<void> {
+      for (const { id, parts } of await this.execute(select)) {
+        const retyped = retypedParts(typeof parts === 'string' ? JSON.parse(parts) : parts);
+        if (retyped) {
+          await this.execute('update words set parts = ? where id = ?', [JSON.stringify(retyped), id]);
+        }
+      }
     }
-  }
-}
+
+    // The parts hold what they held, retyped: nothing to undo.
+    override down(): void {}
+  };

@@ -13,6 +13,7 @@ import { partsProblem } from '../words/dto/word-input.dto.js';
 import { MAX_GROUP_NAME } from '../groups/dto/group-input.dto.js';
 import { type ImportRow, wordKey } from '../words/word-import.rows.js';
 import { type StoredWord, WordTransferService } from '../words/word-transfer.service.js';
+import { WordsService } from '../words/words.service.js';
 import { type FieldMap, mapNote } from './anki-notes.js';
 import { type AnkiPackage, AnkiPackageError, readAnkiPackage } from './anki-package.js';
 import type { AnkiFailedNoteDto, AnkiImportReportDto } from './dto/anki-import.dto.js';
@@ -57,6 +58,7 @@ export class AnkiService {
   constructor(
     private readonly em: EntityManager,
     private readonly words: WordTransferService,
+    private readonly allWords: WordsService,
     private readonly reviews: ReviewsService,
     config: ConfigService<Environment, true>,
   ) {
@@ -140,8 +142,11 @@ export class AnkiService {
 
     return this.em.transactional(async () => {
       if (!options.dryRun) {
-        // Before the words are read: what the import finds of them stays so until it has written their history.
-        await this.words.lockAll();
+        // Every word, as a reset locks them, before they are read: what the import finds stays so until it has
+        // written their history. It adds memberships (their triggers lock the groups) before that history (whose
+        // triggers lock the answer totals), the other way round from an answer: answers wait for it instead of
+        // deadlocking with it on PostgreSQL.
+        await this.allWords.lockAll();
       }
       const byGuid = await this.words.findByPart('anki_guid', [...guidOfRow.values()]);
       const known = new Map<ImportRow, StoredWord>();

@@ -1,5 +1,5 @@
 import { EntityManager, raw, RequestContext } from '@mikro-orm/sql';
-import { jsonText, lockRows, lockTable } from '../database/dialect.js';
+import { jsonText, lockRows } from '../database/dialect.js';
 import type { TablesOf } from '../database/tables.js';
 import { Injectable } from '@nestjs/common';
 import { chunksOf } from '../core/chunks.js';
@@ -70,16 +70,6 @@ export class WordTransferService {
     private readonly em: EntityManager,
     private readonly groups: GroupsService,
   ) {}
-
-  /**
-   * Locks every word against writes until the caller's transaction ends (where rows have locks), as a reset does:
-   * for an import that writes their history too (Anki's), which answers then wait for. It adds memberships, whose
-   * triggers lock their groups, before the answers, whose triggers lock the answer totals: an answer takes those
-   * two the other way round, and holding them it would deadlock with the import on PostgreSQL.
-   */
-  lockAll(): Promise<void> {
-    return lockTable(this.em, Word);
-  }
 
   async import(input: ImportRows, onDuplicate: OnDuplicate, dryRun: boolean): Promise<ImportReportDto> {
     return (await this.importRows(input, onDuplicate, dryRun)).report;
