@@ -119,10 +119,15 @@ export class GroupsService {
   }
 
   async removeWord(id: number, wordId: number): Promise<void> {
-    await this.findGroup(id);
-    if ((await this.em.nativeDelete(WordGroup, { group: id, word: wordId })) === 0) {
-      throw new NotFoundException(`Word ${wordId} is not a member of group ${id}`);
-    }
+    await this.em.transactional(async (em) => {
+      // The group before its membership, as a delete of the group takes them: the membership's trigger updates the
+      // group's row, which a delete holding it would wait on the membership for (PostgreSQL ends one as a deadlock).
+      await this.lock(id);
+      await this.findGroup(id);
+      if ((await em.nativeDelete(WordGroup, { group: id, word: wordId })) === 0) {
+        throw new NotFoundException(`Word ${wordId} is not a member of group ${id}`);
+      }
+    });
   }
 
   async exists(id: number): Promise<boolean> {

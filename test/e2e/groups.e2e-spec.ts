@@ -591,6 +591,31 @@ describe('DELETE /groups/:id/words/:word_id', () => {
     expectProblem(await client.delete(`/groups/999999/words/${cat.id}`), 404);
     expect(await wordsCounts()).toEqual({ Pets: 1, Dogs: 1 });
   });
+
+  it('waits for a delete of the group that has locked it, then answers 404', async () => {
+    const [cat, dog] = await client.createWords(['แมว', 'cat'], ['หมา', 'dog']);
+    const pets = await client.createGroup('Pets', [cat.id, dog.id]);
+    // The removal is sent once the delete holds the group, which then goes on (or waits for the removal).
+    const findGroup = GroupsService.prototype.findGroup;
+    let removed: Promise<request.Response> | undefined;
+    jest.spyOn(GroupsService.prototype, 'findGroup').mockImplementation(async function (this: GroupsService, id) {
+      if (!removed) {
+        removed = Promise.resolve(client.delete(`/groups/${pets.id}/words/${cat.id}`));
+        await Promise.race([removed, new Promise((resolve) => setTimeout(resolve, 500))]);
+      }
+      return findGroup.call(this, id);
+    });
+    let deleted: request.Response;
+    try {
+      deleted = await client.delete(`/groups/${pets.id}`);
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect(deleted.status).toBe(204);
+    expectProblem(await removed!, 404);
+    expect(await countRows(t, 'words_groups')).toBe(0);
+    expect(await countRows(t, 'words')).toBe(2);
+  });
 });
 
 it('keeps words_count equal to the membership through every change', async () => {
