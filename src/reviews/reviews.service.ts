@@ -129,15 +129,6 @@ export class ReviewsService {
   }
 
   /**
-   * Locks the words of answers that the caller's transaction records in several batches, before the first (where
-   * rows have locks): each batch locks its own words, and taking them later, while holding what an earlier batch
-   * wrote, could deadlock with another answer.
-   */
-  async lockWordsOf(answers: WordAnswer[]): Promise<void> {
-    await this.words.lock(answers.map((answer) => answer.word_id));
-  }
-
-  /**
    * Writes answers in the caller's transaction, once `checked` has named their session: their study activities,
    * review log rows and the words' cards, and, by the database, counters.
    */

@@ -32,6 +32,19 @@ export const MAX_LIMIT = 500;
 /** An answer a statement gave about a word, and the registration it carries (lower case), if any. */
 type RegisteredAnswer = WordAnswer & { registration: string | null };
 
+/** The answer a statement gives about one of the portal's words (`wordActivity`): its `result.success`. */
+function answerIn(statement: JsonObject, wordActivity: RegExp): { wordId: number; correct: boolean } | undefined {
+  const object = statement.object as JsonObject;
+  const wordId = typeof object.id === 'string' ? wordActivity.exec(object.id)?.[1] : undefined;
+  const success = (statement.result as JsonObject | undefined)?.success;
+  return wordId !== undefined && typeof success === 'boolean' && (object.objectType ?? 'Activity') === 'Activity'
+    ? { wordId: Number(wordId), correct: success }
+    : undefined;
+}
+
+/** Whether an id read from an activity's IRI can be a word's. */
+const isWordId = (id: number) => Number.isSafeInteger(id) && id > 0;
+
 /** The answers of the portal's learner, as xAPI statements: the Statements resource and its store. */
 @Injectable()
 export class XapiService {
@@ -60,6 +73,13 @@ export class XapiService {
       throw new XapiBadRequest('The batch holds two statements with the same id');
     }
     return this.em.transactional(async (em) => {
+      // Every word the statements answer about, before anything else, as an answer and a reset take them (where rows
+      // have locks): a reset that came between would wait for the statements' rows while holding the words (a
+      // deadlock on PostgreSQL), and a later batch of answers would wait for a word while holding what an earlier one
+      // wrote, which an answer of another request could be waiting for.
+      await this.words.lock(
+        sent.flatMap((statement) => answerIn(statement, context.wordActivity)?.wordId ?? []).filter(isWordId),
+      );
       const existing = new Map(
         (await em.find(XapiStatement, { statementId: { $in: keys } })).map((row) => [row.statementId, row]),
       );
@@ -102,13 +122,12 @@ export class XapiService {
         const { agents, activities } = indexOf(full);
         agents.forEach((agent) => em.create(XapiStatementAgent, { statement: row, ...agent }));
         activities.forEach((activity) => em.create(XapiStatementActivity, { statement: row, ...activity }));
-        const wordId = typeof object.id === 'string' ? context.wordActivity.exec(object.id)?.[1] : undefined;
-        const success = (statement.result as JsonObject | undefined)?.success;
-        if (wordId !== undefined && typeof success === 'boolean' && (object.objectType ?? 'Activity') === 'Activity') {
+        const answer = answerIn(statement, context.wordActivity);
+        if (answer) {
           const at = Math.min(Date.parse(full.timestamp as string), stored.getTime());
           answers.push({
-            word_id: Number(wordId),
-            correct: success,
+            word_id: answer.wordId,
+            correct: answer.correct,
             reviewed_at: new Date(at).toISOString(),
             registration: registration ?? null,
           });
@@ -204,8 +223,7 @@ export class XapiService {
     for (const wordId of new Set(answers.map((answer) => answer.word_id))) {
       exists.set(
         wordId,
-        Number.isSafeInteger(wordId) &&
-          wordId > 0 &&
+        isWordId(wordId) &&
           (await this.words.get(wordId).then(
             () => true,
             (error: unknown) => {
@@ -215,10 +233,7 @@ export class XapiService {
           )),
       );
     }
-    // Every word of the statements locked at once, before the first batch: a later batch then never waits for a
-    // word while holding what the first one wrote, which an answer of another request could be waiting for.
     const known = answers.filter((answer) => exists.get(answer.word_id));
-    await this.reviews.lockWordsOf(known);
     const outside: WordAnswer[] = known.filter((answer) => !answer.registration);
     const registered = Map.groupBy(
       known.filter((answer) => answer.registration),

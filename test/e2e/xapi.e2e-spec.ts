@@ -1,6 +1,8 @@
 import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { jest } from '@jest/globals';
 import request from 'supertest';
 import { asInteger, instantOf } from '../../src/database/dialect.js';
+import { XapiService } from '../../src/xapi/xapi.service.js';
 import { API, countRows, expectProblem, sql, type WordDetailBody } from '../api.js';
 import { createTestApp, type TestApp, useEmptyTestApp } from '../app.js';
 import { portal } from '../fixtures.js';
@@ -188,6 +190,38 @@ describe('statements about the portal’s words feed its record', () => {
     const missing = answerAbout(word.id + 1000, true);
     await xapi('post', '/statements').send([withoutSuccess, elsewhere, missing]).expect(200);
     expect(await countRows(t, 'xapi_statements')).toBe(3);
+    expect(await countRows(t, 'words_review_items')).toBe(0);
+  });
+
+  it('records nothing for a word id beyond any id, however long', async () => {
+    const statements = ['2147483648', '9007199254740993', '1'.padEnd(400, '0')].map((id) => ({
+      ...answerAbout(word.id, true),
+      object: { id: `${PUBLIC_URL}/api/v1/words/${id}` },
+    }));
+    await xapi('post', '/statements').send(statements).expect(200);
+    expect(await countRows(t, 'xapi_statements')).toBe(3);
+    expect(await countRows(t, 'words_review_items')).toBe(0);
+  });
+
+  it('a full reset sent while statements are written waits for them, then empties the record', async () => {
+    // The reset is sent once the statements are written, before their answers are, and finishes (or waits).
+    const prototype = XapiService.prototype as unknown as { learnActivities: (...args: unknown[]) => Promise<void> };
+    const learnActivities = prototype.learnActivities;
+    let reset: Promise<request.Response> | undefined;
+    jest.spyOn(prototype, 'learnActivities').mockImplementation(async function (this: XapiService, ...args) {
+      reset ??= Promise.resolve(client.post('/full_reset', { confirm: 'full_reset' }));
+      await Promise.race([reset, new Promise((resolve) => setTimeout(resolve, 500))]);
+      return learnActivities.apply(this, args);
+    });
+    let stored: request.Response;
+    try {
+      stored = await xapi('post', '/statements').send(answerAbout(word.id, true));
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect(stored.status).toBe(200);
+    expect((await reset!).status).toBe(200);
+    expect(await countRows(t, 'xapi_statements')).toBe(0);
     expect(await countRows(t, 'words_review_items')).toBe(0);
   });
 
