@@ -80,3 +80,12 @@ function firstInstantOf(timeZone: string, day: string): number {
   instant = midnight - offsetAt(timeZone, instant);
   return dayIn(timeZone, new Date(instant)) === day ? instant : instant + 60 * 60 * 1000;
 }
+
+/**
+ * The first whole millisecond at or after an ISO 8601 timestamp. `Date` drops the digits past the millisecond, which
+ * moves an instant that has them back, before itself: right for an upper bound, not for a lower one.
+ */
+export function millisecondAtOrAfter(timestamp: string): Date {
+  const instant = Date.parse(timestamp);
+  return new Date(/\.\d{3}\d*[1-9]/.test(timestamp) ? instant + 1 : instant);
+}

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { asInteger, danglingReferences, dialect, instantOf, quarterHour } from '../database/dialect.js';
 import { countOf } from '../database/tables.js';
 import { chunksOf } from '../core/chunks.js';
+import { millisecondAtOrAfter } from '../core/calendar.js';
 import { offsetOf, type Order, type OrderKey, page, type Page, type PaginationQueryDto } from '../core/pagination.js';
 import { WordsService } from '../words/words.service.js';
 import type {
@@ -286,7 +287,7 @@ export class ReviewsService {
 
   /** Newest first, ties by id descending. */
   async list(query: ListReviewsQueryDto): Promise<Page<ReviewDto>> {
-    const since = query.since === undefined ? undefined : new Date(query.since);
+    const since = query.since === undefined ? undefined : millisecondAtOrAfter(query.since);
     const until = query.until === undefined ? undefined : new Date(query.until);
     const answers = answersIn(this.em, since, until)
       .$if(query.word_id !== undefined, (answers) => answers.where('r.word_id', '=', query.word_id!))

@@ -245,6 +245,10 @@ describe('GET /reviews', () => {
     expect(await logOf(`since=${encodeURIComponent('2026-02-02T17:00:00.001+07:00')}`)).toEqual([
       [words[1].id, false, at[2]],
     ]);
+    // Digits past the millisecond count: 10:00:00.000 is before 10:00:00.0001, and not after 10:00:00.0009.
+    expect(await logOf('since=2026-02-02T10:00:00.0001Z')).toEqual([[words[1].id, false, at[2]]]);
+    expect(await logOf('since=2026-02-02T10:00:00.0000Z')).toHaveLength(3);
+    expect(await logOf('until=2026-02-02T10:00:00.0009Z')).toHaveLength(3);
   });
 
   it('counts the answers of each filter, a page at a time', async () => {
