@@ -16,7 +16,7 @@ import { weakEntityTag } from './http/entity-tag.js';
 import { assignRequestId, type LoggingParams, requestLog } from './http/logging.js';
 import { Operations } from './http/operations.js';
 import { answerUnparsableRequest, answerUnrouted, ProblemFilter, sendProblem, toFieldErrors } from './http/problems.js';
-import { isJsonInUtf8, RequestChecksGuard, verifyUtf8 } from './http/request-checks.guard.js';
+import { JSON_BODY, RequestChecksGuard } from './http/request-checks.guard.js';
 import { recordRequestMetrics } from './metrics/metrics.service.js';
 import { ValidationKeepingJson } from './http/validation.pipe.js';
 import { importBodyParsers, IMPORT_PATH } from './words/word-import.body.js';
@@ -72,7 +72,7 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
   app.use(IMPORT_PATH, ...importBodyParsers(config.get('IMPORT_BODY_LIMIT', { infer: true })));
   // xAPI statements come as JSON or multipart/mixed (with attachments): read as bytes, parsed by the resource.
   app.use(XAPI_PATH, xapiBodyParser(config.get('BODY_LIMIT', { infer: true })));
-  app.use(express.json({ limit: config.get('BODY_LIMIT', { infer: true }), type: isJsonInUtf8, verify: verifyUtf8 }));
+  app.use(express.json({ ...JSON_BODY, limit: config.get('BODY_LIMIT', { infer: true }) }));
   app.setGlobalPrefix('api', {
     exclude: [
       { path: 'metrics', method: RequestMethod.GET },

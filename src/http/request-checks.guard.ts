@@ -69,6 +69,14 @@ export function verifyUtf8(_request: IncomingMessage, _response: ServerResponse,
   }
 }
 
+/**
+ * The JSON parsers' options: UTF-8 JSON of any kind. Every body the API takes in JSON is an object, which the request
+ * checks require with a message saying so; the parser's own strict mode calls `null` or `[]` JSON that is not valid.
+ */
+export const JSON_BODY = { type: isJsonInUtf8, verify: verifyUtf8, strict: false };
+
+const isJsonObject = (body: unknown) => body !== null && typeof body === 'object' && !Array.isArray(body);
+
 const unknownFields = (fields: string[]) =>
   new ValidationFailedException(fields.map((field) => ({ field, message: 'is not a known field' })));
 
@@ -124,6 +132,9 @@ export class RequestChecksGuard implements CanActivate {
     const mediaTypes = Object.keys(declared).length > 0 ? Object.keys(declared) : ['application/json'];
     if (hasBody && !isInUtf8(request, mediaTypes)) {
       throw new UnsupportedMediaTypeException(`The request body must be ${mediaTypes.join(' or ')}, in UTF-8`);
+    }
+    if (request.body !== undefined && isJsonInUtf8(request) && !isJsonObject(request.body)) {
+      throw new BadRequestException('The request body must be a JSON object');
     }
     const takes = {
       body: operation?.requestBody !== undefined,

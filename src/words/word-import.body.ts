@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import express from 'express';
 import { BadRequestException } from '@nestjs/common';
-import { isInUtf8, isJsonInUtf8, verifyUtf8 } from '../http/request-checks.guard.js';
+import { isInUtf8, JSON_BODY } from '../http/request-checks.guard.js';
 
 /** The one route whose body may be a whole vocabulary, in JSON or CSV. */
 export const IMPORT_PATH = '/api/v1/words/import';
@@ -27,7 +27,7 @@ function decodeCsv(request: Request, _response: Response, next: NextFunction): v
  */
 export function importBodyParsers(limit: string): RequestHandler[] {
   return [
-    express.json({ limit, type: isJsonInUtf8, verify: verifyUtf8 }),
+    express.json({ ...JSON_BODY, limit }),
     express.raw({ limit, type: (request) => isInUtf8(request, ['text/csv']) }),
     decodeCsv,
   ];

@@ -129,7 +129,7 @@ describe('unknown routes', () => {
 
 describe('request bodies', () => {
   it.each(BODY_ROUTES.map((route) => [label(route), route] as const))(
-    '%s: 400 for malformed JSON, 415 for text/plain or a form, nothing written',
+    '%s: 400 for malformed JSON or JSON that is no object, 415 for text/plain or a form, nothing written',
     async (_label, route) => {
       const ids = await fixture();
       const path = pathOf(route, ids);
@@ -137,6 +137,16 @@ describe('request bodies', () => {
 
       const malformed = await client.call(route.method, path).set('Content-Type', 'application/json').send('{"name":');
       expectProblem(malformed, 400);
+      for (const notAnObject of ['null', '[]', `[${JSON.stringify(route.body)}]`, '"x"', '1', 'true']) {
+        const response = await client
+          .call(route.method, path)
+          .set('Content-Type', 'application/json')
+          .send(notAnObject);
+        expect({ notAnObject, detail: expectProblem(response, 400).detail }).toEqual({
+          notAnObject,
+          detail: 'The request body must be a JSON object',
+        });
+      }
       const json = JSON.stringify(route.body);
       expectProblem(await client.call(route.method, path).set('Content-Type', 'text/plain').send(json), 415);
       expectProblem(
@@ -152,6 +162,13 @@ describe('request bodies', () => {
         .expect(route.method === 'post' && !route.path.includes(':id') ? 201 : 200);
     },
   );
+
+  it('POST /words/import (its own parser): 400 for JSON that is no object, nothing written', async () => {
+    const before = await snapshot();
+    const response = await client.post('/words/import').set('Content-Type', 'application/json').send('null');
+    expect(expectProblem(response, 400).detail).toBe('The request body must be a JSON object');
+    expect(await snapshot()).toEqual(before);
+  });
 
   it.each([
     ['POST /groups', '/groups', ['{"name":"Caf', '"}']],
