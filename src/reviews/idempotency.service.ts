@@ -12,6 +12,7 @@ const KEY = new RegExp(IDEMPOTENCY_KEY.pattern);
 const KEEP_MS = 24 * 60 * 60 * 1000;
 const ABANDONED_MS = 10 * 60 * 1000;
 const STILL_RUNNING = 'A request with this Idempotency-Key is still being processed';
+const USED_FOR_ANOTHER_REQUEST = 'This Idempotency-Key was already used for a different request';
 const STARTED = Math.round(performance.timeOrigin);
 
 /**
@@ -63,6 +64,13 @@ function hasStopped(claimedBy: string | null): boolean {
  */
 @Injectable()
 export class IdempotencyService {
+  /**
+   * The keys (with their requests' fingerprints) this process is running. On SQLite a retry's claim would queue
+   * behind the running request's transaction (one connection, one writer) and then find its response: this tells it
+   * at once that the request is still running, as the claim row tells it on PostgreSQL.
+   */
+  private readonly running = new Map<string, string>();
+
   constructor(private readonly em: EntityManager) {}
 
   async run<T extends object>(
@@ -80,6 +88,28 @@ export class IdempotencyService {
       ]);
     }
     const fingerprint = createHash('sha256').update(JSON.stringify(request)).digest('hex');
+    const runningKey = `${endpoint} ${key}`;
+    const running = this.running.get(runningKey);
+    if (running !== undefined) {
+      throw running === fingerprint
+        ? new ConflictException(STILL_RUNNING)
+        : new UnprocessableEntityException(USED_FOR_ANOTHER_REQUEST);
+    }
+    this.running.set(runningKey, fingerprint);
+    try {
+      return await this.claimed(endpoint, key, fingerprint, write);
+    } finally {
+      this.running.delete(runningKey);
+    }
+  }
+
+  /** Claims the key and runs `write` under it, or answers with the response stored for it. */
+  private async claimed<T extends object>(
+    endpoint: string,
+    key: string,
+    fingerprint: string,
+    write: (em: EntityManager) => Promise<T>,
+  ): Promise<T> {
     const claim = await this.claim(endpoint, key, fingerprint);
     if ('stored' in claim) {
       return claim.stored as T;
@@ -128,7 +158,7 @@ export class IdempotencyService {
         return { id: claimed.id };
       }
       if (existing.fingerprint !== fingerprint) {
-        throw new UnprocessableEntityException('This Idempotency-Key was already used for a different request');
+        throw new UnprocessableEntityException(USED_FOR_ANOTHER_REQUEST);
       }
       if (existing.response === null) {
         // No request runs for ten minutes: the key was left by a server that stopped mid-request, and as

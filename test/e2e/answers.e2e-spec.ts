@@ -421,6 +421,32 @@ describe('Idempotency-Key', () => {
     expect(await countRows(t, 'idempotency_keys', 'key = ? and response is null', ['running'])).toBe(1);
   });
 
+  it('answers a retry sent while the first request is recording its answer with 409, another body with 422', async () => {
+    // They are sent once the first request is inside its write, which then goes on (or waits for them).
+    const follow = CardsService.prototype.follow;
+    let sent: Promise<Response[]> | undefined;
+    jest.spyOn(CardsService.prototype, 'follow').mockImplementation(async function (this: CardsService, ...args) {
+      sent ??= Promise.all([
+        Promise.resolve(client.review(words[0].id, true, { key: 'slow' })),
+        Promise.resolve(client.review(words[0].id, false, { key: 'slow' })),
+      ]);
+      await Promise.race([sent, new Promise((resolve) => setTimeout(resolve, 500))]);
+      return follow.apply(this, args);
+    });
+    let first: Response;
+    try {
+      first = await client.review(words[0].id, true, { key: 'slow' });
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect(first.status).toBe(201);
+    const [retry, other] = await sent!;
+    expect(expectProblem(retry, 409).detail).toBe('A request with this Idempotency-Key is still being processed');
+    expectProblem(other, 422);
+    expect((await client.review(words[0].id, true, { key: 'slow' }).expect(201)).body).toEqual(first.body);
+    expect(await recordedState(t)).toEqual({ reviews: 1, activities: 0, correct: 1, wrong: 0 });
+  });
+
   it('takes over a key left without a response for over ten minutes (a server stopped mid-request)', async () => {
     await client.review(words[0].id, true, { key: 'done' }).expect(201);
     const [{ fingerprint }] = await sql<{ fingerprint: string }>(t, 'select fingerprint from idempotency_keys');
