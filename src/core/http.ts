@@ -14,9 +14,12 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 
-/** An integer written in plain decimal digits (query strings, environment); anything else fails `@IsInt`. */
+/**
+ * An integer written in plain decimal digits without a leading zero, as ids in a path (query strings, environment);
+ * anything else fails `@IsInt`.
+ */
 const DecimalInt = () =>
-  Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value));
+  Transform(({ value }) => (typeof value === 'string' && /^(0|[1-9]\d*)$/.test(value) ? Number(value) : value));
 
 /** An integer between `minimum` and `maximum`, written in plain decimal digits (query strings, environment). */
 export const DecimalIntIn = (minimum: number, maximum = Number.MAX_SAFE_INTEGER) =>

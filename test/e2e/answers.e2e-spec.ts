@@ -329,7 +329,7 @@ describe('GET /reviews', () => {
 
   itRejectsQuery(t, '/reviews', {
     correct: ['yes', '1'],
-    word_id: ['0', '1e0'],
+    word_id: ['0', '1e0', '01'],
     since: ['2026-02-01'],
     until: ['2026-02-01T10:00:00'],
     per_page: ['501'],

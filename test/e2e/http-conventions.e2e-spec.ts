@@ -330,7 +330,7 @@ describe('requests the HTTP parser refuses', () => {
 describe('pagination parameters', () => {
   itRejectsQuery(t, '/words', {
     offset: ['5'],
-    page: ['99999999999999999999', '1000000001', '1e3'],
+    page: ['99999999999999999999', '1000000001', '1e3', '01'],
     per_page: ['0x10'],
   });
 

@@ -192,7 +192,7 @@ describe('GET /study_sessions', () => {
   });
 
   itRejectsQuery(t, '/study_sessions', {
-    group_id: ['abc', '0', '0x1'],
+    group_id: ['abc', '0', '0x1', '01', '007'],
     learning_app_id: ['-1', '1.0'],
     page: ['0'],
     per_page: ['501'],
