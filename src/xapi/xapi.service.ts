@@ -72,14 +72,13 @@ export class XapiService {
     if (new Set(keys).size !== keys.length) {
       throw new XapiBadRequest('The batch holds two statements with the same id');
     }
+    const answered = sent.map((statement) => answerIn(statement, context.wordActivity));
     return this.em.transactional(async (em) => {
       // Every word the statements answer about, before anything else, as an answer and a reset take them (where rows
       // have locks): a reset that came between would wait for the statements' rows while holding the words (a
       // deadlock on PostgreSQL), and a later batch of answers would wait for a word while holding what an earlier one
       // wrote, which an answer of another request could be waiting for.
-      await this.words.lock(
-        sent.flatMap((statement) => answerIn(statement, context.wordActivity)?.wordId ?? []).filter(isWordId),
-      );
+      await this.words.lock(answered.flatMap((answer) => answer?.wordId ?? []).filter(isWordId));
       const existing = new Map(
         (await em.find(XapiStatement, { statementId: { $in: keys } })).map((row) => [row.statementId, row]),
       );
@@ -122,7 +121,7 @@ export class XapiService {
         const { agents, activities } = indexOf(full);
         agents.forEach((agent) => em.create(XapiStatementAgent, { statement: row, ...agent }));
         activities.forEach((activity) => em.create(XapiStatementActivity, { statement: row, ...activity }));
-        const answer = answerIn(statement, context.wordActivity);
+        const answer = answered[index];
         if (answer) {
           const at = Math.min(Date.parse(full.timestamp as string), stored.getTime());
           answers.push({
