@@ -1,5 +1,5 @@
 import { EntityManager, raw, RequestContext } from '@mikro-orm/sql';
-import { jsonText, lockRows } from '../database/dialect.js';
+import { jsonText, lockTable } from '../database/dialect.js';
 import type { TablesOf } from '../database/tables.js';
 import { Injectable } from '@nestjs/common';
 import { chunksOf } from '../core/chunks.js';
@@ -87,6 +87,13 @@ export class WordTransferService {
     known: Map<ImportRow, StoredWord> = new Map(),
   ): Promise<{ report: ImportReportDto; ids: Map<ImportRow, number> }> {
     return this.em.transactional(async (em) => {
+      if (!dryRun) {
+        // Every word before any is read, as the Anki import and a reset take them: what the import finds (the words
+        // it updates, their groups) stays so until it commits. Locked after the reads, a word deleted or changed
+        // meanwhile was written from the stale read (a 500, or a lost change), and two imports took the groups'
+        // rows, which their memberships' triggers lock statement by statement, in crossed orders (a deadlock).
+        await lockTable(em, Word);
+      }
       const { rows } = input;
       const stored = await this.storedWords(rows.filter((row) => !known.has(row)));
       const ids = new Map<ImportRow, number>();
@@ -159,13 +166,6 @@ export class WordTransferService {
         return { report, ids };
       }
 
-      // Words before groups, in the order an answer takes them (its words, then its group's counters): the words
-      // this import changes or adds to groups are locked before a membership locks a group's row.
-      await lockRows(
-        em,
-        Word,
-        updates.map(({ id }) => id),
-      );
       for (const [folded, group] of await this.groups.createNamed([...missing.values()])) {
         named.set(folded, group);
       }

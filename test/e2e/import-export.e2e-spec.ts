@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { jest } from '@jest/globals';
 import { join } from 'node:path';
 import request from 'supertest';
 import { allRows, API, api, countRows, expectProblem, insertAnswers, sql } from '../api.js';
 import { useEmptyTestApp } from '../app.js';
+import { GroupsService } from '../../src/groups/groups.service.js';
 
 /** POST /words/import (JSON and CSV) and GET /words/export, and the round trip between them. */
 
@@ -787,5 +789,106 @@ describe('export → import round trip', () => {
         ),
       })),
     );
+  });
+});
+
+describe('an import while other requests write', () => {
+  /**
+   * Sends `other` once the import has read what it changes (while it looks up the rows' groups), and lets the
+   * import go on when `other` is answered or has waited half a second (for the import, which holds the words).
+   */
+  function sendDuringImport(other: () => request.Test) {
+    const findByNames = GroupsService.prototype.findByNames;
+    let sent: Promise<request.Response> | undefined;
+    jest.spyOn(GroupsService.prototype, 'findByNames').mockImplementation(async function (this: GroupsService, names) {
+      if (!sent) {
+        sent = Promise.resolve(other());
+        await Promise.race([sent, new Promise((resolve) => setTimeout(resolve, 500))]);
+      }
+      return findByNames.call(this, names);
+    });
+    return () => sent!;
+  }
+
+  it('a forced delete of a word it updates waits for it, or is seen by it', async () => {
+    const [cat] = await client.createWords(['แมว', 'cat']);
+    const deleted = sendDuringImport(() => client.delete(`/words/${cat.id}?force=true`));
+    let imported: request.Response;
+    try {
+      imported = await importJson({ on_duplicate: 'update', words: [{ thai: 'แมว', english: 'Cat' }] });
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect(imported.status).toBe(200);
+    expect(imported.body).toEqual(report({ on_duplicate: 'update', rows: 1, updated: 1 }));
+    expect((await deleted()).status).toBe(204);
+    expect(await countRows(t, 'words')).toBe(0);
+  });
+
+  it('a change of a word it updates is not overwritten by what the import read before it', async () => {
+    const [cat] = await client.createWords(['แมว', 'cat']);
+    const patched = sendDuringImport(() => client.patch(`/words/${cat.id}`, { english: 'kitty' }));
+    try {
+      await importJson({ on_duplicate: 'update', words: [{ thai: 'แมว', english: 'CAT' }] }).expect(200);
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect((await patched()).status).toBe(200);
+    // The import and then the change, one after the other: the change is what stays.
+    expect((await storedWords()).map((word) => word.english)).toEqual(['kitty']);
+  });
+
+  it('two imports adding memberships of the same groups in crossed orders both succeed', async () => {
+    const [old1, old2] = await client.createWords(['เก่า', 'old one'], ['เก่าสอง', 'old two']);
+    await client.createGroup('G1');
+    await client.createGroup('G2');
+    // Each import adds a new word to one group, then a stored word to the other: the first G1 then G2, the second
+    // G2 then G1. The second is sent while the first adds its stored word.
+    const addMemberships = GroupsService.prototype.addMemberships;
+    let calls = 0;
+    let second: Promise<request.Response> | undefined;
+    jest.spyOn(GroupsService.prototype, 'addMemberships').mockImplementation(async function (
+      this: GroupsService,
+      memberships,
+    ) {
+      calls += 1;
+      if (calls === 2) {
+        second = Promise.resolve(
+          importJson({
+            on_duplicate: 'update',
+            words: [
+              { thai: 'ใหม่สอง', english: 'new two', groups: ['G2'] },
+              { thai: 'เก่าสอง', english: 'old two', groups: ['G1'] },
+            ],
+          }),
+        );
+        await Promise.race([second, new Promise((resolve) => setTimeout(resolve, 500))]);
+      }
+      return addMemberships.call(this, memberships);
+    });
+    let first: request.Response;
+    try {
+      first = await importJson({
+        on_duplicate: 'update',
+        words: [
+          { thai: 'ใหม่', english: 'new one', groups: ['G1'] },
+          { thai: 'เก่า', english: 'old one', groups: ['G2'] },
+        ],
+      });
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect(first.status).toBe(200);
+    expect((await second!).status).toBe(200);
+    expect((await client.getWord(old1.id)).groups.map((group) => group.name)).toEqual(['G2']);
+    expect((await client.getWord(old2.id)).groups.map((group) => group.name)).toEqual(['G1']);
+    const counts = await sql<{ name: string; words_count: number }>(
+      t,
+      'select name, words_count from groups order by name',
+    );
+    expect(counts).toEqual([
+      { name: 'G1', words_count: 2 },
+      { name: 'G2', words_count: 2 },
+    ]);
   });
 });
