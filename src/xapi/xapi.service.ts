@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/sql';
+import { lockTable } from '../database/dialect.js';
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { ReviewsService, type WordAnswer } from '../reviews/reviews.service.js';
 import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
@@ -165,6 +166,10 @@ export class XapiService {
       }
     }
     if (definitions.size === 0) return;
+    // Locked before the definitions are read (after the words, as the store takes them): two batches defining one
+    // activity merged each into what it had read, and the later write dropped the other's (or both inserted a new
+    // one, and the unique key refused a whole batch with a 409). Only this writes the table.
+    await lockTable(this.em, XapiActivity);
     const known = new Map(
       (await this.em.find(XapiActivity, { activityId: { $in: [...definitions.keys()] } })).map((row) => [
         row.activityId,

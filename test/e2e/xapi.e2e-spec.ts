@@ -1,7 +1,9 @@
 import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { jest } from '@jest/globals';
+import { EntityManager } from '@mikro-orm/core';
 import request from 'supertest';
 import { asInteger, instantOf } from '../../src/database/dialect.js';
+import { XapiActivity } from '../../src/xapi/document.entity.js';
 import { XapiService } from '../../src/xapi/xapi.service.js';
 import { API, countRows, expectProblem, sql, type WordDetailBody } from '../api.js';
 import { createTestApp, type TestApp, useEmptyTestApp } from '../app.js';
@@ -489,6 +491,51 @@ describe('document resources, agents and activities', () => {
     });
     const unknown = await xapi('get', `/activities?activityId=${encodeURIComponent('http://apps.example/x')}`);
     expect(unknown.body).toEqual({ objectType: 'Activity', id: 'http://apps.example/x' });
+  });
+
+  describe('definitions of one activity sent by two requests at once', () => {
+    const id = 'http://apps.example/lesson/3';
+    const about = (name: Record<string, string>) => ({
+      actor: LEARNER,
+      verb: { id: ANSWERED },
+      object: { id, definition: { name } },
+    });
+
+    /** Stores `first`, sending `second` once the first has read what it knows of the activity. */
+    async function storedTogether(first: object, second: object) {
+      const find = EntityManager.prototype.find;
+      let other: Promise<request.Response> | undefined;
+      jest.spyOn(EntityManager.prototype, 'find').mockImplementation(async function (this: EntityManager, ...args) {
+        const found = await find.apply(this, args);
+        if (args[0] === XapiActivity && !other) {
+          other = Promise.resolve(xapi('post', '/statements').send(second));
+          await Promise.race([other, new Promise((resolve) => setTimeout(resolve, 500))]);
+        }
+        return found;
+      });
+      try {
+        return [await xapi('post', '/statements').send(first), await other!];
+      } finally {
+        jest.restoreAllMocks();
+      }
+    }
+
+    it('a new activity is stored once, with both', async () => {
+      const responses = await storedTogether(about({ 'en-US': 'lesson three' }), about({ 'th-TH': 'บทที่สาม' }));
+      expect(responses.map((response) => response.status)).toEqual([200, 200]);
+      const { body } = await xapi('get', `/activities?activityId=${encodeURIComponent(id)}`).expect(200);
+      expect(body.definition).toEqual({ name: { 'en-US': 'lesson three', 'th-TH': 'บทที่สาม' } });
+    });
+
+    it('a known activity keeps both', async () => {
+      await xapi('post', '/statements')
+        .send(about({ de: 'Lektion drei' }))
+        .expect(200);
+      const responses = await storedTogether(about({ 'en-US': 'lesson three' }), about({ 'th-TH': 'บทที่สาม' }));
+      expect(responses.map((response) => response.status)).toEqual([200, 200]);
+      const { body } = await xapi('get', `/activities?activityId=${encodeURIComponent(id)}`).expect(200);
+      expect(body.definition).toEqual({ name: { de: 'Lektion drei', 'en-US': 'lesson three', 'th-TH': 'บทที่สาม' } });
+    });
   });
 });
 
