@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/sql';
+import { lockTable } from '../database/dialect.js';
 import { BadRequestException, ConflictException, HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import { type DocumentKind, XapiDocument } from './document.entity.js';
 import { isJsonObject, type JsonObject } from '../core/json.js';
@@ -76,7 +77,7 @@ export class DocumentsService {
   /** PUT: the document replaces whatever is there (the preconditions allowing). */
   async put(key: DocumentKey, body: DocumentBody, preconditions: Preconditions): Promise<void> {
     await this.em.transactional(async (em) => {
-      const existing = await em.findOne(XapiDocument, key);
+      const existing = await this.lockedRead(em, key);
       this.check(existing, preconditions, true);
       this.write(existing, key, body);
       await em.flush();
@@ -89,7 +90,7 @@ export class DocumentsService {
    */
   async post(key: DocumentKey, body: DocumentBody, preconditions: Preconditions): Promise<void> {
     await this.em.transactional(async (em) => {
-      const existing = await em.findOne(XapiDocument, key);
+      const existing = await this.lockedRead(em, key);
       this.check(existing, preconditions, false);
       if (!existing) {
         if (isJsonType(body.contentType)) this.jsonObjectOf(body.content, 'The document');
@@ -113,7 +114,7 @@ export class DocumentsService {
   /** DELETE of one document (204 whether it was there or not, the preconditions allowing). */
   async delete(key: DocumentKey, preconditions: Preconditions): Promise<void> {
     await this.em.transactional(async (em) => {
-      const existing = await em.findOne(XapiDocument, key);
+      const existing = await this.lockedRead(em, key);
       this.check(existing, preconditions, false);
       if (existing) em.remove(existing);
       await em.flush();
@@ -123,6 +124,16 @@ export class DocumentsService {
   /** DELETE of every document under this key (all states of an activity, agent and registration). */
   async deleteAll(key: Omit<DocumentKey, 'documentId'>): Promise<void> {
     await this.em.nativeDelete(XapiDocument, key);
+  }
+
+  /**
+   * The document, read once the documents are locked against writes until the commit: two writes of one document
+   * each checked and merged what they had read, so the later dropped the earlier's merge, passed an If-Match the
+   * earlier had made stale, or inserted a new document twice (the unique key's 409). A write is a few statements.
+   */
+  private async lockedRead(em: EntityManager, key: DocumentKey): Promise<XapiDocument | null> {
+    await lockTable(em, XapiDocument);
+    return em.findOne(XapiDocument, key);
   }
 
   private check(existing: XapiDocument | null, preconditions: Preconditions, isPut: boolean): void {

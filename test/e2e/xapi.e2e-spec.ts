@@ -3,7 +3,7 @@ import { jest } from '@jest/globals';
 import { EntityManager } from '@mikro-orm/core';
 import request from 'supertest';
 import { asInteger, instantOf } from '../../src/database/dialect.js';
-import { XapiActivity } from '../../src/xapi/document.entity.js';
+import { XapiActivity, XapiDocument } from '../../src/xapi/document.entity.js';
 import { XapiService } from '../../src/xapi/xapi.service.js';
 import { API, countRows, expectProblem, sql, type WordDetailBody } from '../api.js';
 import { createTestApp, type TestApp, useEmptyTestApp } from '../app.js';
@@ -440,6 +440,56 @@ describe('document resources, agents and activities', () => {
     // HEAD answers as GET, without the body.
     const head = await xapi('head', profile).expect(200);
     expect(head.headers.etag).toMatch(/^"[0-9a-f]{40}"$/);
+  });
+
+  describe('two writes of one document at once', () => {
+    /** Sends `first`, and `second` once the first has read the document, which goes on when `second` is answered or waits. */
+    async function sentTogether(first: () => request.Test, second: () => request.Test) {
+      const findOne = EntityManager.prototype.findOne;
+      let other: Promise<request.Response> | undefined;
+      jest.spyOn(EntityManager.prototype, 'findOne').mockImplementation(async function (this: EntityManager, ...args) {
+        const found = await findOne.apply(this, args);
+        if (args[0] === XapiDocument && !other) {
+          other = Promise.resolve(second());
+          await Promise.race([other, new Promise((resolve) => setTimeout(resolve, 500))]);
+        }
+        return found;
+      });
+      try {
+        return [await first(), await other!];
+      } finally {
+        jest.restoreAllMocks();
+      }
+    }
+
+    it('two POSTs both merge into the document', async () => {
+      await xapi('put', state).send({ page: 3 }).expect(204);
+      const answered = await sentTogether(
+        () => xapi('post', state).send({ a: 1 }),
+        () => xapi('post', state).send({ b: 2 }),
+      );
+      expect(answered.map((response) => response.status)).toEqual([204, 204]);
+      expect((await xapi('get', state).expect(200)).body).toEqual({ page: 3, a: 1, b: 2 });
+    });
+
+    it('of two PUTs with the same If-Match, the second finds the document changed (412)', async () => {
+      await xapi('put', profile).set('If-None-Match', '*').send({ theme: 'dark' }).expect(204);
+      const { etag } = (await xapi('get', profile).expect(200)).headers as { etag: string };
+      const answered = await sentTogether(
+        () => xapi('put', profile).set('If-Match', etag).send({ theme: 'light' }),
+        () => xapi('put', profile).set('If-Match', etag).send({ theme: 'blue' }),
+      );
+      expect(answered.map((response) => response.status).sort()).toEqual([204, 412]);
+    });
+
+    it('two POSTs of a new document both merge into it', async () => {
+      const answered = await sentTogether(
+        () => xapi('post', state).send({ a: 1 }),
+        () => xapi('post', state).send({ b: 2 }),
+      );
+      expect(answered.map((response) => response.status)).toEqual([204, 204]);
+      expect((await xapi('get', state).expect(200)).body).toEqual({ a: 1, b: 2 });
+    });
   });
 
   it('an app on another origin reads the headers it needs (ETag for If-Match writes of its state)', async () => {
