@@ -25,6 +25,7 @@ export const {
   instantOf,
   daysSince,
   restartIds,
+  lockTablesAtOnce,
 } = dialect;
 
 /** Filter: the property's column equals `text` case-insensitively in every script. */

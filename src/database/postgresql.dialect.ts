@@ -152,6 +152,18 @@ export const postgresqlDialect: Dialect = {
   lockTable: async (em, table) => {
     await em.execute(`lock table ${table} in exclusive mode`);
   },
+  lockTablesAtOnce: async (em, tables) => {
+    try {
+      await em.execute(`lock table ${tables.join(', ')} in access exclusive mode nowait`);
+      return true;
+    } catch (error) {
+      // lock_not_available: another transaction holds a lock of one of them.
+      if ((error as { code?: string }).code === '55P03') {
+        return false;
+      }
+      throw error;
+    }
+  },
   // Servers started together (on several machines, too) take a lock of the database in turn, each on a
   // connection of its own that holds it until it ends; the later ones find the migrations applied.
   exclusively: async (orm, work) => {

@@ -1,10 +1,19 @@
+import { setTimeout } from 'node:timers/promises';
 import { MikroORM } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/sql';
-import { Injectable } from '@nestjs/common';
+import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { DatabaseSeeder } from '../../database/seeders/DatabaseSeeder.js';
-import { restartIds } from '../database/dialect.js';
+import { lockTablesAtOnce, restartIds } from '../database/dialect.js';
+import { ENTITIES } from '../entities.js';
 import { ReviewsService } from '../reviews/reviews.service.js';
 import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
+
+/** How many times a full reset tries to take every table, and how long it waits between tries. */
+const RESET_ATTEMPTS = 50;
+const RESET_RETRY_MS = 100;
+
+/** Another transaction used a table a full reset empties: it is rolled back, and tried again. */
+class TablesInUse extends Error {}
 
 @Injectable()
 export class SettingsService {
@@ -29,13 +38,33 @@ export class SettingsService {
 
   /** Back to a fresh install: every table of the schema emptied, ids restarted, seed data loaded; all or nothing. */
   async fullReset(): Promise<void> {
-    await this.em.transactional(async (em) => {
-      // The log first, all at once: on SQLite the schema's clear deletes it row by row, running its triggers for
-      // each answer (67 s of the large portal's reset).
-      await this.reviews.emptyLog();
-      await this.orm.schema.clear();
-      await restartIds(em);
-      await new DatabaseSeeder().run(em);
-    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.em.transactional(async (em) => {
+          // The log first, all at once: on SQLite the schema's clear deletes it row by row, running its triggers for
+          // each answer (67 s of the large portal's reset).
+          await this.reviews.emptyLog();
+          // Then every other table, only if no other transaction uses one. Waiting for one while holding the words
+          // deadlocked with a request that had read a table and then waited for a word (adding members to a group
+          // it had read, creating a word it had checked): such a request goes on once the reset lets the words go.
+          const tables = ENTITIES.map((entity) => entity.meta.tableName);
+          if (!(await lockTablesAtOnce(em, tables))) {
+            throw new TablesInUse();
+          }
+          await this.orm.schema.clear();
+          await restartIds(em);
+          await new DatabaseSeeder().run(em);
+        });
+        return;
+      } catch (error) {
+        if (!(error instanceof TablesInUse)) {
+          throw error;
+        }
+        if (attempt === RESET_ATTEMPTS) {
+          throw new ServiceUnavailableException('The portal is busy: send the reset again');
+        }
+        await setTimeout(RESET_RETRY_MS);
+      }
+    }
   }
 }

@@ -3,7 +3,10 @@ import type { EntityManager } from '@mikro-orm/core';
 import { Logger } from '@nestjs/common';
 import { DatabaseSeeder, seed } from '../../database/seeders/DatabaseSeeder.js';
 import { folded } from '../../src/database/dialect.js';
+import type { Response } from 'supertest';
+import { GroupsService } from '../../src/groups/groups.service.js';
 import { StudySessionsService } from '../../src/study-sessions/study-sessions.service.js';
+import { WordsService } from '../../src/words/words.service.js';
 import { clearDatabase, countRows, expectProblem, sql } from '../api.js';
 import { createTestApp, type TestApp, useTestApp } from '../app.js';
 import { expectCountersMatchLog, portal } from '../fixtures.js';
@@ -215,6 +218,64 @@ describe('POST /full_reset', () => {
     // The id sequences were rolled back too.
     const next = before.words.length > 0 ? Math.max(...before.words.map((w) => w.id as number)) + 1 : 1;
     expect((await client.createWord({ thai: 'คำทดสอบ', english: 'test word' })).id).toBe(next);
+  });
+
+  /**
+   * Sends a full reset once `method` of `prototype` has read what its request writes next, in that request's
+   * transaction, and lets the request go on when the reset is answered or has waited half a second (for it).
+   */
+  function resetAfter<T extends object>(prototype: T, method: string) {
+    const methods = prototype as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    const original = methods[method];
+    let reset: Promise<Response> | undefined;
+    jest.spyOn(methods, method).mockImplementation(async function (this: T, ...args) {
+      const result = await original.apply(this, args);
+      if (!reset) {
+        reset = Promise.resolve(client.post('/full_reset', { confirm: 'full_reset' }));
+        await Promise.race([reset, new Promise((resolve) => setTimeout(resolve, 500))]);
+      }
+      return result;
+    });
+    return () => reset!;
+  }
+
+  /** Asserts that the portal is as a full reset leaves it, by comparing it with what another one leaves. */
+  async function expectResetLast() {
+    const now = await inventory();
+    await client.post('/full_reset', { confirm: 'full_reset' }).expect(200);
+    expect(now).toEqual(await inventory());
+  }
+
+  it('waits for a membership being added, whose group was read before the reset came', async () => {
+    const { group, words } = await client.groupWithWords('My animals', 2);
+    const other = await client.createWord({ thai: 'คำอื่น', english: 'another word' });
+    const reset = resetAfter(GroupsService.prototype, 'findGroup');
+    let added: Response;
+    try {
+      added = await client.post(`/groups/${group.id}/words`, { word_ids: [other.id, words[0].id] });
+    } finally {
+      jest.restoreAllMocks();
+    }
+    // Written before the reset; answered from a read after its commit, which the reset may have emptied already.
+    expect([200, 404]).toContain(added.status);
+    expect((await reset()).status).toBe(200);
+    // The reset came last: nothing of the request is left, as another reset finds.
+    await expectResetLast();
+  });
+
+  it('waits for a word being created, whose uniqueness was checked before the reset came', async () => {
+    const reset = resetAfter(WordsService.prototype, 'assertUnique');
+    let created: Response;
+    try {
+      created = await client.post('/words', { thai: 'คำใหม่', english: 'a new word' });
+    } finally {
+      jest.restoreAllMocks();
+    }
+    // Written before the reset; answered from a read after its commit, which the reset may have emptied already.
+    expect([201, 404]).toContain(created.status);
+    expect((await reset()).status).toBe(200);
+    // The reset came last: nothing of the request is left, as another reset finds.
+    await expectResetLast();
   });
 });
 
