@@ -4,7 +4,7 @@ import { ApiProblems } from '../http/problem-document.js';
 import { DestroysData } from '../http/destructive.js';
 import { ConfirmFullResetDto, ConfirmResetHistoryDto } from './dto/confirm.dto.js';
 import { SuccessDto } from './dto/success.dto.js';
-import { SettingsService } from './settings.service.js';
+import { FULL_RESET_BUSY, SettingsService } from './settings.service.js';
 
 /** A reset: `POST` to its name, 200 with a message, one transaction, data destroyed. */
 const Reset = (name: string, summary: string, description: string) =>
@@ -33,6 +33,7 @@ export class SettingsController {
   }
 
   @Reset('full_reset', 'Reset the portal to a fresh install', 'Deletes everything and loads the seed data again')
+  @ApiProblems([503, FULL_RESET_BUSY])
   async fullReset(@Body() _confirmed: ConfirmFullResetDto): Promise<SuccessDto> {
     await this.settings.fullReset();
     return { success: true, message: 'The portal has been reset to a fresh install' };

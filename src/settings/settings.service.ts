@@ -12,6 +12,9 @@ import { StudySessionsService } from '../study-sessions/study-sessions.service.j
 const RESET_ATTEMPTS = 50;
 const RESET_RETRY_MS = 100;
 
+/** The 503's detail when other transactions kept a table the reset empties for every try. */
+export const FULL_RESET_BUSY = 'Other requests kept the portal busy: send the reset again';
+
 /** Another transaction used a table a full reset empties: it is rolled back, and tried again. */
 class TablesInUse extends Error {}
 
@@ -61,7 +64,7 @@ export class SettingsService {
           throw error;
         }
         if (attempt === RESET_ATTEMPTS) {
-          throw new ServiceUnavailableException('The portal is busy: send the reset again');
+          throw new ServiceUnavailableException(FULL_RESET_BUSY);
         }
         await setTimeout(RESET_RETRY_MS);
       }
