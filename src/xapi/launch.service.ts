@@ -1,5 +1,9 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/sql';
+import {
+  EntityManager,
+  ForeignKeyConstraintViolationException,
+  UniqueConstraintViolationException,
+} from '@mikro-orm/sql';
 import { Injectable } from '@nestjs/common';
 import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
 import { sha256 } from '../core/secrets.js';
@@ -9,6 +13,11 @@ import { XapiLaunchToken } from './document.entity.js';
 export type Fetched =
   | { status: 200; body: { 'auth-token': string } }
   | { status: 404 | 409; body: { 'error-code': string; 'error-text': string } };
+
+const NOT_LAUNCHED: Fetched = {
+  status: 404,
+  body: { 'error-code': '3', 'error-text': 'No study session was launched with this URL' },
+};
 
 const ALREADY_IN_USE: Fetched = {
   status: 409,
@@ -34,6 +43,8 @@ export class LaunchService {
     } catch (error) {
       // Two fetches at once: the unique registration lets one through.
       if (error instanceof UniqueConstraintViolationException) return ALREADY_IN_USE;
+      // Its session deleted (a reset, a forced delete of its group) after it was found: as if never launched.
+      if (error instanceof ForeignKeyConstraintViolationException) return NOT_LAUNCHED;
       throw error;
     }
   }
@@ -41,12 +52,7 @@ export class LaunchService {
   private issue(registration: string): Promise<Fetched> {
     return this.em.transactional(async (em) => {
       const launched = await this.sessions.launchedSession(registration);
-      if (!launched) {
-        return {
-          status: 404,
-          body: { 'error-code': '3', 'error-text': 'No study session was launched with this URL' },
-        };
-      }
+      if (!launched) return NOT_LAUNCHED;
       if ((await em.count(XapiLaunchToken, { registration: registration.toLowerCase() })) > 0) {
         return ALREADY_IN_USE;
       }

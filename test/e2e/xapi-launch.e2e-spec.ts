@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { jest } from '@jest/globals';
 import request from 'supertest';
 import { asInteger } from '../../src/database/dialect.js';
+import { StudySessionsService } from '../../src/study-sessions/study-sessions.service.js';
 import { expectProblem, sql } from '../api.js';
 import { useEmptyTestApp } from '../app.js';
 import { portal } from '../fixtures.js';
@@ -133,6 +135,36 @@ describe('the fetch URL', () => {
     await xapi('get', `/statements?registration=${params.get('registration')}`, first.body['auth-token']).expect(200);
     const unknown = await request(t.http).post(`/xapi/fetch/${randomUUID()}`).expect(404);
     expect(unknown.body).toEqual({ 'error-code': '3', 'error-text': expect.any(String) });
+  });
+
+  it('answers cmi5’s 404 when its session is deleted after the fetch found it', async () => {
+    const { group, params } = await launchXapiApp();
+    const find = StudySessionsService.prototype.launchedSession;
+    let deleted: Promise<unknown> | undefined;
+    jest.spyOn(StudySessionsService.prototype, 'launchedSession').mockImplementation(async function (
+      this: StudySessionsService,
+      ...args
+    ) {
+      const found = await find.apply(this, args);
+      deleted ??= Promise.resolve(client.delete(`/groups/${group.id}?force=true`));
+      // The delete goes first where it does not wait for the fetch (PostgreSQL), or after it (SQLite).
+      await Promise.race([deleted, new Promise((resolve) => setTimeout(resolve, 500))]);
+      return found;
+    });
+    let fetched: request.Response;
+    try {
+      fetched = await request(t.http).post(new URL(params.get('fetch')!).pathname);
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect((await deleted)!).toMatchObject({ status: 204 });
+    // Either order of the two, never a problem document: the session was there (the credential), or was not.
+    if (fetched.status === 200) {
+      expect(fetched.body).toEqual({ 'auth-token': expect.any(String) });
+    } else {
+      expect(fetched.status).toBe(404);
+      expect(fetched.body).toEqual({ 'error-code': '3', 'error-text': expect.any(String) });
+    }
   });
 
   it('the credential is valid for its session only', async () => {
