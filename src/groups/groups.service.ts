@@ -71,14 +71,15 @@ export class GroupsService {
     };
   }
 
+  // Each write answers from a read in its own transaction: read after the commit, a group a reset or delete removed
+  // meanwhile made a write that succeeded answer 404.
   async create(input: CreateGroupDto): Promise<GroupDto> {
-    const id = await this.em.transactional(async (em) => {
+    return this.em.transactional(async (em) => {
       await assertNameIsFree(em, Group, 'group', input.name);
       const group = em.create(Group, { name: input.name });
       await this.addMembers(group, input.word_ids ?? []);
-      return group.id;
+      return toGroupDto(await this.findGroup(group.id));
     });
-    return toGroupDto(await this.findGroup(id));
   }
 
   async rename(id: number, input: UpdateGroupDto): Promise<GroupDto> {
@@ -114,8 +115,10 @@ export class GroupsService {
 
   /** Adds members; ids already in the group are fine. */
   async addWords(id: number, wordIds: number[]): Promise<GroupDto> {
-    await this.em.transactional(async () => this.addMembers(await this.findGroup(id), wordIds));
-    return toGroupDto(await this.findGroup(id));
+    return this.em.transactional(async () => {
+      await this.addMembers(await this.findGroup(id), wordIds);
+      return toGroupDto(await this.findGroup(id));
+    });
   }
 
   async removeWord(id: number, wordId: number): Promise<void> {

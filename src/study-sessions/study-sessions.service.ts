@@ -93,7 +93,7 @@ export class StudySessionsService {
    * before the group, as a launch locks them.
    */
   async create(input: CreateStudySessionDto): Promise<StudySessionDto> {
-    const id = await this.em.transactional(async (em) => {
+    return this.em.transactional(async (em) => {
       if (input.learning_app_id) {
         await this.apps.lock(input.learning_app_id);
       }
@@ -108,9 +108,9 @@ export class StudySessionsService {
       }
       const session = em.create(StudySession, { group: input.group_id, learningApp: input.learning_app_id ?? null });
       await em.flush();
-      return session.id;
+      // Read in the transaction: after its commit, a reset or forced group delete may have removed the session.
+      return this.get(session.id);
     });
-    return this.get(id);
   }
 
   /**

@@ -161,8 +161,10 @@ export class WordsService {
     };
   }
 
+  // Each write answers from reads in its own transaction: read after the commit, a word a reset or delete removed
+  // meanwhile made a write that succeeded answer 404.
   async create(input: CreateWordDto): Promise<WordDetailDto> {
-    const id = await this.em.transactional(async (em) => {
+    return this.em.transactional(async (em) => {
       await this.assertUnique(input.thai, input.english);
       const word = em.create(Word, {
         thai: input.thai,
@@ -171,22 +173,22 @@ export class WordsService {
       });
       await em.flush();
       await this.groups.join(word.id, input.group_ids ?? []);
-      return word.id;
+      // The entity just written: its parts as sent (PostgreSQL's jsonb would reorder their keys).
+      return this.detailOf(toWordDto(word), null);
     });
-    // The entity just written: its parts as sent (PostgreSQL's jsonb would reorder their keys).
-    return this.detailOf(toWordDto(await this.findWord(id)), null);
   }
 
   async update(id: number, input: UpdateWordDto): Promise<WordDetailDto> {
-    await this.em.transactional(async (em) => {
+    return this.em.transactional(async (em) => {
       const word = await this.findWord(id);
       const thai = input.thai ?? word.thai;
       const english = input.english ?? word.english;
       await this.assertUnique(thai, english, id);
       em.assign(word, { thai, english, ...(input.parts && { parts: partsToStore(input.parts) }) });
+      // Flushed before it answers: updated_at is set on the write.
+      await em.flush();
+      return this.detailOf(toWordDto(word), word.lastReviewedAt);
     });
-    const word = await this.findWord(id);
-    return this.detailOf(toWordDto(word), word.lastReviewedAt);
   }
 
   /**
