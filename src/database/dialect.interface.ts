@@ -69,10 +69,11 @@ export interface Dialect {
   /** Locks a whole table against writes until the transaction ends; nothing on SQLite, as `lockRows`. */
   lockTable(em: EntityManager, table: string): Promise<void>;
   /**
-   * Locks these tables against any other use until the transaction ends, without waiting for one: false when another
-   * transaction uses one (the caller's transaction is then to be rolled back). True on SQLite, as `lockRows`.
+   * Locks every table of the schema against any other use until the transaction ends, without waiting for one: false
+   * when another transaction uses one (the caller's transaction is then to be rolled back). True on SQLite, as
+   * `lockRows`.
    */
-  lockTablesAtOnce(em: EntityManager, tables: string[]): Promise<boolean>;
+  lockEveryTableAtOnce(em: EntityManager): Promise<boolean>;
   /** Runs `work` (the migrations at start-up) while no other server process on the same database runs it. */
   exclusively<T>(orm: MikroORM, work: () => Promise<T>): Promise<T>;
 }

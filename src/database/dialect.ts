@@ -25,7 +25,7 @@ export const {
   instantOf,
   daysSince,
   restartIds,
-  lockTablesAtOnce,
+  lockEveryTableAtOnce,
 } = dialect;
 
 /** Filter: the property's column equals `text` case-insensitively in every script. */

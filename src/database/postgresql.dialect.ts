@@ -152,9 +152,12 @@ export const postgresqlDialect: Dialect = {
   lockTable: async (em, table) => {
     await em.execute(`lock table ${table} in exclusive mode`);
   },
-  lockTablesAtOnce: async (em, tables) => {
+  lockEveryTableAtOnce: async (em) => {
+    const [{ tables }] = await em.execute<{ tables: string }[]>(
+      `select string_agg(format('%I', tablename), ', ') as tables from pg_tables where schemaname = current_schema()`,
+    );
     try {
-      await em.execute(`lock table ${tables.join(', ')} in access exclusive mode nowait`);
+      await em.execute(`lock table ${tables} in access exclusive mode nowait`);
       return true;
     } catch (error) {
       // lock_not_available: another transaction holds a lock of one of them.

@@ -3,8 +3,7 @@ import { MikroORM } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/sql';
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { DatabaseSeeder } from '../../database/seeders/DatabaseSeeder.js';
-import { lockTablesAtOnce, restartIds } from '../database/dialect.js';
-import { ENTITIES } from '../entities.js';
+import { lockEveryTableAtOnce, restartIds } from '../database/dialect.js';
 import { ReviewsService } from '../reviews/reviews.service.js';
 import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
 
@@ -50,8 +49,7 @@ export class SettingsService {
           // Then every other table, only if no other transaction uses one. Waiting for one while holding the words
           // deadlocked with a request that had read a table and then waited for a word (adding members to a group
           // it had read, creating a word it had checked): such a request goes on once the reset lets the words go.
-          const tables = ENTITIES.map((entity) => entity.meta.tableName);
-          if (!(await lockTablesAtOnce(em, tables))) {
+          if (!(await lockEveryTableAtOnce(em))) {
             throw new TablesInUse();
           }
           await this.orm.schema.clear();
