@@ -58,6 +58,24 @@ function hasStopped(claimedBy: string | null): boolean {
 }
 
 /**
+ * What a committed claim of the key means for a request with this fingerprint: its stored response, or (undefined)
+ * that it was abandoned. No request runs for ten minutes: the key was left by a server that stopped mid-request,
+ * and as the answer commits together with its response, nothing was recorded under it.
+ */
+function answerOfClaim(claim: IdempotencyKey, fingerprint: string): { stored: object } | undefined {
+  if (claim.fingerprint !== fingerprint) {
+    throw new UnprocessableEntityException(USED_FOR_ANOTHER_REQUEST);
+  }
+  if (claim.response !== null) {
+    return { stored: claim.response as object };
+  }
+  if (claim.createdAt.getTime() > Date.now() - ABANDONED_MS) {
+    throw new ConflictException(STILL_RUNNING);
+  }
+  return undefined;
+}
+
+/**
  * `Idempotency-Key` for the endpoints that record answers (IETF draft): the key is claimed in its own
  * transaction, so a concurrent retry sees it as still running (409), and the response is stored in the
  * same transaction as the write, so a stored response always means the answer was recorded.
@@ -65,9 +83,9 @@ function hasStopped(claimedBy: string | null): boolean {
 @Injectable()
 export class IdempotencyService {
   /**
-   * The keys (with their requests' fingerprints) this process is running. On SQLite a retry's claim would queue
-   * behind the running request's transaction (one connection, one writer) and then find its response: this tells it
-   * at once that the request is still running, as the claim row tells it on PostgreSQL.
+   * The keys (with their requests' fingerprints) this process is running. On SQLite every statement of a retry
+   * would queue behind the running request's transaction (one connection) and then find its response: this tells it
+   * at once that the request is still running, as the claim row tells another process, or any on PostgreSQL.
    */
   private readonly running = new Map<string, string>();
 
@@ -110,7 +128,8 @@ export class IdempotencyService {
     fingerprint: string,
     write: (em: EntityManager) => Promise<T>,
   ): Promise<T> {
-    const claim = await this.claim(endpoint, key, fingerprint);
+    const claim =
+      (await this.committedAnswer(endpoint, key, fingerprint)) ?? (await this.claim(endpoint, key, fingerprint));
     if ('stored' in claim) {
       return claim.stored as T;
     }
@@ -130,6 +149,18 @@ export class IdempotencyService {
       await this.em.nativeDelete(IdempotencyKey, { id, response: null });
       throw error;
     }
+  }
+
+  /**
+   * The answer the key's committed claim gives, read without taking the write lock. Another process on one SQLite
+   * file (a cluster's worker) holds that lock while it runs the first request: a claim would wait for its commit
+   * and replay its response, where a retry sent meanwhile is a 409. Undefined when the key is free or abandoned.
+   */
+  private async committedAnswer(endpoint: string, key: string, fingerprint: string) {
+    const claim = await this.em
+      .fork()
+      .findOne(IdempotencyKey, { endpoint, key, createdAt: { $gte: new Date(Date.now() - KEEP_MS) } });
+    return claim ? answerOfClaim(claim, fingerprint) : undefined;
   }
 
   /** Claims the key for this request, or returns the response stored for it. */
@@ -157,27 +188,20 @@ export class IdempotencyService {
         }
         return { id: claimed.id };
       }
-      if (existing.fingerprint !== fingerprint) {
-        throw new UnprocessableEntityException(USED_FOR_ANOTHER_REQUEST);
+      const answer = answerOfClaim(existing, fingerprint);
+      if (answer) {
+        return answer;
       }
-      if (existing.response === null) {
-        // No request runs for ten minutes: the key was left by a server that stopped mid-request, and as
-        // the answer commits together with its response, nothing was recorded under it.
-        if (existing.createdAt.getTime() > Date.now() - ABANDONED_MS) {
-          throw new ConflictException(STILL_RUNNING);
-        }
-        // Taken over only if it is still abandoned: a concurrent request that took it over first renewed it.
-        const taken = await em.nativeUpdate(
-          IdempotencyKey,
-          { id: existing.id, response: null, createdAt: { $lte: new Date(Date.now() - ABANDONED_MS) } },
-          { createdAt: new Date(), claimedBy: SERVER },
-        );
-        if (taken === 0) {
-          throw new ConflictException(STILL_RUNNING);
-        }
-        return { id: existing.id };
+      // Taken over only if it is still abandoned: a concurrent request that took it over first renewed it.
+      const taken = await em.nativeUpdate(
+        IdempotencyKey,
+        { id: existing.id, response: null, createdAt: { $lte: new Date(Date.now() - ABANDONED_MS) } },
+        { createdAt: new Date(), claimedBy: SERVER },
+      );
+      if (taken === 0) {
+        throw new ConflictException(STILL_RUNNING);
       }
-      return { stored: existing.response as object };
+      return { id: existing.id };
     });
   }
 
