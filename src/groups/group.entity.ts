@@ -22,11 +22,7 @@ export const Group = defineEntity({
     correctCount: p.integer().default(0),
     studiedWordCount: p.integer().default(0),
     lastReviewedAt: p.datetime().nullable(),
-    words: () =>
-      p
-        .manyToMany(Word)
-        .pivotEntity(() => WordGroup)
-        .inversedBy('groups'),
+    words: () => p.manyToMany(Word).pivotEntity(() => WordGroup),
   },
   // The list sorted by creation time.
   indexes: [{ name: 'groups_created_at_index', properties: ['createdAt'] }],

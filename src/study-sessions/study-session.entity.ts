@@ -3,7 +3,6 @@ import { creationTime, partOf } from '../database/columns.js';
 import { triggers } from '../database/dialect.js';
 import { Group } from '../groups/group.entity.js';
 import { LearningApp } from '../learning-apps/learning-app.entity.js';
-import { ReviewItem } from '../reviews/review-item.entity.js';
 
 export const StudySession = defineEntity({
   name: 'StudySession',
@@ -22,7 +21,6 @@ export const StudySession = defineEntity({
     reviewItemsCount: p.integer().default(0).index(),
     correctCount: p.integer().default(0).index(),
     lastReviewedAt: p.datetime().nullable().index(),
-    reviews: () => p.oneToMany(ReviewItem).mappedBy('studySession'),
   },
   // groups.study_sessions_count follows the sessions in the database, whatever adds or deletes one (a cascade too).
   triggers: triggers([

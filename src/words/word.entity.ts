@@ -1,7 +1,6 @@
 import { defineEntity, type InferEntity, type Opt, p } from '@mikro-orm/core';
 import { CASELESS, changingRowOf } from '../database/columns.js';
 import { generated, jsonText, lowerAscii, withoutCharacters } from '../database/dialect.js';
-import { Group } from '../groups/group.entity.js';
 import { wordSearch } from './search.js';
 import { thaiSortKey, TONE_MARKS } from './thai.js';
 
@@ -56,8 +55,6 @@ export const Word = defineEntity({
     wrongCount: p.integer().default(0),
     // When the word was last answered, kept with the counters by the same triggers: a word's page reads its row.
     lastReviewedAt: p.datetime().nullable(),
-    // The inverse side of Group.words: membership is written by the groups module.
-    groups: () => p.manyToMany(Group).mappedBy('words'),
     // What search and sorting read, derived from the columns above on every write, never written by a caller:
     // thai without its tone marks (tone-insensitive search), computed by the database;
     thaiPlain: p
