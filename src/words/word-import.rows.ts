@@ -11,7 +11,7 @@ import {
   type OnDuplicate,
 } from './dto/word-transfer.dto.js';
 import { MAX_WORD_TEXT } from './dto/word.dto.js';
-import { MAX_GROUPS_PER_WORD, partsToStore, partsProblem } from './dto/word-input.dto.js';
+import { partsToStore, partsProblem } from './dto/word-input.dto.js';
 import { MAX_GROUP_NAME } from '../groups/dto/group-input.dto.js';
 import type { WordParts } from './word.entity.js';
 
@@ -91,13 +91,13 @@ class RowChecks {
     }
   }
 
-  /** Group names: an array of required texts of at most MAX_GROUP_NAME characters. */
+  /**
+   * Group names: an array of required texts of at most MAX_GROUP_NAME characters, as many as an export writes (a word
+   * joins any number of groups; the body's limit bounds them).
+   */
   groupNames(field: string, value: unknown): string[] | undefined {
     if (!Array.isArray(value)) {
       return this.fail(field, 'must be an array');
-    }
-    if (value.length > MAX_GROUPS_PER_WORD) {
-      return this.fail(field, `must contain no more than ${MAX_GROUPS_PER_WORD} elements`);
     }
     const names: string[] = [];
     for (const item of value) {
@@ -246,9 +246,14 @@ function recordsOf(text: string): string[][] {
     });
   } catch (error) {
     if (error instanceof CsvError) {
-      const line = (error as CsvError & { lines?: number }).lines;
+      // The records read before the one that failed (empty lines are records too): its row is the next.
+      const records = (error as CsvError & { records?: number }).records;
       throw new ValidationFailedException([
-        { ...(line !== undefined && { row: line }), field: 'csv', message: `is not valid CSV: ${error.message}` },
+        {
+          ...(records !== undefined && { row: records + 1 }),
+          field: 'csv',
+          message: `is not valid CSV: ${error.message}`,
+        },
       ]);
     }
     throw error;
@@ -284,14 +289,15 @@ export function rowsOfCsv(text: string): ImportRows {
       return;
     }
     /** An optional cell, trimmed: empty is no value. */
-    const cell = (column: number, field: string) => {
-      const value = column < 0 ? '' : cells[column].trim();
-      return value === '' ? undefined : checks.text(field, value);
-    };
+    const cell = (column: number) => (column < 0 ? '' : cells[column].trim()) || undefined;
     const thai = checks.text('thai', cells[thaiAt]);
     const english = checks.text('english', cells[englishAt]);
-    const romanization = cell(romanizationAt, 'romanization');
-    const partOfSpeech = cell(partOfSpeechAt, 'part_of_speech');
+    // Checked as `POST /words` checks parts: the romanization is text of at most MAX_WORD_TEXT, part_of_speech any.
+    const romanization = cell(romanizationAt);
+    if (romanization !== undefined) {
+      checks.text('romanization', romanization);
+    }
+    const partOfSpeech = cell(partOfSpeechAt);
     // Empty names (`A||B`, a trailing `|`) are no names.
     const names = groupsAt < 0 ? [] : groupNamesOf(cells[groupsAt]).filter((name) => name.trim() !== '');
     const groups = checks.groupNames('groups', names);

@@ -93,6 +93,14 @@ describe('POST /words', () => {
     expect((await client.getWord(word.id)).parts).toEqual({ romanization: 'kai', note: ' x ' });
   });
 
+  it('trims part_of_speech, as a CSV cell of it is, and takes it of any length', async () => {
+    const long = `${'x'.repeat(300)} noun`;
+    const word = await client.createWord({ thai: 'ไก่', english: 'chicken', parts: { part_of_speech: '  noun\t' } });
+    expect(word.parts).toEqual({ part_of_speech: 'noun' });
+    const patched = await client.patch(`/words/${word.id}`, { parts: { part_of_speech: ` ${long} ` } }).expect(200);
+    expect(patched.body.parts).toEqual({ part_of_speech: long });
+  });
+
   it('takes a null romanization as none, and the OpenAPI document allows it where a word is answered', async () => {
     const none = await client.createWord({ thai: 'ไก่', english: 'chicken', parts: { romanization: null } });
     const kai = await client.createWord({ thai: 'ไข่', english: 'egg', parts: { romanization: 'khai' } });

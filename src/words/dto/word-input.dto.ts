@@ -6,7 +6,7 @@ import { isJsonObject } from '../../core/json.js';
 import type { WordParts } from '../word.entity.js';
 import { MAX_WORD_TEXT, TONES, WORD_PARTS_SCHEMA } from './word.dto.js';
 
-/** The most groups a word joins in one request (`group_ids`, an import's `groups`). */
+/** The most groups a word joins in one request (`group_ids`). */
 export const MAX_GROUPS_PER_WORD = 1000;
 
 /**
@@ -37,9 +37,12 @@ export function partsProblem(parts: WordParts): string | undefined {
   return undefined;
 }
 
-/** The parts to store: as sent, their romanization trimmed. */
-export const partsToStore = (parts: WordParts): WordParts =>
-  typeof parts.romanization === 'string' ? { ...parts, romanization: parts.romanization.trim() } : parts;
+/** The parts to store: as sent, their texts that CSV carries (romanization, part_of_speech) trimmed, as its cells are. */
+export const partsToStore = (parts: WordParts): WordParts => ({
+  ...parts,
+  ...(typeof parts.romanization === 'string' && { romanization: parts.romanization.trim() }),
+  ...(typeof parts.part_of_speech === 'string' && { part_of_speech: parts.part_of_speech.trim() }),
+});
 
 /** A word's parts: a JSON object in which `partsProblem` finds nothing wrong. */
 const IsWordParts = () =>

@@ -3,7 +3,6 @@ import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 import { QueryBoolean, QueryId } from '../../core/http.js';
 import type { WordParts } from '../word.entity.js';
 import { MAX_WORD_TEXT, WORD_PARTS_SCHEMA, WordDto } from './word.dto.js';
-import { MAX_GROUPS_PER_WORD } from './word-input.dto.js';
 import { MAX_GROUP_NAME } from '../../groups/dto/group-input.dto.js';
 
 /*
@@ -79,7 +78,6 @@ export class ImportWordDto {
   @ApiPropertyOptional({
     type: 'array',
     items: { type: 'string', minLength: 1, maxLength: MAX_GROUP_NAME },
-    maxItems: MAX_GROUPS_PER_WORD,
     example: ['Animals'],
     description: 'Groups the word joins, by name (trimmed, ignoring case); those that do not exist are created.',
   })

@@ -22,7 +22,8 @@ export const WORD_PARTS_SCHEMA: ApiPropertyOptions & { description: string } = {
   type: 'object',
   additionalProperties: true,
   description:
-    'Free-form details of the word: any JSON object, stored and returned as sent (`romanization` trimmed). The ' +
+    'Free-form details of the word: any JSON object, stored and returned as sent (`romanization` and ' +
+    '`part_of_speech` trimmed). The ' +
     'keys below have a meaning (the seed data fills them all): each is optional, of its type (else a 400), and ' +
     'others may be added.',
   properties: {
@@ -55,7 +56,7 @@ export const WORD_PARTS_SCHEMA: ApiPropertyOptions & { description: string } = {
       type: 'string',
       description:
         'As the seed data names them: `noun`, `verb`, `adjective`, `adverb`, `pronoun`, `numeral`, ' +
-        '`conjunction`, `particle`, `question word`, `interjection`, `phrase`.',
+        '`conjunction`, `particle`, `question word`, `interjection`, `phrase`. Trimmed.',
       example: 'interjection',
     },
   },
