@@ -117,8 +117,11 @@ class RowChecks {
   }
 }
 
-/** The rows that repeat an earlier row's word: the import could not tell which one to take. */
-function repeatsIn(rows: ImportRow[]): FieldErrorDto[] {
+/**
+ * The rows that repeat an earlier row's word: the import could not tell which one to take. Every row whose thai and
+ * english are valid counts, whatever else is wrong in it, so that the errors list each problem at once.
+ */
+function repeatsIn(rows: Pick<ImportRow, 'row' | 'thai' | 'english'>[]): FieldErrorDto[] {
   const first = new Map<string, number>();
   const errors: FieldErrorDto[] = [];
   for (const { row, thai, english } of rows) {
@@ -172,6 +175,7 @@ export function rowsOfJson(body: unknown): ImportRows {
     throw new ValidationFailedException(topErrors);
   }
   const rows: ImportRow[] = [];
+  const named: Pick<ImportRow, 'row' | 'thai' | 'english'>[] = [];
   const errors: FieldErrorDto[] = [];
   (words as unknown[]).forEach((word, index) => {
     const checks = new RowChecks(index + 1);
@@ -193,6 +197,9 @@ export function rowsOfJson(body: unknown): ImportRows {
       checks.fail('parts', `parts.${partsProblem(parts)}`);
     }
     const groups = word.groups === undefined ? [] : checks.groupNames('groups', word.groups);
+    if (thai !== undefined && english !== undefined) {
+      named.push({ row: checks.row, thai, english });
+    }
     if (checks.errors.length > 0) {
       errors.push(...checks.errors);
       return;
@@ -208,7 +215,7 @@ export function rowsOfJson(body: unknown): ImportRows {
   return {
     count: (words as unknown[]).length,
     rows,
-    errors: [...errors, ...repeatsIn(rows)].sort(byRow),
+    errors: [...errors, ...repeatsIn(named)].sort(byRow),
     onDuplicate: onDuplicate as OnDuplicate,
   };
 }
@@ -274,6 +281,7 @@ export function rowsOfCsv(text: string): ImportRows {
     ]);
   }
   const rows: ImportRow[] = [];
+  const named: Pick<ImportRow, 'row' | 'thai' | 'english'>[] = [];
   const errors: FieldErrorDto[] = [];
   records.forEach((cells, index) => {
     const checks = new RowChecks(index + 2);
@@ -301,6 +309,9 @@ export function rowsOfCsv(text: string): ImportRows {
     // Empty names (`A||B`, a trailing `|`) are no names.
     const names = groupsAt < 0 ? [] : groupNamesOf(cells[groupsAt]).filter((name) => name.trim() !== '');
     const groups = checks.groupNames('groups', names);
+    if (thai !== undefined && english !== undefined) {
+      named.push({ row: checks.row, thai, english });
+    }
     if (checks.errors.length > 0) {
       errors.push(...checks.errors);
       return;
@@ -318,5 +329,5 @@ export function rowsOfCsv(text: string): ImportRows {
       groups: groups!,
     });
   });
-  return { count, rows, errors: [...errors, ...repeatsIn(rows)].sort(byRow) };
+  return { count, rows, errors: [...errors, ...repeatsIn(named)].sort(byRow) };
 }

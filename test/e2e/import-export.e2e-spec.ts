@@ -384,6 +384,9 @@ describe('invalid rows', () => {
           'not a word',
           { thai: 'นก', english: 'bird', parts: [], groups: ['Birds', ''] },
           { thai: 'ปลา', english: 'fish', colour: 'gold' },
+          // Repeats are listed with the rows' other errors, whichever of the two rows has them.
+          { thai: 'แมว', english: 'Cat', groups: 'Pets' },
+          { thai: 'นก', english: 'bird' },
         ],
       }),
       400,
@@ -395,6 +398,9 @@ describe('invalid rows', () => {
       { row: 4, field: 'parts', message: expect.any(String) },
       { row: 4, field: 'groups', message: expect.any(String) },
       { row: 5, field: 'colour', message: 'is not a known field' },
+      { row: 6, field: 'groups', message: 'must be an array' },
+      { row: 6, field: 'thai', message: expect.stringMatching(/repeats row 1$/) },
+      { row: 7, field: 'thai', message: expect.stringMatching(/repeats row 4$/) },
     ]);
     expect(await countRows(t, 'words')).toBe(0);
   });
