@@ -23,9 +23,8 @@ export const WORD_PARTS_SCHEMA: ApiPropertyOptions & { description: string } = {
   additionalProperties: true,
   description:
     'Free-form details of the word: any JSON object, stored and returned as sent (`romanization` and ' +
-    '`part_of_speech` trimmed). The ' +
-    'keys below have a meaning (the seed data fills them all): each is optional, of its type (else a 400), and ' +
-    'others may be added.',
+    '`part_of_speech` trimmed). The keys below have a meaning (the seed data fills them all): each is optional, ' +
+    'of its type (else a 400), and others may be added.',
   properties: {
     romanization: {
       type: 'string',
