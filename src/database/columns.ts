@@ -48,5 +48,8 @@ export const endingInId = <const P extends string>(name: string, properties: rea
  */
 export const CASELESS = 'nocase';
 
-/** A name that no other row of `table` has in any case, with the unique index's name the migrations gave it. */
-export const uniqueNameOf = (table: string) => p.text().collation(CASELESS).unique(`${table}_name_unique`);
+/** A name compared ignoring case, as its unique index (`uniqueNameOf`) and its sorts compare it. */
+export const caselessName = () => p.text().collation(CASELESS);
+
+/** The unique index that no two rows of `table` have one name in any case, as the migrations named it. */
+export const uniqueNameOf = (table: string) => dialect.uniqueIgnoringCase(`${table}_name_unique`, table, [], 'name');

@@ -14,6 +14,7 @@ export const dialect: Dialect = isPostgresqlUrl(process.env.DATABASE_URL) ? post
 
 export const {
   folded,
+  uniqueIgnoringCase,
   asInteger,
   jsonText,
   withoutCharacters,

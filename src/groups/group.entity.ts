@@ -1,5 +1,5 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
-import { changingRowOf, uniqueNameOf } from '../database/columns.js';
+import { caselessName, changingRowOf, uniqueNameOf } from '../database/columns.js';
 import { Word } from '../words/word.entity.js';
 import { WordGroup } from './word-group.entity.js';
 
@@ -8,7 +8,7 @@ export const Group = defineEntity({
   tableName: 'groups',
   properties: {
     ...changingRowOf(),
-    name: uniqueNameOf('groups'),
+    name: caselessName(),
     // Counter cache of the group's memberships, kept by the database (triggers on words_groups).
     // Indexed for the list sorted by it.
     wordsCount: p.integer().default(0).index(),
@@ -24,6 +24,7 @@ export const Group = defineEntity({
     lastReviewedAt: p.datetime().nullable(),
     words: () => p.manyToMany(Word).pivotEntity(() => WordGroup),
   },
+  uniques: [uniqueNameOf('groups')],
   // The list sorted by creation time.
   indexes: [{ name: 'groups_created_at_index', properties: ['createdAt'] }],
 });

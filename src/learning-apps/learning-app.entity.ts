@@ -1,5 +1,5 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
-import { changingRowOf, uniqueNameOf } from '../database/columns.js';
+import { caselessName, changingRowOf, uniqueNameOf } from '../database/columns.js';
 
 /** How an app is launched: `plain` (session_id, group_id, api_base) or `xapi` (cmi5-style, also an LRS credential). */
 export const LAUNCH_METHODS = ['plain', 'xapi'] as const;
@@ -10,11 +10,12 @@ export const LearningApp = defineEntity({
   tableName: 'learning_apps',
   properties: {
     ...changingRowOf(),
-    name: uniqueNameOf('learning_apps'),
+    name: caselessName(),
     description: p.text().default(''),
     launchUrl: p.text(),
     thumbnailUrl: p.text().nullable(),
     launchMethod: p.text().$type<LaunchMethod>().default('plain'),
   },
+  uniques: [uniqueNameOf('learning_apps')],
 });
 export type LearningApp = InferEntity<typeof LearningApp>;

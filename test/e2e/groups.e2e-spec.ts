@@ -115,6 +115,15 @@ describe('POST /groups', () => {
     expect(await countRows(t, 'groups')).toBe(1);
   });
 
+  it('201 for a name that differs from another in more than case (full-width letters, a ligature)', async () => {
+    await client.createGroup('Cat');
+    await client.createGroup('file');
+
+    await client.post('/groups', { name: 'ｃａｔ' }).expect(201);
+    await client.post('/groups', { name: 'ﬁle' }).expect(201);
+    expect(await countRows(t, 'groups')).toBe(4);
+  });
+
   it('documents the name as the string it takes: 1 to 100 characters', async () => {
     const { schemas } = (await request(t.http).get('/api/docs-json').expect(200)).body.components;
     for (const schema of ['CreateGroupDto', 'UpdateGroupDto']) {

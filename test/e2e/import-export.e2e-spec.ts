@@ -587,6 +587,20 @@ describe('dry_run=true', () => {
   it('still refuses invalid rows', async () => {
     expectProblem(await importJson({ words: [{ thai: '', english: 'x' }] }, 'dry_run=true'), 400);
   });
+
+  it('reports what the import then does for words and groups that differ in more than case (full-width letters)', async () => {
+    await client.createWord({ thai: 'แมว', english: 'cat' });
+    await client.createGroup('Pets');
+    const csv = `${HEADER}\nแมว,ｃａｔ,,,Ｐｅｔｓ\nแมว,CAT,,,pets\n`;
+    const expected = { on_duplicate: 'skip', rows: 2, created: 1, skipped: 1, groups_created: ['Ｐｅｔｓ'] };
+
+    expect((await importCsv(csv, 'on_duplicate=skip&dry_run=true').expect(200)).body).toEqual(
+      report({ dry_run: true, ...expected }),
+    );
+    expect((await importCsv(csv, 'on_duplicate=skip').expect(200)).body).toEqual(report(expected));
+    expect(await countRows(t, 'words')).toBe(2);
+    expect(await countRows(t, 'groups')).toBe(2);
+  });
 });
 
 describe('body limit', () => {

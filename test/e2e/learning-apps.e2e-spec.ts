@@ -123,6 +123,15 @@ describe('POST /learning_apps', () => {
     }
     expect(await countRows(t, 'learning_apps')).toBe(1);
   });
+
+  it('answers 201 for a name that differs from another in more than case (full-width letters, a ligature)', async () => {
+    await client.createApp({ name: 'Quiz file' });
+
+    for (const name of ['Ｑｕｉｚ file', 'Quiz ﬁle']) {
+      await client.post('/learning_apps', { name, launch_url: 'https://other.example/' }).expect(201);
+    }
+    expect(await countRows(t, 'learning_apps')).toBe(3);
+  });
 });
 
 describe('GET /learning_apps', () => {

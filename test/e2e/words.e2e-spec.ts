@@ -216,6 +216,15 @@ describe('POST /words', () => {
     expect(await countRows(t, 'words')).toBe(1);
   });
 
+  it('201 for an english that differs from another in more than case (full-width letters, a ligature)', async () => {
+    await client.createWord({ thai: 'แมว', english: 'Cat' });
+    await client.createWord({ thai: 'ไฟล์', english: 'file' });
+
+    await client.post('/words', { thai: 'แมว', english: 'ｃａｔ' }).expect(201);
+    await client.post('/words', { thai: 'ไฟล์', english: 'ﬁle' }).expect(201);
+    expect(await countRows(t, 'words')).toBe(4);
+  });
+
   it('joins the groups in group_ids (duplicates counted once) and shows them with their words_count', async () => {
     const animals = await client.createGroup('Animals');
     const basics = await client.createGroup('basics');

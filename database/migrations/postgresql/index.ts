@@ -11,6 +11,7 @@ import { Migration20261215090000_queue_from_due_index } from './Migration2026121
 import { Migration20261216090000_log_pages_from_index } from './Migration20261216090000_log_pages_from_index.js';
 import { Migration20261217090000_member_counts_per_statement } from './Migration20261217090000_member_counts_per_statement.js';
 import { Migration20261218090000_word_parts_types } from './Migration20261218090000_word_parts_types.js';
+import { Migration20261219090000_caseless_uniques } from './Migration20261219090000_caseless_uniques.js';
 
 /**
  * Every PostgreSQL migration, oldest first. A change of schema is one migration here and one beside the SQLite
@@ -33,4 +34,5 @@ export const postgresqlMigrations: MigrationObject[] = [
     class: Migration20261217090000_member_counts_per_statement,
   },
   { name: 'Migration20261218090000_word_parts_types', class: Migration20261218090000_word_parts_types },
+  { name: 'Migration20261219090000_caseless_uniques', class: Migration20261219090000_caseless_uniques },
 ];
