@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { MikroORM, RequestContext } from '@mikro-orm/core';
 import { RequestMethod, VersioningType } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { Reflector } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -114,7 +115,7 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
   const orm = app.get(MikroORM);
   app.use((_request: Request, _response: Response, next: NextFunction) => RequestContext.create(orm.em, next));
   app.useGlobalFilters(new ProblemFilter());
-  app.useGlobalGuards(new RequestChecksGuard(operations));
+  app.useGlobalGuards(new RequestChecksGuard(operations, app.get(Reflector)));
   SwaggerModule.setup('api/docs', app, document);
   await app.init();
   // What no route takes, inside /api or out: Express's own 404 page and error handler would answer it.

@@ -5,3 +5,35 @@ export type JsonObject = { [key: string]: Json };
 /** Whether a parsed JSON value is an object: not null, not an array. */
 export const isJsonObject = (value: unknown): value is JsonObject =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** What a validation error says of text the database cannot store (`isStorableText`). */
+export const UNSTORABLE_TEXT = 'must not contain U+0000 or unpaired surrogate code points';
+
+/** Whether the database can store the text: U+0000 ends SQLite's SQL text (PostgreSQL refuses it), a lone surrogate is no Unicode. */
+export const isStorableText = (text: string): boolean => !text.includes('\u0000') && text.isWellFormed();
+
+/**
+ * Walks a parsed JSON value without recursion: how deep it nests, and the path (`a.0.b`; '' for the value itself) of
+ * its first text, a key or a value, that the database cannot store.
+ */
+export function inspectJson(value: unknown): { depth: number; unstorable?: string } {
+  let deepest = 0;
+  const pending: [unknown, number, string][] = [[value, 0, '']];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [item, depth, path] = next;
+    if (typeof item === 'string' && !isStorableText(item)) {
+      return { depth: deepest, unstorable: path };
+    }
+    if (item !== null && typeof item === 'object') {
+      deepest = Math.max(deepest, depth + 1);
+      for (const [key, child] of Object.entries(item)) {
+        const childPath = path ? `${path}.${key}` : key;
+        if (!isStorableText(key)) {
+          return { depth: deepest, unstorable: childPath };
+        }
+        pending.push([child, depth + 1, childPath]);
+      }
+    }
+  }
+  return { depth: deepest };
+}

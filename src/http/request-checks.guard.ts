@@ -4,14 +4,17 @@ import {
   type CanActivate,
   type ExecutionContext,
   type NestInterceptor,
+  SetMetadata,
   UnsupportedMediaTypeException,
   UseInterceptors,
 } from '@nestjs/common';
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Reflector } from '@nestjs/core';
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
+import { inspectJson, isJsonObject, UNSTORABLE_TEXT } from '../core/json.js';
 import { ValidationFailedException } from './problem-document.js';
 import { unroutedProblem } from './problems.js';
 import type { Operations } from './operations.js';
@@ -19,30 +22,6 @@ import type { Operations } from './operations.js';
 // Far deeper than any real body, far shallower than what class-transformer (recursive) and SQLite's
 // JSON functions (1000 levels) can take.
 const MAX_DEPTH = 32;
-
-/** Walks a parsed body or query without recursion: how deep it nests, and the first field whose text SQLite cannot store. */
-function inspect(value: unknown): { depth: number; badText?: string } {
-  let deepest = 0;
-  const pending: [unknown, number, string][] = [[value, 0, '']];
-  for (let next = pending.pop(); next; next = pending.pop()) {
-    const [item, depth, path] = next;
-    // U+0000 ends SQLite's SQL text, and a lone surrogate is no Unicode.
-    if (typeof item === 'string' && (item.includes('\u0000') || !item.isWellFormed())) {
-      return { depth: deepest, badText: path };
-    }
-    if (item !== null && typeof item === 'object') {
-      deepest = Math.max(deepest, depth + 1);
-      for (const [key, child] of Object.entries(item)) {
-        const childPath = path ? `${path}.${key}` : key;
-        if (key.includes('\u0000') || !key.isWellFormed()) {
-          return { depth: deepest, badText: childPath };
-        }
-        pending.push([child, depth + 1, childPath]);
-      }
-    }
-  }
-  return { depth: deepest };
-}
 
 /** The body is of one of these media types (`application/json`, `text/csv`), with no charset or UTF-8. */
 export function isInUtf8(request: IncomingMessage, mediaTypes: string[]): boolean {
@@ -75,25 +54,22 @@ export function verifyUtf8(_request: IncomingMessage, _response: ServerResponse,
  */
 export const JSON_BODY = { type: isJsonInUtf8, verify: verifyUtf8, strict: false };
 
-const isJsonObject = (body: unknown) => body !== null && typeof body === 'object' && !Array.isArray(body);
-
 const unknownFields = (fields: string[]) =>
   new ValidationFailedException(fields.map((field) => ({ field, message: 'is not a known field' })));
 
 /**
- * A parsed body or query: nested at most MAX_DEPTH levels, with text SQLite can store, and no field when the
- * operation takes none of this kind, nor one named like an Object.prototype member (which validation drops unseen).
+ * A parsed body or query: nested at most MAX_DEPTH levels, with text the database can store (unless `text` is false),
+ * and no field when the operation takes none of this kind, nor one named like an Object.prototype member (which
+ * validation drops unseen).
  */
-function checkInput(kind: 'body' | 'query', value: unknown, taken: boolean): void {
-  const { depth, badText } = inspect(value);
+function checkInput(kind: 'body' | 'query', value: unknown, taken: boolean, text = true): void {
+  const { depth, unstorable } = inspectJson(value);
   if (depth > MAX_DEPTH) {
     throw new BadRequestException(`The request is nested deeper than ${MAX_DEPTH} levels`);
   }
-  if (badText !== undefined) {
-    throw new ValidationFailedException([
-      // A body that is text (CSV) is a field of its own.
-      { field: badText || kind, message: 'must not contain U+0000 or unpaired surrogate code points' },
-    ]);
+  if (text && unstorable !== undefined) {
+    // A body that is text (CSV) is a field of its own.
+    throw new ValidationFailedException([{ field: unstorable || kind, message: UNSTORABLE_TEXT }]);
   }
   const fields = value && typeof value === 'object' ? Object.keys(value) : [];
   const undeclared = taken ? fields.filter((key) => key in Object.prototype || key === 'prototype') : fields;
@@ -101,6 +77,14 @@ function checkInput(kind: 'body' | 'query', value: unknown, taken: boolean): voi
     throw unknownFields(undeclared);
   }
 }
+
+const ROWS_CHECK_TEXT = Symbol('the rows of the body check their text');
+
+/**
+ * The body is rows (an import) that check their text themselves, each error naming its row and field: the guard
+ * leaves the body's text to them.
+ */
+export const TextCheckedByRows = () => SetMetadata(ROWS_CHECK_TEXT, true);
 
 /**
  * What every routed request must be before validation: a body in JSON, or in another media type the
@@ -111,7 +95,10 @@ function checkInput(kind: 'body' | 'query', value: unknown, taken: boolean): voi
  * Object.prototype members, which it drops unseen).
  */
 export class RequestChecksGuard implements CanActivate {
-  constructor(private readonly operations: Operations) {}
+  constructor(
+    private readonly operations: Operations,
+    private readonly reflector: Reflector,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<Request>();
@@ -140,7 +127,7 @@ export class RequestChecksGuard implements CanActivate {
       body: operation?.requestBody !== undefined,
       query: (operation?.parameters ?? []).some((parameter) => 'in' in parameter && parameter.in === 'query'),
     };
-    checkInput('body', request.body, takes.body);
+    checkInput('body', request.body, takes.body, !this.reflector.get(ROWS_CHECK_TEXT, context.getHandler()));
     checkInput('query', request.query, takes.query);
     return true;
   }

@@ -1,6 +1,6 @@
 import { maxLength } from 'class-validator';
 import { CsvError, parse } from 'csv-parse/sync';
-import { isJsonObject } from '../core/json.js';
+import { inspectJson, isJsonObject, isStorableText, UNSTORABLE_TEXT } from '../core/json.js';
 import { type FieldErrorDto, ValidationFailedException } from '../http/problem-document.js';
 import {
   CSV_COLUMNS,
@@ -79,7 +79,23 @@ class RowChecks {
     if (text === '') {
       return this.fail(field, 'should not be empty');
     }
+    if (!isStorableText(text)) {
+      return this.fail(field, UNSTORABLE_TEXT);
+    }
     return maxLength(text, max) ? text : this.fail(field, `must be shorter than or equal to ${max} characters`);
+  }
+
+  /** Optional text of any length: undefined when it is not there. */
+  optionalText(field: string, value: string | undefined): string | undefined {
+    return value === undefined || isStorableText(value) ? value : this.fail(field, UNSTORABLE_TEXT);
+  }
+
+  /** A JSON value whose texts, keys and values, the database can store. */
+  storable(field: string, value: unknown): void {
+    const { unstorable } = inspectJson(value);
+    if (unstorable !== undefined) {
+      this.fail(field, `${[field, unstorable].filter(Boolean).join('.')} ${UNSTORABLE_TEXT}`);
+    }
   }
 
   /** The fields an export carries, ignored: each as an export writes it, if it is there. */
@@ -107,6 +123,9 @@ class RowChecks {
       const name = item.trim();
       if (name === '') {
         return this.fail(field, 'each value should not be empty');
+      }
+      if (!isStorableText(name)) {
+        return this.fail(field, `each value ${UNSTORABLE_TEXT}`);
       }
       if (!maxLength(name, MAX_GROUP_NAME)) {
         return this.fail(field, `each value must be shorter than or equal to ${MAX_GROUP_NAME} characters`);
@@ -195,6 +214,8 @@ export function rowsOfJson(body: unknown): ImportRows {
       checks.fail('parts', 'must be an object');
     } else if (parts !== undefined && partsProblem(parts) !== undefined) {
       checks.fail('parts', `parts.${partsProblem(parts)}`);
+    } else if (parts !== undefined) {
+      checks.storable('parts', parts);
     }
     const groups = word.groups === undefined ? [] : checks.groupNames('groups', word.groups);
     if (thai !== undefined && english !== undefined) {
@@ -305,7 +326,7 @@ export function rowsOfCsv(text: string): ImportRows {
     if (romanization !== undefined) {
       checks.text('romanization', romanization);
     }
-    const partOfSpeech = cell(partOfSpeechAt);
+    const partOfSpeech = checks.optionalText('part_of_speech', cell(partOfSpeechAt));
     // Empty names (`A||B`, a trailing `|`) are no names.
     const names = groupsAt < 0 ? [] : groupNamesOf(cells[groupsAt]).filter((name) => name.trim() !== '');
     const groups = checks.groupNames('groups', names);

@@ -7,6 +7,7 @@ import type * as express from 'express';
 import { ApiBodyContent } from '../http/body-content.js';
 import { ApiProblems, ValidationFailedException } from '../http/problem-document.js';
 import { sendProblem } from '../http/problems.js';
+import { TextCheckedByRows } from '../http/request-checks.guard.js';
 import {
   CSV_COLUMNS,
   CSV_READ_ONLY_COLUMNS,
@@ -85,6 +86,7 @@ export class WordTransferController {
 
   @Post('words/import')
   @HttpCode(HttpStatus.OK)
+  @TextCheckedByRows()
   @ApiOperation({ summary: 'Import words (JSON or CSV)', description: IMPORT_DESCRIPTION })
   @ApiBodyContent(
     'The words, as JSON or as a CSV file.',
