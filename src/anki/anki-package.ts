@@ -4,6 +4,7 @@ import { unzipSync } from 'fflate';
 import { protoFields } from './protobuf.js';
 import { chunksOf } from '../core/chunks.js';
 import { messageOf } from '../core/errors.js';
+import { storableText } from '../core/json.js';
 
 /**
  * Reads an Anki package (`.apkg`, `.colpkg`) as Anki writes it (rslib/src/import_export/package/): a zip
@@ -154,7 +155,10 @@ interface NoteRow {
   flds: string;
 }
 
-/** Note types (name, field names in order) and deck names, from schema 18's tables or schema 11's `col` JSON. */
+/**
+ * Note types (name, field names in order) and deck names, from schema 18's tables or schema 11's `col` JSON. Their
+ * text, as the notes' (`readCollection`), is made text the database can store, as a package may hold any.
+ */
 function modelsAndDecks(db: Database.Database): {
   noteTypes: Map<number, { name: string; fields: string[] }>;
   decks: Map<number, string>;
@@ -168,7 +172,7 @@ function modelsAndDecks(db: Database.Database): {
       id: number;
       name: string;
     }[]) {
-      noteTypes.set(Number(row.id), { name: row.name, fields: [] });
+      noteTypes.set(Number(row.id), { name: storableText(row.name), fields: [] });
     }
     const fields = db.prepare('select ntid, ord, name from fields order by ntid, ord').all() as {
       ntid: number;
@@ -176,10 +180,10 @@ function modelsAndDecks(db: Database.Database): {
       name: string;
     }[];
     for (const field of fields) {
-      noteTypes.get(Number(field.ntid))?.fields.push(field.name);
+      noteTypes.get(Number(field.ntid))?.fields.push(storableText(field.name));
     }
     for (const row of db.prepare('select id, name from decks').all() as { id: number; name: string }[]) {
-      decks.set(Number(row.id), row.name.split('\u001f').join('::'));
+      decks.set(Number(row.id), storableText(row.name.split('\u001f').join('::')));
     }
     return { noteTypes, decks };
   }
@@ -189,11 +193,11 @@ function modelsAndDecks(db: Database.Database): {
   }
   const models = JSON.parse(col.models) as Record<string, { name: string; flds: { name: string; ord: number }[] }>;
   for (const [id, model] of Object.entries(models)) {
-    const fields = [...model.flds].sort((a, b) => a.ord - b.ord).map((field) => field.name);
-    noteTypes.set(Number(id), { name: model.name, fields });
+    const fields = [...model.flds].sort((a, b) => a.ord - b.ord).map((field) => storableText(field.name));
+    noteTypes.set(Number(id), { name: storableText(model.name), fields });
   }
   for (const [id, deck] of Object.entries(JSON.parse(col.decks) as Record<string, { name: string }>)) {
-    decks.set(Number(id), deck.name);
+    decks.set(Number(id), storableText(deck.name));
   }
   return { noteTypes, decks };
 }
@@ -224,13 +228,13 @@ function readCollection(data: Uint8Array): Pick<AnkiPackage, 'notes' | 'revlog'>
       .prepare('select id, guid, mid, tags, flds from notes order by id')
       .iterate() as Iterable<NoteRow>) {
       const noteType = noteTypes.get(Number(row.mid));
-      const values = row.flds.split('\u001f');
+      const values = storableText(row.flds).split('\u001f');
       notes.push({
         id: Number(row.id),
-        guid: row.guid,
+        guid: storableText(row.guid),
         noteType: noteType?.name ?? `Note type ${row.mid}`,
         fields: values.map((value, index) => ({ name: noteType?.fields[index] ?? `Field ${index + 1}`, value })),
-        tags: row.tags.split(/\s+/).filter(Boolean),
+        tags: storableText(row.tags).split(/\s+/).filter(Boolean),
         decks: [...(decksOfNote.get(Number(row.id)) ?? [])].sort(),
       });
     }

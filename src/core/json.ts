@@ -37,3 +37,6 @@ export function inspectJson(value: unknown): { depth: number; unstorable?: strin
   }
   return { depth: deepest };
 }
+
+/** The text without what the database cannot store: U+0000 dropped, an unpaired surrogate made U+FFFD (as UTF-8 decoders do). */
+export const storableText = (text: string): string => text.replaceAll('\u0000', '').toWellFormed();

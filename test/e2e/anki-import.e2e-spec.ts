@@ -417,6 +417,28 @@ describe('Anki import (POST /import/anki)', () => {
     expect(words.some((word) => word.thai === 'แมว')).toBe(false);
   });
 
+  it.each(['latest', 'legacy2'] as const)(
+    'stores the text of a %s package as the database can: U+0000 dropped, an unpaired surrogate replaced (U+FFFD)',
+    async (format) => {
+      const collection = thaiCollection();
+      collection.noteTypes[0].fields[2] = 'Roman\u0000ization';
+      collection.notes[0].fields[1] = 'ri\u0000ce';
+      collection.notes[1].fields[2] = 'ma\u0000eo\ud800';
+      collection.notes[1].tags = ['ani\u0000mal'];
+      collection.notes[1].guid = 'maeo/\u0000Cat22';
+      collection.decks[3].name = 'Thai::Ani\u0000mals\udfff';
+
+      await upload(ankiPackage(collection, format)).expect(200);
+
+      const { words } = await imported();
+      expect(words.find((word) => word.thai === 'ข้าว')).toMatchObject({ english: 'rice' });
+      expect(words.find((word) => word.thai === 'แมว')).toMatchObject({
+        parts: { Romanization: 'maeo\ufffd', tags: ['animal'], anki_guid: 'maeo/Cat22' },
+        groups: ['Thai', 'Thai::Animals\ufffd'],
+      });
+    },
+  );
+
   it('a field named tones is the word’s list of tones, as POST /words takes it: the notes with text fail', async () => {
     const collection = thaiCollection();
     collection.noteTypes[0].fields[2] = 'tones';
