@@ -82,6 +82,25 @@ describe('POST /learning_apps', () => {
     expect(await countRows(t, 'learning_apps')).toBe(0);
   });
 
+  it('answers 400 with a single entry for a URL of the wrong type, not its length too', async () => {
+    const url = 'https://apps.example/fc';
+    for (const [body, field] of [
+      [{ name: 'Quiz' }, 'launch_url'],
+      [{ name: 'Quiz', launch_url: 5 }, 'launch_url'],
+      [{ name: 'Quiz', launch_url: null }, 'launch_url'],
+      [{ name: 'Quiz', launch_url: url, thumbnail_url: 5 }, 'thumbnail_url'],
+      [{ name: 'Quiz', launch_url: url, thumbnail_url: ['https://apps.example/t.png'] }, 'thumbnail_url'],
+    ] as const) {
+      expect(expectProblem(await client.post('/learning_apps', body), 400).errors).toEqual([
+        { field, message: 'must be a string' },
+      ]);
+    }
+    expect(
+      expectProblem(await client.post('/learning_apps', { name: 'Quiz', launch_url: 'ftp://x' }), 400).errors,
+    ).toEqual([{ field: 'launch_url', message: 'must be an absolute http or https URL' }]);
+    expect(await countRows(t, 'learning_apps')).toBe(0);
+  });
+
   it('answers 400 for a name over 100 or a URL over 2000 characters', async () => {
     const tooLong = [
       [{ name: 'x'.repeat(101), launch_url: 'https://apps.example/fc' }, 'name'],

@@ -71,6 +71,7 @@ export class CreateLearningAppDto {
 
   @ApiProperty({ maxLength: 2000, example: 'https://apps.example/flashcards', description: 'Absolute http(s) URL.' })
   @Trim()
+  @IsString()
   @IsHttpUrl()
   @MaxLength(2000)
   launch_url!: string;
@@ -83,6 +84,7 @@ export class CreateLearningAppDto {
   })
   @ValidateIf((_, value) => value !== null && value !== undefined)
   @Trim()
+  @IsString()
   @IsHttpUrl()
   @MaxLength(2000)
   thumbnail_url?: string | null;
