@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
   IsInt,
@@ -10,9 +10,12 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateBy,
   ValidateIf,
+  ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
+import { isJsonObject } from './json.js';
 
 /**
  * An integer written in plain decimal digits without a leading zero, as ids in a path (query strings, environment);
@@ -41,6 +44,24 @@ export const RequiredText = (maxLength: number, example: string, description?: s
     IsString(),
     IsNotEmpty(),
     MaxLength(maxLength),
+  );
+
+/**
+ * An array of `type`s, each item validated as one, and refused (naming it: `answers.1`) unless it is an object:
+ * `@ValidateNested` alone takes an item that is an array as a list of them.
+ */
+export const EachNested = (type: () => new () => object) =>
+  applyDecorators(
+    ValidateBy({
+      name: 'isObject',
+      validator: {
+        validate: (value: unknown) => !Array.isArray(value) || value.every(isJsonObject),
+        defaultMessage: (args) =>
+          `$property.${(args!.value as unknown[]).findIndex((item) => !isJsonObject(item))} must be an object`,
+      },
+    }),
+    ValidateNested({ each: true }),
+    Type(type),
   );
 
 /** The field may be left out, but `null` is not a value for it (unlike `@IsOptional`). */

@@ -33,7 +33,8 @@ const TYPE_CONSTRAINTS = new Set(['isInt', 'isString', 'isBoolean', 'isIso8601']
 export function toFieldErrors(errors: ValidationError[], prefix = ''): FieldErrorDto[] {
   return errors.flatMap((error) => {
     const field = prefix + error.property;
-    const failed = Object.entries(error.constraints ?? {});
+    // ValidateNested's own complaint, of an item that is no object, is EachNested's, which names the item.
+    const failed = Object.entries(error.constraints ?? {}).filter(([constraint]) => constraint !== 'nestedValidation');
     // A value of the wrong type fails its range and length checks too; the type is the whole story.
     const wrongType = failed.filter(([constraint]) => CONTAINER_CONSTRAINTS.has(constraint));
     if (wrongType.length === 0) {

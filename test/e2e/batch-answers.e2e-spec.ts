@@ -14,7 +14,7 @@ beforeEach(async () => {
   session = await client.createSession(pets.group.id);
 });
 
-const batch = (path: string, answers: object[], key?: string) => {
+const batch = (path: string, answers: unknown[], key?: string) => {
   const request = client.post(path, { answers });
   return key === undefined ? request : request.set('Idempotency-Key', key);
 };
@@ -90,6 +90,21 @@ describe('POST /study_sessions/:id/answers', () => {
     ]);
     expectInvalid(response, 'answers.1.correct');
     expectInvalid(response, 'answers.2.colour');
+    expect(await recordedState(t)).toMatchObject({ reviews: 0 });
+  });
+
+  it.each([
+    ['an array', [[]]],
+    ['an array of an answer', [[{ word_id: 1, correct: true }]]],
+    ['null', [null]],
+    ['text', ['x']],
+  ])('400 naming an answer that is %s, not an object, and records none', async (_case, items) => {
+    for (const path of [inSession(), '/reviews/batch']) {
+      const answers = [{ word_id: words[0].id, correct: true }, ...items];
+      expect(expectProblem(await batch(path, answers), 400).errors).toEqual([
+        { field: 'answers.1', message: 'must be an object' },
+      ]);
+    }
     expect(await recordedState(t)).toMatchObject({ reviews: 0 });
   });
 

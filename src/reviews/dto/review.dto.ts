@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -9,9 +8,8 @@ import {
   IsOptional,
   Matches,
   ValidateBy,
-  ValidateNested,
 } from 'class-validator';
-import { ID_SCHEMA, IsId, IsOmittable, QueryBoolean, QueryId, Trim } from '../../core/http.js';
+import { EachNested, ID_SCHEMA, IsId, IsOmittable, QueryBoolean, QueryId, Trim } from '../../core/http.js';
 import { PaginationQueryDto } from '../../core/pagination.js';
 import { DateTimeProperty, IntegerProperty } from '../../core/api-properties.js';
 
@@ -63,8 +61,7 @@ export class AnswerBatchDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_BATCH)
-  @ValidateNested({ each: true })
-  @Type(() => CreateReviewDto)
+  @EachNested(() => CreateReviewDto)
   answers!: CreateReviewDto[];
 }
 
