@@ -10,6 +10,7 @@ import { ormConfig } from '../mikro-orm.config.js';
 import { validateEnvironment } from '../src/config.js';
 import { sqliteDialect } from '../src/database/sqlite.dialect.js';
 import { DEFAULT_PARAMETERS, type Memory, Scheduler } from '../src/scheduling/scheduler.js';
+import { foldedName } from '../src/core/names.js';
 import { thaiSortKey } from '../src/words/thai.js';
 import { thaiWord } from './import.js';
 import { seededRandom } from './random.js';
@@ -180,22 +181,34 @@ export async function generate(path: string, size: PortalSize, log = (_: string)
   const triggers = setAside(db, 'trigger', ['word_indexed_for_search', ...triggersOf(db, 'words_review_items')]);
   db.transaction(() => {
     const app = db.prepare(
-      'insert into learning_apps (name, description, launch_url, thumbnail_url, created_at, updated_at) values (?, ?, ?, null, ?, ?)',
+      `insert into learning_apps (name, name_folded, description, launch_url, thumbnail_url, created_at, updated_at)
+         values (?, ?, ?, ?, null, ?, ?)`,
     );
     for (const name of ['Flashcards', 'Typing', 'Listening']) {
-      app.run(name, `${name} practice`, `http://127.0.0.1:8081/${name.toLowerCase()}`, createdAt, createdAt);
+      const url = `http://127.0.0.1:8081/${name.toLowerCase()}`;
+      app.run(name, foldedName(name), `${name} practice`, url, createdAt, createdAt);
     }
-    const group = db.prepare('insert into groups (name, created_at, updated_at) values (?, ?, ?)');
+    const group = db.prepare('insert into groups (name, name_folded, created_at, updated_at) values (?, ?, ?, ?)');
     for (let g = 1; g <= size.groups; g++) {
-      group.run(`Group ${String(g).padStart(4, '0')}`, createdAt + g, createdAt + g);
+      const name = `Group ${String(g).padStart(4, '0')}`;
+      group.run(name, foldedName(name), createdAt + g, createdAt + g);
     }
     const word = db.prepare(
-      'insert into words (thai, english, parts, thai_sort, created_at, updated_at) values (?, ?, ?, ?, ?, ?)',
+      `insert into words (thai, english, english_folded, parts, thai_sort, created_at, updated_at)
+         values (?, ?, ?, ?, ?, ?, ?)`,
     );
     for (let i = 0; i < size.words; i++) {
-      const thai = thaiWord(i);
+      const [thai, english] = [thaiWord(i), englishOf(i)];
       const parts = { romanization: romanizationOf(i), part_of_speech: PARTS_OF_SPEECH[i % PARTS_OF_SPEECH.length] };
-      word.run(thai, englishOf(i), JSON.stringify(parts), thaiSortKey(thai), createdAt + i, createdAt + i);
+      word.run(
+        thai,
+        english,
+        foldedName(english),
+        JSON.stringify(parts),
+        thaiSortKey(thai),
+        createdAt + i,
+        createdAt + i,
+      );
     }
   })();
   db.exec(`insert into words_search (words_search) values ('rebuild')`);

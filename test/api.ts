@@ -293,10 +293,10 @@ export async function planOf(
   return plan.map((step) => step['QUERY PLAN'].trim());
 }
 
-/** The indexes (unique ones too) the entities declare as statements (`expression`), with their names. */
+/** The indexes the entities declare as statements (`expression`), with their names. */
 export function expressionIndexes(orm: MikroORM): { name: string; expression: string }[] {
   return [...orm.getMetadata().getAll().values()].flatMap((meta) =>
-    [...meta.indexes, ...meta.uniques].flatMap(({ name, expression }) =>
+    meta.indexes.flatMap(({ name, expression }) =>
       typeof expression === 'string' && name !== undefined ? [{ name, expression }] : [],
     ),
   );

@@ -1,9 +1,8 @@
 import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/sql';
 import { ConflictException } from '@nestjs/common';
-import { equalsFolded } from '../database/dialect.js';
 
 /** Names are unique case-insensitively in every script: 409 when another `resource` has this name. */
-export async function assertNameIsFree<T extends { id: number; name: string }>(
+export async function assertNameIsFree<T extends { id: number; name: string; nameFolded: string }>(
   em: EntityManager,
   entity: EntityName<T>,
   resource: string,
@@ -11,7 +10,7 @@ export async function assertNameIsFree<T extends { id: number; name: string }>(
   exceptId?: number,
 ): Promise<void> {
   const existing = await em.findOne(entity, {
-    $and: [equalsFolded<T>('name', name)],
+    nameFolded: foldedName(name),
     ...(exceptId && { id: { $ne: exceptId } }),
   } as FilterQuery<T>);
   if (existing) {
@@ -19,5 +18,8 @@ export async function assertNameIsFree<T extends { id: number; name: string }>(
   }
 }
 
-/** A name as names are compared: folded to lower case in every script (as `equalsFolded` compares it). */
+/**
+ * A name as names are compared: folded to lower case in every script. Stored beside it (`foldedOf`), so that one
+ * folding decides on every database: a change of it needs a migration that folds the stored names again.
+ */
 export const foldedName = (name: string): string => name.toLowerCase();

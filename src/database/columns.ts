@@ -1,4 +1,5 @@
 import { p } from '@mikro-orm/core';
+import { foldedName } from '../core/names.js';
 import { dialect } from './dialect.js';
 
 /** When the row was inserted, set by the ORM. */
@@ -48,8 +49,18 @@ export const endingInId = <const P extends string>(name: string, properties: rea
  */
 export const CASELESS = 'nocase';
 
-/** A name compared ignoring case, as its unique index (`uniqueNameOf`) and its sorts compare it. */
+/** A name sorted ignoring case (its uniqueness ignoring case is its `foldedOf` column's). */
 export const caselessName = () => p.text().collation(CASELESS);
 
+/**
+ * The text of `property` folded to lower case (`foldedName`), written by the ORM with the row: what names are unique
+ * by and looked up by, in one folding on every database, which folds otherwise each its own way (SQLite's NOCASE
+ * A–Z only; PostgreSQL's ICU by another Unicode version than Node's).
+ */
+export const foldedOf = <const K extends string>(property: K) => {
+  const fold = (row: Record<K, string>) => foldedName(row[property]);
+  return p.text().default('').onCreate(fold).onUpdate(fold).lazy();
+};
+
 /** The unique index that no two rows of `table` have one name in any case, as the migrations named it. */
-export const uniqueNameOf = (table: string) => dialect.uniqueIgnoringCase(`${table}_name_unique`, table, [], 'name');
+export const uniqueNameOf = (table: string) => ({ name: `${table}_name_unique`, properties: ['nameFolded' as const] });

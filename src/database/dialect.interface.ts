@@ -2,10 +2,6 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { EntityManager, TriggerDef } from '@mikro-orm/sql';
 import type { RawBuilder } from 'kysely';
 
-/** A unique index as an entity declares it: by its columns, or by the statement that creates it. */
-export type UniqueIndex<P extends string = string> =
-  { name: string; properties: P[] } | { name: string; expression: string };
-
 /** A column of `parent` that counts the rows of `table` whose `key` is the parent's id. */
 export interface CountedRows {
   table: string;
@@ -26,12 +22,6 @@ export interface Dialect {
   readonly name: 'sqlite' | 'postgresql';
   /** SQL for `expression` folded to lower case in every script. */
   folded(expression: string): string;
-  /**
-   * The unique index `name` of `table` on its `exact` columns and its `caseless` one (collated `CASELESS`) compared
-   * ignoring case, as an entity declares it (each column named as its property): it refuses no two rows that
-   * `folded` tells apart, as the checks before each write compare them.
-   */
-  uniqueIgnoringCase<const P extends string>(name: string, table: string, exact: P[], caseless: P): UniqueIndex<P>;
   /** SQL for a boolean expression's value as 0 or 1. */
   asInteger(expression: string): string;
   /** SQL for the text of a top-level key of a JSON column. */

@@ -1,4 +1,4 @@
-import { type EntityManager, type EntityMetadata, type EntityName, type FilterQuery, raw } from '@mikro-orm/sql';
+import type { EntityManager, EntityMetadata, EntityName } from '@mikro-orm/sql';
 import type { Dialect } from './dialect.interface.js';
 import { postgresqlDialect } from './postgresql.dialect.js';
 import { sqliteDialect } from './sqlite.dialect.js';
@@ -14,7 +14,6 @@ export const dialect: Dialect = isPostgresqlUrl(process.env.DATABASE_URL) ? post
 
 export const {
   folded,
-  uniqueIgnoringCase,
   asInteger,
   jsonText,
   withoutCharacters,
@@ -28,11 +27,6 @@ export const {
   restartIds,
   lockEveryTableAtOnce,
 } = dialect;
-
-/** Filter: the property's column equals `text` case-insensitively in every script. */
-export function equalsFolded<T extends object>(column: string, text: string): FilterQuery<T> {
-  return { [raw((alias) => `${folded(`${alias}.${column}`)} = ?`, [text.toLowerCase()])]: [] } as FilterQuery<T>;
-}
 
 /** The UTC quarter hour of a timestamp column (SQL), of an instant, and a quarter's first instant. */
 export const quarterHour = {

@@ -73,18 +73,11 @@ function instantOf(value: number | string | Date | null | undefined): Date | nul
   return new Date(value.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
 }
 
-/** `expression` in lower case: ICU's root locale folds every script, whatever the database's own locale. */
-const folded = (expression: string) => `lower((${expression}) collate "und-x-icu")`;
-
 /** PostgreSQL's way of saying each concern of dialect.ts. */
 export const postgresqlDialect: Dialect = {
   name: 'postgresql',
-  folded,
-  // On the folded column: ICU's caseless collation also equates what `folded` tells apart (`cat`, full-width `ｃａｔ`).
-  uniqueIgnoringCase: (name, table, exact, caseless) => {
-    const keys = [...exact.map((column) => `"${column}"`), folded(`"${caseless}"`)];
-    return { name, expression: `create unique index "${name}" on "${table}" (${keys.join(', ')})` };
-  },
+  // ICU's root locale folds every script, whatever the database's own locale.
+  folded: (expression) => `lower((${expression}) collate "und-x-icu")`,
   asInteger: (expression) => `(${expression})::int`,
   jsonText: (column, key) => `(${column} ->> '${key}')`,
   withoutCharacters: (column, characters) =>

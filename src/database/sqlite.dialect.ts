@@ -225,9 +225,6 @@ export class SqliteDriver extends AbstractSqlDriver<BoundSqliteConnection> {
 export const sqliteDialect: Dialect = {
   name: 'sqlite',
   folded: (expression) => `unicode_lower(${expression})`,
-  // On the columns, the caseless one compared by NOCASE (A–Z): the checks fold the other letters, and SQLite runs one
-  // write at a time (`unicode_lower` is the portal's own function, which an index would need in every connection).
-  uniqueIgnoringCase: (name, _table, exact, caseless) => ({ name, properties: [...exact, caseless] }),
   // SQLite stores booleans as 0 and 1 already.
   asInteger: (expression) => expression,
   jsonText: (column, key) => `json_extract(${column}, '$.${key}')`,

@@ -1,5 +1,5 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
-import { caselessName, changingRowOf, uniqueNameOf } from '../database/columns.js';
+import { caselessName, changingRowOf, foldedOf, uniqueNameOf } from '../database/columns.js';
 import { Word } from '../words/word.entity.js';
 import { WordGroup } from './word-group.entity.js';
 
@@ -9,6 +9,7 @@ export const Group = defineEntity({
   properties: {
     ...changingRowOf(),
     name: caselessName(),
+    nameFolded: foldedOf('name'),
     // Counter cache of the group's memberships, kept by the database (triggers on words_groups).
     // Indexed for the list sorted by it.
     wordsCount: p.integer().default(0).index(),

@@ -4,7 +4,6 @@ import { ConflictException, Injectable, NotFoundException, UnprocessableEntityEx
 import {
   danglingReferences,
   dialect,
-  equalsFolded,
   instantOf,
   lockReferencedTable,
   lockReferences,
@@ -239,9 +238,8 @@ export class GroupsService {
   /** The groups with these names (ignoring case in every script), by folded name (`foldedName`). */
   async findByNames(names: string[]): Promise<Map<string, GroupNameRef>> {
     const found = new Map<string, GroupNameRef>();
-    // Few per statement: each name is an expression (`unicode_lower(name) = ?`), not an index lookup.
-    for (const chunk of chunksOf([...new Set(names.map(foldedName))], 100)) {
-      const groups = await this.em.find(Group, { $or: chunk.map((name) => equalsFolded<Group>('name', name)) });
+    for (const chunk of chunksOf([...new Set(names.map(foldedName))], CHUNK)) {
+      const groups = await this.em.find(Group, { nameFolded: { $in: chunk } });
       for (const { id, name } of groups) {
         found.set(foldedName(name), { id, name });
       }

@@ -1,5 +1,5 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
-import { caselessName, changingRowOf, uniqueNameOf } from '../database/columns.js';
+import { caselessName, changingRowOf, foldedOf, uniqueNameOf } from '../database/columns.js';
 
 /** How an app is launched: `plain` (session_id, group_id, api_base) or `xapi` (cmi5-style, also an LRS credential). */
 export const LAUNCH_METHODS = ['plain', 'xapi'] as const;
@@ -11,6 +11,7 @@ export const LearningApp = defineEntity({
   properties: {
     ...changingRowOf(),
     name: caselessName(),
+    nameFolded: foldedOf('name'),
     description: p.text().default(''),
     launchUrl: p.text(),
     thumbnailUrl: p.text().nullable(),

@@ -1,6 +1,6 @@
 import { defineEntity, type InferEntity, type Opt, p } from '@mikro-orm/core';
-import { CASELESS, changingRowOf } from '../database/columns.js';
-import { generated, jsonText, lowerAscii, uniqueIgnoringCase, withoutCharacters } from '../database/dialect.js';
+import { CASELESS, changingRowOf, foldedOf } from '../database/columns.js';
+import { generated, jsonText, lowerAscii, withoutCharacters } from '../database/dialect.js';
 import { wordSearch } from './search.js';
 import { thaiSortKey, TONE_MARKS } from './thai.js';
 
@@ -47,8 +47,9 @@ export const Word = defineEntity({
   properties: {
     ...changingRowOf(),
     thai: p.text(),
-    // Compared ignoring case by the english sort and the thai+english uniqueness (`uniques`).
+    // Sorted ignoring case; unique with thai ignoring case by its folded copy (`uniques`).
     english: p.text().collation(CASELESS),
+    englishFolded: foldedOf('english'),
     parts: p.json<WordParts>(),
     // Kept equal to the review log by the database (triggers on words_review_items).
     correctCount: p.integer().default(0),
@@ -79,7 +80,7 @@ export const Word = defineEntity({
       .onUpdate((word: { thai: string }) => thaiSortKey(word.thai))
       .lazy(),
   },
-  uniques: [uniqueIgnoringCase('words_thai_english_unique', 'words', ['thai'], 'english')],
+  uniques: [{ name: 'words_thai_english_unique', properties: ['thai', 'englishFolded'] }],
   // The indexes of the word lists' sorts, and the search indexes of thai, thaiPlain, english and romanizationLower
   // (search.ts), with the triggers that keep them where the database does not.
   indexes: [...Object.entries(SORT_KEYS).flatMap(sortIndexes), ...wordSearch.indexes],

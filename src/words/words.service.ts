@@ -2,7 +2,8 @@ import { EntityManager } from '@mikro-orm/sql';
 import { ConflictException, Injectable } from '@nestjs/common';
 import { type AliasedSelectQueryBuilder, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import { CASELESS } from '../database/columns.js';
-import { equalsFolded, instantOf, jsonText, lockRows, lockTable } from '../database/dialect.js';
+import { instantOf, jsonText, lockRows, lockTable } from '../database/dialect.js';
+import { foldedName } from '../core/names.js';
 import { countOf, type TablesOf } from '../database/tables.js';
 import { offsetOf, type Order, type OrderKey, page, type Page } from '../core/pagination.js';
 import { GroupsService } from '../groups/groups.service.js';
@@ -277,8 +278,8 @@ export class WordsService {
   /** `thai` is compared exactly, `english` case-insensitively. */
   private async assertUnique(thai: string, english: string, exceptId?: number): Promise<void> {
     const existing = await this.em.findOne(Word, {
-      $and: [equalsFolded<Word>('english', english)],
       thai,
+      englishFolded: foldedName(english),
       ...(exceptId && { id: { $ne: exceptId } }),
     });
     if (existing) {

@@ -115,6 +115,15 @@ describe('POST /groups', () => {
     expect(await countRows(t, 'groups')).toBe(1);
   });
 
+  it('409 for a name that differs only in the case of a letter cased since Unicode 16, on every database', async () => {
+    // Ɤ (U+A7CB) and ɤ: PostgreSQL's ICU may be older than Node's, which folds the names.
+    const group = await client.createGroup('Ɤx');
+
+    const problem = expectProblem(await client.post('/groups', { name: 'ɤx' }), 409);
+    expect(problem.detail).toBe(`A group named "Ɤx" already exists (id ${group.id})`);
+    expect(await countRows(t, 'groups')).toBe(1);
+  });
+
   it('201 for a name that differs from another in more than case (full-width letters, a ligature)', async () => {
     await client.createGroup('Cat');
     await client.createGroup('file');
@@ -433,6 +442,15 @@ describe('PATCH /groups/:id', () => {
     expectProblem(await client.patch(`/groups/${pets.id}`, { name: 'animals' }), 409);
     expect((await client.getGroup(pets.id)).name).toBe('Pets');
     expect((await client.patch(`/groups/${pets.id}`, { name: 'PETS' }).expect(200)).body.name).toBe('PETS');
+  });
+
+  it('frees the old name, in any case, and takes the new one in every case', async () => {
+    const pets = await client.createGroup('Pets');
+
+    await client.patch(`/groups/${pets.id}`, { name: 'Animals' }).expect(200);
+
+    await client.post('/groups', { name: 'pets' }).expect(201);
+    expectProblem(await client.post('/groups', { name: 'ANIMALS' }), 409);
   });
 
   it.each([

@@ -611,6 +611,15 @@ describe('dry_run=true', () => {
     expectProblem(await importJson({ words: [{ thai: '', english: 'x' }] }, 'dry_run=true'), 400);
   });
 
+  it('finds the groups it names in any case, a letter cased since Unicode 16 too, on every database', async () => {
+    const group = await client.createGroup('Ɤy');
+
+    const response = await importJson({ words: [{ thai: 'ข', english: 'b', groups: ['ɤY', 'Ɤy'] }] }).expect(200);
+
+    expect(response.body).toEqual(report({ rows: 1, created: 1 }));
+    expect((await client.getGroup(group.id)).words_count).toBe(1);
+  });
+
   it('reports what the import then does for words and groups that differ in more than case (full-width letters)', async () => {
     await client.createWord({ thai: 'แมว', english: 'cat' });
     await client.createGroup('Pets');

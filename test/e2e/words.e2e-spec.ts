@@ -216,6 +216,13 @@ describe('POST /words', () => {
     expect(await countRows(t, 'words')).toBe(1);
   });
 
+  it('409 for an english that differs only in the case of a letter cased since Unicode 16, on every database', async () => {
+    await client.createWord({ thai: 'ก', english: 'Ɤ' });
+
+    expectProblem(await client.post('/words', { thai: 'ก', english: 'ɤ' }), 409);
+    expect(await countRows(t, 'words')).toBe(1);
+  });
+
   it('201 for an english that differs from another in more than case (full-width letters, a ligature)', async () => {
     await client.createWord({ thai: 'แมว', english: 'Cat' });
     await client.createWord({ thai: 'ไฟล์', english: 'file' });
@@ -340,6 +347,15 @@ describe('PATCH /words/:id', () => {
 
     const recased = await client.patch(`/words/${horse.id}`, { english: 'HORSE' }).expect(200);
     expect(recased.body).toMatchObject({ thai: 'ม้า', english: 'HORSE' });
+  });
+
+  it('frees the old english, in any case, and takes the new one in every case', async () => {
+    const [horse] = await client.createWords(['ม้า', 'horse']);
+
+    await client.patch(`/words/${horse.id}`, { english: 'Pony' }).expect(200);
+
+    await client.post('/words', { thai: 'ม้า', english: 'HORSE' }).expect(201);
+    expectProblem(await client.post('/words', { thai: 'ม้า', english: 'pony' }), 409);
   });
 
   it.each([
