@@ -7,6 +7,7 @@ import { migrations } from '../../database/migrations/index.js';
 import { WORD_SEARCH_TABLES } from '../../src/words/search.sqlite.js';
 import { thaiSortKey } from '../../src/words/thai.js';
 import { expressionIndexes } from '../api.js';
+import { expectNamesFolded, storeNamesToFold } from './folded-names.js';
 import { expectRetyped, STORED_PARTS } from './stored-parts.js';
 
 /** The tables of the database, without SQLite's own, the migrator's and the full-text index of words. */
@@ -140,28 +141,11 @@ async function triggers(orm: MikroORM): Promise<string[]> {
     const folding = migrations.findIndex((migration) => migration.name === 'Migration20261220090000_folded_names');
     await orm.migrator.up({ to: migrations[folding - 1].name });
     const em = orm.em.fork();
-    await em.execute(
-      `insert into words (id, thai, english, parts, created_at, updated_at) values (1, 'ก', 'CAFÉ', '{}', 0, 0)`,
-    );
-    // Ɤ (U+A7CB) is a capital letter since Unicode 16.
-    await em.execute(
-      `insert into groups (id, name, created_at, updated_at) values (1, 'Ɤx', 0, 0), (2, 'Ｃａｔ', 0, 0)`,
-    );
-    await em.execute(
-      `insert into learning_apps (id, name, launch_url, created_at, updated_at) values (1, 'ÉCOLE', 'https://a.example/', 0, 0)`,
-    );
+    await storeNamesToFold(em, '0');
 
     await orm.migrator.up();
 
-    expect(await em.execute('select english_folded from words')).toEqual([{ english_folded: 'café' }]);
-    expect(await em.execute('select name_folded from groups order by id')).toEqual([
-      { name_folded: 'ɤx' },
-      { name_folded: 'ｃａｔ' },
-    ]);
-    expect(await em.execute('select name_folded from learning_apps')).toEqual([{ name_folded: 'école' }]);
-    await expect(
-      em.execute(`insert into groups (name, name_folded, created_at, updated_at) values ('ɤX', 'ɤx', 0, 0)`),
-    ).rejects.toThrow(/UNIQUE/);
+    await expectNamesFolded(em, '0');
   });
 
   it('the session counters migration counts the answers each existing session has', async () => {

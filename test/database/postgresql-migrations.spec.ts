@@ -6,6 +6,7 @@ import { dialect } from '../../src/database/dialect.js';
 import { migrate } from '../../src/database/migrate.js';
 import { expressionIndexes } from '../api.js';
 import { freshDatabase } from '../postgres.js';
+import { expectNamesFolded, storeNamesToFold } from './folded-names.js';
 import { expectRetyped, STORED_PARTS } from './stored-parts.js';
 
 /** The tables of the portal's schema, without the migrator's own. */
@@ -131,29 +132,11 @@ async function triggerFunctions(orm: MikroORM): Promise<number> {
   it('the folded names migration folds every stored name and english as the API does, and indexes those', async () => {
     await orm.migrator.down({ to: 'Migration20261219090000_caseless_uniques' });
     const em = orm.em.fork();
-    await em.execute(
-      `insert into words (id, thai, english, parts, created_at, updated_at) values (1, 'ก', 'CAFÉ', '{}', now(), now())`,
-    );
-    // Ɤ (U+A7CB) is a capital letter since Unicode 16, which PostgreSQL's ICU may not know yet.
-    await em.execute(
-      `insert into groups (id, name, created_at, updated_at) values (1, 'Ɤx', now(), now()), (2, 'Ｃａｔ', now(), now())`,
-    );
-    await em.execute(
-      `insert into learning_apps (id, name, launch_url, created_at, updated_at)
-         values (1, 'ÉCOLE', 'https://a.example/', now(), now())`,
-    );
+    await storeNamesToFold(em, 'now()');
 
     await orm.migrator.up();
 
-    expect(await em.execute('select english_folded from words')).toEqual([{ english_folded: 'café' }]);
-    expect(await em.execute('select name_folded from groups order by id')).toEqual([
-      { name_folded: 'ɤx' },
-      { name_folded: 'ｃａｔ' },
-    ]);
-    expect(await em.execute('select name_folded from learning_apps')).toEqual([{ name_folded: 'école' }]);
-    await expect(
-      em.execute(`insert into groups (name, name_folded, created_at, updated_at) values ('ɤX', 'ɤx', now(), now())`),
-    ).rejects.toThrow(/unique/);
+    await expectNamesFolded(em, 'now()');
   });
 
   it('the session counters migration counts the answers each existing session has', async () => {

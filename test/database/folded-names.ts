@@ -1,0 +1,31 @@
+import type { EntityManager } from '@mikro-orm/sql';
+
+/**
+ * Names stored before the folded names migration (`now`: a timestamp in the database's SQL), with one that has a
+ * letter cased since Unicode 16 (Ɤ, U+A7CB), which PostgreSQL's ICU may not know yet.
+ */
+export async function storeNamesToFold(em: EntityManager, now: string): Promise<void> {
+  await em.execute(
+    `insert into words (id, thai, english, parts, created_at, updated_at) values (1, 'ก', 'CAFÉ', '{}', ${now}, ${now})`,
+  );
+  await em.execute(
+    `insert into groups (id, name, created_at, updated_at) values (1, 'Ɤx', ${now}, ${now}), (2, 'Ｃａｔ', ${now}, ${now})`,
+  );
+  await em.execute(
+    `insert into learning_apps (id, name, launch_url, created_at, updated_at)
+       values (1, 'ÉCOLE', 'https://a.example/', ${now}, ${now})`,
+  );
+}
+
+/** The names `storeNamesToFold` stored, folded as the API folds them, and unique so. */
+export async function expectNamesFolded(em: EntityManager, now: string): Promise<void> {
+  expect(await em.execute('select english_folded from words')).toEqual([{ english_folded: 'café' }]);
+  expect(await em.execute('select name_folded from groups order by id')).toEqual([
+    { name_folded: 'ɤx' },
+    { name_folded: 'ｃａｔ' },
+  ]);
+  expect(await em.execute('select name_folded from learning_apps')).toEqual([{ name_folded: 'école' }]);
+  await expect(
+    em.execute(`insert into groups (name, name_folded, created_at, updated_at) values ('ɤX', 'ɤx', ${now}, ${now})`),
+  ).rejects.toThrow(/unique/i);
+}
