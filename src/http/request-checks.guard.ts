@@ -58,16 +58,16 @@ const unknownFields = (fields: string[]) =>
   new ValidationFailedException(fields.map((field) => ({ field, message: 'is not a known field' })));
 
 /**
- * A parsed body or query: nested at most MAX_DEPTH levels, with text the database can store (unless `text` is false),
- * and no field when the operation takes none of this kind, nor one named like an Object.prototype member (which
- * validation drops unseen).
+ * A parsed body or query: nested at most MAX_DEPTH levels, with text the database can store (if `checksText()`: not
+ * where the handler checks it), and no field when the operation takes none of this kind, nor one named like an
+ * Object.prototype member (which validation drops unseen).
  */
-function checkInput(kind: 'body' | 'query', value: unknown, taken: boolean, text = true): void {
+function checkInput(kind: 'body' | 'query', value: unknown, taken: boolean, checksText = () => true): void {
   const { depth, unstorable } = inspectJson(value);
   if (depth > MAX_DEPTH) {
     throw new BadRequestException(`The request is nested deeper than ${MAX_DEPTH} levels`);
   }
-  if (text && unstorable !== undefined) {
+  if (unstorable !== undefined && checksText()) {
     // A body that is text (CSV) is a field of its own.
     throw new ValidationFailedException([{ field: unstorable || kind, message: UNSTORABLE_TEXT }]);
   }
@@ -127,7 +127,8 @@ export class RequestChecksGuard implements CanActivate {
       body: operation?.requestBody !== undefined,
       query: (operation?.parameters ?? []).some((parameter) => 'in' in parameter && parameter.in === 'query'),
     };
-    checkInput('body', request.body, takes.body, !this.reflector.get(ROWS_CHECK_TEXT, context.getHandler()));
+    // The handler's metadata is read only for a body with such text: no cost to any other request.
+    checkInput('body', request.body, takes.body, () => !this.reflector.get(ROWS_CHECK_TEXT, context.getHandler()));
     checkInput('query', request.query, takes.query);
     return true;
   }
