@@ -6,6 +6,9 @@ import { randomBytes } from 'node:crypto';
  * alone and says so. (Plain JavaScript: Jest loads a global setup outside its ESM transform.)
  */
 export default async function globalSetup() {
+  // The test processes, which Jest starts after this, run in a time zone with an offset, as a school's server may:
+  // no instant may depend on the server's zone (APP_TIMEZONE is the portal's own, set in setup-env.ts).
+  process.env.TZ = 'Asia/Bangkok';
   if (!process.env.TEST_DATABASE_URL) {
     process.stdout.write(
       '\nPostgreSQL run skipped: TEST_DATABASE_URL is not set (`npm run test:postgres` runs the suite on a private cluster).\n',

@@ -8,6 +8,7 @@ import { Injectable } from '@nestjs/common';
 import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
 import { sha256 } from '../core/secrets.js';
 import { XapiLaunchToken } from './document.entity.js';
+import { isUuid } from './statement-validator.js';
 
 /** What cmi5's fetch URL answers: the credential, or one of cmi5's errors (with the HTTP status it goes with). */
 export type Fetched =
@@ -38,6 +39,8 @@ export class LaunchService {
 
   /** `POST /xapi/fetch/:registration`: the session's credential the first time, cmi5's error after. */
   async fetch(registration: string): Promise<Fetched> {
+    // A launch's registration is a UUID: anything else was never launched (nor looked up).
+    if (!isUuid(registration)) return NOT_LAUNCHED;
     try {
       return await this.issue(registration);
     } catch (error) {

@@ -5,7 +5,7 @@
 
 import { isUtf8 } from 'node:buffer';
 import type { Request } from 'express';
-import { isJsonObject, type JsonObject } from '../core/json.js';
+import { inspectJson, isJsonObject, isStorableText, type JsonObject, UNSTORABLE_TEXT } from '../core/json.js';
 import { hashMatches, mediaParameter, parseMultipart } from './multipart.js';
 import { signatureProblem } from './signature.js';
 import { agentKey } from './statements.js';
@@ -136,10 +136,9 @@ export function readStatements(request: Request): {
         throw bad('Every attachment part needs Content-Transfer-Encoding: binary');
       }
       if (!hashMatches(sha2, part.body)) throw bad(`The attachment ${sha2} does not have that hash`);
-      attachments.set(sha2.toLowerCase(), {
-        contentType: part.headers['content-type'] ?? 'application/octet-stream',
-        content: part.body,
-      });
+      const contentType = part.headers['content-type'] ?? 'application/octet-stream';
+      if (!isStorableText(contentType)) throw bad(`The Content-Type of the attachment ${sha2} ${UNSTORABLE_TEXT}`);
+      attachments.set(sha2.toLowerCase(), { contentType, content: part.body });
     }
   } else {
     throw bad('Statements are sent as application/json or multipart/mixed');
@@ -152,6 +151,9 @@ export function readStatements(request: Request): {
   } catch {
     throw bad('The body is not JSON');
   }
+  // Text the database cannot store, refused as everywhere in the portal (PostgreSQL refuses it in any column).
+  const { unstorable } = inspectJson(parsed);
+  if (unstorable !== undefined) throw bad(`${unstorable || 'The body'} ${UNSTORABLE_TEXT}`);
   const statements = Array.isArray(parsed) ? parsed : [parsed];
   if (Array.isArray(parsed) && parsed.length === 0) throw bad('No statement was sent');
   const version = versionOf(request);

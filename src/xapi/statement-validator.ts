@@ -57,6 +57,10 @@ export const isUuid = (value: unknown): value is string => typeof value === 'str
 export const isIri = (value: unknown): value is string => typeof value === 'string' && IRI.test(value);
 const isLanguageTag = (value: string) => LANGUAGE_TAG.test(value);
 
+/** The instant of an ISO 8601 timestamp (`isTimestamp`): one without an offset (2.0.0 takes it) is UTC. */
+export const instantOfTimestamp = (value: string): number =>
+  Date.parse(/(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value) ? value : `${value}Z`);
+
 /** An ISO 8601 timestamp with a date and time that exist; `-00:00` (an unknown offset) is refused. */
 export function isTimestamp(value: unknown, requireOffset = true): value is string {
   if (typeof value !== 'string') return false;

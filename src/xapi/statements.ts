@@ -1,6 +1,7 @@
 /** What the Statements resource reads out of a statement: identifiers, what filters index, formats. */
 
 import { isJsonObject, type Json, type JsonObject } from '../core/json.js';
+import { instantOfTimestamp } from './statement-validator.js';
 
 /** An Agent's or identified Group's inverse functional identifier as one string; null for an anonymous Group. */
 export function agentKey(agent: unknown): string | null {
@@ -156,7 +157,7 @@ export function sameStatement(sent: JsonObject, stored: JsonObject): boolean {
   const strip = (statement: JsonObject) =>
     Object.fromEntries(Object.entries(statement).filter(([key]) => !SET_BY_LRS.includes(key) && key !== 'timestamp'));
   if (typeof stored.timestamp === 'string' && typeof sent.timestamp === 'string') {
-    if (Date.parse(stored.timestamp) !== Date.parse(sent.timestamp)) return false;
+    if (instantOfTimestamp(stored.timestamp) !== instantOfTimestamp(sent.timestamp)) return false;
   }
   return sameJson(strip(sent), strip(stored));
 }

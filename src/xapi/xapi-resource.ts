@@ -2,6 +2,7 @@ import { applyDecorators, BadRequestException, Controller, UseGuards, VERSION_NE
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
 import {
+  instantOfTimestamp,
   isIri,
   isTimestamp,
   isUuid,
@@ -64,7 +65,7 @@ export function timestampParameter(request: ParameterSource, name: string): numb
   const value = single(request, name);
   if (value === undefined) return undefined;
   if (!isTimestamp(value, false)) throw bad(`${name} must be an ISO 8601 timestamp`);
-  return Date.parse(/(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value) ? value : `${value}Z`);
+  return instantOfTimestamp(value);
 }
 
 /** The `agent` query parameter's value: JSON of an Actor valid in `version`; `expected` names what it must be. */

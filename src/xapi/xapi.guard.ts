@@ -10,6 +10,7 @@ import {
 import { ConfigService } from '@nestjs/config';
 import type { Request, Response } from 'express';
 import type { Environment } from '../config.js';
+import { inspectJson, UNSTORABLE_TEXT } from '../core/json.js';
 import { sameSecret } from '../core/secrets.js';
 import { LaunchService } from './launch.service.js';
 import { isUuid, type XapiVersion } from './statement-validator.js';
@@ -82,6 +83,9 @@ export class XapiGuard implements CanActivate {
       );
     }
     (request as Request & { xapiVersion: XapiVersion }).xapiVersion = version;
+    // Text the database cannot store, refused as everywhere in the portal (a lone surrogate cannot be in a URL).
+    const { unstorable } = inspectJson(request.query);
+    if (unstorable !== undefined) throw new BadRequestException(`${unstorable} ${UNSTORABLE_TEXT}`);
     if (credential !== 'client') {
       (request as Request & { xapiLaunch: { registration: string } }).xapiLaunch = credential;
       const { path, method } = request;

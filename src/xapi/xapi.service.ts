@@ -9,7 +9,7 @@ import { XapiAttachment, XapiStatement, XapiStatementActivity, XapiStatementAgen
 import type { JsonObject } from '../core/json.js';
 import { XapiActivity } from './document.entity.js';
 import { definitionsOf, indexOf, mergedDefinition, normalized, sameStatement } from './statements.js';
-import { VOIDED, type XapiVersion } from './statement-validator.js';
+import { instantOfTimestamp, VOIDED, type XapiVersion } from './statement-validator.js';
 
 /** A client's mistake the Statements resource answers with 400. */
 export class XapiBadRequest extends Error {}
@@ -124,7 +124,7 @@ export class XapiService {
         activities.forEach((activity) => em.create(XapiStatementActivity, { statement: row, ...activity }));
         const answer = answered[index];
         if (answer) {
-          const at = Math.min(Date.parse(full.timestamp as string), stored.getTime());
+          const at = Math.min(instantOfTimestamp(full.timestamp as string), stored.getTime());
           answers.push({
             word_id: answer.wordId,
             correct: answer.correct,

@@ -133,8 +133,10 @@ describe('the fetch URL', () => {
     expect(second.body).toEqual({ 'error-code': '1', 'error-text': expect.any(String) });
     // The credential still works after the second call.
     await xapi('get', `/statements?registration=${params.get('registration')}`, first.body['auth-token']).expect(200);
-    const unknown = await request(t.http).post(`/xapi/fetch/${randomUUID()}`).expect(404);
-    expect(unknown.body).toEqual({ 'error-code': '3', 'error-text': expect.any(String) });
+    for (const registration of [randomUUID(), 'not-a-registration', '%00']) {
+      const unknown = await request(t.http).post(`/xapi/fetch/${registration}`).expect(404);
+      expect(unknown.body).toEqual({ 'error-code': '3', 'error-text': expect.any(String) });
+    }
   });
 
   it('answers cmi5’s 404 when its session is deleted after the fetch found it', async () => {

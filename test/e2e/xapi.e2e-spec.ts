@@ -176,6 +176,38 @@ describe('statements about the portal’s words feed its record', () => {
     expect(await reviewsOf(word.id)).toHaveLength(1);
   });
 
+  it.each([
+    [
+      'an activity’s definition',
+      { object: { id: 'http://apps.example/q', definition: { name: { 'en-US': 'a\u0000b' } } } },
+    ],
+    ['a lone surrogate', { object: { id: 'http://apps.example/q', definition: { name: { 'en-US': 'a\ud800' } } } }],
+    ['a verb', { verb: { id: 'http://apps.example/v\u0000' } }],
+    ['an actor', { actor: { mbox: 'mailto:a\u0000@school.example' } }],
+    ['a response', { result: { success: true, response: 'x\u0000y' } }],
+  ])('refuses a statement with text the database cannot store in %s (400), storing nothing', async (_where, part) => {
+    const response = await xapi('post', '/statements').send([
+      answerAbout(word.id, true),
+      { ...answerAbout(word.id, true), ...part },
+    ]);
+    expect(expectProblem(response, 400).detail).toMatch(
+      /^1\..* must not contain U\+0000 or unpaired surrogate code points$/,
+    );
+    expect(await countRows(t, 'xapi_statements')).toBe(0);
+    expect(await countRows(t, 'xapi_activities')).toBe(0);
+    expect(await reviewsOf(word.id)).toEqual([]);
+  });
+
+  it('records a 2.0.0 timestamp without an offset as UTC, whatever the server’s time zone', async () => {
+    // The suite runs in Asia/Bangkok (test/global-setup.mjs).
+    expect(new Date(0).getTimezoneOffset()).toBe(-420);
+    const statement = { ...answerAbout(word.id, true), timestamp: '2026-01-15T10:00:00' };
+    await xapi('post', '/statements', '2.0.0').send(statement).expect(200);
+    expect(await reviewsOf(word.id)).toEqual([{ correct: 1, reviewed_at: Date.parse('2026-01-15T10:00:00Z') }]);
+    await xapi('post', '/statements', '2.0.0').send(statement).expect(200);
+    expect(await countRows(t, 'xapi_statements')).toBe(1);
+  });
+
   it('an invalid statement in a batch is a 400: nothing is stored, nothing recorded', async () => {
     const bad = { ...answerAbout(word.id, true), verb: { id: 'not an iri' } };
     expectProblem(await xapi('post', '/statements').send([answerAbout(word.id, true), bad]), 400);
@@ -408,6 +440,20 @@ describe('document resources, agents and activities', () => {
   const activity = encodeURIComponent('http://apps.example/lesson/1');
   const state = `/activities/state?activityId=${activity}&agent=${agent}&stateId=progress`;
   const profile = `/agents/profile?agent=${agent}&profileId=settings`;
+
+  it.each([
+    ['a stateId', `/activities/state?activityId=${activity}&agent=${agent}&stateId=a%00b`],
+    ['an activityId', `/activities/state?activityId=${activity}%00&agent=${agent}&stateId=progress`],
+    ['a profileId', `/agents/profile?agent=${agent}&profileId=a%00`],
+  ])('refuses U+0000 in %s (400), storing nothing', async (_where, path) => {
+    expect(expectProblem(await xapi('put', path).send({ a: 1 }), 400).detail).toMatch(/must not contain U\+0000/);
+    expect(await countRows(t, 'xapi_documents')).toBe(0);
+  });
+
+  it('refuses U+0000 in a query of statements or activities (400)', async () => {
+    expectProblem(await xapi('get', `/statements?verb=${encodeURIComponent('http://apps.example/v')}%00`), 400);
+    expectProblem(await xapi('get', `/activities?activityId=${activity}%00`), 400);
+  });
 
   it('keeps a state as sent, with its SHA-1 ETag and Last-Modified; POST merges JSON objects', async () => {
     await xapi('put', state).send({ page: 3, score: 1 }).expect(204);
