@@ -1,12 +1,12 @@
 import './node-version-guard.js';
 import cluster, { type Worker } from 'node:cluster';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { DATABASE_PREPARED, databaseName, type Environment, validateEnvironment } from './config.js';
 import { PINO_LEVELS } from './http/logging.js';
 import { listeningOrigin } from './http/origin.js';
 import { messageOf } from './core/errors.js';
+import { loadEnvFile } from './env-file.js';
 import { serveClusterMetrics } from './metrics/cluster-metrics.js';
 
 /**
@@ -25,10 +25,7 @@ import { serveClusterMetrics } from './metrics/cluster-metrics.js';
 const CRASH_LOOP_MS = 10_000;
 
 function loadEnvironment(): Environment {
-  // As Nest's ConfigModule does for a single server: .env in the working folder, under the real environment.
-  if (existsSync(join(process.cwd(), '.env'))) {
-    process.loadEnvFile(join(process.cwd(), '.env'));
-  }
+  loadEnvFile();
   return validateEnvironment(process.env);
 }
 

@@ -131,10 +131,11 @@ function runScript(
   args: string[],
   settings: Record<string, string | undefined>,
   user: { uid?: number; gid?: number } = {},
+  cwd = INSTALL,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [script(name), ...args], {
-      cwd: INSTALL,
+      cwd,
       env: environment(only(settings)),
       stdio: ['ignore', 'pipe', 'pipe'],
       ...user,
@@ -229,6 +230,18 @@ describe('start-up', () => {
       /^Lang Portal could not start: Invalid configuration:\n- LOG_LEVEL="loud": LOG_LEVEL must be/,
     );
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('reads .env in its working folder before it chooses the database: DATABASE_URL there is PostgreSQL', async () => {
+    const [folder, port] = [tempFolder(), await freePort()];
+    writeFileSync(join(folder, '.env'), `DATABASE_URL=postgresql://portal@127.0.0.1:${port}/lang\n`);
+
+    const { code, stdout, stderr } = await runScript('main.js', [], {}, {}, folder);
+
+    expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+    expect(stderr).toMatch(
+      new RegExp(`^Lang Portal could not start: PostgreSQL at postgresql://127.0.0.1:${port}/lang cannot be reached`),
+    );
   });
 
   it('stops at a backup schedule the cron package refuses before it writes the database, naming BACKUP_CRON', async () => {
