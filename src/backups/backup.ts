@@ -25,6 +25,14 @@ export async function backUp(databasePath: string, keep: number): Promise<string
   } finally {
     source.close();
   }
+  // One file out of WAL mode (the copy takes the source's): read, checked and restored without a -wal or -shm
+  // beside it, from a folder (or a medium) the reader may not write.
+  const copy = new Database(`${target}.partial`, { fileMustExist: true });
+  try {
+    copy.pragma('journal_mode = DELETE');
+  } finally {
+    copy.close();
+  }
   renameSync(`${target}.partial`, target);
   const backups = readdirSync(folder)
     .filter((file) => NAME.test(file))
@@ -37,6 +45,9 @@ export async function backUp(databasePath: string, keep: number): Promise<string
 
 /** Why a file cannot be restored (not SQLite, damaged, from a newer version of the portal), or nothing. */
 export function problemWithBackup(file: string): string | undefined {
+  if (!existsSync(file)) {
+    return 'there is no such file';
+  }
   let database: Database.Database | undefined;
   try {
     database = new Database(file, { readonly: true, fileMustExist: true });

@@ -584,6 +584,9 @@ describe('backup and restore', () => {
     const fresh = await runScript('db-restore.js', [backupFile], { ...settings, DATABASE_PATH: elsewhere });
     expect({ code: fresh.code, stderr: fresh.stderr }).toEqual({ code: 0, stderr: '' });
     expect(readFileSync(elsewhere).equals(readFileSync(databasePath))).toBe(true);
+    // The backup is one file, out of WAL mode (bytes 18 and 19 of its header: 1), and reading it left nothing beside it.
+    expect([...readFileSync(backupFile).subarray(18, 20)]).toEqual([1, 1]);
+    expect(readdirSync(join(folder, 'backups'))).toEqual([backups[0]]);
 
     // The restored database: consistent counters, every answer whole.
     const check = readDatabase(databasePath, (database) => ({
@@ -637,5 +640,11 @@ describe('backup and restore', () => {
       expect(result.stderr).toMatch(/^Restore failed: .*cannot be restored/);
       expect(digest()).toBe(original);
     }
+    const missing = join(folder, 'typo.sqlite');
+    const result = await runScript('db-restore.js', [missing], { ...settings, PORT: port });
+    expect({ code: result.code, stderr: result.stderr }).toEqual({
+      code: 1,
+      stderr: `Restore failed: ${missing} cannot be restored: there is no such file\n`,
+    });
   }, 30_000);
 });
