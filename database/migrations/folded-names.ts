@@ -5,10 +5,34 @@ const fold = (text: string) => text.toLowerCase();
 
 /** The unique indexes of names (and of a word's thai and english): the columns compared exactly, the folded one. */
 const UNIQUES = [
-  { index: 'groups_name_unique', table: 'groups', exact: [], column: 'name' },
-  { index: 'learning_apps_name_unique', table: 'learning_apps', exact: [], column: 'name' },
-  { index: 'words_thai_english_unique', table: 'words', exact: ['thai'], column: 'english' },
+  { index: 'groups_name_unique', table: 'groups', exact: [], column: 'name', rows: 'Groups' },
+  { index: 'learning_apps_name_unique', table: 'learning_apps', exact: [], column: 'name', rows: 'Learning apps' },
+  { index: 'words_thai_english_unique', table: 'words', exact: ['thai'], column: 'english', rows: 'Words' },
 ] as const;
+
+/**
+ * Rows that the folded column makes one (only where PostgreSQL's ICU did not know a letter's case that Node's does):
+ * the migration stops, naming them, for someone to rename one of each pair; a row is never renamed unasked.
+ */
+function refuseRepeats(rows: { id: number; text: string; exact: string }[], what: string, column: string): void {
+  const first = new Map<string, { id: number; text: string }>();
+  const repeats: string[] = [];
+  for (const row of rows) {
+    const key = `${row.exact}\u0000${fold(row.text)}`;
+    const earlier = first.get(key);
+    if (earlier) {
+      repeats.push(`${earlier.id} "${earlier.text}" and ${row.id} "${row.text}"`);
+    } else {
+      first.set(key, row);
+    }
+  }
+  if (repeats.length > 0) {
+    throw new Error(
+      `${what} ${repeats.join(', ')} have one ${column} in different cases, which must be unique ignoring case: ` +
+        `change one of each (with the version that wrote them, or in SQL), then start again`,
+    );
+  }
+}
 
 const ROWS_A_STATEMENT = 500;
 
@@ -24,12 +48,13 @@ export const foldedNamesMigration = (index: (column: string) => string) =>
     override name = 'Migration20261220090000_folded_names';
 
     override async up(): Promise<void> {
-      for (const { index: name, table, exact, column } of UNIQUES) {
+      for (const { index: name, table, exact, column, rows: what } of UNIQUES) {
+        const exactly = exact.length > 0 ? exact.map((key) => `"${key}"`).join(' || ') : "''";
+        const rows = (await this.execute(
+          `select "id", "${column}" as "text", ${exactly} as "exact" from "${table}" order by "id"`,
+        )) as { id: number; text: string; exact: string }[];
+        refuseRepeats(rows, what, column);
         await this.execute(`alter table "${table}" add column "${column}_folded" text not null default ''`);
-        const rows = (await this.execute(`select "id", "${column}" as "text" from "${table}"`)) as {
-          id: number;
-          text: string;
-        }[];
         for (let start = 0; start < rows.length; start += ROWS_A_STATEMENT) {
           const chunk = rows.slice(start, start + ROWS_A_STATEMENT);
           await this.execute(

@@ -29,3 +29,14 @@ export async function expectNamesFolded(em: EntityManager, now: string): Promise
     em.execute(`insert into groups (name, name_folded, created_at, updated_at) values ('ɤX', 'ɤx', ${now}, ${now})`),
   ).rejects.toThrow(/unique/i);
 }
+
+/** Two groups whose names differ only in the case of a letter cased since Unicode 16, as an older portal stored them. */
+export async function storeRepeatedNames(em: EntityManager, now: string): Promise<void> {
+  await em.execute(
+    `insert into groups (id, name, created_at, updated_at) values (1, 'Ɤx', ${now}, ${now}), (2, 'ɤx', ${now}, ${now})`,
+  );
+}
+
+/** The folded names migration refuses them, naming both and what to do, and changes nothing. */
+export const REPEATED_NAMES =
+  /^Groups 1 "Ɤx" and 2 "ɤx" have one name in different cases, which must be unique ignoring case: change one of each/;

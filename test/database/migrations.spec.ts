@@ -7,7 +7,7 @@ import { migrations } from '../../database/migrations/index.js';
 import { WORD_SEARCH_TABLES } from '../../src/words/search.sqlite.js';
 import { thaiSortKey } from '../../src/words/thai.js';
 import { expressionIndexes } from '../api.js';
-import { expectNamesFolded, storeNamesToFold } from './folded-names.js';
+import { expectNamesFolded, REPEATED_NAMES, storeNamesToFold, storeRepeatedNames } from './folded-names.js';
 import { expectRetyped, STORED_PARTS } from './stored-parts.js';
 
 /** The tables of the database, without SQLite's own, the migrator's and the full-text index of words. */
@@ -146,6 +146,20 @@ async function triggers(orm: MikroORM): Promise<string[]> {
     await orm.migrator.up();
 
     await expectNamesFolded(em, '0');
+  });
+
+  it('the folded names migration stops at names it would make one, naming them, and changes nothing', async () => {
+    const folding = migrations.findIndex((migration) => migration.name === 'Migration20261220090000_folded_names');
+    await orm.migrator.up({ to: migrations[folding - 1].name });
+    const em = orm.em.fork();
+    await storeRepeatedNames(em, '0');
+
+    await expect(orm.migrator.up()).rejects.toThrow(REPEATED_NAMES);
+
+    expect((await orm.migrator.getPending()).map((migration) => migration.name)).toEqual([
+      'Migration20261220090000_folded_names',
+    ]);
+    expect(await em.execute('select name from groups order by id')).toEqual([{ name: 'Ɤx' }, { name: 'ɤx' }]);
   });
 
   it('the session counters migration counts the answers each existing session has', async () => {

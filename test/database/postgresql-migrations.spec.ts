@@ -6,7 +6,7 @@ import { dialect } from '../../src/database/dialect.js';
 import { migrate } from '../../src/database/migrate.js';
 import { expressionIndexes } from '../api.js';
 import { freshDatabase } from '../postgres.js';
-import { expectNamesFolded, storeNamesToFold } from './folded-names.js';
+import { expectNamesFolded, REPEATED_NAMES, storeNamesToFold, storeRepeatedNames } from './folded-names.js';
 import { expectRetyped, STORED_PARTS } from './stored-parts.js';
 
 /** The tables of the portal's schema, without the migrator's own. */
@@ -137,6 +137,19 @@ async function triggerFunctions(orm: MikroORM): Promise<number> {
     await orm.migrator.up();
 
     await expectNamesFolded(em, 'now()');
+  });
+
+  it('the folded names migration stops at names it would make one, naming them, and changes nothing', async () => {
+    await orm.migrator.down({ to: 'Migration20261219090000_caseless_uniques' });
+    const em = orm.em.fork();
+    await storeRepeatedNames(em, 'now()');
+
+    await expect(orm.migrator.up()).rejects.toThrow(REPEATED_NAMES);
+
+    expect((await orm.migrator.getPending()).map((migration) => migration.name)).toEqual([
+      'Migration20261220090000_folded_names',
+    ]);
+    expect(await em.execute('select name from groups order by id')).toEqual([{ name: 'Ɤx' }, { name: 'ɤx' }]);
   });
 
   it('the session counters migration counts the answers each existing session has', async () => {
