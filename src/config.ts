@@ -62,13 +62,17 @@ function problemWithDatabaseUrl(url: string): string | undefined {
   if (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535)) {
     return `has the port ${port}: a port is 1 to 65535 (PostgreSQL's is 5432)`;
   }
-  let pathname: string;
+  let parsed: URL;
   try {
-    ({ pathname } = new URL(url));
+    parsed = new URL(url);
   } catch {
     return `is not a URL such as ${shape}: check the host, and %-encode @ : / # ? % in the user name and password`;
   }
-  return pathname.length > 1 ? undefined : `names no database: end it with /name, as in ${shape}`;
+  // A # ends a URL where it stands: most often one in a password, where it is %23.
+  if (parsed.hash !== '') {
+    return `has a # in it, which ends the URL there: %-encode @ : / # ? % in the user name and password (# is %23)`;
+  }
+  return parsed.pathname.length > 1 ? undefined : `names no database: end it with /name, as in ${shape}`;
 }
 
 /** The settings that are secrets: a message about one shows its length, never its value. */

@@ -6,6 +6,13 @@ export function explain(error: unknown, config?: Environment): string {
   if (code === 'EADDRINUSE' && config) {
     return `port ${config.PORT} on ${config.HOST} is in use by another program: stop it, or set PORT to a free port`;
   }
+  if (code === 'EACCES' && config) {
+    return `port ${config.PORT} may not be opened by this user (${message}): ports below 1024 need privileges; set PORT to 3000 or another above 1023 (behind a reverse proxy for port 80)`;
+  }
+  // The host to listen on, not found or not this machine's (a PostgreSQL host not found is DATABASE_URL's, below).
+  if ((code === 'EADDRNOTAVAIL' || (code === 'ENOTFOUND' && !config?.DATABASE_URL)) && config) {
+    return `HOST ${config.HOST} is no address of this machine (${message}): set HOST to one of its addresses, 127.0.0.1 (this machine only) or 0.0.0.0 (every network)`;
+  }
   if (config?.DATABASE_URL && /^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|28P01|28000|3D000)$/.test(code ?? '')) {
     return `PostgreSQL at ${databaseName(config)} cannot be reached (${message}): check DATABASE_URL, and that the server runs and the database exists`;
   }
@@ -14,6 +21,9 @@ export function explain(error: unknown, config?: Environment): string {
     (code?.startsWith('SQLITE_CANTOPEN') || /open database|directory does not exist/i.test(message ?? ''))
   ) {
     return `the database ${config.DATABASE_PATH} cannot be opened (${message}): check DATABASE_PATH and that its folder exists and is writable`;
+  }
+  if (config && code === 'SQLITE_NOTADB') {
+    return `the database ${config.DATABASE_PATH} is not an SQLite database (${message}): set DATABASE_PATH to the portal's database file`;
   }
   // SQLite opens a file it may not write read-only, and fails at the first write: most often the file (or its folder,
   // where the -wal and -shm files go) belongs to another user than the one running the server.

@@ -232,6 +232,28 @@ describe('start-up', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('names DATABASE_PATH when it is no database, and HOST when it is no address of the machine', async () => {
+    const notADatabase = join(tempFolder(), 'notes.txt');
+    writeFileSync(notADatabase, 'x'.repeat(4096));
+    const file = await runScript('main.js', [], { DATABASE_PATH: notADatabase });
+    expect({ code: file.code, stdout: file.stdout }).toEqual({ code: 1, stdout: '' });
+    expect(file.stderr).toMatch(
+      new RegExp(
+        `^Lang Portal could not start: the database ${notADatabase} is not an SQLite database .*set DATABASE_PATH`,
+      ),
+    );
+
+    const host = await runScript('main.js', [], {
+      DATABASE_PATH: join(tempFolder(), 'portal.sqlite'),
+      HOST: 'no.such.host.invalid',
+      LOG_LEVEL: 'warn',
+    });
+    expect(host.code).toBe(1);
+    expect(host.stderr).toMatch(
+      /^Lang Portal could not start: HOST no\.such\.host\.invalid is no address of this machine/,
+    );
+  });
+
   it('reads .env in its working folder before it chooses the database: DATABASE_URL there is PostgreSQL', async () => {
     const [folder, port] = [tempFolder(), await freePort()];
     writeFileSync(join(folder, '.env'), `DATABASE_URL=postgresql://portal@127.0.0.1:${port}/lang\n`);

@@ -126,6 +126,12 @@ describe('validateEnvironment', () => {
     expect(() => validateEnvironment({ DATABASE_URL: url })).not.toThrow(/S3c/);
   });
 
+  it('refuses a DATABASE_URL with a # in its password, saying to %-encode it', () => {
+    expect(() =>
+      validateEnvironment({ DATABASE_URL: 'postgresql://portal:p@ss#1@db.school.example:5432/lang' }),
+    ).toThrow(/has a # in it, which ends the URL there: %-encode .* \(# is %23\)/);
+  });
+
   it('refuses a schedule the cron package that takes the backups refuses, with its reason', () => {
     expect(() => validateEnvironment({ BACKUP_CRON: '99 99 * * *' })).toThrow(
       /BACKUP_CRON="99 99 \* \* \*": BACKUP_CRON must be a cron expression .*: Field value \(99\) is out of range/,
