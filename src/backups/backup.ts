@@ -15,6 +15,11 @@ const backupFolderOf = (databasePath: string) => join(dirname(databasePath), 'ba
  * named by the time it was taken, and deletes all but the newest `keep` backups.
  */
 export async function backUp(databasePath: string, keep: number): Promise<string> {
+  if (!existsSync(databasePath)) {
+    throw new Error(
+      `there is no database at ${databasePath} to back up: check DATABASE_PATH, or start the portal once`,
+    );
+  }
   const folder = backupFolderOf(databasePath);
   mkdirSync(folder, { recursive: true });
   const stamp = new Date().toISOString().replace(/[-:.]/g, '');

@@ -662,6 +662,13 @@ describe('backup and restore', () => {
       expect(result.stderr).toMatch(/^Restore failed: .*cannot be restored/);
       expect(digest()).toBe(original);
     }
+    const nowhere = join(folder, 'nowhere', 'portal.sqlite');
+    const backup = await runScript('db-backup.js', [], { ...settings, DATABASE_PATH: nowhere });
+    expect({ code: backup.code, stderr: backup.stderr }).toEqual({
+      code: 1,
+      stderr: `Backup failed: there is no database at ${nowhere} to back up: check DATABASE_PATH, or start the portal once\n`,
+    });
+    expect(existsSync(join(folder, 'nowhere'))).toBe(false);
     const missing = join(folder, 'typo.sqlite');
     const result = await runScript('db-restore.js', [missing], { ...settings, PORT: port });
     expect({ code: result.code, stderr: result.stderr }).toEqual({
