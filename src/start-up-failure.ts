@@ -2,7 +2,7 @@ import { databaseName, type Environment } from './config.js';
 
 /** A start-up failure as its cause and its fix (the server's, src/server.ts, and db:migrate's, src/db-migrate.ts). */
 export function explain(error: unknown, config?: Environment): string {
-  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  const { code, message, hostname } = (error ?? {}) as { code?: string; message?: string; hostname?: string };
   if (code === 'EADDRINUSE' && config) {
     return `port ${config.PORT} on ${config.HOST} is in use by another program: stop it, or set PORT to a free port`;
   }
@@ -10,7 +10,7 @@ export function explain(error: unknown, config?: Environment): string {
     return `port ${config.PORT} may not be opened by this user (${message}): ports below 1024 need privileges; set PORT to 3000 or another above 1023 (behind a reverse proxy for port 80)`;
   }
   // The host to listen on, not found or not this machine's (a PostgreSQL host not found is DATABASE_URL's, below).
-  if ((code === 'EADDRNOTAVAIL' || (code === 'ENOTFOUND' && !config?.DATABASE_URL)) && config) {
+  if (config && (code === 'EADDRNOTAVAIL' || (code === 'ENOTFOUND' && hostname === config.HOST))) {
     return `HOST ${config.HOST} is no address of this machine (${message}): set HOST to one of its addresses, 127.0.0.1 (this machine only) or 0.0.0.0 (every network)`;
   }
   if (config?.DATABASE_URL && /^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|28P01|28000|3D000)$/.test(code ?? '')) {
