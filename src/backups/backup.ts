@@ -1,4 +1,16 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrations } from '../../database/migrations/index.js';
@@ -48,24 +60,57 @@ export async function backUp(databasePath: string, keep: number): Promise<string
   return target;
 }
 
+/** Whether an SQLite file's header says WAL mode (its read and write versions, bytes 18 and 19, are 2). */
+function isInWalMode(file: string): boolean {
+  const header = Buffer.alloc(20);
+  const descriptor = openSync(file, 'r');
+  try {
+    return readSync(descriptor, header, 0, header.length, 0) === header.length && header[18] === 2;
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
+/**
+ * Reads a backup, leaving nothing beside it: a backup in WAL mode (taken before backups were one file) is read from a
+ * copy in the temporary folder, as SQLite reads such a file only beside -wal and -shm files it writes there.
+ */
+function readBackup<T>(file: string, read: (database: Database.Database) => T): T {
+  const copyFolder = isInWalMode(file) ? mkdtempSync(join(tmpdir(), 'lang-portal-backup-')) : undefined;
+  const path = copyFolder ? join(copyFolder, basename(file)) : file;
+  try {
+    if (copyFolder) {
+      copyFileSync(file, path);
+    }
+    const database = new Database(path, { readonly: !copyFolder, fileMustExist: true });
+    try {
+      return read(database);
+    } finally {
+      database.close();
+    }
+  } finally {
+    if (copyFolder) {
+      rmSync(copyFolder, { recursive: true, force: true });
+    }
+  }
+}
+
 /** Why a file cannot be restored (not SQLite, damaged, from a newer version of the portal), or nothing. */
 export function problemWithBackup(file: string): string | undefined {
   if (!existsSync(file)) {
     return 'there is no such file';
   }
-  let database: Database.Database | undefined;
   try {
-    database = new Database(file, { readonly: true, fileMustExist: true });
-    const [check] = database.pragma('integrity_check') as { integrity_check: string }[];
-    if (check.integrity_check !== 'ok') {
-      return `it fails SQLite's integrity check: ${check.integrity_check}`;
-    }
-    const applied = database.prepare('select name from mikro_orm_migrations').pluck().all() as string[];
-    return problemWithMigrations(applied, migrations);
+    return readBackup(file, (database) => {
+      const [check] = database.pragma('integrity_check') as { integrity_check: string }[];
+      if (check.integrity_check !== 'ok') {
+        return `it fails SQLite's integrity check: ${check.integrity_check}`;
+      }
+      const applied = database.prepare('select name from mikro_orm_migrations').pluck().all() as string[];
+      return problemWithMigrations(applied, migrations);
+    });
   } catch (error) {
     return `it is not a portal database: ${messageOf(error)}`;
-  } finally {
-    database?.close();
   }
 }
 
@@ -99,12 +144,7 @@ export function restore(file: string, databasePath: string): void {
   const staged = join(dirname(databasePath), `.${basename(databasePath)}.restoring`);
   // What an interrupted restore left behind.
   rmSync(staged, { force: true });
-  const source = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    source.prepare('vacuum into ?').run(staged);
-  } finally {
-    source.close();
-  }
+  readBackup(file, (source) => source.prepare('vacuum into ?').run(staged));
   for (const leftover of [`${databasePath}-wal`, `${databasePath}-shm`]) {
     rmSync(leftover, { force: true });
   }

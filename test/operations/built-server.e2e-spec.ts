@@ -642,6 +642,38 @@ describe('backup and restore', () => {
     expect(await stopServer(again)).toEqual({ code: 0, signal: null });
   }, 60_000);
 
+  it('restores a backup in WAL mode (as taken before backups were one file) from a folder it may not write, leaving it as it was', async () => {
+    const folder = tempFolder();
+    const databasePath = join(folder, 'portal.sqlite');
+    expect((await runScript('db-migrate.js', [], { DATABASE_PATH: databasePath })).code).toBe(0);
+    expect((await runScript('db-backup.js', [], { DATABASE_PATH: databasePath })).code).toBe(0);
+    const [name] = readdirSync(join(folder, 'backups'));
+    const bytes = readFileSync(join(folder, 'backups', name));
+    // WAL mode: the header's read and write versions, bytes 18 and 19, are 2.
+    bytes[18] = 2;
+    bytes[19] = 2;
+    const oldBackups = tempFolder();
+    const oldBackup = join(oldBackups, name);
+    writeFileSync(oldBackup, bytes);
+    const restoredFolder = tempFolder();
+    // Root writes any folder: the restore then runs as nobody; anyone else restores from a folder made read-only.
+    const root = process.getuid?.() === 0;
+    chmodSync(INSTALL, 0o755);
+    chmodSync(oldBackups, 0o555);
+    chmodSync(restoredFolder, 0o777);
+
+    const restored = await runScript(
+      'db-restore.js',
+      [oldBackup],
+      { DATABASE_PATH: join(restoredFolder, 'portal.sqlite') },
+      root ? { uid: 65534, gid: 65534 } : {},
+    );
+
+    expect({ code: restored.code, stderr: restored.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(readdirSync(oldBackups)).toEqual([name]);
+    chmodSync(oldBackups, 0o755);
+  });
+
   it('the restore refuses a file that is not a portal database, with exit code 1 and a message, and changes nothing', async () => {
     const folder = tempFolder();
     const databasePath = join(folder, 'portal.sqlite');
