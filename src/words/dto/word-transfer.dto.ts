@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 import { QueryBoolean, QueryId } from '../../core/http.js';
 import type { WordParts } from '../word.entity.js';
-import { MAX_WORD_TEXT, WORD_PARTS_SCHEMA, WordDto } from './word.dto.js';
+import { MAX_WORD_TEXT, WORD_FIELDS, WORD_PARTS_SCHEMA, WordDto } from './word.dto.js';
 import { MAX_GROUP_NAME } from '../../groups/dto/group-input.dto.js';
 
 /*
@@ -180,16 +180,7 @@ export class ExportWordsQueryDto {
 }
 
 /** A word as a JSON export writes it: importable as it is (the read-only fields are ignored then). */
-export class ExportedWordDto extends PickType(WordDto, [
-  'id',
-  'thai',
-  'english',
-  'parts',
-  'correct_count',
-  'wrong_count',
-  'created_at',
-  'updated_at',
-] as const) {
+export class ExportedWordDto extends PickType(WordDto, WORD_FIELDS) {
   @ApiProperty({ type: [String], example: ['Animals'], description: 'The names of the word’s groups.' })
   groups!: string[];
 }
