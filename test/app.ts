@@ -7,10 +7,13 @@ import { AppModule } from '../src/app.module.js';
 import { configureApp, portalHttpAdapter } from '../src/app.setup.js';
 import { type Environment, validateEnvironment } from '../src/config.js';
 import { clearDatabase } from './api.js';
+import { ContractCheck } from './contract.js';
 import { freshDatabase } from './postgres.js';
 
 export interface TestApp {
   app: NestExpressApplication;
+  /** What the app answered against its OpenAPI document (test/contract.ts). */
+  contract: ContractCheck;
   http: NestExpressApplication['getHttpServer'] extends () => infer S ? S : never;
   orm: MikroORM;
 }
@@ -29,10 +32,18 @@ export async function createTestApp(config: Partial<Environment> = {}): Promise<
   const app = moduleRef.createNestApplication<NestExpressApplication>(portalHttpAdapter(), {
     logger: ['error', 'warn'],
   });
-  await configureApp(app);
+  const contract = new ContractCheck();
+  contract.install(app);
+  contract.describe(await configureApp(app));
   const orm = app.get<MikroORM>(ORM);
   await orm.migrator.up();
-  return { app, http: app.getHttpServer(), orm };
+  return { app, contract, http: app.getHttpServer(), orm };
+}
+
+/** Closes the app, and fails the test file if an answer of the app broke its OpenAPI document (test/contract.ts). */
+export async function closeTestApp(t: TestApp): Promise<void> {
+  await t.app.close();
+  expect(t.contract.violations).toEqual([]);
 }
 
 /**
@@ -44,7 +55,7 @@ export function useTestApp(config: Partial<Environment> = {}): TestApp {
   beforeAll(async () => {
     Object.assign(t, await createTestApp(config));
   });
-  afterAll(() => t.app.close());
+  afterAll(() => closeTestApp(t));
   return t;
 }
 

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, HttpStatus, ParseFilePipe, Post, Query, UploadedFile } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, ValidationFailedException } from '../http/problem-document.js';
+import { ApiProblems, ApiRateLimited, ValidationFailedException } from '../http/problem-document.js';
 import { FormUpload } from '../http/request-checks.guard.js';
 import { AnkiService } from './anki.service.js';
 import { AnkiImportBodyDto, AnkiImportQueryDto, AnkiImportReportDto } from './dto/anki-import.dto.js';
@@ -48,6 +48,7 @@ function UploadedPackage(): ParameterDecorator {
 }
 
 @ApiTags('words')
+@ApiRateLimited()
 @Controller()
 export class AnkiController {
   constructor(private readonly anki: AnkiService) {}

@@ -1,12 +1,13 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { GetOperation } from '../http/endpoints.js';
-import { ApiProblems } from '../http/problem-document.js';
+import { ApiProblems, ApiRateLimited } from '../http/problem-document.js';
 import { StudySessionDto } from '../study-sessions/dto/study-session.dto.js';
 import { DashboardService } from './dashboard.service.js';
 import { ForecastDto, ForecastQueryDto, QuickStatsDto, RetentionDto, StudyProgressDto } from './dto/dashboard.dto.js';
 
 @ApiTags('dashboard')
+@ApiRateLimited()
 @Controller()
 export class DashboardController {
   constructor(private readonly dashboard: DashboardService) {}

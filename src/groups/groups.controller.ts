@@ -6,8 +6,10 @@ import { CreateOperation, DeleteOperation, GetOperation, PageOperation, UpdateOp
 import { GroupDetailDto, GroupDto } from './dto/group.dto.js';
 import { CreateGroupDto, GroupWordIdsDto, ListGroupsQueryDto, UpdateGroupDto } from './dto/group-input.dto.js';
 import { GroupsService } from './groups.service.js';
+import { ApiRateLimited } from '../http/problem-document.js';
 
 @ApiTags('groups')
+@ApiRateLimited()
 @Controller()
 export class GroupsController {
   constructor(private readonly groups: GroupsService) {}

@@ -4,6 +4,7 @@ import { MikroORM } from '@mikro-orm/core';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, MikroOrmHealthIndicator } from '@nestjs/terminus';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../http/problem-document.js';
+import { HealthDto } from './dto/health.dto.js';
 
 @ApiTags('health')
 @SkipThrottle()
@@ -19,7 +20,7 @@ export class HealthController {
   @Get('health')
   @ApiOperation({ summary: 'Liveness: the server answers' })
   @HealthCheck({ swaggerDocumentation: false })
-  @ApiOkResponse({ description: 'The server is up: `{"status":"ok","info":{},"error":{},"details":{}}`.' })
+  @ApiOkResponse({ type: HealthDto, description: 'The server is up (no checks: `info`, `error` and `details` empty).' })
   @ApiProblems(400)
   live() {
     return this.health.check([]);
@@ -28,7 +29,7 @@ export class HealthController {
   @Get('health/ready')
   @ApiOperation({ summary: 'Readiness: the database answers and no migration is pending' })
   @HealthCheck({ swaggerDocumentation: false })
-  @ApiOkResponse({ description: 'Ready: `status` is `ok`, with the database and migrations checks under `info`.' })
+  @ApiOkResponse({ type: HealthDto, description: 'Ready: the database and migrations checks under `info`.' })
   @ApiProblems(400, 503)
   async ready() {
     try {

@@ -88,6 +88,16 @@ const PROBLEM_EXAMPLES: Partial<Record<HttpStatus, Pick<ProblemDto, 'detail' | '
   },
 };
 
+const RETRY_AFTER = {
+  'Retry-After': { description: 'Seconds until this client’s requests are taken again.', schema: { type: 'integer' } },
+};
+
+/**
+ * The rate limit's answer, which every operation but the health checks' may give once `RATE_LIMIT_PER_MINUTE` is set
+ * (the throttler guards every route): on each controller of the API, beside its routes.
+ */
+export const ApiRateLimited = () => ApiProblems(HttpStatus.TOO_MANY_REQUESTS);
+
 /** A status an endpoint can answer with, or the status and the `detail` (and `errors[]`) of its example on that endpoint. */
 export type DocumentedProblem =
   HttpStatus | [status: HttpStatus, detail: string] | [status: HttpStatus, detail: string, errors: FieldErrorDto[]];
@@ -111,6 +121,7 @@ export function ApiProblems(...problems: DocumentedProblem[]) {
         status,
         description: STATUS_CODES[status],
         content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) }, example } },
+        ...(status === HttpStatus.TOO_MANY_REQUESTS && { headers: RETRY_AFTER }),
       });
     }),
   );

@@ -9,11 +9,13 @@ import {
   UpdateLearningAppDto,
 } from './dto/learning-app.dto.js';
 import { LearningAppsService } from './learning-apps.service.js';
+import { ApiRateLimited } from '../http/problem-document.js';
 
 const DUPLICATE_APP = 'A learning app named "Flashcards" already exists (id 1)';
 
 /** The registered apps; launching one starts a study session (see the study-sessions module). */
 @ApiTags('learning apps')
+@ApiRateLimited()
 @Controller()
 export class LearningAppsController {
   constructor(private readonly apps: LearningAppsService) {}

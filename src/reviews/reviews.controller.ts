@@ -12,8 +12,10 @@ import {
 } from './dto/review.dto.js';
 import { ApiIdempotencyKey, IdempotencyKeyHeader } from './idempotency-key.header.js';
 import { ReviewsService } from './reviews.service.js';
+import { ApiRateLimited } from '../http/problem-document.js';
 
 @ApiTags('reviews')
+@ApiRateLimited()
 @Controller()
 export class ReviewsController {
   constructor(private readonly reviews: ReviewsService) {}

@@ -1,6 +1,6 @@
 import { applyDecorators, Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems } from '../http/problem-document.js';
+import { ApiProblems, ApiRateLimited } from '../http/problem-document.js';
 import { DestroysData } from '../http/destructive.js';
 import { ConfirmFullResetDto, ConfirmResetHistoryDto } from './dto/confirm.dto.js';
 import { SuccessDto } from './dto/success.dto.js';
@@ -18,6 +18,7 @@ const Reset = (name: string, summary: string, description: string) =>
   );
 
 @ApiTags('settings')
+@ApiRateLimited()
 @Controller()
 export class SettingsController {
   constructor(private readonly settings: SettingsService) {}

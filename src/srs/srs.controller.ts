@@ -1,11 +1,12 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IdParams } from '../core/http.js';
-import { ApiProblems } from '../http/problem-document.js';
+import { ApiProblems, ApiRateLimited } from '../http/problem-document.js';
 import { OptimizationDto, QueueDto, QueueQueryDto, SrsParametersDto, WordScheduleDto } from './dto/srs.dto.js';
 import { SrsService } from './srs.service.js';
 
 @ApiTags('spaced repetition')
+@ApiRateLimited()
 @Controller()
 export class SrsController {
   constructor(private readonly srs: SrsService) {}

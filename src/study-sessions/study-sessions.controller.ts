@@ -26,10 +26,12 @@ import {
   StudySessionDto,
 } from './dto/study-session.dto.js';
 import { StudySessionsService } from './study-sessions.service.js';
+import { ApiRateLimited } from '../http/problem-document.js';
 
 const NO_SUCH_GROUP = 'group_id refers to a group that does not exist: 9';
 
 /** Study sessions, wherever they are listed or started: on their own, in a group, from a learning app. */
+@ApiRateLimited()
 @Controller()
 export class StudySessionsController {
   constructor(

@@ -5,7 +5,7 @@ import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getS
 import { stringify } from 'csv-stringify';
 import type * as express from 'express';
 import { ApiBodyContent } from '../http/body-content.js';
-import { ApiProblems, ValidationFailedException } from '../http/problem-document.js';
+import { ApiProblems, ApiRateLimited, ValidationFailedException } from '../http/problem-document.js';
 import { sendProblem } from '../http/problems.js';
 import { TextCheckedByRows } from '../http/request-checks.guard.js';
 import {
@@ -80,6 +80,7 @@ const csvRecord = (word: ExportedWordDto) => {
 };
 
 @ApiTags('words')
+@ApiRateLimited()
 @Controller()
 export class WordTransferController {
   constructor(private readonly transfer: WordTransferService) {}

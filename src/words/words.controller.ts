@@ -7,10 +7,12 @@ import { GroupRawWordsDto, WordDetailDto, WordDto } from './dto/word.dto.js';
 import { CreateWordDto, UpdateWordDto } from './dto/word-input.dto.js';
 import { GroupWordsQueryDto, ListWordsQueryDto } from './dto/list-words.query.js';
 import { WordsService } from './words.service.js';
+import { ApiRateLimited } from '../http/problem-document.js';
 
 const DUPLICATE_WORD = 'A word "แมว" / "cat" already exists (id 42)';
 const UNKNOWN_GROUPS = 'group_ids refers to ids that do not exist: 7, 9';
 
+@ApiRateLimited()
 @Controller()
 export class WordsController {
   constructor(private readonly words: WordsService) {}

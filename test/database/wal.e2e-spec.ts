@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asInteger, dialect } from '../../src/database/dialect.js';
 import { sql } from '../api.js';
-import { createTestApp, type TestApp } from '../app.js';
+import { closeTestApp, createTestApp, type TestApp } from '../app.js';
 import { portal } from '../fixtures.js';
 
 /**
@@ -24,8 +24,8 @@ describe('a database shared by two connections', () => {
     });
   });
   afterAll(async () => {
-    await first.app.close();
-    await second.app.close();
+    await closeTestApp(first);
+    await closeTestApp(second);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -9,7 +9,7 @@ import { FULL_RESET_BUSY } from '../../src/settings/settings.service.js';
 import { StudySessionsService } from '../../src/study-sessions/study-sessions.service.js';
 import { WordsService } from '../../src/words/words.service.js';
 import { clearDatabase, countRows, expectProblem, sql } from '../api.js';
-import { createTestApp, type TestApp, useTestApp } from '../app.js';
+import { closeTestApp, createTestApp, type TestApp, useTestApp } from '../app.js';
 import { expectCountersMatchLog, portal } from '../fixtures.js';
 
 const t = useTestApp();
@@ -147,7 +147,7 @@ describe('POST /full_reset', () => {
     fresh = await createTestApp();
     await fresh.orm.em.fork().transactional((em: EntityManager) => new DatabaseSeeder().run(em));
   });
-  afterAll(() => fresh.app.close());
+  afterAll(() => closeTestApp(fresh));
 
   it('leaves the portal as after a fresh install: the seed data, ids from 1, no history, no user data', async () => {
     await studied();

@@ -6,7 +6,7 @@ import { asInteger, instantOf } from '../../src/database/dialect.js';
 import { XapiActivity, XapiDocument } from '../../src/xapi/document.entity.js';
 import { XapiService } from '../../src/xapi/xapi.service.js';
 import { API, countRows, expectProblem, sql, type WordDetailBody } from '../api.js';
-import { createTestApp, type TestApp, useEmptyTestApp } from '../app.js';
+import { closeTestApp, createTestApp, type TestApp, useEmptyTestApp } from '../app.js';
 import { portal } from '../fixtures.js';
 
 const KEY = 'lrs-client';
@@ -66,7 +66,7 @@ describe('/xapi while XAPI_KEY and XAPI_SECRET are unset', () => {
   beforeAll(async () => {
     bare = await createTestApp({ XAPI_KEY: undefined, XAPI_SECRET: undefined });
   });
-  afterAll(() => bare.app.close());
+  afterAll(() => closeTestApp(bare));
 
   it('answers 404 to everything, credentials or not: a default install exposes nothing new', async () => {
     expectProblem(await request(bare.http).get('/xapi/about'), 404);

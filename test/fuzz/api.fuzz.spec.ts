@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import request, { type Response } from 'supertest';
 import { expectProblem, sql } from '../api.js';
-import { createTestApp, type TestApp } from '../app.js';
+import { closeTestApp, createTestApp, type TestApp } from '../app.js';
 import { portal } from '../fixtures.js';
 import { dialect } from '../../src/database/dialect.js';
 import { WORD_SEARCH_TABLES } from '../../src/words/search.sqlite.js';
@@ -1139,7 +1139,7 @@ describe('fuzzing every operation of openapi.json', () => {
     expect(await snapshot(t, tables)).toEqual(fixture);
   }, 60_000);
 
-  afterAll(() => t?.app.close());
+  afterAll(() => t && closeTestApp(t));
 
   it('exercises every operation', () => {
     expect(OPERATIONS.length).toBeGreaterThan(20);

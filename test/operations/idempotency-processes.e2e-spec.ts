@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { CardsService } from '../../src/reviews/cards.service.js';
 import { countRows, expectProblem } from '../api.js';
-import { createTestApp, type TestApp } from '../app.js';
+import { closeTestApp, createTestApp, type TestApp } from '../app.js';
 import { portal } from '../fixtures.js';
 import { freshDatabase } from '../postgres.js';
 
@@ -25,7 +25,7 @@ beforeAll(async () => {
   second = await createTestApp(database);
 });
 afterAll(async () => {
-  await Promise.all([first.app.close(), second.app.close()]);
+  await Promise.all([closeTestApp(first), closeTestApp(second)]);
   rmSync(folder, { recursive: true, force: true });
 });
 

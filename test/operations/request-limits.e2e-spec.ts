@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { api, clearDatabase, countRows, expectProblem } from '../api.js';
-import { createTestApp, useEmptyTestApp, useTestApp } from '../app.js';
+import { closeTestApp, createTestApp, useEmptyTestApp, useTestApp } from '../app.js';
 
 /** BODY_LIMIT, RATE_LIMIT_PER_MINUTE and JSON in UTF-8 only. */
 
@@ -60,7 +60,7 @@ describe('RATE_LIMIT_PER_MINUTE 5', () => {
       }
       expectLimited(await request(fresh.http).get('/api/v1/words'));
     } finally {
-      await fresh.app.close();
+      await closeTestApp(fresh);
     }
   });
 

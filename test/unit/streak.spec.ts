@@ -11,7 +11,7 @@ import { ReviewsService, type Span } from '../../src/reviews/reviews.service.js'
 import { StudySessionsService } from '../../src/study-sessions/study-sessions.service.js';
 import { Word } from '../../src/words/word.entity.js';
 import { WordsService } from '../../src/words/words.service.js';
-import { createTestApp, type TestApp } from '../app.js';
+import { closeTestApp, createTestApp, type TestApp } from '../app.js';
 
 const at = (iso: string) => new Date(iso);
 const streak = (reviews: string[], now: string, timeZone = 'UTC') => studyStreak(reviews.map(at), at(now), timeZone);
@@ -277,7 +277,7 @@ describe('the streak of GET /dashboard/quick_stats, over quarter-hour buckets', 
     await em.flush();
     wordId = word.id;
   });
-  afterAll(() => t.app.close());
+  afterAll(() => closeTestApp(t));
 
   async function dashboardStreak(timeZone: string, reviews: string[], now: string): Promise<number> {
     const em = t.orm.em.fork();

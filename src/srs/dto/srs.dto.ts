@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { QueryId, QueryInt } from '../../core/http.js';
 import { WordDto } from '../../words/dto/word.dto.js';
 import { CARD_STATES, type CardStateName } from '../../scheduling/scheduler.js';
-import { DateTimeProperty, IntegerProperty } from '../../core/api-properties.js';
+import { DateTimeProperty, IntegerProperty, NullableObjectProperty } from '../../core/api-properties.js';
 
 export class QueueQueryDto {
   @QueryInt(1, 200, { description: 'How many words at most.', default: 20 })
@@ -122,10 +122,10 @@ export class SrsParametersDto {
   @ApiProperty({ type: 'integer', nullable: true, description: 'The training reviews of the fit.' })
   reviews!: number | null;
 
-  @ApiProperty({ type: EvaluationDto, nullable: true, description: 'The defaults on the log of the fit.' })
+  @NullableObjectProperty(EvaluationDto, 'The defaults on the log of the fit.')
   defaults!: EvaluationDto | null;
 
-  @ApiProperty({ type: EvaluationDto, nullable: true, description: 'The fitted parameters on the same log.' })
+  @NullableObjectProperty(EvaluationDto, 'The fitted parameters on the same log.')
   fitted!: EvaluationDto | null;
 }
 
