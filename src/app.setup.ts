@@ -69,11 +69,6 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
     }),
   );
   app.useStaticAssets(fileURLToPath(new URL('../apps/', import.meta.url)), { prefix: '/apps/' });
-  // A bulk import takes a whole vocabulary, as JSON or CSV: its own parsers and limit, before the global one.
-  app.use(IMPORT_PATH, ...importBodyParsers(config.get('IMPORT_BODY_LIMIT', { infer: true })));
-  // xAPI statements come as JSON or multipart/mixed (with attachments): read as bytes, parsed by the resource.
-  app.use(XAPI_PATH, xapiBodyParser(config.get('BODY_LIMIT', { infer: true })));
-  app.use(express.json({ ...JSON_BODY, limit: config.get('BODY_LIMIT', { infer: true }) }));
   app.setGlobalPrefix('api', {
     exclude: [
       { path: 'metrics', method: RequestMethod.GET },
@@ -94,6 +89,13 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
   const operations = new Operations(document);
   // Launched learning apps are web pages served from their own origins; what destroys data is not for them.
   app.enableCors(corsOptions(operations, config.get('CORS_ORIGINS', { infer: true }).split(',').filter(Boolean)));
+  // Bodies are read after CORS: the problem document of one that does not parse (400, 413) carries its headers too,
+  // for a learning app on another origin to read. A bulk import takes a whole vocabulary, as JSON or CSV: its own
+  // parsers and limit, before the global one.
+  app.use(IMPORT_PATH, ...importBodyParsers(config.get('IMPORT_BODY_LIMIT', { infer: true })));
+  // xAPI statements come as JSON or multipart/mixed (with attachments): read as bytes, parsed by the resource.
+  app.use(XAPI_PATH, xapiBodyParser(config.get('BODY_LIMIT', { infer: true })));
+  app.use(express.json({ ...JSON_BODY, limit: config.get('BODY_LIMIT', { infer: true }) }));
   // Media files (audio of imported Anki notes), at /media/: words' parts.audio, which launched apps on other origins
   // play or fetch, so served after CORS and with a resource policy that lets other origins load them.
   app.useStaticAssets(

@@ -16,8 +16,9 @@ import { type Observable, tap } from 'rxjs';
  */
 export type Locator = (request: Request, created: never) => string;
 
-/** The collection's URL (the request's) and the new id. */
-export const inCollection: Locator = (request, created: { id: number }) => `${request.path}/${created.id}`;
+/** The collection's URL (the request's, which routing takes with a trailing slash too) and the new id. */
+export const inCollection: Locator = (request, created: { id: number }) =>
+  `${request.path.replace(/\/$/, '')}/${created.id}`;
 
 /** Sets `Location` to the URL of the resource a POST created, as `locate` finds it. */
 class LocationInterceptor implements NestInterceptor {

@@ -436,3 +436,16 @@ describe('conditional requests', () => {
     expect(changed.headers.etag).not.toBe(tag);
   });
 });
+
+describe('Location', () => {
+  it.each([
+    ['/words/', async () => ({ thai: 'แมว', english: 'cat' })],
+    ['/groups/', async () => ({ name: 'Animals' })],
+    ['/learning_apps/', async () => ({ name: 'Flashcards', launch_url: 'https://apps.example/fc' })],
+    ['/study_sessions/', async () => ({ group_id: (await client.createGroup('Animals')).id })],
+  ])('POST %s (a trailing slash) gives the new resource’s URL, which answers it', async (collection, body) => {
+    const created = await client.post(collection, await body()).expect(201);
+
+    expect(await client.followLocation(created, collection.slice(0, -1))).toMatchObject({ id: created.body.id });
+  });
+});

@@ -197,6 +197,25 @@ describe('CORS preflights with CORS_ORIGINS empty (the default)', () => {
   });
 });
 
+describe('a learning app on another origin reads the problem of a body that does not parse', () => {
+  const t = useTestApp({ BODY_LIMIT: '1kb' });
+
+  it.each([
+    ['malformed JSON', 400, '{"correct":tru'],
+    ['bytes that are not UTF-8', 400, Buffer.from('{"correct":true,"x":"\xc3"}', 'latin1')],
+    ['a body over BODY_LIMIT', 413, JSON.stringify({ correct: true, x: 'a'.repeat(2000) })],
+  ])('%s: %i with Access-Control-Allow-Origin *', async (_what, status, body) => {
+    const response = await request(t.http)
+      .post('/api/v1/reviews')
+      .set('Origin', EVIL)
+      .set('Content-Type', 'application/json')
+      .send(body);
+
+    expectProblem(response, status);
+    expect(response.headers['access-control-allow-origin']).toBe('*');
+  });
+});
+
 describe('media files (/media/) from other origins', () => {
   const media = mkdtempSync(join(tmpdir(), 'cross-origin-media-'));
   writeFileSync(join(media, 'khao.mp3'), 'ID3 fake audio');
