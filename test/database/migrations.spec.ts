@@ -8,7 +8,7 @@ import { WORD_SEARCH_TABLES } from '../../src/words/search.sqlite.js';
 import { thaiSortKey } from '../../src/words/thai.js';
 import { expressionIndexes } from '../api.js';
 import { expectNamesFolded, REPEATED_NAMES, storeNamesToFold, storeRepeatedNames } from './folded-names.js';
-import { expectRetyped, STORED_PARTS } from './stored-parts.js';
+import { expectRetyped, expectRomanizationsMigrated, STORED_PARTS, wordsWithRomanizations } from './stored-parts.js';
 
 /** The tables of the database, without SQLite's own, the migrator's and the full-text index of words. */
 async function tables(orm: MikroORM): Promise<string[]> {
@@ -158,6 +158,7 @@ async function triggers(orm: MikroORM): Promise<string[]> {
 
     expect((await orm.migrator.getPending()).map((migration) => migration.name)).toEqual([
       'Migration20261220090000_folded_names',
+      'Migration20261221090000_blank_romanizations',
     ]);
     expect(await em.execute('select name from groups order by id')).toEqual([{ name: 'Ɤx' }, { name: 'ɤx' }]);
   });
@@ -272,6 +273,21 @@ async function triggers(orm: MikroORM): Promise<string[]> {
     await orm.migrator.up();
 
     expectRetyped(await em.execute('select id, parts from words order by id'));
+  });
+
+  it('the blank romanizations migration makes a romanization empty once trimmed none, and leaves the others', async () => {
+    const blanks = migrations.findIndex(
+      (migration) => migration.name === 'Migration20261221090000_blank_romanizations',
+    );
+    await orm.migrator.up({ to: migrations[blanks - 1].name });
+    const em = orm.em.fork();
+    await em.execute(
+      `insert into words (id, thai, english, parts, created_at, updated_at) values ${wordsWithRomanizations('0')}`,
+    );
+
+    await orm.migrator.up();
+
+    expectRomanizationsMigrated(await em.execute('select parts from words order by id'));
   });
 
   it('a database a newer portal migrated is refused, as db:restore refuses its backup, and left as it is', async () => {

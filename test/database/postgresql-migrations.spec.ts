@@ -7,7 +7,7 @@ import { migrate } from '../../src/database/migrate.js';
 import { expressionIndexes } from '../api.js';
 import { freshDatabase } from '../postgres.js';
 import { expectNamesFolded, REPEATED_NAMES, storeNamesToFold, storeRepeatedNames } from './folded-names.js';
-import { expectRetyped, STORED_PARTS } from './stored-parts.js';
+import { expectRetyped, expectRomanizationsMigrated, STORED_PARTS, wordsWithRomanizations } from './stored-parts.js';
 
 /** The tables of the portal's schema, without the migrator's own. */
 async function tables(orm: MikroORM): Promise<string[]> {
@@ -148,6 +148,7 @@ async function triggerFunctions(orm: MikroORM): Promise<number> {
 
     expect((await orm.migrator.getPending()).map((migration) => migration.name)).toEqual([
       'Migration20261220090000_folded_names',
+      'Migration20261221090000_blank_romanizations',
     ]);
     expect(await em.execute('select name from groups order by id')).toEqual([{ name: 'Ɤx' }, { name: 'ɤx' }]);
   });
@@ -266,6 +267,18 @@ async function triggerFunctions(orm: MikroORM): Promise<number> {
     await orm.migrator.up();
 
     expectRetyped(await em.execute('select id, parts from words order by id'));
+  });
+
+  it('the blank romanizations migration makes a romanization empty once trimmed none, and leaves the others', async () => {
+    await orm.migrator.down({ to: 'Migration20261220090000_folded_names' });
+    const em = orm.em.fork();
+    await em.execute(
+      `insert into words (id, thai, english, parts, created_at, updated_at) values ${wordsWithRomanizations('now()')}`,
+    );
+
+    await orm.migrator.up();
+
+    expectRomanizationsMigrated(await em.execute('select parts from words order by id'));
   });
 
   it('a database a newer portal migrated is refused, as db:restore refuses its backup, and left as it is', async () => {

@@ -31,3 +31,28 @@ export function expectRetyped(rows: { id: number; parts: unknown }[]): void {
   expect(parts).toEqual(STORED_PARTS.map(([, retyped]) => retyped));
   expect(parts.map((retyped) => partsProblem(retyped))).toEqual(parts.map(() => undefined));
 }
+
+/** Romanizations stored before a blank one was made none, and what the blank romanizations migration makes of them. */
+export const STORED_ROMANIZATIONS: [stored: string | null, migrated: string | null][] = [
+  ['', null],
+  ['   ', null],
+  ['\t\u00a0\u3000', null],
+  [' nam ', ' nam '],
+  ['-', '-'],
+  ['ข้าว', 'ข้าว'],
+  [null, null],
+];
+
+/** The words of STORED_ROMANIZATIONS, with other parts beside, as an insert's values (`now`: the timestamps). */
+export const wordsWithRomanizations = (now: string) =>
+  STORED_ROMANIZATIONS.map(
+    ([romanization], index) =>
+      `(${index + 1}, 'คำ${index}', 'word ${index}', '${JSON.stringify({ romanization, tones: ['mid'] })}', ${now}, ${now})`,
+  ).join(', ');
+
+/** Each word of wordsWithRomanizations has the migrated romanization, its other parts kept. */
+export function expectRomanizationsMigrated(rows: { parts: unknown }[]): void {
+  expect(rows.map((row) => (typeof row.parts === 'string' ? JSON.parse(row.parts) : row.parts))).toEqual(
+    STORED_ROMANIZATIONS.map(([, romanization]) => ({ romanization, tones: ['mid'] })),
+  );
+}

@@ -119,6 +119,23 @@ describe('POST /words', () => {
     }
   });
 
+  it('stores a romanization empty once trimmed as none (null), which sorts last in either order', async () => {
+    const blank = await client.createWord({ thai: 'ไก่', english: 'chicken', parts: { romanization: ' \t ' } });
+    const empty = await client.createWord({ thai: 'ไข่', english: 'egg', parts: { romanization: 'khai' } });
+    await client.patch(`/words/${empty.id}`, { parts: { romanization: '' } }).expect(200);
+    const kai = await client.createWord({
+      thai: 'ไก่ย่าง',
+      english: 'grilled chicken',
+      parts: { romanization: 'kai yang' },
+    });
+
+    expect((await client.getWord(blank.id)).parts).toEqual({ romanization: null });
+    expect((await client.getWord(empty.id)).parts).toEqual({ romanization: null });
+    for (const order of ['asc', 'desc']) {
+      expect(await client.ids(`/words?sort_by=romanization&order=${order}`)).toEqual([kai.id, blank.id, empty.id]);
+    }
+  });
+
   it.each(['น้ำ', 'ครับ', 'ไม่เป็นไร', 'กิ๊ก', 'สวัสดี 🙏'])('round-trips Thai text %s unchanged', async (thai) => {
     const word = await client.createWord({ thai, english: 'text' });
     expect(word.thai).toBe(thai);

@@ -13,6 +13,7 @@ import { Migration20261217090000_member_counts_per_statement } from './Migration
 import { Migration20261218090000_word_parts_types } from './Migration20261218090000_word_parts_types.js';
 import { Migration20261219090000_caseless_uniques } from './Migration20261219090000_caseless_uniques.js';
 import { Migration20261220090000_folded_names } from './Migration20261220090000_folded_names.js';
+import { Migration20261221090000_blank_romanizations } from './Migration20261221090000_blank_romanizations.js';
 
 /**
  * Every PostgreSQL migration, oldest first. A change of schema is one migration here and one beside the SQLite
@@ -37,4 +38,5 @@ export const postgresqlMigrations: MigrationObject[] = [
   { name: 'Migration20261218090000_word_parts_types', class: Migration20261218090000_word_parts_types },
   { name: 'Migration20261219090000_caseless_uniques', class: Migration20261219090000_caseless_uniques },
   { name: 'Migration20261220090000_folded_names', class: Migration20261220090000_folded_names },
+  { name: 'Migration20261221090000_blank_romanizations', class: Migration20261221090000_blank_romanizations },
 ];

@@ -37,10 +37,13 @@ export function partsProblem(parts: WordParts): string | undefined {
   return undefined;
 }
 
-/** The parts to store: as sent, their texts that CSV carries (romanization, part_of_speech) trimmed, as its cells are. */
+/**
+ * The parts to store: as sent, their texts that CSV carries (romanization, part_of_speech) trimmed, as its cells are;
+ * a romanization empty once trimmed is none (null), as an empty cell is, which the sort by romanization puts last.
+ */
 export const partsToStore = (parts: WordParts): WordParts => ({
   ...parts,
-  ...(typeof parts.romanization === 'string' && { romanization: parts.romanization.trim() }),
+  ...(typeof parts.romanization === 'string' && { romanization: parts.romanization.trim() || null }),
   ...(typeof parts.part_of_speech === 'string' && { part_of_speech: parts.part_of_speech.trim() }),
 });
 

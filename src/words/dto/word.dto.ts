@@ -33,7 +33,7 @@ export const WORD_PARTS_SCHEMA: ApiPropertyOptions & { description: string } = {
       description:
         'RTGS romanization (no tones), the syllables of a word joined, words apart: `sawatdi`, `mai pen rai`. ' +
         'Searched by `q` and sorted by `sort_by=romanization`: trimmed, as `thai` and `english` are. `null` ' +
-        'is none, as if left out.',
+        '(or an empty one, stored as `null`) is none, as if left out.',
       maxLength: MAX_WORD_TEXT,
       example: 'sawatdi',
     },
