@@ -6,7 +6,7 @@ import { CreateOperation, DeleteOperation, GetOperation, PageOperation, UpdateOp
 import { GroupDetailDto, GroupDto } from './dto/group.dto.js';
 import { CreateGroupDto, GroupWordIdsDto, ListGroupsQueryDto, UpdateGroupDto } from './dto/group-input.dto.js';
 import { GroupsService } from './groups.service.js';
-import { ApiRateLimited } from '../http/problem-document.js';
+import { ApiRateLimited, REFERENCE_DELETED } from '../http/problem-document.js';
 
 @ApiTags('groups')
 @ApiRateLimited()
@@ -50,7 +50,10 @@ export class GroupsController {
 
   @Post('groups/:id/words')
   @HttpCode(HttpStatus.OK)
-  @UpdateOperation('Add words to a group', GroupDto, 'The group, with its new word count.', 422)
+  @UpdateOperation('Add words to a group', GroupDto, 'The group, with its new word count.', 422, [
+    409,
+    REFERENCE_DELETED,
+  ])
   addWords(@Param() { id }: IdParams, @Body() body: GroupWordIdsDto) {
     return this.groups.addWords(id, body.word_ids);
   }

@@ -68,6 +68,12 @@ export class ConflictingFieldsException extends ConflictException {
   }
 }
 
+/**
+ * The 409 of a write whose look-up found what it refers to, which another request deleted before the write (the
+ * foreign key answers): on PostgreSQL, whose writers do not wait for one another as SQLite's do.
+ */
+export const REFERENCE_DELETED = 'Something the request refers to was deleted meanwhile';
+
 /** What a problem of each documented status typically says, shown as its example unless the endpoint says otherwise. */
 const PROBLEM_EXAMPLES: Partial<Record<HttpStatus, Pick<ProblemDto, 'detail' | 'errors'>>> = {
   [HttpStatus.BAD_REQUEST]: {

@@ -21,6 +21,7 @@ import {
   ConflictingFieldsException,
   type FieldErrorDto,
   type ProblemDto,
+  REFERENCE_DELETED,
   ValidationFailedException,
 } from './problem-document.js';
 import type { Operations } from './operations.js';
@@ -86,7 +87,7 @@ function problemFor(exception: unknown): ProblemDto {
   // Likewise what a request refers to is looked up first; a foreign key answers a row another request deleted
   // between that look-up and this write (a group deleted while words were being added to it).
   if (exception instanceof ForeignKeyConstraintViolationException) {
-    return problem(HttpStatus.CONFLICT, 'Something the request refers to was deleted meanwhile');
+    return problem(HttpStatus.CONFLICT, REFERENCE_DELETED);
   }
   return problem(HttpStatus.INTERNAL_SERVER_ERROR, 'An unexpected error occurred');
 }

@@ -26,7 +26,7 @@ import {
   StudySessionDto,
 } from './dto/study-session.dto.js';
 import { StudySessionsService } from './study-sessions.service.js';
-import { ApiRateLimited } from '../http/problem-document.js';
+import { ApiRateLimited, REFERENCE_DELETED } from '../http/problem-document.js';
 
 const NO_SUCH_GROUP = 'group_id refers to a group that does not exist: 9';
 
@@ -48,7 +48,13 @@ export class StudySessionsController {
 
   @Post('study_sessions')
   @ApiTags('study sessions')
-  @CreateOperation('Start a study session', StudySessionDto, 'The new study session.', [422, NO_SUCH_GROUP])
+  @CreateOperation(
+    'Start a study session',
+    StudySessionDto,
+    'The new study session.',
+    [422, NO_SUCH_GROUP],
+    [409, REFERENCE_DELETED],
+  )
   create(@Body() body: CreateStudySessionDto) {
     return this.sessions.create(body);
   }
@@ -128,6 +134,7 @@ export class StudySessionsController {
       posix.join(request.path, '../../../study_sessions', String(launched.study_session.id)),
     404,
     [422, NO_SUCH_GROUP],
+    [409, REFERENCE_DELETED],
   )
   launch(@Param() { id }: IdParams, @Body() body: LaunchDto, @Req() request: express.Request) {
     return this.sessions.launch(id, body.group_id, portalOrigin(this.config, request));
