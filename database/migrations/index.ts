@@ -23,6 +23,7 @@ import { Migration20261215090000_queue_from_due_index } from './Migration2026121
 import { Migration20261218090000_word_parts_types } from './Migration20261218090000_word_parts_types.js';
 import { Migration20261220090000_folded_names } from './Migration20261220090000_folded_names.js';
 import { Migration20261221090000_blank_romanizations } from './Migration20261221090000_blank_romanizations.js';
+import { Migration20261222090000_refolded_names } from './Migration20261222090000_refolded_names.js';
 
 /** Every migration, oldest first. Add each new one here (see README, "Adding a migration"). */
 export const migrations: MigrationObject[] = [
@@ -53,4 +54,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261218090000_word_parts_types', class: Migration20261218090000_word_parts_types },
   { name: 'Migration20261220090000_folded_names', class: Migration20261220090000_folded_names },
   { name: 'Migration20261221090000_blank_romanizations', class: Migration20261221090000_blank_romanizations },
+  { name: 'Migration20261222090000_refolded_names', class: Migration20261222090000_refolded_names },
 ];

@@ -19,7 +19,10 @@ export async function assertNameIsFree<T extends { id: number; name: string; nam
 }
 
 /**
- * A name as names are compared: folded to lower case in every script. Stored beside it (`foldedOf`), so that one
- * folding decides on every database: a change of it needs a migration that folds the stored names again.
+ * A name as names are compared: in lower case in every script, the final sigma `ς` as `σ` (lower-casing `ΟΔΟΣ` gives
+ * `οδος`, and `οδοσ` is the same name), in one normal form (NFC: an `é` of one character or of two is one `é`). As
+ * Unicode's simple case folding, `ß` stays apart from `ss`, and a ligature or a full-width letter from its letters.
+ * Stored beside it (`foldedOf`), so that one folding decides on every database: a change of it needs a migration that
+ * folds the stored names again (database/migrations/refolded-names.ts).
  */
-export const foldedName = (name: string): string => name.toLowerCase();
+export const foldedName = (name: string): string => name.toLowerCase().replaceAll('ς', 'σ').normalize('NFC');

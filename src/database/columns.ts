@@ -53,7 +53,7 @@ export const CASELESS = 'nocase';
 export const caselessName = () => p.text().collation(CASELESS);
 
 /**
- * The text of `property` folded to lower case (`foldedName`), written by the ORM with the row: what names are unique
+ * The text of `property` folded ignoring case (`foldedName`), written by the ORM with the row: what names are unique
  * by and looked up by, in one folding on every database, which folds otherwise each its own way (SQLite's NOCASE
  * A–Z only; PostgreSQL's ICU by another Unicode version than Node's).
  */

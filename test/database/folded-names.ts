@@ -40,3 +40,44 @@ export async function storeRepeatedNames(em: EntityManager, now: string): Promis
 /** The folded names migration refuses them, naming both and what to do, and changes nothing. */
 export const REPEATED_NAMES =
   /^Groups 1 "Ɤx" and 2 "ɤx" have one name in different cases, which must be unique ignoring case: change one of each/;
+
+/** Names as the API folded them before the refolded names migration: lower case only (`now`: a timestamp in SQL). */
+export async function storeNamesToRefold(em: EntityManager, now: string): Promise<void> {
+  await em.execute(
+    `insert into words (id, thai, english, english_folded, parts, created_at, updated_at)
+       values (1, 'ถนน', 'ΟΔΟΣ', 'οδος', '{}', ${now}, ${now}), (2, 'ถนน', 'Straße', 'straße', '{}', ${now}, ${now})`,
+  );
+  await em.execute(
+    `insert into groups (id, name, name_folded, created_at, updated_at)
+       values (1, 'Cat', 'cat', ${now}, ${now}), (2, 'e\u0301cole', 'e\u0301cole', ${now}, ${now})`,
+  );
+  await em.execute(
+    `insert into learning_apps (id, name, name_folded, launch_url, created_at, updated_at)
+       values (1, 'MASSE', 'masse', 'https://a.example/', ${now}, ${now})`,
+  );
+}
+
+/** The names `storeNamesToRefold` stored, folded as the API folds them now. */
+export async function expectNamesRefolded(em: EntityManager): Promise<void> {
+  expect(await em.execute('select english_folded from words order by id')).toEqual([
+    { english_folded: 'οδοσ' },
+    { english_folded: 'straße' },
+  ]);
+  expect(await em.execute('select name_folded from groups order by id')).toEqual([
+    { name_folded: 'cat' },
+    { name_folded: 'école' },
+  ]);
+  expect(await em.execute('select name_folded from learning_apps')).toEqual([{ name_folded: 'masse' }]);
+}
+
+/** Two groups that lower case told apart and the folding makes one, as an older portal stored them. */
+export async function storeNamesTheFoldingJoins(em: EntityManager, now: string): Promise<void> {
+  await em.execute(
+    `insert into groups (id, name, name_folded, created_at, updated_at)
+       values (1, 'ΟΔΟΣ', 'οδος', ${now}, ${now}), (2, 'οδοσ', 'οδοσ', ${now}, ${now})`,
+  );
+}
+
+/** The refolded names migration refuses them, naming both, and changes nothing. */
+export const NAMES_THE_FOLDING_JOINS =
+  /^Groups 1 "ΟΔΟΣ" and 2 "οδοσ" have one name in different cases, which must be unique ignoring case: change one of each/;

@@ -7,7 +7,16 @@ import { migrations } from '../../database/migrations/index.js';
 import { WORD_SEARCH_TABLES } from '../../src/words/search.sqlite.js';
 import { thaiSortKey } from '../../src/words/thai.js';
 import { expressionIndexes } from '../api.js';
-import { expectNamesFolded, REPEATED_NAMES, storeNamesToFold, storeRepeatedNames } from './folded-names.js';
+import {
+  expectNamesFolded,
+  expectNamesRefolded,
+  NAMES_THE_FOLDING_JOINS,
+  REPEATED_NAMES,
+  storeNamesTheFoldingJoins,
+  storeNamesToFold,
+  storeNamesToRefold,
+  storeRepeatedNames,
+} from './folded-names.js';
 import { expectRetyped, expectRomanizationsMigrated, STORED_PARTS, wordsWithRomanizations } from './stored-parts.js';
 
 /** The tables of the database, without SQLite's own, the migrator's and the full-text index of words. */
@@ -159,6 +168,7 @@ async function triggers(orm: MikroORM): Promise<string[]> {
     expect((await orm.migrator.getPending()).map((migration) => migration.name)).toEqual([
       'Migration20261220090000_folded_names',
       'Migration20261221090000_blank_romanizations',
+      'Migration20261222090000_refolded_names',
     ]);
     expect(await em.execute('select name from groups order by id')).toEqual([{ name: 'Ɤx' }, { name: 'ɤx' }]);
   });
@@ -273,6 +283,34 @@ async function triggers(orm: MikroORM): Promise<string[]> {
     await orm.migrator.up();
 
     expectRetyped(await em.execute('select id, parts from words order by id'));
+  });
+
+  it('the refolded names migration folds every stored name and english as the API folds them now', async () => {
+    const refolding = migrations.findIndex((migration) => migration.name === 'Migration20261222090000_refolded_names');
+    await orm.migrator.up({ to: migrations[refolding - 1].name });
+    const em = orm.em.fork();
+    await storeNamesToRefold(em, '0');
+
+    await orm.migrator.up();
+
+    await expectNamesRefolded(em);
+  });
+
+  it('the refolded names migration stops at names the folding makes one, naming them, and changes nothing', async () => {
+    const refolding = migrations.findIndex((migration) => migration.name === 'Migration20261222090000_refolded_names');
+    await orm.migrator.up({ to: migrations[refolding - 1].name });
+    const em = orm.em.fork();
+    await storeNamesTheFoldingJoins(em, '0');
+
+    await expect(orm.migrator.up()).rejects.toThrow(NAMES_THE_FOLDING_JOINS);
+
+    expect((await orm.migrator.getPending()).map((migration) => migration.name)).toEqual([
+      'Migration20261222090000_refolded_names',
+    ]);
+    expect(await em.execute('select name_folded from groups order by id')).toEqual([
+      { name_folded: 'οδος' },
+      { name_folded: 'οδοσ' },
+    ]);
   });
 
   it('the blank romanizations migration makes a romanization empty once trimmed none, and leaves the others', async () => {

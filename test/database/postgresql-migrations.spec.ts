@@ -6,7 +6,16 @@ import { dialect } from '../../src/database/dialect.js';
 import { migrate } from '../../src/database/migrate.js';
 import { expressionIndexes } from '../api.js';
 import { freshDatabase } from '../postgres.js';
-import { expectNamesFolded, REPEATED_NAMES, storeNamesToFold, storeRepeatedNames } from './folded-names.js';
+import {
+  expectNamesFolded,
+  expectNamesRefolded,
+  NAMES_THE_FOLDING_JOINS,
+  REPEATED_NAMES,
+  storeNamesTheFoldingJoins,
+  storeNamesToFold,
+  storeNamesToRefold,
+  storeRepeatedNames,
+} from './folded-names.js';
 import { expectRetyped, expectRomanizationsMigrated, STORED_PARTS, wordsWithRomanizations } from './stored-parts.js';
 
 /** The tables of the portal's schema, without the migrator's own. */
@@ -149,6 +158,7 @@ async function triggerFunctions(orm: MikroORM): Promise<number> {
     expect((await orm.migrator.getPending()).map((migration) => migration.name)).toEqual([
       'Migration20261220090000_folded_names',
       'Migration20261221090000_blank_romanizations',
+      'Migration20261222090000_refolded_names',
     ]);
     expect(await em.execute('select name from groups order by id')).toEqual([{ name: 'Ɤx' }, { name: 'ɤx' }]);
   });
@@ -267,6 +277,32 @@ async function triggerFunctions(orm: MikroORM): Promise<number> {
     await orm.migrator.up();
 
     expectRetyped(await em.execute('select id, parts from words order by id'));
+  });
+
+  it('the refolded names migration folds every stored name and english as the API folds them now', async () => {
+    await orm.migrator.down({ to: 'Migration20261221090000_blank_romanizations' });
+    const em = orm.em.fork();
+    await storeNamesToRefold(em, 'now()');
+
+    await orm.migrator.up();
+
+    await expectNamesRefolded(em);
+  });
+
+  it('the refolded names migration stops at names the folding makes one, naming them, and changes nothing', async () => {
+    await orm.migrator.down({ to: 'Migration20261221090000_blank_romanizations' });
+    const em = orm.em.fork();
+    await storeNamesTheFoldingJoins(em, 'now()');
+
+    await expect(orm.migrator.up()).rejects.toThrow(NAMES_THE_FOLDING_JOINS);
+
+    expect((await orm.migrator.getPending()).map((migration) => migration.name)).toEqual([
+      'Migration20261222090000_refolded_names',
+    ]);
+    expect(await em.execute('select name_folded from groups order by id')).toEqual([
+      { name_folded: 'οδος' },
+      { name_folded: 'οδοσ' },
+    ]);
   });
 
   it('the blank romanizations migration makes a romanization empty once trimmed none, and leaves the others', async () => {

@@ -124,13 +124,25 @@ describe('POST /groups', () => {
     expect(await countRows(t, 'groups')).toBe(1);
   });
 
-  it('201 for a name that differs from another in more than case (full-width letters, a ligature)', async () => {
+  it('409 for a name with a final sigma for a sigma, or in another Unicode normal form', async () => {
+    await client.createGroup('ΟΔΟΣ');
+    await client.createGroup('école');
+
+    expectProblem(await client.post('/groups', { name: 'οδοσ' }), 409);
+    expectProblem(await client.post('/groups', { name: 'e\u0301cole' }), 409);
+    expectProblem(await client.post('/groups', { name: 'E\u0301COLE' }), 409);
+    expect(await countRows(t, 'groups')).toBe(2);
+  });
+
+  it('201 for a name that differs from another in more than case (full-width letters, a ligature, ß and ss)', async () => {
     await client.createGroup('Cat');
     await client.createGroup('file');
+    await client.createGroup('Straße');
 
     await client.post('/groups', { name: 'ｃａｔ' }).expect(201);
     await client.post('/groups', { name: 'ﬁle' }).expect(201);
-    expect(await countRows(t, 'groups')).toBe(4);
+    await client.post('/groups', { name: 'STRASSE' }).expect(201);
+    expect(await countRows(t, 'groups')).toBe(6);
   });
 
   it('documents the name as the string it takes: 1 to 100 characters', async () => {

@@ -240,6 +240,15 @@ describe('POST /words', () => {
     expect(await countRows(t, 'words')).toBe(1);
   });
 
+  it('409 for an english with a final sigma for a sigma, or in another Unicode normal form', async () => {
+    await client.createWord({ thai: 'ถนน', english: 'ΟΔΟΣ' });
+    await client.createWord({ thai: 'โรงเรียน', english: 'école' });
+
+    expectProblem(await client.post('/words', { thai: 'ถนน', english: 'οδοσ' }), 409);
+    expectProblem(await client.post('/words', { thai: 'โรงเรียน', english: 'E\u0301COLE' }), 409);
+    expect(await countRows(t, 'words')).toBe(2);
+  });
+
   it('201 for an english that differs from another in more than case (full-width letters, a ligature)', async () => {
     await client.createWord({ thai: 'แมว', english: 'Cat' });
     await client.createWord({ thai: 'ไฟล์', english: 'file' });
