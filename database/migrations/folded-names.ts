@@ -41,7 +41,7 @@ export function refuseRepeats(rows: NamedRow[], what: string, column: string, fo
   }
   if (repeats.length > 0) {
     throw new Error(
-      `${what} ${repeats.join(', ')} have one ${column} in different cases, which must be unique ignoring case: ` +
+      `${what} ${repeats.join(', ')} have one ${column} ignoring case (docs/api.md §1), which must be unique so: ` +
         `change one of each (with the version that wrote them, or in SQL), then start again`,
     );
   }

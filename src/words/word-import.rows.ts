@@ -1,6 +1,7 @@
 import { maxLength } from 'class-validator';
 import { CsvError, parse } from 'csv-parse/sync';
 import { inspectJson, isJsonObject, isStorableText, UNSTORABLE_TEXT } from '../core/json.js';
+import { foldedName } from '../core/names.js';
 import { type FieldErrorDto, ValidationFailedException } from '../http/problem-document.js';
 import {
   CSV_COLUMNS,
@@ -43,8 +44,8 @@ export interface ImportRows {
   onDuplicate?: OnDuplicate;
 }
 
-/** The key that makes two words the same word: thai exactly, english ignoring case (as `POST /words` compares). */
-export const wordKey = (thai: string, english: string) => `${thai}\u0000${english.toLowerCase()}`;
+/** The key that makes two words the same word: thai exactly, english ignoring case (`foldedName`, as the index compares). */
+export const wordKey = (thai: string, english: string) => `${thai}\u0000${foldedName(english)}`;
 
 /** The fields of an export that an import ignores, and how each must look if it is there. */
 const EXPORTED_FIELDS: [field: string, check: (value: unknown) => boolean, message: string][] = [

@@ -39,7 +39,7 @@ export async function storeRepeatedNames(em: EntityManager, now: string): Promis
 
 /** The folded names migration refuses them, naming both and what to do, and changes nothing. */
 export const REPEATED_NAMES =
-  /^Groups 1 "Ɤx" and 2 "ɤx" have one name in different cases, which must be unique ignoring case: change one of each/;
+  /^Groups 1 "Ɤx" and 2 "ɤx" have one name ignoring case \(docs\/api\.md §1\), which must be unique so: change one of each/;
 
 /** Names as the API folded them before the refolded names migration: lower case only (`now`: a timestamp in SQL). */
 export async function storeNamesToRefold(em: EntityManager, now: string): Promise<void> {
@@ -80,4 +80,4 @@ export async function storeNamesTheFoldingJoins(em: EntityManager, now: string):
 
 /** The refolded names migration refuses them, naming both, and changes nothing. */
 export const NAMES_THE_FOLDING_JOINS =
-  /^Groups 1 "ΟΔΟΣ" and 2 "οδοσ" have one name in different cases, which must be unique ignoring case: change one of each/;
+  /^Groups 1 "ΟΔΟΣ" and 2 "οδοσ" have one name ignoring case \(docs\/api\.md §1\), which must be unique so: change one of each/;

@@ -620,6 +620,33 @@ describe('dry_run=true', () => {
     expect((await client.getGroup(group.id)).words_count).toBe(1);
   });
 
+  it('finds stored words and repeated rows as POST /words compares english: a final sigma, another normal form', async () => {
+    await client.createWord({ thai: 'ถนน', english: 'ΟΔΟΣ' });
+    await client.createWord({ thai: 'โรงเรียน', english: 'école' });
+
+    const skipped = await importJson(
+      {
+        words: [
+          { thai: 'ถนน', english: 'οδοσ' },
+          { thai: 'โรงเรียน', english: 'E\u0301COLE' },
+        ],
+      },
+      'on_duplicate=skip',
+    ).expect(200);
+    expect(skipped.body).toEqual(report({ on_duplicate: 'skip', rows: 2, skipped: 2 }));
+
+    const repeated = await importJson({
+      words: [
+        { thai: 'บ้าน', english: 'ΟΙΚΟΣ' },
+        { thai: 'บ้าน', english: 'οικοσ' },
+      ],
+    });
+    expect(expectProblem(repeated, 400).errors).toEqual([
+      { row: 2, field: 'thai', message: expect.stringMatching(/repeats row 1$/) },
+    ]);
+    expect(await countRows(t, 'words')).toBe(2);
+  });
+
   it('reports what the import then does for words and groups that differ in more than case (full-width letters)', async () => {
     await client.createWord({ thai: 'แมว', english: 'cat' });
     await client.createGroup('Pets');
