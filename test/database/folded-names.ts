@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/sql';
+import type { EntityManager, MikroORM } from '@mikro-orm/sql';
 
 /**
  * Names stored before the folded names migration (`now`: a timestamp in the database's SQL), with one that has a
@@ -78,6 +78,16 @@ export async function storeNamesTheFoldingJoins(em: EntityManager, now: string):
   );
 }
 
-/** The refolded names migration refuses them, naming both, and changes nothing. */
-export const NAMES_THE_FOLDING_JOINS =
-  /^Groups 1 "ΟΔΟΣ" and 2 "οδοσ" have one name ignoring case \(docs\/api\.md §1\), which must be unique so: change one of each/;
+/** The refolded names migration refuses the names `storeNamesTheFoldingJoins` stored, naming both, and changes nothing. */
+export async function expectFoldingJoinsRefused(orm: MikroORM, em: EntityManager): Promise<void> {
+  await expect(orm.migrator.up()).rejects.toThrow(
+    /^Groups 1 "ΟΔΟΣ" and 2 "οδοσ" have one name ignoring case \(docs\/api\.md §1\), which must be unique so: change one of each/,
+  );
+  expect((await orm.migrator.getPending()).map((migration) => migration.name)).toEqual([
+    'Migration20261222090000_refolded_names',
+  ]);
+  expect(await em.execute('select name_folded from groups order by id')).toEqual([
+    { name_folded: 'οδος' },
+    { name_folded: 'οδοσ' },
+  ]);
+}
