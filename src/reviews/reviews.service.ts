@@ -26,6 +26,8 @@ export interface AnswerSession {
   id: number;
   groupId: number;
   startedAt: Date;
+  /** Why the session takes no such answer (its word is none, or not of its group), checked with the others in order. */
+  refuses?: (answer: WordAnswer) => string | undefined;
 }
 
 /** The instants from `start` up to, not including, `end`. */
@@ -145,7 +147,12 @@ export class ReviewsService {
     // deadlock), and what the checks find stays until the commit (a forced delete between them made a 500).
     await this.words.lock(answers.map((answer) => answer.word_id).filter((id) => id <= dialect.largestId));
     const session = await checked();
+    // The first answer refused, in the order given, is the one a 422 names.
     const recorded = answers.map((answer, index) => {
+      const refused = session?.refuses?.(answer);
+      if (refused) {
+        throw new UnprocessableEntityException(about(refused, index));
+      }
       const reviewedAt = answer.reviewed_at ? new Date(answer.reviewed_at) : new Date();
       if (session && reviewedAt < session.startedAt) {
         throw new UnprocessableEntityException(

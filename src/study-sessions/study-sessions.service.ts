@@ -268,19 +268,15 @@ export class StudySessionsService {
       // A member exists; only the others are looked up, to say which of the two checks each one fails.
       const outsiders = wordIds.filter((wordId) => !members.has(wordId));
       const known = outsiders.length > 0 ? await this.words.existing(outsiders) : new Set<number>();
-      answers.forEach(({ word_id }, index) => {
-        if (!members.has(word_id) && !known.has(word_id)) {
-          throw new UnprocessableEntityException(
-            `answers[${index}]: word_id refers to a word that does not exist: ${word_id}`,
-          );
+      const refuses = ({ word_id }: WordAnswer) => {
+        if (members.has(word_id)) {
+          return undefined;
         }
-        if (!members.has(word_id)) {
-          throw new UnprocessableEntityException(
-            `answers[${index}]: word ${word_id} is not in group ${session.groupId} of study session ${sessionId}`,
-          );
-        }
-      });
-      return session;
+        return known.has(word_id)
+          ? `word ${word_id} is not in group ${session.groupId} of study session ${sessionId}`
+          : `word_id refers to a word that does not exist: ${word_id}`;
+      };
+      return { ...session, refuses };
     });
   }
 

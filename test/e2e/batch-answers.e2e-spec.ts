@@ -74,6 +74,19 @@ describe('POST /study_sessions/:id/answers', () => {
     expect(await recordedState(t)).toMatchObject({ reviews: 0 });
   });
 
+  it('names the first answer refused in the order given, whichever check refuses it', async () => {
+    const other = await client.groupWithWords('Food', 1);
+    const beforeStart = new Date(Date.parse(session.start_time) - 60_000).toISOString();
+    const response = await batch(inSession(), [
+      { word_id: words[0].id, correct: true },
+      { word_id: words[1].id, correct: true, reviewed_at: beforeStart },
+      { word_id: other.words[0].id, correct: true },
+      { word_id: 424242, correct: true },
+    ]);
+    expect(expectProblem(response, 422).detail).toMatch(/^answers\[1\]: reviewed_at .* is before study session/);
+    expect(await recordedState(t)).toMatchObject({ reviews: 0 });
+  });
+
   it.each([
     ['no answers', []],
     ['501 answers', Array.from({ length: 501 }, () => ({ word_id: 1, correct: true }))],
