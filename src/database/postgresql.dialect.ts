@@ -9,6 +9,9 @@ import type { Dialect } from './dialect.interface.js';
 // in `pg` by default; the portal's never pass 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, Number);
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, Number);
+// Instants are sent in UTC: in the process's time zone `pg` writes the offset in whole minutes, and an instant
+// before a zone's standard time (Bangkok's mean time until 1920, +06:42:04) was stored 4 s off.
+pg.defaults.parseInputDatesAsUTC = true;
 
 /** Rows locked per statement. */
 const LOCKS_PER_STATEMENT = 1000;

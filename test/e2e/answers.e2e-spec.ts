@@ -146,6 +146,9 @@ describe.each([
     ['reviewed_at has no offset', { correct: true, reviewed_at: '2026-11-24T10:00:00' }, 'reviewed_at'],
     ['reviewed_at is a date only', { correct: true, reviewed_at: '2026-11-24' }, 'reviewed_at'],
     ['reviewed_at is not a real date', { correct: true, reviewed_at: '2026-02-30T10:00:00Z' }, 'reviewed_at'],
+    ['reviewed_at is not a leap day', { correct: true, reviewed_at: '2023-02-29T10:00:00Z' }, 'reviewed_at'],
+    ['reviewed_at has hour 24', { correct: true, reviewed_at: '2026-01-15T24:00:00Z' }, 'reviewed_at'],
+    ['reviewed_at is in year 0', { correct: true, reviewed_at: '0000-06-01T00:00:00Z' }, 'reviewed_at'],
     ['reviewed_at is not a timestamp', { correct: true, reviewed_at: 'yesterday' }, 'reviewed_at'],
     ['reviewed_at is a number', { correct: true, reviewed_at: Date.now() - 1000 }, 'reviewed_at'],
     ['reviewed_at is null', { correct: true, reviewed_at: null }, 'reviewed_at'],
@@ -249,6 +252,15 @@ describe('GET /reviews', () => {
     expect(await logOf('since=2026-02-02T10:00:00.0001Z')).toEqual([[words[1].id, false, at[2]]]);
     expect(await logOf('since=2026-02-02T10:00:00.0000Z')).toHaveLength(3);
     expect(await logOf('until=2026-02-02T10:00:00.0009Z')).toHaveLength(3);
+  });
+
+  it('takes an instant of any year from 1, the first century too, and filters by it', async () => {
+    const ancient = '0099-12-31T23:00:00.000Z';
+    await client.review(words[1].id, true, { reviewedAt: ancient }).expect(201);
+
+    expect(await logOf('until=0100-01-01T00:00:00Z')).toEqual([[words[1].id, true, ancient]]);
+    expect(await logOf('since=0099-12-31T23:00:00Z&until=0099-12-31T23:00:00Z')).toHaveLength(1);
+    expect(await logOf('since=0050-01-01T00:00:00Z')).toHaveLength(5);
   });
 
   it('counts the answers of each filter, a page at a time', async () => {

@@ -1,24 +1,49 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsBoolean,
-  IsISO8601,
-  IsOptional,
-  Matches,
-  ValidateBy,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional, Matches, ValidateBy } from 'class-validator';
 import { EachNested, ID_SCHEMA, IsId, IsOmittable, QueryBoolean, QueryId, Trim } from '../../core/http.js';
 import { PaginationQueryDto } from '../../core/pagination.js';
 import { DateTimeProperty, IntegerProperty } from '../../core/api-properties.js';
 
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/**
+ * A TIMESTAMP of a day the calendar has (from year 1, no 2026-02-30) and times of day in range, the offset's too. Checked on its
+ * fields: class-validator's strict ISO 8601 check took a year below 100 for one of the 1900s.
+ */
+function isRealTimestamp(value: unknown): boolean {
+  const fields = typeof value === 'string' ? TIMESTAMP.exec(value) : null;
+  if (!fields) {
+    return false;
+  }
+  const [year, month, day, hour, minute, second, offsetHour, offsetMinute] = fields
+    .slice(1)
+    .map((field) => Number(field ?? 0));
+  const lastDay = new Date(0);
+  lastDay.setUTCFullYear(year, month, 0);
+  return (
+    year >= 1 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= lastDay.getUTCDate() &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetHour <= 23 &&
+    offsetMinute <= 59
+  );
+}
 
 /** An ISO 8601 timestamp that names its offset (`Z` or `±hh:mm`), so it is one unambiguous instant. */
 const IsTimestamp = () => (target: object, property: string) => {
-  IsISO8601({ strict: true })(target, property);
   Matches(TIMESTAMP, { message: '$property must be an ISO 8601 timestamp with Z or an offset' })(target, property);
+  ValidateBy({
+    name: 'isRealTimestamp',
+    validator: {
+      validate: (value) => typeof value !== 'string' || !TIMESTAMP.test(value) || isRealTimestamp(value),
+      defaultMessage: () => '$property must be a date the calendar has, at a time of day in range',
+    },
+  })(target, property);
 };
 
 const IsNotInFuture = () =>
