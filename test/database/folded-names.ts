@@ -37,9 +37,18 @@ export async function storeRepeatedNames(em: EntityManager, now: string): Promis
   );
 }
 
-/** The folded names migration refuses them, naming both and what to do, and changes nothing. */
-export const REPEATED_NAMES =
-  /^Groups 1 "Ɤx" and 2 "ɤx" have one name ignoring case \(docs\/api\.md §1\), which must be unique so: change one of each/;
+/** The folded names migration refuses the names `storeRepeatedNames` stored, naming both, and changes nothing. */
+export async function expectRepeatedNamesRefused(orm: MikroORM, em: EntityManager): Promise<void> {
+  await expect(orm.migrator.up()).rejects.toThrow(
+    /^Groups 1 "Ɤx" and 2 "ɤx" have one name ignoring case \(docs\/api\.md §1\), which must be unique so: change one of each/,
+  );
+  expect((await orm.migrator.getPending()).map((migration) => migration.name)).toEqual([
+    'Migration20261220090000_folded_names',
+    'Migration20261221090000_blank_romanizations',
+    'Migration20261222090000_refolded_names',
+  ]);
+  expect(await em.execute('select name from groups order by id')).toEqual([{ name: 'Ɤx' }, { name: 'ɤx' }]);
+}
 
 /** Names as the API folded them before the refolded names migration: lower case only (`now`: a timestamp in SQL). */
 export async function storeNamesToRefold(em: EntityManager, now: string): Promise<void> {
