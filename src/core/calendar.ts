@@ -89,3 +89,38 @@ export function millisecondAtOrAfter(timestamp: string): Date {
   const instant = Date.parse(timestamp);
   return new Date(/\.\d{3}\d*[1-9]/.test(timestamp) ? instant + 1 : instant);
 }
+
+/** A date, a time of day and an offset from UTC, as written (the offset's fields may be absent: UTC). */
+export interface DateTimeFields {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  offsetHours?: number;
+  offsetMinutes?: number;
+}
+
+/**
+ * Whether a written date and time exist: a day the calendar has (from year 1; no 2026-02-30), and a time of day and
+ * an offset in range. Checked on the fields: `Date.UTC` and class-validator's ISO 8601 check take a year below 100
+ * for one of the 1900s.
+ */
+export function isRealDateTime(fields: DateTimeFields): boolean {
+  const { year, month, day, hour, minute, second, offsetHours = 0, offsetMinutes = 0 } = fields;
+  const lastDayOfMonth = new Date(0);
+  lastDayOfMonth.setUTCFullYear(year, month, 0);
+  return (
+    year >= 1 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= lastDayOfMonth.getUTCDate() &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetHours <= 23 &&
+    offsetMinutes <= 59
+  );
+}

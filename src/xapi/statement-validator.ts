@@ -3,6 +3,7 @@
  * statement that breaks one is refused with a 400 naming the first rule it breaks and where.
  */
 
+import { isRealDateTime } from '../core/calendar.js';
 import { isJsonObject, type JsonObject } from '../core/json.js';
 
 export type XapiVersion = '1.0.3' | '2.0.0';
@@ -61,7 +62,7 @@ const isLanguageTag = (value: string) => LANGUAGE_TAG.test(value);
 export const instantOfTimestamp = (value: string): number =>
   Date.parse(/(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value) ? value : `${value}Z`);
 
-/** An ISO 8601 timestamp with a date and time that exist; `-00:00` (an unknown offset) is refused. */
+/** An ISO 8601 timestamp with a date and time that exist (`isRealDateTime`); `-00:00` (an unknown offset) is refused. */
 export function isTimestamp(value: unknown, requireOffset = true): value is string {
   if (typeof value !== 'string') return false;
   const match =
@@ -70,15 +71,12 @@ export function isTimestamp(value: unknown, requireOffset = true): value is stri
   if (!match) return false;
   const [, year, month, day, hour, minute, second, , offset] = match;
   if (/^-00(:?00)?$/.test(offset)) return false;
-  const date = new Date(Date.UTC(+year, +month - 1, +day, +hour, +minute, +second));
+  const [, offsetHours = 0, offsetMinutes = 0] = /^[+-](\d{2}):?(\d{2})?$/.exec(offset) ?? [];
   return (
-    date.getUTCFullYear() === +year &&
-    date.getUTCMonth() === +month - 1 &&
-    date.getUTCDate() === +day &&
-    +hour < 24 &&
-    +minute < 60 &&
-    +second < 60 &&
-    !Number.isNaN(Date.parse(value))
+    isRealDateTime({
+      ...{ year: +year, month: +month, day: +day, hour: +hour, minute: +minute, second: +second },
+      ...{ offsetHours: +offsetHours, offsetMinutes: +offsetMinutes },
+    }) && !Number.isNaN(Date.parse(value))
   );
 }
 

@@ -208,6 +208,25 @@ describe('statements about the portal’s words feed its record', () => {
     expect(await countRows(t, 'xapi_statements')).toBe(1);
   });
 
+  it('records a statement timestamped before the year 100 at its timestamp, and finds it since then', async () => {
+    // Date.UTC, which checked timestamps before, reads the year 0050 as 1950.
+    const statement = answerAbout(word.id, true, '0050-06-01T00:00:00.000Z');
+    await xapi('post', '/statements').send(statement).expect(200);
+    expect(await reviewsOf(word.id)).toEqual([{ correct: 1, reviewed_at: Date.parse(statement.timestamp) }]);
+    const { body } = await xapi('get', '/statements?since=0050-05-31T23:59:59Z').expect(200);
+    expect(body.statements.map((stored: { id: string }) => stored.id)).toEqual([statement.id]);
+  });
+
+  it.each(['2026-02-30T10:00:00Z', '2026-01-01T10:00:00+24:00', '0000-12-31T10:00:00Z', '2026-01-01T10:00:00-00:00'])(
+    'refuses a statement timestamped %s, a date or an offset that does not exist (400), recording nothing',
+    async (timestamp) => {
+      const response = await xapi('post', '/statements').send(answerAbout(word.id, true, timestamp));
+      expect(expectProblem(response, 400).detail).toMatch(/timestamp/);
+      expect(await countRows(t, 'xapi_statements')).toBe(0);
+      expect(await reviewsOf(word.id)).toEqual([]);
+    },
+  );
+
   it('an invalid statement in a batch is a 400: nothing is stored, nothing recorded', async () => {
     const bad = { ...answerAbout(word.id, true), verb: { id: 'not an iri' } };
     expectProblem(await xapi('post', '/statements').send([answerAbout(word.id, true), bad]), 400);

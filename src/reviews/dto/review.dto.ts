@@ -3,35 +3,16 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional, Matches, Va
 import { EachNested, ID_SCHEMA, IsId, IsOmittable, QueryBoolean, QueryId, Trim } from '../../core/http.js';
 import { PaginationQueryDto } from '../../core/pagination.js';
 import { DateTimeProperty, IntegerProperty } from '../../core/api-properties.js';
+import { isRealDateTime } from '../../core/calendar.js';
 
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 
-/**
- * A TIMESTAMP of a day the calendar has (from year 1, no 2026-02-30) and times of day in range, the offset's too. Checked on its
- * fields: class-validator's strict ISO 8601 check took a year below 100 for one of the 1900s.
- */
-function isRealTimestamp(value: unknown): boolean {
-  const fields = typeof value === 'string' ? TIMESTAMP.exec(value) : null;
-  if (!fields) {
-    return false;
-  }
-  const [year, month, day, hour, minute, second, offsetHour, offsetMinute] = fields
+/** A TIMESTAMP whose date and time exist (`isRealDateTime`). */
+function isRealTimestamp(value: string): boolean {
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = TIMESTAMP.exec(value)!
     .slice(1)
     .map((field) => Number(field ?? 0));
-  const lastDay = new Date(0);
-  lastDay.setUTCFullYear(year, month, 0);
-  return (
-    year >= 1 &&
-    month >= 1 &&
-    month <= 12 &&
-    day >= 1 &&
-    day <= lastDay.getUTCDate() &&
-    hour <= 23 &&
-    minute <= 59 &&
-    second <= 59 &&
-    offsetHour <= 23 &&
-    offsetMinute <= 59
-  );
+  return isRealDateTime({ year, month, day, hour, minute, second, offsetHours, offsetMinutes });
 }
 
 /** An ISO 8601 timestamp that names its offset (`Z` or `±hh:mm`), so it is one unambiguous instant. */
