@@ -38,6 +38,11 @@ export async function backUp(databasePath: string, keep: number): Promise<string
   const target = join(folder, `lang-portal-${stamp}.sqlite`);
   const source = new Database(databasePath, { readonly: true, fileMustExist: true });
   try {
+    // SQLite's online backup starts over whenever another connection writes between its steps: under a steady
+    // stream of answers it never finishes. A read transaction held across the steps makes it copy that one
+    // snapshot, and in WAL mode a reader holds no writer back.
+    source.exec('begin');
+    source.prepare('select count(*) from sqlite_master').get();
     await source.backup(`${target}.partial`);
   } finally {
     source.close();

@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { backUp } from '../../src/backups/backup.js';
+
+/** backUp (src/backups/backup.ts), as `npm run db:backup` and BACKUP_CRON call it, on SQLite files of its own. */
+describe('backUp', () => {
+  let folder: string;
+  let databasePath: string;
+
+  beforeEach(() => {
+    folder = mkdtempSync(join(tmpdir(), 'lang-portal-backups-'));
+    databasePath = join(folder, 'portal.sqlite');
+  });
+  afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+  /** A database in WAL mode of about `pages` 4 KB pages, as the server keeps it, open for writing. */
+  function database(pages: number): Database.Database {
+    const writer = new Database(databasePath);
+    writer.pragma('journal_mode = WAL');
+    writer.exec('create table filler (id integer primary key, bytes blob)');
+    writer
+      .prepare(
+        'with recursive n(i) as (select 1 union all select i + 1 from n where i < ?) insert into filler (bytes) select randomblob(4000) from n',
+      )
+      .run(pages);
+    return writer;
+  }
+
+  it('finishes while another connection writes between its steps, with the rows of the moment it began', async () => {
+    const writer = database(2_000);
+    const insert = writer.prepare('insert into filler (bytes) values (randomblob(10))');
+    // The server, answering while the backup copies 100 pages a step: a write between every two steps.
+    const timer = setInterval(() => insert.run(), 0);
+    try {
+      const backup = await Promise.race([
+        backUp(databasePath, 7),
+        new Promise<string>((_, reject) => setTimeout(() => reject(new Error('no backup after 10 s')), 10_000)),
+      ]);
+      const copy = new Database(backup, { readonly: true });
+      expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+      // The snapshot is taken before backUp first yields, so before the first of those writes.
+      expect(copy.prepare('select count(*) from filler').pluck().get()).toBe(2_000);
+      copy.close();
+    } finally {
+      clearInterval(timer);
+      writer.close();
+    }
+  });
+});
