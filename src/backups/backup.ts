@@ -56,10 +56,12 @@ export async function backUp(databasePath: string, keep: number): Promise<string
     copy.close();
   }
   renameSync(`${target}.partial`, target);
-  const backups = readdirSync(folder)
-    .filter((file) => NAME.test(file))
+  // The newest backup is the one just written, whatever the names of the others: after the clock was set back
+  // (a replaced CMOS battery, a corrected year) it is not the last by name, and sorting it in would delete it.
+  const others = readdirSync(folder)
+    .filter((file) => NAME.test(file) && file !== basename(target))
     .sort();
-  for (const old of backups.slice(0, Math.max(0, backups.length - keep))) {
+  for (const old of others.slice(0, Math.max(0, others.length - (keep - 1)))) {
     rmSync(join(folder, old));
   }
   return target;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -47,5 +47,18 @@ describe('backUp', () => {
       clearInterval(timer);
       writer.close();
     }
+  });
+
+  it('keeps the backup it has just written when the clock was set back, deleting the oldest of the others', async () => {
+    database(1).close();
+    const backups = join(folder, 'backups');
+    mkdirSync(backups);
+    // Taken while the clock ran ahead (a machine set to the wrong year, then corrected).
+    const ahead = ['lang-portal-20990101T030000000Z.sqlite', 'lang-portal-20990102T030000000Z.sqlite'];
+    ahead.forEach((name) => writeFileSync(join(backups, name), 'a backup'));
+
+    const backup = await backUp(databasePath, 2);
+
+    expect(readdirSync(backups).sort()).toEqual([backup.slice(backups.length + 1), ahead[1]].sort());
   });
 });
