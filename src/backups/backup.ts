@@ -135,8 +135,14 @@ export function isInUse(databasePath: string): boolean {
     database.exec('begin exclusive; commit');
     return false;
   } catch (error) {
-    if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
+    const { code } = error as { code?: string };
+    if (code?.startsWith('SQLITE_BUSY')) {
       return true;
+    }
+    // No portal runs on a file that is no database (it stops at start-up): a database damaged beyond opening is
+    // the one a restore replaces.
+    if (code === 'SQLITE_NOTADB') {
+      return false;
     }
     throw error;
   } finally {

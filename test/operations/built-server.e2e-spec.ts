@@ -674,6 +674,22 @@ describe('backup and restore', () => {
     chmodSync(oldBackups, 0o755);
   });
 
+  it('restores a backup over a database file damaged beyond opening, the very case a restore is for', async () => {
+    const folder = tempFolder();
+    const databasePath = join(folder, 'portal.sqlite');
+    expect((await runScript('db-migrate.js', [], { DATABASE_PATH: databasePath })).code).toBe(0);
+    expect((await runScript('db-backup.js', [], { DATABASE_PATH: databasePath })).code).toBe(0);
+    const [name] = readdirSync(join(folder, 'backups'));
+    writeFileSync(databasePath, randomBytes(64 * 1024));
+
+    const restored = await runScript('db-restore.js', [join(folder, 'backups', name)], {
+      DATABASE_PATH: databasePath,
+    });
+
+    expect({ code: restored.code, stderr: restored.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(readDatabase(databasePath, (database) => database.pragma('integrity_check', { simple: true }))).toBe('ok');
+  });
+
   it('the restore refuses a file that is not a portal database, with exit code 1 and a message, and changes nothing', async () => {
     const folder = tempFolder();
     const databasePath = join(folder, 'portal.sqlite');
