@@ -8,6 +8,7 @@ import { migrations } from '../database/migrations/index.js';
 import { isInUse } from './backups/backup.js';
 import { printableUrl } from './config.js';
 import { messageOf } from './core/errors.js';
+import { problemWithMigrations } from './database/migrate.js';
 
 /**
  * `npm run db:copy -- --from FILE.sqlite --to postgresql://…`: moves a whole portal from its SQLite file into a new
@@ -111,6 +112,12 @@ function openSource(file: string): Database.Database {
         )
       : [],
   );
+  // A newer portal's tables and columns are unknown to these entities: they would be left out, unnoticed by the checks.
+  const newer = problemWithMigrations([...applied], migrations);
+  if (newer) {
+    source.close();
+    throw new Error(`${file} cannot be copied: ${newer}`);
+  }
   const missing = migrations.filter((migration) => !applied.has(migration.name));
   if (missing.length > 0) {
     source.close();

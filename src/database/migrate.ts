@@ -3,7 +3,7 @@ import type { MikroORM } from '@mikro-orm/core';
 /**
  * Why a database that these migrations were applied to is not for this code, or nothing: a newer portal migrated it,
  * and this one, not knowing its schema, would break it. `db:restore` asks it of a backup (src/backups/backup.ts),
- * start-up and `db:migrate` of the database they open (below).
+ * `db:copy` of the SQLite file it copies (src/db-copy.ts), start-up and `db:migrate` of the database they open (below).
  */
 export function problemWithMigrations(applied: string[], known: { name: string }[]): string | undefined {
   const names = new Set(known.map((migration) => migration.name));

@@ -374,6 +374,27 @@ async function rowCounts(url: string): Promise<Record<string, number>> {
       expect(Object.values(tables).filter((rows) => rows > 0)).toEqual([]);
     }, 60_000);
 
+    it('refuses a SQLite file a newer portal migrated, before it touches the target', async () => {
+      const newer = join(folder, 'newer.sqlite');
+      const original = new Database(portal, { readonly: true });
+      original.exec(`vacuum into '${newer}'`);
+      original.close();
+      const database = new Database(newer);
+      // What a newer portal adds, a table and a column, the entities of this one do not know and would leave out.
+      database.exec(`insert into mikro_orm_migrations (name, executed_at) values ('Migration20991231000000_future', 0);
+        create table future_notes (id integer primary key, note text);
+        insert into future_notes (note) values ('a newer portal keeps this')`);
+      database.close();
+      const target = await emptyDatabase();
+
+      const copied = await dbCopy(newer, target);
+      expect({ code: copied.code, stderr: copied.stderr }).toEqual({
+        code: 1,
+        stderr: `Copy failed: ${newer} cannot be copied: it was written by a newer version of the portal (migrations Migration20991231000000_future): update the portal first\n`,
+      });
+      expect(await rowCounts(target)).toEqual({});
+    });
+
     it('refuses a SQLite file whose migrations are behind', async () => {
       const stale = join(folder, 'stale.sqlite');
       const database = new Database(stale);
