@@ -227,6 +227,27 @@ async function counterProblems(target: pg.ClientBase, quarterHourOf: (column: st
   return problems;
 }
 
+/** Refuses a target with rows in any of its tables (the record of its migrations aside), naming them. */
+async function refuseOccupied(target: pg.Client, to: string): Promise<void> {
+  const { rows: tables } = await target.query<{ name: string }>(
+    `select table_name as name from information_schema.tables
+     where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name <> 'mikro_orm_migrations'
+     order by table_name`,
+  );
+  const occupied: string[] = [];
+  for (const { name } of tables) {
+    const { rows } = await target.query<{ count: number }>(`select count(*) from ${quote(name)}`);
+    if (Number(rows[0].count) > 0) {
+      occupied.push(`${name}: ${rows[0].count} rows`);
+    }
+  }
+  if (occupied.length > 0) {
+    throw new Error(
+      `${printableUrl(to)} is not empty (${occupied.join(', ')}): copy into a new database (createdb), not over a portal`,
+    );
+  }
+}
+
 /** The whole copy; its one-line report. */
 async function copy(from: string, to: string): Promise<string> {
   if (!existsSync(from)) {
@@ -244,24 +265,30 @@ async function copy(from: string, to: string): Promise<string> {
   const { ormConfig } = await import('../mikro-orm.config.js');
   const { dialect } = await import('./database/dialect.js');
 
-  // 1. The target's schema, by the PostgreSQL migrations (a no-op when it is up to date); the tables, from the metadata.
-  const orm = await MikroORM.init({ ...ormConfig(), logger: () => undefined });
-  let tables: Table[];
-  try {
-    await orm.migrator.up();
-    tables = inDependencyOrder(
-      [...orm.getMetadata()].filter((meta) => meta.tableName && !meta.embeddable && !meta.virtual).map(tableOf),
-    );
-  } finally {
-    await orm.close();
-  }
-
   const target = new pg.Client({ connectionString: to, application_name: 'lang-portal db:copy' });
   await target.connect();
   try {
-    // 2. One transaction on each side: the source's rows as of one moment, the target all or nothing.
+    // 1. The target must be empty, before its migrations would change a portal already there.
+    await refuseOccupied(target, to);
+
+    // 2. The target's schema, by the PostgreSQL migrations (a no-op when it is up to date); the tables, from the metadata.
+    const orm = await MikroORM.init({ ...ormConfig(), logger: () => undefined });
+    let tables: Table[];
+    try {
+      await orm.migrator.up();
+      tables = inDependencyOrder(
+        [...orm.getMetadata()].filter((meta) => meta.tableName && !meta.embeddable && !meta.virtual).map(tableOf),
+      );
+    } finally {
+      await orm.close();
+    }
+
+    // 3. One transaction on each side: the source's rows as of one moment, the target all or nothing, and still empty.
+    // Its triggers are off while the rows arrive: the counters and summaries come with them, and a trigger would
+    // count each answer and membership a second time.
     source.exec('begin');
     await target.query('begin');
+    await refuseOccupied(target, to);
     const expected = new Map(
       tables.map((table) => [
         table.name,
@@ -273,23 +300,8 @@ async function copy(from: string, to: string): Promise<string> {
         ),
       ]),
     );
-
-    // 3. The target must be empty. Its triggers are off while the rows arrive: the counters and summaries come
-    // with them, and a trigger would count each answer and membership a second time.
     for (const table of tables) {
       await target.query(`alter table ${quote(table.name)} disable trigger user`);
-    }
-    const occupied: string[] = [];
-    for (const table of tables) {
-      const { rows } = await target.query<{ count: number }>(`select count(*) from ${quote(table.name)}`);
-      if (Number(rows[0].count) > 0) {
-        occupied.push(`${table.name}: ${rows[0].count} rows`);
-      }
-    }
-    if (occupied.length > 0) {
-      throw new Error(
-        `${printableUrl(to)} is not empty (${occupied.join(', ')}): copy into a new database (createdb), not over a portal`,
-      );
     }
 
     // 4. Every table, parents first, so that the foreign keys (still on) hold at each row.

@@ -355,6 +355,22 @@ async function rowCounts(url: string): Promise<Record<string, number>> {
       expect(await rowCounts(target)).toEqual(before);
     }, 120_000);
 
+    it('refuses a portal on an older schema before migrating it, so its own version still runs it', async () => {
+      const target = await emptyDatabase();
+      expect((await dbCopy(portal, target)).code).toBe(0);
+      // The portal as an older version left it: its last migration not yet applied.
+      const client = new pg.Client({ connectionString: target });
+      await client.connect();
+      await client.query('delete from mikro_orm_migrations where id = (select max(id) from mikro_orm_migrations)');
+      await client.end();
+      const before = await rowCounts(target);
+
+      const again = await dbCopy(portal, target);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/ is not empty \(/);
+      expect(await rowCounts(target)).toEqual(before);
+    }, 120_000);
+
     it('commits nothing when a counter does not equal what it counts', async () => {
       const tampered = join(folder, 'tampered.sqlite');
       const original = new Database(portal, { readonly: true });
