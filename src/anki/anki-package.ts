@@ -98,7 +98,7 @@ function formatOf(files: Record<string, Uint8Array>): AnkiFormat {
     }
     if (!files[COLLECTIONS[format]]) {
       throw new AnkiPackageError(
-        `The package has no ${COLLECTIONS[format]}, the collection its version 3 says it holds`,
+        `The package has no ${COLLECTIONS[format]}, the collection its version ${version} says it holds`,
       );
     }
     return format;

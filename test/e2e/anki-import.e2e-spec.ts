@@ -555,6 +555,11 @@ describe('Anki import (POST /import/anki)', () => {
         /version 9/,
       ],
       [
+        'a version 2 package without its collection.anki21',
+        () => zipOf({ meta: protoMessage([{ field: 1, varint: 2 }]), 'collection.anki2': Buffer.from('x') }),
+        /no collection\.anki21, the collection its version 2 says it holds/,
+      ],
+      [
         'a version 3 collection that is not zstd',
         () => zipOf({ meta: protoMessage([{ field: 1, varint: 3 }]), 'collection.anki21b': Buffer.from('plain') }),
         /zstd/,
