@@ -11,7 +11,7 @@ export type FieldMap = Record<string, { thai: string; english: string }>;
 
 const AUDIO_EXTENSIONS = new Set(['mp3', 'ogg', 'oga', 'opus', 'wav', 'm4a', 'aac', 'flac', 'webm', 'spx']);
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+const ENTITIES = new Map(Object.entries({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' }));
 const SOUND = /\[sound:([^\]]+)\]/g;
 const IMAGE = /<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi;
 
@@ -28,7 +28,7 @@ function plainText(html: string): string {
           ? String.fromCodePoint(code)
           : entity;
       }
-      return ENTITIES[name.toLowerCase()] ?? entity;
+      return ENTITIES.get(name.toLowerCase()) ?? entity;
     })
     .replace(/[\s\u00a0]+/g, ' ')
     .trim();
@@ -56,7 +56,8 @@ export interface MappedNote {
 /** The word a note becomes, or why it cannot become one. */
 export function mapNote(note: AnkiNote, fieldMap: FieldMap | undefined): MappedNote | { reason: string } {
   const texts = note.fields.map((field) => ({ name: field.name, text: plainText(field.value) }));
-  const mapping = fieldMap?.[note.noteType];
+  // Own keys only: a note type may be named `constructor` or `toString`, as a field or an entity may.
+  const mapping = fieldMap && Object.hasOwn(fieldMap, note.noteType) ? fieldMap[note.noteType] : undefined;
   let thai: { name: string; text: string } | undefined;
   let english: { name: string; text: string } | undefined;
   if (mapping) {
@@ -92,12 +93,14 @@ export function mapNote(note: AnkiNote, fieldMap: FieldMap | undefined): MappedN
       }
     }
   }
-  const parts: Record<string, unknown> = {};
+  const others = new Map<string, string>();
   for (const field of texts) {
-    if (field !== thai && field !== english && field.text !== '' && !(field.name in parts)) {
-      parts[field.name] = field.text;
+    if (field !== thai && field !== english && field.text !== '' && !others.has(field.name)) {
+      others.set(field.name, field.text);
     }
   }
+  // Defined, not assigned: a field named `__proto__` is a part as any other.
+  const parts: Record<string, unknown> = Object.fromEntries(others);
   if (note.tags.length > 0) {
     parts.tags = note.tags;
   }

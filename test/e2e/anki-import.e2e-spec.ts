@@ -482,6 +482,31 @@ describe('Anki import (POST /import/anki)', () => {
     ]);
   });
 
+  it('reads note types, fields and entities named as properties of every object (constructor, __proto__) as any other', async () => {
+    const collection = thaiCollection();
+    collection.noteTypes[0] = {
+      ...collection.noteTypes[0],
+      name: 'constructor',
+      fields: ['Thai', 'English', 'toString', '__proto__'],
+    };
+    collection.notes[0].fields = ['ข้าว', 'rice &constructor; &toString;', 'khao', 'food'];
+    const response = await upload(ankiPackage(collection, 'latest'), '', 'deck.apkg', {
+      field_map: JSON.stringify({ Basic: { thai: 'Back', english: 'Front' } }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.failed_notes).toEqual([]);
+    const rice = (await imported()).words.find((word) => word.thai === 'ข้าว')!;
+    expect(rice.english).toBe('rice &constructor; &toString;');
+    expect(Object.entries(rice.parts).sort()).toEqual(
+      [
+        ['__proto__', 'food'],
+        ['anki_guid', 'kh@o+Rice1'],
+        ['tags', ['food', 'noun']],
+        ['toString', 'khao'],
+      ].sort(),
+    );
+  });
+
   it.each(['[1]', 'not json', 'null', '{"Basic": {"thai": "Front"}}', '{"Basic": {"thai": 1, "english": "Back"}}'])(
     'refuses field_map %s with a 400 naming it, writing nothing',
     async (fieldMap) => {
