@@ -147,6 +147,20 @@ function mediaEntries(data: Uint8Array | undefined, format: AnkiFormat): Map<str
   return entries;
 }
 
+/**
+ * A deck's name as a group's, its levels joined by `::`: each level trimmed and the blank ones left out, as Anki
+ * names decks, since a group's name is trimmed text. A deck of no name but blanks is no group.
+ */
+const addDeck = (decks: Map<number, string>, id: number, levels: string[]) => {
+  const name = levels
+    .map((level) => storableText(level).trim())
+    .filter((level) => level !== '')
+    .join('::');
+  if (name !== '') {
+    decks.set(id, name);
+  }
+};
+
 interface NoteRow {
   id: number;
   guid: string;
@@ -183,7 +197,7 @@ function modelsAndDecks(db: Database.Database): {
       noteTypes.get(Number(field.ntid))?.fields.push(storableText(field.name));
     }
     for (const row of db.prepare('select id, name from decks').all() as { id: number; name: string }[]) {
-      decks.set(Number(row.id), storableText(row.name.split('\u001f').join('::')));
+      addDeck(decks, Number(row.id), row.name.split('\u001f'));
     }
     return { noteTypes, decks };
   }
@@ -197,7 +211,7 @@ function modelsAndDecks(db: Database.Database): {
     noteTypes.set(Number(id), { name: storableText(model.name), fields });
   }
   for (const [id, deck] of Object.entries(JSON.parse(col.decks) as Record<string, { name: string }>)) {
-    decks.set(Number(id), storableText(deck.name));
+    addDeck(decks, Number(id), deck.name.split('::'));
   }
   return { noteTypes, decks };
 }

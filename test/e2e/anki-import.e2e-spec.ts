@@ -439,6 +439,32 @@ describe('Anki import (POST /import/anki)', () => {
     },
   );
 
+  it.each(['latest', 'legacy2'] as const)(
+    'names a group after a %s deck as a group is named: each level trimmed, blank ones left out; a blank deck is none',
+    async (format) => {
+      const collection = thaiCollection();
+      collection.decks[1].name = '   ';
+      collection.decks[2].name = ' Thai :: Food ';
+      collection.decks[3].name = 'Thai::::Animals ';
+
+      const response = await upload(ankiPackage(collection, format));
+      expect(response.status).toBe(200);
+      expect(response.body.groups_created).toEqual(['Thai::Food', 'Thai::Animals']);
+
+      const { words } = await imported();
+      expect(words.map((word) => [word.thai, word.groups])).toEqual([
+        ['ข้าว', ['Thai::Food']],
+        ['น้ำ', ['Thai::Food']],
+        ['หมา', ['Thai::Animals']],
+        ['แมว', ['Thai::Animals']],
+      ]);
+      expect(await sql(t, 'select name from groups order by name')).toEqual([
+        { name: 'Thai::Animals' },
+        { name: 'Thai::Food' },
+      ]);
+    },
+  );
+
   it('a field named tones is the word’s list of tones, as POST /words takes it: the notes with text fail', async () => {
     const collection = thaiCollection();
     collection.noteTypes[0].fields[2] = 'tones';
