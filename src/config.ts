@@ -159,6 +159,10 @@ export class Environment {
   @Matches(/^\d+(b|kb|mb)$/i, { message: '$property must be a size such as 200mb, 512kb or 100000b' })
   ANKI_IMPORT_LIMIT = '200mb';
 
+  /** The most an Anki package's files may unpack to at once (its collection; a batch of its media): zip and zstd bombs. */
+  @Matches(/^\d+(b|kb|mb)$/i, { message: '$property must be a size such as 1024mb, 512kb or 100000b' })
+  ANKI_UNPACKED_LIMIT = '1024mb';
+
   /** Where media files (audio of imported Anki notes) are kept, served at /media/; unset, `media/` beside the database. */
   @IsOptional()
   @IsString()

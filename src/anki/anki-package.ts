@@ -62,18 +62,51 @@ const MEDIA_BATCH = 200;
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
-function zstd(data: Uint8Array, what: string): Buffer {
+const tooLarge = (what: string, limit: number) =>
+  new AnkiPackageError(`${what} to more than ${limit} bytes, the most this portal unpacks at once`);
+
+function zstd(data: Uint8Array, what: string, limit: number): Buffer {
   try {
-    return zstdDecompressSync(data);
+    return zstdDecompressSync(data, { maxOutputLength: limit });
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw tooLarge(`${what} unpacks`, limit);
+    }
     throw new AnkiPackageError(`${what} is not zstd-compressed as a version 3 package has it (${messageOf(error)})`);
   }
 }
 
-function unzip(data: Uint8Array, names: (name: string) => boolean): Record<string, Uint8Array> {
+/**
+ * The files of the zip `nameOf` names (as a message names them), together at most `limit` bytes unpacked. fflate
+ * unpacks a file into a buffer of the size its header gives, never more: what the headers say bounds the memory.
+ */
+function unzip(
+  data: Uint8Array,
+  nameOf: (zipName: string) => string | undefined,
+  limit: number,
+): Record<string, Uint8Array> {
+  let unpacked = 0;
   try {
-    return unzipSync(data, { filter: (file) => names(file.name) });
+    return unzipSync(data, {
+      filter: (file) => {
+        const name = nameOf(file.name);
+        if (name === undefined) {
+          return false;
+        }
+        unpacked += file.originalSize;
+        if (unpacked > limit) {
+          throw tooLarge(
+            unpacked === file.originalSize ? `${name} unpacks` : `${name} and the files read with it unpack`,
+            limit,
+          );
+        }
+        return true;
+      },
+    });
   } catch (error) {
+    if (error instanceof AnkiPackageError) {
+      throw error;
+    }
     throw new AnkiPackageError(
       `The file is not a zip archive, as .apkg and .colpkg packages are (${messageOf(error)})`,
     );
@@ -113,14 +146,14 @@ function formatOf(files: Record<string, Uint8Array>): AnkiFormat {
 }
 
 /** Media names by the zip entry holding each file. */
-function mediaEntries(data: Uint8Array | undefined, format: AnkiFormat): Map<string, string> {
+function mediaEntries(data: Uint8Array | undefined, format: AnkiFormat, limit: number): Map<string, string> {
   const entries = new Map<string, string>();
   if (!data) {
     return entries;
   }
   try {
     if (format === 'latest') {
-      protoFields(zstd(data, 'The media list'))
+      protoFields(zstd(data, 'The media list', limit))
         .filter((field) => field.field === 1 && field.bytes)
         .forEach((entry, index) => {
           const fields = protoFields(entry.bytes!);
@@ -279,17 +312,25 @@ function readCollection(data: Uint8Array): Pick<AnkiPackage, 'notes' | 'revlog'>
   }
 }
 
-/** Reads a package's notes and review log, and lists its media; throws AnkiPackageError on anything unreadable. */
-export function readAnkiPackage(data: Uint8Array): AnkiPackage {
-  const files = unzip(data, (name) => name === 'meta' || name === 'media' || name.startsWith('collection.'));
+/**
+ * Reads a package's notes and review log, and lists its media; throws AnkiPackageError on anything unreadable, and on
+ * files that would unpack to more than `unpackedLimit` bytes at once.
+ */
+export function readAnkiPackage(data: Uint8Array, unpackedLimit: number): AnkiPackage {
+  const files = unzip(
+    data,
+    (name) =>
+      name === 'meta' || name === 'media' || name.startsWith('collection.') ? `The package's ${name}` : undefined,
+    unpackedLimit,
+  );
   const format = formatOf(files);
   let collection: Uint8Array = files[COLLECTIONS[format]];
-  const media = mediaEntries(files.media, format);
+  const media = mediaEntries(files.media, format, unpackedLimit);
   for (const name of Object.keys(files)) {
     delete files[name];
   }
   if (format === 'latest') {
-    collection = zstd(collection, 'The collection');
+    collection = zstd(collection, 'The collection', unpackedLimit);
   }
   const { notes, revlog } = readCollection(collection);
   const zipNameOf = new Map([...media].map(([zipName, name]) => [name, zipName]));
@@ -302,9 +343,15 @@ export function readAnkiPackage(data: Uint8Array): AnkiPackage {
       const packaged = names.filter((name) => zipNameOf.has(name));
       for (const batch of chunksOf(packaged, MEDIA_BATCH)) {
         const wanted = new Map(batch.map((name) => [zipNameOf.get(name)!, name]));
-        for (const [zipName, content] of Object.entries(unzip(data, (name) => wanted.has(name)))) {
+        for (const [zipName, content] of Object.entries(
+          unzip(
+            data,
+            (zipName) => (wanted.has(zipName) ? `The media file ${wanted.get(zipName)}` : undefined),
+            unpackedLimit,
+          ),
+        )) {
           const name = wanted.get(zipName)!;
-          yield [name, format === 'latest' ? zstd(content, `The media file ${name}`) : content];
+          yield [name, format === 'latest' ? zstd(content, `The media file ${name}`, unpackedLimit) : content];
         }
       }
     },

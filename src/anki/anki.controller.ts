@@ -32,8 +32,9 @@ all or nothing, as a \`multipart/form-data\` upload with the package in the fiel
 - **Importing again is safe**: notes are matched by guid and reviews by revlog id, so the same package
   changes nothing the second time, and a later export adds only what is new.
 
-A package that cannot be read (not a zip, no collection, a corrupt database, an unknown version) is a
-\`400\` saying why; nothing is written. Notes that cannot become words are listed in \`failed_notes\` and the
+A package that cannot be read (not a zip, no collection, a corrupt database, an unknown version, files that
+unpack to more than \`ANKI_UNPACKED_LIMIT\` at once: 1024 MB unless the operator set another) is a \`400\`
+saying why; nothing is written. Notes that cannot become words are listed in \`failed_notes\` and the
 rest is imported. \`dry_run=true\` reports the same, writing nothing. The upload may be as large as
 \`ANKI_IMPORT_LIMIT\` (200 MB unless the operator set another).`;
 

@@ -17,7 +17,7 @@ import { WordsService } from '../words/words.service.js';
 import { type FieldMap, mapNote } from './anki-notes.js';
 import { type AnkiPackage, AnkiPackageError, readAnkiPackage } from './anki-package.js';
 import type { AnkiFailedNoteDto, AnkiImportReportDto } from './dto/anki-import.dto.js';
-import { mediaDirectory, storedMediaName } from './media.js';
+import { bytesOf, mediaDirectory, storedMediaName } from './media.js';
 
 /** Reads from the package; what it cannot read is a 400 saying why. */
 function fromPackage<T>(read: () => T): T {
@@ -54,6 +54,7 @@ export interface AnkiImportOptions {
 @Injectable()
 export class AnkiService {
   private readonly mediaDir: string;
+  private readonly unpackedLimit: number;
 
   constructor(
     private readonly em: EntityManager,
@@ -66,10 +67,11 @@ export class AnkiService {
       MEDIA_PATH: config.get('MEDIA_PATH', { infer: true }),
       DATABASE_PATH: config.get('DATABASE_PATH', { infer: true }),
     });
+    this.unpackedLimit = bytesOf(config.get('ANKI_UNPACKED_LIMIT', { infer: true }));
   }
 
   async import(data: Uint8Array, options: AnkiImportOptions): Promise<AnkiImportReportDto> {
-    const pkg = fromPackage(() => readAnkiPackage(data));
+    const pkg = fromPackage(() => readAnkiPackage(data, this.unpackedLimit));
     const failed: AnkiFailedNoteDto[] = [];
     const rows: ImportRow[] = [];
     const rowOfNote = new Map<number, ImportRow>();

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { zstdCompressSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { jest } from '@jest/globals';
 import request from 'supertest';
@@ -24,7 +25,9 @@ import {
 
 const MEDIA = mkdtempSync(join(tmpdir(), 'anki-media-'));
 
-const SETTINGS = { ...SRS_SETTINGS, MEDIA_PATH: MEDIA };
+// A small unpacked limit, so that packages that unpack to more are cheap to make.
+const SETTINGS = { ...SRS_SETTINGS, MEDIA_PATH: MEDIA, ANKI_UNPACKED_LIMIT: '1mb' };
+const MORE_THAN_UNPACKED_LIMIT = 1024 * 1024 + 1;
 
 /** Where a media file is served: under its content's SHA-256 and its extension. */
 const mediaUrl = (content: Uint8Array, extension: string) =>
@@ -616,6 +619,38 @@ describe('Anki import (POST /import/anki)', () => {
         /zstd/,
       ],
       ['a truncated package', () => latest().subarray(0, 200), /not a zip/],
+      [
+        'a collection that unpacks to more than ANKI_UNPACKED_LIMIT',
+        () => zipOf({ 'collection.anki21': new Uint8Array(MORE_THAN_UNPACKED_LIMIT) }),
+        /^The package's collection\.anki21 unpacks to more than 1048576 bytes/,
+      ],
+      [
+        'files read together that unpack to more than ANKI_UNPACKED_LIMIT',
+        () =>
+          zipOf({
+            media: new Uint8Array(600_000),
+            'collection.anki21': new Uint8Array(600_000),
+          }),
+        /and the files read with it unpack to more than 1048576 bytes/,
+      ],
+      [
+        'a version 3 collection that unpacks to more than ANKI_UNPACKED_LIMIT (zstd)',
+        () =>
+          zipOf({
+            meta: protoMessage([{ field: 1, varint: 3 }]),
+            'collection.anki21b': zstdCompressSync(new Uint8Array(MORE_THAN_UNPACKED_LIMIT)),
+          }),
+        /^The collection unpacks to more than 1048576 bytes/,
+      ],
+      ...(['legacy2', 'latest'] as const).map((format): [string, () => Buffer, RegExp] => [
+        `a ${format} audio file that unpacks to more than ANKI_UNPACKED_LIMIT`,
+        () => {
+          const spec = thaiCollection();
+          spec.media['khao.mp3'] = new Uint8Array(MORE_THAN_UNPACKED_LIMIT);
+          return ankiPackage(spec, format);
+        },
+        /^The media file khao\.mp3 unpacks to more than 1048576 bytes/,
+      ]),
     ])('%s', async (_name, file, detail) => {
       await upload(ankiPackage(thaiCollection(), 'legacy1')).expect(200);
       const before = await allRows(t);

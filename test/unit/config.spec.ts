@@ -23,6 +23,7 @@ describe('validateEnvironment', () => {
       BACKUP_CRON: undefined,
       IMPORT_BODY_LIMIT: '50mb',
       ANKI_IMPORT_LIMIT: '200mb',
+      ANKI_UNPACKED_LIMIT: '1024mb',
       MEDIA_PATH: undefined,
       XAPI_KEY: undefined,
       XAPI_SECRET: undefined,
