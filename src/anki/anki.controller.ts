@@ -19,7 +19,8 @@ all or nothing, as a \`multipart/form-data\` upload with the package in the fiel
 - **Notes become words.** Per note type, \`field_map\` names the thai and english fields; otherwise the field
   that is mostly Thai script is \`thai\` and the first other non-empty field \`english\`. HTML is stripped,
   entities decoded, \`[sound:…]\` removed. The other fields go into \`parts\` by name, tags into
-  \`parts.tags\`, the note's guid into \`parts.anki_guid\`. A note found by its guid updates its word.
+  \`parts.tags\`, the note's guid into \`parts.anki_guid\`. A note found by its guid updates its word: a note
+  edited into another word's text, and notes that exchange their texts, are a \`409\` naming them.
 - **Decks become groups** (\`Thai::Food\`, each level trimmed, by name ignoring case, created when missing); a
   word joins the decks of all its cards, but a deck named by blanks alone.
 - **Audio** (\`[sound:x.mp3]\`) is stored and served at \`/media/{SHA-256 of its bytes}.{extension}\`, with
@@ -81,7 +82,7 @@ export class AnkiController {
     [400, 'The collection is not an SQLite database (file is not a database)'],
     [
       409,
-      '1 of 120 rows is a word that exists already (on_duplicate=error), so nothing was imported: ' +
+      '1 of 120 rows is a word that exists already, so nothing was imported: ' +
         'row 2: thai "แมว" with english "cat" is word 42 already (on_duplicate=error)',
     ],
     [413, 'File too large'],

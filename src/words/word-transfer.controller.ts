@@ -123,7 +123,7 @@ export class WordTransferController {
     ],
     [
       409,
-      '1 of 120 rows is a word that exists already (on_duplicate=error), so nothing was imported: ' +
+      '1 of 120 rows is a word that exists already, so nothing was imported: ' +
         'row 2: thai "แมว" with english "cat" is word 42 already (on_duplicate=error)',
     ],
     [413, 'The request body is larger than the limit of 52428800 bytes'],

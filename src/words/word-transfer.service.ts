@@ -44,7 +44,35 @@ interface Update {
   row: ImportRow;
   id: number;
   fields?: { thai: string; english: string; parts: WordParts };
+  /** Whether the word takes another text (an Anki note edited), which another word may be giving up. */
+  moves: boolean;
   joins: string[];
+}
+
+/**
+ * The updates in an order in which each can be written, one statement at a time under the unique index of the
+ * texts: a word that takes the text another word gives up comes after it. What is left are words that exchange their
+ * texts, which no such order writes.
+ */
+function inWritingOrder(
+  updates: Update[],
+  stored: Map<string, StoredWord>,
+): { ordered: Update[]; exchanging: Update[] } {
+  const pending = new Map(updates.map((update) => [update.id, update]));
+  const ordered: Update[] = [];
+  let progress = true;
+  while (pending.size > 0 && progress) {
+    progress = false;
+    for (const [id, update] of pending) {
+      const holder = update.moves ? stored.get(wordKey(update.row.thai, update.row.english)) : undefined;
+      if (!holder || !pending.has(holder.id)) {
+        ordered.push(update);
+        pending.delete(id);
+        progress = true;
+      }
+    }
+  }
+  return { ordered, exchanging: [...pending.values()] };
 }
 
 /** The `detail` of a refused import: how many rows, why, and the first errors. */
@@ -95,18 +123,29 @@ export class WordTransferService {
         await lockTable(em, Word);
       }
       const { rows } = input;
-      const stored = await this.storedWords(rows.filter((row) => !known.has(row)));
+      // A known row may give its word another text (an Anki note edited): the words holding that text are read too.
+      const stored = await this.storedWords(rows);
+      // The words known rows hold: no other row matches one by its text, which its row replaces (rows' texts differ).
+      const held = new Set([...known.values()].map((word) => word.id));
       const ids = new Map<ImportRow, number>();
       const creates: ImportRow[] = [];
       const matches: { row: ImportRow; word: StoredWord }[] = [];
       const conflicts: FieldErrorDto[] = [];
       let skipped = 0;
       for (const row of rows) {
-        const word = known.get(row) ?? stored.get(wordKey(row.thai, row.english));
+        const byText = stored.get(wordKey(row.thai, row.english));
+        const word = known.get(row) ?? (byText && !held.has(byText.id) ? byText : undefined);
         if (word) {
           ids.set(row, word.id);
         }
         if (known.has(row)) {
+          if (byText && byText.id !== word!.id && !held.has(byText.id)) {
+            conflicts.push({
+              row: row.row,
+              field: 'thai',
+              message: `"${row.thai}" with english "${row.english}" is word ${byText.id} already, not the word ${word!.id} this row changes`,
+            });
+          }
           matches.push({ row, word: word! });
         } else if (!word) {
           creates.push(row);
@@ -133,17 +172,25 @@ export class WordTransferService {
       if (conflicts.length > 0) {
         throw new ConflictingFieldsException(
           conflicts,
-          summary(conflicts, input.count, [
-            'row is a word that exists already (on_duplicate=error)',
-            'rows are words that exist already (on_duplicate=error)',
-          ]),
+          summary(conflicts, input.count, ['row is a word that exists already', 'rows are words that exist already']),
         );
       }
 
       const named = await this.groups.findByNames(
         [...creates, ...matches.map(({ row }) => row)].flatMap((row) => row.groups),
       );
-      const updates = await this.changesOf(matches, named);
+      const { ordered: updates, exchanging } = inWritingOrder(await this.changesOf(matches, named), stored);
+      if (exchanging.length > 0) {
+        const exchanges = exchanging.map(({ row, id }) => ({
+          row: row.row,
+          field: 'thai',
+          message: `"${row.thai}" with english "${row.english}" is the text of a word another of these rows changes, while word ${id} takes it: words cannot exchange their texts in one import`,
+        }));
+        throw new ConflictingFieldsException(
+          exchanges,
+          summary(exchanges, input.count, ['row exchanges texts with another', 'rows exchange texts with others']),
+        );
+      }
       // The groups to create, as the first row naming each spells it.
       const missing = new Map<string, string>();
       for (const name of [...creates, ...updates.map(({ row }) => row)].flatMap((row) => row.groups)) {
@@ -171,6 +218,27 @@ export class WordTransferService {
       }
       const groupIdsOf = (names: string[]) => names.map((name) => named.get(foldedName(name))!.id);
       em.clear();
+      // Updates first: a new word may take the text an updated word gives up.
+      for (const chunk of chunksOf(updates, CHUNK)) {
+        const changing = chunk.filter((update) => update.fields);
+        if (changing.length > 0) {
+          const words = new Map(
+            (await em.find(Word, { id: { $in: changing.map((update) => update.id) } })).map((word) => [word.id, word]),
+          );
+          for (const { id, fields, moves } of changing) {
+            em.assign(words.get(id)!, fields!);
+            if (moves) {
+              // Alone and in order: the unique index checks each statement, and the text it takes may be one given up before.
+              await em.flush();
+            }
+          }
+          await em.flush();
+        }
+        await this.groups.addMemberships(
+          chunk.flatMap(({ id, joins }) => groupIdsOf(joins).map((group) => ({ word: id, group }))),
+        );
+        em.clear();
+      }
       for (const chunk of chunksOf(creates, CHUNK)) {
         const words = chunk.map((row) =>
           em.create(Word, { thai: row.thai, english: row.english, parts: row.parts(undefined) }),
@@ -179,22 +247,6 @@ export class WordTransferService {
         chunk.forEach((row, i) => ids.set(row, words[i].id));
         await this.groups.addMemberships(
           chunk.flatMap((row, i) => groupIdsOf(row.groups).map((group) => ({ word: words[i].id, group }))),
-        );
-        em.clear();
-      }
-      for (const chunk of chunksOf(updates, CHUNK)) {
-        const changing = chunk.filter((update) => update.fields);
-        if (changing.length > 0) {
-          const words = new Map(
-            (await em.find(Word, { id: { $in: changing.map((update) => update.id) } })).map((word) => [word.id, word]),
-          );
-          for (const { id, fields } of changing) {
-            em.assign(words.get(id)!, fields!);
-          }
-          await em.flush();
-        }
-        await this.groups.addMemberships(
-          chunk.flatMap(({ id, joins }) => groupIdsOf(joins).map((group) => ({ word: id, group }))),
         );
         em.clear();
       }
@@ -264,6 +316,7 @@ export class WordTransferService {
           row,
           id: word.id,
           ...(changed && { fields: { thai: row.thai, english: row.english, parts } }),
+          moves: wordKey(row.thai, row.english) !== wordKey(word.thai, word.english),
           joins,
         });
       }

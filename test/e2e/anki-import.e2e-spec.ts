@@ -294,6 +294,66 @@ describe('Anki import (POST /import/anki)', () => {
     ]);
   });
 
+  it('keeps an edited note’s word and history, and makes a new note with the note’s old text a new word', async () => {
+    await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
+    const later = thaiCollection();
+    later.notes[1].fields[1] = 'kitten';
+    later.notes.push({
+      id: 1700000001009,
+      guid: 'new/Cat99',
+      noteTypeId: 1700000000001,
+      fields: ['แมว', 'cat', '', ''],
+      tags: [],
+    });
+
+    const response = await upload(ankiPackage(later, 'latest'));
+
+    expect(response.body).toMatchObject({ words_created: 1, words_updated: 1 });
+    const { words } = await imported();
+    const cats = words.filter((word) => word.thai === 'แมว');
+    expect(cats.map(({ english, correct_count, parts }) => [english, correct_count, parts.anki_guid]).sort()).toEqual([
+      ['cat', 0, 'new/Cat99'],
+      ['kitten', 3, 'maeo/Cat22'],
+    ]);
+  });
+
+  it('refuses a note edited into another word’s text with a 409 naming both, changing nothing', async () => {
+    await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
+    const other = await request(t.http).post(`${API}/words`).send({ thai: 'แมว', english: 'Kitten' }).expect(201);
+    const before = await allRows(t);
+    const later = thaiCollection();
+    later.notes[1].fields[1] = 'kitten';
+
+    const problem = expectProblem(await upload(ankiPackage(later, 'latest')), 409);
+
+    expect(problem.detail).toMatch(
+      new RegExp(`"แมว" with english "kitten" is word ${other.body.id} already, not the word \\d+ this row changes`),
+    );
+    expect(await allRows(t)).toEqual(before);
+  });
+
+  it('writes notes that pass their texts along in turn, and refuses notes that exchange them (409), changing nothing', async () => {
+    await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
+    // แมว takes หมา's text, as หมา takes a new one.
+    const passed = thaiCollection();
+    passed.notes[1].fields.splice(0, 2, 'หมา', 'dog');
+    passed.notes[2].fields = ['puppy', 'หมา'];
+    expect((await upload(ankiPackage(passed, 'latest')).expect(200)).body).toMatchObject({ words_updated: 2 });
+    const dogs = (await imported()).words.filter((word) => word.thai === 'หมา');
+    expect(dogs.map(({ english, correct_count, parts }) => [english, correct_count, parts.anki_guid]).sort()).toEqual([
+      ['dog', 3, 'maeo/Cat22'],
+      ['puppy', 2, 'ma~Dog333'],
+    ]);
+
+    const before = await allRows(t);
+    const exchanged = thaiCollection();
+    exchanged.notes[1].fields.splice(0, 2, 'หมา', 'puppy');
+    exchanged.notes[2].fields = ['dog', 'หมา'];
+    const problem = expectProblem(await upload(ankiPackage(exchanged, 'latest')), 409);
+    expect(problem.detail).toMatch(/^2 of 4 rows exchange texts with others, so nothing was imported: /);
+    expect(await allRows(t)).toEqual(before);
+  });
+
   it('keeps an answer sent during an import of its word’s history waiting, and its card follows both', async () => {
     await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
     const later = thaiCollection();
