@@ -98,10 +98,13 @@ export class XapiController {
       throw new ForbiddenException('A launch credential reads the statements of its own registration only');
     }
     const page = await this.xapi.query(query, after, launch?.registration);
+    // xAPI's more link is the full path without the host: behind a proxy that serves the portal under a path
+    // (PUBLIC_URL's), a client resolves it against the host alone.
+    const path = new URL(portalOrigin(this.config, request)).pathname.replace(/\/$/, '');
     const moreUrl =
       page.last === undefined
         ? ''
-        : `/xapi/statements?more=${Buffer.from(JSON.stringify({ parameters, after: page.last })).toString('base64url')}`;
+        : `${path}/xapi/statements?more=${Buffer.from(JSON.stringify({ parameters, after: page.last })).toString('base64url')}`;
     const result = { statements: page.statements.map(shape), more: moreUrl };
     this.consistent(response);
     await this.send(response, result, withAttachments ? page.statements : null);

@@ -430,6 +430,30 @@ describe('more links', () => {
     expect(next.body).toEqual({ statements: [last.body], more: '' });
   });
 
+  describe('of a portal served under a path (PUBLIC_URL http://portal.test/school)', () => {
+    let prefixed: TestApp;
+    beforeAll(async () => {
+      prefixed = await createTestApp({ XAPI_KEY: KEY, XAPI_SECRET: SECRET, PUBLIC_URL: `${PUBLIC_URL}/school` });
+    });
+    afterAll(() => closeTestApp(prefixed));
+
+    it('name the full path, as xAPI’s relative IRL without the host', async () => {
+      const get = (path: string) =>
+        request(prefixed.http).get(path).set('Authorization', BASIC).set('X-Experience-API-Version', '1.0.3');
+      await request(prefixed.http)
+        .post('/xapi/statements')
+        .set('Authorization', BASIC)
+        .set('X-Experience-API-Version', '1.0.3')
+        .send([0, 1].map(about))
+        .expect(200);
+      const first = await get('/xapi/statements?limit=1').expect(200);
+      expect(first.body.more).toMatch(/^\/school\/xapi\/statements\?more=/);
+      // The proxy in front takes /school off, as it does for every request.
+      const next = await get((first.body.more as string).replace(/^\/school/, '')).expect(200);
+      expect(next.body.statements).toHaveLength(1);
+    });
+  });
+
   it.each([
     ['a registration that is no UUID', { registration: '5' }],
     ['a limit that is no integer', { limit: '1.5' }],
