@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EntityManager } from '@mikro-orm/sql';
+import { EntityManager, raw } from '@mikro-orm/sql';
 import { lockTable } from '../database/dialect.js';
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { ReviewsService, type WordAnswer } from '../reviews/reviews.service.js';
@@ -291,29 +291,33 @@ export class XapiService {
       .select(['id', 'statement'])
       .where({ voided: false, ...inScope });
     if ([query.verb, query.registration, query.agent, query.activity].some((value) => value !== undefined)) {
-      // The statements that are about what the filters name (a subquery).
-      const matching = (column: 't.id' | 't.statementId') => {
-        const qb = this.em.createQueryBuilder(XapiStatement, 't').select(column).where(inScope);
-        if (query.verb !== undefined) qb.andWhere({ verb: query.verb });
-        if (query.registration !== undefined) qb.andWhere({ registration: query.registration.toLowerCase() });
-        if (query.agent !== undefined) {
-          const agents = this.em
-            .createQueryBuilder(XapiStatementAgent, 'a')
-            .select('a.statement')
-            .where({ agent: query.agent, ...(!query.related_agents && { related: false }) });
-          qb.andWhere({ id: { $in: agents } });
-        }
-        if (query.activity !== undefined) {
-          const activities = this.em
-            .createQueryBuilder(XapiStatementActivity, 'a')
-            .select('a.statement')
-            .where({ activity: query.activity, ...(!query.related_activities && { related: false }) });
-          qb.andWhere({ id: { $in: activities } });
-        }
-        return qb;
-      };
-      // A statement matches, and so does one whose StatementRef names a matching one (voided or not).
-      statements.andWhere({ $or: [{ id: { $in: matching('t.id') } }, { target: { $in: matching('t.statementId') } }] });
+      // The statements that are about what the filters name.
+      const matching = this.em.createQueryBuilder(XapiStatement, 't').select('t.statementId').where(inScope);
+      if (query.verb !== undefined) matching.andWhere({ verb: query.verb });
+      if (query.registration !== undefined) matching.andWhere({ registration: query.registration.toLowerCase() });
+      if (query.agent !== undefined) {
+        const agents = this.em
+          .createQueryBuilder(XapiStatementAgent, 'a')
+          .select('a.statement')
+          .where({ agent: query.agent, ...(!query.related_agents && { related: false }) });
+        matching.andWhere({ id: { $in: agents } });
+      }
+      if (query.activity !== undefined) {
+        const activities = this.em
+          .createQueryBuilder(XapiStatementActivity, 'a')
+          .select('a.statement')
+          .where({ activity: query.activity, ...(!query.related_activities && { related: false }) });
+        matching.andWhere({ id: { $in: activities } });
+      }
+      // A statement matches, and so does one whose StatementRef names a matching one (voided or not), and one that
+      // refers to that, however far (xAPI's rule is recursive); UNION ends a cycle of references.
+      const { sql, params } = matching.toQuery();
+      const referring = raw(
+        `${sql} union select r.statement_id from xapi_statements r inner join matched on r.target = matched.statement_id` +
+          (scope === undefined ? '' : ' where r.registration = ?'),
+        scope === undefined ? params : [...params, scope],
+      );
+      statements.withRecursive('matched', referring).andWhere('s.statement_id in (select statement_id from matched)');
     }
     if (query.since !== undefined) statements.andWhere({ stored: { $gt: new Date(query.since) } });
     if (query.until !== undefined) statements.andWhere({ stored: { $lte: new Date(query.until) } });

@@ -478,6 +478,54 @@ describe('more links', () => {
   });
 });
 
+describe('statements that refer to statements', () => {
+  const lesson = 'http://apps.example/lesson/1';
+  const PASSED = 'http://adlnet.gov/expapi/verbs/passed';
+  const TEACHER = { mbox: 'mailto:teacher@school.example' };
+  const refersTo = (statement: { id: string }) => ({
+    id: randomUUID(),
+    actor: TEACHER,
+    verb: { id: 'http://adlnet.gov/expapi/verbs/commented' },
+    object: { objectType: 'StatementRef', id: statement.id },
+  });
+
+  it('match a query when the statement they refer to does, however many references away', async () => {
+    const passed = { id: randomUUID(), actor: LEARNER, verb: { id: PASSED }, object: { id: lesson } };
+    const comment = refersTo(passed);
+    const reply = refersTo(comment);
+    const elsewhere = { id: randomUUID(), actor: TEACHER, verb: { id: PASSED }, object: { id: `${lesson}0` } };
+    await xapi('post', '/statements')
+      .send([passed, comment, reply, elsewhere, refersTo(elsewhere)])
+      .expect(200);
+    for (const query of [
+      `activity=${encodeURIComponent(lesson)}`,
+      `agent=${encodeURIComponent(JSON.stringify(LEARNER))}`,
+    ]) {
+      const { body } = await xapi('get', `/statements?${query}`).expect(200);
+      expect({ query, ids: (body.statements as { id: string }[]).map((statement) => statement.id) }).toEqual({
+        query,
+        ids: [reply.id, comment.id, passed.id],
+      });
+    }
+  });
+
+  it('end a cycle of references', async () => {
+    const SHARED = 'http://adlnet.gov/expapi/verbs/shared';
+    const second = randomUUID();
+    const first = {
+      id: randomUUID(),
+      actor: LEARNER,
+      verb: { id: SHARED },
+      object: { objectType: 'StatementRef', id: second },
+    };
+    await xapi('post', '/statements')
+      .send([first, { ...refersTo(first), id: second }])
+      .expect(200);
+    const { body } = await xapi('get', `/statements?verb=${encodeURIComponent(SHARED)}`).expect(200);
+    expect((body.statements as { id: string }[]).map((statement) => statement.id)).toEqual([second, first.id]);
+  });
+});
+
 describe('document resources, agents and activities', () => {
   const agent = encodeURIComponent(JSON.stringify(LEARNER));
   const activity = encodeURIComponent('http://apps.example/lesson/1');
