@@ -91,20 +91,25 @@ export interface Cursor {
  * so that a link made up is held to what a request is.
  */
 export function cursorOf(more: string): Cursor {
+  let cursor: Partial<Cursor> | null = null;
   try {
-    const { parameters, after } = JSON.parse(Buffer.from(more, 'base64url').toString('utf8')) as Partial<Cursor>;
-    if (
-      typeof after === 'number' &&
-      Number.isSafeInteger(after) &&
-      isJsonObject(parameters) &&
-      Object.values(parameters).every((value) => typeof value === 'string')
-    ) {
-      return { parameters, after };
-    }
+    cursor = JSON.parse(Buffer.from(more, 'base64url').toString('utf8')) as Partial<Cursor> | null;
   } catch {
-    // Falls through to the 400.
+    // Not JSON: the 400 below.
   }
-  throw bad('more is not a link this LRS gave');
+  const { parameters, after } = cursor ?? {};
+  if (!(
+    typeof after === 'number' &&
+    Number.isSafeInteger(after) &&
+    isJsonObject(parameters) &&
+    Object.values(parameters).every((value) => typeof value === 'string')
+  )) {
+    throw bad('more is not a link this LRS gave');
+  }
+  // XapiGuard checked the link, not the parameters it carries: text the database cannot store is a 400 there too.
+  const { unstorable } = inspectJson(parameters);
+  if (unstorable !== undefined) throw bad(`more: ${unstorable} ${UNSTORABLE_TEXT}`);
+  return { parameters, after };
 }
 
 /** The statement (object) or statements (array) of a PUT or POST body, and the attachments sent with them. */

@@ -461,6 +461,8 @@ describe('more links', () => {
     ['an agent that is no Agent', { agent: '{"a":1}' }],
     ['an unknown parameter', { sort: 'id' }],
     ['a parameter that is no string', { registration: 5 }],
+    // Read as a request's parameters are: PostgreSQL refuses U+0000 in text (a 500), SQLite found nothing.
+    ['U+0000 in a parameter', { verb: 'http://apps.example/\u0000' }],
   ])('made up with %s are a 400', async (_what, parameters) => {
     await xapi('post', '/statements').send(about(0)).expect(200);
     expectProblem(await xapi('get', link({ parameters, after: 1 })), 400);
