@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EntityManager, raw } from '@mikro-orm/sql';
+import { EntityManager, raw, UniqueConstraintViolationException } from '@mikro-orm/sql';
 import { lockTable } from '../database/dialect.js';
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { ReviewsService, type WordAnswer } from '../reviews/reviews.service.js';
@@ -46,6 +46,14 @@ function answerIn(statement: JsonObject, wordActivity: RegExp): { wordId: number
 /** Whether an id read from an activity's IRI can be a word's. */
 const isWordId = (id: number) => Number.isSafeInteger(id) && id > 0;
 
+/** Who sends the statements `store` stores, in which version of xAPI. */
+interface StoreContext {
+  version: XapiVersion;
+  authority: JsonObject;
+  wordActivity: RegExp;
+  scope?: string;
+}
+
 /** The answers of the portal's learner, as xAPI statements: the Statements resource and its store. */
 @Injectable()
 export class XapiService {
@@ -66,7 +74,24 @@ export class XapiService {
   async store(
     sent: JsonObject[],
     attachments: Map<string, { contentType: string; content: Buffer }>,
-    context: { version: XapiVersion; authority: JsonObject; wordActivity: RegExp; scope?: string },
+    context: StoreContext,
+  ): Promise<string[]> {
+    try {
+      return await this.storeOnce(sent, attachments, context);
+    } catch (error) {
+      // A statement sent again while the first was being stored (a client's retry) was not found, and its insert
+      // waited for the first's commit (PostgreSQL): stored again, it finds that row, the same statement or a 409.
+      if (error instanceof UniqueConstraintViolationException) {
+        return this.storeOnce(sent, attachments, context);
+      }
+      throw error;
+    }
+  }
+
+  private async storeOnce(
+    sent: JsonObject[],
+    attachments: Map<string, { contentType: string; content: Buffer }>,
+    context: StoreContext,
   ): Promise<string[]> {
     const ids = sent.map((statement) => (typeof statement.id === 'string' ? statement.id : randomUUID()));
     const keys = ids.map((id) => id.toLowerCase());

@@ -278,6 +278,28 @@ describe('statements about the portal’s words feed its record', () => {
     expect(await countRows(t, 'words_review_items')).toBe(0);
   });
 
+  it('accepts a statement sent again while the first is being stored (a client’s retry), storing it once', async () => {
+    const statement = { ...answerAbout(word.id, true), object: { id: 'http://apps.example/activities/quiz' } };
+    // The second request is sent once the first has written its row, before it commits (or waits for it to).
+    const prototype = XapiService.prototype as unknown as { learnActivities: (...args: unknown[]) => Promise<void> };
+    const learnActivities = prototype.learnActivities;
+    let retry: Promise<request.Response> | undefined;
+    jest.spyOn(prototype, 'learnActivities').mockImplementation(async function (this: XapiService, ...args) {
+      retry ??= Promise.resolve(xapi('post', '/statements').send(statement));
+      await Promise.race([retry, new Promise((resolve) => setTimeout(resolve, 500))]);
+      return learnActivities.apply(this, args);
+    });
+    let first: request.Response;
+    try {
+      first = await xapi('post', '/statements').send(statement);
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect(first.status).toBe(200);
+    expect((await retry!).status).toBe(200);
+    expect(await countRows(t, 'xapi_statements')).toBe(1);
+  });
+
   it('a statement timestamped in the future is recorded at the time it was stored', async () => {
     const before = Date.now();
     await xapi('post', '/statements')
