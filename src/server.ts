@@ -24,8 +24,9 @@ const logger = new Logger('LangPortal');
 function stopGracefully(app: NestExpressApplication, graceMs: number): void {
   let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      // A cluster worker may get both: Ctrl-C reaches the whole process group, and the primary forwards SIGTERM.
+    // Kept, not once: a listener removed would let a second signal kill the process mid-request. A cluster worker
+    // gets two: Ctrl-C, or systemd's SIGTERM, reaches every process of the group, and the primary forwards SIGTERM.
+    process.on(signal, () => {
       if (stopping) {
         return;
       }

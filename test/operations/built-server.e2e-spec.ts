@@ -522,6 +522,72 @@ describe('graceful shutdown', () => {
     // No request body is logged.
     expect(linesOf(server).join('\n')).not.toContain('sent slowly');
   }, 30_000);
+
+  it("under start:cluster, SIGTERM to every process of the service (systemd's KillMode=control-group) still lets requests in flight complete, and the cluster exits 0", async () => {
+    const databasePath = join(tempFolder(), 'portal.sqlite');
+    const server = await startBuiltServer({
+      script: 'src/cluster.js',
+      env: only({
+        DATABASE_PATH: databasePath,
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'log',
+        SHUTDOWN_GRACE_MS: String(GRACE_MS),
+        WORKERS: '2',
+      }),
+      install: INSTALL,
+      timeoutMs: START_TIMEOUT_MS,
+    });
+    children.add(server.process);
+    let workers: number[] = [];
+    for (let waited = 0; workers.length < 2 && waited < START_TIMEOUT_MS; waited += 100) {
+      await sleep(100);
+      workers = jsonLines(server)
+        .filter((line) => String(line.msg).startsWith('Serving '))
+        .map((line) => line.pid as number);
+    }
+    expect(workers).toHaveLength(2);
+
+    // Slow POSTs on new connections, which the primary hands to the workers in turn: each worker has one in flight.
+    const posts = ['ช้าหนึ่ง', 'ช้าสอง'].map((thai) => {
+      const body = JSON.stringify({ thai, english: `${thai} sent slowly at shutdown` });
+      const slow = http.request({
+        host: '127.0.0.1',
+        port: server.port,
+        method: 'POST',
+        path: '/api/v1/words',
+        agent: false,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) },
+      });
+      const responded = new Promise<Reply>((resolve, reject) => {
+        slow.on('response', (response) => collect(response).then(resolve, reject));
+        slow.on('error', reject);
+      });
+      slow.write(body.slice(0, 10));
+      slow.flushHeaders();
+      return { slow, body, responded };
+    });
+    await sleep(300);
+
+    // systemd signals every process of the unit; the primary then forwards SIGTERM to its workers once more.
+    for (const pid of workers) {
+      process.kill(pid, 'SIGTERM');
+    }
+    await sleep(200);
+    server.process.kill('SIGTERM');
+    await sleep(500);
+    for (const { slow, body } of posts) {
+      slow.end(body.slice(10));
+    }
+
+    const replies = await Promise.all(posts.map(({ responded }) => responded.catch((error: Error) => error.message)));
+    expect(replies.map((reply) => (typeof reply === 'string' ? reply : reply.status))).toEqual([201, 201]);
+    expect(await server.exit).toEqual({ code: 0, signal: null });
+    expect(messagesOf(server)).not.toContain('Stopped (a worker did not stop cleanly)');
+    const stored = readDatabase(databasePath, (database) =>
+      database.prepare("select thai from words where english like '% sent slowly at shutdown' order by thai").all(),
+    );
+    expect(stored).toEqual([{ thai: 'ช้าสอง' }, { thai: 'ช้าหนึ่ง' }]);
+  }, 60_000);
 });
 
 describe('backup and restore', () => {
