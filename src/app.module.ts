@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
@@ -9,6 +10,7 @@ import { type Environment, validateEnvironment } from './config.js';
 import { SqliteDriver } from './database/sqlite.dialect.js';
 import { AnkiModule } from './anki/anki.module.js';
 import { BackupsModule } from './backups/backups.module.js';
+import { ClusterThrottlerStorage } from './http/cluster-throttler-storage.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { GroupsModule } from './groups/groups.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -53,8 +55,9 @@ import { XapiModule } from './xapi/xapi.module.js';
         return {
           throttlers: [{ ttl: 60_000, limit: perMinute }],
           skipIf: () => perMinute === 0,
-          // One budget per client address, across every endpoint.
+          // One budget per client address, across every endpoint (and every worker of a cluster).
           generateKey: (_context, client) => client,
+          storage: cluster.isWorker ? new ClusterThrottlerStorage() : undefined,
         };
       },
     }),

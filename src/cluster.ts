@@ -8,6 +8,7 @@ import { listeningOrigin } from './http/origin.js';
 import { messageOf } from './core/errors.js';
 import { loadEnvFile } from './env-file.js';
 import { serveClusterMetrics } from './metrics/cluster-metrics.js';
+import { serveClusterThrottling } from './http/cluster-throttler-storage.js';
 
 /**
  * `npm run start:cluster`: WORKERS server processes (one per core by default) on one port, through Node's
@@ -18,7 +19,9 @@ import { serveClusterMetrics } from './metrics/cluster-metrics.js';
  * The start-up work that must happen once (migrations, seeding, recomputing stale cards) is done by the
  * first worker before any other starts; the others, and workers restarted after a crash, skip it. Scheduled
  * backups run in the first worker only. SIGTERM or SIGINT stops every worker gracefully, then the primary. GET /metrics
- * on any worker answers with the whole cluster's metrics, which the primary collects (src/metrics/cluster-metrics.ts).
+ * on any worker answers with the whole cluster's metrics, which the primary collects (src/metrics/cluster-metrics.ts), and
+ * RATE_LIMIT_PER_MINUTE counts a client's requests to every worker together, in the primary
+ * (src/http/cluster-throttler-storage.ts).
  */
 
 /** A worker that served for less than this before dying is not restarted again and again. */
@@ -115,6 +118,7 @@ async function stop(code: number): Promise<void> {
 async function start(): Promise<void> {
   cluster.setupPrimary({ exec: join(import.meta.dirname, 'main.js') });
   serveClusterMetrics();
+  serveClusterThrottling();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
       log.info(`${signal}: stopping ${env.WORKERS} workers`);

@@ -122,6 +122,30 @@ async function startServer(settings: Record<string, string | undefined>): Promis
   return server;
 }
 
+/** Starts the built cluster with two workers and these settings only; resolves once both serve, with their pids. */
+async function startCluster(
+  settings: Record<string, string | undefined>,
+): Promise<{ server: BuiltServer; workers: number[] }> {
+  const server = await startBuiltServer({
+    script: 'src/cluster.js',
+    env: only({ ...settings, WORKERS: '2' }),
+    install: INSTALL,
+    timeoutMs: START_TIMEOUT_MS,
+  });
+  children.add(server.process);
+  void server.exit.then(() => children.delete(server.process));
+  // The health probe is answered by the first worker to listen; the other may still be starting.
+  let workers: number[] = [];
+  for (let waited = 0; workers.length < 2 && waited < START_TIMEOUT_MS; waited += 100) {
+    await sleep(100);
+    workers = jsonLines(server)
+      .filter((line) => String(line.msg).startsWith('Serving '))
+      .map((line) => line.pid as number);
+  }
+  expect(workers).toHaveLength(2);
+  return { server, workers };
+}
+
 /** SIGTERM, and the exit it leads to (SIGKILL after the grace period and a margin). */
 const stopServer = (server: BuiltServer) => server.stop(GRACE_MS + 5_000);
 
@@ -525,27 +549,12 @@ describe('graceful shutdown', () => {
 
   it("under start:cluster, SIGTERM to every process of the service (systemd's KillMode=control-group) still lets requests in flight complete, and the cluster exits 0", async () => {
     const databasePath = join(tempFolder(), 'portal.sqlite');
-    const server = await startBuiltServer({
-      script: 'src/cluster.js',
-      env: only({
-        DATABASE_PATH: databasePath,
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'log',
-        SHUTDOWN_GRACE_MS: String(GRACE_MS),
-        WORKERS: '2',
-      }),
-      install: INSTALL,
-      timeoutMs: START_TIMEOUT_MS,
+    const { server, workers } = await startCluster({
+      DATABASE_PATH: databasePath,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'log',
+      SHUTDOWN_GRACE_MS: String(GRACE_MS),
     });
-    children.add(server.process);
-    let workers: number[] = [];
-    for (let waited = 0; workers.length < 2 && waited < START_TIMEOUT_MS; waited += 100) {
-      await sleep(100);
-      workers = jsonLines(server)
-        .filter((line) => String(line.msg).startsWith('Serving '))
-        .map((line) => line.pid as number);
-    }
-    expect(workers).toHaveLength(2);
 
     // Slow POSTs on new connections, which the primary hands to the workers in turn: each worker has one in flight.
     const posts = ['ช้าหนึ่ง', 'ช้าสอง'].map((thai) => {
@@ -587,6 +596,33 @@ describe('graceful shutdown', () => {
       database.prepare("select thai from words where english like '% sent slowly at shutdown' order by thai").all(),
     );
     expect(stored).toEqual([{ thai: 'ช้าสอง' }, { thai: 'ช้าหนึ่ง' }]);
+  }, 60_000);
+});
+
+describe('start:cluster', () => {
+  it('RATE_LIMIT_PER_MINUTE counts a client over every worker: the 6th request of a minute is 429 whichever worker takes it', async () => {
+    const { server, workers } = await startCluster({
+      DATABASE_PATH: join(tempFolder(), 'portal.sqlite'),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'log',
+      RATE_LIMIT_PER_MINUTE: '5',
+    });
+    // The health probe that saw the cluster start is not limited; these are, each on a new connection.
+    const statuses: number[] = [];
+    for (let i = 1; i <= 8; i++) {
+      const headers = { 'X-Request-Id': `limited-${i}` };
+      statuses.push((await send(server.port, 'GET', '/api/v1/words?per_page=1', undefined, headers)).status);
+    }
+    const exit = await stopServer(server);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
+    // The primary handed the connections to both workers.
+    const pids = new Set(
+      jsonLines(server)
+        .filter((line) => String(line.req?.id).startsWith('limited-'))
+        .map((line) => line.pid as number),
+    );
+    expect([...pids].sort()).toEqual([...workers].sort());
+    expect(exit).toEqual({ code: 0, signal: null });
   }, 60_000);
 });
 
