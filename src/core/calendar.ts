@@ -78,7 +78,13 @@ function firstInstantOf(timeZone: string, day: string): number {
   // The offset at the guess can differ from the offset at the answer across a change of offset: look twice.
   let instant = midnight - offsetAt(timeZone, midnight);
   instant = midnight - offsetAt(timeZone, instant);
-  return dayIn(timeZone, new Date(instant)) === day ? instant : instant + 60 * 60 * 1000;
+  // Across a change of offset at midnight the day starts at midnight in the offset before the change: when the
+  // clocks jump past it (midnight in the offset after is still the day before), or go back over it (midnight in
+  // the offset after is the second of two).
+  if (dayIn(timeZone, new Date(instant)) !== day) {
+    return midnight - offsetAt(timeZone, instant);
+  }
+  return dayIn(timeZone, new Date(instant - 1)) === day ? midnight - offsetAt(timeZone, instant - 1) : instant;
 }
 
 /**

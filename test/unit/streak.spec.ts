@@ -67,6 +67,11 @@ describe('startOfDayIn', () => {
     ['America/New_York', '2026-03-09', '2026-03-09T04:00:00.000Z'],
     // Santiago skips its midnight when it starts summer time (2026-09-06 starts at 01:00 -03:00).
     ['America/Santiago', '2026-09-06', '2026-09-06T04:00:00.000Z'],
+    // Amman set its clocks back from 01:00 (+03:00) to 00:00 (+02:00) on 2021-10-29: the day starts at the first
+    // midnight, an hour before the second.
+    ['Asia/Amman', '2021-10-29', '2021-10-28T21:00:00.000Z'],
+    // Monrovia moved from -00:44:30 to UTC at midnight on 1972-01-07: a gap of less than an hour.
+    ['Africa/Monrovia', '1972-01-07', '1972-01-07T00:44:30.000Z'],
   ])('in %s, %s starts at %s', (timeZone, day, instant) => {
     expect(startOfDayIn(timeZone, day).toISOString()).toBe(instant);
     expect(dayIn(timeZone, startOfDayIn(timeZone, day))).toBe(day);
@@ -309,6 +314,8 @@ describe('the streak of GET /dashboard/quick_stats, over quarter-hour buckets', 
     ['Pacific/Chatham', ['2026-11-24T10:14:59.999Z', '2026-11-24T10:15:00Z'], '2026-11-24T12:00:00Z', 2],
     // America/New_York around the DST change: 23:30 EST on the 7th and 00:30 EDT on the 9th.
     ['America/New_York', ['2026-03-08T04:30:00Z', '2026-03-09T04:30:00Z'], '2026-03-09T12:00:00Z', 1],
+    // Asia/Amman on 2021-10-29, whose first hour was repeated: 00:30 (+03:00) in the first is on the 29th.
+    ['Asia/Amman', ['2021-10-28T10:00:00Z', '2021-10-28T21:30:00Z'], '2021-10-29T12:00:00Z', 2],
     ['UTC', ['2026-11-23T23:59:59.999Z', '2026-11-24T00:00:00Z'], '2026-11-24T12:00:00Z', 2],
   ])('in %s, reviews at %j, seen at %s, make a streak of %s', async (timeZone, reviews, now, expected) => {
     expect(streak(reviews, now, timeZone)).toBe(expected);
