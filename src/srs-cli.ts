@@ -29,7 +29,7 @@ try {
       `${result.reviews} training reviews\n${figures('default parameters', result.defaults)}\n${figures('fitted parameters', result.fitted)}\n` +
         (result.adopted
           ? 'The fitted parameters are now in use; every card was rebuilt with them.\n'
-          : 'The defaults predict this log as well or better: kept.\n'),
+          : 'The fit predicts this log no better than the defaults: not adopted, the parameters in use are unchanged.\n'),
     );
   });
 } catch (error) {
