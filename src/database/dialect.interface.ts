@@ -52,7 +52,7 @@ export interface Dialect {
    * row triggers, for a caller that leaves what those triggers keep as no rows make it.
    */
   emptyWithoutTriggers(em: EntityManager, tables: string[]): Promise<void>;
-  /** Restarts every table's ids, as on a fresh install (the tables are empty). */
+  /** Restarts the ids of every table but the migrator's log, as on a fresh install (the tables are empty). */
   restartIds(em: EntityManager): Promise<void>;
   /**
    * Makes the foreign keys of the transaction's writes be checked at its commit instead of at each statement;

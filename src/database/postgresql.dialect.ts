@@ -130,10 +130,14 @@ export const postgresqlDialect: Dialect = {
   emptyWithoutTriggers: async (em, tables) => {
     await em.execute(`truncate table ${tables.join(', ')}`);
   },
+  // Not the migrator's log, which a reset keeps: restarted, its sequence gave the next migration applied id 1, a
+  // duplicate key, and the server did not start.
   restartIds: async (em: EntityManager) => {
     await em.execute(
       `select setval(c.oid::regclass, 1, false) from pg_class c
-        join pg_namespace n on n.oid = c.relnamespace where c.relkind = 'S' and n.nspname = current_schema()`,
+        join pg_namespace n on n.oid = c.relnamespace where c.relkind = 'S' and n.nspname = current_schema()
+        and c.oid is distinct from pg_get_serial_sequence(?, 'id')::regclass`,
+      [em.config.get('migrations').tableName],
     );
   },
   // The references that may be checked late are declared deferrable (initially immediate).
