@@ -107,6 +107,8 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
       prefix: '/media/',
       dotfiles: 'deny',
       index: false,
+      // A folder is no medium: a 404 problem document, not serve-static's redirect to it with a slash (an HTML page).
+      redirect: false,
       setHeaders: (response) => response.setHeader('Cross-Origin-Resource-Policy', 'cross-origin'),
     },
   );

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zstdCompressSync } from 'node:zlib';
@@ -208,6 +208,13 @@ describe('Anki import (POST /import/anki)', () => {
     expect(audio.status).toBe(200);
     expect(Buffer.from(audio.body as Buffer)).toEqual(Buffer.from(AUDIO));
     expect((await request(t.http).get('/media/dog.jpg')).status).toBe(404);
+  });
+
+  it('answers a folder of the media, or the media themselves, with a 404 problem document, not a redirect', async () => {
+    mkdirSync(join(MEDIA, 'sub'), { recursive: true });
+    for (const path of ['/media/sub', '/media/sub/', '/media', '/media/']) {
+      expectProblem(await request(t.http).get(path), 404);
+    }
   });
 
   it.each<[AnkiFormat, string]>([
