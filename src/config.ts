@@ -78,7 +78,15 @@ function problemWithDatabaseUrl(url: string): string | undefined {
 /** The settings that are secrets: a message about one shows its length, never its value. */
 const SECRETS = new Set(['ADMIN_TOKEN', 'XAPI_SECRET']);
 
-/** A setting's value as a message may show it: secrets, and DATABASE_URL's password (between user: and @), hidden. */
+/**
+ * DATABASE_URL's password (between user: and the last @) hidden. A URL refused for its shape is most often a mistyped
+ * one, its scheme short of a slash or missing: its password is hidden all the same. A scheme is told from a user name
+ * by the slash after it; without one, `postgresql:` of `postgresql://user@host` is no user name.
+ */
+const withoutPassword = (url: string): string =>
+  url.replace(/^((?:[a-z][\w+.-]*:\/+|(?![a-z][\w+.-]*:\/))[^/:@]*:).*@/i, '$1***@');
+
+/** A setting's value as a message may show it: secrets, and DATABASE_URL's password, hidden. */
 const printable = (name: string, value: unknown): unknown => {
   if (typeof value !== 'string') {
     return value;
@@ -86,7 +94,7 @@ const printable = (name: string, value: unknown): unknown => {
   if (SECRETS.has(name)) {
     return `*** (${value.length} characters)`;
   }
-  return name === 'DATABASE_URL' ? value.replace(/^([^:]*:\/\/[^/:@]*:).*@/, '$1***@') : value;
+  return name === 'DATABASE_URL' ? withoutPassword(value) : value;
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;

@@ -122,6 +122,10 @@ describe('validateEnvironment', () => {
     ],
     ['postgresql://portal:S3c/ret@Pw@db.school.example/lang', 'postgresql://portal:***@db.school.example/lang'],
     ['postgresql://portal:S3cretPw@db.school.example', 'postgresql://portal:***@db.school.example'],
+    // Mistyped, the URL is refused for its shape: the password must stay hidden all the same.
+    ['postgresql:/portal:S3cretPw@db.school.example/lang', 'postgresql:/portal:***@db.school.example/lang'],
+    ['postgresql:portal:S3cretPw@db.school.example/lang', 'postgresql:***@db.school.example/lang'],
+    ['portal:S3cretPw@db.school.example:5432/lang', 'portal:***@db.school.example:5432/lang'],
   ])('refuses DATABASE_URL=%s without showing its password', (url, shown) => {
     expect(() => validateEnvironment({ DATABASE_URL: url })).toThrow(`DATABASE_URL=${JSON.stringify(shown)}: `);
     expect(() => validateEnvironment({ DATABASE_URL: url })).not.toThrow(/S3c/);
