@@ -81,12 +81,17 @@ const FRAMEWORK_CONTEXTS = new Set([
   'NestApplication',
 ]);
 
-/** The application logger, with Nest's start-up chatter moved down to debug: start-up says what happened, and only that. */
+/**
+ * The application logger, with Nest's start-up chatter moved down to debug: start-up says what happened, and only
+ * that. So is the error Nest logs when it cannot listen (a port in use, a HOST not of this machine): the server
+ * reports that failure itself, with its fix (src/server.ts).
+ */
 export function quietStartup(logger: LoggerService): LoggerService {
   return {
     log: (message: unknown, ...rest: unknown[]) =>
       FRAMEWORK_CONTEXTS.has(String(rest.at(-1))) ? logger.debug?.(message, ...rest) : logger.log(message, ...rest),
-    error: (message: unknown, ...rest: unknown[]) => logger.error(message, ...rest),
+    error: (message: unknown, ...rest: unknown[]) =>
+      rest.at(-1) === 'NestApplication' ? logger.debug?.(message, ...rest) : logger.error(message, ...rest),
     warn: (message: unknown, ...rest: unknown[]) => logger.warn(message, ...rest),
     debug: (message: unknown, ...rest: unknown[]) => logger.debug?.(message, ...rest),
     verbose: (message: unknown, ...rest: unknown[]) => logger.verbose?.(message, ...rest),

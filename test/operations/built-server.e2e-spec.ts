@@ -13,7 +13,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import http from 'node:http';
-import { connect } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -272,10 +272,30 @@ describe('start-up', () => {
       HOST: 'no.such.host.invalid',
       LOG_LEVEL: 'warn',
     });
-    expect(host.code).toBe(1);
+    expect({ code: host.code, stdout: host.stdout }).toEqual({ code: 1, stdout: '' });
     expect(host.stderr).toMatch(
       /^Lang Portal could not start: HOST no\.such\.host\.invalid is no address of this machine/,
     );
+  });
+
+  it('names PORT when another program listens on it, in its one message and no log line: exit code 1', async () => {
+    const other = createServer();
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const { port } = other.address() as AddressInfo;
+    try {
+      const result = await runScript('main.js', [], {
+        DATABASE_PATH: join(tempFolder(), 'portal.sqlite'),
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+      });
+      expect(result).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `Lang Portal could not start: port ${port} on 127.0.0.1 is in use by another program: stop it, or set PORT to a free port\n`,
+      });
+    } finally {
+      other.close();
+    }
   });
 
   it('reads .env in its working folder before it chooses the database: DATABASE_URL there is PostgreSQL', async () => {
