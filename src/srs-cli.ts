@@ -1,5 +1,6 @@
 import './node-version-guard.js';
 import { MikroORM, RequestContext } from '@mikro-orm/core';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { SrsService } from './srs/srs.service.js';
@@ -11,8 +12,11 @@ if (command !== 'optimize' && command !== 'rebuild') {
   process.stderr.write('Usage: srs-cli.js optimize|rebuild\n');
   process.exit(2);
 }
-const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error'] });
+let app: INestApplicationContext | undefined;
 try {
+  // Silent until created: a failure (a bad setting) is the one line below, not also Nest's report with its stack.
+  app = await NestFactory.createApplicationContext(AppModule, { logger: false, abortOnError: false });
+  app.useLogger(['error']);
   const orm = app.get(MikroORM);
   await orm.migrator.up();
   const srs = app.get(SrsService);
@@ -36,5 +40,5 @@ try {
   process.stderr.write(`srs ${command} failed: ${messageOf(error)}\n`);
   process.exitCode = 1;
 } finally {
-  await app.close();
+  await app?.close();
 }

@@ -151,7 +151,7 @@ const stopServer = (server: BuiltServer) => server.stop(GRACE_MS + 5_000);
 
 /** Runs a built script to its end (as another user if `user` says so): exit code and output. */
 function runScript(
-  name: 'db-backup.js' | 'db-restore.js' | 'db-migrate.js' | 'main.js' | 'openapi.js',
+  name: 'db-backup.js' | 'db-restore.js' | 'db-migrate.js' | 'main.js' | 'openapi.js' | 'srs-cli.js',
   args: string[],
   settings: Record<string, string | undefined>,
   user: { uid?: number; gid?: number } = {},
@@ -254,6 +254,16 @@ describe('start-up', () => {
       /^Lang Portal could not start: Invalid configuration:\n- LOG_LEVEL="loud": LOG_LEVEL must be/,
     );
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('stops srs:rebuild at a bad setting as it stops the server: exit code 1, one message that names it, no stack trace', async () => {
+    const { code, stdout, stderr } = await runScript('srs-cli.js', ['rebuild'], {
+      DATABASE_PATH: join(tempFolder(), 'portal.sqlite'),
+      LOG_LEVEL: 'loud',
+    });
+    expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+    expect(stderr).toMatch(/^srs rebuild failed: Invalid configuration:\n- LOG_LEVEL="loud": LOG_LEVEL must be/);
+    expect(stderr).not.toMatch(/\n\s+at |ERROR/);
   });
 
   it('names DATABASE_PATH when it is no database, and HOST when it is no address of the machine', async () => {
