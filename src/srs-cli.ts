@@ -1,8 +1,11 @@
 import './node-version-guard.js';
 import { MikroORM, RequestContext } from '@mikro-orm/core';
 import type { INestApplicationContext } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
+import { databaseName, type Environment } from './config.js';
+import { migrate } from './database/migrate.js';
 import { SrsService } from './srs/srs.service.js';
 import { messageOf } from './core/errors.js';
 
@@ -17,8 +20,14 @@ try {
   // Silent until created: a failure (a bad setting) is the one line below, not also Nest's report with its stack.
   app = await NestFactory.createApplicationContext(AppModule, { logger: false, abortOnError: false });
   app.useLogger(['error']);
-  const orm = app.get(MikroORM);
-  await orm.migrator.up();
+  const orm = app.get<MikroORM>(MikroORM);
+  const config = app.get<ConfigService<Environment, true>>(ConfigService);
+  const database = databaseName({
+    DATABASE_PATH: config.get('DATABASE_PATH', { infer: true }),
+    DATABASE_URL: config.get('DATABASE_URL', { infer: true }),
+  });
+  // Refused, as start-up and db:migrate refuse it: a database a newer portal migrated, which this code would rewrite.
+  await migrate(orm, database);
   const srs = app.get(SrsService);
   await RequestContext.create(orm.em, async () => {
     if (command === 'rebuild') {

@@ -430,7 +430,7 @@ describe('db:migrate', () => {
 });
 
 describe('a database a newer portal migrated', () => {
-  it('is refused by start-up and db:migrate, as db:restore refuses its backup, with exit code 1, and left as it is', async () => {
+  it('is refused by start-up, db:migrate and srs:rebuild, as db:restore refuses its backup, with exit code 1, and left as it is', async () => {
     const databasePath = join(tempFolder(), 'portal.sqlite');
     expect((await runScript('db-migrate.js', [], { DATABASE_PATH: databasePath })).code).toBe(0);
     const database = new Database(databasePath);
@@ -451,6 +451,11 @@ describe('a database a newer portal migrated', () => {
       code: 1,
       stdout: '',
       stderr: `Migration failed: ${refusal}`,
+    });
+    expect(await runScript('srs-cli.js', ['rebuild'], { DATABASE_PATH: databasePath })).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `srs rebuild failed: ${refusal}`,
     });
     // Not seeded: nothing was written.
     expect(readDatabase(databasePath, (db) => db.prepare('select count(*) from words').pluck().get())).toBe(0);
