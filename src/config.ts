@@ -47,6 +47,13 @@ function problemWithSchedule(schedule: string): string | undefined {
   }
 }
 
+/** SQLite would create a file named after the folder that a path ending with a slash names, not a file in it. */
+function problemWithDatabasePath(path: string): string | undefined {
+  return /[/\\]$/.test(path)
+    ? `names a folder: give the database file's path in it, such as ${path}lang-portal.sqlite`
+    : undefined;
+}
+
 /**
  * What keeps the PostgreSQL driver from connecting to `url` (DATABASE_URL), or nothing; never the URL's password. The
  * driver's own messages ("Invalid URL", "missing the pathname") would not name the setting.
@@ -107,6 +114,7 @@ export class Environment {
 
   @IsString()
   @IsNotEmpty()
+  @Satisfies('isFilePath', problemWithDatabasePath)
   DATABASE_PATH = 'database/lang-portal.sqlite';
 
   /** A PostgreSQL database (`postgresql://user:password@host:port/name`) used instead of the SQLite file. */

@@ -131,6 +131,15 @@ describe('validateEnvironment', () => {
     expect(() => validateEnvironment({ DATABASE_URL: url })).not.toThrow(/S3c/);
   });
 
+  it('refuses a DATABASE_PATH that names a folder, which SQLite would create as a file', () => {
+    expect(() => validateEnvironment({ DATABASE_PATH: '/srv/portal/' })).toThrow(
+      'DATABASE_PATH="/srv/portal/": DATABASE_PATH names a folder: give the database file\'s path in it, such as /srv/portal/lang-portal.sqlite',
+    );
+    expect(validateEnvironment({ DATABASE_PATH: '/srv/portal/lang.sqlite' }).DATABASE_PATH).toBe(
+      '/srv/portal/lang.sqlite',
+    );
+  });
+
   it('refuses a DATABASE_URL with a # in its password, saying to %-encode it', () => {
     expect(() =>
       validateEnvironment({ DATABASE_URL: 'postgresql://portal:p@ss#1@db.school.example:5432/lang' }),
