@@ -7,7 +7,7 @@ import { AppModule } from './app.module.js';
 import { databaseName, type Environment } from './config.js';
 import { migrate } from './database/migrate.js';
 import { SrsService } from './srs/srs.service.js';
-import { messageOf } from './core/errors.js';
+import { explain } from './start-up-failure.js';
 
 // `npm run srs:optimize` fits FSRS to the log; `npm run srs:rebuild` recomputes every card (after new SRS_* settings).
 const command = process.argv[2];
@@ -16,16 +16,19 @@ if (command !== 'optimize' && command !== 'rebuild') {
   process.exit(2);
 }
 let app: INestApplicationContext | undefined;
+let config: Environment | undefined;
 try {
   // Silent until created: a failure (a bad setting) is the one line below, not also Nest's report with its stack.
   app = await NestFactory.createApplicationContext(AppModule, { logger: false, abortOnError: false });
   app.useLogger(['error']);
   const orm = app.get<MikroORM>(MikroORM);
-  const config = app.get<ConfigService<Environment, true>>(ConfigService);
-  const database = databaseName({
-    DATABASE_PATH: config.get('DATABASE_PATH', { infer: true }),
-    DATABASE_URL: config.get('DATABASE_URL', { infer: true }),
-  });
+  const settings = app.get<ConfigService<Environment, true>>(ConfigService);
+  // A failure to reach or open the database names the setting to check, as the server's does.
+  config = {
+    DATABASE_PATH: settings.get('DATABASE_PATH', { infer: true }),
+    DATABASE_URL: settings.get('DATABASE_URL', { infer: true }),
+  } as Environment;
+  const database = databaseName(config);
   // Refused, as start-up and db:migrate refuse it: a database a newer portal migrated, which this code would rewrite.
   await migrate(orm, database);
   const srs = app.get(SrsService);
@@ -46,7 +49,7 @@ try {
     );
   });
 } catch (error) {
-  process.stderr.write(`srs ${command} failed: ${messageOf(error)}\n`);
+  process.stderr.write(`srs ${command} failed: ${explain(error, config)}\n`);
   process.exitCode = 1;
 } finally {
   await app?.close();

@@ -266,6 +266,26 @@ describe('start-up', () => {
     expect(stderr).not.toMatch(/\n\s+at |ERROR/);
   });
 
+  it('names the database srs:rebuild cannot reach or open, as the server does', async () => {
+    const port = await freePort();
+    const postgresql = await runScript('srs-cli.js', ['rebuild'], {
+      DATABASE_URL: `postgresql://portal:S3cret@127.0.0.1:${port}/lang`,
+    });
+    expect({ code: postgresql.code, stdout: postgresql.stdout }).toEqual({ code: 1, stdout: '' });
+    expect(postgresql.stderr).toMatch(
+      new RegExp(
+        `^srs rebuild failed: PostgreSQL at postgresql://127.0.0.1:${port}/lang cannot be reached .*check DATABASE_URL`,
+      ),
+    );
+    expect(postgresql.stderr).not.toMatch(/S3cret|\n\s+at /);
+    const noFolder = join(tempFolder(), 'missing', 'portal.sqlite');
+    const sqlite = await runScript('srs-cli.js', ['rebuild'], { DATABASE_PATH: noFolder });
+    expect({ code: sqlite.code, stdout: sqlite.stdout }).toEqual({ code: 1, stdout: '' });
+    expect(sqlite.stderr).toMatch(
+      new RegExp(`^srs rebuild failed: the database ${noFolder} cannot be opened .*check DATABASE_PATH`),
+    );
+  });
+
   it('names DATABASE_PATH when it is no database, and HOST when it is no address of the machine', async () => {
     const notADatabase = join(tempFolder(), 'notes.txt');
     writeFileSync(notADatabase, 'x'.repeat(4096));
