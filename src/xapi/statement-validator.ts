@@ -58,9 +58,12 @@ export const isUuid = (value: unknown): value is string => typeof value === 'str
 export const isIri = (value: unknown): value is string => typeof value === 'string' && IRI.test(value);
 const isLanguageTag = (value: string) => LANGUAGE_TAG.test(value);
 
-/** The instant of an ISO 8601 timestamp (`isTimestamp`): one without an offset (2.0.0 takes it) is UTC. */
+/**
+ * The instant of an ISO 8601 timestamp (`isTimestamp`): one without an offset (2.0.0 takes it) is UTC. An offset of
+ * whole hours may be written without its minutes (`+07`), which `Date.parse` does not read.
+ */
 export const instantOfTimestamp = (value: string): number =>
-  Date.parse(/(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value) ? value : `${value}Z`);
+  Date.parse(/(Z|[+-]\d{2}:?\d{2})$/i.test(value) ? value : /[+-]\d{2}$/.test(value) ? `${value}:00` : `${value}Z`);
 
 /** An ISO 8601 timestamp with a date and time that exist (`isRealDateTime`); `-00:00` (an unknown offset) is refused. */
 export function isTimestamp(value: unknown, requireOffset = true): value is string {
@@ -76,7 +79,7 @@ export function isTimestamp(value: unknown, requireOffset = true): value is stri
     isRealDateTime({
       ...{ year: +year, month: +month, day: +day, hour: +hour, minute: +minute, second: +second },
       ...{ offsetHours: +offsetHours, offsetMinutes: +offsetMinutes },
-    }) && !Number.isNaN(Date.parse(value))
+    }) && !Number.isNaN(instantOfTimestamp(value))
   );
 }
 

@@ -217,6 +217,20 @@ describe('statements about the portal’s words feed its record', () => {
     expect(body.statements.map((stored: { id: string }) => stored.id)).toEqual([statement.id]);
   });
 
+  it.each(['2026-01-15T17:00:00+07', '2026-01-15T17:00:00+0700', '2026-01-15T17:00:00+07:00'])(
+    'records a statement timestamped %s, an offset ISO 8601 writes in hours, or hours and minutes, at its instant',
+    async (timestamp) => {
+      await xapi('post', '/statements')
+        .send(answerAbout(word.id, true, timestamp))
+        .expect(200);
+      expect(await reviewsOf(word.id)).toEqual([{ correct: 1, reviewed_at: Date.parse('2026-01-15T10:00:00Z') }]);
+      const { body } = await xapi('get', `/statements?since=${encodeURIComponent('2026-01-15T16:59:59+07')}`).expect(
+        200,
+      );
+      expect(body.statements).toHaveLength(1);
+    },
+  );
+
   it.each(['2026-02-30T10:00:00Z', '2026-01-01T10:00:00+24:00', '0000-12-31T10:00:00Z', '2026-01-01T10:00:00-00:00'])(
     'refuses a statement timestamped %s, a date or an offset that does not exist (400), recording nothing',
     async (timestamp) => {
