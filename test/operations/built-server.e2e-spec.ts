@@ -93,6 +93,35 @@ function send(
   return requestLocal(port, method, path, { body: text, headers, agent, timeoutMs: 15_000 });
 }
 
+/**
+ * `POST /api/v1/words` on a new connection, of which only the first `sent` characters of the body are sent: `finish`
+ * sends the rest, and `responded` is the reply.
+ */
+function slowPost(
+  port: number,
+  word: object,
+  sent: (body: string) => number,
+  headers: Record<string, string> = {},
+): { finish: () => void; responded: Promise<Reply> } {
+  const body = JSON.stringify(word);
+  const request = http.request({
+    host: '127.0.0.1',
+    port,
+    method: 'POST',
+    path: '/api/v1/words',
+    agent: false,
+    headers: { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), ...headers },
+  });
+  const responded = new Promise<Reply>((resolve, reject) => {
+    request.on('response', (response) => collect(response).then(resolve, reject));
+    request.on('error', reject);
+  });
+  const half = sent(body);
+  request.write(body.slice(0, half));
+  request.flushHeaders();
+  return { finish: () => request.end(body.slice(half)), responded };
+}
+
 /** The complete lines the server wrote to stdout so far. */
 const linesOf = (server: BuiltServer) =>
   server.stdout
@@ -544,26 +573,12 @@ describe('graceful shutdown', () => {
     expect(quick.status).toBe(200);
 
     // A POST whose body arrives slowly: half now, the rest after SIGTERM.
-    const body = JSON.stringify({ thai: 'ส่งช้า', english: 'sent slowly at shutdown', parts: { note: 'sent slowly' } });
-    const half = Math.floor(body.length / 2);
-    const slow = http.request({
-      host: '127.0.0.1',
-      port: server.port,
-      method: 'POST',
-      path: '/api/v1/words',
-      agent: false,
-      headers: {
-        'Content-Type': 'application/json',
-        'Content-Length': String(Buffer.byteLength(body)),
-        'X-Request-Id': 'slow-post-1',
-      },
-    });
-    const responded = new Promise<Reply>((resolve, reject) => {
-      slow.on('response', (response) => collect(response).then(resolve, reject));
-      slow.on('error', reject);
-    });
-    slow.write(body.slice(0, half));
-    slow.flushHeaders();
+    const slow = slowPost(
+      server.port,
+      { thai: 'ส่งช้า', english: 'sent slowly at shutdown', parts: { note: 'sent slowly' } },
+      (body) => Math.floor(body.length / 2),
+      { 'X-Request-Id': 'slow-post-1' },
+    );
     await sleep(300);
 
     const terminated = Date.now();
@@ -576,9 +591,9 @@ describe('graceful shutdown', () => {
     }
     expect(refused).toBe(true);
     await sleep(Math.max(0, 700 - (Date.now() - terminated)));
-    slow.end(body.slice(half));
+    slow.finish();
 
-    const reply = await responded;
+    const reply = await slow.responded;
     expect({ status: reply.status, body: reply.body }).toMatchObject({
       status: 201,
       body: { thai: 'ส่งช้า', english: 'sent slowly at shutdown' },
@@ -612,24 +627,9 @@ describe('graceful shutdown', () => {
     });
 
     // Slow POSTs on new connections, which the primary hands to the workers in turn: each worker has one in flight.
-    const posts = ['ช้าหนึ่ง', 'ช้าสอง'].map((thai) => {
-      const body = JSON.stringify({ thai, english: `${thai} sent slowly at shutdown` });
-      const slow = http.request({
-        host: '127.0.0.1',
-        port: server.port,
-        method: 'POST',
-        path: '/api/v1/words',
-        agent: false,
-        headers: { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) },
-      });
-      const responded = new Promise<Reply>((resolve, reject) => {
-        slow.on('response', (response) => collect(response).then(resolve, reject));
-        slow.on('error', reject);
-      });
-      slow.write(body.slice(0, 10));
-      slow.flushHeaders();
-      return { slow, body, responded };
-    });
+    const posts = ['ช้าหนึ่ง', 'ช้าสอง'].map((thai) =>
+      slowPost(server.port, { thai, english: `${thai} sent slowly at shutdown` }, () => 10),
+    );
     await sleep(300);
 
     // systemd signals every process of the unit; the primary then forwards SIGTERM to its workers once more.
@@ -639,8 +639,8 @@ describe('graceful shutdown', () => {
     await sleep(200);
     server.process.kill('SIGTERM');
     await sleep(500);
-    for (const { slow, body } of posts) {
-      slow.end(body.slice(10));
+    for (const post of posts) {
+      post.finish();
     }
 
     const replies = await Promise.all(posts.map(({ responded }) => responded.catch((error: Error) => error.message)));
