@@ -36,26 +36,33 @@ export async function backUp(databasePath: string, keep: number): Promise<string
   mkdirSync(folder, { recursive: true });
   const stamp = new Date().toISOString().replace(/[-:.]/g, '');
   const target = join(folder, `lang-portal-${stamp}.sqlite`);
-  const source = new Database(databasePath, { readonly: true, fileMustExist: true });
+  const partial = `${target}.partial`;
   try {
-    // SQLite's online backup starts over whenever another connection writes between its steps: under a steady
-    // stream of answers it never finishes. A read transaction held across the steps makes it copy that one
-    // snapshot, and in WAL mode a reader holds no writer back.
-    source.exec('begin');
-    source.prepare('select count(*) from sqlite_master').get();
-    await source.backup(`${target}.partial`);
-  } finally {
-    source.close();
+    const source = new Database(databasePath, { readonly: true, fileMustExist: true });
+    try {
+      // SQLite's online backup starts over whenever another connection writes between its steps: under a steady
+      // stream of answers it never finishes. A read transaction held across the steps makes it copy that one
+      // snapshot, and in WAL mode a reader holds no writer back.
+      source.exec('begin');
+      source.prepare('select count(*) from sqlite_master').get();
+      await source.backup(partial);
+    } finally {
+      source.close();
+    }
+    // One file out of WAL mode (the copy takes the source's): read, checked and restored without a -wal or -shm
+    // beside it, from a folder (or a medium) the reader may not write.
+    const copy = new Database(partial, { fileMustExist: true });
+    try {
+      copy.pragma('journal_mode = DELETE');
+    } finally {
+      copy.close();
+    }
+    renameSync(partial, target);
+  } catch (error) {
+    // A copy that failed midway (a full disk, most often) would take the space of a backup at every attempt.
+    rmSync(partial, { force: true });
+    throw error;
   }
-  // One file out of WAL mode (the copy takes the source's): read, checked and restored without a -wal or -shm
-  // beside it, from a folder (or a medium) the reader may not write.
-  const copy = new Database(`${target}.partial`, { fileMustExist: true });
-  try {
-    copy.pragma('journal_mode = DELETE');
-  } finally {
-    copy.close();
-  }
-  renameSync(`${target}.partial`, target);
   // The newest backup is the one just written, whatever the names of the others: after the clock was set back
   // (a replaced CMOS battery, a corrected year) it is not the last by name, and sorting it in would delete it.
   const others = readdirSync(folder)

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { jest } from '@jest/globals';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -60,5 +61,24 @@ describe('backUp', () => {
     const backup = await backUp(databasePath, 2);
 
     expect(readdirSync(backups).sort()).toEqual([backup.slice(backups.length + 1), ahead[1]].sort());
+  });
+
+  it('leaves no partial copy behind when the copy fails midway (a full disk), and keeps the other backups', async () => {
+    database(10).close();
+    const backups = join(folder, 'backups');
+    mkdirSync(backups);
+    const earlier = 'lang-portal-20261201T030000000Z.sqlite';
+    writeFileSync(join(backups, earlier), 'a backup');
+    // SQLite has written part of the copy when the disk fills up.
+    const backup = jest.spyOn(Database.prototype, 'backup').mockImplementation(async (destination) => {
+      writeFileSync(destination, 'the first pages');
+      throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    });
+    try {
+      await expect(backUp(databasePath, 7)).rejects.toThrow('database or disk is full');
+    } finally {
+      backup.mockRestore();
+    }
+    expect(readdirSync(backups)).toEqual([earlier]);
   });
 });
