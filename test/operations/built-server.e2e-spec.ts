@@ -151,6 +151,12 @@ async function startServer(settings: Record<string, string | undefined>): Promis
   return server;
 }
 
+/** The pids of the processes that logged that they serve, in the order they did. */
+const servingPids = (server: BuiltServer) =>
+  jsonLines(server)
+    .filter((line) => String(line.msg).startsWith('Serving '))
+    .map((line) => line.pid as number);
+
 /** Starts the built cluster with two workers and these settings only; resolves once both serve, with their pids. */
 async function startCluster(
   settings: Record<string, string | undefined>,
@@ -167,9 +173,7 @@ async function startCluster(
   let workers: number[] = [];
   for (let waited = 0; workers.length < 2 && waited < START_TIMEOUT_MS; waited += 100) {
     await sleep(100);
-    workers = jsonLines(server)
-      .filter((line) => String(line.msg).startsWith('Serving '))
-      .map((line) => line.pid as number);
+    workers = servingPids(server);
   }
   expect(workers).toHaveLength(2);
   return { server, workers };
@@ -678,6 +682,33 @@ describe('start:cluster', () => {
     );
     expect([...pids].sort()).toEqual([...workers].sort());
     expect(exit).toEqual({ code: 0, signal: null });
+  }, 60_000);
+
+  it('replaces a worker that dies while serving, and stops with exit code 1 when one dies within 10 s of its start', async () => {
+    const { server, workers } = await startCluster({
+      DATABASE_PATH: join(tempFolder(), 'portal.sqlite'),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'log',
+      SHUTDOWN_GRACE_MS: String(GRACE_MS),
+    });
+    // Past the 10 s within which a worker's death means a crash loop (src/cluster.ts).
+    await sleep(10_500);
+    process.kill(workers[0], 'SIGKILL');
+    let replacement: number | undefined;
+    for (let waited = 0; replacement === undefined && waited < START_TIMEOUT_MS; waited += 100) {
+      await sleep(100);
+      replacement = servingPids(server).find((pid) => !workers.includes(pid));
+    }
+    expect(replacement).toBeDefined();
+    for (let i = 0; i < 4; i++) {
+      expect((await send(server.port, 'GET', '/api/v1/words?per_page=1')).status).toBe(200);
+    }
+
+    process.kill(replacement!, 'SIGKILL');
+    expect(await server.exit).toEqual({ code: 1, signal: null });
+    expect(messagesOf(server)).toContainEqual(
+      expect.stringMatching(new RegExp(`^Worker 1 \\(pid ${replacement}\\) died after \\d+ ms .*: stopping$`)),
+    );
   }, 60_000);
 });
 
