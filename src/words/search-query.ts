@@ -24,23 +24,37 @@ export function searchOf(q: string) {
   };
 }
 
-/** The smallest string greater than every string that starts with `prefix` (in code point order). */
-function after(prefix: string, caseless: boolean): string {
+/**
+ * The smallest string greater than every string that starts with `prefix` (in code point order), if any: none when
+ * `prefix` is only U+10FFFF, the last code point.
+ */
+function after(prefix: string, caseless: boolean): string | undefined {
   const codePoints = [...prefix].map((char) => char.codePointAt(0)!);
-  let last = codePoints.pop()! + 1;
-  if (last >= 0xd800 && last <= 0xdfff) {
-    last = 0xe000;
+  while (codePoints.length > 0) {
+    let last = codePoints.pop()! + 1;
+    if (last > 0x10ffff) {
+      // No code point follows U+10FFFF: the one before it is the one to step.
+      continue;
+    }
+    if (last >= 0xd800 && last <= 0xdfff) {
+      last = 0xe000;
+    }
+    if (caseless && last >= 0x41 && last <= 0x5a) {
+      // NOCASE compares A–Z as a–z: after `@` comes `[`.
+      last = 0x5b;
+    }
+    return String.fromCodePoint(...codePoints, last);
   }
-  if (caseless && last >= 0x41 && last <= 0x5a) {
-    // NOCASE compares A–Z as a–z: after `@` comes `[`.
-    last = 0x5b;
-  }
-  return String.fromCodePoint(...codePoints, last);
+  return undefined;
 }
 
 /** `column` starts with `prefix`, as a range its index answers (`caseless`: for a NOCASE column). */
-export const startsWith = (column: string, prefix: string, caseless = false): RawBuilder<SqlBool> =>
-  sql<SqlBool>`(${sql.ref(column)} >= ${prefix} and ${sql.ref(column)} < ${after(prefix, caseless)})`;
+export function startsWith(column: string, prefix: string, caseless = false): RawBuilder<SqlBool> {
+  const end = after(prefix, caseless);
+  return end === undefined
+    ? sql<SqlBool>`(${sql.ref(column)} >= ${prefix})`
+    : sql<SqlBool>`(${sql.ref(column)} >= ${prefix} and ${sql.ref(column)} < ${end})`;
+}
 
 /** Any of these conditions, in parentheses. */
 export const anyOf = (conditions: RawBuilder<SqlBool>[]): RawBuilder<SqlBool> =>

@@ -126,6 +126,12 @@ describe('search with q', () => {
     }
   });
 
+  it('matches the start for one or two characters ending in the last code point, U+10FFFF', async () => {
+    await create({ thai: 'ก\u{10FFFF}ข', english: 'last' }, { thai: '\u{10FFFF}', english: 'only' });
+    expect(await search('ก\u{10FFFF}')).toEqual(['ก\u{10FFFF}ข']);
+    expect(await search('\u{10FFFF}')).toEqual(['\u{10FFFF}']);
+  });
+
   it('pages the matches and counts them all', async () => {
     const response = await client.get(`/words?q=${encodeURIComponent('ขาว')}&per_page=3&page=2`).expect(200);
     expect(response.body.items.map((word: WordBody) => word.thai)).toEqual(['ข้าวผัด', 'ข้าวเหนียว', 'กินข้าว']);
