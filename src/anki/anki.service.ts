@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { EntityManager } from '@mikro-orm/sql';
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { maxLength } from 'class-validator';
 import type { Environment } from '../config.js';
+import { hasAtMostCharacters } from '../core/json.js';
 import type { ImportedAnswer } from '../reviews/cards.service.js';
 import { ReviewsService } from '../reviews/reviews.service.js';
 import type { OnDuplicate } from '../words/dto/word-transfer.dto.js';
@@ -95,7 +95,9 @@ export class AnkiService {
         fail(mapped.reason);
         continue;
       }
-      const tooLong = (['thai', 'english'] as const).find((field) => !maxLength(mapped[field], MAX_WORD_TEXT));
+      const tooLong = (['thai', 'english'] as const).find(
+        (field) => !hasAtMostCharacters(mapped[field], MAX_WORD_TEXT),
+      );
       if (tooLong) {
         fail(`${tooLong} is longer than ${MAX_WORD_TEXT} characters`);
         continue;
@@ -107,7 +109,7 @@ export class AnkiService {
         fail(partsProblemOf);
         continue;
       }
-      const longDeck = note.decks.find((deck) => !maxLength(deck, MAX_GROUP_NAME));
+      const longDeck = note.decks.find((deck) => !hasAtMostCharacters(deck, MAX_GROUP_NAME));
       if (longDeck) {
         fail(`deck "${longDeck}" is longer than ${MAX_GROUP_NAME} characters, which a group name cannot be`);
         continue;

@@ -8,14 +8,13 @@ import {
   IsOptional,
   IsString,
   Max,
-  MaxLength,
   Min,
   ValidateBy,
   ValidateIf,
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
-import { isJsonObject } from './json.js';
+import { hasAtMostCharacters, isJsonObject } from './json.js';
 
 /**
  * An integer written in plain decimal digits without a leading zero, as ids in a path (query strings, environment);
@@ -35,6 +34,17 @@ export const Trim = () => Transform(({ value }) => (typeof value === 'string' ? 
 export const QueryBoolean = () =>
   Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
 
+/** Text of at most `max` characters, counted as the OpenAPI document's `maxLength` counts them (`hasAtMostCharacters`). */
+export const MaxCharacters = (max: number) =>
+  ValidateBy({
+    name: 'maxLength',
+    constraints: [max],
+    validator: {
+      validate: (value) => typeof value === 'string' && hasAtMostCharacters(value, max),
+      defaultMessage: () => `$property must be shorter than or equal to ${max} characters`,
+    },
+  });
+
 /** A required text field: trimmed, not empty, at most `maxLength` characters; documented with an example. */
 export const RequiredText = (maxLength: number, example: string, description?: string) =>
   applyDecorators(
@@ -43,7 +53,7 @@ export const RequiredText = (maxLength: number, example: string, description?: s
     Trim(),
     IsString(),
     IsNotEmpty(),
-    MaxLength(maxLength),
+    MaxCharacters(maxLength),
   );
 
 /**

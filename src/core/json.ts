@@ -13,6 +13,25 @@ export const UNSTORABLE_TEXT = 'must not contain U+0000 or unpaired surrogate co
 export const isStorableText = (text: string): boolean => !text.includes('\u0000') && text.isWellFormed();
 
 /**
+ * Whether text has at most `max` characters as JSON Schema's `maxLength` (the OpenAPI document's) counts them: code
+ * points. class-validator's `maxLength` leaves out the variation selectors U+FE0E and U+FE0F, so twice the documented
+ * length passed it.
+ */
+export function hasAtMostCharacters(text: string, max: number): boolean {
+  // A code point is one or two UTF-16 units: text of at most `max` units has at most `max` code points.
+  if (text.length <= max) {
+    return true;
+  }
+  let count = 0;
+  for (let unit = 0; unit < text.length; unit += text.codePointAt(unit)! > 0xffff ? 2 : 1) {
+    if (++count > max) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
  * Walks a parsed JSON value without recursion: how deep it nests, and the path (`a.0.b`; '' for the value itself) of
  * its first text, a key or a value, that the database cannot store.
  */

@@ -1,6 +1,5 @@
-import { maxLength } from 'class-validator';
 import { CsvError, parse } from 'csv-parse/sync';
-import { inspectJson, isJsonObject, isStorableText, UNSTORABLE_TEXT } from '../core/json.js';
+import { hasAtMostCharacters, inspectJson, isJsonObject, isStorableText, UNSTORABLE_TEXT } from '../core/json.js';
 import { foldedName } from '../core/names.js';
 import { type FieldErrorDto, ValidationFailedException } from '../http/problem-document.js';
 import {
@@ -83,7 +82,9 @@ class RowChecks {
     if (!isStorableText(text)) {
       return this.fail(field, UNSTORABLE_TEXT);
     }
-    return maxLength(text, max) ? text : this.fail(field, `must be shorter than or equal to ${max} characters`);
+    return hasAtMostCharacters(text, max)
+      ? text
+      : this.fail(field, `must be shorter than or equal to ${max} characters`);
   }
 
   /** Optional text of any length: undefined when it is not there. */
@@ -128,7 +129,7 @@ class RowChecks {
       if (!isStorableText(name)) {
         return this.fail(field, `each value ${UNSTORABLE_TEXT}`);
       }
-      if (!maxLength(name, MAX_GROUP_NAME)) {
+      if (!hasAtMostCharacters(name, MAX_GROUP_NAME)) {
         return this.fail(field, `each value must be shorter than or equal to ${MAX_GROUP_NAME} characters`);
       }
       names.push(name);

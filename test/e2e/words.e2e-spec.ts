@@ -203,6 +203,13 @@ describe('POST /words', () => {
       { thai: 'ก', english: 'x', parts: { romanization: 'k'.repeat(201) } },
       'parts.romanization',
     ],
+    // Counted as JSON Schema's maxLength counts them, in code points: a variation selector (U+FE0F) is one.
+    ['thai of 201 code points', { thai: '❤\uFE0F'.repeat(100) + 'ก', english: 'x' }, 'thai'],
+    [
+      'a romanization of 201 code points',
+      { thai: 'ก', english: 'x', parts: { romanization: '❤\uFE0F'.repeat(100) + 'k' } },
+      'parts.romanization',
+    ],
     ['group_ids not an array', { thai: 'ก', english: 'x', group_ids: 1 }, 'group_ids'],
     ['group_ids with a string id', { thai: 'ก', english: 'x', group_ids: ['1'] }, 'group_ids'],
     ['group_ids with a boolean', { thai: 'ก', english: 'x', group_ids: [true] }, 'group_ids'],

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsIn, IsString, isURL, MaxLength, ValidateBy, ValidateIf } from 'class-validator';
-import { IsOmittable, RequiredText, Trim } from '../../core/http.js';
+import { IsIn, IsString, isURL, ValidateBy, ValidateIf } from 'class-validator';
+import { IsOmittable, MaxCharacters, RequiredText, Trim } from '../../core/http.js';
 import { PaginationQueryDto } from '../../core/pagination.js';
 import { LAUNCH_METHODS, type LaunchMethod, type LearningApp } from '../learning-app.entity.js';
 import { DateTimeProperty, IntegerProperty } from '../../core/api-properties.js';
@@ -66,14 +66,14 @@ export class CreateLearningAppDto {
   @IsOmittable()
   @Trim()
   @IsString()
-  @MaxLength(2000)
+  @MaxCharacters(2000)
   description?: string;
 
   @ApiProperty({ maxLength: 2000, example: 'https://apps.example/flashcards', description: 'Absolute http(s) URL.' })
   @Trim()
   @IsString()
   @IsHttpUrl()
-  @MaxLength(2000)
+  @MaxCharacters(2000)
   launch_url!: string;
 
   @ApiPropertyOptional({
@@ -86,7 +86,7 @@ export class CreateLearningAppDto {
   @Trim()
   @IsString()
   @IsHttpUrl()
-  @MaxLength(2000)
+  @MaxCharacters(2000)
   thumbnail_url?: string | null;
 
   @ApiPropertyOptional({

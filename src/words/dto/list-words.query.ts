@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { QueryId, Trim } from '../../core/http.js';
+import { IsIn, IsOptional, IsString } from 'class-validator';
+import { MaxCharacters, QueryId, Trim } from '../../core/http.js';
 import { ORDERS, type Order, PaginationQueryDto } from '../../core/pagination.js';
 
 /** Words without a romanization sort last, in either order. */
@@ -36,7 +36,7 @@ export class GroupWordsQueryDto extends PaginationQueryDto {
   @IsOptional()
   @Trim()
   @IsString()
-  @MaxLength(200)
+  @MaxCharacters(200)
   q?: string;
 
   @ApiPropertyOptional({

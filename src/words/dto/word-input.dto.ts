@@ -1,8 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsObject, isIn, maxLength, ValidateBy } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsObject, isIn, ValidateBy } from 'class-validator';
 import { ID_SCHEMA, IsId, IsOmittable, RequiredText } from '../../core/http.js';
-import { isJsonObject } from '../../core/json.js';
+import { hasAtMostCharacters, isJsonObject } from '../../core/json.js';
 import type { WordParts } from '../word.entity.js';
 import { MAX_WORD_TEXT, TONES, WORD_PARTS_SCHEMA } from './word.dto.js';
 
@@ -21,7 +21,7 @@ export function partsProblem(parts: WordParts): string | undefined {
     if (typeof romanization !== 'string') {
       return 'romanization must be a string';
     }
-    if (!maxLength(romanization.trim(), MAX_WORD_TEXT)) {
+    if (!hasAtMostCharacters(romanization.trim(), MAX_WORD_TEXT)) {
       return `romanization must be shorter than or equal to ${MAX_WORD_TEXT} characters`;
     }
   }
