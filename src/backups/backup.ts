@@ -17,7 +17,8 @@ import { migrations } from '../../database/migrations/index.js';
 import { messageOf } from '../core/errors.js';
 import { problemWithMigrations } from '../database/migrate.js';
 
-const NAME = /^lang-portal-\d{8}T\d{6}(\d{3})?Z\.sqlite$/;
+/** What follows a backup's name: the time it was taken. */
+const TIME = /^-\d{8}T\d{6}(\d{3})?Z\.sqlite$/;
 
 /** Where the backups of a database file are kept: `backups/` beside it. */
 const backupFolderOf = (databasePath: string) => join(dirname(databasePath), 'backups');
@@ -35,7 +36,10 @@ export async function backUp(databasePath: string, keep: number): Promise<string
   const folder = backupFolderOf(databasePath);
   mkdirSync(folder, { recursive: true });
   const stamp = new Date().toISOString().replace(/[-:.]/g, '');
-  const target = join(folder, `lang-portal-${stamp}.sqlite`);
+  // Named after the database (lang-portal.sqlite's are lang-portal-<time>.sqlite), so that the backups of two
+  // databases in one folder share backups/ without deleting each other's.
+  const name = basename(databasePath).replace(/\.sqlite$/i, '');
+  const target = join(folder, `${name}-${stamp}.sqlite`);
   const partial = `${target}.partial`;
   try {
     const source = new Database(databasePath, { readonly: true, fileMustExist: true });
@@ -66,7 +70,7 @@ export async function backUp(databasePath: string, keep: number): Promise<string
   // The newest backup is the one just written, whatever the names of the others: after the clock was set back
   // (a replaced CMOS battery, a corrected year) it is not the last by name, and sorting it in would delete it.
   const others = readdirSync(folder)
-    .filter((file) => NAME.test(file) && file !== basename(target))
+    .filter((file) => file.startsWith(name) && TIME.test(file.slice(name.length)) && file !== basename(target))
     .sort();
   for (const old of others.slice(0, Math.max(0, others.length - (keep - 1)))) {
     rmSync(join(folder, old));

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { jest } from '@jest/globals';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { backUp } from '../../src/backups/backup.js';
 
@@ -55,7 +55,7 @@ describe('backUp', () => {
     const backups = join(folder, 'backups');
     mkdirSync(backups);
     // Taken while the clock ran ahead (a machine set to the wrong year, then corrected).
-    const ahead = ['lang-portal-20990101T030000000Z.sqlite', 'lang-portal-20990102T030000000Z.sqlite'];
+    const ahead = ['portal-20990101T030000000Z.sqlite', 'portal-20990102T030000000Z.sqlite'];
     ahead.forEach((name) => writeFileSync(join(backups, name), 'a backup'));
 
     const backup = await backUp(databasePath, 2);
@@ -67,7 +67,7 @@ describe('backUp', () => {
     database(10).close();
     const backups = join(folder, 'backups');
     mkdirSync(backups);
-    const earlier = 'lang-portal-20261201T030000000Z.sqlite';
+    const earlier = 'portal-20261201T030000000Z.sqlite';
     writeFileSync(join(backups, earlier), 'a backup');
     // SQLite has written part of the copy when the disk fills up.
     const backup = jest.spyOn(Database.prototype, 'backup').mockImplementation(async (destination) => {
@@ -80,5 +80,18 @@ describe('backUp', () => {
       backup.mockRestore();
     }
     expect(readdirSync(backups)).toEqual([earlier]);
+  });
+
+  it('names the backups after their database, so that two databases of one folder keep their own', async () => {
+    database(1).close();
+    const other = join(folder, 'school.sqlite');
+    new Database(other).close();
+
+    const [first, second] = [await backUp(databasePath, 1), await backUp(other, 1)];
+    const [third, fourth] = [await backUp(databasePath, 1), await backUp(other, 1)];
+
+    expect(first).toMatch(/[/]portal-\d{8}T\d{9}Z\.sqlite$/);
+    expect(second).toMatch(/[/]school-\d{8}T\d{9}Z\.sqlite$/);
+    expect(readdirSync(join(folder, 'backups')).sort()).toEqual([third, fourth].map((file) => basename(file)).sort());
   });
 });

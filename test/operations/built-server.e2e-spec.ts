@@ -762,7 +762,7 @@ describe('backup and restore', () => {
     expect(answered).toBeGreaterThanOrEqual(200);
     // Answers were recorded while the backup ran.
     expect(answeredAtBackupEnd).toBeGreaterThan(answeredAtBackupStart);
-    const backups = readdirSync(join(folder, 'backups')).filter((file) => /^lang-portal-.*\.sqlite$/.test(file));
+    const backups = readdirSync(join(folder, 'backups')).filter((file) => /^portal-.*\.sqlite$/.test(file));
     expect(backups).toHaveLength(1);
     const backupFile = join(folder, 'backups', backups[0]);
     expect(backup.stdout).toContain(backupFile);
