@@ -55,6 +55,23 @@ function problemWithDatabasePath(path: string): string | undefined {
 }
 
 /**
+ * Why study days could not be counted in a time zone Intl takes, or nothing (an unknown zone is IsTimeZone's to
+ * refuse). Besides the IANA zones Intl takes an offset (`+05:17`), but the streak finds a day's answers in the
+ * review log's UTC quarter hours: a day that starts inside one took in answers of the day before.
+ */
+function problemWithTimeZone(zone: string): string | undefined {
+  let resolved: string;
+  try {
+    resolved = new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+  return /^[+-]\d\d:(?!00|15|30|45)/.test(resolved)
+    ? 'must be an IANA time zone such as Asia/Bangkok, or an offset of whole quarter hours such as +05:45'
+    : undefined;
+}
+
+/**
  * What keeps the PostgreSQL driver from connecting to `url` (DATABASE_URL), or nothing; never the URL's password. The
  * driver's own messages ("Invalid URL", "missing the pathname") would not name the setting.
  */
@@ -131,6 +148,7 @@ export class Environment {
   DATABASE_STATEMENT_TIMEOUT_MS = 60_000;
 
   @IsTimeZone()
+  @Satisfies('isQuarterHourTimeZone', problemWithTimeZone)
   APP_TIMEZONE = 'UTC';
 
   @IsIn(LOG_LEVELS)

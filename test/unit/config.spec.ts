@@ -64,12 +64,18 @@ describe('validateEnvironment', () => {
     },
   );
 
+  it.each(['Asia/Kathmandu', '+07:00', '+05:45', '-0930'])('takes the APP_TIMEZONE %j', (zone) => {
+    expect(validateEnvironment({ APP_TIMEZONE: zone }).APP_TIMEZONE).toBe(zone);
+  });
+
   it.each([
     ['PORT', 'abc'],
     ['PORT', '0x50'],
     ['PORT', '1e3'],
     ['PORT', '70000'],
     ['APP_TIMEZONE', 'Mars/Base'],
+    ['APP_TIMEZONE', '+05:17'],
+    ['APP_TIMEZONE', '-0310'],
     ['LOG_LEVEL', 'loud'],
     ['PUBLIC_URL', 'portal.school.example'],
     ['PUBLIC_URL', 'https://portal.school.example/?x=1'],
