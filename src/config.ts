@@ -144,7 +144,8 @@ export class Environment {
   DATABASE_POOL_SIZE = 10;
 
   /** PostgreSQL cancels a statement that runs longer than this; 0 for never. */
-  @DecimalIntIn(0)
+  // PostgreSQL refuses a statement_timeout beyond 2^31 - 1 ms, and with it every connection, naming only itself.
+  @DecimalIntIn(0, 2 ** 31 - 1)
   DATABASE_STATEMENT_TIMEOUT_MS = 60_000;
 
   @IsTimeZone()

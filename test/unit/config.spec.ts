@@ -102,6 +102,8 @@ describe('validateEnvironment', () => {
     ['DATABASE_URL', 'postgres://localhost/'],
     ['DATABASE_POOL_SIZE', '0'],
     ['DATABASE_STATEMENT_TIMEOUT_MS', '-1'],
+    // PostgreSQL's statement_timeout is a 32-bit count of milliseconds (about 24.8 days).
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '2147483648'],
   ])('refuses %s=%s with a message naming it and the value', (name, value) => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(`${name}=${JSON.stringify(value)}`);
   });
