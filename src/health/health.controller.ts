@@ -38,8 +38,15 @@ export class HealthController {
         // time: a second copy of it beside the bundle's, whose MikroORM the application does not have.
         () => this.database.pingCheck('database', { timeout: 1500, connection: this.orm.em.getConnection() }),
         async () => {
-          const pending = (await this.orm.migrator.getPending()).map((migration) => migration.name);
           const check = this.indicators.check('migrations');
+          let pending: string[];
+          try {
+            pending = (await this.orm.migrator.getPending()).map((migration) => migration.name);
+          } catch {
+            // A database that does not answer fails the check above; thrown, the driver's error would make the
+            // probe a 500 instead of that 503 (and its message is no client's business).
+            return check.down({ message: 'The applied migrations could not be read' });
+          }
           return pending.length === 0 ? check.up() : check.down({ pending });
         },
       ]);

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import request from 'supertest';
 import { expectProblem } from '../api.js';
 import { useTestApp } from '../app.js';
@@ -42,4 +43,24 @@ it('GET /api/v1/health/ready is a 503 problem naming a pending migration, and 20
 it('the health endpoints take no query (400 problem)', async () => {
   expectProblem(await request(t.http).get('/api/v1/health?verbose=true'), 400);
   expectProblem(await request(t.http).get('/api/v1/health/ready?x=1'), 400);
+});
+
+it('GET /api/v1/health/ready is a 503 problem naming the database when the database does not answer', async () => {
+  const connection = t.orm.em.getConnection();
+  const ping = jest.spyOn(connection, 'isConnected').mockResolvedValue(false);
+  // What the driver throws for the migrations table, as PostgreSQL stopped makes it.
+  const migrations = jest
+    .spyOn(t.orm.migrator, 'getPending')
+    .mockRejectedValue(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
+  try {
+    const response = await request(t.http).get('/api/v1/health/ready');
+
+    const problem = expectProblem(response, 503);
+    expect(problem.detail).toMatch(/^Not ready: database /);
+    expect(problem.detail).not.toContain('ECONNREFUSED');
+  } finally {
+    ping.mockRestore();
+    migrations.mockRestore();
+  }
+  await request(t.http).get('/api/v1/health/ready').expect(200);
 });
