@@ -43,7 +43,12 @@ export class PortalGauges {
         // Under the cluster every worker reads the same database: one worker's figure is the figure, not their sum.
         aggregator: 'first',
         async collect() {
-          this.set(await RequestContext.create(orm.em, count));
+          try {
+            this.set(await RequestContext.create(orm.em, count));
+          } catch {
+            // A database that does not answer leaves the last figure read: thrown, its error failed the whole scrape,
+            // the request and process metrics an outage needs most with it (the readiness check reports the database).
+          }
         },
       });
     };

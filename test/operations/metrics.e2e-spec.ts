@@ -1,4 +1,6 @@
+import { jest } from '@jest/globals';
 import request from 'supertest';
+import { WordsService } from '../../src/words/words.service.js';
 import { countRows, expectProblem } from '../api.js';
 import { useEmptyTestApp } from '../app.js';
 import { portal } from '../fixtures.js';
@@ -111,4 +113,22 @@ it('the gauges follow the data (after a history reset)', async () => {
 it('GET /api/v1/metrics is 404', async () => {
   expectProblem(await request(t.http).get('/api/v1/metrics'), 404);
   expectProblem(await request(t.http).get('/api/metrics'), 404);
+});
+
+it('still answers while the database does not: the process and request metrics an outage needs', async () => {
+  await client.createWord({ thai: 'แมว', english: 'cat' });
+  expect(valueOf(await scrape(), 'lang_portal_words')).toBe(1);
+  const count = jest
+    .spyOn(t.app.get(WordsService), 'count')
+    .mockRejectedValue(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
+  try {
+    const text = await scrape();
+
+    expect(text).toMatch(/^http_requests_total\{/m);
+    expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
+    // The last figure read.
+    expect(valueOf(text, 'lang_portal_words')).toBe(1);
+  } finally {
+    count.mockRestore();
+  }
 });
