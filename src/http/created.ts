@@ -2,13 +2,17 @@ import {
   applyDecorators,
   type CallHandler,
   type ExecutionContext,
+  Injectable,
+  mixin,
   type NestInterceptor,
   type Type,
   UseInterceptors,
 } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { ApiCreatedResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { type Observable, tap } from 'rxjs';
+import type { Environment } from '../config.js';
 
 /**
  * Where a created resource is: its URL from the request that created it and the response's body (`never`: a
@@ -21,21 +25,32 @@ export const inCollection: Locator = (request, created: { id: number }) =>
   `${request.path.replace(/\/$/, '')}/${created.id}`;
 
 /** Sets `Location` to the URL of the resource a POST created, as `locate` finds it. */
-class LocationInterceptor implements NestInterceptor {
-  constructor(private readonly locate: Locator) {}
+function LocationOf(locate: Locator): Type<NestInterceptor> {
+  @Injectable()
+  class LocationInterceptor implements NestInterceptor {
+    // PUBLIC_URL's path, which a proxy serving the portal under it takes off each request: without it, a client
+    // resolves the path against the host alone and misses the portal.
+    private readonly base: string;
 
-  intercept(context: ExecutionContext, next: CallHandler<never>): Observable<never> {
-    const http = context.switchToHttp();
-    return next
-      .handle()
-      .pipe(tap((created) => http.getResponse<Response>().location(this.locate(http.getRequest(), created))));
+    constructor(config: ConfigService<Environment, true>) {
+      const publicUrl = config.get('PUBLIC_URL', { infer: true });
+      this.base = publicUrl ? new URL(publicUrl).pathname.replace(/\/+$/, '') : '';
+    }
+
+    intercept(context: ExecutionContext, next: CallHandler<never>): Observable<never> {
+      const http = context.switchToHttp();
+      return next
+        .handle()
+        .pipe(tap((created) => http.getResponse<Response>().location(this.base + locate(http.getRequest(), created))));
+    }
   }
+  return mixin(LocationInterceptor);
 }
 
 /** A POST that creates a resource: 201 with its URL (`locate` finds it) in `Location`, documented with `description`. */
 export const CreatedAt = (type: Type<unknown>, description: string, locate: Locator) =>
   applyDecorators(
-    UseInterceptors(new LocationInterceptor(locate)),
+    UseInterceptors(LocationOf(locate)),
     ApiCreatedResponse({
       type,
       description,

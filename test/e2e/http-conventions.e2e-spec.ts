@@ -14,7 +14,7 @@ import {
   type Method,
   sql,
 } from '../api.js';
-import { useEmptyTestApp } from '../app.js';
+import { closeTestApp, createTestApp, type TestApp, useEmptyTestApp } from '../app.js';
 
 const t = useEmptyTestApp();
 const client = api(t);
@@ -447,5 +447,28 @@ describe('Location', () => {
     const created = await client.post(collection, await body()).expect(201);
 
     expect(await client.followLocation(created, collection.slice(0, -1))).toMatchObject({ id: created.body.id });
+  });
+
+  describe('of a portal served under a path (PUBLIC_URL http://portal.test/school)', () => {
+    let prefixed: TestApp;
+    beforeAll(async () => {
+      prefixed = await createTestApp({ PUBLIC_URL: 'http://portal.test/school/' });
+    });
+    afterAll(() => closeTestApp(prefixed));
+
+    it('names the full path, which a client resolves against the portal’s address', async () => {
+      const proxied = api(prefixed);
+      const group = await proxied.post('/groups', { name: 'Animals' }).expect(201);
+      const app = await proxied.post('/learning_apps', { name: 'Cards', launch_url: 'https://apps.example/c' });
+      const launched = await proxied.post(`/learning_apps/${app.body.id}/launch`, { group_id: group.body.id });
+
+      expect(group.headers.location).toBe(`/school${API}/groups/${group.body.id}`);
+      expect(launched.headers.location).toBe(`/school${API}/study_sessions/${launched.body.study_session.id}`);
+      // The proxy in front takes /school off, as it does for every request.
+      const location = new URL(group.headers.location, 'http://portal.test/school/words');
+      await request(prefixed.http)
+        .get(location.pathname.replace(/^\/school/, ''))
+        .expect(200);
+    });
   });
 });
