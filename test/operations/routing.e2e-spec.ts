@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { api, countRows, expectProblem, sql } from '../api.js';
-import { useEmptyTestApp } from '../app.js';
+import { closeTestApp, createTestApp, useEmptyTestApp } from '../app.js';
 
 /** 405 with Allow, 404 for unknown and wrongly cased paths, and request ids on every response. */
 
@@ -167,5 +167,22 @@ describe('X-Request-Id', () => {
     const response = await request(t.http).get('/api/v1/words').set('X-Request-Id', sent).expect(200);
     expect(response.headers['x-request-id']).not.toBe(sent);
     expect(response.headers['x-request-id']).toMatch(UUID);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('names the server at /, where the portal is (PUBLIC_URL unset)', async () => {
+    const { servers } = (await request(t.http).get('/api/docs-json').expect(200)).body;
+    expect(new URL(servers[0].url, 'http://localhost:3000/api/docs').href).toBe('http://localhost:3000/');
+  });
+
+  it('names the server at PUBLIC_URL’s path: behind a proxy serving the portal under it, the docs page tries requests there', async () => {
+    const prefixed = await createTestApp({ PUBLIC_URL: 'http://portal.test/school/' });
+    try {
+      const { servers } = (await request(prefixed.http).get('/api/docs-json').expect(200)).body;
+      expect(new URL(servers[0].url, 'http://portal.test/school/api/docs').href).toBe('http://portal.test/school');
+    } finally {
+      await closeTestApp(prefixed);
+    }
   });
 });
