@@ -32,29 +32,34 @@ export function hasAtMostCharacters(text: string, max: number): boolean {
 }
 
 /**
- * Walks a parsed JSON value without recursion: how deep it nests, and the path (`a.0.b`; '' for the value itself) of
- * its first text, a key or a value, that the database cannot store.
+ * Walks a parsed JSON value without recursion: how deep it nests, the most fields an object of it has (arrays aside),
+ * and the path (`a.0.b`; '' for the value itself) of its first text, a key or a value, that the database cannot store.
  */
-export function inspectJson(value: unknown): { depth: number; unstorable?: string } {
+export function inspectJson(value: unknown): { depth: number; widest: number; unstorable?: string } {
   let deepest = 0;
+  let widest = 0;
   const pending: [unknown, number, string][] = [[value, 0, '']];
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [item, depth, path] = next;
     if (typeof item === 'string' && !isStorableText(item)) {
-      return { depth: deepest, unstorable: path };
+      return { depth: deepest, widest, unstorable: path };
     }
     if (item !== null && typeof item === 'object') {
       deepest = Math.max(deepest, depth + 1);
-      for (const [key, child] of Object.entries(item)) {
+      const entries = Object.entries(item);
+      if (!Array.isArray(item)) {
+        widest = Math.max(widest, entries.length);
+      }
+      for (const [key, child] of entries) {
         const childPath = path ? `${path}.${key}` : key;
         if (!isStorableText(key)) {
-          return { depth: deepest, unstorable: childPath };
+          return { depth: deepest, widest, unstorable: childPath };
         }
         pending.push([child, depth + 1, childPath]);
       }
     }
   }
-  return { depth: deepest };
+  return { depth: deepest, widest };
 }
 
 /** The text without what the database cannot store: U+0000 dropped, an unpaired surrogate made U+FFFD (as UTF-8 decoders do). */

@@ -219,6 +219,17 @@ describe('request bodies', () => {
     await client.get('/words?q=deep').expect(200);
   });
 
+  /** A `parts` object of `count` fields. */
+  const wide = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`f${i}`, 0]));
+
+  it('400 for an object of more than 1000 fields, and nothing is written; 1000 fields are fine', async () => {
+    expectProblem(await client.post('/words', { thai: 'กว้าง', english: 'wide', parts: wide(1001) }), 400);
+    expectProblem(await client.post('/words', { thai: 'กว้าง', english: 'wide', parts: wide(50_000) }), 400);
+    expectProblem(await client.post('/groups', { name: 'Wide', ...wide(50_000) }), 400);
+    expect(await countRows(t, 'words')).toBe(0);
+    await client.post('/words', { thai: 'กว้าง', english: 'wide', parts: wide(1000) }).expect(201);
+  });
+
   it.each([
     ['delete', '/words/:id'],
     ['delete', '/groups/:id'],
