@@ -61,12 +61,14 @@ export const DestroysData = (destroys: Destroys = 'always') =>
     ApiProblems(401, 403),
   );
 
-// What scripts of other origins may read besides the safelisted headers: where a created resource is, and what
-// xAPI content needs (the ETag of a state for its If-Match writes, the version and consistency of an answer).
+// What scripts of other origins may read besides the safelisted headers: where a created resource is, when a rate
+// limited client may send again, and what xAPI content needs (the ETag of a state for its If-Match writes, the
+// version and consistency of an answer).
 const EXPOSED_HEADERS = [
   'Location',
   'ETag',
   'Last-Modified',
+  'Retry-After',
   'X-Experience-API-Version',
   'X-Experience-API-Consistent-Through',
 ];

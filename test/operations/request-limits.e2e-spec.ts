@@ -64,6 +64,20 @@ describe('RATE_LIMIT_PER_MINUTE 5', () => {
     }
   });
 
+  it('a learning app on another origin can read the Retry-After of its 429', async () => {
+    const fresh = await createTestApp({ RATE_LIMIT_PER_MINUTE: 1 });
+    try {
+      await request(fresh.http).get('/api/v1/words').expect(200);
+      const response = await request(fresh.http).get('/api/v1/words').set('Origin', 'http://localhost:8080');
+
+      expectLimited(response);
+      expect(response.headers['access-control-allow-origin']).toBe('*');
+      expect(response.headers['access-control-expose-headers'].split(',')).toContain('Retry-After');
+    } finally {
+      await closeTestApp(fresh);
+    }
+  });
+
   // .env.example: "Requests per minute per client address", not per endpoint.
   it('the 6th request of a client within a minute is 429 whatever the endpoint, and is not carried out', async () => {
     await clearDatabase(t);
