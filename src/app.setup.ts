@@ -16,6 +16,7 @@ import { corsOptions } from './http/destructive.js';
 import { weakEntityTag } from './http/entity-tag.js';
 import { assignRequestId, type LoggingParams, requestLog } from './http/logging.js';
 import { Operations } from './http/operations.js';
+import { publicPath } from './http/origin.js';
 import { answerUnparsableRequest, answerUnrouted, ProblemFilter, sendProblem, toFieldErrors } from './http/problems.js';
 import { JSON_BODY, RequestChecksGuard } from './http/request-checks.guard.js';
 import { recordRequestMetrics } from './metrics/metrics.service.js';
@@ -56,8 +57,7 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
   // not parse (their route is "unmatched").
   app.use(recordRequestMetrics);
   // Served over plain http on a school network, pages must not be told to fetch everything over https.
-  const publicUrl = config.get('PUBLIC_URL', { infer: true });
-  const upgradeInsecureRequests = publicUrl?.startsWith('https:') ? [] : null;
+  const upgradeInsecureRequests = config.get('PUBLIC_URL', { infer: true })?.startsWith('https:') ? [] : null;
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests } } }));
   // The learning apps built into the portal (plain files: `apps/<app>/`), at /apps/. An app calls the api_base its
   // launch gives, which is the address the launch was asked at (or PUBLIC_URL), not always the one the app's stored
@@ -89,9 +89,9 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
   const document = built ?? describeApi(app);
   // The document's server `/` is the host's root: behind a proxy serving the portal under a path (PUBLIC_URL's), the
   // docs page's requests missed the portal. The path alone, as `/` is: the page may be opened at another address.
-  const publicPath = publicUrl ? new URL(publicUrl).pathname.replace(/\/+$/, '') : '';
-  if (publicPath) {
-    document.servers = [{ url: publicPath, description: 'This Lang Portal, under the path of PUBLIC_URL' }];
+  const underPath = publicPath(config);
+  if (underPath) {
+    document.servers = [{ url: underPath, description: 'This Lang Portal, under the path of PUBLIC_URL' }];
   }
   const operations = new Operations(document);
   // Launched learning apps are web pages served from their own origins; what destroys data is not for them.

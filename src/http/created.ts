@@ -13,6 +13,7 @@ import { ApiCreatedResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { type Observable, tap } from 'rxjs';
 import type { Environment } from '../config.js';
+import { publicPath } from './origin.js';
 
 /**
  * Where a created resource is: its URL from the request that created it and the response's body (`never`: a
@@ -33,8 +34,7 @@ function LocationOf(locate: Locator): Type<NestInterceptor> {
     private readonly base: string;
 
     constructor(config: ConfigService<Environment, true>) {
-      const publicUrl = config.get('PUBLIC_URL', { infer: true });
-      this.base = publicUrl ? new URL(publicUrl).pathname.replace(/\/+$/, '') : '';
+      this.base = publicPath(config);
     }
 
     intercept(context: ExecutionContext, next: CallHandler<never>): Observable<never> {

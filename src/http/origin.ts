@@ -11,6 +11,15 @@ export function portalOrigin(config: ConfigService<Environment, true>, request: 
   ).replace(/\/+$/, '');
 }
 
+/**
+ * PUBLIC_URL's path without its trailing slash ('' when it is the root, or unset): a proxy serving the portal under
+ * that path takes it off each request, and a link without the host must name it to reach the portal.
+ */
+export function publicPath(config: ConfigService<Environment, true>): string {
+  const publicUrl = config.get('PUBLIC_URL', { infer: true });
+  return publicUrl ? new URL(publicUrl).pathname.replace(/\/+$/, '') : '';
+}
+
 /** The `http://` origin of an address the server listens on: an IPv6 address in brackets, as URLs write it. */
 export function listeningOrigin(host: string, port: number): string {
   return `http://${isIPv6(host) ? `[${host}]` : host}:${port}`;

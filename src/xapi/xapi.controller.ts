@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type * as express from 'express';
 import type { Environment } from '../config.js';
 import type { JsonObject } from '../core/json.js';
-import { portalOrigin } from '../http/origin.js';
+import { portalOrigin, publicPath } from '../http/origin.js';
 import { wordActivityPattern } from './origin.js';
 import { buildMultipart } from './multipart.js';
 import { canonicalFormat, idsFormat } from './statements.js';
@@ -100,7 +100,7 @@ export class XapiController {
     const page = await this.xapi.query(query, after, launch?.registration);
     // xAPI's more link is the full path without the host: behind a proxy that serves the portal under a path
     // (PUBLIC_URL's), a client resolves it against the host alone.
-    const path = new URL(portalOrigin(this.config, request)).pathname.replace(/\/$/, '');
+    const path = publicPath(this.config);
     const moreUrl =
       page.last === undefined
         ? ''
