@@ -334,6 +334,8 @@ describe('requests the HTTP parser refuses', () => {
     const [head, body] = response.split('\r\n\r\n');
     expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
     expect(head).toMatch(/content-type: application\/problem\+json/i);
+    // As every response does (docs/api.md), though the request's own headers were not read.
+    expect(head).toMatch(/^x-request-id: [0-9a-f-]{36}$/im);
     expect(JSON.parse(body)).toMatchObject({ type: 'about:blank', status });
   });
 });
