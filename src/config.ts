@@ -17,7 +17,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { sendAt, validateCronExpression } from 'cron';
-import { DecimalIntIn, QueryBoolean } from './core/http.js';
+import { DecimalIntIn, QueryBoolean, TYPE_CONSTRAINTS } from './core/http.js';
 
 /** A string setting in which `problemWith` finds nothing wrong; else the message names the setting and the problem. */
 const Satisfies = (name: string, problemWith: (value: string) => string | undefined) =>
@@ -265,10 +265,12 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     );
   }
   if (errors.length > 0) {
-    const lines = errors.map(
-      (error) =>
-        `- ${error.property}=${JSON.stringify(printable(error.property, raw[error.property]))}: ${Object.values(error.constraints ?? {}).join('; ')}`,
-    );
+    const lines = errors.map((error) => {
+      const failed = Object.entries(error.constraints ?? {});
+      const wrongType = failed.filter(([constraint]) => TYPE_CONSTRAINTS.has(constraint));
+      const messages = (wrongType.length > 0 ? wrongType : failed).map(([, message]) => message);
+      return `- ${error.property}=${JSON.stringify(printable(error.property, raw[error.property]))}: ${messages.join('; ')}`;
+    });
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return env;

@@ -16,6 +16,9 @@ import {
 } from 'class-validator';
 import { hasAtMostCharacters, isJsonObject } from './json.js';
 
+/** The checks of a value's type: a value of the wrong type fails its range and length checks too, which say nothing more. */
+export const TYPE_CONSTRAINTS = new Set(['isInt', 'isNumber', 'isString', 'isBoolean', 'isIso8601']);
+
 /**
  * An integer written in plain decimal digits without a leading zero, as ids in a path (query strings, environment);
  * anything else fails `@IsInt`.

@@ -18,6 +18,7 @@ import {
 } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import type { Request, Response } from 'express';
+import { TYPE_CONSTRAINTS } from '../core/http.js';
 import {
   ConflictingFieldsException,
   type FieldErrorDto,
@@ -29,7 +30,6 @@ import type { Operations } from './operations.js';
 
 // A value that is not the array or object asked for fails its items' checks too.
 const CONTAINER_CONSTRAINTS = new Set(['isArray', 'isObject']);
-const TYPE_CONSTRAINTS = new Set(['isInt', 'isString', 'isBoolean', 'isIso8601']);
 
 /** class-validator messages start with the property name; the problem's `errors[]` keeps it apart. */
 export function toFieldErrors(errors: ValidationError[], prefix = ''): FieldErrorDto[] {

@@ -139,6 +139,15 @@ describe('validateEnvironment', () => {
     expect(() => validateEnvironment({ DATABASE_URL: url })).not.toThrow(/S3c/);
   });
 
+  it.each([
+    ['PORT', 'abc', 'PORT must be an integer number'],
+    ['SRS_REQUEST_RETENTION', 'high', 'SRS_REQUEST_RETENTION must be a number conforming to the specified constraints'],
+  ])('refuses %s=%s saying it is of the wrong type, not also every range it misses', (name, value, message) => {
+    expect(() => validateEnvironment({ [name]: value })).toThrow(
+      new Error(`Invalid configuration:\n- ${name}=${JSON.stringify(value)}: ${message}`),
+    );
+  });
+
   it('refuses a DATABASE_PATH that names a folder, which SQLite would create as a file', () => {
     expect(() => validateEnvironment({ DATABASE_PATH: '/srv/portal/' })).toThrow(
       'DATABASE_PATH="/srv/portal/": DATABASE_PATH names a folder: give the database file\'s path in it, such as /srv/portal/lang-portal.sqlite',
