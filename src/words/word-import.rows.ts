@@ -9,6 +9,7 @@ import {
   MAX_IMPORT_ROWS,
   ON_DUPLICATE,
   type OnDuplicate,
+  textOfCell,
 } from './dto/word-transfer.dto.js';
 import { MAX_WORD_TEXT } from './dto/word.dto.js';
 import { partsToStore, partsProblem } from './dto/word-input.dto.js';
@@ -306,8 +307,9 @@ export function rowsOfCsv(text: string): ImportRows {
   const rows: ImportRow[] = [];
   const named: Pick<ImportRow, 'row' | 'thai' | 'english'>[] = [];
   const errors: FieldErrorDto[] = [];
-  records.forEach((cells, index) => {
+  records.forEach((record, index) => {
     const checks = new RowChecks(index + 2);
+    const cells = record.map((cell) => textOfCell(cell.trim()));
     if (isEmpty(cells)) {
       return;
     }

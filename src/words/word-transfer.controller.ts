@@ -18,6 +18,7 @@ import {
   ImportReportDto,
   ImportWordsDto,
   ImportWordsQueryDto,
+  spreadsheetCell,
 } from './dto/word-transfer.dto.js';
 import { rowsOfCsv, rowsOfJson } from './word-import.rows.js';
 import { WordTransferService } from './word-transfer.service.js';
@@ -36,7 +37,8 @@ Adds many words at once, all or nothing, from JSON or CSV (UTF-8, with or withou
   (\`thai\` and \`english\` are required, the order is free, an export's \`id,correct_count,wrong_count\` are
   ignored), then one word a row. \`groups\` holds names separated by \`|\` (a \`|\` or \`\\\` within a name
   written \`\\|\` or \`\\\\\`); \`romanization\` and \`part_of_speech\` go into \`parts\`. Empty rows
-  are skipped. \`on_duplicate\` is a query parameter.
+  are skipped. A cell starting with an apostrophe then \`=\`, \`+\`, \`-\`, \`@\` (as an export protects a
+  formula) loses that apostrophe. \`on_duplicate\` is a query parameter.
 
 A word is a duplicate when its thai and english (ignoring case) are a stored word's; \`on_duplicate\` says
 what happens then. Groups are matched by name ignoring case, and created when none has the name. A file
@@ -55,7 +57,9 @@ file to download (\`Content-Disposition: attachment\`).
 
 - **CSV** (default): UTF-8 with a byte order mark (so that spreadsheets read Thai), the import's columns
   then \`id,correct_count,wrong_count\`. It carries \`parts.romanization\` and \`parts.part_of_speech\`
-  only; an import with \`on_duplicate=update\` leaves the other parts keys as they are.
+  only; an import with \`on_duplicate=update\` leaves the other parts keys as they are. A cell a spreadsheet
+  would run as a formula (starting with \`=\`, \`+\`, \`-\`, \`@\`, a tab or a carriage return, or their
+  full-width forms, perhaps after apostrophes) is written with an apostrophe first, which the import takes off.
 - **JSON**: \`{ "words": [...] }\`, every field of each word and \`groups\` as names.
 
 Either imports as it is: importing an export (\`on_duplicate=skip\` or \`update\`) changes nothing. Words
@@ -68,11 +72,13 @@ const fileName = (query: ExportWordsQueryDto) =>
 const csvRecord = (word: ExportedWordDto) => {
   const text = (value: unknown) => (typeof value === 'string' ? value : '');
   return [
-    word.thai,
-    word.english,
-    text(word.parts.romanization),
-    text(word.parts.part_of_speech),
-    groupNamesCell(word.groups),
+    ...[
+      word.thai,
+      word.english,
+      text(word.parts.romanization),
+      text(word.parts.part_of_speech),
+      groupNamesCell(word.groups),
+    ].map(spreadsheetCell),
     word.id,
     word.correct_count,
     word.wrong_count,

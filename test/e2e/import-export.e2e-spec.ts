@@ -853,6 +853,43 @@ describe('export → import round trip', () => {
     },
   );
 
+  it('CSV: a cell a spreadsheet would run as a formula starts with an apostrophe, which the import takes off', async () => {
+    const words = [
+      {
+        thai: 'ก',
+        english: '=HYPERLINK("http://evil.example","click")',
+        parts: { romanization: '+1', part_of_speech: '@SUM(A1)' },
+        groups: ['-2+3', 'Safe'],
+      },
+      // An apostrophe the word itself begins with is kept apart from the one the export adds.
+      { thai: 'ข', english: "'=1+1" },
+      { thai: 'ค', english: '\uFF1D1+1' },
+      { thai: 'ง', english: "it's - fine" },
+    ];
+    await importJson({ words }).expect(200);
+    const stored = await storedWords();
+
+    const csv = (await exportWords('format=csv').expect(200)).body;
+    expect(
+      csv
+        .split('\n')
+        .slice(1, -1)
+        .map((line: string) => line.replace(/,\d+,0,0$/, '')),
+    ).toEqual([
+      `ก,"'=HYPERLINK(""http://evil.example"",""click"")",'+1,'@SUM(A1),'-2+3|Safe`,
+      "ข,''=1+1,,,",
+      "ค,'\uFF1D1+1,,,",
+      "ง,it's - fine,,,",
+    ]);
+    expect((await importCsv(csv, 'on_duplicate=update').expect(200)).body).toEqual(
+      report({ on_duplicate: 'update', rows: 4, unchanged: 4 }),
+    );
+    await sql(t, 'delete from words');
+    await sql(t, 'delete from groups');
+    await importCsv(csv).expect(200);
+    expect(await storedWords()).toEqual(stored);
+  });
+
   it('an export imported into an empty inventory gives the same words and groups', async () => {
     await inventory();
     const csv = (await exportWords('format=csv').expect(200)).body;

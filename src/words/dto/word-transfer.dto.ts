@@ -27,6 +27,22 @@ export const CSV_READ_ONLY_COLUMNS = ['id', 'correct_count', 'wrong_count'] as c
  */
 export const groupNamesCell = (names: string[]) => names.map((name) => name.replace(/[|\\]/g, '\\$&')).join('|');
 
+/**
+ * What a spreadsheet would run as a formula when it opens a CSV file (OWASP's "CSV injection"): a cell starting with
+ * `=`, `+`, `-`, `@`, a tab or a carriage return, or a full-width `=`, `+`, `-` or `@`, perhaps after apostrophes.
+ */
+const FORMULA_START = /^'*[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+
+/**
+ * A text cell of an export: one a spreadsheet would run gets an apostrophe first, which spreadsheets take for "this is
+ * text". Apostrophes the text itself starts with before such a character get one more, so that `textOfCell` gives
+ * back every text as it was.
+ */
+export const spreadsheetCell = (text: string) => (FORMULA_START.test(text) ? `'${text}` : text);
+
+/** The text of a CSV cell of an import, as `spreadsheetCell` wrote it. */
+export const textOfCell = (cell: string) => (cell.startsWith("'") && FORMULA_START.test(cell) ? cell.slice(1) : cell);
+
 /** The group names of a CSV cell, as `groupNamesCell` writes them; a `\` before any other character is itself. */
 export function groupNamesOf(cell: string): string[] {
   const names: string[] = [];
