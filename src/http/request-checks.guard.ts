@@ -22,6 +22,11 @@ import type { Operations } from './operations.js';
 // Far deeper than any real body, far shallower than what class-transformer (recursive) and SQLite's
 // JSON functions (1000 levels) can take.
 const MAX_DEPTH = 32;
+/**
+ * The levels an import's body (`{ "words": [word] }`) has above a word's parts past those of `POST /words`'s (`word`),
+ * which it may nest deeper, so that every word `POST /words` stored, exported, imports again.
+ */
+const ROWS_LEVELS = 2;
 // Far more than any object the API takes has (parts included). Validation runs every body through class-transformer,
 // whose time grows with the square of an object's fields (it dedupes their names with indexOf): 80,000 fields, in a
 // body under 1 MB, held the server for 5 s or more.
@@ -62,19 +67,20 @@ const unknownFields = (fields: string[]) =>
   new ValidationFailedException(fields.map((field) => ({ field, message: 'is not a known field' })));
 
 /**
- * A parsed body or query: nested at most MAX_DEPTH levels, no object of more than MAX_FIELDS fields, with text the
- * database can store (if `checksText()`: not where the handler checks it), and no field when the operation takes none
- * of this kind, nor one named like an Object.prototype member (which validation drops unseen).
+ * A parsed body or query: nested at most MAX_DEPTH levels (rows, ROWS_LEVELS more), no object of more than MAX_FIELDS
+ * fields, with text the database can store (unless `checkedByRows()`: the handler checks it), and no field when the
+ * operation takes none of this kind, nor one named like an Object.prototype member (which validation drops unseen).
  */
-function checkInput(kind: 'body' | 'query', value: unknown, taken: boolean, checksText = () => true): void {
+function checkInput(kind: 'body' | 'query', value: unknown, taken: boolean, checkedByRows = () => false): void {
   const { depth, widest, unstorable } = inspectJson(value);
-  if (depth > MAX_DEPTH) {
-    throw new BadRequestException(`The request is nested deeper than ${MAX_DEPTH} levels`);
+  const deepest = depth > MAX_DEPTH && checkedByRows() ? MAX_DEPTH + ROWS_LEVELS : MAX_DEPTH;
+  if (depth > deepest) {
+    throw new BadRequestException(`The request is nested deeper than ${deepest} levels`);
   }
   if (widest > MAX_FIELDS) {
     throw new BadRequestException(`An object of the request has more than ${MAX_FIELDS} fields`);
   }
-  if (unstorable !== undefined && checksText()) {
+  if (unstorable !== undefined && !checkedByRows()) {
     // A body that is text (CSV) is a field of its own.
     throw new ValidationFailedException([{ field: unstorable || kind, message: UNSTORABLE_TEXT }]);
   }
@@ -89,7 +95,7 @@ const ROWS_CHECK_TEXT = Symbol('the rows of the body check their text');
 
 /**
  * The body is rows (an import) that check their text themselves, each error naming its row and field: the guard
- * leaves the body's text to them.
+ * leaves the body's text to them, and lets it nest ROWS_LEVELS deeper than other bodies.
  */
 export const TextCheckedByRows = () => SetMetadata(ROWS_CHECK_TEXT, true);
 
@@ -135,8 +141,13 @@ export class RequestChecksGuard implements CanActivate {
       body: operation?.requestBody !== undefined,
       query: (operation?.parameters ?? []).some((parameter) => 'in' in parameter && parameter.in === 'query'),
     };
-    // The handler's metadata is read only for a body with such text: no cost to any other request.
-    checkInput('body', request.body, takes.body, () => !this.reflector.get(ROWS_CHECK_TEXT, context.getHandler()));
+    // The handler's metadata is read only for a body with such text or depth: no cost to any other request.
+    checkInput(
+      'body',
+      request.body,
+      takes.body,
+      () => this.reflector.get(ROWS_CHECK_TEXT, context.getHandler()) === true,
+    );
     checkInput('query', request.query, takes.query);
     return true;
   }

@@ -853,6 +853,35 @@ describe('export → import round trip', () => {
     },
   );
 
+  it('JSON: a word whose parts nest as deep as POST /words takes re-imports; one level deeper is a 400', async () => {
+    const nested = (levels: number) => {
+      let parts: Record<string, unknown> = { leaf: 1 };
+      for (let level = 1; level < levels; level++) {
+        parts = { a: parts };
+      }
+      return parts;
+    };
+    // POST /words' body is level 1, so its parts may nest 31 levels.
+    await client.createWord({ thai: 'ลึก', english: 'deep', parts: nested(31) });
+    expectProblem(
+      await request(t.http)
+        .post(`${API}/words`)
+        .send({ thai: 'ลึกกว่า', english: 'deeper', parts: nested(32) }),
+      400,
+    );
+    const json = (await exportWords('format=json').expect(200)).body;
+    const words = await storedWords();
+
+    await sql(t, 'delete from words');
+    await request(t.http).post(`${API}/words/import`).set('Content-Type', 'application/json').send(json).expect(200);
+    expect(await storedWords()).toEqual(words);
+
+    const deeper = [{ thai: 'ข', english: 'b', parts: nested(32) }];
+    expect(expectProblem(await importJson({ words: deeper }), 400).detail).toBe(
+      'The request is nested deeper than 34 levels',
+    );
+  });
+
   it('CSV: a cell a spreadsheet would run as a formula starts with an apostrophe, which the import takes off', async () => {
     const words = [
       {
