@@ -1,9 +1,12 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, StreamableFile } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { stringify } from 'csv-stringify';
 import type * as express from 'express';
+import type { Environment } from '../config.js';
+import { dayIn } from '../core/calendar.js';
 import { ApiBodyContent } from '../http/body-content.js';
 import { ApiProblems, ApiRateLimited, ValidationFailedException } from '../http/problem-document.js';
 import { sendProblem } from '../http/problems.js';
@@ -65,9 +68,9 @@ file to download (\`Content-Disposition: attachment\`).
 Either imports as it is: importing an export (\`on_duplicate=skip\` or \`update\`) changes nothing. Words
 written while an export runs may or may not be in it.`;
 
-/** A file name for today's export, e.g. `words-group-3-2026-11-24.csv`. */
-const fileName = (query: ExportWordsQueryDto) =>
-  `words${query.group_id === undefined ? '' : `-group-${query.group_id}`}-${new Date().toISOString().slice(0, 10)}.${query.format}`;
+/** A file name for today's export (the day in APP_TIMEZONE), e.g. `words-group-3-2026-11-24.csv`. */
+const fileName = (query: ExportWordsQueryDto, timeZone: string) =>
+  `words${query.group_id === undefined ? '' : `-group-${query.group_id}`}-${dayIn(timeZone, new Date())}.${query.format}`;
 
 const csvRecord = (word: ExportedWordDto) => {
   const text = (value: unknown) => (typeof value === 'string' ? value : '');
@@ -89,7 +92,10 @@ const csvRecord = (word: ExportedWordDto) => {
 @ApiRateLimited()
 @Controller()
 export class WordTransferController {
-  constructor(private readonly transfer: WordTransferService) {}
+  constructor(
+    private readonly transfer: WordTransferService,
+    private readonly config: ConfigService<Environment, true>,
+  ) {}
 
   @Post('words/import')
   @HttpCode(HttpStatus.OK)
@@ -153,7 +159,7 @@ export class WordTransferController {
     description: 'The words, as a file to download.',
     headers: {
       'Content-Disposition': {
-        description: 'attachment, with a file name such as words-2026-11-24.csv',
+        description: 'attachment, with a file name such as words-2026-11-24.csv (today in APP_TIMEZONE)',
         schema: { type: 'string' },
       },
     },
@@ -174,7 +180,7 @@ export class WordTransferController {
     const body = query.format === 'csv' ? csvOf(pages) : jsonOf(pages);
     return new StreamableFile(body, {
       type: query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
-      disposition: `attachment; filename="${fileName(query)}"`,
+      disposition: `attachment; filename="${fileName(query, this.config.get('APP_TIMEZONE', { infer: true }))}"`,
     }).setErrorHandler((error, response) => {
       // Cut short once started, so that the client cannot take a part for the whole; before that, a problem.
       if ((response as express.Response).headersSent) {

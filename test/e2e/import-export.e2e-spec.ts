@@ -793,6 +793,22 @@ describe('GET /words/export', () => {
   });
 });
 
+describe('GET /words/export in APP_TIMEZONE', () => {
+  const bangkok = useEmptyTestApp({ APP_TIMEZONE: 'Asia/Bangkok' });
+
+  afterEach(() => jest.useRealTimers());
+
+  it('names the file after the day in APP_TIMEZONE', async () => {
+    // 03:00 on the 21st in Bangkok, still the 20th in UTC.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'setInterval', 'queueMicrotask'] });
+    jest.setSystemTime(new Date('2026-11-20T20:00:00Z'));
+
+    const response = await request(bangkok.http).get(`${API}/words/export`).expect(200);
+
+    expect(response.headers['content-disposition']).toBe('attachment; filename="words-2026-11-21.csv"');
+  });
+});
+
 describe('export → import round trip', () => {
   async function inventory() {
     await importJson({
