@@ -274,6 +274,8 @@ function recordsOf(text: string): string[][] {
       skip_empty_lines: false,
       relax_column_count: true,
       record_delimiter: ['\r\n', '\n', '\r'],
+      // Cells are trimmed (below); the spaces around a quoted one (`a, "b, c"`, a file edited by hand) too.
+      trim: true,
     });
   } catch (error) {
     if (error instanceof CsvError) {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { jest } from '@jest/globals';
 import { join } from 'node:path';
 import request from 'supertest';
-import { allRows, API, api, countRows, expectProblem, insertAnswers, sql } from '../api.js';
+import { allRows, API, api, countRows, expectProblem, insertAnswers, sql, type WordBody } from '../api.js';
 import { useEmptyTestApp } from '../app.js';
 import { GroupsService } from '../../src/groups/groups.service.js';
 import { MAX_GROUPS_PER_WORD } from '../../src/words/dto/word-input.dto.js';
@@ -179,6 +179,15 @@ describe('POST /words/import as CSV', () => {
     const csv = `${HEADER}\nหมา,"dog\nthat\nbarks",,,\n\nแมว,"cat,maeo,noun,\n`;
     const problem = expectProblem(await importCsv(csv), 400);
     expect(problem.errors).toEqual([{ row: 4, field: 'csv', message: expect.stringMatching(/not valid CSV/) }]);
+  });
+
+  it('trims the spaces around a quoted cell, as around any other (a file edited by hand)', async () => {
+    await importCsv('thai,english\nแมว, "cat, kitty" \n\t"หมา"\t,dog\n').expect(200);
+    const words: WordBody[] = (await client.get('/words?sort_by=id').expect(200)).body.items;
+    expect(words.map(({ thai, english }) => ({ thai, english }))).toEqual([
+      { thai: 'แมว', english: 'cat, kitty' },
+      { thai: 'หมา', english: 'dog' },
+    ]);
   });
 
   it('415 for CSV in another charset than UTF-8', async () => {
