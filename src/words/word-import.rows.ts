@@ -256,8 +256,13 @@ function columnsOf(header: string[] | undefined): string[] {
   const columns = header.map((name) => name.trim().toLowerCase());
   const errors: FieldErrorDto[] = [
     ...REQUIRED_COLUMNS.filter((name) => !columns.includes(name)).map((name) => `lacks the column ${name}`),
-    ...columns.filter((name) => !KNOWN_COLUMNS.has(name)).map((name) => `has an unknown column "${name}"`),
-    ...columns.filter((name, i) => columns.indexOf(name) !== i).map((name) => `names the column ${name} twice`),
+    // A column without a name is one a spreadsheet saved empty: its cells must be too (below).
+    ...columns
+      .filter((name) => name !== '' && !KNOWN_COLUMNS.has(name))
+      .map((name) => `has an unknown column "${name}"`),
+    ...columns
+      .filter((name, i) => name !== '' && columns.indexOf(name) !== i)
+      .map((name) => `names the column ${name} twice`),
   ].map((message) => ({ row: 1, field: 'header', message: `${message} (${HEADER_HINT})` }));
   if (errors.length > 0) {
     throw new ValidationFailedException(errors, `The CSV header is not ${CSV_COLUMNS.join(',')}: ${errors[0].message}`);
@@ -320,6 +325,15 @@ export function rowsOfCsv(text: string): ImportRows {
         row: checks.row,
         field: 'csv',
         message: `has ${cells.length} cells where the header names ${columns.length}`,
+      });
+      return;
+    }
+    const unnamed = columns.findIndex((name, i) => name === '' && cells[i] !== '');
+    if (unnamed >= 0) {
+      errors.push({
+        row: checks.row,
+        field: 'csv',
+        message: `has a value in column ${unnamed + 1}, which the header does not name`,
       });
       return;
     }

@@ -175,6 +175,17 @@ describe('POST /words/import as CSV', () => {
     expect(await countRows(t, 'words')).toBe(0);
   });
 
+  it('takes columns without a name that hold nothing (a spreadsheet saved them), and refuses a value under one', async () => {
+    await importCsv('thai,english,,\nแมว,cat,,\n').expect(200);
+    expect(await countRows(t, 'words')).toBe(1);
+
+    const problem = expectProblem(await importCsv('thai,english,\nหมา,dog,x\n'), 400);
+    expect(problem.errors).toEqual([
+      { row: 2, field: 'csv', message: 'has a value in column 3, which the header does not name' },
+    ]);
+    expect(await countRows(t, 'words')).toBe(1);
+  });
+
   it('400 for a quote that is never closed, numbered by row as a spreadsheet numbers it', async () => {
     const csv = `${HEADER}\nหมา,"dog\nthat\nbarks",,,\n\nแมว,"cat,maeo,noun,\n`;
     const problem = expectProblem(await importCsv(csv), 400);
