@@ -8,6 +8,7 @@ import {
   lockReferencedTable,
   lockReferences,
   lockRows,
+  lockTable,
 } from '../database/dialect.js';
 import type { TablesOf } from '../database/tables.js';
 import { chunksOf } from '../core/chunks.js';
@@ -142,6 +143,11 @@ export class GroupsService {
    */
   lock(id: number): Promise<void> {
     return lockRows(this.em, Group, [id]);
+  }
+
+  /** Locks every group's row against writes, as `lock` locks one: the whole table (where rows have locks). */
+  lockAll(): Promise<void> {
+    return lockTable(this.em, Group);
   }
 
   findGroup(id: number): Promise<Group> {

@@ -121,6 +121,9 @@ export class WordTransferService {
         // meanwhile was written from the stale read (a 500, or a lost change), and two imports took the groups'
         // rows, which their memberships' triggers lock statement by statement, in crossed orders (a deadlock).
         await lockTable(em, Word);
+        // Then every group, words before groups: the groups it names are looked up, then joined or created, and none of
+        // those names is created (the import's own creation a 409) or deleted meanwhile.
+        await this.groups.lockAll();
       }
       const { rows } = input;
       // A known row may give its word another text (an Anki note edited): the words holding that text are read too.

@@ -303,6 +303,28 @@ describe('POST /words/import as JSON', () => {
     expect((await client.getGroup(food.id)).words_count).toBe(1);
   });
 
+  it('creates a group that POST /groups creates meanwhile under the same name: one of the two answers 409', async () => {
+    // POST /groups is sent once the import has looked its groups up, before it creates them.
+    const createNamed = GroupsService.prototype.createNamed;
+    let created: Promise<request.Response> | undefined;
+    jest.spyOn(GroupsService.prototype, 'createNamed').mockImplementation(async function (this: GroupsService, names) {
+      created = Promise.resolve(client.post('/groups', { name: 'FOOD' }));
+      await Promise.race([created, new Promise((resolve) => setTimeout(resolve, 500))]);
+      return createNamed.call(this, names);
+    });
+    let imported: request.Response;
+    try {
+      imported = await importJson({ words: [{ thai: 'ข้าว', english: 'rice', groups: ['Food'] }] });
+    } finally {
+      jest.restoreAllMocks();
+    }
+
+    expect(imported.status).toBe(200);
+    expect(imported.body.groups_created).toEqual(['Food']);
+    expectProblem(await created!, 409);
+    expect(await sql(t, 'select name, words_count from groups')).toEqual([{ name: 'Food', words_count: 1 }]);
+  });
+
   it('checks a word as POST /words does: an emoji is one character, a romanization trimmed text of 200', async () => {
     const english = '😀'.repeat(150);
     const group = '🐱'.repeat(60);
