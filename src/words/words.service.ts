@@ -181,6 +181,9 @@ export class WordsService {
 
   async update(id: number, input: UpdateWordDto): Promise<WordDetailDto> {
     return this.em.transactional(async (em) => {
+      // Locked before it is read, as a delete takes it: a word deleted meanwhile is a 404, not an update of no row
+      // answered 200 with the groups the delete left it.
+      await lockRows(em, Word, [id]);
       const word = await this.findWord(id);
       const thai = input.thai ?? word.thai;
       const english = input.english ?? word.english;

@@ -407,6 +407,28 @@ describe('PATCH /words/:id', () => {
   it('404 for a word that does not exist', async () => {
     expectProblem(await client.patch('/words/999999', { english: 'x' }), 404);
   });
+
+  it('404 for a word deleted while it was being changed, or 200 with the word as it was before the delete', async () => {
+    for (let round = 0; round < 20; round++) {
+      const word = await client.createWord({ thai: `คำ${round}`, english: `word ${round}` });
+      const group = await client.createGroup(`Group ${round}`, [word.id]);
+
+      const [patched, deleted] = await Promise.all([
+        client.patch(`/words/${word.id}`, { english: `changed ${round}` }),
+        client.delete(`/words/${word.id}`),
+      ]);
+
+      expect(deleted.status).toBe(204);
+      if (patched.status === 200) {
+        expect(patched.body).toMatchObject({
+          english: `changed ${round}`,
+          groups: [{ id: group.id, name: group.name, words_count: 1 }],
+        });
+      } else {
+        expectProblem(patched, 404);
+      }
+    }
+  });
 });
 
 describe('DELETE /words/:id', () => {
