@@ -95,14 +95,13 @@ export class GroupsService {
   /** Memberships go, words stay; study sessions (and their answers) only go on `force`, by the cascade. */
   async remove(id: number, force: boolean): Promise<void> {
     await this.em.transactional(async (em) => {
-      if (force) {
-        // The words before the group, as an answer and a reset take them (where rows have locks): the cascade to the
-        // group's answers updates their words, which an answer holding one would keep it waiting for while the
-        // answer waits for what the cascade holds (PostgreSQL ends one as a deadlock). The whole table, against
-        // writes only: those words are the group's members and words that left it since, which its answers name in
-        // the record store's table, not in the group's. Answers wait for a forced delete, a rare act.
-        await lockReferencedTable(em, WordGroup, 'word');
-      }
+      // The words before the group, as an answer, a reset and a delete of a word take them (where rows have locks):
+      // the cascade to the group's answers updates their words, and a delete of a word holds its memberships while it
+      // waits for the group's row; either would wait for the cascade while holding what the cascade waits for
+      // (PostgreSQL ends one as a deadlock). The whole table, against writes only: those words are the group's members
+      // and words that left it since, which its answers name in the record store's table, not in the group's. Answers
+      // wait for a delete of a group, a rare act.
+      await lockReferencedTable(em, WordGroup, 'word');
       // Locked before its sessions are counted: a session being started on it (`lock`) is counted, not cascaded.
       await this.lock(id);
       const group = await this.findGroup(id);
@@ -123,8 +122,10 @@ export class GroupsService {
 
   async removeWord(id: number, wordId: number): Promise<void> {
     await this.em.transactional(async (em) => {
-      // The group before its membership, as a delete of the group takes them: the membership's trigger updates the
-      // group's row, which a delete holding it would wait on the membership for (PostgreSQL ends one as a deadlock).
+      // The word, then the group, then its membership, as a delete of the word or of the group takes them: the
+      // membership's trigger updates the group's row, which a delete holding it would wait on the membership for
+      // (PostgreSQL ends one as a deadlock).
+      await lockReferences(em, WordGroup, 'word', [wordId]);
       await this.lock(id);
       await this.findGroup(id);
       if ((await em.nativeDelete(WordGroup, { group: id, word: wordId })) === 0) {

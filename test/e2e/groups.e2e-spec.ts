@@ -709,6 +709,35 @@ it('keeps words_count exact under concurrent membership changes', async () => {
   expect(await wordsCounts()).toEqual({ Busy: 12 });
 });
 
+it('removes a word from a group and deletes another of its groups while the word is deleted, answers going on', async () => {
+  for (let round = 0; round < 30; round++) {
+    const [word, other] = await client.createWords([`คำ${round}`, `word ${round}`], [`อื่น${round}`, `other ${round}`]);
+    const left = await client.createGroup(`Left ${round}`, [word.id]);
+    const deleted = await client.createGroup(`Deleted ${round}`, [word.id]);
+    const studied = await client.createGroup(`Studied ${round}`, [word.id, other.id]);
+    const session = (await client.post('/study_sessions', { group_id: studied.id }).expect(201)).body.id;
+    // Every other round the word has answers, which a forced delete takes with it.
+    const force = round % 2 === 1;
+    if (force) {
+      await client.post(`/study_sessions/${session}/words/${word.id}/review`, { correct: true }).expect(201);
+    }
+
+    const responses = await Promise.all([
+      client.delete(`/groups/${left.id}/words/${word.id}`),
+      client.delete(`/groups/${deleted.id}`),
+      client.delete(`/words/${word.id}${force ? '?force=true' : ''}`),
+      client.post(`/study_sessions/${session}/words/${other.id}/review`, { correct: false }),
+    ]);
+
+    // The removal comes before the word's delete (204) or after it (404).
+    expect(responses.map((response) => response.status)).toEqual([expect.any(Number), 204, 204, 201]);
+    expect([204, 404]).toContain(responses[0].status);
+  }
+  const counts = Object.entries(await wordsCounts()).map(([name, count]) => `${name.split(' ')[0]}: ${count}`);
+  expect(new Set(counts)).toEqual(new Set(['Left: 0', 'Studied: 1']));
+  await expectCountersMatchReviewLog();
+});
+
 it('answers 200 to concurrent requests that add the same word to a group, which joins it once', async () => {
   const group = await client.createGroup('Busy');
   for (let round = 0; round < 3; round++) {
