@@ -63,6 +63,23 @@ export function verifyUtf8(_request: IncomingMessage, _response: ServerResponse,
  */
 export const JSON_BODY = { type: isJsonInUtf8, verify: verifyUtf8, strict: false };
 
+/**
+ * The query string's percent-encoded bytes are UTF-8. Decoded, each other byte would become U+FFFD, and a search
+ * would look for that instead of what the client meant.
+ */
+function isQueryInUtf8(url: string): boolean {
+  const start = url.indexOf('?');
+  if (start < 0 || !url.includes('%', start)) {
+    return true;
+  }
+  // Each decoded byte a character of its own (the rest of a URL is ASCII: Node refuses other bytes); a `%` that
+  // encodes nothing stays one.
+  const bytes = url
+    .slice(start + 1)
+    .replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return isUtf8(Buffer.from(bytes, 'latin1'));
+}
+
 const unknownFields = (fields: string[]) =>
   new ValidationFailedException(fields.map((field) => ({ field, message: 'is not a known field' })));
 
@@ -103,7 +120,7 @@ export const TextCheckedByRows = () => SetMetadata(ROWS_CHECK_TEXT, true);
  * What every routed request must be before validation: a body in JSON, or in another media type the
  * OpenAPI document declares for the operation (a CSV import), in UTF-8 (else 415); body and query
  * nested at most MAX_DEPTH levels, no object of them wider than MAX_FIELDS fields, with text SQLite can
- * store (else 400); and no body or query field
+ * store, a query string in UTF-8 (else 400); and no body or query field
  * the OpenAPI document does not declare for the operation (validation whitelists the declared ones,
  * but never sees a body or query of an endpoint that takes none, nor fields named like
  * Object.prototype members, which it drops unseen).
@@ -148,6 +165,9 @@ export class RequestChecksGuard implements CanActivate {
       takes.body,
       () => this.reflector.get(ROWS_CHECK_TEXT, context.getHandler()) === true,
     );
+    if (!isQueryInUtf8(request.url)) {
+      throw new BadRequestException('The query string is not UTF-8 (percent-encoded)');
+    }
     checkInput('query', request.query, takes.query);
     return true;
   }

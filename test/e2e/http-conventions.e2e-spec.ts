@@ -262,6 +262,22 @@ describe('query strings', () => {
       expect(await snapshot()).toEqual(before);
     },
   );
+
+  it.each([
+    ['Latin-1 (é)', '/words?q=caf%E9'],
+    ['cut in a character', '/words?q=%E0%B8'],
+  ])('a query string whose percent-encoded bytes are not UTF-8, %s, is a 400', async (_case, url) => {
+    await client.createWord({ thai: 'กาแฟ', english: 'caf\uFFFD' });
+    expect(expectProblem(await client.get(url), 400).detail).toBe('The query string is not UTF-8 (percent-encoded)');
+  });
+
+  it('takes percent-encoded UTF-8 and a percent sign that encodes nothing', async () => {
+    const cafe = await client.createWord({ thai: 'กาแฟ', english: 'café 100%' });
+    const found = async (q: string) => (await client.get(`/words?q=${q}`).expect(200)).body.items;
+    expect(await found('caf%C3%A9')).toMatchObject([{ id: cafe.id }]);
+    expect(await found('%E0%B8%81%E0%B8%B2%E0%B9%81%E0%B8%9F')).toMatchObject([{ id: cafe.id }]);
+    expect(await found('100%')).toMatchObject([{ id: cafe.id }]);
+  });
 });
 
 describe('text SQLite cannot store', () => {
