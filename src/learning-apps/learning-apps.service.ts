@@ -86,6 +86,8 @@ export class LearningAppsService {
   /** Its study sessions stay, without an app (on delete set null). */
   async remove(id: number): Promise<void> {
     await this.em.transactional(async (em) => {
+      // Locked before it is read: a delete that came first is seen here (404), not deleted again and answered 204.
+      await this.lock(id);
       await this.findApp(id);
       await em.nativeDelete(LearningApp, { id });
     });

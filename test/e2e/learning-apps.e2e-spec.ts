@@ -255,6 +255,21 @@ describe('DELETE /learning_apps/:id', () => {
     expectProblem(await client.delete('/learning_apps/999999'), 404);
     expectInvalid(await client.delete('/learning_apps/0'), 'id');
   });
+
+  it('answers 204 to one of two concurrent deletes of an app, and 404 to the other', async () => {
+    for (let round = 0; round < 10; round++) {
+      const app = await client.createApp({ name: `App ${round}` });
+
+      const responses = await Promise.all([
+        client.delete(`/learning_apps/${app.id}`),
+        client.delete(`/learning_apps/${app.id}`),
+      ]);
+
+      const [deleted, missing] = responses.sort((a, b) => a.status - b.status);
+      expect(deleted.status).toBe(204);
+      expectProblem(missing, 404);
+    }
+  });
 });
 
 describe('api_base with PUBLIC_URL set (a server behind a proxy)', () => {
