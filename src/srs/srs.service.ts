@@ -55,8 +55,9 @@ export class SrsService {
 
   /** The word's card, when each answer would bring it back, and its history with the card after each answer. */
   async schedule(wordId: number, now = new Date()): Promise<WordScheduleDto> {
-    await this.words.findWord(wordId);
+    // The history first, then the word: a word deleted in between (its history with it) is a 404, not a new card.
     const history = await this.cards.history(wordId);
+    await this.words.findWord(wordId);
     const outlook = await this.cards.outlook(history.memory, now);
     const scheduler = await this.scheduling.scheduler();
     return {

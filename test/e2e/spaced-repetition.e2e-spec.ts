@@ -1,7 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import { RequestContext } from '@mikro-orm/core';
 import { jest } from '@jest/globals';
-import type { Response } from 'supertest';
+import type { Response, Test } from 'supertest';
 import { type Card, createEmptyCard, Rating } from 'ts-fsrs';
 import { instantOf } from '../../src/database/dialect.js';
 import { SrsParameters } from '../../src/scheduling/srs-parameters.entity.js';
@@ -246,6 +246,42 @@ describe('spaced repetition (FSRS)', () => {
     }
     expect((await schedule(ws[0].id)).card.reps).toBe(3);
     expect(await countRows(t, 'cards', 'stale')).toBe(0);
+  });
+
+  /**
+   * Sends `read`, and `write` once `read` has run `method` of `CardsService` (between two of its reads), before it
+   * goes on: `write` finishes meanwhile, as another client's request may.
+   */
+  async function readDuring(method: 'refreshStale' | 'introducedSince', read: () => Test, write: () => Test) {
+    const original = CardsService.prototype[method] as (...args: unknown[]) => Promise<unknown>;
+    let written: Promise<Response> | undefined;
+    jest.spyOn(CardsService.prototype, method).mockImplementation(async function (this: CardsService, ...args) {
+      const result = await original.apply(this, args);
+      written ??= Promise.resolve(write());
+      await written;
+      return result as never;
+    });
+    try {
+      const done = await read();
+      return [done, await written!] as const;
+    } finally {
+      jest.restoreAllMocks();
+    }
+  }
+
+  it('answers 404 for the schedule of a word deleted while it is read, not a new card without history', async () => {
+    const [word] = await words(1);
+    await answer(word.id, true, new Date(NOW.getTime() - 3 * DAY));
+    await answer(word.id, false, new Date(NOW.getTime() - DAY));
+
+    const [scheduled, deleted] = await readDuring(
+      'refreshStale',
+      () => client.get(`/words/${word.id}/schedule`),
+      () => client.delete(`/words/${word.id}?force=true`),
+    );
+
+    expect(deleted.status).toBe(204);
+    expectProblem(scheduled, 404);
   });
 
   it('srs:rebuild reproduces the live cards exactly', async () => {
