@@ -36,17 +36,22 @@ export class SrsService {
     const timeZone = this.config.get('APP_TIMEZONE', { infer: true });
     const introducedToday = await this.cards.introducedSince(startOfDayIn(timeZone, dayIn(timeZone, now)));
     const remaining = Math.max(0, this.config.get('SRS_NEW_WORDS_PER_DAY', { infer: true }) - introducedToday);
-    const fresh =
+    const unstudied =
       due.length < query.limit && remaining > 0
         ? await this.words.unstudied(Math.min(remaining, query.limit - due.length), query.group_id)
         : [];
     const words = new Map((await this.words.findWords(due.map((card) => card.wordId))).map((word) => [word.id, word]));
+    // Read one after the other: a word deleted since its card was read has no row any more, and is left out, as after
+    // the delete; a word whose history a reset forgot since is new too, and is given once, by its card, read first.
+    const fresh = unstudied.filter((word) => !words.has(word.id));
     return {
       items: [
-        ...due.map((card) => ({
-          ...words.get(card.wordId)!,
-          card: cardDto(card.memory, card.retrievability, now),
-        })),
+        ...due
+          .filter((card) => words.has(card.wordId))
+          .map((card) => ({
+            ...words.get(card.wordId)!,
+            card: cardDto(card.memory, card.retrievability, now),
+          })),
         ...fresh.map((word) => ({ ...word, card: cardDto(null, 0, now) })),
       ],
       new_words_remaining_today: remaining - fresh.length,

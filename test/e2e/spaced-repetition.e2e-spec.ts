@@ -284,6 +284,40 @@ describe('spaced repetition (FSRS)', () => {
     expectProblem(scheduled, 404);
   });
 
+  it('leaves out of the queue a due word deleted while the queue is read, instead of its card without the word', async () => {
+    const [deletedWord, kept] = await words(2);
+    for (const word of [deletedWord, kept]) {
+      await answer(word.id, false, new Date(NOW.getTime() - DAY));
+    }
+
+    const [queued, deleted] = await readDuring(
+      'introducedSince',
+      () => client.get('/reviews/queue'),
+      () => client.delete(`/words/${deletedWord.id}?force=true`),
+    );
+
+    expect(deleted.status).toBe(204);
+    expect(queued.status).toBe(200);
+    expect(queued.body.items).toEqual([
+      expect.objectContaining({ id: kept.id, thai: kept.thai, card: expect.any(Object) }),
+    ]);
+  });
+
+  it('puts a due word in the queue once when the history is reset while the queue is read', async () => {
+    const [word] = await words(1);
+    await answer(word.id, false, new Date(NOW.getTime() - DAY));
+
+    const [queued, reset] = await readDuring(
+      'introducedSince',
+      () => client.get('/reviews/queue'),
+      () => client.post('/reset_history', { confirm: 'reset_history' }),
+    );
+
+    expect(reset.status).toBe(200);
+    expect(queued.status).toBe(200);
+    expect(queued.body.items.map((item: { id: number }) => item.id)).toEqual([word.id]);
+  });
+
   it('srs:rebuild reproduces the live cards exactly', async () => {
     const ws = await words(4);
     for (const [index, word] of ws.entries()) {
