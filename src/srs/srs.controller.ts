@@ -50,10 +50,11 @@ export class SrsController {
     summary: 'Fit the FSRS parameters to the review log',
     description:
       'Fits the 21 parameters to every answer, evaluates the defaults and the fit on the same log, and puts the ' +
-      'fit in use (rebuilding every card) only when its log-loss is lower. 422 when the log is too short to fit.',
+      'fit in use (rebuilding every card) only when its log-loss is lower. 422 when the log is too short to fit; 409 ' +
+      'when answers were deleted while it was being fitted (a reset, a forced delete): optimize again.',
   })
   @ApiOkResponse({ type: OptimizationDto })
-  @ApiProblems(400, 422)
+  @ApiProblems(400, 409, 422)
   optimize() {
     return this.srs.optimize();
   }

@@ -1,10 +1,11 @@
 import { EntityManager } from '@mikro-orm/sql';
-import { Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { ConflictException, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { dayIn, startOfDayIn } from '../core/calendar.js';
 import type { Environment } from '../config.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { CardsService } from '../reviews/cards.service.js';
+import { ReviewsService } from '../reviews/reviews.service.js';
 import { MINIMUM_TRAINING_REVIEWS } from '../scheduling/scheduler.js';
 import { SchedulingService } from '../scheduling/scheduling.service.js';
 import { WordsService } from '../words/words.service.js';
@@ -17,6 +18,7 @@ export class SrsService {
   constructor(
     private readonly em: EntityManager,
     private readonly cards: CardsService,
+    private readonly reviews: ReviewsService,
     private readonly scheduling: SchedulingService,
     private readonly words: WordsService,
     private readonly groups: GroupsService,
@@ -87,7 +89,9 @@ export class SrsService {
    * when they predict the log better than the defaults.
    */
   async optimize(): Promise<OptimizationDto> {
-    const fit = await this.scheduling.fit(await this.cards.histories());
+    const histories = await this.cards.histories();
+    const answers = histories.reduce((sum, history) => sum + history.length, 0);
+    const fit = await this.scheduling.fit(histories);
     const { parameters, defaults, fitted } = fit;
     if (!parameters || !defaults || !fitted) {
       throw new UnprocessableEntityException(
@@ -99,6 +103,15 @@ export class SrsService {
     const adopted = fitted.log_loss < defaults.log_loss;
     if (adopted) {
       await this.em.transactional(async () => {
+        // The log is fitted outside any transaction (it takes seconds), then checked with every word locked against
+        // answers: one that lost answers meanwhile (a reset, a forced delete) would keep parameters fitted to answers
+        // it forgot, and a full reset, which answers "as after a fresh install", would keep them.
+        await this.words.lockAll();
+        if ((await this.reviews.count()) < answers) {
+          throw new ConflictException(
+            'Answers were deleted while the parameters were being fitted (a reset, a forced delete): optimize again',
+          );
+        }
         await this.scheduling.adopt({ ...fit, parameters, defaults, fitted });
         await this.cards.rebuildAll();
       });

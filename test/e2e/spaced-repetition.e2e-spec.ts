@@ -4,6 +4,8 @@ import { jest } from '@jest/globals';
 import type { Response, Test } from 'supertest';
 import { type Card, createEmptyCard, Rating } from 'ts-fsrs';
 import { instantOf } from '../../src/database/dialect.js';
+import { DEFAULT_PARAMETERS, type Fit } from '../../src/scheduling/scheduler.js';
+import { SchedulingService } from '../../src/scheduling/scheduling.service.js';
 import { SrsParameters } from '../../src/scheduling/srs-parameters.entity.js';
 import { CardsService } from '../../src/reviews/cards.service.js';
 import { SrsService } from '../../src/srs/srs.service.js';
@@ -450,6 +452,62 @@ describe('spaced repetition (FSRS)', () => {
       fitted_at: null,
     });
     expect(await countRows(t, 'srs_parameters')).toBe(0);
+  });
+
+  describe('POST /srs/optimize, the optimizer answering with parameters better than the defaults', () => {
+    const FITTED = DEFAULT_PARAMETERS.map((value, index) => (index === 2 ? value * 2 : value));
+
+    /** Fits as the optimizer would, with FITTED, after `meanwhile` (another client's request) has run. */
+    const fitting = (meanwhile: () => Promise<unknown> = async () => {}) =>
+      jest.spyOn(SchedulingService.prototype, 'fit').mockImplementation(async (histories): Promise<Fit> => {
+        await meanwhile();
+        return {
+          parameters: [...FITTED],
+          reviews: histories.flat().length,
+          defaults: { log_loss: 0.5, rmse: 0.1 },
+          fitted: { log_loss: 0.4, rmse: 0.05 },
+        };
+      });
+    afterEach(() => jest.restoreAllMocks());
+
+    it('adopts them: the parameters say so, and the cards are computed with them', async () => {
+      const [word] = await words(1);
+      await answer(word.id, true, new Date(NOW.getTime() - 3 * DAY));
+      const before = (await schedule(word.id)).card;
+      fitting();
+
+      const optimized = await client.post('/srs/optimize').expect(200);
+
+      expect(optimized.body).toMatchObject({ adopted: true, reviews: 1, parameters: FITTED });
+      expect((await client.get('/srs/parameters').expect(200)).body).toMatchObject({
+        source: 'fitted',
+        reviews: 1,
+        parameters: FITTED,
+      });
+      // A first right answer's stability is the third parameter, doubled here.
+      expect((await schedule(word.id)).card.stability).toBeCloseTo(before.stability * 2, 6);
+    });
+
+    it('answers 409 and adopts nothing when a full reset forgot the log while it was being fitted', async () => {
+      const [word] = await words(1);
+      await answer(word.id, true, new Date(NOW.getTime() - 3 * DAY));
+      await answer(word.id, true, NOW);
+      fitting(() => client.post('/full_reset', { confirm: 'full_reset' }).expect(200));
+
+      expectProblem(await client.post('/srs/optimize'), 409);
+
+      expect(await countRows(t, 'srs_parameters')).toBe(0);
+      expect((await client.get('/srs/parameters').expect(200)).body).toMatchObject({ source: 'default' });
+    });
+
+    it('adopts them when answers came while the log was being fitted (they are scheduled with them)', async () => {
+      const [word] = await words(1);
+      await answer(word.id, true, new Date(NOW.getTime() - 3 * DAY));
+      fitting(() => answer(word.id, false, NOW));
+
+      expect((await client.post('/srs/optimize').expect(200)).body).toMatchObject({ adopted: true, reviews: 1 });
+      expect(await countRows(t, 'srs_parameters')).toBe(1);
+    });
   });
 
   it('forgets every card with reset_history, and the fitted parameters too with full_reset', async () => {
