@@ -29,10 +29,13 @@ export function relevanceOf(q: string): RawBuilder<number> {
   const [length, latinLength] = [[...q].length, [...search.latin].length];
   const english = foldedOf(sql`w.english`);
   const englishStart = foldedOf(sql`substr(w.english, 1, ${latinLength})`);
+  // romanization_lower is lower() of the database, A–Z only on SQLite: folded again, as english, to rank alike on both.
+  const romanization = foldedOf(sql`w.romanization_lower`);
+  const romanizationStart = foldedOf(sql`substr(w.romanization_lower, 1, ${latinLength})`);
   const tiers = [
-    sql`w.thai = ${q} or ${english} = ${search.latin} or w.romanization_lower = ${search.latin}`,
+    sql`w.thai = ${q} or ${english} = ${search.latin} or ${romanization} = ${search.latin}`,
     sql`w.thai_plain = ${q}`,
-    sql`substr(${sql.ref(`w.${search.thai}`)}, 1, ${length}) = ${q} or ${englishStart} = ${search.latin} or substr(w.romanization_lower, 1, ${latinLength}) = ${search.latin}`,
+    sql`substr(${sql.ref(`w.${search.thai}`)}, 1, ${length}) = ${q} or ${englishStart} = ${search.latin} or ${romanizationStart} = ${search.latin}`,
   ];
   return sql<number>`case ${sql.join(
     tiers.map((tier, rank) => sql`when ${tier} then ${sql.lit(rank)}`),

@@ -103,6 +103,17 @@ describe('search with q', () => {
     expect(await search('khao', '&order=desc')).toEqual(['ข้าว', 'ข่าว', 'ขาว', 'ข้าวเหนียว', 'ข้าวผัด', 'กินข้าว']);
   });
 
+  it('ranks a romanization written in capitals beyond A–Z as it ranks english, ignoring case', async () => {
+    await create(
+      { thai: 'ผม', english: 'hair', parts: { romanization: 'ÉCLAIR' } },
+      { thai: 'ไก่', english: 'chicken', parts: { romanization: 'ÉCLAIRAGE' } },
+      { thai: 'ขนมเอแคลร์', english: 'pastry', parts: { romanization: 'PETIT ÉCLAIR' } },
+    );
+    // ผม matches exactly, ไก่ at the start, ขนมเอแคลร์ inside: the Thai order (ขนมเอแคลร์, ไก่, ผม) comes after.
+    expect(await search('éclair')).toEqual(['ผม', 'ไก่', 'ขนมเอแคลร์']);
+    expect(await search('Éclair', '&order=desc')).toEqual(['ผม', 'ไก่', 'ขนมเอแคลร์']);
+  });
+
   it('sorts by sort_by instead of relevance when it is given', async () => {
     expect(await search('rice', '&sort_by=english')).toEqual(['ข้าวผัด', 'ข้าว', 'หม้อหุงข้าว', 'ข้าวเหนียว']);
     expect(await search('rice', '&sort_by=thai')).toEqual(['ข้าว', 'ข้าวผัด', 'ข้าวเหนียว', 'หม้อหุงข้าว']);
