@@ -61,9 +61,10 @@ const ANSWER_AGGREGATES = {
   total: 'count(r.id)',
 };
 
-// How the words of a session sort by their answers there; unsorted, in the order first answered.
+// How the words of a session sort by their answers there; unsorted, in the order first answered: by reviewed_at, when
+// the answer was given, which an app that was offline sends after answers given later.
 const SESSION_WORD_ORDER = {
-  first_answered: 'min(r.id)',
+  first_answered: 'min(r.reviewed_at)',
   session_correct_count: ANSWER_AGGREGATES.correct,
   session_wrong_count: `${ANSWER_AGGREGATES.total} - ${ANSWER_AGGREGATES.correct}`,
 };

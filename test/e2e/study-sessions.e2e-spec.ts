@@ -250,6 +250,23 @@ describe('GET /study_sessions/:id/words', () => {
     expect(second.body.pagination).toEqual({ current_page: 2, total_pages: 2, total_items: 2, items_per_page: 1 });
   });
 
+  it('orders the words by when they were first answered, as reviewed_at says, not as the answers arrived', async () => {
+    const { group: animals, words } = await client.groupWithWords('Animals', 3);
+    const session = await client.createSession(animals.id);
+    const at = (ms: number) => new Date(Date.parse(session.start_time) + ms).toISOString();
+    // An app back online sends its latest answer at once, then the two it held while offline.
+    await client.answer(session.id, words[2].id, true, { reviewedAt: at(3) }).expect(201);
+    await client.answer(session.id, words[0].id, true, { reviewedAt: at(1) }).expect(201);
+    await client.answer(session.id, words[1].id, false, { reviewedAt: at(2) }).expect(201);
+    await client.answer(session.id, words[0].id, false, { reviewedAt: at(4) }).expect(201);
+    expect(await client.ids(`/study_sessions/${session.id}/words`)).toEqual([words[0].id, words[1].id, words[2].id]);
+    expect(await client.ids(`/study_sessions/${session.id}/words?order=desc`)).toEqual([
+      words[2].id,
+      words[1].id,
+      words[0].id,
+    ]);
+  });
+
   it('is an empty page before the first answer, 404 for an unknown session and 400 for a bad id', async () => {
     const session = await client.createSession(group.id);
     expect((await client.get(`/study_sessions/${session.id}/words`).expect(200)).body).toEqual(EMPTY_PAGE);
