@@ -16,7 +16,13 @@ function formatterIn(timeZone: string): Intl.DateTimeFormat {
 
 /** The calendar day (YYYY-MM-DD) of an instant in an IANA time zone. */
 export function dayIn(timeZone: string, instant: Date): string {
-  return formatterIn(timeZone).format(instant).slice(0, 10);
+  const text = formatterIn(timeZone).format(instant);
+  if (text[10] === ',') {
+    return text.slice(0, 10);
+  }
+  // A year below 1000, which the formatter writes with fewer than four digits.
+  const dash = text.indexOf('-');
+  return text.slice(0, dash).padStart(4, '0') + text.slice(dash, dash + 6);
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
@@ -40,8 +46,10 @@ function offsetAt(timeZone: string, instant: number): number {
       .formatToParts(instant)
       .map((part) => [part.type, part.value]),
   );
-  const wall = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
-  return wall - Math.floor(instant / 1000) * 1000;
+  // Set apart from the rest: Date.UTC takes a year below 100 for 19xx.
+  const wall = new Date(Date.UTC(2000, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second));
+  wall.setUTCFullYear(+parts.year);
+  return wall.getTime() - Math.floor(instant / 1000) * 1000;
 }
 
 // A day's first instant never changes, and a long streak asks for hundreds of them on every request.

@@ -35,6 +35,10 @@ describe('dayIn', () => {
     ['America/New_York', '2026-03-08T05:00:00.000Z', '2026-03-08'],
     ['America/New_York', '2026-03-09T03:59:59.999Z', '2026-03-08'],
     ['America/New_York', '2026-03-09T04:00:00.000Z', '2026-03-09'],
+    // Years below 1000, which the formatter writes with fewer digits: Bangkok kept its local mean time, +06:42:04.
+    ['UTC', '0001-01-01T00:00:00.000Z', '0001-01-01'],
+    ['Asia/Bangkok', '0050-06-01T17:17:55.999Z', '0050-06-01'],
+    ['Asia/Bangkok', '0999-12-31T17:17:56.000Z', '1000-01-01'],
   ])('in %s, %s is on %s', (timeZone, instant, day) => {
     expect(dayIn(timeZone, at(instant))).toBe(day);
   });
@@ -72,6 +76,9 @@ describe('startOfDayIn', () => {
     ['Asia/Amman', '2021-10-29', '2021-10-28T21:00:00.000Z'],
     // Monrovia moved from -00:44:30 to UTC at midnight on 1972-01-07: a gap of less than an hour.
     ['Africa/Monrovia', '1972-01-07', '1972-01-07T00:44:30.000Z'],
+    // Years below 100, which Date.UTC takes for 19xx.
+    ['Asia/Bangkok', '0050-06-02', '0050-06-01T17:17:56.000Z'],
+    ['UTC', '0001-01-02', '0001-01-02T00:00:00.000Z'],
   ])('in %s, %s starts at %s', (timeZone, day, instant) => {
     expect(startOfDayIn(timeZone, day).toISOString()).toBe(instant);
     expect(dayIn(timeZone, startOfDayIn(timeZone, day))).toBe(day);
