@@ -61,9 +61,20 @@ export const DEFAULT_PARAMETERS: readonly number[] = default_w;
 // Right is Good and wrong is Again: the portal's answers have no Hard or Easy.
 const ratingOf = (correct: boolean) => (correct ? Rating.Good : Rating.Again);
 
-function cardOf(memory: Memory): Card {
+/**
+ * ts-fsrs counts the days between two dates with Date.UTC, which takes a year below 100 for 19xx: a card and an
+ * instant before the year 100 are given to it 400 years later (the Gregorian calendar repeats every 400 years, its
+ * days and leap years alike), and what it answers is brought back. How far a card and an instant go: 0 for any other.
+ */
+const CALENDAR_CYCLE_MS = 146_097 * 24 * 60 * 60 * 1000;
+const YEAR_100 = Date.parse('0100-01-01T00:00:00Z');
+const cycleFor = (memory: Memory | null, instant: Date) =>
+  instant.getTime() < YEAR_100 || (memory !== null && memory.lastReview.getTime() < YEAR_100) ? CALENDAR_CYCLE_MS : 0;
+const moved = (date: Date, by: number) => (by === 0 ? date : new Date(date.getTime() + by));
+
+function cardOf(memory: Memory, cycle = 0): Card {
   return {
-    due: memory.due,
+    due: moved(memory.due, cycle),
     stability: memory.stability,
     difficulty: memory.difficulty,
     elapsed_days: memory.elapsedDays,
@@ -72,13 +83,13 @@ function cardOf(memory: Memory): Card {
     reps: memory.reps,
     lapses: memory.lapses,
     state: memory.state,
-    last_review: memory.lastReview,
+    last_review: moved(memory.lastReview, cycle),
   };
 }
 
-function memoryOf(card: Card, reviewedAt: Date): Memory {
+function memoryOf(card: Card, reviewedAt: Date, cycle: number): Memory {
   return {
-    due: card.due,
+    due: moved(card.due, -cycle),
     stability: card.stability,
     difficulty: card.difficulty,
     elapsedDays: card.elapsed_days,
@@ -87,7 +98,7 @@ function memoryOf(card: Card, reviewedAt: Date): Memory {
     reps: card.reps,
     lapses: card.lapses,
     state: card.state,
-    lastReview: card.last_review ?? reviewedAt,
+    lastReview: card.last_review ? moved(card.last_review, -cycle) : reviewedAt,
   };
 }
 
@@ -115,8 +126,10 @@ export class Scheduler {
 
   /** The memory after one more answer; `memory` null for a word never answered. */
   answer(memory: Memory | null, answer: Answer): Memory {
-    const card = memory ? cardOf(memory) : createEmptyCard(answer.reviewedAt);
-    return memoryOf(this.fsrs.next(card, answer.reviewedAt, ratingOf(answer.correct)).card, answer.reviewedAt);
+    const cycle = cycleFor(memory, answer.reviewedAt);
+    const reviewedAt = moved(answer.reviewedAt, cycle);
+    const card = memory ? cardOf(memory, cycle) : createEmptyCard(reviewedAt);
+    return memoryOf(this.fsrs.next(card, reviewedAt, ratingOf(answer.correct)).card, answer.reviewedAt, cycle);
   }
 
   /** The memory after each of a word's answers, given oldest first. */
@@ -130,14 +143,19 @@ export class Scheduler {
 
   /** The probability (0–1) of recalling the word at `now`; 0 for a word never answered. */
   retrievability(memory: Memory | null, now: Date): number {
-    return memory ? this.fsrs.get_retrievability(cardOf(memory), now, false) : 0;
+    const cycle = cycleFor(memory, now);
+    return memory ? this.fsrs.get_retrievability(cardOf(memory, cycle), moved(now, cycle), false) : 0;
   }
 
   /** When the word would be due after a right and after a wrong answer at `now`, before fuzz. */
   preview(memory: Memory | null, now: Date): { right: Date; wrong: Date } {
-    const card = memory ? cardOf(memory) : createEmptyCard(now);
-    const outcomes = this.unfuzzed.repeat(card, now);
-    return { right: outcomes[Rating.Good].card.due, wrong: outcomes[Rating.Again].card.due };
+    const cycle = cycleFor(memory, now);
+    const card = memory ? cardOf(memory, cycle) : createEmptyCard(moved(now, cycle));
+    const outcomes = this.unfuzzed.repeat(card, moved(now, cycle));
+    return {
+      right: moved(outcomes[Rating.Good].card.due, -cycle),
+      wrong: moved(outcomes[Rating.Again].card.due, -cycle),
+    };
   }
 }
 

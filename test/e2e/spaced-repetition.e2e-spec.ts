@@ -320,6 +320,26 @@ describe('spaced repetition (FSRS)', () => {
     expect(queued.body.items.map((item: { id: number }) => item.id)).toEqual([word.id]);
   });
 
+  it('schedules answers across the year 100 as any others, a first one in 0001 followed by one in 1900 too', async () => {
+    const [ancient, modern, first] = await words(3);
+    for (const [word, [before, after]] of [
+      [ancient, ['0099', '0100']],
+      [modern, ['2025', '2026']],
+    ] as const) {
+      await answer(word.id, true, new Date(`${before}-12-29T10:00:00Z`));
+      await answer(word.id, false, new Date(`${after}-01-01T10:00:00Z`));
+      await answer(word.id, true, new Date(`${after}-01-04T10:00:00Z`));
+    }
+    await answer(first.id, true, new Date('0001-01-01T00:00:00Z'));
+    await answer(first.id, true, new Date('1900-06-01T00:00:00Z'));
+
+    const [then, now] = [(await schedule(ancient.id)).card, (await schedule(modern.id)).card];
+    const interval = (card: CardBody) => Date.parse(card.due) - Date.parse(card.last_review!);
+    expect(then).toMatchObject({ last_review: '0100-01-04T10:00:00.000Z', reps: 3, state: now.state });
+    expect([then.stability, then.difficulty, interval(then)]).toEqual([now.stability, now.difficulty, interval(now)]);
+    expect((await schedule(first.id)).card).toMatchObject({ last_review: '1900-06-01T00:00:00.000Z', reps: 2 });
+  });
+
   it('srs:rebuild reproduces the live cards exactly', async () => {
     const ws = await words(4);
     for (const [index, word] of ws.entries()) {
