@@ -66,6 +66,11 @@ export interface Dialect {
    * one transaction writes at a time (SQLite).
    */
   lockRows(em: EntityManager, table: string, key: string, ids: number[]): Promise<void>;
+  /**
+   * Locks `keys` of `table`, numbers standing for values of one of its unique keys, whether a row holds one yet or
+   * not, in order, until the transaction ends; nothing on SQLite, as `lockRows`.
+   */
+  lockKeys(em: EntityManager, table: string, keys: number[]): Promise<void>;
   /** Locks a whole table against writes until the transaction ends; nothing on SQLite, as `lockRows`. */
   lockTable(em: EntityManager, table: string): Promise<void>;
   /**

@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import type { EntityManager, EntityMetadata, EntityName } from '@mikro-orm/sql';
 import type { Dialect } from './dialect.interface.js';
 import { postgresqlDialect } from './postgresql.dialect.js';
@@ -60,6 +61,19 @@ export function lockReferences<T extends object>(
   ids: number[],
 ): Promise<void> {
   return lockRowsOf(em, referenceOf(em, entity, relation).parent, ids);
+}
+
+/**
+ * Locks these values of a unique key of `entity` until the transaction ends, whether a row holds one yet or not (where
+ * rows have locks): a transaction that is to insert a row with one, unless there is one, waits for another that may
+ * be inserting it, and then finds it. Each stands for its CRC-32: two that share one only wait for each other.
+ */
+export function lockKeys<T extends object>(em: EntityManager, entity: EntityName<T>, values: string[]): Promise<void> {
+  return dialect.lockKeys(
+    em,
+    em.getMetadata(entity).tableName,
+    values.map((value) => crc32(value) | 0),
+  );
 }
 
 /** Locks every row of `entity`, as `lockRows` locks some: the whole table, against writes only (where rows have locks). */

@@ -156,6 +156,18 @@ export const postgresqlDialect: Dialect = {
       );
     }
   },
+  // Advisory locks of the table's own class (its oid), apart from the migrations' one-key lock; sorted as `lockRows`.
+  lockKeys: async (em, table, keys) => {
+    const sorted = [...new Set(keys)].sort((a, b) => a - b);
+    for (let start = 0; start < sorted.length; start += LOCKS_PER_STATEMENT) {
+      const chunk = sorted.slice(start, start + LOCKS_PER_STATEMENT);
+      await em.execute(
+        `select pg_advisory_xact_lock('${table}'::regclass::oid::int, key)
+          from (values ${chunk.map(() => '(?)').join(', ')}) as keys (key) order by key`,
+        chunk,
+      );
+    }
+  },
   lockTable: async (em, table) => {
     await em.execute(`lock table ${table} in exclusive mode`);
   },

@@ -286,6 +286,7 @@ export const sqliteDialect: Dialect = {
   largestId: Number.MAX_SAFE_INTEGER,
   // `begin immediate` takes the write lock of the whole database first.
   lockRows: async () => {},
+  lockKeys: async () => {},
   lockTable: async () => {},
   lockEveryTableAtOnce: async () => true,
   // One file on one machine: a cluster's first worker migrates before the others start (src/cluster.ts).

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { EntityManager, raw, UniqueConstraintViolationException } from '@mikro-orm/sql';
-import { lockTable } from '../database/dialect.js';
+import { EntityManager, raw } from '@mikro-orm/sql';
+import { lockKeys, lockTable } from '../database/dialect.js';
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { ReviewsService, type WordAnswer } from '../reviews/reviews.service.js';
 import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
@@ -76,23 +76,6 @@ export class XapiService {
     attachments: Map<string, { contentType: string; content: Buffer }>,
     context: StoreContext,
   ): Promise<string[]> {
-    try {
-      return await this.storeOnce(sent, attachments, context);
-    } catch (error) {
-      // A statement sent again while the first was being stored (a client's retry) was not found, and its insert
-      // waited for the first's commit (PostgreSQL): stored again, it finds that row, the same statement or a 409.
-      if (error instanceof UniqueConstraintViolationException) {
-        return this.storeOnce(sent, attachments, context);
-      }
-      throw error;
-    }
-  }
-
-  private async storeOnce(
-    sent: JsonObject[],
-    attachments: Map<string, { contentType: string; content: Buffer }>,
-    context: StoreContext,
-  ): Promise<string[]> {
     const ids = sent.map((statement) => (typeof statement.id === 'string' ? statement.id : randomUUID()));
     const keys = ids.map((id) => id.toLowerCase());
     if (new Set(keys).size !== keys.length) {
@@ -105,6 +88,11 @@ export class XapiService {
       // deadlock on PostgreSQL), and a later batch of answers would wait for a word while holding what an earlier one
       // wrote, which an answer of another request could be waiting for.
       await this.words.lock(answered.flatMap((answer) => answer?.wordId ?? []).filter(isWordId));
+      // Then the statements' ids, stored or not, before they are looked up: a statement sent again while the first is
+      // being stored (a client's retry) waits for the first's commit and finds it, the same statement or a 409. Its
+      // insert waited for the first's instead, and the unique key refused it; two batches holding some statements in
+      // other orders waited each for one the other had inserted (a deadlock on PostgreSQL, a 500).
+      await lockKeys(em, XapiStatement, keys);
       const existing = new Map(
         (await em.find(XapiStatement, { statementId: { $in: keys } })).map((row) => [row.statementId, row]),
       );

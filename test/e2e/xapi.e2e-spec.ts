@@ -4,6 +4,7 @@ import { EntityManager } from '@mikro-orm/core';
 import request from 'supertest';
 import { asInteger, instantOf } from '../../src/database/dialect.js';
 import { XapiActivity, XapiDocument } from '../../src/xapi/document.entity.js';
+import { XapiStatement } from '../../src/xapi/statement.entity.js';
 import { XapiService } from '../../src/xapi/xapi.service.js';
 import { API, countRows, expectProblem, sql, type WordDetailBody } from '../api.js';
 import { closeTestApp, createTestApp, type TestApp, useEmptyTestApp } from '../app.js';
@@ -312,6 +313,38 @@ describe('statements about the portal’s words feed its record', () => {
     expect(first.status).toBe(200);
     expect((await retry!).status).toBe(200);
     expect(await countRows(t, 'xapi_statements')).toBe(1);
+  });
+
+  it('two batches of the same statements in other orders at once are both accepted, each statement stored once', async () => {
+    const statements = Array.from({ length: 1000 }, () => ({
+      ...answerAbout(word.id, true),
+      object: { id: 'http://apps.example/activities/quiz' },
+    }));
+    // Each request looks its statements up, then waits for the other to have too (or not to get there): both insert
+    // them at once, more than MikroORM inserts per statement (300), the first ones of each batch first.
+    const find = EntityManager.prototype.find;
+    let arrived = 0;
+    let bothArrived = () => {};
+    const together = new Promise<void>((resolve) => (bothArrived = resolve));
+    jest.spyOn(EntityManager.prototype, 'find').mockImplementation(async function (this: EntityManager, ...args) {
+      const found = await find.apply(this, args);
+      if (args[0] === XapiStatement) {
+        if (++arrived === 2) bothArrived();
+        await Promise.race([together, new Promise((resolve) => setTimeout(resolve, 500))]);
+      }
+      return found;
+    });
+    let responses: request.Response[];
+    try {
+      responses = await Promise.all([
+        xapi('post', '/statements').send(statements),
+        xapi('post', '/statements').send(statements.toReversed()),
+      ]);
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect(responses.map((response) => response.status)).toEqual([200, 200]);
+    expect(await countRows(t, 'xapi_statements')).toBe(1000);
   });
 
   it('a statement timestamped in the future is recorded at the time it was stored', async () => {
