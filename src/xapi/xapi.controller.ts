@@ -1,4 +1,14 @@
-import { ForbiddenException, Get, HttpStatus, NotFoundException, Post, Put, Req, Res } from '@nestjs/common';
+import {
+  ForbiddenException,
+  Get,
+  HttpStatus,
+  NotFoundException,
+  Post,
+  Put,
+  Req,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type * as express from 'express';
 import type { Environment } from '../config.js';
@@ -10,7 +20,7 @@ import { canonicalFormat, idsFormat } from './statements.js';
 import { isUuid, type XapiVersion } from './statement-validator.js';
 import { cursorOf, flag, QUERY_PARAMETERS, readStatements, statementQueryOf } from './statement-request.js';
 import { bad, onlyParameters, single, XapiResource } from './xapi-resource.js';
-import { launchOf, versionOf } from './xapi.guard.js';
+import { launchOf, versionOf, XAPI_REALM } from './xapi.guard.js';
 import { XapiBadRequest, XapiService } from './xapi.service.js';
 
 const BOUNDARY = 'xapi-statements-boundary-5b1f0e2a';
@@ -170,6 +180,7 @@ export class XapiController {
       });
     } catch (error) {
       if (error instanceof XapiBadRequest) throw bad(error.message);
+      if (error instanceof UnauthorizedException) request.res?.setHeader('WWW-Authenticate', XAPI_REALM);
       throw error;
     }
   }

@@ -23,6 +23,9 @@ export const launchOf = (request: Request): { registration: string } | undefined
 // and the State of its registration: reading activities, agents and their profiles.
 const READABLE_BY_LAUNCH = ['/xapi/activities', '/xapi/agents', '/xapi/activities/profile', '/xapi/agents/profile'];
 
+/** The challenge of a 401: HTTP Basic. */
+export const XAPI_REALM = 'Basic realm="xAPI", charset="UTF-8"';
+
 /** The xAPI version a request asked for, once the guard let it in. */
 export const versionOf = (request: Request): XapiVersion =>
   (request as Request & { xapiVersion: XapiVersion }).xapiVersion;
@@ -70,7 +73,7 @@ export class XapiGuard implements CanActivate {
     }
     const credential = await this.credentialOf(request.headers.authorization, key, secret);
     if (!credential) {
-      response.setHeader('WWW-Authenticate', 'Basic realm="xAPI", charset="UTF-8"');
+      response.setHeader('WWW-Authenticate', XAPI_REALM);
       throw new UnauthorizedException(
         'xAPI needs HTTP Basic credentials (XAPI_KEY and XAPI_SECRET, or a launched session’s credential)',
       );

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager, raw } from '@mikro-orm/sql';
 import { lockKeys, lockTable } from '../database/dialect.js';
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { ReviewsService, type WordAnswer } from '../reviews/reviews.service.js';
 import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
 import { WordsService } from '../words/words.service.js';
 import { XapiAttachment, XapiStatement, XapiStatementActivity, XapiStatementAgent } from './statement.entity.js';
 import type { JsonObject } from '../core/json.js';
-import { XapiActivity } from './document.entity.js';
+import { XapiActivity, XapiLaunchToken } from './document.entity.js';
 import { definitionsOf, indexOf, mergedDefinition, normalized, sameStatement } from './statements.js';
 import { instantOfTimestamp, VOIDED, type XapiVersion } from './statement-validator.js';
 
@@ -93,6 +93,13 @@ export class XapiService {
       // insert waited for the first's instead, and the unique key refused it; two batches holding some statements in
       // other orders waited each for one the other had inserted (a deadlock on PostgreSQL, a 500).
       await lockKeys(em, XapiStatement, keys);
+      // A launch credential whose session was deleted since the guard accepted it (a reset, a forced delete of its
+      // group): its answers, recorded outside any session, outlived the delete that was to take them with the session.
+      // It is refused as it would have been after the delete. Such a delete takes the words first: one that comes
+      // after this look-up waits for the answers, and takes them.
+      if (context.scope !== undefined && (await em.count(XapiLaunchToken, { registration: context.scope })) === 0) {
+        throw new UnauthorizedException('The study session of this launch credential was deleted');
+      }
       const existing = new Map(
         (await em.find(XapiStatement, { statementId: { $in: keys } })).map((row) => [row.statementId, row]),
       );

@@ -3,6 +3,7 @@ import { jest } from '@jest/globals';
 import request from 'supertest';
 import { asInteger } from '../../src/database/dialect.js';
 import { StudySessionsService } from '../../src/study-sessions/study-sessions.service.js';
+import { LaunchService } from '../../src/xapi/launch.service.js';
 import { expectProblem, sql } from '../api.js';
 import { useEmptyTestApp } from '../app.js';
 import { portal } from '../fixtures.js';
@@ -226,6 +227,27 @@ describe('statements of a launched xAPI app', () => {
     ]);
     const sessionWords = (await client.get(`/study_sessions/${session.id}/words`).expect(200)).body.items;
     expect(sessionWords.map((word: { id: number }) => word.id)).toEqual([words[0].id, words[1].id]);
+  });
+
+  it('sent while a forced delete of its group removes the session, record no answer the delete leaves behind', async () => {
+    const { group, params, words } = await launchXapiApp(1);
+    const token = await fetchToken(params);
+    // The delete runs once the guard has accepted the credential, before the statement is stored.
+    const verify = LaunchService.prototype.verify;
+    jest.spyOn(LaunchService.prototype, 'verify').mockImplementation(async function (this: LaunchService, ...args) {
+      const valid = await verify.apply(this, args);
+      await client.delete(`/groups/${group.id}?force=true`).expect(204);
+      return valid;
+    });
+    let stored: request.Response;
+    try {
+      stored = await xapi('post', '/statements', token).send(answer(params.get('registration')!, words[0].id, true));
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect(expectProblem(stored, 401).detail).toBe('The study session of this launch credential was deleted');
+    expect(stored.headers['www-authenticate']).toMatch(/^Basic realm="xAPI"/);
+    expect(await sql(t, 'select word_id, study_session_id from words_review_items')).toEqual([]);
   });
 
   it('an answer about a word outside the session’s group is recorded outside any session', async () => {
