@@ -428,15 +428,18 @@ export class CardsService {
     );
   }
 
-  /** Every answered word's answers, oldest first: what the optimizer learns from. */
-  async histories(): Promise<Answer[][]> {
+  /** Every answered word's answers, oldest first, by word id: what the optimizer learns from. */
+  async histories(): Promise<Map<number, Answer[]>> {
     const rows = await this.em
       .createQueryBuilder(ReviewItem, 'r')
       .select(['word', 'correct', 'reviewedAt'])
       .orderBy([{ word: 'asc' }, { reviewedAt: 'asc' }, { id: 'asc' }])
       .execute<{ word_id: number; correct: number | boolean; reviewed_at: number | string }[]>('all', false);
-    return [...Map.groupBy(rows, (row) => row.word_id).values()].map((history) =>
-      history.map((row) => ({ correct: Boolean(row.correct), reviewedAt: instantOf(row.reviewed_at)! })),
+    return new Map(
+      [...Map.groupBy(rows, (row) => row.word_id)].map(([wordId, history]) => [
+        wordId,
+        history.map((row) => ({ correct: Boolean(row.correct), reviewedAt: instantOf(row.reviewed_at)! })),
+      ]),
     );
   }
 

@@ -5,8 +5,7 @@ import { dayIn, startOfDayIn } from '../core/calendar.js';
 import type { Environment } from '../config.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { CardsService } from '../reviews/cards.service.js';
-import { ReviewsService } from '../reviews/reviews.service.js';
-import { MINIMUM_TRAINING_REVIEWS } from '../scheduling/scheduler.js';
+import { type Answer, MINIMUM_TRAINING_REVIEWS } from '../scheduling/scheduler.js';
 import { SchedulingService } from '../scheduling/scheduling.service.js';
 import { WordsService } from '../words/words.service.js';
 import { cardDto } from './card.js';
@@ -18,7 +17,6 @@ export class SrsService {
   constructor(
     private readonly em: EntityManager,
     private readonly cards: CardsService,
-    private readonly reviews: ReviewsService,
     private readonly scheduling: SchedulingService,
     private readonly words: WordsService,
     private readonly groups: GroupsService,
@@ -90,8 +88,7 @@ export class SrsService {
    */
   async optimize(): Promise<OptimizationDto> {
     const histories = await this.cards.histories();
-    const answers = histories.reduce((sum, history) => sum + history.length, 0);
-    const fit = await this.scheduling.fit(histories);
+    const fit = await this.scheduling.fit([...histories.values()]);
     const { parameters, defaults, fitted } = fit;
     if (!parameters || !defaults || !fitted) {
       throw new UnprocessableEntityException(
@@ -107,7 +104,7 @@ export class SrsService {
         // answers: one that lost answers meanwhile (a reset, a forced delete) would keep parameters fitted to answers
         // it forgot, and a full reset, which answers "as after a fresh install", would keep them.
         await this.words.lockAll();
-        if ((await this.reviews.count()) < answers) {
+        if (!isStillLogged(histories, await this.cards.histories())) {
           throw new ConflictException(
             'Answers were deleted while the parameters were being fitted (a reset, a forced delete): optimize again',
           );
@@ -123,4 +120,23 @@ export class SrsService {
   rebuild(): Promise<void> {
     return this.em.transactional(() => this.cards.rebuildAll());
   }
+}
+
+/**
+ * Whether every answer of `fitted` is in `log`, whatever came besides: a count of the log would miss answers deleted
+ * while as many others came.
+ */
+function isStillLogged(fitted: Map<number, Answer[]>, log: Map<number, Answer[]>): boolean {
+  const keyOf = (answer: Answer) => `${answer.reviewedAt.getTime()}:${answer.correct}`;
+  return [...fitted].every(([wordId, history]) => {
+    const left = new Map<string, number>();
+    for (const answer of log.get(wordId) ?? []) {
+      left.set(keyOf(answer), (left.get(keyOf(answer)) ?? 0) + 1);
+    }
+    return history.every((answer) => {
+      const count = left.get(keyOf(answer)) ?? 0;
+      left.set(keyOf(answer), count - 1);
+      return count > 0;
+    });
+  });
 }

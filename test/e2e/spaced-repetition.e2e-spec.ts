@@ -520,6 +520,21 @@ describe('spaced repetition (FSRS)', () => {
       expect((await client.get('/srs/parameters').expect(200)).body).toMatchObject({ source: 'default' });
     });
 
+    it('answers 409 when answers were deleted while it was being fitted, though as many came after', async () => {
+      const [forgotten, answered] = await words(2);
+      await answer(forgotten.id, true, new Date(NOW.getTime() - 3 * DAY));
+      await answer(forgotten.id, true, NOW);
+      fitting(async () => {
+        await client.delete(`/words/${forgotten.id}?force=true`).expect(204);
+        await answer(answered.id, true, new Date(NOW.getTime() - 2 * DAY));
+        await answer(answered.id, false, NOW);
+      });
+
+      expectProblem(await client.post('/srs/optimize'), 409);
+
+      expect(await countRows(t, 'srs_parameters')).toBe(0);
+    });
+
     it('adopts them when answers came while the log was being fitted (they are scheduled with them)', async () => {
       const [word] = await words(1);
       await answer(word.id, true, new Date(NOW.getTime() - 3 * DAY));
