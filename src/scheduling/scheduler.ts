@@ -180,6 +180,12 @@ export interface Fit {
  */
 export const MINIMUM_TRAINING_REVIEWS = 64;
 
+/** ts-fsrs's whole days from `last` to `current`, each moved as `cycleFor` moves an instant before the year 100. */
+function daysBetween(last: Date, current: Date): number {
+  const cycle = last.getTime() < YEAR_100 || current.getTime() < YEAR_100 ? CALENDAR_CYCLE_MS : 0;
+  return dateDiffInDays(moved(last, cycle), moved(current, cycle));
+}
+
 /**
  * The optimizer's training items: one per review after a word's first day, holding the word's reviews
  * up to it with the whole days between them (FSRS's long-term model counts days, not hours).
@@ -191,7 +197,7 @@ function trainingItems(histories: Answer[][]): FSRSBindingItem[] {
       (answer, index) =>
         new FSRSBindingReview(
           ratingOf(answer.correct),
-          index === 0 ? 0 : dateDiffInDays(history[index - 1].reviewedAt, answer.reviewedAt),
+          index === 0 ? 0 : daysBetween(history[index - 1].reviewedAt, answer.reviewedAt),
         ),
     );
     for (let end = 2; end <= reviews.length; end += 1) {

@@ -474,6 +474,15 @@ describe('spaced repetition (FSRS)', () => {
     expect(await countRows(t, 'srs_parameters')).toBe(0);
   });
 
+  it('counts the days between answers across the year 100 for the optimizer as the scheduler does', async () => {
+    const [word] = await words(1);
+    // 1,900 years apart: ts-fsrs's day count took 0001 for 1901, the same day, and the review was not counted.
+    await answer(word.id, true, new Date('0001-01-01T12:00:00Z'));
+    await answer(word.id, true, new Date('1901-01-01T12:00:00Z'));
+    const problem = expectProblem(await client.post('/srs/optimize'), 422);
+    expect(problem.detail).toMatch(/the log has 1: 63 more are needed/);
+  });
+
   describe('POST /srs/optimize, the optimizer answering with parameters better than the defaults', () => {
     const FITTED = DEFAULT_PARAMETERS.map((value, index) => (index === 2 ? value * 2 : value));
 
