@@ -153,8 +153,11 @@ export class XapiService {
           });
         }
       });
-      for (const [sha2, attachment] of attachments) {
-        await em.upsert(XapiAttachment, { sha2: sha2.toLowerCase(), ...attachment });
+      // In sha2 order, not as sent: two requests upserting the same attachments in other orders each held one the other
+      // was to upsert (a deadlock on PostgreSQL).
+      const bySha2 = [...attachments].map(([sha2, attachment]) => ({ sha2: sha2.toLowerCase(), ...attachment }));
+      for (const attachment of bySha2.sort((a, b) => (a.sha2 < b.sha2 ? -1 : a.sha2 > b.sha2 ? 1 : 0))) {
+        await em.upsert(XapiAttachment, attachment);
       }
       await em.flush();
       if (voiding.length > 0) {

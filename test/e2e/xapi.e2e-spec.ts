@@ -847,6 +847,57 @@ describe('signed statements and the Alternate Request Syntax', () => {
     expectProblem(await post(Buffer.from(forged, 'latin1')), 400);
   });
 
+  it('stores two batches sent at once with the same two attachments in opposite orders', async () => {
+    const contents = ['first attachment', 'second attachment'].map((text) => Buffer.from(text));
+    const described = contents.map((content, index) => ({
+      usageType: 'http://apps.example/attachments/evidence',
+      display: { 'en-US': `evidence ${index}` },
+      contentType: 'text/plain',
+      length: content.length,
+      sha2: createHash('sha256').update(content).digest('hex'),
+    }));
+    const batch = (order: number[]) => {
+      const statement = {
+        id: randomUUID(),
+        actor: LEARNER,
+        verb: { id: ANSWERED },
+        object: { id: 'http://apps.example/a' },
+        attachments: order.map((index) => described[index]),
+      };
+      return Buffer.concat([
+        Buffer.from(`--${BOUNDARY}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(statement)}\r\n`),
+        ...order.flatMap((index) => [
+          Buffer.from(
+            `--${BOUNDARY}\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: binary\r\n` +
+              `X-Experience-API-Hash: ${described[index].sha2}\r\n\r\n`,
+          ),
+          contents[index],
+          Buffer.from('\r\n'),
+        ]),
+        Buffer.from(`--${BOUNDARY}--\r\n`),
+      ]);
+    };
+    // Each request upserts its first attachment, then waits for the other to have too (or not to get there).
+    const upsert = EntityManager.prototype.upsert;
+    let arrived = 0;
+    let bothArrived = () => {};
+    const together = new Promise<void>((resolve) => (bothArrived = resolve));
+    jest.spyOn(EntityManager.prototype, 'upsert').mockImplementation(async function (this: EntityManager, ...args) {
+      const upserted = await upsert.apply(this, args as Parameters<typeof upsert>);
+      if (++arrived === 2) bothArrived();
+      await Promise.race([together, new Promise((resolve) => setTimeout(resolve, 500))]);
+      return upserted as never;
+    });
+    let responses: request.Response[];
+    try {
+      responses = await Promise.all([post(batch([0, 1])), post(batch([1, 0]))]);
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect(responses.map((response) => response.status)).toEqual([200, 200]);
+    expect(await countRows(t, 'xapi_attachments')).toBe(2);
+  });
+
   it('takes 1.0.3’s Alternate Request Syntax (a form POSTed with ?method=), and 2.0.0 refuses it', async () => {
     const statement = { actor: LEARNER, verb: { id: ANSWERED }, object: { id: 'http://apps.example/a' } };
     const id = randomUUID();
