@@ -63,11 +63,13 @@ export function verifyUtf8(_request: IncomingMessage, _response: ServerResponse,
  */
 export const JSON_BODY = { type: isJsonInUtf8, verify: verifyUtf8, strict: false };
 
+export const QUERY_NOT_UTF8 = 'The query string is not UTF-8 (percent-encoded)';
+
 /**
  * The query string's percent-encoded bytes are UTF-8. Decoded, each other byte would become U+FFFD, and a search
  * would look for that instead of what the client meant.
  */
-function isQueryInUtf8(url: string): boolean {
+export function isQueryInUtf8(url: string): boolean {
   const start = url.indexOf('?');
   if (start < 0 || !url.includes('%', start)) {
     return true;
@@ -166,7 +168,7 @@ export class RequestChecksGuard implements CanActivate {
       () => this.reflector.get(ROWS_CHECK_TEXT, context.getHandler()) === true,
     );
     if (!isQueryInUtf8(request.url)) {
-      throw new BadRequestException('The query string is not UTF-8 (percent-encoded)');
+      throw new BadRequestException(QUERY_NOT_UTF8);
     }
     checkInput('query', request.query, takes.query);
     return true;

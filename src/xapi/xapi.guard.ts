@@ -12,6 +12,7 @@ import type { Request, Response } from 'express';
 import type { Environment } from '../config.js';
 import { inspectJson, UNSTORABLE_TEXT } from '../core/json.js';
 import { sameSecret } from '../core/secrets.js';
+import { isQueryInUtf8, QUERY_NOT_UTF8 } from '../http/request-checks.guard.js';
 import { LaunchService } from './launch.service.js';
 import { isUuid, type XapiVersion } from './statement-validator.js';
 
@@ -86,6 +87,8 @@ export class XapiGuard implements CanActivate {
       );
     }
     (request as Request & { xapiVersion: XapiVersion }).xapiVersion = version;
+    // Decoded, bytes that are not UTF-8 would become U+FFFD: a document stored, or statements looked for, under that.
+    if (!isQueryInUtf8(request.url)) throw new BadRequestException(QUERY_NOT_UTF8);
     // Text the database cannot store, refused as everywhere in the portal (a lone surrogate cannot be in a URL).
     const { unstorable } = inspectJson(request.query);
     if (unstorable !== undefined) throw new BadRequestException(`${unstorable} ${UNSTORABLE_TEXT}`);

@@ -617,6 +617,17 @@ describe('document resources, agents and activities', () => {
     expectProblem(await xapi('get', `/activities?activityId=${activity}%00`), 400);
   });
 
+  it.each([
+    ['a stateId', 'put', `/activities/state?activityId=${activity}&agent=${agent}&stateId=caf%E9`],
+    ['a profileId cut in a character', 'get', `/agents/profile?agent=${agent}&profileId=%E0%B8`],
+    ['an activityId', 'get', `/activities?activityId=${activity}%E9`],
+    ['a query of statements', 'get', `/statements?verb=${encodeURIComponent('http://apps.example/v')}%E9`],
+  ] as const)('refuses a query string that is not UTF-8 in %s (400), storing nothing', async (_where, method, path) => {
+    const response = await xapi(method, path).send(method === 'put' ? { a: 1 } : undefined);
+    expect(expectProblem(response, 400).detail).toBe('The query string is not UTF-8 (percent-encoded)');
+    expect(await countRows(t, 'xapi_documents')).toBe(0);
+  });
+
   it('keeps a state as sent, with its SHA-1 ETag and Last-Modified; POST merges JSON objects', async () => {
     await xapi('put', state).send({ page: 3, score: 1 }).expect(204);
     const first = await xapi('get', state).expect(200);
