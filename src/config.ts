@@ -245,6 +245,13 @@ export class Environment {
   @QueryBoolean()
   @IsBoolean()
   SRS_ENABLE_FUZZ = true;
+
+  /**
+   * The most answers a fit (`POST /srs/optimize`) learns from: those of the most recently answered words. Bounds its
+   * memory and time; the optimizer holds each answer with all of its word's answers before it.
+   */
+  @DecimalIntIn(1)
+  SRS_OPTIMIZE_MAX_ANSWERS = 100000;
 }
 
 /** Validates the environment at start-up; a bad value stops the server with a message naming it. */

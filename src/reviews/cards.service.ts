@@ -428,19 +428,48 @@ export class CardsService {
     );
   }
 
-  /** Every answered word's answers, oldest first, by word id: what the optimizer learns from. */
-  async histories(): Promise<Map<number, Answer[]>> {
-    const rows = await this.em
-      .createQueryBuilder(ReviewItem, 'r')
-      .select(['word', 'correct', 'reviewedAt'])
-      .orderBy([{ word: 'asc' }, { reviewedAt: 'asc' }, { id: 'asc' }])
-      .execute<{ word_id: number; correct: number | boolean; reviewed_at: number | string }[]>('all', false);
-    return new Map(
-      [...Map.groupBy(rows, (row) => row.word_id)].map(([wordId, history]) => [
-        wordId,
-        history.map((row) => ({ correct: Boolean(row.correct), reviewedAt: instantOf(row.reviewed_at)! })),
-      ]),
-    );
+  /**
+   * The most recently answered words whose answers, all of each word's (FSRS follows a word from its first answer),
+   * come to at most `maxAnswers`: what the optimizer learns from. A card's reps count its word's answers.
+   */
+  async recentlyAnsweredWords(maxAnswers: number): Promise<number[]> {
+    const cards = await this.cardRows()
+      .select(['word_id', 'reps'])
+      .orderBy('last_review', 'desc')
+      .orderBy('word_id', 'desc')
+      .execute();
+    const wordIds: number[] = [];
+    let answers = 0;
+    for (const card of cards) {
+      if (answers + card.reps <= maxAnswers) {
+        wordIds.push(card.word_id);
+        answers += card.reps;
+      }
+    }
+    return wordIds;
+  }
+
+  /** These words' answers, oldest first, by word id. */
+  async histories(wordIds: number[]): Promise<Map<number, Answer[]>> {
+    const histories = new Map<number, Answer[]>();
+    for (const chunk of chunksOf(wordIds, REBUILD_CHUNK)) {
+      const rows = await this.em
+        .getKysely<RecordTables>()
+        .selectFrom('words_review_items')
+        .select(['word_id', 'correct', 'reviewed_at'])
+        .where('word_id', 'in', chunk)
+        .orderBy('word_id')
+        .orderBy('reviewed_at')
+        .orderBy('id')
+        .execute();
+      for (const [wordId, history] of Map.groupBy(rows, (row) => row.word_id)) {
+        histories.set(
+          wordId,
+          history.map((row) => ({ correct: Boolean(row.correct), reviewedAt: instantOf(row.reviewed_at)! })),
+        );
+      }
+    }
+    return histories;
   }
 
   /** Forgets every card (the answers they came from are being forgotten). */

@@ -49,8 +49,10 @@ export class SrsController {
   @ApiOperation({
     summary: 'Fit the FSRS parameters to the review log',
     description:
-      'Fits the 21 parameters to every answer, evaluates the defaults and the fit on the same log, and puts the ' +
-      'fit in use (rebuilding every card) only when its log-loss is lower. 422 when the log is too short to fit; 409 ' +
+      'Fits the 21 parameters to the answers of the most recently answered words (all of each word’s, ' +
+      'SRS_OPTIMIZE_MAX_ANSWERS at most: 100,000 by default), evaluates the defaults and the fit on those answers, ' +
+      'and puts the fit in use (rebuilding every card) only when its log-loss is lower. 422 when they are too few to ' +
+      'fit; 409 ' +
       'when answers were deleted while it was being fitted (a reset, a forced delete): optimize again.',
   })
   @ApiOkResponse({ type: OptimizationDto })

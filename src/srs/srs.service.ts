@@ -83,11 +83,15 @@ export class SrsService {
   }
 
   /**
-   * Fits FSRS's parameters to the whole log; puts them in use, and rebuilds every card with them, only
-   * when they predict the log better than the defaults.
+   * Fits FSRS's parameters to the log (the answers of the most recently answered words, SRS_OPTIMIZE_MAX_ANSWERS at
+   * most); puts them in use, and rebuilds every card with them, only when they predict those answers better than the
+   * defaults.
    */
   async optimize(): Promise<OptimizationDto> {
-    const histories = await this.cards.histories();
+    const wordIds = await this.cards.recentlyAnsweredWords(
+      this.config.get('SRS_OPTIMIZE_MAX_ANSWERS', { infer: true }),
+    );
+    const histories = await this.cards.histories(wordIds);
     const fit = await this.scheduling.fit([...histories.values()]);
     const { parameters, defaults, fitted } = fit;
     if (!parameters || !defaults || !fitted) {
@@ -104,7 +108,7 @@ export class SrsService {
         // answers: one that lost answers meanwhile (a reset, a forced delete) would keep parameters fitted to answers
         // it forgot, and a full reset, which answers "as after a fresh install", would keep them.
         await this.words.lockAll();
-        if (!isStillLogged(histories, await this.cards.histories())) {
+        if (!isStillLogged(histories, await this.cards.histories(wordIds))) {
           throw new ConflictException(
             'Answers were deleted while the parameters were being fitted (a reset, a forced delete): optimize again',
           );

@@ -576,6 +576,46 @@ describe('spaced repetition (FSRS)', () => {
   });
 });
 
+describe('POST /srs/optimize on a log longer than SRS_OPTIMIZE_MAX_ANSWERS', () => {
+  const t = useEmptyTestApp({ ...SETTINGS, SRS_OPTIMIZE_MAX_ANSWERS: 4 });
+  const client = api(t);
+  afterEach(() => jest.restoreAllMocks());
+
+  it('fits the whole histories of the most recently answered words that fit in it, a longer one left out', async () => {
+    const [longest, latest, second, oldest] = await client.createWords(
+      ['คำ0', 'word 0'],
+      ['คำ1', 'word 1'],
+      ['คำ2', 'word 2'],
+      ['คำ3', 'word 3'],
+    );
+    const daysAgo = (days: number) => new Date(NOW.getTime() - days * DAY);
+    const answered: [number, number[]][] = [
+      [longest.id, [9, 8, 7, 2]],
+      [latest.id, [1]],
+      [second.id, [5, 3]],
+      [oldest.id, [10]],
+    ];
+    for (const [wordId, days] of answered) {
+      for (const day of days) {
+        await client
+          .post('/reviews', { word_id: wordId, correct: true, reviewed_at: daysAgo(day).toISOString() })
+          .expect(201);
+      }
+    }
+    const fitted: number[][] = [];
+    jest.spyOn(SchedulingService.prototype, 'fit').mockImplementation(async (histories): Promise<Fit> => {
+      fitted.push(...histories.map((history) => history.map((answer) => answer.reviewedAt.getTime())));
+      return { parameters: null, reviews: 0, defaults: null, fitted: null };
+    });
+
+    expectProblem(await client.post('/srs/optimize'), 422);
+
+    expect(fitted.sort((a, b) => a[0] - b[0])).toEqual(
+      [[10], [5, 3], [1]].map((days) => days.map((day) => daysAgo(day).getTime())),
+    );
+  });
+});
+
 describe('a word’s schedule with fuzz on (SRS_ENABLE_FUZZ)', () => {
   const t = useEmptyTestApp({ ...SETTINGS, SRS_ENABLE_FUZZ: true });
   const client = api(t);

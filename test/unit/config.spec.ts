@@ -32,6 +32,7 @@ describe('validateEnvironment', () => {
       SRS_NEW_WORDS_PER_DAY: 20,
       SRS_LEARNING_STEPS: '1m,10m',
       SRS_ENABLE_FUZZ: true,
+      SRS_OPTIMIZE_MAX_ANSWERS: 100000,
     });
   });
 
