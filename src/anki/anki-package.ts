@@ -249,6 +249,36 @@ function modelsAndDecks(db: Database.Database): {
   return { noteTypes, decks };
 }
 
+/** The tables read, as SQLite names them (ignoring case). */
+const READ_TABLES = ['col', 'notetypes', 'fields', 'decks', 'notes', 'cards', 'revlog'];
+
+/**
+ * Refuses a read table whose rows are computed as they are read, not stored: a view, a virtual table, a generated
+ * column. Their queries may run without end (a recursive view) or make far more than the package holds, while the
+ * reading, synchronous, holds up every other request.
+ */
+function assertStoredRows(db: Database.Database): void {
+  const tables = db
+    .prepare(
+      `select name, type, sql from sqlite_master
+        where type in ('table', 'view') and lower(name) in (${READ_TABLES.map(() => '?').join(', ')})`,
+    )
+    .all(...READ_TABLES) as { name: string; type: string; sql: string | null }[];
+  for (const { name, type, sql } of tables) {
+    if (type === 'view' || /^\s*create\s+virtual\b/i.test(sql ?? '')) {
+      throw new AnkiPackageError(
+        `The collection's ${name} is a ${type === 'view' ? 'view' : 'virtual table'}, not a table: this portal reads only rows the package stores`,
+      );
+    }
+    const columns = db.prepare('select hidden from pragma_table_xinfo(?)').all(name) as { hidden: number }[];
+    if (columns.some((column) => column.hidden !== 0)) {
+      throw new AnkiPackageError(
+        `The collection's ${name} has a computed column, not a table's stored one: this portal reads only rows the package stores`,
+      );
+    }
+  }
+}
+
 function readCollection(data: Uint8Array): Pick<AnkiPackage, 'notes' | 'revlog'> {
   let db: Database.Database;
   try {
@@ -257,6 +287,7 @@ function readCollection(data: Uint8Array): Pick<AnkiPackage, 'notes' | 'revlog'>
     throw new AnkiPackageError(`The collection is not an SQLite database (${messageOf(error)})`);
   }
   try {
+    assertStoredRows(db);
     const { noteTypes, decks } = modelsAndDecks(db);
     const decksOfNote = new Map<number, Set<string>>();
     const noteOfCard = new Map<number, number>();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zstdCompressSync } from 'node:zlib';
 import Database from 'better-sqlite3';
+import { unzipSync } from 'fflate';
 import { jest } from '@jest/globals';
 import request from 'supertest';
 import { asInteger, instantOf } from '../../src/database/dialect.js';
@@ -709,6 +710,25 @@ describe('Anki import (POST /import/anki)', () => {
           }),
         /^The collection unpacks to more than 1048576 bytes/,
       ],
+      [
+        'a review log that is a view, computing its rows (here without end)',
+        () =>
+          withCollection((db) =>
+            db.exec(`drop table revlog; create view revlog as with recursive r(x) as (select 1 union all
+              select x + 1 from r) select 1700000000000 + x as id, 1700000002001 as cid, 3 as ease, 0 as type,
+              0 as time from r`),
+          ),
+        /^The collection's revlog is a view, not a table:/,
+      ],
+      [
+        'notes with a generated column, computing its text',
+        () =>
+          withCollection((db) =>
+            db.exec(`alter table notes rename to stored; create table notes (id integer primary key, guid text,
+              mid integer, tags text, flds text as (printf('%.*c', 100, 'x')))`),
+          ),
+        /^The collection's notes has a computed column, not a table's stored one:/,
+      ],
       ...(['legacy2', 'latest'] as const).map((format): [string, () => Buffer, RegExp] => [
         `a ${format} audio file that unpacks to more than ANKI_UNPACKED_LIMIT`,
         () => {
@@ -740,4 +760,14 @@ function emptySqlite(): Buffer {
   const data = db.serialize();
   db.close();
   return data;
+}
+
+/** The fixture's legacy 1 package, its collection changed by `edit`. */
+function withCollection(edit: (db: Database.Database) => void): Buffer {
+  const files = unzipSync(ankiPackage(thaiCollection(), 'legacy1'));
+  const db = new Database(Buffer.from(files['collection.anki2']));
+  edit(db);
+  files['collection.anki2'] = new Uint8Array(db.serialize());
+  db.close();
+  return zipOf(files);
 }
