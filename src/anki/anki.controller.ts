@@ -20,7 +20,8 @@ all or nothing, as a \`multipart/form-data\` upload with the package in the fiel
   that is mostly Thai script is \`thai\` and the first other non-empty field \`english\`. HTML is stripped,
   entities decoded, \`[sound:…]\` removed. The other fields go into \`parts\` by name, tags into
   \`parts.tags\`, the note's guid into \`parts.anki_guid\`. A note found by its guid updates its word: a note
-  edited into another word's text, and notes that exchange their texts, are a \`409\` naming them.
+  edited into another word's text, and notes that exchange their texts, are a \`409\` naming them. A note with the
+  guid of an earlier note of the package fails.
 - **Decks become groups** (\`Thai::Food\`, each level trimmed, by name ignoring case, created when missing); a
   word joins the decks of all its cards, but a deck named by blanks alone.
 - **Audio** (\`[sound:x.mp3]\`) is stored and served at \`/media/{SHA-256 of its bytes}.{extension}\`, with

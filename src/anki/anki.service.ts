@@ -87,9 +87,18 @@ export class AnkiService {
     const images = new Set<string>();
     let merged = 0;
     let missingMedia = 0;
+    // A guid finds the word of one note: notes sharing it would all update that word, and a word each made by the
+    // first import would make the next a 409.
+    const noteOfGuid = new Map<string, number>();
     for (const note of pkg.notes) {
       const fail = (reason: string) =>
         failed.push({ note_id: note.id, guid: note.guid, note_type: note.noteType, reason });
+      const sameGuid = noteOfGuid.get(note.guid);
+      if (sameGuid !== undefined) {
+        fail(`its guid is the earlier note ${sameGuid}’s too, and a guid names one note`);
+        continue;
+      }
+      noteOfGuid.set(note.guid, note.id);
       const mapped = mapNote(note, options.fieldMap);
       if ('reason' in mapped) {
         fail(mapped.reason);

@@ -302,6 +302,29 @@ describe('Anki import (POST /import/anki)', () => {
     ]);
   });
 
+  it('fails a note with the guid of an earlier note of the package, so that importing it again changes nothing', async () => {
+    const collection = thaiCollection();
+    collection.notes[4].guid = collection.notes[0].guid;
+    const first = await upload(ankiPackage(collection, 'latest')).expect(200);
+    expect(first.body).toMatchObject({
+      words_created: 3,
+      failed_notes: [
+        EXPECTED_REPORT.failed_notes[0],
+        {
+          note_id: 1700000001005,
+          guid: 'kh@o+Rice1',
+          note_type: 'Thai Vocabulary',
+          reason: 'its guid is the earlier note 1700000001001’s too, and a guid names one note',
+        },
+      ],
+    });
+    const before = await allRows(t);
+    const again = await upload(ankiPackage(collection, 'legacy2'));
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ words_created: 0, words_updated: 0, words_unchanged: 3 });
+    expect(await allRows(t)).toEqual(before);
+  });
+
   it('keeps an edited note’s word and history, and makes a new note with the note’s old text a new word', async () => {
     await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
     const later = thaiCollection();
