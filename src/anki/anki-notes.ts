@@ -15,21 +15,23 @@ const ENTITIES = new Map(Object.entries({ amp: '&', lt: '<', gt: '>', quot: '"',
 const SOUND = /\[sound:([^\]]+)\]/g;
 const IMAGE = /<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi;
 
+const ENTITY = /&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi;
+
+const decodedEntity = (entity: string, name: string) => {
+  if (name[0] === '#') {
+    const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+    return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : entity;
+  }
+  return ENTITIES.get(name.toLowerCase()) ?? entity;
+};
+
 /** Text of a field: `[sound:…]` and tags removed (a line break or block becomes a space), entities decoded, spaces collapsed. */
 function plainText(html: string): string {
   return html
     .replace(SOUND, ' ')
     .replace(/<(br|div|p|li|tr)\b[^>]*>/gi, ' ')
     .replace(/<[^>]*>/g, '')
-    .replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (entity, name: string) => {
-      if (name[0] === '#') {
-        const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-        return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff)
-          ? String.fromCodePoint(code)
-          : entity;
-      }
-      return ENTITIES.get(name.toLowerCase()) ?? entity;
-    })
+    .replace(ENTITY, decodedEntity)
     .replace(/[\s\u00a0]+/g, ' ')
     .trim();
 }
@@ -81,7 +83,8 @@ export function mapNote(note: AnkiNote, fieldMap: FieldMap | undefined): MappedN
   const images: string[] = [];
   for (const field of note.fields) {
     for (const match of field.value.matchAll(SOUND)) {
-      const name = match[1].trim();
+      // Anki reads the name with its entities decoded (rslib decode_entities): its editor writes `&` as `&amp;`.
+      const name = match[1].replace(ENTITY, decodedEntity).trim();
       if (AUDIO_EXTENSIONS.has(extensionOf(name)) && !audio.includes(name)) {
         audio.push(name);
       }

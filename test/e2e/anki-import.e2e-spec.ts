@@ -494,6 +494,15 @@ describe('Anki import (POST /import/anki)', () => {
     expect(await audioOf('ข้าวเหนียว')).toBe(mediaUrl(AUDIO, 'mp3'));
   });
 
+  it('finds the audio of a [sound:…] name with entities, as Anki decodes them (its editor writes & as &amp;)', async () => {
+    const collection = thaiCollection();
+    collection.notes[0].fields[3] = '[sound:khao &amp; nam.mp3]';
+    collection.media = { 'khao & nam.mp3': AUDIO };
+    const response = await upload(ankiPackage(collection, 'latest')).expect(200);
+    expect(response.body).toMatchObject({ media_stored: 1, media_missing: 0 });
+    expect((await imported()).words.find((word) => word.thai === 'ข้าว')!.parts.audio).toBe(mediaUrl(AUDIO, 'mp3'));
+  });
+
   it('a field named romanization is the word’s, checked as POST /words checks it: too long, the note fails', async () => {
     const collection = thaiCollection();
     collection.noteTypes[0].fields[2] = 'romanization';
