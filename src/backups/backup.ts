@@ -91,7 +91,8 @@ function isInWalMode(file: string): boolean {
 
 /**
  * Reads a backup, leaving nothing beside it: a backup in WAL mode (taken before backups were one file) is read from a
- * copy in the temporary folder, as SQLite reads such a file only beside -wal and -shm files it writes there.
+ * copy in the temporary folder (with its -wal file, if one is beside it), as SQLite reads such a file only beside -wal
+ * and -shm files it writes there.
  */
 function readBackup<T>(file: string, read: (database: Database.Database) => T): T {
   const copyFolder = isInWalMode(file) ? mkdtempSync(join(tmpdir(), 'lang-portal-backup-')) : undefined;
@@ -99,6 +100,11 @@ function readBackup<T>(file: string, read: (database: Database.Database) => T): 
   try {
     if (copyFolder) {
       copyFileSync(file, path);
+      // A file copied with its -wal beside it (a running portal's, copied as it was) holds its last transactions there:
+      // read without it, the backup would silently lack them.
+      if (existsSync(`${file}-wal`)) {
+        copyFileSync(`${file}-wal`, `${path}-wal`);
+      }
     }
     const database = new Database(path, { readonly: !copyFolder, fileMustExist: true });
     try {

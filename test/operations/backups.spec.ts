@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { jest } from '@jest/globals';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { backUp } from '../../src/backups/backup.js';
+import { backUp, problemWithBackup, restore } from '../../src/backups/backup.js';
 
 /** backUp (src/backups/backup.ts), as `npm run db:backup` and BACKUP_CRON call it, on SQLite files of its own. */
 describe('backUp', () => {
@@ -93,5 +93,44 @@ describe('backUp', () => {
     expect(first).toMatch(/[/]portal-\d{8}T\d{9}Z\.sqlite$/);
     expect(second).toMatch(/[/]school-\d{8}T\d{9}Z\.sqlite$/);
     expect(readdirSync(join(folder, 'backups')).sort()).toEqual([third, fourth].map((file) => basename(file)).sort());
+  });
+});
+
+/** restore (src/backups/backup.ts), as `npm run db:restore` calls it once the file is checked. */
+describe('restore', () => {
+  let folder: string;
+
+  beforeEach(() => {
+    folder = mkdtempSync(join(tmpdir(), 'lang-portal-restore-'));
+  });
+  afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('restores a database copied with the -wal file beside it (a copy of a running portal) with the rows it holds', () => {
+    const live = join(folder, 'portal.sqlite');
+    const writer = new Database(live);
+    writer.pragma('journal_mode = WAL');
+    // The server's last transactions, not yet checkpointed into the file itself.
+    writer.pragma('wal_autocheckpoint = 0');
+    writer.exec('create table mikro_orm_migrations (id integer primary key, name text)');
+    writer.exec('create table filler (id integer primary key)');
+    writer.prepare('insert into filler default values').run();
+    writer.prepare('insert into filler default values').run();
+    mkdirSync(join(folder, 'copy'));
+    const copy = join(folder, 'copy', 'portal.sqlite');
+    copyFileSync(live, copy);
+    copyFileSync(`${live}-wal`, `${copy}-wal`);
+    writer.close();
+    const restored = join(folder, 'restored', 'portal.sqlite');
+
+    expect(problemWithBackup(copy)).toBeUndefined();
+    restore(copy, restored);
+
+    const database = new Database(restored, { readonly: true });
+    try {
+      expect(database.prepare('select count(*) from filler').pluck().get()).toBe(2);
+    } finally {
+      database.close();
+    }
+    expect(readdirSync(join(folder, 'copy')).sort()).toEqual(['portal.sqlite', 'portal.sqlite-wal']);
   });
 });
