@@ -99,6 +99,24 @@ function problemWithDatabaseUrl(url: string): string | undefined {
   return parsed.pathname.length > 1 ? undefined : `names no database: end it with /name, as in ${shape}`;
 }
 
+/** A learning step's length in minutes, by its unit. */
+const STEP_MINUTES: Record<string, number> = { m: 1, h: 60, d: 24 * 60 };
+
+/**
+ * Why a learning step is too long, or nothing: ts-fsrs dates a step's end unbounded, and one beyond the last instant a
+ * Date holds (100,000,000 days after 1970) failed every answer to a new word with 500. No step need be longer than the
+ * longest interval (36500 days).
+ */
+function problemWithLearningSteps(steps: string): string | undefined {
+  const longest = Math.max(
+    0,
+    ...[...steps.matchAll(/(\d+)([mhd])/g)].map(([, count, unit]) => Number(count) * STEP_MINUTES[unit]),
+  );
+  return longest > 36_500 * STEP_MINUTES.d
+    ? 'has a step longer than 36500d (100 years), the longest interval'
+    : undefined;
+}
+
 /** The settings that are secrets: a message about one shows its length, never its value. */
 const SECRETS = new Set(['ADMIN_TOKEN', 'XAPI_SECRET']);
 
@@ -239,6 +257,7 @@ export class Environment {
 
   /** Comma-separated steps of minutes, hours or days (`1m,10m`) a new word goes through first; `none` for none. */
   @Matches(/^(none|\d+[mhd](,\d+[mhd])*)$/, { message: '$property must be steps such as 1m,10m (m, h or d), or none' })
+  @Satisfies('isLearningStepsWithinLongestInterval', problemWithLearningSteps)
   SRS_LEARNING_STEPS = '1m,10m';
 
   /** Spreads intervals a little so that words learnt together do not stay due together. */

@@ -94,6 +94,9 @@ describe('validateEnvironment', () => {
     ['SRS_NEW_WORDS_PER_DAY', '-5'],
     ['SRS_LEARNING_STEPS', '1m,10x'],
     ['SRS_LEARNING_STEPS', '10'],
+    // Beyond the last instant a Date holds: every answer to a new word failed with 500.
+    ['SRS_LEARNING_STEPS', '1m,100000000d'],
+    ['SRS_LEARNING_STEPS', '36501d'],
     ['SRS_ENABLE_FUZZ', 'yes'],
     ['DATABASE_URL', 'mysql://db.example/portal'],
     ['DATABASE_URL', 'postgresql://[bad'],
