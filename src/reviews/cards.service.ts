@@ -211,30 +211,45 @@ export class CardsService {
     // An answer to one of the words waits for this transaction, or this one for it and then reads its answer
     // in the log: on PostgreSQL two of these, or one and an answer, would otherwise write cards from different logs.
     await this.words.lock(wordIds);
-    const rows = await this.em.find(
-      ReviewItem,
-      { word: { $in: wordIds } },
-      { orderBy: [{ word: 'asc' }, { reviewedAt: 'asc' }, { id: 'asc' }] },
-    );
-    const cards: (Memory & { word: number; firstReview: Date })[] = [];
-    for (let start = 0; start < rows.length;) {
-      let end = start;
+    // Plain rows, and only the changed states written, not every answer as an entity hydrated and compared at a flush:
+    // `srs:rebuild` of 212,000 answers 15.2 -> 6.0 s, peak RSS 653 -> 339 MB.
+    const rows = await this.em
+      .getKysely<RecordTables>()
+      .selectFrom('words_review_items')
+      .select(['id', 'word_id', 'correct', 'reviewed_at', 'card_state'])
+      .where('word_id', 'in', wordIds)
+      .orderBy('word_id')
+      .orderBy('reviewed_at')
+      .orderBy('id')
+      .execute();
+    const cards: (Memory & { word: number; firstReview: Date; stale: boolean })[] = [];
+    const changedStates = new Map<number, number[]>();
+    for (const [wordId, history] of Map.groupBy(rows, (row) => row.word_id)) {
       let memory: Memory | null = null;
-      while (end < rows.length && rows[end].word.id === rows[start].word.id) {
-        rows[end].cardState = memory?.state ?? NEW_STATE;
-        memory = scheduler.answer(memory, rows[end]);
-        end += 1;
+      for (const row of history) {
+        const state = memory?.state ?? NEW_STATE;
+        if (row.card_state !== state) {
+          const ids = changedStates.get(state) ?? [];
+          ids.push(row.id);
+          changedStates.set(state, ids);
+        }
+        memory = scheduler.answer(memory, { correct: Boolean(row.correct), reviewedAt: instantOf(row.reviewed_at)! });
       }
-      cards.push({ word: rows[start].word.id, ...memory!, firstReview: rows[start].reviewedAt });
-      start = end;
+      cards.push({ word: wordId, ...memory!, firstReview: instantOf(history[0].reviewed_at)!, stale: false });
     }
-    await this.em.flush();
+    for (const [cardState, ids] of changedStates) {
+      for (const chunk of chunksOf(ids, ROWS_PER_INSERT)) {
+        await this.em
+          .getKysely<RecordTables>()
+          .updateTable('words_review_items')
+          .set({ card_state: cardState })
+          .where('id', 'in', chunk)
+          .execute();
+      }
+    }
     await this.em.nativeDelete(Card, { word: { $in: wordIds } });
     if (cards.length > 0) {
-      await this.em.insertMany(
-        Card,
-        cards.map((card) => ({ ...card, stale: false })),
-      );
+      await this.em.insertMany(Card, cards);
     }
   }
 

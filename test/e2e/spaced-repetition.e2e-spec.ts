@@ -231,6 +231,28 @@ describe('spaced repetition (FSRS)', () => {
     });
   });
 
+  it('gives the answers left after a delete the states of their recomputed card, as retention counts them', async () => {
+    const [word] = await words(1);
+    const group = await client.createGroup('Verbs', [word.id]);
+    setClock(new Date(NOW.getTime() - 30 * DAY));
+    const session = (await client.post('/study_sessions', { group_id: group.id }).expect(201)).body;
+    await client.post(`/study_sessions/${session.id}/words/${word.id}/review`, { correct: true }).expect(201);
+    setClock(NOW);
+    const left = [20, 10, 5].map((days) => ({ correct: true, at: new Date(NOW.getTime() - days * DAY) }));
+    for (const { correct, at } of left) {
+      await answer(word.id, correct, at);
+    }
+    const inReview = async () => (await client.get('/dashboard/retention').expect(200)).body.last_30_days.reviews;
+    expect(await inReview()).toBe(2);
+
+    await client.delete(`/groups/${group.id}?force=true`).expect(204);
+
+    // The first answer left is now given to a new card, the second to a learning one.
+    const states = left.map((_, index) => (index === 0 ? 0 : referenceCard(left.slice(0, index)).state));
+    expect(states).toEqual([0, 1, 2]);
+    expect(await inReview()).toBe(1);
+  });
+
   it('recomputes stale cards once for concurrent reads, and an answer given meanwhile is in the card', async () => {
     const ws = await words(3);
     for (const word of ws) {
