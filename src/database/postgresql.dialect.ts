@@ -73,7 +73,15 @@ function instantOf(value: number | string | Date | null | undefined): Date | nul
   if (typeof value !== 'string') {
     return new Date(value);
   }
-  return new Date(value.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
+  // A year before 1 is written as a year BC ("0001-12-31 23:00:00+00 BC", 1 BC being JavaScript's year 0): an answer on
+  // 1 January of the year 1 east of UTC is given then.
+  let text = value;
+  const bc = value.endsWith(' BC') ? /^(\d+)(-.*) BC$/.exec(value) : null;
+  if (bc) {
+    const year = 1 - Number(bc[1]);
+    text = `${year < 0 ? '-' : '+'}${String(Math.abs(year)).padStart(6, '0')}${bc[2]}`;
+  }
+  return new Date(text.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
 }
 
 /** PostgreSQL's way of saying each concern of dialect.ts. */

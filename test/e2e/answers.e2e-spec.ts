@@ -263,6 +263,19 @@ describe('GET /reviews', () => {
     expect(await logOf('since=0050-01-01T00:00:00Z')).toHaveLength(5);
   });
 
+  it('reads back an answer given on the first day of the year 1 east of UTC, in the year before in UTC', async () => {
+    const utc = '0000-12-31T23:00:00.000Z';
+    const recorded = await client.review(stranger.id, true, { reviewedAt: '0001-01-01T00:00:00+01:00' }).expect(201);
+    expect(recorded.body.created_at).toBe(utc);
+
+    expect(await logOf(`word_id=${stranger.id}`)).toEqual([[stranger.id, true, utc]]);
+    expect(await logOf('until=0001-01-01T00:00:00Z')).toEqual([[stranger.id, true, utc]]);
+    expect((await client.getWord(stranger.id)).last_reviewed_at).toBe(utc);
+    // The word's card, last reviewed then, moves with the next answer.
+    await client.review(stranger.id, false).expect(201);
+    expect((await client.getWord(stranger.id)).wrong_count).toBe(1);
+  });
+
   it('counts the answers of each filter, a page at a time', async () => {
     await client.review(words[1].id, false, { reviewedAt: at[0] }).expect(201);
     const totalOf = async (query: string) =>
