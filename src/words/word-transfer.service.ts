@@ -75,7 +75,7 @@ function inWritingOrder(
   return { ordered, exchanging: [...pending.values()] };
 }
 
-/** The `detail` of a refused import: how many rows, why, and the first errors. */
+/** The `detail` of a refused import: how many rows, why (as said of one row, and of more), and the first errors. */
 const summary = (errors: FieldErrorDto[], total: number, [one, many]: [one: string, many: string]) => {
   const rows = new Set(errors.map((error) => error.row)).size;
   const listed = errors
@@ -83,7 +83,7 @@ const summary = (errors: FieldErrorDto[], total: number, [one, many]: [one: stri
     .map((error) => `row ${error.row}: ${error.field} ${error.message}`)
     .join('; ');
   const more = errors.length > ERRORS_IN_DETAIL ? `; and ${errors.length - ERRORS_IN_DETAIL} more in errors[]` : '';
-  return `${rows} of ${total} ${rows === 1 ? one : many}, so nothing was imported: ${listed}${more}`;
+  return `${rows} of ${total} ${total === 1 ? 'row' : 'rows'} ${rows === 1 ? one : many}, so nothing was imported: ${listed}${more}`;
 };
 
 /**
@@ -169,13 +169,13 @@ export class WordTransferService {
         const errors = [...input.errors, ...conflicts].sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
         throw new ValidationFailedException(
           errors,
-          summary(errors, input.count, ['row cannot be imported', 'rows cannot be imported']),
+          summary(errors, input.count, ['cannot be imported', 'cannot be imported']),
         );
       }
       if (conflicts.length > 0) {
         throw new ConflictingFieldsException(
           conflicts,
-          summary(conflicts, input.count, ['row is a word that exists already', 'rows are words that exist already']),
+          summary(conflicts, input.count, ['is a word that exists already', 'are words that exist already']),
         );
       }
 
@@ -191,7 +191,7 @@ export class WordTransferService {
         }));
         throw new ConflictingFieldsException(
           exchanges,
-          summary(exchanges, input.count, ['row exchanges texts with another', 'rows exchange texts with others']),
+          summary(exchanges, input.count, ['exchanges texts with another', 'exchange texts with others']),
         );
       }
       // The groups to create, as the first row naming each spells it.

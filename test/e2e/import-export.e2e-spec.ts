@@ -385,6 +385,9 @@ describe('invalid rows', () => {
     const problem = expectProblem(await importCsv(`${HEADER}\n${rows.join('\n')}\n`, 'on_duplicate=skip'), 400);
 
     expect(problem.errors).toEqual([{ row: 27, field: 'english', message: 'should not be empty' }]);
+    expect(problem.detail).toBe(
+      '1 of 50 rows cannot be imported, so nothing was imported: row 27: english should not be empty',
+    );
     expect(await allRows(t)).toEqual(before);
   });
 
@@ -610,8 +613,10 @@ describe('duplicates', () => {
       { row: 3, field: 'thai', message: expect.stringMatching(/^"แมว" with english "CAT" is word \d+ already/) },
       { row: 4, field: 'thai', message: expect.stringMatching(/^"หมา" with english "dog" is word \d+ already/) },
     ]);
+    expect(problem.detail).toMatch(/^2 of 3 rows are words that exist already, so nothing was imported: row 3: thai /);
     expect(await allRows(t)).toEqual(before);
-    expect((await importCsv(`${HEADER}\nแมว,CAT,,,\n`, 'on_duplicate=error')).status).toBe(409);
+    const one = expectProblem(await importCsv(`${HEADER}\nแมว,CAT,,,\nนก,bird,,,\n`, 'on_duplicate=error'), 409);
+    expect(one.detail).toMatch(/^1 of 2 rows is a word that exists already, so nothing was imported: row 2: thai /);
   });
 
   it('error with invalid rows too: one 400 lists both', async () => {
