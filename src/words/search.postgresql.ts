@@ -29,8 +29,11 @@ export const postgresqlSearch: SearchDialect = {
   matching(q) {
     const search = searchOf(q);
     const pattern = (text: string) => (search.indexed ? `%${literally(text)}%` : `${literally(text)}%`);
+    // Thai has no case, but Latin letters written in thai (`เอทีเอ็ม ATM`) do: ignored for three characters or more, as
+    // SQLite's trigram index ignores it (and pg_trgm answers ilike as it answers like); a start matches as written.
+    const thaiLike = search.indexed ? sql`ilike` : sql`like`;
     return anyOf([
-      sql<SqlBool>`${sql.ref(`w.${search.thai}`)} like ${pattern(q)}`,
+      sql<SqlBool>`${sql.ref(`w.${search.thai}`)} ${thaiLike} ${pattern(q)}`,
       ...FOLDED_COLUMNS.map((column) => sql<SqlBool>`${sql.raw(folded(`w.${column}`))} like ${pattern(search.latin)}`),
     ]);
   },

@@ -97,6 +97,17 @@ describe('search with q', () => {
     expect(await search('hello')).toEqual(['สวัสดี']);
   });
 
+  it('finds Latin letters written in thai ignoring case, as in english, on every database', async () => {
+    await create(
+      { thai: 'เอทีเอ็ม ATM', english: 'cash machine' },
+      { thai: 'อีเมล e-mail', english: 'electronic letter' },
+    );
+    expect(await search('atm')).toEqual(['เอทีเอ็ม ATM']);
+    expect(await search('ม ATM')).toEqual(['เอทีเอ็ม ATM']);
+    expect(await search('E-MAIL')).toEqual(['อีเมล e-mail']);
+    expect(await search('เอ็ม atm')).toEqual(['เอทีเอ็ม ATM']);
+  });
+
   it('ranks exact matches, then matches at the start, then inside, whatever the Thai order', async () => {
     // กินข้าว sorts first in Thai order, but only contains "khao"; ข้าวผัด starts with it.
     expect(await search('khao')).toEqual(['ขาว', 'ข่าว', 'ข้าว', 'ข้าวผัด', 'ข้าวเหนียว', 'กินข้าว']);
