@@ -1,4 +1,5 @@
 import { EntityManager, raw } from '@mikro-orm/sql';
+import { setImmediate } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { type Selectable, type SelectQueryBuilder, sql } from 'kysely';
 import { chunksOf } from '../core/chunks.js';
@@ -191,16 +192,21 @@ export class CardsService {
         ),
       );
       this.em.clear();
+      // Requests waiting for SQLite's one connection go before the next chunk, which would otherwise take it again at
+      // once: during a rebuild of the large portal's cards a GET /words/:id waited 48 s for all of them.
+      await setImmediate();
     }
   }
 
-  /** Recomputes every card from the log, as after new settings or parameters, in the caller's transaction. */
-  async rebuildAll(): Promise<void> {
+  /**
+   * Marks every card to be recomputed from the log, as after new settings or parameters, in the caller's transaction;
+   * `refreshStale` recomputes them once it is committed (and every read of cards before it reads).
+   */
+  async staleAll(): Promise<void> {
     // Every word before every card, as a reset and a forced group delete take them: an answer or a delete holding
     // a word would otherwise wait for a card this holds, while this waits for the word (a deadlock on PostgreSQL).
     await this.words.lockAll();
     await this.em.nativeUpdate(Card, {}, { stale: true });
-    await this.refreshStale();
   }
 
   /** The words' cards and their log rows' card states computed anew from the log, in the caller's transaction. */

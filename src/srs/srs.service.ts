@@ -114,15 +114,22 @@ export class SrsService {
           );
         }
         await this.scheduling.adopt({ ...fit, parameters, defaults, fitted });
-        await this.cards.rebuildAll();
+        await this.cards.staleAll();
       });
+      // Recomputed after the commit, as `rebuild` does.
+      await this.cards.refreshStale();
     }
     return { adopted, reviews: fit.reviews, parameters, defaults, fitted };
   }
 
-  /** Recomputes every card from the log with the current settings and parameters. */
-  rebuild(): Promise<void> {
-    return this.em.transactional(() => this.cards.rebuildAll());
+  /**
+   * Recomputes every card from the log with the current settings and parameters: marked stale at once, then a chunk of
+   * words per transaction, so that answers and other requests go on meanwhile (one transaction held the large portal's
+   * only SQLite connection for 40 s); a card read waits for it, and a rebuild cut short is finished by the next start.
+   */
+  async rebuild(): Promise<void> {
+    await this.em.transactional(() => this.cards.staleAll());
+    await this.cards.refreshStale();
   }
 }
 

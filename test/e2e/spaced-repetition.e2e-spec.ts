@@ -566,6 +566,27 @@ describe('spaced repetition (FSRS)', () => {
       expect(await countRows(t, 'srs_parameters')).toBe(0);
     });
 
+    it('answers other requests while it recomputes the cards with them, every card computed with them after', async () => {
+      const [word, other] = await words(2);
+      await answer(word.id, true, new Date(NOW.getTime() - 3 * DAY));
+      const before = (await schedule(word.id)).card;
+      fitting();
+      const recompute = CardsService.prototype.refreshStale;
+      let meanwhile: number | string | undefined;
+      jest.spyOn(CardsService.prototype, 'refreshStale').mockImplementationOnce(async function (this: CardsService) {
+        meanwhile = await Promise.race([
+          outside(() => Promise.resolve(client.get(`/words/${other.id}`))).then((response) => response.status),
+          new Promise<string>((resolve) => setTimeout(() => resolve('still waiting after 2 s'), 2000)),
+        ]);
+        return recompute.call(this);
+      });
+
+      await client.post('/srs/optimize').expect(200);
+
+      expect(meanwhile).toBe(200);
+      expect((await schedule(word.id)).card.stability).toBeCloseTo(before.stability * 2, 6);
+    });
+
     it('adopts them when answers came while the log was being fitted (they are scheduled with them)', async () => {
       const [word] = await words(1);
       await answer(word.id, true, new Date(NOW.getTime() - 3 * DAY));
