@@ -454,6 +454,8 @@ export class CardsService {
    * come to at most `maxAnswers`: what the optimizer learns from. A card's reps count its word's answers.
    */
   async recentlyAnsweredWords(maxAnswers: number): Promise<number[]> {
+    // A stale card's reps and last review still count the answers deleted since.
+    await this.refreshStale();
     const cards = await this.cardRows()
       .select(['word_id', 'reps'])
       .orderBy('last_review', 'desc')

@@ -657,6 +657,34 @@ describe('POST /srs/optimize on a log longer than SRS_OPTIMIZE_MAX_ANSWERS', () 
       [[10], [5, 3], [1]].map((days) => days.map((day) => daysAgo(day).getTime())),
     );
   });
+
+  it('chooses the words by the answers left to them when answers were deleted since their cards were computed', async () => {
+    const [deleted, kept] = await client.createWords(['คำ0', 'word 0'], ['คำ1', 'word 1']);
+    const group = await client.createGroup('Verbs', [deleted.id]);
+    const session = (await client.post('/study_sessions', { group_id: group.id }).expect(201)).body;
+    const daysAgo = (days: number) => new Date(Date.now() - days * DAY);
+    const left: [number, Date][] = [
+      [deleted.id, daysAgo(10)],
+      [kept.id, daysAgo(3)],
+    ];
+    for (const [wordId, at] of left) {
+      await client.post('/reviews', { word_id: wordId, correct: true, reviewed_at: at.toISOString() }).expect(201);
+    }
+    for (let index = 0; index < 3; index += 1) {
+      await client.post(`/study_sessions/${session.id}/words/${deleted.id}/review`, { correct: true }).expect(201);
+    }
+    await client.delete(`/groups/${group.id}?force=true`).expect(204);
+    const fitted: number[][] = [];
+    jest.spyOn(SchedulingService.prototype, 'fit').mockImplementation(async (histories): Promise<Fit> => {
+      fitted.push(...histories.map((history) => history.map((answer) => answer.reviewedAt.getTime())));
+      return { parameters: null, reviews: 0, defaults: null, fitted: null };
+    });
+
+    expectProblem(await client.post('/srs/optimize'), 422);
+
+    // One answer left to each word: both fit in 4, where the first word's card, not yet recomputed, counted 4.
+    expect(fitted.sort((a, b) => a[0] - b[0])).toEqual(left.map(([, at]) => [at.getTime()]));
+  });
 });
 
 describe('a word’s schedule with fuzz on (SRS_ENABLE_FUZZ)', () => {
