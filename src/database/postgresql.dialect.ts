@@ -54,10 +54,26 @@ class WideIntegersConnection extends PostgreSqlConnection {
   }
 }
 
+/**
+ * MikroORM's PostgreSQL platform, an instant before the year 1 in UTC written as PostgreSQL's year BC: MikroORM's own
+ * statements hold it in their text as toISOString's year 0 or below, which PostgreSQL refuses (a card first answered
+ * on 1 January of the year 1 east of UTC could not be recomputed).
+ */
+class YearsBcPlatform extends PostgreSqlPlatform {
+  override formatDate(date: Date): string {
+    const year = date.getUTCFullYear();
+    if (year >= 1) {
+      return super.formatDate(date);
+    }
+    const iso = date.toISOString();
+    return `${String(1 - year).padStart(4, '0')}${iso.slice(iso.indexOf('-', 1))} BC`;
+  }
+}
+
 /** MikroORM's PostgreSQL driver on a `WideIntegersConnection`. */
 export class PostgreSqlDriver extends AbstractSqlDriver<WideIntegersConnection, PostgreSqlPlatform> {
   constructor(config: Configuration) {
-    super(config, new PostgreSqlPlatform(), WideIntegersConnection, ['kysely', 'pg']);
+    super(config, new YearsBcPlatform(), WideIntegersConnection, ['kysely', 'pg']);
   }
 
   override getORMClass() {

@@ -362,6 +362,25 @@ describe('spaced repetition (FSRS)', () => {
     expect((await schedule(first.id)).card).toMatchObject({ last_review: '1900-06-01T00:00:00.000Z', reps: 2 });
   });
 
+  it('recomputes a card first answered in the year 1 east of UTC (1 BC in UTC) when an earlier answer comes', async () => {
+    const [word] = await words(1);
+    // Written as given: in UTC the year 0 is not one reviewed_at takes.
+    const answerAt = (correct: boolean, at: string) =>
+      client.post('/reviews', { word_id: word.id, correct, reviewed_at: at }).expect(201);
+    await answerAt(true, '0001-01-01T00:00:00+01:00');
+    await answerAt(true, '0001-01-01T00:30:00+01:00');
+
+    await answerAt(false, '0001-01-01T00:10:00+01:00');
+
+    const body = await schedule(word.id);
+    expect(body.card).toMatchObject({ reps: 3, last_review: '0000-12-31T23:30:00.000Z' });
+    expect(body.history.map((entry: { reviewed_at: string }) => entry.reviewed_at)).toEqual([
+      '0000-12-31T23:00:00.000Z',
+      '0000-12-31T23:10:00.000Z',
+      '0000-12-31T23:30:00.000Z',
+    ]);
+  });
+
   it('srs:rebuild reproduces the live cards exactly', async () => {
     const ws = await words(4);
     for (const [index, word] of ws.entries()) {
