@@ -144,8 +144,9 @@ export class ProblemFilter implements ExceptionFilter {
  * names the right ones (`Allow`); anything else is a 404.
  */
 export function unroutedProblem(operations: Operations, request: Request, response: Response): HttpException {
-  // The whole path: a router mounted under a prefix sees only the rest of it in `request.path`.
-  const path = new URL(request.originalUrl, 'http://portal').pathname;
+  // The whole path: a router mounted under a prefix sees only the rest of it in `request.path`. As sent: read as a URL,
+  // `//` was a 500 (no host) and `/api/v1/./words` a 405 naming the very method asked.
+  const path = request.baseUrl + request.path;
   const allowed = operations.methodsOf(path);
   if (allowed.length === 0) {
     return new NotFoundException(`Cannot ${request.method} ${path}`);

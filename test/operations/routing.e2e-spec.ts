@@ -54,6 +54,18 @@ describe('404 Not Found', () => {
     },
   );
 
+  it.each([
+    ['//', '//'],
+    ['//%zz/words', '//%zz/words'],
+    ['//api/v1/words', '//api/v1/words'],
+    ['/api/v1/./words', '/api/v1/./words'],
+    ['/api/v1/nothing/../words', '/api/v1/nothing/../words'],
+  ])('GET %s, which no route takes as written, is 404 naming that path, not a 500 or a 405', async (path, named) => {
+    const response = await request(t.http).get(path);
+    expect(expectProblem(response, 404).detail).toBe(`Cannot GET ${named}`);
+    expect(response.headers.allow).toBeUndefined();
+  });
+
   it.each(['/api/v1/WORDS', '/API/V1/WORDS', '/Api/v1/words', '/api/V1/words'])(
     'routes are case-sensitive: GET %s is 404',
     async (path) => {
