@@ -243,7 +243,16 @@ export class CardsService {
       }
       cards.push({ word: wordId, ...memory!, firstReview: instantOf(history[0].reviewed_at)!, stale: false });
     }
-    for (const [cardState, ids] of changedStates) {
+    await this.writeStates(changedStates);
+    await this.em.nativeDelete(Card, { word: { $in: wordIds } });
+    if (cards.length > 0) {
+      await this.em.insertMany(Card, cards);
+    }
+  }
+
+  /** Sets answers' card states, by state: a statement per state and chunk of answers, not one per answer. */
+  private async writeStates(idsByState: Map<number, number[]>): Promise<void> {
+    for (const [cardState, ids] of idsByState) {
       for (const chunk of chunksOf(ids, ROWS_PER_INSERT)) {
         await this.em
           .getKysely<RecordTables>()
@@ -252,10 +261,6 @@ export class CardsService {
           .where('id', 'in', chunk)
           .execute();
       }
-    }
-    await this.em.nativeDelete(Card, { word: { $in: wordIds } });
-    if (cards.length > 0) {
-      await this.em.insertMany(Card, cards);
     }
   }
 
@@ -269,7 +274,7 @@ export class CardsService {
     const byWord = Map.groupBy(answers, (answer) => answer.wordId);
     const wordIds = [...byWord.keys()];
     const cards: (Memory & { word: number; firstReview: Date; stale: boolean })[] = [];
-    const changedStates: { id: number; cardState: number }[] = [];
+    const changedStates = new Map<number, number[]>();
     for (const chunk of chunksOf(wordIds, REBUILD_CHUNK)) {
       const stored = await this.em
         .createQueryBuilder(ReviewItem, 'r')
@@ -313,7 +318,9 @@ export class CardsService {
           if (entry.answer) {
             entry.answer.cardState = state;
           } else if (entry.stored!.card_state !== state) {
-            changedStates.push({ id: entry.stored!.id, cardState: state });
+            const ids = changedStates.get(state) ?? [];
+            ids.push(entry.stored!.id);
+            changedStates.set(state, ids);
           }
           memory = scheduler.answer(memory, { correct: entry.correct, reviewedAt: new Date(entry.at) });
         }
@@ -323,9 +330,7 @@ export class CardsService {
     return {
       words: cards.length,
       write: async () => {
-        for (const { id, cardState } of changedStates) {
-          await this.em.nativeUpdate(ReviewItem, { id }, { cardState });
-        }
+        await this.writeStates(changedStates);
         for (const chunk of chunksOf(cards, REBUILD_CHUNK)) {
           await this.em.nativeDelete(Card, { word: { $in: chunk.map((card) => card.word) } });
           await this.em.insertMany(Card, chunk);

@@ -19,6 +19,7 @@ import {
   type AnkiFormat,
   type CollectionSpec,
   corruptDatabase,
+  FIRST_REVIEW,
   protoMessage,
   thaiCollection,
   zipOf,
@@ -300,6 +301,31 @@ describe('Anki import (POST /import/anki)', () => {
       ['หมา', 'dog', 2],
       ['แมว', 'cat (animal)', 3],
     ]);
+  });
+
+  it('moves the card states of the answers that a later package’s earlier review comes before, as a rebuild does', async () => {
+    await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
+    const before = (await imported()).reviews;
+    const later = thaiCollection();
+    later.revlog.push({
+      id: FIRST_REVIEW - 2 * 24 * 60 * 60 * 1000,
+      cardId: 1700000002001,
+      ease: 3,
+      type: 0,
+      time: 3000,
+    });
+    await upload(ankiPackage(later, 'latest')).expect(200);
+
+    const { reviews } = await imported();
+    const moved = reviews.filter((review) =>
+      before.some(
+        (stored) => stored.anki_revlog_id === review.anki_revlog_id && stored.card_state !== review.card_state,
+      ),
+    );
+    expect(moved.length).toBeGreaterThan(0);
+    await sql(t, 'update cards set stale = (1 = 1)');
+    await request(t.http).get(`${API}/reviews/queue`).expect(200);
+    expect((await imported()).reviews).toEqual(reviews);
   });
 
   it('fails a note with the guid of an earlier note of the package, so that importing it again changes nothing', async () => {
