@@ -253,6 +253,27 @@ describe('spaced repetition (FSRS)', () => {
     expect(await inReview()).toBe(1);
   });
 
+  it('recomputes stale cards once for reads sent together: they share the work', async () => {
+    const ws = await words(3);
+    for (const word of ws) {
+      await answer(word.id, true, new Date(NOW.getTime() - 3 * DAY));
+    }
+    await sql(t, 'update cards set stale = (1 = 1)');
+    const recomputed = jest.spyOn(CardsService.prototype as unknown as { recompute: () => Promise<void> }, 'recompute');
+    // A refresh that found stale cards gets its scheduler late: the other reads find the same cards meanwhile.
+    const scheduler = SchedulingService.prototype.scheduler;
+    jest.spyOn(SchedulingService.prototype, 'scheduler').mockImplementation(async function (this: SchedulingService) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return scheduler.call(this);
+    });
+
+    await Promise.all(Array.from({ length: 8 }, () => client.get('/reviews/queue').expect(200)));
+
+    // The three words are one chunk.
+    expect(recomputed).toHaveBeenCalledTimes(1);
+    jest.restoreAllMocks();
+  });
+
   it('recomputes stale cards once for concurrent reads, and an answer given meanwhile is in the card', async () => {
     const ws = await words(3);
     for (const word of ws) {
