@@ -15,6 +15,7 @@ import {
   bad,
   bodyOf,
   iriParameter,
+  MAX_DEPTH,
   type ParameterSource,
   single,
   timestampParameter,
@@ -157,8 +158,12 @@ export function readStatements(request: Request): {
     throw bad('The body is not JSON');
   }
   // Text the database cannot store, refused as everywhere in the portal (PostgreSQL refuses it in any column).
-  const { unstorable } = inspectJson(parsed);
+  const { depth, unstorable } = inspectJson(parsed);
   if (unstorable !== undefined) throw bad(`${unstorable || 'The body'} ${UNSTORABLE_TEXT}`);
+  // A batch's array is not a level of its statements: one is refused alone or in a batch alike.
+  if ((Array.isArray(parsed) ? depth - 1 : depth) > MAX_DEPTH) {
+    throw bad(`A statement is nested deeper than ${MAX_DEPTH} levels`);
+  }
   const statements = Array.isArray(parsed) ? parsed : [parsed];
   if (Array.isArray(parsed) && parsed.length === 0) throw bad('No statement was sent');
   const version = versionOf(request);

@@ -22,6 +22,10 @@ export const XapiResource = () =>
 
 export const bad = (message: string) => new BadRequestException(message);
 
+// Far deeper than any real statement or document, far shallower than what JSON.stringify (recursive) can take: the
+// store writes a statement with it, a POST a merged document.
+export const MAX_DEPTH = 100;
+
 /** Where parameters are read from: a request, or the parameters of the request a `more` link continues. */
 export type ParameterSource = Pick<Request, 'query'>;
 

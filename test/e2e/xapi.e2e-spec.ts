@@ -386,6 +386,27 @@ describe('statements about the portal’s words feed its record', () => {
     expect((canonical.body as typeof statement).verb.display).toEqual({ 'th-TH': 'ตอบ' });
   });
 
+  it('refuses a statement nested deeper than 100 levels (400), storing and recording nothing', async () => {
+    // Written as text: JSON.stringify of the value overflows the stack, as it did when the store wrote it (a 500).
+    const withTree = (levels: number) =>
+      JSON.stringify(answerAbout(word.id, true)).replace(
+        '"result":{"success":true}',
+        `"result":{"success":true,"extensions":{"http://apps.example/tree":${'['.repeat(levels)}1${']'.repeat(levels)}}}`,
+      );
+    for (const body of [withTree(100_000), `[${withTree(98)}]`]) {
+      const response = await xapi('post', '/statements').set('Content-Type', 'application/json').send(body);
+      expect(expectProblem(response, 400).detail).toBe('A statement is nested deeper than 100 levels');
+    }
+    expect(await countRows(t, 'xapi_statements')).toBe(0);
+    expect(await reviewsOf(word.id)).toEqual([]);
+    // The statement, result and extensions are 3 levels: 97 more make 100.
+    await xapi('post', '/statements')
+      .set('Content-Type', 'application/json')
+      .send(`[${withTree(97)}]`)
+      .expect(200);
+    expect(await reviewsOf(word.id)).toHaveLength(1);
+  });
+
   it('records a batch as large as the body limit lets through, about as many words', async () => {
     // 2,600 cards of 13 values each are more values than one SQLite statement binds.
     const words = Array.from({ length: 2600 }, (_, i) => ({ thai: `คำ ${i}`, english: `word ${i}` }));
