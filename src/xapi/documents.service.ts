@@ -3,7 +3,8 @@ import { EntityManager } from '@mikro-orm/sql';
 import { lockTable } from '../database/dialect.js';
 import { BadRequestException, ConflictException, HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import { type DocumentKind, XapiDocument } from './document.entity.js';
-import { isJsonObject, type JsonObject } from '../core/json.js';
+import { inspectJson, isJsonObject, type JsonObject } from '../core/json.js';
+import { MAX_DEPTH } from './xapi-resource.js';
 import { mediaTypeOf } from './xapi.body.js';
 
 /** Which document of which resource: the parameters that name it ('' for one the resource has not). */
@@ -181,6 +182,9 @@ export class DocumentsService {
       throw new BadRequestException(`${what} is not JSON`);
     }
     if (!isJsonObject(parsed)) throw new BadRequestException(`${what} is not a JSON object`);
+    if (inspectJson(parsed).depth > MAX_DEPTH) {
+      throw new BadRequestException(`${what} is nested deeper than ${MAX_DEPTH} levels`);
+    }
     return parsed;
   }
 }

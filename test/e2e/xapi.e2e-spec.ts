@@ -666,6 +666,19 @@ describe('document resources, agents and activities', () => {
     expectProblem(await xapi('get', state), 404);
   });
 
+  it('a POST of a document nested deeper than 100 levels is a 400, and the stored one stays', async () => {
+    // Written as text: JSON.stringify of the value overflows the stack, as it did when the merge wrote it (a 500).
+    const withTree = (levels: number) => `{"tree":${'['.repeat(levels)}1${']'.repeat(levels)}}`;
+    await xapi('put', state).send({ page: 3 }).expect(204);
+    for (const levels of [100_000, 100]) {
+      const response = await xapi('post', state).set('Content-Type', 'application/json').send(withTree(levels));
+      expect(expectProblem(response, 400).detail).toBe('The document is nested deeper than 100 levels');
+    }
+    expect((await xapi('get', state).expect(200)).body).toEqual({ page: 3 });
+    await xapi('post', state).set('Content-Type', 'application/json').send(withTree(99)).expect(204);
+    expect((await xapi('get', state).expect(200)).body).toMatchObject({ page: 3 });
+  });
+
   it('writes under If-Match and If-None-Match (412), and a PUT over a profile without either is a 409', async () => {
     await xapi('put', profile).set('If-None-Match', '*').send({ theme: 'dark' }).expect(204);
     const { headers } = await xapi('get', profile).expect(200);
