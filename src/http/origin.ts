@@ -7,7 +7,8 @@ import type { Environment } from '../config.js';
 export function portalOrigin(config: ConfigService<Environment, true>, request: Request): string {
   return (
     config.get('PUBLIC_URL', { infer: true }) ??
-    `${request.protocol}://${request.get('host') ?? `localhost:${config.get('PORT', { infer: true })}`}`
+    // An empty Host is none: `http://` alone made api_base `http:/api/v1`.
+    `${request.protocol}://${request.get('host') || `localhost:${config.get('PORT', { infer: true })}`}`
   ).replace(/\/+$/, '');
 }
 

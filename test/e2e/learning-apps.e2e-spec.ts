@@ -349,6 +349,15 @@ describe('POST /learning_apps/:id/launch', () => {
     );
   });
 
+  it('gives an api_base on the portal’s port of localhost to a request whose Host is empty', async () => {
+    const app = await client.createApp();
+    const response = await client
+      .post(`/learning_apps/${app.id}/launch`, { group_id: group.id })
+      .set('Host', '')
+      .expect(201);
+    expect(new URL(response.body.launch_url).searchParams.get('api_base')).toMatch(/^http:\/\/localhost:\d+\/api\/v1$/);
+  });
+
   it('replaces a session_id, group_id or api_base the launch_url already has', async () => {
     const { study_session: session, launch_url } = await launch(
       'https://apps.example/fc?session_id=0&lang=th&group_id=0&api_base=https%3A%2F%2Fevil.example',
