@@ -202,14 +202,9 @@ export class CardsService {
       if (stale.length === 0) {
         return;
       }
-      // Every card read checks for stale cards: the scheduler is loaded only when there are some.
-      const scheduler = await this.scheduling.scheduler();
-      await this.em.transactional(() =>
-        this.recompute(
-          stale.map((card) => card.word_id),
-          scheduler,
-        ),
-      );
+      // Every card read checks for stale cards: the scheduler is loaded only when there are some, by `recompute` once it
+      // holds their words, after any adoption of parameters (which locks every word) has committed.
+      await this.em.transactional(() => this.recompute(stale.map((card) => card.word_id)));
       this.em.clear();
       // Requests waiting for SQLite's one connection go before the next chunk, which would otherwise take it again at
       // once: during a rebuild of the large portal's cards a GET /words/:id waited 48 s for all of them.
@@ -229,13 +224,16 @@ export class CardsService {
   }
 
   /** The words' cards and their log rows' card states computed anew from the log, in the caller's transaction. */
-  private async recompute(wordIds: number[], scheduler: Scheduler): Promise<void> {
+  private async recompute(wordIds: number[], scheduler?: Scheduler): Promise<void> {
     if (wordIds.length === 0) {
       return;
     }
     // An answer to one of the words waits for this transaction, or this one for it and then reads its answer
     // in the log: on PostgreSQL two of these, or one and an answer, would otherwise write cards from different logs.
     await this.words.lock(wordIds);
+    // Loaded before the lock, parameters adopted meanwhile (their cards marked stale) would be missed: the cards
+    // written here, no longer stale, would keep the parameters they replaced.
+    scheduler ??= await this.scheduling.scheduler();
     // Plain rows, and only the changed states written, not every answer as an entity hydrated and compared at a flush:
     // `srs:rebuild` of 212,000 answers 15.2 -> 6.0 s, peak RSS 653 -> 339 MB.
     const rows = await this.em

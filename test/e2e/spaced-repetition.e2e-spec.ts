@@ -1,5 +1,5 @@
 import { AsyncResource } from 'node:async_hooks';
-import { RequestContext } from '@mikro-orm/core';
+import { EntityManager, RequestContext } from '@mikro-orm/core';
 import { jest } from '@jest/globals';
 import type { Response, Test } from 'supertest';
 import { type Card, createEmptyCard, Rating } from 'ts-fsrs';
@@ -260,11 +260,15 @@ describe('spaced repetition (FSRS)', () => {
     }
     await sql(t, 'update cards set stale = (1 = 1)');
     const recomputed = jest.spyOn(CardsService.prototype as unknown as { recompute: () => Promise<void> }, 'recompute');
-    // A refresh that found stale cards gets its scheduler late: the other reads find the same cards meanwhile.
-    const scheduler = SchedulingService.prototype.scheduler;
-    jest.spyOn(SchedulingService.prototype, 'scheduler').mockImplementation(async function (this: SchedulingService) {
+    // A refresh that found stale cards begins its transaction late (the reads take no other): the other reads find
+    // the same cards meanwhile.
+    const transactional = EntityManager.prototype.transactional;
+    jest.spyOn(EntityManager.prototype, 'transactional').mockImplementation(async function (
+      this: EntityManager,
+      ...args: Parameters<EntityManager['transactional']>
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      return scheduler.call(this);
+      return transactional.apply(this, args);
     });
 
     await Promise.all(Array.from({ length: 8 }, () => client.get('/reviews/queue').expect(200)));
@@ -625,6 +629,45 @@ describe('spaced repetition (FSRS)', () => {
 
       expect(meanwhile).toBe(200);
       expect((await schedule(word.id)).card.stability).toBeCloseTo(before.stability * 2, 6);
+    });
+
+    it('computes with them a stale card a read was recomputing as they were adopted', async () => {
+      const [word, other] = await words(2);
+      await answer(word.id, true, new Date(NOW.getTime() - 3 * DAY));
+      await answer(other.id, true, new Date(NOW.getTime() - 3 * DAY));
+      let adopted!: () => void;
+      const adopting = new Promise<void>((resolve) => (adopted = resolve));
+      let read: Promise<unknown> | undefined;
+      fitting(async () => {
+        await sql(t, 'update cards set stale = (1 = 1) where word_id = ?', [other.id]);
+        // The read's refresh has loaded its scheduler, with the parameters in use, when the fit is adopted (or, if
+        // the refresh holds what the adoption waits for, 1 s later).
+        const scheduler = SchedulingService.prototype.scheduler;
+        let loaded!: () => void;
+        const hasScheduler = new Promise<void>((resolve) => (loaded = resolve));
+        jest.spyOn(SchedulingService.prototype, 'scheduler').mockImplementationOnce(async function (
+          this: SchedulingService,
+        ) {
+          const inUse = await scheduler.call(this);
+          loaded();
+          await Promise.race([adopting, new Promise((resolve) => setTimeout(resolve, 1000))]);
+          return inUse;
+        });
+        read = Promise.resolve(client.get('/reviews/queue').expect(200));
+        await hasScheduler;
+      });
+      const staleAll = CardsService.prototype.staleAll;
+      jest.spyOn(CardsService.prototype, 'staleAll').mockImplementation(async function (this: CardsService) {
+        await staleAll.call(this);
+        adopted();
+      });
+
+      await client.post('/srs/optimize').expect(200);
+      await read;
+
+      const fitted = (await schedule(other.id)).card;
+      const card = (await queue()).items.find((item: { id: number }) => item.id === other.id).card;
+      expect(card.stability).toBeCloseTo(fitted.stability, 6);
     });
 
     it('adopts them when answers came while the log was being fitted (they are scheduled with them)', async () => {
