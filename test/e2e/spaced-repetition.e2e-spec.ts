@@ -617,17 +617,26 @@ describe('spaced repetition (FSRS)', () => {
       fitting();
       const recompute = CardsService.prototype.refreshStale;
       let meanwhile: number | string | undefined;
-      jest.spyOn(CardsService.prototype, 'refreshStale').mockImplementationOnce(async function (this: CardsService) {
-        meanwhile = await Promise.race([
-          outside(() => Promise.resolve(client.get(`/words/${other.id}`))).then((response) => response.status),
-          new Promise<string>((resolve) => setTimeout(() => resolve('still waiting after 2 s'), 2000)),
-        ]);
-        return recompute.call(this);
-      });
+      // The second refresh, once the fit is adopted (the first is the read of the words to fit); an answer, as it waits
+      // for the adoption's lock of every word on PostgreSQL too.
+      jest
+        .spyOn(CardsService.prototype, 'refreshStale')
+        .mockImplementationOnce(async function (this: CardsService) {
+          return recompute.call(this);
+        })
+        .mockImplementationOnce(async function (this: CardsService) {
+          meanwhile = await Promise.race([
+            outside(() =>
+              Promise.resolve(client.post('/reviews', { word_id: other.id, correct: true, reviewed_at: NOW })),
+            ).then((response) => response.status),
+            new Promise<string>((resolve) => setTimeout(() => resolve('still waiting after 2 s'), 2000)),
+          ]);
+          return recompute.call(this);
+        });
 
       await client.post('/srs/optimize').expect(200);
 
-      expect(meanwhile).toBe(200);
+      expect(meanwhile).toBe(201);
       expect((await schedule(word.id)).card.stability).toBeCloseTo(before.stability * 2, 6);
     });
 
