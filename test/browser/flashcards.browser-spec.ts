@@ -374,6 +374,18 @@ describe('Flashcards in a browser', () => {
       await answerCard(page, launched, given, true, true);
       await context!.setOffline(false);
       await answerCard(page, launched, given, false, false);
+      // "All answers sent" shows while an answer's first attempt is under way too: every answer recorded (each first
+      // request made, its response lost), and each sent again, come first.
+      await until('every answer to be recorded', async () =>
+        (await get<{ review_items_count: number }>(`/study_sessions/${launched.sessionId}`)).review_items_count ===
+        given.length
+          ? true
+          : undefined,
+      );
+      const sentAgain = (key: string) => sent.filter((request) => request.headers()['idempotency-key'] === key).length;
+      await until('every answer whose response was lost to be sent again', async () =>
+        [...lost].every((key) => sentAgain(key) >= 2) ? true : undefined,
+      );
       await page.locator('#outbox', { hasText: 'All answers sent' }).waitFor({ timeout: 20_000 });
 
       await expectRecordedOnce(launched.sessionId, given);
