@@ -373,6 +373,18 @@ describe('start-up', () => {
     );
   });
 
+  it("reads a .env saved with a byte order mark (Windows editors' UTF-8) as without one: its first line counts", async () => {
+    const [folder, port] = [tempFolder(), await freePort()];
+    writeFileSync(join(folder, '.env'), `\uFEFFDATABASE_URL=postgresql://portal@127.0.0.1:${port}/lang\n`);
+
+    const { code, stdout, stderr } = await runScript('main.js', [], {}, {}, folder);
+
+    expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+    expect(stderr).toMatch(
+      new RegExp(`^Lang Portal could not start: PostgreSQL at postgresql://127.0.0.1:${port}/lang cannot be reached`),
+    );
+  });
+
   it('stops at a backup schedule the cron package refuses before it writes the database, naming BACKUP_CRON', async () => {
     const databasePath = join(tempFolder(), 'portal.sqlite');
     const { code, stdout, stderr } = await runScript('main.js', [], {
