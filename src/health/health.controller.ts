@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
@@ -5,6 +6,9 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService, MikroOrmHealth
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../http/problem-document.js';
 import { HealthDto } from './dto/health.dto.js';
+
+/** How long each check may wait for the database: a probe must answer before a load balancer gives up on it. */
+const CHECK_TIMEOUT_MS = 1500;
 
 @ApiTags('health')
 @SkipThrottle()
@@ -36,16 +40,28 @@ export class HealthController {
       return await this.health.check([
         // The application's connection, rather than terminus's look-up, which imports @mikro-orm/core by name at run
         // time: a second copy of it beside the bundle's, whose MikroORM the application does not have.
-        () => this.database.pingCheck('database', { timeout: 1500, connection: this.orm.em.getConnection() }),
+        () =>
+          this.database.pingCheck('database', { timeout: CHECK_TIMEOUT_MS, connection: this.orm.em.getConnection() }),
         async () => {
           const check = this.indicators.check('migrations');
           let pending: string[];
+          const timeout = new AbortController();
           try {
-            pending = (await this.orm.migrator.getPending()).map((migration) => migration.name);
+            // A database that never answers (PostgreSQL cut off by the network) held the probe until the connection
+            // gave up, minutes later, although the ping above had timed out.
+            const migrations = await Promise.race([
+              this.orm.migrator.getPending(),
+              setTimeout(CHECK_TIMEOUT_MS, undefined, { signal: timeout.signal }).then(() => {
+                throw new Error('timed out');
+              }),
+            ]);
+            pending = migrations.map((migration) => migration.name);
           } catch {
             // A database that does not answer fails the check above; thrown, the driver's error would make the
             // probe a 500 instead of that 503 (and its message is no client's business).
             return check.down({ message: 'The applied migrations could not be read' });
+          } finally {
+            timeout.abort();
           }
           return pending.length === 0 ? check.up() : check.down({ pending });
         },

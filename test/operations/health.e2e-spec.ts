@@ -64,3 +64,23 @@ it('GET /api/v1/health/ready is a 503 problem naming the database when the datab
   }
   await request(t.http).get('/api/v1/health/ready').expect(200);
 });
+
+it('GET /api/v1/health/ready answers 503 within seconds when the database hangs, as PostgreSQL cut off by the network does', async () => {
+  const connection = t.orm.em.getConnection();
+  const never = new Promise<never>(() => {});
+  // The ping and the read of the migrations both wait on a connection that never answers.
+  const ping = jest.spyOn(connection, 'isConnected').mockReturnValue(never);
+  const migrations = jest.spyOn(t.orm.migrator, 'getPending').mockReturnValue(never);
+  try {
+    const started = Date.now();
+    const response = await request(t.http).get('/api/v1/health/ready').timeout(10_000);
+
+    const problem = expectProblem(response, 503);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(problem.detail).toMatch(/^Not ready: database .*; migrations /);
+  } finally {
+    ping.mockRestore();
+    migrations.mockRestore();
+  }
+  await request(t.http).get('/api/v1/health/ready').expect(200);
+}, 15_000);
