@@ -1,10 +1,10 @@
-import { setTimeout } from 'node:timers/promises';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, MikroOrmHealthIndicator } from '@nestjs/terminus';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../http/problem-document.js';
+import { within } from '../core/time-limit.js';
 import { HealthDto } from './dto/health.dto.js';
 
 /** How long each check may wait for the database: a probe must answer before a load balancer gives up on it. */
@@ -45,23 +45,15 @@ export class HealthController {
         async () => {
           const check = this.indicators.check('migrations');
           let pending: string[];
-          const timeout = new AbortController();
           try {
             // A database that never answers (PostgreSQL cut off by the network) held the probe until the connection
             // gave up, minutes later, although the ping above had timed out.
-            const migrations = await Promise.race([
-              this.orm.migrator.getPending(),
-              setTimeout(CHECK_TIMEOUT_MS, undefined, { signal: timeout.signal }).then(() => {
-                throw new Error('timed out');
-              }),
-            ]);
+            const migrations = await within(CHECK_TIMEOUT_MS, this.orm.migrator.getPending());
             pending = migrations.map((migration) => migration.name);
           } catch {
             // A database that does not answer fails the check above; thrown, the driver's error would make the
             // probe a 500 instead of that 503 (and its message is no client's business).
             return check.down({ message: 'The applied migrations could not be read' });
-          } finally {
-            timeout.abort();
           }
           return pending.length === 0 ? check.up() : check.down({ pending });
         },

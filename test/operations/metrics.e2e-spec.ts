@@ -132,3 +132,19 @@ it('still answers while the database does not: the process and request metrics a
     count.mockRestore();
   }
 });
+
+it('answers within seconds while the database hangs (PostgreSQL cut off by the network), with the last figures', async () => {
+  await client.createWord({ thai: 'แมว', english: 'cat' });
+  expect(valueOf(await scrape(), 'lang_portal_words')).toBe(1);
+  const count = jest.spyOn(t.app.get(WordsService), 'count').mockReturnValue(new Promise<never>(() => {}));
+  try {
+    const started = Date.now();
+    const response = await request(t.http).get('/metrics').timeout(10_000).expect(200);
+
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(response.text).toMatch(/^process_resident_memory_bytes \d+/m);
+    expect(valueOf(response.text, 'lang_portal_words')).toBe(1);
+  } finally {
+    count.mockRestore();
+  }
+}, 15_000);
