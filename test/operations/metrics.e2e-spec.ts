@@ -148,3 +148,26 @@ it('answers within seconds while the database hangs (PostgreSQL cut off by the n
     count.mockRestore();
   }
 }, 15_000);
+
+it('counts and times a request its client gave up on before the answer, with status 499 (as nginx logs it)', async () => {
+  const aborted = 'http_requests_total{method="GET",route="/api/v1/words",status="499"}';
+  const timed = 'http_request_duration_seconds_count{method="GET",route="/api/v1/words",status="499"}';
+  const words = t.app.get(WordsService);
+  const list = words.list.bind(words);
+  const slow = jest
+    .spyOn(words, 'list')
+    .mockImplementation(async (query) => new Promise((resolve) => setTimeout(() => resolve(list(query)), 500)));
+  try {
+    const before = await scrape();
+    await expect(request(t.http).get('/api/v1/words').timeout(100)).rejects.toThrow(/Timeout/);
+    // The handler goes on, and answers no one.
+    await new Promise((resolve) => setTimeout(resolve, 700));
+
+    const text = await scrape();
+
+    expect(valueOf(text, aborted)).toBe((valueOf(before, aborted) ?? 0) + 1);
+    expect(valueOf(text, timed)).toBe((valueOf(before, timed) ?? 0) + 1);
+  } finally {
+    slow.mockRestore();
+  }
+});
