@@ -99,6 +99,15 @@ function problemWithDatabaseUrl(url: string): string | undefined {
   return parsed.pathname.length > 1 ? undefined : `names no database: end it with /name, as in ${shape}`;
 }
 
+/**
+ * A size limit (`1mb`, `512kb`, `100000b`) above zero: 0 does not turn the limit off, as RATE_LIMIT_PER_MINUTE=0 does,
+ * but made every request with a body a 413.
+ */
+const Size = (example: string) =>
+  Matches(/^0*[1-9]\d*(b|kb|mb)$/i, {
+    message: `$property must be a size above zero such as ${example}, 512kb or 100000b`,
+  });
+
 /** A learning step's length in minutes, by its unit. */
 const STEP_MINUTES: Record<string, number> = { m: 1, h: 60, d: 24 * 60 };
 
@@ -201,19 +210,19 @@ export class Environment {
   @Matches(/^[\x21-\x7e]{16,}$/, { message: '$property must be at least 16 printable ASCII characters, no spaces' })
   XAPI_SECRET: string | undefined = undefined;
 
-  @Matches(/^\d+(b|kb|mb)$/i, { message: '$property must be a size such as 1mb, 512kb or 100000b' })
+  @Size('1mb')
   BODY_LIMIT = '1mb';
 
   /** The body limit of `POST /words/import` alone (a whole vocabulary in one request). */
-  @Matches(/^\d+(b|kb|mb)$/i, { message: '$property must be a size such as 50mb, 512kb or 100000b' })
+  @Size('50mb')
   IMPORT_BODY_LIMIT = '50mb';
 
   /** The largest Anki package `POST /import/anki` takes (it is read in memory). */
-  @Matches(/^\d+(b|kb|mb)$/i, { message: '$property must be a size such as 200mb, 512kb or 100000b' })
+  @Size('200mb')
   ANKI_IMPORT_LIMIT = '200mb';
 
   /** The most an Anki package's files may unpack to at once (its collection; a batch of its media): zip and zstd bombs. */
-  @Matches(/^\d+(b|kb|mb)$/i, { message: '$property must be a size such as 1024mb, 512kb or 100000b' })
+  @Size('1024mb')
   ANKI_UNPACKED_LIMIT = '1024mb';
 
   /** Where media files (audio of imported Anki notes) are kept, served at /media/; unset, `media/` beside the database. */

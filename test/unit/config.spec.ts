@@ -83,6 +83,11 @@ describe('validateEnvironment', () => {
     ['CORS_ORIGINS', 'localhost:5173'],
     ['CORS_ORIGINS', 'http://a.example, http://b.example'],
     ['BODY_LIMIT', 'lots'],
+    // Not "no limit", as RATE_LIMIT_PER_MINUTE=0 is: every request with a body was a 413.
+    ['BODY_LIMIT', '0mb'],
+    ['IMPORT_BODY_LIMIT', '0b'],
+    ['ANKI_IMPORT_LIMIT', '000kb'],
+    ['ANKI_UNPACKED_LIMIT', '0mb'],
     ['RATE_LIMIT_PER_MINUTE', '-1'],
     ['BACKUP_KEEP', '0'],
     ['BACKUP_CRON', 'daily'],
