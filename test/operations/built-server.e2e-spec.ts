@@ -385,6 +385,28 @@ describe('start-up', () => {
     );
   });
 
+  it('stops at a .env it may not read (kept private by another user) with one message naming the file, no stack trace', async () => {
+    const folder = tempFolder();
+    const file = join(folder, '.env');
+    writeFileSync(file, 'ADMIN_TOKEN=0123456789abcdef0123\n');
+    chmodSync(file, 0o600);
+    // Root reads any file: the server then runs as nobody, the file root's; anyone else runs it on a file made unreadable.
+    const root = process.getuid?.() === 0;
+    const user = root ? { uid: 65534, gid: 65534 } : {};
+    if (root) {
+      chmodSync(INSTALL, 0o755);
+      chmodSync(folder, 0o755);
+    } else {
+      chmodSync(file, 0o000);
+    }
+
+    const { code, stdout, stderr } = await runScript('main.js', [], {}, user, folder);
+
+    expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+    expect(stderr).toMatch(new RegExp(`^Lang Portal could not start: ${file} cannot be read \\(EACCES`));
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('stops at a backup schedule the cron package refuses before it writes the database, naming BACKUP_CRON', async () => {
     const databasePath = join(tempFolder(), 'portal.sqlite');
     const { code, stdout, stderr } = await runScript('main.js', [], {
