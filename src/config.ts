@@ -240,8 +240,9 @@ export class Environment {
   SHUTDOWN_GRACE_MS = 10_000;
 
   /** How many server processes `npm run start:cluster` runs (Node's cluster module); one per core by default. */
+  // The default is checked as a value set would be: more cores than the most workers refused every start, `npm start` too.
   @DecimalIntIn(1, 256)
-  WORKERS = availableParallelism();
+  WORKERS = Math.min(availableParallelism(), 256);
 
   @DecimalIntIn(1)
   BACKUP_KEEP = 7;
