@@ -22,5 +22,6 @@ import { bytesOf } from './media.js';
   ],
   controllers: [AnkiController],
   providers: [AnkiService],
+  exports: [AnkiService],
 })
 export class AnkiModule {}

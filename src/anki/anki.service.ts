@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EntityManager } from '@mikro-orm/sql';
 import { BadRequestException, Injectable } from '@nestjs/common';
@@ -218,6 +219,23 @@ export class AnkiService {
         failed_notes: failed,
       };
     });
+  }
+
+  /**
+   * Deletes every stored media file, for a full reset that deleted the words they belonged to. Called in the reset's
+   * transaction: an import, which stores its audio in its own, holding the words the reset holds, cannot store a file
+   * meanwhile that this would then delete under a committed word. The folder stays (MEDIA_PATH may be a mount).
+   */
+  async forgetMedia(): Promise<void> {
+    const names = await readdir(this.mediaDir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') {
+        return [];
+      }
+      throw error;
+    });
+    for (const name of names) {
+      await rm(join(this.mediaDir, name), { recursive: true, force: true });
+    }
   }
 
   /**

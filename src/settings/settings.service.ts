@@ -3,6 +3,7 @@ import { MikroORM } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/sql';
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { DatabaseSeeder } from '../../database/seeders/DatabaseSeeder.js';
+import { AnkiService } from '../anki/anki.service.js';
 import { lockEveryTableAtOnce, restartIds } from '../database/dialect.js';
 import { ReviewsService } from '../reviews/reviews.service.js';
 import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
@@ -24,6 +25,7 @@ export class SettingsService {
     private readonly em: EntityManager,
     private readonly sessions: StudySessionsService,
     private readonly reviews: ReviewsService,
+    private readonly anki: AnkiService,
   ) {}
 
   /**
@@ -38,7 +40,10 @@ export class SettingsService {
     });
   }
 
-  /** Back to a fresh install: every table of the schema emptied, ids restarted, seed data loaded; all or nothing. */
+  /**
+   * Back to a fresh install: every table of the schema emptied, ids restarted, seed data loaded, the imported audio
+   * deleted; all or nothing.
+   */
   async fullReset(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -55,6 +60,8 @@ export class SettingsService {
           await this.orm.schema.clear();
           await restartIds(em);
           await new DatabaseSeeder().run(em);
+          // Last: a failure before it leaves the old data and their audio together.
+          await this.anki.forgetMedia();
         });
         return;
       } catch (error) {

@@ -236,6 +236,17 @@ describe('Anki import (POST /import/anki)', () => {
     expect(await imported()).toEqual(latest);
   });
 
+  it('leaves no audio behind a full reset: the words it belonged to are gone, as on a fresh install', async () => {
+    await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
+    await request(t.http).get(mediaUrl(AUDIO, 'mp3')).expect(200);
+    await request(t.http).post(`${API}/full_reset`).send({ confirm: 'full_reset' }).expect(200);
+    expectProblem(await request(t.http).get(mediaUrl(AUDIO, 'mp3')), 404);
+    // Imported again, the package stores its audio again.
+    const again = await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
+    expect(again.body).toMatchObject({ media_stored: 1, media_unchanged: 0 });
+    await request(t.http).get(mediaUrl(AUDIO, 'mp3')).expect(200);
+  });
+
   it('writes nothing on a dry run, and reports what the import would do', async () => {
     const before = await allRows(t);
     const response = await upload(ankiPackage(thaiCollection(), 'latest'), '?dry_run=true');
