@@ -133,12 +133,13 @@ export class IdempotencyService {
     if ('stored' in claim) {
       return claim.stored as T;
     }
-    // The claim row itself, not any row of the key: after a full reset another request may claim the key anew.
-    const id = claim.id;
+    // The claim row itself, not any row of the key: after a full reset another request may claim the key anew. Nor
+    // only its id, which the reset restarts: a request claiming after it takes the same id for another key.
+    const ours = { id: claim.id, endpoint, key, fingerprint, response: null };
     try {
       return await this.em.transactional(async (em) => {
         const response = await write(em);
-        if ((await em.nativeUpdate(IdempotencyKey, { id, response: null }, { response })) === 0) {
+        if ((await em.nativeUpdate(IdempotencyKey, ours, { response })) === 0) {
           // A full reset removed the claim meanwhile: record nothing that a retry could not see.
           throw new ConflictException('The portal was reset while this request ran; send it again');
         }
@@ -146,7 +147,7 @@ export class IdempotencyService {
       });
     } catch (error) {
       // Nothing was recorded: release the key so that a retry can succeed.
-      await this.em.nativeDelete(IdempotencyKey, { id, response: null });
+      await this.em.nativeDelete(IdempotencyKey, ours);
       throw error;
     }
   }

@@ -7,6 +7,7 @@ import { asInteger, dialect } from '../../src/database/dialect.js';
 import type { SqliteConnection } from '../../src/database/sqlite.dialect.js';
 import { GroupsService } from '../../src/groups/groups.service.js';
 import { CardsService } from '../../src/reviews/cards.service.js';
+import { IdempotencyService } from '../../src/reviews/idempotency.service.js';
 import { IdempotencyKey } from '../../src/reviews/idempotency-key.entity.js';
 import { StudySession } from '../../src/study-sessions/study-session.entity.js';
 import {
@@ -568,6 +569,42 @@ describe('Idempotency-Key', () => {
 
     expectProblem(await client.review(words[0].id, true, { key: 'recent' }), 422);
     await client.review(words[0].id, true, { key: 'expired' }).expect(201);
+  });
+
+  it('answers 409 to a keyed answer claimed before a full reset, without touching a claim made after it', async () => {
+    // Ids restart at 1 with the reset: the keys claimed before and after it are both the claim with id 1.
+    await client.post('/full_reset', { confirm: 'full_reset' }).expect(200);
+    const methods = IdempotencyService.prototype as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    const original = methods.claim;
+    const claimed: (() => void)[] = [];
+    const gates = [Promise.withResolvers<void>(), Promise.withResolvers<void>()];
+    jest.spyOn(methods, 'claim').mockImplementation(async function (this: unknown, ...args: unknown[]) {
+      const result = await original.apply(this, args);
+      const gate = gates[claimed.length - 1];
+      claimed.at(-1)!();
+      await gate.promise;
+      return result;
+    });
+    const until = () => new Promise<void>((resolve) => claimed.push(resolve));
+    try {
+      let before = until();
+      const early = Promise.resolve(client.review(1, true, { key: 'before' }));
+      await before;
+      await client.post('/full_reset', { confirm: 'full_reset' }).expect(200);
+      before = until();
+      const late = Promise.resolve(client.review(2, false, { key: 'after' }));
+      await before;
+      gates[0].resolve();
+      expectProblem(await early, 409);
+      gates[1].resolve();
+      expect((await late).status).toBe(201);
+    } finally {
+      gates.forEach((gate) => gate.resolve());
+      jest.restoreAllMocks();
+    }
+    const retried = await client.review(2, false, { key: 'after' }).expect(201);
+    expect(retried.body).toMatchObject({ word_id: 2, correct: false });
+    expect((await client.reviews()).items).toEqual([expect.objectContaining({ word_id: 2, correct: false })]);
   });
 });
 
