@@ -18,7 +18,7 @@ import { WordsService } from '../words/words.service.js';
 import { type FieldMap, mapNote } from './anki-notes.js';
 import { type AnkiPackage, AnkiPackageError, readAnkiPackage } from './anki-package.js';
 import type { AnkiFailedNoteDto, AnkiImportReportDto } from './dto/anki-import.dto.js';
-import { bytesOf, mediaDirectory, storedMediaName } from './media.js';
+import { bytesOf, isStoredMediaName, mediaDirectory, storedMediaName } from './media.js';
 
 /** Reads from the package; what it cannot read is a 400 saying why. */
 function fromPackage<T>(read: () => T): T {
@@ -224,7 +224,8 @@ export class AnkiService {
   /**
    * Deletes every stored media file, for a full reset that deleted the words they belonged to. Called in the reset's
    * transaction: an import, which stores its audio in its own, holding the words the reset holds, cannot store a file
-   * meanwhile that this would then delete under a committed word. The folder stays (MEDIA_PATH may be a mount).
+   * meanwhile that this would then delete under a committed word. The folder stays (MEDIA_PATH may be a mount), and
+   * so does any file in it the portal did not write (MEDIA_PATH may name a folder shared with other files).
    */
   async forgetMedia(): Promise<void> {
     const names = await readdir(this.mediaDir).catch((error: NodeJS.ErrnoException) => {
@@ -233,8 +234,8 @@ export class AnkiService {
       }
       throw error;
     });
-    for (const name of names) {
-      await rm(join(this.mediaDir, name), { recursive: true, force: true });
+    for (const name of names.filter(isStoredMediaName)) {
+      await rm(join(this.mediaDir, name), { force: true });
     }
   }
 

@@ -27,3 +27,6 @@ export function bytesOf(size: string): number {
 export function storedMediaName(name: string, content: Uint8Array): string {
   return `${createHash('sha256').update(content).digest('hex')}.${extensionOf(name)}`;
 }
+
+/** Whether a file of the media folder is one this portal wrote (`storedMediaName`, or its `.part` while written). */
+export const isStoredMediaName = (file: string) => /^[0-9a-f]{64}\.[a-z0-9]*(\.part)?$/.test(file);

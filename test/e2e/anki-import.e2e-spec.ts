@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zstdCompressSync } from 'node:zlib';
@@ -239,8 +239,11 @@ describe('Anki import (POST /import/anki)', () => {
   it('leaves no audio behind a full reset: the words it belonged to are gone, as on a fresh install', async () => {
     await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
     await request(t.http).get(mediaUrl(AUDIO, 'mp3')).expect(200);
+    // MEDIA_PATH may name a folder shared with files the portal did not write: those stay.
+    writeFileSync(join(MEDIA, 'README.txt'), "not the portal's");
     await request(t.http).post(`${API}/full_reset`).send({ confirm: 'full_reset' }).expect(200);
     expectProblem(await request(t.http).get(mediaUrl(AUDIO, 'mp3')), 404);
+    expect(readdirSync(MEDIA)).toEqual(['README.txt']);
     // Imported again, the package stores its audio again.
     const again = await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
     expect(again.body).toMatchObject({ media_stored: 1, media_unchanged: 0 });
