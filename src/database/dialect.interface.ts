@@ -71,6 +71,11 @@ export interface Dialect {
    * not, in order, until the transaction ends; nothing on SQLite, as `lockRows`.
    */
   lockKeys(em: EntityManager, table: string, keys: number[]): Promise<void>;
+  /**
+   * Makes the transactions that call this for `table` go on one at a time, each from the call until it ends: what they
+   * then insert commits in the order of the ids (and times) it is given. Nothing on SQLite, as `lockRows`.
+   */
+  lockInserts(em: EntityManager, table: string): Promise<void>;
   /** Locks a whole table against writes until the transaction ends; nothing on SQLite, as `lockRows`. */
   lockTable(em: EntityManager, table: string): Promise<void>;
   /**

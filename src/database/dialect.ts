@@ -81,6 +81,14 @@ export function lockTable<T extends object>(em: EntityManager, entity: EntityNam
   return dialect.lockTable(em, em.getMetadata(entity).tableName);
 }
 
+/**
+ * Makes the transactions that insert rows of `entity` (after this call) do so one at a time, until each ends, so that
+ * they commit in the order of the ids they give them (where several transactions write at once).
+ */
+export function lockInserts<T extends object>(em: EntityManager, entity: EntityName<T>): Promise<void> {
+  return dialect.lockInserts(em, em.getMetadata(entity).tableName);
+}
+
 /** Locks every row of the table that `relation` of `entity` refers to, as `lockTable`. */
 export function lockReferencedTable<T extends object>(em: EntityManager, entity: EntityName<T>, relation: string) {
   return dialect.lockTable(em, referenceOf(em, entity, relation).parent.tableName);

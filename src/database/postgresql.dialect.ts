@@ -192,6 +192,11 @@ export const postgresqlDialect: Dialect = {
       );
     }
   },
+  // An advisory lock of one key, the table's oid, apart from `lockKeys`' two-key ones. Not a lock of the table, which
+  // would also hold back its updates and deletes (voiding, a session's delete) for the inserting transaction's length.
+  lockInserts: async (em, table) => {
+    await em.execute(`select pg_advisory_xact_lock('${table}'::regclass::oid::bigint)`);
+  },
   lockTable: async (em, table) => {
     await em.execute(`lock table ${table} in exclusive mode`);
   },

@@ -287,6 +287,7 @@ export const sqliteDialect: Dialect = {
   // `begin immediate` takes the write lock of the whole database first.
   lockRows: async () => {},
   lockKeys: async () => {},
+  lockInserts: async () => {},
   lockTable: async () => {},
   lockEveryTableAtOnce: async () => true,
   // One file on one machine: a cluster's first worker migrates before the others start (src/cluster.ts).

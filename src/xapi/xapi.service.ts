@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager, raw } from '@mikro-orm/sql';
-import { lockKeys, lockTable } from '../database/dialect.js';
+import { lockInserts, lockKeys, lockTable } from '../database/dialect.js';
 import { ConflictException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { ReviewsService, type WordAnswer } from '../reviews/reviews.service.js';
 import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
@@ -103,6 +103,10 @@ export class XapiService {
       const existing = new Map(
         (await em.find(XapiStatement, { statementId: { $in: keys } })).map((row) => [row.statementId, row]),
       );
+      // One batch at a time from here to its commit, before its rows take their ids and its `stored` is read: a batch that
+      // took them first and committed after another was missed by a client reading on past the other (since its
+      // `stored`, or by a more link of ascending ids), for good.
+      await lockInserts(em, XapiStatement);
       const stored = new Date();
       const answers: RegisteredAnswer[] = [];
       const voiding: string[] = [];

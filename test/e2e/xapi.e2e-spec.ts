@@ -347,6 +347,43 @@ describe('statements about the portal’s words feed its record', () => {
     expect(await countRows(t, 'xapi_statements')).toBe(1000);
   });
 
+  it('a statement stored first commits first: a client reading on since the last one it read misses none', async () => {
+    const [first, second] = [0, 1].map(() => ({
+      ...answerAbout(word.id, true),
+      object: { id: 'http://apps.example/activities/quiz' },
+    }));
+    // The first request, its statement inserted, waits before its commit for the second to be stored (or not to get
+    // there), then for a client's read of the statements (SQLite's one connection makes it wait for the commit). They
+    // answer no word, whose lock would order them anyway.
+    const prototype = XapiService.prototype as unknown as { learnActivities: (...args: unknown[]) => Promise<void> };
+    const learnActivities = prototype.learnActivities;
+    const shortly = () => new Promise((resolve) => setTimeout(resolve, 500));
+    let secondSent: Promise<request.Response> | undefined;
+    let read: Promise<request.Response> | undefined;
+    jest.spyOn(prototype, 'learnActivities').mockImplementation(async function (this: XapiService, ...args) {
+      if (!secondSent) {
+        secondSent = Promise.resolve(xapi('post', '/statements').send(second));
+        await Promise.race([secondSent, shortly()]);
+        read = Promise.resolve(xapi('get', '/statements?ascending=true'));
+        await Promise.race([read, shortly()]);
+      }
+      return learnActivities.apply(this, args);
+    });
+    let firstSent: request.Response;
+    try {
+      firstSent = await xapi('post', '/statements').send(first);
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect(firstSent.status).toBe(200);
+    expect((await secondSent!).status).toBe(200);
+    const seen = ((await read!).body as { statements: { id: string; stored: string }[] }).statements;
+    const since = seen.length > 0 ? `&since=${encodeURIComponent(seen.at(-1)!.stored)}` : '';
+    const { body } = await xapi('get', `/statements?ascending=true${since}`).expect(200);
+    const after = (body as { statements: { id: string }[] }).statements;
+    expect([...seen, ...after].map((statement) => statement.id)).toEqual([first.id, second.id]);
+  });
+
   it('a statement timestamped in the future is recorded at the time it was stored', async () => {
     const before = Date.now();
     await xapi('post', '/statements')
