@@ -1,4 +1,5 @@
 import './node-version-guard.js';
+import './load-env.js';
 import { backUp } from './backups/backup.js';
 import { validateEnvironment } from './config.js';
 import { messageOf } from './core/errors.js';

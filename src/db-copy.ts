@@ -1,4 +1,5 @@
 import './node-version-guard.js';
+import './load-env.js';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';

@@ -1,4 +1,5 @@
 import './node-version-guard.js';
+import './load-env.js';
 import { MikroORM } from '@mikro-orm/core';
 import { ormConfig } from '../mikro-orm.config.js';
 import { databaseName, type Environment, validateEnvironment } from './config.js';

@@ -1,4 +1,5 @@
 import './node-version-guard.js';
+import './load-env.js';
 import { MikroORM, RequestContext } from '@mikro-orm/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';

@@ -385,6 +385,30 @@ describe('start-up', () => {
     );
   });
 
+  it.each([
+    ['db-migrate.js', [], 'Migration failed: PostgreSQL at postgresql://127.0.0.1:PORT/lang cannot be reached'],
+    ['srs-cli.js', ['rebuild'], 'srs rebuild failed: PostgreSQL at postgresql://127.0.0.1:PORT/lang cannot be reached'],
+    ['db-backup.js', [], 'Backup failed: DATABASE_URL names PostgreSQL'],
+  ] as const)(
+    '%s reads .env as npm start does, a byte order mark and all: its first line counts',
+    async (name, args, message) => {
+      const [folder, port] = [tempFolder(), await freePort()];
+      writeFileSync(join(folder, '.env'), `\uFEFFDATABASE_URL=postgresql://portal@127.0.0.1:${port}/lang\n`);
+
+      const { code, stdout, stderr } = await runScript(name, [...args], {}, {}, folder);
+
+      expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+      expect(stderr.startsWith(message.replace('PORT', String(port)))).toBe(true);
+    },
+  );
+
+  it('has no npm script read .env by another parser than npm start does (node --env-file keeps a byte order mark)', () => {
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(Object.entries(scripts).filter(([, command]) => command.includes('--env-file'))).toEqual([]);
+  });
+
   it('stops at a .env it may not read (kept private by another user) with one message naming the file, no stack trace', async () => {
     const folder = tempFolder();
     const file = join(folder, '.env');
