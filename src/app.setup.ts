@@ -29,8 +29,34 @@ import { XAPI_PATH, xapiBodyParser } from './xapi/xapi.body.js';
  * the routes), whose 404 or 405 the problem filter then never has to tell from a handler's 404 about a resource.
  */
 class PortalExpressAdapter extends ExpressAdapter {
+  private stopping = false;
+
   override setNotFoundHandler(): this {
     return this;
+  }
+
+  /**
+   * Once the server stops, every response it still sends (a request in flight at SIGTERM, or one arriving on a
+   * connection kept alive) says `Connection: close` and closes its connection after it: Node's server.close() leaves
+   * such a connection open, answering further requests and saying keep-alive, so the process waited up to the
+   * keep-alive timeout to exit. Checked as the response's head is written (on Express's prototype of every response),
+   * the only moment it is known for them all.
+   */
+  constructor(instance: express.Express) {
+    super(instance);
+    const stopping = () => this.stopping;
+    const { writeHead } = instance.response;
+    instance.response.writeHead = function (this: Response, ...head: unknown[]) {
+      if (stopping()) {
+        this.setHeader('Connection', 'close');
+      }
+      return Reflect.apply(writeHead, this, head) as Response;
+    } as Response['writeHead'];
+  }
+
+  override beforeClose(): void {
+    this.stopping = true;
+    super.beforeClose();
   }
 }
 

@@ -1,7 +1,13 @@
 import { SkipThrottle } from '@nestjs/throttler';
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, MikroOrmHealthIndicator } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  type HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorService,
+  MikroOrmHealthIndicator,
+} from '@nestjs/terminus';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../http/problem-document.js';
 import { within } from '../core/time-limit.js';
@@ -25,9 +31,13 @@ export class HealthController {
   @ApiOperation({ summary: 'Liveness: the server answers' })
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOkResponse({ type: HealthDto, description: 'The server is up (no checks: `info`, `error` and `details` empty).' })
-  @ApiProblems(400)
-  live() {
-    return this.health.check([]);
+  @ApiProblems(400, 503)
+  async live() {
+    try {
+      return await this.health.check([]);
+    } catch (error) {
+      throw explained(error);
+    }
   }
 
   @Get('health/ready')
@@ -59,15 +69,26 @@ export class HealthController {
         },
       ]);
     } catch (error) {
-      if (error instanceof ServiceUnavailableException) {
-        const { error: failed = {} } = error.getResponse() as { error?: Record<string, object> };
-        throw new ServiceUnavailableException(
-          `Not ready: ${Object.entries(failed)
-            .map(([name, detail]) => `${name} ${JSON.stringify(detail)}`)
-            .join('; ')}`,
-        );
-      }
-      throw error;
+      throw explained(error);
     }
   }
+}
+
+/**
+ * terminus's 503 as a problem's detail: the checks that failed, or that the server is stopping (from SIGTERM on, a
+ * request on a connection kept alive is still answered), which it said as "Service Unavailable Exception".
+ */
+function explained(error: unknown): unknown {
+  if (!(error instanceof ServiceUnavailableException)) {
+    return error;
+  }
+  const { status, error: failed = {} } = error.getResponse() as HealthCheckResult;
+  if (status === 'shutting_down') {
+    return new ServiceUnavailableException('The server is stopping: retry in a moment, on a new connection');
+  }
+  return new ServiceUnavailableException(
+    `Not ready: ${Object.entries(failed)
+      .map(([name, detail]) => `${name} ${JSON.stringify(detail)}`)
+      .join('; ')}`,
+  );
 }

@@ -679,6 +679,50 @@ describe('graceful shutdown', () => {
     expect(linesOf(server).join('\n')).not.toContain('sent slowly');
   }, 30_000);
 
+  it('a response sent after SIGTERM closes its kept-alive connection (Connection: close), so the process exits as soon as it is sent', async () => {
+    const server = await startServer({
+      DATABASE_PATH: join(tempFolder(), 'portal.sqlite'),
+      HOST: '127.0.0.1',
+      SHUTDOWN_GRACE_MS: String(GRACE_MS),
+    });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const first = await send(server.port, 'GET', '/api/v1/words?per_page=1', undefined, {}, agent);
+      expect(first.headers.connection).toBe('keep-alive');
+      // On the same connection, a POST whose body is still arriving at SIGTERM.
+      const body = JSON.stringify({ thai: 'ปิด', english: 'closed after shutdown' });
+      const post = http.request({
+        host: '127.0.0.1',
+        port: server.port,
+        method: 'POST',
+        path: '/api/v1/words',
+        agent,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) },
+      });
+      const responded = new Promise<Reply>((resolve, reject) => {
+        post.on('response', (response) => collect(response).then(resolve, reject));
+        post.on('error', reject);
+      });
+      post.write(body.slice(0, 10));
+      await sleep(300);
+      server.process.kill('SIGTERM');
+      await sleep(500);
+      post.end(body.slice(10));
+
+      const reply = await responded;
+      const answered = Date.now();
+      expect({ status: reply.status, connection: reply.headers.connection }).toEqual({
+        status: 201,
+        connection: 'close',
+      });
+      expect(await server.exit).toEqual({ code: 0, signal: null });
+      // Not the keep-alive timeout (5 s) later.
+      expect(Date.now() - answered).toBeLessThan(2_000);
+    } finally {
+      agent.destroy();
+    }
+  }, 30_000);
+
   it("under start:cluster, SIGTERM to every process of the service (systemd's KillMode=control-group) still lets requests in flight complete, and the cluster exits 0", async () => {
     const databasePath = join(tempFolder(), 'portal.sqlite');
     const { server, workers } = await startCluster({

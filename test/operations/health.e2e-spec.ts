@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import { HealthCheckService } from '@nestjs/terminus';
 import request from 'supertest';
 import { expectProblem } from '../api.js';
 import { useTestApp } from '../app.js';
@@ -38,6 +39,22 @@ it('GET /api/v1/health/ready is a 503 problem naming a pending migration, and 20
     await t.orm.migrator.up();
   }
   await request(t.http).get('/api/v1/health/ready').expect(200);
+});
+
+it('GET /api/v1/health and /health/ready are a 503 problem saying the server is stopping once it stops', async () => {
+  // What app.close() does to terminus before the server stops listening (a request on a kept-alive connection).
+  const { healthCheckExecutor: executor } = t.app.get(HealthCheckService) as unknown as {
+    healthCheckExecutor: { beforeApplicationShutdown(): Promise<void>; isShuttingDown: boolean };
+  };
+  await executor.beforeApplicationShutdown();
+  try {
+    for (const path of ['/api/v1/health', '/api/v1/health/ready']) {
+      const problem = expectProblem(await request(t.http).get(path), 503);
+      expect(problem.detail).toMatch(/^The server is stopping/);
+    }
+  } finally {
+    executor.isShuttingDown = false;
+  }
 });
 
 it('the health endpoints take no query (400 problem)', async () => {
