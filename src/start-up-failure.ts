@@ -13,7 +13,14 @@ export function explain(error: unknown, config?: Environment): string {
   if (config && (code === 'EADDRNOTAVAIL' || (code === 'ENOTFOUND' && hostname === config.HOST))) {
     return `HOST ${config.HOST} is no address of this machine (${message}): set HOST to one of its addresses, 127.0.0.1 (this machine only) or 0.0.0.0 (every network)`;
   }
-  if (config?.DATABASE_URL && /^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|28P01|28000|3D000)$/.test(code ?? '')) {
+  if (
+    config?.DATABASE_URL &&
+    (/^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|28P01|28000|3D000)$/.test(
+      code ?? '',
+    ) ||
+      // pg's own, without a code: no answer within the connect timeout, or a connection closed before it was ready.
+      /^(timeout expired|Connection terminated)/.test(message ?? ''))
+  ) {
     return `PostgreSQL at ${databaseName(config)} cannot be reached (${message}): check DATABASE_URL, and that the server runs and the database exists`;
   }
   if (

@@ -19,8 +19,25 @@ const LOCKS_PER_STATEMENT = 1000;
 // Any number, the same in every server process: the key of the lock the migrations are applied under.
 const MIGRATIONS_LOCK = 7_201_125;
 
+/**
+ * How long a new connection may take to be ready. Without a limit, a PostgreSQL host cut off by the network held
+ * start-up (and any request needing a new connection) until the system's TCP timeout, minutes.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * `pg`'s client, its connecting bounded by CONNECT_TIMEOUT_MS. Set on the pool, `connectionTimeoutMillis` would also
+ * fail a request waiting its turn for one of DATABASE_POOL_SIZE busy connections, which is load, not an outage.
+ */
+class BoundedClient extends pg.Client {
+  constructor(config: pg.ClientConfig) {
+    super({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  }
+}
+
 /** The options of each pooled connection: a statement running longer than `statementTimeoutMs` is cancelled. */
 export const postgresqlConnection = (statementTimeoutMs: number) => ({
+  Client: BoundedClient,
   statement_timeout: statementTimeoutMs,
   application_name: 'lang-portal',
 });
@@ -218,7 +235,7 @@ export const postgresqlDialect: Dialect = {
   // Servers started together (on several machines, too) take a lock of the database in turn, each on a
   // connection of its own that holds it until it ends; the later ones find the migrations applied.
   exclusively: async (orm, work) => {
-    const client = new pg.Client({ connectionString: orm.config.get('clientUrl') });
+    const client = new BoundedClient({ connectionString: orm.config.get('clientUrl') });
     await client.connect();
     try {
       await client.query('select pg_advisory_lock($1)', [MIGRATIONS_LOCK]);

@@ -13,7 +13,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import http from 'node:http';
-import { type AddressInfo, connect, createServer } from 'node:net';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -372,6 +372,35 @@ describe('start-up', () => {
       new RegExp(`^Lang Portal could not start: PostgreSQL at postgresql://127.0.0.1:${port}/lang cannot be reached`),
     );
   });
+
+  it.each([
+    ['hangs (as a host cut off by the network does)', () => undefined],
+    ['closes every connection at once', (socket: Socket) => socket.end()],
+  ])(
+    'names DATABASE_URL, within seconds, when the PostgreSQL server there %s',
+    async (_, answer) => {
+      const silent = createServer(answer);
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const { port } = silent.address() as AddressInfo;
+      try {
+        const started = Date.now();
+        const { code, stdout, stderr } = await runScript('main.js', [], {
+          DATABASE_URL: `postgresql://portal:S3cret@127.0.0.1:${port}/lang`,
+        });
+        expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+        expect(stderr).toMatch(
+          new RegExp(
+            `^Lang Portal could not start: PostgreSQL at postgresql://127.0.0.1:${port}/lang cannot be reached \\(.+\\): check DATABASE_URL`,
+          ),
+        );
+        expect(stderr).not.toMatch(/S3cret|\n\s+at /);
+        expect(Date.now() - started).toBeLessThan(20_000);
+      } finally {
+        silent.close();
+      }
+    },
+    30_000,
+  );
 
   it("reads a .env saved with a byte order mark (Windows editors' UTF-8) as without one: its first line counts", async () => {
     const [folder, port] = [tempFolder(), await freePort()];
