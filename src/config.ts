@@ -54,6 +54,39 @@ function problemWithDatabasePath(path: string): string | undefined {
     : undefined;
 }
 
+/** A list as CORS_ORIGINS takes it, for the messages that refuse one. */
+const ORIGINS_EXAMPLE = 'such as http://a.example,http://b.example';
+
+/**
+ * Why CORS_ORIGINS is no list of origins as browsers send them in `Origin` (scheme, host and port, no path), which
+ * are compared as they are, or nothing. A space after a comma and a trailing slash (as a browser's address bar
+ * shows an address) are the likely slips; each is named.
+ */
+function problemWithOrigins(list: string): string | undefined {
+  for (const entry of list === '' ? [] : list.split(',')) {
+    if (entry === '') {
+      return `has an empty entry: separate the origins by one comma, ${ORIGINS_EXAMPLE}`;
+    }
+    if (entry.trim() !== entry) {
+      return `has a space around ${JSON.stringify(entry)}: separate the origins by commas alone, ${ORIGINS_EXAMPLE}`;
+    }
+    const withPath = /^(https?:\/\/[^\s/]+)\//.exec(entry);
+    if (withPath) {
+      return `has ${JSON.stringify(entry)}, which is no origin: an origin has no path, not even "/"; write ${withPath[1]}`;
+    }
+    if (!/^https?:\/\/[^\s/]+$/.test(entry)) {
+      return `has ${JSON.stringify(entry)}, which is no origin: write each as http:// or https://, the host and any port, such as http://localhost:5173`;
+    }
+  }
+  return undefined;
+}
+
+/** PUBLIC_URL is written into every launch URL and xAPI endpoint the portal gives out: credentials would be too. */
+const problemWithPublicUrl = (url: string): string | undefined =>
+  /^[a-z][\w+.-]*:\/\/[^/?#]*@/i.test(url)
+    ? 'must not hold a user name or password: every launch URL and xAPI endpoint the portal gives would show them'
+    : undefined;
+
 /**
  * Why study days could not be counted in a time zone Intl takes, or nothing (an unknown zone is IsTimeZone's to
  * refuse). Besides the IANA zones Intl takes an offset (`+05:17`), but the streak finds a day's answers in the
@@ -137,7 +170,7 @@ const SECRETS = new Set(['ADMIN_TOKEN', 'XAPI_SECRET']);
 const withoutPassword = (url: string): string =>
   url.replace(/^((?:[a-z][\w+.-]*:\/+|(?![a-z][\w+.-]*:\/))[^/:@]*:).*@/i, '$1***@');
 
-/** A setting's value as a message may show it: secrets, and DATABASE_URL's password, hidden. */
+/** A setting's value as a message may show it: secrets, and a password in DATABASE_URL or PUBLIC_URL, hidden. */
 const printable = (name: string, value: unknown): unknown => {
   if (typeof value !== 'string') {
     return value;
@@ -145,7 +178,7 @@ const printable = (name: string, value: unknown): unknown => {
   if (SECRETS.has(name)) {
     return `*** (${value.length} characters)`;
   }
-  return name === 'DATABASE_URL' ? withoutPassword(value) : value;
+  return name === 'DATABASE_URL' || name === 'PUBLIC_URL' ? withoutPassword(value) : value;
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -189,12 +222,11 @@ export class Environment {
   @IsOptional()
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true })
   @Matches(/^[^?#]*$/, { message: '$property must be an origin (and path), without a query or fragment' })
+  @Satisfies('hasNoCredentials', problemWithPublicUrl)
   PUBLIC_URL: string | undefined = undefined;
 
   /** Origins (comma-separated) whose pages may call the endpoints that destroy data; the others are open to all. */
-  @Matches(/^(https?:\/\/[^\s,/]+)?(,https?:\/\/[^\s,/]+)*$/, {
-    message: '$property must be a comma-separated list of origins such as http://localhost:5173',
-  })
+  @Satisfies('isOriginList', problemWithOrigins)
   CORS_ORIGINS = '';
 
   @IsOptional()

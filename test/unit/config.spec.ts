@@ -118,6 +118,37 @@ describe('validateEnvironment', () => {
   });
 
   it.each([
+    [
+      'http://a.example, http://b.example',
+      'CORS_ORIGINS has a space around " http://b.example": separate the origins by commas alone, such as http://a.example,http://b.example',
+    ],
+    [
+      'http://localhost:5173/',
+      'CORS_ORIGINS has "http://localhost:5173/", which is no origin: an origin has no path, not even "/"; write http://localhost:5173',
+    ],
+    [
+      'http://a.example,,http://b.example',
+      'CORS_ORIGINS has an empty entry: separate the origins by one comma, such as http://a.example,http://b.example',
+    ],
+    [
+      'localhost:5173',
+      'CORS_ORIGINS has "localhost:5173", which is no origin: write each as http:// or https://, the host and any port, such as http://localhost:5173',
+    ],
+  ])('refuses CORS_ORIGINS=%j saying what is wrong', (value, message) => {
+    expect(() => validateEnvironment({ CORS_ORIGINS: value })).toThrow(
+      `- CORS_ORIGINS=${JSON.stringify(value)}: ${message}`,
+    );
+  });
+
+  it('refuses a PUBLIC_URL with a user name or password, which every launch URL would show, and hides the password', () => {
+    const refused = () => validateEnvironment({ PUBLIC_URL: 'http://user:S3cret@portal.school.example' });
+    expect(refused).toThrow(
+      '- PUBLIC_URL="http://user:***@portal.school.example": PUBLIC_URL must not hold a user name or password',
+    );
+    expect(refused).not.toThrow('S3cret');
+  });
+
+  it.each([
     ['ADMIN_TOKEN', 'short secret'],
     ['XAPI_SECRET', 'tooshort'],
   ])('refuses %s naming it and the length of its value, never the value', (name, value) => {
