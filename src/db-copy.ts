@@ -265,8 +265,9 @@ async function copy(from: string, to: string): Promise<string> {
   const { MikroORM } = await import('@mikro-orm/postgresql');
   const { ormConfig } = await import('../mikro-orm.config.js');
   const { dialect } = await import('./database/dialect.js');
+  const { BoundedClient } = await import('./database/postgresql.dialect.js');
 
-  const target = new pg.Client({ connectionString: to, application_name: 'lang-portal db:copy' });
+  const target = new BoundedClient({ connectionString: to, application_name: 'lang-portal db:copy' });
   await target.connect();
   try {
     // 1. The target must be empty, before its migrations would change a portal already there.

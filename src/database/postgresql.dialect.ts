@@ -29,7 +29,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
  * `pg`'s client, its connecting bounded by CONNECT_TIMEOUT_MS. Set on the pool, `connectionTimeoutMillis` would also
  * fail a request waiting its turn for one of DATABASE_POOL_SIZE busy connections, which is load, not an outage.
  */
-class BoundedClient extends pg.Client {
+export class BoundedClient extends pg.Client {
   constructor(config: pg.ClientConfig) {
     super({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   }

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import http from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
@@ -354,6 +355,21 @@ async function rowCounts(url: string): Promise<Record<string, number>> {
       expect(short.stderr).toBe(again.stderr);
       expect(await rowCounts(target)).toEqual(before);
     }, 120_000);
+
+    it('gives up within seconds on a target that never answers (a host cut off by the network)', async () => {
+      const silent = createServer(() => undefined);
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const { port } = silent.address() as AddressInfo;
+      try {
+        const started = Date.now();
+        const copy = await dbCopy(portal, `postgresql://postgres@127.0.0.1:${port}/lang`);
+        expect(copy.code).toBe(1);
+        expect(copy.stderr).toMatch(/^Copy failed: .*timeout/i);
+        expect(Date.now() - started).toBeLessThan(20_000);
+      } finally {
+        silent.close();
+      }
+    }, 60_000);
 
     it('refuses a portal on an older schema before migrating it, so its own version still runs it', async () => {
       const target = await emptyDatabase();
