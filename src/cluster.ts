@@ -85,8 +85,11 @@ function restart(slot: number, worker: Worker, code: number | null, signal: stri
   }
   log.error(`Worker ${slot + 1} (pid ${worker.process.pid}) died (code ${code}, signal ${signal}): starting a new one`);
   fork(slot, true).catch((error: unknown) => {
-    log.fatal(`${messageOf(error)}: stopping`);
-    void stop(1);
+    // One killed by stop() before it listened was stopped as asked, not a failure.
+    if (!stopping) {
+      log.fatal(`${messageOf(error)}: stopping`);
+      void stop(1);
+    }
   });
 }
 
@@ -97,7 +100,13 @@ async function stop(code: number): Promise<void> {
   }
   stopping = true;
   const running = slots.filter((worker): worker is Worker => worker !== undefined && !worker.isDead());
-  const exits = running.map((worker) => new Promise<number | null>((resolve) => worker.once('exit', resolve)));
+  // A worker still starting has no SIGTERM handler yet: killed by the signal, it stopped as asked.
+  const exits = running.map(
+    (worker) =>
+      new Promise<number | null>((resolve) =>
+        worker.once('exit', (code, signal) => resolve(signal === 'SIGTERM' ? 0 : code)),
+      ),
+  );
   for (const worker of running) {
     worker.process.kill('SIGTERM');
   }
@@ -130,8 +139,11 @@ async function start(): Promise<void> {
     await fork(0, false);
     await Promise.all(Array.from({ length: env.WORKERS - 1 }, (_, index) => fork(index + 1, true)));
   } catch (error) {
-    process.stderr.write(`Lang Portal could not start: ${messageOf(error)}\n`);
-    await stop(1);
+    // A worker killed by a SIGTERM or SIGINT during start-up is the stop asked for, which stop(0) completes.
+    if (!stopping) {
+      process.stderr.write(`Lang Portal could not start: ${messageOf(error)}\n`);
+      await stop(1);
+    }
     return;
   }
   log.info(`${env.WORKERS} workers serve ${listeningOrigin(env.HOST, env.PORT)}/api/v1 on ${databaseName(env)}`);

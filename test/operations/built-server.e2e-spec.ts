@@ -790,6 +790,37 @@ describe('graceful shutdown', () => {
 });
 
 describe('start:cluster', () => {
+  it('SIGTERM while the first worker is still starting stops the cluster quietly, with exit code 0', async () => {
+    const port = await freePort();
+    const primary = spawn(process.execPath, [script('cluster.js')], {
+      cwd: INSTALL,
+      env: environment(
+        only({
+          DATABASE_PATH: join(tempFolder(), 'portal.sqlite'),
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          WORKERS: '2',
+        }),
+      ),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.add(primary);
+    let output = '';
+    primary.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    primary.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exit = new Promise((resolve) => primary.once('exit', (code, signal) => resolve({ code, signal })));
+    // The primary forks the first worker once its own SIGTERM handler is set; the worker, just forked, is still
+    // loading the server, long before it sets its own.
+    const childrenOf = `/proc/${primary.pid}/task/${primary.pid}/children`;
+    while (existsSync(childrenOf) && readFileSync(childrenOf, 'utf8').trim() === '') {
+      await sleep(5);
+    }
+    primary.kill('SIGTERM');
+    expect(await exit).toEqual({ code: 0, signal: null });
+    expect(output).not.toContain('could not start');
+    expect(output).not.toContain('did not stop cleanly');
+  }, 60_000);
+
   it('RATE_LIMIT_PER_MINUTE counts a client over every worker: the 6th request of a minute is 429 whichever worker takes it', async () => {
     const { server, workers } = await startCluster({
       DATABASE_PATH: join(tempFolder(), 'portal.sqlite'),
