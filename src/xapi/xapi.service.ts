@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager, raw } from '@mikro-orm/sql';
-import { lockInserts, lockKeys, lockTable } from '../database/dialect.js';
+import { instantOf, lockInserts, lockKeys, lockTable } from '../database/dialect.js';
 import { ConflictException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { ReviewsService, type WordAnswer } from '../reviews/reviews.service.js';
 import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
@@ -107,7 +107,9 @@ export class XapiService {
       // took them first and committed after another was missed by a client reading on past the other (since its
       // `stored`, or by a more link of ascending ids), for good.
       await lockInserts(em, XapiStatement);
-      const stored = new Date();
+      // Later than every statement stored, even in the same millisecond: `since` is exclusive, and a client that read
+      // on since the other's `stored` missed a batch that committed after its read with the same one, for good.
+      const stored = new Date(Math.max(Date.now(), ((await latestStored(em))?.getTime() ?? 0) + 1));
       const answers: RegisteredAnswer[] = [];
       const voiding: string[] = [];
       sent.forEach((statement, index) => {
@@ -378,4 +380,13 @@ export class XapiService {
     }
     return hashes.size === 0 ? [] : this.em.find(XapiAttachment, { sha2: { $in: [...hashes] } });
   }
+}
+
+/** The latest `stored` of the statements (one look-up in its index), null while there are none. */
+async function latestStored(em: EntityManager): Promise<Date | null> {
+  const row = await em
+    .createQueryBuilder(XapiStatement)
+    .select(raw('max(stored) as latest'))
+    .execute<{ latest: number | string | Date | null }>('get', false);
+  return instantOf(row.latest);
 }

@@ -384,6 +384,42 @@ describe('statements about the portal’s words feed its record', () => {
     expect([...seen, ...after].map((statement) => statement.id)).toEqual([first.id, second.id]);
   });
 
+  it('batches stored in the same millisecond: a client reading on since the last one it read misses none', async () => {
+    const [first, second] = [0, 1].map(() => ({
+      ...answerAbout(word.id, true),
+      object: { id: 'http://apps.example/activities/quiz' },
+    }));
+    const now = Date.parse('2026-12-01T10:00:00.000Z');
+    jest.useFakeTimers({
+      doNotFake: [
+        'nextTick',
+        'setImmediate',
+        'clearImmediate',
+        'setTimeout',
+        'clearTimeout',
+        'setInterval',
+        'clearInterval',
+        'queueMicrotask',
+        'hrtime',
+        'performance',
+      ],
+      now,
+    });
+    try {
+      await xapi('post', '/statements').send(first).expect(200);
+      const { body: seen } = await xapi('get', '/statements?ascending=true').expect(200);
+      await xapi('post', '/statements').send(second).expect(200);
+      const since = encodeURIComponent(seen.statements.at(-1).stored);
+      const { body } = await xapi('get', `/statements?ascending=true&since=${since}`).expect(200);
+      expect([...seen.statements, ...body.statements].map((statement: { id: string }) => statement.id)).toEqual([
+        first.id,
+        second.id,
+      ]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('a statement timestamped in the future is recorded at the time it was stored', async () => {
     const before = Date.now();
     await xapi('post', '/statements')
