@@ -185,16 +185,6 @@ export class XapiService {
     });
   }
 
-  /**
-   * What `X-Experience-API-Consistent-Through` says before a request reads: the latest `stored` committed (the epoch
-   * while there is none). Batches commit in the order of their `stored`, each later than the one before: every
-   * statement stored up to it is committed, and a later read returns it. "Now" was not: on PostgreSQL a batch that took
-   * its `stored` before it and commits after is not read, and on either database a batch could take that millisecond.
-   */
-  async consistentThrough(): Promise<Date> {
-    return (await latestStored(this.em)) ?? new Date(0);
-  }
-
   /** Keeps the activity definitions new statements give (merged into what earlier ones gave). */
   private async learnActivities(statements: JsonObject[]): Promise<void> {
     const definitions = new Map<string, JsonObject>();

@@ -380,11 +380,8 @@ describe('statements about the portal’s words feed its record', () => {
     const seen = ((await read!).body as { statements: { id: string; stored: string }[] }).statements;
     const since = seen.length > 0 ? `&since=${encodeURIComponent(seen.at(-1)!.stored)}` : '';
     const { body } = await xapi('get', `/statements?ascending=true${since}`).expect(200);
-    const after = (body as { statements: { id: string; stored: string }[] }).statements;
+    const after = (body as { statements: { id: string }[] }).statements;
     expect([...seen, ...after].map((statement) => statement.id)).toEqual([first.id, second.id]);
-    // What the read claimed to be consistent through it returned.
-    const through = Date.parse((await read!).headers['x-experience-api-consistent-through']);
-    expect(after.filter((statement) => Date.parse(statement.stored) <= through)).toEqual([]);
   });
 
   it('batches stored in the same millisecond: a client reading on since the last one it read misses none', async () => {
@@ -418,35 +415,6 @@ describe('statements about the portal’s words feed its record', () => {
         first.id,
         second.id,
       ]);
-    } finally {
-      jest.useRealTimers();
-    }
-  });
-
-  it('X-Experience-API-Consistent-Through is no later than a statement that was not yet stored', async () => {
-    const now = Date.parse('2026-12-01T10:00:00.000Z');
-    jest.useFakeTimers({
-      doNotFake: [
-        'nextTick',
-        'setImmediate',
-        'clearImmediate',
-        'setTimeout',
-        'clearTimeout',
-        'setInterval',
-        'clearInterval',
-        'queueMicrotask',
-        'hrtime',
-        'performance',
-      ],
-      now,
-    });
-    try {
-      const read = await xapi('get', '/statements').expect(200);
-      const through = Date.parse(read.headers['x-experience-api-consistent-through']);
-      const statement = answerAbout(word.id, true);
-      await xapi('post', '/statements').send(statement).expect(200);
-      const { body } = await xapi('get', `/statements?statementId=${statement.id}`).expect(200);
-      expect(Date.parse(body.stored)).toBeGreaterThan(through);
     } finally {
       jest.useRealTimers();
     }
