@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { MikroORM as ORM } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/sql';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -64,4 +65,26 @@ export function useEmptyTestApp(config: Partial<Environment> = {}): TestApp {
   const t = useTestApp(config);
   beforeEach(() => clearDatabase(t));
   return t;
+}
+
+/**
+ * Stops the clock at `now`: Date and Date.now stand still (until the test sets them), while timers, ticks and
+ * performance run as they do, for the app's I/O and timeouts. `jest.useRealTimers()` starts it again.
+ */
+export function stopClockAt(now: number | Date): void {
+  jest.useFakeTimers({
+    doNotFake: [
+      'nextTick',
+      'setImmediate',
+      'clearImmediate',
+      'setTimeout',
+      'clearTimeout',
+      'setInterval',
+      'clearInterval',
+      'queueMicrotask',
+      'hrtime',
+      'performance',
+    ],
+    now,
+  });
 }

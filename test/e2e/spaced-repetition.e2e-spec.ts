@@ -10,7 +10,7 @@ import { SrsParameters } from '../../src/scheduling/srs-parameters.entity.js';
 import { CardsService } from '../../src/reviews/cards.service.js';
 import { SrsService } from '../../src/srs/srs.service.js';
 import { api, countRows, expectProblem, sql } from '../api.js';
-import { useEmptyTestApp } from '../app.js';
+import { stopClockAt, useEmptyTestApp } from '../app.js';
 import { reference, referenceCard, SRS_SETTINGS } from '../fsrs-reference.js';
 
 const SETTINGS = { ...SRS_SETTINGS, APP_TIMEZONE: 'Asia/Bangkok', SRS_NEW_WORDS_PER_DAY: 3 };
@@ -44,21 +44,7 @@ describe('spaced repetition (FSRS)', () => {
   const client = api(t);
 
   beforeEach(() => {
-    jest.useFakeTimers({
-      doNotFake: [
-        'nextTick',
-        'setImmediate',
-        'clearImmediate',
-        'setTimeout',
-        'clearTimeout',
-        'setInterval',
-        'clearInterval',
-        'queueMicrotask',
-        'hrtime',
-        'performance',
-      ],
-      now: NOW,
-    });
+    stopClockAt(NOW);
   });
   afterEach(() => jest.useRealTimers());
 

@@ -7,7 +7,7 @@ import { XapiActivity, XapiDocument } from '../../src/xapi/document.entity.js';
 import { XapiStatement } from '../../src/xapi/statement.entity.js';
 import { XapiService } from '../../src/xapi/xapi.service.js';
 import { API, countRows, expectProblem, sql, type WordDetailBody } from '../api.js';
-import { closeTestApp, createTestApp, type TestApp, useEmptyTestApp } from '../app.js';
+import { closeTestApp, createTestApp, stopClockAt, type TestApp, useEmptyTestApp } from '../app.js';
 import { portal } from '../fixtures.js';
 
 const KEY = 'lrs-client';
@@ -390,21 +390,7 @@ describe('statements about the portal’s words feed its record', () => {
       object: { id: 'http://apps.example/activities/quiz' },
     }));
     const now = Date.parse('2026-12-01T10:00:00.000Z');
-    jest.useFakeTimers({
-      doNotFake: [
-        'nextTick',
-        'setImmediate',
-        'clearImmediate',
-        'setTimeout',
-        'clearTimeout',
-        'setInterval',
-        'clearInterval',
-        'queueMicrotask',
-        'hrtime',
-        'performance',
-      ],
-      now,
-    });
+    stopClockAt(now);
     try {
       await xapi('post', '/statements').send(first).expect(200);
       const { body: seen } = await xapi('get', '/statements?ascending=true').expect(200);
