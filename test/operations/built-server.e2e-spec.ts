@@ -223,6 +223,21 @@ function connectionRefused(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * The user to run a script as so that it meets `file` in `folder` as a file it may not use, and the file so prepared.
+ * Root reads and writes any file: the script then runs as nobody, the file and its folder root's, as a file copied in
+ * by another user; anyone else runs it on the file with the permissions `mode` (the access taken away).
+ */
+function deniedAccessTo(file: string, folder: string, mode: number): { uid?: number; gid?: number } {
+  if (process.getuid?.() !== 0) {
+    chmodSync(file, mode);
+    return {};
+  }
+  chmodSync(INSTALL, 0o755);
+  chmodSync(folder, 0o755);
+  return { uid: 65534, gid: 65534 };
+}
+
 /** Opens the database file read-only, outside the server, and runs `read` on it. */
 function readDatabase<T>(path: string, read: (database: Database.Database) => T): T {
   const database = new Database(path, { readonly: true, fileMustExist: true });
@@ -443,15 +458,7 @@ describe('start-up', () => {
     const file = join(folder, '.env');
     writeFileSync(file, 'ADMIN_TOKEN=0123456789abcdef0123\n');
     chmodSync(file, 0o600);
-    // Root reads any file: the server then runs as nobody, the file root's; anyone else runs it on a file made unreadable.
-    const root = process.getuid?.() === 0;
-    const user = root ? { uid: 65534, gid: 65534 } : {};
-    if (root) {
-      chmodSync(INSTALL, 0o755);
-      chmodSync(folder, 0o755);
-    } else {
-      chmodSync(file, 0o000);
-    }
+    const user = deniedAccessTo(file, folder, 0o000);
 
     const { code, stdout, stderr } = await runScript('main.js', [], {}, user, folder);
 
@@ -480,16 +487,7 @@ describe('start-up', () => {
     const database = new Database(databasePath);
     database.exec('create table kept (id integer primary key)');
     database.close();
-    // Root writes any file: the server then runs as nobody, the file and its folder root's, as a file copied in by
-    // another user; anyone else runs it on a file made read-only.
-    const root = process.getuid?.() === 0;
-    const user = root ? { uid: 65534, gid: 65534 } : {};
-    if (root) {
-      chmodSync(INSTALL, 0o755);
-      chmodSync(folder, 0o755);
-    } else {
-      chmodSync(databasePath, 0o444);
-    }
+    const user = deniedAccessTo(databasePath, folder, 0o444);
     const { code, stdout, stderr } = await runScript('main.js', [], { DATABASE_PATH: databasePath }, user);
     expect(code).toBe(1);
     expect(stdout).toBe('');
