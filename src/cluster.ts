@@ -2,7 +2,7 @@ import './node-version-guard.js';
 import cluster, { type Worker } from 'node:cluster';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { DATABASE_PREPARED, databaseName, type Environment, validateEnvironment } from './config.js';
+import { DATABASE_PREPARED, databaseName, type Environment, validateEnvironment, WORKER_SLOT } from './config.js';
 import { PINO_LEVELS } from './http/logging.js';
 import { listeningOrigin } from './http/origin.js';
 import { messageOf } from './core/errors.js';
@@ -51,6 +51,7 @@ let stopping = false;
 /** Forks the worker of a slot and resolves once it listens; rejects if it exits first. */
 function fork(slot: number, prepared: boolean): Promise<Worker> {
   const worker = cluster.fork({
+    [WORKER_SLOT]: String(slot + 1),
     ...(prepared && { [DATABASE_PREPARED]: '1' }),
     // One worker takes the scheduled backups (an empty value is unset).
     ...(slot > 0 && { BACKUP_CRON: '' }),

@@ -359,3 +359,9 @@ export const databaseName = (env: Pick<Environment, 'DATABASE_PATH' | 'DATABASE_
  * seeded and its cards fresh, so the worker skips that work.
  */
 export const DATABASE_PREPARED = 'LANG_PORTAL_DATABASE_PREPARED';
+
+/**
+ * Set by the cluster (cluster.ts) for each worker: its slot, 1 to WORKERS, which the worker that replaces one that
+ * died takes over. The worker's metrics carry it as the label `worker` (src/metrics/metrics.service.ts).
+ */
+export const WORKER_SLOT = 'LANG_PORTAL_WORKER_SLOT';

@@ -6,8 +6,9 @@ import { messageOf } from '../core/errors.js';
  * GET /metrics under `npm run start:cluster` (src/cluster.ts). Every worker counts in its own registry and a scrape's
  * connection goes to any one worker, so that worker alone would answer with its own counts, a counter Prometheus sees
  * drop at every other scrape. Instead the worker asks the primary, whose prom-client AggregatorRegistry collects every
- * worker's registry over the cluster's IPC channel and aggregates them: counters and histograms summed, gauges by
- * their `aggregator`. The primary serves no HTTP, so the worker sends the text on.
+ * worker's registry over the cluster's IPC channel and aggregates them: series of the same labels summed (a worker's
+ * requests and process carry its slot, metrics.service.ts), gauges by their `aggregator`. The primary serves no HTTP,
+ * so the worker sends the text on.
  */
 
 const REQUEST = 'lang-portal:cluster-metrics';

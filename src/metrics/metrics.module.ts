@@ -4,11 +4,15 @@ import { ReviewsModule } from '../reviews/reviews.module.js';
 import { StudySessionsModule } from '../study-sessions/study-sessions.module.js';
 import { WordsModule } from '../words/words.module.js';
 import { MetricsController } from './metrics.controller.js';
-import { PortalGauges } from './metrics.service.js';
+import { PortalGauges, workerLabels } from './metrics.service.js';
 
 @Module({
   imports: [
-    PrometheusModule.register({ path: '/metrics', controller: MetricsController, defaultMetrics: { enabled: true } }),
+    PrometheusModule.register({
+      path: '/metrics',
+      controller: MetricsController,
+      defaultMetrics: { enabled: true, config: { labels: workerLabels } },
+    }),
     WordsModule,
     StudySessionsModule,
     ReviewsModule,

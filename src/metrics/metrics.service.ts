@@ -3,12 +3,23 @@ import { RequestContext } from '@mikro-orm/sql';
 import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, register } from 'prom-client';
+import { WORKER_SLOT } from '../config.js';
 import { within } from '../core/time-limit.js';
 import { ReviewsService } from '../reviews/reviews.service.js';
 import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
 import { WordsService } from '../words/words.service.js';
 
-const LABELS = ['method', 'route', 'status'] as const;
+/**
+ * Under the cluster, a worker's slot (1 to WORKERS) as the label `worker` of its requests and process metrics, so
+ * that the cluster's series are per slot: summed over the workers, a counter lost the counts of a worker that died
+ * and dropped, which Prometheus takes for a reset to zero (its rate() then spiked by the whole sum); per slot only the
+ * series of the replaced worker start from zero again.
+ */
+export const workerLabels: Record<string, string> = process.env[WORKER_SLOT]
+  ? { worker: process.env[WORKER_SLOT] }
+  : {};
+
+const LABELS = ['method', 'route', 'status', ...Object.keys(workerLabels)];
 
 /**
  * How long a scrape waits for each count: well within Prometheus' 10 s scrape timeout, and the 5 s the cluster's
@@ -36,6 +47,7 @@ export function recordRequestMetrics(request: Request, response: Response, next:
       method: request.method,
       route: (request.route as { path?: string } | undefined)?.path ?? 'unmatched',
       status: response.writableFinished ? String(response.statusCode) : '499',
+      ...workerLabels,
     };
     requests.inc(labels);
     stop(labels);

@@ -851,6 +851,21 @@ describe('start:cluster', () => {
       LOG_LEVEL: 'log',
       SHUTDOWN_GRACE_MS: String(GRACE_MS),
     });
+    const listed = async () => {
+      for (let i = 0; i < 4; i++) {
+        expect((await send(server.port, 'GET', '/api/v1/words?per_page=1')).status).toBe(200);
+      }
+    };
+    // The cluster's count of those requests, by worker slot (the label `worker`).
+    const listings = async () => {
+      const scrape = await send(server.port, 'GET', '/metrics');
+      expect(scrape.status).toBe(200);
+      const series =
+        /^http_requests_total\{method="GET",route="\/api\/v1\/words",status="200"(?:,worker="(\d+)")?\} (\d+)$/gm;
+      return new Map([...scrape.text.matchAll(series)].map(([, worker, count]) => [worker, Number(count)]));
+    };
+    await listed();
+    const before = await listings();
     // Past the 10 s within which a worker's death means a crash loop (src/cluster.ts).
     await sleep(10_500);
     process.kill(workers[0], 'SIGKILL');
@@ -860,9 +875,14 @@ describe('start:cluster', () => {
       replacement = servingPids(server).find((pid) => !workers.includes(pid));
     }
     expect(replacement).toBeDefined();
-    for (let i = 0; i < 4; i++) {
-      expect((await send(server.port, 'GET', '/api/v1/words?per_page=1')).status).toBe(200);
-    }
+    await listed();
+
+    // The survivor's count goes on; the replacement's, in the dead worker's slot, starts from zero. Summed over the
+    // workers, the count dropped by the dead worker's share, which Prometheus takes for a reset of the whole sum.
+    const after = await listings();
+    expect([...before.keys()].sort()).toEqual(['1', '2']);
+    expect([...after.keys()].sort()).toEqual(['1', '2']);
+    expect(after.get('2')! + after.get('1')!).toBe(before.get('2')! + 4);
 
     process.kill(replacement!, 'SIGKILL');
     expect(await server.exit).toEqual({ code: 1, signal: null });
