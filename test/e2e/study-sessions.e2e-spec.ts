@@ -1,6 +1,7 @@
+import { jest } from '@jest/globals';
 import { StudySession } from '../../src/study-sessions/study-session.entity.js';
 import { countRows, EMPTY_PAGE, expectInvalid, expectProblem, type GroupBody, itRejectsQuery } from '../api.js';
-import { useEmptyTestApp } from '../app.js';
+import { stopClockAt, useEmptyTestApp } from '../app.js';
 import { type LearningAppBody, portal, type SessionBody, startedSession } from '../fixtures.js';
 
 const t = useEmptyTestApp();
@@ -254,11 +255,17 @@ describe('GET /study_sessions/:id/words', () => {
     const { group: animals, words } = await client.groupWithWords('Animals', 3);
     const session = await client.createSession(animals.id);
     const at = (ms: number) => new Date(Date.parse(session.start_time) + ms).toISOString();
-    // An app back online sends its latest answer at once, then the two it held while offline.
-    await client.answer(session.id, words[2].id, true, { reviewedAt: at(3) }).expect(201);
-    await client.answer(session.id, words[0].id, true, { reviewedAt: at(1) }).expect(201);
-    await client.answer(session.id, words[1].id, false, { reviewedAt: at(2) }).expect(201);
-    await client.answer(session.id, words[0].id, false, { reviewedAt: at(4) }).expect(201);
+    // A second after the start, so that none of the times is in the future (a 400) on a fast machine.
+    stopClockAt(Date.parse(session.start_time) + 1000);
+    try {
+      // An app back online sends its latest answer at once, then the two it held while offline.
+      await client.answer(session.id, words[2].id, true, { reviewedAt: at(3) }).expect(201);
+      await client.answer(session.id, words[0].id, true, { reviewedAt: at(1) }).expect(201);
+      await client.answer(session.id, words[1].id, false, { reviewedAt: at(2) }).expect(201);
+      await client.answer(session.id, words[0].id, false, { reviewedAt: at(4) }).expect(201);
+    } finally {
+      jest.useRealTimers();
+    }
     expect(await client.ids(`/study_sessions/${session.id}/words`)).toEqual([words[0].id, words[1].id, words[2].id]);
     expect(await client.ids(`/study_sessions/${session.id}/words?order=desc`)).toEqual([
       words[2].id,
