@@ -20,11 +20,11 @@ import { hasAtMostCharacters, isJsonObject } from './json.js';
 export const TYPE_CONSTRAINTS = new Set(['isInt', 'isNumber', 'isString', 'isBoolean', 'isIso8601']);
 
 /**
- * An integer written in plain decimal digits without a leading zero, as ids in a path (query strings, environment);
- * anything else fails `@IsInt`.
+ * An integer written in plain decimal digits without a leading zero, as ids in a path (query strings, environment),
+ * or with a minus sign (which the range then refuses, saying so); anything else fails `@IsInt`.
  */
 const DecimalInt = () =>
-  Transform(({ value }) => (typeof value === 'string' && /^(0|[1-9]\d*)$/.test(value) ? Number(value) : value));
+  Transform(({ value }) => (typeof value === 'string' && /^-?(0|[1-9]\d*)$/.test(value) ? Number(value) : value));
 
 /** An integer between `minimum` and `maximum`, written in plain decimal digits (query strings, environment). */
 export const DecimalIntIn = (minimum: number, maximum = Number.MAX_SAFE_INTEGER) =>

@@ -122,7 +122,7 @@ export const TextCheckedByRows = () => SetMetadata(ROWS_CHECK_TEXT, true);
  * What every routed request must be before validation: a body in JSON, or in another media type the
  * OpenAPI document declares for the operation (a CSV import), in UTF-8 (else 415); body and query
  * nested at most MAX_DEPTH levels, no object of them wider than MAX_FIELDS fields, with text SQLite can
- * store, a query string in UTF-8 (else 400); and no body or query field
+ * store, a query string in UTF-8 with no parameter given twice (else 400); and no body or query field
  * the OpenAPI document does not declare for the operation (validation whitelists the declared ones,
  * but never sees a body or query of an endpoint that takes none, nor fields named like
  * Object.prototype members, which it drops unseen).
@@ -171,6 +171,12 @@ export class RequestChecksGuard implements CanActivate {
       throw new BadRequestException(QUERY_NOT_UTF8);
     }
     checkInput('query', request.query, takes.query);
+    // Every query parameter the API takes is one value; Express makes one given more than once a list, which
+    // validation would call a value of the wrong kind.
+    const repeated = Object.keys(request.query).filter((name) => Array.isArray(request.query[name]));
+    if (repeated.length > 0) {
+      throw new ValidationFailedException(repeated.map((field) => ({ field, message: 'is given more than once' })));
+    }
     return true;
   }
 }

@@ -271,6 +271,18 @@ describe('query strings', () => {
     expect(expectProblem(await client.get(url), 400).detail).toBe('The query string is not UTF-8 (percent-encoded)');
   });
 
+  it.each([
+    ['/words?sort_by=thai&sort_by=english', 'sort_by'],
+    ['/words?page=1&page=2', 'page'],
+    ['/reviews?word_id=1&word_id=1', 'word_id'],
+  ])(
+    'a parameter given more than once, %s, is a 400 saying so (not that its values are of the wrong kind)',
+    async (url, field) => {
+      const body = expectInvalid(await client.get(url), field);
+      expect(body.errors).toEqual([{ field, message: 'is given more than once' }]);
+    },
+  );
+
   it('takes percent-encoded UTF-8 and a percent sign that encodes nothing', async () => {
     const cafe = await client.createWord({ thai: 'กาแฟ', english: 'café 100%' });
     const found = async (q: string) => (await client.get(`/words?q=${q}`).expect(200)).body.items;
@@ -366,6 +378,14 @@ describe('pagination parameters', () => {
   it('a value of the wrong type is reported as that alone, not as every range it also misses', async () => {
     const body = expectInvalid(await client.get('/words?page=abc'), 'page');
     expect(body.errors).toEqual([{ field: 'page', message: 'must be an integer number' }]);
+  });
+
+  it.each([
+    ['page', '-1'],
+    ['per_page', '-5'],
+  ])('a negative %s (%s) is reported as below the range, not as no integer', async (field, value) => {
+    const body = expectInvalid(await client.get(`/words?${field}=${value}`), field);
+    expect(body.errors).toEqual([{ field, message: 'must not be less than 1' }]);
   });
 
   it('a list that is not an array is reported as that alone, not as its items too', async () => {
