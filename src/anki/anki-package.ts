@@ -4,7 +4,7 @@ import { unzipSync } from 'fflate';
 import { protoFields } from './protobuf.js';
 import { chunksOf } from '../core/chunks.js';
 import { messageOf } from '../core/errors.js';
-import { storableText } from '../core/json.js';
+import { isJsonObject, storableText } from '../core/json.js';
 
 /**
  * Reads an Anki package (`.apkg`, `.colpkg`) as Anki writes it (rslib/src/import_export/package/): a zip
@@ -181,12 +181,34 @@ function mediaEntries(data: Uint8Array | undefined, format: AnkiFormat, limit: n
 }
 
 /**
+ * A text column or JSON field as text the database can store. Anki writes text there, but a package may hold anything:
+ * a number is its digits, anything else (NULL, an object) no text.
+ */
+const textOf = (value: unknown): string =>
+  typeof value === 'string' ? storableText(value) : typeof value === 'number' ? String(value) : '';
+
+/** Schema 11's JSON in `col` of note types or of decks: an object of objects by id, else a 400 saying so. */
+function colJson(text: unknown, column: 'models' | 'decks'): Record<string, Record<string, unknown>> {
+  let value: unknown;
+  try {
+    value = JSON.parse(textOf(text));
+  } catch {
+    value = undefined;
+  }
+  if (!isJsonObject(value) || !Object.values(value).every(isJsonObject)) {
+    const what = column === 'models' ? 'note types' : 'decks';
+    throw new AnkiPackageError(`The collection's ${what} (col.${column}) are not Anki's JSON: an object of them by id`);
+  }
+  return value as Record<string, Record<string, unknown>>;
+}
+
+/**
  * A deck's name as a group's, its levels joined by `::`: each level trimmed and the blank ones left out, as Anki
  * names decks, since a group's name is trimmed text. A deck of no name but blanks is no group.
  */
 const addDeck = (decks: Map<number, string>, id: number, levels: string[]) => {
   const name = levels
-    .map((level) => storableText(level).trim())
+    .map((level) => level.trim())
     .filter((level) => level !== '')
     .join('::');
   if (name !== '') {
@@ -196,10 +218,10 @@ const addDeck = (decks: Map<number, string>, id: number, levels: string[]) => {
 
 interface NoteRow {
   id: number;
-  guid: string;
+  guid: unknown;
   mid: number;
-  tags: string;
-  flds: string;
+  tags: unknown;
+  flds: unknown;
 }
 
 /**
@@ -217,34 +239,36 @@ function modelsAndDecks(db: Database.Database): {
   if (hasTable('notetypes')) {
     for (const row of db.prepare('select id, name from notetypes').safeIntegers(false).all() as {
       id: number;
-      name: string;
+      name: unknown;
     }[]) {
-      noteTypes.set(Number(row.id), { name: storableText(row.name), fields: [] });
+      noteTypes.set(Number(row.id), { name: textOf(row.name), fields: [] });
     }
     const fields = db.prepare('select ntid, ord, name from fields order by ntid, ord').all() as {
       ntid: number;
       ord: number;
-      name: string;
+      name: unknown;
     }[];
     for (const field of fields) {
-      noteTypes.get(Number(field.ntid))?.fields.push(storableText(field.name));
+      noteTypes.get(Number(field.ntid))?.fields.push(textOf(field.name));
     }
-    for (const row of db.prepare('select id, name from decks').all() as { id: number; name: string }[]) {
-      addDeck(decks, Number(row.id), row.name.split('\u001f'));
+    for (const row of db.prepare('select id, name from decks').all() as { id: number; name: unknown }[]) {
+      addDeck(decks, Number(row.id), textOf(row.name).split('\u001f'));
     }
     return { noteTypes, decks };
   }
-  const col = db.prepare('select models, decks from col').get() as { models: string; decks: string } | undefined;
+  const col = db.prepare('select models, decks from col').get() as { models: unknown; decks: unknown } | undefined;
   if (!col) {
     throw new AnkiPackageError('The collection has no col row');
   }
-  const models = JSON.parse(col.models) as Record<string, { name: string; flds: { name: string; ord: number }[] }>;
-  for (const [id, model] of Object.entries(models)) {
-    const fields = [...model.flds].sort((a, b) => a.ord - b.ord).map((field) => storableText(field.name));
-    noteTypes.set(Number(id), { name: storableText(model.name), fields });
+  for (const [id, model] of Object.entries(colJson(col.models, 'models'))) {
+    // A note type without its list of fields names them by their place, as a note of an unknown type.
+    const fields = (Array.isArray(model.flds) ? model.flds.filter(isJsonObject) : [])
+      .sort((a, b) => Number(a.ord) - Number(b.ord))
+      .map((field) => textOf(field.name));
+    noteTypes.set(Number(id), { name: textOf(model.name), fields });
   }
-  for (const [id, deck] of Object.entries(JSON.parse(col.decks) as Record<string, { name: string }>)) {
-    addDeck(decks, Number(id), deck.name.split('::'));
+  for (const [id, deck] of Object.entries(colJson(col.decks, 'decks'))) {
+    addDeck(decks, Number(id), textOf(deck.name).split('::'));
   }
   return { noteTypes, decks };
 }
@@ -306,13 +330,13 @@ function readCollection(data: Uint8Array): Pick<AnkiPackage, 'notes' | 'revlog'>
       .prepare('select id, guid, mid, tags, flds from notes order by id')
       .iterate() as Iterable<NoteRow>) {
       const noteType = noteTypes.get(Number(row.mid));
-      const values = storableText(row.flds).split('\u001f');
+      const values = textOf(row.flds).split('\u001f');
       notes.push({
         id: Number(row.id),
-        guid: storableText(row.guid),
+        guid: textOf(row.guid),
         noteType: noteType?.name ?? `Note type ${row.mid}`,
         fields: values.map((value, index) => ({ name: noteType?.fields[index] ?? `Field ${index + 1}`, value })),
-        tags: storableText(row.tags).split(/\s+/).filter(Boolean),
+        tags: textOf(row.tags).split(/\s+/).filter(Boolean),
         decks: [...(decksOfNote.get(Number(row.id)) ?? [])].sort(),
       });
     }

@@ -732,6 +732,16 @@ describe('Anki import (POST /import/anki)', () => {
     expect(blank.body).toEqual(none.body);
   });
 
+  it('reads a note type without its list of fields by the fields’ places and a deck without a name as none (Anki writes neither)', async () => {
+    const file = withCollection((db) =>
+      db.exec(`update col set models = (select json_group_object(key, json_remove(value, '$.flds')) from json_each(models)),
+        decks = (select json_group_object(key, json_set(value, '$.name', null)) from json_each(decks))`),
+    );
+    const response = await upload(file).expect(200);
+    // Their fields named by their place, the words are the fixture's; a deck without a name is no group.
+    expect(response.body).toMatchObject({ words_created: 4, groups_created: [] });
+  });
+
   describe('refuses a package it cannot read with a 400, writing nothing', () => {
     const latest = () => ankiPackage(thaiCollection(), 'latest');
     it.each<[string, () => Buffer, RegExp]>([
@@ -800,6 +810,16 @@ describe('Anki import (POST /import/anki)', () => {
               mid integer, tags text, flds text as (printf('%.*c', 100, 'x')))`),
           ),
         /^The collection's notes has a computed column, not a table's stored one:/,
+      ],
+      ...['[]', 'not json', '{"1": "Basic"}'].map((models): [string, () => Buffer, RegExp] => [
+        `note types (col.models) that are not Anki's JSON: ${models}`,
+        () => withCollection((db) => db.prepare('update col set models = ?').run(models)),
+        /^The collection's note types \(col\.models\) are not Anki's JSON: an object of them by id$/,
+      ]),
+      [
+        "decks (col.decks) that are not Anki's JSON",
+        () => withCollection((db) => db.exec("update col set decks = 'null'")),
+        /^The collection's decks \(col\.decks\) are not Anki's JSON: an object of them by id$/,
       ],
       ...(['legacy2', 'latest'] as const).map((format): [string, () => Buffer, RegExp] => [
         `a ${format} audio file that unpacks to more than ANKI_UNPACKED_LIMIT`,
