@@ -160,10 +160,11 @@ export class XapiService {
         }
       });
       // In sha2 order, not as sent: two requests upserting the same attachments in other orders each held one the other
-      // was to upsert (a deadlock on PostgreSQL).
+      // was to upsert (a deadlock on PostgreSQL). One stored is kept as it is: its content is the same by its hash, and
+      // its Content-Type, sent again as another, would change what earlier statements' attachments are served as.
       const bySha2 = [...attachments].map(([sha2, attachment]) => ({ sha2: sha2.toLowerCase(), ...attachment }));
       for (const attachment of bySha2.sort((a, b) => (a.sha2 < b.sha2 ? -1 : a.sha2 > b.sha2 ? 1 : 0))) {
-        await em.upsert(XapiAttachment, attachment);
+        await em.upsert(XapiAttachment, attachment, { onConflictAction: 'ignore' });
       }
       await em.flush();
       if (voiding.length > 0) {

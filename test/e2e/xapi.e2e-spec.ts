@@ -1002,6 +1002,55 @@ describe('signed statements and the Alternate Request Syntax', () => {
     expect(await countRows(t, 'xapi_attachments')).toBe(2);
   });
 
+  it('keeps an attachment as first stored: the same content sent again under another Content-Type changes nothing', async () => {
+    const content = Buffer.from('the same evidence');
+    const sha2 = createHash('sha256').update(content).digest('hex');
+    const withAttachment = (contentType: string) => {
+      const statement = {
+        id: randomUUID(),
+        actor: LEARNER,
+        verb: { id: ANSWERED },
+        object: { id: 'http://apps.example/a' },
+        attachments: [
+          {
+            usageType: 'http://apps.example/attachments/evidence',
+            display: { 'en-US': 'evidence' },
+            contentType,
+            length: content.length,
+            sha2,
+          },
+        ],
+      };
+      const body = Buffer.concat([
+        Buffer.from(`--${BOUNDARY}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(statement)}\r\n`),
+        Buffer.from(
+          `--${BOUNDARY}\r\nContent-Type: ${contentType}\r\nContent-Transfer-Encoding: binary\r\n` +
+            `X-Experience-API-Hash: ${sha2}\r\n\r\n`,
+        ),
+        content,
+        Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
+      ]);
+      return { id: statement.id, body };
+    };
+    const first = withAttachment('text/plain');
+    await post(first.body).expect(200, [first.id]);
+    const second = withAttachment('text/html');
+    await post(second.body).expect(200, [second.id]);
+
+    const response = await xapi('get', `/statements?statementId=${first.id}&attachments=true`)
+      .buffer(true)
+      .parse((stream, done) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => done(null, Buffer.concat(chunks).toString('latin1')));
+      })
+      .expect(200);
+    // The statement as stored, its attachment's part as it was sent with it.
+    expect(response.body).toContain('"contentType":"text/plain"');
+    expect(response.body).toMatch(new RegExp(`Content-Type: text/plain\r\n[^]*X-Experience-API-Hash: ${sha2}`));
+    expect(response.body).not.toContain('text/html');
+  });
+
   it('takes 1.0.3’s Alternate Request Syntax (a form POSTed with ?method=), and 2.0.0 refuses it', async () => {
     const statement = { actor: LEARNER, verb: { id: ANSWERED }, object: { id: 'http://apps.example/a' } };
     const id = randomUUID();
