@@ -288,7 +288,7 @@ describe('POST /full_reset', () => {
         const found = await findGroup.call(this, id);
         // The rename's transaction has read the groups' table, and keeps it until the reset has given up.
         reset ??= Promise.resolve(client.post('/full_reset', { confirm: 'full_reset' }));
-        await Promise.race([reset, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+        await Promise.race([reset, new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
         return found;
       });
       try {

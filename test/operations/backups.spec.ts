@@ -37,7 +37,7 @@ describe('backUp', () => {
     try {
       const backup = await Promise.race([
         backUp(databasePath, 7),
-        new Promise<string>((_, reject) => setTimeout(() => reject(new Error('no backup after 10 s')), 10_000)),
+        new Promise<string>((_, reject) => setTimeout(() => reject(new Error('no backup after 10 s')), 10_000).unref()),
       ]);
       const copy = new Database(backup, { readonly: true });
       expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');

@@ -44,7 +44,7 @@ it('a retry sent to another server while the first request runs gets 409, anothe
   const follow = CardsService.prototype.follow;
   jest.spyOn(CardsService.prototype, 'follow').mockImplementationOnce(async function (this: CardsService, ...args) {
     writing();
-    await Promise.race([answeredOthers, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    await Promise.race([answeredOthers, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
     return follow.apply(this, args);
   });
   try {
