@@ -61,7 +61,7 @@ export class PortalGauges {
   constructor(orm: MikroORM, words: WordsService, sessions: StudySessionsService, reviews: ReviewsService) {
     const gauge = (name: string, help: string, count: () => Promise<number>) => {
       register.removeSingleMetric(name);
-      return new Gauge({
+      const created = new Gauge({
         name,
         help,
         // Under the cluster every worker reads the same database: one worker's figure is the figure, not their sum.
@@ -76,6 +76,9 @@ export class PortalGauges {
           }
         },
       });
+      // No figure until one is read: a gauge without labels starts at 0, which a database down since the start showed
+      // as an empty portal.
+      created.remove();
     };
     gauge('lang_portal_words', 'Words in the inventory', () => words.count());
     gauge('lang_portal_study_sessions', 'Study sessions', () => sessions.count());

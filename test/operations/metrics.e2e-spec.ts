@@ -1,5 +1,8 @@
 import { jest } from '@jest/globals';
 import request from 'supertest';
+import { PortalGauges } from '../../src/metrics/metrics.service.js';
+import { ReviewsService } from '../../src/reviews/reviews.service.js';
+import { StudySessionsService } from '../../src/study-sessions/study-sessions.service.js';
 import { WordsService } from '../../src/words/words.service.js';
 import { countRows, expectProblem } from '../api.js';
 import { useEmptyTestApp } from '../app.js';
@@ -131,6 +134,25 @@ it('still answers while the database does not: the process and request metrics a
   } finally {
     count.mockRestore();
   }
+});
+
+it('shows no figure for a count it could never read (the database down since the start), not 0', async () => {
+  await client.createWord({ thai: 'แมว', english: 'cat' });
+  const count = jest
+    .spyOn(t.app.get(WordsService), 'count')
+    .mockRejectedValue(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
+  try {
+    // The gauges as a server that has just started makes them.
+    new PortalGauges(t.orm, t.app.get(WordsService), t.app.get(StudySessionsService), t.app.get(ReviewsService));
+    const text = await scrape();
+
+    expect(text).toMatch(/^# TYPE lang_portal_words gauge$/m);
+    expect(valueOf(text, 'lang_portal_words')).toBeUndefined();
+    expect(valueOf(text, 'lang_portal_study_sessions')).toBe(0);
+  } finally {
+    count.mockRestore();
+  }
+  expect(valueOf(await scrape(), 'lang_portal_words')).toBe(1);
 });
 
 it('answers within seconds while the database hangs (PostgreSQL cut off by the network), with the last figures', async () => {
