@@ -109,6 +109,8 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
       transform: true,
       whitelist: true,
       forbidNonWhitelisted: true,
+      // Nest drops the value of an error that has nested ones; toFieldErrors tells a field left out by its value.
+      validationError: { value: true },
       exceptionFactory: (errors) => new ValidationFailedException(toFieldErrors(errors)),
     }),
   );

@@ -2,6 +2,9 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
   IsBoolean,
   IsInt,
   IsNotEmpty,
@@ -47,6 +50,20 @@ export const MaxCharacters = (max: number) =>
       defaultMessage: () => `$property must be shorter than or equal to ${max} characters`,
     },
   });
+
+/** An array of `minimum` to `maximum` items, its messages counting items (class-validator's say "at least 1 elements"). */
+export const ItemCount = (minimum: number, maximum: number) =>
+  applyDecorators(
+    IsArray(),
+    ...(minimum > 0
+      ? [
+          ArrayMinSize(minimum, {
+            message: `$property must contain at least ${minimum} item${minimum === 1 ? '' : 's'}`,
+          }),
+        ]
+      : []),
+    ArrayMaxSize(maximum, { message: `$property must contain no more than ${maximum} items` }),
+  );
 
 /** A required text field: trimmed, not empty, at most `maxLength` characters; documented with an example. */
 export const RequiredText = (maxLength: number, example: string, description?: string) =>

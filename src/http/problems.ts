@@ -42,6 +42,10 @@ export function toFieldErrors(errors: ValidationError[], prefix = ''): FieldErro
     if (wrongType.length === 0) {
       wrongType.push(...failed.filter(([constraint]) => TYPE_CONSTRAINTS.has(constraint)));
     }
+    // A field left out fails its type check as a value of the wrong type would; what it lacks is the field itself.
+    if (error.value === undefined && wrongType.length > 0) {
+      return [{ field, message: 'is required' }];
+    }
     const own = (wrongType.length > 0 ? wrongType : failed).map(([constraint, message]) => {
       if (constraint === 'whitelistValidation') {
         return { field, message: 'is not a known field' };

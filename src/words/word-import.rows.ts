@@ -185,7 +185,7 @@ export function rowsOfJson(body: unknown): ImportRows {
   if (!Array.isArray(words)) {
     topErrors.push({ field: 'words', message: 'must be an array' });
   } else if (words.length > MAX_IMPORT_ROWS) {
-    topErrors.push({ field: 'words', message: `must contain no more than ${MAX_IMPORT_ROWS} elements` });
+    topErrors.push({ field: 'words', message: `must contain no more than ${MAX_IMPORT_ROWS} items` });
   }
   if (onDuplicate !== undefined && !ON_DUPLICATE.includes(onDuplicate as OnDuplicate)) {
     topErrors.push({

@@ -208,6 +208,42 @@ describe('request bodies', () => {
     expect(body.detail).toMatch(/colour/);
     expect(await countRows(t, 'words')).toBe(0);
   });
+
+  it('a required field left out is reported as required, not as a value of the wrong type; null is a wrong type', async () => {
+    const { group } = await fixture();
+    const before = await snapshot();
+    for (const [path, body, errors] of [
+      ['/words', { english: 'cat' }, [{ field: 'thai', message: 'is required' }]],
+      [
+        '/learning_apps',
+        {},
+        [
+          { field: 'name', message: 'is required' },
+          { field: 'launch_url', message: 'is required' },
+        ],
+      ],
+      ['/study_sessions', {}, [{ field: 'group_id', message: 'is required' }]],
+      ['/reviews/batch', { answers: [{ word_id: 1 }] }, [{ field: 'answers.0.correct', message: 'is required' }]],
+      ['/words', { thai: null, english: 'cat' }, [{ field: 'thai', message: 'must be a string' }]],
+      [`/groups/${group}/words`, { word_ids: null }, [{ field: 'word_ids', message: 'must be an array' }]],
+    ] as const) {
+      expect({ path, body, errors: expectProblem(await client.post(path, body), 400).errors }).toEqual({
+        path,
+        body,
+        errors,
+      });
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("a list's size out of bounds is said in items", async () => {
+    const body = expectInvalid(await client.post('/reviews/batch', { answers: [] }), 'answers');
+    expect(body.errors).toEqual([{ field: 'answers', message: 'must contain at least 1 item' }]);
+    const ids = Array.from({ length: 5001 }, (_, i) => i + 1);
+    const long = expectInvalid(await client.post('/groups', { name: 'Long', word_ids: ids }), 'word_ids');
+    expect(long.errors).toEqual([{ field: 'word_ids', message: 'must contain no more than 5000 items' }]);
+    expect(await countRows(t, 'groups')).toBe(0);
+  });
   /** A `parts` object nested `levels` deep under the body's own level. */
   const nested = (levels: number) => JSON.parse('{"a":'.repeat(levels) + '1' + '}'.repeat(levels));
 

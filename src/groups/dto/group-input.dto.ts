@@ -1,12 +1,10 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray } from 'class-validator';
-import { ID_SCHEMA, IsId, IsOmittable, RequiredText } from '../../core/http.js';
+import { ID_SCHEMA, IsId, IsOmittable, ItemCount, RequiredText } from '../../core/http.js';
 import { SortedQueryDto } from '../../core/pagination.js';
 
 export class GroupWordIdsDto {
   @ApiProperty({ type: 'array', items: ID_SCHEMA, example: [1, 2, 3], description: 'Words to add to the group.' })
-  @IsArray()
-  @ArrayMaxSize(5000)
+  @ItemCount(0, 5000)
   @IsId({ each: true })
   word_ids!: number[];
 }
@@ -25,8 +23,7 @@ export class CreateGroupDto {
     description: 'Words the new group starts with.',
   })
   @IsOmittable()
-  @IsArray()
-  @ArrayMaxSize(5000)
+  @ItemCount(0, 5000)
   @IsId({ each: true })
   word_ids?: number[];
 }

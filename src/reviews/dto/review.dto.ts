@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional, Matches, ValidateBy } from 'class-validator';
-import { EachNested, ID_SCHEMA, IsId, IsOmittable, QueryBoolean, QueryId, Trim } from '../../core/http.js';
+import { IsBoolean, IsOptional, Matches, ValidateBy } from 'class-validator';
+import { EachNested, ID_SCHEMA, IsId, IsOmittable, ItemCount, QueryBoolean, QueryId, Trim } from '../../core/http.js';
 import { PaginationQueryDto } from '../../core/pagination.js';
 import { DateTimeProperty, IntegerProperty } from '../../core/api-properties.js';
 import { isRealDateTime } from '../../core/calendar.js';
@@ -64,9 +64,7 @@ const MAX_BATCH = 500;
 /** Answers recorded together: all of them, or none. */
 export class AnswerBatchDto {
   @ApiProperty({ type: [CreateReviewDto], minItems: 1, maxItems: MAX_BATCH })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_BATCH)
+  @ItemCount(1, MAX_BATCH)
   @EachNested(() => CreateReviewDto)
   answers!: CreateReviewDto[];
 }

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsObject, isIn, ValidateBy } from 'class-validator';
-import { ID_SCHEMA, IsId, IsOmittable, RequiredText } from '../../core/http.js';
+import { IsObject, isIn, ValidateBy } from 'class-validator';
+import { ID_SCHEMA, IsId, IsOmittable, ItemCount, RequiredText } from '../../core/http.js';
 import { hasAtMostCharacters, isJsonObject } from '../../core/json.js';
 import type { WordParts } from '../word.entity.js';
 import { MAX_WORD_TEXT, TONES, WORD_PARTS_SCHEMA } from './word.dto.js';
@@ -77,8 +77,7 @@ export class CreateWordDto {
 
   @ApiPropertyOptional({ type: 'array', items: ID_SCHEMA, description: 'Groups the new word joins.', example: [1] })
   @IsOmittable()
-  @IsArray()
-  @ArrayMaxSize(MAX_GROUPS_PER_WORD)
+  @ItemCount(0, MAX_GROUPS_PER_WORD)
   @IsId({ each: true })
   group_ids?: number[];
 }
