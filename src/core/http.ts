@@ -127,7 +127,9 @@ const PathId = () =>
   applyDecorators(
     ApiProperty({ ...ID_SCHEMA, example: 1 }),
     Transform(({ value }) => (typeof value === 'string' && /^[1-9]\d*$/.test(value) ? Number(value) : value)),
-    IsId({ message: '$property must be a positive integer' }),
+    IsInt({ message: '$property must be a positive integer' }),
+    Min(1, { message: '$property must be a positive integer' }),
+    Max(Number.MAX_SAFE_INTEGER),
   );
 
 export class IdParams {

@@ -100,6 +100,21 @@ describe('path ids', () => {
     expectProblem(await client.call(route.method, pathOf(route, missing), route.body), 404);
   });
 
+  it('a path id beyond the integers a JavaScript number holds exactly says that limit, as a body id does', async () => {
+    const { group } = await fixture();
+    const tooLarge = '9007199254740993';
+    const message = 'must not be greater than 9007199254740991';
+    expect(expectInvalid(await client.get(`/words/${tooLarge}`), 'id').errors).toEqual([{ field: 'id', message }]);
+    expect(expectInvalid(await client.delete(`/groups/${group}/words/${tooLarge}`), 'word_id').errors).toEqual([
+      { field: 'word_id', message },
+    ]);
+    const body = expectInvalid(
+      await client.post(`/groups/${group}/words`, { word_ids: [Number(tooLarge)] }),
+      'word_ids',
+    );
+    expect(body.errors).toEqual([{ field: 'word_ids', message: `each value ${message}` }]);
+  });
+
   it('DELETE /groups/:id/words/:word_id is 404 for a word_id that does not exist in an existing group', async () => {
     const { group } = await fixture();
     expectProblem(await client.delete(`/groups/${group}/words/999999`), 404);
