@@ -127,11 +127,23 @@ describe('unknown routes', () => {
     ['get', '/api/v1/words/1/nope'],
     ['get', '/api/v2/words'],
     ['get', '/api/words'],
-    ['get', '/'],
+    ['post', '/'],
     ['get', '/nope'],
     ['delete', '/words/1'],
   ] as const)('%s %s is a 404 problem', async (method, path) => {
     expectProblem(await request(t.http)[method](path), 404);
+  });
+
+  it("the portal's own address leads a browser to the API documentation", async () => {
+    for (const method of ['get', 'head'] as const) {
+      const response = await request(t.http)[method]('/').expect(302);
+      // Relative, so that it leads there under the path of a proxy too (PUBLIC_URL http://school.example/portal/).
+      expect(response.headers.location).toBe('api/docs');
+    }
+    await request(t.http)
+      .get('/api/docs')
+      .expect(200)
+      .expect('content-type', /text\/html/);
   });
 
   // A path the API has, asked with a method it does not take there, is a 405: test/operations/routing.e2e-spec.ts.
