@@ -157,11 +157,11 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
   app.useGlobalGuards(new RequestChecksGuard(operations, app.get(Reflector)));
   SwaggerModule.setup('api/docs', app, document);
   await app.init();
-  // The portal's own address (the README's), opened in a browser, leads to the API's documentation; relative, so that
-  // it leads there under a proxy's path (PUBLIC_URL's) too. After the routes: no request of the API passes here.
+  // The portal's own address (the README's), opened in a browser, leads to the API's documentation, under a proxy's
+  // path (PUBLIC_URL's) as Location headers are. After the routes: no request of the API passes here.
   app.use((request: Request, response: Response, next: NextFunction) =>
     request.path === '/' && (request.method === 'GET' || request.method === 'HEAD')
-      ? response.redirect(302, 'api/docs')
+      ? response.redirect(302, `${underPath}/api/docs`)
       : next(),
   );
   // What no route takes, inside /api or out: Express's own 404 page and error handler would answer it.

@@ -137,8 +137,7 @@ describe('unknown routes', () => {
   it("the portal's own address leads a browser to the API documentation", async () => {
     for (const method of ['get', 'head'] as const) {
       const response = await request(t.http)[method]('/').expect(302);
-      // Relative, so that it leads there under the path of a proxy too (PUBLIC_URL http://school.example/portal/).
-      expect(response.headers.location).toBe('api/docs');
+      expect(response.headers.location).toBe('/api/docs');
     }
     await request(t.http)
       .get('/api/docs')
@@ -581,6 +580,11 @@ describe('Location', () => {
       await request(prefixed.http)
         .get(location.pathname.replace(/^\/school/, ''))
         .expect(200);
+    });
+
+    it("leads a browser from the portal's address to the API documentation under that path", async () => {
+      const response = await request(prefixed.http).get('/').expect(302);
+      expect(response.headers.location).toBe('/school/api/docs');
     });
   });
 });
