@@ -74,7 +74,7 @@ class RowChecks {
   /** Required text: a string, trimmed, not empty, at most `max` characters. */
   text(field: string, value: unknown, max = MAX_WORD_TEXT): string | undefined {
     if (typeof value !== 'string') {
-      return this.fail(field, 'must be a string');
+      return this.fail(field, value === undefined ? 'is required' : 'must be a string');
     }
     const text = value.trim();
     if (text === '') {
@@ -183,7 +183,7 @@ export function rowsOfJson(body: unknown): ImportRows {
   const { words, on_duplicate: onDuplicate, ...unknown } = body;
   const topErrors: FieldErrorDto[] = Object.keys(unknown).map((field) => ({ field, message: 'is not a known field' }));
   if (!Array.isArray(words)) {
-    topErrors.push({ field: 'words', message: 'must be an array' });
+    topErrors.push({ field: 'words', message: words === undefined ? 'is required' : 'must be an array' });
   } else if (words.length > MAX_IMPORT_ROWS) {
     topErrors.push({ field: 'words', message: `must contain no more than ${MAX_IMPORT_ROWS} items` });
   }

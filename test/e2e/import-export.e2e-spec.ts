@@ -472,6 +472,17 @@ describe('invalid rows', () => {
     ]);
     expect(await countRows(t, 'words')).toBe(0);
   });
+
+  it('a field left out is reported as required, as the other endpoints report it', async () => {
+    const rows = expectProblem(await importJson({ words: [{ english: 'cat' }, { thai: 'หมา', english: null }] }), 400);
+    expect(rows.errors).toEqual([
+      { row: 1, field: 'thai', message: 'is required' },
+      { row: 2, field: 'english', message: 'must be a string' },
+    ]);
+    const body = expectProblem(await importJson({ on_duplicate: 'skip' }), 400);
+    expect(body.errors).toEqual([{ field: 'words', message: 'is required' }]);
+    expect(await countRows(t, 'words')).toBe(0);
+  });
 });
 
 describe('a teacher’s 2,000-word file', () => {
