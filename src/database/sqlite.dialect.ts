@@ -128,6 +128,13 @@ function compilingOnce(database: Database.Database): SqliteDatabase {
   };
 }
 
+/**
+ * How often a connection's planner statistics are refreshed while it lives, as SQLite advises for long-lived
+ * connections: a server started on the seed's 388 words may hold 100,000 and millions of answers months later, and a
+ * history reset drops the log's statistics with its indexes (`emptyWithoutTriggers`).
+ */
+export const STATISTICS_REFRESH_MS = 60 * 60 * 1000;
+
 /** The connection every part of the portal uses (server, CLI, tests). */
 export function sqliteConnection(path: string): SqliteConnection {
   const connection: SqliteConnection = new ImmediateSqliteDialect({
@@ -138,10 +145,31 @@ export function sqliteConnection(path: string): SqliteConnection {
       database.pragma('analysis_limit = 1000');
       database.pragma('optimize = 0x10002');
       connection.database = database;
-      return compilingOnce(database);
+      const refresh = setInterval(() => refreshStatistics(database), STATISTICS_REFRESH_MS).unref();
+      const compiled = compilingOnce(database);
+      return {
+        ...compiled,
+        close: () => {
+          clearInterval(refresh);
+          return compiled.close();
+        },
+      };
     },
   });
   return connection;
+}
+
+/** Analyses the tables this connection's queries read that changed much since their statistics were gathered. */
+function refreshStatistics(database: Database.Database): void {
+  // The connection is shared: a transaction of a request in flight is left alone, and refreshed at the next turn.
+  if (database.inTransaction) {
+    return;
+  }
+  try {
+    database.pragma('optimize');
+  } catch {
+    // Another process held the write lock longer than busy_timeout: the statistics stay as they are until the next turn.
+  }
 }
 
 /**
@@ -259,7 +287,7 @@ export const sqliteDialect: Dialect = {
   // No trigger can be turned off: the tables' triggers are dropped and created again from their own SQL, in the
   // transaction. So are their indexes, which the deletes would otherwise update row by row (the large portal's
   // 2,000,000 answers and their activities: 15 -> 2 s). The planner's statistics of those indexes go with them; the
-  // next start's `optimize` (sqliteConnection) gathers them again.
+  // connection's hourly `optimize` (sqliteConnection) gathers them again.
   emptyWithoutTriggers: async (em, tables) => {
     const schema = await em.execute<{ type: string; name: string; sql: string }[]>(
       `select type, name, sql from sqlite_master
