@@ -84,6 +84,12 @@ export interface Dialect {
    * `lockRows`.
    */
   lockEveryTableAtOnce(em: EntityManager): Promise<boolean>;
+  /**
+   * Whether `error` ended a transaction because another one held what it needed: held the write lock longer than a
+   * write waits for it (SQLite), or deadlocked with it (PostgreSQL). Nothing was written, and the same request may
+   * succeed in a moment.
+   */
+  isContention(error: unknown): boolean;
   /** Runs `work` (the migrations at start-up) while no other server process on the same database runs it. */
   exclusively<T>(orm: MikroORM, work: () => Promise<T>): Promise<T>;
 }

@@ -1,6 +1,13 @@
 import { STATUS_CODES } from 'node:http';
 import { applyDecorators, BadRequestException, ConflictException, HttpStatus } from '@nestjs/common';
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  getSchemaPath,
+  type OpenAPIObject,
+} from '@nestjs/swagger';
 import { IntegerProperty } from '../core/api-properties.js';
 
 export class FieldErrorDto {
@@ -74,6 +81,9 @@ export class ConflictingFieldsException extends ConflictException {
  */
 export const REFERENCE_DELETED = 'Something the request refers to was deleted meanwhile';
 
+/** The 503 of a write that another transaction kept from the database (`Dialect.isContention`); nothing was written. */
+export const DATABASE_BUSY = 'The database is busy with another write: send the request again in a moment';
+
 /** What a problem of each documented status typically says, shown as its example unless the endpoint says otherwise. */
 const PROBLEM_EXAMPLES: Partial<Record<HttpStatus, Pick<ProblemDto, 'detail' | 'errors'>>> = {
   [HttpStatus.BAD_REQUEST]: {
@@ -97,6 +107,42 @@ const PROBLEM_EXAMPLES: Partial<Record<HttpStatus, Pick<ProblemDto, 'detail' | '
 const RETRY_AFTER = {
   'Retry-After': { description: 'Seconds until this client’s requests are taken again.', schema: { type: 'integer' } },
 };
+
+const WRITES = new Set(['post', 'put', 'patch', 'delete']);
+
+/**
+ * Documents the 503 that any write may answer with (the database busy with another process's write), with its
+ * `Retry-After`, on every operation that writes and documents no 503 of its own: once the document is built.
+ */
+export function documentContention(document: OpenAPIObject): OpenAPIObject {
+  for (const item of Object.values(document.paths)) {
+    for (const [method, operation] of Object.entries(item) as [string, { responses: Record<number, unknown> }][]) {
+      if (WRITES.has(method) && !operation.responses[HttpStatus.SERVICE_UNAVAILABLE]) {
+        operation.responses[HttpStatus.SERVICE_UNAVAILABLE] = {
+          description: STATUS_CODES[HttpStatus.SERVICE_UNAVAILABLE]!,
+          headers: {
+            'Retry-After': {
+              description: 'Seconds to wait before sending the request again.',
+              schema: { type: 'integer' },
+            },
+          },
+          content: {
+            'application/problem+json': {
+              schema: { $ref: getSchemaPath(ProblemDto) },
+              example: {
+                type: 'about:blank',
+                title: STATUS_CODES[HttpStatus.SERVICE_UNAVAILABLE],
+                status: HttpStatus.SERVICE_UNAVAILABLE,
+                detail: DATABASE_BUSY,
+              },
+            },
+          },
+        };
+      }
+    }
+  }
+  return document;
+}
 
 /**
  * The rate limit's answer, which every operation but the health checks' may give once `RATE_LIMIT_PER_MINUTE` is set

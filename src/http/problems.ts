@@ -19,8 +19,10 @@ import {
 import type { ValidationError } from 'class-validator';
 import type { Request, Response } from 'express';
 import { TYPE_CONSTRAINTS } from '../core/http.js';
+import { dialect } from '../database/dialect.js';
 import {
   ConflictingFieldsException,
+  DATABASE_BUSY,
   type FieldErrorDto,
   type ProblemDto,
   REFERENCE_DELETED,
@@ -103,9 +105,16 @@ function problem(status: number, detail: string, errors?: FieldErrorDto[]): Prob
 
 const logger = new Logger('HTTP');
 
+// Seconds a client waits before it sends a request again that met a busy database: as long as a write waits for the lock.
+const CONTENTION_RETRY_AFTER = '5';
+
 /** Answers with the problem document of an error; only real faults are logged, and never sent. */
 export function sendProblem(response: Response, exception: unknown): void {
-  const body = problemFor(exception);
+  const contended = dialect.isContention(exception);
+  if (contended) {
+    response.setHeader('Retry-After', CONTENTION_RETRY_AFTER);
+  }
+  const body = contended ? problem(HttpStatus.SERVICE_UNAVAILABLE, DATABASE_BUSY) : problemFor(exception);
   if (body.status === HttpStatus.INTERNAL_SERVER_ERROR) {
     const trace = exception instanceof Error ? exception.stack : String(exception);
     logger.error(exception instanceof DriverException ? `Database error: ${trace}` : trace);

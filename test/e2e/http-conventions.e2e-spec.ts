@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { connect } from 'node:net';
 import request from 'supertest';
+import { dialect } from '../../src/database/dialect.js';
 import { WordsService } from '../../src/words/words.service.js';
 import {
   API,
@@ -498,6 +499,45 @@ describe('errors', () => {
     } finally {
       jest.restoreAllMocks();
     }
+  });
+
+  it('a write another transaction kept from the database is a 503 with Retry-After, and nothing is written', async () => {
+    // What each database says: the write lock held past busy_timeout (SQLite), a deadlock (PostgreSQL).
+    const contention =
+      dialect.name === 'sqlite'
+        ? Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' })
+        : Object.assign(new Error('deadlock detected'), { code: '40P01' });
+    jest.spyOn(t.app.get(WordsService) as any, 'assertUnique').mockRejectedValueOnce(contention);
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const response = await client.post('/words', { thai: 'แมว', english: 'cat' });
+
+      expect(expectProblem(response, 503).detail).toBe(
+        'The database is busy with another write: send the request again in a moment',
+      );
+      expect(response.headers['retry-after']).toBe('5');
+      expect(logged).not.toHaveBeenCalled();
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect(await countRows(t, 'words')).toBe(0);
+    await client.post('/words', { thai: 'แมว', english: 'cat' }).expect(201);
+  });
+
+  it('documents the 503 of a busy database on every operation that writes', async () => {
+    const { paths } = (await request(t.http).get('/api/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, { responses: Record<string, { headers?: object }> }>>;
+    };
+    const writes = Object.values(paths).flatMap((item) =>
+      Object.entries(item)
+        .filter(([method]) => ['post', 'put', 'patch', 'delete'].includes(method))
+        .map(([, operation]) => operation),
+    );
+    expect(writes.length).toBeGreaterThan(20);
+    for (const operation of writes) {
+      expect(operation.responses['503']).toBeDefined();
+    }
+    expect(paths[`${API}/words`].post.responses['503'].headers).toHaveProperty('Retry-After');
   });
 
   it('a duplicate that slips past the service check is still a 409 (the unique index answers)', async () => {
