@@ -108,6 +108,23 @@ const RETRY_AFTER = {
   'Retry-After': { description: 'Seconds until this client’s requests are taken again.', schema: { type: 'integer' } },
 };
 
+/** The OpenAPI response of a problem of `status`, its example saying `detail` (and `errors[]`). */
+function problemResponse(status: HttpStatus, detail?: string, errors?: FieldErrorDto[]) {
+  const example: ProblemDto = {
+    type: 'about:blank',
+    title: STATUS_CODES[status] ?? 'Error',
+    status,
+    detail: STATUS_CODES[status] ?? 'Error',
+    ...PROBLEM_EXAMPLES[status],
+    ...(detail !== undefined && { detail }),
+    ...(errors !== undefined && { errors }),
+  };
+  return {
+    description: STATUS_CODES[status] ?? 'Error',
+    content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) }, example } },
+  };
+}
+
 const WRITES = new Set(['post', 'put', 'patch', 'delete']);
 
 /**
@@ -119,24 +136,8 @@ export function documentContention(document: OpenAPIObject): OpenAPIObject {
     for (const [method, operation] of Object.entries(item) as [string, { responses: Record<number, unknown> }][]) {
       if (WRITES.has(method) && !operation.responses[HttpStatus.SERVICE_UNAVAILABLE]) {
         operation.responses[HttpStatus.SERVICE_UNAVAILABLE] = {
-          description: STATUS_CODES[HttpStatus.SERVICE_UNAVAILABLE]!,
-          headers: {
-            'Retry-After': {
-              description: 'Seconds to wait before sending the request again.',
-              schema: { type: 'integer' },
-            },
-          },
-          content: {
-            'application/problem+json': {
-              schema: { $ref: getSchemaPath(ProblemDto) },
-              example: {
-                type: 'about:blank',
-                title: STATUS_CODES[HttpStatus.SERVICE_UNAVAILABLE],
-                status: HttpStatus.SERVICE_UNAVAILABLE,
-                detail: DATABASE_BUSY,
-              },
-            },
-          },
+          ...problemResponse(HttpStatus.SERVICE_UNAVAILABLE, DATABASE_BUSY),
+          headers: RETRY_AFTER,
         };
       }
     }
@@ -160,19 +161,9 @@ export function ApiProblems(...problems: DocumentedProblem[]) {
     ApiExtraModels(ProblemDto),
     ...problems.map((problem) => {
       const [status, detail, errors] = Array.isArray(problem) ? problem : [problem];
-      const example: ProblemDto = {
-        type: 'about:blank',
-        title: STATUS_CODES[status] ?? 'Error',
-        status,
-        detail: STATUS_CODES[status] ?? 'Error',
-        ...PROBLEM_EXAMPLES[status],
-        ...(detail !== undefined && { detail }),
-        ...(errors !== undefined && { errors }),
-      };
       return ApiResponse({
         status,
-        description: STATUS_CODES[status],
-        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) }, example } },
+        ...problemResponse(status, detail, errors),
         ...(status === HttpStatus.TOO_MANY_REQUESTS && { headers: RETRY_AFTER }),
       });
     }),
