@@ -4,6 +4,7 @@ import type { EntityManager } from '@mikro-orm/sql';
 import { PostgresQueryCompiler, sql } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.interface.js';
+import { releasingConnections } from './released-connections.js';
 
 // Counts and sums come back as numbers, as from SQLite: bigint (count) and numeric (sum of bigints) are text
 // in `pg` by default; the portal's never pass 2^53.
@@ -62,11 +63,16 @@ class WideIntegersCompiler extends PostgresQueryCompiler {
   }
 }
 
-/** MikroORM's PostgreSQL connection, its Kysely queries compiled by `WideIntegersCompiler`. */
+/**
+ * MikroORM's PostgreSQL connection, its Kysely queries compiled by `WideIntegersCompiler`, its transactions giving
+ * their connection back to the pool when the connection was lost in the middle (`releasingConnections`).
+ */
 class WideIntegersConnection extends PostgreSqlConnection {
   override createKyselyDialect(overrides: Parameters<PostgreSqlConnection['createKyselyDialect']>[0]) {
     const dialect = super.createKyselyDialect(overrides);
     dialect.createQueryCompiler = () => new WideIntegersCompiler();
+    const createDriver = dialect.createDriver.bind(dialect);
+    dialect.createDriver = () => releasingConnections(createDriver());
     return dialect;
   }
 }

@@ -12,7 +12,6 @@ import { AbstractSqlDriver, type EntityManager, type NativeQueryBuilder, SqliteP
 import { MikroORM, SqliteConnection as MikroOrmSqliteConnection } from '@mikro-orm/sqlite';
 import {
   CompiledQuery,
-  type DatabaseConnection,
   type Driver,
   type Kysely,
   type SqliteDatabase,
@@ -22,6 +21,7 @@ import {
 } from 'kysely';
 
 import type { Dialect } from './dialect.interface.js';
+import { releasingConnections } from './released-connections.js';
 
 /** Kysely's SQLite dialect, holding its better-sqlite3 database once it is open (for backups and tests). */
 export type SqliteConnection = SqliteDialect & { database?: Database.Database };
@@ -34,46 +34,11 @@ export type SqliteConnection = SqliteDialect & { database?: Database.Database };
 class ImmediateSqliteDialect extends SqliteDialect {
   override createDriver(): Driver {
     const driver = super.createDriver();
-    // A `begin` that failed (the write lock held past busy_timeout by another process). Kysely's controlled
-    // transactions, MikroORM's, never give the connection back when `begin` throws (kysely-org/kysely#1990): every
-    // later query of the server waited for it, for good. So the failure is answered by the transaction's first
-    // statement (or its commit) instead, and its rollback, which runs no SQL then, gives the connection back.
-    let refused: { error: unknown } | undefined;
-    const guarded = new WeakSet<DatabaseConnection>();
-    const acquire = driver.acquireConnection.bind(driver);
-    driver.acquireConnection = async () => {
-      const connection = await acquire();
-      if (!guarded.has(connection)) {
-        guarded.add(connection);
-        const execute = connection.executeQuery.bind(connection);
-        connection.executeQuery = <R>(query: CompiledQuery) =>
-          refused ? Promise.reject(refused.error) : execute<R>(query);
-      }
-      return connection;
-    };
     driver.beginTransaction = async (connection) => {
-      try {
-        await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-      } catch (error) {
-        refused = { error };
-      }
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
     };
-    const commit = driver.commitTransaction.bind(driver);
-    driver.commitTransaction = async (connection) => {
-      if (refused) {
-        throw refused.error;
-      }
-      await commit(connection);
-    };
-    const rollback = driver.rollbackTransaction.bind(driver);
-    driver.rollbackTransaction = async (connection) => {
-      if (refused) {
-        refused = undefined;
-        return;
-      }
-      await rollback(connection);
-    };
-    return driver;
+    // A `begin immediate` refused (the write lock held past busy_timeout) must not keep the one connection.
+    return releasingConnections(driver);
   }
 }
 
