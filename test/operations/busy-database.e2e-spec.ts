@@ -13,11 +13,13 @@ import { portal } from '../fixtures.js';
 const sqliteOnly = process.env.TEST_DATABASE_URL ? describe.skip : describe;
 
 sqliteOnly('a database another process keeps busy', () => {
-  const folder = mkdtempSync(join(tmpdir(), 'busy-database-'));
-  const path = join(folder, 'portal.sqlite');
+  let folder: string;
+  let path: string;
   let t: TestApp;
 
   beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'busy-database-'));
+    path = join(folder, 'portal.sqlite');
     t = await createTestApp({ DATABASE_PATH: path });
   });
   afterAll(async () => {
