@@ -11,7 +11,7 @@ import { PARAMS_PROVIDER_TOKEN } from 'nestjs-pino';
 import { mediaDirectory } from './anki/media.js';
 import type { Environment } from './config.js';
 import { documentBodyContents } from './http/body-content.js';
-import { documentContention, ValidationFailedException } from './http/problem-document.js';
+import { documentWrites, ValidationFailedException } from './http/problem-document.js';
 import { corsOptions } from './http/destructive.js';
 import { weakEntityTag } from './http/entity-tag.js';
 import { assignRequestId, type LoggingParams, requestLog } from './http/logging.js';
@@ -201,6 +201,6 @@ function describeApi(app: NestExpressApplication): OpenAPIObject {
   );
   // Bodies taken in several media types (the CSV import), each with its own schema.
   documentBodyContents(document);
-  documentContention(document);
+  documentWrites(document);
   return document;
 }

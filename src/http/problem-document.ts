@@ -84,6 +84,13 @@ export const REFERENCE_DELETED = 'Something the request refers to was deleted me
 /** The 503 of a write that another transaction kept from the database (`Dialect.isContention`); nothing was written. */
 export const DATABASE_BUSY = 'The database is busy with another write: send the request again in a moment';
 
+/**
+ * The 412 of a write sent with `If-Match` naming ETags: the API's are weak (`weakEntityTag`), and If-Match compares
+ * tags strongly (RFC 9110 §13.1.1), so none can match. Ignored, the condition would let a write through unchecked.
+ */
+export const WEAK_TAGS_ONLY =
+  'The ETags of this API are weak, which If-Match never matches: send the write without If-Match';
+
 /** What a problem of each documented status typically says, shown as its example unless the endpoint says otherwise. */
 const PROBLEM_EXAMPLES: Partial<Record<HttpStatus, Pick<ProblemDto, 'detail' | 'errors'>>> = {
   [HttpStatus.BAD_REQUEST]: {
@@ -125,21 +132,28 @@ function problemResponse(status: HttpStatus, detail?: string, errors?: FieldErro
   };
 }
 
-const WRITES = new Set(['post', 'put', 'patch', 'delete']);
+/** The methods of the operations that write (as the OpenAPI document names them). */
+export const WRITES = new Set(['post', 'put', 'patch', 'delete']);
 
 /**
- * Documents the 503 that any write may answer with (the database busy with another process's write), with its
- * `Retry-After`, on every operation that writes and documents no 503 of its own: once the document is built.
+ * Documents what any write may answer with, on every operation that writes and documents no such status of its own,
+ * once the document is built: the 503 of a database busy with another process's write, with its `Retry-After`, and
+ * the 412 of `If-Match`.
  */
-export function documentContention(document: OpenAPIObject): OpenAPIObject {
+export function documentWrites(document: OpenAPIObject): OpenAPIObject {
   for (const item of Object.values(document.paths)) {
     for (const [method, operation] of Object.entries(item) as [string, { responses: Record<number, unknown> }][]) {
-      if (WRITES.has(method) && !operation.responses[HttpStatus.SERVICE_UNAVAILABLE]) {
-        operation.responses[HttpStatus.SERVICE_UNAVAILABLE] = {
-          ...problemResponse(HttpStatus.SERVICE_UNAVAILABLE, DATABASE_BUSY),
-          headers: RETRY_AFTER,
-        };
+      if (!WRITES.has(method)) {
+        continue;
       }
+      operation.responses[HttpStatus.PRECONDITION_FAILED] ??= problemResponse(
+        HttpStatus.PRECONDITION_FAILED,
+        WEAK_TAGS_ONLY,
+      );
+      operation.responses[HttpStatus.SERVICE_UNAVAILABLE] ??= {
+        ...problemResponse(HttpStatus.SERVICE_UNAVAILABLE, DATABASE_BUSY),
+        headers: RETRY_AFTER,
+      };
     }
   }
   return document;

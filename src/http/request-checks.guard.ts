@@ -4,6 +4,7 @@ import {
   type CanActivate,
   type ExecutionContext,
   type NestInterceptor,
+  PreconditionFailedException,
   SetMetadata,
   UnsupportedMediaTypeException,
   UseInterceptors,
@@ -15,7 +16,7 @@ import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
 import { inspectJson, isJsonObject, UNSTORABLE_TEXT } from '../core/json.js';
-import { ValidationFailedException } from './problem-document.js';
+import { ValidationFailedException, WEAK_TAGS_ONLY, WRITES } from './problem-document.js';
 import { unroutedProblem } from './problems.js';
 import type { Operations } from './operations.js';
 
@@ -119,7 +120,8 @@ const ROWS_CHECK_TEXT = Symbol('the rows of the body check their text');
 export const TextCheckedByRows = () => SetMetadata(ROWS_CHECK_TEXT, true);
 
 /**
- * What every routed request must be before validation: a body in JSON, or in another media type the
+ * What every routed request must be before validation: a write not conditional on an ETag (else 412: `WEAK_TAGS_ONLY`);
+ * a body in JSON, or in another media type the
  * OpenAPI document declares for the operation (a CSV import), in UTF-8 (else 415); body and query
  * nested at most MAX_DEPTH levels, no object of them wider than MAX_FIELDS fields, with text SQLite can
  * store, a query string in UTF-8 with no parameter given twice (else 400); and no body or query field
@@ -145,6 +147,11 @@ export class RequestChecksGuard implements CanActivate {
     // (GET /words/import reaches GET /words/:id).
     if (!operation && this.operations.methodsOf(request.path).length > 0) {
       throw unroutedProblem(this.operations, request, context.switchToHttp().getResponse<Response>());
+    }
+    // `*` asks only that the resource exist, which the write finds out itself.
+    const ifMatch = request.headers['if-match']?.trim();
+    if (ifMatch && ifMatch !== '*' && WRITES.has(request.method.toLowerCase())) {
+      throw new PreconditionFailedException(WEAK_TAGS_ONLY);
     }
     const hasBody =
       Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;

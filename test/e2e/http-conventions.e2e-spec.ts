@@ -524,7 +524,7 @@ describe('errors', () => {
     await client.post('/words', { thai: 'แมว', english: 'cat' }).expect(201);
   });
 
-  it('documents the 503 of a busy database on every operation that writes', async () => {
+  it('documents the 503 of a busy database and the 412 of If-Match on every operation that writes', async () => {
     const { paths } = (await request(t.http).get('/api/docs-json').expect(200)).body as {
       paths: Record<string, Record<string, { responses: Record<string, { headers?: object }> }>>;
     };
@@ -536,6 +536,7 @@ describe('errors', () => {
     expect(writes.length).toBeGreaterThan(20);
     for (const operation of writes) {
       expect(operation.responses['503']).toBeDefined();
+      expect(operation.responses['412']).toBeDefined();
     }
     expect(paths[`${API}/words`].post.responses['503'].headers).toHaveProperty('Retry-After');
   });
@@ -586,6 +587,29 @@ describe('conditional requests', () => {
     expect(changed.headers.etag).toMatch(/^W\/"[0-9a-f]+-[0-9a-f]+"$/);
     expect(changed.headers.etag).not.toBe(tag);
   });
+
+  it.each([
+    ['PATCH', (word: number) => client.patch(`/words/${word}`, { english: 'cow' })],
+    ['DELETE', (word: number) => client.delete(`/words/${word}`)],
+  ])(
+    'refuses a %s conditional on an ETag (If-Match), which a weak one never matches: 412, nothing changed',
+    async (_, write) => {
+      const { word } = await fixture();
+      const tag = (await client.get(`/words/${word}`).expect(200)).headers.etag as string;
+      const before = await snapshot();
+
+      const refused = await write(word).set('If-Match', tag);
+
+      expect(expectProblem(refused, 412).detail).toBe(
+        'The ETags of this API are weak, which If-Match never matches: send the write without If-Match',
+      );
+      expect(await snapshot()).toEqual(before);
+      // `*` asks only that the resource exist.
+      await write(word)
+        .set('If-Match', '*')
+        .expect((response) => expect(response.status).toBeLessThan(300));
+    },
+  );
 });
 
 describe('Location', () => {
