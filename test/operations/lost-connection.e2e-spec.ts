@@ -4,7 +4,6 @@ import pg from 'pg';
 import { expectProblem } from '../api.js';
 import { closeTestApp, createTestApp, type TestApp } from '../app.js';
 import { portal } from '../fixtures.js';
-import { freshDatabase } from '../postgres.js';
 
 /**
  * PostgreSQL cutting a server's connection in the middle of a write: the database restarted, an administrator
@@ -13,20 +12,18 @@ import { freshDatabase } from '../postgres.js';
 const postgresOnly = process.env.TEST_DATABASE_URL ? describe : describe.skip;
 
 postgresOnly('a connection to PostgreSQL lost in the middle of a write', () => {
-  let url: string;
   let t: TestApp;
 
   beforeAll(async () => {
-    url = await freshDatabase();
     // One connection: the server serves on only if the pool gets a new one in place of the lost one.
-    t = await createTestApp({ DATABASE_URL: url, DATABASE_POOL_SIZE: 1 });
+    t = await createTestApp({ DATABASE_POOL_SIZE: 1 });
   });
   afterAll(() => closeTestApp(t));
 
   it('fails that write, writes nothing, and the server serves on with a new connection', async () => {
     const client = portal(t);
     const { id } = (await client.post('/words', { thai: 'แมว', english: 'cat' }).expect(201)).body as { id: number };
-    const other = new pg.Client({ connectionString: url });
+    const other = new pg.Client({ connectionString: t.orm.config.get('clientUrl') });
     await other.connect();
     const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     try {
