@@ -13,7 +13,7 @@ import type { Environment } from './config.js';
 import { documentBodyContents } from './http/body-content.js';
 import { documentWrites, ValidationFailedException } from './http/problem-document.js';
 import { corsOptions } from './http/destructive.js';
-import { weakEntityTag } from './http/entity-tag.js';
+import { entityTag } from './http/entity-tag.js';
 import { assignRequestId, type LoggingParams, requestLog } from './http/logging.js';
 import { Operations } from './http/operations.js';
 import { publicPath } from './http/origin.js';
@@ -41,6 +41,9 @@ class PortalExpressAdapter extends ExpressAdapter {
    * such a connection open, answering further requests and saying keep-alive, so the process waited up to the
    * keep-alive timeout to exit. Checked as the response's head is written (on Express's prototype of every response),
    * the only moment it is known for them all.
+   * Only a GET's answer keeps the ETag that Express gives every body: a write's answer is not always the resource as
+   * GET answers it (a group's PATCH, the parts of a word as sent against those PostgreSQL stores), and its tag, sent
+   * back in `If-Match`, would fail.
    */
   constructor(instance: express.Express) {
     super(instance);
@@ -49,6 +52,9 @@ class PortalExpressAdapter extends ExpressAdapter {
     instance.response.writeHead = function (this: Response, ...head: unknown[]) {
       if (stopping()) {
         this.setHeader('Connection', 'close');
+      }
+      if (this.req.method !== 'GET' && this.req.method !== 'HEAD') {
+        this.removeHeader('ETag');
       }
       return Reflect.apply(writeHead, this, head) as Response;
     } as Response['writeHead'];
@@ -64,7 +70,7 @@ class PortalExpressAdapter extends ExpressAdapter {
 export function portalHttpAdapter(): ExpressAdapter {
   const instance = express();
   instance.set('case sensitive routing', true);
-  instance.set('etag', weakEntityTag);
+  instance.set('etag', entityTag);
   return new PortalExpressAdapter(instance);
 }
 

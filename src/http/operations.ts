@@ -1,7 +1,7 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 
 type PathItemObject = OpenAPIObject['paths'][string];
-type OperationObject = NonNullable<PathItemObject['get']>;
+export type OperationObject = NonNullable<PathItemObject['get']>;
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 

@@ -85,11 +85,12 @@ export const REFERENCE_DELETED = 'Something the request refers to was deleted me
 export const DATABASE_BUSY = 'The database is busy with another write: send the request again in a moment';
 
 /**
- * The 412 of a write sent with `If-Match` naming ETags: the API's are weak (`weakEntityTag`), and If-Match compares
- * tags strongly (RFC 9110 §13.1.1), so none can match. Ignored, the condition would let a write through unchecked.
+ * The 412 of a write sent with `If-Match` naming ETags where the operation takes none (`ApiIfMatch`): ignored, the
+ * condition would let the write through unchecked.
  */
-export const WEAK_TAGS_ONLY =
-  'The ETags of this API are weak, which If-Match never matches: send the write without If-Match';
+export const IF_MATCH_NOT_TAKEN =
+  'This write cannot be made conditional: send it without If-Match (the PATCH and DELETE of a word, a group or a ' +
+  'learning app take one)';
 
 /** What a problem of each documented status typically says, shown as its example unless the endpoint says otherwise. */
 const PROBLEM_EXAMPLES: Partial<Record<HttpStatus, Pick<ProblemDto, 'detail' | 'errors'>>> = {
@@ -148,7 +149,7 @@ export function documentWrites(document: OpenAPIObject): OpenAPIObject {
       }
       operation.responses[HttpStatus.PRECONDITION_FAILED] ??= problemResponse(
         HttpStatus.PRECONDITION_FAILED,
-        WEAK_TAGS_ONLY,
+        IF_MATCH_NOT_TAKEN,
       );
       operation.responses[HttpStatus.SERVICE_UNAVAILABLE] ??= {
         ...problemResponse(HttpStatus.SERVICE_UNAVAILABLE, DATABASE_BUSY),

@@ -16,9 +16,10 @@ import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
 import { inspectJson, isJsonObject, UNSTORABLE_TEXT } from '../core/json.js';
-import { ValidationFailedException, WEAK_TAGS_ONLY, WRITES } from './problem-document.js';
+import { IF_MATCH_NOT_TAKEN, ValidationFailedException, WRITES } from './problem-document.js';
+import { IF_MATCH } from './entity-tag.js';
 import { unroutedProblem } from './problems.js';
-import type { Operations } from './operations.js';
+import type { OperationObject, Operations } from './operations.js';
 
 // Far deeper than any real body, far shallower than what class-transformer (recursive) and SQLite's
 // JSON functions (1000 levels) can take.
@@ -111,6 +112,12 @@ function checkInput(kind: 'body' | 'query', value: unknown, taken: boolean, chec
   }
 }
 
+/** The operation compares `If-Match` with the resource's ETag (`ApiIfMatch`). */
+const takesIfMatch = (operation: OperationObject | undefined) =>
+  (operation?.parameters ?? []).some(
+    (parameter) => 'in' in parameter && parameter.in === 'header' && parameter.name === IF_MATCH,
+  );
+
 const ROWS_CHECK_TEXT = Symbol('the rows of the body check their text');
 
 /**
@@ -120,8 +127,8 @@ const ROWS_CHECK_TEXT = Symbol('the rows of the body check their text');
 export const TextCheckedByRows = () => SetMetadata(ROWS_CHECK_TEXT, true);
 
 /**
- * What every routed request must be before validation: a write not conditional on an ETag (else 412: `WEAK_TAGS_ONLY`);
- * a body in JSON, or in another media type the
+ * What every routed request must be before validation: a write conditional on an ETag only where the operation takes
+ * `If-Match` (else 412: `IF_MATCH_NOT_TAKEN`); a body in JSON, or in another media type the
  * OpenAPI document declares for the operation (a CSV import), in UTF-8 (else 415); body and query
  * nested at most MAX_DEPTH levels, no object of them wider than MAX_FIELDS fields, with text SQLite can
  * store, a query string in UTF-8 with no parameter given twice (else 400); and no body or query field
@@ -150,8 +157,8 @@ export class RequestChecksGuard implements CanActivate {
     }
     // `*` asks only that the resource exist, which the write finds out itself.
     const ifMatch = request.headers['if-match']?.trim();
-    if (ifMatch && ifMatch !== '*' && WRITES.has(request.method.toLowerCase())) {
-      throw new PreconditionFailedException(WEAK_TAGS_ONLY);
+    if (ifMatch && ifMatch !== '*' && WRITES.has(request.method.toLowerCase()) && !takesIfMatch(operation)) {
+      throw new PreconditionFailedException(IF_MATCH_NOT_TAKEN);
     }
     const hasBody =
       Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;

@@ -10,6 +10,7 @@ import {
 } from './dto/learning-app.dto.js';
 import { LearningAppsService } from './learning-apps.service.js';
 import { ApiRateLimited } from '../http/problem-document.js';
+import { ApiIfMatch, type IfMatch, IfMatchHeader } from '../http/entity-tag.js';
 
 const DUPLICATE_APP = 'A learning app named "Flashcards" already exists (id 1)';
 
@@ -40,13 +41,15 @@ export class LearningAppsController {
 
   @Patch('learning_apps/:id')
   @UpdateOperation('Update a learning app', LearningAppDto, 'The updated learning app.', [409, DUPLICATE_APP])
-  update(@Param() { id }: IdParams, @Body() body: UpdateLearningAppDto) {
-    return this.apps.update(id, body);
+  @ApiIfMatch('learning app')
+  update(@Param() { id }: IdParams, @Body() body: UpdateLearningAppDto, @IfMatchHeader() ifMatch: IfMatch) {
+    return this.apps.update(id, body, ifMatch);
   }
 
   @Delete('learning_apps/:id')
   @DeleteOperation('Delete a learning app', 'Deleted; its study sessions stay, without an app.')
-  remove(@Param() { id }: IdParams) {
-    return this.apps.remove(id);
+  @ApiIfMatch('learning app')
+  remove(@Param() { id }: IdParams, @IfMatchHeader() ifMatch: IfMatch) {
+    return this.apps.remove(id, ifMatch);
   }
 }

@@ -1,0 +1,156 @@
+import request from 'supertest';
+import { allRows, API, expectProblem } from '../api.js';
+import { useEmptyTestApp } from '../app.js';
+import { portal } from '../fixtures.js';
+
+const t = useEmptyTestApp();
+const client = portal(t);
+
+/** A resource whose PATCH and DELETE take If-Match: how to make one, and a change its PATCH makes. */
+interface Resource {
+  name: string;
+  create: () => Promise<number>;
+  path: (id: number) => string;
+  change: object;
+}
+
+const RESOURCES: Resource[] = [
+  {
+    name: 'word',
+    create: async () => (await client.createWord({ thai: 'แมว', english: 'cat' })).id,
+    path: (id) => `/words/${id}`,
+    change: { english: 'kitten' },
+  },
+  {
+    name: 'group',
+    create: async () => (await client.createGroup('Animals')).id,
+    path: (id) => `/groups/${id}`,
+    change: { name: 'Pets' },
+  },
+  {
+    name: 'learning app',
+    create: async () => (await client.createApp()).id,
+    path: (id) => `/learning_apps/${id}`,
+    change: { description: 'Cards to flip' },
+  },
+];
+
+const WRITES = [
+  ['PATCH', (resource: Resource, id: number) => client.patch(resource.path(id), resource.change)],
+  ['DELETE', (resource: Resource, id: number) => client.delete(resource.path(id))],
+] as const;
+
+const tagOf = async (path: string) => (await client.get(path).expect(200)).headers.etag as string;
+
+describe.each(RESOURCES)('If-Match on a $name', (resource) => {
+  const changed = `The ${resource.name} changed since the ETag that If-Match names: GET it again`;
+
+  it.each(WRITES)('a %s naming the ETag of its GET is made', async (_, write) => {
+    const id = await resource.create();
+    const tag = await tagOf(resource.path(id));
+
+    const response = await write(resource, id).set('If-Match', tag);
+
+    expect(response.status).toBeLessThan(300);
+    // A write's answer carries no ETag: it need not be the resource as its GET answers it.
+    expect(response.headers.etag).toBeUndefined();
+  });
+
+  it.each(WRITES)('a %s naming another ETag, or a weak one, is a 412 and changes nothing', async (_, write) => {
+    const id = await resource.create();
+    const tag = await tagOf(resource.path(id));
+    const before = await allRows(t);
+
+    for (const ifMatch of ['"0-0"', `W/${tag}`, '"0-0", W/"1-1"', 'not a tag']) {
+      expect(expectProblem(await write(resource, id).set('If-Match', ifMatch), 412).detail).toBe(changed);
+    }
+
+    expect(await allRows(t)).toEqual(before);
+    // One of the tags named is enough.
+    const made = await write(resource, id).set('If-Match', `"0-0", ${tag}`);
+    expect(made.status).toBeLessThan(300);
+  });
+
+  it('a PATCH naming the ETag read before another PATCH is a 412: that one is not lost', async () => {
+    const id = await resource.create();
+    const tag = await tagOf(resource.path(id));
+    await client.patch(resource.path(id), resource.change).set('If-Match', tag).expect(200);
+    const after = (await client.get(resource.path(id)).expect(200)).body;
+
+    expectProblem(await client.patch(resource.path(id), resource.change).set('If-Match', tag), 412);
+    expectProblem(await client.delete(resource.path(id)).set('If-Match', tag), 412);
+
+    expect((await client.get(resource.path(id)).expect(200)).body).toEqual(after);
+    await client
+      .delete(resource.path(id))
+      .set('If-Match', await tagOf(resource.path(id)))
+      .expect(204);
+  });
+
+  it('of two PATCHes naming the same ETag at once, one is made and the other is a 412', async () => {
+    const id = await resource.create();
+    const tag = await tagOf(resource.path(id));
+
+    const statuses = await Promise.all(
+      [0, 1].map(() =>
+        client
+          .patch(resource.path(id), resource.change)
+          .set('If-Match', tag)
+          .then((r) => r.status),
+      ),
+    );
+
+    expect(statuses.sort()).toEqual([200, 412]);
+  });
+
+  it.each(WRITES)('a %s of one that does not exist is a 404, If-Match or not', async (_, write) => {
+    const id = await resource.create();
+    const tag = await tagOf(resource.path(id));
+    await client.delete(resource.path(id)).expect(204);
+
+    expectProblem(await write(resource, id).set('If-Match', tag), 404);
+    expectProblem(await write(resource, id).set('If-Match', '*'), 404);
+  });
+
+  it('is documented on its PATCH and DELETE, with the 412', async () => {
+    const { paths } = (await request(t.http).get('/api/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, { parameters: { name: string; in: string }[]; responses: object }>>;
+    };
+    const item = paths[`${API}${resource.path(1).replace('/1', '/{id}')}`];
+    for (const method of ['patch', 'delete']) {
+      expect(item[method].parameters).toContainEqual(expect.objectContaining({ name: 'If-Match', in: 'header' }));
+      expect(item[method].responses).toHaveProperty('412');
+    }
+  });
+});
+
+describe('If-Match', () => {
+  it('compares the whole resource as its GET answers it: an answer about a word changes its ETag', async () => {
+    const word = await client.createWord({ thai: 'แมว', english: 'cat' });
+    const tag = await tagOf(`/words/${word.id}`);
+    await client.review(word.id, true).expect(201);
+
+    expectProblem(await client.patch(`/words/${word.id}`, { english: 'kitten' }).set('If-Match', tag), 412);
+
+    expect((await client.getWord(word.id)).english).toBe('cat');
+  });
+
+  it('on a write that takes none is a 412 that says so, and nothing is written', async () => {
+    const word = await client.createWord({ thai: 'แมว', english: 'cat' });
+    const group = await client.createGroup('Animals');
+    const tag = await tagOf(`/groups/${group.id}`);
+    const before = await allRows(t);
+
+    const refused = await client.post(`/groups/${group.id}/words`, { word_ids: [word.id] }).set('If-Match', tag);
+
+    expect(expectProblem(refused, 412).detail).toBe(
+      'This write cannot be made conditional: send it without If-Match (the PATCH and DELETE of a word, a group ' +
+        'or a learning app take one)',
+    );
+    expect(await allRows(t)).toEqual(before);
+    await client
+      .post(`/groups/${group.id}/words`, { word_ids: [word.id] })
+      .set('If-Match', '*')
+      .expect(200);
+  });
+});
