@@ -13,7 +13,7 @@ import type { Environment } from './config.js';
 import { documentBodyContents } from './http/body-content.js';
 import { documentWrites, ValidationFailedException } from './http/problem-document.js';
 import { corsOptions } from './http/destructive.js';
-import { entityTag } from './http/entity-tag.js';
+import { documentEntityTags, entityTag } from './http/entity-tag.js';
 import { assignRequestId, type LoggingParams, requestLog } from './http/logging.js';
 import { Operations } from './http/operations.js';
 import { publicPath } from './http/origin.js';
@@ -208,5 +208,6 @@ function describeApi(app: NestExpressApplication): OpenAPIObject {
   // Bodies taken in several media types (the CSV import), each with its own schema.
   documentBodyContents(document);
   documentWrites(document);
+  documentEntityTags(document);
   return document;
 }

@@ -4,7 +4,7 @@ import {
   type ExecutionContext,
   PreconditionFailedException,
 } from '@nestjs/common';
-import { ApiHeader } from '@nestjs/swagger';
+import { ApiHeader, type OpenAPIObject } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { crc32 } from 'node:zlib';
 import { ApiProblems } from './problem-document.js';
@@ -17,6 +17,27 @@ import { ApiProblems } from './problem-document.js';
  */
 export function entityTag(body: Buffer): string {
   return `"${body.length.toString(16)}-${crc32(body).toString(16)}"`;
+}
+
+/** Documents the ETag of every GET's successful answer, once the document is built: what a client does with it. */
+export function documentEntityTags(document: OpenAPIObject): OpenAPIObject {
+  for (const item of Object.values(document.paths)) {
+    const ok = item.get?.responses[200] as { headers?: Record<string, object>; content?: object } | undefined;
+    // Only an answer sent whole has one: the export, streamed (and the only GET offering CSV), has none.
+    if (ok && Object.keys(ok.content ?? {}).join() === 'application/json') {
+      ok.headers = {
+        ...ok.headers,
+        ETag: {
+          description:
+            'The tag of this answer. Sent back in If-None-Match, the same GET is a 304 without a body while the ' +
+            'answer is unchanged; the tag of a word, a group or a learning app makes its PATCH or DELETE ' +
+            'conditional (If-Match).',
+          schema: { type: 'string', example: '"1c3-9f2b6a01"' },
+        },
+      };
+    }
+  }
+  return document;
 }
 
 /** The ETag of a GET that answers with `representation` (Express sends an object as its `JSON.stringify`). */

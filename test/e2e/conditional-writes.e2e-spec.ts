@@ -112,15 +112,29 @@ describe.each(RESOURCES)('If-Match on a $name', (resource) => {
     expectProblem(await write(resource, id).set('If-Match', '*'), 404);
   });
 
-  it('is documented on its PATCH and DELETE, with the 412', async () => {
+  it('is documented on its PATCH and DELETE, with the 412, and the ETag on its GET only', async () => {
     const { paths } = (await request(t.http).get('/api/docs-json').expect(200)).body as {
-      paths: Record<string, Record<string, { parameters: { name: string; in: string }[]; responses: object }>>;
+      paths: Record<
+        string,
+        Record<string, { parameters: { name: string; in: string }[]; responses: Record<string, { headers?: object }> }>
+      >;
     };
     const item = paths[`${API}${resource.path(1).replace('/1', '/{id}')}`];
     for (const method of ['patch', 'delete']) {
       expect(item[method].parameters).toContainEqual(expect.objectContaining({ name: 'If-Match', in: 'header' }));
       expect(item[method].responses).toHaveProperty('412');
     }
+    expect(item.get.responses['200'].headers).toHaveProperty('ETag');
+    expect(item.patch.responses['200'].headers).toBeUndefined();
+  });
+});
+
+describe('ETag', () => {
+  it('documents no ETag on the export, streamed, which has none', async () => {
+    const { paths } = (await request(t.http).get('/api/docs-json').expect(200)).body;
+    expect(paths[`${API}/words/export`].get.responses['200'].headers).not.toHaveProperty('ETag');
+    expect((await client.get('/words/export').expect(200)).headers.etag).toBeUndefined();
+    expect((await client.get('/words').expect(200)).headers.etag).toBeDefined();
   });
 });
 
