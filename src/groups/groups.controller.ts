@@ -7,7 +7,7 @@ import { GroupDetailDto, GroupDto } from './dto/group.dto.js';
 import { CreateGroupDto, GroupWordIdsDto, ListGroupsQueryDto, UpdateGroupDto } from './dto/group-input.dto.js';
 import { GroupsService } from './groups.service.js';
 import { ApiRateLimited, REFERENCE_DELETED } from '../http/problem-document.js';
-import { ApiIfMatch, type IfMatch, IfMatchHeader } from '../http/entity-tag.js';
+import { ApiPreconditions, PreconditionHeaders, type Preconditions } from '../http/entity-tag.js';
 
 @ApiTags('groups')
 @ApiRateLimited()
@@ -35,9 +35,9 @@ export class GroupsController {
 
   @Patch('groups/:id')
   @UpdateOperation('Rename a group', GroupDto, 'The renamed group.', 409)
-  @ApiIfMatch('group')
-  rename(@Param() { id }: IdParams, @Body() body: UpdateGroupDto, @IfMatchHeader() ifMatch: IfMatch) {
-    return this.groups.rename(id, body, ifMatch);
+  @ApiPreconditions('group')
+  rename(@Param() { id }: IdParams, @Body() body: UpdateGroupDto, @PreconditionHeaders() preconditions: Preconditions) {
+    return this.groups.rename(id, body, preconditions);
   }
 
   @Delete('groups/:id')
@@ -46,9 +46,13 @@ export class GroupsController {
     'Group 1 has study sessions; delete it with force=true to remove them too',
   ])
   @DestroysData('with force=true')
-  @ApiIfMatch('group')
-  remove(@Param() { id }: IdParams, @Query() query: ForceQueryDto, @IfMatchHeader() ifMatch: IfMatch) {
-    return this.groups.remove(id, query.force, ifMatch);
+  @ApiPreconditions('group')
+  remove(
+    @Param() { id }: IdParams,
+    @Query() query: ForceQueryDto,
+    @PreconditionHeaders() preconditions: Preconditions,
+  ) {
+    return this.groups.remove(id, query.force, preconditions);
   }
 
   @Post('groups/:id/words')

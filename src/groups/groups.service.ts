@@ -15,7 +15,7 @@ import { chunksOf } from '../core/chunks.js';
 import { assertNameIsFree, foldedName } from '../core/names.js';
 import { offsetOf, page, type Page } from '../core/pagination.js';
 import { successRate } from '../core/success-rate.js';
-import { assertUnchanged, type IfMatch } from '../http/entity-tag.js';
+import { assertPreconditions, type Preconditions } from '../http/entity-tag.js';
 import { type GroupDetailDto, type GroupDto, toGroupDto, type WordGroupRefDto } from './dto/group.dto.js';
 import type { CreateGroupDto, ListGroupsQueryDto, UpdateGroupDto } from './dto/group-input.dto.js';
 import { Group } from './group.entity.js';
@@ -83,11 +83,11 @@ export class GroupsService {
     });
   }
 
-  async rename(id: number, input: UpdateGroupDto, ifMatch?: IfMatch): Promise<GroupDto> {
+  async rename(id: number, input: UpdateGroupDto, preconditions: Preconditions = {}): Promise<GroupDto> {
     return this.em.transactional(async (em) => {
       // Locked before it is compared: a write between the comparison and the rename would be lost.
       await this.lock(id);
-      await assertUnchanged(ifMatch, 'group', () => this.get(id));
+      await assertPreconditions(preconditions, 'group', () => this.get(id));
       const group = await this.findGroup(id);
       await assertNameIsFree(em, Group, 'group', input.name, id);
       group.name = input.name;
@@ -97,7 +97,7 @@ export class GroupsService {
   }
 
   /** Memberships go, words stay; study sessions (and their answers) only go on `force`, by the cascade. */
-  async remove(id: number, force: boolean, ifMatch?: IfMatch): Promise<void> {
+  async remove(id: number, force: boolean, preconditions: Preconditions = {}): Promise<void> {
     await this.em.transactional(async (em) => {
       // The words before the group, as an answer, a reset and a delete of a word take them (where rows have locks):
       // the cascade to the group's answers updates their words, and a delete of a word holds its memberships while it
@@ -108,7 +108,7 @@ export class GroupsService {
       await lockReferencedTable(em, WordGroup, 'word');
       // Locked before its sessions are counted: a session being started on it (`lock`) is counted, not cascaded.
       await this.lock(id);
-      await assertUnchanged(ifMatch, 'group', () => this.get(id));
+      await assertPreconditions(preconditions, 'group', () => this.get(id));
       const group = await this.findGroup(id);
       if (!force && group.studySessionsCount > 0) {
         throw new ConflictException(`Group ${id} has study sessions; delete it with force=true to remove them too`);

@@ -44,32 +44,43 @@ export function documentEntityTags(document: OpenAPIObject): OpenAPIObject {
 const entityTagOf = (representation: object) => entityTag(Buffer.from(JSON.stringify(representation)));
 
 /**
- * The strong ETags a write's `If-Match` names, or undefined without one or with `*`, which asks only that the
- * resource exist (the write finds that out itself: a 404). A weak tag (`W/"…"`) never matches, so it is not kept.
+ * The preconditions of a write on the resource that GET at the same URL answers with (RFC 9110 §13.1): the strong
+ * ETags `If-Match` names (a weak one, `W/"…"`, never matches, so none is kept), undefined without it or with `*`,
+ * which asks only that the resource exist (the write finds that out itself: a 404); and the ETags `If-None-Match`
+ * names (weak ones as strong: it compares weakly), or `*`, which asks that the resource not exist.
  */
-export type IfMatch = string[] | undefined;
-
-function tagsOf(header: string | undefined): IfMatch {
-  const value = header?.trim();
-  if (!value || value === '*') {
-    return undefined;
-  }
-  return (value.match(/(?:W\/)?"[^"]*"/g) ?? []).filter((tag) => !tag.startsWith('W/'));
+export interface Preconditions {
+  ifMatch?: string[];
+  ifNoneMatch?: string[] | '*';
 }
 
-/** The `If-Match` of a write, parsed (`IfMatch`). */
-export const IfMatchHeader = createParamDecorator((_: unknown, context: ExecutionContext): IfMatch =>
-  tagsOf(context.switchToHttp().getRequest<Request>().get('If-Match')),
+/** The entity tags of a header's list, each as sent (`"…"` or `W/"…"`). */
+const tagsOf = (value: string) => value.match(/(?:W\/)?"[^"]*"/g) ?? [];
+
+function preconditionsOf(request: Request): Preconditions {
+  const ifMatch = request.get('If-Match')?.trim();
+  const ifNoneMatch = request.get('If-None-Match')?.trim();
+  return {
+    ...(ifMatch && ifMatch !== '*' && { ifMatch: tagsOf(ifMatch).filter((tag) => !tag.startsWith('W/')) }),
+    ...(ifNoneMatch && {
+      ifNoneMatch: ifNoneMatch === '*' ? '*' : tagsOf(ifNoneMatch).map((tag) => tag.replace(/^W\//, '')),
+    }),
+  };
+}
+
+/** The `If-Match` and `If-None-Match` of a write, parsed (`Preconditions`). */
+export const PreconditionHeaders = createParamDecorator((_: unknown, context: ExecutionContext): Preconditions =>
+  preconditionsOf(context.switchToHttp().getRequest()),
 );
 
-/** The name of the header parameter by which the OpenAPI document says that an operation takes `If-Match`. */
-export const IF_MATCH = 'If-Match';
+/** The header parameters by which the OpenAPI document says that an operation takes preconditions. */
+export const PRECONDITION_HEADERS = ['If-Match', 'If-None-Match'];
 
-/** Documents the `If-Match` of a write to the resource that `GET` on the same path answers with. */
-export const ApiIfMatch = (resource: string) =>
+/** Documents the preconditions of a write to the resource that `GET` on the same path answers with. */
+export const ApiPreconditions = (resource: string) =>
   applyDecorators(
     ApiHeader({
-      name: IF_MATCH,
+      name: 'If-Match',
       required: false,
       schema: { type: 'string' },
       description:
@@ -77,15 +88,38 @@ export const ApiIfMatch = (resource: string) =>
         'answered (else 412, nothing changed), so that no other write made meanwhile is lost. Several tags may be ' +
         'given, comma-separated; `*` asks only that it exist.',
     }),
+    ApiHeader({
+      name: 'If-None-Match',
+      required: false,
+      schema: { type: 'string' },
+      description:
+        `ETags of GETs of this ${resource}: the write is made only if the ${resource} is no longer as any of them ` +
+        'says (else 412, nothing changed); `*`: only if it does not exist, which makes the write a 412 or a 404.',
+    }),
     ApiProblems([412, `The ${resource} changed since the ETag that If-Match names: GET it again`]),
   );
 
 /**
- * The write's `If-Match` names the ETag of the resource as `current` reads it now (in the write's transaction,
- * after its row is locked): else 412, before anything is written.
+ * The write's preconditions hold for the resource as `current` reads it now (in the write's transaction, after its
+ * row is locked): else 412, before anything is written.
  */
-export async function assertUnchanged(ifMatch: IfMatch, resource: string, current: () => Promise<object>) {
-  if (ifMatch && !ifMatch.includes(entityTagOf(await current()))) {
+export async function assertPreconditions(
+  { ifMatch, ifNoneMatch }: Preconditions,
+  resource: string,
+  current: () => Promise<object>,
+): Promise<void> {
+  if (!ifMatch && !ifNoneMatch) {
+    return;
+  }
+  const tag = entityTagOf(await current());
+  if (ifMatch && !ifMatch.includes(tag)) {
     throw new PreconditionFailedException(`The ${resource} changed since the ETag that If-Match names: GET it again`);
+  }
+  if (ifNoneMatch === '*' || ifNoneMatch?.includes(tag)) {
+    throw new PreconditionFailedException(
+      ifNoneMatch === '*'
+        ? `The ${resource} exists, and If-None-Match: * asks that it not`
+        : `The ${resource} is still as an ETag that If-None-Match names`,
+    );
   }
 }

@@ -85,12 +85,12 @@ export const REFERENCE_DELETED = 'Something the request refers to was deleted me
 export const DATABASE_BUSY = 'The database is busy with another write: send the request again in a moment';
 
 /**
- * The 412 of a write sent with `If-Match` naming ETags where the operation takes none (`ApiIfMatch`): ignored, the
- * condition would let the write through unchecked.
+ * The 412 of a write sent with `If-Match` naming ETags, or with `If-None-Match`, where the operation takes neither
+ * (`ApiPreconditions`): ignored, the condition would let the write through unchecked.
  */
-export const IF_MATCH_NOT_TAKEN =
-  'This write cannot be made conditional: send it without If-Match (the PATCH and DELETE of a word, a group or a ' +
-  'learning app take one)';
+export const NOT_CONDITIONAL =
+  'This write cannot be made conditional: send it without If-Match or If-None-Match (the PATCH and DELETE of a ' +
+  'word, a group or a learning app take them)';
 
 /** What a problem of each documented status typically says, shown as its example unless the endpoint says otherwise. */
 const PROBLEM_EXAMPLES: Partial<Record<HttpStatus, Pick<ProblemDto, 'detail' | 'errors'>>> = {
@@ -149,7 +149,7 @@ export function documentWrites(document: OpenAPIObject): OpenAPIObject {
       }
       operation.responses[HttpStatus.PRECONDITION_FAILED] ??= problemResponse(
         HttpStatus.PRECONDITION_FAILED,
-        IF_MATCH_NOT_TAKEN,
+        NOT_CONDITIONAL,
       );
       operation.responses[HttpStatus.SERVICE_UNAVAILABLE] ??= {
         ...problemResponse(HttpStatus.SERVICE_UNAVAILABLE, DATABASE_BUSY),

@@ -16,8 +16,8 @@ import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
 import { inspectJson, isJsonObject, UNSTORABLE_TEXT } from '../core/json.js';
-import { IF_MATCH_NOT_TAKEN, ValidationFailedException, WRITES } from './problem-document.js';
-import { IF_MATCH } from './entity-tag.js';
+import { NOT_CONDITIONAL, ValidationFailedException, WRITES } from './problem-document.js';
+import { PRECONDITION_HEADERS } from './entity-tag.js';
 import { unroutedProblem } from './problems.js';
 import type { OperationObject, Operations } from './operations.js';
 
@@ -112,10 +112,10 @@ function checkInput(kind: 'body' | 'query', value: unknown, taken: boolean, chec
   }
 }
 
-/** The operation compares `If-Match` with the resource's ETag (`ApiIfMatch`). */
-const takesIfMatch = (operation: OperationObject | undefined) =>
+/** The operation compares `If-Match` and `If-None-Match` with the resource's ETag (`ApiPreconditions`). */
+const takesPreconditions = (operation: OperationObject | undefined) =>
   (operation?.parameters ?? []).some(
-    (parameter) => 'in' in parameter && parameter.in === 'header' && parameter.name === IF_MATCH,
+    (parameter) => 'in' in parameter && parameter.in === 'header' && PRECONDITION_HEADERS.includes(parameter.name),
   );
 
 const ROWS_CHECK_TEXT = Symbol('the rows of the body check their text');
@@ -128,7 +128,7 @@ export const TextCheckedByRows = () => SetMetadata(ROWS_CHECK_TEXT, true);
 
 /**
  * What every routed request must be before validation: a write conditional on an ETag only where the operation takes
- * `If-Match` (else 412: `IF_MATCH_NOT_TAKEN`); a body in JSON, or in another media type the
+ * `If-Match` and `If-None-Match` (else 412: `NOT_CONDITIONAL`); a body in JSON, or in another media type the
  * OpenAPI document declares for the operation (a CSV import), in UTF-8 (else 415); body and query
  * nested at most MAX_DEPTH levels, no object of them wider than MAX_FIELDS fields, with text SQLite can
  * store, a query string in UTF-8 with no parameter given twice (else 400); and no body or query field
@@ -155,10 +155,11 @@ export class RequestChecksGuard implements CanActivate {
     if (!operation && this.operations.methodsOf(request.path).length > 0) {
       throw unroutedProblem(this.operations, request, context.switchToHttp().getResponse<Response>());
     }
-    // `*` asks only that the resource exist, which the write finds out itself.
+    // `If-Match: *` asks only that the resource exist, which the write finds out itself.
     const ifMatch = request.headers['if-match']?.trim();
-    if (ifMatch && ifMatch !== '*' && WRITES.has(request.method.toLowerCase()) && !takesIfMatch(operation)) {
-      throw new PreconditionFailedException(IF_MATCH_NOT_TAKEN);
+    const conditional = (ifMatch && ifMatch !== '*') || request.headers['if-none-match'] !== undefined;
+    if (conditional && WRITES.has(request.method.toLowerCase()) && !takesPreconditions(operation)) {
+      throw new PreconditionFailedException(NOT_CONDITIONAL);
     }
     const hasBody =
       Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;

@@ -10,7 +10,7 @@ import {
 } from './dto/learning-app.dto.js';
 import { LearningAppsService } from './learning-apps.service.js';
 import { ApiRateLimited } from '../http/problem-document.js';
-import { ApiIfMatch, type IfMatch, IfMatchHeader } from '../http/entity-tag.js';
+import { ApiPreconditions, PreconditionHeaders, type Preconditions } from '../http/entity-tag.js';
 
 const DUPLICATE_APP = 'A learning app named "Flashcards" already exists (id 1)';
 
@@ -41,15 +41,19 @@ export class LearningAppsController {
 
   @Patch('learning_apps/:id')
   @UpdateOperation('Update a learning app', LearningAppDto, 'The updated learning app.', [409, DUPLICATE_APP])
-  @ApiIfMatch('learning app')
-  update(@Param() { id }: IdParams, @Body() body: UpdateLearningAppDto, @IfMatchHeader() ifMatch: IfMatch) {
-    return this.apps.update(id, body, ifMatch);
+  @ApiPreconditions('learning app')
+  update(
+    @Param() { id }: IdParams,
+    @Body() body: UpdateLearningAppDto,
+    @PreconditionHeaders() preconditions: Preconditions,
+  ) {
+    return this.apps.update(id, body, preconditions);
   }
 
   @Delete('learning_apps/:id')
   @DeleteOperation('Delete a learning app', 'Deleted; its study sessions stay, without an app.')
-  @ApiIfMatch('learning app')
-  remove(@Param() { id }: IdParams, @IfMatchHeader() ifMatch: IfMatch) {
-    return this.apps.remove(id, ifMatch);
+  @ApiPreconditions('learning app')
+  remove(@Param() { id }: IdParams, @PreconditionHeaders() preconditions: Preconditions) {
+    return this.apps.remove(id, preconditions);
   }
 }

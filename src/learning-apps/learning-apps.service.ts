@@ -5,7 +5,7 @@ import { assertNameIsFree } from '../core/names.js';
 import { lockRows } from '../database/dialect.js';
 import type { TablesOf } from '../database/tables.js';
 import { offsetOf, page, type Page } from '../core/pagination.js';
-import { assertUnchanged, type IfMatch } from '../http/entity-tag.js';
+import { assertPreconditions, type Preconditions } from '../http/entity-tag.js';
 import {
   type CreateLearningAppDto,
   type LearningAppDto,
@@ -62,11 +62,11 @@ export class LearningAppsService {
     });
   }
 
-  async update(id: number, input: UpdateLearningAppDto, ifMatch?: IfMatch): Promise<LearningAppDto> {
+  async update(id: number, input: UpdateLearningAppDto, preconditions: Preconditions = {}): Promise<LearningAppDto> {
     return this.em.transactional(async (em) => {
       // Locked before it is compared: a write between the comparison and the update would be lost.
       await this.lock(id);
-      await assertUnchanged(ifMatch, 'learning app', () => this.get(id));
+      await assertPreconditions(preconditions, 'learning app', () => this.get(id));
       const app = await this.findApp(id);
       if (input.name !== undefined) {
         await assertNameIsFree(em, LearningApp, 'learning app', input.name, id);
@@ -88,11 +88,11 @@ export class LearningAppsService {
   }
 
   /** Its study sessions stay, without an app (on delete set null). */
-  async remove(id: number, ifMatch?: IfMatch): Promise<void> {
+  async remove(id: number, preconditions: Preconditions = {}): Promise<void> {
     await this.em.transactional(async (em) => {
       // Locked before it is read: a delete that came first is seen here (404), not deleted again and answered 204.
       await this.lock(id);
-      await assertUnchanged(ifMatch, 'learning app', () => this.get(id));
+      await assertPreconditions(preconditions, 'learning app', () => this.get(id));
       await this.findApp(id);
       await em.nativeDelete(LearningApp, { id });
     });

@@ -8,7 +8,7 @@ import { CreateWordDto, UpdateWordDto } from './dto/word-input.dto.js';
 import { GroupWordsQueryDto, ListWordsQueryDto } from './dto/list-words.query.js';
 import { WordsService } from './words.service.js';
 import { ApiRateLimited } from '../http/problem-document.js';
-import { ApiIfMatch, type IfMatch, IfMatchHeader } from '../http/entity-tag.js';
+import { ApiPreconditions, PreconditionHeaders, type Preconditions } from '../http/entity-tag.js';
 
 const DUPLICATE_WORD = 'A word "แมว" / "cat" already exists (id 42)';
 const UNKNOWN_GROUPS = 'group_ids refers to ids that do not exist: 7, 9';
@@ -42,9 +42,9 @@ export class WordsController {
   @Patch('words/:id')
   @ApiTags('words')
   @UpdateOperation('Update a word', WordDetailDto, 'The updated word.', [409, DUPLICATE_WORD])
-  @ApiIfMatch('word')
-  update(@Param() { id }: IdParams, @Body() body: UpdateWordDto, @IfMatchHeader() ifMatch: IfMatch) {
-    return this.words.update(id, body, ifMatch);
+  @ApiPreconditions('word')
+  update(@Param() { id }: IdParams, @Body() body: UpdateWordDto, @PreconditionHeaders() preconditions: Preconditions) {
+    return this.words.update(id, body, preconditions);
   }
 
   @Delete('words/:id')
@@ -54,9 +54,13 @@ export class WordsController {
     'Word 42 has review history; delete it with force=true to remove the history too',
   ])
   @DestroysData('with force=true')
-  @ApiIfMatch('word')
-  remove(@Param() { id }: IdParams, @Query() query: ForceQueryDto, @IfMatchHeader() ifMatch: IfMatch) {
-    return this.words.remove(id, query.force, ifMatch);
+  @ApiPreconditions('word')
+  remove(
+    @Param() { id }: IdParams,
+    @Query() query: ForceQueryDto,
+    @PreconditionHeaders() preconditions: Preconditions,
+  ) {
+    return this.words.remove(id, query.force, preconditions);
   }
 
   @Get('groups/:id/words')

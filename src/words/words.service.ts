@@ -6,7 +6,7 @@ import { instantOf, jsonText, lockRows, lockTable } from '../database/dialect.js
 import { foldedName } from '../core/names.js';
 import { countOf, type TablesOf } from '../database/tables.js';
 import { offsetOf, type Order, type OrderKey, page, type Page } from '../core/pagination.js';
-import { assertUnchanged, type IfMatch } from '../http/entity-tag.js';
+import { assertPreconditions, type Preconditions } from '../http/entity-tag.js';
 import { GroupsService } from '../groups/groups.service.js';
 import {
   type GroupRawWordsDto,
@@ -180,12 +180,12 @@ export class WordsService {
     });
   }
 
-  async update(id: number, input: UpdateWordDto, ifMatch?: IfMatch): Promise<WordDetailDto> {
+  async update(id: number, input: UpdateWordDto, preconditions: Preconditions = {}): Promise<WordDetailDto> {
     return this.em.transactional(async (em) => {
       // Locked before it is read, as a delete takes it: a word deleted meanwhile is a 404, not an update of no row
       // answered 200 with the groups the delete left it.
       await lockRows(em, Word, [id]);
-      await assertUnchanged(ifMatch, 'word', () => this.get(id));
+      await assertPreconditions(preconditions, 'word', () => this.get(id));
       const word = await this.findWord(id);
       const thai = input.thai ?? word.thai;
       const english = input.english ?? word.english;
@@ -212,11 +212,11 @@ export class WordsService {
   }
 
   /** A word with learning history is only deleted on `force`; its history and memberships go by the cascade. */
-  async remove(id: number, force: boolean, ifMatch?: IfMatch): Promise<void> {
+  async remove(id: number, force: boolean, preconditions: Preconditions = {}): Promise<void> {
     await this.em.transactional(async (em) => {
       // Locked before its counters are read: an answer recorded meanwhile waits, and is not deleted unforced.
       await lockRows(em, Word, [id]);
-      await assertUnchanged(ifMatch, 'word', () => this.get(id));
+      await assertPreconditions(preconditions, 'word', () => this.get(id));
       const word = await this.findWord(id);
       // The word's counters count its answers.
       if (!force && word.correctCount + word.wrongCount > 0) {

@@ -71,6 +71,28 @@ describe.each(RESOURCES)('If-Match on a $name', (resource) => {
     expect(made.status).toBeLessThan(300);
   });
 
+  it.each(WRITES)(
+    `a %s with If-None-Match is made only if the ${resource.name} is not as a tag it names`,
+    async (_, write) => {
+      const id = await resource.create();
+      const tag = await tagOf(resource.path(id));
+      const before = await allRows(t);
+
+      for (const [ifNoneMatch, detail] of [
+        [tag, `The ${resource.name} is still as an ETag that If-None-Match names`],
+        // Compared weakly.
+        [`"0-0", W/${tag}`, `The ${resource.name} is still as an ETag that If-None-Match names`],
+        ['*', `The ${resource.name} exists, and If-None-Match: * asks that it not`],
+      ]) {
+        expect(expectProblem(await write(resource, id).set('If-None-Match', ifNoneMatch), 412).detail).toBe(detail);
+      }
+
+      expect(await allRows(t)).toEqual(before);
+      const made = await write(resource, id).set('If-None-Match', '"0-0"');
+      expect(made.status).toBeLessThan(300);
+    },
+  );
+
   it('a PATCH naming the ETag read before another PATCH is a 412: that one is not lost', async () => {
     const id = await resource.create();
     const tag = await tagOf(resource.path(id));
@@ -112,7 +134,7 @@ describe.each(RESOURCES)('If-Match on a $name', (resource) => {
     expectProblem(await write(resource, id).set('If-Match', '*'), 404);
   });
 
-  it('is documented on its PATCH and DELETE, with the 412, and the ETag on its GET only', async () => {
+  it('is documented on its PATCH and DELETE, with If-None-Match and the 412, and the ETag on its GET only', async () => {
     const { paths } = (await request(t.http).get('/api/docs-json').expect(200)).body as {
       paths: Record<
         string,
@@ -121,7 +143,9 @@ describe.each(RESOURCES)('If-Match on a $name', (resource) => {
     };
     const item = paths[`${API}${resource.path(1).replace('/1', '/{id}')}`];
     for (const method of ['patch', 'delete']) {
-      expect(item[method].parameters).toContainEqual(expect.objectContaining({ name: 'If-Match', in: 'header' }));
+      for (const name of ['If-Match', 'If-None-Match']) {
+        expect(item[method].parameters).toContainEqual(expect.objectContaining({ name, in: 'header' }));
+      }
       expect(item[method].responses).toHaveProperty('412');
     }
     expect(item.get.responses['200'].headers).toHaveProperty('ETag');
@@ -149,7 +173,7 @@ describe('If-Match', () => {
     expect((await client.getWord(word.id)).english).toBe('cat');
   });
 
-  it('on a write that takes none is a 412 that says so, and nothing is written', async () => {
+  it('or If-None-Match, on a write that takes neither, is a 412 that says so, and nothing is written', async () => {
     const word = await client.createWord({ thai: 'แมว', english: 'cat' });
     const group = await client.createGroup('Animals');
     const tag = await tagOf(`/groups/${group.id}`);
@@ -157,10 +181,14 @@ describe('If-Match', () => {
 
     const refused = await client.post(`/groups/${group.id}/words`, { word_ids: [word.id] }).set('If-Match', tag);
 
-    expect(expectProblem(refused, 412).detail).toBe(
-      'This write cannot be made conditional: send it without If-Match (the PATCH and DELETE of a word, a group ' +
-        'or a learning app take one)',
-    );
+    const unmatched = await client.post(`/groups/${group.id}/words`, { word_ids: [word.id] }).set('If-None-Match', '*');
+
+    for (const response of [refused, unmatched]) {
+      expect(expectProblem(response, 412).detail).toBe(
+        'This write cannot be made conditional: send it without If-Match or If-None-Match (the PATCH and DELETE ' +
+          'of a word, a group or a learning app take them)',
+      );
+    }
     expect(await allRows(t)).toEqual(before);
     await client
       .post(`/groups/${group.id}/words`, { word_ids: [word.id] })
