@@ -17,7 +17,14 @@ import { documentEntityTags, entityTag } from './http/entity-tag.js';
 import { assignRequestId, type LoggingParams, requestLog } from './http/logging.js';
 import { Operations } from './http/operations.js';
 import { publicPath } from './http/origin.js';
-import { answerUnparsableRequest, answerUnrouted, ProblemFilter, sendProblem, toFieldErrors } from './http/problems.js';
+import {
+  answerOptions,
+  answerUnparsableRequest,
+  answerUnrouted,
+  ProblemFilter,
+  sendProblem,
+  toFieldErrors,
+} from './http/problems.js';
 import { JSON_BODY, RequestChecksGuard } from './http/request-checks.guard.js';
 import { recordRequestMetrics } from './metrics/metrics.service.js';
 import { ValidationKeepingJson } from './http/validation.pipe.js';
@@ -128,6 +135,7 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
     document.servers = [{ url: underPath, description: 'This Lang Portal, under the path of PUBLIC_URL' }];
   }
   const operations = new Operations(document);
+  app.use(answerOptions(operations));
   // Launched learning apps are web pages served from their own origins; what destroys data is not for them.
   app.enableCors(corsOptions(operations, config.get('CORS_ORIGINS', { infer: true }).split(',').filter(Boolean)));
   // Bodies are read after CORS: the problem document of one that does not parse (400, 413) carries its headers too,

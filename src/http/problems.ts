@@ -17,7 +17,7 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
-import type { Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { TYPE_CONSTRAINTS } from '../core/http.js';
 import { dialect } from '../database/dialect.js';
 import {
@@ -166,6 +166,32 @@ export function unroutedProblem(operations: Operations, request: Request, respon
   }
   response.setHeader('Allow', allowed.join(', '));
   return new MethodNotAllowedException(`${request.method} is not allowed here; use ${allowed.join(', ')}`);
+}
+
+/**
+ * `OPTIONS` under /api that is no CORS preflight (which CORS answers, on any path, for the request it announces to get
+ * its own answer): a path of the API is a 204 naming its methods in `Allow`, any other a 404. No route takes OPTIONS.
+ */
+export function answerOptions(operations: Operations) {
+  return (request: Request, response: Response, next: NextFunction) => {
+    if (
+      request.method !== 'OPTIONS' ||
+      request.headers['access-control-request-method'] !== undefined ||
+      !request.path.startsWith('/api/')
+    ) {
+      next();
+      return;
+    }
+    const allowed = operations.methodsOf(request.path);
+    if (allowed.length === 0) {
+      sendProblem(response, new NotFoundException(`Cannot OPTIONS ${request.path}`));
+      return;
+    }
+    // Express answers HEAD wherever there is a GET.
+    const methods = allowed.flatMap((method) => (method === 'GET' ? ['GET', 'HEAD'] : [method]));
+    response.setHeader('Allow', [...methods, 'OPTIONS'].join(', '));
+    response.status(204).end();
+  };
 }
 
 /** The last handler: requests outside every route (and outside /api) get the problem document of `unroutedProblem`. */

@@ -46,6 +46,33 @@ describe('405 Method Not Allowed', () => {
   });
 });
 
+describe('OPTIONS', () => {
+  it.each([
+    ['/api/v1/words', 'GET, HEAD, POST, OPTIONS'],
+    ['/api/v1/words/1', 'GET, HEAD, DELETE, PATCH, OPTIONS'],
+    ['/api/v1/full_reset', 'POST, OPTIONS'],
+  ])('OPTIONS %s is a 204 naming its methods in Allow', async (path, allow) => {
+    const response = await request(t.http).options(path).expect(204);
+    expect(response.headers.allow).toBe(allow);
+    expect(response.text).toBe('');
+  });
+
+  it('OPTIONS of a path the API does not have is 404', async () => {
+    const response = await request(t.http).options('/api/v1/nothing');
+    expect(expectProblem(response, 404).detail).toBe('Cannot OPTIONS /api/v1/nothing');
+    expect(response.headers.allow).toBeUndefined();
+  });
+
+  it('a CORS preflight is answered as such, on any path: the request it announces gets the problem document', async () => {
+    const response = await request(t.http)
+      .options('/api/v1/nothing')
+      .set('Origin', 'http://localhost:8080')
+      .set('Access-Control-Request-Method', 'GET')
+      .expect(204);
+    expect(response.headers['access-control-allow-origin']).toBe('*');
+  });
+});
+
 describe('404 Not Found', () => {
   it.each(['/api/v1/nothing', '/api/v1/words/1/nothing', '/api/v2/words', '/nothing', '/api', '/api/v1'])(
     'GET %s is 404',
