@@ -73,30 +73,29 @@ export const PreconditionHeaders = createParamDecorator((_: unknown, context: Ex
   preconditionsOf(context.switchToHttp().getRequest()),
 );
 
+/** What each precondition header of a write asks, as its OpenAPI parameter describes it for `resource`. */
+const PRECONDITIONS: Record<string, (resource: string) => string> = {
+  'If-Match': (resource) =>
+    `The ETag of a GET of this ${resource}: the write is made only if the ${resource} is still as that GET ` +
+    'answered (else 412, nothing changed), so that no other write made meanwhile is lost. Several tags may be ' +
+    'given, comma-separated; `*` asks only that it exist.',
+  'If-None-Match': (resource) =>
+    `ETags of GETs of this ${resource}: the write is made only if the ${resource} is no longer as any of them ` +
+    'says (else 412, nothing changed); `*`: only if it does not exist, which makes the write a 412 or a 404.',
+};
+
 /** The header parameters by which the OpenAPI document says that an operation takes preconditions. */
-export const PRECONDITION_HEADERS = ['If-Match', 'If-None-Match'];
+export const PRECONDITION_HEADERS = Object.keys(PRECONDITIONS);
+
+const changedSince = (resource: string) => `The ${resource} changed since the ETag that If-Match names: GET it again`;
 
 /** Documents the preconditions of a write to the resource that `GET` on the same path answers with. */
 export const ApiPreconditions = (resource: string) =>
   applyDecorators(
-    ApiHeader({
-      name: 'If-Match',
-      required: false,
-      schema: { type: 'string' },
-      description:
-        `The ETag of a GET of this ${resource}: the write is made only if the ${resource} is still as that GET ` +
-        'answered (else 412, nothing changed), so that no other write made meanwhile is lost. Several tags may be ' +
-        'given, comma-separated; `*` asks only that it exist.',
-    }),
-    ApiHeader({
-      name: 'If-None-Match',
-      required: false,
-      schema: { type: 'string' },
-      description:
-        `ETags of GETs of this ${resource}: the write is made only if the ${resource} is no longer as any of them ` +
-        'says (else 412, nothing changed); `*`: only if it does not exist, which makes the write a 412 or a 404.',
-    }),
-    ApiProblems([412, `The ${resource} changed since the ETag that If-Match names: GET it again`]),
+    ...Object.entries(PRECONDITIONS).map(([name, describe]) =>
+      ApiHeader({ name, required: false, schema: { type: 'string' }, description: describe(resource) }),
+    ),
+    ApiProblems([412, changedSince(resource)]),
   );
 
 /**
@@ -113,7 +112,7 @@ export async function assertPreconditions(
   }
   const tag = entityTagOf(await current());
   if (ifMatch && !ifMatch.includes(tag)) {
-    throw new PreconditionFailedException(`The ${resource} changed since the ETag that If-Match names: GET it again`);
+    throw new PreconditionFailedException(changedSince(resource));
   }
   if (ifNoneMatch === '*' || ifNoneMatch?.includes(tag)) {
     throw new PreconditionFailedException(
