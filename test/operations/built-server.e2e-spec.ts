@@ -857,18 +857,31 @@ describe('start:cluster', () => {
       }
     };
     // The cluster's count of those requests, by worker slot (the label `worker`).
+    const scrape = async () => {
+      const response = await send(server.port, 'GET', '/metrics');
+      expect(response.status).toBe(200);
+      return response.text;
+    };
     const listings = async () => {
-      const scrape = await send(server.port, 'GET', '/metrics');
-      expect(scrape.status).toBe(200);
       const series =
         /^http_requests_total\{method="GET",route="\/api\/v1\/words",status="200"(?:,worker="(\d+)")?\} (\d+)$/gm;
-      return new Map([...scrape.text.matchAll(series)].map(([, worker, count]) => [worker, Number(count)]));
+      return new Map([...(await scrape()).matchAll(series)].map(([, worker, count]) => [worker, Number(count)]));
     };
     await listed();
     const before = await listings();
     // Past the 10 s within which a worker's death means a crash loop (src/cluster.ts).
     await sleep(10_500);
     process.kill(workers[0], 'SIGKILL');
+    for (let waited = 0; !messagesOf(server).some((message) => message.endsWith('starting a new one')); waited += 20) {
+      expect(waited).toBeLessThan(START_TIMEOUT_MS);
+      await sleep(20);
+    }
+    // While the replacement starts, a scrape answers with the survivor's metrics alone: the worker that has served
+    // nothing yet is not asked (asked, it answered once its start had got that far, or never).
+    const during = await scrape();
+    expect(servingPids(server).filter((pid) => !workers.includes(pid))).toEqual([]);
+    expect(during.match(/worker="1"/g)).toBeNull();
+    expect(during).toMatch(/^process_cpu_seconds_total\{worker="2"\} /m);
     let replacement: number | undefined;
     for (let waited = 0; replacement === undefined && waited < START_TIMEOUT_MS; waited += 100) {
       await sleep(100);
