@@ -76,6 +76,11 @@ export interface Dialect {
    * then insert commits in the order of the ids (and times) it is given. Nothing on SQLite, as `lockRows`.
    */
   lockInserts(em: EntityManager, table: string): Promise<void>;
+  /**
+   * Waits until no transaction that called `lockInserts` for `table` is under way; called outside a transaction. On
+   * SQLite, only this process's.
+   */
+  awaitInserts(em: EntityManager, table: string): Promise<void>;
   /** Locks a whole table against writes until the transaction ends; nothing on SQLite, as `lockRows`. */
   lockTable(em: EntityManager, table: string): Promise<void>;
   /**

@@ -89,6 +89,14 @@ export function lockInserts<T extends object>(em: EntityManager, entity: EntityN
   return dialect.lockInserts(em, em.getMetadata(entity).tableName);
 }
 
+/**
+ * Waits until no transaction that called `lockInserts` for `entity` is under way: a read made after it sees every row
+ * such a transaction had given an id or a time before the call. Called outside a transaction.
+ */
+export function awaitInserts<T extends object>(em: EntityManager, entity: EntityName<T>): Promise<void> {
+  return dialect.awaitInserts(em, em.getMetadata(entity).tableName);
+}
+
 /** Locks every row of the table that `relation` of `entity` refers to, as `lockTable`. */
 export function lockReferencedTable<T extends object>(em: EntityManager, entity: EntityName<T>, relation: string) {
   return dialect.lockTable(em, referenceOf(em, entity, relation).parent.tableName);

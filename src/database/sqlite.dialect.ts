@@ -318,6 +318,10 @@ export const sqliteDialect: Dialect = {
   lockRows: async () => {},
   lockKeys: async () => {},
   lockInserts: async () => {},
+  // In this process the one connection orders every statement after the transaction under way. Another process's (a
+  // cluster's worker) is not waited for: `begin immediate` would stop this process for as long as any write of the
+  // other holds the lock (an import's seconds), and fail past busy_timeout.
+  awaitInserts: async () => {},
   lockTable: async () => {},
   lockEveryTableAtOnce: async () => true,
   // busy_timeout (openSqlite) ran out: another process (a cluster's worker importing, the CLI) kept the write lock.

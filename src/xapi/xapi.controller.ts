@@ -54,7 +54,7 @@ export class XapiController {
       throw bad('The statement id differs from statementId');
     }
     await this.store(request, [{ ...statement, id: statement.id ?? statementId }], attachments);
-    this.consistent(response).status(HttpStatus.NO_CONTENT).end();
+    response.status(HttpStatus.NO_CONTENT).end();
   }
 
   @Post('xapi/statements')
@@ -62,7 +62,7 @@ export class XapiController {
     onlyParameters(request, []);
     const { statements, attachments } = readStatements(request);
     const ids = await this.store(request, statements, attachments);
-    this.consistent(response).status(HttpStatus.OK).json(ids);
+    response.status(HttpStatus.OK).json(ids);
   }
 
   @Get('xapi/statements')
@@ -98,7 +98,7 @@ export class XapiController {
       if (!isUuid(id)) throw bad(`${statementId ? 'statementId' : 'voidedStatementId'} must be a UUID`);
       const statement = await this.xapi.get(id, voidedStatementId !== undefined);
       if (!statement || !this.reachable(request, statement)) throw new NotFoundException(`No statement ${id}`);
-      this.consistent(response).setHeader('Last-Modified', new Date(statement.stored as string).toUTCString());
+      response.setHeader('Last-Modified', new Date(statement.stored as string).toUTCString());
       await this.send(response, shape(statement), withAttachments ? [statement] : null);
       return;
     }
@@ -116,7 +116,6 @@ export class XapiController {
         ? ''
         : `${path}/xapi/statements?more=${Buffer.from(JSON.stringify({ parameters, after: page.last })).toString('base64url')}`;
     const result = { statements: page.statements.map(shape), more: moreUrl };
-    this.consistent(response);
     await this.send(response, result, withAttachments ? page.statements : null);
   }
 
@@ -125,10 +124,6 @@ export class XapiController {
     const launch = launchOf(request);
     const registration = (statement.context as JsonObject | undefined)?.registration;
     return !launch || (typeof registration === 'string' && registration.toLowerCase() === launch.registration);
-  }
-
-  private consistent(response: express.Response): express.Response {
-    return response.setHeader('X-Experience-API-Consistent-Through', new Date().toISOString());
   }
 
   /** A JSON answer, or with attachments, `multipart/mixed` with them after it. */

@@ -14,6 +14,7 @@ import { inspectJson, UNSTORABLE_TEXT } from '../core/json.js';
 import { sameSecret } from '../core/secrets.js';
 import { isQueryInUtf8, QUERY_NOT_UTF8 } from '../http/request-checks.guard.js';
 import { LaunchService } from './launch.service.js';
+import { XapiService } from './xapi.service.js';
 import { isUuid, type XapiVersion } from './statement-validator.js';
 
 /** The study session whose launch credential a request carries (undefined for XAPI_KEY/XAPI_SECRET). */
@@ -43,6 +44,7 @@ export class XapiGuard implements CanActivate {
   constructor(
     private readonly config: ConfigService<Environment, true>,
     private readonly launches: LaunchService,
+    private readonly xapi: XapiService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -62,8 +64,8 @@ export class XapiGuard implements CanActivate {
           : undefined;
     response.setHeader('X-Experience-API-Version', version ?? '2.0.0');
     if (request.path === '/xapi/statements') {
-      // Every answer of the Statements resource, errors too: everything committed is visible at once.
-      response.setHeader('X-Experience-API-Consistent-Through', new Date().toISOString());
+      // Every answer of the Statements resource, errors too.
+      response.setHeader('X-Experience-API-Consistent-Through', (await this.xapi.consistentThrough()).toISOString());
     }
     if (request.path === '/xapi/about' && request.method !== 'POST') {
       return true;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager, raw } from '@mikro-orm/sql';
-import { instantOf, lockInserts, lockKeys, lockTable } from '../database/dialect.js';
+import { awaitInserts, instantOf, lockInserts, lockKeys, lockTable } from '../database/dialect.js';
 import { ConflictException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { ReviewsService, type WordAnswer } from '../reviews/reviews.service.js';
 import { StudySessionsService } from '../study-sessions/study-sessions.service.js';
@@ -63,6 +63,17 @@ export class XapiService {
     private readonly words: WordsService,
     private readonly sessions: StudySessionsService,
   ) {}
+
+  /**
+   * `X-Experience-API-Consistent-Through` for a request to the Statements resource: every statement stored before it
+   * is in what the request reads next. The batches being stored now are waited for; each later one is stored after
+   * it (`store` takes the time once its turn has come).
+   */
+  async consistentThrough(): Promise<Date> {
+    const now = new Date();
+    await awaitInserts(this.em, XapiStatement);
+    return now;
+  }
 
   /**
    * Stores statements (already valid) and the attachments sent with them, all or none; a statement whose

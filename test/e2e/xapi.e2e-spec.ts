@@ -6,7 +6,7 @@ import { asInteger, instantOf } from '../../src/database/dialect.js';
 import { XapiActivity, XapiDocument } from '../../src/xapi/document.entity.js';
 import { XapiStatement } from '../../src/xapi/statement.entity.js';
 import { XapiService } from '../../src/xapi/xapi.service.js';
-import { API, countRows, expectProblem, sql, type WordDetailBody } from '../api.js';
+import { API, countRows, expectProblem, ISO_MS, sql, type WordDetailBody } from '../api.js';
 import { closeTestApp, createTestApp, stopClockAt, type TestApp, useEmptyTestApp } from '../app.js';
 import { portal } from '../fixtures.js';
 
@@ -382,6 +382,35 @@ describe('statements about the portal’s words feed its record', () => {
     const { body } = await xapi('get', `/statements?ascending=true${since}`).expect(200);
     const after = (body as { statements: { id: string }[] }).statements;
     expect([...seen, ...after].map((statement) => statement.id)).toEqual([first.id, second.id]);
+  });
+
+  it('a read sent while a statement is being stored has it, or a Consistent-Through that does not claim it', async () => {
+    const statement = { ...answerAbout(word.id, true), object: { id: 'http://apps.example/activities/quiz' } };
+    // The statement, inserted with its `stored`, waits before its commit for a client's read (or not to get there).
+    const prototype = XapiService.prototype as unknown as { learnActivities: (...args: unknown[]) => Promise<void> };
+    const learnActivities = prototype.learnActivities;
+    let read: Promise<request.Response> | undefined;
+    jest.spyOn(prototype, 'learnActivities').mockImplementation(async function (this: XapiService, ...args) {
+      read ??= Promise.resolve(xapi('get', '/statements'));
+      await Promise.race([read, new Promise((resolve) => setTimeout(resolve, 500))]);
+      return learnActivities.apply(this, args);
+    });
+    try {
+      await xapi('post', '/statements').send(statement).expect(200);
+    } finally {
+      jest.restoreAllMocks();
+    }
+    const { stored } = (await xapi('get', `/statements?statementId=${statement.id}`).expect(200)).body as {
+      stored: string;
+    };
+    const seen = (await read!).body as { statements: { id: string }[] };
+    const consistentThrough = (await read!).get('X-Experience-API-Consistent-Through')!;
+    expect(consistentThrough).toMatch(ISO_MS);
+    const claimed = Date.parse(stored) < Date.parse(consistentThrough);
+    expect({ claimed, seen: seen.statements.map((found) => found.id) }).toEqual({
+      claimed,
+      seen: claimed ? [statement.id] : [],
+    });
   });
 
   it('batches stored in the same millisecond: a client reading on since the last one it read misses none', async () => {
