@@ -10,9 +10,9 @@ import { messageOf } from '../core/errors.js';
  * worker's requests and process carry its slot, metrics.service.ts), gauges by their `aggregator`. The primary serves
  * no HTTP, so the worker sends the text on.
  *
- * prom-client's own collection (`AggregatorRegistry.clusterMetrics`) asks every forked worker, so a worker still
- * starting after a crash, which has no listener yet, made every scrape of its first second wait 5 s and fail; one that
- * has served nothing has nothing to count.
+ * prom-client's own collection (`AggregatorRegistry.clusterMetrics`) asks every forked worker: a scrape while a
+ * worker started after a crash waited for its start to get as far as its listener (0.7 s), or, sent before that, went
+ * unanswered (a 503 after 5 s). A worker that has not listened yet has served nothing, and is not asked.
  */
 
 /** How long the primary waits for each worker's registry: within Prometheus' 10 s scrape timeout. */
