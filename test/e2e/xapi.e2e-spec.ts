@@ -50,6 +50,36 @@ function answerAbout(wordId: number, success: boolean, timestamp = '2026-11-20T0
   };
 }
 
+/**
+ * Sends `store` (a request that stores statements) and, once its statements are written and before they commit, each
+ * of `meanwhile` in turn, each waited for (or for 500 ms, where it waits for the commit); the answers of all.
+ */
+async function whileStoring(
+  store: () => PromiseLike<request.Response>,
+  ...meanwhile: (() => PromiseLike<request.Response>)[]
+): Promise<request.Response[]> {
+  const prototype = XapiService.prototype as unknown as { learnActivities: (...args: unknown[]) => Promise<void> };
+  const learnActivities = prototype.learnActivities;
+  let sent: Promise<request.Response>[] | undefined;
+  jest.spyOn(prototype, 'learnActivities').mockImplementation(async function (this: XapiService, ...args) {
+    if (!sent) {
+      sent = [];
+      for (const send of meanwhile) {
+        sent.push(Promise.resolve(send()));
+        await Promise.race([sent.at(-1), new Promise((resolve) => setTimeout(resolve, 500))]);
+      }
+    }
+    return learnActivities.apply(this, args);
+  });
+  let stored: request.Response;
+  try {
+    stored = await store();
+  } finally {
+    jest.restoreAllMocks();
+  }
+  return [stored, ...(await Promise.all(sent ?? []))];
+}
+
 /** A word's answers as stored, with `correct` as 0 or 1 and `reviewed_at` in epoch ms on every database. */
 const reviewsOf = async (wordId: number) =>
   (
@@ -273,22 +303,12 @@ describe('statements about the portal’s words feed its record', () => {
 
   it('a full reset sent while statements are written waits for them, then empties the record', async () => {
     // The reset is sent once the statements are written, before their answers are, and finishes (or waits).
-    const prototype = XapiService.prototype as unknown as { learnActivities: (...args: unknown[]) => Promise<void> };
-    const learnActivities = prototype.learnActivities;
-    let reset: Promise<request.Response> | undefined;
-    jest.spyOn(prototype, 'learnActivities').mockImplementation(async function (this: XapiService, ...args) {
-      reset ??= Promise.resolve(client.post('/full_reset', { confirm: 'full_reset' }));
-      await Promise.race([reset, new Promise((resolve) => setTimeout(resolve, 500))]);
-      return learnActivities.apply(this, args);
-    });
-    let stored: request.Response;
-    try {
-      stored = await xapi('post', '/statements').send(answerAbout(word.id, true));
-    } finally {
-      jest.restoreAllMocks();
-    }
+    const [stored, reset] = await whileStoring(
+      () => xapi('post', '/statements').send(answerAbout(word.id, true)),
+      () => client.post('/full_reset', { confirm: 'full_reset' }),
+    );
     expect(stored.status).toBe(200);
-    expect((await reset!).status).toBe(200);
+    expect(reset.status).toBe(200);
     expect(await countRows(t, 'xapi_statements')).toBe(0);
     expect(await countRows(t, 'words_review_items')).toBe(0);
   });
@@ -296,22 +316,10 @@ describe('statements about the portal’s words feed its record', () => {
   it('accepts a statement sent again while the first is being stored (a client’s retry), storing it once', async () => {
     const statement = { ...answerAbout(word.id, true), object: { id: 'http://apps.example/activities/quiz' } };
     // The second request is sent once the first has written its row, before it commits (or waits for it to).
-    const prototype = XapiService.prototype as unknown as { learnActivities: (...args: unknown[]) => Promise<void> };
-    const learnActivities = prototype.learnActivities;
-    let retry: Promise<request.Response> | undefined;
-    jest.spyOn(prototype, 'learnActivities').mockImplementation(async function (this: XapiService, ...args) {
-      retry ??= Promise.resolve(xapi('post', '/statements').send(statement));
-      await Promise.race([retry, new Promise((resolve) => setTimeout(resolve, 500))]);
-      return learnActivities.apply(this, args);
-    });
-    let first: request.Response;
-    try {
-      first = await xapi('post', '/statements').send(statement);
-    } finally {
-      jest.restoreAllMocks();
-    }
+    const send = () => xapi('post', '/statements').send(statement);
+    const [first, retry] = await whileStoring(send, send);
     expect(first.status).toBe(200);
-    expect((await retry!).status).toBe(200);
+    expect(retry.status).toBe(200);
     expect(await countRows(t, 'xapi_statements')).toBe(1);
   });
 
@@ -355,29 +363,14 @@ describe('statements about the portal’s words feed its record', () => {
     // The first request, its statement inserted, waits before its commit for the second to be stored (or not to get
     // there), then for a client's read of the statements (SQLite's one connection makes it wait for the commit). They
     // answer no word, whose lock would order them anyway.
-    const prototype = XapiService.prototype as unknown as { learnActivities: (...args: unknown[]) => Promise<void> };
-    const learnActivities = prototype.learnActivities;
-    const shortly = () => new Promise((resolve) => setTimeout(resolve, 500));
-    let secondSent: Promise<request.Response> | undefined;
-    let read: Promise<request.Response> | undefined;
-    jest.spyOn(prototype, 'learnActivities').mockImplementation(async function (this: XapiService, ...args) {
-      if (!secondSent) {
-        secondSent = Promise.resolve(xapi('post', '/statements').send(second));
-        await Promise.race([secondSent, shortly()]);
-        read = Promise.resolve(xapi('get', '/statements?ascending=true'));
-        await Promise.race([read, shortly()]);
-      }
-      return learnActivities.apply(this, args);
-    });
-    let firstSent: request.Response;
-    try {
-      firstSent = await xapi('post', '/statements').send(first);
-    } finally {
-      jest.restoreAllMocks();
-    }
+    const [firstSent, secondSent, read] = await whileStoring(
+      () => xapi('post', '/statements').send(first),
+      () => xapi('post', '/statements').send(second),
+      () => xapi('get', '/statements?ascending=true'),
+    );
     expect(firstSent.status).toBe(200);
-    expect((await secondSent!).status).toBe(200);
-    const seen = ((await read!).body as { statements: { id: string; stored: string }[] }).statements;
+    expect(secondSent.status).toBe(200);
+    const seen = (read.body as { statements: { id: string; stored: string }[] }).statements;
     const since = seen.length > 0 ? `&since=${encodeURIComponent(seen.at(-1)!.stored)}` : '';
     const { body } = await xapi('get', `/statements?ascending=true${since}`).expect(200);
     const after = (body as { statements: { id: string }[] }).statements;
@@ -387,24 +380,16 @@ describe('statements about the portal’s words feed its record', () => {
   it('a read sent while a statement is being stored has it, or a Consistent-Through that does not claim it', async () => {
     const statement = { ...answerAbout(word.id, true), object: { id: 'http://apps.example/activities/quiz' } };
     // The statement, inserted with its `stored`, waits before its commit for a client's read (or not to get there).
-    const prototype = XapiService.prototype as unknown as { learnActivities: (...args: unknown[]) => Promise<void> };
-    const learnActivities = prototype.learnActivities;
-    let read: Promise<request.Response> | undefined;
-    jest.spyOn(prototype, 'learnActivities').mockImplementation(async function (this: XapiService, ...args) {
-      read ??= Promise.resolve(xapi('get', '/statements'));
-      await Promise.race([read, new Promise((resolve) => setTimeout(resolve, 500))]);
-      return learnActivities.apply(this, args);
-    });
-    try {
-      await xapi('post', '/statements').send(statement).expect(200);
-    } finally {
-      jest.restoreAllMocks();
-    }
+    const [sent, read] = await whileStoring(
+      () => xapi('post', '/statements').send(statement),
+      () => xapi('get', '/statements'),
+    );
+    expect(sent.status).toBe(200);
     const { stored } = (await xapi('get', `/statements?statementId=${statement.id}`).expect(200)).body as {
       stored: string;
     };
-    const seen = (await read!).body as { statements: { id: string }[] };
-    const consistentThrough = (await read!).get('X-Experience-API-Consistent-Through')!;
+    const seen = read.body as { statements: { id: string }[] };
+    const consistentThrough = read.get('X-Experience-API-Consistent-Through')!;
     expect(consistentThrough).toMatch(ISO_MS);
     const claimed = Date.parse(stored) < Date.parse(consistentThrough);
     expect({ claimed, seen: seen.statements.map((found) => found.id) }).toEqual({
