@@ -1,6 +1,7 @@
 import './node-version-guard.js';
 import './load-env.js';
-import { backUp } from './backups/backup.js';
+import { mediaDirectory } from './anki/media.js';
+import { backUp, describeMedia } from './backups/backup.js';
 import { validateEnvironment } from './config.js';
 import { messageOf } from './core/errors.js';
 
@@ -10,7 +11,8 @@ try {
   if (config.DATABASE_URL) {
     throw new Error('DATABASE_URL names PostgreSQL: back it up with pg_dump (see README, "Moving to PostgreSQL")');
   }
-  process.stdout.write(`Backup written: ${await backUp(config.DATABASE_PATH, config.BACKUP_KEEP)}\n`);
+  const { file, media } = await backUp(config.DATABASE_PATH, config.BACKUP_KEEP, mediaDirectory(config));
+  process.stdout.write(`Backup written: ${file}${describeMedia(media, 'copied')}\n`);
 } catch (error) {
   process.stderr.write(`Backup failed: ${messageOf(error)}\n`);
   process.exitCode = 1;

@@ -1,6 +1,7 @@
 import './node-version-guard.js';
 import './load-env.js';
-import { isInUse, problemWithBackup, restore } from './backups/backup.js';
+import { mediaDirectory } from './anki/media.js';
+import { describeMedia, isInUse, problemWithBackup, restore } from './backups/backup.js';
 import { validateEnvironment } from './config.js';
 import { messageOf } from './core/errors.js';
 
@@ -22,8 +23,8 @@ async function main(file: string | undefined): Promise<string> {
   if (isInUse(config.DATABASE_PATH)) {
     throw new Error(`${config.DATABASE_PATH} is open in a running portal: stop it first, then restore`);
   }
-  restore(file, config.DATABASE_PATH);
-  return `Restored ${config.DATABASE_PATH} from ${file}; start the portal with npm start`;
+  const media = restore(file, config.DATABASE_PATH, mediaDirectory(config));
+  return `Restored ${config.DATABASE_PATH} from ${file}${describeMedia(media, 'put back')}; start the portal with npm start`;
 }
 
 try {

@@ -14,20 +14,43 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrations } from '../../database/migrations/index.js';
+import { isStoredMediaName } from '../anki/media.js';
 import { messageOf } from '../core/errors.js';
 import { problemWithMigrations } from '../database/migrate.js';
 
 /** What follows a backup's name: the time it was taken. */
-const TIME = /^-\d{8}T\d{6}(\d{3})?Z\.sqlite$/;
+const STAMP = String.raw`-\d{8}T\d{6}(\d{3})?Z\.sqlite$`;
+const TIME = new RegExp(`^${STAMP}`);
+/** A backup of any database, by its name. */
+const BACKUP_NAME = new RegExp(`.${STAMP}`);
 
 /** Where the backups of a database file are kept: `backups/` beside it. */
 const backupFolderOf = (databasePath: string) => join(dirname(databasePath), 'backups');
 
 /**
- * Writes a consistent copy of the database with SQLite's online backup (safe while the server writes),
- * named by the time it was taken, and deletes all but the newest `keep` backups.
+ * Where the media files the backups of a folder name are kept: `media/` beside them, one copy of each file for every
+ * backup (a file's name is its content), so a backup copies only the audio imported since the one before.
  */
-export async function backUp(databasePath: string, keep: number): Promise<string> {
+const mediaBackupOf = (backupFolder: string) => join(backupFolder, 'media');
+
+/** A backup written, and what became of the media files its words name. */
+export interface Backup {
+  file: string;
+  media: MediaCopy;
+}
+
+/** The media files copied, and those named that could not be (the folder copied from lacks them). */
+export interface MediaCopy {
+  copied: number;
+  missing: string[];
+}
+
+/**
+ * Writes a consistent copy of the database with SQLite's online backup (safe while the server writes),
+ * named by the time it was taken, with the media files (`mediaFolder`) its words name, and deletes all but the
+ * newest `keep` backups, and the media files only deleted backups named.
+ */
+export async function backUp(databasePath: string, keep: number, mediaFolder: string): Promise<Backup> {
   if (!existsSync(databasePath)) {
     throw new Error(
       `there is no database at ${databasePath} to back up: check DATABASE_PATH, or start the portal once`,
@@ -41,6 +64,7 @@ export async function backUp(databasePath: string, keep: number): Promise<string
   const name = basename(databasePath).replace(/\.sqlite$/i, '');
   const target = join(folder, `${name}-${stamp}.sqlite`);
   const partial = `${target}.partial`;
+  let media: MediaCopy;
   try {
     const source = new Database(databasePath, { readonly: true, fileMustExist: true });
     try {
@@ -58,6 +82,8 @@ export async function backUp(databasePath: string, keep: number): Promise<string
     const copy = new Database(partial, { fileMustExist: true });
     try {
       copy.pragma('journal_mode = DELETE');
+      // Before the backup is complete, so that no backup names audio it lacks.
+      media = copyMedia(mediaNamedBy(copy), mediaFolder, mediaBackupOf(folder));
     } finally {
       copy.close();
     }
@@ -75,7 +101,85 @@ export async function backUp(databasePath: string, keep: number): Promise<string
   for (const old of others.slice(0, Math.max(0, others.length - (keep - 1)))) {
     rmSync(join(folder, old));
   }
-  return target;
+  forgetUnnamedMedia(folder);
+  return { file: target, media };
+}
+
+/** What a backup or a restore did with media files, for its message (nothing when its words name none). */
+export function describeMedia({ copied, missing }: MediaCopy, done: 'copied' | 'put back'): string {
+  if (copied === 0 && missing.length === 0) {
+    return '';
+  }
+  const files = (count: number) => `${count} media file${count === 1 ? '' : 's'}`;
+  const lacking =
+    missing.length === 0
+      ? ''
+      : `; ${files(missing.length)} its words name could not be found, their audio is lost: ${missing.join(', ')}`;
+  return ` (${files(copied)} ${done}${lacking})`;
+}
+
+/** The media files of the portal that a database's words name (`parts.audio`: `/media/` and the stored name). */
+function mediaNamedBy(database: Database.Database): string[] {
+  const paths = database
+    .prepare(
+      `select distinct json_extract(parts, '$.audio') from words where json_extract(parts, '$.audio') like '/media/%'`,
+    )
+    .pluck()
+    .all() as string[];
+  return paths.map((path) => path.slice('/media/'.length)).filter(isStored);
+}
+
+/** A name the portal stores a media file under (`storedMediaName`), not a file being written. */
+const isStored = (name: string) => isStoredMediaName(name) && !name.endsWith('.part');
+
+/**
+ * Copies the named files that `to` lacks from `from`, each through a `.part` file: a name is its content, so a file
+ * of that name in `to` holds these bytes already.
+ */
+function copyMedia(names: string[], from: string, to: string): MediaCopy {
+  const copy: MediaCopy = { copied: 0, missing: [] };
+  for (const name of names) {
+    const target = join(to, name);
+    if (existsSync(target)) {
+      continue;
+    }
+    mkdirSync(to, { recursive: true });
+    try {
+      copyFileSync(join(from, name), `${target}.part`);
+    } catch (error) {
+      rmSync(`${target}.part`, { force: true });
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        copy.missing.push(name);
+        continue;
+      }
+      throw error;
+    }
+    renameSync(`${target}.part`, target);
+    copy.copied++;
+  }
+  return copy;
+}
+
+/**
+ * Deletes the backed-up media files that no backup of the folder (of any database) names any more; all stay while a
+ * backup there cannot be read (what it names is not known).
+ */
+function forgetUnnamedMedia(folder: string): void {
+  const media = mediaBackupOf(folder);
+  if (!existsSync(media)) {
+    return;
+  }
+  const named = new Set<string>();
+  for (const file of readdirSync(folder).filter((name) => BACKUP_NAME.test(name))) {
+    try {
+      readBackup(join(folder, file), mediaNamedBy).forEach((name) => named.add(name));
+    } catch {
+      return;
+    }
+  }
+  for (const file of readdirSync(media).filter((name) => isStored(name) && !named.has(name))) {
+    rmSync(join(media, file), { force: true });
+  }
 }
 
 /** Whether an SQLite file's header says WAL mode (its read and write versions, bytes 18 and 19, are 2). */
@@ -167,8 +271,12 @@ export function isInUse(databasePath: string): boolean {
   }
 }
 
-/** Replaces the database with a backup (or creates it, its folder too), atomically; the server must be stopped. */
-export function restore(file: string, databasePath: string): void {
+/**
+ * Replaces the database with a backup (or creates it, its folder too), atomically, once the media files its words
+ * name are in `mediaFolder` (from the backups' `media/`, where the folder lacks them); the server must be stopped.
+ */
+export function restore(file: string, databasePath: string, mediaFolder: string): MediaCopy {
+  const media = copyMedia(readBackup(file, mediaNamedBy), mediaBackupOf(dirname(file)), mediaFolder);
   // A portal restored on a new machine: its database's folder need not exist yet.
   mkdirSync(dirname(databasePath), { recursive: true });
   const staged = join(dirname(databasePath), `.${basename(databasePath)}.restoring`);
@@ -179,4 +287,5 @@ export function restore(file: string, databasePath: string): void {
     rmSync(leftover, { force: true });
   }
   renameSync(staged, databasePath);
+  return media;
 }

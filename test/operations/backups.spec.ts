@@ -1,18 +1,39 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { jest } from '@jest/globals';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { storedMediaName } from '../../src/anki/media.js';
 import { backUp, problemWithBackup, restore } from '../../src/backups/backup.js';
+
+/** The portal's table of words as far as backups read it: the audio each names in its parts. */
+const WORDS = `create table words (id integer primary key, parts text not null default '{}')`;
+
+/** A file of audio in a media folder, under the name the portal stores it by (its content). */
+function audio(mediaFolder: string, content: string): string {
+  const name = storedMediaName('sound.mp3', Buffer.from(content));
+  mkdirSync(mediaFolder, { recursive: true });
+  writeFileSync(join(mediaFolder, name), content);
+  return name;
+}
+
+/** Words naming these media files as their audio (`parts.audio`), and one with none. */
+function wordsWithAudio(database: Database.Database, names: string[]): void {
+  const insert = database.prepare('insert into words (parts) values (?)');
+  insert.run('{}');
+  names.forEach((name) => insert.run(JSON.stringify({ audio: `/media/${name}`, romanization: 'siang' })));
+}
 
 /** backUp (src/backups/backup.ts), as `npm run db:backup` and BACKUP_CRON call it, on SQLite files of its own. */
 describe('backUp', () => {
   let folder: string;
   let databasePath: string;
+  let media: string;
 
   beforeEach(() => {
     folder = mkdtempSync(join(tmpdir(), 'lang-portal-backups-'));
     databasePath = join(folder, 'portal.sqlite');
+    media = join(folder, 'media');
   });
   afterEach(() => rmSync(folder, { recursive: true, force: true }));
 
@@ -20,6 +41,7 @@ describe('backUp', () => {
   function database(pages: number): Database.Database {
     const writer = new Database(databasePath);
     writer.pragma('journal_mode = WAL');
+    writer.exec(WORDS);
     writer.exec('create table filler (id integer primary key, bytes blob)');
     writer
       .prepare(
@@ -36,10 +58,10 @@ describe('backUp', () => {
     const timer = setInterval(() => insert.run(), 0);
     try {
       const backup = await Promise.race([
-        backUp(databasePath, 7),
-        new Promise<string>((_, reject) => setTimeout(() => reject(new Error('no backup after 10 s')), 10_000).unref()),
+        backUp(databasePath, 7, media),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no backup after 10 s')), 10_000).unref()),
       ]);
-      const copy = new Database(backup, { readonly: true });
+      const copy = new Database(backup.file, { readonly: true });
       expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
       // The snapshot is taken before backUp first yields, so before the first of those writes.
       expect(copy.prepare('select count(*) from filler').pluck().get()).toBe(2_000);
@@ -58,9 +80,9 @@ describe('backUp', () => {
     const ahead = ['portal-20990101T030000000Z.sqlite', 'portal-20990102T030000000Z.sqlite'];
     ahead.forEach((name) => writeFileSync(join(backups, name), 'a backup'));
 
-    const backup = await backUp(databasePath, 2);
+    const backup = await backUp(databasePath, 2, media);
 
-    expect(readdirSync(backups).sort()).toEqual([backup.slice(backups.length + 1), ahead[1]].sort());
+    expect(readdirSync(backups).sort()).toEqual([basename(backup.file), ahead[1]].sort());
   });
 
   it('leaves no partial copy behind when the copy fails midway (a full disk), and keeps the other backups', async () => {
@@ -75,7 +97,7 @@ describe('backUp', () => {
       throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
     });
     try {
-      await expect(backUp(databasePath, 7)).rejects.toThrow('database or disk is full');
+      await expect(backUp(databasePath, 7, media)).rejects.toThrow('database or disk is full');
     } finally {
       backup.mockRestore();
     }
@@ -85,14 +107,58 @@ describe('backUp', () => {
   it('names the backups after their database, so that two databases of one folder keep their own', async () => {
     database(1).close();
     const other = join(folder, 'school.sqlite');
-    new Database(other).close();
+    new Database(other).exec(WORDS).close();
 
-    const [first, second] = [await backUp(databasePath, 1), await backUp(other, 1)];
-    const [third, fourth] = [await backUp(databasePath, 1), await backUp(other, 1)];
+    const [first, second] = [await backUp(databasePath, 1, media), await backUp(other, 1, media)];
+    const [third, fourth] = [await backUp(databasePath, 1, media), await backUp(other, 1, media)];
 
-    expect(first).toMatch(/[/]portal-\d{8}T\d{9}Z\.sqlite$/);
-    expect(second).toMatch(/[/]school-\d{8}T\d{9}Z\.sqlite$/);
-    expect(readdirSync(join(folder, 'backups')).sort()).toEqual([third, fourth].map((file) => basename(file)).sort());
+    expect(first.file).toMatch(/[/]portal-\d{8}T\d{9}Z\.sqlite$/);
+    expect(second.file).toMatch(/[/]school-\d{8}T\d{9}Z\.sqlite$/);
+    expect(readdirSync(join(folder, 'backups')).sort()).toEqual(
+      [third, fourth].map(({ file }) => basename(file)).sort(),
+    );
+  });
+
+  it('copies the audio its words name into backups/media once for every backup, and forgets what only deleted backups named', async () => {
+    const [kept, replaced, unnamed] = ['kept', 'replaced', 'unnamed'].map((content) => audio(media, content));
+    const writer = database(1);
+    wordsWithAudio(writer, [kept, replaced]);
+    const backedUp = join(folder, 'backups', 'media');
+
+    const first = await backUp(databasePath, 2, media);
+    expect(first.media).toEqual({ copied: 2, missing: [] });
+    expect(readdirSync(backedUp).sort()).toEqual([kept, replaced].sort());
+    expect(readFileSync(join(backedUp, kept), 'utf8')).toBe('kept');
+
+    // The word's audio replaced (a package imported again): the first backup still names the old file.
+    const replacement = audio(media, 'replacement');
+    writer
+      .prepare('update words set parts = ? where parts like ?')
+      .run(JSON.stringify({ audio: `/media/${replacement}` }), `%${replaced}%`);
+    const second = await backUp(databasePath, 2, media);
+    expect(second.media).toEqual({ copied: 1, missing: [] });
+    expect(readdirSync(backedUp).sort()).toEqual([kept, replaced, replacement].sort());
+
+    // The first backup deleted (2 kept): the file only it named goes with it.
+    const third = await backUp(databasePath, 2, media);
+    writer.close();
+    expect(third.media).toEqual({ copied: 0, missing: [] });
+    expect(readdirSync(backedUp).sort()).toEqual([kept, replacement].sort());
+    expect(readdirSync(backedUp)).not.toContain(unnamed);
+  });
+
+  it('names the audio its words name that the media folder lacks, and is written with the rest', async () => {
+    const present = audio(media, 'present');
+    const lost = storedMediaName('lost.mp3', Buffer.from('deleted by hand'));
+    const writer = database(1);
+    wordsWithAudio(writer, [present, lost]);
+    writer.close();
+
+    const backup = await backUp(databasePath, 7, media);
+
+    expect(backup.media).toEqual({ copied: 1, missing: [lost] });
+    expect(readdirSync(join(folder, 'backups')).sort()).toEqual(['media', basename(backup.file)]);
+    expect(readdirSync(join(folder, 'backups', 'media'))).toEqual([present]);
   });
 });
 
@@ -112,6 +178,7 @@ describe('restore', () => {
     // The server's last transactions, not yet checkpointed into the file itself.
     writer.pragma('wal_autocheckpoint = 0');
     writer.exec('create table mikro_orm_migrations (id integer primary key, name text)');
+    writer.exec(WORDS);
     writer.exec('create table filler (id integer primary key)');
     writer.prepare('insert into filler default values').run();
     writer.prepare('insert into filler default values').run();
@@ -123,7 +190,7 @@ describe('restore', () => {
     const restored = join(folder, 'restored', 'portal.sqlite');
 
     expect(problemWithBackup(copy)).toBeUndefined();
-    restore(copy, restored);
+    restore(copy, restored, join(folder, 'media'));
 
     const database = new Database(restored, { readonly: true });
     try {
@@ -132,5 +199,33 @@ describe('restore', () => {
       database.close();
     }
     expect(readdirSync(join(folder, 'copy')).sort()).toEqual(['portal.sqlite', 'portal.sqlite-wal']);
+  });
+
+  it("puts back the audio the backup's words name that the media folder lacks, from the backups' media", async () => {
+    const live = join(folder, 'portal.sqlite');
+    const media = join(folder, 'media');
+    const [kept, lost, unnamed] = ['kept', 'lost', 'unnamed'].map((content) => audio(media, content));
+    const neverBackedUp = storedMediaName('old.mp3', Buffer.from('before backups took media'));
+    const writer = new Database(live);
+    writer.exec(WORDS);
+    wordsWithAudio(writer, [kept, lost, neverBackedUp]);
+    writer.close();
+    const { file } = await backUp(live, 7, media);
+    // A new machine: the backups copied there, the media folder empty but for one file.
+    const machine = join(folder, 'machine');
+    mkdirSync(join(machine, 'backups', 'media'), { recursive: true });
+    copyFileSync(file, join(machine, 'backups', basename(file)));
+    for (const name of readdirSync(join(folder, 'backups', 'media'))) {
+      copyFileSync(join(folder, 'backups', 'media', name), join(machine, 'backups', 'media', name));
+    }
+    const machineMedia = join(machine, 'media');
+    audio(machineMedia, 'kept');
+
+    const putBack = restore(join(machine, 'backups', basename(file)), join(machine, 'portal.sqlite'), machineMedia);
+
+    expect(putBack).toEqual({ copied: 1, missing: [neverBackedUp] });
+    expect(readdirSync(machineMedia).sort()).toEqual([kept, lost].sort());
+    expect(readFileSync(join(machineMedia, lost), 'utf8')).toBe('lost');
+    expect(readdirSync(machineMedia)).not.toContain(unnamed);
   });
 });

@@ -5,6 +5,7 @@ import {
   copyFileSync,
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -916,6 +917,12 @@ describe('backup and restore', () => {
       SHUTDOWN_GRACE_MS: String(GRACE_MS),
     };
     const server = await startServer(settings);
+    // A word with audio, as an Anki import stores it: the file in the media folder beside the database.
+    const sound = `${createHash('sha256').update('the sound of siang').digest('hex')}.mp3`;
+    mkdirSync(join(folder, 'media'));
+    writeFileSync(join(folder, 'media', sound), 'the sound of siang');
+    const word = { thai: 'เสียง', english: 'sound', parts: { audio: `/media/${sound}` } };
+    expect((await send(server.port, 'POST', '/api/v1/words', word)).status).toBe(201);
     const session = await send(server.port, 'POST', '/api/v1/study_sessions', { group_id: 1 });
     expect(session.status).toBe(201);
     const raw = await send(server.port, 'GET', '/api/v1/groups/1/words/raw');
@@ -958,7 +965,7 @@ describe('backup and restore', () => {
     const backups = readdirSync(join(folder, 'backups')).filter((file) => /^portal-.*\.sqlite$/.test(file));
     expect(backups).toHaveLength(1);
     const backupFile = join(folder, 'backups', backups[0]);
-    expect(backup.stdout).toContain(backupFile);
+    expect(backup.stdout).toContain(`${backupFile} (1 media file copied)`);
 
     const wordsOf = (reply: Reply) =>
       (reply.body.items as Record<string, unknown>[]).map(({ id, thai, english, parts, created_at }) => ({
@@ -987,9 +994,13 @@ describe('backup and restore', () => {
     const fresh = await runScript('db-restore.js', [backupFile], { ...settings, DATABASE_PATH: elsewhere });
     expect({ code: fresh.code, stderr: fresh.stderr }).toEqual({ code: 0, stderr: '' });
     expect(readFileSync(elsewhere).equals(readFileSync(databasePath))).toBe(true);
-    // The backup is one file, out of WAL mode (bytes 18 and 19 of its header: 1), and reading it left nothing beside it.
+    // With the audio, from the backups' media folder, into the media folder beside it.
+    expect(fresh.stdout).toContain('(1 media file put back)');
+    expect(readFileSync(join(elsewhere, '..', 'media', sound), 'utf8')).toBe('the sound of siang');
+    // The backup is one file, out of WAL mode (bytes 18 and 19 of its header: 1), and reading it left nothing beside it
+    // but the backups' media folder.
     expect([...readFileSync(backupFile).subarray(18, 20)]).toEqual([1, 1]);
-    expect(readdirSync(join(folder, 'backups'))).toEqual([backups[0]]);
+    expect(readdirSync(join(folder, 'backups')).sort()).toEqual(['media', backups[0]]);
 
     // The restored database: consistent counters, every answer whole.
     const check = readDatabase(databasePath, (database) => ({
