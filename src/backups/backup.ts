@@ -98,10 +98,14 @@ export async function backUp(databasePath: string, keep: number, mediaFolder: st
   const others = readdirSync(folder)
     .filter((file) => file.startsWith(name) && TIME.test(file.slice(name.length)) && file !== basename(target))
     .sort();
-  for (const old of others.slice(0, Math.max(0, others.length - (keep - 1)))) {
+  const deleted = others.slice(0, Math.max(0, others.length - (keep - 1)));
+  for (const old of deleted) {
     rmSync(join(folder, old));
   }
-  forgetUnnamedMedia(folder);
+  // Only a deleted backup can leave a file unnamed: reading every backup's words takes ~0.3 s each on a large portal.
+  if (deleted.length > 0) {
+    forgetUnnamedMedia(folder);
+  }
   return { file: target, media };
 }
 
