@@ -1034,6 +1034,29 @@ describe('backup and restore', () => {
     expect(await stopServer(again)).toEqual({ code: 0, signal: null });
   }, 60_000);
 
+  it("takes BACKUP_CRON's backups with the audio in MEDIA_PATH that the words name, and logs what it copied", async () => {
+    const folder = tempFolder();
+    const media = join(folder, 'audio');
+    const settings = { DATABASE_PATH: join(folder, 'portal.sqlite'), MEDIA_PATH: media, LOG_LEVEL: 'log' };
+    const sound = `${createHash('sha256').update('the sound of nam').digest('hex')}.mp3`;
+    mkdirSync(media);
+    writeFileSync(join(media, sound), 'the sound of nam');
+    // A backup every second.
+    const server = await startServer({ ...settings, BACKUP_CRON: '* * * * * *' });
+    const word = { thai: 'เสียงน้ำ', english: 'the sound of water', parts: { audio: `/media/${sound}` } };
+    expect((await send(server.port, 'POST', '/api/v1/words', word)).status).toBe(201);
+    const backedUp = join(folder, 'backups', 'media', sound);
+    for (let waited = 0; !existsSync(backedUp) && waited < 10_000; waited += 50) {
+      await sleep(50);
+    }
+    expect(await stopServer(server)).toEqual({ code: 0, signal: null });
+
+    expect(readFileSync(backedUp, 'utf8')).toBe('the sound of nam');
+    expect(messagesOf(server)).toContainEqual(
+      expect.stringMatching(/^Backup written: .*[/]backups[/]portal-\d{8}T\d{9}Z\.sqlite \(1 media file copied\)$/),
+    );
+  }, 30_000);
+
   it('restores a backup in WAL mode (as taken before backups were one file) from a folder it may not write, leaving it as it was', async () => {
     const folder = tempFolder();
     const databasePath = join(folder, 'portal.sqlite');
