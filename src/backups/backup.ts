@@ -109,16 +109,21 @@ export async function backUp(databasePath: string, keep: number, mediaFolder: st
   return { file: target, media };
 }
 
+/** How many of the media files not found a message names. */
+const MISSING_NAMED = 3;
+
 /** What a backup or a restore did with media files, for its message (nothing when its words name none). */
 export function describeMedia({ copied, missing }: MediaCopy, done: 'copied' | 'put back'): string {
   if (copied === 0 && missing.length === 0) {
     return '';
   }
   const files = (count: number) => `${count} media file${count === 1 ? '' : 's'}`;
+  // A few names to look for, not thousands when a whole media folder is gone.
+  const named = missing.slice(0, MISSING_NAMED).join(', ') + (missing.length > MISSING_NAMED ? ', …' : '');
   const lacking =
     missing.length === 0
       ? ''
-      : `; ${files(missing.length)} its words name could not be found, their audio is lost: ${missing.join(', ')}`;
+      : `; ${files(missing.length)} its words name could not be found, their audio is lost: ${named}`;
   return ` (${files(copied)} ${done}${lacking})`;
 }
 

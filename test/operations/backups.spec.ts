@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { storedMediaName } from '../../src/anki/media.js';
-import { backUp, problemWithBackup, restore } from '../../src/backups/backup.js';
+import { backUp, describeMedia, problemWithBackup, restore } from '../../src/backups/backup.js';
 
 /** The portal's table of words as far as backups read it: the audio each names in its parts. */
 const WORDS = `create table words (id integer primary key, parts text not null default '{}')`;
@@ -227,5 +227,19 @@ describe('restore', () => {
     expect(readdirSync(machineMedia).sort()).toEqual([kept, lost].sort());
     expect(readFileSync(join(machineMedia, lost), 'utf8')).toBe('lost');
     expect(readdirSync(machineMedia)).not.toContain(unnamed);
+  });
+});
+
+describe('describeMedia', () => {
+  it('says nothing where no file was named, and names at most three of the files not found', () => {
+    const lost = ['a', 'b', 'c', 'd'].map((content) => storedMediaName('x.mp3', Buffer.from(content)));
+    expect(describeMedia({ copied: 0, missing: [] }, 'copied')).toBe('');
+    expect(describeMedia({ copied: 2, missing: [] }, 'put back')).toBe(' (2 media files put back)');
+    expect(describeMedia({ copied: 1, missing: lost.slice(0, 1) }, 'copied')).toBe(
+      ` (1 media file copied; 1 media file its words name could not be found, their audio is lost: ${lost[0]})`,
+    );
+    expect(describeMedia({ copied: 0, missing: lost }, 'copied')).toBe(
+      ` (0 media files copied; 4 media files its words name could not be found, their audio is lost: ${lost.slice(0, 3).join(', ')}, …)`,
+    );
   });
 });
