@@ -95,6 +95,8 @@ export interface Dialect {
    * succeed in a moment.
    */
   isContention(error: unknown): boolean;
+  /** Whether `error` ended a transaction because the database's disk (or its size limit) is full: nothing was written. */
+  isStorageFull(error: unknown): boolean;
   /** Runs `work` (the migrations at start-up) while no other server process on the same database runs it. */
   exclusively<T>(orm: MikroORM, work: () => Promise<T>): Promise<T>;
 }

@@ -244,6 +244,8 @@ export const postgresqlDialect: Dialect = {
   },
   // deadlock_detected, serialization_failure, lock_not_available: PostgreSQL rolled the transaction back.
   isContention: (error) => ['40P01', '40001', '55P03'].includes(String((error as { code?: unknown } | null)?.code)),
+  // disk_full: PostgreSQL could not extend a file (or its WAL) and rolled the transaction back.
+  isStorageFull: (error) => String((error as { code?: unknown } | null)?.code) === '53100',
   // Servers started together (on several machines, too) take a lock of the database in turn, each on a
   // connection of its own that holds it until it ends; the later ones find the migrations applied.
   exclusively: async (orm, work) => {

@@ -326,6 +326,8 @@ export const sqliteDialect: Dialect = {
   lockEveryTableAtOnce: async () => true,
   // busy_timeout (openSqlite) ran out: another process (a cluster's worker importing, the CLI) kept the write lock.
   isContention: (error) => String((error as { code?: unknown } | null)?.code).startsWith('SQLITE_BUSY'),
+  // The disk, or max_page_count, has no room for the pages the statement needed: SQLite rolled the transaction back.
+  isStorageFull: (error) => String((error as { code?: unknown } | null)?.code) === 'SQLITE_FULL',
   // One file on one machine: a cluster's first worker migrates before the others start (src/cluster.ts).
   exclusively: (_orm, work) => work(),
 };

@@ -84,6 +84,9 @@ export const REFERENCE_DELETED = 'Something the request refers to was deleted me
 /** The 503 of a write that another transaction kept from the database (`Dialect.isContention`); nothing was written. */
 export const DATABASE_BUSY = 'The database is busy with another write: send the request again in a moment';
 
+/** The 507 of a write the server had no room to store (`Dialect.isStorageFull`, or a file's): nothing was written. */
+export const STORAGE_FULL = "The server's disk is full: nothing was written. Its administrator must free space";
+
 /**
  * The 412 of a write sent with `If-Match` naming ETags, or with `If-None-Match`, where the operation takes neither
  * (`ApiPreconditions`): ignored, the condition would let the write through unchecked.
@@ -138,8 +141,8 @@ export const WRITES = new Set(['post', 'put', 'patch', 'delete']);
 
 /**
  * Documents what any write may answer with, on every operation that writes and documents no such status of its own,
- * once the document is built: the 503 of a database busy with another process's write, with its `Retry-After`, and
- * the 412 of `If-Match`.
+ * once the document is built: the 503 of a database busy with another process's write, with its `Retry-After`, the
+ * 507 of a full disk, and the 412 of `If-Match`.
  */
 export function documentWrites(document: OpenAPIObject): OpenAPIObject {
   for (const item of Object.values(document.paths)) {
@@ -155,6 +158,10 @@ export function documentWrites(document: OpenAPIObject): OpenAPIObject {
         ...problemResponse(HttpStatus.SERVICE_UNAVAILABLE, DATABASE_BUSY),
         headers: RETRY_AFTER,
       };
+      operation.responses[HttpStatus.INSUFFICIENT_STORAGE] ??= problemResponse(
+        HttpStatus.INSUFFICIENT_STORAGE,
+        STORAGE_FULL,
+      );
     }
   }
   return document;

@@ -26,6 +26,7 @@ import {
   type FieldErrorDto,
   type ProblemDto,
   REFERENCE_DELETED,
+  STORAGE_FULL,
   ValidationFailedException,
 } from './problem-document.js';
 import type { Operations } from './operations.js';
@@ -96,8 +97,15 @@ function problemFor(exception: unknown): ProblemDto {
   if (exception instanceof ForeignKeyConstraintViolationException) {
     return problem(HttpStatus.CONFLICT, REFERENCE_DELETED);
   }
+  // The database's disk, or the media folder's (an Anki import's audio).
+  if (dialect.isStorageFull(exception) || (exception as NodeJS.ErrnoException | null)?.code === 'ENOSPC') {
+    return problem(HttpStatus.INSUFFICIENT_STORAGE, STORAGE_FULL);
+  }
   return problem(HttpStatus.INTERNAL_SERVER_ERROR, 'An unexpected error occurred');
 }
+
+/** The statuses of faults the server's administrator must see the cause of, in the log. */
+const FAULTS = new Set<number>([HttpStatus.INTERNAL_SERVER_ERROR, HttpStatus.INSUFFICIENT_STORAGE]);
 
 function problem(status: number, detail: string, errors?: FieldErrorDto[]): ProblemDto {
   return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail, ...(errors && { errors }) };
@@ -115,7 +123,7 @@ export function sendProblem(response: Response, exception: unknown): void {
     response.setHeader('Retry-After', CONTENTION_RETRY_AFTER);
   }
   const body = contended ? problem(HttpStatus.SERVICE_UNAVAILABLE, DATABASE_BUSY) : problemFor(exception);
-  if (body.status === HttpStatus.INTERNAL_SERVER_ERROR) {
+  if (FAULTS.has(body.status)) {
     const trace = exception instanceof Error ? exception.stack : String(exception);
     logger.error(exception instanceof DriverException ? `Database error: ${trace}` : trace);
   }

@@ -524,7 +524,60 @@ describe('errors', () => {
     await client.post('/words', { thai: 'แมว', english: 'cat' }).expect(201);
   });
 
-  it('documents the 503 of a busy database and the 412 of If-Match on every operation that writes', async () => {
+  // What each database says when it cannot grow its files, and what a file written (an Anki import's audio) meets.
+  const fullDisks: [string, Error][] = [
+    [
+      'the database',
+      dialect.name === 'sqlite'
+        ? Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' })
+        : Object.assign(new Error('could not extend file "base/5/16385": No space left on device'), { code: '53100' }),
+    ],
+    [
+      'a file',
+      Object.assign(new Error("ENOSPC: no space left on device, write '/srv/media/a.mp3.part'"), { code: 'ENOSPC' }),
+    ],
+  ];
+  it.each(fullDisks)(
+    'a write %s has no room for is a 507 whose cause is logged, not sent, and nothing is written',
+    async (_, full) => {
+      jest.spyOn(t.app.get(WordsService) as any, 'assertUnique').mockRejectedValueOnce(full);
+      const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      try {
+        const response = await client.post('/words', { thai: 'แมว', english: 'cat' });
+
+        expect(expectProblem(response, 507).detail).toBe(
+          "The server's disk is full: nothing was written. Its administrator must free space",
+        );
+        expect(logged).toHaveBeenCalledWith(expect.stringContaining(full.message));
+      } finally {
+        jest.restoreAllMocks();
+      }
+      expect(await countRows(t, 'words')).toBe(0);
+    },
+  );
+
+  (dialect.name === 'sqlite' ? it : it.skip)(
+    'an import SQLite finds no room for midway is a 507, and none of its words is written',
+    async () => {
+      await client.createWord({ thai: 'แมว', english: 'cat' });
+      const [{ pages }] = await sql<{ pages: number }>(t, 'select page_count as pages from pragma_page_count()');
+      // The database may not grow: as a full disk, SQLite stops at the first page it needs.
+      await sql(t, `pragma max_page_count = ${pages}`);
+      const words = Array.from({ length: 500 }, (_, i) => ({ thai: `คำ ${i}`, english: `word number ${i}` }));
+      try {
+        const response = await client.post('/words/import', { words });
+
+        expectProblem(response, 507);
+      } finally {
+        await sql(t, 'pragma max_page_count = 4294967294');
+      }
+      expect(await countRows(t, 'words')).toBe(1);
+      await client.post('/words/import', { words }).expect(200);
+      expect(await countRows(t, 'words')).toBe(501);
+    },
+  );
+
+  it('documents the 503 of a busy database, the 507 of a full disk and the 412 of If-Match on every operation that writes', async () => {
     const { paths } = (await request(t.http).get('/api/docs-json').expect(200)).body as {
       paths: Record<string, Record<string, { responses: Record<string, { headers?: object }> }>>;
     };
@@ -536,6 +589,7 @@ describe('errors', () => {
     expect(writes.length).toBeGreaterThan(20);
     for (const operation of writes) {
       expect(operation.responses['503']).toBeDefined();
+      expect(operation.responses['507']).toBeDefined();
       expect(operation.responses['412']).toBeDefined();
     }
     expect(paths[`${API}/words`].post.responses['503'].headers).toHaveProperty('Retry-After');
