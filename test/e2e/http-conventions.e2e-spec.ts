@@ -564,11 +564,14 @@ describe('errors', () => {
       // The database may not grow: as a full disk, SQLite stops at the first page it needs.
       await sql(t, `pragma max_page_count = ${pages}`);
       const words = Array.from({ length: 500 }, (_, i) => ({ thai: `คำ ${i}`, english: `word number ${i}` }));
+      const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
       try {
         const response = await client.post('/words/import', { words });
 
         expectProblem(response, 507);
+        expect(logged).toHaveBeenCalledWith(expect.stringContaining('database or disk is full'));
       } finally {
+        jest.restoreAllMocks();
         await sql(t, 'pragma max_page_count = 4294967294');
       }
       expect(await countRows(t, 'words')).toBe(1);
