@@ -41,6 +41,12 @@ export interface Dialect {
   rowByRow(definitions: TriggerDef[]): TriggerDef[];
   /** The two triggers that keep a parent's count of the rows naming it (`counted`), as this database runs them best. */
   countingTriggers(counted: CountedRows): TriggerDef[];
+  /**
+   * The triggers that count the rows a delete of `table` removes out of other tables: `byRow`, row triggers whose
+   * bodies are plain statements, or, where the database runs it best, one statement trigger `name` that runs
+   * `byStatement`, which reads the statement's deleted rows as the table `deleted`.
+   */
+  deletedRowsTriggers(table: string, name: string, byRow: TriggerDef[], byStatement: string): TriggerDef[];
   /** A timestamp as it comes back from raw SQL, as an instant. */
   instantOf(value: number | string | Date | null | undefined): Date | null;
   /** The whole days from a timestamp column to `now`, bound as a parameter (FSRS counts elapsed time so). */

@@ -23,6 +23,7 @@ export const {
   triggers,
   rowByRow,
   countingTriggers,
+  deletedRowsTriggers,
   instantOf,
   daysSince,
   restartIds,

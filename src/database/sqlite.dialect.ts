@@ -280,6 +280,8 @@ export const sqliteDialect: Dialect = {
       body: `update ${parent} set ${counter} = ${counter} - 1 where id = old.${key};`,
     },
   ],
+  // No statement triggers: each deleted row is counted out as it goes.
+  deletedRowsTriggers: (_table, _name, byRow) => byRow,
   // Timestamps are stored as epoch milliseconds.
   instantOf: (value) => (value === null || value === undefined ? null : new Date(Number(value))),
   daysSince: (column, now) => sql<number>`((${now} - ${sql.ref(column)}) / ${sql.lit(24 * 60 * 60 * 1000)})`,

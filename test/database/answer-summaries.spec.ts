@@ -157,4 +157,91 @@ describe('the summaries of the review log', () => {
     await expectExact();
     expect((await summaries(orm)).totals).toEqual([]);
   });
+
+  it('count every answer a statement deletes out of its word, its session and its group, and mark its card stale', async () => {
+    await orm.migrator.up();
+    await insertWords([1, 2, 3, 4]);
+    const em = orm.em.fork();
+    await em.execute(
+      `insert into groups (id, name, name_folded, created_at, updated_at)
+       values (1, 'One', 'one', ${at(0)}, ${at(0)}), (2, 'Two', 'two', ${at(0)}, ${at(0)})`,
+    );
+    await em.execute(
+      `insert into study_sessions (id, group_id, created_at) values (1, 1, ${at(0)}), (2, 1, ${at(0)}), (3, 2, ${at(0)})`,
+    );
+    // [word, session, correct, minute]; session 0 is none. Word 1 is answered in every session and outside them.
+    const answers = [
+      [1, 1, true, 10],
+      [1, 1, false, 20],
+      [2, 1, true, 30],
+      [1, 2, true, 40],
+      [3, 2, false, 50],
+      [1, 3, true, 60],
+      [2, 3, false, 70],
+      [4, 0, true, 80],
+      [1, 0, false, 90],
+    ] as const;
+    const groupOf = (session: number) => (session === 0 ? 'null' : session === 3 ? '2' : '1');
+    await em.execute(
+      `insert into words_review_items (word_id, study_session_id, group_id, correct, reviewed_at, created_at) values ${answers
+        .map(
+          ([word, session, correct, minute]) =>
+            `(${word}, ${session || 'null'}, ${groupOf(session)}, ${correct}, ${at(minute * 60_000)}, ${at(0)})`,
+        )
+        .join(', ')}`,
+    );
+    await em.execute(
+      `insert into cards (word_id, due, stability, difficulty, elapsed_days, scheduled_days, learning_steps, reps, lapses,
+         state, last_review, first_review) values ${[1, 2, 3, 4]
+           .map((word) => `(${word}, ${at(0)}, 1, 5, 0, 0, 0, 1, 0, 2, ${at(0)}, ${at(0)})`)
+           .join(', ')}`,
+    );
+    const counters = (table: string, columns: string) => em.execute(`select id, ${columns} from ${table} order by id`);
+    // Each row's counters as the log gives them, beside the stored ones.
+    const fromTheLog = (table: string, key: string, more = '') =>
+      em.execute(
+        `select t.id, count(r.id) as review_items_count, coalesce(sum(${asInteger('r.correct')}), 0) as correct_count${more},
+           max(r.reviewed_at) as last_reviewed_at
+         from ${table} t left join words_review_items r on r.${key} = t.id group by t.id order by t.id`,
+      );
+    const expectExact = async () => {
+      const words = await fromTheLog('words', 'word_id');
+      expect(await counters('words', 'correct_count, wrong_count, last_reviewed_at')).toEqual(
+        words.map(({ id, review_items_count, correct_count, last_reviewed_at }) => ({
+          id,
+          correct_count,
+          wrong_count: review_items_count - correct_count,
+          last_reviewed_at,
+        })),
+      );
+      expect(await counters('study_sessions', 'review_items_count, correct_count, last_reviewed_at')).toEqual(
+        await fromTheLog('study_sessions', 'study_session_id'),
+      );
+      expect(
+        await counters('groups', 'review_items_count, correct_count, studied_word_count, last_reviewed_at'),
+      ).toEqual(await fromTheLog('groups', 'group_id', ', count(distinct r.word_id) as studied_word_count'));
+      expect(await summaries(orm)).toEqual(await fromLog(orm));
+    };
+    await expectExact();
+
+    // The newest answer of word 1 and of session 2, and the only one of word 3 (in session 2 and group 1).
+    await em.execute(
+      `delete from words_review_items where reviewed_at in (${[20, 50, 90].map((m) => at(m * 60_000))})`,
+    );
+    await expectExact();
+    expect(await em.execute('select word_id, stale from cards order by word_id')).toEqual(
+      [true, false, true, false].map((stale, index) => ({
+        word_id: index + 1,
+        stale: dialect.name === 'sqlite' ? Number(stale) : stale,
+      })),
+    );
+    await em.execute('delete from study_sessions where id = 1');
+    await expectExact();
+    await em.execute('delete from words where id = 2');
+    await expectExact();
+    await em.execute('delete from groups where id = 2');
+    await expectExact();
+    await em.execute('delete from words_review_items');
+    await expectExact();
+  });
 });

@@ -163,7 +163,7 @@ async function triggers(orm: MikroORM): Promise<string[]> {
     const em = orm.em.fork();
     await storeRepeatedNames(em, '0');
 
-    await expectRepeatedNamesRefused(orm, em);
+    await expectRepeatedNamesRefused(orm, em, migrations);
   });
 
   it('the session counters migration counts the answers each existing session has', async () => {
@@ -295,7 +295,7 @@ async function triggers(orm: MikroORM): Promise<string[]> {
     const em = orm.em.fork();
     await storeNamesTheFoldingJoins(em, '0');
 
-    await expectFoldingJoinsRefused(orm, em);
+    await expectFoldingJoinsRefused(orm, em, migrations);
   });
 
   it('the blank romanizations migration makes a romanization empty once trimmed none, and leaves the others', async () => {

@@ -15,6 +15,7 @@ import { Migration20261219090000_caseless_uniques } from './Migration20261219090
 import { Migration20261220090000_folded_names } from './Migration20261220090000_folded_names.js';
 import { Migration20261221090000_blank_romanizations } from './Migration20261221090000_blank_romanizations.js';
 import { Migration20261222090000_refolded_names } from './Migration20261222090000_refolded_names.js';
+import { Migration20261223090000_answers_uncounted_per_statement } from './Migration20261223090000_answers_uncounted_per_statement.js';
 
 /**
  * Every PostgreSQL migration, oldest first. A change of schema is one migration here and one beside the SQLite
@@ -41,4 +42,8 @@ export const postgresqlMigrations: MigrationObject[] = [
   { name: 'Migration20261220090000_folded_names', class: Migration20261220090000_folded_names },
   { name: 'Migration20261221090000_blank_romanizations', class: Migration20261221090000_blank_romanizations },
   { name: 'Migration20261222090000_refolded_names', class: Migration20261222090000_refolded_names },
+  {
+    name: 'Migration20261223090000_answers_uncounted_per_statement',
+    class: Migration20261223090000_answers_uncounted_per_statement,
+  },
 ];
