@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import request from 'supertest';
 import { GroupsService } from '../../src/groups/groups.service.js';
-import { dialect } from '../../src/database/dialect.js';
+import { asInteger, dialect } from '../../src/database/dialect.js';
 import {
   api,
   countRows,
@@ -53,21 +53,50 @@ async function wordsCounts(): Promise<Record<string, number>> {
 }
 
 /** Checks that every word's counters equal what the review log says. */
+/** Every word's, session's and group's answer counters and last answer, as the review log gives them. */
 async function expectCountersMatchReviewLog(): Promise<void> {
-  const rows = await sql(
-    t,
-    `select w.id, w.correct_count, w.wrong_count,
-            (select count(*) from words_review_items r where r.word_id = w.id and r.correct) as logged_correct,
-            (select count(*) from words_review_items r where r.word_id = w.id and not r.correct) as logged_wrong
-       from words w`,
-  );
-  for (const row of rows) {
-    expect({ id: row.id, correct: row.correct_count, wrong: row.wrong_count }).toEqual({
+  const fromTheLog = (table: string, key: string, stored: string, more = '') =>
+    sql<Record<string, number>>(
+      t,
+      `select t.id, ${stored}, count(r.id) as logged_answers, coalesce(sum(${asInteger('r.correct')}), 0) as logged_correct,
+         max(r.reviewed_at) as logged_last${more}
+       from ${table} t left join words_review_items r on r.${key} = t.id group by t.id, ${stored} order by t.id`,
+    );
+  for (const row of await fromTheLog('words', 'word_id', 't.correct_count, t.wrong_count, t.last_reviewed_at')) {
+    expect({ id: row.id, correct: row.correct_count, wrong: row.wrong_count, last: row.last_reviewed_at }).toEqual({
       id: row.id,
       correct: row.logged_correct,
-      wrong: row.logged_wrong,
+      wrong: row.logged_answers - row.logged_correct,
+      last: row.logged_last,
     });
   }
+  const counted = (row: Record<string, number>) => ({
+    id: row.id,
+    answers: row.review_items_count,
+    correct: row.correct_count,
+    last: row.last_reviewed_at,
+    ...('studied_word_count' in row && { studied: row.studied_word_count }),
+  });
+  const logged = (row: Record<string, number>) => ({
+    id: row.id,
+    answers: row.logged_answers,
+    correct: row.logged_correct,
+    last: row.logged_last,
+    ...('logged_studied' in row && { studied: row.logged_studied }),
+  });
+  const sessions = await fromTheLog(
+    'study_sessions',
+    'study_session_id',
+    't.review_items_count, t.correct_count, t.last_reviewed_at',
+  );
+  expect(sessions.map(counted)).toEqual(sessions.map(logged));
+  const groups = await fromTheLog(
+    'groups',
+    'group_id',
+    't.review_items_count, t.correct_count, t.studied_word_count, t.last_reviewed_at',
+    ', count(distinct r.word_id) as logged_studied',
+  );
+  expect(groups.map(counted)).toEqual(groups.map(logged));
 }
 
 describe('POST /groups', () => {
