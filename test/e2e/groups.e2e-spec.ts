@@ -55,48 +55,32 @@ async function wordsCounts(): Promise<Record<string, number>> {
 /** Checks that every word's counters equal what the review log says. */
 /** Every word's, session's and group's answer counters and last answer, as the review log gives them. */
 async function expectCountersMatchReviewLog(): Promise<void> {
-  const fromTheLog = (table: string, key: string, stored: string, more = '') =>
-    sql<Record<string, number>>(
+  const fromTheLog = {
+    answers: 'count(r.id)',
+    correct: `coalesce(sum(${asInteger('r.correct')}), 0)`,
+    last: 'max(r.reviewed_at)',
+    studied: 'count(distinct r.word_id)',
+  };
+  // Each row of `table`'s figures as stored, beside the same figures of the answers that name it by `key`.
+  const expectFromTheLog = async (table: string, key: string, stored: Partial<typeof fromTheLog>) => {
+    const names = Object.keys(stored) as (keyof typeof fromTheLog)[];
+    const rows = await sql<Record<string, unknown>>(
       t,
-      `select t.id, ${stored}, count(r.id) as logged_answers, coalesce(sum(${asInteger('r.correct')}), 0) as logged_correct,
-         max(r.reviewed_at) as logged_last${more}
-       from ${table} t left join words_review_items r on r.${key} = t.id group by t.id, ${stored} order by t.id`,
+      `select t.id, ${names.map((name) => `${stored[name]} as ${name}, ${fromTheLog[name]} as logged_${name}`).join(', ')}
+       from ${table} t left join words_review_items r on r.${key} = t.id group by t.id order by t.id`,
     );
-  for (const row of await fromTheLog('words', 'word_id', 't.correct_count, t.wrong_count, t.last_reviewed_at')) {
-    expect({ id: row.id, correct: row.correct_count, wrong: row.wrong_count, last: row.last_reviewed_at }).toEqual({
-      id: row.id,
-      correct: row.logged_correct,
-      wrong: row.logged_answers - row.logged_correct,
-      last: row.logged_last,
-    });
-  }
-  const counted = (row: Record<string, number>) => ({
-    id: row.id,
-    answers: row.review_items_count,
-    correct: row.correct_count,
-    last: row.last_reviewed_at,
-    ...('studied_word_count' in row && { studied: row.studied_word_count }),
+    const figures = (prefix: string) => (row: Record<string, unknown>) =>
+      Object.fromEntries([['id', row.id], ...names.map((name) => [name, row[`${prefix}${name}`]])]);
+    expect(rows.map(figures(''))).toEqual(rows.map(figures('logged_')));
+  };
+  const answers = { answers: 't.review_items_count', correct: 't.correct_count', last: 't.last_reviewed_at' };
+  await expectFromTheLog('words', 'word_id', {
+    answers: 't.correct_count + t.wrong_count',
+    correct: 't.correct_count',
+    last: 't.last_reviewed_at',
   });
-  const logged = (row: Record<string, number>) => ({
-    id: row.id,
-    answers: row.logged_answers,
-    correct: row.logged_correct,
-    last: row.logged_last,
-    ...('logged_studied' in row && { studied: row.logged_studied }),
-  });
-  const sessions = await fromTheLog(
-    'study_sessions',
-    'study_session_id',
-    't.review_items_count, t.correct_count, t.last_reviewed_at',
-  );
-  expect(sessions.map(counted)).toEqual(sessions.map(logged));
-  const groups = await fromTheLog(
-    'groups',
-    'group_id',
-    't.review_items_count, t.correct_count, t.studied_word_count, t.last_reviewed_at',
-    ', count(distinct r.word_id) as logged_studied',
-  );
-  expect(groups.map(counted)).toEqual(groups.map(logged));
+  await expectFromTheLog('study_sessions', 'study_session_id', answers);
+  await expectFromTheLog('groups', 'group_id', { ...answers, studied: 't.studied_word_count' });
 }
 
 describe('POST /groups', () => {
