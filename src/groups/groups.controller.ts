@@ -7,7 +7,12 @@ import { GroupDetailDto, GroupDto } from './dto/group.dto.js';
 import { CreateGroupDto, GroupWordIdsDto, ListGroupsQueryDto, UpdateGroupDto } from './dto/group-input.dto.js';
 import { GroupsService } from './groups.service.js';
 import { ApiRateLimited, REFERENCE_DELETED } from '../http/problem-document.js';
-import { ApiPreconditions, PreconditionHeaders, type Preconditions } from '../http/entity-tag.js';
+import {
+  ApiPreconditions,
+  ConditionsRefusedOnceFound,
+  PreconditionHeaders,
+  type Preconditions,
+} from '../http/entity-tag.js';
 
 @ApiTags('groups')
 @ApiRateLimited()
@@ -61,13 +66,19 @@ export class GroupsController {
     409,
     REFERENCE_DELETED,
   ])
-  addWords(@Param() { id }: IdParams, @Body() body: GroupWordIdsDto) {
-    return this.groups.addWords(id, body.word_ids);
+  @ConditionsRefusedOnceFound()
+  addWords(
+    @Param() { id }: IdParams,
+    @Body() body: GroupWordIdsDto,
+    @PreconditionHeaders() preconditions: Preconditions,
+  ) {
+    return this.groups.addWords(id, body.word_ids, preconditions);
   }
 
   @Delete('groups/:id/words/:word_id')
   @DeleteOperation('Remove a word from a group', 'The word left the group.')
-  removeWord(@Param() { id, word_id }: IdAndWordIdParams) {
-    return this.groups.removeWord(id, word_id);
+  @ConditionsRefusedOnceFound()
+  removeWord(@Param() { id, word_id }: IdAndWordIdParams, @PreconditionHeaders() preconditions: Preconditions) {
+    return this.groups.removeWord(id, word_id, preconditions);
   }
 }

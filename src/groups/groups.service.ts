@@ -15,7 +15,7 @@ import { chunksOf } from '../core/chunks.js';
 import { assertNameIsFree, foldedName } from '../core/names.js';
 import { offsetOf, page, type Page } from '../core/pagination.js';
 import { successRate } from '../core/success-rate.js';
-import { assertPreconditions, type Preconditions } from '../http/entity-tag.js';
+import { assertPreconditions, type Preconditions, refuseConditions } from '../http/entity-tag.js';
 import { type GroupDetailDto, type GroupDto, toGroupDto, type WordGroupRefDto } from './dto/group.dto.js';
 import type { CreateGroupDto, ListGroupsQueryDto, UpdateGroupDto } from './dto/group-input.dto.js';
 import { Group } from './group.entity.js';
@@ -83,7 +83,7 @@ export class GroupsService {
     });
   }
 
-  async rename(id: number, input: UpdateGroupDto, preconditions: Preconditions = {}): Promise<GroupDto> {
+  async rename(id: number, input: UpdateGroupDto, preconditions: Preconditions): Promise<GroupDto> {
     return this.em.transactional(async (em) => {
       // Locked before it is compared: a write between the comparison and the rename would be lost.
       await this.lock(id);
@@ -97,7 +97,7 @@ export class GroupsService {
   }
 
   /** Memberships go, words stay; study sessions (and their answers) only go on `force`, by the cascade. */
-  async remove(id: number, force: boolean, preconditions: Preconditions = {}): Promise<void> {
+  async remove(id: number, force: boolean, preconditions: Preconditions): Promise<void> {
     await this.em.transactional(async (em) => {
       // The words before the group, as an answer, a reset and a delete of a word take them (where rows have locks):
       // the cascade to the group's answers updates their words, and a delete of a word holds its memberships while it
@@ -118,14 +118,16 @@ export class GroupsService {
   }
 
   /** Adds members; ids already in the group are fine. */
-  async addWords(id: number, wordIds: number[]): Promise<GroupDto> {
+  async addWords(id: number, wordIds: number[], preconditions: Preconditions): Promise<GroupDto> {
     return this.em.transactional(async () => {
-      await this.addMembers(await this.findGroup(id), wordIds);
+      const group = await this.findGroup(id);
+      refuseConditions(preconditions);
+      await this.addMembers(group, wordIds);
       return toGroupDto(await this.findGroup(id));
     });
   }
 
-  async removeWord(id: number, wordId: number): Promise<void> {
+  async removeWord(id: number, wordId: number, preconditions: Preconditions): Promise<void> {
     await this.em.transactional(async (em) => {
       // The word, then the group, then its membership, as a delete of the word or of the group takes them: the
       // membership's trigger updates the group's row, which a delete holding it would wait on the membership for
@@ -136,6 +138,8 @@ export class GroupsService {
       if ((await em.nativeDelete(WordGroup, { group: id, word: wordId })) === 0) {
         throw new NotFoundException(`Word ${wordId} is not a member of group ${id}`);
       }
+      // Only the delete finds the membership: its 412 rolls the delete back.
+      refuseConditions(preconditions);
     });
   }
 

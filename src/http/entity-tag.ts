@@ -3,11 +3,13 @@ import {
   createParamDecorator,
   type ExecutionContext,
   PreconditionFailedException,
+  SetMetadata,
 } from '@nestjs/common';
 import { ApiHeader, type OpenAPIObject } from '@nestjs/swagger';
+import type { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { crc32 } from 'node:zlib';
-import { ApiProblems } from './problem-document.js';
+import { ApiProblems, NOT_CONDITIONAL } from './problem-document.js';
 
 /**
  * The ETag of a response, as Express's `etag` setting asks: its length and a CRC-32 of its bytes. Strong: it names
@@ -57,7 +59,7 @@ export interface Preconditions {
 /** The entity tags of a header's list, each as sent (`"…"` or `W/"…"`). */
 const tagsOf = (value: string) => value.match(/(?:W\/)?"[^"]*"/g) ?? [];
 
-function preconditionsOf(request: Request): Preconditions {
+export function preconditionsOf(request: Request): Preconditions {
   const ifMatch = request.get('If-Match')?.trim();
   const ifNoneMatch = request.get('If-None-Match')?.trim();
   return {
@@ -67,6 +69,10 @@ function preconditionsOf(request: Request): Preconditions {
     }),
   };
 }
+
+/** The request asks something of the resource beyond that it exist. */
+export const isConditional = ({ ifMatch, ifNoneMatch }: Preconditions) =>
+  ifMatch !== undefined || ifNoneMatch !== undefined;
 
 /** The `If-Match` and `If-None-Match` of a write, parsed (`Preconditions`). */
 export const PreconditionHeaders = createParamDecorator((_: unknown, context: ExecutionContext): Preconditions =>
@@ -97,6 +103,28 @@ export const ApiPreconditions = (resource: string) =>
     ),
     ApiProblems([412, changedSince(resource)]),
   );
+
+const REFUSED_ONCE_FOUND = Symbol('the write refuses preconditions once it finds what it writes to');
+
+/**
+ * The write takes no preconditions but writes to a resource its path names, which may not exist: the handler refuses
+ * them itself (`refuseConditions`) once that resource is found, since a 404 takes precedence (RFC 9110 §13.2.1), and
+ * the request checks let them through to it.
+ */
+export const ConditionsRefusedOnceFound = () => SetMetadata(REFUSED_ONCE_FOUND, true);
+
+export const refusesConditionsOnceFound = (reflector: Reflector, handler: ReturnType<ExecutionContext['getHandler']>) =>
+  reflector.get(REFUSED_ONCE_FOUND, handler) === true;
+
+/**
+ * A write that takes no preconditions (`ConditionsRefusedOnceFound`), sent with some, is a 412, called in its
+ * transaction once what it writes to is found: nothing is written.
+ */
+export function refuseConditions(preconditions: Preconditions): void {
+  if (isConditional(preconditions)) {
+    throw new PreconditionFailedException(NOT_CONDITIONAL);
+  }
+}
 
 /**
  * The write's preconditions hold for the resource as `current` reads it now (in the write's transaction, after its

@@ -17,7 +17,7 @@ import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
 import { inspectJson, isJsonObject, UNSTORABLE_TEXT } from '../core/json.js';
 import { NOT_CONDITIONAL, ValidationFailedException, WRITES } from './problem-document.js';
-import { PRECONDITION_HEADERS } from './entity-tag.js';
+import { isConditional, PRECONDITION_HEADERS, preconditionsOf, refusesConditionsOnceFound } from './entity-tag.js';
 import { unroutedProblem } from './problems.js';
 import type { OperationObject, Operations } from './operations.js';
 
@@ -128,12 +128,12 @@ export const TextCheckedByRows = () => SetMetadata(ROWS_CHECK_TEXT, true);
 
 /**
  * What every routed request must be before validation: a write conditional on an ETag only where the operation takes
- * `If-Match` and `If-None-Match` (else 412: `NOT_CONDITIONAL`); a body in JSON, or in another media type the
- * OpenAPI document declares for the operation (a CSV import), in UTF-8 (else 415); body and query
- * nested at most MAX_DEPTH levels, no object of them wider than MAX_FIELDS fields, with text SQLite can
- * store, a query string in UTF-8 with no parameter given twice (else 400); and no body or query field
- * the OpenAPI document does not declare for the operation (validation whitelists the declared ones,
- * but never sees a body or query of an endpoint that takes none, nor fields named like
+ * `If-Match` and `If-None-Match` (else 412: `NOT_CONDITIONAL`; the handler's own once it finds what it writes to, where
+ * it says so: `ConditionsRefusedOnceFound`); a body in JSON, or in another media type the OpenAPI document declares for
+ * the operation (a CSV import), in UTF-8 (else 415); body and query nested at most MAX_DEPTH levels, no object of them
+ * wider than MAX_FIELDS fields, with text SQLite can store, a query string in UTF-8 with no parameter given twice (else
+ * 400); and no body or query field the OpenAPI document does not declare for the operation (validation whitelists the
+ * declared ones, but never sees a body or query of an endpoint that takes none, nor fields named like
  * Object.prototype members, which it drops unseen).
  */
 export class RequestChecksGuard implements CanActivate {
@@ -155,10 +155,12 @@ export class RequestChecksGuard implements CanActivate {
     if (!operation && this.operations.methodsOf(request.path).length > 0) {
       throw unroutedProblem(this.operations, request, context.switchToHttp().getResponse<Response>());
     }
-    // `If-Match: *` asks only that the resource exist, which the write finds out itself.
-    const ifMatch = request.headers['if-match']?.trim();
-    const conditional = (ifMatch && ifMatch !== '*') || request.headers['if-none-match'] !== undefined;
-    if (conditional && WRITES.has(request.method.toLowerCase()) && !takesPreconditions(operation)) {
+    if (
+      WRITES.has(request.method.toLowerCase()) &&
+      isConditional(preconditionsOf(request)) &&
+      !takesPreconditions(operation) &&
+      !refusesConditionsOnceFound(this.reflector, context.getHandler())
+    ) {
       throw new PreconditionFailedException(NOT_CONDITIONAL);
     }
     const hasBody =

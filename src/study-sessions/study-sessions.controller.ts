@@ -5,6 +5,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type * as express from 'express';
 import type { Environment } from '../config.js';
 import { IdAndWordIdParams, IdParams } from '../core/http.js';
+import { ConditionsRefusedOnceFound, PreconditionHeaders, type Preconditions } from '../http/entity-tag.js';
 import { portalOrigin } from '../http/origin.js';
 import { CreateOperation, CreateOperationAt, GetOperation, PageOperation, RecordOperation } from '../http/endpoints.js';
 import {
@@ -87,16 +88,28 @@ export class StudySessionsController {
     404,
   )
   @ApiIdempotencyKey()
-  review(@Param() { id, word_id }: IdAndWordIdParams, @Body() body: AnswerDto, @IdempotencyKeyHeader() key?: string) {
-    return this.sessions.recordAnswer(id, word_id, body, key);
+  @ConditionsRefusedOnceFound()
+  review(
+    @Param() { id, word_id }: IdAndWordIdParams,
+    @Body() body: AnswerDto,
+    @PreconditionHeaders() preconditions: Preconditions,
+    @IdempotencyKeyHeader() key?: string,
+  ) {
+    return this.sessions.recordAnswer(id, word_id, body, preconditions, key);
   }
 
   @Post('study_sessions/:id/answers')
   @ApiTags('study sessions')
   @RecordOperation('Record several answers in a study session', AnswersRecordedDto, ALL_OR_NONE, 404)
   @ApiIdempotencyKey()
-  recordAnswers(@Param() { id }: IdParams, @Body() body: AnswerBatchDto, @IdempotencyKeyHeader() key?: string) {
-    return this.sessions.recordAnswers(id, body.answers, key);
+  @ConditionsRefusedOnceFound()
+  recordAnswers(
+    @Param() { id }: IdParams,
+    @Body() body: AnswerBatchDto,
+    @PreconditionHeaders() preconditions: Preconditions,
+    @IdempotencyKeyHeader() key?: string,
+  ) {
+    return this.sessions.recordAnswers(id, body.answers, preconditions, key);
   }
 
   @Get('groups/:id/study_sessions')
@@ -136,7 +149,13 @@ export class StudySessionsController {
     [422, NO_SUCH_GROUP],
     [409, REFERENCE_DELETED],
   )
-  launch(@Param() { id }: IdParams, @Body() body: LaunchDto, @Req() request: express.Request) {
-    return this.sessions.launch(id, body.group_id, portalOrigin(this.config, request));
+  @ConditionsRefusedOnceFound()
+  launch(
+    @Param() { id }: IdParams,
+    @Body() body: LaunchDto,
+    @PreconditionHeaders() preconditions: Preconditions,
+    @Req() request: express.Request,
+  ) {
+    return this.sessions.launch(id, body.group_id, portalOrigin(this.config, request), preconditions);
   }
 }

@@ -5,6 +5,7 @@ import type { SelectQueryBuilder } from 'kysely';
 import { offsetOf, page, type Page } from '../core/pagination.js';
 import { instantOf } from '../database/dialect.js';
 import { countOf, type TablesOf } from '../database/tables.js';
+import { type Preconditions, refuseConditions } from '../http/entity-tag.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { LearningAppsService } from '../learning-apps/learning-apps.service.js';
 import type { AnswerDto, AnswerRecordedDto, AnswersRecordedDto } from '../reviews/dto/review.dto.js';
@@ -119,11 +120,12 @@ export class StudySessionsService {
    * fetch URL of the session's credential (served by the xapi module), the registration, the activity id of
    * the app and the portal's learner as an Agent.
    */
-  async launch(appId: number, groupId: number, origin: string): Promise<LaunchedDto> {
+  async launch(appId: number, groupId: number, origin: string, preconditions: Preconditions): Promise<LaunchedDto> {
     return this.em.transactional(async (em) => {
       // Locked before it is read: deleted meanwhile, it is a 404 here, not a 422 of the session's check.
       await this.apps.lock(appId);
       const app = await this.apps.findApp(appId);
+      refuseConditions(preconditions);
       const session = await this.create({ group_id: groupId, learning_app_id: appId });
       const id = session.id;
       const registration = app.launchMethod === 'xapi' ? randomUUID() : null;
@@ -238,6 +240,7 @@ export class StudySessionsService {
     sessionId: number,
     wordId: number,
     answer: AnswerDto,
+    preconditions: Preconditions,
     idempotencyKey?: string,
   ): Promise<AnswerRecordedDto> {
     const endpoint = 'POST /study_sessions/:id/words/:word_id/review';
@@ -251,6 +254,7 @@ export class StudySessionsService {
           `Word ${wordId} is not in group ${session.groupId} of study session ${sessionId}`,
         );
       }
+      refuseConditions(preconditions);
       return session;
     });
   }
@@ -259,10 +263,16 @@ export class StudySessionsService {
    * `POST /study_sessions/:id/answers`: answers of the session, all recorded or none; each word must exist
    * and belong to the session's group (else 422 naming the answer). A few statements, whatever the count.
    */
-  recordAnswers(sessionId: number, answers: WordAnswer[], idempotencyKey?: string): Promise<AnswersRecordedDto> {
+  recordAnswers(
+    sessionId: number,
+    answers: WordAnswer[],
+    preconditions: Preconditions,
+    idempotencyKey?: string,
+  ): Promise<AnswersRecordedDto> {
     const endpoint = 'POST /study_sessions/:id/answers';
     return this.reviews.recordBatch(endpoint, idempotencyKey, { sessionId }, answers, async () => {
       const session = await this.existing(sessionId);
+      refuseConditions(preconditions);
       const wordIds = [...new Set(answers.map((answer) => answer.word_id))];
       const members = await this.groups.membersAmong(session.groupId, wordIds);
       // A member exists; only the others are looked up, to say which of the two checks each one fails.

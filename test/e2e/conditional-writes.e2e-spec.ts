@@ -1,7 +1,7 @@
-import request from 'supertest';
+import request, { type Test } from 'supertest';
 import { allRows, API, expectProblem } from '../api.js';
 import { useEmptyTestApp } from '../app.js';
-import { portal } from '../fixtures.js';
+import { portal, reviewPath } from '../fixtures.js';
 
 const t = useEmptyTestApp();
 const client = portal(t);
@@ -39,6 +39,10 @@ const WRITES = [
   ['PATCH', (resource: Resource, id: number) => client.patch(resource.path(id), resource.change)],
   ['DELETE', (resource: Resource, id: number) => client.delete(resource.path(id))],
 ] as const;
+
+const NOT_CONDITIONAL =
+  'This write cannot be made conditional: send it without If-Match or If-None-Match (the PATCH and DELETE ' +
+  'of a word, a group or a learning app take them)';
 
 const tagOf = async (path: string) => (await client.get(path).expect(200)).headers.etag as string;
 
@@ -184,15 +188,75 @@ describe('If-Match', () => {
     const unmatched = await client.post(`/groups/${group.id}/words`, { word_ids: [word.id] }).set('If-None-Match', '*');
 
     for (const response of [refused, unmatched]) {
-      expect(expectProblem(response, 412).detail).toBe(
-        'This write cannot be made conditional: send it without If-Match or If-None-Match (the PATCH and DELETE ' +
-          'of a word, a group or a learning app take them)',
-      );
+      expect(expectProblem(response, 412).detail).toBe(NOT_CONDITIONAL);
     }
     expect(await allRows(t)).toEqual(before);
     await client
       .post(`/groups/${group.id}/words`, { word_ids: [word.id] })
       .set('If-Match', '*')
       .expect(200);
+  });
+});
+
+/** Writes to a resource named in their path that take no preconditions: what each writes to, and the write. */
+const UNCONDITIONAL_WRITES: [string, (found: Found) => Test][] = [
+  ['add words to a group', ({ groupId, wordId }) => client.post(`/groups/${groupId}/words`, { word_ids: [wordId] })],
+  ["remove a group's word", ({ groupId, wordId }) => client.delete(`/groups/${groupId}/words/${wordId}`)],
+  ['record an answer', ({ sessionId, wordId }) => client.post(reviewPath(sessionId, wordId), { correct: true })],
+  [
+    'record answers',
+    ({ sessionId, wordId }) =>
+      client.post(`/study_sessions/${sessionId}/answers`, { answers: [{ word_id: wordId, correct: true }] }),
+  ],
+  ['launch an app', ({ appId, groupId }) => client.post(`/learning_apps/${appId}/launch`, { group_id: groupId })],
+];
+
+interface Found {
+  groupId: number;
+  wordId: number;
+  sessionId: number;
+  appId: number;
+}
+
+describe.each(UNCONDITIONAL_WRITES)('A write that takes no preconditions (%s)', (_, write) => {
+  /** A group with a word, a session of it and an app: every write above finds what it writes to. */
+  async function found(): Promise<Found> {
+    const word = await client.createWord({ thai: 'แมว', english: 'cat' });
+    const group = await client.createGroup('Animals', [word.id]);
+    const session = await client.createSession(group.id);
+    const app = await client.createApp();
+    return { groupId: group.id, wordId: word.id, sessionId: session.id, appId: app.id };
+  }
+
+  it('sent with If-Match or If-None-Match is a 412 once what it writes to is found, and nothing is written', async () => {
+    const ids = await found();
+    const before = await allRows(t);
+
+    for (const [header, value] of [
+      ['If-Match', '"a-tag"'],
+      ['If-None-Match', '*'],
+      ['If-None-Match', '"a-tag"'],
+    ]) {
+      expect(expectProblem(await write(ids).set(header, value), 412).detail).toBe(NOT_CONDITIONAL);
+    }
+    expect(await allRows(t)).toEqual(before);
+  });
+
+  // RFC 9110 §13.2.1: a response that would not be a 2xx without the preconditions ignores them.
+  it('to what does not exist is a 404 with If-Match or without, as without it', async () => {
+    const ids = await found();
+    const missing = {
+      groupId: ids.groupId + 100,
+      wordId: ids.wordId + 100,
+      sessionId: ids.sessionId + 100,
+      appId: ids.appId + 100,
+    };
+    const before = await allRows(t);
+
+    const plain = await write(missing);
+    const conditional = await write(missing).set('If-Match', '"a-tag"');
+
+    expect(expectProblem(plain, 404).detail).toBe(expectProblem(conditional, 404).detail);
+    expect(await allRows(t)).toEqual(before);
   });
 });
