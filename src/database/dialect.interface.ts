@@ -34,19 +34,20 @@ export interface Dialect {
   generated(expression: string): string;
   /** Row triggers whose bodies are plain statements, as this database declares them. */
   triggers(definitions: TriggerDef[]): TriggerDef[];
-  /**
-   * Row triggers (for `triggers`) that must see the rows their statement wrote before theirs and none after, as
-   * SQLite's after triggers do: a count of distinct values kept by one of them counts a value once per statement.
-   */
-  rowByRow(definitions: TriggerDef[]): TriggerDef[];
   /** The two triggers that keep a parent's count of the rows naming it (`counted`), as this database runs them best. */
   countingTriggers(counted: CountedRows): TriggerDef[];
   /**
-   * The triggers that count the rows a delete of `table` removes out of other tables: `byRow`, row triggers whose
-   * bodies are plain statements, or, where the database runs it best, one statement trigger `name` that runs
-   * `byStatement`, which reads the statement's deleted rows as the table `deleted`.
+   * The triggers that count the rows an insert or a delete (`event`) of `table` writes into other tables or out of
+   * them: `byRow`, row triggers whose bodies are plain statements, or, where the database runs it best, one statement
+   * trigger `name` that runs `byStatement`, which reads the statement's rows as the table `inserted` or `deleted`.
    */
-  deletedRowsTriggers(table: string, name: string, byRow: TriggerDef[], byStatement: string): TriggerDef[];
+  writtenRowsTriggers(
+    table: string,
+    event: 'insert' | 'delete',
+    name: string,
+    byRow: TriggerDef[],
+    byStatement: string,
+  ): TriggerDef[];
   /** A timestamp as it comes back from raw SQL, as an instant. */
   instantOf(value: number | string | Date | null | undefined): Date | null;
   /** The whole days from a timestamp column to `now`, bound as a parameter (FSRS counts elapsed time so). */

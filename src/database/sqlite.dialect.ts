@@ -263,8 +263,6 @@ export const sqliteDialect: Dialect = {
   lowerAscii: (column) => `lower(${column})`,
   generated: (expression) => `(${expression}) virtual`,
   triggers: (definitions) => definitions,
-  // An after row trigger runs as soon as its row is written.
-  rowByRow: (definitions) => definitions,
   // A row trigger: SQLite updates the parent's row in place, as often as it must.
   countingTriggers: ({ key, parent, counter, countedIn, countedOut }) => [
     {
@@ -280,8 +278,8 @@ export const sqliteDialect: Dialect = {
       body: `update ${parent} set ${counter} = ${counter} - 1 where id = old.${key};`,
     },
   ],
-  // No statement triggers: each deleted row is counted out as it goes.
-  deletedRowsTriggers: (_table, _name, byRow) => byRow,
+  // No statement triggers: each row is counted in or out as it is written (an after row trigger runs at once).
+  writtenRowsTriggers: (_table, _event, _name, byRow) => byRow,
   // Timestamps are stored as epoch milliseconds.
   instantOf: (value) => (value === null || value === undefined ? null : new Date(Number(value))),
   daysSince: (column, now) => sql<number>`((${now} - ${sql.ref(column)}) / ${sql.lit(24 * 60 * 60 * 1000)})`,

@@ -1,7 +1,7 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 import type { TriggerDef } from '@mikro-orm/sql';
 import { bigInteger, endingInId, lateCheckedPartOf, rowOf } from '../database/columns.js';
-import { asInteger, deletedRowsTriggers, quarterHour, rowByRow, triggers } from '../database/dialect.js';
+import { asInteger, quarterHour, triggers, writtenRowsTriggers } from '../database/dialect.js';
 import { Group } from '../groups/group.entity.js';
 import { StudySession } from '../study-sessions/study-session.entity.js';
 import { Word } from '../words/word.entity.js';
@@ -48,6 +48,107 @@ const countedIn = (summary: string, [key, value]: [string, string], counts: Reco
         on conflict (${key}) do update set answers = ${summary}.answers + 1,
           ${columns.map((column) => `${column} = ${summary}.${column} + excluded.${column}`).join(',\n          ')};`;
 };
+
+/**
+ * Row triggers (SQLite's) that count each inserted answer into its word, the totals, its quarter hour, its session and
+ * its group, each right after its row is written: a word's first answer (in the log, in a group) among the rows of
+ * one statement is counted once.
+ */
+const ANSWERS_COUNTED_BY_ROW: TriggerDef[] = [
+  {
+    name: 'review_counted',
+    timing: 'after',
+    events: ['insert'],
+    body: `update words set correct_count = correct_count + ${asInteger('new.correct')},
+        wrong_count = wrong_count + 1 - ${asInteger('new.correct')},
+        ${LATER_LAST_REVIEW}
+        where id = new.word_id;
+      ${countedIn('answer_totals', ['id', '1'], { correct: asInteger('new.correct'), studied_words: onlyAnswer('new') })}`,
+  },
+  {
+    name: 'review_counted_in_quarter_hour',
+    timing: 'after',
+    events: ['insert'],
+    body: countedIn('answer_quarter_hours', ['quarter', quarterHour.sql('new.reviewed_at')], {
+      review_answers: inReview('new'),
+      review_correct: rightInReview('new'),
+    }),
+  },
+  {
+    name: 'review_counted_in_session',
+    timing: 'after',
+    events: ['insert'],
+    body: answerCounted('study_sessions', 'study_session_id'),
+  },
+  {
+    name: 'review_counted_in_group',
+    timing: 'after',
+    events: ['insert'],
+    body: answerCounted('groups', 'group_id', { studied_word_count: onlyAnswerInGroup }),
+  },
+];
+
+// The inserted answers (a statement trigger's table `inserted`) that name a row by `key`, grouped by it as `d`: how
+// many came (`added`), how many of them were right (`added_correct`), and the newest (`newest`).
+const addedBy = (key: string) => `(select ${key}, count(*) as added, sum(${asInteger('correct')}) as added_correct,
+          max(reviewed_at) as newest from inserted where ${key} is not null group by ${key}) d`;
+// A session's or a group's answer counters and last answer, plus the inserted answers that name it by `key` (`added`,
+// as addedBy makes it, with a column `added_<column>` for each of `more`).
+const answersCountedIn = (table: string, key: string, added = addedBy(key), more: string[] = []) =>
+  `update ${table} set review_items_count = review_items_count + d.added, correct_count = correct_count + d.added_correct${more
+    .map((column) => `, ${column} = ${column} + d.added_${column}`)
+    .join('')}, last_reviewed_at = greatest(last_reviewed_at, d.newest)
+        from ${added} where ${table}.id = d.${key};`;
+// Whether the log holds no answer to `rows`' word (in `rows`' group too, `inGroup`) but the inserted ones, `rows`.ids:
+// the word's first answers.
+const noneBefore = (rows: string, inGroup = false) =>
+  asInteger(
+    `not exists (select 1 from words_review_items o where o.word_id = ${rows}.word_id${
+      inGroup ? ` and o.group_id = ${rows}.group_id` : ''
+    } and o.id <> all (${rows}.ids))`,
+  );
+// Adds the rows of `added` (a select of `key` and then `columns`, each row a key of its own) to `summary`'s rows,
+// inserting those it has not.
+const addedInto = (summary: string, key: string, columns: string[], added: string) =>
+  `insert into ${summary} (${key}, ${columns.join(', ')})
+        ${added}
+        on conflict (${key}) do update set ${columns.map((column) => `${column} = ${summary}.${column} + excluded.${column}`).join(', ')};`;
+
+/**
+ * What ANSWERS_COUNTED_BY_ROW counts in, once per statement for all of its inserted answers (PostgreSQL's). The
+ * words' counters first: their update locks the words' rows, so that of two transactions answering a word for the
+ * first time at once, the second, waiting for the row, then sees the first's answer and does not count the word
+ * again. The rows are then updated in the order a delete's statement trigger takes them (ANSWERS_UNCOUNTED).
+ */
+const ANSWERS_COUNTED = `if not exists (select 1 from inserted) then return null; end if;
+      update words set correct_count = correct_count + d.added_correct, wrong_count = wrong_count + (d.added - d.added_correct),
+        last_reviewed_at = greatest(last_reviewed_at, d.newest)
+        from ${addedBy('word_id')} where words.id = d.word_id;
+      ${addedInto(
+        'answer_totals',
+        'id',
+        ['answers', 'correct', 'studied_words'],
+        `select 1, count(*), sum(${asInteger('correct')}),
+          (select sum(${noneBefore('w')}) from (select word_id, array_agg(id) as ids from inserted group by word_id) w)
+        from inserted`,
+      )}
+      ${answersCountedIn(
+        'groups',
+        'group_id',
+        `(select group_id, sum(added) as added, sum(added_correct) as added_correct, sum(${noneBefore('w', true)}) as added_studied_word_count,
+          max(newest) as newest
+          from (select group_id, word_id, array_agg(id) as ids, count(*) as added, sum(${asInteger('correct')}) as added_correct,
+            max(reviewed_at) as newest from inserted where group_id is not null group by group_id, word_id) w group by group_id) d`,
+        ['studied_word_count'],
+      )}
+      ${addedInto(
+        'answer_quarter_hours',
+        'quarter',
+        ['answers', 'review_answers', 'review_correct'],
+        `select ${quarterHour.sql('reviewed_at')}, count(*), sum(${inReview('inserted')}), sum(${rightInReview('inserted')})
+        from inserted group by 1`,
+      )}
+      ${answersCountedIn('study_sessions', 'study_session_id')}`;
 
 /**
  * Row triggers (SQLite's) that count each deleted answer out of what the log's insert triggers counted it into, as
@@ -201,34 +302,11 @@ export const ReviewItem = defineEntity({
   ],
   // The word's, the session's and the group's counters and the log's summaries (answer_totals,
   // answer_quarter_hours) follow the log in the database, whatever adds, deletes (a cascade too) or recomputes the
-  // card state of a review; so does the card's need to be recomputed. The totals and the group's words are counted
-  // after the word's counters (PostgreSQL runs a row's triggers in the order of their names): the word's row, locked
-  // by that update, makes concurrent first answers to one word count in turn, each seeing the other; the rows
-  // before theirs alone make the first answer of a word among those one statement writes. Deleted answers are
-  // counted out row by row on SQLite, once per statement on PostgreSQL (ANSWERS_UNCOUNTED).
+  // card state of a review; so does the card's need to be recomputed. Inserted and deleted answers are counted row by
+  // row on SQLite, once per statement on PostgreSQL (ANSWERS_COUNTED, ANSWERS_UNCOUNTED).
   triggers: [
+    ...writtenRowsTriggers('words_review_items', 'insert', 'review_counted', ANSWERS_COUNTED_BY_ROW, ANSWERS_COUNTED),
     ...triggers([
-      ...rowByRow([
-        {
-          name: 'review_counted',
-          timing: 'after',
-          events: ['insert'],
-          body: `update words set correct_count = correct_count + ${asInteger('new.correct')},
-        wrong_count = wrong_count + 1 - ${asInteger('new.correct')},
-        ${LATER_LAST_REVIEW}
-        where id = new.word_id;
-      ${countedIn('answer_totals', ['id', '1'], { correct: asInteger('new.correct'), studied_words: onlyAnswer('new') })}`,
-        },
-      ]),
-      {
-        name: 'review_counted_in_quarter_hour',
-        timing: 'after',
-        events: ['insert'],
-        body: countedIn('answer_quarter_hours', ['quarter', quarterHour.sql('new.reviewed_at')], {
-          review_answers: inReview('new'),
-          review_correct: rightInReview('new'),
-        }),
-      },
       {
         name: 'review_state_counted_in_summaries',
         timing: 'after',
@@ -238,23 +316,14 @@ export const ReviewItem = defineEntity({
           review_correct = review_correct + ${rightInReview('new')} - ${rightInReview('old')}
         where quarter = ${quarterHour.sql('new.reviewed_at')};`,
       },
-      {
-        name: 'review_counted_in_session',
-        timing: 'after',
-        events: ['insert'],
-        body: answerCounted('study_sessions', 'study_session_id'),
-      },
-      // Row by row, as the word's: the first answer to a word in the group among the rows of one statement counts.
-      ...rowByRow([
-        {
-          name: 'review_counted_in_group',
-          timing: 'after',
-          events: ['insert'],
-          body: answerCounted('groups', 'group_id', { studied_word_count: onlyAnswerInGroup }),
-        },
-      ]),
     ]),
-    ...deletedRowsTriggers('words_review_items', 'review_uncounted', ANSWERS_UNCOUNTED_BY_ROW, ANSWERS_UNCOUNTED),
+    ...writtenRowsTriggers(
+      'words_review_items',
+      'delete',
+      'review_uncounted',
+      ANSWERS_UNCOUNTED_BY_ROW,
+      ANSWERS_UNCOUNTED,
+    ),
   ],
 });
 export type ReviewItem = InferEntity<typeof ReviewItem>;

@@ -158,7 +158,12 @@ describe('the summaries of the review log', () => {
     expect((await summaries(orm)).totals).toEqual([]);
   });
 
-  it('count every answer a statement deletes out of its word, its session and its group, and mark its card stale', async () => {
+  /**
+   * Words 1 to 4, groups 1 and 2, sessions 1 and 2 of group 1 and 3 of group 2, and a card for each word; `answer`
+   * inserts answers ([word, session, correct, minute], session 0 none) in one statement, and `expectExact` compares
+   * every word's, session's and group's counters, studied words and last answer, and the summaries, with the log.
+   */
+  async function sessionsOfGroups() {
     await orm.migrator.up();
     await insertWords([1, 2, 3, 4]);
     const em = orm.em.fork();
@@ -169,33 +174,22 @@ describe('the summaries of the review log', () => {
     await em.execute(
       `insert into study_sessions (id, group_id, created_at) values (1, 1, ${at(0)}), (2, 1, ${at(0)}), (3, 2, ${at(0)})`,
     );
-    // [word, session, correct, minute]; session 0 is none. Word 1 is answered in every session and outside them.
-    const answers = [
-      [1, 1, true, 10],
-      [1, 1, false, 20],
-      [2, 1, true, 30],
-      [1, 2, true, 40],
-      [3, 2, false, 50],
-      [1, 3, true, 60],
-      [2, 3, false, 70],
-      [4, 0, true, 80],
-      [1, 0, false, 90],
-    ] as const;
-    const groupOf = (session: number) => (session === 0 ? 'null' : session === 3 ? '2' : '1');
-    await em.execute(
-      `insert into words_review_items (word_id, study_session_id, group_id, correct, reviewed_at, created_at) values ${answers
-        .map(
-          ([word, session, correct, minute]) =>
-            `(${word}, ${session || 'null'}, ${groupOf(session)}, ${correct}, ${at(minute * 60_000)}, ${at(0)})`,
-        )
-        .join(', ')}`,
-    );
     await em.execute(
       `insert into cards (word_id, due, stability, difficulty, elapsed_days, scheduled_days, learning_steps, reps, lapses,
          state, last_review, first_review) values ${[1, 2, 3, 4]
            .map((word) => `(${word}, ${at(0)}, 1, 5, 0, 0, 0, 1, 0, 2, ${at(0)}, ${at(0)})`)
            .join(', ')}`,
     );
+    const groupOf = (session: number) => (session === 0 ? 'null' : session === 3 ? '2' : '1');
+    const answer = (answers: (readonly [number, number, boolean, number])[]) =>
+      em.execute(
+        `insert into words_review_items (word_id, study_session_id, group_id, correct, reviewed_at, created_at) values ${answers
+          .map(
+            ([word, session, correct, minute]) =>
+              `(${word}, ${session || 'null'}, ${groupOf(session)}, ${correct}, ${at(minute * 60_000)}, ${at(0)})`,
+          )
+          .join(', ')}`,
+      );
     const counters = (table: string, columns: string) => em.execute(`select id, ${columns} from ${table} order by id`);
     // Each row's counters as the log gives them, beside the stored ones.
     const fromTheLog = (table: string, key: string, more = '') =>
@@ -222,6 +216,48 @@ describe('the summaries of the review log', () => {
       ).toEqual(await fromTheLog('groups', 'group_id', ', count(distinct r.word_id) as studied_word_count'));
       expect(await summaries(orm)).toEqual(await fromLog(orm));
     };
+    return { em, answer, expectExact };
+  }
+
+  it('count every answer a statement inserts into its word, its session and its group, a first answer once', async () => {
+    const { answer, expectExact } = await sessionsOfGroups();
+
+    // Word 1 twice in session 1, and in session 2 of the same group: one studied word of group 1.
+    await answer([
+      [1, 1, true, 30],
+      [1, 1, false, 10],
+      [1, 2, true, 20],
+      [2, 0, true, 40],
+    ]);
+    await expectExact();
+    // Words answered before (1 in group 1, 2 outside any group) and not (3), older and newer than the last answers.
+    await answer([
+      [2, 1, false, 5],
+      [1, 1, true, 50],
+      [3, 3, true, 45],
+      [1, 3, false, 1],
+      [3, 3, false, 60],
+      [4, 0, true, 2],
+    ]);
+    await expectExact();
+    await answer([[4, 2, false, 70]]);
+    await expectExact();
+  });
+
+  it('count every answer a statement deletes out of its word, its session and its group, and mark its card stale', async () => {
+    const { em, answer, expectExact } = await sessionsOfGroups();
+    // Word 1 is answered in every session and outside them.
+    await answer([
+      [1, 1, true, 10],
+      [1, 1, false, 20],
+      [2, 1, true, 30],
+      [1, 2, true, 40],
+      [3, 2, false, 50],
+      [1, 3, true, 60],
+      [2, 3, false, 70],
+      [4, 0, true, 80],
+      [1, 0, false, 90],
+    ]);
     await expectExact();
 
     // The newest answer of word 1 and of session 2, and the only one of word 3 (in session 2 and group 1).

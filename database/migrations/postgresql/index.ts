@@ -16,6 +16,7 @@ import { Migration20261220090000_folded_names } from './Migration20261220090000_
 import { Migration20261221090000_blank_romanizations } from './Migration20261221090000_blank_romanizations.js';
 import { Migration20261222090000_refolded_names } from './Migration20261222090000_refolded_names.js';
 import { Migration20261223090000_answers_uncounted_per_statement } from './Migration20261223090000_answers_uncounted_per_statement.js';
+import { Migration20261224090000_answers_counted_per_statement } from './Migration20261224090000_answers_counted_per_statement.js';
 
 /**
  * Every PostgreSQL migration, oldest first. A change of schema is one migration here and one beside the SQLite
@@ -45,5 +46,9 @@ export const postgresqlMigrations: MigrationObject[] = [
   {
     name: 'Migration20261223090000_answers_uncounted_per_statement',
     class: Migration20261223090000_answers_uncounted_per_statement,
+  },
+  {
+    name: 'Migration20261224090000_answers_counted_per_statement',
+    class: Migration20261224090000_answers_counted_per_statement,
   },
 ];
