@@ -146,6 +146,9 @@ describe('POST /study_sessions/:id/answers', () => {
     expect(responses.map((response) => response.status)).toEqual(responses.map(() => 201));
     expect(await recordedState(t)).toEqual({ reviews: 48, activities: 48, correct: 48, wrong: 0 });
     await expectCountersMatchLog(client);
+    // Each word's first answer, in twelve batches at once, is counted once: in the group and among the studied words.
+    expect((await client.get(`/groups/${session.group_id}`).expect(200)).body.stats.studied_word_count).toBe(4);
+    expect((await client.get('/dashboard/study_progress').expect(200)).body.total_words_studied).toBe(4);
   });
 
   it('records 500 answers in one request with a handful of SQL statements', async () => {
