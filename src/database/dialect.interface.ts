@@ -84,10 +84,10 @@ export interface Dialect {
    */
   lockInserts(em: EntityManager, table: string): Promise<void>;
   /**
-   * Waits until no transaction that called `lockInserts` for `table` is under way; called outside a transaction. On
-   * SQLite, only this process's.
+   * Waits until no transaction that called `lockInserts` for `table` is under way; called outside a transaction. False
+   * where those of other processes writing the database could not be waited for (SQLite, in a cluster's worker).
    */
-  awaitInserts(em: EntityManager, table: string): Promise<void>;
+  awaitInserts(em: EntityManager, table: string): Promise<boolean>;
   /** Locks a whole table against writes until the transaction ends; nothing on SQLite, as `lockRows`. */
   lockTable(em: EntityManager, table: string): Promise<void>;
   /**

@@ -91,9 +91,10 @@ export function lockInserts<T extends object>(em: EntityManager, entity: EntityN
 
 /**
  * Waits until no transaction that called `lockInserts` for `entity` is under way: a read made after it sees every row
- * such a transaction had given an id or a time before the call. Called outside a transaction.
+ * such a transaction had given an id or a time before the call. Called outside a transaction. False where another
+ * process's transactions could not be waited for: then only what is committed is known.
  */
-export function awaitInserts<T extends object>(em: EntityManager, entity: EntityName<T>): Promise<void> {
+export function awaitInserts<T extends object>(em: EntityManager, entity: EntityName<T>): Promise<boolean> {
   return dialect.awaitInserts(em, em.getMetadata(entity).tableName);
 }
 

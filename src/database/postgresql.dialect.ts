@@ -239,6 +239,7 @@ export const postgresqlDialect: Dialect = {
   // The shared side of `lockInserts`' lock, in a statement of its own (outside a transaction): let go once granted.
   awaitInserts: async (em, table) => {
     await em.execute(`select pg_advisory_xact_lock_shared('${table}'::regclass::oid::bigint)`);
+    return true;
   },
   lockTable: async (em, table) => {
     await em.execute(`lock table ${table} in exclusive mode`);

@@ -20,6 +20,7 @@ import {
   sql,
 } from 'kysely';
 
+import { WORKER_SLOT } from '../config.js';
 import type { Dialect } from './dialect.interface.js';
 import { releasingConnections } from './released-connections.js';
 
@@ -319,9 +320,9 @@ export const sqliteDialect: Dialect = {
   lockKeys: async () => {},
   lockInserts: async () => {},
   // In this process the one connection orders every statement after the transaction under way. Another process's (a
-  // cluster's worker) is not waited for: `begin immediate` would stop this process for as long as any write of the
-  // other holds the lock (an import's seconds), and fail past busy_timeout.
-  awaitInserts: async () => {},
+  // cluster's other workers, the only other processes that write) is not waited for: `begin immediate` would stop this
+  // process for as long as any write of the other holds the lock (an import's seconds), and fail past busy_timeout.
+  awaitInserts: async () => process.env[WORKER_SLOT] === undefined,
   lockTable: async () => {},
   lockEveryTableAtOnce: async () => true,
   // busy_timeout (openSqlite) ran out: another process (a cluster's worker importing, the CLI) kept the write lock.
