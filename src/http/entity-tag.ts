@@ -70,10 +70,6 @@ export function preconditionsOf(request: Request): Preconditions {
   };
 }
 
-/** The request asks something of the resource beyond that it exist. */
-export const isConditional = ({ ifMatch, ifNoneMatch }: Preconditions) =>
-  ifMatch !== undefined || ifNoneMatch !== undefined;
-
 /** The `If-Match` and `If-None-Match` of a write, parsed (`Preconditions`). */
 export const PreconditionHeaders = createParamDecorator((_: unknown, context: ExecutionContext): Preconditions =>
   preconditionsOf(context.switchToHttp().getRequest()),
@@ -117,11 +113,11 @@ export const refusesConditionsOnceFound = (reflector: Reflector, handler: Return
   reflector.get(REFUSED_ONCE_FOUND, handler) === true;
 
 /**
- * A write that takes no preconditions (`ConditionsRefusedOnceFound`), sent with some, is a 412, called in its
- * transaction once what it writes to is found: nothing is written.
+ * A write that takes no preconditions, sent with some (beyond `If-Match: *`), is a 412: called by the request checks,
+ * or by the write itself in its transaction once what it writes to is found (`ConditionsRefusedOnceFound`).
  */
-export function refuseConditions(preconditions: Preconditions): void {
-  if (isConditional(preconditions)) {
+export function refuseConditions({ ifMatch, ifNoneMatch }: Preconditions): void {
+  if (ifMatch !== undefined || ifNoneMatch !== undefined) {
     throw new PreconditionFailedException(NOT_CONDITIONAL);
   }
 }

@@ -4,7 +4,6 @@ import {
   type CanActivate,
   type ExecutionContext,
   type NestInterceptor,
-  PreconditionFailedException,
   SetMetadata,
   UnsupportedMediaTypeException,
   UseInterceptors,
@@ -16,8 +15,8 @@ import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
 import { inspectJson, isJsonObject, UNSTORABLE_TEXT } from '../core/json.js';
-import { NOT_CONDITIONAL, ValidationFailedException, WRITES } from './problem-document.js';
-import { isConditional, PRECONDITION_HEADERS, preconditionsOf, refusesConditionsOnceFound } from './entity-tag.js';
+import { ValidationFailedException, WRITES } from './problem-document.js';
+import { PRECONDITION_HEADERS, preconditionsOf, refuseConditions, refusesConditionsOnceFound } from './entity-tag.js';
 import { unroutedProblem } from './problems.js';
 import type { OperationObject, Operations } from './operations.js';
 
@@ -157,11 +156,10 @@ export class RequestChecksGuard implements CanActivate {
     }
     if (
       WRITES.has(request.method.toLowerCase()) &&
-      isConditional(preconditionsOf(request)) &&
       !takesPreconditions(operation) &&
       !refusesConditionsOnceFound(this.reflector, context.getHandler())
     ) {
-      throw new PreconditionFailedException(NOT_CONDITIONAL);
+      refuseConditions(preconditionsOf(request));
     }
     const hasBody =
       Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
