@@ -979,7 +979,7 @@ const catalogue =
         // Hidden: the generated columns.
         storedColumns: 'select name from pragma_table_xinfo(?) where hidden = 0 order by cid',
         primaryKey: 'select name from pragma_table_info(?) where pk = 1',
-        storedOrder: () => Promise.resolve('rowid'),
+        storedOrder: () => 'rowid',
         /** Foreign keys off (outside a transaction, where the pragma has no effect); triggers fire. */
         async withoutForeignKeys(t: TestApp, work: (run: Run) => Promise<void>): Promise<void> {
           await sql(t, 'pragma foreign_keys = off');
@@ -999,7 +999,7 @@ const catalogue =
         primaryKey: `select a.attname as name from pg_index i
                        join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
                       where i.indrelid = (?)::regclass and i.indisprimary`,
-        storedOrder: async (t: TestApp, table: string) => `"${await primaryKeyOf(t, table)}"`,
+        storedOrder: (key: string) => `"${key}"`,
         /** A replica's session: neither foreign keys nor triggers (the counters are written as they were). */
         async withoutForeignKeys(t: TestApp, work: (run: Run) => Promise<void>): Promise<void> {
           await t.orm.em.fork().transactional(async (em) => {
@@ -1009,36 +1009,47 @@ const catalogue =
         },
       };
 
-async function primaryKeyOf(t: TestApp, table: string): Promise<string> {
-  const [{ name }] = await sql<{ name: string }>(t, catalogue.primaryKey, [table]);
-  return name;
+/** A table: its name, its primary key, and the select of every row in its stored columns, in stored order. */
+interface Table {
+  name: string;
+  key: string;
+  rows: string;
 }
 
-/** The tables, without the full-text index of words (its triggers rebuild it with the words). */
-async function tableNames(t: TestApp): Promise<string[]> {
-  const rows = await sql<{ name: string }>(t, catalogue.tables);
-  return rows
+/**
+ * The tables, without the full-text index of words (its triggers rebuild it with the words), each read from the
+ * catalogue once: asked of PostgreSQL's information schema at every snapshot, it took most of a request's time.
+ */
+async function tablesOf(t: TestApp): Promise<Table[]> {
+  const names = (await sql<{ name: string }>(t, catalogue.tables))
     .map((row) => row.name)
     .filter((name) => !WORD_SEARCH_TABLES.test(name))
     .sort();
+  const tables: Table[] = [];
+  for (const name of names) {
+    const [{ name: key }] = await sql<{ name: string }>(t, catalogue.primaryKey, [name]);
+    // The stored columns: not the generated ones, which cannot be written.
+    const columns = await sql<{ name: string }>(t, catalogue.storedColumns, [name]);
+    const list = columns.map((column) => `"${column.name}"`).join(', ');
+    tables.push({ name, key, rows: `select ${list} from "${name}" order by ${catalogue.storedOrder(key)}` });
+  }
+  return tables;
 }
 
-/** Every row of the tables, in their stored columns (not the generated ones, which cannot be written). */
-async function snapshot(t: TestApp, tables: string[]): Promise<Rows> {
+/** Every row of the tables. */
+async function snapshot(t: TestApp, tables: Table[]): Promise<Rows> {
   const rows: Rows = {};
   for (const table of tables) {
-    const columns = await sql<{ name: string }>(t, catalogue.storedColumns, [table]);
-    const list = columns.map((column) => `"${column.name}"`).join(', ');
-    rows[table] = await sql(t, `select ${list} from "${table}" order by ${await catalogue.storedOrder(t, table)}`);
+    rows[table.name] = await sql(t, table.rows);
   }
   return rows;
 }
 
 /** Row counts of every table, and the sums of the counters: what differed, in a failure message. */
-async function summary(t: TestApp, tables: string[]): Promise<Record<string, unknown>> {
+async function summary(t: TestApp, tables: Table[]): Promise<Record<string, unknown>> {
   const counts: Record<string, unknown> = {};
-  for (const table of tables) {
-    counts[table] = (await sql<{ n: number }>(t, `select count(*) as n from "${table}"`))[0].n;
+  for (const { name } of tables) {
+    counts[name] = (await sql<{ n: number }>(t, `select count(*) as n from "${name}"`))[0].n;
   }
   const [words] = await sql(t, 'select sum(correct_count) as correct, sum(wrong_count) as wrong from words');
   const [groups] = await sql(t, 'select sum(words_count) as words_count from groups');
@@ -1050,29 +1061,24 @@ async function summary(t: TestApp, tables: string[]): Promise<Record<string, unk
  * more, because the counter triggers (where they fire) moved `correct_count`, `wrong_count` and `words_count`
  * on the way.
  */
-async function restore(t: TestApp, tables: string[], fixture: Rows): Promise<void> {
-  const keys = new Map<string, string>();
-  for (const table of tables) {
-    keys.set(table, await primaryKeyOf(t, table));
-  }
+async function restore(t: TestApp, tables: Table[], fixture: Rows): Promise<void> {
   await catalogue.withoutForeignKeys(t, async (run) => {
-    for (const table of tables) {
-      await run(`delete from "${table}"`);
+    for (const { name } of tables) {
+      await run(`delete from "${name}"`);
     }
-    for (const table of tables) {
-      for (const row of fixture[table]) {
+    for (const { name } of tables) {
+      for (const row of fixture[name]) {
         const columns = Object.keys(row);
         await run(
-          `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`,
+          `insert into "${name}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`,
           Object.values(row),
         );
       }
     }
-    for (const table of tables) {
-      const key = keys.get(table)!;
-      for (const row of fixture[table]) {
+    for (const { name, key } of tables) {
+      for (const row of fixture[name]) {
         const columns = Object.keys(row).filter((column) => column !== key);
-        await run(`update "${table}" set ${columns.map((c) => `"${c}" = ?`).join(', ')} where "${key}" = ?`, [
+        await run(`update "${name}" set ${columns.map((c) => `"${c}" = ?`).join(', ')} where "${key}" = ?`, [
           ...columns.map((column) => row[column]),
           row[key],
         ]);
@@ -1112,7 +1118,7 @@ async function send(t: TestApp, fuzz: FuzzRequest): Promise<Response> {
 
 describe('fuzzing every operation of openapi.json', () => {
   let t: TestApp;
-  let tables: string[];
+  let tables: Table[];
   let fixture: Rows;
 
   beforeAll(async () => {
@@ -1132,7 +1138,7 @@ describe('fuzzing every operation of openapi.json', () => {
     await client.answer(session.id, cat.id, true).expect(201);
     await client.answer(session.id, dog.id, false, { key: 'fuzz-fixture-key' }).expect(201);
     await client.review(fish.id, true).expect(201);
-    tables = await tableNames(t);
+    tables = await tablesOf(t);
     fixture = await snapshot(t, tables);
     // The restore must give back exactly the fixture, or every later comparison would be off.
     await restore(t, tables, fixture);
