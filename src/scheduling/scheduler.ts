@@ -1,10 +1,4 @@
-import {
-  computeParameters,
-  FSRSBinding,
-  FSRSBindingItem,
-  FSRSBindingReview,
-  type ModelEvaluation,
-} from '@open-spaced-repetition/binding';
+import type { FSRSBindingItem, ModelEvaluation } from '@open-spaced-repetition/binding';
 import {
   type Card,
   createEmptyCard,
@@ -186,11 +180,14 @@ function daysBetween(last: Date, current: Date): number {
   return dateDiffInDays(moved(last, cycle), moved(current, cycle));
 }
 
+type Optimizer = typeof import('@open-spaced-repetition/binding');
+
 /**
  * The optimizer's training items: one per review after a word's first day, holding the word's reviews
  * up to it with the whole days between them (FSRS's long-term model counts days, not hours).
  */
-function trainingItems(histories: Answer[][]): FSRSBindingItem[] {
+function trainingItems(optimizer: Optimizer, histories: Answer[][]): FSRSBindingItem[] {
+  const { FSRSBindingItem, FSRSBindingReview } = optimizer;
   const items: FSRSBindingItem[] = [];
   for (const history of histories) {
     const reviews = history.map(
@@ -216,7 +213,10 @@ const isDefault = (parameters: number[]) =>
 
 /** Fits the 21 parameters to words' histories (each oldest first) and evaluates both sets on them. */
 export async function fitParameters(histories: Answer[][]): Promise<Fit> {
-  const items = trainingItems(histories);
+  // The optimizer, a native addon, is loaded by the first fit, not by every start of the server (~10 ms of it).
+  const optimizer: Optimizer = await import('@open-spaced-repetition/binding');
+  const { computeParameters, FSRSBinding } = optimizer;
+  const items = trainingItems(optimizer, histories);
   const fitted =
     items.length < MINIMUM_TRAINING_REVIEWS ? null : await computeParameters(items, { enableShortTerm: true });
   if (!fitted || isDefault(fitted)) {
