@@ -1,17 +1,18 @@
 import fc from 'fast-check';
 import type { Test } from 'supertest';
 import { asInteger, instantOf } from '../../src/database/dialect.js';
-import { clearDatabase, sql } from '../api.js';
+import { clearDatabase, countRows, sql } from '../api.js';
 import { useTestApp } from '../app.js';
 import { portal } from '../fixtures.js';
+import { referenceCard, SRS_SETTINGS } from '../fsrs-reference.js';
 
 /**
  * Random sequences of the writes that move a counter or a summary of the review log: answers in and out of
  * sessions, one by one and in batches, retried with their Idempotency-Key, dated in the past; memberships; forced
  * deletes of words and groups; the history reset. After each sequence the log holds exactly the answers recorded and
- * not deleted since, and every stored figure equals what the log says. The e2e tests check each write in scenarios
- * of their own; this checks them in orders nobody wrote down, on both databases. `COUNTERS_RUNS` and
- * `COUNTERS_SEED` run it longer or with other sequences.
+ * not deleted since, every stored figure equals what the log says, and every card is its word's answers replayed by
+ * ts-fsrs. The e2e tests check each write in scenarios of their own; this checks them in orders nobody wrote down, on
+ * both databases. `COUNTERS_RUNS` and `COUNTERS_SEED` run it longer or with other sequences.
  */
 const RUNS = Number(process.env.COUNTERS_RUNS ?? 50);
 const SEED = Number(process.env.COUNTERS_SEED ?? 20261206);
@@ -89,7 +90,7 @@ const DAY = 24 * 60 * 60 * 1000;
 const pick = <T>(list: T[], n: number): T => list[n % list.length];
 
 describe('counters and summaries after random sequences of writes', () => {
-  const t = useTestApp();
+  const t = useTestApp(SRS_SETTINGS);
   const client = portal(t);
 
   /** What the writes made so far: the words, each group's members, the sessions, the answers (word and session). */
@@ -296,7 +297,10 @@ describe('counters and summaries after random sequences of writes', () => {
       correct: unknown;
       reviewed_at: unknown;
       card_state: unknown;
-    }>(t, 'select word_id, study_session_id, correct, reviewed_at, card_state from words_review_items');
+    }>(
+      t,
+      'select word_id, study_session_id, correct, reviewed_at, card_state from words_review_items order by reviewed_at, id',
+    );
     expect(log.map((answer) => `${answer.word_id} ${answer.study_session_id}`).sort()).toEqual([...recorded].sort());
     const right = (answer: { correct: unknown }) => answer.correct === true || Number(answer.correct) === 1;
 
@@ -330,6 +334,65 @@ describe('counters and summaries after random sequences of writes', () => {
     expect(stored.map((row) => [row.quarter, row.answers, row.review_answers, row.review_correct].map(Number))).toEqual(
       [...quarters].sort(([a], [b]) => a - b).map(([quarter, figures]) => [quarter, ...figures]),
     );
+
+    // Each word's card is its answers replayed (after deletes and answers dated before others too), as the schedule
+    // gives it (whose read recomputes the stale cards) and as stored; and each answer holds its card's state before it.
+    const states = ['new', 'learning', 'review', 'relearning'];
+    for (const word of words.logged.map((row) => row.words as number)) {
+      const history = log
+        .filter((answer) => answer.word_id === word)
+        .map((answer) => ({ correct: right(answer), at: new Date(comparable(answer.reviewed_at, true)!) }));
+      const { card } = (await client.get(`/words/${word}/schedule`).expect(200)).body;
+      if (history.length === 0) {
+        expect({ word, card }).toMatchObject({ word, card: { state: 'new', reps: 0, last_review: null } });
+        expect({ word, cards: await countRows(t, 'cards', 'word_id = ?', [word]) }).toEqual({ word, cards: 0 });
+        continue;
+      }
+      const expected = referenceCard(history);
+      const fields = {
+        word,
+        state: states[expected.state],
+        due: expected.due.getTime(),
+        stability: expected.stability,
+        difficulty: expected.difficulty,
+        reps: expected.reps,
+        lapses: expected.lapses,
+        last_review: expected.last_review!.getTime(),
+      };
+      expect({ ...card, word, due: Date.parse(card.due), last_review: Date.parse(card.last_review) }).toEqual({
+        ...fields,
+        retrievability: card.retrievability,
+      });
+      const [stored] = await sql<Record<string, unknown>>(
+        t,
+        'select state, due, stability, difficulty, reps, lapses, last_review, stale from cards where word_id = ?',
+        [word],
+      );
+      expect(
+        stored && {
+          word,
+          state: states[Number(stored.state)],
+          due: comparable(stored.due, true),
+          stability: Number(stored.stability),
+          difficulty: Number(stored.difficulty),
+          reps: Number(stored.reps),
+          lapses: Number(stored.lapses),
+          last_review: comparable(stored.last_review, true),
+          stale: Boolean(stored.stale),
+        },
+      ).toEqual({ ...fields, stale: false });
+      const givenTo = (
+        await sql<{ card_state: unknown }>(
+          t,
+          'select card_state from words_review_items where word_id = ? order by reviewed_at, id',
+          [word],
+        )
+      ).map((answer) => Number(answer.card_state));
+      expect({ word, givenTo }).toEqual({
+        word,
+        givenTo: history.map((_, index) => (index === 0 ? 0 : referenceCard(history.slice(0, index)).state)),
+      });
+    }
 
     // A session's answers are its study activities too.
     const activities = await sql<{ session_id: number; word_id: number; correct: unknown }>(
