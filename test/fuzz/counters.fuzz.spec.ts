@@ -24,8 +24,17 @@ interface Answer {
   at: number;
 }
 
-/** How answers are sent: a retry carries the first request's Idempotency-Key and must record nothing more. */
-const SENDINGS = ['one by one', 'in a batch', 'one by one, each retried', 'in a batch, retried'] as const;
+/**
+ * How answers are sent: all at once, each in a request of its own sent before any is answered; a retry carries the
+ * first request's Idempotency-Key and must record nothing more.
+ */
+const SENDINGS = [
+  'one by one',
+  'all at once',
+  'in a batch',
+  'one by one, each retried',
+  'in a batch, retried',
+] as const;
 type Sending = (typeof SENDINGS)[number];
 
 type Command =
@@ -223,6 +232,8 @@ describe('counters and summaries after random sequences of writes', () => {
     };
     if (sending.startsWith('in a batch')) {
       await send(() => client.post(batchPath, { answers: list }));
+    } else if (sending === 'all at once') {
+      await Promise.all(list.map((answer) => send(() => single(answer))));
     } else {
       for (const answer of list) {
         await send(() => single(answer));
