@@ -1,4 +1,5 @@
 import type { Test } from 'supertest';
+import { asInteger } from '../src/database/dialect.js';
 import { api, ISO_MS, sql, type GroupBody, type WordDetailBody } from './api.js';
 import type { TestApp } from './app.js';
 
@@ -175,6 +176,39 @@ export async function expectCountersMatchLog(client: Portal): Promise<void> {
   expect(words.map(({ id, correct_count, wrong_count }) => ({ id, correct_count, wrong_count }))).toEqual(fromLog);
   const total = fromLog.reduce((sum, word) => sum + word.correct_count + word.wrong_count, 0);
   expect((await client.reviews()).total).toBe(total);
+}
+
+/**
+ * Every word's, session's and group's stored answer counters and last answer (and a group's studied words), beside
+ * the same figures counted from the review log.
+ */
+export async function expectStoredFiguresMatchLog(t: TestApp): Promise<void> {
+  const fromTheLog = {
+    answers: 'count(r.id)',
+    correct: `coalesce(sum(${asInteger('r.correct')}), 0)`,
+    last: 'max(r.reviewed_at)',
+    studied: 'count(distinct r.word_id)',
+  };
+  // Each row of `table`'s figures as stored, beside the same figures of the answers that name it by `key`.
+  const expectFromTheLog = async (table: string, key: string, stored: Partial<typeof fromTheLog>) => {
+    const names = Object.keys(stored) as (keyof typeof fromTheLog)[];
+    const rows = await sql<Record<string, unknown>>(
+      t,
+      `select t.id, ${names.map((name) => `${stored[name]} as ${name}, ${fromTheLog[name]} as logged_${name}`).join(', ')}
+       from ${table} t left join words_review_items r on r.${key} = t.id group by t.id order by t.id`,
+    );
+    const figures = (prefix: string) => (row: Record<string, unknown>) =>
+      Object.fromEntries([['id', row.id], ...names.map((name) => [name, row[`${prefix}${name}`]])]);
+    expect(rows.map(figures(''))).toEqual(rows.map(figures('logged_')));
+  };
+  const answers = { answers: 't.review_items_count', correct: 't.correct_count', last: 't.last_reviewed_at' };
+  await expectFromTheLog('words', 'word_id', {
+    answers: 't.correct_count + t.wrong_count',
+    correct: 't.correct_count',
+    last: 't.last_reviewed_at',
+  });
+  await expectFromTheLog('study_sessions', 'study_session_id', answers);
+  await expectFromTheLog('groups', 'group_id', { ...answers, studied: 't.studied_word_count' });
 }
 
 /** The same instant written in local time with a `±hh:mm` offset, e.g. `2026-11-24T16:15:00.000+07:00`. */

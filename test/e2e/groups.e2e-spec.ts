@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import request from 'supertest';
 import { GroupsService } from '../../src/groups/groups.service.js';
-import { asInteger, dialect } from '../../src/database/dialect.js';
+import { dialect } from '../../src/database/dialect.js';
 import {
   api,
   countRows,
@@ -17,6 +17,7 @@ import {
   type WordBody,
 } from '../api.js';
 import { useEmptyTestApp } from '../app.js';
+import { expectStoredFiguresMatchLog } from '../fixtures.js';
 
 const t = useEmptyTestApp();
 const client = api(t);
@@ -50,37 +51,6 @@ async function wordsCounts(): Promise<Record<string, number>> {
   }
   const groups = (await client.get('/groups').expect(200)).body.items as GroupBody[];
   return Object.fromEntries(groups.map((group) => [group.name, group.words_count]));
-}
-
-/** Checks that every word's counters equal what the review log says. */
-/** Every word's, session's and group's answer counters and last answer, as the review log gives them. */
-async function expectCountersMatchReviewLog(): Promise<void> {
-  const fromTheLog = {
-    answers: 'count(r.id)',
-    correct: `coalesce(sum(${asInteger('r.correct')}), 0)`,
-    last: 'max(r.reviewed_at)',
-    studied: 'count(distinct r.word_id)',
-  };
-  // Each row of `table`'s figures as stored, beside the same figures of the answers that name it by `key`.
-  const expectFromTheLog = async (table: string, key: string, stored: Partial<typeof fromTheLog>) => {
-    const names = Object.keys(stored) as (keyof typeof fromTheLog)[];
-    const rows = await sql<Record<string, unknown>>(
-      t,
-      `select t.id, ${names.map((name) => `${stored[name]} as ${name}, ${fromTheLog[name]} as logged_${name}`).join(', ')}
-       from ${table} t left join words_review_items r on r.${key} = t.id group by t.id order by t.id`,
-    );
-    const figures = (prefix: string) => (row: Record<string, unknown>) =>
-      Object.fromEntries([['id', row.id], ...names.map((name) => [name, row[`${prefix}${name}`]])]);
-    expect(rows.map(figures(''))).toEqual(rows.map(figures('logged_')));
-  };
-  const answers = { answers: 't.review_items_count', correct: 't.correct_count', last: 't.last_reviewed_at' };
-  await expectFromTheLog('words', 'word_id', {
-    answers: 't.correct_count + t.wrong_count',
-    correct: 't.correct_count',
-    last: 't.last_reviewed_at',
-  });
-  await expectFromTheLog('study_sessions', 'study_session_id', answers);
-  await expectFromTheLog('groups', 'group_id', { ...answers, studied: 't.studied_word_count' });
 }
 
 describe('POST /groups', () => {
@@ -545,7 +515,7 @@ describe('DELETE /groups/:id', () => {
     expect(await client.getWord(cat.id)).toMatchObject({ correct_count: 1, wrong_count: 0 });
     expect(await client.getWord(dog.id)).toMatchObject({ correct_count: 0, wrong_count: 1 });
     expect(await client.getWord(fish.id)).toMatchObject({ correct_count: 0, wrong_count: 1 });
-    await expectCountersMatchReviewLog();
+    await expectStoredFiguresMatchLog(t);
     expect(await client.getGroup(other.id)).toMatchObject({ words_count: 2, stats: otherStats });
   });
 });
@@ -748,7 +718,7 @@ it('removes a word from a group and deletes another of its groups while the word
   }
   const counts = Object.entries(await wordsCounts()).map(([name, count]) => `${name.split(' ')[0]}: ${count}`);
   expect(new Set(counts)).toEqual(new Set(['Left: 0', 'Studied: 1']));
-  await expectCountersMatchReviewLog();
+  await expectStoredFiguresMatchLog(t);
 });
 
 it('answers 200 to concurrent requests that add the same word to a group, which joins it once', async () => {

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import type { Test } from 'supertest';
-import { asInteger, instantOf } from '../../src/database/dialect.js';
+import { instantOf } from '../../src/database/dialect.js';
 import { clearDatabase, countRows, sql } from '../api.js';
 import { useTestApp } from '../app.js';
-import { portal } from '../fixtures.js';
+import { expectStoredFiguresMatchLog, portal } from '../fixtures.js';
 import { referenceCard, SRS_SETTINGS } from '../fsrs-reference.js';
 
 /**
@@ -242,28 +242,6 @@ describe('counters and summaries after random sequences of writes', () => {
     state.answers.push(...list.map((answer) => `${answer.word_id} ${session}`));
   }
 
-  /** Each row's stored figures beside the same figures counted from the log, for every row of `table`. */
-  async function storedAndLogged(table: string, key: string, stored: Record<string, string>) {
-    const logged: Record<string, string> = {
-      answers: 'count(r.id)',
-      correct: `coalesce(sum(${asInteger('r.correct')}), 0)`,
-      last: 'max(r.reviewed_at)',
-      studied: 'count(distinct r.word_id)',
-    };
-    const names = Object.keys(stored);
-    const rows = await sql<Record<string, unknown>>(
-      t,
-      `select t.id, ${names.map((name) => `${stored[name]} as ${name}, ${logged[name]} as logged_${name}`).join(', ')}
-       from ${table} t left join words_review_items r on r.${key} = t.id group by t.id order by t.id`,
-    );
-    const figures = (prefix: string) => (row: Record<string, unknown>) =>
-      Object.fromEntries([
-        [table, row.id],
-        ...names.map((name) => [name, comparable(row[`${prefix}${name}`], name === 'last')]),
-      ]);
-    return { stored: rows.map(figures('')), logged: rows.map(figures('logged_')) };
-  }
-
   /** A figure as both databases give it: a count as a number, an instant in ms (never NaN: that would equal NaN). */
   function comparable(value: unknown, instant = false): number | null {
     const figure = instant ? (instantOf(value as string | number | null)?.getTime() ?? null) : Number(value);
@@ -274,17 +252,7 @@ describe('counters and summaries after random sequences of writes', () => {
   }
 
   async function expectEveryFigureFromTheLog(recorded: string[]): Promise<void> {
-    const answered = { answers: 't.review_items_count', correct: 't.correct_count', last: 't.last_reviewed_at' };
-    const words = await storedAndLogged('words', 'word_id', {
-      answers: 't.correct_count + t.wrong_count',
-      correct: 't.correct_count',
-      last: 't.last_reviewed_at',
-    });
-    expect(words.stored).toEqual(words.logged);
-    const sessions = await storedAndLogged('study_sessions', 'study_session_id', answered);
-    expect(sessions.stored).toEqual(sessions.logged);
-    const groups = await storedAndLogged('groups', 'group_id', { ...answered, studied: 't.studied_word_count' });
-    expect(groups.stored).toEqual(groups.logged);
+    await expectStoredFiguresMatchLog(t);
 
     const groupCounts = await sql<{
       id: number;
@@ -349,7 +317,8 @@ describe('counters and summaries after random sequences of writes', () => {
     // Each word's card is its answers replayed (after deletes and answers dated before others too), as the schedule
     // gives it (whose read recomputes the stale cards) and as stored; and each answer holds its card's state before it.
     const states = ['new', 'learning', 'review', 'relearning'];
-    for (const word of words.logged.map((row) => row.words as number)) {
+    const words = await sql<{ id: number }>(t, 'select id from words order by id');
+    for (const { id: word } of words) {
       const history = log
         .filter((answer) => answer.word_id === word)
         .map((answer) => ({ correct: right(answer), at: new Date(comparable(answer.reviewed_at, true)!) }));
