@@ -207,17 +207,22 @@ describe(`${WORKERS} cluster workers on one ${dialect.name === 'postgresql' ? 'P
       1,
     );
 
+    /** A new keep-alive connection, and the worker that holds it (learnt from a probe request's log line). */
+    const newConnection = async (): Promise<{ agent: http.Agent; pid: number }> => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      agents.push(agent);
+      const probe = await send(running.port, agent, 'GET', '/api/v1/health');
+      expect(probe.outcome).toMatchObject({ status: 200 });
+      return { agent, pid: await until(`the log line of ${probe.id}`, () => servedBy(running).get(probe.id)) };
+    };
+
     // Keep-alive connections, each learnt to belong to one worker.
     const pools = new Map<number, http.Agent[]>(workerPids.map((pid) => [pid, []]));
     for (let opened = 0; [...pools.values()].some((pool) => pool.length < CONNECTIONS_PER_WORKER); opened++) {
       if (opened > CONNECTIONS_PER_WORKER * WORKERS * 4) {
         throw new Error(`Connections did not reach every worker: ${[...pools].map(([p, a]) => `${p}: ${a.length}`)}`);
       }
-      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-      agents.push(agent);
-      const probe = await send(running.port, agent, 'GET', '/api/v1/health');
-      expect(probe.outcome).toMatchObject({ status: 200 });
-      const pid = await until(`the log line of ${probe.id}`, () => servedBy(running).get(probe.id));
+      const { agent, pid } = await newConnection();
       pools.get(pid)!.push(agent);
     }
     const byWorker = workerPids.map((pid) => pools.get(pid)!);
@@ -507,11 +512,7 @@ describe(`${WORKERS} cluster workers on one ${dialect.name === 'postgresql' ? 'P
       // (5 s), not a request left hanging. Both scrapes go through one new connection, whose worker is learnt first
       // and not stopped: a pooled connection idle as long as the server's keep-alive timeout (5 s, as long as the
       // wait) may be closing as it is reused, or be replaced by a new connection to the stopped worker.
-      const scraper = new http.Agent({ keepAlive: true, maxSockets: 1 });
-      agents.push(scraper);
-      const probe = await send(running.port, scraper, 'GET', '/api/v1/health');
-      expect(probe.outcome).toMatchObject({ status: 200 });
-      const scraping = await until(`the log line of ${probe.id}`, () => servedBy(running).get(probe.id));
+      const { agent: scraper, pid: scraping } = await newConnection();
       const stopped = workerPids.find((pid) => pid !== scraping)!;
       process.kill(stopped, 'SIGSTOP');
       try {
