@@ -271,6 +271,10 @@ export class Environment {
   @DecimalIntIn(0, 600_000)
   SHUTDOWN_GRACE_MS = 10_000;
 
+  /** How long an idle keep-alive connection stays open: longer than the idle timeout of a load balancer in front. */
+  @DecimalIntIn(1_000, 3_600_000)
+  KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
   /** How many server processes `npm run start:cluster` runs (Node's cluster module); one per core by default. */
   // The default is checked as a value set would be: more cores than the most workers refused every start, `npm start` too.
   @DecimalIntIn(1, 256)

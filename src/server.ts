@@ -100,7 +100,7 @@ async function bootstrap(): Promise<void> {
     // A client that sends its request slowly (or never finishes it) cannot hold a connection for long.
     server.requestTimeout = 30_000;
     server.headersTimeout = 10_000;
-    server.keepAliveTimeout = 5_000;
+    server.keepAliveTimeout = config.get('KEEP_ALIVE_TIMEOUT_MS', { infer: true });
     stopGracefully(app, config.get('SHUTDOWN_GRACE_MS', { infer: true }));
     await app.listen(env.PORT, env.HOST);
   } catch (error) {

@@ -61,6 +61,7 @@ const PORTAL_VARIABLES = [
   'IMPORT_BODY_LIMIT',
   'RATE_LIMIT_PER_MINUTE',
   'SHUTDOWN_GRACE_MS',
+  'KEEP_ALIVE_TIMEOUT_MS',
   'BACKUP_KEEP',
   'BACKUP_CRON',
   'NODE_ENV',
@@ -646,6 +647,43 @@ describe('request log', () => {
         logged: [status],
       });
     }
+  }, 30_000);
+});
+
+describe('idle connections', () => {
+  /** Sends one keep-alive request on a new connection; resolves with its Keep-Alive header and ms until the server closes it. */
+  const idleFor = (port: number) =>
+    new Promise<{ keepAlive: string | undefined; closedAfterMs: number }>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      let response = '';
+      let answeredAt = 0;
+      socket.setEncoding('utf8');
+      socket.on('error', reject);
+      socket.on('data', (chunk: string) => {
+        response += chunk;
+        answeredAt = Date.now();
+      });
+      socket.on('close', () =>
+        resolve({
+          keepAlive: /^keep-alive: (.*)\r$/im.exec(response)?.[1],
+          closedAfterMs: Date.now() - answeredAt,
+        }),
+      );
+      socket.write('GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
+    });
+
+  it('an idle keep-alive connection is closed after KEEP_ALIVE_TIMEOUT_MS (and the second Node adds), which the response announces', async () => {
+    const server = await startServer({
+      DATABASE_PATH: join(tempFolder(), 'portal.sqlite'),
+      HOST: '127.0.0.1',
+      KEEP_ALIVE_TIMEOUT_MS: '2000',
+    });
+    const idle = await idleFor(server.port);
+    expect(idle.keepAlive).toBe('timeout=2');
+    // Node waits a second longer than it announces (server.keepAliveTimeoutBuffer), for clients that heed it.
+    expect(idle.closedAfterMs).toBeGreaterThanOrEqual(1_900);
+    expect(idle.closedAfterMs).toBeLessThan(4_500);
+    expect(await stopServer(server)).toEqual({ code: 0, signal: null });
   }, 30_000);
 });
 

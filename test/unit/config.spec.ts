@@ -18,6 +18,7 @@ describe('validateEnvironment', () => {
       BODY_LIMIT: '1mb',
       RATE_LIMIT_PER_MINUTE: 0,
       SHUTDOWN_GRACE_MS: 10000,
+      KEEP_ALIVE_TIMEOUT_MS: 5000,
       WORKERS: availableParallelism(),
       BACKUP_KEEP: 7,
       BACKUP_CRON: undefined,
@@ -46,8 +47,10 @@ describe('validateEnvironment', () => {
       SRS_LEARNING_STEPS: 'none',
       SRS_ENABLE_FUZZ: 'false',
       BACKUP_CRON: '30 2 * * 1-5',
+      KEEP_ALIVE_TIMEOUT_MS: '65000',
     });
     expect(env).toMatchObject({
+      KEEP_ALIVE_TIMEOUT_MS: 65000,
       BACKUP_CRON: '30 2 * * 1-5',
       SRS_REQUEST_RETENTION: 0.85,
       SRS_LEARNING_STEPS: 'none',
@@ -89,6 +92,8 @@ describe('validateEnvironment', () => {
     ['ANKI_IMPORT_LIMIT', '000kb'],
     ['ANKI_UNPACKED_LIMIT', '0mb'],
     ['RATE_LIMIT_PER_MINUTE', '-1'],
+    ['KEEP_ALIVE_TIMEOUT_MS', '500'],
+    ['KEEP_ALIVE_TIMEOUT_MS', '5s'],
     ['BACKUP_KEEP', '0'],
     ['BACKUP_CRON', 'daily'],
     ['BACKUP_CRON', '99 99 * * *'],
