@@ -96,11 +96,7 @@ async function bootstrap(): Promise<void> {
     }
     // Generating the document from the controllers takes ~0.1 s of every start; the build wrote it from this code.
     await configureApp(app, JSON.parse(await readFile(new URL('../openapi.json', import.meta.url), 'utf8')));
-    const server = app.getHttpServer();
-    // A client that sends its request slowly (or never finishes it) cannot hold a connection for long.
-    server.requestTimeout = 30_000;
-    server.headersTimeout = 10_000;
-    server.keepAliveTimeout = config.get('KEEP_ALIVE_TIMEOUT_MS', { infer: true });
+    app.getHttpServer().keepAliveTimeout = config.get('KEEP_ALIVE_TIMEOUT_MS', { infer: true });
     stopGracefully(app, config.get('SHUTDOWN_GRACE_MS', { infer: true }));
     await app.listen(env.PORT, env.HOST);
   } catch (error) {

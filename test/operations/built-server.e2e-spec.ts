@@ -650,27 +650,45 @@ describe('request log', () => {
   }, 30_000);
 });
 
-describe('idle connections', () => {
-  /** Sends one keep-alive request on a new connection; resolves with its Keep-Alive header and ms until the server closes it. */
-  const idleFor = (port: number) =>
-    new Promise<{ keepAlive: string | undefined; closedAfterMs: number }>((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1');
-      let response = '';
-      let answeredAt = 0;
-      socket.setEncoding('utf8');
-      socket.on('error', reject);
-      socket.on('data', (chunk: string) => {
-        response += chunk;
-        answeredAt = Date.now();
-      });
-      socket.on('close', () =>
-        resolve({
-          keepAlive: /^keep-alive: (.*)\r$/im.exec(response)?.[1],
-          closedAfterMs: Date.now() - answeredAt,
-        }),
-      );
-      socket.write('GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
-    });
+describe('slow and idle connections', () => {
+  /**
+   * Sends `text` on a new connection; resolves with the response's status line and Keep-Alive header, and how long
+   * after the text was sent, and after the response, the server closed the connection.
+   */
+  const closing = (port: number, text: string) =>
+    new Promise<{ status?: string; keepAlive?: string; afterSentMs: number; afterAnsweredMs: number }>(
+      (resolve, reject) => {
+        const socket = connect(port, '127.0.0.1');
+        let response = '';
+        let sentAt = Date.now();
+        let answeredAt = Date.now();
+        socket.setEncoding('utf8');
+        socket.on('error', reject);
+        socket.on('data', (chunk: string) => {
+          response += chunk;
+          answeredAt = Date.now();
+        });
+        socket.on('close', () =>
+          resolve({
+            status: /^HTTP\/1\.1 (.*)\r$/m.exec(response)?.[1],
+            keepAlive: /^keep-alive: (.*)\r$/im.exec(response)?.[1],
+            afterSentMs: Date.now() - sentAt,
+            afterAnsweredMs: Date.now() - answeredAt,
+          }),
+        );
+        socket.write(text, () => (sentAt = Date.now()));
+      },
+    );
+
+  it('a client that stops in the middle of its headers gets 408 and is dropped 10 s after it began, not later', async () => {
+    const server = await startServer({ DATABASE_PATH: join(tempFolder(), 'portal.sqlite'), HOST: '127.0.0.1' });
+    const stalled = await closing(server.port, 'GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    expect(stalled.status).toBe('408 Request Timeout');
+    // The server's timeouts are checked every second (Node's default, every 30 s, let it stay 10-40 s).
+    expect(stalled.afterSentMs).toBeGreaterThanOrEqual(9_900);
+    expect(stalled.afterSentMs).toBeLessThan(12_500);
+    expect(await stopServer(server)).toEqual({ code: 0, signal: null });
+  }, 30_000);
 
   it('an idle keep-alive connection is closed after KEEP_ALIVE_TIMEOUT_MS (and the second Node adds), which the response announces', async () => {
     const server = await startServer({
@@ -678,11 +696,15 @@ describe('idle connections', () => {
       HOST: '127.0.0.1',
       KEEP_ALIVE_TIMEOUT_MS: '2000',
     });
-    const idle = await idleFor(server.port);
+    const idle = await closing(
+      server.port,
+      'GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n',
+    );
+    expect(idle.status).toBe('200 OK');
     expect(idle.keepAlive).toBe('timeout=2');
     // Node waits a second longer than it announces (server.keepAliveTimeoutBuffer), for clients that heed it.
-    expect(idle.closedAfterMs).toBeGreaterThanOrEqual(1_900);
-    expect(idle.closedAfterMs).toBeLessThan(4_500);
+    expect(idle.afterAnsweredMs).toBeGreaterThanOrEqual(1_900);
+    expect(idle.afterAnsweredMs).toBeLessThan(4_500);
     expect(await stopServer(server)).toEqual({ code: 0, signal: null });
   }, 30_000);
 });
