@@ -210,22 +210,17 @@ describe(`${WORKERS} cluster workers on one ${dialect.name === 'postgresql' ? 'P
       1,
     );
 
-    /** A new keep-alive connection, and the worker that holds it (learnt from a probe request's log line). */
-    const newConnection = async (): Promise<{ agent: http.Agent; pid: number }> => {
-      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-      agents.push(agent);
-      const probe = await send(running.port, agent, 'GET', '/api/v1/health');
-      expect(probe.outcome).toMatchObject({ status: 200 });
-      return { agent, pid: await until(`the log line of ${probe.id}`, () => servedBy(running).get(probe.id)) };
-    };
-
     // Keep-alive connections, each learnt to belong to one worker.
     const pools = new Map<number, http.Agent[]>(workerPids.map((pid) => [pid, []]));
     for (let opened = 0; [...pools.values()].some((pool) => pool.length < CONNECTIONS_PER_WORKER); opened++) {
       if (opened > CONNECTIONS_PER_WORKER * WORKERS * 4) {
         throw new Error(`Connections did not reach every worker: ${[...pools].map(([p, a]) => `${p}: ${a.length}`)}`);
       }
-      const { agent, pid } = await newConnection();
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      agents.push(agent);
+      const probe = await send(running.port, agent, 'GET', '/api/v1/health');
+      expect(probe.outcome).toMatchObject({ status: 200 });
+      const pid = await until(`the log line of ${probe.id}`, () => servedBy(running).get(probe.id));
       pools.get(pid)!.push(agent);
     }
     const byWorker = workerPids.map((pid) => pools.get(pid)!);
@@ -512,10 +507,9 @@ describe(`${WORKERS} cluster workers on one ${dialect.name === 'postgresql' ? 'P
 
     if (WORKERS > 1) {
       // A worker that does not answer the primary (stopped here) makes the scrape a 503 once the primary gives up
-      // (5 s), not a request left hanging. Both scrapes go through one new connection, whose worker is learnt first
-      // and not stopped.
-      const { agent: scraper, pid: scraping } = await newConnection();
-      const stopped = workerPids.find((pid) => pid !== scraping)!;
+      // (5 s), not a request left hanging. Both scrapes go through a connection of the worker that is not stopped.
+      const stopped = workerPids[1];
+      const scraper = connection(0);
       process.kill(stopped, 'SIGSTOP');
       try {
         const { outcome } = await send(running.port, scraper, 'GET', '/metrics');
