@@ -311,6 +311,8 @@ describe('POST /learning_apps/:id/launch', () => {
       group_id: String(group.id),
       api_base: expect.stringMatching(/^https?:\/\/[^/]+\/api\/v1$/),
     });
+    // A launch_url without a query gets one of these parameters alone, not an empty one before them (`?&`).
+    expect(launch_url).toBe(`https://apps.example/fc?${url.searchParams}`);
   });
 
   it('answers with the new study session’s URL in Location', async () => {

@@ -78,6 +78,8 @@ describe('search with q', () => {
     // ขาว exactly; then the same letters with other marks (in Thai order: ่ before ้); then at the start; then inside.
     expect(await search('ขาว')).toEqual(['ขาว', 'ข่าว', 'ข้าว', 'ข้าวผัด', 'ข้าวเหนียว', 'กินข้าว', 'หม้อหุงข้าว']);
     expect(await search('หมอหุง')).toEqual(['หม้อหุงข้าว']);
+    // Descending, each rank's Thai order turns round, but no word changes rank: the other marks stay second.
+    expect(await search('ขาว', '&order=desc')).toEqual(['ขาว', 'ข้าว', 'ข่าว', 'ข้าวเหนียว', 'ข้าวผัด', 'หม้อหุงข้าว', 'กินข้าว']);
   });
 
   it('takes tone marks typed in the query as meant', async () => {
@@ -146,6 +148,21 @@ describe('search with q', () => {
     for (const q of ['É', 'Éc', 'ÉC', 'Ñ', 'Ña', 'ÑA']) {
       expect({ q, found: await search(q) }).toEqual({ q, found: ['ขนมเอแคลร์'] });
     }
+  });
+
+  it('matches the start of english for a character just before A, not the characters after Z', async () => {
+    // english ignores case in A–Z: the words that start with [ \\ ] ^ _ or ` sort between Z and a.
+    await create(
+      { thai: 'บ้าน', english: '@home' },
+      { thai: 'ขีดล่าง', english: '_under' },
+      { thai: 'วงเล็บ', english: '[x]' },
+    );
+    expect(await search('@')).toEqual(['บ้าน']);
+  });
+
+  it('matches the start for a character just before the surrogates, U+D7FF, not those after them', async () => {
+    await create({ thai: '\u{D7FF}', english: 'before' }, { thai: '\u{E000}', english: 'after' });
+    expect(await search('\u{D7FF}')).toEqual(['\u{D7FF}']);
   });
 
   it('matches the start for one or two characters ending in the last code point, U+10FFFF', async () => {
