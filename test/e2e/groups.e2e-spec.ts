@@ -541,7 +541,15 @@ describe('POST /groups/:id/words', () => {
     const [cat, dog] = await client.createWords(['แมว', 'cat'], ['หมา', 'dog']);
     const pets = await client.createGroup('Pets', [cat.id]);
 
-    expectProblem(await client.post(`/groups/${pets.id}/words`, { word_ids: [dog.id, 999999] }), 422);
+    const unknown = [Number.MAX_SAFE_INTEGER, 999999, 2 ** 31, 999998];
+    const problem = expectProblem(
+      await client.post(`/groups/${pets.id}/words`, { word_ids: [dog.id, ...unknown, 999999] }),
+      422,
+    );
+    // Each named once, in order, whether the database could store it (PostgreSQL's ids end at 2^31 - 1) or not.
+    expect(problem.detail).toBe(
+      `word_ids refers to ids that do not exist: 999998, 999999, ${2 ** 31}, ${Number.MAX_SAFE_INTEGER}`,
+    );
 
     expect((await client.getGroup(pets.id)).words_count).toBe(1);
     expect(await countRows(t, 'words_groups')).toBe(1);

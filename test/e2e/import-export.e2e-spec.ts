@@ -750,7 +750,8 @@ const CAT = {
   thai: 'แมว',
   english: 'cat',
   parts: { romanization: 'maeo', part_of_speech: 'noun', tones: ['mid'] },
-  groups: ['Animals', 'Pets'],
+  // Not in the order of their names, which is the order an export names them in.
+  groups: ['Pets', 'Animals'],
 };
 const RICE = { thai: 'ข้าว', english: 'rice, cooked', parts: { romanization: 'khao' }, groups: ['Food'] };
 
