@@ -182,6 +182,9 @@ describe('search with q', () => {
     const group = await client.createGroup('Rice', [words['ข้าวผัด'], words['กินข้าว'], words['ขาว']]);
     expect(await thaiOf(`/groups/${group.id}/words?q=${encodeURIComponent('ขาว')}`)).toEqual(['ขาว', 'ข้าวผัด', 'กินข้าว']);
     expect(await thaiOf(`/words?group_id=${group.id}&q=${encodeURIComponent('ข้าว')}`)).toEqual(['ข้าวผัด', 'กินข้าว']);
+    // Counted among the matches, not the group's words.
+    const paged = await client.get(`/groups/${group.id}/words?q=${encodeURIComponent('ข้าว')}&per_page=1`).expect(200);
+    expect(paged.body.pagination).toEqual({ current_page: 1, total_pages: 2, total_items: 2, items_per_page: 1 });
   });
 
   it('takes quotes and FTS5 operators as text', async () => {

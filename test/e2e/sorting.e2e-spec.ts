@@ -19,6 +19,8 @@ describe('ties are broken by id', () => {
     const byId = words.map((word) => word.id);
     expect(await ids('/words?sort_by=thai')).toEqual(byId);
     expect(await ids('/words?sort_by=thai&order=desc')).toEqual(byId);
+    // Found by a search, ranked alike: the same.
+    expect(await ids(`/words?q=${encodeURIComponent('แมว')}&order=desc`)).toEqual(byId);
   });
 
   it('sessions started at the same instant are newest id first, in every list of them', async () => {
