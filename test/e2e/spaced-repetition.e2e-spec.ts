@@ -461,17 +461,19 @@ describe('spaced repetition (FSRS)', () => {
   });
 
   it('forecasts the cards due per day in APP_TIMEZONE, overdue ones on today, summing to the cards due in the window', async () => {
-    const ws = await words(9);
+    const ws = await words(10);
     for (const [index, word] of ws.slice(0, 5).entries()) {
       for (const { correct, at } of history(new Date(NOW.getTime() - (35 + index * 3) * DAY)).slice(0, 3 + index)) {
         await answer(word.id, correct, at);
       }
     }
     // Words answered right lately, further apart each: due on days after today.
-    for (const [index, word] of ws.slice(5).entries()) {
+    for (const [index, word] of ws.slice(5, 9).entries()) {
       await answer(word.id, true, new Date(NOW.getTime() - (3 + 4 * index) * DAY));
       await answer(word.id, true, new Date(NOW.getTime() - DAY / 2));
     }
+    // A word answered wrong just now: due again in minutes, later today.
+    await answer(ws[9].id, false, NOW);
     const body = (await client.get('/dashboard/forecast?days=30').expect(200)).body;
     expect(body.days).toHaveLength(30);
     expect(body.days[0].date).toBe('2026-11-20');
@@ -497,10 +499,14 @@ describe('spaced repetition (FSRS)', () => {
   });
 
   it('reports true retention: right answers given in review state, with how many answers are behind it', async () => {
-    const [a, b] = await words(2);
+    const [a, b, c] = await words(3);
     for (const { correct, at } of history(new Date(NOW.getTime() - 45 * DAY))) {
       await answer(a.id, correct, at);
       await answer(b.id, !correct, at);
+    }
+    // Answers in review state half a day beyond the ends of the periods: 30.5 days ago, and 7.5.
+    for (const daysAgo of [60, 50, 40, 30.5, 7.5]) {
+      await answer(c.id, true, new Date(NOW.getTime() - daysAgo * DAY));
     }
     const rows = await sql<{ correct: number | boolean; reviewed_at: number | string }>(
       t,
