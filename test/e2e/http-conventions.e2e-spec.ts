@@ -176,6 +176,10 @@ describe('request bodies', () => {
       }
       const json = JSON.stringify(route.body);
       expectProblem(await client.call(route.method, path).set('Content-Type', 'text/plain').send(json), 415);
+      // Sent in chunks, without a Content-Length, the same.
+      const chunked = client.call(route.method, path).set('Content-Type', 'text/plain');
+      chunked.write(json);
+      expectProblem(await chunked, 415);
       expectProblem(
         await client.call(route.method, path).type('form').send({ name: 'x', thai: 'x', english: 'y' }),
         415,
