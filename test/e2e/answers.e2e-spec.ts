@@ -149,6 +149,18 @@ describe.each([
     ['reviewed_at is not a real date', { correct: true, reviewed_at: '2026-02-30T10:00:00Z' }, 'reviewed_at'],
     ['reviewed_at is not a leap day', { correct: true, reviewed_at: '2023-02-29T10:00:00Z' }, 'reviewed_at'],
     ['reviewed_at has hour 24', { correct: true, reviewed_at: '2026-01-15T24:00:00Z' }, 'reviewed_at'],
+    ['reviewed_at has minute 60', { correct: true, reviewed_at: '2026-01-15T10:60:00Z' }, 'reviewed_at'],
+    ['reviewed_at is a leap second', { correct: true, reviewed_at: '2016-12-31T23:59:60Z' }, 'reviewed_at'],
+    [
+      'reviewed_at has an offset of 24 hours',
+      { correct: true, reviewed_at: '2026-01-15T10:00:00+24:00' },
+      'reviewed_at',
+    ],
+    [
+      'reviewed_at has an offset of 60 minutes',
+      { correct: true, reviewed_at: '2026-01-15T10:00:00+05:60' },
+      'reviewed_at',
+    ],
     ['reviewed_at is in year 0', { correct: true, reviewed_at: '0000-06-01T00:00:00Z' }, 'reviewed_at'],
     ['reviewed_at is not a timestamp', { correct: true, reviewed_at: 'yesterday' }, 'reviewed_at'],
     ['reviewed_at is a number', { correct: true, reviewed_at: Date.now() - 1000 }, 'reviewed_at'],
