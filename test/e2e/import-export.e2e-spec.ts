@@ -401,7 +401,15 @@ describe('invalid rows', () => {
     const problem = expectProblem(
       await importJson({
         words: [
-          { thai: 'หมา', english: 'dog', id: 0, correct_count: -1, updated_at: 'yesterday' },
+          {
+            thai: 'หมา',
+            english: 'dog',
+            id: 0,
+            correct_count: -1,
+            wrong_count: -2,
+            created_at: 7,
+            updated_at: 'yesterday',
+          },
           JSON.parse('{"thai":"นก","english":"bird","__proto__":{"x":1},"constructor":1}'),
         ],
       }),
@@ -409,8 +417,10 @@ describe('invalid rows', () => {
     );
     expect(problem.errors).toEqual([
       { row: 1, field: 'id', message: expect.any(String) },
-      { row: 1, field: 'correct_count', message: expect.any(String) },
-      { row: 1, field: 'updated_at', message: expect.any(String) },
+      { row: 1, field: 'correct_count', message: 'must be an integer of 0 or more' },
+      { row: 1, field: 'wrong_count', message: 'must be an integer of 0 or more' },
+      { row: 1, field: 'created_at', message: 'must be a timestamp' },
+      { row: 1, field: 'updated_at', message: 'must be a timestamp' },
       { row: 2, field: '__proto__', message: 'is not a known field' },
       { row: 2, field: 'constructor', message: 'is not a known field' },
     ]);
