@@ -1,4 +1,6 @@
 import { jest } from '@jest/globals';
+import { GroupsService } from '../../src/groups/groups.service.js';
+import { REFERENCE_DELETED } from '../../src/http/problem-document.js';
 import { StudySession } from '../../src/study-sessions/study-session.entity.js';
 import { countRows, EMPTY_PAGE, expectInvalid, expectProblem, type GroupBody, itRejectsQuery } from '../api.js';
 import { stopClockAt, useEmptyTestApp } from '../app.js';
@@ -53,6 +55,15 @@ describe('POST /study_sessions', () => {
   ])('answers 422 for an unknown %s, and starts no session', async (field, body) => {
     const problem = expectProblem(await client.post('/study_sessions', body()), 422);
     expect(problem.detail).toContain(field);
+    expect(await countRows(t, 'study_sessions')).toBe(0);
+  });
+
+  it('answers 409 when the group is gone by the time the session is written: the foreign key says so, not a 500', async () => {
+    // A group is locked and looked up before the write; this one passes the look-up and does not exist.
+    jest.spyOn(GroupsService.prototype, 'exists').mockResolvedValue(true);
+    const response = await client.post('/study_sessions', { group_id: 999_999 });
+    jest.restoreAllMocks();
+    expect(expectProblem(response, 409).detail).toBe(REFERENCE_DELETED);
     expect(await countRows(t, 'study_sessions')).toBe(0);
   });
 
