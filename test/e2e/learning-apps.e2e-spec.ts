@@ -103,15 +103,24 @@ describe('POST /learning_apps', () => {
     expect(await countRows(t, 'learning_apps')).toBe(0);
   });
 
-  it('answers 400 for a name over 100 or a URL over 2000 characters', async () => {
+  it('answers 400 for a name over 100, or a URL or description over 2000 characters', async () => {
+    // A URL of `length` characters.
+    const url = (length: number) => `https://apps.example/${'x'.repeat(length - 'https://apps.example/'.length)}`;
     const tooLong = [
       [{ name: 'x'.repeat(101), launch_url: 'https://apps.example/fc' }, 'name'],
-      [{ name: 'Quiz', launch_url: `https://apps.example/${'x'.repeat(2000)}` }, 'launch_url'],
+      [{ name: 'Quiz', launch_url: url(2001) }, 'launch_url'],
+      [{ name: 'Quiz', launch_url: url(2000), thumbnail_url: url(2001) }, 'thumbnail_url'],
+      [{ name: 'Quiz', launch_url: url(2000), description: 'ก'.repeat(2001) }, 'description'],
     ] as const;
     for (const [body, field] of tooLong) {
       expectInvalid(await client.post('/learning_apps', body), field);
     }
-    await client.createApp({ name: 'x'.repeat(100), launch_url: `https://apps.example/${'x'.repeat(1970)}` });
+    await client.createApp({
+      name: 'x'.repeat(100),
+      launch_url: url(2000),
+      thumbnail_url: url(2000),
+      description: 'ก'.repeat(2000),
+    });
   });
 
   it.each(BAD_URLS)('answers 400 for the launch_url or thumbnail_url %j', async (url) => {
