@@ -215,6 +215,11 @@ describe('POST /words', () => {
     ['group_ids with a boolean', { thai: 'ก', english: 'x', group_ids: [true] }, 'group_ids'],
     ['group_ids with 0', { thai: 'ก', english: 'x', group_ids: [0] }, 'group_ids'],
     ['group_ids with 1.5', { thai: 'ก', english: 'x', group_ids: [1.5] }, 'group_ids'],
+    [
+      'group_ids of 1,001 ids',
+      { thai: 'ก', english: 'x', group_ids: Array.from({ length: 1001 }, () => 1) },
+      'group_ids',
+    ],
     ['an unknown field', { thai: 'ก', english: 'x', romanization: 'ko' }, 'romanization'],
     ['a read-only field', { thai: 'ก', english: 'x', correct_count: 3 }, 'correct_count'],
   ])('400 with errors[] for %s, and writes nothing', async (_case, body, field) => {
@@ -272,7 +277,8 @@ describe('POST /words', () => {
     const word = await client.createWord({
       thai: 'แมว',
       english: 'cat',
-      group_ids: [animals.id, basics.id, animals.id],
+      // 1,000 ids, the most a request takes.
+      group_ids: [animals.id, basics.id, ...Array.from({ length: 998 }, () => animals.id)],
     });
 
     expect(word.groups).toHaveLength(2);
