@@ -274,6 +274,10 @@ describe('request bodies', () => {
     const long = expectInvalid(await client.post('/groups', { name: 'Long', word_ids: ids }), 'word_ids');
     expect(long.errors).toEqual([{ field: 'word_ids', message: 'must contain no more than 5000 items' }]);
     expect(await countRows(t, 'groups')).toBe(0);
+    const group = await client.createGroup('Short');
+    const added = expectInvalid(await client.post(`/groups/${group.id}/words`, { word_ids: ids }), 'word_ids');
+    expect(added.errors).toEqual(long.errors);
+    expect(await countRows(t, 'words_groups')).toBe(0);
   });
   /** A `parts` object nested `levels` deep under the body's own level. */
   const nested = (levels: number) => JSON.parse('{"a":'.repeat(levels) + '1' + '}'.repeat(levels));

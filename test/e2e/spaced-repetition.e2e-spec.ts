@@ -159,6 +159,8 @@ describe('spaced repetition (FSRS)', () => {
     expect((await queue(`?group_id=${group.id}`)).items.map((item: { id: number }) => item.id)).toEqual([ws[1].id]);
     expectProblem(await client.get('/reviews/queue?group_id=999'), 404);
     expectProblem(await client.get('/reviews/queue?limit=0'), 400);
+    expectProblem(await client.get('/reviews/queue?limit=201'), 400);
+    await client.get('/reviews/queue?limit=200').expect(200);
   });
 
   const history = (start: Date) =>
@@ -496,6 +498,8 @@ describe('spaced repetition (FSRS)', () => {
     const stats = (await client.get('/dashboard/quick_stats').expect(200)).body;
     expect(stats.due_today).toBe(body.days[0].due);
     expectProblem(await client.get('/dashboard/forecast?days=0'), 400);
+    expectProblem(await client.get('/dashboard/forecast?days=366'), 400);
+    expect((await client.get('/dashboard/forecast?days=365').expect(200)).body.days).toHaveLength(365);
   });
 
   it('reports true retention: right answers given in review state, with how many answers are behind it', async () => {
