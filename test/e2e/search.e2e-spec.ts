@@ -151,7 +151,7 @@ describe('search with q', () => {
   });
 
   it('matches the start of english for a character just before A, not the characters after Z', async () => {
-    // english ignores case in A–Z: the words that start with [ \\ ] ^ _ or ` sort between Z and a.
+    // english ignores case in A–Z: the words that start with [ \ ] ^ _ or ` sort between Z and a.
     await create(
       { thai: 'บ้าน', english: '@home' },
       { thai: 'ขีดล่าง', english: '_under' },
