@@ -391,6 +391,22 @@ describe('invalid rows', () => {
     expect(await allRows(t)).toEqual(before);
   });
 
+  it('the detail lists the first 10 errors, and counts the rest in errors[]; a file of one row says row', async () => {
+    const emptyEnglish = (count: number) => Array.from({ length: count }, (_, i) => `คำ${i},,,,`).join('\n');
+    const listed = (rows: number) =>
+      Array.from({ length: rows }, (_, i) => `row ${i + 2}: english should not be empty`).join('; ');
+    const ten = expectProblem(await importCsv(`${HEADER}\n${emptyEnglish(10)}\n`), 400);
+    expect(ten.detail).toBe(`10 of 10 rows cannot be imported, so nothing was imported: ${listed(10)}`);
+    const eleven = expectProblem(await importCsv(`${HEADER}\n${emptyEnglish(11)}\n`), 400);
+    expect(eleven.detail).toBe(
+      `11 of 11 rows cannot be imported, so nothing was imported: ${listed(10)}; and 1 more in errors[]`,
+    );
+    const one = expectProblem(await importCsv(`${HEADER}\n${emptyEnglish(1)}\n`), 400);
+    expect(one.detail).toBe(
+      '1 of 1 row cannot be imported, so nothing was imported: row 2: english should not be empty',
+    );
+  });
+
   it('the fields of an export are ignored, but must look as an export writes them', async () => {
     const exported = { id: 7, correct_count: 2, wrong_count: 0, created_at: '2026-11-24T09:15:00.000Z' };
     await importJson({ words: [{ thai: 'แมว', english: 'cat', ...exported }] }).expect(200);
