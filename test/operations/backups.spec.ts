@@ -201,6 +201,25 @@ describe('restore', () => {
     expect(readdirSync(join(folder, 'copy')).sort()).toEqual(['portal.sqlite', 'portal.sqlite-wal']);
   });
 
+  it("refuses a damaged backup, naming SQLite's integrity check", () => {
+    const damaged = join(folder, 'portal.sqlite');
+    const writer = new Database(damaged);
+    writer.exec('create table mikro_orm_migrations (id integer primary key, name text)');
+    writer.exec(WORDS);
+    writer.exec('create index words_parts_index on words (parts)');
+    wordsWithAudio(writer, []);
+    expect(problemWithBackup(damaged)).toBeUndefined();
+    // The index now says it holds another column than the one its entries were made of: they no longer match the rows.
+    writer.unsafeMode(true);
+    writer.pragma('writable_schema = on');
+    writer
+      .prepare("update sqlite_schema set sql = 'create index words_parts_index on words (id)' where name = ?")
+      .run('words_parts_index');
+    writer.close();
+
+    expect(problemWithBackup(damaged)).toMatch(/^it fails SQLite's integrity check: /);
+  });
+
   it("puts back the audio the backup's words name that the media folder lacks, from the backups' media", async () => {
     const live = join(folder, 'portal.sqlite');
     const media = join(folder, 'media');
