@@ -192,6 +192,11 @@ describe('the fetch URL', () => {
     // A wrong password is no credential.
     const forged = Buffer.from(`${registration}:not-the-token`).toString('base64');
     expectProblem(await xapi('get', '/statements', forged), 401);
+    // Nor is any password for a registration that fetched no credential (verify compares it with a stand-in hash).
+    for (const password of ['no credential', '']) {
+      const unfetched = Buffer.from(`${randomUUID()}:${password}`).toString('base64');
+      expectProblem(await xapi('get', '/statements', unfetched), 401);
+    }
   });
 });
 
