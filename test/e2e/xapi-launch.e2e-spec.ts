@@ -189,6 +189,11 @@ describe('the fetch URL', () => {
     const state = `/activities/state?activityId=${encodeURIComponent(params.get('activityId')!)}&agent=${encodeURIComponent(params.get('actor')!)}&stateId=LMS.LaunchData`;
     await xapi('put', `${state}&registration=${registration}`, token).send({ launchMode: 'Normal' }).expect(204);
     expectProblem(await xapi('put', `${state}&registration=${randomUUID()}`, token).send({}), 403);
+    expectProblem(await xapi('get', `${state}&registration=${randomUUID()}`, token), 403);
+    // Profiles it reads, and writes none.
+    const profile = `/activities/profile?activityId=${encodeURIComponent(params.get('activityId')!)}&profileId=p`;
+    await xapi('get', profile, token).expect(404);
+    expectProblem(await xapi('put', profile, token).send({ x: 1 }), 403);
     // A wrong password is no credential.
     const forged = Buffer.from(`${registration}:not-the-token`).toString('base64');
     expectProblem(await xapi('get', '/statements', forged), 401);
