@@ -606,6 +606,19 @@ describe('spaced repetition (FSRS)', () => {
       });
       // A first right answer's stability is the third parameter, doubled here.
       expect((await schedule(word.id)).card.stability).toBeCloseTo(before.stability * 2, 6);
+
+      // Fitted again: the newest parameters are the ones in use.
+      jest.restoreAllMocks();
+      const refitted = DEFAULT_PARAMETERS.map((value, index) => (index === 2 ? value * 3 : value));
+      jest.spyOn(SchedulingService.prototype, 'fit').mockResolvedValue({
+        parameters: refitted,
+        reviews: 1,
+        defaults: { log_loss: 0.5, rmse: 0.1 },
+        fitted: { log_loss: 0.3, rmse: 0.04 },
+      });
+      await client.post('/srs/optimize').expect(200);
+      expect((await client.get('/srs/parameters').expect(200)).body.parameters).toEqual(refitted);
+      expect((await schedule(word.id)).card.stability).toBeCloseTo(before.stability * 3, 6);
     });
 
     it('answers 409 and adopts nothing when a full reset forgot the log while it was being fitted', async () => {
@@ -828,5 +841,18 @@ describe('a word’s schedule with fuzz on (SRS_ENABLE_FUZZ)', () => {
       expect(right).toBeGreaterThanOrEqual(reference.repeat(card, before)[Rating.Good].card.due.getTime());
       expect(right).toBeLessThanOrEqual(reference.repeat(card, after)[Rating.Good].card.due.getTime());
     }
+  });
+});
+
+describe('no learning steps (SRS_LEARNING_STEPS=none)', () => {
+  const t = useEmptyTestApp({ ...SETTINGS, SRS_LEARNING_STEPS: 'none' });
+  const client = api(t);
+
+  it('puts a new word answered right straight into days-long intervals', async () => {
+    const [word] = await client.createWords(['คำ', 'word']);
+    await client.post('/reviews', { word_id: word.id, correct: true }).expect(201);
+    const { card } = (await client.get(`/words/${word.id}/schedule`).expect(200)).body;
+    expect(card).toMatchObject({ state: 'review', reps: 1 });
+    expect(Date.parse(card.due) - Date.parse(card.last_review)).toBeGreaterThanOrEqual(DAY);
   });
 });
