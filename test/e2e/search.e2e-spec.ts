@@ -1,7 +1,16 @@
 import { seed } from '../../database/seeders/DatabaseSeeder.js';
 import { dialect } from '../../src/database/dialect.js';
 import { wordSearch } from '../../src/words/search.js';
-import { clearDatabase, insertAnswers, planOf, queriesDuring, sql, type WordBody, type WordInput } from '../api.js';
+import {
+  clearDatabase,
+  expectInvalid,
+  insertAnswers,
+  planOf,
+  queriesDuring,
+  sql,
+  type WordBody,
+  type WordInput,
+} from '../api.js';
 import { useTestApp } from '../app.js';
 import { portal } from '../fixtures.js';
 
@@ -169,6 +178,11 @@ describe('search with q', () => {
     await create({ thai: 'ก\u{10FFFF}ข', english: 'last' }, { thai: '\u{10FFFF}', english: 'only' });
     expect(await search('ก\u{10FFFF}')).toEqual(['ก\u{10FFFF}ข']);
     expect(await search('\u{10FFFF}')).toEqual(['\u{10FFFF}']);
+  });
+
+  it('400 for a q of more than 200 characters; 200 are fine, with spaces around them', async () => {
+    expectInvalid(await client.get(`/words?q=${encodeURIComponent('ก'.repeat(201))}`), 'q');
+    await client.get(`/words?q=${encodeURIComponent(` ${'ก'.repeat(200)} `)}`).expect(200);
   });
 
   it('pages the matches and counts them all', async () => {
