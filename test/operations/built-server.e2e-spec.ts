@@ -153,6 +153,20 @@ async function startServer(settings: Record<string, string | undefined>): Promis
   return server;
 }
 
+/**
+ * The server's log messages once its last start-up line (`Serving …`) is in: the log is written apart from the
+ * answers (pino's own thread), so the lines of a start may come in after its first answer.
+ */
+async function startUpMessagesOf(server: BuiltServer): Promise<string[]> {
+  for (let waited = 0; waited < START_TIMEOUT_MS; waited += 20) {
+    if (messagesOf(server).some((message) => message.startsWith('Serving '))) {
+      break;
+    }
+    await sleep(20);
+  }
+  return messagesOf(server);
+}
+
 /** The pids of the processes that logged that they serve, in the order they did. */
 const servingPids = (server: BuiltServer) =>
   jsonLines(server)
@@ -275,7 +289,7 @@ describe('start-up', () => {
 
     // LOG_LEVEL and HOST unset: the defaults.
     const first = await startServer({ DATABASE_PATH: databasePath, SHUTDOWN_GRACE_MS: String(GRACE_MS) });
-    const firstMessages = messagesOf(first);
+    const firstMessages = await startUpMessagesOf(first);
     expect(firstMessages.some((message) => /applied/.test(message))).toBe(true);
     expect(firstMessages.some((message) => /Seeded/.test(message))).toBe(true);
     expect(firstMessages.some((message) => message.includes(`http://127.0.0.1:${first.port}/api/v1`))).toBe(true);
@@ -287,7 +301,7 @@ describe('start-up', () => {
     expect(await stopServer(first)).toEqual({ code: 0, signal: null });
 
     const second = await startServer({ DATABASE_PATH: databasePath, SHUTDOWN_GRACE_MS: String(GRACE_MS) });
-    const secondMessages = messagesOf(second);
+    const secondMessages = await startUpMessagesOf(second);
     expect(secondMessages.some((message) => /up to date/.test(message))).toBe(true);
     expect(secondMessages.some((message) => message.includes('Kept the existing data'))).toBe(true);
     expect(secondMessages.some((message) => /applied|Seeded/.test(message))).toBe(false);
