@@ -154,8 +154,9 @@ async function startServer(settings: Record<string, string | undefined>): Promis
 }
 
 /**
- * The server's log messages once its last start-up line (`Serving …`) is in: the log is written apart from the
- * answers (pino's own thread), so the lines of a start may come in after its first answer.
+ * The server's log messages once its last start-up line (`Serving …`) is in: the log comes through the server's
+ * stdout, a pipe this process reads apart from the HTTP answers, so the lines of a start may come in after its first
+ * answer.
  */
 async function startUpMessagesOf(server: BuiltServer): Promise<string[]> {
   for (let waited = 0; waited < START_TIMEOUT_MS; waited += 20) {
