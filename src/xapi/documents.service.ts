@@ -37,16 +37,17 @@ const isJsonType = (contentType: string) => mediaTypeOf(contentType) === 'applic
 /** The SHA-1 of a document's content, in hex: its ETag (quoted in the header) */
 const etagOf = (content: Buffer) => createHash('sha1').update(content).digest('hex');
 
-/** The entity tags of an `If-Match`/`If-None-Match` header (without quotes or W/), or `*`. */
-function tagsOf(header: string): string[] {
+/**
+ * The entity tags of an `If-Match`/`If-None-Match` header (without quotes), or `*`. `If-Match` compares strongly, so a
+ * weak tag (`W/"…"`) never matches and is left out; `If-None-Match` compares weakly: its weak tags count as strong
+ * (RFC 9110 §13.1).
+ */
+function tagsOf(header: string, comparison: 'strong' | 'weak'): string[] {
   return header
     .split(',')
-    .map((tag) =>
-      tag
-        .trim()
-        .replace(/^W\//, '')
-        .replace(/^"(.*)"$/, '$1'),
-    )
+    .map((tag) => tag.trim())
+    .filter((tag) => comparison === 'weak' || !tag.startsWith('W/'))
+    .map((tag) => tag.replace(/^W\//, '').replace(/^"(.*)"$/, '$1'))
     .filter(Boolean);
 }
 
@@ -140,13 +141,13 @@ export class DocumentsService {
   private check(existing: XapiDocument | null, preconditions: Preconditions, isPut: boolean): void {
     const { ifMatch, ifNoneMatch } = preconditions;
     if (ifMatch !== undefined) {
-      const tags = tagsOf(ifMatch);
+      const tags = tagsOf(ifMatch, 'strong');
       if (!existing || !(tags.includes('*') || tags.includes(existing.etag))) {
         throw preconditionFailed('If-Match does not match the document (it changed, or does not exist)');
       }
     }
     if (ifNoneMatch !== undefined) {
-      const tags = tagsOf(ifNoneMatch);
+      const tags = tagsOf(ifNoneMatch, 'weak');
       if (existing && (tags.includes('*') || tags.includes(existing.etag))) {
         throw preconditionFailed('If-None-Match: the document exists');
       }

@@ -792,6 +792,45 @@ describe('document resources, agents and activities', () => {
     expect(head.headers.etag).toMatch(/^"[0-9a-f]{40}"$/);
   });
 
+  it('compares If-Match strongly and If-None-Match weakly, each over a list of tags or *', async () => {
+    expectProblem(await xapi('put', profile).set('If-Match', '*').send({ theme: 'dark' }), 412);
+    expect(await countRows(t, 'xapi_documents')).toBe(0);
+    await xapi('put', profile).set('If-None-Match', '*').send({ theme: 'dark' }).expect(204);
+    const etagOf = async () => (await xapi('get', profile).expect(200)).headers.etag as string;
+    const dark = await etagOf();
+    expectProblem(await xapi('put', profile).set('If-Match', `W/${dark}`).send({ theme: 'light' }), 412);
+    expectProblem(await xapi('put', profile).set('If-None-Match', `"0000", W/${dark}`).send({ theme: 'light' }), 412);
+    expect((await xapi('get', profile).expect(200)).body).toEqual({ theme: 'dark' });
+    await xapi('put', profile).set('If-Match', `"0000", ${dark}`).send({ theme: 'light' }).expect(204);
+    await xapi('put', profile).set('If-None-Match', dark).send({ theme: 'blue' }).expect(204);
+    await xapi('put', profile).set('If-Match', '*').send({ theme: 'green' }).expect(204);
+    expect((await xapi('get', profile).expect(200)).body).toEqual({ theme: 'green' });
+  });
+
+  it('a POST merges only JSON objects: a new document that is not one, or over a stored one that is not, is a 400', async () => {
+    expectProblem(await xapi('post', state).send([1, 2]), 400);
+    expect(await countRows(t, 'xapi_documents')).toBe(0);
+    await xapi('put', state).set('Content-Type', 'text/plain').send('page five').expect(204);
+    const response = await xapi('post', state).send({ page: 6 });
+    expect(expectProblem(response, 400).detail).toMatch(/must both be application\/json/);
+    expect((await xapi('get', state).expect(200)).text).toBe('page five');
+  });
+
+  it('lists the ids of the states in the order stored, since an instant (exclusive)', async () => {
+    const states = `/activities/state?activityId=${activity}&agent=${agent}`;
+    const stored = Date.parse('2026-12-01T10:00:00.000Z');
+    stopClockAt(stored);
+    try {
+      for (const id of ['second', 'first']) await xapi('put', `${states}&stateId=${id}`).send({ a: 1 }).expect(204);
+    } finally {
+      jest.useRealTimers();
+    }
+    expect((await xapi('get', states).expect(200)).body).toEqual(['second', 'first']);
+    const since = (instant: number) => `${states}&since=${encodeURIComponent(new Date(instant).toISOString())}`;
+    expect((await xapi('get', since(stored - 1)).expect(200)).body).toEqual(['second', 'first']);
+    expect((await xapi('get', since(stored)).expect(200)).body).toEqual([]);
+  });
+
   describe('two writes of one document at once', () => {
     /** Sends `first`, and `second` once the first has read the document, which goes on when `second` is answered or waits. */
     async function sentTogether(first: () => request.Test, second: () => request.Test) {
