@@ -20,7 +20,7 @@ import {
   statementsDuring,
   type WordDetailBody,
 } from '../api.js';
-import { useEmptyTestApp } from '../app.js';
+import { stopClockAt, useEmptyTestApp } from '../app.js';
 import {
   answerRecorded,
   expectCountersMatchLog,
@@ -485,22 +485,33 @@ describe('Idempotency-Key', () => {
     expect(await recordedState(t)).toEqual({ reviews: 1, activities: 0, correct: 1, wrong: 0 });
   });
 
-  it('takes over a key left without a response for over ten minutes (a server stopped mid-request)', async () => {
+  it('takes over a key left without a response for ten minutes (a server stopped mid-request), not before', async () => {
     await client.review(words[0].id, true, { key: 'done' }).expect(201);
     const [{ fingerprint }] = await sql<{ fingerprint: string }>(t, 'select fingerprint from idempotency_keys');
+    const now = Date.parse('2026-12-01T10:00:00.000Z');
     const em = t.orm.em.fork();
-    const elevenMinutesAgo = new Date(Date.now() - 11 * 60 * 1000);
-    em.create(IdempotencyKey, {
-      endpoint: 'POST /reviews',
-      key: 'abandoned',
-      fingerprint,
-      createdAt: elevenMinutesAgo,
-    });
+    for (const [key, claimedMsAgo] of [
+      ['abandoned', 10 * 60 * 1000],
+      ['running', 10 * 60 * 1000 - 1],
+    ] as const) {
+      em.create(IdempotencyKey, {
+        endpoint: 'POST /reviews',
+        key,
+        fingerprint,
+        createdAt: new Date(now - claimedMsAgo),
+      });
+    }
     await em.flush();
 
-    const first = await client.review(words[0].id, true, { key: 'abandoned' }).expect(201);
-    const retry = await client.review(words[0].id, true, { key: 'abandoned' }).expect(201);
-    expect(retry.body).toEqual(first.body);
+    stopClockAt(now);
+    try {
+      expectProblem(await client.review(words[0].id, true, { key: 'running' }), 409);
+      const first = await client.review(words[0].id, true, { key: 'abandoned' }).expect(201);
+      const retry = await client.review(words[0].id, true, { key: 'abandoned' }).expect(201);
+      expect(retry.body).toEqual(first.body);
+    } finally {
+      jest.useRealTimers();
+    }
     expect(await recordedState(t)).toEqual({ reviews: 2, activities: 0, correct: 2, wrong: 0 });
   });
 
@@ -567,20 +578,26 @@ describe('Idempotency-Key', () => {
   });
 
   it('keeps a key for 24 hours', async () => {
-    const stored = (hoursAgo: number, key: string) => ({
+    const now = Date.parse('2026-12-01T10:00:00.000Z');
+    const stored = (msAgo: number, key: string) => ({
       endpoint: 'POST /reviews',
       key,
       fingerprint: 'another request',
       response: { success: true },
-      createdAt: new Date(Date.now() - hoursAgo * 3_600_000),
+      createdAt: new Date(now - msAgo),
     });
     const em = t.orm.em.fork();
-    em.create(IdempotencyKey, stored(23, 'recent'));
-    em.create(IdempotencyKey, stored(25, 'expired'));
+    em.create(IdempotencyKey, stored(24 * 3_600_000, 'kept'));
+    em.create(IdempotencyKey, stored(24 * 3_600_000 + 1, 'expired'));
     await em.flush();
 
-    expectProblem(await client.review(words[0].id, true, { key: 'recent' }), 422);
-    await client.review(words[0].id, true, { key: 'expired' }).expect(201);
+    stopClockAt(now);
+    try {
+      await client.review(words[0].id, true, { key: 'expired' }).expect(201);
+      expectProblem(await client.review(words[0].id, true, { key: 'kept' }), 422);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('answers 409 to a keyed answer claimed before a full reset, without touching a claim made after it', async () => {
