@@ -424,11 +424,17 @@ describe('requests the HTTP parser refuses', () => {
   it.each([
     [
       'a control character in a header',
-      'GET /api/v1/words HTTP/1.1\r\nHost: x\r\nIdempotency-Key: a\u0001b\r\n\r\n',
       400,
+      'GET /api/v1/words HTTP/1.1\r\nHost: x\r\nIdempotency-Key: a\u0001b\r\n\r\n',
     ],
-    ['headers over 16 KiB', `GET /api/v1/words HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20000)}\r\n\r\n`, 431],
-  ])('%s gets a %s problem document', async (_, text, status) => {
+    ['headers over 16 KiB', 431, `GET /api/v1/words HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20000)}\r\n\r\n`],
+    [
+      'chunk extensions over 16 KiB',
+      413,
+      'POST /api/v1/groups HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n' +
+        `2;${'a'.repeat(20000)}\r\n{}\r\n0\r\n\r\n`,
+    ],
+  ])('%s gets a %i problem document', async (_, status, text) => {
     const response = await raw(text);
     const [head, body] = response.split('\r\n\r\n');
     expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));

@@ -56,6 +56,15 @@ describe('POST /reset_history', () => {
     await studied();
     const before = await everything();
     expectProblem(await client.post('/reset_history', { confirm: 'reset history' }), 400);
+    // Left out, it is asked for by what it must say, not as a field like any other.
+    for (const [path, word] of [
+      ['/reset_history', 'reset_history'],
+      ['/full_reset', 'full_reset'],
+    ]) {
+      expect(expectProblem(await client.post(path, {}), 400).errors).toEqual([
+        { field: 'confirm', message: `must be "${word}" to confirm this reset` },
+      ]);
+    }
     expect(await everything()).toEqual(before);
     await client.post('/reset_history', { confirm: ' reset_history\n' }).expect(200);
     expect((await client.reviews()).total).toBe(0);
