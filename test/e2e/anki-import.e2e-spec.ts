@@ -236,6 +236,15 @@ describe('Anki import (POST /import/anki)', () => {
     expect(await imported()).toEqual(latest);
   });
 
+  it('reads a legacy 2 package without meta (Anki before 2.1.50) from its collection.anki21, not the stub beside it', async () => {
+    const files = unzipSync(ankiPackage(thaiCollection(), 'legacy2'));
+    delete files.meta;
+    // The collection.anki2 Anki writes beside a newer one: a note asking to update Anki.
+    files['collection.anki2'] = unzipSync(ankiPackage(thaiCollection(), 'latest'))['collection.anki2'];
+    const response = await upload(zipOf(files)).expect(200);
+    expect(response.body).toEqual({ ...EXPECTED_REPORT, format: 'legacy2' });
+  });
+
   it('leaves no audio behind a full reset: the words it belonged to are gone, as on a fresh install', async () => {
     await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
     await request(t.http).get(mediaUrl(AUDIO, 'mp3')).expect(200);
@@ -801,6 +810,12 @@ describe('Anki import (POST /import/anki)', () => {
               0 as time from r`),
           ),
         /^The collection's revlog is a view, not a table:/,
+      ],
+      [
+        'a review log that is a virtual table',
+        () =>
+          withCollection((db) => db.exec('drop table revlog; create virtual table revlog using fts5(id, cid, ease)')),
+        /^The collection's revlog is a virtual table, not a table:/,
       ],
       [
         'notes with a generated column, computing its text',
