@@ -76,23 +76,51 @@ export function startOfEpochDayIn(timeZone: string, epochDay: number): number {
   return start;
 }
 
-/** The first instant of a YYYY-MM-DD day in an IANA time zone (its midnight, or the first hour after a gap). */
+/** The first instant of a YYYY-MM-DD day in an IANA time zone (its first midnight, or the jump over midnight). */
 export function startOfDayIn(timeZone: string, day: string): Date {
   return new Date(startOfEpochDayIn(timeZone, epochDayOf(day)));
 }
 
+// Offsets from UTC stay within 16 hours, local mean times of the 19th century included.
+const WIDEST_OFFSET_MS = 16 * 60 * 60 * 1000;
+
+/**
+ * The first instant of a YYYY-MM-DD day in a zone: the first at which its clock reads the day's midnight, or, when the
+ * clocks jump over midnight, the jump.
+ */
 function firstInstantOf(timeZone: string, day: string): number {
   const midnight = Date.parse(`${day}T00:00:00Z`);
-  // The offset at the guess can differ from the offset at the answer across a change of offset: look twice.
-  let instant = midnight - offsetAt(timeZone, midnight);
-  instant = midnight - offsetAt(timeZone, instant);
-  // Across a change of offset at midnight the day starts at midnight in the offset before the change: when the
-  // clocks jump past it (midnight in the offset after is still the day before), or go back over it (midnight in
-  // the offset after is the second of two).
-  if (dayIn(timeZone, new Date(instant)) !== day) {
-    return midnight - offsetAt(timeZone, instant);
+  // The day's midnight in each offset the zone has around it: one, or two across a change of offset, in either order
+  // (the clocks read midnight twice when they go back over it: Casey's 2010-03-05 from 02:00 to 23:00 the day before).
+  const [first, second] = [midnight - WIDEST_OFFSET_MS, midnight + WIDEST_OFFSET_MS]
+    .map((instant) => midnight - offsetAt(timeZone, instant))
+    .sort((a, b) => a - b);
+  const readsMidnight = (instant: number) => midnight - offsetAt(timeZone, instant) === instant;
+  if (readsMidnight(first)) {
+    return first;
   }
-  return dayIn(timeZone, new Date(instant - 1)) === day ? midnight - offsetAt(timeZone, instant - 1) : instant;
+  if (readsMidnight(second)) {
+    return second;
+  }
+  // Neither: the clocks jumped over midnight, between the two (Toronto's 1919-03-31 from 23:30 to 00:30). A day the
+  // jump skips whole (Samoa's 2011-12-30) starts, and ends, where the next day starts.
+  return jumpInto(timeZone, day, first, second);
+}
+
+/**
+ * The instant the clocks jump into `day` (or past it), found by halving the time between `before`, still in an
+ * earlier day, and `after`, not.
+ */
+function jumpInto(timeZone: string, day: string, before: number, after: number): number {
+  while (after - before > 1) {
+    const middle = Math.floor((before + after) / 2);
+    if (dayIn(timeZone, new Date(middle)) >= day) {
+      after = middle;
+    } else {
+      before = middle;
+    }
+  }
+  return after;
 }
 
 /**

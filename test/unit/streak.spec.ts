@@ -76,6 +76,12 @@ describe('startOfDayIn', () => {
     ['Asia/Amman', '2021-10-29', '2021-10-28T21:00:00.000Z'],
     // Monrovia moved from -00:44:30 to UTC at midnight on 1972-01-07: a gap of less than an hour.
     ['Africa/Monrovia', '1972-01-07', '1972-01-07T00:44:30.000Z'],
+    // Toronto jumped from 23:30 (-05:00) to 00:30 (-04:00) on 1919-03-31: the day starts at the jump, before midnight
+    // in either offset.
+    ['America/Toronto', '1919-03-31', '1919-03-31T04:30:00.000Z'],
+    // Casey set its clocks back from 02:00 (+11:00) to 23:00 (+08:00) the day before on 2010-03-05: the day starts at
+    // the first of its two midnights, three hours before the second.
+    ['Antarctica/Casey', '2010-03-05', '2010-03-04T13:00:00.000Z'],
     // Years below 100, which Date.UTC takes for 19xx.
     ['Asia/Bangkok', '0050-06-02', '0050-06-01T17:17:56.000Z'],
     ['UTC', '0001-01-02', '0001-01-02T00:00:00.000Z'],
@@ -83,6 +89,13 @@ describe('startOfDayIn', () => {
     expect(startOfDayIn(timeZone, day).toISOString()).toBe(instant);
     expect(dayIn(timeZone, startOfDayIn(timeZone, day))).toBe(day);
     expect(dayIn(timeZone, new Date(startOfDayIn(timeZone, day).getTime() - 1))).toBe(dayPlus(day, -1));
+  });
+
+  it('gives a day the clocks skip whole no time: Samoa went from 2011-12-29 to 2011-12-31 (-10:00 to +14:00)', () => {
+    const skipped = startOfDayIn('Pacific/Apia', '2011-12-30');
+    expect(skipped.toISOString()).toBe('2011-12-30T10:00:00.000Z');
+    expect(startOfDayIn('Pacific/Apia', '2011-12-31')).toEqual(skipped);
+    expect(dayIn('Pacific/Apia', new Date(skipped.getTime() - 1))).toBe('2011-12-29');
   });
 });
 
