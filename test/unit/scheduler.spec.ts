@@ -57,6 +57,23 @@ describe('fitParameters (the FSRS optimizer)', () => {
     expect(Math.abs(fit.parameters![2] - truth[2])).toBeLessThan(Math.abs(DEFAULT_PARAMETERS[2] - truth[2]));
   });
 
+  it('learns from the reviews that follow an earlier day’s review of the word: 64 of them are fitted, 63 are not', async () => {
+    // Each word answered twice on its first day and once the day after: one review to learn from.
+    const log = (words: number) =>
+      Array.from({ length: words }, () =>
+        [0, 0, 1].map((day) => ({ correct: true, reviewedAt: new Date(Date.UTC(2025, 0, 1) + day * DAY) })),
+      );
+    expect(await fitParameters(log(MINIMUM_TRAINING_REVIEWS - 1))).toEqual({
+      parameters: null,
+      reviews: MINIMUM_TRAINING_REVIEWS - 1,
+      defaults: null,
+      fitted: null,
+    });
+    const fit = await fitParameters(log(MINIMUM_TRAINING_REVIEWS));
+    expect(fit.reviews).toBe(MINIMUM_TRAINING_REVIEWS);
+    expect(fit.parameters).toHaveLength(21);
+  });
+
   it('does not fit a log shorter than the minimum', async () => {
     const fit = await fitParameters(simulatedLog([...DEFAULT_PARAMETERS], 5, 3));
     expect(fit.reviews).toBeLessThan(MINIMUM_TRAINING_REVIEWS);
