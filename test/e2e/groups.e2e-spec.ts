@@ -432,9 +432,10 @@ describe('PATCH /groups/:id', () => {
   });
 
   it("409 for another group's name (case-insensitively); a group may change its own case", async () => {
-    const [pets] = [await client.createGroup('Pets'), await client.createGroup('Animals')];
+    const [pets, animals] = [await client.createGroup('Pets'), await client.createGroup('Animals')];
 
-    expectProblem(await client.patch(`/groups/${pets.id}`, { name: 'animals' }), 409);
+    const problem = expectProblem(await client.patch(`/groups/${pets.id}`, { name: 'animals' }), 409);
+    expect(problem.detail).toBe(`A group named "Animals" already exists (id ${animals.id})`);
     expect((await client.getGroup(pets.id)).name).toBe('Pets');
     expect((await client.patch(`/groups/${pets.id}`, { name: 'PETS' }).expect(200)).body.name).toBe('PETS');
   });

@@ -139,9 +139,12 @@ describe('POST /learning_apps', () => {
   );
 
   it('answers 409 for a name that is taken, ignoring case and surrounding spaces', async () => {
-    await client.createApp({ name: 'Flashcards' });
+    const taken = await client.createApp({ name: 'Flashcards' });
     for (const name of ['Flashcards', 'FLASHCARDS', ' flashcards ']) {
-      expectProblem(await client.post('/learning_apps', { name, launch_url: 'https://other.example/' }), 409);
+      const response = await client.post('/learning_apps', { name, launch_url: 'https://other.example/' });
+      expect(expectProblem(response, 409).detail).toBe(
+        `A learning app named "Flashcards" already exists (id ${taken.id})`,
+      );
     }
     expect(await countRows(t, 'learning_apps')).toBe(1);
   });
@@ -214,11 +217,12 @@ describe('PATCH /learning_apps/:id', () => {
   });
 
   it('may change the case of its own name, but not take another app’s name', async () => {
-    await client.createApp({ name: 'Quiz' });
+    const quiz = await client.createApp({ name: 'Quiz' });
     expect((await client.patch(`/learning_apps/${app.id}`, { name: 'FLASHCARDS' }).expect(200)).body.name).toBe(
       'FLASHCARDS',
     );
-    expectProblem(await client.patch(`/learning_apps/${app.id}`, { name: 'quiz' }), 409);
+    const problem = expectProblem(await client.patch(`/learning_apps/${app.id}`, { name: 'quiz' }), 409);
+    expect(problem.detail).toBe(`A learning app named "Quiz" already exists (id ${quiz.id})`);
     expect((await client.get(`/learning_apps/${app.id}`).expect(200)).body.name).toBe('FLASHCARDS');
   });
 
