@@ -228,10 +228,11 @@ describe('POST /words', () => {
   });
 
   it('409 for the same thai+english pair: thai compared exactly, english case-insensitively', async () => {
-    await client.createWord({ thai: 'ม้า', english: 'horse' });
+    const horse = await client.createWord({ thai: 'ม้า', english: 'horse' });
 
     expectProblem(await client.post('/words', { thai: 'ม้า', english: 'horse' }), 409);
-    expectProblem(await client.post('/words', { thai: 'ม้า', english: 'HORSE' }), 409);
+    const problem = expectProblem(await client.post('/words', { thai: 'ม้า', english: 'HORSE' }), 409);
+    expect(problem.detail).toBe(`A word "ม้า" / "HORSE" already exists (id ${horse.id})`);
     expectProblem(await client.post('/words', { thai: ' ม้า ', english: 'Horse ' }), 409);
     await client.post('/words', { thai: 'มา', english: 'horse' }).expect(201);
     await client.post('/words', { thai: 'ม้า', english: 'horses' }).expect(201);
@@ -378,7 +379,8 @@ describe('PATCH /words/:id', () => {
   it('409 when the pair belongs to another word (english case-insensitively); a word may change its own case', async () => {
     const [horse, dog] = await client.createWords(['ม้า', 'horse'], ['หมา', 'dog']);
 
-    expectProblem(await client.patch(`/words/${dog.id}`, { thai: 'ม้า', english: 'HORSE' }), 409);
+    const problem = expectProblem(await client.patch(`/words/${dog.id}`, { thai: 'ม้า', english: 'HORSE' }), 409);
+    expect(problem.detail).toBe(`A word "ม้า" / "HORSE" already exists (id ${horse.id})`);
     await client.patch(`/words/${dog.id}`, { thai: 'ม้า' }).expect(200);
     expectProblem(await client.patch(`/words/${dog.id}`, { english: ' Horse ' }), 409);
     expect(await client.getWord(dog.id)).toMatchObject({ thai: 'ม้า', english: 'dog' });
