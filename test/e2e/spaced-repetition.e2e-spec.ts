@@ -463,7 +463,7 @@ describe('spaced repetition (FSRS)', () => {
   });
 
   it('forecasts the cards due per day in APP_TIMEZONE, overdue ones on today, summing to the cards due in the window', async () => {
-    const ws = await words(10);
+    const ws = await words(11);
     for (const [index, word] of ws.slice(0, 5).entries()) {
       for (const { correct, at } of history(new Date(NOW.getTime() - (35 + index * 3) * DAY)).slice(0, 3 + index)) {
         await answer(word.id, correct, at);
@@ -476,6 +476,10 @@ describe('spaced repetition (FSRS)', () => {
     }
     // A word answered wrong just now: due again in minutes, later today.
     await answer(ws[9].id, false, NOW);
+    // A word learnt half a day ago (wrong, then right twice): due just after midnight, tomorrow.
+    for (const [step, correct] of [false, true, true].entries()) {
+      await answer(ws[10].id, correct, new Date(NOW.getTime() - DAY / 2 + step * 11 * 60 * 1000));
+    }
     const body = (await client.get('/dashboard/forecast?days=30').expect(200)).body;
     expect(body.days).toHaveLength(30);
     expect(body.days[0].date).toBe('2026-11-20');
@@ -495,6 +499,7 @@ describe('spaced repetition (FSRS)', () => {
       ),
     );
     expect(body.days.filter((day: { due: number }) => day.due > 0).length).toBeGreaterThan(1);
+    expect(body.days[1].due).toBe(1);
     const stats = (await client.get('/dashboard/quick_stats').expect(200)).body;
     expect(stats.due_today).toBe(body.days[0].due);
     expectProblem(await client.get('/dashboard/forecast?days=0'), 400);
@@ -508,8 +513,8 @@ describe('spaced repetition (FSRS)', () => {
       await answer(a.id, correct, at);
       await answer(b.id, !correct, at);
     }
-    // Answers in review state half a day beyond the ends of the periods: 30.5 days ago, and 7.5.
-    for (const daysAgo of [60, 50, 40, 30.5, 7.5]) {
+    // Answers in review state half a day beyond the ends of the periods (30.5 days ago, and 7.5), and one within the week.
+    for (const daysAgo of [60, 50, 40, 30.5, 7.5, 6.5]) {
       await answer(c.id, true, new Date(NOW.getTime() - daysAgo * DAY));
     }
     const rows = await sql<{ correct: number | boolean; reviewed_at: number | string }>(
@@ -530,7 +535,7 @@ describe('spaced repetition (FSRS)', () => {
         retention: answered.length === 0 ? null : answered.filter((row) => row.correct).length / answered.length,
       });
     }
-    expect(body.last_365_days.reviews).toBeGreaterThan(0);
+    expect(body.last_7_days).toEqual({ reviews: 1, retention: 1 });
     expect(body.request_retention).toBe(0.9);
   });
 
