@@ -39,7 +39,7 @@ const REBUILD_CHUNK = 500;
 const NEW_STATE = 0;
 const MASTERED_STABILITY_DAYS = 21;
 
-/** A card as `follow` reads and writes it: plain values, not the entity. */
+/** A card as it is read and written without the entity: plain values. */
 type StoredCard = Memory & { word: number; firstReview: Date; stale: boolean };
 
 /** A card as read by Kysely, in either database's terms. */
@@ -123,8 +123,8 @@ export class CardsService {
         states[index] = memory?.state ?? NEW_STATE;
         memory = scheduler.answer(memory, answers[index]);
       }
-      const firstReview = card?.firstReview ?? answers[indexes[0]].reviewedAt;
-      moved.push({ word: wordId, ...memory!, firstReview, stale: false });
+      // A new card's first review: the upsert keeps a stored card's.
+      moved.push({ word: wordId, ...memory!, firstReview: answers[indexes[0]].reviewedAt, stale: false });
     }
     const write = async () => {
       for (const cards of chunksOf(moved, ROWS_PER_INSERT)) {
@@ -245,7 +245,7 @@ export class CardsService {
       .orderBy('reviewed_at')
       .orderBy('id')
       .execute();
-    const cards: (Memory & { word: number; firstReview: Date; stale: boolean })[] = [];
+    const cards: StoredCard[] = [];
     const changedStates = new Map<number, number[]>();
     for (const [wordId, history] of Map.groupBy(rows, (row) => row.word_id)) {
       let memory: Memory | null = null;
@@ -290,7 +290,7 @@ export class CardsService {
     const scheduler = await this.scheduling.scheduler();
     const byWord = Map.groupBy(answers, (answer) => answer.wordId);
     const wordIds = [...byWord.keys()];
-    const cards: (Memory & { word: number; firstReview: Date; stale: boolean })[] = [];
+    const cards: StoredCard[] = [];
     const changedStates = new Map<number, number[]>();
     for (const chunk of chunksOf(wordIds, REBUILD_CHUNK)) {
       const stored = await this.em

@@ -205,7 +205,7 @@ describe('spaced repetition (FSRS)', () => {
   });
 
   it('replays answers given at the same instant in the order they were recorded when it recomputes a card', async () => {
-    const [word] = await words(1);
+    const [word, batched] = await words(2);
     const at = new Date(NOW.getTime() - DAY);
     await answer(word.id, false, at);
     await answer(word.id, true, at);
@@ -213,18 +213,25 @@ describe('spaced repetition (FSRS)', () => {
       { correct: false, at },
       { correct: true, at },
     ];
+    await client
+      .post('/reviews/batch', {
+        answers: answered.map(({ correct }) => ({ word_id: batched.id, correct, reviewed_at: at.toISOString() })),
+      })
+      .expect(201);
     expect(referenceCard(answered)).not.toEqual(referenceCard([...answered].reverse()));
-    // The stored card, as the queue answers with it (a word's schedule replays its history itself).
+    // The stored cards, as the queue answers with them (a word's schedule replays its history itself).
     const stored = async () => (await queue()).items.map((item: { card: CardBody }) => item.card);
-    const [card] = await stored();
-    expect(card.difficulty).toBe(referenceCard(answered).difficulty);
+    const cards = await stored();
+    expect(cards.map((card: CardBody) => card.difficulty)).toEqual(
+      [0, 1].map(() => referenceCard(answered).difficulty),
+    );
     // On PostgreSQL an update of an indexed column moves a row, in the table and in its indexes: read in the order
     // rows are stored, the first answer would now come last.
     const first = 'where id = (select min(id) from words_review_items)';
     await sql(t, `update words_review_items set card_state = card_state + 1 ${first}`);
     await sql(t, `update words_review_items set card_state = card_state - 1 ${first}`);
     await sql(t, 'update cards set stale = (1 = 1)');
-    expect(await stored()).toEqual([card]);
+    expect(await stored()).toEqual(cards);
   });
 
   it('recomputes a card when answers are deleted with their study session', async () => {
@@ -242,11 +249,38 @@ describe('spaced repetition (FSRS)', () => {
     });
   });
 
+  it('recomputes a card left stale by a delete when the next answer comes before any read', async () => {
+    const [word] = await words(1);
+    const group = await client.createGroup('Verbs', [word.id]);
+    const kept = { correct: true, at: new Date(NOW.getTime() - 2 * DAY) };
+    await answer(word.id, kept.correct, kept.at);
+    setClock(new Date(NOW.getTime() - DAY));
+    const session = (await client.post('/study_sessions', { group_id: group.id }).expect(201)).body;
+    await client.post(`/study_sessions/${session.id}/words/${word.id}/review`, { correct: false }).expect(201);
+    setClock(NOW);
+    await client.delete(`/groups/${group.id}?force=true`).expect(204);
+    await answer(word.id, true, NOW);
+    // The stored card, as every read of cards finds it (a word's schedule replays its history itself).
+    const [card] = await sql<{ reps: number; lapses: number; stability: number; stale: number | boolean }>(
+      t,
+      'select reps, lapses, stability, stale from cards',
+    );
+    const expected = referenceCard([kept, { correct: true, at: NOW }]);
+    expect({ ...card, stale: Boolean(card.stale) }).toEqual({
+      reps: 2,
+      lapses: 0,
+      stability: expected.stability,
+      stale: false,
+    });
+  });
+
   it('gives the answers left after a delete the states of their recomputed card, as retention counts them', async () => {
     const [word] = await words(1);
     const group = await client.createGroup('Verbs', [word.id]);
     setClock(new Date(NOW.getTime() - 30 * DAY));
     const session = (await client.post('/study_sessions', { group_id: group.id }).expect(201)).body;
+    await client.post(`/study_sessions/${session.id}/words/${word.id}/review`, { correct: true }).expect(201);
+    setClock(new Date(NOW.getTime() - 25 * DAY));
     await client.post(`/study_sessions/${session.id}/words/${word.id}/review`, { correct: true }).expect(201);
     setClock(NOW);
     const left = [20, 10, 5].map((days) => ({ correct: true, at: new Date(NOW.getTime() - days * DAY) }));
@@ -254,11 +288,11 @@ describe('spaced repetition (FSRS)', () => {
       await answer(word.id, correct, at);
     }
     const inReview = async () => (await client.get('/dashboard/retention').expect(200)).body.last_30_days.reviews;
-    expect(await inReview()).toBe(2);
+    expect(await inReview()).toBe(3);
 
     await client.delete(`/groups/${group.id}?force=true`).expect(204);
 
-    // The first answer left is now given to a new card, the second to a learning one.
+    // The first answer left, given in review state, is now given to a new card, the second to a learning one.
     const states = left.map((_, index) => (index === 0 ? 0 : referenceCard(left.slice(0, index)).state));
     expect(states).toEqual([0, 1, 2]);
     expect(await inReview()).toBe(1);
@@ -759,7 +793,7 @@ describe('POST /srs/optimize on a log longer than SRS_OPTIMIZE_MAX_ANSWERS', () 
   const client = api(t);
   afterEach(() => jest.restoreAllMocks());
 
-  it('fits the whole histories of the most recently answered words that fit in it, a longer one left out', async () => {
+  it('fits the whole histories of the most recently answered words that fit in it, longer ones left out', async () => {
     const [longest, latest, second, oldest] = await client.createWords(
       ['คำ0', 'word 0'],
       ['คำ1', 'word 1'],
@@ -771,7 +805,8 @@ describe('POST /srs/optimize on a log longer than SRS_OPTIMIZE_MAX_ANSWERS', () 
       [longest.id, [9, 8, 7, 2]],
       [latest.id, [1]],
       [second.id, [5, 3]],
-      [oldest.id, [10]],
+      // Would fit in place of the latest word: the oldest answered are the ones left out.
+      [oldest.id, [12, 10]],
     ];
     for (const [wordId, days] of answered) {
       for (const day of days) {
@@ -789,7 +824,7 @@ describe('POST /srs/optimize on a log longer than SRS_OPTIMIZE_MAX_ANSWERS', () 
     expectProblem(await client.post('/srs/optimize'), 422);
 
     expect(fitted.sort((a, b) => a[0] - b[0])).toEqual(
-      [[10], [5, 3], [1]].map((days) => days.map((day) => daysAgo(day).getTime())),
+      [[5, 3], [1]].map((days) => days.map((day) => daysAgo(day).getTime())),
     );
   });
 
