@@ -330,13 +330,14 @@ describe('Anki import (POST /import/anki)', () => {
     await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
     const before = (await imported()).reviews;
     const later = thaiCollection();
-    later.revlog.push({
-      id: FIRST_REVIEW - 2 * 24 * 60 * 60 * 1000,
-      cardId: 1700000002001,
-      ease: 3,
-      type: 0,
-      time: 3000,
-    });
+    const earlier = FIRST_REVIEW - 2 * 24 * 60 * 60 * 1000;
+    later.revlog.push({ id: earlier, cardId: 1700000002001, ease: 3, type: 0, time: 3000 });
+    // An answer given in the portal at the same instant: stored first, it comes first.
+    const [rice] = await sql<{ id: number }>(t, "select id from words where thai = 'ข้าว'");
+    await request(t.http)
+      .post(`${API}/reviews`)
+      .send({ word_id: rice.id, correct: false, reviewed_at: new Date(earlier).toISOString() })
+      .expect(201);
     await upload(ankiPackage(later, 'latest')).expect(200);
 
     const { reviews } = await imported();
@@ -346,9 +347,10 @@ describe('Anki import (POST /import/anki)', () => {
       ),
     );
     expect(moved.length).toBeGreaterThan(0);
+    const replayed = await allRows(t);
     await sql(t, 'update cards set stale = (1 = 1)');
     await request(t.http).get(`${API}/reviews/queue`).expect(200);
-    expect((await imported()).reviews).toEqual(reviews);
+    expect(await allRows(t)).toEqual(replayed);
   });
 
   it('fails a note with the guid of an earlier note of the package, so that importing it again changes nothing', async () => {

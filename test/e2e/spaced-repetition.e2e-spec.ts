@@ -83,11 +83,30 @@ describe('spaced repetition (FSRS)', () => {
     expect(rightCard.state).toBe('learning');
   });
 
+  it('puts due cards as likely recalled in the order they fell due, then by word', async () => {
+    const ws = await words(3);
+    // Answered alike on one day, the last at 08:15 or 10:15: the same stability, the same whole days since.
+    for (const [word, hour] of [
+      [ws[0], 10],
+      [ws[1], 8],
+      [ws[2], 8],
+    ] as const) {
+      const firstAnswer = Date.parse('2026-11-15T00:00:00Z') + hour * 60 * 60 * 1000;
+      await answer(word.id, true, new Date(firstAnswer));
+      await answer(word.id, true, new Date(firstAnswer + 15 * 60 * 1000));
+    }
+    const { items } = await queue('?limit=3');
+    expect(items.map((item: { id: number }) => item.id)).toEqual([ws[1].id, ws[2].id, ws[0].id]);
+    expect(new Set(items.map((item: { card: CardBody }) => item.card.stability)).size).toBe(1);
+    expect(Date.parse(items[0].card.due)).toBeLessThan(Date.parse(items[2].card.due));
+  });
+
   it('brings a word answered wrong back into the queue within minutes (the learning steps)', async () => {
     const [word] = await words(1);
     await answer(word.id, false, new Date(NOW.getTime() - 30 * 1000));
     expect((await queue()).items.map((item: { id: number }) => item.id)).not.toContain(word.id);
-    setClock(new Date(NOW.getTime() + 60 * 1000));
+    // Due a minute after the answer, and in the queue from that very instant.
+    setClock(new Date(NOW.getTime() + 30 * 1000));
     const { items } = await queue();
     expect(items[0]).toMatchObject({ id: word.id, card: { state: 'learning', reps: 1 } });
   });
@@ -571,6 +590,24 @@ describe('spaced repetition (FSRS)', () => {
     }
     expect(body.last_7_days).toEqual({ reviews: 1, retention: 1 });
     expect(body.request_retention).toBe(0.9);
+  });
+
+  it('counts the answers of a period’s first, partial quarter hour from its first instant on', async () => {
+    const [word] = await words(1);
+    for (const daysAgo of [60, 50, 40]) {
+      await answer(word.id, true, new Date(NOW.getTime() - daysAgo * DAY));
+    }
+    // Seven and a half minutes into a quarter hour: the last 7 days begin as far into one.
+    const now = new Date(NOW.getTime() + 7.5 * 60 * 1000);
+    setClock(now);
+    const start = now.getTime() - 7 * DAY;
+    // Before it, at it, within it, and at the first instant of the next, whole quarter hour.
+    for (const at of [start - 60 * 1000, start, start + 60 * 1000, start + 7.5 * 60 * 1000]) {
+      await answer(word.id, true, new Date(at));
+    }
+    const body = (await client.get('/dashboard/retention').expect(200)).body;
+    expect(body.last_7_days).toEqual({ reviews: 3, retention: 1 });
+    expect(body.last_30_days).toEqual({ reviews: 4, retention: 1 });
   });
 
   it('counts mastered words: review state with a stability of three weeks or more', async () => {
