@@ -160,12 +160,15 @@ describe('spaced repetition (FSRS)', () => {
     const late = await queue();
     expect(late.new_words_remaining_today).toBe(0);
     expect(late.items.filter((item: { card: CardBody }) => item.card.state === 'new')).toEqual([]);
-    // 00:01 the next Bangkok day (17:01Z, still the 20th in UTC): a new allowance.
+    // 00:01 the next Bangkok day (17:01Z, still the 20th in UTC): a new allowance, less a word answered at 00:00.
+    const midnight = new Date('2026-11-20T17:00:00Z');
+    setClock(midnight);
+    await answer(ws[3].id, true, midnight);
     setClock(new Date('2026-11-20T17:01:00Z'));
     const next = await queue('?limit=20');
     expect(
       next.items.filter((item: { card: CardBody }) => item.card.state === 'new').map((item: { id: number }) => item.id),
-    ).toEqual([ws[3].id, ws[4].id]);
+    ).toEqual([ws[4].id]);
     expect(next.new_words_remaining_today).toBe(1);
   });
 
@@ -244,6 +247,7 @@ describe('spaced repetition (FSRS)', () => {
     expect(cards.map((card: CardBody) => card.difficulty)).toEqual(
       [0, 1].map(() => referenceCard(answered).difficulty),
     );
+    expect((await schedule(word.id)).card.difficulty).toBe(referenceCard(answered).difficulty);
     // On PostgreSQL an update of an indexed column moves a row, in the table and in its indexes: read in the order
     // rows are stored, the first answer would now come last.
     const first = 'where id = (select min(id) from words_review_items)';
@@ -838,30 +842,50 @@ describe('POST /srs/optimize on a log longer than SRS_OPTIMIZE_MAX_ANSWERS', () 
       ['คำ3', 'word 3'],
     );
     const daysAgo = (days: number) => new Date(NOW.getTime() - days * DAY);
-    const answered: [number, number[]][] = [
-      [longest.id, [9, 8, 7, 2]],
-      [latest.id, [1]],
-      [second.id, [5, 3]],
+    const answered: [number, [day: number, correct: boolean][]][] = [
+      [longest.id, [9, 8, 7, 2].map((day) => [day, true])],
+      [latest.id, [[1, true]]],
+      // Two answers at one instant: in the order they were given.
+      [
+        second.id,
+        [
+          [5, true],
+          [3, false],
+          [3, true],
+        ],
+      ],
       // Would fit in place of the latest word: the oldest answered are the ones left out.
-      [oldest.id, [12, 10]],
+      [
+        oldest.id,
+        [
+          [12, true],
+          [10, true],
+        ],
+      ],
     ];
-    for (const [wordId, days] of answered) {
-      for (const day of days) {
+    for (const [wordId, answers] of answered) {
+      for (const [day, correct] of answers) {
         await client
-          .post('/reviews', { word_id: wordId, correct: true, reviewed_at: daysAgo(day).toISOString() })
+          .post('/reviews', { word_id: wordId, correct, reviewed_at: daysAgo(day).toISOString() })
           .expect(201);
       }
     }
-    const fitted: number[][] = [];
+    const fitted: [number, boolean][][] = [];
     jest.spyOn(SchedulingService.prototype, 'fit').mockImplementation(async (histories): Promise<Fit> => {
-      fitted.push(...histories.map((history) => history.map((answer) => answer.reviewedAt.getTime())));
+      fitted.push(
+        ...histories.map((history) =>
+          history.map((answer): [number, boolean] => [answer.reviewedAt.getTime(), answer.correct]),
+        ),
+      );
       return { parameters: null, reviews: 0, defaults: null, fitted: null };
     });
 
     expectProblem(await client.post('/srs/optimize'), 422);
 
-    expect(fitted.sort((a, b) => a[0] - b[0])).toEqual(
-      [[5, 3], [1]].map((days) => days.map((day) => daysAgo(day).getTime())),
+    expect(fitted.sort((a, b) => a[0][0] - b[0][0])).toEqual(
+      [answered[2][1], answered[1][1]].map((answers) =>
+        answers.map(([day, correct]) => [daysAgo(day).getTime(), correct]),
+      ),
     );
   });
 
