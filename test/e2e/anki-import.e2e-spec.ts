@@ -305,14 +305,15 @@ describe('Anki import (POST /import/anki)', () => {
     });
     expect(await allRows(t)).toEqual(before);
 
-    // A later export: one more review of น้ำ, and แมว's english edited.
+    // A later export: one more review of น้ำ, แมว's english edited, and หมา's thai alone.
     const later = thaiCollection();
     later.notes[1].fields[1] = 'cat (animal)';
+    later.notes[2].fields[1] = 'ลูกหมา <img src="dog.jpg">';
     later.revlog.push({ id: Date.parse('2026-07-01T08:00:00Z'), cardId: 1700000002006, ease: 3, type: 0, time: 3000 });
     const response = await upload(ankiPackage(later, 'latest'));
     expect(response.body).toMatchObject({
       words_created: 0,
-      words_updated: 1,
+      words_updated: 2,
       reviews_imported: 1,
       reviews_already_imported: 12,
       cards_scheduled: 1,
@@ -321,7 +322,7 @@ describe('Anki import (POST /import/anki)', () => {
     expect(words.map((word) => [word.thai, word.english, word.correct_count])).toEqual([
       ['ข้าว', 'rice & food', 5],
       ['น้ำ', 'water', 1],
-      ['หมา', 'dog', 2],
+      ['ลูกหมา', 'dog', 2],
       ['แมว', 'cat (animal)', 3],
     ]);
   });

@@ -380,13 +380,17 @@ describe('invalid rows', () => {
     await client.createWord({ thai: 'หมา', english: 'dog' });
     const before = await allRows(t);
     const rows = Array.from({ length: 50 }, (_, i) => `คำ${i},word ${i},,,New group`);
-    rows[25] = `คำ25,,,,New group`;
+    // Two errors, one row.
+    rows[25] = `,,,,New group`;
 
     const problem = expectProblem(await importCsv(`${HEADER}\n${rows.join('\n')}\n`, 'on_duplicate=skip'), 400);
 
-    expect(problem.errors).toEqual([{ row: 27, field: 'english', message: 'should not be empty' }]);
+    expect(problem.errors).toEqual([
+      { row: 27, field: 'thai', message: 'should not be empty' },
+      { row: 27, field: 'english', message: 'should not be empty' },
+    ]);
     expect(problem.detail).toBe(
-      '1 of 50 rows cannot be imported, so nothing was imported: row 27: english should not be empty',
+      '1 of 50 rows cannot be imported, so nothing was imported: row 27: thai should not be empty; row 27: english should not be empty',
     );
     expect(await allRows(t)).toEqual(before);
   });
