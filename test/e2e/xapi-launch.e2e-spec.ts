@@ -260,6 +260,18 @@ describe('statements of a launched xAPI app', () => {
     expect(await sql(t, 'select word_id, study_session_id from words_review_items')).toEqual([]);
   });
 
+  it('an answer timestamped before its session started is recorded at the start', async () => {
+    const { params, words, session } = await launchXapiApp(1);
+    const token = await fetchToken(params);
+    const early = {
+      ...answer(params.get('registration')!, words[0].id, true),
+      timestamp: new Date(Date.parse(session.start_time) - 60 * 60 * 1000).toISOString(),
+    };
+    await xapi('post', '/statements', token).send(early).expect(200);
+    const [review] = (await client.get(`/words/${words[0].id}/schedule`).expect(200)).body.history;
+    expect(review.reviewed_at).toBe(session.start_time);
+  });
+
   it('an answer about a word outside the session’s group is recorded outside any session', async () => {
     const { params } = await launchXapiApp(1);
     const stranger = await client.createWord({ thai: 'นก', english: 'bird' });
@@ -330,6 +342,16 @@ describe('two launched sessions', () => {
     const client = Buffer.from(`${KEY}:${SECRET}`).toString('base64');
     const { body } = await xapi('get', `/statements?registration=${seven.registration}`, client).expect(200);
     expect(body.statements.map((s: { id: string }) => s.id)).toEqual([reference.id, statement.id]);
+    // Nor through one: its own statement referring to the other's reference is not one to a statement answered.
+    const back = {
+      ...reference,
+      ...answer(seven.registration, word.id, true),
+      object: { ...reference.object, id: reference.id },
+    };
+    await xapi('post', '/statements', seven.token)
+      .send({ ...back, verb: reference.verb, result: undefined })
+      .expect(200);
+    expect(await read(seven.token, `?verb=${encodeURIComponent(ANSWERED)}`)).toEqual([statement.id]);
   });
 
   it('a credential cannot reach another registration through a more link', async () => {

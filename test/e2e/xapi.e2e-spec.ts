@@ -201,6 +201,14 @@ describe('statements about the portal’s words feed its record', () => {
     expect(await cardOf(word.id)).toMatchObject({ reps: 2 });
   });
 
+  it('a batch holding one id twice, however its letters are cased, is a 400, and records nothing', async () => {
+    const statement = answerAbout(word.id, true);
+    const again = { ...answerAbout(word.id, false), id: statement.id.toUpperCase() };
+    const problem = expectProblem(await xapi('post', '/statements').send([statement, again]), 400);
+    expect(problem.detail).toBe('The batch holds two statements with the same id');
+    expect(await reviewsOf(word.id)).toEqual([]);
+  });
+
   it('a different statement under a stored id is a 409, and records nothing', async () => {
     const statement = answerAbout(word.id, true);
     await xapi('post', '/statements').send(statement).expect(200);
@@ -236,6 +244,9 @@ describe('statements about the portal’s words feed its record', () => {
     const statement = { ...answerAbout(word.id, true), timestamp: '2026-01-15T10:00:00' };
     await xapi('post', '/statements', '2.0.0').send(statement).expect(200);
     expect(await reviewsOf(word.id)).toEqual([{ correct: 1, reviewed_at: Date.parse('2026-01-15T10:00:00Z') }]);
+    // Sent without a version, in the version the client speaks.
+    const stored = await xapi('get', `/statements?statementId=${statement.id}`, '2.0.0').expect(200);
+    expect(stored.body.version).toBe('2.0.0');
     await xapi('post', '/statements', '2.0.0').send(statement).expect(200);
     expect(await countRows(t, 'xapi_statements')).toBe(1);
   });
@@ -465,6 +476,13 @@ describe('statements about the portal’s words feed its record', () => {
     expect(voided.body).toMatchObject({ id: statement.id, result: { success: true } });
     const { body } = await client.get(`/words/${word.id}`).expect(200);
     expect(body).toMatchObject({ correct_count: 1, wrong_count: 0 });
+    // A voiding statement is not voided by another.
+    const voidingId = (await xapi('get', `/statements?verb=${encodeURIComponent(VOIDED)}`).expect(200)).body
+      .statements[0].id;
+    await xapi('post', '/statements')
+      .send({ ...voiding, object: { objectType: 'StatementRef', id: voidingId } })
+      .expect(200);
+    await xapi('get', `/statements?statementId=${voidingId}`).expect(200);
   });
 
   it('gives a statement back as sent, its keys and a language map’s languages in their order', async () => {
@@ -588,6 +606,8 @@ describe('1,000 statements in batches of 100', () => {
     const { body } = await xapi('get', '/statements?limit=1&ascending=true').expect(200);
     const stored = Date.parse(body.statements[0].stored);
     expect(await readAll({ until: new Date(stored - 1).toISOString() })).toEqual([]);
+    // Until is inclusive: the first batch of 100 was stored at that instant.
+    expect(await readAll({ until: new Date(stored).toISOString() })).toEqual(expectedIds((i) => i < 100).reverse());
     expect(await readAll({ since: new Date(Date.now() + 1000).toISOString() })).toEqual([]);
     expect(await readAll({ since: new Date(stored - 1).toISOString() })).toHaveLength(N);
   }, 60_000);
@@ -915,19 +935,22 @@ describe('document resources, agents and activities', () => {
   it('GET /xapi/activities of any other activity merges the definitions statements gave it', async () => {
     const id = 'http://apps.example/lesson/2';
     const about = (name: Record<string, string>) => ({
+      id: randomUUID(),
       actor: LEARNER,
       verb: { id: ANSWERED },
       object: { id, definition: { name } },
     });
+    const first = about({ 'en-US': 'lesson 2' });
     await xapi('post', '/statements')
-      .send([about({ 'en-US': 'lesson two' }), about({ 'th-TH': 'บทที่สอง' })])
+      .send([first, about({ 'en-US': 'lesson two', 'th-TH': 'บทที่สอง' })])
       .expect(200);
-    const { body } = await xapi('get', `/activities?activityId=${encodeURIComponent(id)}`).expect(200);
-    expect(body).toEqual({
-      objectType: 'Activity',
-      id,
-      definition: { name: { 'en-US': 'lesson two', 'th-TH': 'บทที่สอง' } },
-    });
+    const definition = async () =>
+      (await xapi('get', `/activities?activityId=${encodeURIComponent(id)}`).expect(200)).body;
+    const merged = { objectType: 'Activity', id, definition: { name: { 'en-US': 'lesson two', 'th-TH': 'บทที่สอง' } } };
+    expect(await definition()).toEqual(merged);
+    // A statement sent again is stored already: what it defines was merged then.
+    await xapi('post', '/statements').send(first).expect(200);
+    expect(await definition()).toEqual(merged);
     const unknown = await xapi('get', `/activities?activityId=${encodeURIComponent('http://apps.example/x')}`);
     expect(unknown.body).toEqual({ objectType: 'Activity', id: 'http://apps.example/x' });
   });
