@@ -1151,6 +1151,52 @@ describe('signed statements and the Alternate Request Syntax', () => {
     expect(response.body).not.toContain('text/html');
   });
 
+  it('gives back the attachments of a SubStatement with the statement', async () => {
+    const content = Buffer.from('evidence of the substatement');
+    const sha2 = createHash('sha256').update(content).digest('hex');
+    const statement = {
+      id: randomUUID(),
+      actor: LEARNER,
+      verb: { id: 'http://adlnet.gov/expapi/verbs/planned' },
+      object: {
+        objectType: 'SubStatement',
+        actor: LEARNER,
+        verb: { id: ANSWERED },
+        object: { id: 'http://apps.example/a' },
+        attachments: [
+          {
+            usageType: 'http://apps.example/attachments/evidence',
+            display: { 'en-US': 'evidence' },
+            contentType: 'text/plain',
+            length: content.length,
+            sha2,
+          },
+        ],
+      },
+    };
+    await post(
+      Buffer.concat([
+        Buffer.from(`--${BOUNDARY}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(statement)}\r\n`),
+        Buffer.from(
+          `--${BOUNDARY}\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: binary\r\n` +
+            `X-Experience-API-Hash: ${sha2}\r\n\r\n`,
+        ),
+        content,
+        Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
+      ]),
+    ).expect(200, [statement.id]);
+
+    const response = await xapi('get', `/statements?statementId=${statement.id}&attachments=true`)
+      .buffer(true)
+      .parse((stream, done) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => done(null, Buffer.concat(chunks).toString('latin1')));
+      })
+      .expect(200);
+    expect(response.body).toMatch(new RegExp(`X-Experience-API-Hash: ${sha2}\r\n[^]*evidence of the substatement`));
+  });
+
   it('takes 1.0.3’s Alternate Request Syntax (a form POSTed with ?method=), and 2.0.0 refuses it', async () => {
     const statement = { actor: LEARNER, verb: { id: ANSWERED }, object: { id: 'http://apps.example/a' } };
     const id = randomUUID();
