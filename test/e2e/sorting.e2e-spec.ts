@@ -39,6 +39,12 @@ describe('ties are broken by id', () => {
     expect(await ids(`/groups/${group.id}/study_sessions`)).toEqual(newestFirst);
     expect(await ids(`/learning_apps/${app.id}/study_sessions`)).toEqual(newestFirst);
     expect((await client.get('/dashboard/last_study_session').expect(200)).body.id).toBe(newestFirst[0]);
+    // The last session is the one started last, not the newest id.
+    await sql(t, 'update study_sessions set created_at = ? where id = ?', [
+      new Date('2026-11-24T09:00:00Z'),
+      newestFirst[0],
+    ]);
+    expect((await client.get('/dashboard/last_study_session').expect(200)).body.id).toBe(newestFirst[1]);
   });
 
   it('answers given at the same instant are newest id first, in the whole log, in one word’s and in the right ones, page by page', async () => {
