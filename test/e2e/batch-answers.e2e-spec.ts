@@ -135,6 +135,9 @@ describe('POST /study_sessions/:id/answers', () => {
     expect(retry.body).toEqual(first.body);
     expect(await recordedState(t)).toMatchObject({ reviews: 2 });
     expectProblem(await batch(inSession(), answers.slice(0, 1), 'flush-1'), 422);
+    // The same answers about other words are another body too.
+    const swapped = answers.map((answer, index) => ({ ...answer, word_id: answers[1 - index].word_id }));
+    expectProblem(await batch(inSession(), swapped, 'flush-1'), 422);
     expect(await recordedState(t)).toMatchObject({ reviews: 2 });
   });
 
