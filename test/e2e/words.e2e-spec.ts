@@ -374,6 +374,17 @@ describe('PATCH /words/:id', () => {
       parts,
       created_at: word.created_at,
     });
+    // An empty object is parts too.
+    expect((await client.patch(`/words/${word.id}`, { parts: {} }).expect(200)).body.parts).toEqual({});
+  });
+
+  it('answers with the word’s last review, as a read of it does', async () => {
+    const [word] = await client.createWords(['แมว', 'cat']);
+    const reviewedAt = new Date('2026-11-20T09:15:00.000Z');
+    await insertAnswers(t, { wordId: word.id, correct: true, reviewedAt });
+    const { body } = await client.patch(`/words/${word.id}`, { english: 'kitty' }).expect(200);
+    expect(body.last_reviewed_at).toBe(reviewedAt.toISOString());
+    expect(body).toEqual(await client.getWord(word.id));
   });
 
   it('409 when the pair belongs to another word (english case-insensitively); a word may change its own case', async () => {
@@ -467,6 +478,10 @@ describe('DELETE /words/:id', () => {
     expectProblem(await client.delete(`/words/${cat.id}`), 409);
     expectProblem(await client.delete(`/words/${cat.id}?force=false`), 409);
     expect(await client.getWord(cat.id)).toMatchObject({ correct_count: 1, wrong_count: 1 });
+    // Wrong answers alone are history too.
+    const [bird] = await client.createWords(['นก', 'bird']);
+    await insertAnswers(t, { wordId: bird.id, correct: false });
+    expectProblem(await client.delete(`/words/${bird.id}`), 409);
     expect(await countRows(t, 'words_review_items', 'word_id = ?', [cat.id])).toBe(2);
 
     await client.delete(`/words/${cat.id}?force=true`).expect(204);
