@@ -172,6 +172,20 @@ describe('spaced repetition (FSRS)', () => {
     expect(next.new_words_remaining_today).toBe(1);
   });
 
+  it('fills the limit with due words first, then new words; none once more were begun today than allowed', async () => {
+    const ws = await words(8);
+    await answer(ws[0].id, false, new Date(NOW.getTime() - 5 * 60 * 1000));
+    const limited = await queue('?limit=2');
+    expect(limited.items.map((item: { id: number }) => item.id)).toEqual([ws[0].id, ws[1].id]);
+    expect(limited.new_words_remaining_today).toBe(1);
+    for (const word of ws.slice(1, 4)) {
+      await answer(word.id, true, NOW);
+    }
+    const spent = await queue('?limit=20');
+    expect(spent.items.filter((item: { card: CardBody }) => item.card.state === 'new')).toEqual([]);
+    expect(spent.new_words_remaining_today).toBe(0);
+  });
+
   it('limits the queue to a group’s words, and answers 404 for a group that does not exist', async () => {
     const ws = await words(3);
     const group = await client.createGroup('Animals', [ws[1].id]);
@@ -223,6 +237,11 @@ describe('spaced repetition (FSRS)', () => {
       expect(body.history.map((entry: { reviewed_at: string }) => entry.reviewed_at)).toEqual(
         answers.map(({ at }) => at.toISOString()),
       );
+      // The card after the last answer, its recall probability as it was then.
+      expect(body.history.at(-1).card).toEqual({
+        ...body.card,
+        retrievability: reference.get_retrievability(expected, expected.last_review!, false),
+      });
     }
   });
 
