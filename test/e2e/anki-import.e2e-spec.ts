@@ -286,6 +286,36 @@ describe('Anki import (POST /import/anki)', () => {
     expect((await request(t.http).get(`${API}/words/${wordId}/schedule`)).status).toBe(200);
   });
 
+  it('stores audio of the same content once, counts audio the package lacks, and skips an answer of no known ease', async () => {
+    const spec = thaiCollection();
+    spec.notes[4].fields[3] = '[sound:nam.mp3]';
+    spec.notes[1].fields[3] = '[sound:maeo.mp3]';
+    spec.media['nam.mp3'] = AUDIO;
+    spec.revlog.push({ id: FIRST_REVIEW + 7 * 60 * 1000, cardId: 1700000002006, ease: 5, type: 1, time: 3000 });
+    const response = await upload(ankiPackage(spec, 'latest')).expect(200);
+    expect(response.body).toEqual({
+      ...EXPECTED_REPORT,
+      reviews_skipped: EXPECTED_REPORT.reviews_skipped + 1,
+      media_missing: 1,
+    });
+  });
+
+  it('keeps the parts a word was given in the portal when its note is imported again', async () => {
+    await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
+    const [rice] = await sql<{ id: number }>(t, "select id from words where thai = 'ข้าว'");
+    const { body: word } = await request(t.http).get(`${API}/words/${rice.id}`).expect(200);
+    await request(t.http)
+      .patch(`${API}/words/${rice.id}`)
+      .send({ parts: { ...word.parts, tones: ['falling'] } })
+      .expect(200);
+    const again = await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
+    expect(again.body).toMatchObject({ words_updated: 0, words_unchanged: 4 });
+    expect((await request(t.http).get(`${API}/words/${rice.id}`).expect(200)).body.parts).toEqual({
+      ...word.parts,
+      tones: ['falling'],
+    });
+  });
+
   it('changes nothing when the same package is imported again, and adds only what is new from a later export', async () => {
     await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
     const before = await allRows(t);
