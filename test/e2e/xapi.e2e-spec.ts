@@ -1005,6 +1005,34 @@ describe('signed statements and the Alternate Request Syntax', () => {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const BOUNDARY = 'signed-statement-boundary';
 
+  /** A statement and the contents of its attachments, as multipart/mixed. */
+  const multipart = (statement: unknown, parts: { contentType: string; sha2: string; content: Buffer }[]) =>
+    Buffer.concat([
+      Buffer.from(`--${BOUNDARY}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(statement)}\r\n`),
+      ...parts.flatMap(({ contentType, sha2, content }) => [
+        Buffer.from(
+          `--${BOUNDARY}\r\nContent-Type: ${contentType}\r\nContent-Transfer-Encoding: binary\r\n` +
+            `X-Experience-API-Hash: ${sha2}\r\n\r\n`,
+        ),
+        content,
+        Buffer.from('\r\n'),
+      ]),
+      Buffer.from(`--${BOUNDARY}--\r\n`),
+    ]);
+
+  /** A statement with its attachments (multipart/mixed), as text. */
+  const withAttachments = async (statementId: string): Promise<string> =>
+    (
+      await xapi('get', `/statements?statementId=${statementId}&attachments=true`)
+        .buffer(true)
+        .parse((stream, done) => {
+          const chunks: Buffer[] = [];
+          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+          stream.on('end', () => done(null, Buffer.concat(chunks).toString('latin1')));
+        })
+        .expect(200)
+    ).body as string;
+
   /** A statement signed as xAPI says (a JWS of it, attached with usageType …/signature), as multipart/mixed. */
   function signed(statement: Record<string, unknown>, algorithm = 'RS256'): Buffer {
     const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -1024,15 +1052,7 @@ describe('signed statements and the Alternate Request Syntax', () => {
         },
       ],
     };
-    return Buffer.concat([
-      Buffer.from(`--${BOUNDARY}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(withSignature)}\r\n`),
-      Buffer.from(
-        `--${BOUNDARY}\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n` +
-          `X-Experience-API-Hash: ${sha2}\r\n\r\n`,
-      ),
-      signature,
-      Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
-    ]);
+    return multipart(withSignature, [{ contentType: 'application/octet-stream', sha2, content: signature }]);
   }
   const post = (body: Buffer) =>
     xapi('post', '/statements').set('Content-Type', `multipart/mixed; boundary=${BOUNDARY}`).send(body);
@@ -1068,18 +1088,10 @@ describe('signed statements and the Alternate Request Syntax', () => {
         object: { id: 'http://apps.example/a' },
         attachments: order.map((index) => described[index]),
       };
-      return Buffer.concat([
-        Buffer.from(`--${BOUNDARY}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(statement)}\r\n`),
-        ...order.flatMap((index) => [
-          Buffer.from(
-            `--${BOUNDARY}\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: binary\r\n` +
-              `X-Experience-API-Hash: ${described[index].sha2}\r\n\r\n`,
-          ),
-          contents[index],
-          Buffer.from('\r\n'),
-        ]),
-        Buffer.from(`--${BOUNDARY}--\r\n`),
-      ]);
+      return multipart(
+        statement,
+        order.map((index) => ({ contentType: 'text/plain', sha2: described[index].sha2, content: contents[index] })),
+      );
     };
     // Each request upserts its first attachment, then waits for the other to have too (or not to get there).
     const upsert = EntityManager.prototype.upsert;
@@ -1121,34 +1133,18 @@ describe('signed statements and the Alternate Request Syntax', () => {
           },
         ],
       };
-      const body = Buffer.concat([
-        Buffer.from(`--${BOUNDARY}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(statement)}\r\n`),
-        Buffer.from(
-          `--${BOUNDARY}\r\nContent-Type: ${contentType}\r\nContent-Transfer-Encoding: binary\r\n` +
-            `X-Experience-API-Hash: ${sha2}\r\n\r\n`,
-        ),
-        content,
-        Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
-      ]);
-      return { id: statement.id, body };
+      return { id: statement.id, body: multipart(statement, [{ contentType, sha2, content }]) };
     };
     const first = withAttachment('text/plain');
     await post(first.body).expect(200, [first.id]);
     const second = withAttachment('text/html');
     await post(second.body).expect(200, [second.id]);
 
-    const response = await xapi('get', `/statements?statementId=${first.id}&attachments=true`)
-      .buffer(true)
-      .parse((stream, done) => {
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => done(null, Buffer.concat(chunks).toString('latin1')));
-      })
-      .expect(200);
+    const body = await withAttachments(first.id);
     // The statement as stored, its attachment's part as it was sent with it.
-    expect(response.body).toContain('"contentType":"text/plain"');
-    expect(response.body).toMatch(new RegExp(`Content-Type: text/plain\r\n[^]*X-Experience-API-Hash: ${sha2}`));
-    expect(response.body).not.toContain('text/html');
+    expect(body).toContain('"contentType":"text/plain"');
+    expect(body).toMatch(new RegExp(`Content-Type: text/plain\r\n[^]*X-Experience-API-Hash: ${sha2}`));
+    expect(body).not.toContain('text/html');
   });
 
   it('gives back the attachments of a SubStatement with the statement', async () => {
@@ -1174,27 +1170,11 @@ describe('signed statements and the Alternate Request Syntax', () => {
         ],
       },
     };
-    await post(
-      Buffer.concat([
-        Buffer.from(`--${BOUNDARY}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(statement)}\r\n`),
-        Buffer.from(
-          `--${BOUNDARY}\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: binary\r\n` +
-            `X-Experience-API-Hash: ${sha2}\r\n\r\n`,
-        ),
-        content,
-        Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
-      ]),
-    ).expect(200, [statement.id]);
+    await post(multipart(statement, [{ contentType: 'text/plain', sha2, content }])).expect(200, [statement.id]);
 
-    const response = await xapi('get', `/statements?statementId=${statement.id}&attachments=true`)
-      .buffer(true)
-      .parse((stream, done) => {
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => done(null, Buffer.concat(chunks).toString('latin1')));
-      })
-      .expect(200);
-    expect(response.body).toMatch(new RegExp(`X-Experience-API-Hash: ${sha2}\r\n[^]*evidence of the substatement`));
+    expect(await withAttachments(statement.id)).toMatch(
+      new RegExp(`X-Experience-API-Hash: ${sha2}\r\n[^]*evidence of the substatement`),
+    );
   });
 
   it('takes 1.0.3’s Alternate Request Syntax (a form POSTed with ?method=), and 2.0.0 refuses it', async () => {
