@@ -1020,6 +1020,15 @@ describe('signed statements and the Alternate Request Syntax', () => {
       Buffer.from(`--${BOUNDARY}--\r\n`),
     ]);
 
+  /** An attachment of evidence, as a statement describes it. */
+  const evidence = (content: Buffer, contentType = 'text/plain') => ({
+    usageType: 'http://apps.example/attachments/evidence',
+    display: { 'en-US': 'evidence' },
+    contentType,
+    length: content.length,
+    sha2: createHash('sha256').update(content).digest('hex'),
+  });
+
   /** A statement with its attachments (multipart/mixed), as text. */
   const withAttachments = async (statementId: string): Promise<string> =>
     (
@@ -1073,13 +1082,7 @@ describe('signed statements and the Alternate Request Syntax', () => {
 
   it('stores two batches sent at once with the same two attachments in opposite orders', async () => {
     const contents = ['first attachment', 'second attachment'].map((text) => Buffer.from(text));
-    const described = contents.map((content, index) => ({
-      usageType: 'http://apps.example/attachments/evidence',
-      display: { 'en-US': `evidence ${index}` },
-      contentType: 'text/plain',
-      length: content.length,
-      sha2: createHash('sha256').update(content).digest('hex'),
-    }));
+    const described = contents.map((content) => evidence(content));
     const batch = (order: number[]) => {
       const statement = {
         id: randomUUID(),
@@ -1123,15 +1126,7 @@ describe('signed statements and the Alternate Request Syntax', () => {
         actor: LEARNER,
         verb: { id: ANSWERED },
         object: { id: 'http://apps.example/a' },
-        attachments: [
-          {
-            usageType: 'http://apps.example/attachments/evidence',
-            display: { 'en-US': 'evidence' },
-            contentType,
-            length: content.length,
-            sha2,
-          },
-        ],
+        attachments: [evidence(content, contentType)],
       };
       return { id: statement.id, body: multipart(statement, [{ contentType, sha2, content }]) };
     };
@@ -1159,15 +1154,7 @@ describe('signed statements and the Alternate Request Syntax', () => {
         actor: LEARNER,
         verb: { id: ANSWERED },
         object: { id: 'http://apps.example/a' },
-        attachments: [
-          {
-            usageType: 'http://apps.example/attachments/evidence',
-            display: { 'en-US': 'evidence' },
-            contentType: 'text/plain',
-            length: content.length,
-            sha2,
-          },
-        ],
+        attachments: [evidence(content)],
       },
     };
     await post(multipart(statement, [{ contentType: 'text/plain', sha2, content }])).expect(200, [statement.id]);
