@@ -345,13 +345,12 @@ describe('two launched sessions', () => {
     expect(body.statements.map((s: { id: string }) => s.id)).toEqual([reference.id, statement.id]);
     // Nor through one: its own statement referring to the other's reference is not one to a statement answered.
     const back = {
-      ...reference,
       ...answer(seven.registration, word.id, true),
-      object: { ...reference.object, id: reference.id },
+      object: { objectType: 'StatementRef', id: reference.id },
+      verb: reference.verb,
+      result: undefined,
     };
-    await xapi('post', '/statements', seven.token)
-      .send({ ...back, verb: reference.verb, result: undefined })
-      .expect(200);
+    await xapi('post', '/statements', seven.token).send(back).expect(200);
     expect(await read(seven.token, `?verb=${encodeURIComponent(ANSWERED)}`)).toEqual([statement.id]);
   });
 
