@@ -79,6 +79,12 @@ describe('Anki import (POST /import/anki)', () => {
     return req.attach('file', file, name);
   };
 
+  /** The id of the imported word with this thai. */
+  async function idOfWord(thai: string): Promise<number> {
+    const [word] = await sql<{ id: number }>(t, 'select id from words where thai = ?', [thai]);
+    return word.id;
+  }
+
   /** What an import leaves: words with their groups and counters, and the review log, without ids. */
   async function imported() {
     const words = await sql<{
@@ -281,7 +287,7 @@ describe('Anki import (POST /import/anki)', () => {
     const { words, reviews } = await imported();
     expect(words.find((word) => word.thai === 'น้ำ')).toMatchObject({ correct_count: 0, wrong_count: 0 });
     expect(reviews.map((review) => review.anki_revlog_id)).not.toContain(id);
-    const [{ id: wordId }] = await sql<{ id: number }>(t, "select id from words where thai = 'น้ำ'");
+    const wordId = await idOfWord('น้ำ');
     expect((await request(t.http).get(`${API}/words/${wordId}`)).body.last_reviewed_at).toBeNull();
     expect((await request(t.http).get(`${API}/words/${wordId}/schedule`)).status).toBe(200);
   });
@@ -302,15 +308,15 @@ describe('Anki import (POST /import/anki)', () => {
 
   it('keeps the parts a word was given in the portal when its note is imported again', async () => {
     await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
-    const [rice] = await sql<{ id: number }>(t, "select id from words where thai = 'ข้าว'");
-    const { body: word } = await request(t.http).get(`${API}/words/${rice.id}`).expect(200);
+    const rice = await idOfWord('ข้าว');
+    const { body: word } = await request(t.http).get(`${API}/words/${rice}`).expect(200);
     await request(t.http)
-      .patch(`${API}/words/${rice.id}`)
+      .patch(`${API}/words/${rice}`)
       .send({ parts: { ...word.parts, tones: ['falling'] } })
       .expect(200);
     const again = await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
     expect(again.body).toMatchObject({ words_updated: 0, words_unchanged: 4 });
-    expect((await request(t.http).get(`${API}/words/${rice.id}`).expect(200)).body.parts).toEqual({
+    expect((await request(t.http).get(`${API}/words/${rice}`).expect(200)).body.parts).toEqual({
       ...word.parts,
       tones: ['falling'],
     });
@@ -364,10 +370,10 @@ describe('Anki import (POST /import/anki)', () => {
     const earlier = FIRST_REVIEW - 2 * 24 * 60 * 60 * 1000;
     later.revlog.push({ id: earlier, cardId: 1700000002001, ease: 3, type: 0, time: 3000 });
     // An answer given in the portal at the same instant: stored first, it comes first.
-    const [rice] = await sql<{ id: number }>(t, "select id from words where thai = 'ข้าว'");
+    const rice = await idOfWord('ข้าว');
     await request(t.http)
       .post(`${API}/reviews`)
-      .send({ word_id: rice.id, correct: false, reviewed_at: new Date(earlier).toISOString() })
+      .send({ word_id: rice, correct: false, reviewed_at: new Date(earlier).toISOString() })
       .expect(201);
     await upload(ankiPackage(later, 'latest')).expect(200);
 
@@ -472,7 +478,7 @@ describe('Anki import (POST /import/anki)', () => {
     const later = thaiCollection();
     const lastImported = '2026-07-01T08:00:00.000Z';
     later.revlog.push({ id: Date.parse(lastImported), cardId: 1700000002006, ease: 3, type: 0, time: 3000 });
-    const [water] = await sql<{ id: number }>(t, "select id from words where thai = 'น้ำ'");
+    const water = await idOfWord('น้ำ');
     // The answer is sent once the import has read the word's history to replay it, before it writes.
     const replayImported = CardsService.prototype.replayImported;
     let answered: Promise<request.Response> | undefined;
@@ -481,7 +487,7 @@ describe('Anki import (POST /import/anki)', () => {
       answers,
     ) {
       const replayed = await replayImported.call(this, answers);
-      answered ??= Promise.resolve(request(t.http).post(`${API}/reviews`).send({ word_id: water.id, correct: false }));
+      answered ??= Promise.resolve(request(t.http).post(`${API}/reviews`).send({ word_id: water, correct: false }));
       // The answer finishes, or waits for the import's transaction.
       await Promise.race([answered, new Promise((resolve) => setTimeout(resolve, 500))]);
       return replayed;
@@ -496,7 +502,7 @@ describe('Anki import (POST /import/anki)', () => {
     // The stored card, as the queue reads it: written after the answer, it would have left it out.
     const [card] = await sql<{ reps: number; last_review: number | string }>(
       t,
-      `select reps, last_review from cards where word_id = ${water.id}`,
+      `select reps, last_review from cards where word_id = ${water}`,
     );
     expect({ reps: card.reps, last_review: instantOf(card.last_review)!.toISOString() }).toEqual({
       reps: 2,
