@@ -286,9 +286,20 @@ describe('statements about the portal’s words feed its record', () => {
 
   it('an invalid statement in a batch is a 400: nothing is stored, nothing recorded', async () => {
     const bad = { ...answerAbout(word.id, true), verb: { id: 'not an iri' } };
-    expectProblem(await xapi('post', '/statements').send([answerAbout(word.id, true), bad]), 400);
+    const problem = expectProblem(await xapi('post', '/statements').send([answerAbout(word.id, true), bad]), 400);
+    expect(problem.detail).toBe('[1].verb.id: must be an absolute IRI');
     expect(await countRows(t, 'xapi_statements')).toBe(0);
     expect(await reviewsOf(word.id)).toEqual([]);
+  });
+
+  it.each([
+    ['an empty batch', 'post', '[]', 'No statement was sent'],
+    ['a batch PUT', 'put', JSON.stringify([answerAbout(1, true)]), 'PUT takes one statement'],
+    ['JSON text of U+0000', 'post', '"\\u0000"', 'The body must not contain U+0000 or unpaired surrogate code points'],
+  ] as const)('refuses %s (400)', async (_what, method, body, detail) => {
+    const path = method === 'put' ? `/statements?statementId=${randomUUID()}` : '/statements';
+    const response = await xapi(method, path).set('Content-Type', 'application/json').send(body);
+    expect(expectProblem(response, 400).detail).toBe(detail);
   });
 
   it('records nothing for statements without result.success, about other activities, or about missing words', async () => {
@@ -584,6 +595,14 @@ describe('1,000 statements in batches of 100', () => {
     expect(await readAll({ ascending: 'true' })).toEqual(expectedIds(() => true));
   }, 60_000);
 
+  it('come 500 a page at most: with limit=0 (the server’s limit) or a larger one', async () => {
+    for (const limit of ['0', '501']) {
+      const { body } = await xapi('get', `/statements?limit=${limit}`).expect(200);
+      expect({ limit, statements: body.statements.length }).toEqual({ limit, statements: 500 });
+      expect(body.more).not.toBe('');
+    }
+  }, 60_000);
+
   it('are found by each filter, and by filters together', async () => {
     const sorted = (ids: string[]) => [...ids].sort();
     const cases: [Record<string, string>, (i: number) => boolean][] = [
@@ -667,7 +686,6 @@ describe('more links', () => {
     ['a since that is no timestamp', { since: 'abc' }],
     ['an agent that is no Agent', { agent: '{"a":1}' }],
     ['an unknown parameter', { sort: 'id' }],
-    ['a parameter that is no string', { registration: 5 }],
     // Read as a request's parameters are: PostgreSQL refuses U+0000 in text (a 500), SQLite found nothing.
     ['U+0000 in a parameter', { verb: 'http://apps.example/\u0000' }],
   ])('made up with %s are a 400', async (_what, parameters) => {
@@ -679,11 +697,28 @@ describe('more links', () => {
     ['not JSON', 'more'],
     ['no parameters', { after: 1 }],
     ['a position that is no integer', { parameters: {}, after: 1.5 }],
+    ['a parameter that is no string', { parameters: { registration: 5 }, after: 1 }],
     // What links looked like before they carried the parameters of their request.
     ['a link of the earlier shape', { query: { limit: 10, registration: 5 }, after: 0 }],
   ])('made up as %s are a 400', async (_what, cursor) => {
     await xapi('post', '/statements').send(about(0)).expect(200);
-    expectProblem(await xapi('get', link(cursor)), 400);
+    expect(expectProblem(await xapi('get', link(cursor)), 400).detail).toBe('more is not a link this LRS gave');
+  });
+});
+
+describe('a query of statements', () => {
+  const anonymousGroup = { objectType: 'Group', member: [LEARNER] };
+  it.each([
+    ['ascending=yes', 'ascending=yes', 'ascending must be true or false'],
+    ['related_agents=1', 'related_agents=1', 'related_agents must be true or false'],
+    ['limit=-1', 'limit=-1', 'limit must be a non-negative integer'],
+    [
+      'an anonymous Group as agent',
+      `agent=${encodeURIComponent(JSON.stringify(anonymousGroup))}`,
+      'agent must have an identifier',
+    ],
+  ])('with %s is a 400', async (_what, query, detail) => {
+    expect(expectProblem(await xapi('get', `/statements?${query}`), 400).detail).toBe(detail);
   });
 });
 
@@ -810,6 +845,44 @@ describe('document resources, agents and activities', () => {
     // HEAD answers as GET, without the body.
     const head = await xapi('head', profile).expect(200);
     expect(head.headers.etag).toMatch(/^"[0-9a-f]{40}"$/);
+  });
+
+  it.each([
+    ['1.0.3', 'a state', 204, 204, state],
+    ['2.0.0', 'a state', 204, 409, state],
+    ['1.0.3', 'a profile', 400, 409, profile],
+    ['2.0.0', 'a profile', 204, 409, profile],
+  ])(
+    'in xAPI %s, a PUT of %s without If-Match or If-None-Match: new %i, over the stored one %i',
+    async (version, _what, asNew, over, path) => {
+      expect((await xapi('put', path, version).send({ a: 1 })).status).toBe(asNew);
+      if (asNew !== 204) await xapi('put', path, version).set('If-None-Match', '*').send({ a: 1 }).expect(204);
+      expect((await xapi('put', path, version).send({ a: 2 })).status).toBe(over);
+      expect((await xapi('get', path, version).expect(200)).body).toEqual({ a: over === 204 ? 2 : 1 });
+    },
+  );
+
+  const CLASS = { objectType: 'Group', mbox: 'mailto:class@school.example' };
+  it.each([
+    [
+      'an activityId that is no IRI',
+      `/activities/state?activityId=lesson&agent=${agent}&stateId=progress`,
+      'activityId must be an IRI',
+    ],
+    [
+      'an agent that is a Group',
+      `/activities/state?activityId=${activity}&agent=${encodeURIComponent(JSON.stringify(CLASS))}&stateId=progress`,
+      'agent must be an Agent, not a Group',
+    ],
+  ])('refuses %s (400), storing nothing', async (_what, path, detail) => {
+    expect(expectProblem(await xapi('put', path).send({ a: 1 }), 400).detail).toBe(detail);
+    expect(await countRows(t, 'xapi_documents')).toBe(0);
+  });
+
+  it('finds a state by its registration in any case', async () => {
+    const registration = randomUUID();
+    await xapi('put', `${state}&registration=${registration.toUpperCase()}`).send({ page: 1 }).expect(204);
+    expect((await xapi('get', `${state}&registration=${registration}`).expect(200)).body).toEqual({ page: 1 });
   });
 
   it('compares If-Match strongly and If-None-Match weakly, each over a list of tags or *', async () => {
@@ -1005,20 +1078,26 @@ describe('signed statements and the Alternate Request Syntax', () => {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const BOUNDARY = 'signed-statement-boundary';
 
-  /** A statement and the contents of its attachments, as multipart/mixed. */
-  const multipart = (statement: unknown, parts: { contentType: string; sha2: string; content: Buffer }[]) =>
+  /** A multipart/mixed body of parts, each its header lines (each ending in CRLF) and its content. */
+  const parts = (...list: [headers: string, content: string | Buffer][]) =>
     Buffer.concat([
-      Buffer.from(`--${BOUNDARY}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(statement)}\r\n`),
-      ...parts.flatMap(({ contentType, sha2, content }) => [
-        Buffer.from(
-          `--${BOUNDARY}\r\nContent-Type: ${contentType}\r\nContent-Transfer-Encoding: binary\r\n` +
-            `X-Experience-API-Hash: ${sha2}\r\n\r\n`,
-        ),
-        content,
+      ...list.flatMap(([headers, content]) => [
+        Buffer.from(`--${BOUNDARY}\r\n${headers}\r\n`),
+        Buffer.from(content),
         Buffer.from('\r\n'),
       ]),
       Buffer.from(`--${BOUNDARY}--\r\n`),
     ]);
+
+  /** A statement and the contents of its attachments, as multipart/mixed. */
+  const multipart = (statement: unknown, attachments: { contentType: string; sha2: string; content: Buffer }[]) =>
+    parts(
+      ['Content-Type: application/json\r\n', JSON.stringify(statement)],
+      ...attachments.map(({ contentType, sha2, content }): [string, Buffer] => [
+        `Content-Type: ${contentType}\r\nContent-Transfer-Encoding: binary\r\nX-Experience-API-Hash: ${sha2}\r\n`,
+        content,
+      ]),
+    );
 
   /** An attachment of evidence, as a statement describes it. */
   const evidence = (content: Buffer, contentType = 'text/plain') => ({
@@ -1042,8 +1121,8 @@ describe('signed statements and the Alternate Request Syntax', () => {
         .expect(200)
     ).body as string;
 
-  /** A statement signed as xAPI says (a JWS of it, attached with usageType …/signature), as multipart/mixed. */
-  function signed(statement: Record<string, unknown>, algorithm = 'RS256'): Buffer {
+  /** A statement signed as xAPI says (a JWS of it, attached with usageType …/signature), and that attachment. */
+  function signed(statement: Record<string, unknown>, algorithm = 'RS256') {
     const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
     const input = `${part({ alg: algorithm })}.${part(statement)}`;
     const hash = algorithm === 'RS256' ? 'sha256' : 'sha512';
@@ -1061,8 +1140,16 @@ describe('signed statements and the Alternate Request Syntax', () => {
         },
       ],
     };
-    return multipart(withSignature, [{ contentType: 'application/octet-stream', sha2, content: signature }]);
+    return {
+      statement: withSignature,
+      attachment: { contentType: 'application/octet-stream', sha2, content: signature },
+    };
   }
+  /** A signed statement as multipart/mixed. */
+  const signedBody = (statement: Record<string, unknown>, algorithm?: string) => {
+    const { statement: withSignature, attachment } = signed(statement, algorithm);
+    return multipart(withSignature, [attachment]);
+  };
   const post = (body: Buffer) =>
     xapi('post', '/statements').set('Content-Type', `multipart/mixed; boundary=${BOUNDARY}`).send(body);
 
@@ -1073,11 +1160,109 @@ describe('signed statements and the Alternate Request Syntax', () => {
       verb: { id: ANSWERED },
       object: { id: 'http://apps.example/a' },
     };
-    await post(signed(statement)).expect(200, [statement.id]);
+    await post(signedBody(statement)).expect(200, [statement.id]);
     const other = { ...statement, id: randomUUID() };
-    expectProblem(await post(signed(other, 'HS512')), 400);
-    const forged = signed(other).toString('latin1').replace('http://apps.example/a', 'http://apps.example/b');
+    expectProblem(await post(signedBody(other, 'HS512')), 400);
+    const forged = signedBody(other).toString('latin1').replace('http://apps.example/a', 'http://apps.example/b');
     expectProblem(await post(Buffer.from(forged, 'latin1')), 400);
+    // In a batch, the problem names the statement.
+    const { statement: inBatch, attachment } = signed(other, 'HS512');
+    const batch = multipart([{ ...statement, id: randomUUID() }, inBatch], [attachment]);
+    expect(expectProblem(await post(batch), 400).detail).toMatch(/^\[1\]: /);
+    expect(await countRows(t, 'xapi_statements')).toBe(1);
+  });
+
+  describe('refuses a multipart body that does not carry its attachments as xAPI says (400), storing nothing', () => {
+    const content = Buffer.from('evidence');
+    const sha2 = createHash('sha256').update(content).digest('hex');
+    const other = Buffer.from('other evidence');
+    const otherSha2 = createHash('sha256').update(other).digest('hex');
+    const statement = { actor: LEARNER, verb: { id: ANSWERED }, object: { id: 'http://apps.example/a' } };
+    const json: [string, string] = [
+      'Content-Type: application/json\r\n',
+      JSON.stringify({ ...statement, attachments: [evidence(content)] }),
+    ];
+    const binary = 'Content-Type: text/plain\r\nContent-Transfer-Encoding: binary\r\n';
+    it.each([
+      ['without parts', parts(), 'The multipart/mixed body cannot be read'],
+      [
+        'whose first part is not JSON',
+        parts(['Content-Type: text/plain\r\n', json[1]], [`${binary}X-Experience-API-Hash: ${sha2}\r\n`, content]),
+        'The first part of a multipart/mixed body must be the statements, as application/json',
+      ],
+      [
+        'with an attachment without its hash',
+        parts(json, [binary, content]),
+        'Every attachment part needs an X-Experience-API-Hash header',
+      ],
+      [
+        'with an attachment without Content-Transfer-Encoding',
+        parts(json, [`Content-Type: text/plain\r\nX-Experience-API-Hash: ${sha2}\r\n`, content]),
+        'Every attachment part needs Content-Transfer-Encoding: binary',
+      ],
+      [
+        'with an attachment of other content than its hash',
+        parts(json, [`${binary}X-Experience-API-Hash: ${sha2}\r\n`, other]),
+        `The attachment ${sha2} does not have that hash`,
+      ],
+      [
+        'with an attachment whose Content-Type holds U+0000',
+        parts(json, [
+          `Content-Type: text/\u0000plain\r\nContent-Transfer-Encoding: binary\r\nX-Experience-API-Hash: ${sha2}\r\n`,
+          content,
+        ]),
+        `The Content-Type of the attachment ${sha2} must not contain U+0000 or unpaired surrogate code points`,
+      ],
+      [
+        'with an attachment no statement declares',
+        parts(
+          json,
+          [`${binary}X-Experience-API-Hash: ${sha2}\r\n`, content],
+          [`${binary}X-Experience-API-Hash: ${otherSha2}\r\n`, other],
+        ),
+        `The attachment ${otherSha2} belongs to no statement`,
+      ],
+      [
+        'without an attachment its statement declares',
+        parts(json),
+        `The attachment ${sha2} has no fileUrl and was not sent`,
+      ],
+    ])('%s', async (_what, body, detail) => {
+      expect(expectProblem(await post(body), 400).detail).toBe(detail);
+      expect(await countRows(t, 'xapi_statements')).toBe(0);
+    });
+  });
+
+  it('matches attachments to their statements by hash in any case, binary in any case, a missing Content-Type as application/octet-stream, and leaves one with a fileUrl unsent', async () => {
+    const [first, second] = ['first evidence', 'second evidence'].map((text) => Buffer.from(text));
+    const statement = {
+      id: randomUUID(),
+      actor: LEARNER,
+      verb: { id: ANSWERED },
+      object: { id: 'http://apps.example/a' },
+      attachments: [
+        { ...evidence(first), sha2: evidence(first).sha2.toUpperCase() },
+        evidence(second),
+        { ...evidence(Buffer.from('elsewhere')), fileUrl: 'http://apps.example/evidence.txt' },
+      ],
+    };
+    const body = parts(
+      ['Content-Type: application/json\r\n', JSON.stringify(statement)],
+      [`Content-Transfer-Encoding: BINARY\r\nX-Experience-API-Hash: ${evidence(first).sha2}\r\n`, first],
+      [
+        `Content-Type: text/plain\r\nContent-Transfer-Encoding: binary\r\nX-Experience-API-Hash: ${evidence(second).sha2.toUpperCase()}\r\n`,
+        second,
+      ],
+    );
+    await post(body).expect(200, [statement.id]);
+    const stored = await withAttachments(statement.id);
+    expect(stored).toMatch(
+      new RegExp(
+        `Content-Type: application/octet-stream\r\n[^]*X-Experience-API-Hash: ${evidence(first).sha2}\r\n\r\nfirst evidence`,
+        'i',
+      ),
+    );
+    expect(stored).toMatch(new RegExp(`X-Experience-API-Hash: ${evidence(second).sha2}\r\n\r\nsecond evidence`, 'i'));
   });
 
   it('stores two batches sent at once with the same two attachments in opposite orders', async () => {
