@@ -240,6 +240,22 @@ describe('statements of a launched xAPI app', () => {
     expect(sessionWords.map((word: { id: number }) => word.id)).toEqual([words[0].id, words[1].id]);
   });
 
+  it('are stored with the launch as their authority, and matched to its registration in any case', async () => {
+    const { params, words } = await launchXapiApp(1);
+    const registration = params.get('registration')!;
+    expect(registration).toBe(registration.toLowerCase());
+    const token = await fetchToken(params);
+    const statement = answer(registration.toUpperCase(), words[0].id, true);
+    await xapi('post', '/statements', token).send(statement).expect(200);
+    const read = await xapi('get', `/statements?registration=${registration.toUpperCase()}`, token).expect(200);
+    expect(read.body.statements.map((stored: { id: string }) => stored.id)).toEqual([statement.id]);
+    expect(read.body.statements[0].authority).toEqual({
+      objectType: 'Agent',
+      name: 'Launched xAPI app',
+      account: { homePage: PUBLIC_URL, name: registration },
+    });
+  });
+
   it('sent while a forced delete of its group removes the session, record no answer the delete leaves behind', async () => {
     const { group, params, words } = await launchXapiApp(1);
     const token = await fetchToken(params);

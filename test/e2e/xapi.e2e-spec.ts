@@ -706,7 +706,70 @@ describe('more links', () => {
   });
 });
 
-describe('a query of statements', () => {
+describe('requests to the Statements resource', () => {
+  const aStatement = () => ({ actor: LEARNER, verb: { id: ANSWERED }, object: { id: 'http://apps.example/a' } });
+  const id = randomUUID();
+
+  it.each([
+    ['a PUT without statementId', 'put', '/statements', 'PUT needs the statementId parameter'],
+    ['a PUT with another parameter', 'put', `/statements?statementId=${id}&verb=x`, 'Unknown parameters: verb'],
+    ['a PUT whose statementId is no UUID', 'put', '/statements?statementId=5', 'statementId must be a UUID'],
+    ['a POST with a parameter', 'post', `/statements?statementId=${id}`, 'Unknown parameters: statementId'],
+    ['a GET of a more link and a parameter', 'get', '/statements?more=x&limit=1', 'more takes no other parameter'],
+    ['a GET in another format', 'get', '/statements?format=full', 'format must be ids, exact or canonical'],
+    [
+      'a GET of a statementId and a voidedStatementId',
+      'get',
+      `/statements?statementId=${id}&voidedStatementId=${id}`,
+      'statementId and voidedStatementId exclude each other',
+    ],
+    [
+      'a GET of one statement with filters',
+      'get',
+      `/statements?statementId=${id}&since=2026-01-01T00:00:00Z&limit=1`,
+      'A single statement takes only format and attachments, not since, limit',
+    ],
+    ['a GET of a statementId that is no UUID', 'get', '/statements?statementId=5', 'statementId must be a UUID'],
+    [
+      'a GET of a voidedStatementId that is no UUID',
+      'get',
+      '/statements?voidedStatementId=5',
+      'voidedStatementId must be a UUID',
+    ],
+  ] as const)('%s is a 400, storing nothing', async (_what, method, path, detail) => {
+    const response = await xapi(method, path).send(method === 'get' ? undefined : aStatement());
+    expect(expectProblem(response, 400).detail).toBe(detail);
+    expect(await countRows(t, 'xapi_statements')).toBe(0);
+  });
+
+  it('a PUT stores the statement under its own id, which may differ from statementId in case only', async () => {
+    const id = randomUUID();
+    await xapi('put', `/statements?statementId=${id}`)
+      .send({ ...aStatement(), id: id.toUpperCase() })
+      .expect(204);
+    const got = await xapi('get', `/statements?statementId=${id}`).expect(200);
+    expect(got.body.id).toBe(id.toUpperCase());
+    // The instant it was stored, to the second as HTTP dates go.
+    expect(Date.parse(got.headers['last-modified'] as string)).toBe(
+      Math.floor(Date.parse(got.body.stored) / 1000) * 1000,
+    );
+    const other = await xapi('put', `/statements?statementId=${id}`).send({ ...aStatement(), id: randomUUID() });
+    expect(expectProblem(other, 400).detail).toBe('The statement id differs from statementId');
+  });
+
+  it('gives a statement in the canonical format in the language Accept-Language asks for', async () => {
+    const statement = {
+      ...aStatement(),
+      id: randomUUID(),
+      verb: { id: ANSWERED, display: { 'en-US': 'answered', 'th-TH': 'ตอบ' } },
+    };
+    await xapi('post', '/statements').send(statement).expect(200);
+    const canonical = (language: string) =>
+      xapi('get', `/statements?statementId=${statement.id}&format=canonical`).set('Accept-Language', language);
+    expect((await canonical('th').expect(200)).body.verb.display).toEqual({ 'th-TH': 'ตอบ' });
+    expect((await canonical('de, en;q=0.5').expect(200)).body.verb.display).toEqual({ 'en-US': 'answered' });
+  });
+
   const anonymousGroup = { objectType: 'Group', member: [LEARNER] };
   it.each([
     ['ascending=yes', 'ascending=yes', 'ascending must be true or false'],
@@ -1108,10 +1171,10 @@ describe('signed statements and the Alternate Request Syntax', () => {
     sha2: createHash('sha256').update(content).digest('hex'),
   });
 
-  /** A statement with its attachments (multipart/mixed), as text. */
-  const withAttachments = async (statementId: string): Promise<string> =>
+  /** A GET of statements with their attachments (multipart/mixed): the statement of `statementId`, or the list. */
+  const withAttachments = async (statementId?: string): Promise<string> =>
     (
-      await xapi('get', `/statements?statementId=${statementId}&attachments=true`)
+      await xapi('get', `/statements?${statementId ? `statementId=${statementId}&` : ''}attachments=true`)
         .buffer(true)
         .parse((stream, done) => {
           const chunks: Buffer[] = [];
@@ -1255,14 +1318,17 @@ describe('signed statements and the Alternate Request Syntax', () => {
       ],
     );
     await post(body).expect(200, [statement.id]);
-    const stored = await withAttachments(statement.id);
-    expect(stored).toMatch(
-      new RegExp(
-        `Content-Type: application/octet-stream\r\n[^]*X-Experience-API-Hash: ${evidence(first).sha2}\r\n\r\nfirst evidence`,
-        'i',
-      ),
-    );
-    expect(stored).toMatch(new RegExp(`X-Experience-API-Hash: ${evidence(second).sha2}\r\n\r\nsecond evidence`, 'i'));
+    // Given back alone or in the list, each attachment in its part.
+    for (const stored of [await withAttachments(statement.id), await withAttachments()]) {
+      expect(stored).toMatch(
+        new RegExp(
+          'Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n' +
+            `X-Experience-API-Hash: ${evidence(first).sha2}\r\n\r\nfirst evidence`,
+          'i',
+        ),
+      );
+      expect(stored).toMatch(new RegExp(`X-Experience-API-Hash: ${evidence(second).sha2}\r\n\r\nsecond evidence`, 'i'));
+    }
   });
 
   it('stores two batches sent at once with the same two attachments in opposite orders', async () => {
