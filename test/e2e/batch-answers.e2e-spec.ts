@@ -64,6 +64,15 @@ describe('POST /study_sessions/:id/answers', () => {
     expect(await recordedState(t)).toEqual({ reviews: 0, activities: 0, correct: 0, wrong: 0 });
   });
 
+  it('takes each answer’s reviewed_at trimmed, as every string field', async () => {
+    const at = new Date(Date.parse(session.start_time) + 1).toISOString();
+    const response = await batch(inSession(), [{ word_id: words[0].id, correct: true, reviewed_at: ` ${at}\n` }]);
+    expect(response.status).toBe(201);
+    expect(response.body.answers).toEqual([
+      answerRecorded({ word_id: words[0].id, study_session_id: session.id, correct: true, created_at: at }),
+    ]);
+  });
+
   it('refuses a word of another group with a 422 naming the answer', async () => {
     const other = await client.groupWithWords('Food', 1);
     const response = await batch(inSession(), [
