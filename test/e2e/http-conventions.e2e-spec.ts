@@ -84,10 +84,16 @@ describe('path ids', () => {
   });
 
   // Path ids are read by the IdParams DTO, which takes plain digits only: JavaScript would read these as numbers.
-  it.each(['1e3', '0x1A', '+5', ' 7'])('a path id written as %j is 400, not read as a number', async (bad) => {
+  it.each(['1e3', '0x1A', '+5', ' 7', '0'])('a path id written as %j is 400, not read as a number', async (bad) => {
     const { group } = await fixture();
-    expectInvalid(await client.get(`/words/${encodeURIComponent(bad)}`), 'id');
+    const response = await client.get(`/words/${encodeURIComponent(bad)}`);
+    expect(expectInvalid(response, 'id').errors).toEqual([{ field: 'id', message: 'must be a positive integer' }]);
     expectInvalid(await client.delete(`/groups/${group}/words/${encodeURIComponent(bad)}`), 'word_id');
+  });
+
+  it('a path id with a leading zero is 400, not the word of that number', async () => {
+    const { word } = await fixture();
+    expectInvalid(await client.get(`/words/0${word}`), 'id');
   });
 
   // Beyond 2^31 too: PostgreSQL's id columns are 32-bit, and no id beyond them is a row.
