@@ -776,7 +776,10 @@ describe('graceful shutdown', () => {
     const lines = jsonLines(server);
     const requestLines = (id: string) => lines.filter((line) => line.req?.id === id);
     expect(requestLines('slow-post-1')).toHaveLength(1);
-    expect(requestLines('slow-post-1')[0]).toMatchObject({ req: { method: 'POST' }, res: { statusCode: 201 } });
+    expect(requestLines('slow-post-1')[0]).toMatchObject({
+      req: { method: 'POST', url: '/api/v1/words' },
+      res: { statusCode: 201 },
+    });
     expect(requestLines(String(quick.headers['x-request-id']))).toHaveLength(1);
     // No request body is logged.
     expect(linesOf(server).join('\n')).not.toContain('sent slowly');
