@@ -40,6 +40,15 @@ const ANSWERED = 'http://adlnet.gov/expapi/verbs/answered';
 const VOIDED = 'http://adlnet.gov/expapi/verbs/voided';
 const LEARNER = { objectType: 'Agent', mbox: 'mailto:learner@school.example' };
 
+/** A statement of the learner about an app's activity (no word of the portal), with `more` of its fields. */
+const aboutActivity = (more: Record<string, unknown> = {}) => ({
+  id: randomUUID(),
+  actor: LEARNER,
+  verb: { id: ANSWERED },
+  object: { id: 'http://apps.example/a' },
+  ...more,
+});
+
 function answerAbout(wordId: number, success: boolean, timestamp = '2026-11-20T09:15:00.000Z') {
   return {
     id: randomUUID(),
@@ -707,7 +716,6 @@ describe('more links', () => {
 });
 
 describe('requests to the Statements resource', () => {
-  const aStatement = () => ({ actor: LEARNER, verb: { id: ANSWERED }, object: { id: 'http://apps.example/a' } });
   const id = randomUUID();
 
   it.each([
@@ -737,7 +745,7 @@ describe('requests to the Statements resource', () => {
       'voidedStatementId must be a UUID',
     ],
   ] as const)('%s is a 400, storing nothing', async (_what, method, path, detail) => {
-    const response = await xapi(method, path).send(method === 'get' ? undefined : aStatement());
+    const response = await xapi(method, path).send(method === 'get' ? undefined : aboutActivity());
     expect(expectProblem(response, 400).detail).toBe(detail);
     expect(await countRows(t, 'xapi_statements')).toBe(0);
   });
@@ -745,7 +753,7 @@ describe('requests to the Statements resource', () => {
   it('a PUT stores the statement under its own id, which may differ from statementId in case only', async () => {
     const id = randomUUID();
     await xapi('put', `/statements?statementId=${id}`)
-      .send({ ...aStatement(), id: id.toUpperCase() })
+      .send({ ...aboutActivity(), id: id.toUpperCase() })
       .expect(204);
     const got = await xapi('get', `/statements?statementId=${id}`).expect(200);
     expect(got.body.id).toBe(id.toUpperCase());
@@ -753,16 +761,12 @@ describe('requests to the Statements resource', () => {
     expect(Date.parse(got.headers['last-modified'] as string)).toBe(
       Math.floor(Date.parse(got.body.stored) / 1000) * 1000,
     );
-    const other = await xapi('put', `/statements?statementId=${id}`).send({ ...aStatement(), id: randomUUID() });
+    const other = await xapi('put', `/statements?statementId=${id}`).send({ ...aboutActivity(), id: randomUUID() });
     expect(expectProblem(other, 400).detail).toBe('The statement id differs from statementId');
   });
 
   it('gives a statement in the canonical format in the language Accept-Language asks for', async () => {
-    const statement = {
-      ...aStatement(),
-      id: randomUUID(),
-      verb: { id: ANSWERED, display: { 'en-US': 'answered', 'th-TH': 'ตอบ' } },
-    };
+    const statement = aboutActivity({ verb: { id: ANSWERED, display: { 'en-US': 'answered', 'th-TH': 'ตอบ' } } });
     await xapi('post', '/statements').send(statement).expect(200);
     const canonical = (language: string) =>
       xapi('get', `/statements?statementId=${statement.id}&format=canonical`).set('Accept-Language', language);
@@ -772,9 +776,9 @@ describe('requests to the Statements resource', () => {
 
   const anonymousGroup = { objectType: 'Group', member: [LEARNER] };
   it.each([
-    ['ascending=yes', 'ascending=yes', 'ascending must be true or false'],
-    ['related_agents=1', 'related_agents=1', 'related_agents must be true or false'],
-    ['limit=-1', 'limit=-1', 'limit must be a non-negative integer'],
+    ['ascending other than true or false', 'ascending=yes', 'ascending must be true or false'],
+    ['related_agents other than true or false', 'related_agents=1', 'related_agents must be true or false'],
+    ['a negative limit', 'limit=-1', 'limit must be a non-negative integer'],
     [
       'an anonymous Group as agent',
       `agent=${encodeURIComponent(JSON.stringify(anonymousGroup))}`,
@@ -1217,12 +1221,7 @@ describe('signed statements and the Alternate Request Syntax', () => {
     xapi('post', '/statements').set('Content-Type', `multipart/mixed; boundary=${BOUNDARY}`).send(body);
 
   it('accepts a statement signed with RS256, and refuses another algorithm or a payload that is not it', async () => {
-    const statement = {
-      id: randomUUID(),
-      actor: LEARNER,
-      verb: { id: ANSWERED },
-      object: { id: 'http://apps.example/a' },
-    };
+    const statement = aboutActivity();
     await post(signedBody(statement)).expect(200, [statement.id]);
     const other = { ...statement, id: randomUUID() };
     expectProblem(await post(signedBody(other, 'HS512')), 400);
@@ -1240,10 +1239,9 @@ describe('signed statements and the Alternate Request Syntax', () => {
     const sha2 = createHash('sha256').update(content).digest('hex');
     const other = Buffer.from('other evidence');
     const otherSha2 = createHash('sha256').update(other).digest('hex');
-    const statement = { actor: LEARNER, verb: { id: ANSWERED }, object: { id: 'http://apps.example/a' } };
     const json: [string, string] = [
       'Content-Type: application/json\r\n',
-      JSON.stringify({ ...statement, attachments: [evidence(content)] }),
+      JSON.stringify(aboutActivity({ attachments: [evidence(content)] })),
     ];
     const binary = 'Content-Type: text/plain\r\nContent-Transfer-Encoding: binary\r\n';
     it.each([
@@ -1298,17 +1296,13 @@ describe('signed statements and the Alternate Request Syntax', () => {
 
   it('matches attachments to their statements by hash in any case, binary in any case, a missing Content-Type as application/octet-stream, and leaves one with a fileUrl unsent', async () => {
     const [first, second] = ['first evidence', 'second evidence'].map((text) => Buffer.from(text));
-    const statement = {
-      id: randomUUID(),
-      actor: LEARNER,
-      verb: { id: ANSWERED },
-      object: { id: 'http://apps.example/a' },
+    const statement = aboutActivity({
       attachments: [
         { ...evidence(first), sha2: evidence(first).sha2.toUpperCase() },
         evidence(second),
         { ...evidence(Buffer.from('elsewhere')), fileUrl: 'http://apps.example/evidence.txt' },
       ],
-    };
+    });
     const body = parts(
       ['Content-Type: application/json\r\n', JSON.stringify(statement)],
       [`Content-Transfer-Encoding: BINARY\r\nX-Experience-API-Hash: ${evidence(first).sha2}\r\n`, first],
@@ -1335,13 +1329,7 @@ describe('signed statements and the Alternate Request Syntax', () => {
     const contents = ['first attachment', 'second attachment'].map((text) => Buffer.from(text));
     const described = contents.map((content) => evidence(content));
     const batch = (order: number[]) => {
-      const statement = {
-        id: randomUUID(),
-        actor: LEARNER,
-        verb: { id: ANSWERED },
-        object: { id: 'http://apps.example/a' },
-        attachments: order.map((index) => described[index]),
-      };
+      const statement = aboutActivity({ attachments: order.map((index) => described[index]) });
       return multipart(
         statement,
         order.map((index) => ({ contentType: 'text/plain', sha2: described[index].sha2, content: contents[index] })),
@@ -1372,13 +1360,7 @@ describe('signed statements and the Alternate Request Syntax', () => {
     const content = Buffer.from('the same evidence');
     const sha2 = createHash('sha256').update(content).digest('hex');
     const withAttachment = (contentType: string) => {
-      const statement = {
-        id: randomUUID(),
-        actor: LEARNER,
-        verb: { id: ANSWERED },
-        object: { id: 'http://apps.example/a' },
-        attachments: [evidence(content, contentType)],
-      };
+      const statement = aboutActivity({ attachments: [evidence(content, contentType)] });
       return { id: statement.id, body: multipart(statement, [{ contentType, sha2, content }]) };
     };
     const first = withAttachment('text/plain');
@@ -1416,8 +1398,8 @@ describe('signed statements and the Alternate Request Syntax', () => {
   });
 
   it('takes 1.0.3’s Alternate Request Syntax (a form POSTed with ?method=), and 2.0.0 refuses it', async () => {
-    const statement = { actor: LEARNER, verb: { id: ANSWERED }, object: { id: 'http://apps.example/a' } };
     const id = randomUUID();
+    const statement = aboutActivity({ id });
     const form = (version: string) =>
       new URLSearchParams({
         statementId: id,
