@@ -83,8 +83,9 @@ describe('path ids', () => {
     expectInvalid(await client.call(route.method, pathOf(route, ids), route.body), param);
   });
 
-  // Path ids are read by the IdParams DTO, which takes plain digits only: JavaScript would read these as numbers.
-  it.each(['1e3', '0x1A', '+5', ' 7', '0'])('a path id written as %j is 400, not read as a number', async (bad) => {
+  // Path ids are read by the IdParams DTO, which takes plain digits from 1 only: JavaScript would read the others as
+  // numbers, and 0 is no id.
+  it.each(['1e3', '0x1A', '+5', ' 7', '0'])('a path id written as %j is 400, no positive integer', async (bad) => {
     const { group } = await fixture();
     const response = await client.get(`/words/${encodeURIComponent(bad)}`);
     expect(expectInvalid(response, 'id').errors).toEqual([{ field: 'id', message: 'must be a positive integer' }]);
