@@ -201,7 +201,7 @@ const stopServer = (server: BuiltServer) => server.stop(GRACE_MS + 5_000);
 
 /** Runs a built script to its end (as another user if `user` says so): exit code and output. */
 function runScript(
-  name: 'db-backup.js' | 'db-restore.js' | 'db-migrate.js' | 'main.js' | 'openapi.js' | 'srs-cli.js',
+  name: 'cluster.js' | 'db-backup.js' | 'db-restore.js' | 'db-migrate.js' | 'main.js' | 'openapi.js' | 'srs-cli.js',
   args: string[],
   settings: Record<string, string | undefined>,
   user: { uid?: number; gid?: number } = {},
@@ -898,6 +898,42 @@ describe('start:cluster', () => {
     expect(output).not.toContain('did not stop cleanly');
   }, 60_000);
 
+  it('refuses DATABASE_PATH=:memory: with two workers, which would each have a database of their own: exit code 1, one message', async () => {
+    const { code, stdout, stderr } = await runScript('cluster.js', [], { DATABASE_PATH: ':memory:', WORKERS: '2' });
+    expect({ code, stdout, stderr }).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'Lang Portal could not start: DATABASE_PATH=:memory: gives every worker a database of its own: use a file, ' +
+        'or WORKERS=1\n',
+    });
+  });
+
+  it('kills a worker that does not stop within its grace period once stopped, and exits 1 saying so', async () => {
+    const { server, workers } = await startCluster({
+      DATABASE_PATH: join(tempFolder(), 'portal.sqlite'),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'log',
+      SHUTDOWN_GRACE_MS: '500',
+    });
+    // A worker that takes no signal but SIGKILL, as one stuck in a synchronous loop would.
+    process.kill(workers[1], 'SIGSTOP');
+    try {
+      expect(await stopServer(server)).toEqual({ code: 1, signal: null });
+      expect(messagesOf(server)).toEqual(
+        expect.arrayContaining([
+          `Worker pid ${workers[1]} did not stop in time: killing it`,
+          'Stopped (a worker did not stop cleanly)',
+        ]),
+      );
+    } finally {
+      // Were the cluster not to kill it, the stopped worker would outlive the test (and keep Jest from exiting).
+      if (existsSync(`/proc/${workers[1]}`)) {
+        process.kill(workers[1], 'SIGKILL');
+      }
+    }
+  }, 60_000);
+
   it('RATE_LIMIT_PER_MINUTE counts a client over every worker: of 8 requests sent at once, 5 are answered and 3 are 429, whichever worker takes each', async () => {
     const { server, workers } = await startCluster({
       DATABASE_PATH: join(tempFolder(), 'portal.sqlite'),
@@ -932,6 +968,7 @@ describe('start:cluster', () => {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'log',
       SHUTDOWN_GRACE_MS: String(GRACE_MS),
+      BACKUP_CRON: '0 3 * * *',
     });
     const listed = async () => {
       for (let i = 0; i < 4; i++) {
@@ -984,6 +1021,13 @@ describe('start:cluster', () => {
     expect(messagesOf(server)).toContainEqual(
       expect.stringMatching(new RegExp(`^Worker 1 \\(pid ${replacement}\\) died after \\d+ ms .*: stopping$`)),
     );
+    // The database was prepared once, by the first worker: neither the second nor the replacement did it again.
+    expect(messagesOf(server).filter((message) => message.startsWith('Database '))).toHaveLength(1);
+    // Backups are scheduled in the first worker's slot only: by it, then by its replacement.
+    const scheduling = jsonLines(server).filter((line) => String(line.msg).startsWith('Backups scheduled'));
+    expect(scheduling.map((line) => line.pid as number)).toEqual([workers[0], replacement]);
+    // The survivor, stopped by the cluster, was not taken for a worker that died (and replaced).
+    expect(messagesOf(server).filter((message) => message.startsWith('Worker 2 '))).toEqual([]);
   }, 60_000);
 });
 
