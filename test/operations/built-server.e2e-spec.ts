@@ -934,6 +934,44 @@ describe('start:cluster', () => {
     }
   }, 60_000);
 
+  it('GET /metrics answers scrapes sent at once with every worker’s series, and is a 503 naming a worker that does not answer within 5 s', async () => {
+    const { server, workers } = await startCluster({
+      DATABASE_PATH: join(tempFolder(), 'portal.sqlite'),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'log',
+    });
+    const scrape = () => send(server.port, 'GET', '/metrics');
+    // Several at once on each worker, each waiting for the primary's collection.
+    for (const response of await Promise.all(Array.from({ length: 4 }, () => scrape()))) {
+      expect(response.status).toBe(200);
+      expect(response.text).toMatch(/^process_cpu_seconds_total\{worker="1"\} /m);
+      expect(response.text).toMatch(/^process_cpu_seconds_total\{worker="2"\} /m);
+    }
+
+    // The second worker stopped, as one stuck in a synchronous loop would be: a scrape the first worker takes waits 5 s
+    // for it, then fails; one handed to the stopped worker is answered once it goes on.
+    process.kill(workers[1], 'SIGSTOP');
+    let responses: Reply[];
+    try {
+      const scrapes = [scrape(), scrape()];
+      await sleep(6_000);
+      process.kill(workers[1], 'SIGCONT');
+      responses = await Promise.all(scrapes);
+    } finally {
+      process.kill(workers[1], 'SIGCONT');
+    }
+    const failed = responses.filter((response) => response.status !== 200);
+    expect(failed.length).toBeGreaterThan(0);
+    for (const response of failed) {
+      expect(response.status).toBe(503);
+      expect(response.body.detail).toBe(
+        `The metrics of every cluster worker could not be collected: worker pid ${workers[1]} did not answer within 5 s`,
+      );
+    }
+    expect((await scrape()).status).toBe(200);
+    expect(await stopServer(server)).toEqual({ code: 0, signal: null });
+  }, 60_000);
+
   it('RATE_LIMIT_PER_MINUTE counts a client over every worker: of 8 requests sent at once, 5 are answered and 3 are 429, whichever worker takes each', async () => {
     const { server, workers } = await startCluster({
       DATABASE_PATH: join(tempFolder(), 'portal.sqlite'),
