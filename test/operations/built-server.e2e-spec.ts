@@ -1268,7 +1268,7 @@ describe('backup and restore', () => {
     expect(readDatabase(databasePath, (database) => database.pragma('integrity_check', { simple: true }))).toBe('ok');
   });
 
-  it('the restore refuses a file that is not a portal database, with exit code 1 and a message, and changes nothing', async () => {
+  it('the restore refuses a file that is not a portal database, no file, and PostgreSQL, with exit code 1 and a message, and changes nothing', async () => {
     const folder = tempFolder();
     const databasePath = join(folder, 'portal.sqlite');
     const settings = { DATABASE_PATH: databasePath, HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
@@ -1301,5 +1301,22 @@ describe('backup and restore', () => {
       code: 1,
       stderr: `Restore failed: ${missing} cannot be restored: there is no such file\n`,
     });
+    const unnamed = await runScript('db-restore.js', [], { ...settings, PORT: port });
+    expect({ code: unnamed.code, stderr: unnamed.stderr }).toEqual({
+      code: 1,
+      stderr:
+        'Restore failed: name the backup to restore: npm run db:restore -- database/backups/lang-portal-….sqlite\n',
+    });
+    const postgresql = await runScript('db-restore.js', [corrupt], {
+      ...settings,
+      DATABASE_URL: 'postgresql://portal@127.0.0.1:1/lang',
+    });
+    expect({ code: postgresql.code, stderr: postgresql.stderr }).toEqual({
+      code: 1,
+      stderr:
+        'Restore failed: DATABASE_URL names PostgreSQL: restore a pg_dump with pg_restore (see README, "Moving to ' +
+        'PostgreSQL")\n',
+    });
+    expect(digest()).toBe(original);
   }, 30_000);
 });
