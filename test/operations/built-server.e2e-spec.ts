@@ -321,6 +321,44 @@ describe('start-up', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('srs:rebuild recomputes every card from the log; srs:optimize on a short log says how many more reviews it needs; no command is the usage', async () => {
+    const databasePath = join(tempFolder(), 'portal.sqlite');
+    const server = await startServer({ DATABASE_PATH: databasePath, HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+    const session = await send(server.port, 'POST', '/api/v1/study_sessions', { group_id: 1 });
+    const wordId = (await send(server.port, 'GET', '/api/v1/groups/1/words/raw')).body.words[0].id as number;
+    const review = `/api/v1/study_sessions/${session.body.id}/words/${wordId}/review`;
+    expect((await send(server.port, 'POST', review, { correct: true })).status).toBe(201);
+    expect(await stopServer(server)).toEqual({ code: 0, signal: null });
+    const card = () =>
+      readDatabase(databasePath, (database) =>
+        database.prepare('select reps, lapses from cards where word_id = ?').get(wordId),
+      );
+    expect(card()).toEqual({ reps: 1, lapses: 0 });
+    // A card that no longer follows from the log (as every card does under SRS_* settings changed since).
+    const database = new Database(databasePath);
+    database.prepare('update cards set reps = 7, lapses = 3').run();
+    database.close();
+
+    expect(await runScript('srs-cli.js', ['rebuild'], { DATABASE_PATH: databasePath })).toEqual({
+      code: 0,
+      stdout: 'Every card was recomputed from the review log.\n',
+      stderr: '',
+    });
+    expect(card()).toEqual({ reps: 1, lapses: 0 });
+    expect(await runScript('srs-cli.js', ['optimize'], { DATABASE_PATH: databasePath })).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        "srs optimize failed: Fitting needs at least 64 reviews that follow an earlier day's review of the same word, " +
+        'spread enough for the optimizer; the log has 0: 64 more are needed\n',
+    });
+    expect(await runScript('srs-cli.js', [], { DATABASE_PATH: databasePath })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'Usage: srs-cli.js optimize|rebuild\n',
+    });
+  }, 30_000);
+
   it('stops srs:rebuild at a bad setting as it stops the server: exit code 1, one message that names it, no stack trace', async () => {
     const { code, stdout, stderr } = await runScript('srs-cli.js', ['rebuild'], {
       DATABASE_PATH: join(tempFolder(), 'portal.sqlite'),
