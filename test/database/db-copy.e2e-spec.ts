@@ -309,6 +309,8 @@ async function rowCounts(url: string): Promise<Record<string, number>> {
         /^Copied \d+ words, \d+ groups, \d+ answers, .+ from .+portal\.sqlite to postgresql:\/\/127\.0\.0\.1:\d+\/lang_portal_test_\w+: counts and counters verified/,
       );
       expect(copied.stdout).not.toContain(PASSWORD);
+      // Past the first three, the report names only the tables that had rows (the portal has no xAPI attachment).
+      expect(copied.stdout).not.toContain(', 0 ');
 
       const server = await serve(target);
       try {
@@ -439,6 +441,36 @@ async function rowCounts(url: string): Promise<Record<string, number>> {
       expect(copied.stderr).toMatch(
         /is not migrated to the current schema.*run npm start or npm run db:migrate on it first/,
       );
+    });
+
+    it('refuses arguments it cannot use (its usage, exit 2), a file that does not exist, and one a portal has open', async () => {
+      const nowhere = 'postgresql://postgres@127.0.0.1:1/nowhere';
+      const usage = 'Usage: npm run db:copy -- --from FILE.sqlite --to postgresql://user:password@host:port/database\n';
+      expect(await dbCopy(portal, 'mysql://root@127.0.0.1/lang')).toEqual({ code: 2, stdout: '', stderr: usage });
+      expect(await dbCopy('', nowhere)).toEqual({ code: 2, stdout: '', stderr: usage });
+
+      const missing = join(folder, 'typo.sqlite');
+      expect(await dbCopy(missing, nowhere)).toEqual({
+        code: 1,
+        stdout: '',
+        stderr:
+          `Copy failed: ${missing} does not exist: name the portal's SQLite file (DATABASE_PATH, ` +
+          'database/lang-portal.sqlite by default)\n',
+      });
+
+      // A write under way, as a running portal's would be.
+      const open = new Database(portal);
+      try {
+        open.exec('begin immediate');
+        expect(await dbCopy(portal, nowhere)).toEqual({
+          code: 1,
+          stdout: '',
+          stderr: `Copy failed: ${portal} is open in a running portal: stop it first, then copy\n`,
+        });
+      } finally {
+        open.exec('rollback');
+        open.close();
+      }
     });
   },
 );
