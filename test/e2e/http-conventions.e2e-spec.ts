@@ -708,3 +708,30 @@ describe('Location', () => {
     });
   });
 });
+
+describe('Content-Security-Policy', () => {
+  const policies = async (app: TestApp) =>
+    Promise.all(
+      ['/api/docs/', '/apps/flashcards/index.html'].map(
+        async (page) => (await request(app.http).get(page).expect(200)).headers['content-security-policy'] as string,
+      ),
+    );
+
+  it('served over plain http, pages are not told to fetch everything over https, which would fail', async () => {
+    for (const policy of await policies(t)) {
+      expect(policy).toMatch(/default-src 'self'/);
+      expect(policy).not.toMatch(/upgrade-insecure-requests/);
+    }
+  });
+
+  it('with PUBLIC_URL https, pages are told to upgrade their requests to https', async () => {
+    const secure = await createTestApp({ PUBLIC_URL: 'https://portal.school.example/' });
+    try {
+      for (const policy of await policies(secure)) {
+        expect(policy).toMatch(/upgrade-insecure-requests/);
+      }
+    } finally {
+      await closeTestApp(secure);
+    }
+  });
+});

@@ -219,6 +219,7 @@ describe('a learning app on another origin reads the problem of a body that does
 describe('media files (/media/) from other origins', () => {
   const media = mkdtempSync(join(tmpdir(), 'cross-origin-media-'));
   writeFileSync(join(media, 'khao.mp3'), 'ID3 fake audio');
+  writeFileSync(join(media, '.htpasswd'), 'admin:secret');
   const t = useTestApp({ MEDIA_PATH: media });
   afterAll(() => rmSync(media, { recursive: true, force: true }));
 
@@ -232,6 +233,12 @@ describe('media files (/media/) from other origins', () => {
   it('a preflight is answered for any origin', async () => {
     const response = await preflight(t, 'GET', '/media/khao.mp3', EVIL).expect(204);
     expect(response.headers['access-control-allow-origin']).toBe('*');
+  });
+
+  it('a hidden file of the media folder is not served: 404, as a file that is not there', async () => {
+    const response = await request(t.http).get('/media/.htpasswd');
+    expectProblem(response, 404);
+    expect(response.text).not.toContain('secret');
   });
 
   it('the API keeps its own resource policy', async () => {
