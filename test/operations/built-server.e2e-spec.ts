@@ -1306,7 +1306,7 @@ describe('backup and restore', () => {
     expect(readDatabase(databasePath, (database) => database.pragma('integrity_check', { simple: true }))).toBe('ok');
   });
 
-  it('the restore refuses a file that is not a portal database, no file, and PostgreSQL, with exit code 1 and a message, and changes nothing', async () => {
+  it('the restore refuses a file that is not a portal database, no file, and PostgreSQL (as the backup does), with exit code 1 and a message, and changes nothing', async () => {
     const folder = tempFolder();
     const databasePath = join(folder, 'portal.sqlite');
     const settings = { DATABASE_PATH: databasePath, HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
@@ -1333,6 +1333,15 @@ describe('backup and restore', () => {
       stderr: `Backup failed: there is no database at ${nowhere} to back up: check DATABASE_PATH, or start the portal once\n`,
     });
     expect(existsSync(join(folder, 'nowhere'))).toBe(false);
+    const postgresqlBackup = await runScript('db-backup.js', [], {
+      ...settings,
+      DATABASE_URL: 'postgresql://portal@127.0.0.1:1/lang',
+    });
+    expect({ code: postgresqlBackup.code, stderr: postgresqlBackup.stderr }).toEqual({
+      code: 1,
+      stderr:
+        'Backup failed: DATABASE_URL names PostgreSQL: back it up with pg_dump (see README, "Moving to PostgreSQL")\n',
+    });
     const missing = join(folder, 'typo.sqlite');
     const result = await runScript('db-restore.js', [missing], { ...settings, PORT: port });
     expect({ code: result.code, stderr: result.stderr }).toEqual({
