@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -309,6 +309,25 @@ describe('start-up', () => {
     expect(secondMessages.filter((message) => message.includes('Mapped {'))).toEqual([]);
     expect(await stopServer(second)).toEqual({ code: 0, signal: null });
   }, 40_000);
+
+  it('refuses a Node.js older than 24 with exit code 1 and a message saying to run it through npm', () => {
+    // An older runtime's version, made up in this one: the guard reads nothing else of it.
+    const older =
+      "Object.defineProperty(process, 'versions', { value: { ...process.versions, node: '20.19.2' } });" +
+      "Object.defineProperty(process, 'version', { value: 'v20.19.2' });";
+    const { status, stdout, stderr } = spawnSync(
+      process.execPath,
+      ['--import', `data:text/javascript,${encodeURIComponent(older)}`, script('main.js')],
+      { cwd: INSTALL, env: environment(only({})), encoding: 'utf8', timeout: 20_000 },
+    );
+    expect({ status, stdout, stderr }).toEqual({
+      status: 1,
+      stdout: '',
+      stderr:
+        'Lang Portal needs Node.js 24 or newer, but this is v20.19.2.\n' +
+        'Run it through npm (npm start, npm test, npm run ...): the project pins Node.js 24 as a dev dependency.\n',
+    });
+  });
 
   it('stops at a bad setting with exit code 1 and one message that names it, no stack trace', async () => {
     const databasePath = join(tempFolder(), 'portal.sqlite');
