@@ -1254,7 +1254,7 @@ describe('backup and restore', () => {
     expect(await stopServer(again)).toEqual({ code: 0, signal: null });
   }, 60_000);
 
-  it("takes BACKUP_CRON's backups with the audio in MEDIA_PATH that the words name, and logs what it copied", async () => {
+  it("takes BACKUP_CRON's backups with the audio in MEDIA_PATH that the words name, and warns of the audio it could not find", async () => {
     const folder = tempFolder();
     const media = join(folder, 'audio');
     const settings = { DATABASE_PATH: join(folder, 'portal.sqlite'), MEDIA_PATH: media, LOG_LEVEL: 'log' };
@@ -1265,16 +1265,50 @@ describe('backup and restore', () => {
     const server = await startServer({ ...settings, BACKUP_CRON: '* * * * * *' });
     const word = { thai: 'เสียงน้ำ', english: 'the sound of water', parts: { audio: `/media/${sound}` } };
     expect((await send(server.port, 'POST', '/api/v1/words', word)).status).toBe(201);
+    // And one whose audio was deleted from the media folder by hand.
+    const lost = `${createHash('sha256').update('the sound of wind').digest('hex')}.mp3`;
+    const windy = { thai: 'เสียงลม', english: 'the sound of wind', parts: { audio: `/media/${lost}` } };
+    expect((await send(server.port, 'POST', '/api/v1/words', windy)).status).toBe(201);
     const backedUp = join(folder, 'backups', 'media', sound);
-    for (let waited = 0; !existsSync(backedUp) && waited < 10_000; waited += 50) {
+    // A backup taken once both words were stored: the first may have come between them.
+    const warned = () =>
+      jsonLines(server).some((line) => line.level === 40 && String(line.msg).startsWith('Backup written: '));
+    for (let waited = 0; !warned() && waited < 10_000; waited += 50) {
       await sleep(50);
     }
     expect(await stopServer(server)).toEqual({ code: 0, signal: null });
 
     expect(readFileSync(backedUp, 'utf8')).toBe('the sound of nam');
-    expect(messagesOf(server)).toContainEqual(
-      expect.stringMatching(/^Backup written: .*[/]backups[/]portal-\d{8}T\d{9}Z\.sqlite \(1 media file copied\)$/),
+    // A warning: the lost audio is named, for the administrator to look for.
+    expect(jsonLines(server)).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        msg: expect.stringMatching(
+          new RegExp(
+            `^Backup written: .*[/]backups[/]portal-\\d{8}T\\d{9}Z\\.sqlite \\(1 media file copied; 1 media file its ` +
+              `words name could not be found, their audio is lost: ${lost}\\)$`,
+          ),
+        ),
+      }),
     );
+  }, 30_000);
+
+  it('logs a scheduled backup that fails as an error, and goes on serving', async () => {
+    const folder = tempFolder();
+    // A file where the backups' folder goes: no backup can be written there.
+    writeFileSync(join(folder, 'backups'), 'not a folder');
+    const server = await startServer({
+      DATABASE_PATH: join(folder, 'portal.sqlite'),
+      LOG_LEVEL: 'log',
+      BACKUP_CRON: '* * * * * *',
+    });
+    const failure = () => jsonLines(server).find((line) => String(line.msg).startsWith('Backup failed: '));
+    for (let waited = 0; !failure() && waited < 10_000; waited += 50) {
+      await sleep(50);
+    }
+    expect((await send(server.port, 'GET', '/api/v1/words?per_page=1')).status).toBe(200);
+    expect(await stopServer(server)).toEqual({ code: 0, signal: null });
+    expect(failure()).toMatchObject({ level: 50 });
   }, 30_000);
 
   it('restores a backup in WAL mode (as taken before backups were one file) from a folder it may not write, leaving it as it was', async () => {
