@@ -1008,15 +1008,14 @@ describe('start:cluster', () => {
     // The second worker stopped, as one stuck in a synchronous loop would be: a scrape the first worker takes waits 5 s
     // for it, then fails; one handed to the stopped worker is answered once it goes on.
     process.kill(workers[1], 'SIGSTOP');
-    let responses: Reply[];
+    let scrapes: Promise<Reply>[];
     try {
-      const scrapes = [scrape(), scrape()];
+      scrapes = [scrape(), scrape()];
       await sleep(6_000);
-      process.kill(workers[1], 'SIGCONT');
-      responses = await Promise.all(scrapes);
     } finally {
       process.kill(workers[1], 'SIGCONT');
     }
+    const responses = await Promise.all(scrapes);
     const failed = responses.filter((response) => response.status !== 200);
     expect(failed.length).toBeGreaterThan(0);
     for (const response of failed) {
