@@ -520,6 +520,23 @@ describe('start-up', () => {
     },
   );
 
+  it('takes a setting given both in the environment and in .env from the environment, as ConfigModule does', async () => {
+    const folder = tempFolder();
+    const databasePath = join(folder, 'portal.sqlite');
+    writeFileSync(join(folder, '.env'), 'PORT=abc\n');
+
+    const { code, stdout, stderr } = await runScript(
+      'db-migrate.js',
+      [],
+      { DATABASE_PATH: databasePath, PORT: '3999' },
+      {},
+      folder,
+    );
+
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toMatch(new RegExp(`^Database ${databasePath}: applied Migration\\d+_initial`));
+  });
+
   it('has no npm script read .env by another parser than npm start does (node --env-file keeps a byte order mark)', () => {
     const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
       scripts: Record<string, string>;
