@@ -61,6 +61,28 @@ describe('validateEnvironment', () => {
     });
   });
 
+  it('takes each setting at the edge of its range', () => {
+    const edges = {
+      DATABASE_URL: 'postgresql://db.school.example:65535/lang',
+      KEEP_ALIVE_TIMEOUT_MS: '3600000',
+      SHUTDOWN_GRACE_MS: '600000',
+      SRS_REQUEST_RETENTION: '0.7',
+      SRS_MAXIMUM_INTERVAL_DAYS: '36500',
+      SRS_LEARNING_STEPS: '1m,36500d',
+      BODY_LIMIT: '2MB',
+      IMPORT_BODY_LIMIT: '050mb',
+      ADMIN_TOKEN: '0123456789abcdef',
+    };
+    expect(validateEnvironment(edges)).toMatchObject({
+      ...edges,
+      KEEP_ALIVE_TIMEOUT_MS: 3_600_000,
+      SHUTDOWN_GRACE_MS: 600_000,
+      SRS_REQUEST_RETENTION: 0.7,
+      SRS_MAXIMUM_INTERVAL_DAYS: 36500,
+    });
+    expect(validateEnvironment({ SRS_REQUEST_RETENTION: '0.99' }).SRS_REQUEST_RETENTION).toBe(0.99);
+  });
+
   it.each(['http://lang_portal:3000', 'http://192.168.1.20:3000/portal', 'http://[::1]:3000'])(
     'takes the PUBLIC_URL %j (a container’s service name may hold underscores)',
     (url) => {
@@ -68,7 +90,7 @@ describe('validateEnvironment', () => {
     },
   );
 
-  it.each(['Asia/Kathmandu', '+07:00', '+05:45', '-0930'])('takes the APP_TIMEZONE %j', (zone) => {
+  it.each(['Asia/Kathmandu', '+07:00', '+05:15', '+05:45', '-0930'])('takes the APP_TIMEZONE %j', (zone) => {
     expect(validateEnvironment({ APP_TIMEZONE: zone }).APP_TIMEZONE).toBe(zone);
   });
 
@@ -83,8 +105,12 @@ describe('validateEnvironment', () => {
     ['LOG_LEVEL', 'loud'],
     ['PUBLIC_URL', 'portal.school.example'],
     ['PUBLIC_URL', 'https://portal.school.example/?x=1'],
+    ['PUBLIC_URL', 'https://portal.school.example/#top'],
+    ['DATABASE_PATH', 'C:\\portal\\'],
+    ['XAPI_KEY', 'portal key'],
     ['CORS_ORIGINS', 'localhost:5173'],
     ['CORS_ORIGINS', 'http://a.example, http://b.example'],
+    ['CORS_ORIGINS', 'http://a.example http://b.example'],
     ['BODY_LIMIT', 'lots'],
     // Not "no limit", as RATE_LIMIT_PER_MINUTE=0 is: every request with a body was a 413.
     ['BODY_LIMIT', '0mb'],
@@ -94,16 +120,22 @@ describe('validateEnvironment', () => {
     ['RATE_LIMIT_PER_MINUTE', '-1'],
     ['KEEP_ALIVE_TIMEOUT_MS', '500'],
     ['KEEP_ALIVE_TIMEOUT_MS', '5s'],
+    ['KEEP_ALIVE_TIMEOUT_MS', '3600001'],
+    ['SHUTDOWN_GRACE_MS', '600001'],
     ['BACKUP_KEEP', '0'],
     ['BACKUP_CRON', 'daily'],
     ['BACKUP_CRON', '99 99 * * *'],
     ['BACKUP_CRON', '0 3 30 2 *'],
     ['SRS_REQUEST_RETENTION', '1.5'],
     ['SRS_REQUEST_RETENTION', 'high'],
+    ['SRS_REQUEST_RETENTION', '0.69'],
+    ['SRS_REQUEST_RETENTION', '1'],
     ['SRS_MAXIMUM_INTERVAL_DAYS', '0'],
+    ['SRS_MAXIMUM_INTERVAL_DAYS', '36501'],
     ['SRS_NEW_WORDS_PER_DAY', '-5'],
     ['SRS_LEARNING_STEPS', '1m,10x'],
     ['SRS_LEARNING_STEPS', '10'],
+    ['SRS_LEARNING_STEPS', '1m10m'],
     // Beyond the last instant a Date holds: every answer to a new word failed with 500.
     ['SRS_LEARNING_STEPS', '1m,100000000d'],
     ['SRS_LEARNING_STEPS', '36501d'],
@@ -151,10 +183,14 @@ describe('validateEnvironment', () => {
       '- PUBLIC_URL="http://user:***@portal.school.example": PUBLIC_URL must not hold a user name or password',
     );
     expect(refused).not.toThrow('S3cret');
+    expect(() => validateEnvironment({ PUBLIC_URL: 'HTTPS://user:S3cret@portal.school.example' })).toThrow(
+      '- PUBLIC_URL="HTTPS://user:***@portal.school.example": PUBLIC_URL must not hold a user name or password',
+    );
   });
 
   it.each([
     ['ADMIN_TOKEN', 'short secret'],
+    ['ADMIN_TOKEN', '0123456789abcde'],
     ['XAPI_SECRET', 'tooshort'],
   ])('refuses %s naming it and the length of its value, never the value', (name, value) => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(`${name}="*** (${value.length} characters)"`);
