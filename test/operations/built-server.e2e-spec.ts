@@ -310,6 +310,29 @@ describe('start-up', () => {
     expect(await stopServer(second)).toEqual({ code: 0, signal: null });
   }, 40_000);
 
+  it('computes the review cards left stale (answers deleted, or a restored copy) from the log before it serves', async () => {
+    const databasePath = join(tempFolder(), 'portal.sqlite');
+    const first = await startServer({ DATABASE_PATH: databasePath, SHUTDOWN_GRACE_MS: String(GRACE_MS) });
+    const [word] = (await send(first.port, 'GET', '/api/v1/words?per_page=1')).body.items as { id: number }[];
+    expect((await send(first.port, 'POST', '/api/v1/reviews', { word_id: word.id, correct: true })).status).toBe(201);
+    expect(await stopServer(first)).toEqual({ code: 0, signal: null });
+    const cards = () =>
+      readDatabase(databasePath, (database) => database.prepare('select * from cards').all()) as Record<
+        string,
+        unknown
+      >[];
+    const computed = cards();
+    expect(computed).toMatchObject([{ word_id: word.id, reps: 1, stale: 0 }]);
+    const database = new Database(databasePath);
+    database.prepare('update cards set stale = 1, reps = 7, stability = 0.5').run();
+    database.close();
+
+    const second = await startServer({ DATABASE_PATH: databasePath, SHUTDOWN_GRACE_MS: String(GRACE_MS) });
+
+    expect(cards()).toEqual(computed);
+    expect(await stopServer(second)).toEqual({ code: 0, signal: null });
+  }, 40_000);
+
   it('refuses a Node.js older than 24 with exit code 1 and a message saying to run it through npm', () => {
     // An older runtime's version, made up in this one: the guard reads nothing else of it.
     const older =
@@ -857,6 +880,54 @@ describe('graceful shutdown', () => {
     expect(requestLines(String(quick.headers['x-request-id']))).toHaveLength(1);
     // No request body is logged.
     expect(linesOf(server).join('\n')).not.toContain('sent slowly');
+  }, 30_000);
+
+  it('a request still unfinished when the grace period ends is cut off, nothing of it stored, and the process exits 0 saying so', async () => {
+    const databasePath = join(tempFolder(), 'portal.sqlite');
+    const server = await startServer({ DATABASE_PATH: databasePath, HOST: '127.0.0.1', SHUTDOWN_GRACE_MS: '1000' });
+    // Its body never completes.
+    const stuck = slowPost(server.port, { thai: 'ค้าง', english: 'never finished' }, () => 10);
+    const outcome = stuck.responded.then(
+      (reply) => reply.status,
+      (error: NodeJS.ErrnoException) => error.code,
+    );
+    await sleep(300);
+
+    const terminated = Date.now();
+    server.process.kill('SIGTERM');
+
+    expect(await server.exit).toEqual({ code: 0, signal: null });
+    expect(Date.now() - terminated).toBeGreaterThanOrEqual(1_000);
+    expect(Date.now() - terminated).toBeLessThan(GRACE_MS);
+    expect(await outcome).toBe('ECONNRESET');
+    expect(messagesOf(server)).toContain('Grace period over: closing the connections still open');
+    expect(
+      readDatabase(databasePath, (database) =>
+        database.prepare("select count(*) from words where thai = 'ค้าง'").pluck().get(),
+      ),
+    ).toBe(0);
+  }, 30_000);
+
+  it('a second signal while stopping (SIGINT after SIGTERM, as Ctrl-C reaches the whole group) neither stops it twice nor cuts the request in flight', async () => {
+    const server = await startServer({
+      DATABASE_PATH: join(tempFolder(), 'portal.sqlite'),
+      HOST: '127.0.0.1',
+      SHUTDOWN_GRACE_MS: String(GRACE_MS),
+    });
+    const slow = slowPost(server.port, { thai: 'สองครั้ง', english: 'signalled twice' }, () => 10);
+    await sleep(300);
+
+    server.process.kill('SIGTERM');
+    await sleep(200);
+    server.process.kill('SIGINT');
+    await sleep(300);
+    slow.finish();
+
+    expect((await slow.responded).status).toBe(201);
+    expect(await server.exit).toEqual({ code: 0, signal: null });
+    expect(messagesOf(server).filter((message) => message.includes(': stopping;'))).toEqual([
+      `SIGTERM: stopping; requests in flight have ${GRACE_MS} ms to finish`,
+    ]);
   }, 30_000);
 
   it('a response sent after SIGTERM closes its kept-alive connection (Connection: close), so the process exits as soon as it is sent', async () => {
