@@ -48,7 +48,6 @@ export function loggingOptions(level: LogLevel): LoggingParams {
         level: PINO_LEVELS[level],
         ...(process.env.NODE_ENV === 'development' && { transport: { target: 'pino-pretty' } }),
       }),
-      genReqId: (request: IncomingMessage) => (request as IncomingMessage & { id?: string }).id ?? randomUUID(),
       serializers: {
         req: (request: { id: string; method: string; url: string }) => ({
           id: request.id,
