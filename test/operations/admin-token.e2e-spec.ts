@@ -64,6 +64,7 @@ describe('with ADMIN_TOKEN set', () => {
     it.each([
       ['another Basic scheme', 'Basic YWRtaW46YWRtaW4='],
       ['an empty Bearer', 'Bearer '],
+      ['the token followed by another word', `Bearer ${TOKEN} extra`],
     ])('with %s: 401, and nothing changes', async (_what, authorization) => {
       const ids = await studied(t);
       const before = await allRows(t);
