@@ -243,8 +243,16 @@ describe('request bodies', () => {
 
   it('an unknown field is a 400 naming it in errors[], never silently dropped', async () => {
     const body = expectInvalid(await client.post('/words', { thai: 'แมว', english: 'cat', colour: 'black' }), 'colour');
-    expect(body.detail).toMatch(/colour/);
+    expect(body.errors).toEqual([{ field: 'colour', message: 'is not a known field' }]);
+    expect(body.detail).toBe('colour is not a known field');
     expect(await countRows(t, 'words')).toBe(0);
+    const word = await client.createWord({ thai: 'แมว', english: 'cat' });
+    const nested = expectInvalid(
+      await client.post('/reviews/batch', { answers: [{ word_id: word.id, correct: true, colour: 'black' }] }),
+      'answers.0.colour',
+    );
+    expect(nested.errors).toEqual([{ field: 'answers.0.colour', message: 'is not a known field' }]);
+    expect(await countRows(t, 'words_review_items')).toBe(0);
   });
 
   it('a required field left out is reported as required, not as a value of the wrong type; null is a wrong type', async () => {
