@@ -760,6 +760,67 @@ describe('request log', () => {
       });
     }
   }, 30_000);
+
+  it("logs a fault's stack with the id of the request it failed, in the API and in the xAPI resources; the client gets neither, and nothing is written", async () => {
+    const databasePath = join(tempFolder(), 'portal.sqlite');
+    const [key, secret] = ['portal-app', '0123456789abcdef0123'];
+    const server = await startServer({ DATABASE_PATH: databasePath, XAPI_KEY: key, XAPI_SECRET: secret });
+    const xapi = {
+      Authorization: `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`,
+      'X-Experience-API-Version': '1.0.3',
+    };
+    const statement = {
+      actor: { mbox: 'mailto:learner@school.example' },
+      verb: { id: 'http://adlnet.gov/expapi/verbs/answered' },
+      object: { id: 'http://school.example/words/1' },
+    };
+    expect((await send(server.port, 'POST', '/xapi/statements', statement, xapi)).status).toBe(200);
+    const [word] = (await send(server.port, 'GET', '/api/v1/words?per_page=1')).body.items as { id: number }[];
+    // Rows written by hand, outside the portal, that it cannot read.
+    const database = new Database(databasePath);
+    database.prepare("update xapi_statements set statement = '{not json'").run();
+    database
+      .prepare(
+        'insert into srs_parameters (parameters, reviews, default_log_loss, default_rmse, fitted_log_loss, ' +
+          "fitted_rmse, created_at) values ('{not json', 1, 0, 0, 0, 0, ?)",
+      )
+      .run(Date.now());
+    database.close();
+
+    const failed = [
+      await send(
+        server.port,
+        'POST',
+        '/api/v1/reviews',
+        { word_id: word.id, correct: true },
+        { 'X-Request-Id': 'broken-answer' },
+      ),
+      await send(server.port, 'GET', '/xapi/statements', undefined, { ...xapi, 'X-Request-Id': 'broken-statement' }),
+    ];
+    expect(await stopServer(server)).toEqual({ code: 0, signal: null });
+
+    expect(
+      readDatabase(databasePath, (database) =>
+        database.prepare('select count(*) from words_review_items').pluck().get(),
+      ),
+    ).toBe(0);
+    for (const reply of failed) {
+      expect({ status: reply.status, body: reply.body }).toEqual({
+        status: 500,
+        body: {
+          type: 'about:blank',
+          title: 'Internal Server Error',
+          status: 500,
+          detail: 'An unexpected error occurred',
+        },
+      });
+    }
+    const faults = jsonLines(server).filter((line) => line.level === 50);
+    expect(faults.map((line) => [line.req?.id, /^SyntaxError: .*JSON[^]*\n\s+at /.test(String(line.msg))])).toEqual([
+      ['broken-answer', true],
+      ['broken-statement', true],
+    ]);
+  }, 30_000);
 });
 
 describe('slow and idle connections', () => {
