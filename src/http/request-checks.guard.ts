@@ -33,13 +33,16 @@ const ROWS_LEVELS = 2;
 // body under 1 MB, held the server for 5 s or more.
 const MAX_FIELDS = 1000;
 
-/** The body is of one of these media types (`application/json`, `text/csv`), with no charset or UTF-8. */
+/**
+ * The body is of one of these media types (`application/json`, `text/csv`), with no charset or `utf-8` (an alias such
+ * as `utf8`, which the JSON parser would refuse with a message of its own, is refused here, for every type alike).
+ */
 export function isInUtf8(request: IncomingMessage, mediaTypes: string[]): boolean {
   const type = request.headers['content-type'] ?? '';
   const charset = /;\s*charset="?([^";\s]+)/i.exec(type)?.[1];
   const mediaType = /^([^;\s]+)\s*(;|$)/.exec(type)?.[1].toLowerCase();
   return (
-    mediaType !== undefined && mediaTypes.includes(mediaType) && (charset === undefined || /^utf-?8$/i.test(charset))
+    mediaType !== undefined && mediaTypes.includes(mediaType) && (charset === undefined || /^utf-8$/i.test(charset))
   );
 }
 
@@ -91,7 +94,7 @@ const unknownFields = (fields: string[]) =>
  * fields, with text the database can store (unless `checkedByRows()`: the handler checks it), and no field when the
  * operation takes none of this kind, nor one named like an Object.prototype member (which validation drops unseen).
  */
-function checkInput(kind: 'body' | 'query', value: unknown, taken: boolean, checkedByRows = () => false): void {
+function checkInput(value: unknown, taken: boolean, checkedByRows = () => false): void {
   const { depth, widest, unstorable } = inspectJson(value);
   const deepest = depth > MAX_DEPTH && checkedByRows() ? MAX_DEPTH + ROWS_LEVELS : MAX_DEPTH;
   if (depth > deepest) {
@@ -101,8 +104,8 @@ function checkInput(kind: 'body' | 'query', value: unknown, taken: boolean, chec
     throw new BadRequestException(`An object of the request has more than ${MAX_FIELDS} fields`);
   }
   if (unstorable !== undefined && !checkedByRows()) {
-    // A body that is text (CSV) is a field of its own.
-    throw new ValidationFailedException([{ field: unstorable || kind, message: UNSTORABLE_TEXT }]);
+    // Bodies and queries are objects here (text, a CSV body, is checked by its rows): the path names a field.
+    throw new ValidationFailedException([{ field: unstorable, message: UNSTORABLE_TEXT }]);
   }
   const fields = value && typeof value === 'object' ? Object.keys(value) : [];
   const undeclared = taken ? fields.filter((key) => key in Object.prototype || key === 'prototype') : fields;
@@ -176,16 +179,11 @@ export class RequestChecksGuard implements CanActivate {
       query: (operation?.parameters ?? []).some((parameter) => 'in' in parameter && parameter.in === 'query'),
     };
     // The handler's metadata is read only for a body with such text or depth: no cost to any other request.
-    checkInput(
-      'body',
-      request.body,
-      takes.body,
-      () => this.reflector.get(ROWS_CHECK_TEXT, context.getHandler()) === true,
-    );
+    checkInput(request.body, takes.body, () => this.reflector.get(ROWS_CHECK_TEXT, context.getHandler()) === true);
     if (!isQueryInUtf8(request.url)) {
       throw new BadRequestException(QUERY_NOT_UTF8);
     }
-    checkInput('query', request.query, takes.query);
+    checkInput(request.query, takes.query);
     // Every query parameter the API takes is one value; Express makes one given more than once a list, which
     // validation would call a value of the wrong kind.
     const repeated = Object.keys(request.query).filter((name) => Array.isArray(request.query[name]));
@@ -199,7 +197,7 @@ export class RequestChecksGuard implements CanActivate {
 /** The checks of a body, on the fields of a multipart form once multer has read them. */
 class FormChecks implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    checkInput('body', context.switchToHttp().getRequest<Request>().body, true);
+    checkInput(context.switchToHttp().getRequest<Request>().body, true);
     return next.handle();
   }
 }

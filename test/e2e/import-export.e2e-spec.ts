@@ -201,13 +201,32 @@ describe('POST /words/import as CSV', () => {
     ]);
   });
 
-  it('415 for CSV in another charset than UTF-8', async () => {
+  it.each([
+    'text/csv; charset=iso-8859-1',
+    'text/csv; charset="iso-8859-1"',
+    'text/csv; CHARSET=windows-874',
+    'text/csv; charset=utf8',
+    'text/csv; charset=x-utf-8',
+  ])('415 for CSV in another charset than UTF-8 (%s), nothing written', async (type) => {
     const response = await request(t.http)
       .post(`${API}/words/import`)
-      .set('Content-Type', 'text/csv; charset=iso-8859-1')
+      .set('Content-Type', type)
       .send(`${HEADER}\ncafe,cafe,,,\n`);
-    expectProblem(response, 415);
+    expect(expectProblem(response, 415).detail).toBe('The request body must be application/json or text/csv, in UTF-8');
+    expect(await countRows(t, 'words')).toBe(0);
   });
+
+  it.each(['text/csv; charset=utf-8', 'text/csv;charset="UTF-8"', 'Text/CSV ; charset=utf-8'])(
+    'takes CSV sent as %s',
+    async (type) => {
+      await request(t.http)
+        .post(`${API}/words/import`)
+        .set('Content-Type', type)
+        .send(`${HEADER}\ncafe,cafe,,,\n`)
+        .expect(200);
+      expect(await countRows(t, 'words')).toBe(1);
+    },
+  );
 
   it('400 for bytes that are not UTF-8', async () => {
     const bytes = Buffer.concat([Buffer.from(`${HEADER}\n`), Buffer.from('caf\xe9,cafe,,,\n', 'latin1')]);

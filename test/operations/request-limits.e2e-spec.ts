@@ -141,11 +141,16 @@ describe('JSON in UTF-8 only', () => {
       'in Latin-1',
       Buffer.from(JSON.stringify({ thai: 'x', english: 'café' }), 'latin1'),
     ],
+    // The charset however it is written: quoted, its name in capitals, UTF-8 by an alias or a longer name.
+    ['application/json; charset="iso-8859-1"', 'in UTF-8 bytes', Buffer.from(JSON.stringify(word), 'utf8')],
+    ['application/json; CHARSET=iso-8859-1', 'in UTF-8 bytes', Buffer.from(JSON.stringify(word), 'utf8')],
+    ['application/json; charset=utf8', 'in UTF-8 bytes', Buffer.from(JSON.stringify(word), 'utf8')],
+    ['application/json; charset=x-utf-8', 'in UTF-8 bytes', Buffer.from(JSON.stringify(word), 'utf8')],
   ])('POST /words as %s (%s) is 415, and nothing is written', async (type, _bytes, bytes) => {
     // The bytes as they are: superagent would otherwise serialise a Buffer as JSON.
     const response = await client.post('/words').set('Content-Type', type).serialize(asIs).send(bytes);
 
-    expectProblem(response, 415);
+    expect(expectProblem(response, 415).detail).toBe('The request body must be application/json, in UTF-8');
     expect(await countRows(t, 'words')).toBe(0);
   });
 
@@ -155,6 +160,7 @@ describe('JSON in UTF-8 only', () => {
     'application/json; charset="utf-8"',
     'application/json',
     'Application/JSON',
+    'application/json ; charset=utf-8',
   ])('POST /words as %s is 201', async (type) => {
     const response = await client.post('/words').set('Content-Type', type).send(JSON.stringify(word));
 
