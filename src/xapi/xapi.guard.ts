@@ -57,9 +57,9 @@ export class XapiGuard implements CanActivate {
     }
     const asked = request.headers['x-experience-api-version'];
     const version: XapiVersion | undefined =
-      typeof asked === 'string' && /^2\.0(\.\d+)?$/.test(asked.trim())
+      typeof asked === 'string' && /^2\.0(\.\d+)?$/.test(asked)
         ? '2.0.0'
-        : typeof asked === 'string' && /^1\.0(\.\d+)?$/.test(asked.trim())
+        : typeof asked === 'string' && /^1\.0(\.\d+)?$/.test(asked)
           ? '1.0.3'
           : undefined;
     response.setHeader('X-Experience-API-Version', version ?? '2.0.0');
@@ -67,7 +67,7 @@ export class XapiGuard implements CanActivate {
       // Every answer of the Statements resource, errors too.
       response.setHeader('X-Experience-API-Consistent-Through', (await this.xapi.consistentThrough()).toISOString());
     }
-    if (request.path === '/xapi/about' && request.method !== 'POST') {
+    if (request.path === '/xapi/about') {
       return true;
     }
     if (request.path.startsWith('/xapi/fetch/')) {
@@ -102,7 +102,7 @@ export class XapiGuard implements CanActivate {
         typeof request.query.registration === 'string' &&
         request.query.registration.toLowerCase() === credential.registration;
       const reading = READABLE_BY_LAUNCH.includes(path) && (method === 'GET' || method === 'HEAD');
-      if (path !== '/xapi/statements' && path !== '/xapi/about' && !ownState && !reading) {
+      if (path !== '/xapi/statements' && !ownState && !reading) {
         throw new ForbiddenException(
           'A launch credential reaches the statements and the state of its own registration, and reads activities and agents',
         );

@@ -24,7 +24,7 @@ const ANSWERED = 'http://adlnet.gov/expapi/verbs/answered';
 const wordIri = (id: number) => `${PUBLIC_URL}/api/v1/words/${id}`;
 
 /** An xAPI request with this HTTP Basic credential (the auth-token a fetch URL gave is one already). */
-const xapi = (method: 'get' | 'post' | 'put', path: string, authToken: string) =>
+const xapi = (method: 'get' | 'post' | 'put' | 'head', path: string, authToken: string) =>
   request(t.http)
     [method](`/xapi${path}`)
     .set('Authorization', `Basic ${authToken}`)
@@ -203,6 +203,34 @@ describe('the fetch URL', () => {
       const unfetched = Buffer.from(`${randomUUID()}:${password}`).toString('base64');
       expectProblem(await xapi('get', '/statements', unfetched), 401);
     }
+  });
+  it('reaches its state by its registration in any case, reads activities, agents and profiles, writes no other document', async () => {
+    const { params } = await launchXapiApp();
+    const registration = params.get('registration')!;
+    const token = await fetchToken(params);
+    const activityId = encodeURIComponent(params.get('activityId')!);
+    const agent = encodeURIComponent(params.get('actor')!);
+    const state = `/activities/state?activityId=${activityId}&agent=${agent}&stateId=LMS.LaunchData`;
+    await xapi('put', `${state}&registration=${registration.toUpperCase()}`, token).send({}).expect(204);
+    // Given twice, the registration is no registration (nor a fault).
+    expectProblem(await xapi('get', `${state}&registration=${registration}&registration=${registration}`, token), 403);
+    await xapi('get', `/activities?activityId=${activityId}`, token).expect(200);
+    await xapi('get', `/agents?agent=${agent}`, token).expect(200);
+    await xapi('get', `/agents/profile?agent=${agent}&profileId=p`, token).expect(404);
+    await xapi('head', `/activities/profile?activityId=${activityId}&profileId=p`, token).expect(404);
+    // Its registration in the query opens no other document.
+    const profile = `/activities/profile?activityId=${activityId}&profileId=p&registration=${registration}`;
+    expectProblem(await xapi('put', profile, token).send({ x: 1 }), 403);
+  });
+
+  it('is the session’s with its registration in capitals', async () => {
+    const { params } = await launchXapiApp();
+    const registration = params.get('registration')!;
+    const [, password] = Buffer.from(await fetchToken(params), 'base64')
+      .toString()
+      .split(':');
+    const upper = Buffer.from(`${registration.toUpperCase()}:${password}`).toString('base64');
+    await xapi('get', `/statements?registration=${registration}`, upper).expect(200);
   });
 });
 

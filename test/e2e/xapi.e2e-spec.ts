@@ -102,10 +102,14 @@ const reviewsOf = async (wordId: number) =>
 const cardOf = async (wordId: number) =>
   (await sql<{ reps: number }>(t, 'select reps from cards where word_id = ?', [wordId]))[0];
 
-describe('/xapi while XAPI_KEY and XAPI_SECRET are unset', () => {
+describe.each([
+  ['XAPI_KEY and XAPI_SECRET are', { XAPI_KEY: undefined, XAPI_SECRET: undefined }],
+  ['XAPI_SECRET is', { XAPI_KEY: KEY, XAPI_SECRET: undefined }],
+  ['XAPI_KEY is', { XAPI_KEY: undefined, XAPI_SECRET: SECRET }],
+])('/xapi while %s unset', (_unset, settings) => {
   let bare: TestApp;
   beforeAll(async () => {
-    bare = await createTestApp({ XAPI_KEY: undefined, XAPI_SECRET: undefined });
+    bare = await createTestApp(settings);
   });
   afterAll(() => closeTestApp(bare));
 
@@ -153,6 +157,30 @@ describe('credentials', () => {
     await xapi('get', '/statements').expect(200);
   });
 
+  it('takes the Basic scheme in any case, after any spaces, and nothing after the credentials', async () => {
+    const credentials = Buffer.from(`${KEY}:${SECRET}`).toString('base64');
+    for (const authorization of [`basic ${credentials}`, `BASIC  ${credentials}`, `Basic ${credentials} `]) {
+      await xapi('get', '/statements').set('Authorization', authorization).expect(200);
+    }
+    for (const authorization of [`Basic ${credentials} ${credentials}`, `NotBasic ${credentials}`]) {
+      expectProblem(await xapi('get', '/statements').set('Authorization', authorization), 401);
+    }
+  });
+
+  it('takes a secret with ":" in it (the key has none: the first ":" ends it)', async () => {
+    const secret = 'xapi:secret:0123456789';
+    const colons = await createTestApp({ XAPI_KEY: KEY, XAPI_SECRET: secret });
+    try {
+      await request(colons.http)
+        .get('/xapi/statements')
+        .set('Authorization', `Basic ${Buffer.from(`${KEY}:${secret}`).toString('base64')}`)
+        .set('X-Experience-API-Version', '1.0.3')
+        .expect(200);
+    } finally {
+      await closeTestApp(colons);
+    }
+  });
+
   it('needs X-Experience-API-Version 1.0.x or 2.0.x (400), and answers with the version it speaks', async () => {
     expectProblem(await request(t.http).get('/xapi/statements').set('Authorization', BASIC), 400);
     expectProblem(await xapi('get', '/statements', '0.95'), 400);
@@ -160,6 +188,34 @@ describe('credentials', () => {
     const response = await xapi('get', '/statements').expect(200);
     expect(response.headers['x-experience-api-version']).toBe('1.0.3');
     expect(Date.parse(response.headers['x-experience-api-consistent-through'])).not.toBeNaN();
+  });
+
+  it.each([
+    ['2.0', '2.0.0'],
+    ['2.0.5', '2.0.0'],
+    ['1.0', '1.0.3'],
+    ['1.0.0', '1.0.3'],
+    ['1.0.10', '1.0.3'],
+  ])('X-Experience-API-Version %s is answered as %s', async (asked, spoken) => {
+    const response = await xapi('get', '/statements', asked).expect(200);
+    expect(response.headers['x-experience-api-version']).toBe(spoken);
+  });
+
+  it.each(['2.0.0x', 'x2.0.0', '2.1.0', '1.1.0', '1.0.3.', '1.0.x'])(
+    'X-Experience-API-Version %s is a 400 naming it, answered in 2.0.0',
+    async (asked) => {
+      const response = await xapi('get', '/statements', asked);
+      expect(expectProblem(response, 400).detail).toBe(
+        `X-Experience-API-Version ${asked} is not supported: use 1.0.3 or 2.0.0`,
+      );
+      expect(response.headers['x-experience-api-version']).toBe('2.0.0');
+    },
+  );
+
+  it('a request without X-Experience-API-Version is a 400 saying it is required, answered in 2.0.0', async () => {
+    const response = await request(t.http).get('/xapi/statements').set('Authorization', BASIC);
+    expect(expectProblem(response, 400).detail).toBe('The X-Experience-API-Version header is required');
+    expect(response.headers['x-experience-api-version']).toBe('2.0.0');
   });
 
   it('the rest of the portal stays login-free', async () => {
