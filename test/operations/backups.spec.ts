@@ -1,10 +1,10 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { jest } from '@jest/globals';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { storedMediaName } from '../../src/anki/media.js';
-import { backUp, describeMedia, problemWithBackup, restore } from '../../src/backups/backup.js';
+import { backUp, describeMedia, isInUse, problemWithBackup, restore } from '../../src/backups/backup.js';
 
 /** The portal's table of words as far as backups read it: the audio each names in its parts. */
 const WORDS = `create table words (id integer primary key, parts text not null default '{}')`;
@@ -85,6 +85,27 @@ describe('backUp', () => {
     expect(readdirSync(backups).sort()).toEqual([basename(backup.file), ahead[1]].sort());
   });
 
+  it('keeps every backup while there are fewer than it keeps', async () => {
+    database(1).close();
+    const backups = join(folder, 'backups');
+    mkdirSync(backups);
+    const earlier = ['01', '02', '03', '04'].map((day) => `portal-202612${day}T030000000Z.sqlite`);
+    earlier.forEach((name) => writeFileSync(join(backups, name), 'a backup'));
+
+    const backup = await backUp(databasePath, 7, media);
+
+    expect(readdirSync(backups).sort()).toEqual([...earlier, basename(backup.file)].sort());
+  });
+
+  it('is one file out of WAL mode, read without a -wal or -shm beside it', async () => {
+    database(1).close();
+
+    const { file } = await backUp(databasePath, 7, media);
+
+    const header = readFileSync(file).subarray(18, 20);
+    expect([...header]).toEqual([1, 1]);
+  });
+
   it('leaves no partial copy behind when the copy fails midway (a full disk), and keeps the other backups', async () => {
     database(10).close();
     const backups = join(folder, 'backups');
@@ -119,6 +140,24 @@ describe('backUp', () => {
     );
   });
 
+  it('keeps the backups of a database whose name begins with its own', async () => {
+    database(1).close();
+    const longer = join(folder, 'portal-test.sqlite');
+    new Database(longer).exec(WORDS).close();
+
+    const theirs = await backUp(longer, 1, media);
+    const own = await backUp(databasePath, 1, media);
+
+    expect(readdirSync(join(folder, 'backups')).sort()).toEqual([basename(own.file), basename(theirs.file)].sort());
+  });
+
+  it('names the backups of a database called *.SQLITE after it without its extension', async () => {
+    const upper = join(folder, 'School.SQLITE');
+    new Database(upper).exec(WORDS).close();
+
+    expect((await backUp(upper, 1, media)).file).toMatch(/[/]School-\d{8}T\d{9}Z\.sqlite$/);
+  });
+
   it('copies the audio its words name into backups/media once for every backup, and forgets what only deleted backups named', async () => {
     const [kept, replaced, unnamed] = ['kept', 'replaced', 'unnamed'].map((content) => audio(media, content));
     const writer = database(1);
@@ -147,11 +186,37 @@ describe('backUp', () => {
     expect(readdirSync(backedUp)).not.toContain(unnamed);
   });
 
+  it('forgets no audio, nor files it did not write, while a backup of its folder cannot be read', async () => {
+    const [first, second] = ['first', 'second'].map((content) => audio(media, content));
+    const writer = database(1);
+    wordsWithAudio(writer, [first]);
+    await backUp(databasePath, 1, media);
+    const backedUp = join(folder, 'backups', 'media');
+    // Another backup copying a file now, and a file put there by hand.
+    const copying = `${storedMediaName('x.mp3', Buffer.from('being copied'))}.part`;
+    writeFileSync(join(backedUp, copying), 'half');
+    writeFileSync(join(backedUp, 'README.txt'), 'audio of the backups');
+    writer.prepare('update words set parts = ?').run(JSON.stringify({ audio: `/media/${second}` }));
+    const unreadable = join(folder, 'backups', 'school-20261201T030000000Z.sqlite');
+    writeFileSync(unreadable, 'no database');
+
+    await backUp(databasePath, 1, media);
+    expect(readdirSync(backedUp).sort()).toEqual([first, second, copying, 'README.txt'].sort());
+
+    // Once every backup can be read, the file no backup names goes, and only it.
+    rmSync(unreadable);
+    await backUp(databasePath, 1, media);
+    writer.close();
+    expect(readdirSync(backedUp).sort()).toEqual([second, copying, 'README.txt'].sort());
+  });
+
   it('names the audio its words name that the media folder lacks, and is written with the rest', async () => {
     const present = audio(media, 'present');
     const lost = storedMediaName('lost.mp3', Buffer.from('deleted by hand'));
     const writer = database(1);
-    wordsWithAudio(writer, [present, lost]);
+    // Two words naming the lost file, one naming a file the portal does not store media under, one audio elsewhere.
+    wordsWithAudio(writer, [present, lost, lost, 'notes.txt']);
+    writer.prepare('insert into words (parts) values (?)').run(JSON.stringify({ audio: 'https://cdn.example/a.mp3' }));
     writer.close();
 
     const backup = await backUp(databasePath, 7, media);
@@ -199,6 +264,45 @@ describe('restore', () => {
       database.close();
     }
     expect(readdirSync(join(folder, 'copy')).sort()).toEqual(['portal.sqlite', 'portal.sqlite-wal']);
+  });
+
+  it('puts the backup in place of a database left with a -wal file, and of what an interrupted restore left', async () => {
+    const backedUp = join(folder, 'portal.sqlite');
+    const writer = new Database(backedUp);
+    writer.exec(WORDS);
+    wordsWithAudio(writer, []);
+    writer.close();
+    const { file } = await backUp(backedUp, 7, join(folder, 'media'));
+    // The database replaced: a server stopped without its last checkpoint, its -wal and -shm left beside it.
+    const target = join(folder, 'server', 'portal.sqlite');
+    mkdirSync(dirname(target));
+    const server = new Database(target);
+    server.pragma('journal_mode = WAL');
+    server.pragma('wal_autocheckpoint = 0');
+    server.exec('create table filler (id integer primary key)');
+    server.prepare('insert into filler default values').run();
+    copyFileSync(`${target}-wal`, join(folder, 'wal'));
+    copyFileSync(`${target}-shm`, join(folder, 'shm'));
+    server.close();
+    copyFileSync(join(folder, 'wal'), `${target}-wal`);
+    copyFileSync(join(folder, 'shm'), `${target}-shm`);
+    writeFileSync(join(folder, 'server', '.portal.sqlite.restoring'), 'half a copy');
+
+    restore(file, target, join(folder, 'media'));
+
+    const restored = new Database(target);
+    try {
+      restored.pragma('journal_mode = WAL');
+      expect(restored.prepare('select count(*) from words').pluck().get()).toBe(1);
+      expect(restored.prepare("select count(*) from sqlite_master where name = 'filler'").pluck().get()).toBe(0);
+    } finally {
+      restored.close();
+    }
+    expect(readdirSync(join(folder, 'server'))).toEqual(['portal.sqlite']);
+  });
+
+  it('says there is no such file for a backup that is not there', () => {
+    expect(problemWithBackup(join(folder, 'portal-20261201T030000000Z.sqlite'))).toBe('there is no such file');
   });
 
   it("refuses a damaged backup, naming SQLite's integrity check", () => {
@@ -249,6 +353,35 @@ describe('restore', () => {
   });
 });
 
+describe('isInUse', () => {
+  let folder: string;
+
+  beforeEach(() => {
+    folder = mkdtempSync(join(tmpdir(), 'lang-portal-in-use-'));
+  });
+  afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('is true while a connection has the database open in WAL mode, idle, and false once it is closed', () => {
+    const path = join(folder, 'portal.sqlite');
+    const server = new Database(path);
+    server.pragma('journal_mode = WAL');
+    server.exec(WORDS);
+    try {
+      expect(isInUse(path)).toBe(true);
+    } finally {
+      server.close();
+    }
+    expect(isInUse(path)).toBe(false);
+  });
+
+  it('is false for a file that is not there, or no database (which no portal runs on)', () => {
+    expect(isInUse(join(folder, 'none.sqlite'))).toBe(false);
+    const garbage = join(folder, 'garbage.sqlite');
+    writeFileSync(garbage, 'x'.repeat(4096));
+    expect(isInUse(garbage)).toBe(false);
+  });
+});
+
 describe('describeMedia', () => {
   it('says nothing where no file was named, and names at most three of the files not found', () => {
     const lost = ['a', 'b', 'c', 'd'].map((content) => storedMediaName('x.mp3', Buffer.from(content)));
@@ -256,6 +389,9 @@ describe('describeMedia', () => {
     expect(describeMedia({ copied: 2, missing: [] }, 'put back')).toBe(' (2 media files put back)');
     expect(describeMedia({ copied: 1, missing: lost.slice(0, 1) }, 'copied')).toBe(
       ` (1 media file copied; 1 media file its words name could not be found, their audio is lost: ${lost[0]})`,
+    );
+    expect(describeMedia({ copied: 0, missing: lost.slice(0, 3) }, 'copied')).toBe(
+      ` (0 media files copied; 3 media files its words name could not be found, their audio is lost: ${lost.slice(0, 3).join(', ')})`,
     );
     expect(describeMedia({ copied: 0, missing: lost }, 'copied')).toBe(
       ` (0 media files copied; 4 media files its words name could not be found, their audio is lost: ${lost.slice(0, 3).join(', ')}, …)`,
