@@ -27,8 +27,8 @@ import {
 
 const MEDIA = mkdtempSync(join(tmpdir(), 'anki-media-'));
 
-// A small unpacked limit, so that packages that unpack to more are cheap to make.
-const SETTINGS = { ...SRS_SETTINGS, MEDIA_PATH: MEDIA, ANKI_UNPACKED_LIMIT: '1mb' };
+// A small unpacked limit, so that packages that unpack to more are cheap to make; in capitals, as a setting may be.
+const SETTINGS = { ...SRS_SETTINGS, MEDIA_PATH: MEDIA, ANKI_UNPACKED_LIMIT: '1MB' };
 const MORE_THAN_UNPACKED_LIMIT = 1024 * 1024 + 1;
 
 /** Where a media file is served: under its content's SHA-256 and its extension. */
@@ -255,10 +255,13 @@ describe('Anki import (POST /import/anki)', () => {
     await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
     await request(t.http).get(mediaUrl(AUDIO, 'mp3')).expect(200);
     // MEDIA_PATH may name a folder shared with files the portal did not write: those stay.
-    writeFileSync(join(MEDIA, 'README.txt'), "not the portal's");
+    // Those named like the portal's files, within a longer name, too.
+    const stored = readdirSync(MEDIA)[0];
+    const others = ['README.txt', `copy of ${stored}`, `${stored}.bak`];
+    others.forEach((name) => writeFileSync(join(MEDIA, name), "not the portal's"));
     await request(t.http).post(`${API}/full_reset`).send({ confirm: 'full_reset' }).expect(200);
     expectProblem(await request(t.http).get(mediaUrl(AUDIO, 'mp3')), 404);
-    expect(readdirSync(MEDIA)).toEqual(['README.txt']);
+    expect(readdirSync(MEDIA).sort()).toEqual(others.sort());
     // Imported again, the package stores its audio again.
     const again = await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
     expect(again.body).toMatchObject({ media_stored: 1, media_unchanged: 0 });
