@@ -14,10 +14,16 @@ function jsonOf(part: string): unknown {
   }
 }
 
-/** Durations to 0.01 s: xAPI 2.0 compares them so (Data 4.2.7), also a statement with its signature. */
+/**
+ * Durations to 0.01 s: xAPI 2.0 compares them so (Data 4.2.7), also a statement with its signature. The seconds are
+ * written with two decimals, so that `PT2S`, `PT2.0S` and `PT2.004S` compare equal.
+ */
 function truncatedDuration(value: unknown): unknown {
   if (!isJsonObject(value) || !isJsonObject(value.result) || typeof value.result.duration !== 'string') return value;
-  const duration = value.result.duration.replace(/(\d+)\.(\d{1,2})\d*S$/, '$1.$2S');
+  const duration = value.result.duration.replace(
+    /(\d+)(?:\.(\d*))?S$/,
+    (_, seconds: string, fraction = '') => `${seconds}.${fraction.slice(0, 2).padEnd(2, '0')}S`,
+  );
   return { ...value, result: { ...value.result, duration } };
 }
 

@@ -68,7 +68,20 @@ describe('signatureProblem (xAPI Data 2.6)', () => {
       ...STATEMENT,
       object: { objectType: 'SubStatement', actor, verb, object, result: { duration } },
     });
-    expect(problemOf(jws(sub('PT2.501S')), sub('PT2.50S'))).toBeNull();
+    expect(problemOf(jws(sub('PT2.501S')), sub('PT2.5S'))).toBeNull();
+    // The same durations written otherwise.
+    expect(
+      problemOf(jws({ ...STATEMENT, result: { duration: 'PT2S' } }), { ...STATEMENT, result: { duration: 'PT2.0S' } }),
+    ).toBeNull();
+    expect(
+      problemOf(jws({ ...STATEMENT, result: { duration: 'P1DT2.5S' } }), {
+        ...STATEMENT,
+        result: { duration: 'P1DT2.50S' },
+      }),
+    ).toBeNull();
+    expect(
+      problemOf(jws({ ...STATEMENT, result: { duration: 'PT1M' } }), { ...STATEMENT, result: { duration: 'PT60S' } }),
+    ).toBe('The payload of the signature is not this statement');
   });
 
   it.each([
