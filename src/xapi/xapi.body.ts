@@ -35,7 +35,7 @@ const HEADER_FIELDS = [
  * request. Only for 1.0.x (2.0 dropped it): anything else goes on unchanged, and the resources refuse the
  * unknown `method` parameter (400), as they do when the query has any parameter besides `method`.
  */
-function alternateRequest(request: Request, _response: Response, next: NextFunction): void {
+function alternateRequest(request: Request, response: Response, next: NextFunction): void {
   const url = new URL(request.url, 'http://xapi.invalid');
   const method = url.searchParams.get('method');
   const mediaType = mediaTypeOf(request.headers['content-type']);
@@ -55,12 +55,13 @@ function alternateRequest(request: Request, _response: Response, next: NextFunct
   const parameters = new URLSearchParams();
   let content: string | undefined;
   for (const [name, value] of form) {
-    if (HEADER_FIELDS.includes(name.toLowerCase())) headers.set(name.toLowerCase(), value);
+    // Trimmed as Node trims a header's value.
+    if (HEADER_FIELDS.includes(name.toLowerCase())) headers.set(name.toLowerCase(), value.trim());
     else if (name === 'content') content = value;
     else parameters.append(name, value);
   }
   const version = headers.get('x-experience-api-version') ?? request.get('x-experience-api-version') ?? '';
-  if (!/^1\.0(\.\d+)?$/.test(version.trim())) {
+  if (!/^1\.0(\.\d+)?$/.test(version)) {
     next();
     return;
   }
@@ -71,6 +72,15 @@ function alternateRequest(request: Request, _response: Response, next: NextFunct
   if (content === undefined) delete request.headers['content-type'];
   else if (!headers.has('content-type')) request.headers['content-type'] = 'application/json';
   request.method = method.toUpperCase();
+  if (request.method === 'HEAD') {
+    // Node answers the POST it read with a body: the HEAD's answer has none, so its length must say 0 (Express gives
+    // the length of the body a GET would have), or the client waits for bytes that never come.
+    const writeHead = response.writeHead.bind(response) as (...args: unknown[]) => Response;
+    response.writeHead = ((...args: unknown[]) => {
+      response.setHeader('Content-Length', '0');
+      return writeHead(...args);
+    }) as Response['writeHead'];
+  }
   const query = parameters.toString();
   request.url = `${url.pathname}${query ? `?${query}` : ''}`;
   next();

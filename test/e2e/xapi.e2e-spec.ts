@@ -1477,4 +1477,69 @@ describe('signed statements and the Alternate Request Syntax', () => {
     const { body } = await xapi('get', `/statements?statementId=${id}`).expect(200);
     expect(body).toMatchObject({ id, object: { id: 'http://apps.example/a' } });
   });
+
+  /** A form POSTed to `path` in the Alternate Request Syntax: the credentials and 1.0.3 unless `fields` say otherwise. */
+  const alternate = (path: string, fields: Record<string, string>, type = 'application/x-www-form-urlencoded') =>
+    request(t.http)
+      .post(`/xapi${path}`)
+      .set('Content-Type', type)
+      .send(new URLSearchParams({ Authorization: BASIC, 'X-Experience-API-Version': '1.0.3', ...fields }).toString());
+
+  it('takes the Alternate Request Syntax’s method and media type in any case, and its version spaced or as a header', async () => {
+    const id = randomUUID();
+    const content = JSON.stringify(aboutActivity({ id }));
+    const type = 'Application/X-WWW-Form-Urlencoded ; charset=UTF-8';
+    await alternate(
+      '/statements?method=put',
+      { statementId: id, content, 'X-Experience-API-Version': ' 1.0.3 ' },
+      type,
+    ).expect(204);
+    const fields = new URLSearchParams({ Authorization: BASIC, statementId: id }).toString();
+    const asHeader = await request(t.http)
+      .post('/xapi/statements?method=GET')
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .set('X-Experience-API-Version', '1.0.3')
+      .send(fields)
+      .expect(200);
+    expect(asHeader.body).toMatchObject({ id });
+    // Answered as a HEAD: no body, and a length that says so (the client sent a POST, whose answer it reads whole).
+    const head = await alternate('/statements?method=HEAD', { statementId: id }).expect(200);
+    expect(head.headers['content-length']).toBe('0');
+    expect(head.text).toBe('');
+  });
+
+  it('leaves any other request as it is, which the resource refuses for its method parameter (400)', async () => {
+    const id = randomUUID();
+    const content = JSON.stringify(aboutActivity({ id }));
+    const form = new URLSearchParams({ statementId: id, content }).toString();
+    const urlencoded = 'application/x-www-form-urlencoded';
+    for (const refused of [
+      xapi('put', '/statements?method=POST')
+        .set('Content-Type', urlencoded)
+        .send(new URLSearchParams({ content }).toString()),
+      xapi('post', `/statements?method=PUT&statementId=${id}`).set('Content-Type', urlencoded).send(form),
+      xapi('post', '/statements?method=PUT').set('Content-Type', 'text/plain').send(form),
+      xapi('post', '/statements?method=PATCH').set('Content-Type', urlencoded).send(form),
+    ]) {
+      expectProblem(await refused, 400);
+    }
+    expect(await countRows(t, 'xapi_statements')).toBe(0);
+  });
+
+  it('takes a document’s preconditions and content type from the form', async () => {
+    const profile = { activityId: 'http://apps.example/a', profileId: 'notes' };
+    const put = (more: Record<string, string>) =>
+      alternate('/activities/profile?method=PUT', {
+        ...profile,
+        content: 'hello',
+        'Content-Type': 'text/plain',
+        ...more,
+      });
+    await put({ 'If-None-Match': '*' }).expect(204);
+    expectProblem(await put({ 'If-None-Match': '*' }), 412);
+    expectProblem(await put({ 'If-Match': '"not-its-etag"' }), 412);
+    const stored = await alternate('/activities/profile?method=GET', profile).expect(200);
+    expect(stored.headers['content-type']).toMatch(/^text\/plain/);
+    expect(stored.text).toBe('hello');
+  });
 });
