@@ -70,17 +70,15 @@ export function isTimestamp(value: unknown, requireOffset = true): value is stri
   if (typeof value !== 'string') return false;
   const match =
     TIMESTAMP.exec(value) ??
-    (requireOffset ? null : /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?()$/.exec(value));
+    (requireOffset ? null : /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?()$/i.exec(value));
   if (!match) return false;
   const [, year, month, day, hour, minute, second, , offset] = match;
   if (/^-00(:?00)?$/.test(offset)) return false;
   const [, offsetHours = 0, offsetMinutes = 0] = /^[+-](\d{2}):?(\d{2})?$/.exec(offset) ?? [];
-  return (
-    isRealDateTime({
-      ...{ year: +year, month: +month, day: +day, hour: +hour, minute: +minute, second: +second },
-      ...{ offsetHours: +offsetHours, offsetMinutes: +offsetMinutes },
-    }) && !Number.isNaN(instantOfTimestamp(value))
-  );
+  return isRealDateTime({
+    ...{ year: +year, month: +month, day: +day, hour: +hour, minute: +minute, second: +second },
+    ...{ offsetHours: +offsetHours, offsetMinutes: +offsetMinutes },
+  });
 }
 
 class Checker {
