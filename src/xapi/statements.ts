@@ -180,6 +180,18 @@ export function idsFormat(statement: JsonObject): JsonObject {
     const out: JsonObject = { ...value };
     if (out.instructor !== undefined) out.instructor = actor(out.instructor) ?? null;
     if (out.team !== undefined) out.team = actor(out.team) ?? null;
+    // 2.0.0's contextAgents and contextGroups: each entry's Agent or Group by its identifier, its relevantTypes kept.
+    for (const [list, member] of [
+      ['contextAgents', 'agent'],
+      ['contextGroups', 'group'],
+    ] as const) {
+      const entries = value[list];
+      if (Array.isArray(entries)) {
+        out[list] = entries.map((entry) =>
+          isJsonObject(entry) ? { ...entry, [member]: actor(entry[member]) ?? null } : entry,
+        );
+      }
+    }
     if (isJsonObject(value.contextActivities)) {
       out.contextActivities = Object.fromEntries(
         Object.entries(value.contextActivities).map(([kind, list]) => [

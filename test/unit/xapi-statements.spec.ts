@@ -50,6 +50,24 @@ describe('indexOf', () => {
     expect(indexed).toEqual({ [agentKey(LEARNER)!]: false, [agentKey(LRS)!]: true, [agentKey(TEACHER)!]: true });
   });
 
+  it('makes 2.0.0’s contextAgents and contextGroups related, a Group’s members too', () => {
+    const group = { objectType: 'Group', mbox: 'mailto:class@school.example', member: [TEACHER] };
+    const indexed = agentsOf(
+      statement({
+        context: {
+          contextAgents: [{ objectType: 'contextAgent', agent: LRS }],
+          contextGroups: [{ objectType: 'contextGroup', group }],
+        },
+      }),
+    );
+    expect(indexed).toEqual({
+      [agentKey(LEARNER)!]: false,
+      [agentKey(LRS)!]: true,
+      [agentKey(group)!]: true,
+      [agentKey(TEACHER)!]: true,
+    });
+  });
+
   it('makes a SubStatement’s actor and object related', () => {
     const sub = { objectType: 'SubStatement', actor: TEACHER, verb: { id: 'http://v.example/x' }, object: LRS };
     expect(agentsOf(statement({ object: sub }))).toEqual({
@@ -125,6 +143,33 @@ describe('idsFormat', () => {
       mbox: 'mailto:class@school.example',
     });
     expect(idsFormat(statement({ actor: anonymous })).actor).toEqual({ objectType: 'Group', member: [LEARNER] });
+  });
+
+  it('keeps the context’s Agents, Groups and Activities by their identifiers, in a SubStatement too', () => {
+    const named = { ...TEACHER, name: 'Teacher' };
+    const group = { objectType: 'Group', name: 'Class', mbox: 'mailto:class@school.example', member: [LEARNER] };
+    const relevantTypes = ['http://types.example/tutor'];
+    const context = {
+      instructor: named,
+      team: group,
+      contextActivities: { parent: [{ id: ACTIVITY, definition: { name: { en: 'A' } } }], grouping: { id: ACTIVITY } },
+      contextAgents: [{ objectType: 'contextAgent', agent: named, relevantTypes }],
+      contextGroups: [{ objectType: 'contextGroup', group }],
+      platform: 'web',
+    };
+    const ids = {
+      instructor: TEACHER,
+      team: { objectType: 'Group', mbox: 'mailto:class@school.example' },
+      contextActivities: { parent: [{ id: ACTIVITY }], grouping: { id: ACTIVITY } },
+      contextAgents: [{ objectType: 'contextAgent', agent: TEACHER, relevantTypes }],
+      contextGroups: [
+        { objectType: 'contextGroup', group: { objectType: 'Group', mbox: 'mailto:class@school.example' } },
+      ],
+      platform: 'web',
+    };
+    const sub = { objectType: 'SubStatement', ...statement({ context }) };
+    expect(idsFormat(statement({ context })).context).toEqual(ids);
+    expect((idsFormat(statement({ object: sub })).object as JsonObject).context).toEqual(ids);
   });
 });
 
