@@ -611,6 +611,30 @@ describe('Anki import (POST /import/anki)', () => {
     expect(words.some((word) => word.thai === 'แมว')).toBe(false);
   });
 
+  it('fails a note whose text is longer than a word’s, or whose deck’s name is longer than a group’s', async () => {
+    const collection = thaiCollection();
+    collection.notes[2].fields[0] = 'd'.repeat(201);
+    collection.decks[2].name = `Thai::${'F'.repeat(95)}`;
+    const response = await upload(ankiPackage(collection, 'latest')).expect(200);
+    const failure = (index: number, reason: string) => ({
+      note_id: collection.notes[index].id,
+      guid: collection.notes[index].guid,
+      note_type: expect.any(String),
+      reason,
+    });
+    const longDeck = `deck "Thai::${'F'.repeat(95)}" is longer than 100 characters, which a group name cannot be`;
+    expect(response.body.failed_notes).toEqual(
+      expect.arrayContaining([
+        failure(0, longDeck),
+        failure(2, 'english is longer than 200 characters'),
+        failure(4, longDeck),
+        ...EXPECTED_REPORT.failed_notes,
+      ]),
+    );
+    expect(response.body.failed_notes).toHaveLength(4);
+    expect((await imported()).words.map((word) => word.thai)).toEqual(['แมว']);
+  });
+
   it.each(['latest', 'legacy2'] as const)(
     'stores the text of a %s package as the database can: U+0000 dropped, an unpaired surrogate replaced (U+FFFD)',
     async (format) => {

@@ -1002,6 +1002,23 @@ describe('document resources, agents and activities', () => {
     expect(await countRows(t, 'xapi_documents')).toBe(0);
   });
 
+  it('deletes one document under If-Match (412 when it changed), leaving the others; a missing one is a 204', async () => {
+    const other = `/activities/state?activityId=${activity}&agent=${agent}&stateId=other`;
+    await xapi('put', state).send({ page: 3 }).expect(204);
+    await xapi('put', other).send({ page: 1 }).expect(204);
+    const { headers } = await xapi('get', state).expect(200);
+    expectProblem(await xapi('delete', state).set('If-Match', '"0000"'), 412);
+    expectProblem(await xapi('delete', state).set('If-None-Match', '*'), 412);
+    await xapi('delete', state)
+      .set('If-Match', headers.etag as string)
+      .expect(204);
+    expectProblem(await xapi('get', state), 404);
+    expect((await xapi('get', other).expect(200)).body).toEqual({ page: 1 });
+    await xapi('delete', state).expect(204);
+    expectProblem(await xapi('delete', state).set('If-Match', '*'), 412);
+    await xapi('delete', profile).expect(204);
+  });
+
   it('finds a state by its registration in any case', async () => {
     const registration = randomUUID();
     await xapi('put', `${state}&registration=${registration.toUpperCase()}`).send({ page: 1 }).expect(204);
