@@ -83,7 +83,8 @@ export function agentParameter(text: string, version: XapiVersion, expected: str
   try {
     validateActor(agent, version);
   } catch (error) {
-    if (error instanceof StatementInvalid) throw bad(`agent: ${error.message}`);
+    // The rule's path begins with `agent` already.
+    if (error instanceof StatementInvalid) throw bad(error.message);
     throw error;
   }
   return agent as JsonObject;

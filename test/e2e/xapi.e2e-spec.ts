@@ -359,12 +359,21 @@ describe('statements about the portal’s words feed its record', () => {
 
   it.each([
     ['an empty batch', 'post', '[]', 'No statement was sent'],
+    ['a body that is no JSON', 'post', '{"actor":', 'The body is not JSON'],
     ['a batch PUT', 'put', JSON.stringify([answerAbout(1, true)]), 'PUT takes one statement'],
     ['JSON text of U+0000', 'post', '"\\u0000"', 'The body must not contain U+0000 or unpaired surrogate code points'],
   ] as const)('refuses %s (400)', async (_what, method, body, detail) => {
     const path = method === 'put' ? `/statements?statementId=${randomUUID()}` : '/statements';
     const response = await xapi(method, path).set('Content-Type', 'application/json').send(body);
     expect(expectProblem(response, 400).detail).toBe(detail);
+  });
+
+  it('refuses statements sent as anything but JSON or multipart/mixed (400)', async () => {
+    const response = await xapi('post', '/statements')
+      .set('Content-Type', 'text/plain')
+      .send(JSON.stringify(answerAbout(word.id, true)));
+    expect(expectProblem(response, 400).detail).toBe('Statements are sent as application/json or multipart/mixed');
+    expect(await countRows(t, 'xapi_statements')).toBe(0);
   });
 
   it('records nothing for statements without result.success, about other activities, or about missing words', async () => {
@@ -781,6 +790,18 @@ describe('requests to the Statements resource', () => {
     ['a POST with a parameter', 'post', `/statements?statementId=${id}`, 'Unknown parameters: statementId'],
     ['a GET of a more link and a parameter', 'get', '/statements?more=x&limit=1', 'more takes no other parameter'],
     ['a GET in another format', 'get', '/statements?format=full', 'format must be ids, exact or canonical'],
+    [
+      'a GET of an agent that is no JSON',
+      'get',
+      '/statements?agent=x',
+      'agent must be an Agent or identified Group as JSON',
+    ],
+    [
+      'a GET of an agent without an identifier',
+      'get',
+      `/statements?agent=${encodeURIComponent('{"name":"Learner"}')}`,
+      'agent: an Agent must have exactly one identifier',
+    ],
     [
       'a GET of a statementId and a voidedStatementId',
       'get',
