@@ -304,12 +304,8 @@ function assertStoredRows(db: Database.Database): void {
 }
 
 function readCollection(data: Uint8Array): Pick<AnkiPackage, 'notes' | 'revlog'> {
-  let db: Database.Database;
-  try {
-    db = new Database(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-  } catch (error) {
-    throw new AnkiPackageError(`The collection is not an SQLite database (${messageOf(error)})`);
-  }
+  // Opening bytes checks nothing: bytes that are no SQLite database fail the first statement, as a corrupt one does.
+  const db = new Database(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   try {
     assertStoredRows(db);
     const { noteTypes, decks } = modelsAndDecks(db);

@@ -594,6 +594,33 @@ describe('Anki import (POST /import/anki)', () => {
     expect((await imported()).words.find((word) => word.thai === 'ข้าว')!.parts.audio).toBe(mediaUrl(AUDIO, 'mp3'));
   });
 
+  it('decodes numeric entities of a character, and leaves those of no character and unknown names as written', async () => {
+    const collection = thaiCollection();
+    collection.notes[0].fields[1] = 'rice &#38; food&#x2F;&#X2F;grain &#0;&#xd800;&#1114112;&bogus;&LT;';
+    await upload(ankiPackage(collection, 'latest')).expect(200);
+    expect((await imported()).words.find((word) => word.thai === 'ข้าว')!.english).toBe(
+      'rice & food//grain &#0;&#xd800;&#1114112;&bogus;<',
+    );
+  });
+
+  it('fails a note whose english has no text, or whose thai has none in the field field_map names', async () => {
+    const collection = thaiCollection();
+    collection.notes[1].fields = ['แมว', '<br>', ' ', ''];
+    collection.notes[4].fields[0] = '<div>&nbsp;</div>';
+    const response = await upload(ankiPackage(collection, 'latest'), '', 'deck.apkg', {
+      field_map: JSON.stringify({ 'Thai Vocabulary': { thai: 'Thai', english: 'English' } }),
+    }).expect(200);
+    expect(response.body.failed_notes).toEqual([
+      expect.objectContaining({ note_id: collection.notes[1].id, reason: 'english is empty' }),
+      ...EXPECTED_REPORT.failed_notes,
+      expect.objectContaining({ note_id: collection.notes[4].id, reason: 'thai is empty' }),
+    ]);
+    const failedWithoutMap = await upload(ankiPackage(collection, 'latest'), '?dry_run=true').expect(200);
+    expect(failedWithoutMap.body.failed_notes).toContainEqual(
+      expect.objectContaining({ note_id: collection.notes[1].id, reason: 'english is empty' }),
+    );
+  });
+
   it('a field named romanization is the word’s, checked as POST /words checks it: too long, the note fails', async () => {
     const collection = thaiCollection();
     collection.noteTypes[0].fields[2] = 'romanization';
@@ -822,11 +849,15 @@ describe('Anki import (POST /import/anki)', () => {
     it.each<[string, () => Buffer, RegExp]>([
       ['not a zip', () => Buffer.from('this is not a zip file at all'), /not a zip/],
       ['a zip without a collection', () => zipOf({ 'notes.txt': Buffer.from('hello') }), /no Anki collection/],
-      ['a corrupt collection', () => zipOf({ 'collection.anki21': corruptDatabase() }), /SQLite|collection/],
+      [
+        'a corrupt collection',
+        () => zipOf({ 'collection.anki21': corruptDatabase() }),
+        /^The collection cannot be read as an Anki collection \(file is not a database\)$/,
+      ],
       [
         'an SQLite file that is no collection',
         () => zipOf({ 'collection.anki2': emptySqlite() }),
-        /Anki collection|col/,
+        /^The collection cannot be read as an Anki collection \(no such table: col\)$/,
       ],
       [
         'an unknown version',
@@ -844,6 +875,26 @@ describe('Anki import (POST /import/anki)', () => {
         /zstd/,
       ],
       ['a truncated package', () => latest().subarray(0, 200), /not a zip/],
+      [
+        'a meta file that is no PackageMetadata message',
+        () => zipOf({ meta: Uint8Array.of(0x08), 'collection.anki21b': Buffer.from('x') }),
+        /^The package's meta file is not a PackageMetadata message \(/,
+      ],
+      [
+        'a media list that is no JSON (a legacy package)',
+        () => zipOf({ ...unzipSync(ankiPackage(thaiCollection(), 'legacy1')), media: Buffer.from('{"0": ') }),
+        /^The package's media list cannot be read \(/,
+      ],
+      [
+        'a media list that is no protobuf message (the latest format)',
+        () => zipOf({ ...unzipSync(latest()), media: zstdCompressSync(Uint8Array.of(0x0a, 0x05, 0x01)) }),
+        /^The package's media list cannot be read \(/,
+      ],
+      [
+        'a collection without its col row',
+        () => withCollection((db) => db.exec('delete from col')),
+        /^The collection has no col row$/,
+      ],
       [
         'a collection that unpacks to more than ANKI_UNPACKED_LIMIT',
         () => zipOf({ 'collection.anki21': new Uint8Array(MORE_THAN_UNPACKED_LIMIT) }),
