@@ -68,6 +68,11 @@ describe('thaiSortKey', () => {
     ['ก', 'a', -1],
     ['a', 'A', -1],
     ['aB', 'Ab', -1],
+    // Letters beyond ASCII: a capital after its small letter, and only at the last level.
+    ['é', 'É', -1],
+    ['Éa', 'éb', -1],
+    ['Ω', 'ω', 1],
+    ['ß', 'ẞ', -1],
     ['$', '0', -1],
   ])('%j against %j: %i, as Intl.Collator("th")', (a, b, expected) => {
     expect(sign(collator.compare(a, b))).toBe(expected);
