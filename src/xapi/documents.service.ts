@@ -47,8 +47,7 @@ function tagsOf(header: string, comparison: 'strong' | 'weak'): string[] {
     .split(',')
     .map((tag) => tag.trim())
     .filter((tag) => comparison === 'weak' || !tag.startsWith('W/'))
-    .map((tag) => tag.replace(/^W\//, '').replace(/^"(.*)"$/, '$1'))
-    .filter(Boolean);
+    .map((tag) => tag.replace(/^W\//, '').replace(/^"(.*)"$/, '$1'));
 }
 
 const preconditionFailed = (message: string) => new HttpException(message, HttpStatus.PRECONDITION_FAILED);

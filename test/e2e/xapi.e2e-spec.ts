@@ -703,6 +703,10 @@ describe('1,000 statements in batches of 100', () => {
     expect(await readAll({ until: new Date(stored).toISOString() })).toEqual(expectedIds((i) => i < 100).reverse());
     expect(await readAll({ since: new Date(Date.now() + 1000).toISOString() })).toEqual([]);
     expect(await readAll({ since: new Date(stored - 1).toISOString() })).toHaveLength(N);
+    // An instant without an offset is UTC.
+    const utc = (instant: number) => new Date(instant).toISOString().replace('Z', '');
+    expect(await readAll({ until: utc(stored) })).toEqual(expectedIds((i) => i < 100).reverse());
+    expect(await readAll({ until: utc(stored - 1) })).toEqual([]);
   }, 60_000);
 });
 
@@ -790,6 +794,13 @@ describe('requests to the Statements resource', () => {
     ['a POST with a parameter', 'post', `/statements?statementId=${id}`, 'Unknown parameters: statementId'],
     ['a GET of a more link and a parameter', 'get', '/statements?more=x&limit=1', 'more takes no other parameter'],
     ['a GET in another format', 'get', '/statements?format=full', 'format must be ids, exact or canonical'],
+    ['a GET of a verb that is no IRI', 'get', '/statements?verb=answered', 'verb must be an IRI'],
+    [
+      'a GET of a verb given twice',
+      'get',
+      '/statements?verb=http://v.example/a&verb=http://v.example/b',
+      'verb must be given once',
+    ],
     [
       'a GET of an agent that is no JSON',
       'get',
@@ -954,7 +965,8 @@ describe('document resources, agents and activities', () => {
     await xapi('post', state).send({ page: 4, done: true }).expect(204);
     expect((await xapi('get', state).expect(200)).body).toEqual({ page: 4, score: 1, done: true });
     // A document that is not JSON cannot be merged: 400, and nothing changes.
-    await xapi('post', state).set('Content-Type', 'text/plain').send('page five').expect(400);
+    const notJson = await xapi('post', state).set('Content-Type', 'text/plain').send('page five');
+    expect(expectProblem(notJson, 400).detail).toMatch(/must both be application\/json/);
     expect((await xapi('get', `/activities/state?activityId=${activity}&agent=${agent}`).expect(200)).body).toEqual([
       'progress',
     ]);
@@ -1083,6 +1095,34 @@ describe('document resources, agents and activities', () => {
     const since = (instant: number) => `${states}&since=${encodeURIComponent(new Date(instant).toISOString())}`;
     expect((await xapi('get', since(stored - 1)).expect(200)).body).toEqual(['second', 'first']);
     expect((await xapi('get', since(stored)).expect(200)).body).toEqual([]);
+    // A write changes a document: it is listed since an instant before that write.
+    stopClockAt(stored + 1000);
+    try {
+      await xapi('put', `${states}&stateId=second`).send({ a: 2 }).expect(204);
+      await xapi('post', `${states}&stateId=first`).send({ b: 2 }).expect(204);
+    } finally {
+      jest.useRealTimers();
+    }
+    expect((await xapi('get', since(stored)).expect(200)).body).toEqual(['second', 'first']);
+    expect((await xapi('get', since(stored + 1000)).expect(200)).body).toEqual([]);
+  });
+
+  it('checks a POST’s If-Match and If-None-Match as a PUT’s (412), merging nothing', async () => {
+    await xapi('put', state).send({ page: 3 }).expect(204);
+    expectProblem(await xapi('post', state).set('If-Match', '"0000"').send({ page: 4 }), 412);
+    expectProblem(await xapi('post', state).set('If-None-Match', '*').send({ page: 4 }), 412);
+    expect((await xapi('get', state).expect(200)).body).toEqual({ page: 3 });
+  });
+
+  it.each([
+    [
+      'given twice',
+      `/activities/state?activityId=${activity}&activityId=${activity}&agent=${agent}`,
+      'activityId must be given once',
+    ],
+    ['empty', `/activities/state?activityId=&agent=${agent}`, 'The activityId parameter is required'],
+  ])('refuses a parameter %s (400)', async (_what, path, detail) => {
+    expect(expectProblem(await xapi('get', path), 400).detail).toBe(detail);
   });
 
   describe('two writes of one document at once', () => {
