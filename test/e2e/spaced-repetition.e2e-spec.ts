@@ -588,8 +588,9 @@ describe('spaced repetition (FSRS)', () => {
       await answer(a.id, correct, at);
       await answer(b.id, !correct, at);
     }
-    // Answers in review state half a day beyond the ends of the periods (30.5 days ago, and 7.5), and one within the week.
-    for (const daysAgo of [60, 50, 40, 30.5, 7.5, 6.5]) {
+    // Answers in review state half a day beyond the ends of the periods (365.5 days ago, 30.5 and 7.5), and one within
+    // the week.
+    for (const daysAgo of [420, 410, 400, 365.5, 60, 50, 40, 30.5, 7.5, 6.5]) {
       await answer(c.id, true, new Date(NOW.getTime() - daysAgo * DAY));
     }
     const rows = await sql<{ correct: number | boolean; reviewed_at: number | string }>(
@@ -612,6 +613,15 @@ describe('spaced repetition (FSRS)', () => {
     }
     expect(body.last_7_days).toEqual({ reviews: 1, retention: 1 });
     expect(body.request_retention).toBe(0.9);
+    expect(rows.map((row) => instantOf(row.reviewed_at)!.getTime())).toContain(NOW.getTime() - 365.5 * DAY);
+  });
+
+  it('reports no retention, rather than none remembered, before any answer in review state', async () => {
+    const [word] = await words(1);
+    await answer(word.id, true, new Date(NOW.getTime() - DAY));
+    const body = (await client.get('/dashboard/retention').expect(200)).body;
+    const none = { reviews: 0, retention: null };
+    expect(body).toMatchObject({ last_7_days: none, last_30_days: none, last_365_days: none });
   });
 
   it('counts the answers of a period’s first, partial quarter hour from its first instant on', async () => {
