@@ -141,6 +141,41 @@ describe('the fetch URL', () => {
     }
   });
 
+  it('gives the credential once to two fetches at once: the other is cmi5’s 409, and the token is 24 random bytes', async () => {
+    const { params } = await launchXapiApp();
+    const fetchPath = new URL(params.get('fetch')!).pathname;
+    // Each fetch waits, once it found the session, for the other to find it too (PostgreSQL), or for a while where the
+    // other waits for its transaction (SQLite).
+    const find = StudySessionsService.prototype.launchedSession;
+    let arrived = 0;
+    let bothFound!: () => void;
+    const both = new Promise<void>((resolve) => (bothFound = resolve));
+    jest.spyOn(StudySessionsService.prototype, 'launchedSession').mockImplementation(async function (
+      this: StudySessionsService,
+      ...args
+    ) {
+      const found = await find.apply(this, args);
+      if (++arrived === 2) bothFound();
+      await Promise.race([both, new Promise((resolve) => setTimeout(resolve, 500))]);
+      return found;
+    });
+    let answers: request.Response[];
+    try {
+      answers = await Promise.all([request(t.http).post(fetchPath), request(t.http).post(fetchPath)]);
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+    expect(answers.find((answer) => answer.status === 409)!.body).toEqual({
+      'error-code': '1',
+      'error-text': expect.any(String),
+    });
+    const credential = answers.find((answer) => answer.status === 200)!.body['auth-token'] as string;
+    const [user, token] = Buffer.from(credential, 'base64').toString().split(':');
+    expect(user).toBe(params.get('registration'));
+    expect(Buffer.from(token, 'base64url')).toHaveLength(24);
+  });
+
   it('answers cmi5’s 404 when its session is deleted after the fetch found it', async () => {
     const { group, params } = await launchXapiApp();
     const find = StudySessionsService.prototype.launchedSession;
