@@ -594,6 +594,70 @@ describe('Anki import (POST /import/anki)', () => {
     expect((await imported()).words.find((word) => word.thai === 'ข้าว')!.parts.audio).toBe(mediaUrl(AUDIO, 'mp3'));
   });
 
+  it('merges notes of one word: its decks once each, its reviews, the first audio of a note and each image once', async () => {
+    const collection = thaiCollection();
+    const SECOND_AUDIO = Uint8Array.from(Buffer.from('ID3\u0003\u0000another fake mp3', 'utf8'));
+    collection.media['second.mp3'] = SECOND_AUDIO;
+    collection.notes[0].fields[3] = '[sound:khao.mp3] [sound:second.mp3]';
+    collection.notes.push({
+      id: 1700000001006,
+      guid: 'khao-again',
+      noteTypeId: 1700000000001,
+      fields: ['ข้าว', 'rice &amp; food', 'khao', '<img src="dog.jpg">'],
+      tags: [],
+    });
+    collection.cards.push(
+      { id: 1700000002007, noteId: 1700000001006, deckId: 1700000000101 },
+      { id: 1700000002008, noteId: 1700000001006, deckId: 1700000000102 },
+    );
+    collection.revlog.push({
+      id: FIRST_REVIEW + 20 * 24 * 60 * 60 * 1000,
+      cardId: 1700000002008,
+      ease: 3,
+      type: 1,
+      time: 1,
+    });
+    const response = await upload(ankiPackage(collection, 'latest')).expect(200);
+    expect(response.body).toMatchObject({
+      notes: 6,
+      words_created: 4,
+      notes_merged: 1,
+      reviews_imported: 13,
+      images_skipped: 1,
+      failed_notes: EXPECTED_REPORT.failed_notes,
+    });
+    const rice = (await imported()).words.find((word) => word.thai === 'ข้าว')!;
+    expect(rice).toMatchObject({ correct_count: 6, groups: ['Thai::Animals', 'Thai::Food'] });
+    expect(rice.parts.audio).toBe(mediaUrl(AUDIO, 'mp3'));
+  });
+
+  it('updates a word from its note’s fields when a later package changed them', async () => {
+    await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
+    const later = thaiCollection();
+    later.notes[0].fields[2] = 'khaao';
+    const response = await upload(ankiPackage(later, 'latest'), '?on_duplicate=update').expect(200);
+    expect(response.body).toMatchObject({ words_updated: 1 });
+    const rice = (await imported()).words.find((word) => word.thai === 'ข้าว')!;
+    expect(rice.parts).toMatchObject({ Romanization: 'khaao' });
+  });
+
+  it('takes no manual or rescheduled entry as an answer, whatever its ease, nor an entry whose id is no whole number', async () => {
+    const collection = thaiCollection();
+    collection.revlog.push({
+      id: FIRST_REVIEW + 30 * 24 * 60 * 60 * 1000,
+      cardId: 1700000002001,
+      ease: 3,
+      type: 4,
+      time: 0,
+    });
+    const file = withCollection((db) => {
+      db.exec('create table entries as select * from revlog; drop table revlog; alter table entries rename to revlog');
+      db.exec('update revlog set id = id + 0.5 where id = (select max(id) from revlog where type = 1)');
+    }, collection);
+    const response = await upload(file).expect(200);
+    expect(response.body).toMatchObject({ reviews_imported: 11, reviews_skipped: 5 });
+  });
+
   it('decodes numeric entities of a character, and leaves those of no character and unknown names as written', async () => {
     const collection = thaiCollection();
     collection.notes[0].fields[1] = 'rice &#38; food&#x2F;&#X2F;grain &#0;&#xd800;&#1114112;&bogus;&LT;';
@@ -987,8 +1051,8 @@ function emptySqlite(): Buffer {
 }
 
 /** The fixture's legacy 1 package, its collection changed by `edit`. */
-function withCollection(edit: (db: Database.Database) => void): Buffer {
-  const files = unzipSync(ankiPackage(thaiCollection(), 'legacy1'));
+function withCollection(edit: (db: Database.Database) => void, collection = thaiCollection()): Buffer {
+  const files = unzipSync(ankiPackage(collection, 'legacy1'));
   const db = new Database(Buffer.from(files['collection.anki2']));
   edit(db);
   files['collection.anki2'] = new Uint8Array(db.serialize());
