@@ -631,6 +631,24 @@ describe('Anki import (POST /import/anki)', () => {
     expect(rice.parts.audio).toBe(mediaUrl(AUDIO, 'mp3'));
   });
 
+  it('with on_duplicate=skip, leaves a word the portal has alone: its note’s reviews are not its answers', async () => {
+    const rice = await request(t.http)
+      .post(`${API}/words`)
+      .send({ thai: 'ข้าว', english: 'rice & food', parts: {} })
+      .expect(201);
+    const response = await upload(ankiPackage(thaiCollection(), 'latest'), '?on_duplicate=skip').expect(200);
+    expect(response.body).toMatchObject({ words_created: 3, words_skipped: 1, reviews_imported: 5 });
+    expect(response.body.reviews_without_word).toBe(EXPECTED_REPORT.reviews_without_word + 7);
+    const { words, reviews } = await imported();
+    expect(words.find((word) => word.thai === 'ข้าว')).toMatchObject({
+      parts: {},
+      correct_count: 0,
+      wrong_count: 0,
+    });
+    expect(reviews.filter((review) => review.thai === 'ข้าว')).toEqual([]);
+    expect(rice.body.id).toBe(await idOfWord('ข้าว'));
+  });
+
   it('updates a word from its note’s fields when a later package changed them', async () => {
     await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
     const later = thaiCollection();
