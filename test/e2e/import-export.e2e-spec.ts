@@ -450,6 +450,14 @@ describe('invalid rows', () => {
             updated_at: 'yesterday',
           },
           JSON.parse('{"thai":"นก","english":"bird","__proto__":{"x":1},"constructor":1}'),
+          {
+            thai: 'ปลา',
+            english: 'fish',
+            wrong_count: 1.5,
+            created_at: 'not a date',
+            updated_at: 2026,
+            groups: [1],
+          },
         ],
       }),
       400,
@@ -462,6 +470,10 @@ describe('invalid rows', () => {
       { row: 1, field: 'updated_at', message: 'must be a timestamp' },
       { row: 2, field: '__proto__', message: 'is not a known field' },
       { row: 2, field: 'constructor', message: 'is not a known field' },
+      { row: 3, field: 'wrong_count', message: 'must be an integer of 0 or more' },
+      { row: 3, field: 'created_at', message: 'must be a timestamp' },
+      { row: 3, field: 'updated_at', message: 'must be a timestamp' },
+      { row: 3, field: 'groups', message: 'each value must be a string' },
     ]);
   });
 
@@ -749,7 +761,7 @@ describe('dry_run=true', () => {
       ],
     });
     expect(expectProblem(repeated, 400).errors).toEqual([
-      { row: 2, field: 'thai', message: expect.stringMatching(/repeats row 1$/) },
+      { row: 2, field: 'thai', message: '"บ้าน" with english "οικοσ" repeats row 1' },
     ]);
     expect(await countRows(t, 'words')).toBe(2);
   });
