@@ -295,8 +295,7 @@ export class GroupsService {
    * Makes words members of groups (ids that exist); a membership that exists already stays as it is.
    * Inserted in bulk, without the unit of work: a bulk import adds a hundred thousand.
    */
-  async addMemberships(memberships: { word: number; group: number }[]): Promise<number> {
-    let added = 0;
+  async addMemberships(memberships: { word: number; group: number }[]): Promise<void> {
     for (const chunk of chunksOf(memberships, CHUNK)) {
       const existing = await this.em
         .createQueryBuilder(WordGroup, 'm')
@@ -314,9 +313,7 @@ export class GroupsService {
           fresh.map(({ word, group }) => ({ word, group, createdAt })),
         );
       }
-      added += fresh.length;
     }
-    return added;
   }
 
   /**

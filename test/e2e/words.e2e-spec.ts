@@ -295,9 +295,13 @@ describe('POST /words', () => {
   it('422 for unknown group_ids, and nothing is written', async () => {
     const animals = await client.createGroup('Animals');
 
-    const response = await client.post('/words', { thai: 'แมว', english: 'cat', group_ids: [animals.id, 999999] });
+    const response = await client.post('/words', {
+      thai: 'แมว',
+      english: 'cat',
+      group_ids: [999999, animals.id, 999998, 999999],
+    });
 
-    expectProblem(response, 422);
+    expect(expectProblem(response, 422).detail).toBe('group_ids refers to ids that do not exist: 999999, 999998');
     expect(await countRows(t, 'words')).toBe(0);
     expect(await countRows(t, 'words_groups')).toBe(0);
     expect((await client.getGroup(animals.id)).words_count).toBe(0);
