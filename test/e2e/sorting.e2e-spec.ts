@@ -89,12 +89,13 @@ describe('the sorts a frontend asks for', () => {
       sessions.push(await client.createSession(group.id));
     }
     const [a, b, c] = sessions.map((session) => session.id);
+    // c is answered before b: their ends run the other way from their starts.
     for (const [session, correct] of [
-      [b, true],
-      [b, true],
       [c, false],
       [c, true],
       [c, false],
+      [b, true],
+      [b, true],
     ] as const) {
       await client.answer(session, words[0].id, correct).expect(201);
     }
@@ -107,8 +108,9 @@ describe('the sorts a frontend asks for', () => {
     expect(await ids('/study_sessions')).toEqual([c, b, a]);
     // A session without answers has no end: it sorts as the earliest, first ascending and last descending, on both
     // databases.
-    expect(await ids('/study_sessions?sort_by=end_time&order=desc')).toEqual([c, b, a]);
-    expect(await ids('/study_sessions?sort_by=end_time&order=asc')).toEqual([a, b, c]);
+    expect(await ids('/study_sessions?sort_by=end_time&order=desc')).toEqual([b, c, a]);
+    expect(await ids('/study_sessions?sort_by=end_time&order=asc')).toEqual([a, c, b]);
+    expect(await ids('/study_sessions?sort_by=start_time&order=asc')).toEqual([a, b, c]);
     const app = await client.createApp();
     expect(await ids(`/learning_apps/${app.id}/study_sessions?sort_by=start_time&order=asc`)).toEqual([]);
     for (const bad of ['sort_by=name', 'order=up']) {
