@@ -889,6 +889,13 @@ describe('GET /words/export', () => {
     expectProblem(await client.get('/words/export?group_id=99999'), 404);
   });
 
+  it('names groups whose names sort alike in id order (PostgreSQL’s collation equates full-width letters and ASCII)', async () => {
+    await importJson({ words: [{ thai: 'แมว', english: 'cat', groups: ['cat', 'ｃａｔ'] }] }).expect(200);
+
+    const { words } = JSON.parse((await exportWords('format=json').expect(200)).body);
+    expect(words[0].groups).toEqual(['cat', 'ｃａｔ']);
+  });
+
   it('an empty inventory exports a header, or no words', async () => {
     expect((await exportWords().expect(200)).body).toBe(`${BOM}${HEADER},id,correct_count,wrong_count\n`);
     expect(JSON.parse((await exportWords('format=json').expect(200)).body)).toEqual({ words: [] });

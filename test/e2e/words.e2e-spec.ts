@@ -315,6 +315,14 @@ describe('GET /words/:id', () => {
     expectProblem(await client.get('/words/999999'), 404);
   });
 
+  it('names groups whose names sort alike in id order (PostgreSQL’s collation equates full-width letters and ASCII)', async () => {
+    const [cat] = await client.createWords(['แมว', 'cat']);
+    const ascii = await client.createGroup('cat', [cat.id]);
+    const wide = await client.createGroup('ｃａｔ', [cat.id]);
+
+    expect((await client.getWord(cat.id)).groups.map((group: { id: number }) => group.id)).toEqual([ascii.id, wide.id]);
+  });
+
   it('shows the groups (by name, ignoring case) with their words_count and last_reviewed_at (null until reviewed)', async () => {
     const [cat, dog] = await client.createWords(['แมว', 'cat'], ['หมา', 'dog']);
     const pets = await client.createGroup('Pets', [cat.id, dog.id]);
