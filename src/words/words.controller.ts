@@ -80,7 +80,7 @@ export class WordsController {
   @GetOperation(
     'Get every word of a group',
     GroupRawWordsDto,
-    'Every word of the group, unpaginated, for a launched app.',
+    'Every word of the group in id order, unpaginated, for a launched app.',
     404,
   )
   rawWordsOf(@Param() { id }: IdParams) {

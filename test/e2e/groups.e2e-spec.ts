@@ -409,6 +409,17 @@ describe('GET /groups/:id/words/raw', () => {
     }
   });
 
+  it('answers the words in id order, whatever order they were written and joined the group in', async () => {
+    const [first, second, third] = await client.createWords(['หนึ่ง', 'one'], ['สอง', 'two'], ['สาม', 'three']);
+    // An update writes a row anew: on PostgreSQL a table read from start to end then finds it last.
+    await client.patch(`/words/${first.id}`, { english: 'One' }).expect(200);
+    const group = await client.createGroup('Numbers', [third.id, first.id]);
+    await client.post(`/groups/${group.id}/words`, { word_ids: [second.id] }).expect(200);
+
+    const { words } = (await client.get(`/groups/${group.id}/words/raw`).expect(200)).body;
+    expect(words.map((word: { id: number }) => word.id)).toEqual([first.id, second.id, third.id]);
+  });
+
   it('answers an empty group with no words, and 404 for a group that does not exist', async () => {
     const empty = await client.createGroup('ว่าง');
     expect((await client.get(`/groups/${empty.id}/words/raw`).expect(200)).body).toEqual({

@@ -240,9 +240,10 @@ describe('POST /words', () => {
   });
 
   it('409 for an english that differs only in the case of non-ASCII letters', async () => {
-    await client.createWord({ thai: 'กาแฟ', english: 'Café' });
+    const coffee = await client.createWord({ thai: 'กาแฟ', english: 'Café' });
 
-    expectProblem(await client.post('/words', { thai: 'กาแฟ', english: 'CAFÉ' }), 409);
+    const problem = expectProblem(await client.post('/words', { thai: 'กาแฟ', english: 'CAFÉ' }), 409);
+    expect(problem.detail).toBe(`A word "กาแฟ" / "CAFÉ" already exists (id ${coffee.id})`);
     expect(await countRows(t, 'words')).toBe(1);
   });
 
@@ -491,7 +492,8 @@ describe('DELETE /words/:id', () => {
     expectProblem(await client.delete(`/words/${cat.id}?force=false`), 409);
     expect(await client.getWord(cat.id)).toMatchObject({ correct_count: 1, wrong_count: 1 });
     expect(await countRows(t, 'words_review_items', 'word_id = ?', [cat.id])).toBe(2);
-    // Wrong answers alone are history too.
+    // Correct answers alone are history too, and so are wrong answers alone.
+    expectProblem(await client.delete(`/words/${dog.id}`), 409);
     const [bird] = await client.createWords(['นก', 'bird']);
     await insertAnswers(t, { wordId: bird.id, correct: false });
     expectProblem(await client.delete(`/words/${bird.id}`), 409);
