@@ -564,6 +564,29 @@ describe('Idempotency-Key', () => {
     expect(await recordedState(t)).toEqual({ reviews: 2, activities: 1, correct: 2, wrong: 0 });
   });
 
+  it('scopes a key to its endpoint also while a request of the other endpoint with it is recording its answer', async () => {
+    // The answer in the session is sent from here once the review is inside its write, which then waits a moment: sent
+    // from inside that write, it would run in the write's async context and find its transaction.
+    let writing!: () => void;
+    const inWrite = new Promise<void>((resolve) => (writing = resolve));
+    const follow = CardsService.prototype.follow;
+    jest.spyOn(CardsService.prototype, 'follow').mockImplementationOnce(async function (this: CardsService, ...args) {
+      writing();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return follow.apply(this, args);
+    });
+    try {
+      const reviewing = Promise.resolve(client.review(words[0].id, true, { key: 'both' }));
+      await inWrite;
+      const inSession = Promise.resolve(client.answer(session.id, words[0].id, true, { key: 'both' }));
+      expect((await reviewing).status).toBe(201);
+      expect((await inSession).status).toBe(201);
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect(await recordedState(t)).toEqual({ reviews: 2, activities: 1, correct: 2, wrong: 0 });
+  });
+
   it('can be used again after a request with it failed', async () => {
     // Unknown word (422), then a valid answer with the same key.
     expectProblem(await client.review(999_999, true, { key: 'retry' }), 422);

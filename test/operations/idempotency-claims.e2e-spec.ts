@@ -131,6 +131,8 @@ it('only the dead claims are freed, finished keys stay', async () => {
   await insertClaim('k-dead-2', fingerprint, `${hostname()}/${DEAD_PID}/1`);
   await insertClaim('k-dead-3', fingerprint, `${hostname()}/${DEAD_PID - 1}/7`);
   await insertClaim('k-alive', fingerprint, `${hostname()}/${process.ppid}/1`);
+  // A key a stopped server finished.
+  await sql(t, "update idempotency_keys set claimed_by = ? where key = 'probe'", [`${hostname()}/${DEAD_PID}/1`]);
 
   expect(await release()).toBe(3);
 
