@@ -2,7 +2,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { EntityManager, RequestContext } from '@mikro-orm/core';
 import { jest } from '@jest/globals';
 import type { Response, Test } from 'supertest';
-import { type Card, createEmptyCard, Rating } from 'ts-fsrs';
+import { type Card, createEmptyCard, fsrs, generatorParameters, Rating } from 'ts-fsrs';
 import { instantOf } from '../../src/database/dialect.js';
 import { DEFAULT_PARAMETERS, type Fit } from '../../src/scheduling/scheduler.js';
 import { SchedulingService } from '../../src/scheduling/scheduling.service.js';
@@ -473,6 +473,36 @@ describe('spaced repetition (FSRS)', () => {
     expect((await schedule(first.id)).card).toMatchObject({ last_review: '1900-06-01T00:00:00.000Z', reps: 2 });
   });
 
+  it('schedules a word answered before the year 100 as one answered 2,000 years later: due, recall and next due dates', async () => {
+    const [ancient, modern, unanswered] = await words(3);
+    const read = async (word: { id: number }, year: string, answered: boolean) => {
+      const now = new Date(`${year}-03-10T10:00:00Z`);
+      setClock(now);
+      if (answered) {
+        for (const [correct, day] of [
+          [true, '01'],
+          [false, '04'],
+          [true, '05'],
+        ] as const) {
+          await answer(word.id, correct, new Date(`${year}-03-${day}T10:00:00Z`));
+        }
+      }
+      const { card, next_due: nextDue } = await schedule(word.id);
+      return {
+        lastReview: card.last_review && Date.parse(card.last_review) - now.getTime(),
+        due: Date.parse(card.due) - now.getTime(),
+        retrievability: card.retrievability,
+        right: Date.parse(nextDue.right) - now.getTime(),
+        wrong: Date.parse(nextDue.wrong) - now.getTime(),
+      };
+    };
+
+    const then = await read(ancient, '0050', true);
+    expect(then.lastReview).toBe(-5 * DAY);
+    expect(then).toEqual(await read(modern, '2050', true));
+    expect(await read(unanswered, '0050', false)).toEqual(await read(unanswered, '2050', false));
+  });
+
   it('recomputes a card first answered in the year 1 east of UTC (1 BC in UTC) when an earlier answer comes', async () => {
     const [word] = await words(1);
     // Written as given: in UTC the year 0 is not one reviewed_at takes.
@@ -706,11 +736,14 @@ describe('spaced repetition (FSRS)', () => {
 
       const optimized = await client.post('/srs/optimize').expect(200);
 
-      expect(optimized.body).toMatchObject({ adopted: true, reviews: 1, parameters: FITTED });
-      expect((await client.get('/srs/parameters').expect(200)).body).toMatchObject({
+      const evaluations = { defaults: { log_loss: 0.5, rmse: 0.1 }, fitted: { log_loss: 0.4, rmse: 0.05 } };
+      expect(optimized.body).toEqual({ adopted: true, reviews: 1, parameters: FITTED, ...evaluations });
+      expect((await client.get('/srs/parameters').expect(200)).body).toEqual({
         source: 'fitted',
+        fitted_at: NOW.toISOString(),
         reviews: 1,
         parameters: FITTED,
+        ...evaluations,
       });
       // A first right answer's stability is the third parameter, doubled here.
       expect((await schedule(word.id)).card.stability).toBeCloseTo(before.stability * 2, 6);
@@ -971,6 +1004,29 @@ describe('a word’s schedule with fuzz on (SRS_ENABLE_FUZZ)', () => {
       expect(right).toBeLessThanOrEqual(reference.repeat(card, after)[Rating.Good].card.due.getTime());
     }
   });
+
+  it('fuzzes the due date of an answer as ts-fsrs does (seeded by the answer): apart from the unfuzzed one', async () => {
+    const fuzzed = fsrs(
+      generatorParameters({
+        enable_fuzz: true,
+        learning_steps: ['1m', '10m'],
+        request_retention: 0.9,
+        maximum_interval: 36500,
+      }),
+    );
+    const [word] = await client.createWords(['คำ', 'word']);
+    // Fixed instants: the fuzz they seed puts the due date 10 days after the unfuzzed one.
+    const answers = [0, 0.01, 50, 140].map((day) => new Date(Date.parse('2025-06-01T00:00:00Z') + day * DAY));
+    let expected = createEmptyCard(answers[0]);
+    for (const at of answers) {
+      await client.post('/reviews', { word_id: word.id, correct: true, reviewed_at: at.toISOString() }).expect(201);
+      expected = fuzzed.next(expected, at, Rating.Good).card;
+    }
+    expect(expected.due).not.toEqual(referenceCard(answers.map((at) => ({ correct: true, at }))).due);
+
+    const { card } = (await client.get(`/words/${word.id}/schedule`).expect(200)).body;
+    expect(card.due).toBe(expected.due.toISOString());
+  });
 });
 
 describe('no learning steps (SRS_LEARNING_STEPS=none)', () => {
@@ -983,5 +1039,47 @@ describe('no learning steps (SRS_LEARNING_STEPS=none)', () => {
     const { card } = (await client.get(`/words/${word.id}/schedule`).expect(200)).body;
     expect(card).toMatchObject({ state: 'review', reps: 1 });
     expect(Date.parse(card.due) - Date.parse(card.last_review)).toBeGreaterThanOrEqual(DAY);
+  });
+});
+
+describe('the retention asked for and the longest interval (SRS_REQUEST_RETENTION, SRS_MAXIMUM_INTERVAL_DAYS)', () => {
+  const t = useEmptyTestApp({ ...SETTINGS, SRS_REQUEST_RETENTION: 0.8, SRS_MAXIMUM_INTERVAL_DAYS: 300 });
+  const client = api(t);
+
+  beforeEach(() => {
+    stopClockAt(NOW);
+  });
+  afterEach(() => jest.useRealTimers());
+
+  it('schedules as ts-fsrs does with them: longer intervals than at 0.9, up to the longest', async () => {
+    const scheduler = fsrs(
+      generatorParameters({
+        enable_fuzz: false,
+        learning_steps: ['1m', '10m'],
+        request_retention: 0.8,
+        maximum_interval: 300,
+      }),
+    );
+    const [word] = await client.createWords(['คำ', 'word']);
+    const answers = [200, 199.99, 150, 60].map((daysAgo) => new Date(NOW.getTime() - daysAgo * DAY));
+    let expected = createEmptyCard(answers[0]);
+    for (const at of answers) {
+      await client.post('/reviews', { word_id: word.id, correct: true, reviewed_at: at.toISOString() }).expect(201);
+      expected = scheduler.next(expected, at, Rating.Good).card;
+    }
+    // At 0.9 the last interval is 222 days, at 0.8 736: capped, as ts-fsrs caps it (Hard at 300, Good a day later).
+    expect(expected.scheduled_days).toBe(301);
+
+    const { card, next_due: nextDue } = (await client.get(`/words/${word.id}/schedule`).expect(200)).body;
+    expect(card).toMatchObject({
+      due: expected.due.toISOString(),
+      stability: expected.stability,
+      difficulty: expected.difficulty,
+    });
+    const preview = scheduler.repeat(expected, NOW);
+    expect(nextDue).toEqual({
+      right: preview[Rating.Good].card.due.toISOString(),
+      wrong: preview[Rating.Again].card.due.toISOString(),
+    });
   });
 });

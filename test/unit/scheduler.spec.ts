@@ -1,3 +1,5 @@
+import { FSRSBinding, FSRSBindingItem, FSRSBindingReview } from '@open-spaced-repetition/binding';
+import { Rating } from 'ts-fsrs';
 import {
   DEFAULT_PARAMETERS,
   fitParameters,
@@ -72,6 +74,32 @@ describe('fitParameters (the FSRS optimizer)', () => {
     const fit = await fitParameters(log(MINIMUM_TRAINING_REVIEWS));
     expect(fit.reviews).toBe(MINIMUM_TRAINING_REVIEWS);
     expect(fit.parameters).toHaveLength(21);
+
+    // Each set evaluated by the optimizer's own model on the log's reviews (Good after 0, 0 and 1 days), each figure
+    // under its name.
+    const items = Array.from(
+      { length: MINIMUM_TRAINING_REVIEWS },
+      () => new FSRSBindingItem([0, 0, 1].map((days) => new FSRSBindingReview(Rating.Good, days))),
+    );
+    const evaluation = (parameters: number[]) => {
+      const { logLoss, rmseBins } = new FSRSBinding(parameters).evaluate(items);
+      return { log_loss: logLoss, rmse: rmseBins };
+    };
+    expect(fit.defaults).toEqual(evaluation([...DEFAULT_PARAMETERS]));
+    expect(fit.fitted).toEqual(evaluation(fit.parameters!));
+    expect(fit.fitted).not.toEqual(fit.defaults);
+  });
+
+  it('keeps no parameters when the optimizer keeps the defaults: every word reviewed again after its own number of days', async () => {
+    const log = Array.from({ length: MINIMUM_TRAINING_REVIEWS }, (_, word) =>
+      [0, word + 1].map((day) => ({ correct: true, reviewedAt: new Date(Date.UTC(2025, 0, 1) + day * DAY) })),
+    );
+    expect(await fitParameters(log)).toEqual({
+      parameters: null,
+      reviews: MINIMUM_TRAINING_REVIEWS,
+      defaults: null,
+      fitted: null,
+    });
   });
 
   it('does not fit a log shorter than the minimum', async () => {
