@@ -272,10 +272,17 @@ describe('walkStreak, walking back a batch of days at a time', () => {
     expect(batches.map((batch) => batch.length)).toEqual([8, 32, 128, 256, 256, 256]);
   });
 
-  it.each(['UTC', 'America/New_York', 'Asia/Kathmandu', 'America/Santiago', 'Pacific/Chatham'])(
-    'asks about every local day in %s once, newest first, each from its first instant to the next day’s',
-    async (timeZone) => {
-      const now = '2026-11-24T12:00:00Z';
+  it.each([
+    ['UTC', '2026-11-24T12:00:00Z'],
+    ['America/New_York', '2026-11-24T12:00:00Z'],
+    // Today is 25 hours long: New York's clocks go back from 02:00 EDT to 01:00 EST.
+    ['America/New_York', '2026-11-01T12:00:00Z'],
+    ['Asia/Kathmandu', '2026-11-24T12:00:00Z'],
+    ['America/Santiago', '2026-11-24T12:00:00Z'],
+    ['Pacific/Chatham', '2026-11-24T12:00:00Z'],
+  ])(
+    'asks about every local day in %s seen at %s once, newest first, each from its first instant to the next day’s',
+    async (timeZone, now) => {
       const { streak: days, batches } = await batchesAsked(400, now, timeZone);
       expect(days).toBe(400);
       const spans = batches.flat();
