@@ -312,6 +312,13 @@ describe('request bodies', () => {
     expectProblem(await client.post('/words', { thai: 'กว้าง', english: 'wide', parts: wide(1001) }), 400);
     expectProblem(await client.post('/words', { thai: 'กว้าง', english: 'wide', parts: wide(50_000) }), 400);
     expectProblem(await client.post('/groups', { name: 'Wide', ...wide(50_000) }), 400);
+    // Wherever it sits among narrower objects.
+    for (const parts of [
+      { first: wide(1001), second: {} },
+      { first: {}, second: wide(1001) },
+    ]) {
+      expectProblem(await client.post('/words', { thai: 'กว้าง', english: 'wide', parts }), 400);
+    }
     expect(await countRows(t, 'words')).toBe(0);
     await client.post('/words', { thai: 'กว้าง', english: 'wide', parts: wide(1000) }).expect(201);
   });

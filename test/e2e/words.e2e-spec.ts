@@ -206,6 +206,11 @@ describe('POST /words', () => {
     // Counted as JSON Schema's maxLength counts them, in code points: a variation selector (U+FE0F) is one.
     ['thai of 201 code points', { thai: '❤\uFE0F'.repeat(100) + 'ก', english: 'x' }, 'thai'],
     [
+      'english of 201 code points, the last of the BMP (U+FFFF)',
+      { thai: 'ก', english: '\uFFFF'.repeat(201) },
+      'english',
+    ],
+    [
       'a romanization of 201 code points',
       { thai: 'ก', english: 'x', parts: { romanization: '❤\uFE0F'.repeat(100) + 'k' } },
       'parts.romanization',
