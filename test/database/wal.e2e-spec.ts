@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asInteger, dialect } from '../../src/database/dialect.js';
-import { sql } from '../api.js';
+import { countRows, sql } from '../api.js';
 import { closeTestApp, createTestApp, type TestApp } from '../app.js';
 import { portal } from '../fixtures.js';
 
@@ -31,6 +31,18 @@ describe('a database shared by two connections', () => {
 
   (dialect.name === 'sqlite' ? it : it.skip)('runs in WAL mode (SQLite)', async () => {
     expect(await sql(first, 'pragma journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+  });
+
+  it('refuses a row that refers to no row (foreign keys enforced), and writes nothing', async () => {
+    const group = await portal(first).createGroup('Animals', []);
+    await expect(
+      sql(first, 'insert into words_groups (word_id, group_id, created_at) values (?, ?, ?)', [
+        999_999,
+        group.id,
+        new Date(),
+      ]),
+    ).rejects.toThrow(/foreign key/i);
+    expect(await countRows(first, 'words_groups')).toBe(0);
   });
 
   it('keeps every counter exact when both write answers at once', async () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { countRows, expectProblem } from '../api.js';
 import { closeTestApp, createTestApp, type TestApp } from '../app.js';
@@ -45,4 +46,26 @@ sqliteOnly('a database another process keeps busy', () => {
     await client.post('/words', { thai: 'แมว', english: 'cat' }).expect(201);
     expect(await countRows(t, 'words')).toBe(1);
   }, 20_000);
+
+  it('a write waits for a lock another process lets go of within busy_timeout, and is written', async () => {
+    // Another thread, as the server's waiting blocks this one: it holds the lock 500 ms after saying it has it.
+    const holder = new Worker(
+      `const Database = require('better-sqlite3');
+       const { parentPort, workerData } = require('node:worker_threads');
+       const database = new Database(workerData);
+       database.exec('begin immediate');
+       parentPort.postMessage('locked');
+       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+       database.exec('rollback');
+       database.close();`,
+      { eval: true, workerData: path },
+    );
+    try {
+      await new Promise((resolve) => holder.once('message', resolve));
+      await portal(t).post('/words', { thai: 'หมา', english: 'dog' }).expect(201);
+    } finally {
+      await holder.terminate();
+    }
+    expect(await countRows(t, 'words', "english = 'dog'")).toBe(1);
+  });
 });
