@@ -186,6 +186,19 @@ describe('spaced repetition (FSRS)', () => {
     expect(spent.new_words_remaining_today).toBe(0);
   });
 
+  it('counts whole days since the last review, as FSRS does: a card reviewed a minute short of a day ago comes last', async () => {
+    const [recent, older] = await words(2);
+    // The recent card's stability is a tenth of the older's: a day counted for it would put it first.
+    await answer(recent.id, false, new Date(NOW.getTime() - DAY + 60 * 1000));
+    await answer(older.id, true, new Date(NOW.getTime() - 1.5 * DAY));
+
+    const { items } = await queue();
+
+    expect(items.map((item: { id: number }) => item.id)).toEqual([older.id, recent.id]);
+    expect(items.map((item: { card: CardBody }) => item.card.retrievability)).toEqual([expect.any(Number), 1]);
+    expect(items[0].card.retrievability).toBeLessThan(1);
+  });
+
   it('limits the queue to a group’s words, and answers 404 for a group that does not exist', async () => {
     const ws = await words(3);
     const group = await client.createGroup('Animals', [ws[1].id]);
