@@ -2,7 +2,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { EntityManager, RequestContext } from '@mikro-orm/core';
 import { jest } from '@jest/globals';
 import type { Response, Test } from 'supertest';
-import { type Card, createEmptyCard, fsrs, generatorParameters, Rating } from 'ts-fsrs';
+import { type Card, createEmptyCard, Rating } from 'ts-fsrs';
 import { instantOf } from '../../src/database/dialect.js';
 import { DEFAULT_PARAMETERS, type Fit } from '../../src/scheduling/scheduler.js';
 import { SchedulingService } from '../../src/scheduling/scheduling.service.js';
@@ -11,7 +11,7 @@ import { CardsService } from '../../src/reviews/cards.service.js';
 import { SrsService } from '../../src/srs/srs.service.js';
 import { api, countRows, expectProblem, sql } from '../api.js';
 import { stopClockAt, useEmptyTestApp } from '../app.js';
-import { reference, referenceCard, SRS_SETTINGS } from '../fsrs-reference.js';
+import { reference, referenceCard, referenceWith, SRS_SETTINGS } from '../fsrs-reference.js';
 
 const SETTINGS = { ...SRS_SETTINGS, APP_TIMEZONE: 'Asia/Bangkok', SRS_NEW_WORDS_PER_DAY: 3 };
 
@@ -1019,23 +1019,17 @@ describe('a word’s schedule with fuzz on (SRS_ENABLE_FUZZ)', () => {
   });
 
   it('fuzzes the due date of an answer as ts-fsrs does (seeded by the answer): apart from the unfuzzed one', async () => {
-    const fuzzed = fsrs(
-      generatorParameters({
-        enable_fuzz: true,
-        learning_steps: ['1m', '10m'],
-        request_retention: 0.9,
-        maximum_interval: 36500,
-      }),
-    );
     const [word] = await client.createWords(['คำ', 'word']);
     // Fixed instants: the fuzz they seed puts the due date 10 days after the unfuzzed one.
-    const answers = [0, 0.01, 50, 140].map((day) => new Date(Date.parse('2025-06-01T00:00:00Z') + day * DAY));
-    let expected = createEmptyCard(answers[0]);
-    for (const at of answers) {
-      await client.post('/reviews', { word_id: word.id, correct: true, reviewed_at: at.toISOString() }).expect(201);
-      expected = fuzzed.next(expected, at, Rating.Good).card;
+    const answers = [0, 0.01, 50, 140].map((day) => ({
+      correct: true,
+      at: new Date(Date.parse('2025-06-01T00:00:00Z') + day * DAY),
+    }));
+    for (const { correct, at } of answers) {
+      await client.post('/reviews', { word_id: word.id, correct, reviewed_at: at.toISOString() }).expect(201);
     }
-    expect(expected.due).not.toEqual(referenceCard(answers.map((at) => ({ correct: true, at }))).due);
+    const expected = referenceCard(answers, referenceWith({ enable_fuzz: true }));
+    expect(expected.due).not.toEqual(referenceCard(answers).due);
 
     const { card } = (await client.get(`/words/${word.id}/schedule`).expect(200)).body;
     expect(card.due).toBe(expected.due.toISOString());
@@ -1065,21 +1059,16 @@ describe('the retention asked for and the longest interval (SRS_REQUEST_RETENTIO
   afterEach(() => jest.useRealTimers());
 
   it('schedules as ts-fsrs does with them: longer intervals than at 0.9, up to the longest', async () => {
-    const scheduler = fsrs(
-      generatorParameters({
-        enable_fuzz: false,
-        learning_steps: ['1m', '10m'],
-        request_retention: 0.8,
-        maximum_interval: 300,
-      }),
-    );
+    const scheduler = referenceWith({ request_retention: 0.8, maximum_interval: 300 });
     const [word] = await client.createWords(['คำ', 'word']);
-    const answers = [200, 199.99, 150, 60].map((daysAgo) => new Date(NOW.getTime() - daysAgo * DAY));
-    let expected = createEmptyCard(answers[0]);
-    for (const at of answers) {
-      await client.post('/reviews', { word_id: word.id, correct: true, reviewed_at: at.toISOString() }).expect(201);
-      expected = scheduler.next(expected, at, Rating.Good).card;
+    const answers = [200, 199.99, 150, 60].map((daysAgo) => ({
+      correct: true,
+      at: new Date(NOW.getTime() - daysAgo * DAY),
+    }));
+    for (const { correct, at } of answers) {
+      await client.post('/reviews', { word_id: word.id, correct, reviewed_at: at.toISOString() }).expect(201);
     }
+    const expected = referenceCard(answers, scheduler);
     // At 0.9 the last interval is 222 days, at 0.8 736: capped, as ts-fsrs caps it (Hard at 300, Good a day later).
     expect(expected.scheduled_days).toBe(301);
 
