@@ -84,6 +84,13 @@ export function api(t: TestApp) {
       return words;
     },
 
+    /** Posts a word's answers to `POST /reviews` one after another, in the order given. */
+    async answerAll(wordId: number, answers: { correct: boolean; at: Date }[]): Promise<void> {
+      for (const { correct, at } of answers) {
+        await call('post', '/reviews', { word_id: wordId, correct, reviewed_at: at.toISOString() }).expect(201);
+      }
+    },
+
     async createGroup(name: string, wordIds?: number[]): Promise<GroupBody> {
       return (await call('post', '/groups', { name, ...(wordIds && { word_ids: wordIds }) }).expect(201)).body;
     },

@@ -221,9 +221,7 @@ describe('spaced repetition (FSRS)', () => {
   it('gives every card exactly what ts-fsrs computes from the same answers, whatever order they arrive in', async () => {
     const [inOrder, shuffled, batched] = await words(3);
     const answers = history(new Date(NOW.getTime() - 60 * DAY));
-    for (const { correct, at } of answers) {
-      await answer(inOrder.id, correct, at);
-    }
+    await client.answerAll(inOrder.id, answers);
     for (const index of [3, 0, 7, 1, 6, 2, 5, 4]) {
       await answer(shuffled.id, answers[index].correct, answers[index].at);
     }
@@ -338,9 +336,7 @@ describe('spaced repetition (FSRS)', () => {
     await client.post(`/study_sessions/${session.id}/words/${word.id}/review`, { correct: true }).expect(201);
     setClock(NOW);
     const left = [20, 10, 5].map((days) => ({ correct: true, at: new Date(NOW.getTime() - days * DAY) }));
-    for (const { correct, at } of left) {
-      await answer(word.id, correct, at);
-    }
+    await client.answerAll(word.id, left);
     const inReview = async () => (await client.get('/dashboard/retention').expect(200)).body.last_30_days.reviews;
     expect(await inReview()).toBe(3);
 
@@ -583,9 +579,7 @@ describe('spaced repetition (FSRS)', () => {
   it('forecasts the cards due per day in APP_TIMEZONE, overdue ones on today, summing to the cards due in the window', async () => {
     const ws = await words(11);
     for (const [index, word] of ws.slice(0, 5).entries()) {
-      for (const { correct, at } of history(new Date(NOW.getTime() - (35 + index * 3) * DAY)).slice(0, 3 + index)) {
-        await answer(word.id, correct, at);
-      }
+      await client.answerAll(word.id, history(new Date(NOW.getTime() - (35 + index * 3) * DAY)).slice(0, 3 + index));
     }
     // Words answered right lately, further apart each: due on days after today.
     for (const [index, word] of ws.slice(5, 9).entries()) {
@@ -1002,9 +996,7 @@ describe('a word’s schedule with fuzz on (SRS_ENABLE_FUZZ)', () => {
       correct: true,
       at: new Date(Date.now() - daysAgo * DAY),
     }));
-    for (const { correct, at } of answers) {
-      await client.post('/reviews', { word_id: word.id, correct, reviewed_at: at.toISOString() }).expect(201);
-    }
+    await client.answerAll(word.id, answers);
     const card = referenceCard(answers);
     expect(card.scheduled_days).toBeGreaterThan(20);
     // ts-fsrs seeds the fuzz with the instant of the answer: each read of a fuzzed preview was a new draw, days apart.
@@ -1025,9 +1017,7 @@ describe('a word’s schedule with fuzz on (SRS_ENABLE_FUZZ)', () => {
       correct: true,
       at: new Date(Date.parse('2025-06-01T00:00:00Z') + day * DAY),
     }));
-    for (const { correct, at } of answers) {
-      await client.post('/reviews', { word_id: word.id, correct, reviewed_at: at.toISOString() }).expect(201);
-    }
+    await client.answerAll(word.id, answers);
     const expected = referenceCard(answers, referenceWith({ enable_fuzz: true }));
     expect(expected.due).not.toEqual(referenceCard(answers).due);
 
@@ -1065,9 +1055,7 @@ describe('the retention asked for and the longest interval (SRS_REQUEST_RETENTIO
       correct: true,
       at: new Date(NOW.getTime() - daysAgo * DAY),
     }));
-    for (const { correct, at } of answers) {
-      await client.post('/reviews', { word_id: word.id, correct, reviewed_at: at.toISOString() }).expect(201);
-    }
+    await client.answerAll(word.id, answers);
     const expected = referenceCard(answers, scheduler);
     // At 0.9 the last interval is 222 days, at 0.8 736: capped, as ts-fsrs caps it (Hard at 300, Good a day later).
     expect(expected.scheduled_days).toBe(301);
