@@ -47,25 +47,42 @@ sqliteOnly('a database another process keeps busy', () => {
     expect(await countRows(t, 'words')).toBe(1);
   }, 20_000);
 
-  it('a write waits for a lock another process lets go of within busy_timeout, and is written', async () => {
-    // Another thread, as the server's waiting blocks this one: it holds the lock 500 ms after saying it has it.
+  /** Another thread (the server's waiting blocks this one) holding the write lock for `ms` after it has it. */
+  async function holdLock(ms: number): Promise<Worker> {
     const holder = new Worker(
       `const Database = require('better-sqlite3');
        const { parentPort, workerData } = require('node:worker_threads');
-       const database = new Database(workerData);
+       const database = new Database(workerData.path);
        database.exec('begin immediate');
        parentPort.postMessage('locked');
-       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, workerData.ms);
        database.exec('rollback');
        database.close();`,
-      { eval: true, workerData: path },
+      { eval: true, workerData: { path, ms } },
     );
+    await new Promise((resolve) => holder.once('message', resolve));
+    return holder;
+  }
+
+  it('a write waits for a lock another process lets go of within busy_timeout, and is written', async () => {
+    const holder = await holdLock(500);
     try {
-      await new Promise((resolve) => holder.once('message', resolve));
       await portal(t).post('/words', { thai: 'หมา', english: 'dog' }).expect(201);
     } finally {
       await holder.terminate();
     }
     expect(await countRows(t, 'words', "english = 'dog'")).toBe(1);
   });
+
+  it('a write whose transaction could not begin writes nothing, though the lock is let go of while it would run', async () => {
+    // Let go of 1.5 s after the transaction's begin gave up: its statements, run outside a transaction, would wait
+    // for it and be written one by one.
+    const holder = await holdLock(6_500);
+    try {
+      expectProblem(await portal(t).post('/words', { thai: 'นก', english: 'bird' }), 503);
+    } finally {
+      await holder.terminate();
+    }
+    expect(await countRows(t, 'words', "english = 'bird'")).toBe(0);
+  }, 20_000);
 });
