@@ -46,8 +46,11 @@ describe('POST /words', () => {
       groups: [],
       last_reviewed_at: null,
     });
-    expect(Date.parse(response.body.created_at)).toBeGreaterThanOrEqual(before - 1);
-    expect(Date.parse(response.body.created_at)).toBeLessThanOrEqual(Date.now());
+    // A new word was last changed when it was created.
+    for (const instant of [response.body.created_at, response.body.updated_at]) {
+      expect(Date.parse(instant)).toBeGreaterThanOrEqual(before - 1);
+      expect(Date.parse(instant)).toBeLessThanOrEqual(Date.now());
+    }
     expect(await client.followLocation(response, '/words')).toEqual(response.body);
   });
 
