@@ -1147,9 +1147,14 @@ describe('start:cluster', () => {
       LOG_LEVEL: 'log',
     });
     const scrape = () => send(server.port, 'GET', '/metrics');
+    const words = (await send(server.port, 'GET', '/api/v1/words?per_page=1')).body.pagination.total_items as number;
+    expect(words).toBeGreaterThan(0);
     // Several at once on each worker, each waiting for the primary's collection.
     for (const response of await Promise.all(Array.from({ length: 4 }, () => scrape()))) {
       expect(response.status).toBe(200);
+      expect(response.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+      // Every worker counts the one database's words: the figure is theirs, not their sum.
+      expect(response.text).toMatch(new RegExp(`^lang_portal_words ${words}$`, 'm'));
       expect(response.text).toMatch(/^process_cpu_seconds_total\{worker="1"\} /m);
       expect(response.text).toMatch(/^process_cpu_seconds_total\{worker="2"\} /m);
     }
