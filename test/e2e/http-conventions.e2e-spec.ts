@@ -245,6 +245,8 @@ describe('request bodies', () => {
     const body = expectInvalid(await client.post('/words', { thai: 'แมว', english: 'cat', colour: 'black' }), 'colour');
     expect(body.errors).toEqual([{ field: 'colour', message: 'is not a known field' }]);
     expect(body.detail).toBe('colour is not a known field');
+    const two = await client.post('/words', { thai: 'แมว', english: 'cat', colour: 'black', size: 'small' });
+    expect(expectProblem(two, 400).detail).toBe('colour is not a known field; size is not a known field');
     expect(await countRows(t, 'words')).toBe(0);
     const word = await client.createWord({ thai: 'แมว', english: 'cat' });
     const nested = expectInvalid(

@@ -175,6 +175,12 @@ describe('POST /words/import as CSV', () => {
     expect(await countRows(t, 'words')).toBe(0);
   });
 
+  it('says in the detail of a file without a header which row lacks it', async () => {
+    expect(expectProblem(await importCsv(''), 400).detail).toBe(
+      'row 1: header is missing: the first row names the columns: thai,english,romanization,part_of_speech,groups',
+    );
+  });
+
   it('takes columns without a name that hold nothing (a spreadsheet saved them), and refuses a value under one', async () => {
     await importCsv('thai,english,,\nแมว,cat,,\n').expect(200);
     expect(await countRows(t, 'words')).toBe(1);
