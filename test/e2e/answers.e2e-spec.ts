@@ -133,6 +133,19 @@ describe.each([
     expect(response.body.created_at <= new Date().toISOString()).toBe(true);
   });
 
+  it('takes a reviewed_at of the very instant it arrives, and refuses one a millisecond after it', async () => {
+    const now = new Date('2026-11-20T05:00:00.000Z');
+    await t.orm.em.fork().nativeUpdate(StudySession, session.id, { createdAt: new Date('2026-01-01T00:00:00Z') });
+    stopClockAt(now);
+    try {
+      expectInvalid(await send({ correct: true, reviewed_at: '2026-11-20T05:00:00.001Z' }), 'reviewed_at');
+      const response = await send({ correct: true, reviewed_at: now.toISOString() }).expect(201);
+      expect(response.body.created_at).toBe(now.toISOString());
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it.each([
     ['correct is the string "true"', { correct: 'true' }, 'correct'],
     ['correct is 1', { correct: 1 }, 'correct'],

@@ -200,6 +200,7 @@ describe('POST /words', () => {
     ['english a boolean', { thai: 'ก', english: true }, 'english'],
     ['parts an array', { thai: 'ก', english: 'x', parts: ['a'] }, 'parts'],
     ['parts a string', { thai: 'ก', english: 'x', parts: 'noun' }, 'parts'],
+    ['parts null', { thai: 'ก', english: 'x', parts: null }, 'parts'],
     ['a romanization that is a number', { thai: 'ก', english: 'x', parts: { romanization: 7 } }, 'parts.romanization'],
     [
       'a romanization of 201 characters',
@@ -435,6 +436,7 @@ describe('PATCH /words/:id', () => {
     ['english empty', { english: '' }, 'english'],
     ['thai a number', { thai: 1 }, 'thai'],
     ['parts an array', { parts: [] }, 'parts'],
+    ['parts null', { parts: null }, 'parts'],
     ['group_ids (membership goes through the group endpoints)', { group_ids: [1] }, 'group_ids'],
     ['an unknown field', { correct_count: 9 }, 'correct_count'],
   ])('400 with errors[] for %s, and the word is unchanged', async (_case, body, field) => {
