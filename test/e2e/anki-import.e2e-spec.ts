@@ -10,7 +10,7 @@ import request from 'supertest';
 import { asInteger, instantOf } from '../../src/database/dialect.js';
 import { CardsService } from '../../src/reviews/cards.service.js';
 import { ReviewsService } from '../../src/reviews/reviews.service.js';
-import { allRows, API, expectProblem, sql } from '../api.js';
+import { allRows, API, expectInvalid, expectProblem, sql } from '../api.js';
 import { useEmptyTestApp } from '../app.js';
 import { referenceCard, SRS_SETTINGS } from '../fsrs-reference.js';
 import {
@@ -275,6 +275,15 @@ describe('Anki import (POST /import/anki)', () => {
     expect(response.body).toEqual({ ...EXPECTED_REPORT, dry_run: true });
     expect(await allRows(t)).toEqual(before);
     expect((await request(t.http).get(mediaUrl(AUDIO, 'mp3'))).status).toBe(404);
+  });
+
+  it.each([
+    ['?on_duplicate=replace', 'on_duplicate'],
+    ['?dry_run=yes', 'dry_run'],
+  ])('refuses the query %s (400 naming %s) and writes nothing', async (query, field) => {
+    const before = await allRows(t);
+    expectInvalid(await upload(ankiPackage(thaiCollection(), 'latest'), query), field);
+    expect(await allRows(t)).toEqual(before);
   });
 
   it.each([

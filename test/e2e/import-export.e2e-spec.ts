@@ -2,7 +2,17 @@ import { readFileSync } from 'node:fs';
 import { jest } from '@jest/globals';
 import { join } from 'node:path';
 import request from 'supertest';
-import { allRows, API, api, countRows, expectProblem, insertAnswers, sql, type WordBody } from '../api.js';
+import {
+  allRows,
+  API,
+  api,
+  countRows,
+  expectInvalid,
+  expectProblem,
+  insertAnswers,
+  sql,
+  type WordBody,
+} from '../api.js';
 import { useEmptyTestApp } from '../app.js';
 import { GroupsService } from '../../src/groups/groups.service.js';
 import { MAX_GROUPS_PER_WORD } from '../../src/words/dto/word-input.dto.js';
@@ -265,6 +275,14 @@ describe('POST /words/import as CSV', () => {
     ]);
     expect(await countRows(t, 'words')).toBe(0);
     expect(await countRows(t, 'groups')).toBe(0);
+  });
+
+  it.each([
+    ['on_duplicate=replace', 'on_duplicate'],
+    ['dry_run=yes', 'dry_run'],
+  ])('400 for the query %s, naming %s, and imports nothing', async (query, field) => {
+    expectInvalid(await importCsv(`${HEADER}\nแมว,cat,,,\n`, query), field);
+    expect(await countRows(t, 'words')).toBe(0);
   });
 
   it('400 for U+0000 in the query as everywhere, and 415 for text/plain', async () => {

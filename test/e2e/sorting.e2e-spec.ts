@@ -143,6 +143,7 @@ describe('the sorts a frontend asks for', () => {
     expect(await ids(`${path}?sort_by=id&order=desc`)).toEqual([words[2].id, words[1].id, words[0].id]);
     expect((await client.get(`${path}?sort_by=romanization`)).status).toBe(200);
     expect((await client.get(`${path}?sort_by=group`)).status).toBe(400);
+    expect((await client.get(`${path}?order=up`)).status).toBe(400);
   });
 
   it('sorts the words of a session as their group’s word list sorts them, by each of its sorts, both ways', async () => {
