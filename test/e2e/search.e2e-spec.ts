@@ -230,6 +230,27 @@ describe('search with q', () => {
     }
   });
 
+  it('finds % _ and \\ as the characters they are, not as patterns', async () => {
+    const [percent, , underscore, , backslash] = await create(
+      { thai: 'น้ำส้ม', english: '100% juice' },
+      { thai: 'น้ำแอปเปิ้ล', english: '100 ml juice' },
+      { thai: 'งู', english: 'snake_case' },
+      { thai: 'อูฐ', english: 'snakeXcase' },
+      { thai: 'ทับ', english: 'back\\slash' },
+      { thai: 'หลัง', english: 'backslash' },
+    );
+    expect(await client.ids(`/words?q=${encodeURIComponent('0% j')}`)).toEqual([percent.id]);
+    expect(await client.ids(`/words?q=${encodeURIComponent('e_c')}`)).toEqual([underscore.id]);
+    expect(await client.ids(`/words?q=${encodeURIComponent('k\\s')}`)).toEqual([backslash.id]);
+    expect(await client.ids(`/words?q=${encodeURIComponent('%')}`)).toEqual([]);
+  });
+
+  it('matches Latin letters at the start of thai as written, for one or two characters', async () => {
+    const [atm] = await create({ thai: 'ATM', english: 'cash machine' });
+    expect(await client.ids('/words?q=AT')).toEqual([atm.id]);
+    expect(await client.ids('/words?q=at')).toEqual([]);
+  });
+
   it('stays correct after a word is updated, answered or deleted', async () => {
     const words = await thaiAndIds();
     await client.patch(`/words/${words['ข้าวผัด']}`, { thai: 'ผัดไทย', english: 'pad thai' }).expect(200);
