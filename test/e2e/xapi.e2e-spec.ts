@@ -378,13 +378,19 @@ describe('statements about the portal’s words feed its record', () => {
 
   it('records nothing for statements without result.success, about other activities, or about missing words', async () => {
     const withoutSuccess = { ...answerAbout(word.id, true), result: { completion: true } };
-    const elsewhere = {
-      ...answerAbout(word.id, true),
-      object: { id: `https://other.example/api/v1/words/${word.id}` },
-    };
+    // Another site, one whose name differs from the portal's only where it has a dot, a path beyond the word's, and
+    // the word's id written with a leading zero: none is the word's IRI.
+    const elsewhere = [
+      `https://other.example/api/v1/words/${word.id}`,
+      `http://portalxtest/api/v1/words/${word.id}`,
+      `${PUBLIC_URL}/api/v1/words/${word.id}/notes`,
+      `${PUBLIC_URL}/api/v1/words/0${word.id}`,
+    ].map((id) => ({ ...answerAbout(word.id, true), object: { id } }));
     const missing = answerAbout(word.id + 1000, true);
-    await xapi('post', '/statements').send([withoutSuccess, elsewhere, missing]).expect(200);
-    expect(await countRows(t, 'xapi_statements')).toBe(3);
+    await xapi('post', '/statements')
+      .send([withoutSuccess, ...elsewhere, missing])
+      .expect(200);
+    expect(await countRows(t, 'xapi_statements')).toBe(6);
     expect(await countRows(t, 'words_review_items')).toBe(0);
   });
 
