@@ -116,16 +116,23 @@ const logger = new Logger('HTTP');
 // Seconds a client waits before it sends a request again that met a busy database: as long as a write waits for the lock.
 const CONTENTION_RETRY_AFTER = '5';
 
-/** Answers with the problem document of an error; only real faults are logged, and never sent. */
+/**
+ * Answers with the problem document of an error; only real faults are logged, and never sent. A response already
+ * started (a download) cannot turn into a problem: it is cut short, so that the client cannot take a part for the whole.
+ */
 export function sendProblem(response: Response, exception: unknown): void {
   const contended = dialect.isContention(exception);
-  if (contended) {
-    response.setHeader('Retry-After', CONTENTION_RETRY_AFTER);
-  }
   const body = contended ? problem(HttpStatus.SERVICE_UNAVAILABLE, DATABASE_BUSY) : problemFor(exception);
   if (FAULTS.has(body.status)) {
     const trace = exception instanceof Error ? exception.stack : String(exception);
     logger.error(exception instanceof DriverException ? `Database error: ${trace}` : trace);
+  }
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  if (contended) {
+    response.setHeader('Retry-After', CONTENTION_RETRY_AFTER);
   }
   response.status(body.status).type('application/problem+json; charset=utf-8').send(JSON.stringify(body));
 }

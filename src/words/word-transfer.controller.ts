@@ -66,7 +66,8 @@ file to download (\`Content-Disposition: attachment\`).
 - **JSON**: \`{ "words": [...] }\`, every field of each word and \`groups\` as names.
 
 Either imports as it is: importing an export (\`on_duplicate=skip\` or \`update\`) changes nothing. Words
-written while an export runs may or may not be in it.`;
+written while an export runs may or may not be in it. A fault once the download has begun closes the connection
+before the file's end, so that a part is never taken for the whole; before that, it is a 500 problem.`;
 
 /** A file name for today's export (the day in APP_TIMEZONE), e.g. `words-group-3-2026-11-24.csv`. */
 const fileName = (query: ExportWordsQueryDto, timeZone: string) =>
@@ -181,14 +182,7 @@ export class WordTransferController {
     return new StreamableFile(body, {
       type: query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
       disposition: `attachment; filename="${fileName(query, this.config.get('APP_TIMEZONE', { infer: true }))}"`,
-    }).setErrorHandler((error, response) => {
-      // Cut short once started, so that the client cannot take a part for the whole; before that, a problem.
-      if ((response as express.Response).headersSent) {
-        (response as express.Response).destroy();
-      } else {
-        sendProblem(response as express.Response, error);
-      }
-    });
+    }).setErrorHandler((error, response) => sendProblem(response as express.Response, error));
   }
 }
 

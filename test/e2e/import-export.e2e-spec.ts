@@ -14,7 +14,9 @@ import {
   type WordBody,
 } from '../api.js';
 import { useEmptyTestApp } from '../app.js';
+import { Logger } from '@nestjs/common';
 import { GroupsService } from '../../src/groups/groups.service.js';
+import { WordTransferService } from '../../src/words/word-transfer.service.js';
 import { MAX_GROUPS_PER_WORD } from '../../src/words/dto/word-input.dto.js';
 
 /** POST /words/import (JSON and CSV) and GET /words/export, and the round trip between them. */
@@ -942,6 +944,53 @@ describe('GET /words/export', () => {
   it.each(['format=xml', 'group_id=0', 'colour=red'])('400 for %s', async (query) => {
     expectProblem(await client.get(`/words/export?${query}`), 400);
   });
+
+  /** The export of `format` with every page after the first `pagesRead` failing, and the errors it logged. */
+  async function exportFailingAfter(pagesRead: number, format: string) {
+    const exportPage = (WordTransferService.prototype as any).exportPage;
+    let pages = 0;
+    jest.spyOn(WordTransferService.prototype as any, 'exportPage').mockImplementation(function (
+      this: WordTransferService,
+      ...args: unknown[]
+    ) {
+      return pages++ < pagesRead
+        ? exportPage.apply(this, args)
+        : Promise.reject(new Error('SQLITE_IOERR: disk I/O error reading /work/main/database/lang-portal.sqlite'));
+    });
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const response = await exportWords(`format=${format}`).catch((error: Error & { code?: string }) => error);
+      return { response, logged: logged.mock.calls.map(([message]) => String(message)) };
+    } finally {
+      jest.restoreAllMocks();
+    }
+  }
+
+  it('a database failure before the first word is a 500 problem that names none of it, and is logged', async () => {
+    await inventory();
+    const { response, logged } = await exportFailingAfter(0, 'csv');
+    const { status, headers, body } = response as request.Response;
+    expect([status, headers['content-type']]).toEqual([500, 'application/problem+json; charset=utf-8']);
+    expect(JSON.parse(body)).toEqual({
+      type: 'about:blank',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'An unexpected error occurred',
+    });
+    expect(logged).toEqual([expect.stringContaining('SQLITE_IOERR')]);
+  });
+
+  it.each(['csv', 'json'])(
+    '%s: a database failure after a page of words cuts the download short, so that no part passes for the whole, and is logged',
+    async (format) => {
+      // More words than a page, which is sent before the next is read.
+      const words = Array.from({ length: 501 }, (_, i) => ({ thai: `คำ ${i}`, english: `word ${i}` }));
+      await importJson({ words }).expect(200);
+      const { response, logged } = await exportFailingAfter(1, format);
+      expect(response).toMatchObject({ message: 'aborted', code: 'ECONNRESET' });
+      expect(logged).toEqual([expect.stringContaining('SQLITE_IOERR')]);
+    },
+  );
 });
 
 describe('GET /words/export in APP_TIMEZONE', () => {
