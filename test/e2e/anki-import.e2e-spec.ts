@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zstdCompressSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { unzipSync } from 'fflate';
 import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import request from 'supertest';
 import { asInteger, instantOf } from '../../src/database/dialect.js';
 import { CardsService } from '../../src/reviews/cards.service.js';
@@ -267,6 +268,25 @@ describe('Anki import (POST /import/anki)', () => {
     // Imported again, the package stores its audio again.
     const again = await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
     expect(again.body).toMatchObject({ media_stored: 1, media_unchanged: 0 });
+    await request(t.http).get(mediaUrl(AUDIO, 'mp3')).expect(200);
+  });
+
+  it('keeps every word and its audio when a full reset cannot read the media folder, its last step', async () => {
+    await upload(ankiPackage(thaiCollection(), 'latest')).expect(200);
+    const before = await allRows(t);
+    // The folder set aside, a file stands in its place.
+    renameSync(MEDIA, `${MEDIA}.aside`);
+    writeFileSync(MEDIA, 'not a folder');
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      expectProblem(await request(t.http).post(`${API}/full_reset`).send({ confirm: 'full_reset' }), 500);
+      expect(logged).toHaveBeenCalledWith(expect.stringContaining('ENOTDIR'));
+    } finally {
+      jest.restoreAllMocks();
+      rmSync(MEDIA);
+      renameSync(`${MEDIA}.aside`, MEDIA);
+    }
+    expect(await allRows(t)).toEqual(before);
     await request(t.http).get(mediaUrl(AUDIO, 'mp3')).expect(200);
   });
 
