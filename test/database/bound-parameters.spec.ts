@@ -49,6 +49,22 @@ import { portal } from '../fixtures.js';
     }
   });
 
+  it('keeps the 500 texts used last compiled, so that a server running for years holds a bounded number', async () => {
+    const kysely = t.orm.em.fork().getKysely();
+    const run = (text: string) => kysely.executeQuery(CompiledQuery.raw(text));
+    const texts = Array.from({ length: 500 }, (_, i) => `select ${i} as n`);
+    const used = 'select -1 as n';
+    await run(used);
+    for (const text of texts.slice(0, 250)) await run(text);
+    // Used again: kept as the latest then, where the 250 texts before stay as old as they were.
+    await run(used);
+    for (const text of texts.slice(250)) await run(text);
+    // The 500 used last: the 250 texts, `used`, and the first 250 texts but their first.
+    expect(await compiledDuring(() => run(texts[1]))).toEqual([]);
+    expect(await compiledDuring(() => run(used))).toEqual([]);
+    expect(await compiledDuring(() => run(texts[0]))).toEqual([texts[0]]);
+  });
+
   it('runs no pragma to record an answer outside a session: a pragma expires every compiled statement', async () => {
     const word = await portal(t).createWord({ thai: 'ดิน', english: 'earth' });
     const statements = await statementsDuring(() => portal(t).review(word.id, true).expect(201));
