@@ -869,6 +869,19 @@ describe('Anki import (POST /import/anki)', () => {
       expect.objectContaining({ note_id: 1700000001003, reason: 'note type "Basic" has no field "Thai" (field_map)' }),
       expect.objectContaining({ note_id: 1700000001004, reason: 'note type "Basic" has no field "Thai" (field_map)' }),
     ]);
+    const unknownEnglish = await upload(ankiPackage(thaiCollection(), 'latest'), '?dry_run=true', 'deck.apkg', {
+      field_map: JSON.stringify({ Basic: { thai: 'Back', english: 'Meaning' } }),
+    });
+    expect(unknownEnglish.body.failed_notes).toEqual([
+      expect.objectContaining({
+        note_id: 1700000001003,
+        reason: 'note type "Basic" has no field "Meaning" (field_map)',
+      }),
+      expect.objectContaining({
+        note_id: 1700000001004,
+        reason: 'note type "Basic" has no field "Meaning" (field_map)',
+      }),
+    ]);
   });
 
   it('reads note types, fields and entities named as properties of every object (constructor, __proto__) as any other', async () => {
