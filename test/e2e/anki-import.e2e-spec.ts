@@ -630,6 +630,14 @@ describe('Anki import (POST /import/anki)', () => {
     expect((await imported()).words.find((word) => word.thai === 'ข้าว')!.parts.audio).toBe(mediaUrl(AUDIO, 'mp3'));
   });
 
+  it('counts each image it skips once, its src quoted either way or not at all', async () => {
+    const collection = thaiCollection();
+    // Beside หมา's "dog.jpg" in the package.
+    collection.notes[0].fields[3] = `<img src='khao.jpg'><img src='rice.jpg'> <IMG alt="rice" SRC = khao.png><img src=rice.png> <img src="dog.jpg">`;
+    const response = await upload(ankiPackage(collection, 'latest')).expect(200);
+    expect(response.body.images_skipped).toBe(5);
+  });
+
   it('merges notes of one word: its decks once each, its reviews, the first audio of a note and each image once', async () => {
     const collection = thaiCollection();
     const SECOND_AUDIO = Uint8Array.from(Buffer.from('ID3\u0003\u0000another fake mp3', 'utf8'));
