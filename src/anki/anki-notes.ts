@@ -90,10 +90,7 @@ export function mapNote(note: AnkiNote, fieldMap: FieldMap | undefined): MappedN
       }
     }
     for (const match of field.value.matchAll(IMAGE)) {
-      const name = match[1] ?? match[2] ?? match[3];
-      if (!images.includes(name)) {
-        images.push(name);
-      }
+      images.push(match[1] ?? match[2] ?? match[3]);
     }
   }
   const others = new Map<string, string>();
