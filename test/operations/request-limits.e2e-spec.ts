@@ -1,8 +1,12 @@
+import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { api, clearDatabase, countRows, expectProblem } from '../api.js';
 import { closeTestApp, createTestApp, useEmptyTestApp, useTestApp } from '../app.js';
 
-/** BODY_LIMIT, RATE_LIMIT_PER_MINUTE and JSON in UTF-8 only. */
+/** BODY_LIMIT, RATE_LIMIT_PER_MINUTE, JSON in UTF-8 only and Content-Encoding. */
+
+/** A serializer that sends a Buffer's bytes unchanged (superagent's types only know string bodies). */
+const asIs = ((data: Buffer) => data) as unknown as (body: unknown) => string;
 
 describe("BODY_LIMIT '2kb'", () => {
   const t = useEmptyTestApp({ BODY_LIMIT: '2kb' });
@@ -20,6 +24,20 @@ describe("BODY_LIMIT '2kb'", () => {
 
     const problem = expectProblem(response, 413);
     expect(problem.detail).toMatch(/\b2048 bytes\b/);
+    expect(await countRows(t, 'words')).toBe(0);
+  });
+
+  it('the limit holds for the body inflated: 3 KB of JSON compressed to far less is 413', async () => {
+    const compressed = gzipSync(JSON.stringify(bodyOf(3 * 1024)));
+    expect(compressed.length).toBeLessThan(1024);
+    const response = await client
+      .post('/words')
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'gzip')
+      .serialize(asIs)
+      .send(compressed);
+
+    expect(expectProblem(response, 413).detail).toMatch(/\b2048 bytes\b/);
     expect(await countRows(t, 'words')).toBe(0);
   });
 
@@ -123,9 +141,6 @@ describe('RATE_LIMIT_PER_MINUTE 0 (the default)', () => {
   });
 });
 
-/** A serializer that sends a Buffer's bytes unchanged (superagent's types only know string bodies). */
-const asIs = ((data: Buffer) => data) as unknown as (body: unknown) => string;
-
 describe('JSON in UTF-8 only', () => {
   const t = useEmptyTestApp();
   const client = api(t);
@@ -167,5 +182,52 @@ describe('JSON in UTF-8 only', () => {
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject(word);
     expect(await countRows(t, 'words')).toBe(1);
+  });
+});
+
+describe('Content-Encoding', () => {
+  const t = useEmptyTestApp();
+  const client = api(t);
+
+  it.each([
+    ['/words', 'application/json', '{"thai":"แมว","english":"cat"}'],
+    ['/words/import', 'text/csv', 'thai,english\nแมว,cat\n'],
+  ])(
+    'POST %s as %s in an encoding the portal does not read is 415 naming it, and nothing is written',
+    async (path, type, body) => {
+      const response = await client.post(path).set('Content-Type', type).set('Content-Encoding', 'x-zip').send(body);
+
+      expect(expectProblem(response, 415).detail).toBe('unsupported content encoding "x-zip"');
+      expect(await countRows(t, 'words')).toBe(0);
+    },
+  );
+
+  it.each([
+    ['/words', 'application/json', '{"thai":"แมว","english":"cat"}', 201],
+    ['/words/import', 'text/csv', 'thai,english\nแมว,cat\n', 200],
+  ])('POST %s as %s compressed with gzip is read', async (path, type, body, status) => {
+    const response = await client
+      .post(path)
+      .set('Content-Type', type)
+      .set('Content-Encoding', 'gzip')
+      .serialize(asIs)
+      .send(gzipSync(body));
+
+    expect(response.status).toBe(status);
+    expect(await countRows(t, 'words')).toBe(1);
+  });
+
+  it.each([
+    ['/words', 'application/json'],
+    ['/words/import', 'text/csv'],
+  ])('POST %s as %s said to be gzip that is not is 400, and nothing is written', async (path, type) => {
+    const response = await client
+      .post(path)
+      .set('Content-Type', type)
+      .set('Content-Encoding', 'gzip')
+      .send('not gzip at all');
+
+    expectProblem(response, 400);
+    expect(await countRows(t, 'words')).toBe(0);
   });
 });
