@@ -68,24 +68,18 @@ function problemFor(exception: unknown): ProblemDto {
   if (exception instanceof ValidationFailedException || exception instanceof ConflictingFieldsException) {
     return problem(exception.getStatus(), exception.message, exception.errors);
   }
-  // The body parser's error names the limit a body broke (Nest wraps it, keeping it as the cause).
-  const parserError = (exception instanceof HttpException ? exception.cause : exception) as Record<string, unknown>;
-  if (parserError?.status === HttpStatus.PAYLOAD_TOO_LARGE && typeof parserError.limit === 'number') {
-    return problem(
-      HttpStatus.PAYLOAD_TOO_LARGE,
-      `The request body is larger than the limit of ${parserError.limit} bytes`,
-    );
-  }
+  // Errors of Express middleware (the body parsers) come wrapped as well: Nest's Express adapter makes each 4xx one
+  // an HttpException, keeping it as the cause.
   if (exception instanceof HttpException) {
+    // The body parser's error names the limit a body broke.
+    const cause = exception.cause as { status?: unknown; limit?: unknown } | undefined;
+    if (cause?.status === HttpStatus.PAYLOAD_TOO_LARGE && typeof cause.limit === 'number') {
+      return problem(HttpStatus.PAYLOAD_TOO_LARGE, `The request body is larger than the limit of ${cause.limit} bytes`);
+    }
     const response = exception.getResponse();
     const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
     const detail = Array.isArray(message) ? message.join('; ') : String(message ?? exception.message);
     return problem(exception.getStatus(), detail);
-  }
-  // Errors raised by Express middleware (the body parser) before Nest routes a request.
-  const { status, expose, message } = (exception ?? {}) as Record<string, unknown>;
-  if (typeof status === 'number' && status >= 400 && status < 500 && expose === true) {
-    return problem(status, String(message));
   }
   // The services check uniqueness first; the unique index answers a duplicate that another connection
   // (another process on the same database) wrote between that check and this write.
