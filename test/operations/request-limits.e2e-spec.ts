@@ -1,4 +1,4 @@
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { api, clearDatabase, countRows, expectProblem } from '../api.js';
 import { closeTestApp, createTestApp, useEmptyTestApp, useTestApp } from '../app.js';
@@ -202,16 +202,20 @@ describe('Content-Encoding', () => {
     },
   );
 
+  const compressions = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync };
+
   it.each([
-    ['/words', 'application/json', '{"thai":"แมว","english":"cat"}', 201],
-    ['/words/import', 'text/csv', 'thai,english\nแมว,cat\n', 200],
-  ])('POST %s as %s compressed with gzip is read', async (path, type, body, status) => {
+    ['/words', 'application/json', 'gzip', '{"thai":"แมว","english":"cat"}', 201],
+    ['/words', 'application/json', 'deflate', '{"thai":"แมว","english":"cat"}', 201],
+    ['/words', 'application/json', 'br', '{"thai":"แมว","english":"cat"}', 201],
+    ['/words/import', 'text/csv', 'gzip', 'thai,english\nแมว,cat\n', 200],
+  ] as const)('POST %s as %s compressed with %s is read', async (path, type, encoding, body, status) => {
     const response = await client
       .post(path)
       .set('Content-Type', type)
-      .set('Content-Encoding', 'gzip')
+      .set('Content-Encoding', encoding)
       .serialize(asIs)
-      .send(gzipSync(body));
+      .send(compressions[encoding](body));
 
     expect(response.status).toBe(status);
     expect(await countRows(t, 'words')).toBe(1);
