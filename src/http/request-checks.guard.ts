@@ -202,8 +202,19 @@ class FormChecks implements NestInterceptor {
   }
 }
 
+/** Multer reads a form's bytes as they come, where the body parsers inflate a compressed body first. */
+class UncompressedForm implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const encoding = context.switchToHttp().getRequest<Request>().headers['content-encoding'];
+    if (encoding !== undefined && !/^\s*identity\s*$/i.test(encoding)) {
+      throw new UnsupportedMediaTypeException(`The form must be sent without a Content-Encoding (it has ${encoding})`);
+    }
+    return next.handle();
+  }
+}
+
 /**
  * A `multipart/form-data` upload with the file in `field`. Multer reads the form in its interceptor, after the
  * guards: its other fields are checked as RequestChecksGuard checks a body, once they are read.
  */
-export const FormUpload = (field: string) => UseInterceptors(FileInterceptor(field), FormChecks);
+export const FormUpload = (field: string) => UseInterceptors(UncompressedForm, FileInterceptor(field), FormChecks);

@@ -965,6 +965,19 @@ describe('Anki import (POST /import/anki)', () => {
     expect(problem.detail).toBe('The request is nested deeper than 32 levels');
   });
 
+  it.each(['gzip', 'x-zip'])(
+    'refuses a form sent with Content-Encoding: %s (415), which it would read as its bytes come, writing nothing',
+    async (encoding) => {
+      const before = await allRows(t);
+      const response = await upload(ankiPackage(thaiCollection(), 'latest')).set('Content-Encoding', encoding);
+      expect(expectProblem(response, 415).detail).toBe(
+        `The form must be sent without a Content-Encoding (it has ${encoding})`,
+      );
+      expect(await allRows(t)).toEqual(before);
+      await upload(ankiPackage(thaiCollection(), 'latest')).set('Content-Encoding', 'identity').expect(200);
+    },
+  );
+
   it('takes a blank field_map as none', async () => {
     const blank = await upload(ankiPackage(thaiCollection(), 'latest'), '?dry_run=true', 'deck.apkg', {
       field_map: '  ',
