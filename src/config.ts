@@ -145,16 +145,17 @@ const Size = (example: string) =>
 const STEP_MINUTES: Record<string, number> = { m: 1, h: 60, d: 24 * 60 };
 
 /**
- * Why a learning step is too long, or nothing: ts-fsrs dates a step's end unbounded, and one beyond the last instant a
- * Date holds (100,000,000 days after 1970) failed every answer to a new word with 500. No step need be longer than the
- * longest interval (36500 days).
+ * Why a learning step is too short or too long, or nothing. ts-fsrs takes a step of no length as none: a new word
+ * skipped it unseen (`0m` was `none`). It dates a step's end unbounded, and one beyond the last instant a Date holds
+ * (100,000,000 days after 1970) failed every answer to a new word with 500; no step need be longer than the longest
+ * interval (36500 days).
  */
 function problemWithLearningSteps(steps: string): string | undefined {
-  const longest = Math.max(
-    0,
-    ...[...steps.matchAll(/(\d+)([mhd])/g)].map(([, count, unit]) => Number(count) * STEP_MINUTES[unit]),
-  );
-  return longest > 36_500 * STEP_MINUTES.d
+  const lengths = [...steps.matchAll(/(\d+)([mhd])/g)].map(([, count, unit]) => Number(count) * STEP_MINUTES[unit]);
+  if (lengths.includes(0)) {
+    return 'has a step of no length, which ts-fsrs skips: give each step a length such as 1m, or none for no steps';
+  }
+  return Math.max(0, ...lengths) > 36_500 * STEP_MINUTES.d
     ? 'has a step longer than 36500d (100 years), the longest interval'
     : undefined;
 }
@@ -303,7 +304,7 @@ export class Environment {
 
   /** Comma-separated steps of minutes, hours or days (`1m,10m`) a new word goes through first; `none` for none. */
   @Matches(/^(none|\d+[mhd](,\d+[mhd])*)$/, { message: '$property must be steps such as 1m,10m (m, h or d), or none' })
-  @Satisfies('isLearningStepsWithinLongestInterval', problemWithLearningSteps)
+  @Satisfies('isLearningStepsOfUsableLength', problemWithLearningSteps)
   SRS_LEARNING_STEPS = '1m,10m';
 
   /** Spreads intervals a little so that words learnt together do not stay due together. */

@@ -111,6 +111,22 @@ describe('spaced repetition (FSRS)', () => {
     expect(items[0]).toMatchObject({ id: word.id, card: { state: 'learning', reps: 1 } });
   });
 
+  it('relearns a word forgotten in review through one 10-minute step, then days-long intervals again', async () => {
+    const [word] = await words(1);
+    await answer(word.id, true, new Date(NOW.getTime() - 30 * DAY));
+    await answer(word.id, true, new Date(NOW.getTime() - 29 * DAY));
+    expect((await schedule(word.id)).card).toMatchObject({ state: 'review', lapses: 0 });
+    await answer(word.id, false, NOW);
+    const forgotten = (await schedule(word.id)).card as CardBody;
+    expect(forgotten).toMatchObject({ state: 'relearning', lapses: 1 });
+    expect(Date.parse(forgotten.due)).toBe(NOW.getTime() + 10 * 60 * 1000);
+    setClock(new Date(forgotten.due));
+    await answer(word.id, true, new Date(forgotten.due));
+    const relearnt = (await schedule(word.id)).card as CardBody;
+    expect(relearnt.state).toBe('review');
+    expect(Date.parse(relearnt.due) - Date.parse(forgotten.due)).toBeGreaterThanOrEqual(DAY);
+  });
+
   it('puts due words first, least likely recalled first, then new words up to the day’s allowance', async () => {
     const ws = await words(6);
     // Learnt 20 and 5 days ago (right, right a day later), and one still in learning steps.

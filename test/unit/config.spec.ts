@@ -139,6 +139,9 @@ describe('validateEnvironment', () => {
     // Beyond the last instant a Date holds: every answer to a new word failed with 500.
     ['SRS_LEARNING_STEPS', '1m,100000000d'],
     ['SRS_LEARNING_STEPS', '36501d'],
+    // ts-fsrs skips a step of no length: '0m' was 'none' unsaid.
+    ['SRS_LEARNING_STEPS', '0m'],
+    ['SRS_LEARNING_STEPS', '1m,00h'],
     ['SRS_ENABLE_FUZZ', 'yes'],
     ['DATABASE_URL', 'mysql://db.example/portal'],
     ['DATABASE_URL', 'postgresql://[bad'],
