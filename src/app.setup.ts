@@ -115,9 +115,9 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
   const upgradeInsecureRequests = config.get('PUBLIC_URL', { infer: true })?.startsWith('https:') ? [] : null;
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests } } }));
   // The learning apps built into the portal (plain files: `apps/<app>/`), at /apps/. An app calls the api_base its
-  // launch gives, which is the address the launch was asked at (or PUBLIC_URL), not always the one the app's stored
-  // launch_url names (localhost and 127.0.0.1, a PUBLIC_URL set after seeding): connect-src 'self' alone kept such
-  // a page from reaching the API at all. Everything else stays to the portal's own origin.
+  // launch gives, which is the address the launch was asked at (or PUBLIC_URL), not always the one its launch_url
+  // names (an app registered at http://127.0.0.1:3000/apps/… launched at localhost): connect-src 'self' alone kept
+  // such a page from reaching the API at all. Everything else stays to the portal's own origin.
   app.use(
     '/apps/',
     helmet.contentSecurityPolicy({

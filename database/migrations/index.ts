@@ -24,6 +24,7 @@ import { Migration20261218090000_word_parts_types } from './Migration20261218090
 import { Migration20261220090000_folded_names } from './Migration20261220090000_folded_names.js';
 import { Migration20261221090000_blank_romanizations } from './Migration20261221090000_blank_romanizations.js';
 import { Migration20261222090000_refolded_names } from './Migration20261222090000_refolded_names.js';
+import { Migration20261225090000_portal_app_paths } from './portal-app-paths.js';
 
 /** Every migration, oldest first. Add each new one here (see README, "Adding a migration"). */
 export const migrations: MigrationObject[] = [
@@ -55,4 +56,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261220090000_folded_names', class: Migration20261220090000_folded_names },
   { name: 'Migration20261221090000_blank_romanizations', class: Migration20261221090000_blank_romanizations },
   { name: 'Migration20261222090000_refolded_names', class: Migration20261222090000_refolded_names },
+  { name: 'Migration20261225090000_portal_app_paths', class: Migration20261225090000_portal_app_paths },
 ];

@@ -5,8 +5,6 @@ import { Group } from '../../src/groups/group.entity.js';
 import { WordGroup } from '../../src/groups/word-group.entity.js';
 import { LearningApp } from '../../src/learning-apps/learning-app.entity.js';
 import { Word, type WordParts } from '../../src/words/word.entity.js';
-import { validateEnvironment } from '../../src/config.js';
-import { listeningOrigin } from '../../src/http/origin.js';
 
 interface SeedGroup {
   group: string;
@@ -21,16 +19,6 @@ interface SeedLearningApp {
 }
 
 const SEEDS = new URL('../seeds/', import.meta.url);
-
-/**
- * This portal's address as a browser reaches it: PUBLIC_URL, else where it listens (the loopback address when it
- * listens on every address).
- */
-function portalAddress(): string {
-  const { PUBLIC_URL, HOST, PORT } = validateEnvironment(process.env);
-  const host = HOST === '0.0.0.0' ? '127.0.0.1' : HOST === '::' ? '::1' : HOST;
-  return (PUBLIC_URL ?? listeningOrigin(host, PORT)).replace(/\/+$/, '');
-}
 
 function readJson<T>(relativePath: string): T {
   return JSON.parse(readFileSync(new URL(relativePath, SEEDS), 'utf8')) as T;
@@ -65,8 +53,8 @@ export class DatabaseSeeder extends Seeder {
       em.create(LearningApp, {
         name: app.name,
         description: app.description,
-        // The apps built into the portal are served by it: `{portal}` is its address.
-        launchUrl: app.launch_url.replace('{portal}', portalAddress()),
+        // An app built into the portal is a path on it (`/apps/…`), at the address each client reaches it at.
+        launchUrl: app.launch_url,
         thumbnailUrl: app.thumbnail_url,
       });
     }

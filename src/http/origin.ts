@@ -1,5 +1,6 @@
 import { isIPv6 } from 'node:net';
-import type { ConfigService } from '@nestjs/config';
+import { createParamDecorator, type ExecutionContext, Injectable, type PipeTransform } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import type { Request } from 'express';
 import type { Environment } from '../config.js';
 
@@ -11,6 +12,22 @@ export function portalOrigin(config: ConfigService<Environment, true>, request: 
     `${request.protocol}://${request.get('host') || `localhost:${config.get('PORT', { infer: true })}`}`
   ).replace(/\/+$/, '');
 }
+
+@Injectable()
+class PortalOriginOfRequest implements PipeTransform<Request, string> {
+  constructor(private readonly config: ConfigService<Environment, true>) {}
+
+  transform(request: Request): string {
+    return portalOrigin(this.config, request);
+  }
+}
+
+const CurrentRequest = createParamDecorator((_: unknown, context: ExecutionContext) =>
+  context.switchToHttp().getRequest<Request>(),
+);
+
+/** The handler's parameter is the portal's own address as this request reaches it (`portalOrigin`). */
+export const PortalOrigin = () => CurrentRequest(undefined, PortalOriginOfRequest);
 
 /**
  * PUBLIC_URL's path without its trailing slash ('' when it is the root, or unset): a proxy serving the portal under

@@ -13,6 +13,7 @@ export const LearningApp = defineEntity({
     name: caselessName(),
     nameFolded: foldedOf('name'),
     description: p.text().default(''),
+    /** An absolute URL; or, for an app the portal serves itself (`apps/`), its path there, which follows its address. */
     launchUrl: p.text(),
     thumbnailUrl: p.text().nullable(),
     launchMethod: p.text().$type<LaunchMethod>().default('plain'),

@@ -11,6 +11,7 @@ import {
 import { LearningAppsService } from './learning-apps.service.js';
 import { ApiRateLimited } from '../http/problem-document.js';
 import { ApiPreconditions, PreconditionHeaders, type Preconditions } from '../http/entity-tag.js';
+import { PortalOrigin } from '../http/origin.js';
 
 const DUPLICATE_APP = 'A learning app named "Flashcards" already exists (id 1)';
 
@@ -23,20 +24,20 @@ export class LearningAppsController {
 
   @Get('learning_apps')
   @PageOperation('List learning apps', LearningAppDto, 'A page of learning apps, by name.')
-  list(@Query() query: ListLearningAppsQueryDto) {
-    return this.apps.list(query);
+  list(@Query() query: ListLearningAppsQueryDto, @PortalOrigin() portal: string) {
+    return this.apps.list(query, portal);
   }
 
   @Get('learning_apps/:id')
   @GetOperation('Get a learning app', LearningAppDto, 'The learning app.', 404)
-  get(@Param() { id }: IdParams) {
-    return this.apps.get(id);
+  get(@Param() { id }: IdParams, @PortalOrigin() portal: string) {
+    return this.apps.get(id, portal);
   }
 
   @Post('learning_apps')
   @CreateOperation('Register a learning app', LearningAppDto, 'The registered learning app.', [409, DUPLICATE_APP])
-  create(@Body() body: CreateLearningAppDto) {
-    return this.apps.create(body);
+  create(@Body() body: CreateLearningAppDto, @PortalOrigin() portal: string) {
+    return this.apps.create(body, portal);
   }
 
   @Patch('learning_apps/:id')
@@ -46,14 +47,19 @@ export class LearningAppsController {
     @Param() { id }: IdParams,
     @Body() body: UpdateLearningAppDto,
     @PreconditionHeaders() preconditions: Preconditions,
+    @PortalOrigin() portal: string,
   ) {
-    return this.apps.update(id, body, preconditions);
+    return this.apps.update(id, body, portal, preconditions);
   }
 
   @Delete('learning_apps/:id')
   @DeleteOperation('Delete a learning app', 'Deleted; its study sessions stay, without an app.')
   @ApiPreconditions('learning app')
-  remove(@Param() { id }: IdParams, @PreconditionHeaders() preconditions: Preconditions) {
-    return this.apps.remove(id, preconditions);
+  remove(
+    @Param() { id }: IdParams,
+    @PreconditionHeaders() preconditions: Preconditions,
+    @PortalOrigin() portal: string,
+  ) {
+    return this.apps.remove(id, portal, preconditions);
   }
 }

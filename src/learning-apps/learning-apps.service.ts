@@ -9,6 +9,7 @@ import { assertPreconditions, type Preconditions } from '../http/entity-tag.js';
 import {
   type CreateLearningAppDto,
   type LearningAppDto,
+  launchUrlOf,
   type ListLearningAppsQueryDto,
   toLearningAppDto,
   type UpdateLearningAppDto,
@@ -30,24 +31,29 @@ function withQueryParams(url: string, params: Record<string, string>): string {
   return result.toString();
 }
 
+/** The apps as a client sees them that reaches the portal at the address `portal` (see `launchUrlOf`). */
 @Injectable()
 export class LearningAppsService {
   constructor(private readonly em: EntityManager) {}
 
-  async list(query: ListLearningAppsQueryDto): Promise<Page<LearningAppDto>> {
+  async list(query: ListLearningAppsQueryDto, portal: string): Promise<Page<LearningAppDto>> {
     const [apps, total] = await this.em.findAndCount(
       LearningApp,
       {},
       { orderBy: [{ name: 'asc' }, { id: 'asc' }], limit: query.per_page, offset: offsetOf(query) },
     );
-    return page(apps.map(toLearningAppDto), total, query);
+    return page(
+      apps.map((app) => toLearningAppDto(app, portal)),
+      total,
+      query,
+    );
   }
 
-  async get(id: number): Promise<LearningAppDto> {
-    return toLearningAppDto(await this.findApp(id));
+  async get(id: number, portal: string): Promise<LearningAppDto> {
+    return toLearningAppDto(await this.findApp(id), portal);
   }
 
-  async create(input: CreateLearningAppDto): Promise<LearningAppDto> {
+  async create(input: CreateLearningAppDto, portal: string): Promise<LearningAppDto> {
     return this.em.transactional(async (em) => {
       await assertNameIsFree(em, LearningApp, 'learning app', input.name);
       const app = em.create(LearningApp, {
@@ -58,15 +64,20 @@ export class LearningAppsService {
         launchMethod: input.launch_method ?? 'plain',
       });
       await em.flush();
-      return toLearningAppDto(app);
+      return toLearningAppDto(app, portal);
     });
   }
 
-  async update(id: number, input: UpdateLearningAppDto, preconditions: Preconditions = {}): Promise<LearningAppDto> {
+  async update(
+    id: number,
+    input: UpdateLearningAppDto,
+    portal: string,
+    preconditions: Preconditions = {},
+  ): Promise<LearningAppDto> {
     return this.em.transactional(async (em) => {
       // Locked before it is compared: a write between the comparison and the update would be lost.
       await this.lock(id);
-      await assertPreconditions(preconditions, 'learning app', () => this.get(id));
+      await assertPreconditions(preconditions, 'learning app', () => this.get(id, portal));
       const app = await this.findApp(id);
       if (input.name !== undefined) {
         await assertNameIsFree(em, LearningApp, 'learning app', input.name, id);
@@ -83,24 +94,24 @@ export class LearningAppsService {
         { ignoreUndefined: true },
       );
       await em.flush();
-      return toLearningAppDto(app);
+      return toLearningAppDto(app, portal);
     });
   }
 
   /** Its study sessions stay, without an app (on delete set null). */
-  async remove(id: number, preconditions: Preconditions = {}): Promise<void> {
+  async remove(id: number, portal: string, preconditions: Preconditions = {}): Promise<void> {
     await this.em.transactional(async (em) => {
       // Locked before it is read: a delete that came first is seen here (404), not deleted again and answered 204.
       await this.lock(id);
-      await assertPreconditions(preconditions, 'learning app', () => this.get(id));
+      await assertPreconditions(preconditions, 'learning app', () => this.get(id, portal));
       await this.findApp(id);
       await em.nativeDelete(LearningApp, { id });
     });
   }
 
   /** The URL that opens the app on a study session: its launch_url with these parameters added. */
-  async launchUrl(id: number, params: Record<string, string>): Promise<string> {
-    return withQueryParams((await this.findApp(id)).launchUrl, params);
+  async launchUrl(id: number, portal: string, params: Record<string, string>): Promise<string> {
+    return withQueryParams(launchUrlOf(await this.findApp(id), portal), params);
   }
 
   /**

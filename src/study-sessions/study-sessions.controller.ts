@@ -1,12 +1,9 @@
 import { posix } from 'node:path';
-import { Body, Controller, Get, Param, Post, Query, Req } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type * as express from 'express';
-import type { Environment } from '../config.js';
 import { IdAndWordIdParams, IdParams } from '../core/http.js';
 import { ConditionsRefusedOnceFound, PreconditionHeaders, type Preconditions } from '../http/entity-tag.js';
-import { portalOrigin } from '../http/origin.js';
+import { PortalOrigin } from '../http/origin.js';
 import { CreateOperation, CreateOperationAt, GetOperation, PageOperation, RecordOperation } from '../http/endpoints.js';
 import {
   ALL_OR_NONE,
@@ -35,10 +32,7 @@ const NO_SUCH_GROUP = 'group_id refers to a group that does not exist: 9';
 @ApiRateLimited()
 @Controller()
 export class StudySessionsController {
-  constructor(
-    private readonly sessions: StudySessionsService,
-    private readonly config: ConfigService<Environment, true>,
-  ) {}
+  constructor(private readonly sessions: StudySessionsService) {}
 
   @Get('study_sessions')
   @ApiTags('study sessions')
@@ -154,8 +148,8 @@ export class StudySessionsController {
     @Param() { id }: IdParams,
     @Body() body: LaunchDto,
     @PreconditionHeaders() preconditions: Preconditions,
-    @Req() request: express.Request,
+    @PortalOrigin() portal: string,
   ) {
-    return this.sessions.launch(id, body.group_id, portalOrigin(this.config, request), preconditions);
+    return this.sessions.launch(id, body.group_id, portal, preconditions);
   }
 }

@@ -144,7 +144,7 @@ export class StudySessionsService {
           actor: JSON.stringify(portalLearner(origin)),
         });
       }
-      return { study_session: session, launch_url: await this.apps.launchUrl(appId, params) };
+      return { study_session: session, launch_url: await this.apps.launchUrl(appId, origin, params) };
     });
   }
 

@@ -18,6 +18,7 @@ import {
   storeRepeatedNames,
 } from './folded-names.js';
 import { expectRetyped, expectRomanizationsMigrated, STORED_PARTS, wordsWithRomanizations } from './stored-parts.js';
+import { appsWithLaunchUrls, expectAppPathsMigrated } from './launch-urls.js';
 
 /** The tables of the database, without SQLite's own, the migrator's and the full-text index of words. */
 async function tables(orm: MikroORM): Promise<string[]> {
@@ -311,6 +312,23 @@ async function triggers(orm: MikroORM): Promise<string[]> {
     await orm.migrator.up();
 
     expectRomanizationsMigrated(await em.execute('select parts from words order by id'));
+  });
+
+  it('the portal app paths migration makes the seeded example app a path on the portal, and leaves other apps', async () => {
+    const paths = migrations.findIndex((migration) => migration.name === 'Migration20261225090000_portal_app_paths');
+    await orm.migrator.up({ to: migrations[paths - 1].name });
+    const em = orm.em.fork();
+    await em.execute(
+      `insert into learning_apps (id, name, name_folded, launch_url, created_at, updated_at) values ${appsWithLaunchUrls('0')}`,
+    );
+
+    await orm.migrator.up();
+
+    expectAppPathsMigrated(await em.execute('select launch_url from learning_apps order by id'));
+    // Undone, it names an address again, as an older portal reads it.
+    await orm.migrator.down({ to: migrations[paths - 1].name });
+    const [example] = await em.execute<{ launch_url: string }[]>('select launch_url from learning_apps where id = 1');
+    expect(new URL(example.launch_url).pathname).toBe('/apps/flashcards/');
   });
 
   it('a database a newer portal migrated is refused, as db:restore refuses its backup, and left as it is', async () => {

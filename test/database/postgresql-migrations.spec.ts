@@ -17,6 +17,7 @@ import {
   storeRepeatedNames,
 } from './folded-names.js';
 import { expectRetyped, expectRomanizationsMigrated, STORED_PARTS, wordsWithRomanizations } from './stored-parts.js';
+import { appsWithLaunchUrls, expectAppPathsMigrated } from './launch-urls.js';
 
 /** The tables of the portal's schema, without the migrator's own. */
 async function tables(orm: MikroORM): Promise<string[]> {
@@ -305,6 +306,18 @@ async function triggerFunctions(orm: MikroORM): Promise<number> {
     await orm.migrator.up();
 
     expectRomanizationsMigrated(await em.execute('select parts from words order by id'));
+  });
+
+  it('the portal app paths migration makes the seeded example app a path on the portal, and leaves other apps', async () => {
+    await orm.migrator.down({ to: 'Migration20261224090000_answers_counted_per_statement' });
+    const em = orm.em.fork();
+    await em.execute(
+      `insert into learning_apps (id, name, name_folded, launch_url, created_at, updated_at) values ${appsWithLaunchUrls('now()')}`,
+    );
+
+    await orm.migrator.up();
+
+    expectAppPathsMigrated(await em.execute('select launch_url from learning_apps order by id'));
   });
 
   it('a database a newer portal migrated is refused, as db:restore refuses its backup, and left as it is', async () => {

@@ -470,7 +470,7 @@ describe('the built-in flashcards app, as the portal serves it', () => {
   }
 
   it('may call the api_base of its launch when that names the portal by another address than its launch_url', async () => {
-    // The seeded app's launch_url names 127.0.0.1; a launch asked at localhost gives a localhost api_base.
+    // Registered at 127.0.0.1, the app's launch_url names it; a launch asked at localhost gives a localhost api_base.
     const group = await client.createGroup('Greetings');
     const app = await client.createApp({ launch_url: 'http://127.0.0.1:3000/apps/flashcards/' });
     const launched = await client

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { Logger } from '@nestjs/common';
 import { DatabaseSeeder, seed } from '../../database/seeders/DatabaseSeeder.js';
 import { dialect, folded } from '../../src/database/dialect.js';
-import type { Response } from 'supertest';
+import request, { type Response } from 'supertest';
 import { GroupsService } from '../../src/groups/groups.service.js';
 import { FULL_RESET_BUSY } from '../../src/settings/settings.service.js';
 import { StudySessionsService } from '../../src/study-sessions/study-sessions.service.js';
@@ -397,29 +397,44 @@ describe('seeding at start-up', () => {
     expect(await countRows(t, 'learning_apps')).toBeGreaterThanOrEqual(1);
   });
 
-  it.each([
-    ['::1', 'http://[::1]:3413'],
-    ['::', 'http://[::1]:3413'],
-    ['0.0.0.0', 'http://127.0.0.1:3413'],
-  ])('gives the example app a launch URL that launches when HOST is %s', async (host, origin) => {
-    const env = { HOST: process.env.HOST, PORT: process.env.PORT, PUBLIC_URL: process.env.PUBLIC_URL };
-    Object.assign(process.env, { HOST: host, PORT: '3413' });
-    delete process.env.PUBLIC_URL;
-    try {
-      await clearDatabase(t);
-      await seed(t.orm);
-    } finally {
-      for (const [name, value] of Object.entries(env)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-    }
-    const [app] = (await client.get('/learning_apps').expect(200)).body.items;
-    expect(app.launch_url).toBe(`${origin}/apps/flashcards/`);
+  it('keeps the example app as a path on the portal, opened at the address each request reaches the portal at', async () => {
+    await clearDatabase(t);
+    await seed(t.orm);
+    // Not the address of the start that seeded it: 127.0.0.1 for HOST=0.0.0.0, or a PUBLIC_URL set since then.
+    expect(await sql(t, 'select launch_url from learning_apps')).toEqual([{ launch_url: '/apps/flashcards/' }]);
     const [group] = (await client.get('/groups').expect(200)).body.items;
-    const launch = await client.post(`/learning_apps/${app.id}/launch`, { group_id: group.id });
-    expect(launch.status).toBe(201);
-    expect(launch.body.launch_url).toMatch(`${origin}/apps/flashcards/?session_id=`);
+    const [{ id }] = (await client.get('/learning_apps').expect(200)).body.items;
+    for (const host of ['192.168.1.20:3000', 'localhost:3000', '[::1]:3413']) {
+      const [app] = (await client.get('/learning_apps').set('Host', host).expect(200)).body.items;
+      expect(app).toMatchObject({ id, launch_url: `http://${host}/apps/flashcards/` });
+      const launched = await client.post(`/learning_apps/${id}/launch`, { group_id: group.id }).set('Host', host);
+      expect(launched.status).toBe(201);
+      const launchUrl = new URL(launched.body.launch_url);
+      expect(`${launchUrl.origin}${launchUrl.pathname}`).toBe(`http://${host}/apps/flashcards/`);
+      expect(launchUrl.searchParams.get('api_base')).toBe(`http://${host}/api/v1`);
+    }
+    // Its ETag is of the app as that address shows it, which is what a conditional write compares.
+    const shown = await client.get(`/learning_apps/${id}`).set('Host', 'localhost:3000').expect(200);
+    const changed = { description: 'Cards to flip.' };
+    const elsewhere = client.patch(`/learning_apps/${id}`, changed).set('Host', '192.168.1.20:3000');
+    expectProblem(await elsewhere.set('If-Match', shown.headers.etag), 412);
+    const here = client.patch(`/learning_apps/${id}`, changed).set('Host', 'localhost:3000');
+    expect((await here.set('If-Match', shown.headers.etag).expect(200)).body).toMatchObject({
+      ...changed,
+      launch_url: 'http://localhost:3000/apps/flashcards/',
+    });
+  });
+
+  it('opens the example app under PUBLIC_URL, with its path, whatever Host a request names', async () => {
+    const proxied = await createTestApp({ PUBLIC_URL: 'https://portal.school.example/lang/' });
+    try {
+      await seed(proxied.orm);
+      const [app] = (await request(proxied.http).get('/api/v1/learning_apps').set('Host', 'evil.example').expect(200))
+        .body.items;
+      expect(app.launch_url).toBe('https://portal.school.example/lang/apps/flashcards/');
+    } finally {
+      await closeTestApp(proxied);
+    }
   });
 
   it('leaves a portal in use alone, even one whose every word was deleted', async () => {

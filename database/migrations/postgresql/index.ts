@@ -17,6 +17,7 @@ import { Migration20261221090000_blank_romanizations } from './Migration20261221
 import { Migration20261222090000_refolded_names } from './Migration20261222090000_refolded_names.js';
 import { Migration20261223090000_answers_uncounted_per_statement } from './Migration20261223090000_answers_uncounted_per_statement.js';
 import { Migration20261224090000_answers_counted_per_statement } from './Migration20261224090000_answers_counted_per_statement.js';
+import { Migration20261225090000_portal_app_paths } from '../portal-app-paths.js';
 
 /**
  * Every PostgreSQL migration, oldest first. A change of schema is one migration here and one beside the SQLite
@@ -51,4 +52,5 @@ export const postgresqlMigrations: MigrationObject[] = [
     name: 'Migration20261224090000_answers_counted_per_statement',
     class: Migration20261224090000_answers_counted_per_statement,
   },
+  { name: 'Migration20261225090000_portal_app_paths', class: Migration20261225090000_portal_app_paths },
 ];

@@ -41,7 +41,12 @@ export class LearningAppDto {
   @ApiProperty({ example: 'Flip cards from Thai to English.' })
   description!: string;
 
-  @ApiProperty({ example: 'https://apps.example/flashcards' })
+  @ApiProperty({
+    example: 'https://apps.example/flashcards',
+    description:
+      'An app the portal serves itself (the example flashcards) is at the portal’s address: PUBLIC_URL, or the ' +
+      'address this request came to.',
+  })
   launch_url!: string;
 
   @ApiProperty({ type: String, nullable: true, example: 'https://apps.example/flashcards.png' })
@@ -103,12 +108,16 @@ export class UpdateLearningAppDto extends PartialType(CreateLearningAppDto, { sk
 
 export class ListLearningAppsQueryDto extends PaginationQueryDto {}
 
-export function toLearningAppDto(app: LearningApp): LearningAppDto {
+/** Where the app opens for a client that reaches the portal at `portal` (`portalOrigin`). */
+export const launchUrlOf = (app: LearningApp, portal: string) =>
+  app.launchUrl.startsWith('/') ? `${portal}${app.launchUrl}` : app.launchUrl;
+
+export function toLearningAppDto(app: LearningApp, portal: string): LearningAppDto {
   return {
     id: app.id,
     name: app.name,
     description: app.description,
-    launch_url: app.launchUrl,
+    launch_url: launchUrlOf(app, portal),
     thumbnail_url: app.thumbnailUrl ?? null,
     launch_method: app.launchMethod,
     created_at: app.createdAt.toISOString(),
