@@ -141,6 +141,12 @@ const Size = (example: string) =>
     message: `$property must be a size above zero such as ${example}, 512kb or 100000b`,
   });
 
+/** Bytes of a size as the configuration writes it (`200mb`, `512kb`, `100000b`). */
+export function bytesOf(size: string): number {
+  const [amount, unit] = /^(\d+)(b|kb|mb)$/i.exec(size)?.slice(1) ?? ['0', 'b'];
+  return Number(amount) * { b: 1, kb: 1024, mb: 1024 * 1024 }[unit!.toLowerCase() as 'b' | 'kb' | 'mb'];
+}
+
 /** A learning step's length in minutes, by its unit. */
 const STEP_MINUTES: Record<string, number> = { m: 1, h: 60, d: 24 * 60 };
 

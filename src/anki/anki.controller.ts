@@ -86,10 +86,10 @@ export class AnkiController {
       '1 of 120 rows is a word that exists already, so nothing was imported: ' +
         'row 2: thai "แมว" with english "cat" is word 42 already (on_duplicate=error)',
     ],
-    [413, 'File too large'],
+    [413, 'The file is larger than the limit of 209715200 bytes'],
     [415, 'The request body must be multipart/form-data, in UTF-8'],
   )
-  @FormUpload('file')
+  @FormUpload('file', 'ANKI_IMPORT_LIMIT')
   import(
     @Query() query: AnkiImportQueryDto,
     @Body() body: AnkiImportBodyDto,

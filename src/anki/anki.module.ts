@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { MulterModule } from '@nestjs/platform-express';
-import type { Environment } from '../config.js';
+import { bytesOf, type Environment } from '../config.js';
 import { ReviewsModule } from '../reviews/reviews.module.js';
 import { WordsModule } from '../words/words.module.js';
 import { AnkiController } from './anki.controller.js';
 import { AnkiService } from './anki.service.js';
-import { bytesOf } from './media.js';
 
 @Module({
   imports: [

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { EntityManager } from '@mikro-orm/sql';
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Environment } from '../config.js';
+import { bytesOf, type Environment } from '../config.js';
 import { hasAtMostCharacters } from '../core/json.js';
 import type { ImportedAnswer } from '../reviews/cards.service.js';
 import { ReviewsService } from '../reviews/reviews.service.js';
@@ -18,7 +18,7 @@ import { WordsService } from '../words/words.service.js';
 import { type FieldMap, mapNote } from './anki-notes.js';
 import { type AnkiPackage, AnkiPackageError, readAnkiPackage } from './anki-package.js';
 import type { AnkiFailedNoteDto, AnkiImportReportDto } from './dto/anki-import.dto.js';
-import { bytesOf, isStoredMediaName, mediaDirectory, storedMediaName } from './media.js';
+import { isStoredMediaName, mediaDirectory, storedMediaName } from './media.js';
 
 /** Reads from the package; what it cannot read is a 400 saying why. */
 function fromPackage<T>(read: () => T): T {

@@ -13,12 +13,6 @@ export function mediaDirectory(config: { MEDIA_PATH?: string; DATABASE_PATH: str
     : join(dirname(resolve(config.DATABASE_PATH)), 'media');
 }
 
-/** Bytes of a size as the configuration writes it (`200mb`, `512kb`, `100000b`). */
-export function bytesOf(size: string): number {
-  const [amount, unit] = /^(\d+)(b|kb|mb)$/i.exec(size)?.slice(1) ?? ['0', 'b'];
-  return Number(amount) * { b: 1, kb: 1024, mb: 1024 * 1024 }[unit!.toLowerCase() as 'b' | 'kb' | 'mb'];
-}
-
 /**
  * The name a media file is stored and served under: its content's SHA-256 and its extension (for its type).
  * Packages name files as they like, so two packages' `one.mp3` may differ: by content, different bytes never

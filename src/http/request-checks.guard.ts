@@ -3,17 +3,24 @@ import {
   type CallHandler,
   type CanActivate,
   type ExecutionContext,
+  HttpException,
+  Injectable,
+  mixin,
   type NestInterceptor,
+  PayloadTooLargeException,
   SetMetadata,
+  type Type,
   UnsupportedMediaTypeException,
   UseInterceptors,
 } from '@nestjs/common';
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ConfigService } from '@nestjs/config';
 import type { Reflector } from '@nestjs/core';
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
-import type { Observable } from 'rxjs';
+import { catchError, type Observable } from 'rxjs';
+import { bytesOf, type Environment } from '../config.js';
 import { inspectJson, isJsonObject, UNSTORABLE_TEXT } from '../core/json.js';
 import { ValidationFailedException, WRITES } from './problem-document.js';
 import { PRECONDITION_HEADERS, preconditionsOf, refuseConditions, refusesConditionsOnceFound } from './entity-tag.js';
@@ -213,8 +220,57 @@ class UncompressedForm implements NestInterceptor {
   }
 }
 
+/** The settings that bound a form's file (multer's `fileSize`, which its module sets from the same setting). */
+type FileLimit = 'ANKI_IMPORT_LIMIT';
+
 /**
- * A `multipart/form-data` upload with the file in `field`. Multer reads the form in its interceptor, after the
- * guards: its other fields are checked as RequestChecksGuard checks a body, once they are read.
+ * Multer's refusals of a form, which Nest passes on in multer's words ("Unexpected file field - x", "Too many files",
+ * "File too large"; its error kept as the cause), in the API's: a file in another field is a field it does not
+ * know, a second file a field given more than once, a file too large a 413 that states the limit.
  */
-export const FormUpload = (field: string) => UseInterceptors(UncompressedForm, FileInterceptor(field), FormChecks);
+function FormRefusals(field: string, limit: FileLimit): Type<NestInterceptor> {
+  @Injectable()
+  class FormRefusalsInterceptor implements NestInterceptor {
+    private readonly limit: number;
+
+    constructor(config: ConfigService<Environment, true>) {
+      this.limit = bytesOf(config.get(limit, { infer: true }));
+    }
+
+    intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+      return next.handle().pipe(
+        catchError((error: unknown) => {
+          throw this.inApiWords(error);
+        }),
+      );
+    }
+
+    private inApiWords(error: unknown): unknown {
+      const cause = (error instanceof HttpException ? error.cause : undefined) as
+        { name?: string; code?: string; field?: string } | undefined;
+      if (cause?.name !== 'MulterError') {
+        return error;
+      }
+      switch (cause.code) {
+        case 'LIMIT_UNEXPECTED_FILE':
+          return new ValidationFailedException([
+            { field: String(cause.field), message: `is not a known field: the form's file is ${field}` },
+          ]);
+        case 'LIMIT_FILE_COUNT':
+          return new ValidationFailedException([{ field, message: 'is given more than once' }]);
+        case 'LIMIT_FILE_SIZE':
+          return new PayloadTooLargeException(`The file is larger than the limit of ${this.limit} bytes`);
+        default:
+          return error;
+      }
+    }
+  }
+  return mixin(FormRefusalsInterceptor);
+}
+
+/**
+ * A `multipart/form-data` upload with the file in `field`, up to the size `limit` sets. Multer reads the form in its
+ * interceptor, after the guards: its other fields are checked as RequestChecksGuard checks a body, once they are read.
+ */
+export const FormUpload = (field: string, limit: FileLimit) =>
+  UseInterceptors(UncompressedForm, FormRefusals(field, limit), FileInterceptor(field), FormChecks);

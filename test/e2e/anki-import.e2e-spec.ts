@@ -945,6 +945,27 @@ describe('Anki import (POST /import/anki)', () => {
     },
   );
 
+  it('refuses a file sent in another field than file with a 400 naming that field, writing nothing', async () => {
+    const before = await allRows(t);
+    const sent = request(t.http)
+      .post(`${API}/import/anki`)
+      .attach('package', ankiPackage(thaiCollection(), 'latest'), 'deck.apkg');
+    expect(expectProblem(await sent, 400).errors).toEqual([
+      { field: 'package', message: "is not a known field: the form's file is file" },
+    ]);
+    expect(await allRows(t)).toEqual(before);
+  });
+
+  it('refuses a form with two files with a 400 saying the file is given more than once, writing nothing', async () => {
+    const before = await allRows(t);
+    const sent = upload(ankiPackage(thaiCollection(), 'latest')).attach(
+      'file',
+      ankiPackage(thaiCollection(), 'latest'),
+    );
+    expect(expectProblem(await sent, 400).errors).toEqual([{ field: 'file', message: 'is given more than once' }]);
+    expect(await allRows(t)).toEqual(before);
+  });
+
   it('refuses a form field with U+0000 in it with a 400 naming it, as in a JSON body', async () => {
     const problem = expectProblem(
       await upload(ankiPackage(thaiCollection(), 'latest'), '', 'deck.apkg', {
@@ -1126,6 +1147,19 @@ describe('Anki import (POST /import/anki)', () => {
       const problem = expectProblem(await request(t.http).post(`${API}/import/anki`).field('field_map', '{}'), 400);
       expect(problem.errors).toEqual([{ field: 'file', message: 'must be an Anki package (.apkg or .colpkg)' }]);
     });
+  });
+});
+
+describe('Anki import over ANKI_IMPORT_LIMIT', () => {
+  const t = useEmptyTestApp({ ...SETTINGS, ANKI_IMPORT_LIMIT: '2kb' });
+
+  it('refuses a package larger than the limit with a 413 stating it, writing nothing', async () => {
+    const file = ankiPackage(thaiCollection(), 'latest');
+    expect(file.length).toBeGreaterThan(2048);
+    const before = await allRows(t);
+    const response = await request(t.http).post(`${API}/import/anki`).attach('file', file, 'deck.apkg');
+    expect(expectProblem(response, 413).detail).toBe('The file is larger than the limit of 2048 bytes');
+    expect(await allRows(t)).toEqual(before);
   });
 });
 

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { validateEnvironment } from '../../src/config.js';
+import { bytesOf, validateEnvironment } from '../../src/config.js';
 
 describe('validateEnvironment', () => {
   it('fills in the defaults, and treats an empty value as unset', () => {
@@ -258,4 +258,14 @@ describe('validateEnvironment', () => {
       validateEnvironment({ DATABASE_URL: 'postgresql://portal@db.example/portal', BACKUP_CRON: '0 3 * * *' }),
     ).toThrow(/BACKUP_CRON="0 3 \* \* \*": .*pg_dump/);
   });
+});
+
+/** The sizes the configuration writes (ANKI_IMPORT_LIMIT, ANKI_UNPACKED_LIMIT), as the body limits count them. */
+it.each([
+  ['100000b', 100_000],
+  ['512kb', 524_288],
+  ['200mb', 209_715_200],
+  ['1MB', 1_048_576],
+])('bytesOf reads %s as %d bytes', (size, bytes) => {
+  expect(bytesOf(size)).toBe(bytes);
 });
