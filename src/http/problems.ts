@@ -71,10 +71,13 @@ function problemFor(exception: unknown): ProblemDto {
   // Errors of Express middleware (the body parsers) come wrapped as well: Nest's Express adapter makes each 4xx one
   // an HttpException, keeping it as the cause.
   if (exception instanceof HttpException) {
-    // The body parser's error names the limit a body broke.
-    const cause = exception.cause as { status?: unknown; limit?: unknown } | undefined;
+    // The body parser's error names the limit a body broke, or says where the JSON it could not parse went wrong.
+    const cause = exception.cause as { status?: unknown; limit?: unknown; type?: unknown } | undefined;
     if (cause?.status === HttpStatus.PAYLOAD_TOO_LARGE && typeof cause.limit === 'number') {
       return problem(HttpStatus.PAYLOAD_TOO_LARGE, `The request body is larger than the limit of ${cause.limit} bytes`);
+    }
+    if (cause?.type === 'entity.parse.failed') {
+      return problem(HttpStatus.BAD_REQUEST, `The request body is not valid JSON: ${exception.message}`);
     }
     const response = exception.getResponse();
     const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;

@@ -170,7 +170,9 @@ describe('request bodies', () => {
       const before = await snapshot();
 
       const malformed = await client.call(route.method, path).set('Content-Type', 'application/json').send('{"name":');
-      expectProblem(malformed, 400);
+      expect(expectProblem(malformed, 400).detail).toBe(
+        'The request body is not valid JSON: Unexpected end of JSON input',
+      );
       for (const notAnObject of ['null', '[]', `[${JSON.stringify(route.body)}]`, '"x"', '1', 'true']) {
         const response = await client
           .call(route.method, path)
