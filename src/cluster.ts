@@ -1,9 +1,8 @@
 import './node-version-guard.js';
 import cluster, { type Worker } from 'node:cluster';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { DATABASE_PREPARED, databaseName, type Environment, validateEnvironment, WORKER_SLOT } from './config.js';
-import { PINO_LEVELS } from './http/logging.js';
+import { PINO_LEVELS, stdoutLogger } from './http/logging.js';
 import { listeningOrigin } from './http/origin.js';
 import { messageOf } from './core/errors.js';
 import { loadEnvFile } from './env-file.js';
@@ -43,7 +42,7 @@ try {
   process.exit(1);
 }
 
-const log = pino({ level: PINO_LEVELS[env.LOG_LEVEL], base: { pid: process.pid, context: 'Cluster' } });
+const log = stdoutLogger({ level: PINO_LEVELS[env.LOG_LEVEL], base: { pid: process.pid, context: 'Cluster' } });
 const slots: (Worker | undefined)[] = Array.from({ length: env.WORKERS });
 const startedAt = new Map<Worker, number>();
 let stopping = false;

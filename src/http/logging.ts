@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type LoggerService, RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
-import { pino } from 'pino';
+import { type LoggerOptions, pino } from 'pino';
 import { type Options, pinoHttp } from 'pino-http';
 import type { LogLevel } from '../config.js';
 
@@ -15,6 +15,14 @@ export const PINO_LEVELS: Record<LogLevel, string> = {
   debug: 'debug',
   verbose: 'trace',
 };
+
+/**
+ * A pino logger on stdout that writes each line as it is logged. Pino's default buffers lines and writes what is left
+ * at exit, which its sonic-boom 4 retries for as long as that fails: with stdout a pipe that nobody reads any more (a
+ * log collector that died: EPIPE), a server told to stop closed its port but never exited. A line that cannot be
+ * written now is dropped (pino stops writing on EPIPE).
+ */
+export const stdoutLogger = (options: LoggerOptions) => pino(options, pino.destination({ dest: 1, sync: true }));
 
 // A client's own request id is kept when it is this tame; anything else is replaced.
 const SANE_REQUEST_ID = /^[\w.:@-]{1,128}$/;
@@ -44,10 +52,10 @@ export function assignRequestId(
 export function loggingOptions(level: LogLevel): LoggingParams {
   return {
     pinoHttp: {
-      logger: pino({
-        level: PINO_LEVELS[level],
-        ...(process.env.NODE_ENV === 'development' && { transport: { target: 'pino-pretty' } }),
-      }),
+      logger:
+        process.env.NODE_ENV === 'development'
+          ? pino({ level: PINO_LEVELS[level], transport: { target: 'pino-pretty' } })
+          : stdoutLogger({ level: PINO_LEVELS[level] }),
       serializers: {
         req: (request: { id: string; method: string; url: string }) => ({
           id: request.id,

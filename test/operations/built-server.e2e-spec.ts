@@ -174,6 +174,16 @@ const servingPids = (server: BuiltServer) =>
     .filter((line) => String(line.msg).startsWith('Serving '))
     .map((line) => line.pid as number);
 
+/** Whether the process `pid` is still there (signal 0 only asks). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Starts the built cluster with two workers and these settings only; resolves once both serve, with their pids. */
 async function startCluster(
   settings: Record<string, string | undefined>,
@@ -990,6 +1000,31 @@ describe('graceful shutdown', () => {
       `SIGTERM: stopping; requests in flight have ${GRACE_MS} ms to finish`,
     ]);
   }, 30_000);
+
+  it.each(['server', 'cluster'])(
+    'stops on SIGTERM when nothing reads its log any more (the pipe to a log collector that died): the %s',
+    async (kind) => {
+      const settings = {
+        DATABASE_PATH: join(tempFolder(), 'portal.sqlite'),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'log',
+        SHUTDOWN_GRACE_MS: String(GRACE_MS),
+      };
+      const { server, workers } =
+        kind === 'server' ? { server: await startServer(settings), workers: [] } : await startCluster(settings);
+      server.process.stdout!.destroy();
+      await sleep(200);
+
+      // The lines it logs on the way out were retried at exit for as long as writing them failed (EPIPE): it never
+      // exited, though it no longer listened.
+      const exit = await server.stop(GRACE_MS);
+      // Workers a killed primary left behind would keep this file's run from ending.
+      const running = workers.filter(isRunning);
+      running.forEach((pid) => process.kill(pid, 'SIGKILL'));
+      expect({ exit, running }).toEqual({ exit: { code: 0, signal: null }, running: [] });
+    },
+    30_000,
+  );
 
   it('a response sent after SIGTERM closes its kept-alive connection (Connection: close), so the process exits as soon as it is sent', async () => {
     const server = await startServer({
