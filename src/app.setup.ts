@@ -9,8 +9,9 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { PARAMS_PROVIDER_TOKEN } from 'nestjs-pino';
+import { ANKI_IMPORT_PATH } from './anki/anki.controller.js';
 import { mediaDirectory } from './anki/media.js';
-import type { Environment } from './config.js';
+import { bytesOf, type Environment } from './config.js';
 import { documentBodyContents } from './http/body-content.js';
 import { documentWrites, ValidationFailedException } from './http/problem-document.js';
 import { corsOptions } from './http/destructive.js';
@@ -18,6 +19,7 @@ import { documentEntityTags, entityTag } from './http/entity-tag.js';
 import { assignRequestId, type LoggingParams, requestLog } from './http/logging.js';
 import { Operations } from './http/operations.js';
 import { publicPath } from './http/origin.js';
+import { receiveDeadline } from './http/receive-deadline.js';
 import {
   answerOptions,
   answerUnparsableRequest,
@@ -74,15 +76,16 @@ class PortalExpressAdapter extends ExpressAdapter {
   }
 
   /**
-   * Node's server, where a client that sends its request slowly (or never finishes it) cannot hold a connection for
-   * long. Its timeouts are checked every second: at Node's default, every 30 s, a client that stopped in its headers
-   * kept its connection 27 s instead of 10. None of Nest's options for the server (https, connections closed by
-   * force) is used by the portal.
+   * Node's server, where a client that sends its headers slowly (or never finishes them) cannot hold a connection for
+   * long; the body's deadline is each request's own (`receiveDeadline`), which Node's `requestTimeout`, one for every
+   * request, is not. Its timeouts are checked every second: at Node's default, every 30 s, a client that stopped in
+   * its headers kept its connection 27 s instead of 10. None of Nest's options for the server (https, connections
+   * closed by force) is used by the portal.
    */
   override initHttpServer(): void {
     this.setHttpServer(
       http.createServer(
-        { requestTimeout: 30_000, headersTimeout: 10_000, connectionsCheckingInterval: 1_000 },
+        { requestTimeout: 0, headersTimeout: 10_000, connectionsCheckingInterval: 1_000 },
         this.getInstance(),
       ),
     );
@@ -111,6 +114,12 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
   // Counted and timed, as logged, before anything may answer: a static file, a CORS preflight, a body that does
   // not parse (their route is "unmatched").
   app.use(recordRequestMetrics);
+  app.use(
+    receiveDeadline({
+      [IMPORT_PATH]: bytesOf(config.get('IMPORT_BODY_LIMIT', { infer: true })),
+      [ANKI_IMPORT_PATH]: bytesOf(config.get('ANKI_IMPORT_LIMIT', { infer: true })),
+    }),
+  );
   // Served over plain http on a school network, pages must not be told to fetch everything over https.
   const upgradeInsecureRequests = config.get('PUBLIC_URL', { infer: true })?.startsWith('https:') ? [] : null;
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests } } }));

@@ -5,6 +5,9 @@ import { FormUpload } from '../http/request-checks.guard.js';
 import { AnkiService } from './anki.service.js';
 import { AnkiImportBodyDto, AnkiImportQueryDto, AnkiImportReportDto } from './dto/anki-import.dto.js';
 
+/** The upload's path as routed (`/api`, version 1), for what runs before the router (its receive deadline). */
+export const ANKI_IMPORT_PATH = '/api/v1/import/anki';
+
 /** The file multer read from the form (its memory storage). */
 interface UploadedPackageFile {
   buffer: Buffer;

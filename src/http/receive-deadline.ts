@@ -1,0 +1,44 @@
+import { RequestTimeoutException } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { sendProblem } from './problems.js';
+
+/** The time any request has to arrive whole once its headers are in: a client that sends it too slowly is dropped. */
+export const RECEIVE_MS = 30_000;
+
+/**
+ * The slowest an upload (an import's body, an Anki package) may arrive, in bytes a second, past RECEIVE_MS: 1 Mbit/s.
+ * 30 s alone took 200 MB only at 53 Mbit/s or more (a 100 MB deck over school wifi was a 408).
+ */
+export const UPLOAD_BYTES_PER_SECOND = 128 * 1024;
+
+/**
+ * Answers 408, and closes the connection, when a request's body has not arrived whole by its deadline: `receiveMs`
+ * after its headers and, on a path of `uploads` (its limit in bytes), the time its length (declared, at most the
+ * limit) takes at UPLOAD_BYTES_PER_SECOND on top. Node's own `requestTimeout` is one deadline for every request; this
+ * one is each request's, so that a large upload over a slow link is taken while a client that trickles a small body
+ * still cannot hold its connection for long. Once the body is in, the answer may take as long as it takes.
+ */
+export function receiveDeadline(uploads: Record<string, number>, receiveMs = RECEIVE_MS) {
+  return (request: Request, response: Response, next: NextFunction): void => {
+    // A request that is in whole already (every one without a body) needs no timer.
+    if (request.complete) {
+      next();
+      return;
+    }
+    const limit = uploads[request.path];
+    const declared = Number(request.headers['content-length'] ?? limit);
+    const ms = receiveMs + (limit === undefined ? 0 : (Math.min(declared, limit) / UPLOAD_BYTES_PER_SECOND) * 1000);
+    const deadline = setTimeout(() => {
+      if (request.complete) {
+        return;
+      }
+      response.setHeader('Connection', 'close');
+      sendProblem(
+        response,
+        new RequestTimeoutException(`The request did not arrive whole within ${Math.ceil(ms / 1000)} s`),
+      );
+    }, ms);
+    response.once('close', () => clearTimeout(deadline));
+    next();
+  };
+}
