@@ -32,13 +32,23 @@ export function receiveDeadline(uploads: Record<string, number>, receiveMs = REC
       if (request.complete) {
         return;
       }
+      // Answered before its body came (a 415, a 404): the rest of it is not waited for.
+      if (response.headersSent) {
+        request.socket.destroy();
+        return;
+      }
       response.setHeader('Connection', 'close');
       sendProblem(
         response,
         new RequestTimeoutException(`The request did not arrive whole within ${Math.ceil(ms / 1000)} s`),
       );
     }, ms);
-    response.once('close', () => clearTimeout(deadline));
+    // Answered, a request still arriving keeps its deadline: Node goes on reading (and dropping) the rest of its body.
+    response.once('close', () => {
+      if (request.complete) {
+        clearTimeout(deadline);
+      }
+    });
     next();
   };
 }

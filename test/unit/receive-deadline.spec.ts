@@ -11,6 +11,10 @@ const UPLOAD_LIMIT = 512 * 1024;
 async function serve() {
   const app = express();
   app.use(receiveDeadline({ '/upload': UPLOAD_LIMIT }, RECEIVE_MS));
+  // An answer before the body is read, as a 415 is.
+  app.post('/early', (_request, response) => {
+    response.status(415).json({ answered: 'early' });
+  });
   // An answer that takes longer than the deadline once the body is in.
   app.post('/slow', express.raw({ type: () => true }), (_request, response) => {
     setTimeout(() => response.json({ answered: 'late' }), RECEIVE_MS * 2);
@@ -27,7 +31,15 @@ async function serve() {
  * Sends a POST of `length` bytes in `chunks` equal parts `every` ms apart (all of them, or `sent` of them), and resolves
  * with the status line of the answer, when it came, and whether the server closed the connection right after it.
  */
-function trickle(port: number, path: string, length: number, chunks: number, every: number, sent = chunks) {
+function trickle(
+  port: number,
+  path: string,
+  length: number,
+  chunks: number,
+  every: number,
+  sent = chunks,
+  waitForCloseMs = 200,
+) {
   return new Promise<{ status: string; atMs: number; closed: boolean }>((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     const started = Date.now();
@@ -52,7 +64,7 @@ function trickle(port: number, path: string, length: number, chunks: number, eve
         setTimeout(() => {
           socket.destroy();
           resolve({ status, atMs, closed });
-        }, 200);
+        }, waitForCloseMs);
       }
     });
     socket.on('end', () => (closed = true));
@@ -75,6 +87,13 @@ describe('receiveDeadline', () => {
     expect(answer).toMatchObject({ status: 'HTTP/1.1 408 Request Timeout', closed: true });
     expect(answer.atMs).toBeGreaterThanOrEqual(RECEIVE_MS - 50);
     expect(answer.atMs).toBeLessThan(RECEIVE_MS + 300);
+  });
+
+  it('closes the connection at the deadline when the answer came before the body (a 415), which is still arriving', async () => {
+    // Closed within 300 ms of the deadline; Node would go on reading the rest of the body for as long as it came.
+    const answer = await trickle(port, '/early', 100, 10, 100, 10, RECEIVE_MS + 300);
+    expect(answer).toMatchObject({ status: 'HTTP/1.1 415 Unsupported Media Type', closed: true });
+    expect(answer.atMs).toBeLessThan(100);
   });
 
   it('takes a body that arrives whole before the deadline', async () => {
