@@ -27,6 +27,17 @@ const IsTimestamp = () => (target: object, property: string) => {
   })(target, property);
 };
 
+/** Refuses an instant before the field `start`'s: a span that ends before it begins (a value no timestamp is IsTimestamp's). */
+const IsNotBefore = (start: string) =>
+  ValidateBy({
+    name: 'isNotBefore',
+    constraints: [start],
+    validator: {
+      validate: (value: unknown, args) => !(Date.parse(value as string) < Date.parse((args!.object as never)[start])),
+      defaultMessage: () => '$property must not be before $constraint1',
+    },
+  });
+
 const IsNotInFuture = () =>
   ValidateBy({
     name: 'isNotInFuture',
@@ -125,10 +136,14 @@ export class ListReviewsQueryDto extends PaginationQueryDto {
   @IsTimestamp()
   since?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Only answers reviewed at or before this instant.' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Only answers reviewed at or before this instant; not before `since`.',
+  })
   @IsOptional()
   @Trim()
   @IsTimestamp()
+  @IsNotBefore('since')
   until?: string;
 }
 
