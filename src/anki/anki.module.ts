@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { MulterModule } from '@nestjs/platform-express';
 import { bytesOf, type Environment } from '../config.js';
+import { FORM_LIMITS } from '../http/request-checks.guard.js';
 import { ReviewsModule } from '../reviews/reviews.module.js';
 import { WordsModule } from '../words/words.module.js';
 import { AnkiController } from './anki.controller.js';
@@ -15,7 +16,7 @@ import { AnkiService } from './anki.service.js';
     MulterModule.registerAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<Environment, true>) => ({
-        limits: { fileSize: bytesOf(config.get('ANKI_IMPORT_LIMIT', { infer: true })), files: 1, fields: 10 },
+        limits: { ...FORM_LIMITS, fileSize: bytesOf(config.get('ANKI_IMPORT_LIMIT', { infer: true })) },
       }),
     }),
   ],

@@ -220,13 +220,20 @@ class UncompressedForm implements NestInterceptor {
   }
 }
 
+/**
+ * Multer's limits of a form but its file's size: one file, and room for a few fields more than any endpoint takes, so
+ * that each is refused by name (a form takes no field larger than 1 MB, multer's default, written out to be stated).
+ */
+export const FORM_LIMITS = { files: 1, fields: 10, fieldSize: 1024 * 1024 };
+
 /** The settings that bound a form's file (multer's `fileSize`, which its module sets from the same setting). */
 type FileLimit = 'ANKI_IMPORT_LIMIT';
 
 /**
  * Multer's refusals of a form, which Nest passes on in multer's words ("Unexpected file field - x", "Too many files",
- * "File too large"; its error kept as the cause), in the API's: a file in another field is a field it does not
- * know, a second file a field given more than once, a file too large a 413 that states the limit.
+ * "File too large", "Too many fields"; its error kept as the cause), in the API's: a file in another field is a field
+ * it does not know, a second file a field given more than once, a file too large a 413 that states the limit, and
+ * too many fields or too long a one a 400 that does.
  */
 function FormRefusals(field: string, limit: FileLimit): Type<NestInterceptor> {
   @Injectable()
@@ -260,6 +267,14 @@ function FormRefusals(field: string, limit: FileLimit): Type<NestInterceptor> {
           return new ValidationFailedException([{ field, message: 'is given more than once' }]);
         case 'LIMIT_FILE_SIZE':
           return new PayloadTooLargeException(`The file is larger than the limit of ${this.limit} bytes`);
+        case 'LIMIT_FIELD_COUNT':
+          return new BadRequestException(`The form has more than ${FORM_LIMITS.fields} fields`);
+        case 'LIMIT_FIELD_VALUE':
+          return new ValidationFailedException([
+            { field: String(cause.field), message: `is longer than ${FORM_LIMITS.fieldSize} bytes` },
+          ]);
+        case 'MISSING_FIELD_NAME':
+          return new BadRequestException('A field of the form has no name');
         default:
           return error;
       }

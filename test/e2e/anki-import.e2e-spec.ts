@@ -945,6 +945,25 @@ describe('Anki import (POST /import/anki)', () => {
     },
   );
 
+  it.each([
+    [
+      'more fields than it may have',
+      Object.fromEntries(Array.from({ length: 11 }, (_, index) => [`field${index}`, '1'])),
+      { detail: 'The form has more than 10 fields' },
+    ],
+    [
+      'a field longer than 1 MB',
+      { field_map: ' '.repeat(1024 * 1024 + 1) },
+      { errors: [{ field: 'field_map', message: 'is longer than 1048576 bytes' }] },
+    ],
+    ['a field without a name', { '': '1' }, { detail: 'A field of the form has no name' }],
+  ])('refuses a form with %s with a 400 saying so, writing nothing', async (_case, fields, problem) => {
+    const before = await allRows(t);
+    const response = await upload(ankiPackage(thaiCollection(), 'latest'), '', 'deck.apkg', fields);
+    expect(expectProblem(response, 400)).toMatchObject(problem);
+    expect(await allRows(t)).toEqual(before);
+  });
+
   it('refuses a file sent in another field than file with a 400 naming that field, writing nothing', async () => {
     const before = await allRows(t);
     const sent = request(t.http)
