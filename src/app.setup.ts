@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { MikroORM, RequestContext } from '@mikro-orm/core';
@@ -120,6 +121,7 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
       [ANKI_IMPORT_PATH]: bytesOf(config.get('ANKI_IMPORT_LIMIT', { infer: true })),
     }),
   );
+  const underPath = publicPath(config);
   // Served over plain http on a school network, pages must not be told to fetch everything over https.
   const upgradeInsecureRequests = config.get('PUBLIC_URL', { infer: true })?.startsWith('https:') ? [] : null;
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests } } }));
@@ -133,7 +135,9 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
       directives: { upgradeInsecureRequests, connectSrc: ["'self'", 'http:', 'https:'] },
     }),
   );
-  app.useStaticAssets(fileURLToPath(new URL('../apps/', import.meta.url)), { prefix: '/apps/' });
+  const appsFolder = fileURLToPath(new URL('../apps/', import.meta.url));
+  app.useStaticAssets(appsFolder, { prefix: '/apps/', redirect: false });
+  app.use('/apps/', toAppFolders(appsFolder, underPath));
   app.setGlobalPrefix('api', {
     exclude: [
       { path: 'metrics', method: RequestMethod.GET },
@@ -155,7 +159,6 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
   const document = built ?? describeApi(app);
   // The document's server `/` is the host's root: behind a proxy serving the portal under a path (PUBLIC_URL's), the
   // docs page's requests missed the portal. The path alone, as `/` is: the page may be opened at another address.
-  const underPath = publicPath(config);
   if (underPath) {
     document.servers = [{ url: underPath, description: 'This Lang Portal, under the path of PUBLIC_URL' }];
   }
@@ -208,6 +211,26 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
   app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => sendProblem(response, error));
   app.getHttpServer().on('clientError', answerUnparsableRequest);
   return document;
+}
+
+/**
+ * An app's folder named without its slash (`/apps/flashcards?…`) leads to it, query kept, under a proxy's path
+ * (PUBLIC_URL's) as the other Location headers are: serve-static's own redirect named the host's root, which missed it.
+ */
+function toAppFolders(folder: string, underPath: string) {
+  const apps = new Set(
+    readdirSync(folder, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name),
+  );
+  return (request: Request, response: Response, next: NextFunction) => {
+    const name = request.path.slice(1);
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || !apps.has(name)) {
+      return next();
+    }
+    const query = request.originalUrl.indexOf('?');
+    response.redirect(301, `${underPath}/apps/${name}/${query === -1 ? '' : request.originalUrl.slice(query)}`);
+  };
 }
 
 /** The OpenAPI document of the routes as configured (prefix, versions), from the controllers and DTOs. */

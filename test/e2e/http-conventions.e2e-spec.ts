@@ -142,6 +142,22 @@ describe('unknown routes', () => {
     expectProblem(await request(t.http)[method](path), 404);
   });
 
+  it('an app’s folder named without its slash leads to it, its query kept; a folder no app has is a 404', async () => {
+    for (const method of ['get', 'head'] as const) {
+      const response = await request(t.http)[method]('/apps/flashcards').expect(301);
+      expect(response.headers.location).toBe('/apps/flashcards/');
+    }
+    expect((await request(t.http).get('/apps/flashcards?x=1').expect(301)).headers.location).toBe(
+      '/apps/flashcards/?x=1',
+    );
+    await request(t.http)
+      .get('/apps/flashcards/')
+      .expect(200)
+      .expect('content-type', /text\/html/);
+    expectProblem(await request(t.http).get('/apps/nope'), 404);
+    expectProblem(await request(t.http).post('/apps/flashcards'), 404);
+  });
+
   it("the portal's own address leads a browser to the API documentation", async () => {
     for (const method of ['get', 'head'] as const) {
       const response = await request(t.http)[method]('/').expect(302);
@@ -724,6 +740,11 @@ describe('Location', () => {
     it("leads a browser from the portal's address to the API documentation under that path", async () => {
       const response = await request(prefixed.http).get('/').expect(302);
       expect(response.headers.location).toBe('/school/api/docs');
+    });
+
+    it('leads a browser from an app’s folder named without its slash to the folder, under that path', async () => {
+      const response = await request(prefixed.http).get('/apps/flashcards?study_session_id=7&group_id=2').expect(301);
+      expect(response.headers.location).toBe('/school/apps/flashcards/?study_session_id=7&group_id=2');
     });
   });
 });
