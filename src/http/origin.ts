@@ -5,7 +5,7 @@ import type { Request } from 'express';
 import type { Environment } from '../config.js';
 
 /** The portal's own address: PUBLIC_URL, or the address the request came to (no trailing slash). */
-export function portalOrigin(config: ConfigService<Environment, true>, request: Request): string {
+function portalOrigin(config: ConfigService<Environment, true>, request: Request): string {
   return (
     config.get('PUBLIC_URL', { infer: true }) ??
     // An empty Host is none: `http://` alone made api_base `http:/api/v1`.

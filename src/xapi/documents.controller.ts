@@ -1,9 +1,7 @@
 import { Delete, Get, HttpStatus, NotFoundException, Post, Put, Req, Res } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import type * as express from 'express';
-import type { Environment } from '../config.js';
 import type { JsonObject } from '../core/json.js';
-import { portalOrigin } from '../http/origin.js';
+import { PortalOrigin } from '../http/origin.js';
 import type { DocumentKind } from './document.entity.js';
 import {
   activityIdOf,
@@ -28,7 +26,6 @@ export class DocumentsController {
   constructor(
     private readonly documents: DocumentsService,
     private readonly xapi: XapiService,
-    private readonly config: ConfigService<Environment, true>,
   ) {}
 
   @Get(RESOURCES.state.path)
@@ -105,12 +102,10 @@ export class DocumentsController {
 
   /** The Activities resource: a portal word's definition from the word, any other from its statements. */
   @Get('xapi/activities')
-  async activities(@Req() request: express.Request, @Res() response: express.Response) {
+  async activities(@Req() request: express.Request, @Res() response: express.Response, @PortalOrigin() portal: string) {
     onlyParameters(request, ['activityId']);
     const activityId = activityIdOf(request);
-    response
-      .status(HttpStatus.OK)
-      .json(await this.xapi.activity(activityId, wordActivityPattern(portalOrigin(this.config, request))));
+    response.status(HttpStatus.OK).json(await this.xapi.activity(activityId, wordActivityPattern(portal)));
   }
 
   /** GET: one document (with its ETag and Last-Modified), or without its id the ids of those under the key. */

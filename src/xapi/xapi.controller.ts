@@ -13,7 +13,7 @@ import { ConfigService } from '@nestjs/config';
 import type * as express from 'express';
 import type { Environment } from '../config.js';
 import type { JsonObject } from '../core/json.js';
-import { portalOrigin, publicPath } from '../http/origin.js';
+import { PortalOrigin, publicPath } from '../http/origin.js';
 import { wordActivityPattern } from './origin.js';
 import { buildMultipart } from './multipart.js';
 import { canonicalFormat, idsFormat } from './statements.js';
@@ -42,7 +42,7 @@ export class XapiController {
   }
 
   @Put('xapi/statements')
-  async put(@Req() request: express.Request, @Res() response: express.Response) {
+  async put(@Req() request: express.Request, @Res() response: express.Response, @PortalOrigin() portal: string) {
     const statementId = single(request, 'statementId');
     if (statementId === undefined) throw bad('PUT needs the statementId parameter');
     onlyParameters(request, ['statementId']);
@@ -53,15 +53,15 @@ export class XapiController {
     if (statement.id !== undefined && String(statement.id).toLowerCase() !== statementId.toLowerCase()) {
       throw bad('The statement id differs from statementId');
     }
-    await this.store(request, [{ ...statement, id: statement.id ?? statementId }], attachments);
+    await this.store(request, portal, [{ ...statement, id: statement.id ?? statementId }], attachments);
     response.status(HttpStatus.NO_CONTENT).end();
   }
 
   @Post('xapi/statements')
-  async post(@Req() request: express.Request, @Res() response: express.Response) {
+  async post(@Req() request: express.Request, @Res() response: express.Response, @PortalOrigin() portal: string) {
     onlyParameters(request, []);
     const { statements, attachments } = readStatements(request);
-    const ids = await this.store(request, statements, attachments);
+    const ids = await this.store(request, portal, statements, attachments);
     response.status(HttpStatus.OK).json(ids);
   }
 
@@ -147,12 +147,13 @@ export class XapiController {
     response.status(HttpStatus.OK).type(`multipart/mixed; boundary=${BOUNDARY}`).send(buildMultipart(parts, BOUNDARY));
   }
 
+  /** Stores the statements sent to the portal at `origin` (`PortalOrigin`), whose words' activities they may name. */
   private async store(
     request: express.Request,
+    origin: string,
     statements: JsonObject[],
     attachments: Map<string, { contentType: string; content: Buffer }>,
   ): Promise<string[]> {
-    const origin = portalOrigin(this.config, request);
     const version: XapiVersion = versionOf(request);
     const launch = launchOf(request);
     if (launch && statements.some((statement) => !this.reachable(request, statement))) {
