@@ -20,7 +20,7 @@ import { documentEntityTags, entityTag } from './http/entity-tag.js';
 import { assignRequestId, type LoggingParams, requestLog } from './http/logging.js';
 import { Operations } from './http/operations.js';
 import { publicPath } from './http/origin.js';
-import { receiveDeadline } from './http/receive-deadline.js';
+import { receiveDeadline, refuseDeclaredOverLimit } from './http/receive-deadline.js';
 import {
   answerOptions,
   answerUnparsableRequest,
@@ -115,9 +115,10 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
   // Counted and timed, as logged, before anything may answer: a static file, a CORS preflight, a body that does
   // not parse (their route is "unmatched").
   app.use(recordRequestMetrics);
+  const importLimit = bytesOf(config.get('IMPORT_BODY_LIMIT', { infer: true }));
   app.use(
     receiveDeadline({
-      [IMPORT_PATH]: bytesOf(config.get('IMPORT_BODY_LIMIT', { infer: true })),
+      [IMPORT_PATH]: importLimit,
       [ANKI_IMPORT_PATH]: bytesOf(config.get('ANKI_IMPORT_LIMIT', { infer: true })),
     }),
   );
@@ -168,7 +169,9 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
   app.enableCors(corsOptions(operations, config.get('CORS_ORIGINS', { infer: true }).split(',').filter(Boolean)));
   // Bodies are read after CORS: the problem document of one that does not parse (400, 413) carries its headers too,
   // for a learning app on another origin to read. A bulk import takes a whole vocabulary, as JSON or CSV: its own
-  // parsers and limit, before the global one.
+  // parsers and limit, before the global one; an Anki package's limit is its file's (multer's), not its form's.
+  const bodyLimit = bytesOf(config.get('BODY_LIMIT', { infer: true }));
+  app.use(refuseDeclaredOverLimit(bodyLimit, { [IMPORT_PATH]: importLimit, [ANKI_IMPORT_PATH]: Infinity }));
   app.use(IMPORT_PATH, ...importBodyParsers(config.get('IMPORT_BODY_LIMIT', { infer: true })));
   // xAPI statements come as JSON or multipart/mixed (with attachments): read as bytes, parsed by the resource.
   app.use(XAPI_PATH, xapiBodyParser(config.get('BODY_LIMIT', { infer: true })));

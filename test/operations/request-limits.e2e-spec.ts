@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import net, { type AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { api, clearDatabase, countRows, expectProblem } from '../api.js';
@@ -38,6 +40,23 @@ describe("BODY_LIMIT '2kb'", () => {
       .send(compressed);
 
     expect(expectProblem(response, 413).detail).toMatch(/\b2048 bytes\b/);
+    expect(await countRows(t, 'words')).toBe(0);
+  });
+
+  it('a body declared over the limit is 413 at once, while it is still being sent', async () => {
+    const server = t.http.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const socket = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+    try {
+      socket.write(
+        'POST /api/v1/words HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 3072\r\n\r\n{"thai"',
+      );
+      const [answer] = (await once(socket, 'data')) as [Buffer];
+      expect(answer.toString()).toMatch(/^HTTP\/1\.1 413 Payload Too Large\r\n[^]*larger than the limit of 2048 bytes/);
+    } finally {
+      socket.destroy();
+      server.close();
+    }
     expect(await countRows(t, 'words')).toBe(0);
   });
 

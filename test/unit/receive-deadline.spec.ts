@@ -116,6 +116,10 @@ describe('receiveDeadline', () => {
     expect(stalled.atMs).toBeLessThan(RECEIVE_MS + 2_000 + 300);
   }, 10_000);
 
+  it('gives an upload path named with a trailing slash, which Express routes to it, its time too', async () => {
+    expect((await trickle(port, '/upload/', 256 * 1024, 8, 200)).status).toBe('HTTP/1.1 200 OK');
+  }, 10_000);
+
   it('counts an upload at most at its limit, whatever length it declares', async () => {
     // Declared 100 MB over a 512 KB limit: 4 s on top, not 800.
     const stalled = await trickle(port, '/upload', 100 * 1024 * 1024, 100 * 1024, 100, 1);
