@@ -30,9 +30,16 @@ export class Operations {
     return this.itemOf(path)?.[method.toLowerCase() as (typeof METHODS)[number]] as OperationObject | undefined;
   }
 
-  /** The methods a path answers, for `Allow`. */
+  /**
+   * The methods a path answers, for `Allow` (none: no path of the API): its operations', HEAD wherever there is a GET
+   * (Express answers it), and OPTIONS (`answerOptions`).
+   */
   methodsOf(path: string): string[] {
-    const item = this.itemOf(path) ?? {};
-    return METHODS.filter((method) => method in item).map((method) => method.toUpperCase());
+    const item = this.itemOf(path);
+    if (!item) {
+      return [];
+    }
+    const methods = METHODS.filter((method) => method in item).map((method) => method.toUpperCase());
+    return [...methods.flatMap((method) => (method === 'GET' ? ['GET', 'HEAD'] : [method])), 'OPTIONS'];
   }
 }

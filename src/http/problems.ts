@@ -199,9 +199,7 @@ export function answerOptions(operations: Operations) {
       sendProblem(response, new NotFoundException(`Cannot OPTIONS ${request.path}`));
       return;
     }
-    // Express answers HEAD wherever there is a GET.
-    const methods = allowed.flatMap((method) => (method === 'GET' ? ['GET', 'HEAD'] : [method]));
-    response.setHeader('Allow', [...methods, 'OPTIONS'].join(', '));
+    response.setHeader('Allow', allowed.join(', '));
     response.status(204).end();
   };
 }

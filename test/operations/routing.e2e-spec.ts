@@ -9,24 +9,25 @@ const client = api(t);
 
 describe('405 Method Not Allowed', () => {
   it.each([
-    ['put', '/api/v1/words', 'GET, POST'],
-    ['delete', '/api/v1/words', 'GET, POST'],
-    ['delete', '/api/v1/dashboard/quick_stats', 'GET'],
-    ['post', '/api/v1/dashboard/quick_stats', 'GET'],
-    ['get', '/api/v1/full_reset', 'POST'],
-    ['patch', '/api/v1/reset_history', 'POST'],
-    ['put', '/api/v1/words/1', 'GET, DELETE, PATCH'],
-    ['post', '/api/v1/words/1', 'GET, DELETE, PATCH'],
-    ['patch', '/api/v1/groups', 'GET, POST'],
-    ['get', '/api/v1/words/import', 'POST'],
-    ['put', '/api/v1/words/import', 'POST'],
-    ['post', '/api/v1/words/export', 'GET'],
-    ['delete', '/api/v1/words/export', 'GET'],
-  ] as const)('%s %s is 405 with Allow: %s', async (method, path, allow) => {
+    ['put', '/api/v1/words', 'GET, HEAD, POST, OPTIONS'],
+    ['delete', '/api/v1/words', 'GET, HEAD, POST, OPTIONS'],
+    ['delete', '/api/v1/dashboard/quick_stats', 'GET, HEAD, OPTIONS'],
+    ['post', '/api/v1/dashboard/quick_stats', 'GET, HEAD, OPTIONS'],
+    ['get', '/api/v1/full_reset', 'POST, OPTIONS'],
+    ['patch', '/api/v1/reset_history', 'POST, OPTIONS'],
+    ['put', '/api/v1/words/1', 'GET, HEAD, DELETE, PATCH, OPTIONS'],
+    ['post', '/api/v1/words/1', 'GET, HEAD, DELETE, PATCH, OPTIONS'],
+    ['patch', '/api/v1/groups', 'GET, HEAD, POST, OPTIONS'],
+    ['get', '/api/v1/words/import', 'POST, OPTIONS'],
+    ['put', '/api/v1/words/import', 'POST, OPTIONS'],
+    ['post', '/api/v1/words/export', 'GET, HEAD, OPTIONS'],
+    ['delete', '/api/v1/words/export', 'GET, HEAD, OPTIONS'],
+  ] as const)('%s %s is 405 with Allow: %s, as OPTIONS names them', async (method, path, allow) => {
     const response = await request(t.http)[method](path);
 
     expectProblem(response, 405);
     expect(response.headers.allow).toBe(allow);
+    expect((await request(t.http).options(path).expect(204)).headers.allow).toBe(allow);
   });
 
   it('PUT /api/v1/words/:id is 405 naming the methods of /words/:id', async () => {
@@ -35,7 +36,7 @@ describe('405 Method Not Allowed', () => {
     const response = await request(t.http).put(`/api/v1/words/${word.id}`).send({ english: 'kitten' });
 
     expectProblem(response, 405);
-    expect(response.headers.allow.split(', ').sort()).toEqual(['DELETE', 'GET', 'PATCH']);
+    expect(response.headers.allow.split(', ').sort()).toEqual(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH']);
     expect((await client.getWord(word.id)).english).toBe('cat');
   });
 
@@ -130,7 +131,7 @@ describe('404 Not Found', () => {
 
   it('HEAD of a path that has no GET is 405, and of a path the API does not have 404 (no body: HEAD)', async () => {
     const reset = await request(t.http).head('/api/v1/full_reset');
-    expect([reset.status, reset.headers.allow]).toEqual([405, 'POST']);
+    expect([reset.status, reset.headers.allow]).toEqual([405, 'POST, OPTIONS']);
     expect((await request(t.http).head('/api/v1/nothing')).status).toBe(404);
   });
 

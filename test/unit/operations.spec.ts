@@ -37,8 +37,8 @@ it.each([
 });
 
 it('names the methods a path answers, for Allow: those of its own path, not those of a parameter’s', () => {
-  expect(operations.methodsOf('/api/v1/words/export')).toEqual(['GET']);
-  expect(operations.methodsOf('/api/v1/words/7')).toEqual(['GET', 'DELETE']);
-  expect(operations.methodsOf('/api/v1/groups/3/words/raw')).toEqual(['GET']);
+  expect(operations.methodsOf('/api/v1/words/export')).toEqual(['GET', 'HEAD', 'OPTIONS']);
+  expect(operations.methodsOf('/api/v1/words/7')).toEqual(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
+  expect(operations.methodsOf('/api/v1/groups/3/words/raw')).toEqual(['GET', 'HEAD', 'OPTIONS']);
   expect(operations.methodsOf('/api/v1/nothing')).toEqual([]);
 });
