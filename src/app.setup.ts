@@ -19,7 +19,7 @@ import { corsOptions } from './http/destructive.js';
 import { documentEntityTags, entityTag } from './http/entity-tag.js';
 import { assignRequestId, type LoggingParams, requestLog } from './http/logging.js';
 import { Operations } from './http/operations.js';
-import { publicPath } from './http/origin.js';
+import { publicPath, refuseInvalidHost } from './http/origin.js';
 import { receiveDeadline, refuseDeclaredOverLimit } from './http/receive-deadline.js';
 import {
   answerOptions,
@@ -122,6 +122,7 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
       [ANKI_IMPORT_PATH]: bytesOf(config.get('ANKI_IMPORT_LIMIT', { infer: true })),
     }),
   );
+  app.use(refuseInvalidHost);
   const underPath = publicPath(config);
   // Served over plain http on a school network, pages must not be told to fetch everything over https.
   const upgradeInsecureRequests = config.get('PUBLIC_URL', { infer: true })?.startsWith('https:') ? [] : null;

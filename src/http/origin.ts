@@ -1,8 +1,33 @@
 import { isIPv6 } from 'node:net';
-import { createParamDecorator, type ExecutionContext, Injectable, type PipeTransform } from '@nestjs/common';
+import {
+  BadRequestException,
+  createParamDecorator,
+  type ExecutionContext,
+  Injectable,
+  type PipeTransform,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Request } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import type { Environment } from '../config.js';
+
+/** A Host header's value (RFC 9112 §3.2, RFC 3986): a name, an IPv4 or an IP literal in brackets, and a port. */
+const HOST = /^(?:\[[\w:.~!$&'()*+,;=%-]+\]|[\w.~!$&'()*+,;=%-]*)(?::\d*)?$/;
+
+/**
+ * Refuses, with a 400 as RFC 9112 §3.2 has it, a request with more than one Host line or a Host that is no host: the
+ * portal names itself by it when PUBLIC_URL is not set (an app's launch_url and api_base), which `a/b?c#`, `user@a`
+ * or two hosts made into another address.
+ */
+export function refuseInvalidHost(request: Request, _response: Response, next: NextFunction): void {
+  const hosts = request.headersDistinct.host ?? [];
+  if (hosts.length > 1) {
+    next(new BadRequestException('The request has more than one Host header'));
+  } else if (hosts.length === 1 && !HOST.test(hosts[0])) {
+    next(new BadRequestException('The Host header is not a host with an optional port'));
+  } else {
+    next();
+  }
+}
 
 /** The portal's own address: PUBLIC_URL, or the address the request came to (no trailing slash). */
 function portalOrigin(config: ConfigService<Environment, true>, request: Request): string {

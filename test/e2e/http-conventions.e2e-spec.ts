@@ -447,22 +447,22 @@ describe('cross-origin learning apps (CORS)', () => {
   });
 });
 
-describe('requests the HTTP parser refuses', () => {
-  /** Sends raw bytes to the listening server and returns the raw response. */
-  async function raw(text: string): Promise<string> {
-    if (!t.http.listening) {
-      await new Promise<void>((resolve) => t.http.listen(0, '127.0.0.1', resolve));
-    }
-    const { port } = t.http.address() as { port: number };
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      const socket = connect(port, '127.0.0.1', () => socket.end(text));
-      socket.on('data', (chunk) => chunks.push(chunk));
-      socket.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      socket.on('error', reject);
-    });
+/** Sends raw bytes to the listening server and returns the raw response. */
+async function raw(text: string): Promise<string> {
+  if (!t.http.listening) {
+    await new Promise<void>((resolve) => t.http.listen(0, '127.0.0.1', resolve));
   }
+  const { port } = t.http.address() as { port: number };
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(port, '127.0.0.1', () => socket.end(text));
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    socket.on('error', reject);
+  });
+}
 
+describe('requests the HTTP parser refuses', () => {
   it.each([
     [
       'a control character in a header',
@@ -484,6 +484,37 @@ describe('requests the HTTP parser refuses', () => {
     // As every response does (docs/api.md), though the request's own headers were not read.
     expect(head).toMatch(/^x-request-id: [0-9a-f-]{36}$/im);
     expect(JSON.parse(body)).toMatchObject({ type: 'about:blank', status });
+  });
+});
+
+describe('Host', () => {
+  it.each([
+    'portal.test/school?x=1#',
+    'user@portal.test',
+    'portal test',
+    'portal.test:80x',
+    '[::1',
+    'portal.test:3000:1',
+  ])('a Host that is no host with a port, %s, is a 400, and a launch with it starts no session', async (host) => {
+    const group = await client.createGroup('Animals');
+    const app = await client.post('/learning_apps', { name: 'Cards', launch_url: 'https://apps.example/c' });
+    const launched = client.post(`/learning_apps/${app.body.id}/launch`, { group_id: group.id }).set('Host', host);
+    expect(expectProblem(await launched, 400).detail).toBe('The Host header is not a host with an optional port');
+    expect(await countRows(t, 'study_sessions')).toBe(0);
+  });
+
+  it.each(['portal.test', 'portal.test:3000', '192.168.1.20:3000', '[::1]:3413', 'localhost:', 'xn--12c.test'])(
+    'a Host %s is taken',
+    async (host) => {
+      await client.get('/groups').set('Host', host).expect(200);
+    },
+  );
+
+  it('a request with two Host lines is a 400', async () => {
+    const response = await raw(
+      'GET /api/v1/groups HTTP/1.1\r\nHost: a.test\r\nHost: b.test\r\nConnection: close\r\n\r\n',
+    );
+    expect(response).toMatch(/^HTTP\/1\.1 400 [^]*"detail":"The request has more than one Host header"/);
   });
 });
 
