@@ -1,6 +1,7 @@
-import { applyDecorators, Headers } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
-import { ApiProblems } from '../http/problem-document.js';
+import type { Request } from 'express';
+import { ApiProblems, ValidationFailedException } from '../http/problem-document.js';
 
 /** What a key may be: its schema in the document, and the check IdempotencyService makes, so the two agree. */
 export const IDEMPOTENCY_KEY = {
@@ -29,5 +30,14 @@ export const ApiIdempotencyKey = () =>
     ),
   );
 
-/** The `Idempotency-Key` request header, if sent. */
-export const IdempotencyKeyHeader = () => Headers('Idempotency-Key');
+/**
+ * The `Idempotency-Key` request header, if sent. Sent twice, it is a 400: Node joins the two into one key
+ * (`a, b`) that neither named, which a retry sending one of them would not find.
+ */
+export const IdempotencyKeyHeader = createParamDecorator((_: unknown, context: ExecutionContext) => {
+  const keys = context.switchToHttp().getRequest<Request>().headersDistinct['idempotency-key'];
+  if (keys !== undefined && keys.length > 1) {
+    throw new ValidationFailedException([{ field: 'Idempotency-Key', message: 'is given more than once' }]);
+  }
+  return keys?.[0];
+});

@@ -563,6 +563,21 @@ describe('Idempotency-Key', () => {
     });
   });
 
+  it('answers 400 to a key sent twice, which Node would join into one neither named, and records nothing', async () => {
+    await expectNothingRecorded(async () => {
+      const answers = [
+        ['/reviews', { word_id: words[0].id, correct: true }],
+        [`/study_sessions/${session.id}/words/${words[0].id}/review`, { correct: true }],
+      ] as const;
+      for (const [path, body] of answers) {
+        const twice = client.post(path, body).set('Idempotency-Key', ['dup', 'dup2'] as unknown as string);
+        expect(expectInvalid(await twice, 'Idempotency-Key').errors).toEqual([
+          { field: 'Idempotency-Key', message: 'is given more than once' },
+        ]);
+      }
+    });
+  });
+
   it('takes a key of 255 printable ASCII characters', async () => {
     const key = '! "#$%&\'()*+,-./0123456789:;<=>?@[\\]^_`{|}~'.padEnd(255, 'Zz');
     expect(key).toHaveLength(255);
