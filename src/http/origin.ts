@@ -10,8 +10,11 @@ import { ConfigService } from '@nestjs/config';
 import type { NextFunction, Request, Response } from 'express';
 import type { Environment } from '../config.js';
 
-/** A Host header's value (RFC 9112 §3.2, RFC 3986): a name, an IPv4 or an IP literal in brackets, and a port. */
+/** The characters of a host and its port, as RFC 3986 writes them: no userinfo, path, query or fragment. */
 const HOST = /^(?:\[[\w:.~!$&'()*+,;=%-]+\]|[\w.~!$&'()*+,;=%-]*)(?::\d*)?$/;
+
+/** A Host header's value (RFC 9112 §3.2): a host, and a port, that an http URL can name (none is no host). */
+const isHost = (value: string) => value === '' || (HOST.test(value) && URL.parse(`http://${value}/`) !== null);
 
 /**
  * Refuses, with a 400 as RFC 9112 §3.2 has it, a request with more than one Host line or a Host that is no host: the
@@ -22,7 +25,7 @@ export function refuseInvalidHost(request: Request, _response: Response, next: N
   const hosts = request.headersDistinct.host ?? [];
   if (hosts.length > 1) {
     next(new BadRequestException('The request has more than one Host header'));
-  } else if (hosts.length === 1 && !HOST.test(hosts[0])) {
+  } else if (hosts.length === 1 && !isHost(hosts[0])) {
     next(new BadRequestException('The Host header is not a host with an optional port'));
   } else {
     next();

@@ -495,6 +495,10 @@ describe('Host', () => {
     'portal.test:80x',
     '[::1',
     'portal.test:3000:1',
+    ':3000',
+    '[foo]',
+    'a%zz',
+    'portal.test:65536',
   ])('a Host that is no host with a port, %s, is a 400, and a launch with it starts no session', async (host) => {
     const group = await client.createGroup('Animals');
     const app = await client.post('/learning_apps', { name: 'Cards', launch_url: 'https://apps.example/c' });
