@@ -284,6 +284,10 @@ describe('GET /reviews', () => {
     const inverted = await client.get('/reviews?since=2026-02-02T17:00:00.001%2B07:00&until=2026-02-02T10:00:00Z');
     expect(expectInvalid(inverted, 'until').errors).toEqual([{ field: 'until', message: 'must not be before since' }]);
     expect(await logOf(`since=${at[1]}&until=${encodeURIComponent('2026-02-02T17:00:00+07:00')}`)).toHaveLength(2);
+    // A since the calendar lacks (2026-02-30, which Date.parse rolls over to March 2) is refused as that alone.
+    expect(
+      expectInvalid(await client.get('/reviews?since=2026-02-30T00:00:00Z&until=2026-03-01T00:00:00Z'), 'since').errors,
+    ).toEqual([{ field: 'since', message: 'must be a date the calendar has, at a time of day in range' }]);
     // Digits past the millisecond are not compared: the same millisecond is a span, empty from its next one on.
     expect(await logOf('since=2026-02-02T10:00:00.0001Z&until=2026-02-02T10:00:00.0000Z')).toEqual([]);
   });

@@ -27,13 +27,23 @@ const IsTimestamp = () => (target: object, property: string) => {
   })(target, property);
 };
 
-/** Refuses an instant before the field `start`'s: a span that ends before it begins (a value no timestamp is IsTimestamp's). */
+/** The instant a value names, if it is a timestamp (TIMESTAMP) of a real date and time (`isRealTimestamp`). */
+const instantOf = (value: unknown) =>
+  typeof value === 'string' && TIMESTAMP.test(value) && isRealTimestamp(value) ? Date.parse(value) : undefined;
+
+/**
+ * Refuses an instant before the field `start`'s: a span that ends before it begins. A value that names no instant (no
+ * timestamp, a date the calendar lacks, which Date.parse would roll over) is the timestamp checks' to refuse.
+ */
 const IsNotBefore = (start: string) =>
   ValidateBy({
     name: 'isNotBefore',
     constraints: [start],
     validator: {
-      validate: (value: unknown, args) => !(Date.parse(value as string) < Date.parse((args!.object as never)[start])),
+      validate: (value: unknown, args) => {
+        const [from, to] = [instantOf((args!.object as Record<string, unknown>)[start]), instantOf(value)];
+        return from === undefined || to === undefined || to >= from;
+      },
       defaultMessage: () => '$property must not be before $constraint1',
     },
   });
