@@ -220,6 +220,7 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
 /**
  * An app's folder named without its slash (`/apps/flashcards?…`) leads to it, query kept, under a proxy's path
  * (PUBLIC_URL's) as the other Location headers are: serve-static's own redirect named the host's root, which missed it.
+ * A 302, as `/`'s: the address follows PUBLIC_URL, which may change, where a browser keeps a 301 for good.
  */
 function toAppFolders(folder: string, underPath: string) {
   const apps = new Set(
@@ -233,7 +234,7 @@ function toAppFolders(folder: string, underPath: string) {
       return next();
     }
     const query = request.originalUrl.indexOf('?');
-    response.redirect(301, `${underPath}/apps/${name}/${query === -1 ? '' : request.originalUrl.slice(query)}`);
+    response.redirect(302, `${underPath}/apps/${name}/${query === -1 ? '' : request.originalUrl.slice(query)}`);
   };
 }
 

@@ -73,19 +73,20 @@ function problemFor(exception: unknown): ProblemDto {
   if (exception instanceof HttpException) {
     // The body parser's error names the limit a body broke, or says where the JSON it could not parse went wrong.
     const cause = exception.cause as
-      { status?: unknown; limit?: unknown; type?: unknown; encoding?: unknown; errno?: unknown } | undefined;
+      | { status?: unknown; limit?: unknown; type?: unknown; encoding?: unknown; errno?: unknown; syscall?: unknown }
+      | undefined;
     if (cause?.status === HttpStatus.PAYLOAD_TOO_LARGE && typeof cause.limit === 'number') {
       return problem(HttpStatus.PAYLOAD_TOO_LARGE, `The request body is larger than the limit of ${cause.limit} bytes`);
     }
-    // A Content-Encoding the parsers do not read, or a body that does not decompress as it says (zlib's error, with
-    // its errno): in the API's words, not zlib's ("incorrect header check", "Unknown frame descriptor").
+    // A Content-Encoding the parsers do not read, or a body that does not decompress as it says (zlib's error: an errno
+    // without a socket's syscall): in the API's words, not zlib's ("incorrect header check", "Unknown frame descriptor").
     if (cause?.type === 'encoding.unsupported') {
       return problem(
         HttpStatus.UNSUPPORTED_MEDIA_TYPE,
         `The request body's Content-Encoding, ${String(cause.encoding)}, is none the portal reads: gzip, deflate, br or zstd`,
       );
     }
-    if (cause?.status === HttpStatus.BAD_REQUEST && typeof cause.errno === 'number') {
+    if (cause?.status === HttpStatus.BAD_REQUEST && typeof cause.errno === 'number' && cause.syscall === undefined) {
       return problem(HttpStatus.BAD_REQUEST, 'The request body does not decompress as its Content-Encoding says');
     }
     if (cause?.type === 'entity.parse.failed') {

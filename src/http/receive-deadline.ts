@@ -25,7 +25,8 @@ function ownLimit(limits: Record<string, number>, path: string): number | undefi
 export function refuseDeclaredOverLimit(limit: number, limits: Record<string, number>) {
   return (request: Request, _response: Response, next: NextFunction): void => {
     const bound = ownLimit(limits, request.path) ?? limit;
-    const identity = (request.headers['content-encoding'] ?? 'identity').toLowerCase() === 'identity';
+    // As body-parser reads it: an empty Content-Encoding is none.
+    const identity = (request.headers['content-encoding'] || 'identity').toLowerCase() === 'identity';
     next(
       identity && Number(request.headers['content-length']) > bound
         ? new PayloadTooLargeException(`The request body is larger than the limit of ${bound} bytes`)

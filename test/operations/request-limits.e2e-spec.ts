@@ -48,21 +48,35 @@ describe("BODY_LIMIT '2kb'", () => {
     await once(server, 'listening');
     const socket = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
     try {
-      socket.write(
-        'POST /api/v1/words HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 3072\r\n\r\n{"thai"',
-      );
-      const [answer] = (await once(socket, 'data')) as [Buffer];
-      expect(answer.toString()).toMatch(/^HTTP\/1\.1 413 Payload Too Large\r\n[^]*larger than the limit of 2048 bytes/);
+      const headers = 'Host: x\r\nContent-Type: application/json\r\nContent-Length: 3072\r\nConnection: close';
+      socket.write(`POST /api/v1/words HTTP/1.1\r\n${headers}\r\n\r\n{"thai"`);
+      let answer = '';
+      socket.on('data', (data: Buffer) => (answer += data.toString()));
+      await once(socket, 'end');
+      expect(answer).toMatch(/^HTTP\/1\.1 413 Payload Too Large\r\n[^]*larger than the limit of 2048 bytes/);
     } finally {
       socket.destroy();
-      server.close();
+      await new Promise((closed) => server.close(closed));
     }
     expect(await countRows(t, 'words')).toBe(0);
   });
 
-  it('a body just under the limit is accepted', async () => {
-    await client.post('/words', bodyOf(2000)).expect(201);
+  it('a body of the limit is accepted, and one byte more is 413', async () => {
+    await client.post('/words', bodyOf(2048)).expect(201);
+    expectProblem(await client.post('/words', bodyOf(2049)), 413);
     expect(await countRows(t, 'words')).toBe(1);
+  });
+
+  it('a compressed body longer than the limit is accepted when it inflates within it', async () => {
+    const stored = gzipSync(JSON.stringify(bodyOf(2040)), { level: 0 });
+    expect(stored.length).toBeGreaterThan(2048);
+    await client
+      .post('/words')
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'gzip')
+      .serialize(asIs)
+      .send(stored)
+      .expect(201);
   });
 
   it('a 3 KB reset confirmation is 413 and resets nothing', async () => {
