@@ -1,11 +1,10 @@
 import './node-version-guard.js';
 import './load-env.js';
+import { existsSync } from 'node:fs';
 import { MikroORM, RequestContext } from '@mikro-orm/core';
 import type { INestApplicationContext } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module.js';
-import { databaseName, type Environment } from './config.js';
+import { databaseName, type Environment, validateEnvironment } from './config.js';
 import { migrate } from './database/migrate.js';
 import { SrsService } from './srs/srs.service.js';
 import { explain } from './start-up-failure.js';
@@ -19,16 +18,19 @@ if (command !== 'optimize' && command !== 'rebuild') {
 let app: INestApplicationContext | undefined;
 let config: Environment | undefined;
 try {
-  // Silent until created: a failure (a bad setting) is the one line below, not also Nest's report with its stack.
+  // A failure to reach or open the database names the setting to check, as the server's does.
+  config = validateEnvironment(process.env);
+  // A mistyped DATABASE_PATH names no portal: SQLite would make a new one, migrated and seeded, whose cards this
+  // reported recomputed. As a backup does, this needs the database there.
+  if (!config.DATABASE_URL && !existsSync(config.DATABASE_PATH)) {
+    throw new Error(`there is no database at ${config.DATABASE_PATH}: check DATABASE_PATH, or start the portal once`);
+  }
+  // Imported once the settings are valid: its ConfigModule checks them as it is imported, and a failure there, with
+  // no application to take it, was a second report with a stack. Silent until created for the same reason.
+  const { AppModule } = await import('./app.module.js');
   app = await NestFactory.createApplicationContext(AppModule, { logger: false, abortOnError: false });
   app.useLogger(['error']);
   const orm = app.get<MikroORM>(MikroORM);
-  const settings = app.get<ConfigService<Environment, true>>(ConfigService);
-  // A failure to reach or open the database names the setting to check, as the server's does.
-  config = {
-    DATABASE_PATH: settings.get('DATABASE_PATH', { infer: true }),
-    DATABASE_URL: settings.get('DATABASE_URL', { infer: true }),
-  } as Environment;
   const database = databaseName(config);
   // Refused, as start-up and db:migrate refuse it: a database a newer portal migrated, which this code would rewrite.
   await migrate(orm, database);

@@ -433,11 +433,21 @@ describe('start-up', () => {
       ),
     );
     expect(postgresql.stderr).not.toMatch(/S3cret|\n\s+at /);
-    const noFolder = join(tempFolder(), 'missing', 'portal.sqlite');
-    const sqlite = await runScript('srs-cli.js', ['rebuild'], { DATABASE_PATH: noFolder });
+    // A path mistyped, in a folder that exists or not: no new, empty portal made there and reported rebuilt.
+    for (const missing of [join(tempFolder(), 'missing', 'portal.sqlite'), join(tempFolder(), 'portal.sqlite')]) {
+      expect(await runScript('srs-cli.js', ['rebuild'], { DATABASE_PATH: missing })).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `srs rebuild failed: there is no database at ${missing}: check DATABASE_PATH, or start the portal once\n`,
+      });
+      expect(existsSync(missing)).toBe(false);
+    }
+    const unreadable = join(tempFolder(), 'folder.sqlite');
+    mkdirSync(unreadable);
+    const sqlite = await runScript('srs-cli.js', ['rebuild'], { DATABASE_PATH: unreadable });
     expect({ code: sqlite.code, stdout: sqlite.stdout }).toEqual({ code: 1, stdout: '' });
     expect(sqlite.stderr).toMatch(
-      new RegExp(`^srs rebuild failed: the database ${noFolder} cannot be opened .*check DATABASE_PATH`),
+      new RegExp(`^srs rebuild failed: the database ${unreadable} cannot be opened .*check DATABASE_PATH`),
     );
   });
 
