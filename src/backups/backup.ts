@@ -9,6 +9,7 @@ import {
   readSync,
   renameSync,
   rmSync,
+  statSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -21,6 +22,10 @@ import { problemWithMigrations } from '../database/migrate.js';
 /** What follows a backup's name: the time it was taken. */
 const STAMP = String.raw`-\d{8}T\d{6}(\d{3})?Z\.sqlite$`;
 const TIME = new RegExp(`^${STAMP}`);
+/** A copy under way, or one a stopped backup left (SQLite's journal of it beside it). */
+const PARTIAL = new RegExp(`^${STAMP.slice(0, -1)}\\.partial(-journal)?$`);
+/** How long since it was last written a partial copy is left alone: no backup still writing it waits that long. */
+const ABANDONED_MS = 60 * 60 * 1000;
 /** A backup of any database, by its name. */
 const BACKUP_NAME = new RegExp(`.${STAMP}`);
 
@@ -102,11 +107,24 @@ export async function backUp(databasePath: string, keep: number, mediaFolder: st
   for (const old of deleted) {
     rmSync(join(folder, old));
   }
+  // A backup stopped midway (a signal, a power cut) could not delete its partial copy: it would stay for good.
+  for (const file of readdirSync(folder)) {
+    const path = join(folder, file);
+    if (file.startsWith(name) && PARTIAL.test(file.slice(name.length)) && isAbandoned(path)) {
+      rmSync(path, { force: true });
+    }
+  }
   // Only a deleted backup can leave a file unnamed: reading every backup's words takes ~0.3 s each on a large portal.
   if (deleted.length > 0) {
     forgetUnnamedMedia(folder);
   }
   return { file: target, media };
+}
+
+/** Not written for ABANDONED_MS; gone already (another backup swept it) is nothing to delete. */
+function isAbandoned(path: string): boolean {
+  const written = statSync(path, { throwIfNoEntry: false })?.mtimeMs;
+  return written !== undefined && Date.now() - written > ABANDONED_MS;
 }
 
 /** How many of the media files not found a message names. */

@@ -1,4 +1,13 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { jest } from '@jest/globals';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -123,6 +132,28 @@ describe('backUp', () => {
       backup.mockRestore();
     }
     expect(readdirSync(backups)).toEqual([earlier]);
+  });
+
+  it('deletes the partial copy a stopped backup left, once an hour old, and no other backup’s copy under way', async () => {
+    database(1).close();
+    const backups = join(folder, 'backups');
+    mkdirSync(backups);
+    const left = ['portal-20261201T030000000Z.sqlite.partial', 'portal-20261201T030000000Z.sqlite.partial-journal'];
+    const underWay = 'portal-20261201T040000000Z.sqlite.partial';
+    const others = 'school-20261201T030000000Z.sqlite.partial';
+    for (const file of [...left, underWay, others]) {
+      writeFileSync(join(backups, file), 'the first pages');
+    }
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    for (const file of [...left, others]) {
+      utimesSync(join(backups, file), twoHoursAgo, twoHoursAgo);
+    }
+    const older = new Date(Date.now() - 50 * 60 * 1000);
+    utimesSync(join(backups, underWay), older, older);
+
+    const { file } = await backUp(databasePath, 7, media);
+
+    expect(readdirSync(backups).sort()).toEqual([basename(file), underWay, others].sort());
   });
 
   it('names the backups after their database, so that two databases of one folder keep their own', async () => {
