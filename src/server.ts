@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { MikroORM, RequestContext } from '@mikro-orm/core';
 import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -52,6 +53,17 @@ function stopGracefully(app: NestExpressApplication, graceMs: number): void {
   }
 }
 
+/**
+ * Fails as listening would (a port in use, a HOST not this machine's), before the database is prepared: a portal
+ * started on the port of one that runs (a new version beside the old) migrated the database that one serves, then
+ * stopped.
+ */
+async function assertCanListen(port: number, host: string): Promise<void> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(port, host, resolve));
+  await new Promise((resolve) => probe.close(resolve));
+}
+
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, portalHttpAdapter(), {
     bufferLogs: true,
@@ -73,6 +85,7 @@ async function bootstrap(): Promise<void> {
     // In a cluster (src/cluster.ts) the first worker prepares the database before the others are started.
     const prepared = process.env[DATABASE_PREPARED] === '1';
     if (!prepared) {
+      await assertCanListen(env.PORT, env.HOST);
       // Servers started together on one database prepare it one at a time; the later ones find it ready.
       await dialect.exclusively(orm, async () => {
         const applied = await migrate(orm, databaseName(env));

@@ -477,9 +477,10 @@ describe('start-up', () => {
     const other = createServer();
     await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
     const { port } = other.address() as AddressInfo;
+    const databasePath = join(tempFolder(), 'portal.sqlite');
     try {
       const result = await runScript('main.js', [], {
-        DATABASE_PATH: join(tempFolder(), 'portal.sqlite'),
+        DATABASE_PATH: databasePath,
         PORT: String(port),
         LOG_LEVEL: 'warn',
       });
@@ -488,6 +489,8 @@ describe('start-up', () => {
         stdout: '',
         stderr: `Lang Portal could not start: port ${port} on 127.0.0.1 is in use by another program: stop it, or set PORT to a free port\n`,
       });
+      // Found before the database was prepared: a portal started beside a running one leaves its database as it is.
+      expect(existsSync(databasePath)).toBe(false);
     } finally {
       other.close();
     }
