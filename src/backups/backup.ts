@@ -1,4 +1,6 @@
 import {
+  chmodSync,
+  chownSync,
   closeSync,
   copyFileSync,
   existsSync,
@@ -310,6 +312,15 @@ export function restore(file: string, databasePath: string, mediaFolder: string)
   // What an interrupted restore left behind.
   rmSync(staged, { force: true });
   readBackup(file, (source) => source.prepare('vacuum into ?').run(staged));
+  // The database replaced keeps its owner and mode: restored by root, it became root's and readable by every user,
+  // and the server, run as its own user, could no longer write it.
+  const replaced = statSync(databasePath, { throwIfNoEntry: false });
+  if (replaced) {
+    chmodSync(staged, replaced.mode & 0o7777);
+    if (process.getuid?.() === 0) {
+      chownSync(staged, replaced.uid, replaced.gid);
+    }
+  }
   for (const leftover of [`${databasePath}-wal`, `${databasePath}-shm`]) {
     rmSync(leftover, { force: true });
   }

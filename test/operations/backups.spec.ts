@@ -1,10 +1,13 @@
 import {
+  chmodSync,
+  chownSync,
   copyFileSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -319,8 +322,15 @@ describe('restore', () => {
     copyFileSync(join(folder, 'shm'), `${target}-shm`);
     writeFileSync(join(folder, 'server', '.portal.sqlite.restoring'), 'half a copy');
 
+    // The server's own (nobody's, where the test may give it away: as root), kept private.
+    chmodSync(target, 0o600);
+    const [owner, group] = process.getuid!() === 0 ? [65534, 65534] : [process.getuid!(), process.getgid!()];
+    chownSync(target, owner, group);
+
     restore(file, target, join(folder, 'media'));
 
+    const { mode, uid, gid } = statSync(target);
+    expect({ mode: mode & 0o7777, uid, gid }).toEqual({ mode: 0o600, uid: owner, gid: group });
     const restored = new Database(target);
     try {
       restored.pragma('journal_mode = WAL');
