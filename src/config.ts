@@ -335,13 +335,19 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   );
   const env = plainToInstance(Environment, known);
   const errors = validateSync(env);
+  const refuse = (property: string, message: string) =>
+    errors.push(Object.assign(new ValidationError(), { property, constraints: { combination: message } }));
   if (env.DATABASE_URL && env.BACKUP_CRON) {
-    errors.push(
-      Object.assign(new ValidationError(), {
-        property: 'BACKUP_CRON',
-        constraints: { sqliteOnly: 'backs up the SQLite file; PostgreSQL (DATABASE_URL) is backed up with pg_dump' },
-      }),
-    );
+    refuse('BACKUP_CRON', 'backs up the SQLite file; PostgreSQL (DATABASE_URL) is backed up with pg_dump');
+  }
+  // Else a backup failed at every tick, logged as an error, with nothing to back up.
+  if (!env.DATABASE_URL && env.DATABASE_PATH === ':memory:' && env.BACKUP_CRON) {
+    refuse('BACKUP_CRON', 'backs up the SQLite file; DATABASE_PATH ":memory:" is none');
+  }
+  // One without the other left /xapi answering 404, silently.
+  if ((env.XAPI_KEY === undefined) !== (env.XAPI_SECRET === undefined)) {
+    const [set, unset] = env.XAPI_KEY === undefined ? ['XAPI_SECRET', 'XAPI_KEY'] : ['XAPI_KEY', 'XAPI_SECRET'];
+    refuse(set, `turns on xAPI with ${unset}, which is not set`);
   }
   if (errors.length > 0) {
     const lines = errors.map((error) => {

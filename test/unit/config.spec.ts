@@ -253,6 +253,22 @@ describe('validateEnvironment', () => {
     );
   });
 
+  it('refuses scheduled backups of a database in memory, which has no file to back up', () => {
+    expect(() => validateEnvironment({ DATABASE_PATH: ':memory:', BACKUP_CRON: '0 3 * * *' })).toThrow(
+      /BACKUP_CRON="0 3 \* \* \*": .*":memory:" is none/,
+    );
+  });
+
+  it('refuses an xAPI key without its secret and a secret without its key, naming the one set', () => {
+    expect(() => validateEnvironment({ XAPI_KEY: 'portal' })).toThrow(
+      /- XAPI_KEY="portal": turns on xAPI with XAPI_SECRET, which is not set/,
+    );
+    expect(() => validateEnvironment({ XAPI_SECRET: 'secretsecretsecret' })).toThrow(
+      /- XAPI_SECRET=.*: turns on xAPI with XAPI_KEY, which is not set/,
+    );
+    expect(validateEnvironment({ XAPI_KEY: 'portal', XAPI_SECRET: 'secretsecretsecret' }).XAPI_KEY).toBe('portal');
+  });
+
   it('refuses scheduled backups of a PostgreSQL database (pg_dump backs it up)', () => {
     expect(() =>
       validateEnvironment({ DATABASE_URL: 'postgresql://portal@db.example/portal', BACKUP_CRON: '0 3 * * *' }),
