@@ -224,6 +224,8 @@ export class Environment {
 
   @IsString()
   @IsNotEmpty()
+  // A space, unseen in a quoted .env value, made it a name no machine has.
+  @Matches(/^\S+$/, { message: '$property must be an address or a host name, without spaces' })
   HOST = '127.0.0.1';
 
   @IsOptional()

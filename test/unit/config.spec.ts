@@ -103,6 +103,8 @@ describe('validateEnvironment', () => {
     ['APP_TIMEZONE', '+05:17'],
     ['APP_TIMEZONE', '-0310'],
     ['LOG_LEVEL', 'loud'],
+    ['HOST', '127.0.0.1 '],
+    ['HOST', 'portal host'],
     ['PUBLIC_URL', 'portal.school.example'],
     ['PUBLIC_URL', 'https://portal.school.example/?x=1'],
     ['PUBLIC_URL', 'https://portal.school.example/#top'],
