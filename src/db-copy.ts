@@ -105,7 +105,15 @@ function inDependencyOrder(tables: Table[]): Table[] {
 /** The source, read-only: a migrated portal of the current schema that no server has open. */
 function openSource(file: string): Database.Database {
   const source = new Database(file, { readonly: true, fileMustExist: true });
-  const hasLog = source.prepare("select 1 from sqlite_master where type = 'table' and name = 'mikro_orm_migrations'");
+  let hasLog: Database.Statement;
+  try {
+    hasLog = source.prepare("select 1 from sqlite_master where type = 'table' and name = 'mikro_orm_migrations'");
+  } catch (error) {
+    source.close();
+    throw (error as { code?: string }).code === 'SQLITE_NOTADB'
+      ? new Error(`${file} is not an SQLite database: name the portal's SQLite file (DATABASE_PATH)`, { cause: error })
+      : error;
+  }
   const applied = new Set(
     hasLog.get()
       ? (source.prepare('select name from mikro_orm_migrations').pluck().all() as string[]).map((name) =>
@@ -268,7 +276,12 @@ async function copy(from: string, to: string): Promise<string> {
   const { BoundedClient } = await import('./database/postgresql.dialect.js');
 
   const target = new BoundedClient({ connectionString: to, application_name: 'lang-portal db:copy' });
-  await target.connect();
+  await target.connect().catch((error: unknown) => {
+    throw new Error(
+      `PostgreSQL at ${printableUrl(to)} cannot be reached (${messageOf(error)}): check --to, and that the server runs and the database exists`,
+      { cause: error },
+    );
+  });
   try {
     // 1. The target must be empty, before its migrations would change a portal already there.
     await refuseOccupied(target, to);

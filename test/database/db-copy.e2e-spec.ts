@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -457,6 +457,18 @@ async function rowCounts(url: string): Promise<Record<string, number>> {
           `Copy failed: ${missing} does not exist: name the portal's SQLite file (DATABASE_PATH, ` +
           'database/lang-portal.sqlite by default)\n',
       });
+      const notes = join(folder, 'notes.sqlite');
+      writeFileSync(notes, 'x'.repeat(4096));
+      expect(await dbCopy(notes, nowhere)).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `Copy failed: ${notes} is not an SQLite database: name the portal's SQLite file (DATABASE_PATH)\n`,
+      });
+      const unreached = await dbCopy(portal, nowhere);
+      expect({ code: unreached.code, stdout: unreached.stdout }).toEqual({ code: 1, stdout: '' });
+      expect(unreached.stderr).toMatch(
+        /^Copy failed: PostgreSQL at postgresql:\/\/127\.0\.0\.1:1\/nowhere cannot be reached \(.*ECONNREFUSED.*\): check --to/,
+      );
 
       // A write under way, as a running portal's would be.
       const open = new Database(portal);
