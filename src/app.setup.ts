@@ -173,10 +173,10 @@ export async function configureApp(app: NestExpressApplication, built?: OpenAPIO
   // parsers and limit, before the global one; an Anki package's limit is its file's (multer's), not its form's.
   const bodyLimit = bytesOf(config.get('BODY_LIMIT', { infer: true }));
   app.use(refuseDeclaredOverLimit(bodyLimit, { [IMPORT_PATH]: importLimit, [ANKI_IMPORT_PATH]: Infinity }));
-  app.use(IMPORT_PATH, ...importBodyParsers(config.get('IMPORT_BODY_LIMIT', { infer: true })));
+  app.use(IMPORT_PATH, ...importBodyParsers(importLimit));
   // xAPI statements come as JSON or multipart/mixed (with attachments): read as bytes, parsed by the resource.
-  app.use(XAPI_PATH, xapiBodyParser(config.get('BODY_LIMIT', { infer: true })));
-  app.use(express.json({ ...JSON_BODY, limit: config.get('BODY_LIMIT', { infer: true }) }));
+  app.use(XAPI_PATH, xapiBodyParser(bodyLimit));
+  app.use(express.json({ ...JSON_BODY, limit: bodyLimit }));
   // Media files (audio of imported Anki notes), at /media/: words' parts.audio, which launched apps on other origins
   // play or fetch, so served after CORS and with a resource policy that lets other origins load them.
   app.useStaticAssets(

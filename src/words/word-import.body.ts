@@ -23,9 +23,9 @@ function decodeCsv(request: Request, _response: Response, next: NextFunction): v
 
 /**
  * The body parsers of `POST /words/import`, registered before the global JSON parser (which then finds the
- * body read): JSON, and CSV as text, both up to `limit` (IMPORT_BODY_LIMIT) rather than BODY_LIMIT.
+ * body read): JSON, and CSV as text, both up to `limit` bytes (IMPORT_BODY_LIMIT) rather than BODY_LIMIT.
  */
-export function importBodyParsers(limit: string): RequestHandler[] {
+export function importBodyParsers(limit: number): RequestHandler[] {
   return [
     express.json({ ...JSON_BODY, limit }),
     express.raw({ limit, type: (request) => isInUtf8(request, ['text/csv']) }),

@@ -12,7 +12,7 @@ export const XAPI_PATH = '/xapi';
  * body as bytes, since statements come as JSON or as multipart/mixed with their attachments, which the
  * Statements resource reads itself. Then xAPI 1.0's Alternate Request Syntax (see `alternateRequest`).
  */
-export function xapiBodyParser(limit: string): RequestHandler {
+export function xapiBodyParser(limit: number): RequestHandler {
   const raw = express.raw({ limit, type: () => true });
   return (request, response, next) =>
     raw(request, response, (error?: unknown) => (error ? next(error) : alternateRequest(request, response, next)));
